@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+# EduBot image for docker-compose.yml: one image, three commands (migrate, server, worker).
+# glibc (Debian) base: the Temporal worker's native core-bridge has no musl (Alpine) build.
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY workflows ./workflows
+COPY activities ./activities
+# tsc -p tsconfig.build.json → dist/, plus the SQL migrations next to the compiled migrate.js.
+RUN npm run build
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# The worker bundles workflow code at start-up from dist/workflows (webpack inside @temporalio/worker).
+USER node
+CMD ["node", "dist/src/server.js"]

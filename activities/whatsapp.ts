@@ -1,0 +1,71 @@
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { countSendAttempt, markAccepted, markFailed, upsertOutbound } from '../src/db/messages';
+import type { Db } from '../src/db/pool';
+import { WhatsAppApiError } from '../src/whatsapp/errors';
+import type { WhatsAppClient } from '../src/whatsapp/graph-client';
+import { WHATSAPP_REJECTED } from '../workflows/failures';
+import type { OutboundContent } from '../workflows/types';
+
+export interface DeliverInput {
+  phone: string;
+  /** Identifies one logical message: every attempt and every replay of the same send uses the same key. */
+  key: string;
+  content: OutboundContent;
+  sender: 'bot' | 'agent';
+  senderName?: string;
+  contextWaMessageId?: string;
+  /** An inbound wamid to mark as read (blue ticks) before answering; failures there are only logged. */
+  markRead?: string;
+}
+
+export interface DeliverResult {
+  waMessageId: string;
+}
+
+export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
+  return {
+    /**
+     * Sends one message at most once per key where that can be known: the row is created before the
+     * send and the wamid stored after it, so an attempt that finds a wamid returns it instead of sending
+     * again. Only a crash between WhatsApp's answer and that update can double a send; the Graph API
+     * offers no idempotency key to close that gap.
+     */
+    async deliverMessage(input: DeliverInput): Promise<DeliverResult> {
+      const row = await upsertOutbound(db, input);
+      if (row.waMessageId !== null) return { waMessageId: row.waMessageId };
+      if (row.status === 'failed') {
+        throw ApplicationFailure.create({
+          type: WHATSAPP_REJECTED,
+          message: 'message already failed permanently',
+          nonRetryable: true,
+          details: [{ code: row.errorCode }],
+        });
+      }
+      if (input.markRead !== undefined) {
+        await whatsapp.markRead(input.markRead).catch((err: unknown) => log.warn('mark as read failed', { error: String(err) }));
+      }
+      await countSendAttempt(db, row.id);
+      try {
+        const { waMessageId } = await whatsapp.sendMessage(input.phone, input.content, {
+          contextMessageId: input.contextWaMessageId,
+        });
+        await markAccepted(db, row.id, waMessageId);
+        return { waMessageId };
+      } catch (err) {
+        if (err instanceof WhatsAppApiError && !err.retryable) {
+          await markFailed(db, row.id, err.code ?? null, err.title ?? err.message);
+          throw ApplicationFailure.create({
+            type: WHATSAPP_REJECTED,
+            message: `WhatsApp refused the message (code ${err.code ?? 'none'})`,
+            nonRetryable: true,
+            details: [{ code: err.code ?? null, title: err.title ?? null }],
+            cause: err,
+          });
+        }
+        // Transient (rate limit, 5xx, timeout): thrown as is, so the retry policy backs off and tries again.
+        log.warn('send failed, will retry', { code: err instanceof WhatsAppApiError ? err.code : undefined });
+        throw err;
+      }
+    },
+  };
+}

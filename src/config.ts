@@ -1,0 +1,182 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+// The only reader of process.env. Every variable of the specification (§2) is here under its exact
+// name; a few extra ones (marked "local") tune the embedded one-machine set-up.
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 500ms, 30s, 15m or 1h` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+const postgresUrl = optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+  message: 'must be a postgres:// connection string',
+});
+
+const RawConfig = z.object({
+  PORT: port(3000),
+  DATABASE_URL: postgresUrl,
+  TEMPORAL_ADDRESS: optionalString.refine((v) => v === undefined || /^[^\s:]+:\d+$/.test(v), {
+    message: 'must be host:port',
+  }),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('edubot-conversations'),
+  WHATSAPP_API_BASE_URL: z.url().default('https://graph.facebook.com/v22.0'),
+  WHATSAPP_ACCESS_TOKEN: optionalString,
+  WHATSAPP_PHONE_NUMBER_ID: optionalString,
+  WHATSAPP_APP_SECRET: optionalString,
+  WHATSAPP_VERIFY_TOKEN: optionalString,
+  ADMIN_TOKEN: optionalString,
+  BOT_NAME: z.string().min(1).default('EduBot'),
+  CHAT_IDLE_REMINDER: duration('15m'),
+  CHAT_IDLE_TIMEOUT: duration('30m'),
+  FLOW_IDLE_TIMEOUT: duration('30m'),
+  PAYMENT_PLAN_NAME: z.string().min(1).default('EduBot Monthly'),
+  PAYMENT_PLAN_PRICE: z.coerce.number().int().positive().default(5000),
+  PAYMENT_LINK_TEMPLATE: z
+    .string()
+    .default('https://checkout.sandbox.edubot.local/pay/{reference}')
+    .refine((v) => v.includes('{reference}'), { message: 'must contain {reference}' }),
+  PAYMENT_WEBHOOK_SECRET: optionalString,
+  PAYMENT_TIMEOUT: duration('30m'),
+
+  // local: where the embedded Postgres and Temporal keep their data.
+  DATA_DIR: z.string().min(1).default('.data'),
+  // local: ports of the embedded services (the machine's own Postgres usually holds 5432).
+  EMBEDDED_POSTGRES_PORT: port(5433),
+  TEMPORAL_DEV_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  // local: a temporal CLI binary to use instead of the cached build.
+  TEMPORAL_CLI_PATH: optionalString,
+  // local: per-user cache for the temporal binary (defaults to $XDG_CACHE_HOME or ~/.cache).
+  XDG_CACHE_HOME: optionalString,
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+/** Values used when no WhatsApp credentials are set and the built-in emulator stands in for Meta. */
+export const SANDBOX_SECRETS = {
+  appSecret: 'sandbox-app-secret',
+  verifyToken: 'sandbox-verify-token',
+  adminToken: 'sandbox-admin-token',
+  paymentWebhookSecret: 'sandbox-payment-secret',
+} as const;
+
+export interface Config {
+  port: number;
+  /** Unset: `npm start` runs an embedded Postgres. */
+  databaseUrl: string | undefined;
+  /** Unset: `npm start` runs an embedded Temporal dev server. */
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  taskQueue: string;
+  /** True when no WhatsApp credentials are set: sends go to the built-in emulator. */
+  sandbox: boolean;
+  whatsapp: {
+    apiBaseUrl: string;
+    accessToken: string;
+    phoneNumberId: string;
+    appSecret: string;
+    verifyToken: string;
+  };
+  adminToken: string;
+  botName: string;
+  timers: { chatIdleReminderMs: number; chatIdleTimeoutMs: number; flowIdleTimeoutMs: number; paymentTimeoutMs: number };
+  payment: { planName: string; planPrice: number; linkTemplate: string; webhookSecret: string };
+  dataDir: string;
+  embeddedPostgresPort: number;
+  temporalDevPort: number;
+  temporalUiPort: number;
+  temporalCliPath: string | undefined;
+  cacheDir: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Thrown when the environment does not describe a runnable product; the message names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment once; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = RawConfig.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`invalid environment variable ${name}: ${issue.message}`);
+  }
+  const raw = parsed.data;
+  const sandbox = raw.WHATSAPP_ACCESS_TOKEN === undefined && raw.WHATSAPP_PHONE_NUMBER_ID === undefined;
+  const required = (name: keyof typeof raw, sandboxValue: string): string => {
+    const value = raw[name];
+    if (typeof value === 'string') return value;
+    if (sandbox) return sandboxValue;
+    throw new ConfigError(`missing environment variable ${name}: required when WhatsApp credentials are set`);
+  };
+  return {
+    port: raw.PORT,
+    databaseUrl: raw.DATABASE_URL,
+    temporalAddress: raw.TEMPORAL_ADDRESS,
+    temporalNamespace: raw.TEMPORAL_NAMESPACE,
+    taskQueue: raw.TEMPORAL_TASK_QUEUE,
+    sandbox,
+    whatsapp: {
+      apiBaseUrl: raw.WHATSAPP_API_BASE_URL.replace(/\/+$/, ''),
+      accessToken: required('WHATSAPP_ACCESS_TOKEN', 'sandbox-access-token'),
+      phoneNumberId: required('WHATSAPP_PHONE_NUMBER_ID', '100000000000001'),
+      appSecret: required('WHATSAPP_APP_SECRET', SANDBOX_SECRETS.appSecret),
+      verifyToken: required('WHATSAPP_VERIFY_TOKEN', SANDBOX_SECRETS.verifyToken),
+    },
+    adminToken: required('ADMIN_TOKEN', SANDBOX_SECRETS.adminToken),
+    botName: raw.BOT_NAME,
+    timers: {
+      chatIdleReminderMs: raw.CHAT_IDLE_REMINDER,
+      chatIdleTimeoutMs: raw.CHAT_IDLE_TIMEOUT,
+      flowIdleTimeoutMs: raw.FLOW_IDLE_TIMEOUT,
+      paymentTimeoutMs: raw.PAYMENT_TIMEOUT,
+    },
+    payment: {
+      planName: raw.PAYMENT_PLAN_NAME,
+      planPrice: raw.PAYMENT_PLAN_PRICE,
+      linkTemplate: raw.PAYMENT_LINK_TEMPLATE,
+      webhookSecret: required('PAYMENT_WEBHOOK_SECRET', SANDBOX_SECRETS.paymentWebhookSecret),
+    },
+    dataDir: path.resolve(raw.DATA_DIR),
+    embeddedPostgresPort: raw.EMBEDDED_POSTGRES_PORT,
+    temporalDevPort: raw.TEMPORAL_DEV_PORT,
+    temporalUiPort: raw.TEMPORAL_UI_PORT,
+    temporalCliPath: raw.TEMPORAL_CLI_PATH,
+    cacheDir: path.join(raw.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'edubot'),
+    logLevel: raw.LOG_LEVEL,
+  };
+}
+
+/** Names of every environment variable the config schema reads (checked against docker-compose.yml). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(RawConfig.shape);
+
+/** The separate production processes embed nothing: both services must be configured. */
+export function requireExternalServices(config: Config): { databaseUrl: string; temporalAddress: string } {
+  if (!config.databaseUrl) {
+    throw new ConfigError('missing environment variable DATABASE_URL: start:server, start:worker and migrate embed no Postgres');
+  }
+  if (!config.temporalAddress) {
+    throw new ConfigError('missing environment variable TEMPORAL_ADDRESS: start:server and start:worker embed no Temporal');
+  }
+  return { databaseUrl: config.databaseUrl, temporalAddress: config.temporalAddress };
+}

@@ -1,0 +1,63 @@
+import type { PoolClient } from 'pg';
+import type { Db } from './pool';
+
+// The admin-facing summary of each conversation. The workflow owns the state; these rows mirror it.
+
+/** Records that a user wrote: creates the conversation on first contact and moves its activity time. */
+export async function touchInbound(
+  client: PoolClient,
+  phone: string,
+  profileName: string | undefined,
+  lastInboundAt: number,
+): Promise<void> {
+  await client.query(
+    `insert into conversations (phone, profile_name, last_inbound_at, last_activity_at)
+     values ($1, $2, to_timestamp($3 / 1000.0), now())
+     on conflict (phone) do update set
+       profile_name = coalesce(excluded.profile_name, conversations.profile_name),
+       last_inbound_at = greatest(conversations.last_inbound_at, excluded.last_inbound_at),
+       last_activity_at = now()`,
+    [phone, profileName ?? null, lastInboundAt],
+  );
+}
+
+export async function saveConversationState(db: Db, phone: string, state: string, registered: boolean): Promise<void> {
+  await db.query(
+    `insert into conversations (phone, state, registered) values ($1, $2, $3)
+     on conflict (phone) do update set state = excluded.state, registered = excluded.registered, last_activity_at = now()`,
+    [phone, state, registered],
+  );
+}
+
+export interface ConversationSummary {
+  phone: string;
+  profileName: string | null;
+  state: string;
+  registered: boolean;
+  lastInboundAt: Date | null;
+  lastActivityAt: Date;
+}
+
+export async function getConversation(db: Db, phone: string): Promise<ConversationSummary | undefined> {
+  const { rows } = await db.query<{
+    phone: string;
+    profile_name: string | null;
+    state: string;
+    registered: boolean;
+    last_inbound_at: Date | null;
+    last_activity_at: Date;
+  }>('select phone, profile_name, state, registered, last_inbound_at, last_activity_at from conversations where phone = $1', [
+    phone,
+  ]);
+  const row = rows[0];
+  return row
+    ? {
+        phone: row.phone,
+        profileName: row.profile_name,
+        state: row.state,
+        registered: row.registered,
+        lastInboundAt: row.last_inbound_at,
+        lastActivityAt: row.last_activity_at,
+      }
+    : undefined;
+}

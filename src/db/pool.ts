@@ -1,0 +1,53 @@
+import pg from 'pg';
+import type { Logger } from '../logger';
+
+// The single place that talks to Postgres. Repository modules call `query`/`withTransaction`;
+// parameters are never logged because they carry phone numbers and message bodies.
+
+export type Db = {
+  pool: pg.Pool;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+export const UNIQUE_VIOLATION = '23505';
+
+export function createDb(connectionString: string, logger: Logger, options: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', (err) => logger.warn('idle postgres client failed', { error: err }));
+  let closed = false;
+  return {
+    pool,
+    async query(text, params) {
+      const started = performance.now();
+      const result = await pool.query(text, params);
+      logger.debug('sql', { sql: firstLine(text), ms: Math.round(performance.now() - started), rows: result.rowCount });
+      return result;
+    },
+    async withTransaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn(client);
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+function firstLine(sql: string): string {
+  return sql.trim().split('\n', 1)[0]!.slice(0, 80);
+}

@@ -1,0 +1,44 @@
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger, type Logger } from './logger';
+
+// What every entry point shares: config or a one-line exit, one logger, and graceful shutdown.
+
+export interface EntryContext {
+  config: Config;
+  logger: Logger;
+  /** Registers cleanup run in reverse order on SIGINT/SIGTERM or a fatal error. */
+  onShutdown(fn: () => Promise<void>): void;
+  fatal(err: unknown): void;
+}
+
+export function runEntry(name: string, main: (ctx: EntryContext) => Promise<void>): void {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${name}: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel, { process: name });
+  const cleanups: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((err: unknown) => logger.error('shutdown step failed', { error: err }));
+    }
+    process.exit(code);
+  };
+  const fatal = (err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(`${name}: ${err.message}\n`);
+    else logger.error(`${name} failed`, { error: err, stack: err instanceof Error ? err.stack : undefined });
+    void shutdown(1);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+  main({ config, logger, onShutdown: (fn) => cleanups.push(fn), fatal }).catch(fatal);
+}

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import type { Config } from './config';
+import { startEmbeddedPostgres } from './embedded/postgres';
+import type { Logger } from './logger';
+import { ensureSearchAttributes, startDevServer } from './temporal/dev-server';
+
+// Where Postgres and Temporal come from: the configured ones, or embedded ones under DATA_DIR.
+
+export interface Provided {
+  url: string;
+  /** Only for an embedded service: its web address, if any. */
+  webUrl?: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+/** DATABASE_URL when set; otherwise an embedded Postgres keeping its data under DATA_DIR. */
+export async function providePostgres(config: Config, logger: Logger): Promise<Provided> {
+  if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, stop: async () => undefined };
+  logger.info('DATABASE_URL unset: starting an embedded Postgres', { dataDir: config.dataDir });
+  const pg = await startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    port: config.embeddedPostgresPort,
+    logger,
+  });
+  return { url: pg.url, embedded: true, stop: () => pg.stop() };
+}
+
+/** TEMPORAL_ADDRESS when set (registering the search attributes there); otherwise an embedded dev server. */
+export async function provideTemporal(config: Config, logger: Logger): Promise<Provided> {
+  if (config.temporalAddress) {
+    await ensureSearchAttributes(config.temporalAddress, config.temporalNamespace);
+    return { url: config.temporalAddress, embedded: false, stop: async () => undefined };
+  }
+  logger.info('TEMPORAL_ADDRESS unset: starting an embedded Temporal dev server', { dataDir: config.dataDir });
+  const server = await startDevServer({
+    cacheDir: config.cacheDir,
+    cliPath: config.temporalCliPath,
+    dbFile: path.join(config.dataDir, 'temporal.db'),
+    logFile: path.join(config.dataDir, 'temporal.log'),
+    port: config.temporalDevPort,
+    uiPort: config.temporalUiPort,
+    namespace: config.temporalNamespace,
+    logger,
+  });
+  return { url: server.address, webUrl: server.uiUrl, embedded: true, stop: () => server.stop() };
+}

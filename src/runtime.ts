@@ -1,0 +1,75 @@
+import http from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { Config } from './config';
+import { createDb, type Db } from './db/pool';
+import type { Logger } from './logger';
+import { createApp } from './server/app';
+import { createConversationWorker, installRuntimeLogger } from './temporal/worker';
+import { createGraphClient } from './whatsapp/graph-client';
+
+// The two production processes, as functions: `npm start` runs both in one process, the
+// start:server and start:worker entry points one each.
+
+export interface Running {
+  stop(): Promise<void>;
+}
+
+/** The HTTP server: webhook, admin API, health. Returns once it listens. */
+export async function runServer(config: Config, databaseUrl: string, temporalAddress: string, logger: Logger): Promise<Running> {
+  const db = createDb(databaseUrl, logger);
+  const connection = await Connection.connect({ address: temporalAddress });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const app = createApp({ config, db, temporal, logger });
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, resolve);
+  });
+  return {
+    async stop() {
+      // Stop accepting first; requests in flight finish before the pools close.
+      await new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await connection.close();
+      await db.close();
+    },
+  };
+}
+
+/** The Temporal worker running conversation workflows and their activities. */
+export async function runWorker(
+  config: Config,
+  databaseUrl: string,
+  temporalAddress: string,
+  logger: Logger,
+  onFatal: (err: unknown) => void,
+  options: { workflowBundle?: { codePath: string } } = {},
+): Promise<Running> {
+  installRuntimeLogger(logger);
+  const db: Db = createDb(databaseUrl, logger);
+  const connection = await NativeConnection.connect({ address: temporalAddress });
+  const whatsapp = createGraphClient({
+    baseUrl: config.whatsapp.apiBaseUrl,
+    accessToken: config.whatsapp.accessToken,
+    phoneNumberId: config.whatsapp.phoneNumberId,
+  });
+  const worker: Worker = await createConversationWorker({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    activities: createActivities({ db, whatsapp, settings: { botName: config.botName } }),
+    workflowBundle: options.workflowBundle,
+  });
+  const running = worker.run().catch(onFatal);
+  return {
+    async stop() {
+      // Stops polling, lets in-flight tasks finish (up to shutdownGraceTime), then closes the pools.
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await db.close();
+    },
+  };
+}

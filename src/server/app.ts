@@ -1,0 +1,42 @@
+import Koa from 'koa';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Db } from '../db/pool';
+import type { Logger } from '../logger';
+import { HttpError } from './errors';
+import { healthRoutes } from './routes/health';
+import { webhookRoutes } from './routes/webhook';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  logger: Logger;
+}
+
+/** Builds the HTTP application without listening, so tests drive it over a real socket of their own. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+
+  // Registered first: every error becomes a JSON body with a real status; only unexpected ones are logged.
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof HttpError) {
+        ctx.status = err.status;
+        ctx.body = { status: 'error', error: { code: err.code, message: err.message, details: err.details } };
+        return;
+      }
+      deps.logger.error('request failed', { method: ctx.method, path: ctx.path, error: err });
+      ctx.status = 500;
+      ctx.body = { status: 'error', error: { code: 'internal_error', message: 'Internal error' } };
+    }
+  });
+
+  for (const router of [healthRoutes(deps), webhookRoutes(deps)]) {
+    app.use(router.routes()).use(router.allowedMethods());
+  }
+  return app;
+}

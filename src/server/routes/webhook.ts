@@ -1,0 +1,110 @@
+import crypto from 'node:crypto';
+import Router from '@koa/router';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../config';
+import { recordStatus } from '../../db/messages';
+import type { Db } from '../../db/pool';
+import type { Logger } from '../../logger';
+import { parseWebhook, WebhookBodyError } from '../../whatsapp/parse-webhook';
+import { verifySignature } from '../../whatsapp/signature';
+import type { conversationWorkflow } from '../../../workflows/conversation';
+import { conversationWorkflowId, inboundSignal } from '../../../workflows/messages';
+import { CONVERSATION_STATE } from '../../../workflows/search-attributes';
+import type { InboundMessage } from '../../../workflows/types';
+import { badRequest, HttpError, unauthorized, unavailable } from '../errors';
+import { readRawBody } from '../raw-body';
+
+// Meta batches up to 1000 updates and documents payloads up to 3 MB.
+const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
+export interface WebhookDeps {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  logger: Logger;
+}
+
+export function webhookRoutes({ config, db, temporal, logger }: WebhookDeps): Router {
+  const router = new Router();
+
+  // Verification handshake: Meta calls this when the callback URL or verify token is saved.
+  router.get('/api/webhook/whatsapp', (ctx) => {
+    const mode = ctx.query['hub.mode'];
+    const token = ctx.query['hub.verify_token'];
+    const challenge = ctx.query['hub.challenge'];
+    if (mode !== 'subscribe' || typeof token !== 'string' || typeof challenge !== 'string' || !sameSecret(token, config.whatsapp.verifyToken)) {
+      throw new HttpError(403, 'verification_failed', 'Verify token or mode does not match');
+    }
+    ctx.type = 'text/plain';
+    ctx.body = challenge;
+  });
+
+  router.post('/api/webhook/whatsapp', async (ctx) => {
+    const receivedAt = Date.now();
+    const raw = await readRawBody(ctx, BODY_LIMIT_BYTES);
+    // The signature is checked before anything else looks at the bytes.
+    if (!verifySignature(raw, ctx.get('x-hub-signature-256') || undefined, config.whatsapp.appSecret)) {
+      logger.warn('webhook signature rejected');
+      throw unauthorized('Missing or invalid X-Hub-Signature-256');
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw badRequest('invalid_json', 'Body is not JSON');
+    }
+    let parsed;
+    try {
+      parsed = parseWebhook(body, receivedAt);
+    } catch (err) {
+      if (err instanceof WebhookBodyError) throw badRequest('invalid_webhook', err.message);
+      throw err;
+    }
+    for (const error of parsed.errors) logger.warn('whatsapp reported an error', { code: error.code, title: error.title });
+
+    try {
+      // Statuses change no conversation state: they go straight to Postgres, off the workflow's path.
+      for (const status of parsed.statuses) await recordStatus(db, status);
+      await signalConversations(temporal, config.taskQueue, parsed.messages);
+    } catch (err) {
+      // Not every message is durably accepted: answer non-200 so Meta delivers the batch again;
+      // the workflow ignores the ones it already has.
+      logger.error('webhook not accepted', { error: err });
+      throw unavailable('Could not accept the webhook; retry later');
+    }
+    ctx.status = 200;
+    ctx.body = { status: 'success', messages: parsed.messages.length, statuses: parsed.statuses.length };
+  });
+
+  return router;
+}
+
+/** Signals each conversation, starting it if needed. One number's messages go in order; numbers go in parallel. */
+async function signalConversations(temporal: Client, taskQueue: string, messages: InboundMessage[]): Promise<void> {
+  const byPhone = new Map<string, InboundMessage[]>();
+  for (const message of messages) {
+    const list = byPhone.get(message.from) ?? [];
+    list.push(message);
+    byPhone.set(message.from, list);
+  }
+  await Promise.all(
+    [...byPhone].map(async ([phone, list]) => {
+      for (const message of list) {
+        await temporal.workflow.signalWithStart<typeof conversationWorkflow, [InboundMessage]>('conversationWorkflow', {
+          workflowId: conversationWorkflowId(phone),
+          taskQueue,
+          args: [{ phone }],
+          signal: inboundSignal,
+          signalArgs: [message],
+          typedSearchAttributes: [{ key: CONVERSATION_STATE, value: 'INITIAL' }],
+        });
+      }
+    }),
+  );
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return expected.length > 0 && crypto.timingSafeEqual(a, b);
+}

@@ -1,0 +1,220 @@
+import { spawn } from 'node:child_process';
+import { constants as fsConstants, promises as fs, rmSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from '../logger';
+import { onProcessExit } from '../embedded/exit-hooks';
+
+// Builds the temporal CLI from source with `go install`, once per machine. A build is slow
+// (minutes) and large (~250 MB), so concurrent processes (a CI test run and a parallel
+// `npm start`) must share one: an O_EXCL lock file elects the builder, the others wait for it.
+// The binary is installed into a private GOBIN and renamed into place, so nobody ever runs a
+// half-written file.
+
+/** The newest CLI tag that `go install` accepts: later go.mod files carry a replace directive. */
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+export const TEMPORAL_CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
+/** What v1.5.1 embeds; shown to people waiting for a build. */
+export const TEMPORAL_CLI_CONTENTS = 'Temporal Server 1.29.1, UI 2.42.1';
+
+/** A lock not refreshed for this long belongs to a build that died without cleaning up. */
+const LOCK_STALE_MS = 20 * 60_000;
+const PROGRESS_EVERY_MS = 15_000;
+const POLL_MS = 1_000;
+
+/** Thrown when `go install` fails; carries the last lines it printed. */
+export class TemporalCliBuildError extends Error {
+  override name = 'TemporalCliBuildError';
+  constructor(
+    message: string,
+    readonly exitCode: number | null,
+    readonly output: string,
+  ) {
+    super(output === '' ? message : `${message}:\n${output}`);
+  }
+}
+
+interface LockOwner {
+  pid: number;
+  host: string;
+}
+
+/** Builds (or waits for another process to build) the binary at `target`; returns `target`. */
+export async function buildTemporalCli(options: { go: string; target: string; logger: Logger }): Promise<string> {
+  const { target } = options;
+  const versionDir = path.dirname(target);
+  const lockPath = `${versionDir}.lock`;
+  await fs.mkdir(path.dirname(versionDir), { recursive: true });
+  for (;;) {
+    if (await isExecutable(target)) return target;
+    const release = await tryLock(lockPath);
+    if (release !== undefined) {
+      try {
+        // The previous holder may have finished between our check and our lock.
+        if (!(await isExecutable(target))) await goInstall(options, lockPath);
+        return target;
+      } finally {
+        await release();
+      }
+    }
+    await waitForOtherBuilder(lockPath, target, options.logger);
+  }
+}
+
+async function goInstall(options: { go: string; target: string; logger: Logger }, lockPath: string): Promise<void> {
+  const { go, target } = options;
+  const say = announcer(options.logger);
+  const gobin = `${path.dirname(target)}.build-${process.pid}`;
+  await fs.rm(gobin, { recursive: true, force: true });
+  await fs.mkdir(gobin, { recursive: true });
+  say(
+    `building the temporal CLI ${TEMPORAL_CLI_VERSION} (${TEMPORAL_CLI_CONTENTS}) with ${go} into ${target}: ` +
+      'this happens once per machine, takes about 2½–5½ minutes on 2 cores and yields a ~250 MB binary',
+  );
+  const started = Date.now();
+  let packages = 0;
+  let downloads = 0;
+  const tail: string[] = [];
+  const child = spawn(go, ['install', '-v', `${TEMPORAL_CLI_PACKAGE}@${TEMPORAL_CLI_VERSION}`], {
+    // CGO off as in the CLI's release builds: a static binary, and no C compiler needed.
+    env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stopOnExit = onProcessExit(() => child.kill('SIGTERM'));
+  const countLines = (chunk: Buffer): void => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      // `go install -v` prints one import path per compiled package; everything else is news.
+      if (line.startsWith('go: downloading')) downloads += 1;
+      else if (/^[\w.~+-]+(\/[\w.~+-]+)*$/.test(line)) packages += 1;
+      else tail.push(line);
+      if (tail.length > 30) tail.shift();
+    }
+  };
+  child.stdout.on('data', countLines);
+  child.stderr.on('data', countLines);
+  const progress = setInterval(() => {
+    say(`temporal CLI build: ${elapsed(started)} elapsed, ${packages} packages compiled (${downloads} modules downloaded)`);
+    void touch(lockPath);
+  }, PROGRESS_EVERY_MS);
+  progress.unref();
+  try {
+    const exitCode = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => resolve(code));
+    });
+    if (exitCode !== 0) {
+      throw new TemporalCliBuildError(`go install ${TEMPORAL_CLI_PACKAGE}@${TEMPORAL_CLI_VERSION} exited with ${exitCode}`, exitCode, tail.join('\n'));
+    }
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    // Same file system (both under the cache), so the rename is atomic.
+    await fs.rename(path.join(gobin, 'temporal'), target);
+    say(`temporal CLI built in ${elapsed(started)} (${packages} packages compiled): ${target}`);
+  } catch (error) {
+    say(`temporal CLI build failed after ${elapsed(started)}: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  } finally {
+    clearInterval(progress);
+    stopOnExit();
+    await fs.rm(gobin, { recursive: true, force: true });
+  }
+}
+
+/** Takes the lock; returns its release function, or undefined when another live process holds it. */
+async function tryLock(lockPath: string): Promise<(() => Promise<void>) | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await fs.open(lockPath, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const owner = await staleLockOwner(lockPath);
+    if (owner === undefined) return undefined;
+    // Re-read before deleting so a lock that a third process just re-created survives.
+    if (JSON.stringify(await staleLockOwner(lockPath)) === JSON.stringify(owner)) await fs.rm(lockPath, { force: true });
+    return await tryLock(lockPath);
+  }
+  const owner: LockOwner = { pid: process.pid, host: os.hostname() };
+  await handle.writeFile(JSON.stringify(owner));
+  await handle.close();
+  // Exit handlers run synchronously, hence rmSync.
+  const stopOnExit = onProcessExit(() => rmSync(lockPath, { force: true }));
+  return async () => {
+    stopOnExit();
+    await fs.rm(lockPath, { force: true });
+  };
+}
+
+/** The lock's content when it is stale (old, or its process is gone), else undefined. */
+async function staleLockOwner(lockPath: string): Promise<Partial<LockOwner> | undefined> {
+  let owner: Partial<LockOwner> = {};
+  try {
+    const [stat, text] = await Promise.all([fs.stat(lockPath), fs.readFile(lockPath, 'utf8')]);
+    try {
+      owner = JSON.parse(text) as Partial<LockOwner>;
+    } catch {
+      // Created but not yet written: judge by age alone.
+    }
+    if (Date.now() - stat.mtimeMs > LOCK_STALE_MS) return owner;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+  // A pid only means something on the machine that wrote it (the cache may be on a shared home).
+  if (owner.host === os.hostname() && typeof owner.pid === 'number' && !isAlive(owner.pid)) return owner;
+  return undefined;
+}
+
+async function waitForOtherBuilder(lockPath: string, target: string, logger: Logger): Promise<void> {
+  const say = announcer(logger);
+  const started = Date.now();
+  let lastReport = started;
+  say(`another process is building the temporal CLI into ${target}; waiting for it (lock: ${lockPath})`);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    if (await isExecutable(target)) return;
+    const lockGone = await fs.access(lockPath).then(
+      () => false,
+      () => true,
+    );
+    if (lockGone || (await staleLockOwner(lockPath)) !== undefined) return;
+    if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
+      lastReport = Date.now();
+      say(`still waiting for the other temporal CLI build: ${elapsed(started)} so far`);
+    }
+  }
+}
+
+/** Progress goes to the structured log and, as a plain line, to the person watching stderr. */
+function announcer(logger: Logger): (message: string) => void {
+  return (message) => {
+    logger.info(message);
+    process.stderr.write(`[edubot] ${message}\n`);
+  };
+}
+
+function elapsed(since: number): string {
+  const seconds = Math.round((Date.now() - since) / 1000);
+  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  return fs.access(file, fsConstants.X_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function touch(file: string): Promise<void> {
+  const now = new Date();
+  await fs.utimes(file, now, now).catch(() => undefined);
+}

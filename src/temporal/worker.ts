@@ -1,0 +1,48 @@
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
+import type { Activities } from '../../activities';
+import type { Logger } from '../logger';
+
+let runtimeInstalled = false;
+
+/** Forwards the Temporal SDK's own logs (worker, core, workflow `log`) into the product's logger, once per process. */
+export function installRuntimeLogger(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const forward = ({ level, message, meta }: LogEntry) => {
+    const attrs = { ...meta, source: 'temporal' };
+    if (level === 'ERROR') logger.error(message, attrs);
+    else if (level === 'WARN') logger.warn(message, attrs);
+    else if (level === 'INFO') logger.info(message, attrs);
+    else logger.debug(message, attrs);
+  };
+  Runtime.install({ logger: new DefaultLogger('INFO', forward) });
+}
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: Activities;
+  /** A bundle built once with bundleWorkflowCode (tests, prebuilt images); otherwise workflows are bundled at start. */
+  workflowBundle?: { code: string } | { codePath: string };
+}
+
+/** The worker that runs conversation workflows and their activities. */
+export async function createConversationWorker(options: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: options.activities,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../../workflows') }),
+    // Each cached conversation costs roughly 1 MB; the cap keeps memory bounded however many numbers write.
+    maxCachedWorkflows: 2000,
+    shutdownGraceTime: '10s',
+  });
+}
+
+export async function connectWorker(address: string): Promise<NativeConnection> {
+  return NativeConnection.connect({ address });
+}

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import type { OutboundContent } from '../../workflows/types';
+import { WhatsAppApiError, isRetryableCode, isRetryableHttpStatus } from './errors';
+import { checkOutboundLimits, toGraphSendBody } from './outbound';
+
+export { checkOutboundLimits } from './outbound';
+
+// A thin client for the three Graph API calls the bot makes. It never retries by itself: every
+// failure becomes a WhatsAppApiError whose `retryable` flag feeds the activity retry policy.
+// Nothing here logs, so neither the token nor message bodies can leak into logs.
+
+export interface WhatsAppClient {
+  /** Sends a message; resolves once Meta accepted it (not delivered: that comes as a status webhook). */
+  sendMessage(
+    to: string,
+    content: OutboundContent,
+    options?: { contextMessageId?: string },
+  ): Promise<{ waMessageId: string }>;
+  /** Marks an inbound message (and the ones before it) as read: the user sees blue ticks. */
+  markRead(waMessageId: string): Promise<void>;
+  /** Fetches the bytes of an inbound media attachment by its media id. */
+  downloadMedia(mediaId: string): Promise<{ data: Buffer; mimeType: string; sha256?: string }>;
+}
+
+export interface GraphClientOptions {
+  /** Graph base URL including the version, e.g. `https://graph.facebook.com/v22.0`. */
+  baseUrl: string;
+  accessToken: string;
+  phoneNumberId: string;
+  /** Per HTTP request, including reading the answer. */
+  timeoutMs?: number;
+}
+
+const GraphErrorBody = z.object({
+  error: z.object({
+    code: z.number().int(),
+    message: z.string().optional(),
+    type: z.string().optional(),
+    error_data: z.object({ details: z.string().optional() }).partial().optional().catch(undefined),
+    fbtrace_id: z.string().optional(),
+  }),
+});
+type GraphErrorBody = z.infer<typeof GraphErrorBody>;
+
+const SendResponse = z.object({ messages: z.array(z.object({ id: z.string().min(1) })).min(1) });
+const MediaInfo = z.object({
+  url: z.url(),
+  mime_type: z.string().min(1),
+  sha256: z.string().optional(),
+  file_size: z.number().optional(),
+  id: z.string().optional(),
+});
+
+/** Creates a client for one business phone number. */
+export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
+  const { accessToken, phoneNumberId } = options;
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const messagesUrl = `${baseUrl}/${encodeURIComponent(phoneNumberId)}/messages`;
+
+  // One request: resolves with a 2xx status and its body, or throws a classified error.
+  async function call(what: string, url: string, jsonBody?: unknown): Promise<{ status: number; bytes: Buffer }> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    let res: Response;
+    let bytes: Buffer;
+    try {
+      res = await fetch(url, {
+        method: jsonBody === undefined ? 'GET' : 'POST',
+        headers: {
+          Authorization: `Bearer ${accessToken}`,
+          ...(jsonBody === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        ...(jsonBody === undefined ? {} : { body: JSON.stringify(jsonBody) }),
+        signal,
+      });
+      bytes = Buffer.from(await res.arrayBuffer());
+    } catch (err) {
+      // Timeouts and network failures say nothing about the payload; the request may even have
+      // been accepted, so callers reconcile through status webhooks before resending.
+      const reason = signal.aborted ? `timed out after ${timeoutMs}ms` : 'network error';
+      throw new WhatsAppApiError(`WhatsApp ${what} failed: ${reason}`, { retryable: true, cause: err });
+    }
+    if (!res.ok) {
+      const graphError = parseGraphError(bytes);
+      if (graphError !== undefined) throw toApiError(what, res.status, graphError);
+      throw new WhatsAppApiError(`WhatsApp ${what} failed: HTTP ${res.status} without a Graph error body`, {
+        status: res.status,
+        retryable: isRetryableHttpStatus(res.status),
+      });
+    }
+    return { status: res.status, bytes };
+  }
+
+  return {
+    async sendMessage(to, content, sendOptions = {}) {
+      const problems = checkOutboundLimits(content);
+      if (problems.length > 0) {
+        // Same code Meta uses for parameter problems, so callers handle both alike.
+        throw new WhatsAppApiError(`WhatsApp send refused before sending: ${problems.join('; ')}`, {
+          code: 100,
+          title: 'Invalid parameter',
+          details: problems.join('; '),
+          retryable: false,
+        });
+      }
+      const body = toGraphSendBody(to, content, sendOptions.contextMessageId);
+      const { status, bytes } = await call('send', messagesUrl, body);
+      const parsed = SendResponse.safeParse(parseJson(bytes));
+      if (!parsed.success) {
+        // Accepted (2xx) but without a wamid: resending could duplicate the message, so stop here.
+        throw new WhatsAppApiError('WhatsApp send answered without a message id', { status, retryable: false });
+      }
+      return { waMessageId: parsed.data.messages[0]!.id };
+    },
+
+    async markRead(waMessageId) {
+      // The answer is `{"success": true}`; any 2xx without a Graph error body means done.
+      await call('mark-read', messagesUrl, { messaging_product: 'whatsapp', status: 'read', message_id: waMessageId });
+    },
+
+    async downloadMedia(mediaId) {
+      const lookup = await call('media lookup', `${baseUrl}/${encodeURIComponent(mediaId)}`);
+      const info = MediaInfo.safeParse(parseJson(lookup.bytes));
+      if (!info.success) {
+        throw new WhatsAppApiError('WhatsApp media lookup answered without a download url', {
+          status: lookup.status,
+          retryable: false,
+        });
+      }
+      // The download URL is short-lived and also needs the token (reference §2.4).
+      const download = await call('media download', info.data.url);
+      return {
+        data: download.bytes,
+        mimeType: info.data.mime_type,
+        ...(info.data.sha256 === undefined ? {} : { sha256: info.data.sha256 }),
+      };
+    },
+  };
+}
+
+function parseGraphError(bytes: Buffer): GraphErrorBody | undefined {
+  const parsed = GraphErrorBody.safeParse(parseJson(bytes));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Parsed JSON, or undefined for an empty or non-JSON answer (the zod checks then reject it). */
+function parseJson(bytes: Buffer): unknown {
+  if (bytes.length === 0) return undefined;
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function toApiError(what: string, status: number, body: GraphErrorBody): WhatsAppApiError {
+  const { code, message, error_data: data, fbtrace_id: fbtraceId } = body.error;
+  // Graph's message is "(#code) title"; keep the title alone.
+  const title = message?.replace(/^\(#\d+\)\s*/, '');
+  return new WhatsAppApiError(`WhatsApp ${what} failed: Graph error ${code}${title ? ` (${title})` : ''}`, {
+    status,
+    code,
+    retryable: isRetryableCode(code),
+    ...(title === undefined ? {} : { title }),
+    ...(data?.details === undefined ? {} : { details: data.details }),
+    ...(fbtraceId === undefined ? {} : { fbtraceId }),
+  });
+}

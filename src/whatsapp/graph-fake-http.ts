@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+// Small HTTP helpers of the Graph API fake.
+
+/** A Graph error body like Meta's (reference §6.1). */
+export function graphError(code: number, title: string, details?: string): unknown {
+  return {
+    error: {
+      message: `(#${code}) ${title}`,
+      type: 'OAuthException',
+      code,
+      ...(details === undefined ? {} : { error_data: { messaging_product: 'whatsapp', details } }),
+      fbtrace_id: `FakeTrace${randomUUID().slice(0, 8)}`,
+    },
+  };
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.writableEnded || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,253 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { graphError, isRecord, readBody, sendJson } from './graph-fake-http';
+import { createStatusNotifier } from './graph-fake-status';
+import type { GraphFake, GraphFakeFailure, GraphFakeOptions, RecordedSend } from './graph-fake-types';
+import { checkOutboundLimits, fromGraphSendBody, GraphSendBody } from './outbound';
+
+// A real HTTP server speaking the Graph API's `/messages` and media shapes, for tests, the benchmark
+// and sandbox mode. Being a server rather than a mock, it exercises the real client, its timeouts
+// and connection handling. Failure injection (`failNext`, `pauseSends`) targets send requests only;
+// mark-read and media requests are always answered.
+
+export type { StatusCallbackOptions } from './graph-fake-status';
+export type { GraphFake, GraphFakeFailure, GraphFakeOptions, RecordedSend } from './graph-fake-types';
+
+const DEFAULT_WAIT_MS = 5_000;
+
+export async function startGraphFake(options: GraphFakeOptions = {}): Promise<GraphFake> {
+  const host = options.host ?? '127.0.0.1';
+  const version = options.apiVersion ?? 'v22.0';
+  const notifier = options.statusCallback ? createStatusNotifier(options.statusCallback) : undefined;
+
+  const sends: RecordedSend[] = [];
+  const reads: string[] = [];
+  const failures: GraphFakeFailure[] = [];
+  const media = new Map<string, { data: Buffer; mimeType: string }>();
+  const held = new Set<() => void>();
+  const sleepers = new Set<() => void>();
+  let requests = 0;
+  let aborted = 0;
+  let latencyMs = 0;
+  let paused = false;
+  let sequence = 0;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, graphError(1, 'Fake internal error'));
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      sleepers.add(done);
+    });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    requests += 1;
+    const raw = await readBody(req);
+    const url = new URL(req.url ?? '/', origin);
+    // The emulator's outbox, for a person trying sandbox mode with curl: not part of the Graph API.
+    if (req.method === 'GET' && url.pathname === '/sandbox/sends') {
+      const to = url.searchParams.get('to');
+      const list = to ? sends.filter((s) => s.to === to.replace(/\D/g, '')) : sends;
+      return sendJson(res, 200, { sends: list.map(({ waMessageId, to: recipient, content, at }) => ({ waMessageId, to: recipient, content, at })) });
+    }
+    if (options.accessToken !== undefined && req.headers.authorization !== `Bearer ${options.accessToken}`) {
+      return sendJson(res, 401, graphError(190, 'Invalid OAuth access token - Cannot parse access token'));
+    }
+    if (latencyMs > 0) await sleep(latencyMs);
+    const [first, second, third, ...rest] = url.pathname.split('/').filter(Boolean);
+    if (req.method === 'GET' && first === 'media-download' && second !== undefined && third === undefined) {
+      const item = media.get(decodeURIComponent(second));
+      if (!item) return sendJson(res, 404, graphError(100, 'Media not found'));
+      res.writeHead(200, { 'Content-Type': item.mimeType, 'Content-Length': item.data.length });
+      return void res.end(item.data);
+    }
+    if (first === version && second !== undefined && rest.length === 0) {
+      if (req.method === 'POST' && third === 'messages') return handleMessages(req, res, second, raw);
+      if (req.method === 'GET' && third === undefined) return serveMediaInfo(res, decodeURIComponent(second));
+    }
+    sendJson(res, 400, graphError(100, `Unknown path components: ${req.method} ${req.url}`));
+  }
+
+  function serveMediaInfo(res: ServerResponse, mediaId: string): void {
+    const item = media.get(mediaId);
+    if (!item) return sendJson(res, 400, graphError(100, 'Unsupported get request. Object does not exist'));
+    sendJson(res, 200, {
+      messaging_product: 'whatsapp',
+      url: `${origin}/media-download/${encodeURIComponent(mediaId)}`,
+      mime_type: item.mimeType,
+      sha256: createHash('sha256').update(item.data).digest('base64'),
+      file_size: item.data.length,
+      id: mediaId,
+    });
+  }
+
+  async function handleMessages(req: IncomingMessage, res: ServerResponse, phoneNumberId: string, raw: string) {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return sendJson(res, 400, graphError(100, 'Invalid parameter', 'Request body is not JSON'));
+    }
+    if (isRecord(json) && json['status'] === 'read') {
+      const id = json['message_id'];
+      if (typeof id !== 'string' || id === '')
+        return sendJson(res, 400, graphError(131009, 'Parameter value is not valid'));
+      reads.push(id);
+      return sendJson(res, 200, { success: true });
+    }
+
+    // A client that gave up (timeout, crash) while we held or delayed it never sees an answer,
+    // so the send is dropped: it models a request lost before Meta accepted it.
+    const gone = (): boolean => req.socket.destroyed || (res.destroyed && !res.writableEnded);
+    if (paused) {
+      await new Promise<void>((resolve) => {
+        const release = (): void => {
+          held.delete(release);
+          res.off('close', release);
+          resolve();
+        };
+        held.add(release);
+        res.once('close', release);
+      });
+      if (gone()) return void (aborted += 1);
+    }
+    const failure = failures.shift();
+    if (failure !== undefined && 'status' in failure) {
+      if (failure.body === undefined) return void res.writeHead(failure.status).end();
+      return sendJson(res, failure.status, failure.body);
+    }
+    if (failure !== undefined) {
+      await sleep(failure.delayMs);
+      if (gone()) return void (aborted += 1);
+    }
+
+    const parsed = GraphSendBody.safeParse(json);
+    if (!parsed.success) {
+      const details = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      return sendJson(res, 400, graphError(100, 'Invalid parameter', details));
+    }
+    const content = fromGraphSendBody(parsed.data);
+    const problems = checkOutboundLimits(content);
+    if (problems.length > 0) return sendJson(res, 400, graphError(100, 'Invalid parameter', problems.join('; ')));
+
+    sequence += 1;
+    const send: RecordedSend = {
+      waMessageId: 'wamid.' + Buffer.from(`fake.${sequence}.${randomUUID()}`).toString('base64'),
+      phoneNumberId,
+      to: parsed.data.to.replace(/\D/g, ''),
+      type: parsed.data.type,
+      body: json,
+      content,
+      ...(parsed.data.context === undefined ? {} : { contextMessageId: parsed.data.context.message_id }),
+      at: Date.now(),
+    };
+    sends.push(send);
+    sendJson(res, 200, {
+      messaging_product: 'whatsapp',
+      contacts: [{ input: parsed.data.to, wa_id: send.to }],
+      messages: [{ id: send.waMessageId }],
+    });
+    notifier?.enqueue({ phoneNumberId, waMessageId: send.waMessageId, recipientId: send.to });
+  }
+
+  function resumeSends(): void {
+    paused = false;
+    for (const release of [...held]) release();
+  }
+
+  // Polling keeps this independent of which state the predicate reads; 5 ms is plenty for tests.
+  function waitFor(predicate: () => boolean, timeoutMs = DEFAULT_WAIT_MS, what: string | (() => string) = 'condition') {
+    const deadline = Date.now() + timeoutMs;
+    return new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (predicate()) return resolve();
+        if (Date.now() < deadline) return void setTimeout(check, 5);
+        const description = typeof what === 'string' ? what : what();
+        reject(new Error(`graph fake: timed out after ${timeoutMs}ms waiting for ${description}`));
+      };
+      check();
+    });
+  }
+
+  return {
+    baseUrl: `${origin}/${version}`,
+    sends,
+    reads,
+    get requests() {
+      return requests;
+    },
+    get aborted() {
+      return aborted;
+    },
+    get held() {
+      return held.size;
+    },
+    get pendingCallbacks() {
+      return notifier?.pending ?? 0;
+    },
+    sendsTo: (digits) => sends.filter((s) => s.to === digits.replace(/\D/g, '')),
+    async waitForSends(count, timeoutMs) {
+      await waitFor(
+        () => sends.length >= count,
+        timeoutMs,
+        () => `${count} sends (have ${sends.length})`,
+      );
+      return [...sends];
+    },
+    waitFor,
+    failNext(count, failure) {
+      for (let i = 0; i < count; i += 1) failures.push(failure);
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    pauseSends() {
+      paused = true;
+    },
+    resumeSends,
+    waitForHeldSend: (timeoutMs) => waitFor(() => held.size > 0, timeoutMs, 'a held send'),
+    addMedia(mediaId, data, mimeType) {
+      media.set(mediaId, { data, mimeType });
+    },
+    flushCallbacks: () => notifier?.flush() ?? Promise.resolve(),
+    reset() {
+      // In place, so arrays a caller already holds stay live.
+      sends.length = 0;
+      reads.length = 0;
+      failures.length = 0;
+      media.clear();
+      requests = 0;
+      aborted = 0;
+      latencyMs = 0;
+      resumeSends();
+    },
+    async close() {
+      notifier?.close();
+      paused = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      for (const release of [...held]) release();
+      for (const wake of [...sleepers]) wake();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import type { OutboundContent } from '../../workflows/types';
+
+// The Graph send body for what the bot sends (text, reply buttons, list), in both directions:
+// the client builds it, the local Graph fake parses it back. The limits are Meta's (reference §5.3–5.5)
+// and are checked on our side so that a bad payload fails fast and permanently instead of burning
+// retries; Meta counts characters, so lengths are Unicode code points, not UTF-16 units.
+
+const MAX_TEXT = 4096;
+const MAX_INTERACTIVE_BODY = 1024; // the list page now says 4096; 1024 is safe for both (§10.5)
+const MAX_HEADER_FOOTER = 60;
+
+const length = (s: string): number => [...s].length;
+
+/** Lists every limit `content` breaks; an empty list means WhatsApp should accept it. */
+export function checkOutboundLimits(content: OutboundContent): string[] {
+  const problems: string[] = [];
+  const within = (label: string, value: string, max: number, min = 1): void => {
+    const n = length(value);
+    if (n < min || n > max) problems.push(`${label} must be ${min}-${max} characters (got ${n})`);
+  };
+  const optional = (label: string, value: string | undefined, max: number): void => {
+    if (value !== undefined) within(label, value, max);
+  };
+
+  switch (content.kind) {
+    case 'text':
+      within('text', content.text, MAX_TEXT);
+      break;
+    case 'buttons': {
+      within('body', content.body, MAX_INTERACTIVE_BODY);
+      optional('header', content.header, MAX_HEADER_FOOTER);
+      optional('footer', content.footer, MAX_HEADER_FOOTER);
+      const count = content.buttons.length;
+      if (count < 1 || count > 3) problems.push(`buttons must number 1-3 (got ${count})`);
+      content.buttons.forEach((b, i) => {
+        within(`buttons[${i}].title`, b.title, 20);
+        within(`buttons[${i}].id`, b.id, 256);
+      });
+      if (new Set(content.buttons.map((b) => b.title)).size !== count) problems.push('button titles must be unique');
+      if (new Set(content.buttons.map((b) => b.id)).size !== count) problems.push('button ids must be unique');
+      break;
+    }
+    case 'list': {
+      within('body', content.body, MAX_INTERACTIVE_BODY);
+      within('button', content.button, 20);
+      optional('header', content.header, MAX_HEADER_FOOTER);
+      optional('footer', content.footer, MAX_HEADER_FOOTER);
+      const sections = content.sections.length;
+      if (sections < 1 || sections > 10) problems.push(`sections must number 1-10 (got ${sections})`);
+      const rows = content.sections.flatMap((s) => s.rows);
+      if (rows.length < 1 || rows.length > 10) problems.push(`rows must number 1-10 in all (got ${rows.length})`);
+      content.sections.forEach((s, i) => {
+        within(`sections[${i}].title`, s.title, 24);
+        s.rows.forEach((r, j) => {
+          within(`sections[${i}].rows[${j}].title`, r.title, 24);
+          within(`sections[${i}].rows[${j}].id`, r.id, 200);
+          optional(`sections[${i}].rows[${j}].description`, r.description, 72);
+        });
+      });
+      // A pick comes back as the row id alone, so duplicates would be ambiguous.
+      if (new Set(rows.map((r) => r.id)).size !== rows.length) problems.push('row ids must be unique');
+      break;
+    }
+  }
+  return problems;
+}
+
+const textHeader = (text: string | undefined) =>
+  text === undefined ? {} : { header: { type: 'text' as const, text } };
+const footer = (text: string | undefined) => (text === undefined ? {} : { footer: { text } });
+
+/** Builds the Graph `/messages` body; `to` gets the `+` so Meta never prepends our country code (§8). */
+export function toGraphSendBody(to: string, content: OutboundContent, contextMessageId?: string): GraphSendBody {
+  const base = {
+    messaging_product: 'whatsapp' as const,
+    recipient_type: 'individual' as const,
+    to: '+' + to.replace(/\D/g, ''),
+    ...(contextMessageId === undefined ? {} : { context: { message_id: contextMessageId } }),
+  };
+  switch (content.kind) {
+    case 'text':
+      return { ...base, type: 'text', text: { body: content.text } };
+    case 'buttons':
+      return {
+        ...base,
+        type: 'interactive',
+        interactive: {
+          type: 'button',
+          ...textHeader(content.header),
+          body: { text: content.body },
+          ...footer(content.footer),
+          action: { buttons: content.buttons.map((b) => ({ type: 'reply', reply: { id: b.id, title: b.title } })) },
+        },
+      };
+    case 'list':
+      return {
+        ...base,
+        type: 'interactive',
+        interactive: {
+          type: 'list',
+          ...textHeader(content.header),
+          body: { text: content.body },
+          ...footer(content.footer),
+          action: { button: content.button, sections: content.sections },
+        },
+      };
+  }
+}
+
+const Header = z.object({ type: z.literal('text'), text: z.string() });
+const Footer = z.object({ text: z.string() });
+const Body = z.object({ text: z.string() });
+const ListRowBody = z.object({ id: z.string(), title: z.string(), description: z.string().optional() });
+
+const ButtonInteractive = z.object({
+  type: z.literal('button'),
+  header: Header.optional(),
+  body: Body,
+  footer: Footer.optional(),
+  action: z.object({
+    buttons: z.array(z.object({ type: z.literal('reply'), reply: z.object({ id: z.string(), title: z.string() }) })),
+  }),
+});
+
+const ListInteractive = z.object({
+  type: z.literal('list'),
+  header: Header.optional(),
+  body: Body,
+  footer: Footer.optional(),
+  action: z.object({
+    button: z.string(),
+    sections: z.array(z.object({ title: z.string(), rows: z.array(ListRowBody) })),
+  }),
+});
+
+const SendBase = z.object({
+  messaging_product: z.literal('whatsapp'),
+  recipient_type: z.literal('individual').optional(),
+  to: z.string().regex(/\d/, 'must contain a phone number'),
+  context: z.object({ message_id: z.string().min(1) }).optional(),
+});
+
+/** The subset of Graph send bodies this service produces: text and interactive button/list messages. */
+export const GraphSendBody = z.discriminatedUnion('type', [
+  SendBase.extend({
+    type: z.literal('text'),
+    text: z.object({ body: z.string(), preview_url: z.boolean().optional() }),
+  }),
+  SendBase.extend({
+    type: z.literal('interactive'),
+    interactive: z.discriminatedUnion('type', [ButtonInteractive, ListInteractive]),
+  }),
+]);
+export type GraphSendBody = z.infer<typeof GraphSendBody>;
+
+/** Recovers the OutboundContent a Graph send body expresses (the inverse of toGraphSendBody). */
+export function fromGraphSendBody(body: GraphSendBody): OutboundContent {
+  if (body.type === 'text') return { kind: 'text', text: body.text.body };
+  const i = body.interactive;
+  const extras = {
+    ...(i.header === undefined ? {} : { header: i.header.text }),
+    ...(i.footer === undefined ? {} : { footer: i.footer.text }),
+  };
+  if (i.type === 'button') {
+    return { kind: 'buttons', body: i.body.text, buttons: i.action.buttons.map((b) => b.reply), ...extras };
+  }
+  return { kind: 'list', body: i.body.text, button: i.action.button, sections: i.action.sections, ...extras };
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+// Schemas for Meta's `messages` webhook (reference §2). They are lenient on purpose: unknown
+// fields are stripped, optional fields stay optional, and lists are parsed item by item (their
+// items are `unknown` here) so one odd message cannot make the whole delivery fail. A non-200
+// answer makes Meta redeliver for days, so the parser skips what it cannot read instead.
+
+/** A numeric field Meta documents as a number but which some senders quote (zod 4 numbers are finite). */
+const FiniteNumber = z.union([z.number(), z.string().trim().min(1).transform(Number)]).pipe(z.number());
+
+/** Optional part that turns into `undefined` when malformed, so the caller can fall back. */
+const part = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+
+export const WebhookBody = z.object({ object: z.string(), entry: z.array(z.unknown()) });
+export type WebhookBody = z.infer<typeof WebhookBody>;
+
+export const WebhookEntry = z.object({ id: z.string().optional(), changes: z.array(z.unknown()) });
+export type WebhookEntry = z.infer<typeof WebhookEntry>;
+
+export const WebhookChange = z.object({ field: z.string(), value: z.unknown() });
+export type WebhookChange = z.infer<typeof WebhookChange>;
+
+/** An error item as Meta puts it in `value.errors`, `messages[].errors` and `statuses[].errors`. */
+export const WebhookErrorItem = z.object({
+  code: z.number().int(),
+  title: z.string().optional(),
+  message: z.string().optional(),
+  error_data: part(z.object({ details: z.string().optional() })),
+  href: z.string().optional(),
+});
+export type WebhookErrorItem = z.infer<typeof WebhookErrorItem>;
+
+export const WebhookContact = z.object({
+  wa_id: z.string().optional(),
+  profile: part(z.object({ name: z.string().optional() })),
+});
+export type WebhookContact = z.infer<typeof WebhookContact>;
+
+/** `value` of a `messages` change; each list item is validated separately by the parser. */
+export const MessagesValue = z.object({
+  messaging_product: z.string().optional(),
+  metadata: part(z.object({ display_phone_number: z.string().optional(), phone_number_id: z.string().optional() })),
+  contacts: z.array(z.unknown()).optional().catch(undefined),
+  messages: z.array(z.unknown()).optional().catch(undefined),
+  statuses: z.array(z.unknown()).optional().catch(undefined),
+  errors: z.array(z.unknown()).optional().catch(undefined),
+});
+export type MessagesValue = z.infer<typeof MessagesValue>;
+
+const TextPart = z.object({ body: z.string() });
+
+const InteractivePart = z.object({
+  type: z.string(),
+  button_reply: part(z.object({ id: z.string(), title: z.string() })),
+  list_reply: part(z.object({ id: z.string(), title: z.string(), description: z.string().optional() })),
+});
+
+/** A template quick-reply tap: no id, only the payload set when sending and the label. */
+const ButtonPart = z.object({ payload: z.string().optional(), text: z.string() });
+
+const MediaPart = z.object({
+  id: z.string().min(1),
+  mime_type: z.string().optional(),
+  sha256: z.string().optional(),
+  caption: z.string().optional(),
+  filename: z.string().optional(),
+  url: z.string().optional(),
+  voice: z.boolean().optional(),
+  animated: z.boolean().optional(),
+});
+
+const LocationPart = z.object({
+  latitude: FiniteNumber,
+  longitude: FiniteNumber,
+  name: z.string().optional(),
+  address: z.string().optional(),
+  url: z.string().optional(),
+});
+
+/** `emoji` is omitted when the user removed the reaction. */
+const ReactionPart = z.object({ message_id: z.string().min(1), emoji: z.string().optional() });
+
+const OrderPart = z.object({
+  catalog_id: z.string().optional(),
+  text: z.string().optional(),
+  product_items: z.array(z.unknown()).optional(),
+});
+
+const SystemPart = z.object({ type: z.string().optional(), body: z.string().optional() });
+
+const UnsupportedPart = z.object({ type: z.string().optional() });
+
+/** One `messages[]` item; `type` stays a plain string so future types still parse. */
+export const WebhookMessage = z.object({
+  id: z.string().min(1),
+  from: z.string().optional(),
+  timestamp: z.union([z.string(), z.number()]).optional(),
+  type: z.string(),
+  context: part(
+    z.object({ id: z.string().optional(), from: z.string().optional(), forwarded: z.boolean().optional() }),
+  ),
+  text: part(TextPart),
+  interactive: part(InteractivePart),
+  button: part(ButtonPart),
+  image: part(MediaPart),
+  document: part(MediaPart),
+  audio: part(MediaPart),
+  video: part(MediaPart),
+  sticker: part(MediaPart),
+  location: part(LocationPart),
+  reaction: part(ReactionPart),
+  contacts: part(z.array(z.unknown())),
+  order: part(OrderPart),
+  system: part(SystemPart),
+  unsupported: part(UnsupportedPart),
+  errors: part(z.array(WebhookErrorItem)),
+});
+export type WebhookMessage = z.infer<typeof WebhookMessage>;
+
+/** The delivery statuses the domain knows (reference §2.5). */
+export const DeliveryStatus = z.enum(['sent', 'delivered', 'read', 'failed', 'played']);
+export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
+
+/** One `statuses[]` item; `status` is any string so a new status value is skipped, not fatal. */
+export const WebhookStatus = z.object({
+  id: z.string().min(1),
+  status: z.string(),
+  timestamp: z.union([z.string(), z.number()]).optional(),
+  recipient_id: z.string().optional(),
+  errors: part(z.array(WebhookErrorItem)),
+});
+export type WebhookStatus = z.infer<typeof WebhookStatus>;

@@ -1,0 +1,82 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+const credentials = {
+  WHATSAPP_ACCESS_TOKEN: 'token',
+  WHATSAPP_PHONE_NUMBER_ID: '106000000000001',
+  WHATSAPP_APP_SECRET: 'secret',
+  WHATSAPP_VERIFY_TOKEN: 'verify',
+  ADMIN_TOKEN: 'admin',
+  PAYMENT_WEBHOOK_SECRET: 'pay',
+};
+
+describe('loadConfig', () => {
+  it('applies the specified defaults and runs in sandbox mode without WhatsApp credentials', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      temporalAddress: undefined,
+      temporalNamespace: 'default',
+      taskQueue: 'edubot-conversations',
+      botName: 'EduBot',
+      sandbox: true,
+      timers: { chatIdleReminderMs: 15 * 60_000, chatIdleTimeoutMs: 30 * 60_000, flowIdleTimeoutMs: 30 * 60_000, paymentTimeoutMs: 30 * 60_000 },
+    });
+    expect(config.whatsapp.apiBaseUrl).toBe('https://graph.facebook.com/v22.0');
+  });
+
+  it('reads every variable under its specified name', () => {
+    const config = loadConfig({
+      ...credentials,
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u@db:5432/edubot',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'prod',
+      TEMPORAL_TASK_QUEUE: 'q',
+      WHATSAPP_API_BASE_URL: 'http://127.0.0.1:9999/v22.0/',
+      BOT_NAME: 'StudyBot',
+      CHAT_IDLE_REMINDER: '2s',
+      CHAT_IDLE_TIMEOUT: '1h',
+      FLOW_IDLE_TIMEOUT: '500ms',
+      PAYMENT_TIMEOUT: '2d',
+      PAYMENT_PLAN_NAME: 'Gold',
+      PAYMENT_PLAN_PRICE: '1200',
+      PAYMENT_LINK_TEMPLATE: 'https://pay.example/{reference}',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgres://u@db:5432/edubot',
+      temporalAddress: 'temporal:7233',
+      temporalNamespace: 'prod',
+      taskQueue: 'q',
+      sandbox: false,
+      botName: 'StudyBot',
+      adminToken: 'admin',
+      whatsapp: { apiBaseUrl: 'http://127.0.0.1:9999/v22.0', accessToken: 'token', appSecret: 'secret', verifyToken: 'verify' },
+      timers: { chatIdleReminderMs: 2000, chatIdleTimeoutMs: 3_600_000, flowIdleTimeoutMs: 500, paymentTimeoutMs: 172_800_000 },
+      payment: { planName: 'Gold', planPrice: 1200, linkTemplate: 'https://pay.example/{reference}', webhookSecret: 'pay' },
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ TEMPORAL_ADDRESS: 'no-port' }, 'TEMPORAL_ADDRESS'],
+    [{ CHAT_IDLE_TIMEOUT: 'soon' }, 'CHAT_IDLE_TIMEOUT'],
+    [{ PAYMENT_LINK_TEMPLATE: 'https://pay.example/' }, 'PAYMENT_LINK_TEMPLATE'],
+    [{ WHATSAPP_API_BASE_URL: 'not a url' }, 'WHATSAPP_API_BASE_URL'],
+  ])('names the malformed variable in %j', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`\\b${name}\\b`));
+  });
+
+  it.each(['WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'ADMIN_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID'])(
+    'requires %s once WhatsApp credentials are set',
+    (name) => {
+      const env: Record<string, string> = { ...credentials };
+      delete env[name];
+      expect(() => loadConfig(env)).toThrow(new RegExp(`missing environment variable ${name}\\b`));
+    },
+  );
+});

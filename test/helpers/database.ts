@@ -1,0 +1,33 @@
+import pg from 'pg';
+import { createDb, type Db } from '../../src/db/pool';
+import { silentLogger } from '../../src/logger';
+import { readTestEnvironment, withDatabase } from './test-env';
+
+let sequence = 0;
+
+/** A database of its own for one test file: empty, or copied from the migrated template. Dropped by `drop`. */
+export async function createTestDatabase(options: { migrated: boolean }): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
+  const shared = readTestEnvironment();
+  const name = `${shared.templateDatabase}_d${process.pid}_${++sequence}`;
+  await adminQuery(`create database ${name}${options.migrated ? ` template ${shared.templateDatabase}` : ''}`);
+  const url = withDatabase(shared.adminDatabaseUrl, name);
+  const db = createDb(url, silentLogger);
+  return {
+    db,
+    url,
+    async drop() {
+      await db.close();
+      await adminQuery(`drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: readTestEnvironment().adminDatabaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}

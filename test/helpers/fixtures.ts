@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+// Webhook bodies shaped like Meta's: the shared fixture files as raw bytes, and builders for
+// messages with the numbers, ids and texts a test needs.
+
+const FIXTURES_DIR = path.resolve(__dirname, '../../../shared/fixtures/whatsapp');
+
+export function fixtureBytes(name: string): Buffer {
+  return fs.readFileSync(path.join(FIXTURES_DIR, name));
+}
+
+export function fixtureJson<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(fixtureBytes(name).toString('utf8')) as T;
+}
+
+let counter = 0;
+
+/** A wamid that no other test uses. */
+export function newWamid(): string {
+  counter++;
+  return `wamid.TEST${process.pid}x${Date.now()}x${counter}`;
+}
+
+/** A phone number (digits) that no other test uses. */
+export function newPhone(): string {
+  counter++;
+  return `1555${String(process.pid % 1000).padStart(3, '0')}${String(counter).padStart(4, '0')}`;
+}
+
+export interface MessageSpec {
+  from: string;
+  id?: string;
+  timestamp?: number;
+  type?: string;
+  /** The type-specific part, e.g. { text: { body: 'hi' } }. */
+  part?: Record<string, unknown>;
+  name?: string;
+}
+
+/** One `messages` change with the given messages, all from the numbers they name. */
+export function messagesChange(messages: MessageSpec[]): Record<string, unknown> {
+  const contacts = [...new Set(messages.map((m) => m.from))].map((from) => ({
+    profile: { name: messages.find((m) => m.from === from)?.name ?? 'Test User' },
+    wa_id: from,
+  }));
+  return {
+    value: {
+      messaging_product: 'whatsapp',
+      metadata: { display_phone_number: '15550001111', phone_number_id: '106000000000001' },
+      contacts,
+      messages: messages.map((m) => ({
+        from: m.from,
+        id: m.id ?? newWamid(),
+        timestamp: String(m.timestamp ?? Math.floor(Date.now() / 1000)),
+        type: m.type ?? 'text',
+        ...(m.part ?? { text: { body: 'Hello' } }),
+      })),
+    },
+    field: 'messages',
+  };
+}
+
+export function webhookBody(changes: Record<string, unknown>[]): string {
+  return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '102000000000001', changes }] });
+}
+
+/** A webhook with one text message. */
+export function textWebhook(from: string, text: string, id = newWamid(), timestamp?: number): { body: string; id: string } {
+  return { body: webhookBody([messagesChange([{ from, id, timestamp, part: { text: { body: text } } }])]), id };
+}
+
+export function statusWebhook(
+  statuses: { id: string; status: string; timestamp: number; recipient: string; errorCode?: number }[],
+): string {
+  return webhookBody([
+    {
+      value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '15550001111', phone_number_id: '106000000000001' },
+        statuses: statuses.map((s) => ({
+          id: s.id,
+          status: s.status,
+          timestamp: String(s.timestamp),
+          recipient_id: s.recipient,
+          ...(s.errorCode !== undefined
+            ? { errors: [{ code: s.errorCode, title: 'Message undeliverable', message: 'Message undeliverable' }] }
+            : {}),
+        })),
+      },
+      field: 'messages',
+    },
+  ]);
+}

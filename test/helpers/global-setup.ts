@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import pg from 'pg';
+import { loadConfig } from '../../src/config';
+import { migrate } from '../../src/db/migrate';
+import { createDb } from '../../src/db/pool';
+import { startEmbeddedPostgres } from '../../src/embedded/postgres';
+import { createLogger } from '../../src/logger';
+import { resolveTemporalCli } from '../../src/temporal/cli-binary';
+import { startDevServer } from '../../src/temporal/dev-server';
+import { TEST_ENV_FILE_VARIABLE, withDatabase, type TestEnvironment } from './test-env';
+
+// Starts what every test file shares: one Temporal dev server, one Postgres cluster with a migrated
+// template database, and one workflow bundle. DATABASE_URL points the tests at an existing cluster
+// (CI uses the machine's own on 127.0.0.1:5432); without it an embedded Postgres is started.
+
+type Stoppable = { stop(): Promise<void> };
+const globals = globalThis as typeof globalThis & { edubotTest?: { stops: Stoppable[]; dir: string; drop?: () => Promise<void> } };
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const config = loadConfig(process.env);
+  const logger = createLogger('warn');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-test-'));
+  const stops: Stoppable[] = [];
+  globals.edubotTest = { stops, dir };
+
+  const temporalBinary = await resolveTemporalCli({ cliPath: config.temporalCliPath, cacheDir: config.cacheDir, logger });
+  const [temporal, postgres, bundle] = await Promise.all([
+    startDevServer({
+      binary: temporalBinary,
+      cacheDir: config.cacheDir,
+      port: 0,
+      headless: true,
+      namespace: config.temporalNamespace,
+      dbFile: path.join(dir, 'temporal.db'),
+      logFile: path.join(dir, 'temporal.log'),
+      logger,
+    }),
+    config.databaseUrl
+      ? Promise.resolve({ url: config.databaseUrl, stop: async () => undefined })
+      : startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), logger }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') }),
+  ]);
+  stops.push(temporal, postgres);
+
+  const templateDatabase = `edubot_test_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  await admin.query(`create database ${templateDatabase}`);
+  await admin.end();
+  globals.edubotTest.drop = () => dropDatabases(postgres.url, templateDatabase);
+  const db = createDb(withDatabase(postgres.url, templateDatabase), logger);
+  await migrate(db, logger);
+  await db.close();
+
+  const workflowBundlePath = path.join(dir, 'workflow-bundle.js');
+  fs.writeFileSync(workflowBundlePath, bundle.code);
+  const environment: TestEnvironment = {
+    temporalAddress: temporal.address,
+    adminDatabaseUrl: postgres.url,
+    templateDatabase,
+    workflowBundlePath,
+    temporalBinary,
+  };
+  const file = path.join(dir, 'environment.json');
+  fs.writeFileSync(file, JSON.stringify(environment));
+  process.env[TEST_ENV_FILE_VARIABLE] = file;
+  process.stderr.write(`\ntest environment ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Temporal ${temporal.address})\n`);
+}
+
+/** Drops the template and every per-file copy made from it. */
+async function dropDatabases(url: string, template: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [
+      `${template}%`,
+    ]);
+    for (const { datname } of rows) await admin.query(`drop database if exists ${datname} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+

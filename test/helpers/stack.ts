@@ -1,0 +1,148 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import pg from 'pg';
+import { createActivities } from '../../activities';
+import { loadConfig, type Config } from '../../src/config';
+import { createDb, type Db } from '../../src/db/pool';
+import { createLogger, silentLogger } from '../../src/logger';
+import { createApp } from '../../src/server/app';
+import { createConversationWorker, installRuntimeLogger } from '../../src/temporal/worker';
+import { createGraphClient } from '../../src/whatsapp/graph-client';
+import { startGraphFake, type GraphFake } from '../../src/whatsapp/graph-fake';
+import { signBody } from '../../src/whatsapp/signature';
+import { readTestEnvironment, withDatabase } from './test-env';
+
+// A whole product on real parts for one test file: its own database (copied from the migrated
+// template), its own task queue on the shared Temporal server, the Graph API fake, a worker and the
+// HTTP server on a real socket.
+
+export const TEST_APP_SECRET = 'fixture-app-secret-not-real';
+export const TEST_ACCESS_TOKEN = 'test-access-token';
+
+export interface TestStack {
+  config: Config;
+  db: Db;
+  fake: GraphFake;
+  client: Client;
+  baseUrl: string;
+  /** Starts (or restarts) the in-process worker. */
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  /** Posts a body to the webhook signed with the app secret (or the given signature header). */
+  postWebhook(body: string | Buffer, signature?: string | null): Promise<{ status: number; body: unknown }>;
+  stop(): Promise<void>;
+}
+
+let sequence = 0;
+
+export async function startTestStack(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestStack> {
+  const shared = readTestEnvironment();
+  const name = `${shared.templateDatabase}_f${process.pid}_${++sequence}`;
+  const admin = new pg.Client({ connectionString: shared.adminDatabaseUrl });
+  await admin.connect();
+  await admin.query(`create database ${name} template ${shared.templateDatabase}`);
+  await admin.end();
+
+  const fake = await startGraphFake({ accessToken: TEST_ACCESS_TOKEN });
+  const taskQueue = `test-${name}`;
+  const config = loadConfig({
+    DATABASE_URL: withDatabase(shared.adminDatabaseUrl, name),
+    TEMPORAL_ADDRESS: shared.temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    WHATSAPP_API_BASE_URL: fake.baseUrl,
+    WHATSAPP_ACCESS_TOKEN: TEST_ACCESS_TOKEN,
+    WHATSAPP_PHONE_NUMBER_ID: '106000000000001',
+    WHATSAPP_APP_SECRET: TEST_APP_SECRET,
+    WHATSAPP_VERIFY_TOKEN: 'test-verify-token',
+    ADMIN_TOKEN: 'test-admin-token',
+    PAYMENT_WEBHOOK_SECRET: 'test-payment-secret',
+    ...env,
+  });
+  const db = createDb(config.databaseUrl!, silentLogger);
+  const connection = await Connection.connect({ address: shared.temporalAddress });
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  installRuntimeLogger(process.env.TEST_LOG ? createLogger('warn') : silentLogger);
+  const nativeConnection = await NativeConnection.connect({ address: shared.temporalAddress });
+  const whatsapp = createGraphClient({
+    baseUrl: config.whatsapp.apiBaseUrl,
+    accessToken: config.whatsapp.accessToken,
+    phoneNumberId: config.whatsapp.phoneNumberId,
+    timeoutMs: 2000,
+  });
+  const activities = createActivities({ db, whatsapp, settings: { botName: config.botName } });
+  const bundle = { code: fs.readFileSync(shared.workflowBundlePath, 'utf8') };
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const startWorker = async () => {
+    worker = await createConversationWorker({
+      connection: nativeConnection,
+      namespace: config.temporalNamespace,
+      taskQueue,
+      activities,
+      workflowBundle: bundle,
+    });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    if (!worker) return;
+    worker.shutdown();
+    await running;
+    worker = undefined;
+  };
+
+  const server = http.createServer(createApp({ config, db, temporal: client, logger: silentLogger }).callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  if (options.worker !== false) await startWorker();
+
+  return {
+    config,
+    db,
+    fake,
+    client,
+    baseUrl,
+    startWorker,
+    stopWorker,
+    async postWebhook(body, signature) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const header = signature === undefined ? signBody(body, TEST_APP_SECRET) : signature;
+      if (header !== null) headers['x-hub-signature-256'] = header;
+      const response = await fetch(`${baseUrl}/api/webhook/whatsapp`, { method: 'POST', headers, body });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async stop() {
+      await terminateConversations(client);
+      await stopWorker();
+      await new Promise((resolve) => server.close(resolve));
+      await fake.close();
+      await db.close();
+      await connection.close();
+      await nativeConnection.close();
+      const cleanup = new pg.Client({ connectionString: shared.adminDatabaseUrl });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/**
+ * Ends every running workflow so the next test file can start its own under the same phone numbers.
+ * Test files run one at a time, so whatever runs now belongs to this file.
+ */
+export async function terminateConversations(client: Client): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    let found = 0;
+    for await (const execution of client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
+      found++;
+      await client.workflow.getHandle(execution.workflowId).terminate('test finished').catch(() => undefined);
+    }
+    if (found === 0) return;
+  }
+}

@@ -1,0 +1,222 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { listMessages } from '../../src/db/messages';
+import { conversationWorkflowId } from '../../workflows/messages';
+import { fixtureBytes, fixtureJson, messagesChange, newPhone, newWamid, statusWebhook, textWebhook, webhookBody } from '../helpers/fixtures';
+import { signBody } from '../../src/whatsapp/signature';
+import { startTestStack, TEST_APP_SECRET, type TestStack } from '../helpers/stack';
+import { sleep, waitFor } from '../helpers/wait';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+afterEach(() => {
+  stack.fake.reset();
+});
+
+const inbound = async (phone: string) => (await listMessages(stack.db, phone)).filter((m) => m.direction === 'inbound');
+const outbound = async (phone: string) => (await listMessages(stack.db, phone)).filter((m) => m.direction === 'outbound');
+
+describe('POST /api/webhook/whatsapp', () => {
+  it('stores a signed message and the welcome reply reaches WhatsApp', async () => {
+    const response = await stack.postWebhook(fixtureBytes('text-message.json'));
+    expect(response.status).toBe(200);
+
+    const sent = await stack.fake.waitForSends(1);
+    expect(sent[0]!.to).toBe('15550002222');
+    // E.164 with the plus: without it WhatsApp may prepend the business number's country code.
+    expect(sent[0]!.body).toMatchObject({ to: '+15550002222', messaging_product: 'whatsapp' });
+    expect(sent[0]!.content).toMatchObject({ kind: 'buttons' });
+    const buttons = sent[0]!.content.kind === 'buttons' ? sent[0]!.content.buttons.map((b) => b.id) : [];
+    expect(buttons).toEqual(['register', 'faq', 'support']);
+
+    const stored = await waitFor(async () => {
+      const rows = await listMessages(stack.db, '15550002222');
+      return rows.length === 2 && rows[1]!.waMessageId !== null ? rows : undefined;
+    }, 'both rows');
+    expect(stored[0]).toMatchObject({
+      direction: 'inbound',
+      sender: 'user',
+      type: 'text',
+      waMessageId: 'wamid.HBgLMTU1NTAwMDIyMjIVAgASGBQzQUZBNEUwMDAwMDAwMDAwMDAwMQA=',
+      body: "Hi, my order #A1234 hasn't arrived yet. Can you help?",
+      status: 'received',
+    });
+    expect(stored[1]).toMatchObject({ direction: 'outbound', sender: 'bot', type: 'buttons', status: 'accepted' });
+    expect(stored[1]!.waMessageId).toBe(sent[0]!.waMessageId);
+    // The inbound message was marked as read before the reply.
+    expect(stack.fake.reads).toContain('wamid.HBgLMTU1NTAwMDIyMjIVAgASGBQzQUZBNEUwMDAwMDAwMDAwMDAwMQA=');
+  });
+
+  it('gives one row and one reply when the same webhook is delivered three times', async () => {
+    const phone = newPhone();
+    const { body, id } = textWebhook(phone, 'hello');
+    for (let i = 0; i < 3; i++) expect((await stack.postWebhook(body)).status).toBe(200);
+
+    await stack.fake.waitForSends(1);
+    // Give a wrongly doubled reply time to show up before counting.
+    await sleep(1500);
+    expect(stack.fake.sendsTo(phone)).toHaveLength(1);
+    const rows = await inbound(phone);
+    expect(rows.map((r) => r.waMessageId)).toEqual([id]);
+    expect(await outbound(phone)).toHaveLength(1);
+  });
+
+  it('handles every message of a batch: 5 messages for 3 numbers, in order per number', async () => {
+    const [a, b, c] = [newPhone(), newPhone(), newPhone()];
+    const t = Math.floor(Date.now() / 1000);
+    const ids = Array.from({ length: 5 }, () => newWamid());
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '102000000000001',
+          changes: [
+            messagesChange([
+              { from: a, id: ids[0], timestamp: t, part: { text: { body: 'a1' } } },
+              { from: b, id: ids[1], timestamp: t, part: { text: { body: 'b1' } } },
+            ]),
+            messagesChange([{ from: a, id: ids[2], timestamp: t + 1, part: { text: { body: 'a2' } } }]),
+          ],
+        },
+        {
+          id: '102000000000001',
+          changes: [
+            messagesChange([
+              { from: c, id: ids[3], timestamp: t, part: { text: { body: 'c1' } } },
+              { from: a, id: ids[4], timestamp: t + 2, part: { text: { body: 'a3' } } },
+            ]),
+          ],
+        },
+      ],
+    });
+    expect((await stack.postWebhook(body)).status).toBe(200);
+
+    await stack.fake.waitFor(() => [a, b, c].every((p) => stack.fake.sendsTo(p).length > 0), 20_000);
+    const rowsA = await waitFor(async () => {
+      const rows = await inbound(a);
+      return rows.length === 3 ? rows : undefined;
+    }, 'three messages of the first number');
+    expect(rowsA.map((r) => r.body)).toEqual(['a1', 'a2', 'a3']);
+    expect((await inbound(b)).map((r) => r.body)).toEqual(['b1']);
+    expect((await inbound(c)).map((r) => r.body)).toEqual(['c1']);
+  });
+
+  it('rejects a wrong or missing signature with 401 and touches no workflow', async () => {
+    const phone = newPhone();
+    const { body } = textWebhook(phone, 'hello');
+    const wrong = await stack.postWebhook(body, 'sha256=' + '0'.repeat(64));
+    const missing = await stack.postWebhook(body, null);
+    const tampered = await stack.postWebhook(body.replace('hello', 'hellO'), signBody(body, TEST_APP_SECRET));
+    const otherSecret = await stack.postWebhook(body, signBody(body, 'another-app-secret'));
+    expect([wrong.status, missing.status, tampered.status, otherSecret.status]).toEqual([401, 401, 401, 401]);
+    await expect(stack.client.workflow.getHandle(conversationWorkflowId(phone)).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
+    expect(await inbound(phone)).toEqual([]);
+  });
+
+  it('answers 400 to a signed body that is not JSON, or not a webhook', async () => {
+    const notJson = await stack.postWebhook('{"object": "whatsapp_business_account", ');
+    expect(notJson.status).toBe(400);
+    expect(notJson.body).toMatchObject({ status: 'error', error: { code: 'invalid_json' } });
+    const notWebhook = await stack.postWebhook('[1, 2, 3]');
+    expect(notWebhook.status).toBe(400);
+  });
+
+  it('stores an unsupported or unknown message type as such and keeps answering', async () => {
+    const unsupported = await stack.postWebhook(fixtureBytes('unsupported-message.json'));
+    expect(unsupported.status).toBe(200);
+    const phone = newPhone();
+    const unknown = webhookBody([messagesChange([{ from: phone, type: 'hologram', part: { hologram: { depth: 3 } } }])]);
+    expect((await stack.postWebhook(unknown)).status).toBe(200);
+    await stack.postWebhook(textWebhook(phone, 'are you there?').body);
+
+    const rows = await waitFor(async () => {
+      const list = await inbound(phone);
+      return list.length === 2 ? list : undefined;
+    }, 'both inbound rows');
+    expect(rows.map((r) => r.type)).toEqual(['hologram', 'text']);
+    const ben = await waitFor(async () => (await inbound('15550003333')).find((r) => r.type === 'unsupported'), 'unsupported row');
+    expect(ben.body).toContain('edit');
+    await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length >= 2, 20_000);
+  });
+
+  it('sends exactly one reply when the Graph API fails twice with 500 first', async () => {
+    const phone = newPhone();
+    stack.fake.failNext(2, { status: 500 });
+    await stack.postWebhook(textWebhook(phone, 'hi').body);
+
+    const [reply] = await waitFor(async () => {
+      const rows = await outbound(phone);
+      return rows[0]?.status === 'accepted' ? rows : undefined;
+    }, 'accepted reply');
+    expect(reply!.attempts).toBe(3);
+    expect(stack.fake.sendsTo(phone)).toHaveLength(1);
+    expect(stack.fake.sendsTo(phone)[0]!.waMessageId).toBe(reply!.waMessageId);
+  });
+
+  it('marks a reply WhatsApp refuses with 131047 as failed with its code and does not retry', async () => {
+    const phone = newPhone();
+    stack.fake.failNext(1, { status: 400, body: fixtureJson('send-error-131047.json') });
+    await stack.postWebhook(textWebhook(phone, 'hi').body);
+
+    const [reply] = await waitFor(async () => {
+      const rows = await outbound(phone);
+      return rows[0]?.status === 'failed' ? rows : undefined;
+    }, 'failed reply');
+    expect(reply).toMatchObject({ status: 'failed', errorCode: 131047, waMessageId: null, attempts: 1 });
+    await sleep(2500);
+    expect((await outbound(phone))[0]!.attempts).toBe(1);
+    expect(stack.fake.sendsTo(phone)).toHaveLength(0);
+
+    // The conversation goes on: the next message is answered.
+    await stack.postWebhook(textWebhook(phone, 'hello again').body);
+    await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === 1, 20_000);
+  });
+
+  it('moves delivery statuses forward only, ignoring repeats and unknown messages', async () => {
+    const phone = newPhone();
+    await stack.postWebhook(textWebhook(phone, 'hi').body);
+    await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === 1, 20_000);
+    const id = stack.fake.sendsTo(phone)[0]!.waMessageId;
+    await waitFor(async () => (await outbound(phone))[0]?.waMessageId === id, 'stored wamid');
+
+    const t = Math.floor(Date.now() / 1000);
+    const post = async (status: string, at: number) =>
+      expect((await stack.postWebhook(statusWebhook([{ id, status, timestamp: at, recipient: phone }]))).status).toBe(200);
+    await post('delivered', t + 2);
+    await post('read', t + 3);
+    await post('delivered', t + 2);
+    await post('sent', t + 1);
+    const unknown = await stack.postWebhook(statusWebhook([{ id: newWamid(), status: 'read', timestamp: t, recipient: phone }]));
+    expect(unknown.status).toBe(200);
+
+    const [row] = await outbound(phone);
+    expect(row).toMatchObject({ status: 'read' });
+    expect(row!.sentAt?.getTime()).toBe((t + 1) * 1000);
+    expect(row!.deliveredAt?.getTime()).toBe((t + 2) * 1000);
+    expect(row!.readAt?.getTime()).toBe((t + 3) * 1000);
+
+    await stack.postWebhook(statusWebhook([{ id, status: 'failed', timestamp: t + 4, recipient: phone, errorCode: 131026 }]));
+    expect((await outbound(phone))[0]).toMatchObject({ status: 'failed', errorCode: 131026 });
+  });
+});
+
+describe('GET /api/webhook/whatsapp', () => {
+  it('echoes the challenge for the right verify token and refuses anything else', async () => {
+    const ok = await fetch(`${stack.baseUrl}/api/webhook/whatsapp?hub.mode=subscribe&hub.verify_token=test-verify-token&hub.challenge=1158201444`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('1158201444');
+    const wrong = await fetch(`${stack.baseUrl}/api/webhook/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`);
+    expect(wrong.status).toBe(403);
+    const noMode = await fetch(`${stack.baseUrl}/api/webhook/whatsapp?hub.verify_token=test-verify-token&hub.challenge=1`);
+    expect(noMode.status).toBe(403);
+  });
+});

@@ -1,0 +1,358 @@
+import type { InboundMessage } from '../../workflows/types';
+import { parseWebhook, WebhookBodyError } from '../../src/whatsapp/parse-webhook';
+import { fixtureJson } from './fixtures';
+
+const RECEIVED_AT = 1_788_000_999_000;
+const ANA = { profile: { name: 'Ana Souza' }, wa_id: '15550002222' };
+
+/** A `messages` webhook in Meta's envelope with one change holding `value` (metadata added). */
+function webhook(value: Record<string, unknown>, field = 'messages'): unknown {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102000000000001',
+        changes: [
+          {
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550001111', phone_number_id: '106000000000001' },
+              ...value,
+            },
+            field,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** One inbound message from Ana of the given type, with the type-specific part. */
+function messageOf(type: string, part: Record<string, unknown>): unknown {
+  return webhook({
+    contacts: [ANA],
+    messages: [{ from: '15550002222', id: 'wamid.TEST1', timestamp: '1788000100', type, ...part }],
+  });
+}
+
+function onlyMessage(body: unknown): InboundMessage {
+  const parsed = parseWebhook(body, RECEIVED_AT);
+  expect(parsed.messages).toHaveLength(1);
+  return parsed.messages[0]!;
+}
+
+describe('parseWebhook with the recorded fixtures', () => {
+  it('maps a text message with sender, profile name and timestamps', () => {
+    const parsed = parseWebhook(fixtureJson('text-message.json'), RECEIVED_AT);
+    expect(parsed).toEqual({
+      messages: [
+        {
+          waMessageId: 'wamid.HBgLMTU1NTAwMDIyMjIVAgASGBQzQUZBNEUwMDAwMDAwMDAwMDAwMQA=',
+          from: '15550002222',
+          profileName: 'Ana Souza',
+          sentAt: 1_788_000_000_000,
+          receivedAt: RECEIVED_AT,
+          content: { kind: 'text', text: "Hi, my order #A1234 hasn't arrived yet. Can you help?" },
+        },
+      ],
+      statuses: [],
+      errors: [],
+      ignored: [],
+    });
+  });
+
+  it('maps a reply-button tap with the message that carried the buttons as context', () => {
+    const message = onlyMessage(fixtureJson('button-reply.json'));
+    expect(message.contextId).toBe('wamid.HBgLMTU1NTAwMDIyMjIVAgARGBJGQTRFMDAwMDAwMDAwMDAwMDEA');
+    expect(message.content).toEqual({ kind: 'button', id: 'track_order', title: 'Track my order' });
+    expect(message.sentAt).toBe(1_788_000_065_000);
+  });
+
+  it('maps a list pick including its description', () => {
+    const message = onlyMessage(fixtureJson('list-reply.json'));
+    expect(message.contextId).toBe('wamid.HBgLMTU1NTAwMDIyMjIVAgARGBJGQTRFMDAwMDAwMDAwMDAwMDIA');
+    expect(message.content).toEqual({
+      kind: 'list',
+      id: 'refund_request',
+      title: 'Request a refund',
+      description: 'Start a refund for a recent order',
+    });
+  });
+
+  it('maps an image to media with id, mime type, sha256 and caption', () => {
+    expect(onlyMessage(fixtureJson('image-message.json')).content).toEqual({
+      kind: 'media',
+      mediaType: 'image',
+      mediaId: '1000000000000001',
+      mimeType: 'image/jpeg',
+      caption: 'Photo of the damaged box',
+      sha256: 'o1D6mAtBr38u8nE0qH4fjzrJaNkXoD80PoY4hD0RBe8=',
+    });
+  });
+
+  it('visits every entry, change, message and status of a batch in document order', () => {
+    const parsed = parseWebhook(fixtureJson('multi-entry-batch.json'), RECEIVED_AT);
+    expect(parsed.messages.map((m) => [m.from, m.profileName, m.content.kind, m.sentAt])).toEqual([
+      ['15550003333', 'Ben Carter', 'text', 1_788_000_400_000],
+      ['15550004444', 'Chen Li', 'text', 1_788_000_401_000],
+      ['15550004444', 'Chen Li', 'location', 1_788_000_403_000],
+    ]);
+    expect(parsed.messages[2]!.content).toEqual({
+      kind: 'location',
+      latitude: 37.4421,
+      longitude: -122.1616,
+      name: 'New delivery address',
+      address: '1 Example Plaza, Springfield, ST 00000',
+    });
+    expect(parsed.statuses).toEqual([
+      {
+        waMessageId: 'wamid.HBgLMTU1NTAwMDIyMjIVAgARGBJGQTRFMDAwMDAwMDAwMDAwMDMA',
+        status: 'read',
+        timestamp: 1_788_000_405_000,
+        recipientId: '15550002222',
+      },
+    ]);
+    expect(parsed.ignored).toEqual([]);
+  });
+
+  it('maps a delivered status with its timestamp in milliseconds', () => {
+    expect(parseWebhook(fixtureJson('status-delivered.json'), RECEIVED_AT).statuses).toEqual([
+      {
+        waMessageId: 'wamid.HBgLMTU1NTAwMDIyMjIVAgARGBJGQTRFMDAwMDAwMDAwMDAwMDMA',
+        status: 'delivered',
+        timestamp: 1_788_000_262_000,
+        recipientId: '15550002222',
+      },
+    ]);
+  });
+
+  it('carries the error code and title of a failed status', () => {
+    const parsed = parseWebhook(fixtureJson('status-failed.json'), RECEIVED_AT);
+    expect(parsed.messages).toEqual([]);
+    expect(parsed.statuses).toEqual([
+      {
+        waMessageId: 'wamid.HBgLMTU1NTAwMDMzMzMVAgARGBJGQTRFMDAwMDAwMDAwMDAwMDEA',
+        status: 'failed',
+        timestamp: 1_788_000_300_000,
+        recipientId: '15550003333',
+        errorCode: 131026,
+        errorTitle: 'Message undeliverable',
+      },
+    ]);
+  });
+
+  it('turns an unsupported message into other with its unsupported type', () => {
+    const message = onlyMessage(fixtureJson('unsupported-message.json'));
+    expect(message.profileName).toBe('Ben Carter');
+    expect(message.content).toEqual({ kind: 'other', type: 'unsupported', summary: 'unsupported: edit' });
+  });
+});
+
+describe('parseWebhook with the other message types of the reference', () => {
+  const media = {
+    mime_type: 'application/pdf',
+    sha256: 'c2hhMjU2',
+    id: '2000000000000001',
+    url: 'https://example.test/m',
+  };
+
+  it.each([
+    [
+      'document',
+      { ...media, filename: 'receipt.pdf', caption: 'My receipt' },
+      { filename: 'receipt.pdf', caption: 'My receipt' },
+    ],
+    ['audio', { ...media, mime_type: 'audio/ogg; codecs=opus', voice: true }, { mimeType: 'audio/ogg; codecs=opus' }],
+    [
+      'video',
+      { ...media, mime_type: 'video/mp4', caption: 'Unboxing' },
+      { mimeType: 'video/mp4', caption: 'Unboxing' },
+    ],
+    ['sticker', { ...media, mime_type: 'image/webp', animated: false }, { mimeType: 'image/webp' }],
+  ])('maps %s to media', (type, part, expected) => {
+    expect(onlyMessage(messageOf(type, { [type]: part })).content).toEqual({
+      kind: 'media',
+      mediaType: type,
+      mediaId: '2000000000000001',
+      mimeType: 'application/pdf',
+      sha256: 'c2hhMjU2',
+      ...expected,
+    });
+  });
+
+  it('maps a location without optional name or address', () => {
+    const body = messageOf('location', { location: { latitude: 37.44221496582, longitude: -122.16165924072 } });
+    expect(onlyMessage(body).content).toEqual({
+      kind: 'location',
+      latitude: 37.44221496582,
+      longitude: -122.16165924072,
+    });
+  });
+
+  it('maps a reaction and a reaction removal (emoji omitted)', () => {
+    const added = messageOf('reaction', { reaction: { message_id: 'wamid.OUT1', emoji: '👍' } });
+    const removed = messageOf('reaction', { reaction: { message_id: 'wamid.OUT1' } });
+    expect(onlyMessage(added).content).toEqual({ kind: 'reaction', messageId: 'wamid.OUT1', emoji: '👍' });
+    expect(onlyMessage(removed).content).toEqual({ kind: 'reaction', messageId: 'wamid.OUT1' });
+  });
+
+  it('maps a template quick-reply tap (type button) with payload and label', () => {
+    const body = messageOf('button', {
+      context: { from: '15550001111', id: 'wamid.TEMPLATE1' },
+      button: { payload: 'unsubscribe-payload', text: 'Unsubscribe' },
+    });
+    const message = onlyMessage(body);
+    expect(message.content).toEqual({ kind: 'template_button', payload: 'unsubscribe-payload', text: 'Unsubscribe' });
+    expect(message.contextId).toBe('wamid.TEMPLATE1');
+  });
+
+  it('keeps an unknown interactive subtype such as nfm_reply as other', () => {
+    const body = messageOf('interactive', {
+      interactive: { type: 'nfm_reply', nfm_reply: { response_json: '{"a":1}', body: 'Sent', name: 'flow' } },
+    });
+    expect(onlyMessage(body).content).toEqual({
+      kind: 'other',
+      type: 'interactive',
+      summary: 'interactive: nfm_reply',
+    });
+  });
+
+  it('summarises shared contacts and orders', () => {
+    const contacts = messageOf('contacts', {
+      contacts: [{ name: { formatted_name: 'A B' } }, { name: { formatted_name: 'C D' } }],
+    });
+    const order = messageOf('order', {
+      order: {
+        catalog_id: 'cat1',
+        product_items: [
+          { product_retailer_id: 'p1', quantity: 1, item_price: 10, currency: 'USD' },
+          { product_retailer_id: 'p2', quantity: 3, item_price: 5, currency: 'USD' },
+        ],
+      },
+    });
+    expect(onlyMessage(contacts).content).toEqual({ kind: 'other', type: 'contacts', summary: 'contacts: 2 contacts' });
+    expect(onlyMessage(order).content).toEqual({ kind: 'other', type: 'order', summary: 'order: 2 items' });
+  });
+
+  it('maps a system message that has no contacts array, without a profile name', () => {
+    const body = webhook({
+      messages: [
+        {
+          from: '15550002222',
+          id: 'wamid.SYS1',
+          timestamp: '1788000100',
+          type: 'system',
+          system: {
+            body: 'Ana changed from 15550002222 to 15550009999',
+            new_wa_id: '15550009999',
+            type: 'customer_changed_number',
+          },
+        },
+      ],
+    });
+    const message = onlyMessage(body);
+    expect(message.profileName).toBeUndefined();
+    expect(message.content).toEqual({ kind: 'other', type: 'system', summary: 'system: customer changed number' });
+  });
+
+  it('keeps a message of a type Meta adds later as other', () => {
+    const message = onlyMessage(messageOf('poll_vote', { poll_vote: { option: 1 } }));
+    expect(message.content).toEqual({ kind: 'other', type: 'poll_vote', summary: 'poll_vote: unknown message type' });
+  });
+
+  it('turns a message with a malformed image part into other instead of throwing', () => {
+    const message = onlyMessage(messageOf('image', { image: { caption: 'no id here', mime_type: 42 } }));
+    expect(message.waMessageId).toBe('wamid.TEST1');
+    expect(message.content).toEqual({ kind: 'other', type: 'image', summary: 'image: malformed payload' });
+  });
+});
+
+describe('parseWebhook with what is not a user message', () => {
+  it('returns value-level errors and no messages', () => {
+    const body = webhook({
+      errors: [
+        {
+          code: 130429,
+          title: 'Rate limit hit',
+          message: 'Rate limit hit',
+          error_data: { details: 'Cloud API message throughput has been reached.' },
+          href: '/documentation/business-messaging/whatsapp/support/error-codes',
+        },
+      ],
+    });
+    expect(parseWebhook(body, RECEIVED_AT)).toEqual({
+      messages: [],
+      statuses: [],
+      errors: [{ code: 130429, title: 'Rate limit hit', details: 'Cloud API message throughput has been reached.' }],
+      ignored: [],
+    });
+  });
+
+  it('notes another subscribed field and parses nothing from it', () => {
+    const body = webhook(
+      { event: 'APPROVED', message_template_id: 1, messages: [{ id: 'x', from: '1', type: 'text' }] },
+      'message_template_status_update',
+    );
+    const parsed = parseWebhook(body, RECEIVED_AT);
+    expect(parsed.messages).toEqual([]);
+    expect(parsed.ignored).toEqual(['entry[0].changes[0]: field "message_template_status_update" is not handled']);
+  });
+
+  it('notes another object type and parses nothing from it', () => {
+    const body = { object: 'page', entry: [{ id: '1', changes: [{ field: 'messages', value: {} }] }] };
+    expect(parseWebhook(body, RECEIVED_AT)).toEqual({
+      messages: [],
+      statuses: [],
+      errors: [],
+      ignored: ['object "page" is not whatsapp_business_account'],
+    });
+  });
+
+  it('skips a status with an unknown status string and keeps the known ones', () => {
+    const body = webhook({
+      statuses: [
+        { id: 'wamid.OUT1', status: 'deleted', timestamp: '1788000100', recipient_id: '15550002222' },
+        { id: 'wamid.OUT1', status: 'played', timestamp: '1788000101', recipient_id: '15550002222' },
+      ],
+    });
+    const parsed = parseWebhook(body, RECEIVED_AT);
+    expect(parsed.statuses.map((s) => s.status)).toEqual(['played']);
+    expect(parsed.ignored).toEqual(['status "deleted" of wamid.OUT1 is not handled']);
+  });
+
+  it('skips a message without a usable sender and keeps the next one', () => {
+    const body = webhook({
+      contacts: [ANA],
+      messages: [
+        { id: 'wamid.NOFROM', timestamp: '1788000100', type: 'text', text: { body: 'a' } },
+        { from: '15550002222', id: 'wamid.OK', timestamp: '1788000101', type: 'text', text: { body: 'b' } },
+      ],
+    });
+    const parsed = parseWebhook(body, RECEIVED_AT);
+    expect(parsed.messages.map((m) => m.waMessageId)).toEqual(['wamid.OK']);
+    expect(parsed.ignored).toEqual(['message wamid.NOFROM has no usable sender']);
+  });
+
+  it.each([
+    ['null', null],
+    ['a string', '{"object":"whatsapp_business_account"}'],
+    ['an array', [{ object: 'whatsapp_business_account', entry: [] }]],
+    ['an object without entry', { object: 'whatsapp_business_account' }],
+    ['an object whose entry is not an array', { object: 'whatsapp_business_account', entry: {} }],
+    ['an object without object', { entry: [] }],
+  ])('throws WebhookBodyError for %s', (_label, body) => {
+    expect(() => parseWebhook(body, RECEIVED_AT)).toThrow(WebhookBodyError);
+  });
+
+  it('names the error WebhookBodyError and lists the issues', () => {
+    let caught: unknown;
+    try {
+      parseWebhook({ object: 'whatsapp_business_account' }, RECEIVED_AT);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(WebhookBodyError);
+    expect((caught as WebhookBodyError).name).toBe('WebhookBodyError');
+    expect((caught as WebhookBodyError).issues).toEqual([expect.stringContaining('entry')]);
+  });
+});

@@ -1,0 +1,76 @@
+import { listMessages } from '../../src/db/messages';
+import { conversationQuery, conversationWorkflowId } from '../../workflows/messages';
+import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from '../../workflows/search-attributes';
+import { newPhone, textWebhook } from '../helpers/fixtures';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { sleep, waitFor } from '../helpers/wait';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function say(phone: string, text: string, id?: string): Promise<string> {
+  const message = textWebhook(phone, text, id);
+  expect((await stack.postWebhook(message.body)).status).toBe(200);
+  return message.id;
+}
+
+describe('conversationWorkflow', () => {
+  it('continues as new with its state and still ignores redeliveries from the earlier run', async () => {
+    const phone = newPhone();
+    const workflowId = conversationWorkflowId(phone);
+    const first = await stack.client.workflow.start('conversationWorkflow', {
+      workflowId,
+      taskQueue: stack.config.taskQueue,
+      args: [{ phone, maxHistoryEvents: 12 }],
+    });
+
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      ids.push(await say(phone, `message ${i}`));
+      await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === i + 1, 20_000, `reply ${i}`);
+    }
+    const handle = stack.client.workflow.getHandle(workflowId);
+    const current = await handle.describe();
+    expect(current.runId).not.toBe(first.firstExecutionRunId);
+    expect(current.status.name).toBe('RUNNING');
+
+    // Meta redelivers the first message after the run that saw it has continued as new.
+    await say(phone, 'message 0', ids[0]);
+    await sleep(1500);
+    expect(stack.fake.sendsTo(phone)).toHaveLength(6);
+    const inbound = (await listMessages(stack.db, phone)).filter((m) => m.direction === 'inbound');
+    expect(inbound.map((m) => m.body)).toEqual(['message 0', 'message 1', 'message 2', 'message 3', 'message 4', 'message 5']);
+    expect(await handle.query(conversationQuery)).toEqual({ state: 'IDLE', registered: false, pending: 0 });
+  });
+
+  it('keeps the ConversationState, Registered and LastInboundAt search attributes current', async () => {
+    const phone = newPhone();
+    const sentAt = Math.floor(Date.now() / 1000) - 5;
+    expect((await stack.postWebhook(textWebhook(phone, 'hi', undefined, sentAt).body)).status).toBe(200);
+    await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === 1, 20_000);
+
+    const attributes = await waitFor(async () => {
+      const { typedSearchAttributes } = await stack.client.workflow.getHandle(conversationWorkflowId(phone)).describe();
+      const state = typedSearchAttributes.get(CONVERSATION_STATE);
+      return state === 'IDLE' ? typedSearchAttributes : undefined;
+    }, 'the IDLE state attribute');
+    expect(attributes.get(REGISTERED)).toBe(false);
+    expect(attributes.get(LAST_INBOUND_AT)?.getTime()).toBe(sentAt * 1000);
+
+    const listed = await waitFor(async () => {
+      const found: string[] = [];
+      for await (const w of stack.client.workflow.list({ query: `ConversationState = "IDLE" AND WorkflowId = "${conversationWorkflowId(phone)}"` })) {
+        found.push(w.workflowId);
+      }
+      return found.length > 0 ? found : undefined;
+    }, 'the conversation in a visibility query');
+    expect([...new Set(listed)]).toEqual([conversationWorkflowId(phone)]);
+  });
+});

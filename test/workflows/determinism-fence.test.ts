@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+// Workflow code must be deterministic: it may import only the workflow SDK, @temporalio/common and its
+// own modules, and reach activities by type only. This test is the fence a lint rule would be.
+
+const WORKFLOWS_DIR = path.resolve(__dirname, '../../workflows');
+const ALLOWED_PACKAGES = ['@temporalio/workflow', '@temporalio/common'];
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return entry.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+function imports(file: string): { spec: string; typeOnly: boolean }[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const found: { spec: string; typeOnly: boolean }[] = [];
+  for (const match of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+    found.push({ spec: match[3]!, typeOnly: Boolean(match[2]) });
+  }
+  for (const match of text.matchAll(/\b(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push({ spec: match[1]!, typeOnly: false });
+  return found;
+}
+
+describe('workflow code', () => {
+  const files = sourceFiles(WORKFLOWS_DIR);
+
+  it('is found', () => {
+    expect(files.map((f) => path.relative(WORKFLOWS_DIR, f))).toEqual(expect.arrayContaining(['conversation.ts', 'index.ts']));
+  });
+
+  it.each(files.map((f) => [path.relative(WORKFLOWS_DIR, f), f]))('%s imports nothing with I/O', (_name, file) => {
+    for (const { spec, typeOnly } of imports(file)) {
+      if (spec.startsWith('.')) {
+        const target = path.resolve(path.dirname(file), spec);
+        const inside = target.startsWith(WORKFLOWS_DIR + path.sep) || target === WORKFLOWS_DIR;
+        if (!inside) expect({ file, spec, typeOnly }).toEqual({ file, spec, typeOnly: true });
+      } else {
+        expect(ALLOWED_PACKAGES).toContain(spec);
+      }
+    }
+  });
+
+  it.each(files.map((f) => [path.relative(WORKFLOWS_DIR, f), f]))('%s reads no environment, clock or randomness directly', (_name, file) => {
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).not.toMatch(/process\.env|Date\.now\(|Math\.random\(|setTimeout\(|crypto\./);
+  });
+});

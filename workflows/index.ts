@@ -1,0 +1,2 @@
+// Everything the worker registers from the workflow bundle.
+export { conversationWorkflow } from './conversation';

@@ -1,0 +1,93 @@
+// Domain types shared by the workflow, the activities and the HTTP server.
+// Everything here crosses Temporal's JSON payload converter, so it is plain data only.
+
+/** Media kinds WhatsApp delivers with a downloadable media id. */
+export type MediaType = 'image' | 'document' | 'audio' | 'video' | 'sticker';
+
+/** What an inbound WhatsApp message says, reduced to what the conversation needs. */
+export type InboundContent =
+  | { kind: 'text'; text: string }
+  /** A tap on a reply button (interactive.button_reply). */
+  | { kind: 'button'; id: string; title: string }
+  /** A pick from a list message (interactive.list_reply). */
+  | { kind: 'list'; id: string; title: string; description?: string }
+  /** A tap on a template quick-reply button (type "button"): no id, only payload and label. */
+  | { kind: 'template_button'; payload: string; text: string }
+  | {
+      kind: 'media';
+      mediaType: MediaType;
+      mediaId: string;
+      mimeType?: string;
+      caption?: string;
+      filename?: string;
+      sha256?: string;
+    }
+  | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  /** A reaction to one of our messages; `emoji` is absent when the user removed it. */
+  | { kind: 'reaction'; messageId: string; emoji?: string }
+  /**
+   * Anything the bot cannot act on: `unsupported`, `system`, `order`, `contacts`, or a type Meta adds
+   * later. `type` is WhatsApp's type name; `summary` a short human-readable description for the store.
+   */
+  | { kind: 'other'; type: string; summary: string };
+
+export type InboundKind = InboundContent['kind'];
+
+/** One inbound WhatsApp message, as the webhook hands it to the conversation workflow. */
+export interface InboundMessage {
+  /** WhatsApp's message id (`wamid.…`): the idempotency key of the whole pipeline. */
+  waMessageId: string;
+  /** The user's WhatsApp id, digits only. */
+  from: string;
+  /** The name on the user's WhatsApp profile, when the webhook carries it. */
+  profileName?: string;
+  /** When the user sent it, epoch milliseconds (WhatsApp sends seconds). */
+  sentAt: number;
+  /** When our webhook received it, epoch milliseconds. */
+  receivedAt: number;
+  /** The wamid of the message this one replies to (taps carry the message that held the button). */
+  contextId?: string;
+  content: InboundContent;
+}
+
+/** A delivery status WhatsApp reports for a message we sent. */
+export type DeliveryStatusName = 'sent' | 'delivered' | 'read' | 'failed' | 'played';
+
+export interface StatusUpdate {
+  waMessageId: string;
+  status: DeliveryStatusName;
+  /** Epoch milliseconds. */
+  timestamp: number;
+  recipientId: string;
+  errorCode?: number;
+  errorTitle?: string;
+}
+
+export interface ReplyButton {
+  id: string;
+  title: string;
+}
+
+export interface ListRow {
+  id: string;
+  title: string;
+  description?: string;
+}
+
+export interface ListSection {
+  title: string;
+  rows: ListRow[];
+}
+
+/** What the bot or an agent sends; the WhatsApp client turns it into a Graph API body. */
+export type OutboundContent =
+  | { kind: 'text'; text: string }
+  | { kind: 'buttons'; body: string; buttons: ReplyButton[]; header?: string; footer?: string }
+  | { kind: 'list'; body: string; button: string; sections: ListSection[]; header?: string; footer?: string };
+
+export type OutboundKind = OutboundContent['kind'];
+
+/** Product settings the workflow needs; activities hand them over so config changes reach running conversations. */
+export interface ConversationSettings {
+  botName: string;
+}
