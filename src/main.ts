@@ -3,7 +3,7 @@ import { createDb } from './db/pool';
 import { runEntry } from './entry';
 import { providePostgres, provideTemporal } from './infrastructure';
 import { runServer, runWorker } from './runtime';
-import { startGraphFake } from './whatsapp/graph-fake';
+import { startGraphFake, type GraphFake } from './whatsapp/graph-fake';
 
 // `npm start`: the whole product on one machine. Postgres and Temporal are embedded unless
 // DATABASE_URL / TEMPORAL_ADDRESS are set; without WhatsApp credentials a local emulator stands in
@@ -11,12 +11,14 @@ import { startGraphFake } from './whatsapp/graph-fake';
 
 runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
   let config = initial;
+  let emulator: GraphFake | undefined;
   if (config.sandbox) {
-    const emulator = await startGraphFake({
+    emulator = await startGraphFake({
       accessToken: config.whatsapp.accessToken,
       statusCallback: { url: `http://127.0.0.1:${config.port}/api/webhook/whatsapp`, appSecret: config.whatsapp.appSecret },
     });
-    onShutdown(() => emulator.close());
+    const started = emulator;
+    onShutdown(() => started.close());
     config = { ...config, whatsapp: { ...config.whatsapp, apiBaseUrl: emulator.baseUrl } };
   }
 
@@ -30,7 +32,7 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
 
   const worker = await runWorker(config, postgres.url, temporal.url, logger, fatal);
   onShutdown(() => worker.stop());
-  const server = await runServer(config, postgres.url, temporal.url, logger);
+  const server = await runServer(config, postgres.url, temporal.url, logger, emulator);
   onShutdown(() => server.stop());
 
   const base = `http://localhost:${config.port}`;
@@ -42,7 +44,7 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
     `  Temporal          ${temporal.url}${temporal.embedded ? ' (embedded dev server)' : ''}`,
     ...(temporal.webUrl ? [`  Temporal Web UI   ${temporal.webUrl}`] : []),
     `  Postgres          ${postgres.embedded ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL'}`,
-    ...(config.sandbox ? [`  Emulator outbox   ${new URL(config.whatsapp.apiBaseUrl).origin}/sandbox/sends`] : []),
+    ...(config.sandbox ? [`  Sandbox outbox    ${base}/sandbox/sends`] : []),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 });

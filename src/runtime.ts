@@ -8,6 +8,7 @@ import type { Logger } from './logger';
 import { createApp } from './server/app';
 import { createConversationWorker, installRuntimeLogger } from './temporal/worker';
 import { createGraphClient } from './whatsapp/graph-client';
+import type { GraphFake } from './whatsapp/graph-fake';
 
 // The two production processes, as functions: `npm start` runs both in one process, the
 // start:server and start:worker entry points one each.
@@ -17,11 +18,17 @@ export interface Running {
 }
 
 /** The HTTP server: webhook, admin API, health. Returns once it listens. */
-export async function runServer(config: Config, databaseUrl: string, temporalAddress: string, logger: Logger): Promise<Running> {
+export async function runServer(
+  config: Config,
+  databaseUrl: string,
+  temporalAddress: string,
+  logger: Logger,
+  emulator?: GraphFake,
+): Promise<Running> {
   const db = createDb(databaseUrl, logger);
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const app = createApp({ config, db, temporal, logger });
+  const app = createApp({ config, db, temporal, logger, emulator });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -47,7 +54,7 @@ export async function runWorker(
   onFatal: (err: unknown) => void,
   options: { workflowBundle?: { codePath: string } } = {},
 ): Promise<Running> {
-  installRuntimeLogger(logger);
+  installRuntimeLogger(logger, config.logLevel === 'debug');
   const db: Db = createDb(databaseUrl, logger);
   const connection = await NativeConnection.connect({ address: temporalAddress });
   const whatsapp = createGraphClient({

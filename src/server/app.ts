@@ -5,13 +5,17 @@ import type { Db } from '../db/pool';
 import type { Logger } from '../logger';
 import { HttpError } from './errors';
 import { healthRoutes } from './routes/health';
+import { sandboxRoutes } from './routes/sandbox';
 import { webhookRoutes } from './routes/webhook';
+import type { GraphFake } from '../whatsapp/graph-fake';
 
 export interface AppDeps {
   config: Config;
   db: Db;
   temporal: Client;
   logger: Logger;
+  /** Sandbox mode: the local WhatsApp emulator standing in for the Graph API. */
+  emulator?: GraphFake;
 }
 
 /** Builds the HTTP application without listening, so tests drive it over a real socket of their own. */
@@ -35,7 +39,8 @@ export function createApp(deps: AppDeps): Koa {
     }
   });
 
-  for (const router of [healthRoutes(deps), webhookRoutes(deps)]) {
+  const routers = [healthRoutes(deps), webhookRoutes(deps), ...(deps.emulator ? [sandboxRoutes(deps.emulator)] : [])];
+  for (const router of routers) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;

@@ -4,8 +4,11 @@ import type { Logger } from '../logger';
 
 let runtimeInstalled = false;
 
-/** Forwards the Temporal SDK's own logs (worker, core, workflow `log`) into the product's logger, once per process. */
-export function installRuntimeLogger(logger: Logger): void {
+/**
+ * Forwards the Temporal SDK's own logs (worker, core, workflow `log`) into the product's logger, once
+ * per process. Below `debug` only warnings pass: the SDK's info lines (bundle listings) are noise.
+ */
+export function installRuntimeLogger(logger: Logger, verbose = false): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const forward = ({ level, message, meta }: LogEntry) => {
@@ -15,7 +18,7 @@ export function installRuntimeLogger(logger: Logger): void {
     else if (level === 'INFO') logger.info(message, attrs);
     else logger.debug(message, attrs);
   };
-  Runtime.install({ logger: new DefaultLogger('INFO', forward) });
+  Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN', forward) });
 }
 
 export interface WorkerOptions {

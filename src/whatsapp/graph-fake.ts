@@ -63,12 +63,6 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     requests += 1;
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', origin);
-    // The emulator's outbox, for a person trying sandbox mode with curl: not part of the Graph API.
-    if (req.method === 'GET' && url.pathname === '/sandbox/sends') {
-      const to = url.searchParams.get('to');
-      const list = to ? sends.filter((s) => s.to === to.replace(/\D/g, '')) : sends;
-      return sendJson(res, 200, { sends: list.map(({ waMessageId, to: recipient, content, at }) => ({ waMessageId, to: recipient, content, at })) });
-    }
     if (options.accessToken !== undefined && req.headers.authorization !== `Bearer ${options.accessToken}`) {
       return sendJson(res, 401, graphError(190, 'Invalid OAuth access token - Cannot parse access token'));
     }

@@ -1,0 +1,122 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { SANDBOX_SECRETS } from '../src/config';
+import { signBody } from '../src/whatsapp/signature';
+import { newPhone, textWebhook } from './helpers/fixtures';
+import { REPO_ROOT } from './helpers/spawn';
+import { readTestEnvironment } from './helpers/test-env';
+import { waitFor } from './helpers/wait';
+
+// `npm start` as a person runs it (its build, then dist/src/main.js, which is what the script runs):
+// nothing configured, so an embedded Postgres, an embedded Temporal dev server and the sandbox
+// WhatsApp emulator; then a signed webhook gets a reply, SIGTERM stops everything it started, and a
+// restart on the same data answers again.
+
+jest.setTimeout(240_000);
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-start-'));
+let ports: { http: number; pg: number; temporal: number; ui: number };
+
+beforeAll(async () => {
+  ports = { http: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort() };
+  // Postgres refuses to run as root; the embedded cluster runs as the `postgres` user, which must reach it.
+  fs.chmodSync(dataDir, 0o755);
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'inherit' });
+});
+
+afterAll(() => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function npmStart(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    PORT: String(ports.http),
+    DATA_DIR: dataDir,
+    EMBEDDED_POSTGRES_PORT: String(ports.pg),
+    TEMPORAL_DEV_PORT: String(ports.temporal),
+    TEMPORAL_UI_PORT: String(ports.ui),
+    TEMPORAL_CLI_PATH: readTestEnvironment().temporalBinary,
+  };
+  const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function converse(base: string, phone: string, text: string): Promise<void> {
+  const { body } = textWebhook(phone, text);
+  const response = await fetch(`${base}/api/webhook/whatsapp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, SANDBOX_SECRETS.appSecret) },
+    body,
+  });
+  expect(response.status).toBe(200);
+}
+
+async function outbox(base: string, phone: string): Promise<{ content: { kind: string; body?: string } }[]> {
+  const response = await fetch(`${base}/sandbox/sends?to=${phone}`);
+  return ((await response.json()) as { sends: { content: { kind: string; body?: string } }[] }).sends;
+}
+
+describe('npm start', () => {
+  it('runs everything embedded, answers a signed webhook, stops on SIGTERM and restarts on its data', async () => {
+    const base = `http://127.0.0.1:${ports.http}`;
+    const phone = newPhone();
+    for (const round of [1, 2]) {
+      const started = npmStart();
+      try {
+        await waitFor(async () => started.output().includes('EduBot is running') || (started.child.exitCode !== null && fail(started.output())), 'npm start', 180_000);
+        expect(started.output()).toContain(`Temporal Web UI   http://127.0.0.1:${ports.ui}`);
+        expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+        await converse(base, phone, `hello ${round}`);
+        const sends = await waitFor(async () => {
+          const list = await outbox(base, phone);
+          return list.length === 1 ? list : undefined;
+        }, 'the reply in the sandbox outbox', 30_000);
+        expect(sends[0]!.content.kind).toBe('buttons');
+        expect(sends[0]!.content.body).toContain('Welcome to EduBot');
+      } finally {
+        started.child.kill('SIGTERM');
+      }
+      expect(await started.exited).toBe(0);
+      // Nothing it started is left listening.
+      for (const port of [ports.http, ports.pg, ports.temporal, ports.ui]) expect(await isListening(port)).toBe(false);
+    }
+    expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
+    expect(fs.existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+  });
+});
+
+function fail(output: string): never {
+  throw new Error(`npm start exited early:\n${output.slice(-3000)}`);
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
