@@ -66,7 +66,7 @@ async function goInstall(options: { go: string; target: string; logger: Logger }
   const { go, target } = options;
   const say = announcer(options.logger);
   const gobin = `${path.dirname(target)}.build-${process.pid}`;
-  await fs.rm(gobin, { recursive: true, force: true });
+  await removeAbandonedBuilds(target);
   await fs.mkdir(gobin, { recursive: true });
   say(
     `building the temporal CLI ${TEMPORAL_CLI_VERSION} (${TEMPORAL_CLI_CONTENTS}) with ${go} into ${target}: ` +
@@ -81,7 +81,10 @@ async function goInstall(options: { go: string; target: string; logger: Logger }
     env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const stopOnExit = onProcessExit(() => child.kill('SIGTERM'));
+  const stopOnExit = onProcessExit(() => {
+    child.kill('SIGTERM');
+    rmSync(gobin, { recursive: true, force: true });
+  });
   const countLines = (chunk: Buffer): void => {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (line.trim() === '') continue;
@@ -118,6 +121,15 @@ async function goInstall(options: { go: string; target: string; logger: Logger }
     clearInterval(progress);
     stopOnExit();
     await fs.rm(gobin, { recursive: true, force: true });
+  }
+}
+
+/** Private GOBINs of builds that were killed; only the lock holder calls this, so none is in use. */
+async function removeAbandonedBuilds(target: string): Promise<void> {
+  const prefix = `${path.basename(path.dirname(target))}.build-`;
+  const cacheDir = path.dirname(path.dirname(target));
+  for (const entry of await fs.readdir(cacheDir)) {
+    if (entry.startsWith(prefix)) await fs.rm(path.join(cacheDir, entry), { recursive: true, force: true });
   }
 }
 

@@ -27,6 +27,10 @@ export interface StartDevServerOptions {
   binary?: string;
   cacheDir: string;
   cliPath?: string | undefined;
+  /** Forwarded to resolveTemporalCli: build with Go when nothing is found (default true). */
+  build?: boolean;
+  /** Forwarded to resolveTemporalCli: where to look for `temporal` and `go` (default PATH). */
+  searchPath?: string;
   /** SQLite file; undefined keeps everything in memory. */
   dbFile?: string;
   /** 0 picks a free port. */
@@ -62,7 +66,13 @@ export async function startDevServer(options: StartDevServerOptions): Promise<De
   let binary = options.binary;
   if (binary === undefined) {
     try {
-      binary = await resolveTemporalCli({ cliPath: options.cliPath, cacheDir: options.cacheDir, logger });
+      binary = await resolveTemporalCli({
+        cliPath: options.cliPath,
+        cacheDir: options.cacheDir,
+        logger,
+        ...(options.build === undefined ? {} : { build: options.build }),
+        ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
+      });
     } catch (error) {
       if (!(error instanceof TemporalCliUnavailableError)) throw error;
       return await startSdkDevServer(options, error);

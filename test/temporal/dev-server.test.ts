@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/logger';
-import { resolveTemporalCli } from '../../src/temporal/cli-binary';
+import { resolveTemporalCli, TemporalCliUnavailableError } from '../../src/temporal/cli-binary';
 import { DevServerStartError, ensureSearchAttributes, findFreePort, startDevServer } from '../../src/temporal/dev-server';
 import { devServerArgs } from '../../src/temporal/dev-server-args';
 import { acceptsTcp, splitAddress } from '../../src/temporal/server-checks';
@@ -107,6 +108,40 @@ describe('startDevServer', () => {
     const attempt = startDevServer({ binary: broken, cacheDir: dir, port: 0, headless: true, namespace: 'default', logger: silentLogger });
     await expect(attempt).rejects.toThrow(DevServerStartError);
     await expect(attempt).rejects.toThrow(/exited during start-up \(exit code 3\)[\s\S]*unknown flag: --surprise/);
+  });
+
+  it('refuses a port that another process already listens on', async () => {
+    const squatter = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => squatter.once('listening', resolve));
+    const { port } = squatter.address() as net.AddressInfo;
+    try {
+      const attempt = startDevServer({ binary, cacheDir: dir, port, headless: true, namespace: 'default', logger: silentLogger });
+      await expect(attempt).rejects.toThrow(`port ${port} on 127.0.0.1 is taken`);
+      await expect(attempt).rejects.toThrow(`TEMPORAL_ADDRESS=127.0.0.1:${port}`);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('falls back to the SDK download when no CLI can be found, and reports both failures', async () => {
+    const nowhere = path.join(dir, 'empty-bin');
+    fs.mkdirSync(nowhere);
+    const options = { cacheDir: dir, build: false, searchPath: nowhere, port: 0, headless: true, namespace: 'default', logger: silentLogger };
+    const outcome = await startDevServer(options).then(
+      (server) => server,
+      (error: unknown) => error,
+    );
+    if (outcome instanceof Error) {
+      // No Internet (this project's machines): both the local routes and the download are named.
+      expect(outcome).toBeInstanceOf(TemporalCliUnavailableError);
+      expect(outcome.message).toMatch(/building is disabled; the SDK download failed too \(.*download/);
+      expect(outcome.message).toContain('set TEMPORAL_CLI_PATH to a temporal CLI binary');
+      expect(outcome.message).toContain('set TEMPORAL_ADDRESS to an existing Temporal server');
+    } else {
+      const server = outcome as Awaited<ReturnType<typeof startDevServer>>;
+      expect(server.address).toMatch(/^127\.0\.0\.1:\d+$/);
+      await server.stop();
+    }
   });
 
   it('writes the server output to logFile when one is given', async () => {
