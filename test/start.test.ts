@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SANDBOX_SECRETS } from '../src/config';
+import { findFreePort, isListening } from '../src/net';
 import { signBody } from '../src/whatsapp/signature';
 import { newPhone, textWebhook } from './helpers/fixtures';
 import { REPO_ROOT } from './helpers/spawn';
@@ -21,7 +21,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-start-'));
 let ports: { http: number; pg: number; temporal: number; ui: number };
 
 beforeAll(async () => {
-  ports = { http: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort() };
+  ports = { http: await findFreePort(), pg: await findFreePort(), temporal: await findFreePort(), ui: await findFreePort() };
   // Postgres refuses to run as root; the embedded cluster runs as the `postgres` user, which must reach it.
   fs.chmodSync(dataDir, 0o755);
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'inherit' });
@@ -97,26 +97,4 @@ describe('npm start', () => {
 
 function fail(output: string): never {
   throw new Error(`npm start exited early:\n${output.slice(-3000)}`);
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger';
+import { isListening } from '../net';
 import { onProcessExit } from './exit-hooks';
 import { POSTGRES_USER, postgresUser, prepareForUser } from './postgres-user';
 
@@ -96,7 +96,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   const clusterDir = path.join(dataDir, 'postgres');
   const started = Date.now();
 
-  if (await portTaken(port)) {
+  if (await isListening(port)) {
     throw new EmbeddedPostgresError(
       `port ${port} on 127.0.0.1 is taken (another Postgres?): set DATABASE_URL to use that server, ` +
         'or EMBEDDED_POSTGRES_PORT to another port',
@@ -187,18 +187,6 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
 
   logger.info('embedded Postgres ready', { port, database, clusterDir, startMs: Date.now() - started, freshCluster: !initialised });
   return { url: connectionUrl(port, database), stop };
-}
-
-function portTaken(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (taken: boolean): void => {
-      socket.destroy();
-      resolve(taken);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 function connectionUrl(port: number, database: string): string {

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from '../logger';
+import { findFreePort } from '../net';
 import { onProcessExit } from '../embedded/exit-hooks';
 import { resolveTemporalCli, TemporalCliUnavailableError } from './cli-binary';
 import { devServerArgs, dynamicConfigArgs, sqlitePragmaArgs } from './dev-server-args';
@@ -156,18 +156,6 @@ export async function startDevServer(options: StartDevServerOptions): Promise<De
   const uiUrl = uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`;
   logger.info('temporal dev server ready', { address, uiUrl, pid: child.pid, startMs: Date.now() - started, dbFile: options.dbFile });
   return { address, ...(uiUrl === undefined ? {} : { uiUrl }), ...(child.pid === undefined ? {} : { pid: child.pid }), stop };
-}
-
-/** A port that was free a moment ago on 127.0.0.1 (the usual bind-and-release race applies). */
-export function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function readTail(file: string): string {

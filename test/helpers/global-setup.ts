@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
@@ -9,6 +8,7 @@ import { migrate } from '../../src/db/migrate';
 import { createDb } from '../../src/db/pool';
 import { startEmbeddedPostgres } from '../../src/embedded/postgres';
 import { createLogger } from '../../src/logger';
+import { findFreePort } from '../../src/net';
 import { resolveTemporalCli } from '../../src/temporal/cli-binary';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { TEST_ENV_FILE_VARIABLE, withDatabase, type TestEnvironment } from './test-env';
@@ -42,7 +42,7 @@ export default async function globalSetup(): Promise<void> {
     }),
     config.databaseUrl
       ? Promise.resolve({ url: config.databaseUrl, stop: async () => undefined })
-      : startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), logger }),
+      : startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await findFreePort(), logger }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') }),
   ]);
   stops.push(temporal, postgres);
@@ -85,15 +85,3 @@ async function dropDatabases(url: string, template: string): Promise<void> {
     await admin.end();
   }
 }
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-

@@ -8,7 +8,8 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/logger';
 import { resolveTemporalCli, TemporalCliUnavailableError } from '../../src/temporal/cli-binary';
-import { DevServerStartError, ensureSearchAttributes, findFreePort, startDevServer } from '../../src/temporal/dev-server';
+import { findFreePort } from '../../src/net';
+import { DevServerStartError, ensureSearchAttributes, startDevServer } from '../../src/temporal/dev-server';
 import { devServerArgs } from '../../src/temporal/dev-server-args';
 import { acceptsTcp, splitAddress } from '../../src/temporal/server-checks';
 
