@@ -1,11 +1,13 @@
 import type { Db } from '../src/db/pool';
 import type { WhatsAppClient } from '../src/whatsapp/graph-client';
 import type { ConversationSettings } from '../workflows/types';
+import { createRecordActivities } from './records';
 import { createStoreActivities } from './store';
 import { createWhatsAppActivities } from './whatsapp';
 
 export type { DeliverInput, DeliverResult } from './whatsapp';
 export type { RecordInboundInput, RecordInboundResult } from './store';
+export type { RecordEffect } from './records';
 
 export interface ActivityDeps {
   db: Db;
@@ -18,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createStoreActivities(deps.db, deps.settings),
     ...createWhatsAppActivities(deps.db, deps.whatsapp),
+    ...createRecordActivities(deps.db, deps.whatsapp),
   };
 }
 

@@ -1,6 +1,7 @@
 import { log } from '@temporalio/activity';
 import { touchInbound, saveConversationState as saveState } from '../src/db/conversations';
-import { insertInbound, markFailed, upsertOutbound } from '../src/db/messages';
+import { appendEvent } from '../src/db/events';
+import { describeInbound, insertInbound, markFailed, upsertOutbound } from '../src/db/messages';
 import type { Db } from '../src/db/pool';
 import type { ConversationSettings, InboundMessage, OutboundContent } from '../workflows/types';
 
@@ -24,6 +25,10 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
         const stored = await insertInbound(client, input.items);
         const last = input.items[input.items.length - 1]?.message;
         if (last) await touchInbound(client, input.phone, last.profileName, last.sentAt);
+        // Last in the transaction: the event append serialises writers until commit.
+        for (const { message } of input.items.filter((_, i) => !stored[i]!.duplicate)) {
+          await appendEvent(client, { kind: 'message', phone: input.phone, payload: inboundEvent(message) });
+        }
         return stored;
       });
       const duplicates = results.filter((r) => r.duplicate).map((r) => r.waMessageId);
@@ -31,8 +36,16 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
       return { duplicates, settings };
     },
 
+    /** The current product settings, for a run that has not handled a message yet. */
+    async loadSettings(): Promise<ConversationSettings> {
+      return settings;
+    },
+
     async saveConversationState(input: { phone: string; state: string; registered: boolean }): Promise<void> {
-      await saveState(db, input.phone, input.state, input.registered);
+      await db.withTransaction(async (client) => {
+        await saveState(client, input.phone, input.state, input.registered);
+        await appendEvent(client, { kind: 'state', phone: input.phone, payload: { state: input.state, registered: input.registered } });
+      });
     },
 
     /** Marks a message failed when its sending was given up (retries exhausted, not refused by WhatsApp). */
@@ -47,4 +60,9 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
       if (row.waMessageId === null && row.status !== 'failed') await markFailed(db, row.id, null, input.reason);
     },
   };
+}
+
+function inboundEvent(message: InboundMessage): Record<string, unknown> {
+  const { type, body } = describeInbound(message.content);
+  return { direction: 'inbound', sender: 'user', waMessageId: message.waMessageId, type, body, at: new Date(message.sentAt).toISOString() };
 }

@@ -1,5 +1,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { countSendAttempt, markAccepted, markFailed, upsertOutbound } from '../src/db/messages';
+import { noteAgentReply } from '../src/db/chat-sessions';
+import { appendEvent } from '../src/db/events';
+import { countSendAttempt, describeOutbound, markAccepted, markFailed, upsertOutbound } from '../src/db/messages';
 import type { Db } from '../src/db/pool';
 import { WhatsAppApiError } from '../src/whatsapp/errors';
 import type { WhatsAppClient } from '../src/whatsapp/graph-client';
@@ -16,6 +18,8 @@ export interface DeliverInput {
   contextWaMessageId?: string;
   /** An inbound wamid to mark as read (blue ticks) before answering; failures there are only logged. */
   markRead?: string;
+  /** For an agent's message: the chat session whose first agent reply this may be. */
+  chatSessionKey?: string;
 }
 
 export interface DeliverResult {
@@ -50,10 +54,13 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
           contextMessageId: input.contextWaMessageId,
         });
         await markAccepted(db, row.id, waMessageId);
+        if (input.sender === 'agent' && input.chatSessionKey !== undefined) await noteAgentReply(db, input.chatSessionKey);
+        await appendEvent(db, { kind: 'message', phone: input.phone, payload: outboundEvent(input, waMessageId, 'accepted') });
         return { waMessageId };
       } catch (err) {
         if (err instanceof WhatsAppApiError && !err.retryable) {
           await markFailed(db, row.id, err.code ?? null, err.title ?? err.message);
+          await appendEvent(db, { kind: 'message', phone: input.phone, payload: { ...outboundEvent(input, null, 'failed'), errorCode: err.code ?? null } });
           throw ApplicationFailure.create({
             type: WHATSAPP_REJECTED,
             message: `WhatsApp refused the message (code ${err.code ?? 'none'})`,
@@ -67,5 +74,17 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
         throw err;
       }
     },
+  };
+}
+
+function outboundEvent(input: DeliverInput, waMessageId: string | null, status: string): Record<string, unknown> {
+  return {
+    direction: 'outbound',
+    sender: input.sender,
+    senderName: input.senderName ?? null,
+    waMessageId,
+    type: input.content.kind,
+    body: describeOutbound(input.content),
+    status,
   };
 }

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import type { ConversationSettings } from '../workflows/types';
 
 // The only reader of process.env. Every variable of the specification (§2) is here under its exact
 // name; a few extra ones (marked "local") tune the embedded one-machine set-up.
@@ -179,4 +180,13 @@ export function requireExternalServices(config: Config): { databaseUrl: string; 
     throw new ConfigError('missing environment variable TEMPORAL_ADDRESS: start:server and start:worker embed no Temporal');
   }
   return { databaseUrl: config.databaseUrl, temporalAddress: config.temporalAddress };
+}
+
+/** The part of the config the conversation flow needs, handed to workflows through activities. */
+export function conversationSettings(config: Config): ConversationSettings {
+  return {
+    botName: config.botName,
+    payment: { planName: config.payment.planName, planPrice: config.payment.planPrice, linkTemplate: config.payment.linkTemplate },
+    timers: { ...config.timers },
+  };
 }

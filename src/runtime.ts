@@ -2,10 +2,12 @@ import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import type { Config } from './config';
+import { conversationSettings, type Config } from './config';
 import { createDb, type Db } from './db/pool';
 import type { Logger } from './logger';
 import { createApp } from './server/app';
+import { temporalChatCommands } from './server/chat-commands-temporal';
+import { createEventHub } from './server/event-hub';
 import { createConversationWorker, installRuntimeLogger } from './temporal/worker';
 import { createGraphClient } from './whatsapp/graph-client';
 import type { GraphFake } from './whatsapp/graph-fake';
@@ -28,7 +30,8 @@ export async function runServer(
   const db = createDb(databaseUrl, logger);
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const app = createApp({ config, db, temporal, logger, emulator });
+  const events = createEventHub(databaseUrl, logger);
+  const app = createApp({ config, db, temporal, logger, emulator, chat: temporalChatCommands(temporal), events });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -39,6 +42,7 @@ export async function runServer(
       // Stop accepting first; requests in flight finish before the pools close.
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
+      await events.stop();
       await connection.close();
       await db.close();
     },
@@ -66,7 +70,7 @@ export async function runWorker(
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    activities: createActivities({ db, whatsapp, settings: { botName: config.botName } }),
+    activities: createActivities({ db, whatsapp, settings: conversationSettings(config) }),
     workflowBundle: options.workflowBundle,
   });
   const running = worker.run().catch(onFatal);

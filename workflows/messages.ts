@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { StateName } from './flow/state';
 import type { InboundMessage } from './types';
 
@@ -7,11 +7,49 @@ import type { InboundMessage } from './types';
 /** One inbound WhatsApp message. A signal: the webhook only needs Temporal to have it durably. */
 export const inboundSignal = defineSignal<[InboundMessage]>('inbound');
 
+/** The payment provider confirmed a payment of this conversation (signed webhook). */
+export const paymentConfirmedSignal = defineSignal<[PaymentConfirmation]>('paymentConfirmed');
+
+export interface PaymentConfirmation {
+  reference: string;
+  amount: number;
+}
+
+/** What an agent asks of a conversation through the admin API. */
+export interface AgentCommand {
+  action: 'start' | 'send' | 'end';
+  /** The agent's name, as the audit log and the transcript show it. */
+  agent: string;
+  message?: string;
+  /** Idempotency key: a command with a key already handled returns the first answer again. */
+  requestId: string;
+}
+
+export type AgentCommandFailureCode =
+  | 'not_in_chat_support'
+  | 'chat_already_active'
+  | 'outside_customer_service_window'
+  | 'whatsapp_rejected'
+  | 'invalid_message';
+
+export type AgentCommandResult =
+  | { ok: true; state: StateName; waMessageId?: string; at: number }
+  | { ok: false; code: AgentCommandFailureCode; message: string; whatsappCode?: number };
+
+/**
+ * An update, not a signal: the admin API answers only once the workflow has decided, and for a send
+ * only once WhatsApp accepted or refused the message, so the HTTP answer is the truth.
+ */
+export const agentCommandUpdate = defineUpdate<AgentCommandResult, [AgentCommand]>('agentCommand');
+
 export interface ConversationView {
   state: StateName;
   registered: boolean;
-  /** Messages accepted but not yet handled. */
+  /** Events accepted but not yet handled. */
   pending: number;
+  /** True while the workflow is handling events (between taking them and finishing their effects). */
+  busy: boolean;
+  chatSessionKey?: string;
 }
 
 export const conversationQuery = defineQuery<ConversationView>('conversation');

@@ -90,4 +90,6 @@ export type OutboundKind = OutboundContent['kind'];
 /** Product settings the workflow needs; activities hand them over so config changes reach running conversations. */
 export interface ConversationSettings {
   botName: string;
+  payment: { planName: string; planPrice: number; linkTemplate: string };
+  timers: { chatIdleReminderMs: number; chatIdleTimeoutMs: number; flowIdleTimeoutMs: number; paymentTimeoutMs: number };
 }

@@ -3,8 +3,12 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logger';
+import type { ChatCommands } from './chat-commands';
 import { HttpError } from './errors';
+import type { EventHub } from './event-hub';
+import { adminRoutes } from './routes/admin';
 import { healthRoutes } from './routes/health';
+import { paymentRoutes } from './routes/payments';
 import { sandboxRoutes } from './routes/sandbox';
 import { webhookRoutes } from './routes/webhook';
 import type { GraphFake } from '../whatsapp/graph-fake';
@@ -16,6 +20,10 @@ export interface AppDeps {
   logger: Logger;
   /** Sandbox mode: the local WhatsApp emulator standing in for the Graph API. */
   emulator?: GraphFake;
+  /** Chat-support commands (Temporal updates); with `events`, mounts the admin API. */
+  chat?: ChatCommands;
+  /** The LISTEN connection behind GET /api/admin/events. */
+  events?: EventHub;
 }
 
 /** Builds the HTTP application without listening, so tests drive it over a real socket of their own. */
@@ -39,9 +47,13 @@ export function createApp(deps: AppDeps): Koa {
     }
   });
 
-  const routers = [healthRoutes(deps), webhookRoutes(deps), ...(deps.emulator ? [sandboxRoutes(deps.emulator)] : [])];
+  const routers = [healthRoutes(deps), webhookRoutes(deps), paymentRoutes(deps), ...(deps.emulator ? [sandboxRoutes(deps.emulator)] : [])];
   for (const router of routers) {
     app.use(router.routes()).use(router.allowedMethods());
+  }
+  if (deps.chat && deps.events) {
+    const admin = adminRoutes({ ...deps, chat: deps.chat, events: deps.events });
+    app.use(admin.routes()).use(admin.allowedMethods());
   }
   return app;
 }

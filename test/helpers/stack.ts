@@ -5,10 +5,12 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { createActivities } from '../../activities';
-import { loadConfig, type Config } from '../../src/config';
+import { conversationSettings, loadConfig, type Config } from '../../src/config';
 import { createDb, type Db } from '../../src/db/pool';
 import { createLogger, silentLogger } from '../../src/logger';
 import { createApp } from '../../src/server/app';
+import { temporalChatCommands } from '../../src/server/chat-commands-temporal';
+import { createEventHub } from '../../src/server/event-hub';
 import { createConversationWorker, installRuntimeLogger } from '../../src/temporal/worker';
 import { createGraphClient } from '../../src/whatsapp/graph-client';
 import { startGraphFake, type GraphFake } from '../../src/whatsapp/graph-fake';
@@ -72,7 +74,7 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
     phoneNumberId: config.whatsapp.phoneNumberId,
     timeoutMs: 2000,
   });
-  const activities = createActivities({ db, whatsapp, settings: { botName: config.botName } });
+  const activities = createActivities({ db, whatsapp, settings: conversationSettings(config) });
   const bundle = { code: fs.readFileSync(shared.workflowBundlePath, 'utf8') };
 
   let worker: Worker | undefined;
@@ -94,7 +96,9 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
     worker = undefined;
   };
 
-  const server = http.createServer(createApp({ config, db, temporal: client, logger: silentLogger }).callback());
+  const events = createEventHub(config.databaseUrl!, silentLogger);
+  const app = createApp({ config, db, temporal: client, logger: silentLogger, chat: temporalChatCommands(client), events });
+  const server = http.createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -119,7 +123,9 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
     async stop() {
       await terminateConversations(client);
       await stopWorker();
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await events.stop();
       await fake.close();
       await db.close();
       await connection.close();

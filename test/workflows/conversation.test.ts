@@ -47,7 +47,7 @@ describe('conversationWorkflow', () => {
     expect(stack.fake.sendsTo(phone)).toHaveLength(6);
     const inbound = (await listMessages(stack.db, phone)).filter((m) => m.direction === 'inbound');
     expect(inbound.map((m) => m.body)).toEqual(['message 0', 'message 1', 'message 2', 'message 3', 'message 4', 'message 5']);
-    expect(await handle.query(conversationQuery)).toEqual({ state: 'IDLE', registered: false, pending: 0 });
+    expect(await handle.query(conversationQuery)).toEqual({ state: 'IDLE', registered: false, pending: 0, busy: false });
   });
 
   it('keeps the ConversationState, Registered and LastInboundAt search attributes current', async () => {

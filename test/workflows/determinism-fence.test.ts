@@ -44,8 +44,16 @@ describe('workflow code', () => {
     }
   });
 
-  it.each(files.map((f) => [path.relative(WORKFLOWS_DIR, f), f]))('%s reads no environment, clock or randomness directly', (_name, file) => {
+  // Date.now() is allowed: the sandbox replaces it with workflow time. Randomness is not: keys and
+  // references come from state and the run id, never from a generator the server may reseed.
+  it.each(files.map((f) => [path.relative(WORKFLOWS_DIR, f), f]))('%s reads no environment, timers or randomness directly', (_name, file) => {
     const text = fs.readFileSync(file, 'utf8');
-    expect(text).not.toMatch(/process\.env|Date\.now\(|Math\.random\(|setTimeout\(|crypto\./);
+    expect(text).not.toMatch(/process\.env|Math\.random\(|uuid4\(|setTimeout\(|setInterval\(|crypto\./);
+  });
+
+  it('keeps the flow module free of the clock: time comes in through the step context', () => {
+    for (const file of files.filter((f) => f.includes(`${path.sep}flow${path.sep}`))) {
+      expect({ file, usesClock: /Date\.now\(|new Date\(\)/.test(fs.readFileSync(file, 'utf8')) }).toEqual({ file, usesClock: false });
+    }
   });
 });

@@ -17,12 +17,52 @@ export const STATE_NAMES = [
 
 export type StateName = (typeof STATE_NAMES)[number];
 
-/** Everything the flow remembers about one conversation. Plain JSON: it is carried across continue-as-new. */
+/** The durable timers a conversation can have running; each firing carries the token it was started with. */
+export type TimerName = 'flow_idle' | 'payment' | 'chat_reminder' | 'chat_close';
+
+export interface Profile {
+  fullName: string;
+  email: string;
+  className: string;
+}
+
+/**
+ * Everything the flow remembers about one conversation. Plain JSON: it is carried across
+ * continue-as-new, so no Map, Set, Date or class instance ever goes in here (times are epoch ms).
+ */
 export interface FlowState {
   name: StateName;
   registered: boolean;
+  /** The saved profile of a registered student. */
+  profile?: Profile;
+  /** Registration or profile update in progress; `updating` when it edits an existing profile. */
+  draft?: { updating: boolean; fullName?: string; email?: string };
+  /** Homework submission in progress. */
+  homework?: { subject?: string; kind?: 'text' | 'image' };
+  /** A payment offered or pending. `reference` is set once the user confirmed and a payment was recorded. */
+  payment?: { reference?: string; amount: number; link?: string };
+  /** Epoch ms until which the subscription is active. */
+  subscriptionActiveUntil?: number;
+  /** Homework submitted so far (the workflow is the only writer, so this count is exact). */
+  homeworkCount: number;
+  /** Increments for every reference or session key the flow makes, so each is unique in this conversation. */
+  sequence: number;
+  /** The open chat with a human agent. */
+  chat?: {
+    sessionKey: string;
+    startedBy: string;
+    startedAt: number;
+    /** The one acknowledgement per chat has been sent. */
+    acknowledged: boolean;
+    /** An agent has written in this chat (or opened it), so the user needs no acknowledgement any more. */
+    agentReplied?: boolean;
+  };
+  /** A chat ended and its rating was asked for; the next 1–5 answer is stored on that session. */
+  awaitingRating?: { sessionKey: string };
+  /** Token of each running timer; a firing whose token differs is stale and ignored. */
+  timers: Partial<Record<TimerName, string>>;
 }
 
 export function initialFlowState(): FlowState {
-  return { name: 'INITIAL', registered: false };
+  return { name: 'INITIAL', registered: false, homeworkCount: 0, sequence: 0, timers: {} };
 }

@@ -1,24 +1,44 @@
-import type { ConversationSettings, InboundMessage } from '../types';
-import type { Effect } from './effects';
-import type { FlowState } from './state';
-import { welcomeMessage } from './texts';
+import type { ConversationSettings, InboundMessage, OutboundContent } from '../types';
+import type { StateName } from './state';
 
-// The conversation's behaviour as a pure function: (state, event) → (new state, effects).
-// No I/O and no Temporal imports, so it is tested directly and replays deterministically.
+// The first behaviour the conversation workflow shipped with: every message but a reaction gets the
+// welcome. Kept, unchanged, for runs that started before the full flow: the workflow picks it when
+// `patched()` says the run's history was written by this code, so those histories still replay.
 
-export type FlowEvent = { type: 'inbound'; message: InboundMessage };
-
-export interface StepResult {
-  state: FlowState;
-  effects: Effect[];
+export interface WelcomeOnlyState {
+  name: StateName;
+  registered: boolean;
 }
 
-export function step(state: FlowState, event: FlowEvent, settings: ConversationSettings): StepResult {
-  const { content } = event.message;
+export interface WelcomeOnlyResult {
+  state: WelcomeOnlyState;
+  replies: OutboundContent[];
+}
+
+export function welcomeOnlyStep(
+  state: WelcomeOnlyState,
+  message: InboundMessage,
+  settings: Pick<ConversationSettings, 'botName'>,
+): WelcomeOnlyResult {
+  const { content } = message;
   // A reaction is a feeling about a message we sent, not a request: store it, answer nothing.
-  if (content.kind === 'reaction') return { state, effects: [] };
+  if (content.kind === 'reaction') return { state, replies: [] };
   return {
     state: { ...state, name: state.registered ? 'REGISTERED' : 'IDLE' },
-    effects: [{ type: 'send', content: welcomeMessage(settings) }],
+    replies: [welcome(settings)],
+  };
+}
+
+function welcome(settings: Pick<ConversationSettings, 'botName'>): OutboundContent {
+  return {
+    kind: 'buttons',
+    body:
+      `Welcome to ${settings.botName}! 👋\n\n` +
+      'I can register you, take your homework, handle your subscription and connect you with our support team.',
+    buttons: [
+      { id: 'register', title: '📝 Register' },
+      { id: 'faq', title: '❓ FAQ' },
+      { id: 'support', title: '💬 Chat Support' },
+    ],
   };
 }

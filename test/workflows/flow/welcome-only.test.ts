@@ -1,9 +1,11 @@
 import { checkOutboundLimits } from '../../../src/whatsapp/outbound';
-import { initialFlowState } from '../../../workflows/flow/state';
-import { step } from '../../../workflows/flow/step';
+import { welcomeOnlyStep } from '../../../workflows/flow/welcome-only';
 import type { InboundContent, InboundMessage } from '../../../workflows/types';
 
+// The behaviour runs started before the full flow still replay with: it must not change.
+
 const settings = { botName: 'EduBot' };
+const initial = { name: 'INITIAL' as const, registered: false };
 const message = (content: InboundContent): InboundMessage => ({
   waMessageId: 'wamid.1',
   from: '15550002222',
@@ -12,28 +14,26 @@ const message = (content: InboundContent): InboundMessage => ({
   content,
 });
 
-describe('step', () => {
+describe('welcomeOnlyStep', () => {
   it('welcomes a first message with Register, FAQ and Chat Support and rests in IDLE', () => {
-    const result = step(initialFlowState(), { type: 'inbound', message: message({ kind: 'text', text: 'hi' }) }, settings);
+    const result = welcomeOnlyStep(initial, message({ kind: 'text', text: 'hi' }), settings);
     expect(result.state.name).toBe('IDLE');
-    expect(result.effects).toHaveLength(1);
-    const [effect] = result.effects;
-    expect(effect!.content).toMatchObject({ kind: 'buttons' });
-    if (effect!.content.kind !== 'buttons') throw new Error('expected buttons');
-    expect(effect!.content.body).toContain('Welcome to EduBot');
-    expect(effect!.content.buttons.map((b) => b.id)).toEqual(['register', 'faq', 'support']);
-    expect(checkOutboundLimits(effect!.content)).toEqual([]);
+    expect(result.replies).toHaveLength(1);
+    const [reply] = result.replies;
+    if (reply?.kind !== 'buttons') throw new Error('expected buttons');
+    expect(reply.body).toContain('Welcome to EduBot');
+    expect(reply.buttons.map((b) => b.id)).toEqual(['register', 'faq', 'support']);
+    expect(checkOutboundLimits(reply)).toEqual([]);
   });
 
   it('uses the configured bot name', () => {
-    const result = step(initialFlowState(), { type: 'inbound', message: message({ kind: 'text', text: 'hi' }) }, { botName: 'StudyPal' });
-    expect(result.effects[0]!.content.kind === 'buttons' && result.effects[0]!.content.body).toContain('Welcome to StudyPal');
+    const [reply] = welcomeOnlyStep(initial, message({ kind: 'text', text: 'hi' }), { botName: 'StudyPal' }).replies;
+    expect(reply?.kind === 'buttons' && reply.body).toContain('Welcome to StudyPal');
   });
 
   it('stores a reaction without answering it', () => {
     const state = { name: 'IDLE' as const, registered: false };
-    const result = step(state, { type: 'inbound', message: message({ kind: 'reaction', messageId: 'wamid.x', emoji: '👍' }) }, settings);
-    expect(result).toEqual({ state, effects: [] });
+    expect(welcomeOnlyStep(state, message({ kind: 'reaction', messageId: 'wamid.x', emoji: '👍' }), settings)).toEqual({ state, replies: [] });
   });
 
   it('answers media, locations and unsupported messages instead of dropping them', () => {
@@ -42,8 +42,6 @@ describe('step', () => {
       { kind: 'location', latitude: 1, longitude: 2 },
       { kind: 'other', type: 'unsupported', summary: 'unsupported: edit' },
     ];
-    for (const content of contents) {
-      expect(step(initialFlowState(), { type: 'inbound', message: message(content) }, settings).effects).toHaveLength(1);
-    }
+    for (const content of contents) expect(welcomeOnlyStep(initial, message(content), settings).replies).toHaveLength(1);
   });
 });

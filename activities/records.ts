@@ -1,0 +1,69 @@
+import { closeChatSession, noteUserChatMessage, openChatSession, rateChatSession } from '../src/db/chat-sessions';
+import { insertHomework, storeMedia, type HomeworkSubmission } from '../src/db/homework';
+import { confirmPayment, createPayment, expirePayment } from '../src/db/payments';
+import type { Db } from '../src/db/pool';
+import { saveProfile, setSubscription } from '../src/db/users';
+import type { WhatsAppClient } from '../src/whatsapp/graph-client';
+import type { Effect } from '../workflows/flow/effects';
+
+/** The flow's effects that only write records (sends and timers are carried out by the workflow itself). */
+export type RecordEffect = Exclude<Effect, { type: 'send' | 'startTimer' | 'cancelTimer' }>;
+
+export function createRecordActivities(db: Db, whatsapp: WhatsAppClient) {
+  return {
+    /**
+     * Writes consecutive record effects of one step in one transaction, so a step's records are all
+     * there or none are. Every write is keyed (reference, session key, phone), so a retry is a no-op.
+     * Photos are downloaded from WhatsApp first, outside the transaction: the Graph media URL expires.
+     */
+    async applyRecords(input: { phone: string; records: RecordEffect[] }): Promise<void> {
+      const mediaRows = new Map<string, number>();
+      for (const record of input.records) {
+        if (record.type === 'saveHomework' && record.submission.kind === 'image') {
+          const { mediaId, mimeType } = record.submission;
+          const media = await whatsapp.downloadMedia(mediaId);
+          const rowId = await storeMedia(db, { waMediaId: mediaId, mimeType: media.mimeType || mimeType || 'application/octet-stream', sha256: media.sha256, data: media.data });
+          mediaRows.set(mediaId, rowId);
+        }
+      }
+      await db.withTransaction(async (client) => {
+        for (const record of input.records) await applyRecord(client, input.phone, record, mediaRows);
+      });
+    },
+  };
+}
+
+async function applyRecord(
+  client: Parameters<Parameters<Db['withTransaction']>[0]>[0],
+  phone: string,
+  record: RecordEffect,
+  mediaRows: Map<string, number>,
+): Promise<void> {
+  switch (record.type) {
+    case 'saveProfile':
+      return saveProfile(client, phone, record.profile);
+    case 'saveHomework': {
+      const { submission } = record;
+      const stored: HomeworkSubmission =
+        submission.kind === 'text'
+          ? submission
+          : { kind: 'image', mediaRowId: mediaRows.get(submission.mediaId)!, caption: submission.caption };
+      return insertHomework(client, { phone, reference: record.reference, subject: record.subject, submission: stored });
+    }
+    case 'createPayment':
+      return createPayment(client, { phone, reference: record.reference, planName: record.planName, amount: record.amount });
+    case 'confirmPayment':
+      await confirmPayment(client, record.reference, record.activeUntil);
+      return setSubscription(client, phone, record.activeUntil);
+    case 'expirePayment':
+      return expirePayment(client, record.reference);
+    case 'openChat':
+      return openChatSession(client, phone, record.sessionKey, record.startedBy);
+    case 'chatUserMessage':
+      return noteUserChatMessage(client, record.sessionKey);
+    case 'closeChat':
+      return closeChatSession(client, record.sessionKey, record.endedBy);
+    case 'recordRating':
+      return rateChatSession(client, record.sessionKey, record.rating);
+  }
+}

@@ -1,0 +1,156 @@
+import { parseArgs } from 'node:util';
+
+// The bench's command line. Every phase's length and rate can be set; the defaults are the issue's
+// targets (40/s for 5 minutes) and rate steps that bracket what a 2-core machine manages.
+
+export type Group = 'sustained' | 'search' | 'reference' | 'bare' | 'closed';
+export const ALL_GROUPS: Group[] = ['sustained', 'search', 'reference', 'bare', 'closed'];
+
+export interface BenchOptions {
+  rate: number;
+  durationS: number;
+  warmupS: number;
+  conversations: number;
+  smoke: boolean;
+  scale: boolean;
+  out: string;
+  groups: Group[];
+  /** Open-loop rates tried, in order, until one misses p99 ≤ 1 s. */
+  engineSteps: number[];
+  referenceSteps: number[];
+  bareSteps: number[];
+  stepS: number;
+  closedConcurrency: number;
+  closedS: number;
+  scaleConversations: number;
+  scaleTouches: number;
+  scaleRate: number;
+  longMessages: number;
+  longRate: number;
+  poisson: boolean;
+  agentReplies: boolean;
+  statuses: boolean;
+  profile: boolean;
+  /** Worker options laid over the product's (stretch experiments), as JSON. */
+  workerOptions?: Record<string, unknown>;
+  /** Extra `--dynamic-config-value` pairs for the dev server. */
+  dynamicConfig: Record<string, string>;
+  workflowBundle?: string;
+  seed: number;
+  label: string;
+}
+
+const numbers = (value: string): number[] => value.split(',').map(Number).filter((n) => Number.isFinite(n) && n > 0);
+
+export const USAGE = `usage: npm run bench -- [options]
+  --rate N              sustained open-loop rate, messages/s (40)
+  --duration S          sustained measurement, seconds (300)
+  --warmup S            warm-up before measuring, seconds (30)
+  --conversations N     conversations the sustained run draws from (1000)
+  --smoke               a short low-rate run that asserts correctness only (under a minute)
+  --scale               the scale run: 10,000 conversations twice, and one 20,000-message conversation
+  --out DIR             where results.json, plot.png and profiles go (bench-results/<time>)
+  --only LIST           groups to run: sustained,search,reference,bare,closed (all)
+  --engine-steps LIST   open-loop rates for the engine's search (40,50,60,70,80,100)
+  --reference-steps LIST  rates for the Temporal reference (40,60,80,100,125,150,200,250)
+  --bare-steps LIST     rates for the bare pipeline (40,80,120,160,200,250,300)
+  --step S              seconds per rate step (30)
+  --closed-concurrency N  users in the closed-loop runs (200); --closed S seconds (30)
+  --scale-conversations N (10000)  --scale-touches N (2)  --scale-rate N (40)
+  --long-messages N (20000)  --long-rate N (80)
+  --fixed-interval      arrivals at fixed intervals instead of Poisson
+  --no-agent            leave agent replies (admin API) out of the mix
+  --no-statuses         do not post the three status webhooks per bot message
+  --profile             --cpu-prof on the worker and server; a summary is printed
+  --worker-options JSON Worker options over the product's, e.g. '{"maxConcurrentWorkflowTaskExecutions":80}'
+  --dynamic-config K=V  dev server dynamic config (repeatable)
+  --workflow-bundle F   a prebuilt workflow bundle of workflows/ (skips bundling)
+  --seed N              the mix's random seed (1)
+  --label TEXT          a name for this run in the results`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      conversations: { type: 'string' },
+      smoke: { type: 'boolean' },
+      scale: { type: 'boolean' },
+      out: { type: 'string' },
+      only: { type: 'string' },
+      'engine-steps': { type: 'string' },
+      'reference-steps': { type: 'string' },
+      'bare-steps': { type: 'string' },
+      step: { type: 'string' },
+      'closed-concurrency': { type: 'string' },
+      closed: { type: 'string' },
+      'scale-conversations': { type: 'string' },
+      'scale-touches': { type: 'string' },
+      'scale-rate': { type: 'string' },
+      'long-messages': { type: 'string' },
+      'long-rate': { type: 'string' },
+      'fixed-interval': { type: 'boolean' },
+      'no-agent': { type: 'boolean' },
+      'no-statuses': { type: 'boolean' },
+      profile: { type: 'boolean' },
+      'worker-options': { type: 'string' },
+      'dynamic-config': { type: 'string', multiple: true },
+      'workflow-bundle': { type: 'string' },
+      seed: { type: 'string' },
+      label: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    process.exit(0);
+  }
+  const num = (value: string | undefined, fallback: number): number => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`not a number: ${value}\n${USAGE}`);
+    return n;
+  };
+  const smoke = values.smoke === true;
+  const dynamicConfig: Record<string, string> = {};
+  for (const pair of values['dynamic-config'] ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`--dynamic-config wants KEY=JSON, got ${pair}`);
+    dynamicConfig[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const groups = values.only === undefined ? ALL_GROUPS : (values.only.split(',') as Group[]);
+  for (const g of groups) if (!ALL_GROUPS.includes(g)) throw new Error(`unknown group ${g}: ${ALL_GROUPS.join(', ')}`);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  return {
+    rate: num(values.rate, smoke ? 5 : 40),
+    durationS: num(values.duration, smoke ? 15 : 300),
+    warmupS: num(values.warmup, smoke ? 0 : 30),
+    conversations: num(values.conversations, smoke ? 20 : 1000),
+    smoke,
+    scale: values.scale === true,
+    out: values.out ?? `bench-results/${stamp}${smoke ? '-smoke' : values.scale ? '-scale' : ''}`,
+    groups: smoke ? ['sustained'] : groups,
+    engineSteps: numbers(values['engine-steps'] ?? '40,50,60,70,80,100'),
+    referenceSteps: numbers(values['reference-steps'] ?? '40,60,80,100,125,150,200,250'),
+    bareSteps: numbers(values['bare-steps'] ?? '40,80,120,160,200,250,300'),
+    stepS: num(values.step, 30),
+    closedConcurrency: num(values['closed-concurrency'], 200),
+    closedS: num(values.closed, 30),
+    scaleConversations: num(values['scale-conversations'], 10_000),
+    scaleTouches: num(values['scale-touches'], 2),
+    scaleRate: num(values['scale-rate'], 40),
+    longMessages: num(values['long-messages'], 20_000),
+    longRate: num(values['long-rate'], 80),
+    poisson: values['fixed-interval'] !== true,
+    agentReplies: values['no-agent'] !== true,
+    statuses: values['no-statuses'] !== true,
+    profile: values.profile === true,
+    ...(values['worker-options'] === undefined ? {} : { workerOptions: JSON.parse(values['worker-options']) as Record<string, unknown> }),
+    dynamicConfig,
+    ...(values['workflow-bundle'] === undefined ? {} : { workflowBundle: values['workflow-bundle'] }),
+    seed: num(values.seed, 1),
+    label: values.label ?? (smoke ? 'smoke' : values.scale ? 'scale' : 'default'),
+  };
+}

@@ -1,0 +1,132 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { conversationSettings, loadConfig } from '../src/config';
+import { createDb } from '../src/db/pool';
+import { createLogger } from '../src/logger';
+import { runServer, runWorker, type Running } from '../src/runtime';
+import { installRuntimeLogger } from '../src/temporal/worker';
+import { createGraphClient } from '../src/whatsapp/graph-client';
+import { startBarePipeline } from './bare-pipeline';
+
+// One process of the system under test, forked by run.ts so its RSS and CPU profile are its own:
+//
+//   worker            the product's runWorker (src/runtime.ts), unchanged
+//   worker-tuned      the same worker with Worker options from BENCH_WORKER_OPTIONS (stretch experiments)
+//   server            the product's runServer
+//   reference-worker  the Temporal reference: a one-signal-one-local-activity workflow
+//   bare              the bare pipeline: the same parsing, flow and Postgres writes without Temporal
+//
+// Configured by the product's own environment variables; BENCH_WORKFLOW_BUNDLE names a prebuilt bundle.
+
+type Role = 'worker' | 'worker-tuned' | 'server' | 'reference-worker' | 'bare';
+
+const role = process.argv[2] as Role;
+const config = loadConfig(process.env);
+const logger = createLogger('warn', { role });
+const bundlePath = process.env['BENCH_WORKFLOW_BUNDLE'];
+const fatal = (err: unknown): void => {
+  logger.error('bench process failed', { error: err });
+  process.exit(1);
+};
+
+async function start(): Promise<Running> {
+  const databaseUrl = config.databaseUrl!;
+  const temporalAddress = config.temporalAddress!;
+  switch (role) {
+    case 'worker':
+      return runWorker(config, databaseUrl, temporalAddress, logger, fatal, bundlePath ? { workflowBundle: { codePath: bundlePath } } : {});
+    case 'worker-tuned':
+      return startTunedWorker(JSON.parse(process.env['BENCH_WORKER_OPTIONS'] ?? '{}') as Partial<WorkerOptions>);
+    case 'server':
+      return runServer(config, databaseUrl, temporalAddress, logger);
+    case 'reference-worker':
+      return startReferenceWorker();
+    case 'bare':
+      return startBarePipeline(config, logger);
+    default:
+      throw new Error(`unknown role ${String(role)}: worker, worker-tuned, server, reference-worker or bare`);
+  }
+}
+
+/**
+ * The product's worker as createConversationWorker builds it (same activities, bundle, cache size
+ * and grace time), with Worker options laid over it: how each stretch experiment was measured.
+ */
+async function startTunedWorker(overrides: Partial<WorkerOptions>): Promise<Running> {
+  installRuntimeLogger(logger);
+  const db = createDb(config.databaseUrl!, logger);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress! });
+  const whatsapp = createGraphClient({
+    baseUrl: config.whatsapp.apiBaseUrl,
+    accessToken: config.whatsapp.accessToken,
+    phoneNumberId: config.whatsapp.phoneNumberId,
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    activities: createActivities({ db, whatsapp, settings: conversationSettings(config) }),
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+    maxCachedWorkflows: 2000,
+    shutdownGraceTime: '10s',
+    ...overrides,
+  });
+  const running = worker.run().catch(fatal);
+  return {
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await db.close();
+    },
+  };
+}
+
+/** The reference: its no-op activity notes when it ran, and the notes go to run.ts every 20 ms. */
+async function startReferenceWorker(): Promise<Running> {
+  installRuntimeLogger(logger);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress! });
+  let batch: [string, number][] = [];
+  const flush = setInterval(() => {
+    if (batch.length === 0) return;
+    process.send?.({ type: 'completions', items: batch });
+    batch = [];
+  }, 20);
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    workflowBundle: { codePath: bundlePath! },
+    activities: {
+      async noop(phone: string): Promise<void> {
+        batch.push([phone, Date.now()]);
+      },
+    },
+    maxCachedWorkflows: 2000,
+  });
+  const running = worker.run().catch(fatal);
+  return {
+    async stop() {
+      clearInterval(flush);
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+start()
+  .then((running) => {
+    process.send?.({ type: 'ready', pid: process.pid });
+    const stop = (): void =>
+      void running
+        .stop()
+        .catch((err: unknown) => logger.error('stop failed', { error: err }))
+        .finally(() => process.exit(0));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    process.on('message', (m: { type?: string }) => {
+      if (m.type === 'stop') stop();
+    });
+  })
+  .catch(fatal);

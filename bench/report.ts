@@ -1,0 +1,254 @@
+import fs from 'node:fs';
+import type { Correctness } from './correctness';
+import type { RunHistory } from './history';
+import type { MemorySample } from './monitor';
+import type { BenchOptions } from './options';
+import { Canvas, drawChart, type Rgb, type Series } from './png';
+import type { ProfileSummary } from './profile-summary';
+import type { PhaseResult, PhaseSpec } from './protocol';
+
+// The bench's output: the tables printed at the end of a run, and the plot drawn from the results.
+
+export interface PhaseRecord {
+  group: string;
+  spec: PhaseSpec;
+  result: PhaseResult;
+  correctness: Correctness | undefined;
+  cpuSeconds: Record<string, number>;
+}
+
+export interface BenchResults {
+  label: string;
+  command: string;
+  startedAt: string;
+  durationS: number;
+  machine: {
+    nproc: number;
+    cpuModel: string;
+    memoryGb: number;
+    node: string;
+    temporalCli: string;
+    temporalSdk: string;
+    os: string;
+    loadAverageAtStart: number[];
+  };
+  options: BenchOptions;
+  agentReplies: { included: boolean; probe: string };
+  phases: PhaseRecord[];
+  best: { engine: number | undefined; reference: number | undefined; bare: number | undefined };
+  memory: { peakMb: Record<string, number>; samples: MemorySample[] };
+  productLogErrors: { worker: number; server: number };
+  longHistory?: { phone: string; runs: RunHistory[] };
+  profiles?: Record<string, ProfileSummary>;
+}
+
+type Print = (line: string) => void;
+
+function table(print: Print, header: string[], rows: (string | number)[][]): void {
+  print(`| ${header.join(' | ')} |`);
+  print(`| ${header.map(() => '---').join(' | ')} |`);
+  for (const row of rows) print(`| ${row.join(' | ')} |`);
+  print('');
+}
+
+const lat = (s: { p50: number; p95: number; p99: number; max: number }): string => `${s.p50} / ${s.p95} / ${s.p99} / ${s.max}`;
+
+export function printReport(results: BenchResults, print: Print): void {
+  const m = results.machine;
+  print('');
+  print(`## EduBot bench: ${results.label} (${results.startedAt}, ${results.durationS} s)`);
+  print(`${m.nproc} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.os}; Node ${m.node}; ${m.temporalCli.split('\n')[0]}; SDK ${m.temporalSdk}; load average at start ${m.loadAverageAtStart.join(' ')}`);
+  print(`command: ${results.command}`);
+  print(`agent replies through the admin API: ${results.agentReplies.included ? 'in the mix' : `left out (${results.agentReplies.probe})`}`);
+  print('');
+
+  print('### Phases (latencies in ms: p50 / p95 / p99 / max)');
+  table(
+    print,
+    ['phase', 'offered', 'answered/s', 'webhook ack', 'end-to-end (first reply)', 'status ack', 'skipped', 'errors', 'correct'],
+    results.phases.map((p) => {
+      const r = p.result;
+      const offered = r.mode === 'closed' ? `${r.offered} users` : r.mode === 'open' ? `${r.offered}/s` : `${r.offered}/s ${r.mode}`;
+      const ack = r.targetKind === 'temporal' ? `${lat(r.ack)} (signal-with-start)` : lat(r.ack);
+      return [r.name, offered, r.throughput.toFixed(1), ack, lat(r.e2e), r.statusesPosted > 0 ? lat(r.statusAck) : '–', r.skipped, r.ackErrors + r.statusErrors, correctCell(p)];
+    }),
+  );
+
+  const checked = results.phases.filter((p) => p.correctness !== undefined);
+  if (checked.length > 0) {
+    print('### Correctness after each phase drained');
+    table(
+      print,
+      ['phase', 'inbound accepted', 'stored missing / extra', 'redelivered', 'bot messages expected / sent', 'unexpected / missing', 'statuses stored / posted', 'pending (sampled)'],
+      checked.map((p) => {
+        const c = p.correctness!;
+        const r = p.result;
+        return [
+          r.name,
+          r.acked,
+          `${c.inboundMissing} / ${c.inboundExtra}`,
+          r.redeliveries,
+          `${r.expectedSends} / ${r.observedSends}`,
+          `${c.sendsUnexpected} / ${c.sendsMissing}`,
+          `${c.statusesStored} / ${c.statusesExpected}`,
+          `${c.workflowsWithPending} of ${c.workflowsChecked}`,
+        ];
+      }),
+    );
+  }
+
+  const closed = (group: string): PhaseResult | undefined => results.phases.find((p) => p.group === group && p.result.mode === 'closed')?.result;
+  const engineClosed = closed('closed');
+  const referenceClosed = closed('reference');
+  const bareClosed = closed('bare');
+  const { engine, reference, bare } = results.best;
+  if (engine !== undefined || reference !== undefined || bare !== undefined || engineClosed || referenceClosed || bareClosed) {
+    print('### Engine vs references (same run, same machine)');
+    const ratio = (a: number | undefined, b: number | undefined): string => (a !== undefined && b !== undefined && b > 0 ? `${Math.round((a / b) * 100)} %` : '–');
+    const fmt = (v: number | undefined): string => (v === undefined ? '–' : String(v));
+    table(
+      print,
+      ['figure', 'engine', 'Temporal reference', 'bare pipeline', 'engine / reference', 'engine / bare'],
+      [
+        ['highest open-loop rate with e2e p99 ≤ 1 s (msg/s)', fmt(engine), fmt(reference), fmt(bare), ratio(engine, reference), ratio(engine, bare)],
+        [
+          `closed-loop ceiling (msg/s answered)`,
+          engineClosed?.throughput.toFixed(1) ?? '–',
+          referenceClosed?.throughput.toFixed(1) ?? '–',
+          bareClosed?.throughput.toFixed(1) ?? '–',
+          ratio(engineClosed?.throughput, referenceClosed?.throughput),
+          ratio(engineClosed?.throughput, bareClosed?.throughput),
+        ],
+      ],
+    );
+  }
+
+  print('### Memory and CPU');
+  const peak = results.memory.peakMb;
+  print(`peak RSS (MB): ${Object.entries(peak).map(([role, mb]) => `${role} ${mb}`).join(', ')}`);
+  const busiest = results.phases.filter((p) => p.correctness?.busiestHistoryLength !== undefined);
+  for (const p of busiest) print(`busiest workflow of ${p.result.name}: ${p.result.busiestMessages} messages, history length ${p.correctness!.busiestHistoryLength} events`);
+  print(`error lines in the product's logs: worker ${results.productLogErrors.worker}, server ${results.productLogErrors.server}`);
+  print('');
+  table(
+    print,
+    ['phase', 'CPU seconds by process (share of 2 cores over the phase)'],
+    results.phases.map((p) => {
+      const wall = (p.result.endedAt - p.result.startedAt) / 1000;
+      const cores = results.machine.nproc;
+      const cells = Object.entries(p.cpuSeconds)
+        .filter(([, s]) => s > 0)
+        .sort((a, b) => b[1] - a[1])
+        .map(([role, s]) => `${role} ${s} (${Math.round((s / (wall * cores)) * 100)} %)`);
+      return [p.result.name, cells.join(', ')];
+    }),
+  );
+
+  const scale = results.phases.find((p) => p.result.mode === 'scale');
+  if (scale?.result.byWarmth) {
+    print('### Scale run: latency of the first reply by how warm the conversation was (ms)');
+    table(
+      print,
+      ['conversation', 'count', 'p50', 'p95', 'p99', 'max'],
+      Object.entries(scale.result.byWarmth).map(([warmth, s]) => [warmth, s.count, s.p50, s.p95, s.p99, s.max]),
+    );
+    const worker = results.memory.samples.filter((s) => s.phase === 'scale' && s.rssMb['worker'] !== undefined);
+    if (worker.length > 0) {
+      const every = Math.max(1, Math.floor(worker.length / 10));
+      print(`worker RSS over the scale run (MB): ${worker.filter((_, i) => i % every === 0).map((s) => `${Math.round(s.t)} s ${s.rssMb['worker']}`).join(', ')}`);
+      print('');
+    }
+  }
+  if (results.longHistory) {
+    print(`### Long-lived conversation ${results.longHistory.phone}: one row per run`);
+    table(
+      print,
+      ['run', 'status', 'history events', 'history size (KB)'],
+      results.longHistory.runs.map((r, i) => [i + 1, r.status, r.historyLength, r.historySizeBytes === undefined ? '–' : Math.round(r.historySizeBytes / 1024)]),
+    );
+  }
+  if (results.profiles) {
+    print('### CPU profiles (share of busy JS time by category)');
+    for (const [name, p] of Object.entries(results.profiles)) {
+      print(`${name}: ${p.threads} thread(s), busy ${Math.round(p.busyMs / 1000)} s, idle ${Math.round(p.idleMs / 1000)} s`);
+      print(`  ${Object.entries(p.shares).map(([c, s]) => `${c} ${s} %`).join(', ')}`);
+      print(`  hottest: ${p.top.slice(0, 6).map((t) => `${t.frame} ${t.ms} ms`).join('; ')}`);
+    }
+    print('');
+  }
+}
+
+function correctCell(p: PhaseRecord): string {
+  if (p.correctness === undefined) return p.result.missingSends === 0 && p.result.unexpectedSends === 0 ? 'yes (no store)' : 'NO';
+  return p.correctness.ok ? 'yes' : `NO: ${p.correctness.problems.join('; ')}`;
+}
+
+const COLORS: Rgb[] = [
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+];
+
+/** Draws the run's plot from its results; returns the file written, or undefined when there is nothing to draw. */
+export function writePlot(results: BenchResults, file: string): string | undefined {
+  const panels: Parameters<typeof drawChart>[2][] = [];
+  const sustained = results.phases.find((p) => p.group === 'sustained' || p.result.mode === 'scale');
+  if (sustained) {
+    const s = sustained.result.series;
+    panels.push({
+      title: `${sustained.result.name}: p99 per second`,
+      xLabel: 'seconds into the phase',
+      yLabel: 'ms',
+      series: [
+        { label: 'end-to-end p99', color: COLORS[0]!, points: s.filter((x) => x.e2eP99 > 0).map((x) => ({ x: x.t, y: x.e2eP99 })) },
+        { label: 'webhook ack p99', color: COLORS[1]!, points: s.filter((x) => x.ackP99 > 0).map((x) => ({ x: x.t, y: x.ackP99 })) },
+      ],
+      limit: { y: 1000, label: '1 s' },
+    });
+  }
+  const steps = (group: string, label: string, color: Rgb): Series => ({
+    label,
+    color,
+    markers: true,
+    points: results.phases.filter((p) => p.group === group && p.result.mode === 'open' && group !== 'sustained').map((p) => ({ x: p.result.offered, y: p.result.e2e.p99 })),
+  });
+  const stepSeries = [steps('search', 'engine', COLORS[0]!), steps('reference', 'Temporal reference', COLORS[2]!), steps('bare', 'bare pipeline', COLORS[4]!)].filter(
+    (s) => s.points.length > 0,
+  );
+  if (stepSeries.length > 0) {
+    panels.push({ title: 'end-to-end p99 by offered rate', xLabel: 'messages per second', yLabel: 'ms', series: stepSeries, limit: { y: 1000, label: 'p99 = 1 s' }, yMax: 5000 });
+  }
+  const roles = ['worker', 'server', 'temporal', 'loadgen'];
+  const memory = roles
+    .map((role, i) => ({
+      label: `${role} RSS`,
+      color: COLORS[i]!,
+      points: results.memory.samples.filter((s) => s.rssMb[role] !== undefined).map((s) => ({ x: s.t, y: s.rssMb[role]! })),
+    }))
+    .filter((s) => s.points.length > 0);
+  if (memory.length > 0) panels.push({ title: 'resident memory over the run', xLabel: 'seconds since start', yLabel: 'MB', series: memory, limit: { y: 600, label: '600 MB' } });
+  const throughput = sustained?.result.series;
+  if (throughput) {
+    panels.push({
+      title: `${sustained!.result.name}: messages per second`,
+      xLabel: 'seconds into the phase',
+      yLabel: 'msg/s',
+      series: [
+        { label: 'arrivals', color: COLORS[1]!, points: throughput.map((x) => ({ x: x.t, y: x.arrivals })) },
+        { label: 'answered', color: COLORS[0]!, points: throughput.map((x) => ({ x: x.t, y: x.completed })) },
+      ],
+    });
+  }
+  if (panels.length === 0) return undefined;
+  const cols = panels.length > 1 ? 2 : 1;
+  const rows = Math.ceil(panels.length / cols);
+  const w = 640;
+  const h = 400;
+  const canvas = new Canvas(w * cols, h * rows);
+  panels.forEach((panel, i) => drawChart(canvas, { x: (i % cols) * w, y: Math.floor(i / cols) * h, w, h }, panel));
+  fs.writeFileSync(file, canvas.toPng());
+  return file;
+}

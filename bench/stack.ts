@@ -1,0 +1,154 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { migrate } from '../src/db/migrate';
+import { createDb } from '../src/db/pool';
+import { onProcessExit } from '../src/embedded/exit-hooks';
+import { startEmbeddedPostgres } from '../src/embedded/postgres';
+import type { Logger } from '../src/logger';
+import { findFreePort } from '../src/net';
+import { devServerArgs } from '../src/temporal/dev-server-args';
+import { waitUntilServing } from '../src/temporal/server-checks';
+
+// The infrastructure of a bench run, started the way `npm start` starts it: the cached temporal CLI's
+// dev server on a WAL SQLite file (the product's own command line, plus any dynamic config the bench
+// is asked to try), Postgres (DATABASE_URL's cluster, in a database of its own, or an embedded one),
+// the migrations; and the bench's child processes, forked with the TypeScript hook.
+
+const REGISTER = path.resolve(__dirname, '../test/helpers/ts-register.cjs');
+
+export interface Stoppable {
+  pid?: number;
+  stop(): Promise<void>;
+}
+
+/** The dev server with the product's arguments; `dynamicConfig` entries are appended as flags. */
+export async function startBenchDevServer(options: {
+  binary: string;
+  dir: string;
+  namespace: string;
+  dynamicConfig: Record<string, string>;
+}): Promise<Stoppable & { address: string }> {
+  const port = await findFreePort();
+  const args = devServerArgs({ port, headless: true, namespace: options.namespace, dbFile: path.join(options.dir, 'temporal.db') });
+  for (const [key, value] of Object.entries(options.dynamicConfig)) args.push('--dynamic-config-value', `${key}=${value}`);
+  const log = fs.openSync(path.join(options.dir, 'temporal.log'), 'a');
+  const child = spawn(options.binary, args, { stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  const address = `127.0.0.1:${port}`;
+  const stop = stopper(child);
+  try {
+    await waitUntilServing(address, options.namespace, 60_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { address, ...(child.pid === undefined ? {} : { pid: child.pid }), stop };
+}
+
+/** A fresh migrated database: on DATABASE_URL's cluster (dropped at stop) or in an embedded cluster. */
+export async function startBenchPostgres(dir: string, logger: Logger, databaseUrl: string | undefined): Promise<Stoppable & { url: string }> {
+  let url: string;
+  let stop: () => Promise<void>;
+  if (databaseUrl !== undefined) {
+    const name = `edubot_bench_${process.pid}_${Date.now()}`;
+    await adminQuery(databaseUrl, `create database ${name}`);
+    const parsed = new URL(databaseUrl);
+    parsed.pathname = `/${name}`;
+    url = parsed.toString();
+    stop = () => adminQuery(databaseUrl, `drop database if exists ${name} with (force)`);
+  } else {
+    const embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await findFreePort(), logger });
+    url = embedded.url;
+    stop = () => embedded.stop();
+  }
+  const db = createDb(url, logger);
+  try {
+    await migrate(db, logger);
+  } finally {
+    await db.close();
+  }
+  return { url, stop };
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface BenchChild extends Stoppable {
+  child: ChildProcess;
+  pid: number;
+  /** Lines of its log at level error, counted as they are written. */
+  errors(): number;
+}
+
+/**
+ * Forks `script` with the TypeScript hook and waits for its `{ type: 'ready' }` message. Its stderr
+ * goes to `<logDir>/<name>.log`; `cpuProfileDir` turns on --cpu-prof.
+ */
+export async function forkBenchChild(options: {
+  name: string;
+  script: string;
+  args?: string[];
+  env: NodeJS.ProcessEnv;
+  logDir: string;
+  cpuProfileDir?: string;
+  onMessage?: (message: unknown) => void;
+}): Promise<BenchChild> {
+  const execArgv = ['--require', REGISTER];
+  if (options.cpuProfileDir !== undefined) {
+    // One folder per process: the worker's workflow threads write profiles of their own next to the main thread's.
+    execArgv.push('--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, options.name));
+  }
+  const child = fork(options.script, options.args ?? [], { execArgv, env: options.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const log = fs.createWriteStream(path.join(options.logDir, `${options.name}.log`));
+  let errors = 0;
+  const count = (chunk: Buffer): void => {
+    log.write(chunk);
+    errors += chunk.toString('utf8').split('"level":"error"').length - 1;
+  };
+  child.stdout!.on('data', count);
+  child.stderr!.on('data', count);
+  const ready = new Promise<void>((resolve, reject) => {
+    child.on('message', (message: { type?: string }) => {
+      if (message.type === 'ready') resolve();
+      options.onMessage?.(message);
+    });
+    child.once('exit', (code) => reject(new Error(`${options.name} exited with code ${code} before it was ready (log: ${options.logDir}/${options.name}.log)`)));
+  });
+  const stop = stopper(child, () => child.connected && child.send({ type: 'stop' }));
+  try {
+    await ready;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { child, pid: child.pid!, errors: () => errors, stop: () => stop().finally(() => log.end()) };
+}
+
+/** Asks politely (a message or SIGTERM), SIGKILLs after 20 s; also registered to run at exit. */
+function stopper(child: ChildProcess, ask?: () => unknown): () => Promise<void> {
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  const dispose = onProcessExit(() => child.kill('SIGKILL'));
+  let stopping: Promise<void> | undefined;
+  return () =>
+    (stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        if (ask === undefined || ask() === false) child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      dispose();
+    })());
+}

@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import { createToken, Role, TokenName } from './auth/tokens';
+import { createDb } from './db/pool';
+import { listTokens, revokeToken, type AdminToken } from './db/tokens';
+import { runEntry } from './entry';
+import { providePostgres } from './infrastructure';
+
+// `npm run admin -- token create --role agent --name <name> | token list | token revoke <id>`:
+// manages admin API tokens in DATABASE_URL's database (or the embedded one when unset).
+
+const USAGE = `usage: npm run admin -- token create --role <admin|agent> --name <name>
+       npm run admin -- token list
+       npm run admin -- token revoke <id>
+`;
+
+// Postgres's "relation does not exist": the migrations have not run on this database.
+const UNDEFINED_TABLE = '42P01';
+
+type Command = { kind: 'create'; name: string; role: Role } | { kind: 'list' } | { kind: 'revoke'; id: number };
+
+/** Thrown for a command line that means nothing; the CLI prints it with the usage and exits 2. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function parseCommand(argv: string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { role: { type: 'string' }, name: { type: 'string' } },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { positionals, values } = parsed;
+  const [group, action, ...rest] = positionals;
+  if (group !== 'token') throw new UsageError(group === undefined ? 'missing command' : `unknown command "${group}"`);
+  if (action === 'create') {
+    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    const role = Role.safeParse(values.role);
+    if (!role.success) throw new UsageError('--role must be admin or agent');
+    const name = TokenName.safeParse(values.name ?? '');
+    if (!name.success) throw new UsageError(`--name: ${name.error.issues[0]!.message}`);
+    return { kind: 'create', name: name.data, role: role.data };
+  }
+  if (values.role !== undefined || values.name !== undefined) throw new UsageError('--role and --name belong to "token create"');
+  if (action === 'list') {
+    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    return { kind: 'list' };
+  }
+  if (action === 'revoke') {
+    if (rest.length !== 1 || !/^\d{1,15}$/.test(rest[0]!)) throw new UsageError('token revoke takes one token id, a positive integer');
+    return { kind: 'revoke', id: Number(rest[0]) };
+  }
+  throw new UsageError(action === undefined ? 'missing token action' : `unknown token action "${action}"`);
+}
+
+let command: Command;
+try {
+  command = parseCommand(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  process.stderr.write(`edubot-admin: ${err.message}\n${USAGE}`);
+  process.exit(2);
+}
+
+runEntry('edubot-admin', async ({ config, logger }) => {
+  const postgres = await providePostgres(config, logger);
+  const db = createDb(postgres.url, logger);
+  let exitCode = 0;
+  try {
+    exitCode = await run(command, db);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== UNDEFINED_TABLE) throw err;
+    process.stderr.write('edubot-admin: this database has no admin_tokens table yet; run `npm run migrate` first\n');
+    exitCode = 1;
+  } finally {
+    await db.close();
+    await postgres.stop();
+  }
+  process.exit(exitCode);
+});
+
+async function run(cmd: Command, db: ReturnType<typeof createDb>): Promise<number> {
+  switch (cmd.kind) {
+    case 'create': {
+      const { token, info } = await createToken(db, { name: cmd.name, role: cmd.role });
+      process.stdout.write(`token: ${token}\n${describe(info)}\n`);
+      process.stderr.write('Store the token now: it is shown only this once and cannot be recovered.\n');
+      return 0;
+    }
+    case 'list': {
+      const tokens = await listTokens(db);
+      process.stdout.write(tokens.length === 0 ? 'no tokens\n' : tokens.map(describe).join('\n') + '\n');
+      return 0;
+    }
+    case 'revoke': {
+      const revoked = await revokeToken(db, cmd.id);
+      if (!revoked) {
+        process.stderr.write(`edubot-admin: no token with id ${cmd.id}\n`);
+        return 1;
+      }
+      process.stdout.write(`revoked ${describe(revoked)}\n`);
+      return 0;
+    }
+  }
+}
+
+function describe(t: AdminToken): string {
+  const used = t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
+  const status = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active';
+  return `id=${t.id} name=${JSON.stringify(t.name)} role=${t.role} created ${t.createdAt.toISOString()} ${used} ${status}`;
+}

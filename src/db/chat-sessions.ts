@@ -1,0 +1,73 @@
+import type { Queryable } from './queryable';
+
+// Chat sessions between a user and the support team. Every write is keyed by the flow's session key,
+// so a retried activity changes nothing the first attempt already changed.
+
+export async function openChatSession(db: Queryable, phone: string, sessionKey: string, startedBy: string): Promise<void> {
+  await db.query(
+    `insert into chat_sessions (phone, session_key, started_by) values ($1, $2, $3) on conflict (session_key) do nothing`,
+    [phone, sessionKey, startedBy],
+  );
+}
+
+export async function noteUserChatMessage(db: Queryable, sessionKey: string): Promise<void> {
+  await db.query(
+    `update chat_sessions set first_user_message_at = coalesce(first_user_message_at, now()) where session_key = $1`,
+    [sessionKey],
+  );
+}
+
+export async function noteAgentReply(db: Queryable, sessionKey: string): Promise<void> {
+  await db.query(
+    `update chat_sessions set first_agent_reply_at = coalesce(first_agent_reply_at, now()) where session_key = $1`,
+    [sessionKey],
+  );
+}
+
+export async function closeChatSession(db: Queryable, sessionKey: string, endedBy: string): Promise<void> {
+  await db.query(
+    `update chat_sessions set ended_at = now(), ended_by = $2 where session_key = $1 and ended_at is null`,
+    [sessionKey, endedBy],
+  );
+}
+
+export async function rateChatSession(db: Queryable, sessionKey: string, rating: number): Promise<void> {
+  await db.query('update chat_sessions set rating = $2 where session_key = $1', [sessionKey, rating]);
+}
+
+export interface ChatSessionRow {
+  id: number;
+  sessionKey: string | null;
+  startedAt: Date;
+  startedBy: string;
+  endedAt: Date | null;
+  endedBy: string | null;
+  firstUserMessageAt: Date | null;
+  firstAgentReplyAt: Date | null;
+  rating: number | null;
+}
+
+export async function listChatSessions(db: Queryable, phone: string): Promise<ChatSessionRow[]> {
+  const { rows } = await db.query<{
+    id: string;
+    session_key: string | null;
+    started_at: Date;
+    started_by: string;
+    ended_at: Date | null;
+    ended_by: string | null;
+    first_user_message_at: Date | null;
+    first_agent_reply_at: Date | null;
+    rating: number | null;
+  }>('select * from chat_sessions where phone = $1 order by id', [phone]);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    sessionKey: r.session_key,
+    startedAt: r.started_at,
+    startedBy: r.started_by,
+    endedAt: r.ended_at,
+    endedBy: r.ended_by,
+    firstUserMessageAt: r.first_user_message_at,
+    firstAgentReplyAt: r.first_agent_reply_at,
+    rating: r.rating,
+  }));
+}

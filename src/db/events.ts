@@ -1,0 +1,75 @@
+import type { Db } from './pool';
+import type { Queryable } from './queryable';
+
+// The console's event stream: rows appended by whoever changes a conversation, replayed and
+// followed by GET /api/admin/events.
+
+export const EVENTS_CHANNEL = 'edubot_events';
+
+// Any constant works; it only has to be the same in every process of this product.
+const EVENTS_APPEND_LOCK_ID = 4_211_338;
+
+export interface EventInput {
+  /** 'message', 'state', 'status', … */
+  kind: string;
+  phone: string | null;
+  /** Plain JSON; the console reads it as is. */
+  payload: unknown;
+}
+
+export interface StoredEvent {
+  id: number;
+  at: Date;
+  kind: string;
+  phone: string | null;
+  payload: unknown;
+}
+
+interface DbEvent {
+  id: string;
+  at: Date;
+  kind: string;
+  phone: string | null;
+  payload: unknown;
+}
+
+function toEvent(row: DbEvent): StoredEvent {
+  return { id: Number(row.id), at: row.at, kind: row.kind, phone: row.phone, payload: row.payload };
+}
+
+/**
+ * Appends one event and notifies listeners on EVENTS_CHANNEL; inside a transaction both take effect
+ * at commit. Readers follow the stream by id ("everything after N"), which is only safe if ids
+ * become visible in order: a transaction-scoped advisory lock taken before the id is drawn makes
+ * writers draw ids in commit order. The lock is held until commit, so call this last in a
+ * transaction.
+ */
+export async function appendEvent(queryable: Queryable, event: EventInput): Promise<StoredEvent> {
+  // The lock sits in a subquery with a volatile function, which the planner never flattens: it is
+  // taken before the insert's default draws nextval.
+  const { rows } = await queryable.query<DbEvent>(
+    `with inserted as (
+       insert into events (kind, phone, payload)
+       select $1, $2, $3::jsonb from (select pg_advisory_xact_lock($4)) as serialise_writers
+       returning id, at, kind, phone, payload
+     )
+     select id, at, kind, phone, payload, pg_notify('${EVENTS_CHANNEL}', id::text) from inserted`,
+    [event.kind, event.phone, JSON.stringify(event.payload ?? {}), EVENTS_APPEND_LOCK_ID],
+  );
+  return toEvent(rows[0]!);
+}
+
+/** Events with an id above `afterId`, oldest first. */
+export async function eventsAfter(db: Db, afterId: number, limit: number): Promise<StoredEvent[]> {
+  const { rows } = await db.query<DbEvent>(
+    'select id, at, kind, phone, payload from events where id > $1 order by id limit $2',
+    [afterId, limit],
+  );
+  return rows.map(toEvent);
+}
+
+/** The id of the newest event, 0 when there is none: where a stream without Last-Event-ID starts. */
+export async function latestEventId(db: Db): Promise<number> {
+  const { rows } = await db.query<{ id: string | null }>('select max(id) as id from events');
+  return Number(rows[0]?.id ?? 0);
+}

@@ -1,0 +1,81 @@
+import type { Queryable } from './queryable';
+
+export interface MediaInput {
+  waMediaId: string;
+  mimeType: string;
+  sha256?: string;
+  data: Buffer;
+}
+
+/** Stores downloaded media once per WhatsApp media id and returns its row id. */
+export async function storeMedia(db: Queryable, media: MediaInput): Promise<number> {
+  const { rows } = await db.query<{ id: string }>(
+    `insert into media (wa_media_id, mime_type, sha256, size_bytes, data) values ($1, $2, $3, $4, $5)
+     on conflict (wa_media_id) do update set wa_media_id = excluded.wa_media_id
+     returning id`,
+    [media.waMediaId, media.mimeType, media.sha256 ?? null, media.data.length, media.data],
+  );
+  return Number(rows[0]!.id);
+}
+
+export async function getMedia(db: Queryable, id: number): Promise<{ mimeType: string; data: Buffer } | undefined> {
+  const { rows } = await db.query<{ mime_type: string; data: Buffer }>('select mime_type, data from media where id = $1', [id]);
+  return rows[0] ? { mimeType: rows[0].mime_type, data: rows[0].data } : undefined;
+}
+
+export type HomeworkSubmission =
+  | { kind: 'text'; text: string }
+  | { kind: 'image'; mediaRowId: number; caption?: string };
+
+/** Saves one submission under its reference; a retried activity finds the row already there. */
+export async function insertHomework(
+  db: Queryable,
+  input: { phone: string; reference: string; subject: string; submission: HomeworkSubmission },
+): Promise<void> {
+  const { submission } = input;
+  await db.query(
+    `insert into homework (reference, phone, subject, kind, text_body, media_id, caption)
+     values ($1, $2, $3, $4, $5, $6, $7)
+     on conflict (reference) do nothing`,
+    [
+      input.reference,
+      input.phone,
+      input.subject,
+      submission.kind,
+      submission.kind === 'text' ? submission.text : null,
+      submission.kind === 'image' ? submission.mediaRowId : null,
+      submission.kind === 'image' ? (submission.caption ?? null) : null,
+    ],
+  );
+}
+
+export interface HomeworkRow {
+  reference: string;
+  subject: string;
+  kind: 'text' | 'image';
+  textBody: string | null;
+  mediaId: number | null;
+  caption: string | null;
+  submittedAt: Date;
+}
+
+export async function listHomework(db: Queryable, phone: string): Promise<HomeworkRow[]> {
+  const { rows } = await db.query<{
+    reference: string;
+    subject: string;
+    kind: 'text' | 'image';
+    text_body: string | null;
+    media_id: string | null;
+    caption: string | null;
+    submitted_at: Date;
+  }>('select reference, subject, kind, text_body, media_id, caption, submitted_at from homework where phone = $1 order by id', [phone]);
+  return rows.map((r) => ({
+    reference: r.reference,
+    subject: r.subject,
+    kind: r.kind,
+    textBody: r.text_body,
+    mediaId: r.media_id === null ? null : Number(r.media_id),
+    caption: r.caption,
+    submittedAt: r.submitted_at,
+  }));
+}

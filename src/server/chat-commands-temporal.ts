@@ -1,0 +1,51 @@
+import crypto from 'node:crypto';
+import {
+  ServiceError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+} from '@temporalio/client';
+import { agentCommandUpdate, conversationWorkflowId, type AgentCommand } from '../../workflows/messages';
+import type { ChatCommandResult, ChatCommands } from './chat-commands';
+import { unavailable } from './errors';
+
+// Agents' chat commands as Temporal updates on the conversation workflow: the workflow decides (it is
+// the only writer of the conversation) and the update returns only after WhatsApp answered the send.
+
+/** An update waits for a worker; past this the HTTP request gives up with 503 rather than hang. */
+const UPDATE_DEADLINE_MS = 30_000;
+
+export function temporalChatCommands(temporal: Client): ChatCommands {
+  const run = async (phone: string, command: Omit<AgentCommand, 'requestId'>, idempotencyKey?: string): Promise<ChatCommandResult> => {
+    // The update id makes a retried request with the same key one update, within a run; the workflow
+    // remembers recent keys across runs.
+    const requestId = idempotencyKey ? `idem-${phone}-${idempotencyKey}` : crypto.randomUUID();
+    try {
+      const result = await temporal.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+        temporal.workflow.getHandle(conversationWorkflowId(phone)).executeUpdate(agentCommandUpdate, {
+          args: [{ ...command, requestId }],
+          updateId: requestId,
+        }),
+      );
+      if (result.ok) return { ok: true, state: result.state, waMessageId: result.waMessageId, timestamp: new Date(result.at).toISOString() };
+      return { ok: false, code: result.code, message: result.message, whatsappCode: result.whatsappCode };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        return { ok: false, code: 'conversation_not_found', message: 'No conversation with this number' };
+      }
+      // The validator refused the command before it reached the workflow's history.
+      if (err instanceof WorkflowUpdateFailedError) return { ok: false, code: 'invalid_message', message: err.message };
+      // No worker answered before the deadline, or Temporal itself is unreachable.
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || err instanceof ServiceError) {
+        throw unavailable('The conversation did not answer in time; retry later');
+      }
+      throw err;
+    }
+  };
+  return {
+    start: ({ phone, agent, message, idempotencyKey }) => run(phone, { action: 'start', agent, message }, idempotencyKey),
+    send: ({ phone, agent, message, idempotencyKey }) => run(phone, { action: 'send', agent, message }, idempotencyKey),
+    end: ({ phone, agent, message, idempotencyKey }) => run(phone, { action: 'end', agent, message }, idempotencyKey),
+  };
+}

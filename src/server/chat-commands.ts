@@ -1,0 +1,25 @@
+// What the chat-support routes ask of a conversation. The production implementation sends Temporal
+// updates to the conversation workflow, the authority on state; the routes only map its answers to
+// HTTP, so they never claim a success the workflow (or WhatsApp) did not confirm.
+//
+// In every input: `phone` is digits only; `agent` is the acting token's name (or ADMIN_TOKEN), stored
+// on the agent's messages; `message` is trimmed, 1–4096 characters; `idempotencyKey` is the request's
+// Idempotency-Key header, and a retried request with the same key must be a no-op.
+
+export type ChatCommandFailureCode =
+  | 'conversation_not_found'
+  | 'not_in_chat_support'
+  | 'chat_already_active'
+  | 'outside_customer_service_window'
+  | 'whatsapp_rejected'
+  | 'invalid_message';
+
+export type ChatCommandResult =
+  | { ok: true; waMessageId?: string; state: string; timestamp: string }
+  | { ok: false; code: ChatCommandFailureCode; message: string; whatsappCode?: number };
+
+export interface ChatCommands {
+  start(input: { phone: string; agent: string; message?: string; idempotencyKey?: string }): Promise<ChatCommandResult>;
+  send(input: { phone: string; agent: string; message: string; idempotencyKey?: string }): Promise<ChatCommandResult>;
+  end(input: { phone: string; agent: string; message?: string; idempotencyKey?: string }): Promise<ChatCommandResult>;
+}

@@ -1,0 +1,96 @@
+import type Router from '@koa/router';
+import { z } from 'zod';
+import { noteAudit, type AdminState } from '../../auth/audit';
+import { AGENT_OR_ADMIN, type AdminGuard } from '../../auth/middleware';
+import type { ChatCommandFailureCode, ChatCommandResult, ChatCommands } from '../chat-commands';
+import { idempotencyKeyHeader, parse, phoneParam, readJsonBody, type AdminContext } from './admin-params';
+
+// Chat support commands: verify, parse, ask the conversation (through ChatCommands), and map its
+// answer to HTTP. Success is reported only when the workflow says so, i.e. after WhatsApp accepted.
+
+// WhatsApp's limit for a text body, counted in characters (code points), not UTF-16 units.
+const MAX_MESSAGE_CHARS = 4096;
+
+const Message = z
+  .string({ error: 'message must be a string' })
+  .trim()
+  .min(1, 'message must not be empty')
+  .refine((text) => [...text].length <= MAX_MESSAGE_CHARS, `message must be at most ${MAX_MESSAGE_CHARS} characters`);
+
+export const StartChatBody = z.object({ message: Message.optional() });
+export type StartChatBody = z.infer<typeof StartChatBody>;
+export const SendChatBody = z.object({ message: Message });
+export type SendChatBody = z.infer<typeof SendChatBody>;
+export const EndChatBody = z.object({ message: Message.optional() });
+export type EndChatBody = z.infer<typeof EndChatBody>;
+
+const FAILURE_STATUS: Record<ChatCommandFailureCode, number> = {
+  conversation_not_found: 404,
+  not_in_chat_support: 409,
+  chat_already_active: 409,
+  outside_customer_service_window: 422,
+  whatsapp_rejected: 502,
+  invalid_message: 400,
+};
+
+const SUCCESS_MESSAGE = { start: 'Chat started', send: 'Message sent successfully', end: 'Chat ended' } as const;
+
+export function mountChatRoutes(router: Router<AdminState>, { chat }: { chat: ChatCommands }, guard: AdminGuard): void {
+  const base = '/api/admin/conversations/:phone/chat-support';
+
+  router.post(`${base}/start`, ...guard('chat.start', AGENT_OR_ADMIN), async (ctx) => {
+    const { phone, agent, idempotencyKey } = commandContext(ctx);
+    const body = parse(StartChatBody, await readJsonBody(ctx), 'invalid_message', 'Invalid body');
+    noteAudit(ctx, { details: { messageLength: body.message?.length } });
+    respond(ctx, 'start', await chat.start({ phone, agent, message: body.message, idempotencyKey }));
+  });
+
+  router.post(`${base}/send`, ...guard('chat.send', AGENT_OR_ADMIN), async (ctx) => {
+    const { phone, agent, idempotencyKey } = commandContext(ctx);
+    const body = parse(SendChatBody, await readJsonBody(ctx), 'invalid_message', 'Invalid body');
+    noteAudit(ctx, { details: { messageLength: body.message.length } });
+    respond(ctx, 'send', await chat.send({ phone, agent, message: body.message, idempotencyKey }));
+  });
+
+  router.post(`${base}/end`, ...guard('chat.end', AGENT_OR_ADMIN), async (ctx) => {
+    const { phone, agent, idempotencyKey } = commandContext(ctx);
+    const body = parse(EndChatBody, await readJsonBody(ctx), 'invalid_message', 'Invalid body');
+    noteAudit(ctx, { details: { messageLength: body.message?.length } });
+    respond(ctx, 'end', await chat.end({ phone, agent, message: body.message, idempotencyKey }));
+  });
+}
+
+function commandContext(ctx: AdminContext & { params: Record<string, string | undefined> }) {
+  const phone = phoneParam(ctx);
+  const idempotencyKey = idempotencyKeyHeader(ctx);
+  if (idempotencyKey !== undefined) noteAudit(ctx, { details: { idempotencyKey } });
+  // The guard ran before the route: an actor is always there.
+  return { phone, agent: ctx.state.actor!.name, idempotencyKey };
+}
+
+function respond(ctx: AdminContext, command: keyof typeof SUCCESS_MESSAGE, result: ChatCommandResult): void {
+  if (result.ok) {
+    noteAudit(ctx, { details: { waMessageId: result.waMessageId, state: result.state } });
+    ctx.status = 200;
+    ctx.body = {
+      status: 'success',
+      message: SUCCESS_MESSAGE[command],
+      timestamp: result.timestamp,
+      waMessageId: result.waMessageId,
+      state: result.state,
+    };
+    return;
+  }
+  // Written here rather than thrown: the error middleware renders no `whatsappCode`. The audit
+  // middleware reads the code from this body.
+  noteAudit(ctx, { details: { whatsappCode: result.whatsappCode } });
+  ctx.status = FAILURE_STATUS[result.code];
+  ctx.body = {
+    status: 'error',
+    error: {
+      code: result.code,
+      message: result.message,
+      ...(result.whatsappCode !== undefined ? { whatsappCode: result.whatsappCode } : {}),
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import type Router from '@koa/router';
+import { z } from 'zod';
+import { noteAudit, type AdminState } from '../../auth/audit';
+import { AGENT_OR_ADMIN, type AdminGuard } from '../../auth/middleware';
+import { listChatSessions } from '../../db/chat-sessions';
+import { getConversation, listConversations, type ConversationCursor, type ConversationSummary } from '../../db/conversations';
+import { listMessages, type StoredMessage } from '../../db/messages';
+import type { Db } from '../../db/pool';
+import { getStudent } from '../../db/users';
+import { STATE_NAMES } from '../../../workflows/flow/state';
+import { badRequest, notFound } from '../errors';
+import { Limit, parse, phoneParam } from './admin-params';
+
+// Read routes over Postgres: the conversation list, one conversation, its message history.
+
+const ListQuery = z.object({
+  state: z.enum(STATE_NAMES).optional(),
+  limit: Limit,
+  cursor: z.string().max(200).optional(),
+});
+type ListQuery = z.infer<typeof ListQuery>;
+
+// The cursor is opaque to clients: base64url of [activity in epoch microseconds, phone].
+const CursorFields = z.tuple([z.string().regex(/^-?\d{1,20}$/), z.string().regex(/^\d{1,15}$/)]);
+
+function encodeCursor(cursor: ConversationCursor): string {
+  return Buffer.from(JSON.stringify([cursor.activityMicros, cursor.phone])).toString('base64url');
+}
+
+function decodeCursor(text: string): ConversationCursor {
+  let fields: unknown;
+  try {
+    fields = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    fields = undefined;
+  }
+  const parsed = CursorFields.safeParse(fields);
+  if (!parsed.success) throw badRequest('invalid_cursor', 'cursor is not one this API returned; start again without it');
+  return { activityMicros: parsed.data[0], phone: parsed.data[1] };
+}
+
+const summaryJson = (c: ConversationSummary) => ({
+  phone: c.phone,
+  profileName: c.profileName,
+  state: c.state,
+  registered: c.registered,
+  lastInboundAt: c.lastInboundAt,
+  lastActivityAt: c.lastActivityAt,
+});
+
+const messageJson = (m: StoredMessage) => ({
+  id: m.id,
+  direction: m.direction,
+  sender: m.sender,
+  senderName: m.senderName,
+  type: m.type,
+  body: m.body,
+  payload: m.payload,
+  mediaId: m.mediaId,
+  waMessageId: m.waMessageId,
+  contextWaMessageId: m.contextWaMessageId,
+  status: m.status,
+  errorCode: m.errorCode,
+  errorTitle: m.errorTitle,
+  timestamp: m.waTimestamp ?? m.createdAt,
+  createdAt: m.createdAt,
+  acceptedAt: m.acceptedAt,
+  sentAt: m.sentAt,
+  deliveredAt: m.deliveredAt,
+  readAt: m.readAt,
+  failedAt: m.failedAt,
+});
+
+export function mountConversationRoutes(router: Router<AdminState>, { db }: { db: Db }, guard: AdminGuard): void {
+  router.get('/api/admin/conversations', ...guard('conversations.list', AGENT_OR_ADMIN), async (ctx) => {
+    const query: ListQuery = parse(ListQuery, ctx.query, 'invalid_query', 'Invalid query');
+    noteAudit(ctx, { details: { state: query.state, limit: query.limit } });
+    const page = await listConversations(db, {
+      state: query.state,
+      limit: query.limit,
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    });
+    ctx.body = {
+      status: 'success',
+      conversations: page.conversations.map(summaryJson),
+      ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
+    };
+  });
+
+  router.get('/api/admin/conversations/:phone', ...guard('conversations.get', AGENT_OR_ADMIN), async (ctx) => {
+    const phone = phoneParam(ctx);
+    const conversation = await getConversation(db, phone);
+    if (!conversation) throw notFound('conversation_not_found', `No conversation with ${phone}`);
+    const [student, sessions] = await Promise.all([getStudent(db, phone), listChatSessions(db, phone)]);
+    // At most one session is open: a unique index on chat_sessions says so.
+    const open = sessions.find((s) => s.endedAt === null);
+    ctx.body = {
+      status: 'success',
+      conversation: {
+        ...summaryJson(conversation),
+        profile: student
+          ? {
+              fullName: student.fullName,
+              email: student.email,
+              className: student.className,
+              registeredAt: student.registeredAt,
+              subscriptionActiveUntil: student.subscriptionActiveUntil,
+            }
+          : null,
+        openChat: open
+          ? {
+              id: open.id,
+              startedAt: open.startedAt,
+              startedBy: open.startedBy,
+              firstUserMessageAt: open.firstUserMessageAt,
+              firstAgentReplyAt: open.firstAgentReplyAt,
+            }
+          : null,
+      },
+    };
+  });
+
+  router.get('/api/admin/conversations/:phone/messages', ...guard('conversations.messages', AGENT_OR_ADMIN), async (ctx) => {
+    const phone = phoneParam(ctx);
+    if (!(await getConversation(db, phone))) throw notFound('conversation_not_found', `No conversation with ${phone}`);
+    const messages = await listMessages(db, phone);
+    noteAudit(ctx, { details: { count: messages.length } });
+    ctx.body = { status: 'success', phone, messages: messages.map(messageJson) };
+  });
+}

@@ -1,0 +1,122 @@
+import type { ServerResponse } from 'node:http';
+import type Router from '@koa/router';
+import { z } from 'zod';
+import { noteAudit, type AdminState } from '../../auth/audit';
+import { AGENT_OR_ADMIN, type AdminGuard } from '../../auth/middleware';
+import { eventsAfter, latestEventId, type StoredEvent } from '../../db/events';
+import type { Db } from '../../db/pool';
+import type { Logger } from '../../logger';
+import type { EventHub } from '../event-hub';
+import { parse } from './admin-params';
+
+// GET /api/admin/events: server-sent events for the console. A stream replays the events table after
+// Last-Event-ID, then follows it; every wake-up (a notification, a reconnect of the hub, the
+// heartbeat) reads "after the last id sent", so nothing is lost or sent twice.
+
+export interface EventStreamDeps {
+  db: Db;
+  logger: Logger;
+  events: EventHub;
+  /** Comment lines keep proxies from closing an idle stream; each one also re-reads the table. */
+  heartbeatMs?: number;
+}
+
+const DEFAULT_HEARTBEAT_MS = 15_000;
+const BATCH = 500;
+// What the browser's EventSource waits before reconnecting with Last-Event-ID.
+const RETRY_MS = 3_000;
+
+const LastEventId = z.string().trim().regex(/^\d{1,18}$/, 'Last-Event-ID is the id of an event').transform(Number);
+
+export function mountEventRoutes(router: Router<AdminState>, deps: EventStreamDeps, guard: AdminGuard): void {
+  router.get('/api/admin/events', ...guard('events.stream', AGENT_OR_ADMIN), async (ctx) => {
+    const given = ctx.get('last-event-id') || ctx.query.lastEventId;
+    const lastEventId =
+      given === undefined || given === '' ? undefined : parse(LastEventId, given, 'invalid_last_event_id', 'Invalid Last-Event-ID');
+    // Without Last-Event-ID a stream starts now: a console that was never connected wants no backlog.
+    const after = lastEventId ?? (await latestEventId(deps.db));
+    noteAudit(ctx, { details: { after } });
+
+    // The response stays open and is written here, not by Koa: Koa would pipe a stream body and
+    // report every console that goes away as an error. The handler returns at once either way.
+    ctx.req.socket.setTimeout(0);
+    ctx.req.socket.setNoDelay(true);
+    ctx.req.socket.setKeepAlive(true);
+    ctx.status = 200;
+    ctx.type = 'text/event-stream';
+    ctx.set('Cache-Control', 'no-cache, no-transform');
+    ctx.set('X-Accel-Buffering', 'no');
+    ctx.respond = false;
+    ctx.res.flushHeaders();
+    follow(ctx.res, after, deps);
+  });
+}
+
+function follow(res: ServerResponse, after: number, deps: EventStreamDeps): void {
+  let lastId = after;
+  let reading = false;
+  let again = false;
+  let closed = false;
+
+  const write = async (chunk: string) => {
+    // A slow client must not make the server buffer the whole backlog: wait for it to drain.
+    if (!res.write(chunk) && !closed) {
+      await new Promise<void>((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
+    }
+  };
+
+  // One reader per stream: a wake-up during a read makes the reader look once more afterwards.
+  const pump = async (): Promise<void> => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    try {
+      do {
+        again = false;
+        let batch: StoredEvent[];
+        do {
+          batch = await eventsAfter(deps.db, lastId, BATCH);
+          for (const event of batch) {
+            if (closed) return;
+            await write(formatEvent(event));
+            lastId = event.id;
+          }
+        } while (batch.length === BATCH && !closed);
+      } while (again && !closed);
+    } catch (err) {
+      // The next wake-up or heartbeat tries again from the same id.
+      if (!closed) deps.logger.warn('event stream read failed', { error: err });
+    } finally {
+      reading = false;
+    }
+  };
+
+  const unsubscribe = deps.events.subscribe(() => void pump());
+  const heartbeat = setInterval(() => {
+    if (!res.writableNeedDrain) res.write(': heartbeat\n\n');
+    void pump();
+  }, deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    unsubscribe();
+    if (!res.writableEnded) res.end();
+  };
+  res.once('close', close);
+
+  res.write(`retry: ${RETRY_MS}\n: connected\n\n`);
+  void pump();
+}
+
+/** One SSE message: `id` lets the browser resume with Last-Event-ID, `event` is the kind. */
+function formatEvent(event: StoredEvent): string {
+  const data = JSON.stringify({ id: event.id, at: event.at, kind: event.kind, phone: event.phone, payload: event.payload });
+  return `id: ${event.id}\nevent: ${event.kind.replace(/[\r\n]/g, ' ')}\ndata: ${data}\n\n`;
+}

@@ -1,0 +1,63 @@
+import type { ParameterizedContext } from 'koa';
+import { z } from 'zod';
+import { noteAudit, type AdminState } from '../../auth/audit';
+import { badRequest } from '../errors';
+import { readRawBody } from '../raw-body';
+
+// Parsing shared by the admin routes: phone numbers, JSON bodies, query strings, headers. Every
+// refusal is a 400 with a code and zod's issues as details, never a 500.
+
+export type AdminContext = ParameterizedContext<AdminState>;
+
+/**
+ * A phone number as agents type it (`15550001111`, `+15550001111`, `+1 555-000-1111`), to the
+ * digits-only form the store and the workflow ids use. E.164 allows at most 15 digits.
+ */
+export const Phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ()\-.]+$/, 'a phone number has digits, an optional leading +, spaces, dashes, dots or parentheses')
+  .transform((value) => value.replace(/\D/g, ''))
+  .refine((digits) => digits.length >= 8 && digits.length <= 15, 'a phone number has 8 to 15 digits');
+export type Phone = z.infer<typeof Phone>;
+
+/** The `:phone` route parameter, normalised, and noted on the audit row. */
+export function phoneParam(ctx: AdminContext & { params: Record<string, string | undefined> }): string {
+  const phone = parse(Phone, ctx.params.phone ?? '', 'invalid_phone', 'Invalid phone number');
+  noteAudit(ctx, { phone });
+  return phone;
+}
+
+/** A retried request carries the same key; the workflow answers it without acting twice. */
+const IdempotencyKey = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+
+export function idempotencyKeyHeader(ctx: AdminContext): string | undefined {
+  const raw = ctx.get('idempotency-key');
+  if (raw === '') return undefined;
+  return parse(IdempotencyKey, raw, 'invalid_idempotency_key', 'Invalid Idempotency-Key header');
+}
+
+// Bodies are small: the longest valid one is a 4096-character message, under 50 KB even escaped.
+const BODY_LIMIT_BYTES = 256 * 1024;
+
+/** The request body as JSON; an empty body reads as `{}`, anything unparsable is a 400. */
+export async function readJsonBody(ctx: AdminContext): Promise<unknown> {
+  const raw = (await readRawBody(ctx, BODY_LIMIT_BYTES)).toString('utf8');
+  if (raw.trim() === '') return {};
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw badRequest('invalid_json', 'Body is not JSON');
+  }
+}
+
+/** Parses `input` with `schema`, or throws a 400 with `code` and one detail per issue. */
+export function parse<S extends z.ZodType>(schema: S, input: unknown, code: string, message: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  throw badRequest(code, `${message}: ${details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ')}`, details);
+}
+
+/** `?limit=`: 1–100, default 20. */
+export const Limit = z.coerce.number().int().min(1).max(100).default(20);

@@ -1,0 +1,75 @@
+import type Router from '@koa/router';
+import { z } from 'zod';
+import { noteAudit, type AdminState } from '../../auth/audit';
+import { ADMIN_ONLY, type AdminGuard } from '../../auth/middleware';
+import { createToken, Role, TokenName } from '../../auth/tokens';
+import { listAuditEntries } from '../../db/audit';
+import type { Db } from '../../db/pool';
+import { listTokens, revokeToken, type AdminToken } from '../../db/tokens';
+import { notFound } from '../errors';
+import { Limit, parse, Phone, readJsonBody } from './admin-params';
+
+// Admin-only routes: token management and the audit log.
+
+export const CreateTokenBody = z.object({ name: TokenName, role: Role });
+export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
+
+const TokenId = z.string().regex(/^\d{1,15}$/, 'a token id is a positive integer').transform(Number);
+
+const AuditQuery = z.object({
+  phone: Phone.optional(),
+  action: z.string().regex(/^[a-z_.]{1,64}$/, 'an action looks like chat.send').optional(),
+  limit: Limit,
+  cursor: z.string().regex(/^\d{1,18}$/, 'cursor is not one this API returned').transform(Number).optional(),
+});
+
+// Never the hash: it is as good as a password against anyone who can run SHA-256 lookups offline.
+const tokenJson = (t: AdminToken) => ({
+  id: t.id,
+  name: t.name,
+  role: t.role,
+  createdAt: t.createdAt,
+  revokedAt: t.revokedAt,
+  lastUsedAt: t.lastUsedAt,
+});
+
+export function mountTokenRoutes(router: Router<AdminState>, { db }: { db: Db }, guard: AdminGuard): void {
+  router.get('/api/admin/tokens', ...guard('token.list', ADMIN_ONLY), async (ctx) => {
+    ctx.body = { status: 'success', tokens: (await listTokens(db)).map(tokenJson) };
+  });
+
+  router.post('/api/admin/tokens', ...guard('token.create', ADMIN_ONLY), async (ctx) => {
+    const body = parse(CreateTokenBody, await readJsonBody(ctx), 'invalid_body', 'Invalid body');
+    const { token, info } = await createToken(db, body);
+    noteAudit(ctx, { details: { tokenId: info.id, name: info.name, role: info.role } });
+    // The only response that ever holds the token: no cache may keep it.
+    ctx.set('Cache-Control', 'no-store');
+    ctx.status = 201;
+    ctx.body = { status: 'success', message: 'Token created; it is shown only this once', token, ...tokenJson(info) };
+  });
+
+  router.delete('/api/admin/tokens/:id', ...guard('token.revoke', ADMIN_ONLY), async (ctx) => {
+    const id = parse(TokenId, ctx.params.id, 'invalid_token_id', 'Invalid token id');
+    noteAudit(ctx, { details: { tokenId: id } });
+    const revoked = await revokeToken(db, id);
+    if (!revoked) throw notFound('token_not_found', `No token with id ${id}`);
+    ctx.body = { status: 'success', message: 'Token revoked', ...tokenJson(revoked) };
+  });
+
+  router.get('/api/admin/audit', ...guard('audit.list', ADMIN_ONLY), async (ctx) => {
+    const query = parse(AuditQuery, ctx.query, 'invalid_query', 'Invalid query');
+    const rows = await listAuditEntries(db, {
+      phone: query.phone,
+      action: query.action,
+      beforeId: query.cursor,
+      limit: query.limit + 1,
+    });
+    const entries = rows.slice(0, query.limit);
+    const last = entries[entries.length - 1];
+    ctx.body = {
+      status: 'success',
+      entries,
+      ...(rows.length > query.limit && last ? { nextCursor: String(last.id) } : {}),
+    };
+  });
+}

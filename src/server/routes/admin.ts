@@ -1,0 +1,35 @@
+import Router from '@koa/router';
+import type { AdminState } from '../../auth/audit';
+import { adminGuard } from '../../auth/middleware';
+import type { Config } from '../../config';
+import type { Db } from '../../db/pool';
+import type { Logger } from '../../logger';
+import type { ChatCommands } from '../chat-commands';
+import type { EventHub } from '../event-hub';
+import { mountChatRoutes } from './admin-chat';
+import { mountConversationRoutes } from './admin-conversations';
+import { mountEventRoutes } from './admin-events';
+import { mountTokenRoutes } from './admin-tokens';
+
+// The agents' and admins' API under /api/admin (SPEC §3). Every route starts with the same guard:
+// an audit row for the request, then 401 without a valid bearer token, then 403 for the wrong role.
+
+export interface AdminDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  chat: ChatCommands;
+  events: EventHub;
+  /** Interval of the event stream's heartbeat; 15 s unless a test wants it sooner. */
+  heartbeatMs?: number;
+}
+
+export function adminRoutes(deps: AdminDeps): Router<AdminState> {
+  const router = new Router<AdminState>();
+  const guard = adminGuard(deps);
+  mountConversationRoutes(router, deps, guard);
+  mountChatRoutes(router, deps, guard);
+  mountEventRoutes(router, deps, guard);
+  mountTokenRoutes(router, deps, guard);
+  return router;
+}

@@ -1,0 +1,23 @@
+import { spawnTs } from './helpers/spawn';
+
+// A missing or malformed variable stops start-up with one line naming it, for every entry point.
+
+async function run(file: string, env: Record<string, string>): Promise<{ code: number | null; lines: string[] }> {
+  const spawned = spawnTs(file, { PATH: process.env.PATH, HOME: process.env.HOME, ...env });
+  const code = await spawned.exited;
+  return { code, lines: spawned.output().trim().split('\n') };
+}
+
+describe('entry points', () => {
+  it.each([
+    ['src/main.ts', { PORT: 'eighty' }, 'PORT'],
+    ['src/server.ts', { TEMPORAL_ADDRESS: '127.0.0.1:1' }, 'DATABASE_URL'],
+    ['src/worker.ts', { DATABASE_URL: 'postgres://127.0.0.1:1/x' }, 'TEMPORAL_ADDRESS'],
+    ['src/worker.ts', { WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1' }, 'WHATSAPP_APP_SECRET'],
+  ])('%s exits with one line naming the variable (%j)', async (file, env, name) => {
+    const { code, lines } = await run(file, env);
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`\\b${name}\\b`));
+  });
+});

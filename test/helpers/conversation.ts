@@ -1,0 +1,84 @@
+import { listMessages, type StoredMessage } from '../../src/db/messages';
+import type { RecordedSend } from '../../src/whatsapp/graph-fake';
+import { conversationQuery, conversationWorkflowId, type ConversationView } from '../../workflows/messages';
+import { messagesChange, newWamid, webhookBody } from './fixtures';
+import type { TestStack } from './stack';
+import { waitFor } from './wait';
+
+// A WhatsApp user, as a test drives one: each action posts a signed webhook and waits until the
+// conversation has handled it, then returns the replies it produced.
+
+export class TestUser {
+  private seconds = Math.floor(Date.now() / 1000);
+
+  constructor(
+    private readonly stack: TestStack,
+    readonly phone: string,
+    readonly name = 'Test User',
+  ) {}
+
+  say(text: string): Promise<RecordedSend[]> {
+    return this.send('text', { text: { body: text } });
+  }
+
+  /** A tap on a reply button. */
+  tap(id: string, title = id): Promise<RecordedSend[]> {
+    return this.send('interactive', { interactive: { type: 'button_reply', button_reply: { id, title } } });
+  }
+
+  /** A pick from a list message. */
+  pick(id: string, title = id): Promise<RecordedSend[]> {
+    return this.send('interactive', { interactive: { type: 'list_reply', list_reply: { id, title } } });
+  }
+
+  photo(mediaId: string, caption?: string): Promise<RecordedSend[]> {
+    return this.send('image', { image: { id: mediaId, mime_type: 'image/jpeg', sha256: 'x', ...(caption ? { caption } : {}) } });
+  }
+
+  async send(type: string, part: Record<string, unknown>): Promise<RecordedSend[]> {
+    const before = this.stack.fake.sendsTo(this.phone).length;
+    const id = newWamid();
+    this.seconds += 1;
+    const body = webhookBody([messagesChange([{ from: this.phone, id, type, part, name: this.name, timestamp: this.seconds }])]);
+    const response = await this.stack.postWebhook(body);
+    if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
+    await this.settled(async () => (await listMessages(this.stack.db, this.phone)).some((m) => m.waMessageId === id));
+    return this.stack.fake.sendsTo(this.phone).slice(before);
+  }
+
+  /** Waits until `stored` holds and the workflow has nothing queued or in progress. */
+  async settled(stored: () => Promise<boolean> = async () => true): Promise<void> {
+    await waitFor(async () => {
+      if (!(await stored())) return false;
+      const view = await this.view();
+      return !view.busy && view.pending === 0;
+    }, `conversation ${this.phone} to settle`);
+  }
+
+  view(): Promise<ConversationView> {
+    return this.stack.client.workflow.getHandle(conversationWorkflowId(this.phone)).query(conversationQuery);
+  }
+
+  async state(): Promise<string> {
+    return (await this.view()).state;
+  }
+
+  history(): Promise<StoredMessage[]> {
+    return listMessages(this.stack.db, this.phone);
+  }
+}
+
+/** The ids of the buttons or list rows a message offers. */
+export function choices(send: RecordedSend | undefined): string[] {
+  const content = send?.content;
+  if (content?.kind === 'buttons') return content.buttons.map((b) => b.id);
+  if (content?.kind === 'list') return content.sections.flatMap((s) => s.rows.map((r) => r.id));
+  return [];
+}
+
+/** The text a person reads in a message. */
+export function textOf(send: RecordedSend | undefined): string {
+  const content = send?.content;
+  if (!content) return '';
+  return content.kind === 'text' ? content.text : content.body;
+}

@@ -1,0 +1,107 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { createToken, type Role } from '../../../src/auth/tokens';
+import { loadConfig, type Config } from '../../../src/config';
+import type { Db } from '../../../src/db/pool';
+import { silentLogger } from '../../../src/logger';
+import { createApp } from '../../../src/server/app';
+import { createEventHub, type EventHub } from '../../../src/server/event-hub';
+import { createTestDatabase } from '../../helpers/database';
+import { readTestEnvironment } from '../../helpers/test-env';
+import { FakeChatCommands } from './fake-chat';
+
+// The product's HTTP app on a real socket with its own migrated database and event hub, and the
+// chat commands answered by FakeChatCommands. The webhook and the workflow are not involved.
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token';
+
+export interface AdminApp {
+  baseUrl: string;
+  db: Db;
+  url: string;
+  config: Config;
+  chat: FakeChatCommands;
+  events: EventHub;
+  /** Creates a token in the table and returns its plain text and id. */
+  token(role: Role, name?: string): Promise<{ token: string; id: number }>;
+  request(method: string, path: string, options?: RequestOptions): Promise<Answer>;
+  stop(): Promise<void>;
+}
+
+export interface RequestOptions {
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** A raw Authorization header instead. */
+  authorization?: string;
+  /** An object is sent as JSON; a string as it is. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Answer {
+  status: number;
+  // Tests read fields of whatever the API answered.
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  headers: Headers;
+}
+
+let nameSequence = 0;
+
+export async function startAdminApp(): Promise<AdminApp> {
+  const database = await createTestDatabase({ migrated: true });
+  const config = loadConfig({ DATABASE_URL: database.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN });
+  const connection = await Connection.connect({ address: readTestEnvironment().temporalAddress });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const chat = new FakeChatCommands();
+  const events = createEventHub(database.url, silentLogger);
+  const app = createApp({ config, db: database.db, temporal, logger: silentLogger, chat, events });
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    baseUrl,
+    db: database.db,
+    url: database.url,
+    config,
+    chat,
+    events,
+    async token(role, name = `${role}-${++nameSequence}`) {
+      const { token, info } = await createToken(database.db, { name, role });
+      return { token, id: info.id };
+    },
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+      if (options.authorization !== undefined) headers.authorization = options.authorization;
+      let body: string | undefined;
+      if (options.body !== undefined) {
+        body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(baseUrl + path, { method, headers, body });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // Not JSON: the test sees the text.
+      }
+      return { status: response.status, body: parsed, headers: response.headers };
+    },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await events.stop();
+      await connection.close();
+      await database.drop();
+    },
+  };
+}
+
+/** The newest audit row, as the table holds it. */
+export async function lastAudit(db: Db): Promise<Record<string, unknown> | undefined> {
+  const { rows } = await db.query('select * from audit_log order by id desc limit 1');
+  return rows[0];
+}

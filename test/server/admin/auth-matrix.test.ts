@@ -1,0 +1,195 @@
+import { waitFor } from '../../helpers/wait';
+import { lastAudit, startAdminApp, TEST_ADMIN_TOKEN, type AdminApp } from './admin-app';
+
+// Every admin route × every kind of credential: the status each one gets, and the audit row each
+// request leaves (refused ones included).
+
+let app: AdminApp;
+const PHONE = '15550009001';
+let agent: { token: string; id: number };
+let admin: { token: string; id: number };
+let revoked: { token: string; id: number };
+let throwaway: { token: string; id: number };
+
+beforeAll(async () => {
+  app = await startAdminApp();
+  agent = await app.token('agent', 'Agent Ada');
+  admin = await app.token('admin', 'Admin Alan');
+  revoked = await app.token('agent', 'Agent Revoked');
+  throwaway = await app.token('agent', 'Throwaway');
+  await app.db.query('update admin_tokens set revoked_at = now() where id = $1', [revoked.id]);
+  await app.db.query(`insert into conversations (phone, state, registered) values ($1, 'REGISTERED', true)`, [PHONE]);
+});
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+type Role = 'admin' | 'agent';
+
+interface RouteCase {
+  method: string;
+  path: () => string;
+  action: string;
+  roles: Role[];
+  okStatus: number;
+  body?: unknown;
+  prepare?: () => void;
+}
+
+const routes: RouteCase[] = [
+  { method: 'GET', path: () => '/api/admin/conversations', action: 'conversations.list', roles: ['admin', 'agent'], okStatus: 200 },
+  { method: 'GET', path: () => `/api/admin/conversations/${PHONE}`, action: 'conversations.get', roles: ['admin', 'agent'], okStatus: 200 },
+  {
+    method: 'GET',
+    path: () => `/api/admin/conversations/${PHONE}/messages`,
+    action: 'conversations.messages',
+    roles: ['admin', 'agent'],
+    okStatus: 200,
+  },
+  {
+    method: 'POST',
+    path: () => `/api/admin/conversations/${PHONE}/chat-support/start`,
+    action: 'chat.start',
+    roles: ['admin', 'agent'],
+    okStatus: 200,
+    body: {},
+    prepare: () => app.chat.add(PHONE, { state: 'REGISTERED' }),
+  },
+  {
+    method: 'POST',
+    path: () => `/api/admin/conversations/${PHONE}/chat-support/send`,
+    action: 'chat.send',
+    roles: ['admin', 'agent'],
+    okStatus: 200,
+    body: { message: 'Hello from support' },
+    prepare: () => app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE' }),
+  },
+  {
+    method: 'POST',
+    path: () => `/api/admin/conversations/${PHONE}/chat-support/end`,
+    action: 'chat.end',
+    roles: ['admin', 'agent'],
+    okStatus: 200,
+    body: {},
+    prepare: () => app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE' }),
+  },
+  { method: 'GET', path: () => '/api/admin/events', action: 'events.stream', roles: ['admin', 'agent'], okStatus: 200 },
+  { method: 'GET', path: () => '/api/admin/tokens', action: 'token.list', roles: ['admin'], okStatus: 200 },
+  {
+    method: 'POST',
+    path: () => '/api/admin/tokens',
+    action: 'token.create',
+    roles: ['admin'],
+    okStatus: 201,
+    body: { name: 'Matrix Agent', role: 'agent' },
+  },
+  { method: 'DELETE', path: () => `/api/admin/tokens/${throwaway.id}`, action: 'token.revoke', roles: ['admin'], okStatus: 200 },
+  { method: 'GET', path: () => '/api/admin/audit', action: 'audit.list', roles: ['admin'], okStatus: 200 },
+];
+
+interface Credential {
+  label: string;
+  headers: () => Record<string, string>;
+  /** The authenticated identity, or the reason for a 401. */
+  who: () => { actor: string; role: Role; tokenId: number | null } | { reason: string; tokenId: number | null };
+}
+
+const credentials: Credential[] = [
+  { label: 'no token', headers: () => ({}), who: () => ({ reason: 'missing_token', tokenId: null }) },
+  { label: 'a malformed header', headers: () => ({ authorization: `Token ${agent.token}` }), who: () => ({ reason: 'malformed_header', tokenId: null }) },
+  {
+    label: 'an unknown token',
+    headers: () => ({ authorization: 'Bearer edb_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }),
+    who: () => ({ reason: 'unknown_token', tokenId: null }),
+  },
+  {
+    label: 'a revoked token',
+    headers: () => ({ authorization: `Bearer ${revoked.token}` }),
+    who: () => ({ reason: 'revoked_token', tokenId: revoked.id }),
+  },
+  {
+    label: 'an agent token',
+    headers: () => ({ authorization: `Bearer ${agent.token}` }),
+    who: () => ({ actor: 'Agent Ada', role: 'agent', tokenId: agent.id }),
+  },
+  {
+    label: 'an admin token',
+    headers: () => ({ authorization: `Bearer ${admin.token}` }),
+    who: () => ({ actor: 'Admin Alan', role: 'admin', tokenId: admin.id }),
+  },
+  {
+    label: 'the ADMIN_TOKEN',
+    headers: () => ({ authorization: `Bearer ${TEST_ADMIN_TOKEN}` }),
+    who: () => ({ actor: 'ADMIN_TOKEN', role: 'admin', tokenId: null }),
+  },
+];
+
+/** Sends the request and reads status and body; an event stream is closed once its headers arrived. */
+async function send(route: RouteCase, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  const controller = new AbortController();
+  const init: RequestInit = { method: route.method, headers: { ...headers }, signal: controller.signal };
+  if (route.body !== undefined) {
+    init.body = JSON.stringify(route.body);
+    (init.headers as Record<string, string>)['content-type'] = 'application/json';
+  }
+  const response = await fetch(app.baseUrl + route.path(), init);
+  if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    controller.abort();
+    return { status: response.status, body: undefined };
+  }
+  return { status: response.status, body: await response.json() };
+}
+
+const cases = routes.flatMap((route) => credentials.map((credential) => [route.method, route.action, credential.label, route, credential] as const));
+
+describe.each(cases)('%s %s with %s', (_method, _action, _label, route, credential) => {
+  it('gets the right status and leaves an audit row saying who, what and how it ended', async () => {
+    route.prepare?.();
+    const before = (await lastAudit(app.db))?.id ?? '0';
+    const { status, body } = await send(route, credential.headers());
+    const who = credential.who();
+
+    let expectedStatus: number;
+    let expectedOutcome: string;
+    if ('reason' in who) {
+      expectedStatus = 401;
+      expectedOutcome = 'unauthorized';
+    } else if (!route.roles.includes(who.role)) {
+      expectedStatus = 403;
+      expectedOutcome = 'forbidden';
+    } else {
+      expectedStatus = route.okStatus;
+      expectedOutcome = 'ok';
+    }
+    expect(status).toBe(expectedStatus);
+    if (expectedStatus >= 400) expect(body).toMatchObject({ status: 'error', error: { code: expectedOutcome } });
+
+    // An event stream's headers go out as the stream opens, just before its audit row is written.
+    const row = await waitFor(async () => {
+      const latest = await lastAudit(app.db);
+      return latest && Number(latest.id) > Number(before) ? latest : undefined;
+    }, 'the audit row');
+    expect(row).toMatchObject({ action: route.action, outcome: expectedOutcome, http_status: expectedStatus });
+    if ('reason' in who) {
+      expect(row).toMatchObject({ actor: 'anonymous', role: null });
+      expect(row!.details).toMatchObject({ reason: who.reason });
+      expect(row!.actor_token_id === null ? null : Number(row!.actor_token_id)).toBe(who.tokenId);
+    } else {
+      expect(row).toMatchObject({ actor: who.actor, role: who.role });
+      expect(row!.actor_token_id === null ? null : Number(row!.actor_token_id)).toBe(who.tokenId);
+    }
+    if (route.path().includes(PHONE) && !('reason' in who) && route.roles.includes(who.role)) {
+      expect(row!.phone).toBe(PHONE);
+    }
+  });
+});
+
+it('never writes a token or a message body into the audit log', async () => {
+  const { rows } = await app.db.query<{ text: string }>('select row_to_json(a)::text as text from audit_log a');
+  const all = rows.map((r) => r.text).join('\n');
+  expect(rows.length).toBeGreaterThan(routes.length);
+  for (const secret of [agent.token, admin.token, revoked.token, TEST_ADMIN_TOKEN, 'Hello from support']) {
+    expect(all).not.toContain(secret);
+  }
+});

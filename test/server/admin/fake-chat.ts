@@ -1,0 +1,89 @@
+import type { ChatCommandResult, ChatCommands } from '../../../src/server/chat-commands';
+
+// A test double standing in for the conversation workflow behind ChatCommands. The product's
+// implementation is Temporal updates, tested with the workflow; the admin route tests only need
+// something that answers like it, so they can check the mapping to HTTP. Used by route tests only.
+
+export type ChatCall =
+  | { command: 'start'; input: { phone: string; agent: string; message?: string; idempotencyKey?: string } }
+  | { command: 'send'; input: { phone: string; agent: string; message: string; idempotencyKey?: string } }
+  | { command: 'end'; input: { phone: string; agent: string; message?: string; idempotencyKey?: string } };
+
+interface FakeConversation {
+  state: string;
+  /** False once the user's last message is older than 24 hours. */
+  windowOpen: boolean;
+  /** WhatsApp refuses every send with this code. */
+  whatsappRejects?: number;
+}
+
+export class FakeChatCommands implements ChatCommands {
+  readonly calls: ChatCall[] = [];
+  readonly conversations = new Map<string, FakeConversation>();
+  /** Answers (or throws) instead of the state machine, once per call, while any are queued. */
+  readonly scripted: (() => ChatCommandResult)[] = [];
+  private readonly answered = new Map<string, ChatCommandResult>();
+  private sequence = 0;
+
+  add(phone: string, conversation: Partial<FakeConversation> = {}): void {
+    this.conversations.set(phone, { state: 'REGISTERED', windowOpen: true, ...conversation });
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.scripted.length = 0;
+    this.conversations.clear();
+    this.answered.clear();
+  }
+
+  async start(input: ChatCall['input']): Promise<ChatCommandResult> {
+    this.calls.push({ command: 'start', input });
+    return this.answer(input, (c) => {
+      if (c.state === 'CHAT_SUPPORT_ACTIVE') return this.fail('chat_already_active', 'A chat is already open');
+      if (!c.windowOpen) return this.fail('outside_customer_service_window', 'The user last wrote over 24 hours ago');
+      c.state = 'CHAT_SUPPORT_ACTIVE';
+      return this.deliver(c);
+    });
+  }
+
+  async send(input: { phone: string; agent: string; message: string; idempotencyKey?: string }): Promise<ChatCommandResult> {
+    this.calls.push({ command: 'send', input });
+    return this.answer(input, (c) => {
+      if (c.state !== 'CHAT_SUPPORT_ACTIVE') return this.fail('not_in_chat_support', 'No chat is open');
+      if (!c.windowOpen) return this.fail('outside_customer_service_window', 'The user last wrote over 24 hours ago');
+      return this.deliver(c);
+    });
+  }
+
+  async end(input: ChatCall['input']): Promise<ChatCommandResult> {
+    this.calls.push({ command: 'end', input });
+    return this.answer(input, (c) => {
+      if (c.state !== 'CHAT_SUPPORT_ACTIVE') return this.fail('not_in_chat_support', 'No chat is open');
+      c.state = 'REGISTERED';
+      return this.deliver(c);
+    });
+  }
+
+  private answer(input: ChatCall['input'], act: (c: FakeConversation) => ChatCommandResult): ChatCommandResult {
+    const script = this.scripted.shift();
+    if (script) return script();
+    const key = input.idempotencyKey && `${input.phone}/${input.idempotencyKey}`;
+    const earlier = key ? this.answered.get(key) : undefined;
+    if (earlier) return earlier;
+    const conversation = this.conversations.get(input.phone);
+    const result = conversation ? act(conversation) : this.fail('conversation_not_found', 'No such conversation');
+    if (key) this.answered.set(key, result);
+    return result;
+  }
+
+  private deliver(c: FakeConversation): ChatCommandResult {
+    if (c.whatsappRejects !== undefined) {
+      return { ok: false, code: 'whatsapp_rejected', message: 'WhatsApp refused the message', whatsappCode: c.whatsappRejects };
+    }
+    return { ok: true, state: c.state, waMessageId: `wamid.FAKE${++this.sequence}`, timestamp: new Date().toISOString() };
+  }
+
+  private fail(code: Extract<ChatCommandResult, { ok: false }>['code'], message: string): ChatCommandResult {
+    return { ok: false, code, message };
+  }
+}

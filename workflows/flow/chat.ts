@@ -1,0 +1,157 @@
+import type { Rejection } from './context';
+import { isEndChatText, type Input } from './intents';
+import { leaveFlow, showMenu } from './menu';
+import { codePoints } from './normalize';
+import type { OutboundContent } from '../types';
+import {
+  AGENT_PREFIX,
+  agentJoined,
+  agentMessage,
+  chatAcknowledged,
+  chatConnected,
+  chatReminder,
+  chatTimedOut,
+  DEFAULT_AGENT_CLOSING,
+  NOTES,
+  ratingAsk,
+} from './texts';
+import type { Turn } from './turn';
+
+// Chat support (SPEC §7): the user side (open, write, end) and the agent events (start, send, end),
+// with the idle reminder and auto-close. While a chat is open the bot stays quiet: user messages go to
+// the agent, with one acknowledgement per chat so a user waiting for a first answer knows it arrived.
+
+const MAX_MESSAGE = 4096;
+
+/** (Re)starts the idle timers; any message from either side counts as activity. */
+function startChatTimers(turn: Turn): void {
+  const { chatIdleReminderMs, chatIdleTimeoutMs } = turn.settings.timers;
+  // A reminder at or after the close would never be seen.
+  if (chatIdleReminderMs < chatIdleTimeoutMs) turn.startTimer('chat_reminder', chatIdleReminderMs);
+  else turn.cancelTimer('chat_reminder');
+  turn.startTimer('chat_close', chatIdleTimeoutMs);
+}
+
+/** Leaves whatever the user was doing (nothing saved is lost) and opens a session under a new key. */
+function openChat(turn: Turn, startedBy: string): void {
+  const { state } = turn;
+  leaveFlow(turn);
+  delete state.awaitingRating;
+  const sessionKey = `chat-${turn.ctx.phone}-${turn.nextSequence()}`;
+  state.chat = { sessionKey, startedBy, startedAt: turn.ctx.now, acknowledged: false };
+  turn.moveTo('CHAT_SUPPORT_ACTIVE');
+  turn.emit({ type: 'openChat', sessionKey, startedBy });
+  startChatTimers(turn);
+}
+
+/** The user asked for support from a resting state. */
+export function openUserChat(turn: Turn): void {
+  openChat(turn, 'user');
+  turn.send(chatConnected(turn.settings));
+}
+
+const isEnd = (input: Input): boolean =>
+  (input.kind === 'tap' && input.tap.kind === 'intent' && input.tap.intent === 'end_chat') ||
+  (input.kind === 'text' && isEndChatText(input.norm));
+
+/** A user message during a chat: for the agent, unless it is exactly an end-chat command. */
+export function handleChatInbound(turn: Turn, input: Input): void {
+  const chat = turn.state.chat;
+  if (chat === undefined) {
+    // A chat state without a session cannot be produced by the flow; recover to the menu rather than stall.
+    showMenu(turn);
+    return;
+  }
+  if (isEnd(input)) {
+    endChat(turn, 'user');
+    return;
+  }
+  turn.emit({ type: 'chatUserMessage', sessionKey: chat.sessionKey });
+  startChatTimers(turn);
+  // Only a chat the user opened, only before any agent has written, only once, and not for a reaction
+  // (a reaction is not a question).
+  if (input.kind !== 'reaction' && chat.startedBy === 'user' && !chat.acknowledged && chat.agentReplied !== true) {
+    chat.acknowledged = true;
+    turn.send(chatAcknowledged(turn.settings));
+  }
+}
+
+/**
+ * Ends the open chat: the closing line (in the chat, before the session closes), the session closed,
+ * then the resting menu and the rating question.
+ */
+function endChat(turn: Turn, endedBy: string, closing?: { content: OutboundContent; agent?: string }): void {
+  const { state } = turn;
+  const chat = state.chat;
+  if (chat === undefined) return;
+  if (closing !== undefined) turn.send(closing.content, closing.agent);
+  turn.emit({ type: 'closeChat', sessionKey: chat.sessionKey, endedBy });
+  turn.cancelTimer('chat_reminder');
+  turn.cancelTimer('chat_close');
+  delete state.chat;
+  state.awaitingRating = { sessionKey: chat.sessionKey };
+  showMenu(turn, endedBy === 'user' ? NOTES.chatEnded : undefined);
+  turn.send(ratingAsk());
+}
+
+const notInChat: Rejection = { code: 'not_in_chat_support', message: 'The user is not in an active chat support session.' };
+
+/** The agent's text as it will be delivered, or why it cannot be (empty, or too long with the prefix). */
+function agentText(message: string | undefined, fallback?: string): { text: string } | Rejection {
+  const trimmed = (message ?? '').trim();
+  if (trimmed.length === 0) {
+    if (fallback !== undefined) return { text: fallback };
+    return { code: 'invalid_message', message: 'The message is empty.' };
+  }
+  const max = MAX_MESSAGE - codePoints(AGENT_PREFIX);
+  if (codePoints(trimmed) > max) {
+    return { code: 'invalid_message', message: `The message is too long: at most ${max} characters.` };
+  }
+  return { text: trimmed };
+}
+
+/** An agent opens a chat; refused while one is open. Without an opening message the user is told an agent joined. */
+export function agentStart(turn: Turn, agent: string, message?: string): Rejection | undefined {
+  if (turn.state.name === 'CHAT_SUPPORT_ACTIVE') {
+    return { code: 'chat_already_active', message: 'A chat support session is already active for this user.' };
+  }
+  const opening = message === undefined || message.trim() === '' ? undefined : agentText(message);
+  if (opening !== undefined && 'code' in opening) return opening;
+  openChat(turn, agent);
+  // The agent is present from the start, so the user's messages need no acknowledgement.
+  turn.state.chat!.agentReplied = true;
+  if (opening !== undefined) turn.send(agentMessage(opening.text), agent);
+  turn.send(agentJoined());
+  return undefined;
+}
+
+export function agentSend(turn: Turn, agent: string, message: string): Rejection | undefined {
+  const chat = turn.state.chat;
+  if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || chat === undefined) return notInChat;
+  const text = agentText(message);
+  if ('code' in text) return text;
+  turn.send(agentMessage(text.text), agent);
+  chat.agentReplied = true;
+  startChatTimers(turn);
+  return undefined;
+}
+
+export function agentEnd(turn: Turn, agent: string, message?: string): Rejection | undefined {
+  if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || turn.state.chat === undefined) return notInChat;
+  const closing = agentText(message, DEFAULT_AGENT_CLOSING);
+  if ('code' in closing) return closing;
+  endChat(turn, agent, { content: agentMessage(closing.text), agent });
+  return undefined;
+}
+
+export function onChatReminder(turn: Turn): void {
+  if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE') return;
+  const { chatIdleReminderMs, chatIdleTimeoutMs } = turn.settings.timers;
+  turn.send(chatReminder(chatIdleTimeoutMs - chatIdleReminderMs));
+}
+
+/** Nobody wrote for the idle timeout: closed as an agent end would be, recorded as ended by 'timeout'. */
+export function onChatClose(turn: Turn): void {
+  if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE') return;
+  endChat(turn, 'timeout', { content: chatTimedOut(turn.settings.timers.chatIdleTimeoutMs) });
+}

@@ -1,0 +1,30 @@
+import type { ConversationSettings } from '../types';
+import type { Effect } from './effects';
+import type { FlowState } from './state';
+
+/** What the workflow tells the flow about the event besides the event itself. */
+export interface FlowContext {
+  settings: ConversationSettings;
+  /** Epoch ms of the event, from the workflow clock: the flow never reads the time itself. */
+  now: number;
+  /** The user's phone number, digits only; part of every reference so references are unique across users. */
+  phone: string;
+}
+
+export type RejectionCode = 'not_in_chat_support' | 'chat_already_active' | 'invalid_message';
+
+/** Why an agent action was refused; the admin API turns it into 409/400. */
+export interface Rejection {
+  code: RejectionCode;
+  message: string;
+}
+
+/**
+ * The outcome of one event. With a `rejection` the state is returned unchanged (the same object) and
+ * `effects` is empty, so the caller can answer the agent without anything having happened.
+ */
+export interface StepResult {
+  state: FlowState;
+  effects: Effect[];
+  rejection?: Rejection;
+}

@@ -1,0 +1,52 @@
+// The conversation flow's public surface, for the workflow and the tests.
+
+export { step } from './step';
+export type { FlowContext, Rejection, RejectionCode, StepResult } from './context';
+export type { FlowEvent } from './events';
+export type { Effect, EffectType } from './effects';
+export { STATE_NAMES, initialFlowState } from './state';
+export type { FlowState, Profile, StateName, TimerName } from './state';
+export { welcomeOnlyStep } from './welcome-only';
+export type { WelcomeOnlyResult, WelcomeOnlyState } from './welcome-only';
+export { normalize, cleanData } from './normalize';
+export { matchIntent, parseTapId } from './intents';
+export type { Intent, Tap } from './intents';
+export { formatDate, formatDuration, formatPrice } from './format';
+export { SUBSCRIPTION_PERIOD_MS } from './payment';
+export { SUBJECTS } from './subjects';
+export { TOPICS } from './topics';
+export {
+  AGENT_PREFIX,
+  BUTTONS,
+  DEFAULT_AGENT_CLOSING,
+  NOTES,
+  agentJoined,
+  agentMessage,
+  alreadyRegistered,
+  askClass,
+  askEmail,
+  askHomeworkImage,
+  askHomeworkText,
+  askHomeworkType,
+  askName,
+  askSubject,
+  chatAcknowledged,
+  chatConnected,
+  chatReminder,
+  chatTimedOut,
+  faqList,
+  helpList,
+  homeworkSubmitted,
+  mainMenu,
+  notice,
+  paymentLink,
+  paymentOffer,
+  paymentWaiting,
+  ratingAsk,
+  ratingThanks,
+  registerFirst,
+  statusMessage,
+  topicAnswer,
+  welcomeMessage,
+  wrongHomeworkKind,
+} from './texts';

@@ -1,0 +1,126 @@
+import { agentEnd, agentSend, agentStart, handleChatInbound, onChatClose, onChatReminder } from './chat';
+import type { FlowContext, Rejection, StepResult } from './context';
+import type { FlowEvent } from './events';
+import { handleHomework } from './homework';
+import { isLeaveText, readInput, type Input } from './intents';
+import { awaitsUser, isSubFlow, leaveFlow, leaveWithNote } from './menu';
+import { handlePaymentPending, onPaymentConfirmed, onPaymentTimeout } from './payment';
+import { handleRating } from './rating';
+import { handleRegistration } from './registration';
+import { handleResting } from './resting';
+import type { FlowState, StateName } from './state';
+import { NOTES } from './texts';
+import { Turn } from './turn';
+import type { InboundMessage } from '../types';
+
+// The whole conversational behaviour as one pure function: (state, event, context) → (state, effects).
+// No I/O, no clock, no randomness: the workflow passes the time in and carries the effects out, so
+// this replays deterministically and is tested without Temporal.
+
+/** Handles one event. Never throws for any state the flow produced and any event; see StepResult for rejections. */
+export function step(state: FlowState, event: FlowEvent, ctx: FlowContext): StepResult {
+  switch (event.type) {
+    case 'inbound':
+      return inbound(state, event.message, ctx);
+    case 'timer':
+      return timer(state, event.timer, event.token, ctx);
+    case 'paymentConfirmed': {
+      const turn = new Turn(state, ctx);
+      return onPaymentConfirmed(turn, event.reference) ? settle(turn, state, false) : unchanged(state);
+    }
+    case 'agentStart':
+      return agentAction(state, ctx, (turn) => agentStart(turn, event.agent, event.message));
+    case 'agentSend':
+      return agentAction(state, ctx, (turn) => agentSend(turn, event.agent, event.message));
+    case 'agentEnd':
+      return agentAction(state, ctx, (turn) => agentEnd(turn, event.agent, event.message));
+    default:
+      // An event type this version does not know (a newer sender, an old history): nothing happens.
+      return unchanged(state);
+  }
+}
+
+const unchanged = (state: FlowState): StepResult => ({ state, effects: [] });
+
+type SubFlowHandler = (turn: Turn, input: Input) => boolean;
+
+function subFlowHandler(name: StateName): SubFlowHandler {
+  if (name === 'PAYMENT_PENDING') return handlePaymentPending;
+  if (name.startsWith('HOMEWORK_')) return handleHomework;
+  return handleRegistration;
+}
+
+const isLeave = (input: Input): boolean =>
+  (input.kind === 'tap' && input.tap.kind === 'intent' && input.tap.intent === 'main_menu') ||
+  (input.kind === 'text' && isLeaveText(input.norm));
+
+function inbound(state: FlowState, message: InboundMessage, ctx: FlowContext): StepResult {
+  const input = readInput(message.content);
+  // A reaction is a feeling about one of our messages, not a request: stored by the workflow, not answered.
+  // In a chat it still reaches the agent.
+  if (input.kind === 'reaction' && state.name !== 'CHAT_SUPPORT_ACTIVE') return unchanged(state);
+  const turn = new Turn(state, ctx);
+  if (input.kind !== 'reaction' && handleRating(turn, input)) return settle(turn, state, true);
+
+  const { name } = turn.state;
+  if (name === 'CHAT_SUPPORT_ACTIVE') {
+    handleChatInbound(turn, input);
+  } else if (isSubFlow(name)) {
+    if (isLeave(input)) leaveWithNote(turn, NOTES.cancelled);
+    else if (!subFlowHandler(name)(turn, input)) {
+      // A command from inside a flow (a tap, or a typed intent where text is not data): leave, then obey it.
+      leaveFlow(turn);
+      handleResting(turn, input);
+    }
+  } else {
+    handleResting(turn, input);
+  }
+  return settle(turn, state, true);
+}
+
+function timer(state: FlowState, name: keyof FlowState['timers'], token: string, ctx: FlowContext): StepResult {
+  // Only the firing of a timer's latest start counts; any other is a leftover of a restart or a cancel.
+  if (state.timers[name] === undefined || state.timers[name] !== token) return unchanged(state);
+  const turn = new Turn(state, ctx);
+  delete turn.state.timers[name];
+  switch (name) {
+    case 'flow_idle':
+      if (awaitsUser(turn.state)) leaveWithNote(turn, NOTES.flowTimedOut);
+      break;
+    case 'payment':
+      onPaymentTimeout(turn);
+      break;
+    case 'chat_reminder':
+      onChatReminder(turn);
+      break;
+    case 'chat_close':
+      onChatClose(turn);
+      break;
+  }
+  return settle(turn, state, false);
+}
+
+function agentAction(state: FlowState, ctx: FlowContext, act: (turn: Turn) => Rejection | undefined): StepResult {
+  const turn = new Turn(state, ctx);
+  const rejection = act(turn);
+  // A refused action leaves no trace: the caller's state object and no effects.
+  if (rejection !== undefined) return { state, effects: [], rejection };
+  return settle(turn, state, false);
+}
+
+/**
+ * Keeps the sub-flow idle timer in line with where the user ended up: (re)started on every message
+ * inside a sub-flow and on entering one, cancelled on leaving. Timer-driven and agent-driven steps that
+ * stay inside the same sub-flow leave it running, since the user has not done anything.
+ */
+function settle(turn: Turn, original: FlowState, userActivity: boolean): StepResult {
+  const { state } = turn;
+  if (awaitsUser(state)) {
+    if (userActivity || original.name !== state.name || state.timers.flow_idle === undefined) {
+      turn.startTimer('flow_idle', turn.settings.timers.flowIdleTimeoutMs);
+    }
+  } else {
+    turn.cancelTimer('flow_idle');
+  }
+  return turn.result();
+}

@@ -1,0 +1,62 @@
+import type { OutboundContent } from '../types';
+import type { FlowContext, StepResult } from './context';
+import type { Effect } from './effects';
+import type { FlowState, StateName, TimerName } from './state';
+
+/**
+ * The working copy of one step: a private deep copy of the state that the flow modules change in
+ * place, and the effects they ask for, in order. The caller's state object is never touched.
+ */
+export class Turn {
+  readonly state: FlowState;
+  readonly effects: Effect[] = [];
+
+  constructor(
+    original: FlowState,
+    readonly ctx: FlowContext,
+  ) {
+    // A JSON copy: the state is plain JSON by contract, and this also drops `undefined` fields, so what
+    // the flow returns is exactly what survives continue-as-new.
+    this.state = JSON.parse(JSON.stringify(original)) as FlowState;
+  }
+
+  get settings(): FlowContext['settings'] {
+    return this.ctx.settings;
+  }
+
+  moveTo(name: StateName): void {
+    this.state.name = name;
+  }
+
+  send(content: OutboundContent, agent?: string): void {
+    this.effects.push(agent === undefined ? { type: 'send', content } : { type: 'send', content, agent });
+  }
+
+  emit(effect: Effect): void {
+    this.effects.push(effect);
+  }
+
+  /** The next number of this conversation's sequence, for references, session keys and timer tokens. */
+  nextSequence(): number {
+    this.state.sequence += 1;
+    return this.state.sequence;
+  }
+
+  /** Starts or restarts a timer under a fresh token, so a firing of its previous run is recognised as stale. */
+  startTimer(timer: TimerName, delayMs: number): void {
+    const token = `${timer}-${this.nextSequence()}`;
+    this.state.timers[timer] = token;
+    this.emit({ type: 'startTimer', timer, token, delayMs });
+  }
+
+  /** Cancels a timer if it is running; a timer that is not running needs no effect. */
+  cancelTimer(timer: TimerName): void {
+    if (this.state.timers[timer] === undefined) return;
+    delete this.state.timers[timer];
+    this.emit({ type: 'cancelTimer', timer });
+  }
+
+  result(): StepResult {
+    return { state: this.state, effects: this.effects };
+  }
+}
