@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     const sends = fake.sends;
     for (; cursor < sends.length; cursor++) {
       const s = sends[cursor]!;
-      current?.onSend(s.to, s.at, s.waMessageId);
+      current?.onSend(s.to, s.at, s.waMessageId, s.content);
     }
     if (cursor > 10_000) {
       sends.splice(0, cursor);

@@ -105,8 +105,9 @@ export class SimulatedConversation {
     }
     if (r < 0.42 || this.offered.length === 0) return this.text('text', CHATTER[Math.floor(this.random() * CHATTER.length)]!, now);
     const weight = (id: string): number => {
-      if (id === 'register') return this.flow.registered ? 0 : 3;
-      if (id === 'homework') return 3;
+      // Registration and homework are journeys of four messages each: light weights keep them "some".
+      if (id === 'register') return this.flow.registered ? 0 : 0.4;
+      if (id === 'homework') return 0.8;
       if (id === 'support') return this.options.agentReplies ? 0.8 : 0.4;
       if (id === 'pay' || id === 'payment_confirm' || id === 'update_profile') return 0.3;
       if (id === 'end_chat') return 0;

@@ -21,6 +21,9 @@ const REDELIVERY_SHARE = 0.01;
 interface InFlight {
   action: PlannedAction;
   scheduledAt: number;
+  ackAt?: number;
+  /** The shadow state before the action, for diagnostics. */
+  before: string;
   measured: boolean;
   acked: boolean;
   received: number;
@@ -77,6 +80,9 @@ export class PhaseRunner {
   private expectedSends = 0;
   private observedSends = 0;
   private pendingPosts = 0;
+  /** The slowest answers and the unexpected messages, for finding out why. */
+  private readonly slowest: { phone: string; kind: string; state: string; expected: number; atS: number; ackMs?: number; firstMs: number }[] = [];
+  private readonly unexpectedSample: { phone: string; atS: number; state: string; content: string }[] = [];
 
   constructor(
     private readonly spec: PhaseSpec,
@@ -90,7 +96,7 @@ export class PhaseRunner {
   }
 
   /** A bot message the Graph fake accepted (or a reference activity that ran). */
-  onSend(phone: string, at: number, waMessageId?: string): void {
+  onSend(phone: string, at: number, waMessageId?: string, content?: unknown): void {
     const conversation = this.conversations.get(phone);
     if (!conversation) return;
     this.observedSends += 1;
@@ -98,6 +104,9 @@ export class PhaseRunner {
     const head = conversation.queue.find((f) => f.received < f.action.expectedSends);
     if (!head) {
       this.unexpected += 1;
+      if (this.unexpectedSample.length < 20) {
+        this.unexpectedSample.push({ phone, atS: (at - this.startedAt) / 1000, state: conversation.sim.flow.name, content: JSON.stringify(content ?? null).slice(0, 160) });
+      }
     } else {
       head.received += 1;
       if (head.received === 1) head.firstAt = at;
@@ -266,11 +275,12 @@ export class PhaseRunner {
 
   private fire(c: Conversation, scheduledAt: number, warmth?: string): void {
     this.takeIdle(c);
+    const before = c.sim.flow.name;
     const action = c.sim.next(scheduledAt);
     // The reference workflow answers every message with exactly one no-op activity.
     if (this.spec.target.kind === 'temporal') action.expectedSends = 1;
     const measured = scheduledAt >= this.measureFrom && scheduledAt < this.measureTo;
-    const flight: InFlight = { action, scheduledAt, measured, acked: false, received: 0, ...(warmth ? { warmth } : {}) };
+    const flight: InFlight = { action, scheduledAt, before, measured, acked: false, received: 0, ...(warmth ? { warmth } : {}) };
     c.queue.push(flight);
     this.expectedSends += action.expectedSends;
     if (measured) this.issued += 1;
@@ -297,6 +307,7 @@ export class PhaseRunner {
         this.bucket(flight.scheduledAt).ack.push(latency);
       }
       this.acked += 1;
+      flight.ackAt = now();
       this.wamids.push(action.waMessageId!);
       flight.acked = true;
       this.maybeComplete(c);
@@ -395,6 +406,7 @@ export class PhaseRunner {
         this.e2eLast.push(at - head.scheduledAt);
         this.bucket(head.scheduledAt).e2e.push(first);
         push(this.byKind, head.action.kind, first);
+        this.noteSlow(c, head, first);
       }
       if (head.firstAt !== undefined && head.warmth !== undefined) push(this.byWarmth, head.warmth, head.firstAt - head.scheduledAt);
     }
@@ -402,6 +414,21 @@ export class PhaseRunner {
       this.markIdle(c);
       if (!this.arrivalsDone) this.onIdle?.(c);
     }
+  }
+
+  private noteSlow(c: Conversation, f: InFlight, firstMs: number): void {
+    if (this.slowest.length >= 15 && firstMs <= this.slowest[this.slowest.length - 1]!.firstMs) return;
+    this.slowest.push({
+      phone: c.sim.phone,
+      kind: f.action.kind,
+      state: f.before,
+      expected: f.action.expectedSends,
+      atS: Math.round(f.scheduledAt - this.startedAt) / 1000,
+      ...(f.ackAt === undefined ? {} : { ackMs: Math.round(f.ackAt - f.scheduledAt) }),
+      firstMs: Math.round(firstMs),
+    });
+    this.slowest.sort((a, b) => b.firstMs - a.firstMs);
+    this.slowest.length = Math.min(this.slowest.length, 15);
   }
 
   private bucket(at: number): { arrivals: number; completed: number; e2e: number[]; ack: number[] } {
@@ -479,6 +506,8 @@ export class PhaseRunner {
       phones: this.conversations.size,
       ...(busiest ? { busiestPhone: busiest.sim.phone } : {}),
       busiestMessages: busiest?.sim.messages ?? 0,
+      slowest: this.slowest,
+      unexpectedSample: this.unexpectedSample,
       startedAt: this.startedAt,
       endedAt: now(),
     };

@@ -169,7 +169,7 @@ export function drawChart(
   const black: Rgb = [0, 0, 0];
   const grey: Rgb = [215, 215, 215];
   const left = box.x + 60;
-  const top = box.y + 30;
+  const top = box.y + 42;
   const right = box.x + box.w - 15;
   const bottom = box.y + box.h - 40;
   const all = options.series.flatMap((s) => s.points);
@@ -177,7 +177,7 @@ export function drawChart(
   const yTop = options.yMax ?? niceCeil(Math.max(1, options.limit ? options.limit.y * 1.2 : 0, ...all.map((p) => p.y)));
   const px = (x: number): number => left + (x / xMax) * (right - left);
   const py = (y: number): number => bottom - (Math.min(y, yTop) / yTop) * (bottom - top);
-  canvas.text(box.x + 10, box.y + 8, options.title, black, 2);
+  canvas.text(box.x + 10, box.y + 6, options.title, black, 2);
   for (let i = 0; i <= 5; i++) {
     const yv = (yTop * i) / 5;
     canvas.line(left, py(yv), right, py(yv), grey);

@@ -65,12 +65,12 @@ export function printReport(results: BenchResults, print: Print): void {
   print('### Phases (latencies in ms: p50 / p95 / p99 / max)');
   table(
     print,
-    ['phase', 'offered', 'answered/s', 'webhook ack', 'end-to-end (first reply)', 'status ack', 'skipped', 'errors', 'correct'],
+    ['phase', 'offered', 'arrived/s', 'answered/s', 'webhook ack', 'end-to-end (first reply)', 'status ack', 'skipped', 'errors', 'correct'],
     results.phases.map((p) => {
       const r = p.result;
       const offered = r.mode === 'closed' ? `${r.offered} users` : r.mode === 'open' ? `${r.offered}/s` : `${r.offered}/s ${r.mode}`;
       const ack = r.targetKind === 'temporal' ? `${lat(r.ack)} (signal-with-start)` : lat(r.ack);
-      return [r.name, offered, r.throughput.toFixed(1), ack, lat(r.e2e), r.statusesPosted > 0 ? lat(r.statusAck) : '–', r.skipped, r.ackErrors + r.statusErrors, correctCell(p)];
+      return [r.name, offered, (r.issued / r.measuredS).toFixed(1), r.throughput.toFixed(1), ack, lat(r.e2e), r.statusesPosted > 0 ? lat(r.statusAck) : '–', r.skipped, r.ackErrors + r.statusErrors, correctCell(p)];
     }),
   );
 

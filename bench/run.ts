@@ -15,6 +15,7 @@ import type { FromLoadGenerator, PhaseResult, PhaseSpec, Target, ToLoadGenerator
 import { printReport, writePlot, type BenchResults, type PhaseRecord } from './report';
 import { forkBenchChild, startBenchDevServer, startBenchPostgres, type BenchChild, type Stoppable } from './stack';
 import { longLivedHistory } from './history';
+import { conversationWorkflowId } from '../workflows/messages';
 
 // `npm run bench`: starts the stack (Temporal dev server, Postgres, the product's worker and server as
 // processes of their own, the Graph API fake inside a separate load-generator process) and runs the
@@ -173,6 +174,9 @@ async function main(): Promise<number> {
         target.kind === 'webhook'
           ? await checkPhase(postgres.url, result, phonePrefix, target === engineTarget ? client : undefined)
           : undefined;
+      if (target === engineTarget && result.slowest[0] !== undefined && result.slowest[0].firstMs > 2000) {
+        await dumpHistory(client, result.slowest[0].phone, path.join(out, `slowest-${name.replace(/[^\w@-]/g, '_')}.json`));
+      }
       const record: PhaseRecord = { group, spec: { ...spec, target: { kind: target.kind } as Target }, result, correctness, cpuSeconds: cpu };
       records.push(record);
       say(summaryLine(record));
@@ -264,7 +268,7 @@ async function main(): Promise<number> {
     fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(stripWamids(results), null, 1));
     const plot = writePlot(results, path.join(out, 'plot.png'));
     printReport(results, (line) => process.stdout.write(line + '\n'));
-    say(`results: ${path.join(out, 'results.json')}${plot ? `, plot: ${plot}` : ''}; logs of this run: ${work}`);
+    say(`results: ${path.join(out, 'results.json')}${plot ? `, plot: ${plot}` : ''}; logs: ${path.join(out, 'logs')}`);
     const failed = records.filter((r) => r.correctness !== undefined && !r.correctness.ok);
     if (failed.length > 0) {
       say(`CORRECTNESS FAILED in ${failed.map((r) => r.result.name).join(', ')}`);
@@ -273,6 +277,10 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     for (const s of stops.reverse()) await s.stop().catch((err: unknown) => say(`stop failed: ${String(err)}`));
+    // Keep the logs with the results; the databases and the bundle go.
+    fs.mkdirSync(path.join(out, 'logs'), { recursive: true });
+    for (const file of fs.readdirSync(work).filter((f) => f.endsWith('.log'))) fs.copyFileSync(path.join(work, file), path.join(out, 'logs', file));
+    fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -403,6 +411,21 @@ function stripWamids(results: BenchResults): unknown {
 async function freePort(): Promise<number> {
   const { findFreePort } = await import('../src/net');
   return findFreePort();
+}
+
+/** The slowest conversation's history, event by event, to see where its time went. */
+async function dumpHistory(client: Client, phone: string, file: string): Promise<void> {
+  try {
+    const history = await client.workflow.getHandle(conversationWorkflowId(phone)).fetchHistory();
+    const start = Number(history.events?.[0]?.eventTime?.seconds ?? 0) * 1000;
+    const events = (history.events ?? []).map((e) => {
+      const t = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
+      return { id: Number(e.eventId), type: e.eventType, ms: t - start };
+    });
+    fs.writeFileSync(file, JSON.stringify({ phone, events }, null, 1));
+  } catch {
+    // Diagnostics only.
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -43,6 +43,8 @@ export interface ConversationInput {
 
 /** The full conversation flow replaced the welcome-only behaviour: older histories replay the old branch. */
 export const FULL_FLOW_PATCH = 'full-conversation-flow';
+/** A refused send is recognised as refused (not abandoned) however its failure arrives. */
+export const UNWRAPPED_REFUSAL_PATCH = 'unwrapped-refusal';
 
 // Meta redelivers for up to 7 days; the database's unique wamid catches anything older than this window.
 const RECENT_ID_LIMIT = 1000;
@@ -336,8 +338,12 @@ async function deliver(
     return { ok: true, waMessageId };
   } catch (err) {
     // A failed message must not stop the conversation: the failure is on the stored message for agents to see.
-    if (err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure && err.cause.type === WHATSAPP_REJECTED) {
-      const details = err.cause.details?.[0] as { code?: number | null } | undefined;
+    // Local activity failures reach the workflow unwrapped, regular ones inside an ActivityFailure. The
+    // first version looked only for the wrapped form and treated a refusal as abandoned (one more
+    // activity): its histories replay through that branch.
+    const failure = err instanceof wf.ActivityFailure ? err.cause : err;
+    if (failure instanceof wf.ApplicationFailure && failure.type === WHATSAPP_REJECTED && wf.patched(UNWRAPPED_REFUSAL_PATCH)) {
+      const details = failure.details?.[0] as { code?: number | null } | undefined;
       wf.log.warn('message refused by WhatsApp', { code: details?.code });
       return { ok: false, code: details?.code ?? undefined };
     }

@@ -4,16 +4,19 @@ import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { listMessages } from '../../src/db/messages';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
-import { conversationWorkflowId } from '../../workflows/messages';
+import { conversationWorkflowId, paymentConfirmedSignal } from '../../workflows/messages';
+import { AdminClient } from '../helpers/admin-client';
+import { textOf, TestUser } from '../helpers/conversation';
 import { newPhone, textWebhook, webhookBody, messagesChange } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 import { readTestEnvironment } from '../helpers/test-env';
 
 // Recorded histories are replayed through the current workflow code: a change that would make a
-// running conversation non-deterministic fails here. UPDATE_HISTORIES=1 records a fresh set from the
-// scenario below (do that only when a new behaviour lands, keeping the old files). Histories are
-// stored in protobuf binary form: jest's module registry breaks the SDK's proto3-JSON conversion.
+// running conversation non-deterministic fails here. UPDATE_HISTORIES=<scenario> records the histories
+// of one scenario below as <scenario>-N.history.bin (do that when a new behaviour lands; never delete
+// the files of earlier versions). Histories are stored in protobuf binary form: jest's module registry
+// breaks the SDK's proto3-JSON conversion.
 
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 const { History } = temporal.api.history.v1;
@@ -22,7 +25,7 @@ let stack: TestStack;
 const bundle = () => ({ code: fs.readFileSync(readTestEnvironment().workflowBundlePath, 'utf8') });
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ FLOW_IDLE_TIMEOUT: '1s' });
 });
 
 afterAll(async () => {
@@ -75,22 +78,66 @@ describe('workflow replay', () => {
       return rows[rows.length - 1]?.status === 'failed';
     }, 'the refused reply');
 
-    // A closed history ends where the workflow stopped; an open one would make the replayer run on.
-    await stack.client.workflow.getHandle(workflowId).terminate('recorded for replay');
-    const histories: HistoryAndWorkflowId[] = [];
-    for await (const run of stack.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
-      histories.push({ workflowId, history: await stack.client.workflow.getHandle(workflowId, run.runId).fetchHistory() });
-    }
+    const histories = await closedHistories(workflowId);
     expect(histories.length).toBeGreaterThan(1);
     expect(await replay(histories)).toEqual([]);
+    record('core', histories);
+  });
 
-    if (process.env.UPDATE_HISTORIES === '1') {
-      histories.forEach(({ history }, i) =>
-        fs.writeFileSync(
-          path.join(HISTORIES_DIR, `conversation-core-${i + 1}.history.bin`),
-          History.encode(history as temporal.api.history.v1.IHistory).finish(),
-        ),
-      );
-    }
+  it('replays a full-flow conversation with timers, a payment and an agent chat', async () => {
+    const user = new TestUser(stack, newPhone(), 'Ada Obi');
+    await stack.client.workflow.start('conversationWorkflow', {
+      workflowId: conversationWorkflowId(user.phone),
+      taskQueue: stack.config.taskQueue,
+      args: [{ phone: user.phone, maxHistoryEvents: 40 }],
+    });
+    await user.say('Hi');
+    await user.tap('register');
+    await user.say('Ada Obi');
+    await user.say('ada@example.com');
+    await user.say('JSS 2');
+    await user.pick('homework');
+    await user.say('English');
+    await user.tap('homework_text');
+    await user.say('My essay');
+    await user.say('pay');
+    const link = (await user.tap('payment_confirm')).map(textOf).join(' ').match(/pay\/(\S+)/);
+    await stack.client.workflow
+      .getHandle(conversationWorkflowId(user.phone))
+      .signal(paymentConfirmedSignal, { reference: link![1]!, amount: 5000 });
+    await user.settled();
+    const agent = await AdminClient.agent(stack, `Agent ${user.phone}`);
+    expect((await agent.chat('start', user.phone, 'Hello Ada')).status).toBe(200);
+    await user.say('thanks');
+    expect((await agent.chat('end', user.phone)).status).toBe(200);
+    await user.pick('csat_4');
+    // A sub-flow left silent: the flow-idle timer (1 s here) brings the user back to the menu.
+    await user.tap('update_profile');
+    await waitFor(async () => (await user.state()) === 'REGISTERED', 'the flow idle timeout', 15_000);
+
+    const histories = await closedHistories(conversationWorkflowId(user.phone));
+    expect(histories.length).toBeGreaterThan(1);
+    expect(await replay(histories)).toEqual([]);
+    record('full-flow', histories);
   });
 });
+
+/** Every run of a workflow, terminated first: a closed history ends where the workflow stopped. */
+async function closedHistories(workflowId: string): Promise<HistoryAndWorkflowId[]> {
+  await stack.client.workflow.getHandle(workflowId).terminate('recorded for replay');
+  const histories: HistoryAndWorkflowId[] = [];
+  for await (const run of stack.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+    histories.push({ workflowId, history: await stack.client.workflow.getHandle(workflowId, run.runId).fetchHistory() });
+  }
+  return histories;
+}
+
+function record(scenario: string, histories: HistoryAndWorkflowId[]): void {
+  if (process.env.UPDATE_HISTORIES !== scenario) return;
+  histories.forEach(({ history }, i) =>
+    fs.writeFileSync(
+      path.join(HISTORIES_DIR, `${scenario}-${i + 1}.history.bin`),
+      History.encode(history as temporal.api.history.v1.IHistory).finish(),
+    ),
+  );
+}

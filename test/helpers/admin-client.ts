@@ -1,0 +1,35 @@
+import type { TestStack } from './stack';
+
+/** An HTTP client for the admin API with one bearer token. */
+export class AdminClient {
+  constructor(
+    private readonly stack: TestStack,
+    private readonly token: string,
+  ) {}
+
+  /** Creates an agent token (with the stack's ADMIN_TOKEN) and returns a client for it. */
+  static async agent(stack: TestStack, name: string): Promise<AdminClient> {
+    const admin = new AdminClient(stack, stack.config.adminToken);
+    const { status, body } = await admin.request('POST', '/api/admin/tokens', { name, role: 'agent' });
+    if (status !== 201) throw new Error(`token create answered ${status}`);
+    return new AdminClient(stack, (body as { token: string }).token);
+  }
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.stack.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  chat(action: 'start' | 'send' | 'end', phone: string, message?: string, headers?: Record<string, string>) {
+    return this.request('POST', `/api/admin/conversations/${phone}/chat-support/${action}`, message === undefined ? {} : { message }, headers);
+  }
+
+  history(phone: string) {
+    return this.request('GET', `/api/admin/conversations/${phone}/messages`);
+  }
+}

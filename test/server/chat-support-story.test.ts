@@ -1,0 +1,162 @@
+import { listChatSessions } from '../../src/db/chat-sessions';
+import { listMessages } from '../../src/db/messages';
+import { AdminClient } from '../helpers/admin-client';
+import { choices, textOf, TestUser } from '../helpers/conversation';
+import { fixtureJson, newPhone } from '../helpers/fixtures';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
+
+// Chat support end to end over HTTP: the user on WhatsApp (signed webhooks), agents on the admin API,
+// real Temporal and Postgres, the Graph API fake as WhatsApp.
+
+let stack: TestStack;
+let alice: AdminClient;
+let bob: AdminClient;
+
+beforeAll(async () => {
+  stack = await startTestStack({ CHAT_IDLE_REMINDER: '2s', CHAT_IDLE_TIMEOUT: '4s' });
+  alice = await AdminClient.agent(stack, 'Alice');
+  bob = await AdminClient.agent(stack, 'Bob');
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+afterEach(() => stack.fake.reset());
+
+async function registeredStudent(): Promise<TestUser> {
+  const user = new TestUser(stack, newPhone(), 'Howard Smith');
+  await user.say('Hi');
+  await user.tap('register');
+  await user.say('Howard Smith');
+  await user.say('howard@example.com');
+  await user.say('Grade 10');
+  expect(await user.state()).toBe('REGISTERED');
+  return user;
+}
+
+const agentTexts = (user: TestUser) =>
+  stack.fake.sendsTo(user.phone).map(textOf).filter((text) => text.startsWith('🎧 Support Team: '));
+
+describe('chat support', () => {
+  it('runs a user-started chat with two agent replies, ended by the user, then rated', async () => {
+    const user = await registeredStudent();
+    let replies = await user.say('support');
+    expect(await user.state()).toBe('CHAT_SUPPORT_ACTIVE');
+    expect(choices(replies[replies.length - 1])).toEqual(['end_chat']);
+    const afterOpen = stack.fake.sendsTo(user.phone).length;
+
+    await user.say('I cannot upload my homework');
+    await user.say("I'm done with question 3");
+    expect(await user.state()).toBe('CHAT_SUPPORT_ACTIVE');
+    // One acknowledgement per chat, not one per message.
+    expect(stack.fake.sendsTo(user.phone).length - afterOpen).toBeLessThanOrEqual(1);
+
+    const first = await alice.chat('send', user.phone, 'Hi Howard, which subject?');
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ status: 'success', message: 'Message sent successfully' });
+    expect(first.body.waMessageId).toMatch(/^wamid\./);
+    expect(new Date(first.body.timestamp).toISOString()).toBe(first.body.timestamp);
+    expect((await bob.chat('send', user.phone, 'Try a smaller photo.')).status).toBe(200);
+    expect(agentTexts(user)).toEqual(['🎧 Support Team: Hi Howard, which subject?', '🎧 Support Team: Try a smaller photo.']);
+
+    replies = await user.tap('end_chat', '❌ End Chat');
+    expect(await user.state()).toBe('REGISTERED');
+    expect(replies.some((r) => textOf(r).includes('Hey Howard! What would you like to do?'))).toBe(true);
+    const rating = replies.find((r) => choices(r).includes('csat_5'));
+    expect(choices(rating)).toEqual(['csat_1', 'csat_2', 'csat_3', 'csat_4', 'csat_5']);
+    await user.pick('csat_5');
+
+    const [session] = await listChatSessions(stack.db, user.phone);
+    expect(session).toMatchObject({ startedBy: 'user', endedBy: 'user', rating: 5 });
+    expect(session!.firstAgentReplyAt).not.toBeNull();
+    expect(session!.firstUserMessageAt!.getTime()).toBeLessThanOrEqual(session!.firstAgentReplyAt!.getTime());
+
+    // The history shows all of it, in order, with senders and delivery statuses.
+    const history = await alice.history(user.phone);
+    expect(history.status).toBe(200);
+    const messages = history.body.messages as { direction: string; sender: string; senderName: string | null; body: string; status: string }[];
+    const chatPart = messages.slice(messages.findIndex((m) => m.body === 'support'));
+    expect(chatPart.filter((m) => m.sender !== 'bot').map((m) => [m.sender, m.senderName, m.body])).toEqual([
+      ['user', null, 'support'],
+      ['user', null, 'I cannot upload my homework'],
+      ['user', null, "I'm done with question 3"],
+      ['agent', 'Alice', '🎧 Support Team: Hi Howard, which subject?'],
+      ['agent', 'Bob', '🎧 Support Team: Try a smaller photo.'],
+      ['user', null, '❌ End Chat'],
+      ['user', null, expect.any(String)],
+    ]);
+    for (const m of messages) expect(m.status).toBe(m.direction === 'inbound' ? 'received' : 'accepted');
+  });
+
+  it('is started and ended by an agent, with the default closing text', async () => {
+    const user = await registeredStudent();
+    const started = await alice.chat('start', user.phone, 'Hello from support');
+    expect(started.status).toBe(200);
+    expect(await user.state()).toBe('CHAT_SUPPORT_ACTIVE');
+    expect((await alice.chat('start', user.phone)).status).toBe(409);
+
+    const ended = await alice.chat('end', user.phone);
+    expect(ended.status).toBe(200);
+    await user.settled();
+    expect(await user.state()).toBe('REGISTERED');
+    expect(agentTexts(user)).toEqual(['🎧 Support Team: Hello from support', '🎧 Support Team: Thank you for contacting support!']);
+    const [session] = await listChatSessions(stack.db, user.phone);
+    expect(session).toMatchObject({ startedBy: 'Alice', endedBy: 'Alice' });
+    // After the chat, sending is refused: there is no chat to send into.
+    const refused = await bob.chat('send', user.phone, 'still there?');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('not_in_chat_support');
+  });
+
+  it('reminds an idle chat and closes it after the idle timeout', async () => {
+    const user = await registeredStudent();
+    await user.say('support');
+    await waitFor(async () => (await user.state()) === 'REGISTERED', 'the idle chat to close', 20_000);
+    await user.settled();
+    const [session] = await listChatSessions(stack.db, user.phone);
+    expect(session).toMatchObject({ endedBy: 'timeout' });
+    const texts = stack.fake.sendsTo(user.phone).map(textOf);
+    const opened = texts.findIndex((t) => choices(stack.fake.sendsTo(user.phone)[texts.indexOf(t)]).includes('end_chat'));
+    expect(opened).toBeGreaterThanOrEqual(0);
+    expect(texts.slice(opened + 1).some((t) => t.includes('Hey Howard! What would you like to do?'))).toBe(true);
+  });
+
+  it('answers 404 for an unknown number and 502 with the code when WhatsApp refuses an agent message', async () => {
+    expect((await alice.chat('send', newPhone(), 'hello')).status).toBe(404);
+
+    const user = await registeredStudent();
+    await user.say('support');
+    stack.fake.failNext(1, { status: 400, body: fixtureJson('send-error-131047.json') });
+    const refused = await alice.chat('send', user.phone, 'Are you there?');
+    expect(refused.status).toBe(502);
+    expect(refused.body.error).toMatchObject({ code: 'whatsapp_rejected', whatsappCode: 131047 });
+    const stored = (await listMessages(stack.db, user.phone)).find((m) => m.body === '🎧 Support Team: Are you there?');
+    expect(stored).toMatchObject({ status: 'failed', errorCode: 131047, senderName: 'Alice' });
+  });
+
+  it('refuses with 422 when the user last wrote more than 24 hours ago', async () => {
+    const user = new TestUser(stack, newPhone());
+    await user.send('text', { text: { body: 'old message' } });
+    // The user's only message is older than the window: send one dated 25 hours ago.
+    const stale = new TestUser(stack, newPhone());
+    (stale as unknown as { seconds: number }).seconds = Math.floor(Date.now() / 1000) - 25 * 3600;
+    await stale.say('hello from yesterday');
+    const refused = await alice.chat('start', stale.phone, 'Hi');
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('outside_customer_service_window');
+    expect(await stale.state()).toBe('IDLE');
+  });
+
+  it('returns the first answer again for a retried request with the same Idempotency-Key', async () => {
+    const user = await registeredStudent();
+    await user.say('support');
+    const headers = { 'idempotency-key': `retry-${user.phone}` };
+    const first = await alice.chat('send', user.phone, 'Only once please', headers);
+    const again = await alice.chat('send', user.phone, 'Only once please', headers);
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.body.waMessageId).toBe(first.body.waMessageId);
+    expect(agentTexts(user)).toEqual(['🎧 Support Team: Only once please']);
+  });
+});
