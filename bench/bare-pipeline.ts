@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { asyncLocalStorage } from '@temporalio/activity';
-import { createActivities } from '../activities';
+import { createActivities, type RecordEffect } from '../activities';
 import { conversationSettings, type Config } from '../src/config';
 import { recordStatus } from '../src/db/messages';
 import { createDb } from '../src/db/pool';
@@ -31,7 +31,7 @@ export async function startBarePipeline(config: Config, logger: Logger): Promise
     phoneNumberId: config.whatsapp.phoneNumberId,
   });
   const activities = createActivities({ db, whatsapp, settings });
-  const conversations = new Map<string, { flow: FlowState; sends: number; chain: Promise<void> }>();
+  const conversations = new Map<string, { flow: FlowState; sends: number; chain: Promise<void>; seen: Set<string> }>();
   // The activities log through the activity context; give them a quiet one.
   const quiet = { log: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } };
   const inContext = <T>(fn: () => Promise<T>): Promise<T> => asyncLocalStorage.run(quiet as never, fn);
@@ -46,8 +46,7 @@ export async function startBarePipeline(config: Config, logger: Logger): Promise
     c.flow = result.state;
     await carryOut(activities, phone, result.effects, c, inContext);
     if (before.name !== c.flow.name || before.registered !== c.flow.registered) {
-      const save = (activities as Partial<Record<string, (input: unknown) => Promise<void>>>)['saveConversationState'];
-      if (save) await inContext(() => save({ phone, state: c.flow.name, registered: c.flow.registered }));
+      await inContext(() => activities.saveConversationState({ phone, state: c.flow.name, registered: c.flow.registered }));
     }
   };
 
@@ -65,7 +64,10 @@ export async function startBarePipeline(config: Config, logger: Logger): Promise
         for (const status of parsed.statuses) await recordStatus(db, status);
         for (const message of parsed.messages) {
           let c = conversations.get(message.from);
-          if (!c) conversations.set(message.from, (c = { flow: initialFlowState(), sends: 0, chain: Promise.resolve() }));
+          if (!c) conversations.set(message.from, (c = { flow: initialFlowState(), sends: 0, chain: Promise.resolve(), seen: new Set() }));
+          // The workflow's own guard: a redelivered wamid is dropped before it costs anything.
+          if (c.seen.has(message.waMessageId)) continue;
+          c.seen.add(message.waMessageId);
           c.chain = c.chain.then(() => handle(message)).catch((err: unknown) => logger.error('bare pipeline step failed', { error: err }));
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success"}');
@@ -94,12 +96,11 @@ async function carryOut(
   c: { sends: number },
   inContext: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Promise<void> {
-  const apply = (activities as Partial<Record<string, (input: unknown) => Promise<void>>>)['applyRecords'];
-  let records: Effect[] = [];
+  let records: RecordEffect[] = [];
   const flush = async (): Promise<void> => {
-    if (records.length > 0 && apply) {
+    if (records.length > 0) {
       const batch = records;
-      await inContext(() => apply({ phone, records: batch }));
+      await inContext(() => activities.applyRecords({ phone, records: batch }));
     }
     records = [];
   };

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
+import { findFreePort } from '../src/net';
 import { createLogger } from '../src/logger';
 import { resolveTemporalCli } from '../src/temporal/cli-binary';
 import { checkPhase, type Correctness } from './correctness';
@@ -408,8 +409,7 @@ function stripWamids(results: BenchResults): unknown {
   return { ...results, phases: results.phases.map((p) => ({ ...p, result: { ...p.result, wamids: p.result.wamids.length } })) };
 }
 
-async function freePort(): Promise<number> {
-  const { findFreePort } = await import('../src/net');
+function freePort(): Promise<number> {
   return findFreePort();
 }
 

@@ -140,13 +140,16 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
 
   const loadSettings = async (): Promise<ConversationSettings> => (settings ??= await store.loadSettings());
 
-  /** Runs one flow step and carries out its effects, in order. Returns the outcome of any agent send. */
-  const runStep = async (event: FlowEvent): Promise<StepOutcome> => {
+  /**
+   * Runs one flow step and carries out its effects, in order. Returns the outcome of any agent send.
+   * `markRead` is the inbound wamid the first reply marks as read (blue ticks).
+   */
+  const runStep = async (event: FlowEvent, markRead?: string): Promise<StepOutcome> => {
     const current = await loadSettings();
     const result = step(flow, event, { settings: current, now: Date.now(), phone });
     if (result.rejection) return { rejection: result.rejection };
     flow = result.state;
-    return carryOut(phone, result.effects, flow, deadlines, keys);
+    return carryOut(phone, result.effects, flow, deadlines, keys, markRead);
   };
 
   const handleInbound = async (batch: InboundMessage[]): Promise<void> => {
@@ -173,7 +176,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         }
         continue;
       }
-      await runStep({ type: 'inbound', message });
+      const outcome = await runStep({ type: 'inbound', message }, unread);
+      if (outcome.replied) unread = undefined;
     }
   };
 
@@ -273,6 +277,8 @@ interface StepOutcome {
   /** The wamid of the message an agent wrote, once WhatsApp accepted it. */
   agentWaMessageId?: string;
   agentFailure?: { code?: number };
+  /** Whether any message was sent. */
+  replied?: boolean;
 }
 
 /** Carries out a step's effects in order: records in one activity per run of them, sends one by one, timers here. */
@@ -282,6 +288,7 @@ async function carryOut(
   flow: FlowState,
   deadlines: Deadlines,
   keys: WriteKeys,
+  markRead?: string,
 ): Promise<StepOutcome> {
   const outcome: StepOutcome = {};
   let records: RecordEffect[] = [];
@@ -300,7 +307,8 @@ async function carryOut(
         break;
       case 'send': {
         await flushRecords();
-        const sent = await deliver(phone, effect, keys.nextSend(), effect.agent ? flow.chat?.sessionKey : undefined);
+        const sent = await deliver(phone, effect, keys.nextSend(), effect.agent ? flow.chat?.sessionKey : undefined, outcome.replied ? undefined : markRead);
+        outcome.replied = true;
         if (effect.agent) {
           if (sent.ok) outcome.agentWaMessageId = sent.waMessageId;
           else outcome.agentFailure = { code: sent.code };

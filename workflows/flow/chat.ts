@@ -1,8 +1,9 @@
+import type { OutboundContent } from '../types';
 import type { Rejection } from './context';
 import { isEndChatText, type Input } from './intents';
 import { leaveFlow, showMenu } from './menu';
 import { codePoints } from './normalize';
-import type { OutboundContent } from '../types';
+import type { FlowState } from './state';
 import {
   AGENT_PREFIX,
   agentJoined,
@@ -33,15 +34,17 @@ function startChatTimers(turn: Turn): void {
 }
 
 /** Leaves whatever the user was doing (nothing saved is lost) and opens a session under a new key. */
-function openChat(turn: Turn, startedBy: string): void {
+function openChat(turn: Turn, startedBy: string): NonNullable<FlowState['chat']> {
   const { state } = turn;
   leaveFlow(turn);
   delete state.awaitingRating;
   const sessionKey = `chat-${turn.ctx.phone}-${turn.nextSequence()}`;
-  state.chat = { sessionKey, startedBy, startedAt: turn.ctx.now, acknowledged: false };
+  const chat = { sessionKey, startedBy, startedAt: turn.ctx.now, acknowledged: false };
+  state.chat = chat;
   turn.moveTo('CHAT_SUPPORT_ACTIVE');
   turn.emit({ type: 'openChat', sessionKey, startedBy });
   startChatTimers(turn);
+  return chat;
 }
 
 /** The user asked for support from a resting state. */
@@ -117,9 +120,9 @@ export function agentStart(turn: Turn, agent: string, message?: string): Rejecti
   }
   const opening = message === undefined || message.trim() === '' ? undefined : agentText(message);
   if (opening !== undefined && 'code' in opening) return opening;
-  openChat(turn, agent);
+  const chat = openChat(turn, agent);
   // The agent is present from the start, so the user's messages need no acknowledgement.
-  turn.state.chat!.agentReplied = true;
+  chat.agentReplied = true;
   if (opening !== undefined) turn.send(agentMessage(opening.text), agent);
   turn.send(agentJoined());
   return undefined;

@@ -52,7 +52,9 @@ export function confirmPayment(turn: Turn): void {
     turn.send(paymentLink(settings, open.reference, open.link ?? linkFor(turn, open.reference)));
     return;
   }
-  const reference = `PAY-${turn.ctx.phone}-${turn.nextSequence()}`;
+  // The reference travels to the payment provider inside the link: it names the conversation by a
+  // hash, never by the phone number.
+  const reference = `PAY-${phoneHash(turn.ctx.phone)}-${turn.nextSequence()}`;
   const amount = open?.amount ?? settings.payment.planPrice;
   const link = linkFor(turn, reference);
   state.payment = { reference, amount, link };
@@ -115,4 +117,11 @@ export function onPaymentTimeout(turn: Turn): void {
   if (state.name === 'PAYMENT_PENDING') showMenu(turn, note);
   // The bot stays out of a live chat; the status and the next offer show the payment is gone.
   else if (state.name !== 'CHAT_SUPPORT_ACTIVE') turn.send(notice(note));
+}
+
+/** 64-bit FNV-1a of the phone number, hex: unique enough to keep references of different numbers apart. */
+function phoneHash(phone: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const char of phone) hash = BigInt.asUintN(64, (hash ^ BigInt(char.codePointAt(0)!)) * 0x100000001b3n);
+  return hash.toString(16).padStart(16, '0');
 }

@@ -17,14 +17,19 @@ import type { Turn } from './turn';
 export function handleResting(turn: Turn, input: Input): void {
   const firstContact = turn.state.name === 'INITIAL';
   turn.moveTo(restingName(turn.state));
+  // The first message a number ever sends gets the welcome, whatever it says (SPEC §6): a stranger's
+  // "can you help with my order?" is a greeting, not a request for the help topics. Taps still obey.
+  if (firstContact && input.kind !== 'tap') {
+    if (input.kind !== 'reaction') showMenu(turn);
+    return;
+  }
   switch (input.kind) {
     case 'tap':
       handleTap(turn, input.tap);
       return;
     case 'text': {
       const intent = matchIntent(input.norm);
-      // A first "hi" is not a misunderstanding: it gets the plain welcome.
-      if (intent === undefined) showMenu(turn, firstContact ? undefined : NOTES.didNotGetThat);
+      if (intent === undefined) showMenu(turn, NOTES.didNotGetThat);
       else runIntent(turn, intent);
       return;
     }

@@ -1,3 +1,4 @@
+import type { InboundMessage } from '../types';
 import { agentEnd, agentSend, agentStart, handleChatInbound, onChatClose, onChatReminder } from './chat';
 import type { FlowContext, Rejection, StepResult } from './context';
 import type { FlowEvent } from './events';
@@ -8,10 +9,9 @@ import { handlePaymentPending, onPaymentConfirmed, onPaymentTimeout } from './pa
 import { handleRating } from './rating';
 import { handleRegistration } from './registration';
 import { handleResting } from './resting';
-import type { FlowState, StateName } from './state';
+import type { FlowState, StateName, TimerName } from './state';
 import { NOTES } from './texts';
 import { Turn } from './turn';
-import type { InboundMessage } from '../types';
 
 // The whole conversational behaviour as one pure function: (state, event, context) → (state, effects).
 // No I/O, no clock, no randomness: the workflow passes the time in and carries the effects out, so
@@ -78,7 +78,7 @@ function inbound(state: FlowState, message: InboundMessage, ctx: FlowContext): S
   return settle(turn, state, true);
 }
 
-function timer(state: FlowState, name: keyof FlowState['timers'], token: string, ctx: FlowContext): StepResult {
+function timer(state: FlowState, name: TimerName, token: string, ctx: FlowContext): StepResult {
   // Only the firing of a timer's latest start counts; any other is a leftover of a restart or a cancel.
   if (state.timers[name] === undefined || state.timers[name] !== token) return unchanged(state);
   const turn = new Turn(state, ctx);

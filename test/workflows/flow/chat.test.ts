@@ -12,7 +12,7 @@ describe('chat support, user side', () => {
     ['IDLE', states.idle, text('support')],
     ['REGISTERED', states.registered, text('I want to talk to someone')],
     ['HOMEWORK_SUBMITTED', states.homeworkSubmitted, tap('support', '💬 Support')],
-    ['INITIAL', states.initial, text('agent')],
+    ['INITIAL (by tap)', states.initial, tap('support', '💬 Chat Support')],
   ] as const)('opens from %s: session, timers and the End Chat button', (_from, make, event) => {
     const result = step(make(), event, ctx);
     expect(result.state.name).toBe('CHAT_SUPPORT_ACTIVE');

@@ -32,7 +32,9 @@ describe('payment', () => {
   it('records a pending payment on Confirm, sends its link and starts the payment timer', () => {
     const result = step(states.paymentOffered(), tap('payment_confirm'), ctx);
     const reference = pendingReference(result.state);
-    expect(reference).toMatch(/^PAY-15550002222-\d+$/);
+    // The reference goes to the payment provider: it must not carry the phone number.
+    expect(reference).toMatch(/^PAY-[0-9a-f]{16}-\d+$/);
+    expect(reference).not.toContain('15550002222');
     expect(result.effects).toContainEqual({ type: 'createPayment', reference, amount: 5000, planName: 'Monthly plan' });
     expect(result.effects).toContainEqual({ type: 'startTimer', timer: 'payment', token: result.state.timers.payment, delayMs: 30 * 60_000 });
     const link = bodyOf(sends(result.effects)[0]);

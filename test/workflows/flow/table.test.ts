@@ -36,7 +36,8 @@ const TABLE: Record<NamedState, Record<InputName, Row>> = {
   initial: {
     'tap main_menu': ['IDLE', WELCOME],
     'tap support': ['CHAT_SUPPORT_ACTIVE', END],
-    'typed keyword "faq"': ['IDLE', FAQ],
+    // The first message ever gets the welcome, whatever it says (SPEC §6); taps still obey.
+    'typed keyword "faq"': ['IDLE', WELCOME],
     'free text "Howard Smith"': ['IDLE', WELCOME],
     image: ['IDLE', WELCOME],
     location: ['IDLE', WELCOME],
