@@ -159,4 +159,32 @@ describe('chat support', () => {
     expect(again.body.waMessageId).toBe(first.body.waMessageId);
     expect(agentTexts(user)).toEqual(['🎧 Support Team: Only once please']);
   });
+
+  it('authorises chat commands by credential on the real stack and audits each one', async () => {
+    const user = await registeredStudent();
+    await user.say('support');
+    const admin = new AdminClient(stack, stack.config.adminToken);
+    const revokedAgent = await AdminClient.agent(stack, 'Revoked Rita');
+    const tokens = (await admin.request('GET', '/api/admin/tokens')).body.tokens as { id: number; name: string }[];
+    const rita = tokens.find((t) => t.name === 'Revoked Rita')!;
+    expect((await admin.request('DELETE', `/api/admin/tokens/${rita.id}`)).status).toBe(200);
+
+    const anonymous = new AdminClient(stack, 'edb_not-a-real-token');
+    expect((await anonymous.chat('send', user.phone, 'x')).status).toBe(401);
+    expect((await revokedAgent.chat('send', user.phone, 'x')).status).toBe(401);
+    expect((await alice.chat('send', user.phone, '')).status).toBe(400);
+    expect((await alice.chat('send', user.phone, 'y'.repeat(4097))).status).toBe(400);
+    expect((await admin.chat('send', user.phone, 'From the admin')).status).toBe(200);
+    // Agents may not manage tokens or read the audit log.
+    expect((await alice.request('GET', '/api/admin/audit')).status).toBe(403);
+
+    const audit = await admin.request('GET', '/api/admin/audit?action=chat.send&limit=100');
+    expect(audit.status).toBe(200);
+    const entries = audit.body.entries as { actor: string; phone: string | null; httpStatus: number }[];
+    // A refused request is audited before its path is trusted: it names no conversation.
+    expect(entries.filter((e) => e.actor === 'anonymous' && e.httpStatus === 401)).toHaveLength(2);
+    const forUser = entries.filter((e) => e.phone === user.phone).map((e) => [e.actor, e.httpStatus]);
+    expect(forUser).toEqual(expect.arrayContaining([['Alice', 400], ['ADMIN_TOKEN', 200]]));
+    expect(forUser.filter(([actor, status]) => actor === 'Alice' && status === 400)).toHaveLength(2);
+  });
 });
