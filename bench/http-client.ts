@@ -34,7 +34,7 @@ export function createHttpClient(maxSockets = 256): {
             res.on('error', reject);
           },
         );
-        req.setTimeout(30_000, () => req.destroy(new Error('request timed out after 30 s')));
+        req.setTimeout(120_000, () => req.destroy(new Error('request timed out after 120 s')));
         req.on('error', reject);
         req.end(body);
       });

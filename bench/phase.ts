@@ -154,6 +154,7 @@ export class PhaseRunner {
     );
     const conversation: Conversation = { sim, queue: [], idleIndex: -1 };
     this.conversations.set(phone, conversation);
+    this.order.push(conversation);
     this.markIdle(conversation);
     return conversation;
   }
@@ -183,7 +184,7 @@ export class PhaseRunner {
         const t = now();
         while (next <= t && next < end) {
           this.lag.push(t - next);
-          const c = this.idle.length > 0 ? this.idle[Math.floor(this.random() * this.idle.length)]! : undefined;
+          const c = this.pickOpen();
           if (c) this.fire(c, next);
           else if (next >= this.measureFrom) this.skipped += 1;
           next += poisson ? -Math.log(1 - this.random()) * interval : interval;
@@ -194,6 +195,21 @@ export class PhaseRunner {
       tick();
     });
   }
+
+  /**
+   * Never-touched conversations first, in order, so every conversation has started (its workflow
+   * exists) by the end of the warm-up; afterwards a random idle one.
+   */
+  private pickOpen(): Conversation | undefined {
+    while (this.untouched < this.order.length) {
+      const c = this.order[this.untouched++]!;
+      if (c.idleIndex !== -1) return c;
+    }
+    return this.idle.length > 0 ? this.idle[Math.floor(this.random() * this.idle.length)]! : undefined;
+  }
+
+  private untouched = 0;
+  private readonly order: Conversation[] = [];
 
   private closedLoop(concurrency: number, totalMs: number): Promise<void> {
     const end = this.startedAt + totalMs;
@@ -355,6 +371,9 @@ export class PhaseRunner {
         .catch(() => ({ status: 0, text: '' }));
       if (answer.status === 200) {
         if (flight.measured) this.agentAck.push(now() - flight.scheduledAt);
+      } else if (answer.status === 0) {
+        // No answer (timed out): the update may still complete, so the answer is still awaited.
+        this.agentErrors += 1;
       } else {
         // The bot will not send what the shadow expected; stop waiting for it.
         this.agentErrors += 1;

@@ -189,7 +189,15 @@ async function main(): Promise<number> {
     const search = async (label: string, group: string, target: Target, rates: number[]): Promise<number | undefined> => {
       let best: number | undefined;
       for (const rate of rates) {
-        const r = await runPhase(`${label}@${rate}`, group, target, { mode: 'open', rate, durationS: options.stepS, warmupS: 5, poisson: options.poisson });
+        // A pool of rate × 5 conversations, all started during the warm-up: each user writes about every
+        // 5 s, and the step measures conversations that exist rather than a burst of new ones.
+        const r = await runPhase(
+          `${label}@${rate}`,
+          group,
+          target,
+          { mode: 'open', rate, durationS: options.stepS, warmupS: 10, poisson: options.poisson },
+          { conversations: Math.max(50, rate * 5) },
+        );
         if (!passes(r)) break;
         best = rate;
       }
