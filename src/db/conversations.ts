@@ -40,27 +40,11 @@ export interface ConversationSummary {
 }
 
 export async function getConversation(db: Db, phone: string): Promise<ConversationSummary | undefined> {
-  const { rows } = await db.query<{
-    phone: string;
-    profile_name: string | null;
-    state: string;
-    registered: boolean;
-    last_inbound_at: Date | null;
-    last_activity_at: Date;
-  }>('select phone, profile_name, state, registered, last_inbound_at, last_activity_at from conversations where phone = $1', [
-    phone,
-  ]);
-  const row = rows[0];
-  return row
-    ? {
-        phone: row.phone,
-        profileName: row.profile_name,
-        state: row.state,
-        registered: row.registered,
-        lastInboundAt: row.last_inbound_at,
-        lastActivityAt: row.last_activity_at,
-      }
-    : undefined;
+  const { rows } = await db.query<DbConversationSummary>(
+    'select phone, profile_name, state, registered, last_inbound_at, last_activity_at from conversations where phone = $1',
+    [phone],
+  );
+  return rows[0] ? toSummary(rows[0]) : undefined;
 }
 
 interface DbConversationSummary {
