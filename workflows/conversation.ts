@@ -94,7 +94,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   let settings: ConversationSettings | undefined;
   let published: Pick<FlowState, 'name' | 'registered'> | undefined;
   let busy = false;
-  const keys = new WriteKeys();
+  const keys = new WriteKeys(phone);
 
   // Handlers only queue: the main loop handles one item at a time, in arrival order, so events never
   // interleave; a burst that arrives together is handled in one workflow task.
@@ -144,12 +144,12 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
    * Runs one flow step and carries out its effects, in order. Returns the outcome of any agent send.
    * `markRead` is the inbound wamid the first reply marks as read (blue ticks).
    */
-  const runStep = async (event: FlowEvent, markRead?: string): Promise<StepOutcome> => {
+  const runStep = async (event: FlowEvent, cause: string, markRead?: string): Promise<StepOutcome> => {
     const current = await loadSettings();
     const result = step(flow, event, { settings: current, now: Date.now(), phone });
     if (result.rejection) return { rejection: result.rejection };
     flow = result.state;
-    return carryOut(phone, result.effects, flow, deadlines, keys, markRead);
+    return carryOut(phone, result.effects, flow, deadlines, keys.forCause(cause), markRead);
   };
 
   const handleInbound = async (batch: InboundMessage[]): Promise<void> => {
@@ -171,12 +171,12 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         const legacy = welcomeOnlyStep(flow, message, recorded.settings);
         flow = { ...flow, ...legacy.state };
         for (const content of legacy.replies) {
-          await deliver(phone, { type: 'send', content }, keys.nextSend(), undefined, unread);
+          await deliver(phone, { type: 'send', content }, keys.legacySend(), undefined, unread);
           unread = undefined;
         }
         continue;
       }
-      const outcome = await runStep({ type: 'inbound', message }, unread);
+      const outcome = await runStep({ type: 'inbound', message }, `in/${message.waMessageId}`, unread);
       if (outcome.replied) unread = undefined;
     }
   };
@@ -198,7 +198,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
           : command.action === 'send'
             ? { type: 'agentSend', agent: command.agent, message: command.message ?? '' }
             : { type: 'agentEnd', agent: command.agent, message: command.message };
-      const outcome = await runStep(event);
+      const outcome = await runStep(event, `agent/${command.requestId}`);
       result = outcome.rejection
         ? { ok: false, code: outcome.rejection.code, message: outcome.rejection.message }
         : outcome.agentFailure && command.action === 'send'
@@ -240,7 +240,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         await handleInbound(batch.map((w) => w.message));
       } else if (item.kind === 'payment') {
         work.shift();
-        await runStep({ type: 'paymentConfirmed', ...item.confirmation });
+        await runStep({ type: 'paymentConfirmed', ...item.confirmation }, `payment/${item.confirmation.reference}`);
       } else {
         work.shift();
         await handleAgent(item);
@@ -248,13 +248,15 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     }
     for (const due of takeDue(deadlines, Date.now())) {
       handled = true;
-      await runStep({ type: 'timer', timer: due.timer, token: due.token });
+      await runStep({ type: 'timer', timer: due.timer, token: due.token }, `timer/${due.timer}/${due.token}`);
     }
     if (handled) await publish();
     busy = false;
 
     if (shouldContinueAsNew()) {
-      await wf.condition(wf.allHandlersFinished);
+      // An update that arrived meanwhile waits for the main loop: handle it first, or neither would finish.
+      await wf.condition(() => wf.allHandlersFinished() || work.length > 0);
+      if (work.length > 0) continue;
       await wf.continueAsNew<typeof conversationWorkflow>({
         phone,
         snapshot: {
@@ -287,7 +289,7 @@ async function carryOut(
   effects: Effect[],
   flow: FlowState,
   deadlines: Deadlines,
-  keys: WriteKeys,
+  sendKeys: SendKeys,
   markRead?: string,
 ): Promise<StepOutcome> {
   const outcome: StepOutcome = {};
@@ -307,7 +309,7 @@ async function carryOut(
         break;
       case 'send': {
         await flushRecords();
-        const sent = await deliver(phone, effect, keys.nextSend(), effect.agent ? flow.chat?.sessionKey : undefined, outcome.replied ? undefined : markRead);
+        const sent = await deliver(phone, effect, sendKeys.next(), effect.agent ? flow.chat?.sessionKey : undefined, outcome.replied ? undefined : markRead);
         outcome.replied = true;
         if (effect.agent) {
           if (sent.ok) outcome.agentWaMessageId = sent.waMessageId;
@@ -362,17 +364,32 @@ async function deliver(
 }
 
 /**
- * Keys that identify one logical write: the same on every retry and replay of this run, different in
- * any other run. They come from the run id and the order of execution, never from the random
- * generator, whose seed the server may change after a failed workflow task.
+ * Keys that identify one logical write, so that a retried activity, a replay, or the same event handled
+ * again after a workflow task was lost writes and sends nothing twice. They come from what caused the
+ * write (a wamid, an agent request id, a timer token, a payment reference) and the order of the
+ * writes it caused, never from the random generator, whose seed the server may change after a failed
+ * workflow task. An agent's request in particular may be handled by a later run when the task that
+ * first handled it was lost while the run continued as new: only a key from the request id, not from
+ * the run, recognises the send that already happened.
  */
 class WriteKeys {
-  private sends = 0;
+  private legacySends = 0;
   private readonly runId = wf.workflowInfo().runId;
+  constructor(private readonly phone: string) {}
   inbound(waMessageId: string): string {
     return `${this.runId}/${waMessageId}`;
   }
-  nextSend(): string {
-    return `${this.runId}/send-${++this.sends}`;
+  /** Keys for the sends one event causes. */
+  forCause(cause: string): SendKeys {
+    let sends = 0;
+    return { next: () => `${this.phone}/${cause}/${++sends}` };
   }
+  /** The welcome-only flow's sends, numbered within the run as that version did. */
+  legacySend(): string {
+    return `${this.runId}/send-${++this.legacySends}`;
+  }
+}
+
+interface SendKeys {
+  next(): string;
 }

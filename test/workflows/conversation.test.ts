@@ -1,6 +1,8 @@
 import { listMessages } from '../../src/db/messages';
 import { conversationQuery, conversationWorkflowId } from '../../workflows/messages';
 import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from '../../workflows/search-attributes';
+import { AdminClient } from '../helpers/admin-client';
+import { textOf, TestUser } from '../helpers/conversation';
 import { newPhone, textWebhook } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { sleep, waitFor } from '../helpers/wait';
@@ -72,5 +74,32 @@ describe('conversationWorkflow', () => {
       return found.length > 0 ? found : undefined;
     }, 'the conversation in a visibility query');
     expect([...new Set(listed)]).toEqual([conversationWorkflowId(phone)]);
+  });
+
+  it('answers every agent command that arrives while the run continues as new', async () => {
+    const user = new TestUser(stack, newPhone(), 'Update Tester');
+    await stack.client.workflow.start('conversationWorkflow', {
+      workflowId: conversationWorkflowId(user.phone),
+      taskQueue: stack.config.taskQueue,
+      args: [{ phone: user.phone, maxHistoryEvents: 20 }],
+    });
+    await user.say('Hi');
+    await user.say('support');
+    const agent = await AdminClient.agent(stack, 'Casey');
+    const texts = Array.from({ length: 12 }, (_, i) => `reply ${i}`);
+    const answers = await Promise.all(texts.map((text) => agent.chat('send', user.phone, text)));
+    expect(answers.map((a) => a.status)).toEqual(texts.map(() => 200));
+    await user.settled();
+
+    const runs: string[] = [];
+    for await (const run of stack.client.workflow.list({ query: `WorkflowId = "${conversationWorkflowId(user.phone)}"` })) runs.push(run.runId);
+    expect(runs.length).toBeGreaterThan(1);
+    const delivered = stack.fake.sendsTo(user.phone).map(textOf).filter((t) => t.startsWith('🎧 Support Team: reply'));
+    expect([...delivered].sort()).toEqual(texts.map((t) => `🎧 Support Team: ${t}`).sort());
+    const stored = await stack.db.query<{ body: string }>(
+      "select body from messages where phone = $1 and sender = 'agent' and body like '%reply%'",
+      [user.phone],
+    );
+    expect(stored.rows.map((r) => r.body).sort()).toEqual([...delivered].sort());
   });
 });

@@ -1,0 +1,87 @@
+import type { Queryable } from '../db/queryable';
+import { chatDistributions, tallyMessages, type Distribution } from '../db/stats';
+import type { HistogramSeries, MetricFamily, Sample } from './exposition';
+
+// The figures Postgres knows, computed at scrape time. The worker sends messages and the workflows
+// open and close chats in another process; reading the rows sees all of it and survives restarts.
+// Counters here are counts of rows, so they only grow (rows are never deleted).
+
+// Chats last minutes, sometimes hours; the idle timeout closes them at 30 minutes by default.
+const DURATION_BUCKETS_SECONDS = [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400];
+const FIRST_RESPONSE_BUCKETS_SECONDS = [5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+const RATING_BUCKETS = [1, 2, 3, 4, 5];
+
+/** Outbound progress, "reached at least": each series only grows as WhatsApp reports statuses. */
+const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed'] as const;
+
+// Message types come from WhatsApp (inbound) or our own content kinds (outbound); anything not
+// shaped like a type name is reported as `other` so a label can never carry unexpected text.
+const TYPE_LABEL = /^[a-z][a-z_]{0,31}$/;
+
+export async function collectStoreMetrics(db: Queryable): Promise<MetricFamily[]> {
+  const [tallies, chats] = await Promise.all([
+    tallyMessages(db),
+    chatDistributions(db, {
+      duration: DURATION_BUCKETS_SECONDS,
+      firstResponse: FIRST_RESPONSE_BUCKETS_SECONDS,
+      rating: RATING_BUCKETS,
+    }),
+  ]);
+
+  const byDirectionType = new Map<string, Sample>();
+  const byStatus = new Map<string, number>(DELIVERY_STATUSES.map((status) => [status, 0]));
+  const byCode = new Map<string, number>();
+  for (const tally of tallies) {
+    const type = TYPE_LABEL.test(tally.type) ? tally.type : 'other';
+    const key = `${tally.direction} ${type}`;
+    const sample = byDirectionType.get(key) ?? { labels: { direction: tally.direction, type }, value: 0 };
+    sample.value += tally.messages;
+    byDirectionType.set(key, sample);
+    if (tally.direction !== 'outbound') continue;
+    for (const status of DELIVERY_STATUSES) byStatus.set(status, byStatus.get(status)! + tally[status]);
+    if (tally.failed > 0) {
+      const code = tally.errorCode === null ? 'unknown' : String(tally.errorCode);
+      byCode.set(code, (byCode.get(code) ?? 0) + tally.failed);
+    }
+  }
+
+  return [
+    {
+      name: 'edubot_active_chats',
+      help: 'Chat support sessions open now.',
+      type: 'gauge',
+      samples: [{ labels: {}, value: chats.active }],
+    },
+    histogram('edubot_chat_duration_seconds', 'Duration of ended chat support sessions.', DURATION_BUCKETS_SECONDS, chats.duration),
+    histogram(
+      'edubot_chat_first_response_seconds',
+      "Time from the user's first message in a chat to the first agent reply.",
+      FIRST_RESPONSE_BUCKETS_SECONDS,
+      chats.firstResponse,
+    ),
+    {
+      name: 'edubot_messages_total',
+      help: 'Messages stored, by direction (inbound, outbound) and type.',
+      type: 'counter',
+      samples: [...byDirectionType.values()],
+    },
+    {
+      name: 'edubot_message_status_total',
+      help: 'Outbound messages that reached each delivery status: sent (accepted by WhatsApp), delivered (or read), read, failed. Delivery rate = delivered / sent.',
+      type: 'counter',
+      samples: DELIVERY_STATUSES.map((status) => ({ labels: { status }, value: byStatus.get(status)! })),
+    },
+    {
+      name: 'edubot_whatsapp_send_errors_total',
+      help: 'Outbound messages that failed, by WhatsApp error code (refused sends and failed statuses).',
+      type: 'counter',
+      samples: [...byCode].map(([code, value]) => ({ labels: { code }, value })),
+    },
+    histogram('edubot_csat_rating', 'Satisfaction ratings (1-5) given after chat support sessions.', RATING_BUCKETS, chats.rating),
+  ];
+}
+
+function histogram(name: string, help: string, bounds: readonly number[], distribution: Distribution): MetricFamily {
+  const series: HistogramSeries = { labels: {}, bounds, cumulative: distribution.cumulative, count: distribution.count, sum: distribution.sum };
+  return { name, help, type: 'histogram', series: [series] };
+}
