@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/queryable';
 import { chatDistributions, tallyMessages, type Distribution } from '../db/stats';
 import type { HistogramSeries, MetricFamily, Sample } from './exposition';
+import { foldMessageTallies } from './message-figures';
 
 // The figures Postgres knows, computed at scrape time. The worker sends messages and the workflows
 // open and close chats in another process; reading the rows sees all of it and survives restarts.
@@ -28,20 +29,14 @@ export async function collectStoreMetrics(db: Queryable): Promise<MetricFamily[]
     }),
   ]);
 
-  const byDirectionType = new Map<string, Sample>();
-  const byStatus = new Map<string, number>(DELIVERY_STATUSES.map((status) => [status, 0]));
-  const byCode = new Map<string, number>();
-  for (const tally of tallies) {
-    const type = TYPE_LABEL.test(tally.type) ? tally.type : 'other';
-    const key = `${tally.direction} ${type}`;
-    const sample = byDirectionType.get(key) ?? { labels: { direction: tally.direction, type }, value: 0 };
-    sample.value += tally.messages;
-    byDirectionType.set(key, sample);
-    if (tally.direction !== 'outbound') continue;
-    for (const status of DELIVERY_STATUSES) byStatus.set(status, byStatus.get(status)! + tally[status]);
-    if (tally.failed > 0) {
-      const code = tally.errorCode === null ? 'unknown' : String(tally.errorCode);
-      byCode.set(code, (byCode.get(code) ?? 0) + tally.failed);
+  const figures = foldMessageTallies(tallies);
+  const messages = new Map<string, Sample>();
+  for (const direction of ['inbound', 'outbound'] as const) {
+    for (const [rawType, count] of figures.byType[direction]) {
+      const type = TYPE_LABEL.test(rawType) ? rawType : 'other';
+      const sample = messages.get(`${direction} ${type}`) ?? { labels: { direction, type }, value: 0 };
+      sample.value += count;
+      messages.set(`${direction} ${type}`, sample);
     }
   }
 
@@ -63,19 +58,19 @@ export async function collectStoreMetrics(db: Queryable): Promise<MetricFamily[]
       name: 'edubot_messages_total',
       help: 'Messages stored, by direction (inbound, outbound) and type.',
       type: 'counter',
-      samples: [...byDirectionType.values()],
+      samples: [...messages.values()],
     },
     {
       name: 'edubot_message_status_total',
       help: 'Outbound messages that reached each delivery status: sent (accepted by WhatsApp), delivered (or read), read, failed. Delivery rate = delivered / sent.',
       type: 'counter',
-      samples: DELIVERY_STATUSES.map((status) => ({ labels: { status }, value: byStatus.get(status)! })),
+      samples: DELIVERY_STATUSES.map((status) => ({ labels: { status }, value: figures.delivery[status] })),
     },
     {
       name: 'edubot_whatsapp_send_errors_total',
       help: 'Outbound messages that failed, by WhatsApp error code (refused sends and failed statuses).',
       type: 'counter',
-      samples: [...byCode].map(([code, value]) => ({ labels: { code }, value })),
+      samples: [...figures.errorsByCode].map(([code, value]) => ({ labels: { code }, value })),
     },
     histogram('edubot_csat_rating', 'Satisfaction ratings (1-5) given after chat support sessions.', RATING_BUCKETS, chats.rating),
   ];

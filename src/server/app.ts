@@ -3,11 +3,13 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logger';
+import { createWebhookMetrics } from '../metrics/webhook-metrics';
 import type { ChatCommands } from './chat-commands';
 import { HttpError } from './errors';
 import type { EventHub } from './event-hub';
 import { adminRoutes } from './routes/admin';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
 import { paymentRoutes } from './routes/payments';
 import { sandboxRoutes } from './routes/sandbox';
 import { webhookRoutes } from './routes/webhook';
@@ -47,7 +49,16 @@ export function createApp(deps: AppDeps): Koa {
     }
   });
 
-  const routers = [healthRoutes(deps), webhookRoutes(deps), paymentRoutes(deps), ...(deps.emulator ? [sandboxRoutes(deps.emulator)] : [])];
+  // Counted in this process: only the server sees webhook requests. Everything else /metrics shows
+  // is read from Postgres, so the worker's sends count even when it runs apart.
+  const webhookMetrics = createWebhookMetrics();
+  const routers = [
+    healthRoutes(deps),
+    metricsRoutes({ ...deps, webhookMetrics }),
+    webhookRoutes({ ...deps, metrics: webhookMetrics }),
+    paymentRoutes(deps),
+    ...(deps.emulator ? [sandboxRoutes(deps.emulator)] : []),
+  ];
   for (const router of routers) {
     app.use(router.routes()).use(router.allowedMethods());
   }

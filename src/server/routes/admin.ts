@@ -9,6 +9,7 @@ import type { EventHub } from '../event-hub';
 import { mountChatRoutes } from './admin-chat';
 import { mountConversationRoutes } from './admin-conversations';
 import { mountEventRoutes } from './admin-events';
+import { mountStatsRoutes } from './admin-stats';
 import { mountTokenRoutes } from './admin-tokens';
 
 // The agents' and admins' API under /api/admin (SPEC §3). Every route starts with the same guard:
@@ -30,6 +31,7 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountConversationRoutes(router, deps, guard);
   mountChatRoutes(router, deps, guard);
   mountEventRoutes(router, deps, guard);
+  mountStatsRoutes(router, deps, guard);
   mountTokenRoutes(router, deps, guard);
   return router;
 }

@@ -6,6 +6,7 @@ import { appendEvent } from '../../db/events';
 import { recordStatus } from '../../db/messages';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
+import { measureWebhook, type WebhookMetrics } from '../../metrics/webhook-metrics';
 import { parseWebhook, WebhookBodyError } from '../../whatsapp/parse-webhook';
 import { verifySignature } from '../../whatsapp/signature';
 import type { conversationWorkflow } from '../../../workflows/conversation';
@@ -23,9 +24,11 @@ export interface WebhookDeps {
   db: Db;
   temporal: Client;
   logger: Logger;
+  /** Outcome and latency of each delivery, for GET /metrics. */
+  metrics?: WebhookMetrics;
 }
 
-export function webhookRoutes({ config, db, temporal, logger }: WebhookDeps): Router {
+export function webhookRoutes({ config, db, temporal, logger, metrics }: WebhookDeps): Router {
   const router = new Router();
 
   // Verification handshake: Meta calls this when the callback URL or verify token is saved.
@@ -40,7 +43,8 @@ export function webhookRoutes({ config, db, temporal, logger }: WebhookDeps): Ro
     ctx.body = challenge;
   });
 
-  router.post('/api/webhook/whatsapp', async (ctx) => {
+  const measure = metrics ? [measureWebhook(metrics)] : [];
+  router.post('/api/webhook/whatsapp', ...measure, async (ctx) => {
     const receivedAt = Date.now();
     const raw = await readRawBody(ctx, BODY_LIMIT_BYTES);
     // The signature is checked before anything else looks at the bytes.
