@@ -1,8 +1,6 @@
 import * as wf from '@temporalio/workflow';
-import type { Activities, RecordEffect } from '../activities';
 import { earliestDeadline, takeDue, type Deadlines } from './deadlines';
-import { WHATSAPP_REJECTED } from './failures';
-import type { Effect } from './flow/effects';
+import { carryOut, deliver, store, WriteKeys, type StepOutcome } from './carry-out';
 import type { FlowEvent } from './flow/events';
 import { initialFlowState, type FlowState } from './flow/state';
 import { step } from './flow/step';
@@ -43,33 +41,11 @@ export interface ConversationInput {
 
 /** The full conversation flow replaced the welcome-only behaviour: older histories replay the old branch. */
 export const FULL_FLOW_PATCH = 'full-conversation-flow';
-/** A refused send is recognised as refused (not abandoned) however its failure arrives. */
-export const UNWRAPPED_REFUSAL_PATCH = 'unwrapped-refusal';
 
 // Meta redelivers for up to 7 days; the database's unique wamid catches anything older than this window.
 const RECENT_ID_LIMIT = 1000;
 const ANSWERED_LIMIT = 100;
 const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
-
-// Local activities: Postgres writes and Graph API calls are short, and a local activity runs inside the
-// workflow task instead of costing a server round trip each (measured here: about twice the throughput
-// of regular activities). Retries past `localRetryThreshold` become durable timers, so a long WhatsApp
-// or Postgres outage still backs off for as long as it lasts without holding a worker slot.
-const store = wf.proxyLocalActivities<Activities>({
-  // Generous for the photo download a homework record may start with.
-  startToCloseTimeout: '60s',
-  localRetryThreshold: '30s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '1m' },
-});
-
-const whatsapp = wf.proxyLocalActivities<Activities>({
-  // The Graph client gives up on one request after 10 s; the rest is room for the SQL statements.
-  startToCloseTimeout: '15s',
-  // A reply later than a day is worse than none: the user's 24-hour window has closed by then.
-  scheduleToCloseTimeout: '24h',
-  localRetryThreshold: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
-});
 
 type Work =
   | { kind: 'inbound'; message: InboundMessage }
@@ -272,124 +248,4 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
       });
     }
   }
-}
-
-interface StepOutcome {
-  rejection?: { code: 'not_in_chat_support' | 'chat_already_active' | 'invalid_message'; message: string };
-  /** The wamid of the message an agent wrote, once WhatsApp accepted it. */
-  agentWaMessageId?: string;
-  agentFailure?: { code?: number };
-  /** Whether any message was sent. */
-  replied?: boolean;
-}
-
-/** Carries out a step's effects in order: records in one activity per run of them, sends one by one, timers here. */
-async function carryOut(
-  phone: string,
-  effects: Effect[],
-  flow: FlowState,
-  deadlines: Deadlines,
-  sendKeys: SendKeys,
-  markRead?: string,
-): Promise<StepOutcome> {
-  const outcome: StepOutcome = {};
-  let records: RecordEffect[] = [];
-  const flushRecords = async () => {
-    if (records.length === 0) return;
-    await store.applyRecords({ phone, records });
-    records = [];
-  };
-  for (const effect of effects) {
-    switch (effect.type) {
-      case 'startTimer':
-        deadlines[effect.timer] = { token: effect.token, at: Date.now() + effect.delayMs };
-        break;
-      case 'cancelTimer':
-        delete deadlines[effect.timer];
-        break;
-      case 'send': {
-        await flushRecords();
-        const sent = await deliver(phone, effect, sendKeys.next(), effect.agent ? flow.chat?.sessionKey : undefined, outcome.replied ? undefined : markRead);
-        outcome.replied = true;
-        if (effect.agent) {
-          if (sent.ok) outcome.agentWaMessageId = sent.waMessageId;
-          else outcome.agentFailure = { code: sent.code };
-        }
-        break;
-      }
-      default:
-        records.push(effect);
-    }
-  }
-  await flushRecords();
-  return outcome;
-}
-
-type Delivery = { ok: true; waMessageId: string } | { ok: false; code?: number };
-
-async function deliver(
-  phone: string,
-  effect: Effect & { type: 'send' },
-  key: string,
-  chatSessionKey?: string,
-  markRead?: string,
-): Promise<Delivery> {
-  const sender = effect.agent ? 'agent' : 'bot';
-  try {
-    const { waMessageId } = await whatsapp.deliverMessage({
-      phone,
-      key,
-      content: effect.content,
-      sender,
-      senderName: effect.agent,
-      markRead,
-      chatSessionKey,
-    });
-    return { ok: true, waMessageId };
-  } catch (err) {
-    // A failed message must not stop the conversation: the failure is on the stored message for agents to see.
-    // Local activity failures reach the workflow unwrapped, regular ones inside an ActivityFailure. The
-    // first version looked only for the wrapped form and treated a refusal as abandoned (one more
-    // activity): its histories replay through that branch.
-    const failure = err instanceof wf.ActivityFailure ? err.cause : err;
-    if (failure instanceof wf.ApplicationFailure && failure.type === WHATSAPP_REJECTED && wf.patched(UNWRAPPED_REFUSAL_PATCH)) {
-      const details = failure.details?.[0] as { code?: number | null } | undefined;
-      wf.log.warn('message refused by WhatsApp', { code: details?.code });
-      return { ok: false, code: details?.code ?? undefined };
-    }
-    wf.log.error('message abandoned after retries', { error: String(err) });
-    await store.abandonMessage({ phone, key, content: effect.content, sender, reason: 'delivery abandoned after retries' });
-    return { ok: false };
-  }
-}
-
-/**
- * Keys that identify one logical write, so that a retried activity, a replay, or the same event handled
- * again after a workflow task was lost writes and sends nothing twice. They come from what caused the
- * write (a wamid, an agent request id, a timer token, a payment reference) and the order of the
- * writes it caused, never from the random generator, whose seed the server may change after a failed
- * workflow task. An agent's request in particular may be handled by a later run when the task that
- * first handled it was lost while the run continued as new: only a key from the request id, not from
- * the run, recognises the send that already happened.
- */
-class WriteKeys {
-  private legacySends = 0;
-  private readonly runId = wf.workflowInfo().runId;
-  constructor(private readonly phone: string) {}
-  inbound(waMessageId: string): string {
-    return `${this.runId}/${waMessageId}`;
-  }
-  /** Keys for the sends one event causes. */
-  forCause(cause: string): SendKeys {
-    let sends = 0;
-    return { next: () => `${this.phone}/${cause}/${++sends}` };
-  }
-  /** The welcome-only flow's sends, numbered within the run as that version did. */
-  legacySend(): string {
-    return `${this.runId}/send-${++this.legacySends}`;
-  }
-}
-
-interface SendKeys {
-  next(): string;
 }
