@@ -1,5 +1,6 @@
 import { findPayment } from '../../src/db/payments';
 import { getStudent } from '../../src/db/users';
+import { signPaystackBody } from '../../src/server/routes/payments';
 import { textOf, TestUser } from '../helpers/conversation';
 import { newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -49,5 +50,17 @@ describe('flow timers', () => {
     await waitFor(async () => (await findPayment(stack.db, reference))?.status === 'expired', 'the payment to expire', 15_000);
     await user.settled();
     expect(await user.state()).toBe('REGISTERED');
+
+    // The money arrives late: the student paid, so the subscription starts all the same.
+    const body = JSON.stringify({ event: 'charge.success', data: { reference, status: 'success', amount: 5000 } });
+    const response = await fetch(`${stack.baseUrl}/api/payments/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-paystack-signature': signPaystackBody(body, stack.config.payment.webhookSecret) },
+      body,
+    });
+    expect(response.status).toBe(200);
+    await waitFor(async () => (await findPayment(stack.db, reference))?.status === 'confirmed', 'the late confirmation', 15_000);
+    await user.settled();
+    expect((await getStudent(stack.db, user.phone))?.subscriptionActiveUntil).not.toBeNull();
   });
 });

@@ -94,12 +94,19 @@ export function handlePaymentPending(turn: Turn, input: Input): boolean {
  */
 export function onPaymentConfirmed(turn: Turn, reference: string): boolean {
   const { state, settings } = turn;
-  if (state.payment?.reference === undefined || state.payment.reference !== reference) return false;
+  const pending = state.payment?.reference !== undefined && state.payment.reference === reference;
+  // Money that arrives after the payment timed out is still honoured: the student paid.
+  const late = !pending && (state.expiredPayments ?? []).includes(reference);
+  if (!pending && !late) return false;
   const until = Math.max(turn.ctx.now, state.subscriptionActiveUntil ?? 0) + SUBSCRIPTION_PERIOD_MS;
   turn.emit({ type: 'confirmPayment', reference, activeUntil: until });
   state.subscriptionActiveUntil = until;
-  delete state.payment;
-  turn.cancelTimer('payment');
+  if (pending) {
+    delete state.payment;
+    turn.cancelTimer('payment');
+  } else {
+    state.expiredPayments = state.expiredPayments!.filter((r) => r !== reference);
+  }
   const note = NOTES.paymentReceived(settings.payment.planName, until);
   if (state.name === 'PAYMENT_PENDING') showMenu(turn, note);
   else turn.send(notice(note));
@@ -113,11 +120,15 @@ export function onPaymentTimeout(turn: Turn): void {
   if (reference === undefined) return;
   turn.emit({ type: 'expirePayment', reference });
   delete state.payment;
+  state.expiredPayments = [...(state.expiredPayments ?? []), reference].slice(-EXPIRED_PAYMENTS_KEPT);
   const note = NOTES.paymentExpired(reference);
   if (state.name === 'PAYMENT_PENDING') showMenu(turn, note);
   // The bot stays out of a live chat; the status and the next offer show the payment is gone.
   else if (state.name !== 'CHAT_SUPPORT_ACTIVE') turn.send(notice(note));
 }
+
+/** How many timed-out payments stay confirmable: a late payment is rare, an old link rarer still. */
+const EXPIRED_PAYMENTS_KEPT = 5;
 
 /** 64-bit FNV-1a of the phone number, hex: unique enough to keep references of different numbers apart. */
 function phoneHash(phone: string): string {

@@ -41,6 +41,8 @@ export interface FlowState {
   homework?: { subject?: string; kind?: 'text' | 'image' };
   /** A payment offered or pending. `reference` is set once the user confirmed and a payment was recorded. */
   payment?: { reference?: string; amount: number; link?: string };
+  /** References of payments that timed out, newest last: a confirmation that arrives late still counts. */
+  expiredPayments?: string[];
   /** Epoch ms until which the subscription is active. */
   subscriptionActiveUntil?: number;
   /** Homework submitted so far (the workflow is the only writer, so this count is exact). */

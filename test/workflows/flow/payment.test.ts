@@ -96,6 +96,18 @@ describe('payment', () => {
     expect(offeredIds(sends(result.effects)[0])).toContain('pay');
   });
 
+  it('honours a confirmation that arrives after the payment timed out, once', () => {
+    const pending = states.paymentLinkSent();
+    const reference = pendingReference(pending);
+    const expired = step(pending, { type: 'timer', timer: 'payment', token: pending.timers.payment! }, ctx).state;
+    const late = step(expired, { type: 'paymentConfirmed', reference, amount: 5000 }, ctx);
+    expect(late.effects[0]).toEqual({ type: 'confirmPayment', reference, activeUntil: NOW + SUBSCRIPTION_PERIOD_MS });
+    expect(late.state.subscriptionActiveUntil).toBe(NOW + SUBSCRIPTION_PERIOD_MS);
+    expect(bodyOf(sends(late.effects)[0])).toMatch(/Payment received/);
+    const again = step(late.state, { type: 'paymentConfirmed', reference, amount: 5000 }, ctx);
+    expect(again).toEqual({ state: late.state, effects: [] });
+  });
+
   it('ignores a stale payment timer', () => {
     const pending = states.paymentLinkSent();
     const result = step(pending, { type: 'timer', timer: 'payment', token: 'payment-0' }, ctx);

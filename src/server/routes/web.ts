@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Router from '@koa/router';
+
+// The two web pages: the agents' console (always) and the sandbox simulator (only with the local
+// WhatsApp emulator). Plain files from src/web, read once when the app is built, so a request never
+// touches the disk. The same relative path works from src/ and from the build's dist/src/, where the
+// build script copies src/web.
+
+const WEB_DIR = path.resolve(__dirname, '../../web');
+
+// Only our own files may run or load: no inline script or style, no framing, no plugins. The pages
+// call the API of their own origin with fetch, so connect-src 'self' is all they need.
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+
+interface Asset {
+  type: string;
+  body: Buffer;
+}
+
+/** The URL paths of a page and its assets, mapped to files in src/web. */
+const PAGES = {
+  console: {
+    '/console': 'console.html',
+    '/console/console.js': 'console.js',
+    '/console/console.css': 'console.css',
+    '/console/sse.js': 'sse.js',
+  },
+  simulator: {
+    '/simulator': 'simulator.html',
+    '/simulator/simulator.js': 'simulator.js',
+    '/simulator/simulator.css': 'simulator.css',
+  },
+} as const satisfies Record<string, Record<string, string>>;
+
+export interface WebDeps {
+  /** Serve /simulator: true only in sandbox mode, where its messages go to the local emulator. */
+  simulator: boolean;
+  /** Where the page files are; tests may point elsewhere. */
+  dir?: string;
+}
+
+export function webRoutes({ simulator, dir = WEB_DIR }: WebDeps): Router {
+  const router = new Router();
+  const files: Record<string, string> = { ...PAGES.console, ...(simulator ? PAGES.simulator : {}) };
+  for (const [urlPath, file] of Object.entries(files)) {
+    const asset = readAsset(dir, file);
+    router.get(urlPath, (ctx) => {
+      ctx.set('Content-Type', asset.type);
+      // The pages change with each release and carry no secrets; no-store keeps a stale console from
+      // talking to a newer API after a deploy.
+      ctx.set('Cache-Control', 'no-store');
+      ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+      ctx.set('X-Content-Type-Options', 'nosniff');
+      ctx.set('Referrer-Policy', 'no-referrer');
+      ctx.body = asset.body;
+    });
+  }
+  return router;
+}
+
+function readAsset(dir: string, file: string): Asset {
+  const type = TYPES[path.extname(file)];
+  if (type === undefined) throw new Error(`web asset ${file} has no known content type`);
+  try {
+    return { type, body: fs.readFileSync(path.join(dir, file)) };
+  } catch (err) {
+    throw new Error(`web asset ${file} is missing from ${dir}; the build copies src/web to dist/src/web`, { cause: err });
+  }
+}

@@ -1,0 +1,205 @@
+import { listChatSessions } from '../../src/db/chat-sessions';
+import { renderExposition } from '../../src/metrics/exposition';
+import { AdminClient } from '../helpers/admin-client';
+import { TestUser } from '../helpers/conversation';
+import { fixtureJson, newPhone, newWamid, statusWebhook } from '../helpers/fixtures';
+import { startTestStack, TEST_ACCESS_TOKEN, TEST_APP_SECRET, type TestStack } from '../helpers/stack';
+
+// GET /metrics on the real stack: conversations, a chat with an agent, a refused send, delivery
+// statuses and refused webhooks, then every figure of SPEC §10 checked against what the test did.
+
+/** Parses the text format into `name{labels}` → value, labels in the order the server wrote them. */
+function parseExposition(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return samples;
+}
+
+describe('Prometheus exposition', () => {
+  it('escapes label values and writes HELP, TYPE and cumulative histogram lines', () => {
+    const text = renderExposition([
+      { name: 'x_total', help: 'a \\ b\nc', type: 'counter', samples: [{ labels: { v: 'say "hi"\\\n' }, value: 2 }] },
+      { name: 'y_seconds', help: 'h', type: 'histogram', series: [{ labels: {}, bounds: [0.5, 1], cumulative: [1, 2], count: 3, sum: 4.5 }] },
+    ]);
+    expect(text).toBe(
+      [
+        '# HELP x_total a \\\\ b\\nc',
+        '# TYPE x_total counter',
+        'x_total{v="say \\"hi\\"\\\\\\n"} 2',
+        '# HELP y_seconds h',
+        '# TYPE y_seconds histogram',
+        'y_seconds_bucket{le="0.5"} 1',
+        'y_seconds_bucket{le="1"} 2',
+        'y_seconds_bucket{le="+Inf"} 3',
+        'y_seconds_sum 4.5',
+        'y_seconds_count 3',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('GET /metrics', () => {
+  let stack: TestStack;
+  let agent: AdminClient;
+  let agentToken: string;
+  const webhookStatuses: number[] = [];
+  const inboundTypes: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    // Every webhook the test posts, user actions included, is noted with the status it got.
+    const post = stack.postWebhook.bind(stack);
+    stack.postWebhook = async (body, signature) => {
+      const response = await post(body, signature);
+      webhookStatuses.push(response.status);
+      return response;
+    };
+    const admin = new AdminClient(stack, stack.config.adminToken);
+    const created = await admin.request('POST', '/api/admin/tokens', { name: 'Metrics Agent', role: 'agent' });
+    agentToken = created.body.token;
+    agent = new AdminClient(stack, agentToken);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const scrape = async () => {
+    const response = await fetch(`${stack.baseUrl}/metrics`);
+    return { response, text: await response.text() };
+  };
+
+  // A user's actions, noted by the type the message is stored under.
+  const say = (user: TestUser, text: string) => (inboundTypes.push('text'), user.say(text));
+  const tap = (user: TestUser, id: string) => (inboundTypes.push('button'), user.tap(id));
+  const pick = (user: TestUser, id: string) => (inboundTypes.push('list'), user.pick(id));
+
+  it('exposes every figure at zero before any traffic, without authentication', async () => {
+    const { response, text } = await scrape();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const families = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]);
+    expect(families).toEqual([
+      ['edubot_active_chats', 'gauge'],
+      ['edubot_chat_duration_seconds', 'histogram'],
+      ['edubot_chat_first_response_seconds', 'histogram'],
+      ['edubot_messages_total', 'counter'],
+      ['edubot_message_status_total', 'counter'],
+      ['edubot_whatsapp_send_errors_total', 'counter'],
+      ['edubot_csat_rating', 'histogram'],
+      ['edubot_webhook_requests_total', 'counter'],
+      ['edubot_webhook_ack_seconds', 'histogram'],
+      ['edubot_metrics_postgres_up', 'gauge'],
+    ]);
+    const samples = parseExposition(text);
+    expect(samples.get('edubot_active_chats')).toBe(0);
+    expect(samples.get('edubot_chat_duration_seconds_count')).toBe(0);
+    expect(samples.get('edubot_csat_rating_bucket{le="+Inf"}')).toBe(0);
+    expect(samples.get('edubot_message_status_total{status="delivered"}')).toBe(0);
+    expect(samples.get('edubot_webhook_requests_total{outcome="ok"}')).toBe(0);
+    expect(samples.get('edubot_metrics_postgres_up')).toBe(1);
+  });
+
+  it('counts chats, messages, statuses, send errors, ratings and webhook outcomes from what happened', async () => {
+    // A chat answered by an agent, a refused agent message, ended by the user and rated 4.
+    const ada = new TestUser(stack, newPhone(), 'Ada Lovelace');
+    await say(ada, 'Hi');
+    await say(ada, 'support');
+    await say(ada, 'My upload keeps failing');
+    const reply = await agent.chat('send', ada.phone, 'Which file type?');
+    expect(reply.status).toBe(200);
+    stack.fake.failNext(1, { status: 400, body: fixtureJson('send-error-131047.json') });
+    const refusedSends = [await agent.chat('send', ada.phone, 'Still there?')];
+    expect(refusedSends.map((r) => r.status)).toEqual([502]);
+    await tap(ada, 'end_chat');
+    const rating = 4;
+    await pick(ada, `csat_${rating}`);
+    // A chat still open.
+    const ben = new TestUser(stack, newPhone(), 'Ben');
+    await say(ben, 'Hello');
+    await say(ben, 'support');
+
+    // Delivery reports for three accepted messages, one of them failing later with its own code.
+    const [botFirst, botSecond] = stack.fake.sendsTo(ben.phone);
+    const reports = [
+      { id: reply.body.waMessageId as string, status: 'sent' },
+      { id: reply.body.waMessageId as string, status: 'delivered' },
+      { id: reply.body.waMessageId as string, status: 'read' },
+      { id: botFirst!.waMessageId, status: 'delivered' },
+      { id: botSecond!.waMessageId, status: 'failed', errorCode: 131026 },
+    ];
+    const now = Math.floor(Date.now() / 1000);
+    const posted = await stack.postWebhook(statusWebhook(reports.map((r) => ({ ...r, timestamp: now, recipient: ben.phone }))));
+    expect(posted.status).toBe(200);
+
+    // Refused deliveries: a bad signature, then a signed body that is not JSON.
+    expect((await stack.postWebhook('{"object":"whatsapp_business_account"}', 'sha256=' + '0'.repeat(64))).status).toBe(401);
+    expect((await stack.postWebhook('not json')).status).toBe(400);
+
+    const { text } = await scrape();
+    const samples = parseExposition(text);
+
+    const states = await Promise.all([ada, ben].map((u) => u.state()));
+    expect(samples.get('edubot_active_chats')).toBe(states.filter((s) => s === 'CHAT_SUPPORT_ACTIVE').length);
+
+    const sessions = (await listChatSessions(stack.db, ada.phone)).concat(await listChatSessions(stack.db, ben.phone));
+    const ended = sessions.filter((s) => s.endedAt !== null);
+    expect(samples.get('edubot_chat_duration_seconds_count')).toBe(ended.length);
+    expect(samples.get('edubot_chat_duration_seconds_sum')).toBeCloseTo(
+      ended.reduce((sum, s) => sum + (s.endedAt!.getTime() - s.startedAt.getTime()) / 1000, 0),
+      3,
+    );
+    const answered = sessions.filter((s) => s.firstAgentReplyAt !== null);
+    expect(samples.get('edubot_chat_first_response_seconds_count')).toBe(answered.length);
+    expect(samples.get('edubot_chat_first_response_seconds_sum')).toBeCloseTo(
+      answered.reduce((sum, s) => sum + (s.firstAgentReplyAt!.getTime() - s.firstUserMessageAt!.getTime()) / 1000, 0),
+      3,
+    );
+    expect(samples.get('edubot_chat_first_response_seconds_bucket{le="+Inf"}')).toBe(answered.length);
+
+    // Inbound messages by the type of each action; outbound by what WhatsApp accepted plus the refused send.
+    const count = (values: string[]) => values.reduce((m, v) => m.set(v, (m.get(v) ?? 0) + 1), new Map<string, number>());
+    for (const [type, n] of count(inboundTypes)) {
+      expect([type, samples.get(`edubot_messages_total{direction="inbound",type="${type}"}`)]).toEqual([type, n]);
+    }
+    const outboundKinds = count(stack.fake.sends.map((s) => s.content.kind).concat(refusedSends.map(() => 'text')));
+    for (const [type, n] of outboundKinds) {
+      expect([type, samples.get(`edubot_messages_total{direction="outbound",type="${type}"}`)]).toEqual([type, n]);
+    }
+    const messageSeries = [...samples.keys()].filter((k) => k.startsWith('edubot_messages_total{'));
+    expect(messageSeries).toHaveLength(count(inboundTypes).size + outboundKinds.size);
+
+    const reached = (statuses: string[]) => new Set(reports.filter((r) => statuses.includes(r.status)).map((r) => r.id)).size;
+    expect(samples.get('edubot_message_status_total{status="sent"}')).toBe(stack.fake.sends.length);
+    expect(samples.get('edubot_message_status_total{status="delivered"}')).toBe(reached(['delivered', 'read']));
+    expect(samples.get('edubot_message_status_total{status="read"}')).toBe(reached(['read']));
+    expect(samples.get('edubot_message_status_total{status="failed"}')).toBe(reached(['failed']) + refusedSends.length);
+    expect(samples.get('edubot_whatsapp_send_errors_total{code="131047"}')).toBe(refusedSends.length);
+    expect(samples.get('edubot_whatsapp_send_errors_total{code="131026"}')).toBe(1);
+
+    expect(samples.get('edubot_csat_rating_count')).toBe(1);
+    expect(samples.get('edubot_csat_rating_sum')).toBe(rating);
+    for (const le of [1, 2, 3, 4, 5]) expect(samples.get(`edubot_csat_rating_bucket{le="${le}"}`)).toBe(le >= rating ? 1 : 0);
+
+    const outcomes = count(webhookStatuses.map(String));
+    expect(samples.get('edubot_webhook_requests_total{outcome="ok"}')).toBe(outcomes.get('200'));
+    expect(samples.get('edubot_webhook_requests_total{outcome="unauthorized"}')).toBe(outcomes.get('401'));
+    expect(samples.get('edubot_webhook_requests_total{outcome="bad_request"}')).toBe(outcomes.get('400'));
+    expect(samples.get('edubot_webhook_requests_total{outcome="unavailable"}')).toBe(0);
+    expect(samples.get('edubot_webhook_ack_seconds_count{outcome="ok"}')).toBe(outcomes.get('200'));
+    expect(samples.get('edubot_webhook_ack_seconds_bucket{outcome="ok",le="+Inf"}')).toBe(outcomes.get('200'));
+    expect(samples.get('edubot_webhook_ack_seconds_sum{outcome="ok"}')).toBeGreaterThan(0);
+    expect(samples.get('edubot_webhook_ack_seconds_count{outcome="unauthorized"}')).toBe(outcomes.get('401'));
+
+    // Nothing an attacker could use or a privacy review would object to.
+    const secrets = [ada.phone, ben.phone, 'Ada Lovelace', 'Metrics Agent', 'My upload keeps failing', 'Which file type?'];
+    secrets.push(stack.config.adminToken, agentToken, TEST_ACCESS_TOKEN, TEST_APP_SECRET, stack.config.whatsapp.verifyToken);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/wamid/i);
+  });
+});
