@@ -1,11 +1,8 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities';
-import { conversationSettings, loadConfig } from '../src/config';
-import { createDb } from '../src/db/pool';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { runServer, runWorker, type Running } from '../src/runtime';
-import { installRuntimeLogger } from '../src/temporal/worker';
-import { createGraphClient } from '../src/whatsapp/graph-client';
+import { installRuntimeLogger, type WorkerOptions } from '../src/temporal/worker';
 import { startBarePipeline } from './bare-pipeline';
 
 // One process of the system under test, forked by run.ts so its RSS and CPU profile are its own:
@@ -36,7 +33,11 @@ async function start(): Promise<Running> {
     case 'worker':
       return runWorker(config, databaseUrl, temporalAddress, logger, fatal, bundlePath ? { workflowBundle: { codePath: bundlePath } } : {});
     case 'worker-tuned':
-      return startTunedWorker(JSON.parse(process.env['BENCH_WORKER_OPTIONS'] ?? '{}') as Partial<WorkerOptions>);
+      // The product's worker with Worker options laid over its defaults: how each stretch experiment was measured.
+      return runWorker(config, databaseUrl, temporalAddress, logger, fatal, {
+        ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
+        tuning: JSON.parse(process.env['BENCH_WORKER_OPTIONS'] ?? '{}') as WorkerOptions['tuning'],
+      });
     case 'server':
       return runServer(config, databaseUrl, temporalAddress, logger);
     case 'reference-worker':
@@ -46,40 +47,6 @@ async function start(): Promise<Running> {
     default:
       throw new Error(`unknown role ${String(role)}: worker, worker-tuned, server, reference-worker or bare`);
   }
-}
-
-/**
- * The product's worker as createConversationWorker builds it (same activities, bundle, cache size
- * and grace time), with Worker options laid over it: how each stretch experiment was measured.
- */
-async function startTunedWorker(overrides: Partial<WorkerOptions>): Promise<Running> {
-  installRuntimeLogger(logger);
-  const db = createDb(config.databaseUrl!, logger);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress! });
-  const whatsapp = createGraphClient({
-    baseUrl: config.whatsapp.apiBaseUrl,
-    accessToken: config.whatsapp.accessToken,
-    phoneNumberId: config.whatsapp.phoneNumberId,
-  });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    activities: createActivities({ db, whatsapp, settings: conversationSettings(config) }),
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
-    maxCachedWorkflows: 2000,
-    shutdownGraceTime: '10s',
-    ...overrides,
-  });
-  const running = worker.run().catch(fatal);
-  return {
-    async stop() {
-      worker.shutdown();
-      await running;
-      await connection.close();
-      await db.close();
-    },
-  };
 }
 
 /** The reference: its no-op activity notes when it ran, and the notes go to run.ts every 20 ms. */

@@ -8,7 +8,7 @@ import type { Logger } from './logger';
 import { createApp } from './server/app';
 import { temporalChatCommands } from './server/chat-commands-temporal';
 import { createEventHub } from './server/event-hub';
-import { createConversationWorker, installRuntimeLogger } from './temporal/worker';
+import { createConversationWorker, installRuntimeLogger, type WorkerOptions } from './temporal/worker';
 import { createGraphClient } from './whatsapp/graph-client';
 import type { GraphFake } from './whatsapp/graph-fake';
 
@@ -56,7 +56,7 @@ export async function runWorker(
   temporalAddress: string,
   logger: Logger,
   onFatal: (err: unknown) => void,
-  options: { workflowBundle?: { codePath: string } } = {},
+  options: Pick<WorkerOptions, 'workflowBundle' | 'tuning'> = {},
 ): Promise<Running> {
   installRuntimeLogger(logger, config.logLevel === 'debug');
   const db: Db = createDb(databaseUrl, logger);
@@ -72,6 +72,7 @@ export async function runWorker(
     taskQueue: config.taskQueue,
     activities: createActivities({ db, whatsapp, settings: conversationSettings(config) }),
     workflowBundle: options.workflowBundle,
+    tuning: options.tuning,
   });
   const running = worker.run().catch(onFatal);
   return {

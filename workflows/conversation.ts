@@ -41,6 +41,10 @@ export interface ConversationInput {
 
 /** The full conversation flow replaced the welcome-only behaviour: older histories replay the old branch. */
 export const FULL_FLOW_PATCH = 'full-conversation-flow';
+/** Search attributes are upserted when the state changes or LastInboundAt moves a minute, not every batch. */
+export const SPARSE_SEARCH_ATTRIBUTES_PATCH = 'sparse-search-attributes';
+/** How current LastInboundAt is kept in the Temporal UI (SPEC §10: "kept current"). */
+const LAST_INBOUND_AT_RESOLUTION_MS = 60_000;
 
 // Meta redelivers for up to 7 days; the database's unique wamid catches anything older than this window.
 const RECENT_ID_LIMIT = 1000;
@@ -69,6 +73,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   let lastInboundAt = snapshot?.lastInboundAt;
   let settings: ConversationSettings | undefined;
   let published: Pick<FlowState, 'name' | 'registered'> | undefined;
+  let publishedInboundAt: number | undefined;
   let busy = false;
   const keys = new WriteKeys(phone);
 
@@ -187,10 +192,18 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   };
 
   const publish = async (): Promise<void> => {
-    if (published?.name !== flow.name || published.registered !== flow.registered) {
+    const changed = published?.name !== flow.name || published.registered !== flow.registered;
+    if (changed) {
       await store.saveConversationState({ phone, state: flow.name, registered: flow.registered });
       published = { name: flow.name, registered: flow.registered };
     }
+    // Every upsert is a visibility write on the server; the first version wrote one per batch.
+    if (wf.patched(SPARSE_SEARCH_ATTRIBUTES_PATCH)) {
+      const inboundMoved =
+        lastInboundAt !== undefined && (publishedInboundAt === undefined || lastInboundAt - publishedInboundAt >= LAST_INBOUND_AT_RESOLUTION_MS);
+      if (!changed && !inboundMoved) return;
+    }
+    publishedInboundAt = lastInboundAt;
     wf.upsertSearchAttributes([
       { key: CONVERSATION_STATE, value: flow.name },
       { key: REGISTERED, value: flow.registered },

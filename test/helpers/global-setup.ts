@@ -25,6 +25,8 @@ export default async function globalSetup(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger('warn');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-test-'));
+  // An embedded Postgres runs as the `postgres` user when we are root: it must be able to enter.
+  fs.chmodSync(dir, 0o755);
   const stops: Stoppable[] = [];
   globals.edubotTest = { stops, dir };
 
