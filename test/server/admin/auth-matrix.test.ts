@@ -86,6 +86,7 @@ const routes: RouteCase[] = [
   },
   { method: 'DELETE', path: () => `/api/admin/tokens/${throwaway.id}`, action: 'token.revoke', roles: ['admin'], okStatus: 200 },
   { method: 'GET', path: () => '/api/admin/audit', action: 'audit.list', roles: ['admin'], okStatus: 200 },
+  { method: 'GET', path: () => '/api/admin/stats', action: 'stats.read', roles: ['admin', 'agent'], okStatus: 200 },
 ];
 
 interface Credential {
