@@ -13,8 +13,12 @@ import { unavailable } from './errors';
 // Agents' chat commands as Temporal updates on the conversation workflow: the workflow decides (it is
 // the only writer of the conversation) and the update returns only after WhatsApp answered the send.
 
-/** An update waits for a worker; past this the HTTP request gives up with 503 rather than hang. */
-const UPDATE_DEADLINE_MS = 30_000;
+/**
+ * An update waits for a worker; past this the HTTP request answers 503 rather than hang. The command
+ * may still be carried out: a retry with the same Idempotency-Key returns its answer instead of
+ * doing it twice.
+ */
+const UPDATE_DEADLINE_MS = 10_000;
 
 export function temporalChatCommands(temporal: Client): ChatCommands {
   const run = async (phone: string, command: Omit<AgentCommand, 'requestId'>, idempotencyKey?: string): Promise<ChatCommandResult> => {
@@ -38,7 +42,7 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
       if (err instanceof WorkflowUpdateFailedError) return { ok: false, code: 'invalid_message', message: err.message };
       // No worker answered before the deadline, or Temporal itself is unreachable.
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || err instanceof ServiceError) {
-        throw unavailable('The conversation did not answer in time; retry later');
+        throw unavailable('The conversation did not answer in time; retry with the same Idempotency-Key');
       }
       throw err;
     }
