@@ -1,3 +1,4 @@
+import { SANDBOX_SECRETS } from './config';
 import { migrate } from './db/migrate';
 import { createDb } from './db/pool';
 import { runEntry } from './entry';
@@ -40,11 +41,14 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
     `EduBot is running${config.sandbox ? ' in sandbox mode (no WhatsApp credentials: replies go to the local emulator)' : ''}.`,
     `  HTTP server       ${base}`,
     `  WhatsApp webhook  ${base}/api/webhook/whatsapp`,
-    `  Health            ${base}/healthz   ${base}/readyz`,
+    `  Health            ${base}/healthz   ${base}/readyz   ${base}/metrics`,
+    `  Agent console     ${base}/console`,
+    // Only the well-known sandbox token is ever printed, never one the operator set.
+    `  Admin API         ${base}/api/admin (Authorization: Bearer ${config.adminToken === SANDBOX_SECRETS.adminToken ? config.adminToken : '<ADMIN_TOKEN>'})`,
     `  Temporal          ${temporal.url}${temporal.embedded ? ' (embedded dev server)' : ''}`,
     ...(temporal.webUrl ? [`  Temporal Web UI   ${temporal.webUrl}`] : []),
     `  Postgres          ${postgres.embedded ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL'}`,
-    ...(config.sandbox ? [`  Sandbox outbox    ${base}/sandbox/sends`] : []),
+    ...(config.sandbox ? [`  Simulator         ${base}/simulator`, `  Sandbox outbox    ${base}/sandbox/sends`] : []),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 });

@@ -27,7 +27,10 @@ export interface MessageTally {
   failed: number;
 }
 
-/** Every message, or (with a range) those created in it: an inbound one when the webhook received it, an outbound one when the send was queued. */
+/**
+ * Every message, or (with a range) those created in it: an inbound one when the webhook received it,
+ * an outbound one when its send was queued.
+ */
 export async function tallyMessages(db: Queryable, range?: TimeRange): Promise<MessageTally[]> {
   // Without a range this is a sequential scan: status columns are deliberately not indexed, so that
   // the three or four status updates of every outbound message stay HOT updates.
@@ -120,7 +123,10 @@ export async function chatDistributions(
 
 /** `<column>_count`, `<column>_sum` and `<column>_le` (cumulative counts for the bounds in parameter `$param`). */
 function distributionColumns(column: string, param: number, bucketCount: number): string {
-  const buckets = Array.from({ length: bucketCount }, (_, i) => `count(*) filter (where ${column} <= ($${param}::float8[])[${i + 1}])`);
+  const buckets = Array.from(
+    { length: bucketCount },
+    (_, i) => `count(*) filter (where ${column} <= ($${param}::float8[])[${i + 1}])`,
+  );
   return `count(${column}) as ${column}_count, coalesce(sum(${column}), 0) as ${column}_sum,
           array[${buckets.join(', ')}]::bigint[] as ${column}_le`;
 }

@@ -25,7 +25,8 @@ export class Counter {
   }
 
   family(): MetricFamily {
-    return { name: this.name, help: this.help, type: 'counter', samples: [...this.values.values()].map((s) => ({ ...s })) };
+    const samples = [...this.values.values()].map((s) => ({ ...s }));
+    return { name: this.name, help: this.help, type: 'counter', samples };
   }
 }
 

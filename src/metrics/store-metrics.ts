@@ -47,7 +47,12 @@ export async function collectStoreMetrics(db: Queryable): Promise<MetricFamily[]
       type: 'gauge',
       samples: [{ labels: {}, value: chats.active }],
     },
-    histogram('edubot_chat_duration_seconds', 'Duration of ended chat support sessions.', DURATION_BUCKETS_SECONDS, chats.duration),
+    histogram(
+      'edubot_chat_duration_seconds',
+      'Duration of ended chat support sessions.',
+      DURATION_BUCKETS_SECONDS,
+      chats.duration,
+    ),
     histogram(
       'edubot_chat_first_response_seconds',
       "Time from the user's first message in a chat to the first agent reply.",
@@ -62,7 +67,9 @@ export async function collectStoreMetrics(db: Queryable): Promise<MetricFamily[]
     },
     {
       name: 'edubot_message_status_total',
-      help: 'Outbound messages that reached each delivery status: sent (accepted by WhatsApp), delivered (or read), read, failed. Delivery rate = delivered / sent.',
+      help:
+        'Outbound messages that reached each delivery status: sent (accepted by WhatsApp), delivered (or read), ' +
+        'read, failed. Delivery rate = delivered / sent.',
       type: 'counter',
       samples: DELIVERY_STATUSES.map((status) => ({ labels: { status }, value: figures.delivery[status] })),
     },
@@ -72,11 +79,17 @@ export async function collectStoreMetrics(db: Queryable): Promise<MetricFamily[]
       type: 'counter',
       samples: [...figures.errorsByCode].map(([code, value]) => ({ labels: { code }, value })),
     },
-    histogram('edubot_csat_rating', 'Satisfaction ratings (1-5) given after chat support sessions.', RATING_BUCKETS, chats.rating),
+    histogram(
+      'edubot_csat_rating',
+      'Satisfaction ratings (1-5) given after chat support sessions.',
+      RATING_BUCKETS,
+      chats.rating,
+    ),
   ];
 }
 
 function histogram(name: string, help: string, bounds: readonly number[], distribution: Distribution): MetricFamily {
-  const series: HistogramSeries = { labels: {}, bounds, cumulative: distribution.cumulative, count: distribution.count, sum: distribution.sum };
+  const { cumulative, count, sum } = distribution;
+  const series: HistogramSeries = { labels: {}, bounds, cumulative, count, sum };
   return { name, help, type: 'histogram', series: [series] };
 }

@@ -7,7 +7,14 @@ import { Counter, Histogram } from './instruments';
 // answer took. Meta retries a delivery it did not get a 200 for in time, so both matter to operators.
 
 /** The answer to one webhook delivery, by HTTP status; a closed set, so the label stays small. */
-export const WEBHOOK_OUTCOMES = ['ok', 'bad_request', 'unauthorized', 'payload_too_large', 'unavailable', 'error'] as const;
+export const WEBHOOK_OUTCOMES = [
+  'ok',
+  'bad_request',
+  'unauthorized',
+  'payload_too_large',
+  'unavailable',
+  'error',
+] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 // From a fast signature refusal (~1 ms) to a slow Temporal signal-with-start; Meta waits about 20 s.

@@ -12,6 +12,7 @@ import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { paymentRoutes } from './routes/payments';
 import { sandboxRoutes } from './routes/sandbox';
+import { webRoutes } from './routes/web';
 import { webhookRoutes } from './routes/webhook';
 import type { GraphFake } from '../whatsapp/graph-fake';
 
@@ -57,7 +58,9 @@ export function createApp(deps: AppDeps): Koa {
     metricsRoutes({ ...deps, webhookMetrics }),
     webhookRoutes({ ...deps, metrics: webhookMetrics }),
     paymentRoutes(deps),
-    ...(deps.emulator ? [sandboxRoutes(deps.emulator)] : []),
+    ...(deps.emulator ? [sandboxRoutes(deps.emulator, deps.config)] : []),
+    // The simulator writes to the bot through the emulator's side of WhatsApp: sandbox mode only.
+    webRoutes({ simulator: deps.emulator !== undefined }),
   ];
   for (const router of routers) {
     app.use(router.routes()).use(router.allowedMethods());

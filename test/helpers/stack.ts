@@ -40,7 +40,14 @@ export interface TestStack {
 
 let sequence = 0;
 
-export async function startTestStack(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  /** false: start without a worker (startWorker later). */
+  worker?: boolean;
+  /** Mounts the sandbox routes and /simulator, with the Graph API fake as the emulator. */
+  sandbox?: boolean;
+}
+
+export async function startTestStack(env: Record<string, string> = {}, options: TestStackOptions = {}): Promise<TestStack> {
   const shared = readTestEnvironment();
   const name = `${shared.templateDatabase}_f${process.pid}_${++sequence}`;
   const admin = new pg.Client({ connectionString: shared.adminDatabaseUrl });
@@ -97,7 +104,15 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
   };
 
   const events = createEventHub(config.databaseUrl!, silentLogger);
-  const app = createApp({ config, db, temporal: client, logger: silentLogger, chat: temporalChatCommands(client), events });
+  const app = createApp({
+    config,
+    db,
+    temporal: client,
+    logger: silentLogger,
+    chat: temporalChatCommands(client),
+    events,
+    ...(options.sandbox ? { emulator: fake } : {}),
+  });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -4,10 +4,13 @@ import Router from '@koa/router';
 
 // The two web pages: the agents' console (always) and the sandbox simulator (only with the local
 // WhatsApp emulator). Plain files from src/web, read once when the app is built, so a request never
-// touches the disk. The same relative path works from src/ and from the build's dist/src/, where the
-// build script copies src/web.
+// touches the disk.
 
-const WEB_DIR = path.resolve(__dirname, '../../web');
+// `web` next to this module's parent folder: src/web when run from source, dist/src/web in the build
+// (the build script copies it there). A build run inside the repository without that copy still finds
+// the sources, so a forgotten copy step cannot take the webhook down with the console.
+const WEB_DIRS = [path.resolve(__dirname, '../../web'), path.resolve(__dirname, '../../../../src/web')];
+const WEB_DIR = WEB_DIRS.find((dir) => fs.existsSync(path.join(dir, 'console.html'))) ?? WEB_DIRS[0]!;
 
 // Only our own files may run or load: no inline script or style, no framing, no plugins. The pages
 // call the API of their own origin with fetch, so connect-src 'self' is all they need.

@@ -1,0 +1,524 @@
+// The agents' console: conversations, their history, live updates and chat-support commands, all
+// through the admin API with the agent's bearer token. Every piece of data goes into the page as
+// text (textContent), never as markup. A command is shown as done only after the API answered 200.
+(function () {
+  'use strict';
+
+  const TOKEN_KEY = 'edubot.console.token';
+  const STATES = [
+    'INITIAL',
+    'IDLE',
+    'REGISTERED',
+    'REGISTERING_NAME',
+    'REGISTERING_EMAIL',
+    'REGISTERING_CLASS',
+    'HOMEWORK_SUBJECT',
+    'HOMEWORK_TYPE',
+    'HOMEWORK_CONTENT',
+    'HOMEWORK_SUBMITTED',
+    'PAYMENT_PENDING',
+    'CHAT_SUPPORT_ACTIVE',
+  ];
+  const PAGE_SIZE = 50;
+  const MAX_PAGE = 100;
+  // Events come in bursts (a message, its state change, its statuses): one reload per burst.
+  const REFRESH_DELAY_MS = 150;
+
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    live: $('live'),
+    signOut: $('sign-out'),
+    loginView: $('login-view'),
+    loginForm: $('login-form'),
+    token: $('token'),
+    signIn: $('sign-in'),
+    loginError: $('login-error'),
+    appView: $('app-view'),
+    filter: $('state-filter'),
+    refresh: $('refresh'),
+    listError: $('list-error'),
+    list: $('conversation-list'),
+    listEmpty: $('list-empty'),
+    loadMore: $('load-more'),
+    noSelection: $('no-selection'),
+    body: $('conversation-body'),
+    title: $('conversation-title'),
+    phone: $('conversation-phone'),
+    state: $('conversation-state'),
+    registered: $('conversation-registered'),
+    profile: $('conversation-profile'),
+    chat: $('conversation-chat'),
+    conversationError: $('conversation-error'),
+    messages: $('messages'),
+    composer: $('composer'),
+    message: $('message'),
+    send: $('send'),
+    startChat: $('start-chat'),
+    endChat: $('end-chat'),
+    result: $('command-result'),
+  };
+
+  let token = sessionStorage.getItem(TOKEN_KEY);
+  let stream = null;
+  let conversations = [];
+  let nextCursor = null;
+  let listSequence = 0;
+  let openPhone = null;
+  let conversationSequence = 0;
+  let busy = false;
+  // A command whose request got no answer: retrying the same text reuses its Idempotency-Key, so the
+  // workflow answers it once even if the first attempt did reach it.
+  let unanswered = null;
+
+  /** An element with a class and a text; the text is always set as text. */
+  function node(tag, className, text) {
+    const element = document.createElement(tag);
+    if (className) element.className = className;
+    if (text !== undefined && text !== null) element.textContent = String(text);
+    return element;
+  }
+
+  function formatTime(iso) {
+    if (!iso) return '';
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime())) return '';
+    return date.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+  }
+
+  function timeElement(iso) {
+    const element = node('time', 'time', formatTime(iso));
+    if (iso) element.dateTime = iso;
+    return element;
+  }
+
+  function newKey() {
+    if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
+    // randomUUID needs a secure context; getRandomValues works over plain http on a LAN address too.
+    const bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  /** Calls the admin API. Never throws: a network failure is { status: 0, networkError }. */
+  async function api(method, path, body, extraHeaders) {
+    const headers = Object.assign({ Authorization: 'Bearer ' + token, Accept: 'application/json' }, extraHeaders || {});
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    } catch (err) {
+      return { status: 0, body: null, networkError: String((err && err.message) || err) };
+    }
+    let json = null;
+    try {
+      json = await response.json();
+    } catch {
+      json = null;
+    }
+    if (response.status === 401 && token) signOut('The server refused the token (401 unauthorized). Sign in again.');
+    return { status: response.status, body: json };
+  }
+
+  /** "HTTP 409 not_in_chat_support: …", with WhatsApp's code when it refused the message. */
+  function describeFailure(res) {
+    if (res.networkError) return 'No answer from the server (' + res.networkError + '). Nothing is confirmed; try again.';
+    const error = res.body && res.body.error;
+    let text = 'HTTP ' + res.status;
+    if (error && error.code) text += ' ' + error.code;
+    if (error && error.whatsappCode !== undefined && error.whatsappCode !== null) text += ' (WhatsApp code ' + error.whatsappCode + ')';
+    if (error && error.message) text += ': ' + error.message;
+    return text;
+  }
+
+  /** Runs `task` after a short quiet period; a request during a run makes it run once more after. */
+  function refresher(task) {
+    let timer = null;
+    let running = false;
+    let again = false;
+    const run = async () => {
+      timer = null;
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        do {
+          again = false;
+          await task();
+        } while (again);
+      } finally {
+        running = false;
+      }
+    };
+    return {
+      schedule() {
+        if (timer === null) timer = setTimeout(run, REFRESH_DELAY_MS);
+      },
+    };
+  }
+
+  // ---- sign in and out ----
+
+  function showLogin(message) {
+    ui.appView.hidden = true;
+    ui.signOut.hidden = true;
+    ui.live.hidden = true;
+    ui.loginView.hidden = false;
+    ui.loginError.textContent = message || '';
+    ui.token.value = '';
+    ui.token.focus();
+  }
+
+  function showApp() {
+    ui.loginView.hidden = true;
+    ui.appView.hidden = false;
+    ui.signOut.hidden = false;
+    ui.live.hidden = false;
+    startStream();
+    void loadList();
+  }
+
+  function signOut(message) {
+    token = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    stopStream();
+    conversations = [];
+    nextCursor = null;
+    openPhone = null;
+    ui.list.replaceChildren();
+    ui.messages.replaceChildren();
+    ui.body.hidden = true;
+    ui.noSelection.hidden = false;
+    showLogin(message);
+  }
+
+  ui.loginForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const candidate = ui.token.value.trim();
+    if (candidate === '') {
+      ui.loginError.textContent = 'Enter a token.';
+      return;
+    }
+    ui.signIn.disabled = true;
+    ui.loginError.textContent = 'Checking the token…';
+    token = candidate;
+    const res = await api('GET', '/api/admin/conversations?limit=1');
+    ui.signIn.disabled = false;
+    if (res.status === 200) {
+      sessionStorage.setItem(TOKEN_KEY, candidate);
+      ui.token.value = '';
+      ui.loginError.textContent = '';
+      showApp();
+      return;
+    }
+    token = null;
+    ui.loginError.textContent =
+      res.status === 401 ? 'That token is not valid (401 unauthorized).' : 'Could not sign in: ' + describeFailure(res);
+  });
+
+  ui.signOut.addEventListener('click', () => signOut('Signed out.'));
+
+  // ---- live updates ----
+
+  function setLive(text, ok) {
+    ui.live.textContent = text;
+    ui.live.classList.toggle('live-ok', ok);
+  }
+
+  function startStream() {
+    stopStream();
+    stream = window.EduBotSse.followEvents({
+      url: '/api/admin/events',
+      token,
+      onEvent(event) {
+        let data;
+        try {
+          data = JSON.parse(event.data);
+        } catch {
+          return;
+        }
+        listRefresh.schedule();
+        if (data && data.phone && data.phone === openPhone) conversationRefresh.schedule();
+      },
+      onStatus(status, detail) {
+        if (status === 'open') {
+          setLive('Live', true);
+          // Catch up with whatever changed before the stream was (re)connected.
+          listRefresh.schedule();
+          if (openPhone) conversationRefresh.schedule();
+        } else if (status === 'connecting') {
+          setLive('Connecting…', false);
+        } else if (status === 'reconnecting') {
+          setLive(detail && detail.delayMs ? 'Reconnecting in ' + Math.round(detail.delayMs / 1000) + ' s…' : 'Reconnecting…', false);
+        } else if (status === 'unauthorized') {
+          signOut('The server refused the token for live updates. Sign in again.');
+        }
+      },
+    });
+  }
+
+  function stopStream() {
+    if (stream) stream.stop();
+    stream = null;
+  }
+
+  // ---- conversation list ----
+
+  function listQuery(cursor, limit) {
+    const params = new URLSearchParams({ limit: String(limit) });
+    if (ui.filter.value) params.set('state', ui.filter.value);
+    if (cursor) params.set('cursor', cursor);
+    return '/api/admin/conversations?' + params.toString();
+  }
+
+  async function loadList() {
+    const sequence = ++listSequence;
+    // A live reload keeps what "Load more" already showed.
+    const limit = Math.min(MAX_PAGE, Math.max(PAGE_SIZE, conversations.length));
+    const res = await api('GET', listQuery(null, limit));
+    if (sequence !== listSequence || !token) return;
+    if (res.status !== 200) {
+      ui.listError.textContent = 'Could not load conversations: ' + describeFailure(res);
+      return;
+    }
+    ui.listError.textContent = '';
+    conversations = res.body.conversations;
+    nextCursor = res.body.nextCursor || null;
+    renderList();
+  }
+
+  async function loadMore() {
+    if (!nextCursor) return;
+    const sequence = ++listSequence;
+    const res = await api('GET', listQuery(nextCursor, PAGE_SIZE));
+    if (sequence !== listSequence || !token) return;
+    if (res.status !== 200) {
+      ui.listError.textContent = 'Could not load more: ' + describeFailure(res);
+      return;
+    }
+    const known = new Set(conversations.map((c) => c.phone));
+    conversations = conversations.concat(res.body.conversations.filter((c) => !known.has(c.phone)));
+    nextCursor = res.body.nextCursor || null;
+    renderList();
+  }
+
+  function displayName(summary) {
+    return summary.profileName || '+' + summary.phone;
+  }
+
+  function stateBadge(state) {
+    const badge = node('span', 'badge', state);
+    badge.dataset.state = state;
+    return badge;
+  }
+
+  function renderList() {
+    const focusedPhone = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.phone : undefined;
+    const items = conversations.map((c) => {
+      const item = node('li');
+      const button = node('button', 'conversation-item');
+      button.type = 'button';
+      button.dataset.phone = c.phone;
+      if (c.phone === openPhone) button.setAttribute('aria-current', 'true');
+      const top = node('span', 'item-top');
+      top.append(node('span', 'item-name', displayName(c)), stateBadge(c.state));
+      const bottom = node('span', 'item-bottom');
+      bottom.append(node('span', 'item-phone', '+' + c.phone), timeElement(c.lastActivityAt));
+      button.append(top, bottom);
+      button.addEventListener('click', () => openConversation(c.phone));
+      item.append(button);
+      return item;
+    });
+    ui.list.replaceChildren(...items);
+    ui.listEmpty.hidden = conversations.length > 0;
+    ui.loadMore.hidden = !nextCursor;
+    // Rebuilding the list must not throw the keyboard user's focus away.
+    if (focusedPhone) {
+      const again = ui.list.querySelector('button[data-phone="' + CSS.escape(focusedPhone) + '"]');
+      if (again) again.focus();
+    }
+  }
+
+  ui.filter.append(...STATES.map((state) => {
+    const option = node('option', '', state);
+    option.value = state;
+    return option;
+  }));
+  ui.filter.addEventListener('change', () => {
+    conversations = [];
+    void loadList();
+  });
+  ui.refresh.addEventListener('click', () => void loadList());
+  ui.loadMore.addEventListener('click', () => void loadMore());
+
+  const listRefresh = refresher(loadList);
+
+  // ---- one conversation ----
+
+  function openConversation(phone) {
+    if (openPhone !== phone) {
+      ui.messages.replaceChildren();
+      ui.chat.textContent = '';
+      ui.conversationError.textContent = '';
+      ui.result.textContent = '';
+      ui.result.className = 'result';
+      unanswered = null;
+    }
+    openPhone = phone;
+    ui.noSelection.hidden = true;
+    ui.body.hidden = false;
+    for (const button of ui.list.querySelectorAll('button[data-phone]')) {
+      if (button.dataset.phone === phone) button.setAttribute('aria-current', 'true');
+      else button.removeAttribute('aria-current');
+    }
+    const summary = conversations.find((c) => c.phone === phone);
+    if (summary) renderHead(summary);
+    void loadConversation();
+  }
+
+  async function loadConversation() {
+    const phone = openPhone;
+    if (!phone) return;
+    const sequence = ++conversationSequence;
+    const path = '/api/admin/conversations/' + encodeURIComponent(phone);
+    const [detail, history] = await Promise.all([api('GET', path), api('GET', path + '/messages')]);
+    if (sequence !== conversationSequence || phone !== openPhone || !token) return;
+    if (detail.status !== 200 || history.status !== 200) {
+      ui.conversationError.textContent = 'Could not load the conversation: ' + describeFailure(detail.status !== 200 ? detail : history);
+      return;
+    }
+    ui.conversationError.textContent = '';
+    renderHead(detail.body.conversation);
+    renderMessages(history.body.messages, detail.body.conversation);
+  }
+
+  const conversationRefresh = refresher(loadConversation);
+
+  function renderHead(conversation) {
+    const profile = conversation.profile;
+    ui.title.textContent = (profile && profile.fullName) || displayName(conversation);
+    ui.phone.textContent = '+' + conversation.phone;
+    ui.state.textContent = conversation.state;
+    ui.state.dataset.state = conversation.state;
+    ui.registered.textContent = conversation.registered ? 'registered' : 'not registered';
+    ui.profile.textContent = profile ? [profile.email, profile.className].filter(Boolean).join(' · ') : '';
+    if (conversation.openChat === undefined) return;
+    const chat = conversation.openChat;
+    ui.chat.textContent = chat
+      ? 'Chat open since ' + formatTime(chat.startedAt) + ', started by ' + chat.startedBy
+      : 'No chat open. Start chat opens one while the user’s 24-hour window is open.';
+    ui.chat.classList.toggle('chat-open', Boolean(chat));
+  }
+
+  function senderLabel(message, conversation) {
+    if (message.sender === 'user') return (conversation && conversation.profileName) || 'User';
+    if (message.sender === 'agent') return message.senderName ? 'Agent ' + message.senderName : 'Agent';
+    return 'Bot';
+  }
+
+  /** Titles of the buttons or list rows an outbound interactive message offered. */
+  function choicesOf(payload) {
+    if (!payload || typeof payload !== 'object') return [];
+    if (payload.kind === 'buttons' && Array.isArray(payload.buttons)) return payload.buttons.map((b) => b && b.title);
+    if (payload.kind === 'list' && Array.isArray(payload.sections)) {
+      return payload.sections.flatMap((s) => (s && Array.isArray(s.rows) ? s.rows.map((r) => r && r.title) : []));
+    }
+    return [];
+  }
+
+  function renderMessage(message, conversation) {
+    const item = node('li', 'message message-' + message.sender);
+    if (message.waMessageId) item.dataset.waMessageId = message.waMessageId;
+    const meta = node('p', 'message-meta');
+    meta.append(node('span', 'sender', senderLabel(message, conversation)), timeElement(message.timestamp));
+    if (message.direction === 'outbound' || message.status !== 'received') {
+      const status = node('span', 'status status-' + message.status, message.status);
+      meta.append(status);
+    }
+    if (message.type && message.type !== 'text') meta.append(node('span', 'type', message.type));
+    item.append(meta);
+    item.append(node('p', 'message-body', message.body === null || message.body === '' ? '(' + message.type + ')' : message.body));
+    const choices = choicesOf(message.payload).filter((t) => typeof t === 'string');
+    if (choices.length > 0) {
+      const list = node('ul', 'choices');
+      list.setAttribute('aria-label', 'Options offered');
+      list.append(...choices.map((title) => node('li', '', title)));
+      item.append(list);
+    }
+    if (message.status === 'failed') {
+      item.classList.add('message-failed');
+      const code = message.errorCode === null || message.errorCode === undefined ? 'no code' : 'code ' + message.errorCode;
+      item.append(node('p', 'message-error', 'Not delivered: WhatsApp error ' + code + (message.errorTitle ? ' — ' + message.errorTitle : '')));
+    }
+    return item;
+  }
+
+  function renderMessages(messages, conversation) {
+    const list = ui.messages;
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    list.replaceChildren(...messages.map((m) => renderMessage(m, conversation)));
+    if (atBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  // ---- chat commands ----
+
+  const SUCCESS = { start: 'Chat started', send: 'Message sent', end: 'Chat ended' };
+  const PENDING = { start: 'Starting the chat…', send: 'Sending…', end: 'Ending the chat…' };
+  const REFUSED = { start: 'Chat not started', send: 'Message not sent', end: 'Chat not ended' };
+
+  function setBusy(value) {
+    busy = value;
+    ui.send.disabled = value;
+    ui.startChat.disabled = value;
+    ui.endChat.disabled = value;
+  }
+
+  function showResult(text, kind) {
+    ui.result.textContent = text;
+    ui.result.className = 'result result-' + kind;
+  }
+
+  async function command(action) {
+    const phone = openPhone;
+    if (!phone || busy) return;
+    const text = ui.message.value;
+    // Send always carries the text, so an empty one gets the API's own 400; start and end take it as optional.
+    const body = action === 'send' || text.trim() !== '' ? { message: text } : {};
+    const same = unanswered && unanswered.action === action && unanswered.phone === phone && unanswered.text === text;
+    const key = same ? unanswered.key : newKey();
+    setBusy(true);
+    showResult(PENDING[action], 'pending');
+    const res = await api('POST', '/api/admin/conversations/' + encodeURIComponent(phone) + '/chat-support/' + action, body, {
+      'Idempotency-Key': key,
+    });
+    setBusy(false);
+    if (!token) return;
+    unanswered = res.status === 0 ? { action, phone, text, key } : null;
+    if (res.status === 200) {
+      if (openPhone === phone && ui.message.value === text) ui.message.value = '';
+      showResult('✓ ' + SUCCESS[action] + ' (' + formatTime(res.body && res.body.timestamp) + ')', 'ok');
+      if (openPhone === phone) conversationRefresh.schedule();
+      listRefresh.schedule();
+      return;
+    }
+    showResult('✗ ' + REFUSED[action] + ' — ' + describeFailure(res), 'error');
+  }
+
+  ui.composer.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void command('send');
+  });
+  ui.startChat.addEventListener('click', () => void command('start'));
+  ui.endChat.addEventListener('click', () => void command('end'));
+  ui.message.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void command('send');
+    }
+  });
+
+  // ---- start ----
+
+  if (token) showApp();
+  else showLogin('');
+})();

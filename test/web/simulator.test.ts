@@ -1,0 +1,146 @@
+import type { Browser, Page } from 'playwright-core';
+import { listMessages } from '../../src/db/messages';
+import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web';
+import { TestUser } from '../helpers/conversation';
+import { newPhone } from '../helpers/fixtures';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
+import { launchBrowser, openPage, screenshot } from './browser';
+
+// The sandbox simulator in Chromium against the whole product in sandbox mode: the page posts to
+// /sandbox/messages, which signs a Meta-shaped webhook and hands it to the real webhook route; the
+// replies are the Graph API fake's recorded sends.
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack({}, { sandbox: true });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function postMessage(body: unknown, contentType = 'application/json') {
+  return fetch(`${stack.baseUrl}/sandbox/messages`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+describe('POST /sandbox/messages', () => {
+  it('hands a typed message to the webhook and answers once it is accepted', async () => {
+    const phone = newPhone();
+    const response = await postMessage({ from: `+${phone}`, name: 'Grace Hopper', text: 'Hello' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { status: string; waMessageId: string };
+    expect(body).toMatchObject({ status: 'success' });
+    expect(body.waMessageId).toMatch(/^wamid\./);
+    const user = new TestUser(stack, phone);
+    await user.settled(async () => (await listMessages(stack.db, phone)).some((m) => m.waMessageId === body.waMessageId));
+    const [stored] = await listMessages(stack.db, phone);
+    expect(stored).toMatchObject({ direction: 'inbound', type: 'text', body: 'Hello', waMessageId: body.waMessageId });
+    expect(await user.state()).toBe('IDLE');
+  });
+
+  it.each([
+    ['no sender', { name: 'A', text: 'hi' }],
+    ['a sender that is not a number', { from: 'abc', name: 'A', text: 'hi' }],
+    ['an empty text', { from: '15550001234', name: 'A', text: '   ' }],
+    ['a text and a reply at once', { from: '15550001234', name: 'A', text: 'hi', reply: { kind: 'button', id: 'x', title: 'X' } }],
+    ['an unknown reply kind', { from: '15550001234', name: 'A', reply: { kind: 'template', id: 'x', title: 'X' } }],
+    ['a reply without id', { from: '15550001234', name: 'A', reply: { kind: 'list', title: 'X' } }],
+  ])('answers 400 for %s', async (_, body) => {
+    const response = await postMessage(body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_body');
+  });
+
+  it('answers 400 for a body that is not JSON and 415 for another content type', async () => {
+    expect((await postMessage('{not json')).status).toBe(400);
+    expect((await postMessage(JSON.stringify({ from: '15550001234', name: 'A', text: 'hi' }), 'text/plain')).status).toBe(415);
+  });
+});
+
+describe('the simulator in a browser', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const botBubble = (page: Page, text: string) => page.locator('.row-in .bubble-text', { hasText: text }).last();
+
+  async function type(page: Page, text: string): Promise<void> {
+    await page.getByPlaceholder('Type a message').fill(text);
+    await page.getByPlaceholder('Type a message').press('Enter');
+  }
+
+  it('is served with a strict policy', async () => {
+    const response = await fetch(`${stack.baseUrl}/simulator`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('registers a student by typing and tapping, then opens chat support from the menu list', async () => {
+    const phone = newPhone();
+    const { page, problems } = await openPage(browser);
+    await page.goto(`${stack.baseUrl}/simulator`);
+    await page.getByLabel('Phone number').fill(phone);
+    await page.getByLabel('Display name').fill('Ada Lovelace');
+    await page.getByRole('button', { name: 'Start chatting' }).click();
+
+    await type(page, 'Hi <b>there</b>');
+    await page.locator('.row-out .bubble-text', { hasText: 'Hi <b>there</b>' }).waitFor();
+    await botBubble(page, 'Welcome to EduBot').waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: '📝 Register' }).last().click();
+    await botBubble(page, 'What is your full name?').waitFor({ timeout: 15_000 });
+    await type(page, 'Ada Lovelace');
+    await botBubble(page, 'What is your email address?').waitFor({ timeout: 15_000 });
+    await type(page, 'ada@example.com');
+    await botBubble(page, 'Which class or grade are you in?').waitFor({ timeout: 15_000 });
+    await type(page, 'Grade 10');
+
+    // The main menu is a list message: its button opens the rows.
+    await botBubble(page, 'Hey Ada! What would you like to do?').waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: '☰ Open menu' }).last().click();
+    const sheet = page.getByRole('dialog');
+    await sheet.getByRole('button', { name: /Submit Homework/ }).waitFor();
+    await screenshot(page, 'simulator-menu');
+    await sheet.getByRole('button', { name: /Chat Support/ }).click();
+    await sheet.waitFor({ state: 'hidden' });
+    await botBubble(page, 'connected to our support team').waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: '❌ End Chat' }).last().waitFor();
+
+    // What reached the product: a text shown as text, the taps as interactive replies with their ids.
+    const user = new TestUser(stack, phone);
+    await waitFor(async () => (await user.state()) === 'CHAT_SUPPORT_ACTIVE', 'the chat to open');
+    const inbound = (await listMessages(stack.db, phone)).filter((m) => m.direction === 'inbound');
+    expect(inbound.map((m) => [m.type, m.body])).toEqual([
+      ['text', 'Hi <b>there</b>'],
+      ['button', '📝 Register'],
+      ['text', 'Ada Lovelace'],
+      ['text', 'ada@example.com'],
+      ['text', 'Grade 10'],
+      ['list', 'Chat Support'],
+    ]);
+    expect(inbound[1]!.payload).toEqual({ kind: 'button', id: 'register', title: '📝 Register' });
+    expect(inbound[5]!.payload).toEqual({ kind: 'list', id: 'support', title: 'Chat Support' });
+    // A tap names the message that held the button, as WhatsApp's context does.
+    const welcome = stack.fake.sendsTo(phone)[0]!;
+    expect(inbound[1]!.contextWaMessageId).toBe(welcome.waMessageId);
+    expect(inbound[0]!.waMessageId).not.toBe(inbound[1]!.waMessageId);
+
+    expect(await page.locator('b').count()).toBe(0);
+    await screenshot(page, 'simulator');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
