@@ -38,6 +38,24 @@ export function statusWebhookBody(input: StatusWebhookInput): unknown {
     input.status === 'delivered'
       ? { pricing: { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'service' } }
       : {};
+  return messagesWebhookBody(input.phoneNumberId, {
+    statuses: [
+      {
+        id: input.waMessageId,
+        status: input.status,
+        timestamp: String(Math.floor(input.at / 1000)),
+        recipient_id: input.recipientId,
+        ...pricing,
+      },
+    ],
+  });
+}
+
+/**
+ * A Meta-shaped webhook body with one `messages` change of our fake business number, carrying
+ * `value` (messages, contacts or statuses) beside the metadata every change has.
+ */
+export function messagesWebhookBody(phoneNumberId: string, value: Record<string, unknown>): unknown {
   return {
     object: 'whatsapp_business_account',
     entry: [
@@ -47,16 +65,8 @@ export function statusWebhookBody(input: StatusWebhookInput): unknown {
           {
             value: {
               messaging_product: 'whatsapp',
-              metadata: { display_phone_number: FAKE_DISPLAY_PHONE_NUMBER, phone_number_id: input.phoneNumberId },
-              statuses: [
-                {
-                  id: input.waMessageId,
-                  status: input.status,
-                  timestamp: String(Math.floor(input.at / 1000)),
-                  recipient_id: input.recipientId,
-                  ...pricing,
-                },
-              ],
+              metadata: { display_phone_number: FAKE_DISPLAY_PHONE_NUMBER, phone_number_id: phoneNumberId },
+              ...value,
             },
             field: 'messages',
           },

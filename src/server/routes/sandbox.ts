@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import type { Config } from '../../config';
 import type { GraphFake } from '../../whatsapp/graph-fake';
-import { FAKE_DISPLAY_PHONE_NUMBER, FAKE_WABA_ID } from '../../whatsapp/graph-fake-status';
+import { FAKE_DISPLAY_PHONE_NUMBER, messagesWebhookBody } from '../../whatsapp/graph-fake-status';
 import { signBody } from '../../whatsapp/signature';
 import { HttpError } from '../errors';
 import { readRawBody } from '../raw-body';
@@ -123,23 +123,8 @@ export function simulatedWebhook(input: SandboxMessageBody, waMessageId: string,
               ? { type: 'button_reply', button_reply: { id: input.reply.id, title: input.reply.title } }
               : { type: 'list_reply', list_reply: { id: input.reply.id, title: input.reply.title } },
         };
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: FAKE_WABA_ID,
-        changes: [
-          {
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: FAKE_DISPLAY_PHONE_NUMBER, phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name: input.name }, wa_id: input.from }],
-              messages: [{ from: input.from, id: waMessageId, timestamp: String(Math.floor(sentAt / 1000)), ...part }],
-            },
-            field: 'messages',
-          },
-        ],
-      },
-    ],
-  };
+  return messagesWebhookBody(phoneNumberId, {
+    contacts: [{ profile: { name: input.name }, wa_id: input.from }],
+    messages: [{ from: input.from, id: waMessageId, timestamp: String(Math.floor(sentAt / 1000)), ...part }],
+  });
 }
