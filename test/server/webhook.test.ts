@@ -209,6 +209,31 @@ describe('POST /api/webhook/whatsapp', () => {
   });
 });
 
+describe('POST /api/webhook/whatsapp with bodies that carry no user message', () => {
+  it('answers 200 to value-level errors, other subscribed fields and other objects, and starts nothing', async () => {
+    const before = (await stack.db.query<{ n: string }>('select count(*) as n from messages')).rows[0]!.n;
+    const metadata = { display_phone_number: '15550001111', phone_number_id: '106000000000001' };
+    const bodies = [
+      webhookBody([
+        {
+          value: {
+            messaging_product: 'whatsapp',
+            metadata,
+            errors: [{ code: 130429, title: 'Rate limit hit', message: 'Rate limit hit', error_data: { details: 'throughput' } }],
+          },
+          field: 'messages',
+        },
+      ]),
+      webhookBody([{ value: { event: 'APPROVED', message_template_id: 1, message_template_name: 'x' }, field: 'message_template_status_update' }]),
+      JSON.stringify({ object: 'page', entry: [{ id: '1', time: 1, messaging: [] }] }),
+      webhookBody([{ value: { messaging_product: 'whatsapp', metadata, statuses: [] }, field: 'messages' }]),
+    ];
+    for (const body of bodies) expect((await stack.postWebhook(body)).status).toBe(200);
+    const after = (await stack.db.query<{ n: string }>('select count(*) as n from messages')).rows[0]!.n;
+    expect(after).toBe(before);
+  });
+});
+
 describe('GET /api/webhook/whatsapp', () => {
   it('echoes the challenge for the right verify token and refuses anything else', async () => {
     const ok = await fetch(`${stack.baseUrl}/api/webhook/whatsapp?hub.mode=subscribe&hub.verify_token=test-verify-token&hub.challenge=1158201444`);
