@@ -3,11 +3,13 @@ import type { WhatsAppClient } from '../src/whatsapp/graph-client';
 import type { ConversationSettings } from '../workflows/types';
 import { createRecordActivities } from './records';
 import { createStoreActivities } from './store';
+import { createTurnActivities } from './turn';
 import { createWhatsAppActivities } from './whatsapp';
 
 export type { DeliverInput, DeliverResult } from './whatsapp';
 export type { RecordInboundInput, RecordInboundResult } from './store';
 export type { RecordEffect } from './records';
+export type { TurnInput, TurnItem, TurnOperation, TurnResult } from './turn';
 
 export interface ActivityDeps {
   db: Db;
@@ -17,10 +19,14 @@ export interface ActivityDeps {
 
 /** Every activity the worker registers, built over injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
+  const store = createStoreActivities(deps.db, deps.settings);
+  const whatsapp = createWhatsAppActivities(deps.db, deps.whatsapp);
+  const records = createRecordActivities(deps.db, deps.whatsapp);
   return {
-    ...createStoreActivities(deps.db, deps.settings),
-    ...createWhatsAppActivities(deps.db, deps.whatsapp),
-    ...createRecordActivities(deps.db, deps.whatsapp),
+    ...store,
+    ...whatsapp,
+    ...records,
+    ...createTurnActivities({ store, records, whatsapp, settings: deps.settings }),
   };
 }
 

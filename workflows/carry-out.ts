@@ -1,5 +1,5 @@
 import * as wf from '@temporalio/workflow';
-import type { Activities, RecordEffect } from '../activities';
+import type { Activities, RecordEffect, TurnOperation } from '../activities';
 import type { Deadlines } from './deadlines';
 import { WHATSAPP_REJECTED } from './failures';
 import type { Effect } from './flow/effects';
@@ -30,6 +30,44 @@ const whatsapp = wf.proxyLocalActivities<Activities>({
   localRetryThreshold: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
+
+/** A batch of inbound messages: stored, its records written and its replies sent, in one activity. */
+export const turns = wf.proxyLocalActivities<Activities>({
+  // Several sends of up to 15 s each, and perhaps a photo download, in one attempt.
+  startToCloseTimeout: '2m',
+  scheduleToCloseTimeout: '24h',
+  localRetryThreshold: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
+});
+
+/**
+ * Turns a step's effects into the operations of a turn activity, in order; timers are applied to the
+ * deadlines here, as carryOut does. `takeMarkRead` hands the wamid to mark as read to the first send.
+ */
+export function planOperations(
+  phone: string,
+  effects: Effect[],
+  deadlines: Deadlines,
+  sendKeys: SendKeys,
+  takeMarkRead: () => string | undefined,
+): TurnOperation[] {
+  const operations: TurnOperation[] = [];
+  for (const effect of effects) {
+    if (effect.type === 'startTimer') deadlines[effect.timer] = { token: effect.token, at: Date.now() + effect.delayMs };
+    else if (effect.type === 'cancelTimer') delete deadlines[effect.timer];
+    else if (effect.type === 'send') {
+      operations.push({
+        kind: 'send',
+        send: { phone, key: sendKeys.next(), content: effect.content, sender: effect.agent ? 'agent' : 'bot', senderName: effect.agent, markRead: takeMarkRead() },
+      });
+    } else {
+      const last = operations[operations.length - 1];
+      if (last?.kind === 'records') last.records.push(effect);
+      else operations.push({ kind: 'records', records: [effect] });
+    }
+  }
+  return operations;
+}
 
 export interface StepOutcome {
   rejection?: { code: 'not_in_chat_support' | 'chat_already_active' | 'invalid_message'; message: string };

@@ -1,6 +1,6 @@
 import * as wf from '@temporalio/workflow';
 import { earliestDeadline, takeDue, type Deadlines } from './deadlines';
-import { carryOut, deliver, store, WriteKeys, type StepOutcome } from './carry-out';
+import { carryOut, deliver, planOperations, store, turns, WriteKeys, type StepOutcome } from './carry-out';
 import type { FlowEvent } from './flow/events';
 import { initialFlowState, type FlowState } from './flow/state';
 import { step } from './flow/step';
@@ -30,6 +30,8 @@ export interface ConversationSnapshot {
   lastInboundAt?: number;
   /** Answers to recent agent commands by idempotency key, so a retried request gets the same answer. */
   answered?: { requestId: string; result: AgentCommandResult }[];
+  /** The product settings last handed over by an activity, so a new run needs no activity to start. */
+  settings?: ConversationSettings;
 }
 
 export interface ConversationInput {
@@ -43,6 +45,8 @@ export interface ConversationInput {
 export const FULL_FLOW_PATCH = 'full-conversation-flow';
 /** Search attributes are upserted when the state changes or LastInboundAt moves a minute, not every batch. */
 export const SPARSE_SEARCH_ATTRIBUTES_PATCH = 'sparse-search-attributes';
+/** A batch of inbound messages costs one activity instead of one per store, record and send. */
+export const ONE_ACTIVITY_PER_BATCH_PATCH = 'one-activity-per-batch';
 /** How current LastInboundAt is kept in the Temporal UI (SPEC §10: "kept current"). */
 const LAST_INBOUND_AT_RESOLUTION_MS = 60_000;
 
@@ -71,7 +75,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   const deadlines: Deadlines = { ...snapshot?.deadlines };
   const answered = [...(snapshot?.answered ?? [])];
   let lastInboundAt = snapshot?.lastInboundAt;
-  let settings: ConversationSettings | undefined;
+  let settings: ConversationSettings | undefined = snapshot?.settings;
   let published: Pick<FlowState, 'name' | 'registered'> | undefined;
   let publishedInboundAt: number | undefined;
   let busy = false;
@@ -133,9 +137,56 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     return carryOut(phone, result.effects, flow, deadlines, keys.forCause(cause), markRead);
   };
 
+  /**
+   * The whole batch in one activity: the steps are computed first (the flow is pure), then one
+   * activity stores each message and carries out what its step asked for. If the database knows a
+   * message from before (a redelivery older than the recent ids), the activity stops there; the state
+   * goes back to where it was before that message, and the rest is handled again without it.
+   */
+  const handleInboundInOneActivity = async (batch: InboundMessage[]): Promise<void> => {
+    let from = 0;
+    while (from < batch.length) {
+      const current = await loadSettings();
+      const before: { flow: FlowState; deadlines: Deadlines }[] = [];
+      let unread: string | undefined = batch[batch.length - 1]!.waMessageId;
+      const takeMarkRead = () => {
+        const wamid = unread;
+        unread = undefined;
+        return wamid;
+      };
+      const items = batch.slice(from).map((message) => {
+        before.push({ flow, deadlines: { ...deadlines } });
+        const result = step(flow, { type: 'inbound', message }, { settings: current, now: Date.now(), phone });
+        flow = result.state;
+        const operations = planOperations(phone, result.effects, deadlines, keys.forCause(`in/${message.waMessageId}`), takeMarkRead);
+        return { message, ingestKey: keys.inbound(message.waMessageId), operations };
+      });
+      const changed = published?.name !== flow.name || published.registered !== flow.registered;
+      const turn = await turns.handleTurn({
+        phone,
+        items,
+        ...(changed ? { state: { state: flow.name, registered: flow.registered } } : {}),
+      });
+      settings = turn.settings;
+      if (turn.duplicateAt === undefined) {
+        if (changed) published = { name: flow.name, registered: flow.registered };
+        return;
+      }
+      const restored = before[turn.duplicateAt]!;
+      flow = restored.flow;
+      for (const timer of Object.keys(deadlines) as (keyof Deadlines)[]) delete deadlines[timer];
+      Object.assign(deadlines, restored.deadlines);
+      from += turn.duplicateAt + 1;
+    }
+  };
+
   const handleInbound = async (batch: InboundMessage[]): Promise<void> => {
     // WhatsApp delivers concurrently; within a batch, restore the order in which the user sent them.
     batch.sort((a, b) => a.sentAt - b.sentAt);
+    if (wf.patched(ONE_ACTIVITY_PER_BATCH_PATCH)) {
+      lastInboundAt = Math.max(lastInboundAt ?? 0, ...batch.map((m) => m.sentAt));
+      return handleInboundInOneActivity(batch);
+    }
     // A row stored under another run's key is a redelivery of a message handled before.
     const recorded = await store.recordInbound({
       phone,
@@ -256,6 +307,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
           deadlines,
           lastInboundAt,
           answered,
+          settings,
         },
         maxHistoryEvents: input.maxHistoryEvents,
       });

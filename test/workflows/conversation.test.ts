@@ -3,7 +3,7 @@ import { conversationQuery, conversationWorkflowId } from '../../workflows/messa
 import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from '../../workflows/search-attributes';
 import { AdminClient } from '../helpers/admin-client';
 import { textOf, TestUser } from '../helpers/conversation';
-import { newPhone, textWebhook } from '../helpers/fixtures';
+import { messagesChange, newPhone, textWebhook, webhookBody } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { sleep, waitFor } from '../helpers/wait';
 
@@ -101,5 +101,31 @@ describe('conversationWorkflow', () => {
       [user.phone],
     );
     expect(stored.rows.map((r) => r.body).sort()).toEqual([...delivered].sort());
+  });
+
+  it('skips a redelivery the database knows even when the workflow has forgotten it', async () => {
+    const user = new TestUser(stack, newPhone(), 'Forgetful');
+    const first = textWebhook(user.phone, 'first message');
+    expect((await stack.postWebhook(first.body)).status).toBe(200);
+    await user.settled(async () => (await listMessages(stack.db, user.phone)).some((m) => m.waMessageId === first.id));
+    await stack.fake.waitFor(() => stack.fake.sendsTo(user.phone).length === 1, 20_000);
+    // An operator ends the workflow: the next one starts with no memory of recent wamids.
+    await stack.client.workflow.getHandle(conversationWorkflowId(user.phone)).terminate('operator reset');
+
+    const second = textWebhook(user.phone, 'second message');
+    const batch = webhookBody([
+      messagesChange([
+        { from: user.phone, id: first.id, timestamp: Math.floor(Date.now() / 1000) - 5, part: { text: { body: 'first message' } } },
+        { from: user.phone, id: second.id, part: { text: { body: 'second message' } } },
+      ]),
+    ]);
+    expect((await stack.postWebhook(batch)).status).toBe(200);
+    await user.settled(async () => (await listMessages(stack.db, user.phone)).some((m) => m.waMessageId === second.id));
+    await sleep(1000);
+
+    // One reply for the new message; none again for the old one.
+    expect(stack.fake.sendsTo(user.phone)).toHaveLength(2);
+    const inbound = (await listMessages(stack.db, user.phone)).filter((m) => m.direction === 'inbound');
+    expect(inbound.map((m) => m.body)).toEqual(['first message', 'second message']);
   });
 });
