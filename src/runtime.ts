@@ -15,6 +15,9 @@ import type { GraphFake } from './whatsapp/graph-fake';
 // The two production processes, as functions: `npm start` runs both in one process, the
 // start:server and start:worker entry points one each.
 
+/** How long requests in flight may take to finish on shutdown. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 export interface Running {
   stop(): Promise<void>;
 }
@@ -33,15 +36,22 @@ export async function runServer(
   const events = createEventHub(databaseUrl, logger);
   const app = createApp({ config, db, temporal, logger, emulator, chat: temporalChatCommands(temporal), events });
   const server = http.createServer(app.callback());
+  // Node closes an idle keep-alive socket after 5 s, racing the client that reuses it at that moment
+  // (seen in the benchmark as a failed webhook post). Outlive the usual load-balancer idle timeout.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, resolve);
   });
   return {
     async stop() {
-      // Stop accepting first; requests in flight finish before the pools close.
-      await new Promise((resolve) => server.close(resolve));
-      server.closeAllConnections();
+      // Stop accepting first; requests in flight get a moment to finish before the pools close, but
+      // long-lived streams (the console's event stream) must not keep the process up.
+      const closed = new Promise((resolve) => server.close(resolve));
+      const cutOff = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await closed;
+      clearTimeout(cutOff);
       await events.stop();
       await connection.close();
       await db.close();

@@ -83,10 +83,15 @@ describe('npm start', () => {
         }, 'the reply in the sandbox outbox', 30_000);
         expect(sends[0]!.content.kind).toBe('buttons');
         expect(sends[0]!.content.body).toContain('Welcome to EduBot');
+        // An agent's console keeps the event stream open: shutdown must not wait for it.
+        const stream = await fetch(`${base}/api/admin/events`, { headers: { authorization: `Bearer ${SANDBOX_SECRETS.adminToken}` } });
+        expect(stream.status).toBe(200);
+        void stream.body!.getReader().read().catch(() => undefined);
       } finally {
         started.child.kill('SIGTERM');
       }
-      expect(await started.exited).toBe(0);
+      const hung = new Promise<string>((resolve) => setTimeout(() => resolve('still running 30 s after SIGTERM'), 30_000).unref());
+      expect(await Promise.race([started.exited, hung])).toBe(0);
       // Nothing it started is left listening.
       for (const port of [ports.http, ports.pg, ports.temporal, ports.ui]) expect(await isListening(port)).toBe(false);
     }
