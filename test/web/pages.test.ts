@@ -10,6 +10,7 @@ import { sandboxRoutes, simulatedWebhook, SandboxMessageBody } from '../../src/s
 import { CONTENT_SECURITY_POLICY, webRoutes } from '../../src/server/routes/web';
 import type { GraphFake } from '../../src/whatsapp/graph-fake';
 import { parseWebhook } from '../../src/whatsapp/parse-webhook';
+import { STATE_NAMES } from '../../workflows/flow/state';
 import { verifySignature } from '../../src/whatsapp/signature';
 
 // The web pages without a browser: how they are served, that their scripts only ever put data in as
@@ -275,5 +276,16 @@ describe('POST /sandbox/messages', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('console state filter', () => {
+  // The page is plain browser JavaScript and cannot import the workflow's constant: keep the copies equal.
+  it('offers exactly the conversation states the workflow has', () => {
+    const source = fs.readFileSync(path.resolve(__dirname, '../../src/web/console.js'), 'utf8');
+    const list = /const STATES = \[([^\]]*)\]/.exec(source);
+    expect(list).not.toBeNull();
+    const names = [...list![1]!.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]);
+    expect(names).toEqual([...STATE_NAMES]);
   });
 });
