@@ -1,7 +1,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { noteAgentReply } from '../src/db/chat-sessions';
 import { appendEvent } from '../src/db/events';
-import { countSendAttempt, describeOutbound, markAccepted, markFailed, upsertOutbound } from '../src/db/messages';
+import { describeOutbound, markAccepted, markFailed, upsertOutbound } from '../src/db/messages';
 import type { Db } from '../src/db/pool';
 import { WhatsAppApiError } from '../src/whatsapp/errors';
 import type { WhatsAppClient } from '../src/whatsapp/graph-client';
@@ -35,7 +35,7 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
      * offers no idempotency key to close that gap.
      */
     async deliverMessage(input: DeliverInput): Promise<DeliverResult> {
-      const row = await upsertOutbound(db, input);
+      const row = await upsertOutbound(db, input, { countAttempt: true });
       if (row.waMessageId !== null) return { waMessageId: row.waMessageId };
       if (row.status === 'failed') {
         throw ApplicationFailure.create({
@@ -48,14 +48,13 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
       if (input.markRead !== undefined) {
         await whatsapp.markRead(input.markRead).catch((err: unknown) => log.warn('mark as read failed', { error: String(err) }));
       }
-      await countSendAttempt(db, row.id);
       try {
         const { waMessageId } = await whatsapp.sendMessage(input.phone, input.content, {
           contextMessageId: input.contextWaMessageId,
         });
-        await markAccepted(db, row.id, waMessageId);
+        // The wamid first: an attempt retried after this point finds it and does not send again.
+        await markAccepted(db, row.id, waMessageId, { kind: 'message', phone: input.phone, payload: outboundEvent(input, waMessageId, 'accepted') });
         if (input.sender === 'agent' && input.chatSessionKey !== undefined) await noteAgentReply(db, input.chatSessionKey);
-        await appendEvent(db, { kind: 'message', phone: input.phone, payload: outboundEvent(input, waMessageId, 'accepted') });
         return { waMessageId };
       } catch (err) {
         if (err instanceof WhatsAppApiError && !err.retryable) {

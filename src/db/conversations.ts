@@ -1,32 +1,19 @@
-import type { PoolClient } from 'pg';
+import { appendEventCte, eventParams, NOTIFY_APPENDED } from './events';
 import type { Db } from './pool';
 import type { Queryable } from './queryable';
 
 // The admin-facing summary of each conversation. The workflow owns the state; these rows mirror it.
 
-/** Records that a user wrote: creates the conversation on first contact and moves its activity time. */
-export async function touchInbound(
-  client: PoolClient,
-  phone: string,
-  profileName: string | undefined,
-  lastInboundAt: number,
-): Promise<void> {
-  await client.query(
-    `insert into conversations (phone, profile_name, last_inbound_at, last_activity_at)
-     values ($1, $2, to_timestamp($3 / 1000.0), now())
-     on conflict (phone) do update set
-       profile_name = coalesce(excluded.profile_name, conversations.profile_name),
-       last_inbound_at = greatest(conversations.last_inbound_at, excluded.last_inbound_at),
-       last_activity_at = now()`,
-    [phone, profileName ?? null, lastInboundAt],
-  );
-}
-
+/** Saves the state the workflow reached and appends a state event, in one statement. */
 export async function saveConversationState(db: Queryable, phone: string, state: string, registered: boolean): Promise<void> {
   await db.query(
-    `insert into conversations (phone, state, registered) values ($1, $2, $3)
-     on conflict (phone) do update set state = excluded.state, registered = excluded.registered, last_activity_at = now()`,
-    [phone, state, registered],
+    `with saved as (
+       insert into conversations (phone, state, registered) values ($1, $2, $3)
+       on conflict (phone) do update set state = excluded.state, registered = excluded.registered, last_activity_at = now()
+       returning phone
+     ), ${appendEventCte('saved', 4)}
+     select ${NOTIFY_APPENDED}`,
+    [phone, state, registered, ...eventParams({ kind: 'state', phone, payload: { state, registered } })],
   );
 }
 

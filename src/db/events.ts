@@ -38,23 +38,39 @@ function toEvent(row: DbEvent): StoredEvent {
 }
 
 /**
- * Appends one event and notifies listeners on EVENTS_CHANNEL; inside a transaction both take effect
- * at commit. Readers follow the stream by id ("everything after N"), which is only safe if ids
- * become visible in order: a transaction-scoped advisory lock taken before the id is drawn makes
- * writers draw ids in commit order. The lock is held until commit, so call this last in a
- * transaction.
+ * The CTE `appended`, for a statement that changes something and records it in the stream at once:
+ * one event (parameters $first, $first+1, $first+2: kind, phone, payload; see `eventParams`) is
+ * appended when `whenRowsIn` has a row, so a change that did nothing appends nothing. Readers follow
+ * the stream by id ("everything after N"), which is only safe if ids become visible in order: a
+ * transaction-scoped advisory lock taken before the id is drawn makes writers draw ids in commit
+ * order. The lock sits in a subquery with a volatile function, which the planner never flattens, so
+ * it is taken before the insert's default draws nextval; it is held until commit, so a statement
+ * built on this should be its own transaction.
  */
-export async function appendEvent(queryable: Queryable, event: EventInput): Promise<StoredEvent> {
-  // The lock sits in a subquery with a volatile function, which the planner never flattens: it is
-  // taken before the insert's default draws nextval.
-  const { rows } = await queryable.query<DbEvent>(
-    `with inserted as (
+export function appendEventCte(whenRowsIn: string | null, first: number): string {
+  const gate = whenRowsIn === null ? '' : `(select 1 from ${whenRowsIn} limit 1) as changed, `;
+  return `appended as (
        insert into events (kind, phone, payload)
-       select $1, $2, $3::jsonb from (select pg_advisory_xact_lock($4)) as serialise_writers
+       select $${first}, $${first + 1}, $${first + 2}::jsonb
+       from ${gate}(select pg_advisory_xact_lock(${EVENTS_APPEND_LOCK_ID})) as serialise_writers
        returning id, at, kind, phone, payload
-     )
-     select id, at, kind, phone, payload, pg_notify('${EVENTS_CHANNEL}', id::text) from inserted`,
-    [event.kind, event.phone, JSON.stringify(event.payload ?? {}), EVENTS_APPEND_LOCK_ID],
+     )`;
+}
+
+/** A select-list item that notifies listeners of the events in `appended` (at commit). */
+export const NOTIFY_APPENDED = `(select count(pg_notify('${EVENTS_CHANNEL}', id::text)) from appended) as notified`;
+
+/** The three parameters `appendEventCte` reads. */
+export function eventParams(event: EventInput): unknown[] {
+  return [event.kind, event.phone, JSON.stringify(event.payload ?? {})];
+}
+
+/** Appends one event and notifies listeners on EVENTS_CHANNEL; inside a transaction both take effect at commit. */
+export async function appendEvent(queryable: Queryable, event: EventInput): Promise<StoredEvent> {
+  const { rows } = await queryable.query<DbEvent>(
+    `with ${appendEventCte(null, 1)}
+     select id, at, kind, phone, payload, pg_notify('${EVENTS_CHANNEL}', id::text) from appended`,
+    eventParams(event),
   );
   return toEvent(rows[0]!);
 }

@@ -1,5 +1,6 @@
-import type { PoolClient } from 'pg';
+import { appendEventCte, eventParams, NOTIFY_APPENDED, type EventInput } from './events';
 import type { Db } from './pool';
+import type { Queryable } from './queryable';
 import type { InboundContent, InboundMessage, OutboundContent, StatusUpdate } from '../../workflows/types';
 
 // Messages in both directions, and the delivery statuses WhatsApp reports for ours.
@@ -112,39 +113,52 @@ export function describeOutbound(content: OutboundContent): string {
 }
 
 /**
- * Stores inbound messages once per wamid. `ingestKey` marks who stored a row: a retried activity
- * attempt finds its own key and goes on, while a redelivery (a row stored under another key) is
- * reported as a duplicate so it has no effect.
+ * Stores one inbound message once per wamid, creates or touches its conversation and appends its event,
+ * in one statement (one commit). `ingestKey` marks who stored a row: a retried activity attempt finds
+ * its own key and goes on, while a redelivery (a row stored under another key) is reported as a
+ * duplicate so it has no effect. Only a row actually inserted appends an event.
  */
-export async function insertInbound(
-  client: PoolClient,
-  items: { message: InboundMessage; ingestKey: string }[],
-): Promise<{ waMessageId: string; duplicate: boolean }[]> {
-  const results: { waMessageId: string; duplicate: boolean }[] = [];
-  for (const { message, ingestKey } of items) {
-    const { type, body, mediaId } = describeInbound(message.content);
-    const { rows } = await client.query<{ idempotency_key: string }>(
-      `insert into messages (phone, direction, sender, wa_message_id, idempotency_key, type, body, payload, media_id,
+export async function storeInbound(db: Queryable, message: InboundMessage, ingestKey: string): Promise<{ duplicate: boolean }> {
+  const { type, body, mediaId } = describeInbound(message.content);
+  const event: EventInput = {
+    kind: 'message',
+    phone: message.from,
+    payload: { direction: 'inbound', sender: 'user', waMessageId: message.waMessageId, type, body, at: new Date(message.sentAt).toISOString() },
+  };
+  const { rows } = await db.query<{ idempotency_key: string }>(
+    `with stored as (
+       insert into messages (phone, direction, sender, wa_message_id, idempotency_key, type, body, payload, media_id,
                              context_wa_message_id, status, wa_timestamp, created_at)
        values ($1, 'inbound', 'user', $2, $3, $4, $5, $6, $7, $8, 'received', to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0))
        on conflict (wa_message_id) do update set wa_message_id = excluded.wa_message_id
-       returning idempotency_key`,
-      [
-        message.from,
-        message.waMessageId,
-        ingestKey,
-        type,
-        body,
-        JSON.stringify(message.content),
-        mediaId,
-        message.contextId ?? null,
-        message.sentAt,
-        message.receivedAt,
-      ],
-    );
-    results.push({ waMessageId: message.waMessageId, duplicate: rows[0]!.idempotency_key !== ingestKey });
-  }
-  return results;
+       returning idempotency_key, xmax = 0 as inserted
+     ), touched as (
+       insert into conversations (phone, profile_name, last_inbound_at, last_activity_at)
+       values ($1, $11, to_timestamp($9 / 1000.0), now())
+       on conflict (phone) do update set
+         profile_name = coalesce(excluded.profile_name, conversations.profile_name),
+         last_inbound_at = greatest(conversations.last_inbound_at, excluded.last_inbound_at),
+         last_activity_at = now()
+     ), inserted as (
+       select 1 from stored where inserted
+     ), ${appendEventCte('inserted', 12)}
+     select idempotency_key, ${NOTIFY_APPENDED} from stored`,
+    [
+      message.from,
+      message.waMessageId,
+      ingestKey,
+      type,
+      body,
+      JSON.stringify(message.content),
+      mediaId,
+      message.contextId ?? null,
+      message.sentAt,
+      message.receivedAt,
+      message.profileName ?? null,
+      ...eventParams(event),
+    ],
+  );
+  return { duplicate: rows[0]!.idempotency_key !== ingestKey };
 }
 
 export interface OutboundRow {
@@ -154,7 +168,11 @@ export interface OutboundRow {
   errorCode: number | null;
 }
 
-/** Creates the row of one logical outbound message, or returns the row an earlier attempt created. */
+/**
+ * Creates the row of one logical outbound message, or returns the row an earlier attempt created.
+ * `countAttempt`: a send is about to be attempted, so a row without a wamid that has not failed counts
+ * one more attempt (in the same statement).
+ */
 export async function upsertOutbound(
   db: Db,
   input: {
@@ -165,11 +183,13 @@ export async function upsertOutbound(
     content: OutboundContent;
     contextWaMessageId?: string;
   },
+  options: { countAttempt?: boolean } = {},
 ): Promise<OutboundRow> {
   const { rows } = await db.query<{ id: string; wa_message_id: string | null; status: DeliveryStatus; error_code: number | null }>(
-    `insert into messages (phone, direction, sender, sender_name, idempotency_key, type, body, payload, context_wa_message_id, status)
-     values ($1, 'outbound', $2, $3, $4, $5, $6, $7, $8, 'pending')
-     on conflict (idempotency_key) do update set idempotency_key = excluded.idempotency_key
+    `insert into messages (phone, direction, sender, sender_name, idempotency_key, type, body, payload, context_wa_message_id, status, attempts)
+     values ($1, 'outbound', $2, $3, $4, $5, $6, $7, $8, 'pending', $9)
+     on conflict (idempotency_key) do update set
+       attempts = messages.attempts + case when messages.wa_message_id is null and messages.status <> 'failed' then excluded.attempts else 0 end
      returning id, wa_message_id, status, error_code`,
     [
       input.phone,
@@ -180,25 +200,59 @@ export async function upsertOutbound(
       describeOutbound(input.content),
       JSON.stringify(input.content),
       input.contextWaMessageId ?? null,
+      options.countAttempt ? 1 : 0,
     ],
   );
   const row = rows[0]!;
   return { id: Number(row.id), waMessageId: row.wa_message_id, status: row.status, errorCode: row.error_code };
 }
 
-export async function countSendAttempt(db: Db, id: number): Promise<void> {
-  await db.query('update messages set attempts = attempts + 1 where id = $1', [id]);
+// Folds status reports (rows of `source`: status, occurred_at, error_code, error_title) into the
+// columns a message row shows. A status only counts once per (wamid, status): status_events' key.
+function foldStatuses(source: string): string {
+  return `select (array_agg(status order by delivery_rank(status) desc))[1] as status,
+            min(occurred_at) filter (where status = 'sent') as sent_at,
+            min(occurred_at) filter (where status = 'delivered') as delivered_at,
+            min(occurred_at) filter (where status in ('read', 'played')) as read_at,
+            min(occurred_at) filter (where status = 'failed') as failed_at,
+            (array_agg(error_code) filter (where status = 'failed'))[1] as error_code,
+            (array_agg(error_title) filter (where status = 'failed'))[1] as error_title
+     from ${source}`;
 }
 
-/** Records WhatsApp's acceptance, then applies any status that arrived before the wamid was known. */
-export async function markAccepted(db: Db, id: number, waMessageId: string): Promise<void> {
+// The SET list applying a fold `f` to a message row `m`; the times and error only fill in.
+const APPLY_FOLD = `sent_at = coalesce(m.sent_at, f.sent_at),
+       delivered_at = coalesce(m.delivered_at, f.delivered_at),
+       read_at = coalesce(m.read_at, f.read_at),
+       failed_at = coalesce(m.failed_at, f.failed_at),
+       error_code = coalesce(m.error_code, f.error_code),
+       error_title = coalesce(m.error_title, f.error_title)`;
+
+/**
+ * Records WhatsApp's acceptance and applies any status that arrived before the wamid was known, with
+ * the message's event, in one statement. The status only moves to a higher rank.
+ */
+export async function markAccepted(db: Queryable, id: number, waMessageId: string, event?: EventInput): Promise<void> {
+  const params: unknown[] = [id, waMessageId];
   await db.query(
-    `update messages set wa_message_id = $2, accepted_at = coalesce(accepted_at, now()),
-            status = case when delivery_rank(status) < delivery_rank('accepted') then 'accepted' else status end
-     where id = $1`,
-    [id, waMessageId],
+    `with early as (
+       ${foldStatuses('status_events where wa_message_id = $2')}
+     ), accepted as (
+       update messages m set
+         wa_message_id = $2,
+         accepted_at = coalesce(m.accepted_at, now()),
+         status = case
+           when delivery_rank(f.status) > greatest(delivery_rank(m.status), delivery_rank('accepted')) then f.status
+           when delivery_rank(m.status) < delivery_rank('accepted') then 'accepted'
+           else m.status end,
+         ${APPLY_FOLD}
+       from early f
+       where m.id = $1
+       returning m.id
+     )${event ? `, ${appendEventCte('accepted', 3)}` : ''}
+     select count(*)${event ? `, ${NOTIFY_APPENDED}` : ''} from accepted`,
+    event ? [...params, ...eventParams(event)] : params,
   );
-  await applyStatusEvents(db, waMessageId);
 }
 
 export async function markFailed(db: Db, id: number, errorCode: number | null, errorTitle: string): Promise<void> {
@@ -210,42 +264,36 @@ export async function markFailed(db: Db, id: number, errorCode: number | null, e
 }
 
 /**
- * Stores one status report (once per wamid and status) and folds every report for that message into
- * its row. The row's status only moves to a higher rank, so late or repeated reports change nothing.
+ * Stores one status report (once per wamid and status), folds it into the message's row and appends a
+ * status event, in one statement. The row's status only moves to a higher rank, so late reports change
+ * nothing, and a repeated report changes and appends nothing. A report for a wamid not stored yet waits
+ * in status_events for `markAccepted`.
  */
-export async function recordStatus(db: Db, update: StatusUpdate): Promise<void> {
+export async function recordStatus(db: Queryable, update: StatusUpdate): Promise<void> {
+  const event: EventInput = {
+    kind: 'status',
+    phone: update.recipientId || null,
+    payload: { waMessageId: update.waMessageId, status: update.status, errorCode: update.errorCode ?? null },
+  };
+  // The statement's snapshot does not see the row it inserts: the fold reads it from `recorded`.
   await db.query(
-    `insert into status_events (wa_message_id, status, occurred_at, error_code, error_title)
-     values ($1, $2, to_timestamp($3 / 1000.0), $4, $5)
-     on conflict do nothing`,
-    [update.waMessageId, update.status, update.timestamp, update.errorCode ?? null, update.errorTitle ?? null],
-  );
-  await applyStatusEvents(db, update.waMessageId);
-}
-
-async function applyStatusEvents(db: Db, waMessageId: string): Promise<void> {
-  await db.query(
-    `update messages m set
-        status = case when delivery_rank(e.status) > delivery_rank(m.status) then e.status else m.status end,
-        sent_at = coalesce(m.sent_at, e.sent_at),
-        delivered_at = coalesce(m.delivered_at, e.delivered_at),
-        read_at = coalesce(m.read_at, e.read_at),
-        failed_at = coalesce(m.failed_at, e.failed_at),
-        error_code = coalesce(m.error_code, e.error_code),
-        error_title = coalesce(m.error_title, e.error_title)
-     from (
-       select wa_message_id,
-              (array_agg(status order by delivery_rank(status) desc))[1] as status,
-              min(occurred_at) filter (where status = 'sent') as sent_at,
-              min(occurred_at) filter (where status = 'delivered') as delivered_at,
-              min(occurred_at) filter (where status in ('read', 'played')) as read_at,
-              min(occurred_at) filter (where status = 'failed') as failed_at,
-              (array_agg(error_code) filter (where status = 'failed'))[1] as error_code,
-              (array_agg(error_title) filter (where status = 'failed'))[1] as error_title
-       from status_events where wa_message_id = $1 group by wa_message_id
-     ) e
-     where m.wa_message_id = e.wa_message_id and m.direction = 'outbound'`,
-    [waMessageId],
+    `with recorded as (
+       insert into status_events (wa_message_id, status, occurred_at, error_code, error_title)
+       values ($1, $2, to_timestamp($3 / 1000.0), $4, $5)
+       on conflict do nothing
+       returning status, occurred_at, error_code, error_title
+     ), folded as (
+       ${foldStatuses(`(select status, occurred_at, error_code, error_title from status_events where wa_message_id = $1
+                         union all select * from recorded) as reports`)}
+     ), applied as (
+       update messages m set
+         status = case when delivery_rank(f.status) > delivery_rank(m.status) then f.status else m.status end,
+         ${APPLY_FOLD}
+       from folded f
+       where m.wa_message_id = $1 and m.direction = 'outbound' and exists (select 1 from recorded)
+     ), ${appendEventCte('recorded', 6)}
+     select ${NOTIFY_APPENDED}`,
+    [update.waMessageId, update.status, update.timestamp, update.errorCode ?? null, update.errorTitle ?? null, ...eventParams(event)],
   );
 }
 

@@ -1,14 +1,17 @@
+import crypto from 'node:crypto';
 import pg from 'pg';
 import { createDb, type Db } from '../../src/db/pool';
 import { silentLogger } from '../../src/logger';
 import { readTestEnvironment, withDatabase } from './test-env';
 
+// Restarts in every test file (jest gives each its own module registry) while the worker's pid stays:
+// the random part keeps a database left behind by a failed file from colliding with the next.
 let sequence = 0;
 
 /** A database of its own for one test file: empty, or copied from the migrated template. Dropped by `drop`. */
 export async function createTestDatabase(options: { migrated: boolean }): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
   const shared = readTestEnvironment();
-  const name = `${shared.templateDatabase}_d${process.pid}_${++sequence}`;
+  const name = `${shared.templateDatabase}_d${process.pid}_${++sequence}_${crypto.randomBytes(3).toString('hex')}`;
   await adminQuery(`create database ${name}${options.migrated ? ` template ${shared.templateDatabase}` : ''}`);
   const url = withDatabase(shared.adminDatabaseUrl, name);
   const db = createDb(url, silentLogger);

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +39,8 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+// Restarts in every test file (jest gives each its own module registry) while the worker's pid stays:
+// the random part keeps a database left behind by a failed file from colliding with the next.
 let sequence = 0;
 
 export interface TestStackOptions {
@@ -49,7 +52,7 @@ export interface TestStackOptions {
 
 export async function startTestStack(env: Record<string, string> = {}, options: TestStackOptions = {}): Promise<TestStack> {
   const shared = readTestEnvironment();
-  const name = `${shared.templateDatabase}_f${process.pid}_${++sequence}`;
+  const name = `${shared.templateDatabase}_f${process.pid}_${++sequence}_${crypto.randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: shared.adminDatabaseUrl });
   await admin.connect();
   await admin.query(`create database ${name} template ${shared.templateDatabase}`);

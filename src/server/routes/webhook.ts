@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
-import { appendEvent } from '../../db/events';
 import { recordStatus } from '../../db/messages';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
@@ -69,10 +68,7 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
 
     try {
       // Statuses change no conversation state: they go straight to Postgres, off the workflow's path.
-      for (const status of parsed.statuses) {
-        await recordStatus(db, status);
-        await appendEvent(db, { kind: 'status', phone: status.recipientId || null, payload: { waMessageId: status.waMessageId, status: status.status, errorCode: status.errorCode ?? null } });
-      }
+      for (const status of parsed.statuses) await recordStatus(db, status);
       await signalConversations(temporal, config.taskQueue, parsed.messages);
     } catch (err) {
       // Not every message is durably accepted: answer non-200 so Meta delivers the batch again;

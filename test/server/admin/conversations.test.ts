@@ -1,4 +1,4 @@
-import { insertInbound, markAccepted, recordStatus, upsertOutbound } from '../../../src/db/messages';
+import { markAccepted, storeInbound, recordStatus, upsertOutbound } from '../../../src/db/messages';
 import { startAdminApp, type AdminApp } from './admin-app';
 
 // The read routes: the conversation list (filter, order, pagination), one conversation with its
@@ -144,14 +144,7 @@ describe('GET /api/admin/conversations/{phone}/messages', () => {
   it('returns the whole history oldest first, with senders, ids and delivery statuses', async () => {
     const phone = phones[5]!;
     const sentAt = Date.parse('2026-01-01T10:05:00Z');
-    await app.db.withTransaction((client) =>
-      insertInbound(client, [
-        {
-          ingestKey: 'k1',
-          message: { waMessageId: 'wamid.IN1', from: phone, sentAt, receivedAt: sentAt + 500, content: { kind: 'text', text: 'support' } },
-        },
-      ]),
-    );
+    await storeInbound(app.db, { waMessageId: 'wamid.IN1', from: phone, sentAt, receivedAt: sentAt + 500, content: { kind: 'text', text: 'support' } }, 'k1');
     const bot = await upsertOutbound(app.db, { phone, key: 'bot-1', sender: 'bot', content: { kind: 'text', text: 'Connecting you' } });
     await markAccepted(app.db, bot.id, 'wamid.OUT1');
     await recordStatus(app.db, { waMessageId: 'wamid.OUT1', recipientId: phone, status: 'delivered', timestamp: sentAt + 2000 });
