@@ -7,6 +7,10 @@ import { SimulatedConversation, seededRandom, type PlannedAction } from './mix';
 import type { PhaseResult, PhaseSpec, SeriesPoint } from './protocol';
 import { summarize, type LatencySummary } from './stats';
 
+// An admin call answered 503 is asked again this often, this far apart (the product's own deadline is 10 s).
+const AGENT_RETRIES = 12;
+const AGENT_RETRY_DELAY_MS = 500;
+
 // Drives one phase from the load generator: schedules arrivals by time, posts signed webhooks (or
 // signal-with-start for the Temporal reference), attributes every bot message the Graph fake records
 // to the one action of that conversation awaiting it, posts the status webhooks, and drains.
@@ -76,6 +80,7 @@ export class PhaseRunner {
   private statusPending = 0;
   private agentCommands = 0;
   private agentErrors = 0;
+  private agentRetries = 0;
   private unexpected = 0;
   private expectedSends = 0;
   private observedSends = 0;
@@ -366,9 +371,15 @@ export class PhaseRunner {
     try {
       const url = `${target.adminUrl}/api/admin/conversations/${c.sim.phone}/chat-support/send`;
       const body = JSON.stringify({ message: flight.action.agentMessage });
-      const answer = await this.deps.http
-        .post(url, body, { authorization: `Bearer ${target.adminToken}`, 'idempotency-key': `bench-${c.sim.phone}-${c.sim.messages}-${this.agentCommands}` })
-        .catch(() => ({ status: 0, text: '' }));
+      const headers = { authorization: `Bearer ${target.adminToken}`, 'idempotency-key': `bench-${c.sim.phone}-${c.sim.messages}-${this.agentCommands}` };
+      // 503 means the outcome is not known yet (the workflow may still carry the command out): ask
+      // again with the same Idempotency-Key, as an agent's console does, until the answer is final.
+      let answer = await this.deps.http.post(url, body, headers).catch(() => ({ status: 0, text: '' }));
+      for (let retries = 0; answer.status === 503 && retries < AGENT_RETRIES; retries++) {
+        this.agentRetries += 1;
+        await new Promise((resolve) => setTimeout(resolve, AGENT_RETRY_DELAY_MS));
+        answer = await this.deps.http.post(url, body, headers).catch(() => ({ status: 0, text: '' }));
+      }
       if (answer.status === 200) {
         if (flight.measured) this.agentAck.push(now() - flight.scheduledAt);
       } else if (answer.status === 0) {
@@ -513,6 +524,7 @@ export class PhaseRunner {
       agentCommands: this.agentCommands,
       agentAck: summarize(this.agentAck),
       agentErrors: this.agentErrors,
+      agentRetries: this.agentRetries,
       unexpectedSends: this.unexpected,
       missingSends: missing,
       expectedSends: this.expectedSends,

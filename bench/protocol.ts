@@ -74,6 +74,8 @@ export interface PhaseResult {
   agentCommands: number;
   agentAck: LatencySummary;
   agentErrors: number;
+  /** Admin calls asked again with the same Idempotency-Key after a 503 (outcome not yet known). */
+  agentRetries: number;
   /** Bot messages that arrived for a conversation not expecting one (a duplicate or a wrong answer). */
   unexpectedSends: number;
   /** Expected bot messages still missing after the drain. */
