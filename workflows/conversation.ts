@@ -1,5 +1,5 @@
 import * as wf from '@temporalio/workflow';
-import { earliestDeadline, takeDue, type Deadlines } from './deadlines';
+import { Alarm, earliestDeadline, takeDue, type Deadlines } from './deadlines';
 import { carryOut, deliver, planOperations, store, turns, WriteKeys, type StepOutcome } from './carry-out';
 import type { FlowEvent } from './flow/events';
 import { initialFlowState, type FlowState } from './flow/state';
@@ -47,6 +47,8 @@ export const FULL_FLOW_PATCH = 'full-conversation-flow';
 export const SPARSE_SEARCH_ATTRIBUTES_PATCH = 'sparse-search-attributes';
 /** A batch of inbound messages costs one activity instead of one per store, record and send. */
 export const ONE_ACTIVITY_PER_BATCH_PATCH = 'one-activity-per-batch';
+/** One timer per earliest deadline, kept while deadlines move later, instead of one per wait. */
+export const LAZY_DEADLINE_TIMER_PATCH = 'lazy-deadline-timer';
 /** How current LastInboundAt is kept in the Temporal UI (SPEC §10: "kept current"). */
 const LAST_INBOUND_AT_RESOLUTION_MS = 60_000;
 
@@ -79,6 +81,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   let published: Pick<FlowState, 'name' | 'registered'> | undefined;
   let publishedInboundAt: number | undefined;
   let busy = false;
+  let alarm: Alarm | undefined;
   const keys = new WriteKeys(phone);
 
   // Handlers only queue: the main loop handles one item at a time, in arrival order, so events never
@@ -266,7 +269,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     const ready = () => work.length > 0 || shouldContinueAsNew();
     const next = earliestDeadline(deadlines);
     if (next === undefined) await wf.condition(ready);
-    else if (next > Date.now()) await wf.condition(ready, next - Date.now());
+    else if (next > Date.now()) {
+      if (wf.patched(LAZY_DEADLINE_TIMER_PATCH)) {
+        const current = (alarm = Alarm.for(next, alarm));
+        await wf.condition(() => ready() || current.rang);
+      } else {
+        await wf.condition(ready, next - Date.now());
+      }
+    }
 
     let handled = false;
     busy = true;

@@ -1,6 +1,10 @@
+import { temporal } from '@temporalio/proto';
+import { listChatSessions } from '../../src/db/chat-sessions';
 import { findPayment } from '../../src/db/payments';
 import { getStudent } from '../../src/db/users';
 import { signPaystackBody } from '../../src/server/routes/payments';
+import { conversationWorkflowId } from '../../workflows/messages';
+import { AdminClient } from '../helpers/admin-client';
 import { textOf, TestUser } from '../helpers/conversation';
 import { newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -62,5 +66,34 @@ describe('flow timers', () => {
     await waitFor(async () => (await findPayment(stack.db, reference))?.status === 'confirmed', 'the late confirmation', 15_000);
     await user.settled();
     expect((await getStudent(stack.db, user.phone))?.subscriptionActiveUntil).not.toBeNull();
+  });
+});
+
+describe('one durable timer for the earliest deadline', () => {
+  it('rings for a deadline that moved earlier than the one the timer was set for, and starts one timer, not one per message', async () => {
+    // The flow idle timer is an hour here, the chat timers seconds: the chat's deadline comes first.
+    const other = await startTestStack({ FLOW_IDLE_TIMEOUT: '1h', CHAT_IDLE_REMINDER: '1s', CHAT_IDLE_TIMEOUT: '2s' });
+    try {
+      const user = new TestUser(other, newPhone(), 'Ada Obi');
+      await user.say('Hi');
+      await user.tap('register');
+      await user.say('Ada Obi');
+      await user.say('ada@example.com');
+      expect(await user.state()).toBe('REGISTERING_CLASS');
+      const agent = await AdminClient.agent(other, 'Agent Timers');
+      expect((await agent.chat('start', user.phone, 'Hello Ada')).status).toBe(200);
+      await waitFor(async () => (await listChatSessions(other.db, user.phone))[0]?.endedBy === 'timeout', 'the idle chat to close', 15_000);
+
+      const events = (await other.client.workflow.getHandle(conversationWorkflowId(user.phone)).fetchHistory()).events ?? [];
+      const count = (type: temporal.api.enums.v1.EventType) => events.filter((e) => e.eventType === type).length;
+      const { EventType } = temporal.api.enums.v1;
+      // The messages inside registration moved the hour-long deadline each time, yet it had one timer,
+      // cancelled only when the chat's earlier deadline came; every other timer rang (reminder, close).
+      expect(count(EventType.EVENT_TYPE_TIMER_CANCELED)).toBe(1);
+      expect(count(EventType.EVENT_TYPE_TIMER_FIRED)).toBeGreaterThanOrEqual(2);
+      expect(count(EventType.EVENT_TYPE_TIMER_STARTED)).toBe(count(EventType.EVENT_TYPE_TIMER_FIRED) + 1);
+    } finally {
+      await other.stop();
+    }
   });
 });
