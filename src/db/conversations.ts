@@ -1,20 +1,21 @@
 import { appendEventCte, eventParams, NOTIFY_APPENDED } from './events';
-import type { Db } from './pool';
-import type { Queryable } from './queryable';
+import type { Db, Statement } from './pool';
 
 // The admin-facing summary of each conversation. The workflow owns the state; these rows mirror it.
 
 /** Saves the state the workflow reached and appends a state event, in one statement. */
-export async function saveConversationState(db: Queryable, phone: string, state: string, registered: boolean): Promise<void> {
-  await db.query(
-    `with saved as (
-       insert into conversations (phone, state, registered) values ($1, $2, $3)
-       on conflict (phone) do update set state = excluded.state, registered = excluded.registered, last_activity_at = now()
-       returning phone
-     ), ${appendEventCte('saved', 4)}
-     select ${NOTIFY_APPENDED}`,
-    [phone, state, registered, ...eventParams({ kind: 'state', phone, payload: { state, registered } })],
-  );
+const SAVE_STATE: Statement = {
+  name: 'save_conversation_state',
+  text: `with saved as (
+     insert into conversations (phone, state, registered) values ($1, $2, $3)
+     on conflict (phone) do update set state = excluded.state, registered = excluded.registered, last_activity_at = now()
+     returning phone
+   ), ${appendEventCte('saved', 4)}
+   select ${NOTIFY_APPENDED}`,
+};
+
+export async function saveConversationState(db: Db, phone: string, state: string, registered: boolean): Promise<void> {
+  await db.query(SAVE_STATE, [phone, state, registered, ...eventParams({ kind: 'state', phone, payload: { state, registered } })]);
 }
 
 export interface ConversationSummary {

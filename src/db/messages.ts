@@ -1,6 +1,5 @@
 import { appendEventCte, eventParams, NOTIFY_APPENDED, type EventInput } from './events';
-import type { Db } from './pool';
-import type { Queryable } from './queryable';
+import type { Db, Statement } from './pool';
 import type { InboundContent, InboundMessage, OutboundContent, StatusUpdate } from '../../workflows/types';
 
 // Messages in both directions, and the delivery statuses WhatsApp reports for ours.
@@ -112,13 +111,34 @@ export function describeOutbound(content: OutboundContent): string {
   return content.kind === 'text' ? content.text : content.body;
 }
 
+const STORE_INBOUND: Statement = {
+  name: 'store_inbound',
+  text: `with stored as (
+     insert into messages (phone, direction, sender, wa_message_id, idempotency_key, type, body, payload, media_id,
+                           context_wa_message_id, status, wa_timestamp, created_at)
+     values ($1, 'inbound', 'user', $2, $3, $4, $5, $6, $7, $8, 'received', to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0))
+     on conflict (wa_message_id) do update set wa_message_id = excluded.wa_message_id
+     returning idempotency_key, xmax = 0 as inserted
+   ), touched as (
+     insert into conversations (phone, profile_name, last_inbound_at, last_activity_at)
+     values ($1, $11, to_timestamp($9 / 1000.0), now())
+     on conflict (phone) do update set
+       profile_name = coalesce(excluded.profile_name, conversations.profile_name),
+       last_inbound_at = greatest(conversations.last_inbound_at, excluded.last_inbound_at),
+       last_activity_at = now()
+   ), inserted as (
+     select 1 from stored where inserted
+   ), ${appendEventCte('inserted', 12)}
+   select idempotency_key, ${NOTIFY_APPENDED} from stored`,
+};
+
 /**
  * Stores one inbound message once per wamid, creates or touches its conversation and appends its event,
  * in one statement (one commit). `ingestKey` marks who stored a row: a retried activity attempt finds
  * its own key and goes on, while a redelivery (a row stored under another key) is reported as a
  * duplicate so it has no effect. Only a row actually inserted appends an event.
  */
-export async function storeInbound(db: Queryable, message: InboundMessage, ingestKey: string): Promise<{ duplicate: boolean }> {
+export async function storeInbound(db: Db, message: InboundMessage, ingestKey: string): Promise<{ duplicate: boolean }> {
   const { type, body, mediaId } = describeInbound(message.content);
   const event: EventInput = {
     kind: 'message',
@@ -126,23 +146,7 @@ export async function storeInbound(db: Queryable, message: InboundMessage, inges
     payload: { direction: 'inbound', sender: 'user', waMessageId: message.waMessageId, type, body, at: new Date(message.sentAt).toISOString() },
   };
   const { rows } = await db.query<{ idempotency_key: string }>(
-    `with stored as (
-       insert into messages (phone, direction, sender, wa_message_id, idempotency_key, type, body, payload, media_id,
-                             context_wa_message_id, status, wa_timestamp, created_at)
-       values ($1, 'inbound', 'user', $2, $3, $4, $5, $6, $7, $8, 'received', to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0))
-       on conflict (wa_message_id) do update set wa_message_id = excluded.wa_message_id
-       returning idempotency_key, xmax = 0 as inserted
-     ), touched as (
-       insert into conversations (phone, profile_name, last_inbound_at, last_activity_at)
-       values ($1, $11, to_timestamp($9 / 1000.0), now())
-       on conflict (phone) do update set
-         profile_name = coalesce(excluded.profile_name, conversations.profile_name),
-         last_inbound_at = greatest(conversations.last_inbound_at, excluded.last_inbound_at),
-         last_activity_at = now()
-     ), inserted as (
-       select 1 from stored where inserted
-     ), ${appendEventCte('inserted', 12)}
-     select idempotency_key, ${NOTIFY_APPENDED} from stored`,
+    STORE_INBOUND,
     [
       message.from,
       message.waMessageId,
@@ -168,6 +172,15 @@ export interface OutboundRow {
   errorCode: number | null;
 }
 
+const UPSERT_OUTBOUND: Statement = {
+  name: 'upsert_outbound',
+  text: `insert into messages (phone, direction, sender, sender_name, idempotency_key, type, body, payload, context_wa_message_id, status, attempts)
+   values ($1, 'outbound', $2, $3, $4, $5, $6, $7, $8, 'pending', $9)
+   on conflict (idempotency_key) do update set
+     attempts = messages.attempts + case when messages.wa_message_id is null and messages.status <> 'failed' then excluded.attempts else 0 end
+   returning id, wa_message_id, status, error_code`,
+};
+
 /**
  * Creates the row of one logical outbound message, or returns the row an earlier attempt created.
  * `countAttempt`: a send is about to be attempted, so a row without a wamid that has not failed counts
@@ -186,11 +199,7 @@ export async function upsertOutbound(
   options: { countAttempt?: boolean } = {},
 ): Promise<OutboundRow> {
   const { rows } = await db.query<{ id: string; wa_message_id: string | null; status: DeliveryStatus; error_code: number | null }>(
-    `insert into messages (phone, direction, sender, sender_name, idempotency_key, type, body, payload, context_wa_message_id, status, attempts)
-     values ($1, 'outbound', $2, $3, $4, $5, $6, $7, $8, 'pending', $9)
-     on conflict (idempotency_key) do update set
-       attempts = messages.attempts + case when messages.wa_message_id is null and messages.status <> 'failed' then excluded.attempts else 0 end
-     returning id, wa_message_id, status, error_code`,
+    UPSERT_OUTBOUND,
     [
       input.phone,
       input.sender,
@@ -228,31 +237,32 @@ const APPLY_FOLD = `sent_at = coalesce(m.sent_at, f.sent_at),
        error_code = coalesce(m.error_code, f.error_code),
        error_title = coalesce(m.error_title, f.error_title)`;
 
+const MARK_ACCEPTED: Statement = {
+  name: 'mark_accepted',
+  text: `with early as (
+     ${foldStatuses('status_events where wa_message_id = $2')}
+   ), accepted as (
+     update messages m set
+       wa_message_id = $2,
+       accepted_at = coalesce(m.accepted_at, now()),
+       status = case
+         when delivery_rank(f.status) > greatest(delivery_rank(m.status), delivery_rank('accepted')) then f.status
+         when delivery_rank(m.status) < delivery_rank('accepted') then 'accepted'
+         else m.status end,
+       ${APPLY_FOLD}
+     from early f
+     where m.id = $1
+     returning m.id
+   ), ${appendEventCte('accepted', 3)}
+   select count(*), ${NOTIFY_APPENDED} from accepted`,
+};
+
 /**
  * Records WhatsApp's acceptance and applies any status that arrived before the wamid was known, with
  * the message's event, in one statement. The status only moves to a higher rank.
  */
-export async function markAccepted(db: Queryable, id: number, waMessageId: string, event?: EventInput): Promise<void> {
-  const params: unknown[] = [id, waMessageId];
-  await db.query(
-    `with early as (
-       ${foldStatuses('status_events where wa_message_id = $2')}
-     ), accepted as (
-       update messages m set
-         wa_message_id = $2,
-         accepted_at = coalesce(m.accepted_at, now()),
-         status = case
-           when delivery_rank(f.status) > greatest(delivery_rank(m.status), delivery_rank('accepted')) then f.status
-           when delivery_rank(m.status) < delivery_rank('accepted') then 'accepted'
-           else m.status end,
-         ${APPLY_FOLD}
-       from early f
-       where m.id = $1
-       returning m.id
-     )${event ? `, ${appendEventCte('accepted', 3)}` : ''}
-     select count(*)${event ? `, ${NOTIFY_APPENDED}` : ''} from accepted`,
-    event ? [...params, ...eventParams(event)] : params,
-  );
+export async function markAccepted(db: Db, id: number, waMessageId: string, event: EventInput): Promise<void> {
+  await db.query(MARK_ACCEPTED, [id, waMessageId, ...eventParams(event)]);
 }
 
 export async function markFailed(db: Db, id: number, errorCode: number | null, errorTitle: string): Promise<void> {
@@ -263,36 +273,41 @@ export async function markFailed(db: Db, id: number, errorCode: number | null, e
   );
 }
 
+// The statement's snapshot does not see the row it inserts: the fold reads it from `recorded`.
+const RECORD_STATUS: Statement = {
+  name: 'record_status',
+  text: `with recorded as (
+     insert into status_events (wa_message_id, status, occurred_at, error_code, error_title)
+     values ($1, $2, to_timestamp($3 / 1000.0), $4, $5)
+     on conflict do nothing
+     returning status, occurred_at, error_code, error_title
+   ), folded as (
+     ${foldStatuses(`(select status, occurred_at, error_code, error_title from status_events where wa_message_id = $1
+                       union all select * from recorded) as reports`)}
+   ), applied as (
+     update messages m set
+       status = case when delivery_rank(f.status) > delivery_rank(m.status) then f.status else m.status end,
+       ${APPLY_FOLD}
+     from folded f
+     where m.wa_message_id = $1 and m.direction = 'outbound' and exists (select 1 from recorded)
+   ), ${appendEventCte('recorded', 6)}
+   select ${NOTIFY_APPENDED}`,
+};
+
 /**
  * Stores one status report (once per wamid and status), folds it into the message's row and appends a
  * status event, in one statement. The row's status only moves to a higher rank, so late reports change
  * nothing, and a repeated report changes and appends nothing. A report for a wamid not stored yet waits
  * in status_events for `markAccepted`.
  */
-export async function recordStatus(db: Queryable, update: StatusUpdate): Promise<void> {
+export async function recordStatus(db: Db, update: StatusUpdate): Promise<void> {
   const event: EventInput = {
     kind: 'status',
     phone: update.recipientId || null,
     payload: { waMessageId: update.waMessageId, status: update.status, errorCode: update.errorCode ?? null },
   };
-  // The statement's snapshot does not see the row it inserts: the fold reads it from `recorded`.
   await db.query(
-    `with recorded as (
-       insert into status_events (wa_message_id, status, occurred_at, error_code, error_title)
-       values ($1, $2, to_timestamp($3 / 1000.0), $4, $5)
-       on conflict do nothing
-       returning status, occurred_at, error_code, error_title
-     ), folded as (
-       ${foldStatuses(`(select status, occurred_at, error_code, error_title from status_events where wa_message_id = $1
-                         union all select * from recorded) as reports`)}
-     ), applied as (
-       update messages m set
-         status = case when delivery_rank(f.status) > delivery_rank(m.status) then f.status else m.status end,
-         ${APPLY_FOLD}
-       from folded f
-       where m.wa_message_id = $1 and m.direction = 'outbound' and exists (select 1 from recorded)
-     ), ${appendEventCte('recorded', 6)}
-     select ${NOTIFY_APPENDED}`,
+    RECORD_STATUS,
     [update.waMessageId, update.status, update.timestamp, update.errorCode ?? null, update.errorTitle ?? null, ...eventParams(event)],
   );
 }

@@ -4,9 +4,18 @@ import type { Logger } from '../logger';
 // The single place that talks to Postgres. Repository modules call `query`/`withTransaction`;
 // parameters are never logged because they carry phone numbers and message bodies.
 
+/**
+ * A statement on the hot path, given a name so Postgres parses and plans it once per connection
+ * (a named prepared statement) instead of at every call. The text must never change under a name.
+ */
+export interface Statement {
+  name: string;
+  text: string;
+}
+
 export type Db = {
   pool: pg.Pool;
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string | Statement, params?: unknown[]): Promise<pg.QueryResult<R>>;
   withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
@@ -22,8 +31,9 @@ export function createDb(connectionString: string, logger: Logger, options: { ma
     pool,
     async query(text, params) {
       const started = performance.now();
-      const result = await pool.query(text, params);
-      logger.debug('sql', { sql: firstLine(text), ms: Math.round(performance.now() - started), rows: result.rowCount });
+      const statement: { name?: string; text: string } = typeof text === 'string' ? { text } : text;
+      const result = await pool.query({ ...statement, values: params });
+      logger.debug('sql', { sql: statement.name ?? firstLine(statement.text), ms: Math.round(performance.now() - started), rows: result.rowCount });
       return result;
     },
     async withTransaction(fn) {

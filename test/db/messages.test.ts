@@ -44,7 +44,7 @@ describe('delivery statuses', () => {
     });
     await recordStatus(db, { waMessageId: 'wamid.EARLY', status: 'delivered', timestamp: 1_788_000_010_000, recipientId: '15550008888' });
     await recordStatus(db, { waMessageId: 'wamid.EARLY', status: 'sent', timestamp: 1_788_000_005_000, recipientId: '15550008888' });
-    await markAccepted(db, row.id, 'wamid.EARLY');
+    await markAccepted(db, row.id, 'wamid.EARLY', { kind: 'message', phone: null, payload: {} });
     const [stored] = await listMessages(db, '15550008888');
     expect(stored).toMatchObject({ status: 'delivered', waMessageId: 'wamid.EARLY' });
     expect(stored!.sentAt?.getTime()).toBe(1_788_000_005_000);
@@ -54,7 +54,7 @@ describe('delivery statuses', () => {
   it('returns the same row to a retried send of one logical message', async () => {
     const input = { phone: '15550007777', key: 'out-2', sender: 'bot' as const, content: { kind: 'text' as const, text: 'x' } };
     const first = await upsertOutbound(db, input);
-    await markAccepted(db, first.id, 'wamid.RETRY');
+    await markAccepted(db, first.id, 'wamid.RETRY', { kind: 'message', phone: null, payload: {} });
     const again = await upsertOutbound(db, input);
     expect(again).toMatchObject({ id: first.id, waMessageId: 'wamid.RETRY', status: 'accepted' });
     expect(await listMessages(db, '15550007777')).toHaveLength(1);
@@ -79,7 +79,7 @@ describe('one statement per change, with its event', () => {
   it('folds each status once and never moves a status backwards', async () => {
     const phone = '15550005555';
     const row = await upsertOutbound(db, { phone, key: 'out-fold', sender: 'bot', content: { kind: 'text', text: 'hi' } });
-    await markAccepted(db, row.id, 'wamid.FOLD');
+    await markAccepted(db, row.id, 'wamid.FOLD', { kind: 'message', phone: null, payload: {} });
     const status = (s: 'sent' | 'delivered' | 'read', t: number) => ({ waMessageId: 'wamid.FOLD', recipientId: phone, status: s, timestamp: t });
     await recordStatus(db, status('read', 1_788_000_030_000));
     await recordStatus(db, status('sent', 1_788_000_010_000));
@@ -99,7 +99,7 @@ describe('one statement per change, with its event', () => {
     const first = await upsertOutbound(db, input, { countAttempt: true });
     await upsertOutbound(db, input, { countAttempt: true });
     await upsertOutbound(db, input);
-    await markAccepted(db, first.id, 'wamid.ATTEMPTS');
+    await markAccepted(db, first.id, 'wamid.ATTEMPTS', { kind: 'message', phone: null, payload: {} });
     await upsertOutbound(db, input, { countAttempt: true });
     const [stored] = await listMessages(db, input.phone);
     expect(stored).toMatchObject({ attempts: 2, status: 'accepted' });

@@ -146,7 +146,7 @@ describe('GET /api/admin/conversations/{phone}/messages', () => {
     const sentAt = Date.parse('2026-01-01T10:05:00Z');
     await storeInbound(app.db, { waMessageId: 'wamid.IN1', from: phone, sentAt, receivedAt: sentAt + 500, content: { kind: 'text', text: 'support' } }, 'k1');
     const bot = await upsertOutbound(app.db, { phone, key: 'bot-1', sender: 'bot', content: { kind: 'text', text: 'Connecting you' } });
-    await markAccepted(app.db, bot.id, 'wamid.OUT1');
+    await markAccepted(app.db, bot.id, 'wamid.OUT1', { kind: 'message', phone: null, payload: {} });
     await recordStatus(app.db, { waMessageId: 'wamid.OUT1', recipientId: phone, status: 'delivered', timestamp: sentAt + 2000 });
     const agentRow = await upsertOutbound(app.db, {
       phone,
@@ -155,7 +155,7 @@ describe('GET /api/admin/conversations/{phone}/messages', () => {
       senderName: 'Agent Grace',
       content: { kind: 'text', text: '🎧 Support Team: Hello' },
     });
-    await markAccepted(app.db, agentRow.id, 'wamid.OUT2');
+    await markAccepted(app.db, agentRow.id, 'wamid.OUT2', { kind: 'message', phone: null, payload: {} });
     await recordStatus(app.db, {
       waMessageId: 'wamid.OUT2',
       recipientId: phone,
