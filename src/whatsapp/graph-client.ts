@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { OutboundContent } from '../../workflows/types';
 import { WhatsAppApiError, isRetryableCode, isRetryableHttpStatus } from './errors';
+import { httpRequest, RequestTimeoutError, type HttpResponse } from './http-request';
 import { checkOutboundLimits, toGraphSendBody } from './outbound';
 
 export { checkOutboundLimits } from './outbound';
@@ -60,27 +61,26 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
 
   // One request: resolves with a 2xx status and its body, or throws a classified error.
   async function call(what: string, url: string, jsonBody?: unknown): Promise<{ status: number; bytes: Buffer }> {
-    const signal = AbortSignal.timeout(timeoutMs);
-    let res: Response;
-    let bytes: Buffer;
+    let res: HttpResponse;
     try {
-      res = await fetch(url, {
+      res = await httpRequest(url, {
         method: jsonBody === undefined ? 'GET' : 'POST',
         headers: {
           Authorization: `Bearer ${accessToken}`,
           ...(jsonBody === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
         ...(jsonBody === undefined ? {} : { body: JSON.stringify(jsonBody) }),
-        signal,
+        timeoutMs,
       });
-      bytes = Buffer.from(await res.arrayBuffer());
     } catch (err) {
       // Timeouts and network failures say nothing about the payload; the request may even have
       // been accepted, so callers reconcile through status webhooks before resending.
-      const reason = signal.aborted ? `timed out after ${timeoutMs}ms` : 'network error';
+      const reason = err instanceof RequestTimeoutError ? `timed out after ${timeoutMs}ms` : 'network error';
       throw new WhatsAppApiError(`WhatsApp ${what} failed: ${reason}`, { retryable: true, cause: err });
     }
-    if (!res.ok) {
+    const bytes = res.body;
+    const ok = res.status >= 200 && res.status < 300;
+    if (!ok) {
       const graphError = parseGraphError(bytes);
       if (graphError !== undefined) throw toApiError(what, res.status, graphError);
       throw new WhatsAppApiError(`WhatsApp ${what} failed: HTTP ${res.status} without a Graph error body`, {

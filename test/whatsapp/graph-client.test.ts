@@ -148,6 +148,34 @@ describe('mark read and media', () => {
     expect(media.sha256).toBe(createHash('sha256').update(bytes).digest('base64'));
   });
 
+  it('follows a redirected media download, without the token on another origin', async () => {
+    // A CDN on another origin (another port) serves the bytes; the Graph side answers the lookup and redirects.
+    const seen: { path: string; authorization?: string }[] = [];
+    const cdn = createServer((req, res) => {
+      seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
+      res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.from('jpeg bytes'));
+    });
+    const graph = createServer((req, res) => {
+      seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
+      const origin = `http://127.0.0.1:${(graph.address() as AddressInfo).port}`;
+      if (req.url === '/v22.0/media-1') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ url: `${origin}/download/media-1`, mime_type: 'image/jpeg' }));
+      else res.writeHead(302, { location: `http://127.0.0.1:${(cdn.address() as AddressInfo).port}/files/media-1` }).end();
+    });
+    await Promise.all([cdn, graph].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+    try {
+      const redirected = createGraphClient({ baseUrl: `http://127.0.0.1:${(graph.address() as AddressInfo).port}/v22.0`, accessToken: TOKEN, phoneNumberId: PHONE_NUMBER_ID });
+      const media = await redirected.downloadMedia('media-1');
+      expect(media).toMatchObject({ mimeType: 'image/jpeg', data: Buffer.from('jpeg bytes') });
+      expect(seen).toEqual([
+        { path: '/v22.0/media-1', authorization: `Bearer ${TOKEN}` },
+        { path: '/download/media-1', authorization: `Bearer ${TOKEN}` },
+        { path: '/files/media-1', authorization: undefined },
+      ]);
+    } finally {
+      await Promise.all([cdn, graph].map((server) => new Promise((resolve) => server.close(resolve))));
+    }
+  });
+
   it('fails permanently for an unknown media id', async () => {
     const error = await client.downloadMedia('404').catch((err: unknown) => err);
     expect(error).toMatchObject({ name: 'WhatsAppApiError', code: 100, retryable: false });
