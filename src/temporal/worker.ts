@@ -42,10 +42,10 @@ export async function createConversationWorker(options: WorkerOptions): Promise<
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../../workflows') }),
-    // Measured here: about 0.5 MB per cached conversation on a ~250 MB base (bench). 600 keeps the
-    // worker near 550 MB however many numbers write; an evicted conversation replays its history
-    // (bounded by continue-as-new) when it is next needed.
-    maxCachedWorkflows: 600,
+    // Measured here (BENCHMARKS.md): about 0.5 MB per cached conversation on a ~250 MB base, and the
+    // worker at 560-650 MB with 600 cached. 400 keeps it under 600 MB however many numbers write; an
+    // evicted conversation replays its history (bounded by continue-as-new) when it is next needed.
+    maxCachedWorkflows: 400,
     shutdownGraceTime: '10s',
     ...options.tuning,
   });
