@@ -51,8 +51,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --scale               the scale run: 10,000 conversations twice, and one 20,000-message conversation
   --out DIR             where results.json, plot.png and profiles go (bench-results/<time>)
   --only LIST           groups to run: sustained,search,reference,bare,closed (all)
-  --engine-steps LIST   open-loop rates for the engine's search (20,30,40,50,60,70,80)
-  --reference-steps LIST  rates for the Temporal reference (40,60,80,100,125,150,200,250)
+  --engine-steps LIST   open-loop rates for the engine's search (40,60,80,90,100,110,120,140)
+  --reference-steps LIST  rates for the Temporal reference (60,100,125,150,175,200,250)
   --bare-steps LIST     rates for the bare pipeline (40,80,120,160,200,250,300)
   --step S              seconds per rate step (30)
   --closed-concurrency N  users in the closed-loop runs (200); --closed S seconds (30)
@@ -132,8 +132,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     scale: values.scale === true,
     out: values.out ?? `bench-results/${stamp}${smoke ? '-smoke' : values.scale ? '-scale' : ''}`,
     groups: smoke ? ['sustained'] : groups,
-    engineSteps: numbers(values['engine-steps'] ?? '20,30,40,50,60,70,80'),
-    referenceSteps: numbers(values['reference-steps'] ?? '40,60,80,100,125,150,200,250'),
+    engineSteps: numbers(values['engine-steps'] ?? '40,60,80,90,100,110,120,140'),
+    referenceSteps: numbers(values['reference-steps'] ?? '60,100,125,150,175,200,250'),
     bareSteps: numbers(values['bare-steps'] ?? '40,80,120,160,200,250,300'),
     stepS: num(values.step, 30),
     closedConcurrency: num(values['closed-concurrency'], 200),

@@ -69,6 +69,8 @@ const RawConfig = z.object({
   // local: per-user cache for the temporal binary (defaults to $XDG_CACHE_HOME or ~/.cache).
   XDG_CACHE_HOME: optionalString,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Conversations a worker keeps in memory (Temporal's sticky cache); see BENCHMARKS.md for the cost.
+  WORKFLOW_CACHE_SIZE: z.coerce.number().int().min(10).max(100_000).default(1000),
 });
 
 /** Values used when no WhatsApp credentials are set and the built-in emulator stands in for Meta. */
@@ -107,6 +109,8 @@ export interface Config {
   temporalCliPath: string | undefined;
   cacheDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Conversations a worker keeps in memory. */
+  workflowCacheSize: number;
 }
 
 /** Thrown when the environment does not describe a runnable product; the message names the variable. */
@@ -165,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalCliPath: raw.TEMPORAL_CLI_PATH,
     cacheDir: path.join(raw.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'edubot'),
     logLevel: raw.LOG_LEVEL,
+    workflowCacheSize: raw.WORKFLOW_CACHE_SIZE,
   };
 }
 

@@ -80,6 +80,7 @@ export async function runWorker(
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
+    cacheSize: config.workflowCacheSize,
     activities: createActivities({ db, whatsapp, settings: conversationSettings(config) }),
     workflowBundle: options.workflowBundle,
     tuning: options.tuning,

@@ -26,6 +26,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: Activities;
+  /** Conversations kept in memory (WORKFLOW_CACHE_SIZE). */
+  cacheSize: number;
   /** A bundle built once with bundleWorkflowCode (tests, prebuilt images); otherwise workflows are bundled at start. */
   workflowBundle?: { code: string } | { codePath: string };
   /** Worker options laid over the defaults below (the benchmark's tuning experiments). */
@@ -42,10 +44,11 @@ export async function createConversationWorker(options: WorkerOptions): Promise<
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../../workflows') }),
-    // Measured here (BENCHMARKS.md): about 0.5 MB per cached conversation on a ~250 MB base, and the
-    // worker at 560-650 MB with 600 cached. 400 keeps it under 600 MB however many numbers write; an
-    // evicted conversation replays its history (bounded by continue-as-new) when it is next needed.
-    maxCachedWorkflows: 400,
+    // Measured here (BENCHMARKS.md): about 0.35 MB per cached conversation on a ~320 MB base. The cache
+    // must hold the conversations active within a few minutes: when it does not, every message to an
+    // evicted one replays its history, and at 40 messages/s over 1,000 conversations with 400 cached
+    // the worker fell behind for good.
+    maxCachedWorkflows: options.cacheSize,
     shutdownGraceTime: '10s',
     ...options.tuning,
   });

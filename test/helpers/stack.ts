@@ -94,6 +94,7 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
       connection: nativeConnection,
       namespace: config.temporalNamespace,
       taskQueue,
+      cacheSize: config.workflowCacheSize,
       activities,
       workflowBundle: bundle,
     });
