@@ -11,7 +11,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
-# tsc -p tsconfig.build.json → dist/, plus the SQL migrations next to the compiled migrate.js.
+# tsc -p tsconfig.build.json → dist/, the SQL migrations next to the compiled migrate.js, and the
+# workflow bundle (dist/workflow-bundle.js) the worker loads instead of bundling at start.
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS runtime
@@ -20,6 +21,5 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# The worker bundles workflow code at start-up from dist/workflows (webpack inside @temporalio/worker).
 USER node
 CMD ["node", "dist/src/server.js"]

@@ -66,6 +66,16 @@ async function outbox(base: string, phone: string): Promise<{ content: { kind: s
 }
 
 describe('npm start', () => {
+  it('builds the workflow bundle the compiled worker loads, with the flow shared by every workflow', () => {
+    const compiled = require(path.join(REPO_ROOT, 'dist/src/temporal/workflow-bundle.js')) as typeof import('../src/temporal/workflow-bundle');
+    const bundlePath = path.join(REPO_ROOT, 'dist/workflow-bundle.js');
+    expect(compiled.builtWorkflowBundle()).toEqual({ codePath: bundlePath });
+    const code = fs.readFileSync(bundlePath, 'utf8');
+    expect(code).toContain('conversationWorkflow');
+    // The bundler lists preloaded modules in a function the reusable V8 context calls once.
+    expect(code).toMatch(/preloadModules[\s\S]*workflows\/flow\/index\.js/);
+  });
+
   it('runs everything embedded, answers a signed webhook, stops on SIGTERM and restarts on its data', async () => {
     const base = `http://127.0.0.1:${ports.http}`;
     const phone = newPhone();

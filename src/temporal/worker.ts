@@ -1,6 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions as TemporalWorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import type { Logger } from '../logger';
+import { builtWorkflowBundle, PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 let runtimeInstalled = false;
 
@@ -28,7 +29,7 @@ export interface WorkerOptions {
   activities: Activities;
   /** Conversations kept in memory (WORKFLOW_CACHE_SIZE). */
   cacheSize: number;
-  /** A bundle built once with bundleWorkflowCode (tests, prebuilt images); otherwise workflows are bundled at start. */
+  /** A bundle built beforehand (tests, the bench); otherwise the build's, or, run from the sources, one made at start. */
   workflowBundle?: { code: string } | { codePath: string };
   /** Worker options laid over the defaults below (the benchmark's tuning experiments). */
   tuning?: Partial<Omit<TemporalWorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities'>>;
@@ -36,14 +37,15 @@ export interface WorkerOptions {
 
 /** The worker that runs conversation workflows and their activities. */
 export async function createConversationWorker(options: WorkerOptions): Promise<Worker> {
+  const bundle = options.workflowBundle ?? builtWorkflowBundle();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('../../workflows') }),
+    ...(bundle
+      ? { workflowBundle: bundle }
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } }),
     // Measured here (BENCHMARKS.md): about 0.35 MB per cached conversation on a ~320 MB base. The cache
     // must hold the conversations active within a few minutes: when it does not, every message to an
     // evicted one replays its history, and at 40 messages/s over 1,000 conversations with 400 cached

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import pg from 'pg';
 import { loadConfig } from '../../src/config';
 import { migrate } from '../../src/db/migrate';
@@ -11,6 +10,7 @@ import { createLogger } from '../../src/logger';
 import { findFreePort } from '../../src/net';
 import { resolveTemporalCli } from '../../src/temporal/cli-binary';
 import { startDevServer } from '../../src/temporal/dev-server';
+import { bundleConversationWorkflows } from '../../src/temporal/workflow-bundle';
 import { TEST_ENV_FILE_VARIABLE, withDatabase, type TestEnvironment } from './test-env';
 
 // Starts what every test file shares: one Temporal dev server, one Postgres cluster with a migrated
@@ -45,7 +45,7 @@ export default async function globalSetup(): Promise<void> {
     config.databaseUrl
       ? Promise.resolve({ url: config.databaseUrl, stop: async () => undefined })
       : startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await findFreePort(), logger }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') }),
+    bundleConversationWorkflows(),
   ]);
   stops.push(temporal, postgres);
 
@@ -60,7 +60,7 @@ export default async function globalSetup(): Promise<void> {
   await db.close();
 
   const workflowBundlePath = path.join(dir, 'workflow-bundle.js');
-  fs.writeFileSync(workflowBundlePath, bundle.code);
+  fs.writeFileSync(workflowBundlePath, bundle);
   const environment: TestEnvironment = {
     temporalAddress: temporal.address,
     adminDatabaseUrl: postgres.url,

@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+
+// The conversation workflows as one webpack bundle. `npm run build` writes it next to the compiled
+// code, so a worker started from dist/ loads it instead of bundling at start: bundling in the worker
+// costs seconds, and the bundler (webpack, swc) stays in the worker's memory afterwards (measured
+// here: RSS 39 MB before bundling, 164 MB after, with the garbage collected).
+
+/** The conversation workflows' entry point. */
+export const WORKFLOWS_PATH = require.resolve('../../workflows');
+
+/**
+ * Modules loaded once into the SDK's reusable V8 context and shared by every workflow, instead of one
+ * instance per cached workflow: the flow (`workflows/flow/`) is pure and keeps no module state (the SDK
+ * freezes shared modules, so a write would throw, not leak).
+ */
+export const PRELOADED_WORKFLOW_MODULES = [require.resolve('../../workflows/flow')];
+
+/** Where the build puts the bundle: dist/workflow-bundle.js for compiled code; nothing from the sources. */
+export const BUILT_BUNDLE_PATH = path.resolve(__dirname, '../../workflow-bundle.js');
+
+/** Bundles the conversation workflows (every bundling of them goes through here, so all share the options). */
+export async function bundleConversationWorkflows(): Promise<string> {
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    preloadModules: PRELOADED_WORKFLOW_MODULES,
+    logger: new DefaultLogger('WARN'),
+  });
+  return bundle.code;
+}
+
+/** The bundle the build wrote beside this compiled module, if there is one. */
+export function builtWorkflowBundle(): { codePath: string } | undefined {
+  return fs.existsSync(BUILT_BUNDLE_PATH) ? { codePath: BUILT_BUNDLE_PATH } : undefined;
+}
