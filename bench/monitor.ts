@@ -55,6 +55,9 @@ export class Monitor {
     this.samples.push({ t: Math.round((Date.now() - this.started) / 100) / 10, phase: this.phase, rssMb });
   }
 
+  /** CPU ticks last seen per process: a Postgres backend that exits keeps what it used (up to its last sample). */
+  private readonly seenTicks = new Map<number, { role: string; ticks: number }>();
+
   private readCpu(): Record<string, number> {
     const byPid = new Map<number, string>();
     for (const [role, pid] of Object.entries(this.roles())) if (pid !== undefined) byPid.set(pid, role);
@@ -79,8 +82,9 @@ export class Monitor {
       const fields = stat.slice(close + 2).split(' ');
       const ticks = Number(fields[11]) + Number(fields[12]);
       const role = byPid.get(pid) ?? (comm === 'postgres' ? 'postgres' : undefined);
-      if (role !== undefined) totals[role] = (totals[role] ?? 0) + ticks;
+      if (role !== undefined) this.seenTicks.set(pid, { role, ticks });
     }
+    for (const { role, ticks } of this.seenTicks.values()) totals[role] = (totals[role] ?? 0) + ticks;
     return totals;
   }
 }

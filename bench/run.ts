@@ -8,13 +8,14 @@ import { loadConfig } from '../src/config';
 import { findFreePort } from '../src/net';
 import { createLogger } from '../src/logger';
 import { resolveTemporalCli } from '../src/temporal/cli-binary';
+import { bundleConversationWorkflows } from '../src/temporal/workflow-bundle';
 import { checkPhase, type Correctness } from './correctness';
 import { Monitor } from './monitor';
 import { parseOptions, type BenchOptions } from './options';
 import { summarizeProfiles, type ProfileSummary } from './profile-summary';
 import type { FromLoadGenerator, PhaseResult, PhaseSpec, Target, ToLoadGenerator } from './protocol';
 import { printReport, writePlot, type BenchResults, type PhaseRecord } from './report';
-import { forkBenchChild, startBenchDevServer, startBenchPostgres, type BenchChild, type Stoppable } from './stack';
+import { compileProductProcess, forkBenchChild, startBenchDevServer, startBenchPostgres, type BenchChild, type Stoppable } from './stack';
 import { longLivedHistory } from './history';
 import { conversationWorkflowId } from '../workflows/messages';
 
@@ -44,6 +45,8 @@ async function main(): Promise<number> {
   try {
     const productConfig = loadConfig(process.env);
     const binary = await resolveTemporalCli({ cliPath: productConfig.temporalCliPath, cacheDir: productConfig.cacheDir, logger });
+    say('compiling the product');
+    const productProcess = compileProductProcess();
     say(`starting Temporal dev server (${binary}), Postgres${productConfig.databaseUrl ? ' (DATABASE_URL)' : ' (embedded)'}, bundling workflows`);
     const [temporal, postgres, bundles] = await Promise.all([
       startBenchDevServer({ binary, dir: work, namespace: NAMESPACE, dynamicConfig: options.dynamicConfig }),
@@ -82,7 +85,7 @@ async function main(): Promise<number> {
     const startChild = async (name: string, role: string, extra: NodeJS.ProcessEnv = {}): Promise<BenchChild> => {
       const child = await forkBenchChild({
         name,
-        script: path.join(__dirname, 'product-process.ts'),
+        script: productProcess,
         args: [role],
         env: { ...env, ...extra },
         logDir: work,
@@ -307,15 +310,13 @@ export function passes(r: PhaseRecord): boolean {
 }
 
 async function buildBundles(dir: string, options: BenchOptions): Promise<{ workflows: string; reference: string }> {
-  const quiet = new DefaultLogger('WARN');
   const workflows = options.workflowBundle ?? path.join(dir, 'workflow-bundle.js');
   if (options.workflowBundle === undefined) {
-    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
-    fs.writeFileSync(workflows, bundle.code);
+    fs.writeFileSync(workflows, await bundleConversationWorkflows());
   }
   const reference = path.join(dir, 'reference-bundle.js');
   if (!options.smoke && !options.scale && options.groups.includes('reference')) {
-    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./reference-workflow'), logger: quiet });
+    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./reference-workflow'), logger: new DefaultLogger('WARN') });
     fs.writeFileSync(reference, bundle.code);
   }
   return { workflows, reference };

@@ -1,4 +1,4 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -14,9 +14,21 @@ import { waitUntilServing } from '../src/temporal/server-checks';
 // The infrastructure of a bench run, started the way `npm start` starts it: the cached temporal CLI's
 // dev server on a WAL SQLite file (the product's own command line, plus any dynamic config the bench
 // is asked to try), Postgres (DATABASE_URL's cluster, in a database of its own, or an embedded one),
-// the migrations; and the bench's child processes, forked with the TypeScript hook.
+// the migrations; and the bench's child processes: the product's compiled, as `npm start` runs them,
+// the load generator's with the TypeScript hook.
 
-const REGISTER = path.resolve(__dirname, '../test/helpers/ts-register.cjs');
+const ROOT = path.resolve(__dirname, '..');
+const REGISTER = path.join(ROOT, 'test/helpers/ts-register.cjs');
+
+/**
+ * Compiles the product with the bench's entry for its processes into dist/ (tsc, as `npm run build`
+ * does) and returns that entry. Run through the TypeScript hook instead, a worker carried ≈ 46 MB more
+ * (swc's native module, source maps) than the compiled product that `npm start` runs.
+ */
+export function compileProductProcess(): string {
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.bench.json')], { stdio: 'inherit' });
+  return path.join(ROOT, 'dist/bench/product-process.js');
+}
 
 export interface Stoppable {
   pid?: number;
@@ -90,7 +102,7 @@ export interface BenchChild extends Stoppable {
 }
 
 /**
- * Forks `script` with the TypeScript hook and waits for its `{ type: 'ready' }` message. Its stderr
+ * Forks `script` (a .ts one with the TypeScript hook) and waits for its `{ type: 'ready' }` message. Its stderr
  * goes to `<logDir>/<name>.log`; `cpuProfileDir` turns on --cpu-prof.
  */
 export async function forkBenchChild(options: {
@@ -102,7 +114,7 @@ export async function forkBenchChild(options: {
   cpuProfileDir?: string;
   onMessage?: (message: unknown) => void;
 }): Promise<BenchChild> {
-  const execArgv = ['--require', REGISTER];
+  const execArgv = options.script.endsWith('.ts') ? ['--require', REGISTER] : [];
   if (options.cpuProfileDir !== undefined) {
     // One folder per process: the worker's workflow threads write profiles of their own next to the main thread's.
     execArgv.push('--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, options.name));
