@@ -73,6 +73,8 @@ async function main(): Promise<number> {
       CHAT_IDLE_TIMEOUT: '24h',
       PAYMENT_TIMEOUT: '24h',
       LOG_LEVEL: 'warn',
+      // Two malloc arenas, as `npm start` and the image set it (package.json, Dockerfile).
+      MALLOC_ARENA_MAX: process.env['MALLOC_ARENA_MAX'] ?? '2',
     };
     delete baseEnv['NODE_OPTIONS'];
 
