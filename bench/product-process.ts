@@ -83,9 +83,9 @@ async function startReferenceWorker(): Promise<Running> {
 }
 
 // Where the RSS goes (V8 heap, buffers, the rest: the Rust core and native memory), every 10 s in this
-// process's log, for reading the worker's memory against its cache.
+// process's log, for reading the worker's memory against its cache. MB are MiB, as in the monitor's figures.
 function logMemory(): void {
-  const mb = (bytes: number) => Math.round(bytes / 1e6);
+  const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
   const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
   process.stderr.write(`memory ${JSON.stringify({ at: new Date().toISOString(), rss: mb(rss), heapTotal: mb(heapTotal), heapUsed: mb(heapUsed), external: mb(external), arrayBuffers: mb(arrayBuffers) })}\n`);
 }
