@@ -46,7 +46,7 @@ export async function createConversationWorker(options: WorkerOptions): Promise<
     ...(bundle
       ? { workflowBundle: bundle }
       : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } }),
-    // Measured here (BENCHMARKS.md): about 0.35 MB per cached conversation on a ~320 MB base. The cache
+    // Measured here (BENCHMARKS.md): about 0.25–0.3 MB per cached conversation on a ~190 MB base. The cache
     // must hold the conversations active within a few minutes: when it does not, every message to an
     // evicted one replays its history, and at 40 messages/s over 1,000 conversations with 400 cached
     // the worker fell behind for good.
