@@ -51,6 +51,16 @@ describe('workflow code', () => {
     expect(text).not.toMatch(/process\.env|Math\.random\(|uuid4\(|setTimeout\(|setInterval\(|crypto\./);
   });
 
+  // The flow is preloaded once into the V8 context every cached workflow shares (PRELOADED_WORKFLOW_MODULES):
+  // an SDK module loaded with it would be shared across workflows, and module state would leak between them.
+  it('keeps the shared flow modules free of the SDK and of module state', () => {
+    for (const file of files.filter((f) => f.includes(`${path.sep}flow${path.sep}`))) {
+      const text = fs.readFileSync(file, 'utf8');
+      const sdk = imports(file).filter(({ spec, typeOnly }) => spec.startsWith('@temporalio/') && !typeOnly);
+      expect({ file, sdk, moduleState: /^(let|var)\s/m.test(text) }).toEqual({ file, sdk: [], moduleState: false });
+    }
+  });
+
   it('keeps the flow module free of the clock: time comes in through the step context', () => {
     for (const file of files.filter((f) => f.includes(`${path.sep}flow${path.sep}`))) {
       expect({ file, usesClock: /Date\.now\(|new Date\(\)/.test(fs.readFileSync(file, 'utf8')) }).toEqual({ file, usesClock: false });
