@@ -38,7 +38,9 @@ export function runEntry(name: string, main: (ctx: EntryContext) => Promise<void
     else logger.error(`${name} failed`, { error: err, stack: err instanceof Error ? err.stack : undefined });
     void shutdown(1);
   };
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  // `on`, not `once`: a repeated signal (Ctrl-C reaches npm and node both) finds shutdown under way, and
+  // the embedded processes' exit hooks keep seeing another listener, so they leave the order to us.
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
   main({ config, logger, onShutdown: (fn) => cleanups.push(fn), fatal }).catch(fatal);
 }

@@ -102,6 +102,8 @@ describe('npm start', () => {
       }
       const hung = new Promise<string>((resolve) => setTimeout(() => resolve('still running 30 s after SIGTERM'), 30_000).unref());
       expect(await Promise.race([started.exited, hung])).toBe(0);
+      // The product's own shutdown stops every part, once and in order: nothing on the way logs an error.
+      expect(started.output().split('\n').filter((line) => line.includes('"level":"error"'))).toEqual([]);
       // Nothing it started is left listening.
       for (const port of [ports.http, ports.pg, ports.temporal, ports.ui]) expect(await isListening(port)).toBe(false);
     }

@@ -19,7 +19,9 @@ export function installRuntimeLogger(logger: Logger, verbose = false): void {
     else if (level === 'INFO') logger.info(message, attrs);
     else logger.debug(message, attrs);
   };
-  Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN', forward) });
+  // No shutdownSignals: the entry points own SIGINT and SIGTERM and stop the worker in their order. With
+  // the SDK's defaults a signal stopped the worker twice, and the second stop failed ("Not running").
+  Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN', forward), shutdownSignals: [] });
 }
 
 export interface WorkerOptions {
