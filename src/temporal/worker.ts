@@ -1,7 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions as TemporalWorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import type { Logger } from '../logger';
-import { builtWorkflowBundle, PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
+import { builtWorkflowBundle, bundleConversationWorkflows } from './workflow-bundle';
 
 let runtimeInstalled = false;
 
@@ -39,15 +39,13 @@ export interface WorkerOptions {
 
 /** The worker that runs conversation workflows and their activities. */
 export async function createConversationWorker(options: WorkerOptions): Promise<Worker> {
-  const bundle = options.workflowBundle ?? builtWorkflowBundle();
+  const bundle = options.workflowBundle ?? builtWorkflowBundle() ?? { code: await bundleConversationWorkflows() };
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
-    ...(bundle
-      ? { workflowBundle: bundle }
-      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } }),
+    workflowBundle: bundle,
     // Measured here (BENCHMARKS.md): about 0.25–0.3 MB per cached conversation on a ~190 MB base. The cache
     // must hold the conversations active within a few minutes: when it does not, every message to an
     // evicted one replays its history, and at 40 messages/s over 1,000 conversations with 400 cached

@@ -8,14 +8,14 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 // here: RSS 39 MB before bundling, 164 MB after, with the garbage collected).
 
 /** The conversation workflows' entry point. */
-export const WORKFLOWS_PATH = require.resolve('../../workflows');
+const WORKFLOWS_PATH = require.resolve('../../workflows');
 
 /**
  * Modules loaded once into the SDK's reusable V8 context and shared by every workflow, instead of one
  * instance per cached workflow: the flow (`workflows/flow/`) is pure and keeps no module state (the SDK
  * freezes shared modules, so a write would throw, not leak).
  */
-export const PRELOADED_WORKFLOW_MODULES = [require.resolve('../../workflows/flow')];
+const PRELOADED_WORKFLOW_MODULES = [require.resolve('../../workflows/flow')];
 
 /** Where the build puts the bundle: dist/workflow-bundle.js for compiled code; nothing from the sources. */
 export const BUILT_BUNDLE_PATH = path.resolve(__dirname, '../../workflow-bundle.js');

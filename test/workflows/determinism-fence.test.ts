@@ -51,7 +51,7 @@ describe('workflow code', () => {
     expect(text).not.toMatch(/process\.env|Math\.random\(|uuid4\(|setTimeout\(|setInterval\(|crypto\./);
   });
 
-  // The flow is preloaded once into the V8 context every cached workflow shares (PRELOADED_WORKFLOW_MODULES):
+  // The flow is preloaded once into the V8 context every cached workflow shares (src/temporal/workflow-bundle.ts):
   // an SDK module loaded with it would be shared across workflows, and module state would leak between them.
   it('keeps the shared flow modules free of the SDK and of module state', () => {
     for (const file of files.filter((f) => f.includes(`${path.sep}flow${path.sep}`))) {
