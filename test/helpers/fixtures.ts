@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-// Webhook bodies shaped like Meta's: the shared fixture files as raw bytes, and builders for
+// Webhook bodies shaped like Meta's: the fixture files in test/fixtures/whatsapp as raw bytes, and builders for
 // messages with the numbers, ids and texts a test needs.
 
-const FIXTURES_DIR = path.resolve(__dirname, '../../../shared/fixtures/whatsapp');
+const FIXTURES_DIR = path.resolve(__dirname, '../fixtures/whatsapp');
 
 export function fixtureBytes(name: string): Buffer {
   return fs.readFileSync(path.join(FIXTURES_DIR, name));

@@ -7,7 +7,7 @@ import { checkOutboundLimits, createGraphClient } from '../../src/whatsapp/graph
 import type { WhatsAppClient } from '../../src/whatsapp/graph-client';
 import { startGraphFake } from '../../src/whatsapp/graph-fake';
 import type { GraphFake, GraphFakeFailure } from '../../src/whatsapp/graph-fake';
-import { fixtureJson } from './fixtures';
+import { fixtureJson } from '../helpers/fixtures';
 
 const TOKEN = 'test-access-token';
 const PHONE_NUMBER_ID = '106000000000001';

@@ -1,6 +1,6 @@
 import type { InboundMessage } from '../../workflows/types';
 import { parseWebhook, WebhookBodyError } from '../../src/whatsapp/parse-webhook';
-import { fixtureJson } from './fixtures';
+import { fixtureJson } from '../helpers/fixtures';
 
 const RECEIVED_AT = 1_788_000_999_000;
 const ANA = { profile: { name: 'Ana Souza' }, wa_id: '15550002222' };

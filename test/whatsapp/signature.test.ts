@@ -1,5 +1,5 @@
 import { signBody, verifySignature } from '../../src/whatsapp/signature';
-import { fixtureBytes } from './fixtures';
+import { fixtureBytes } from '../helpers/fixtures';
 
 const SECRET = 'fixture-app-secret-not-real';
 
