@@ -9,6 +9,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities
 # tsc -p tsconfig.build.json → dist/, the SQL migrations next to the compiled migrate.js, and the
@@ -24,4 +25,4 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
-CMD ["node", "dist/src/server.js"]
+CMD ["node", "dist/src/bin/start-server.js"]

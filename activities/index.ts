@@ -1,6 +1,6 @@
 import type { Db } from '../src/db/pool';
 import type { WhatsAppClient } from '../src/whatsapp/graph-client';
-import type { ConversationSettings } from '../workflows/types';
+import type { ConversationSettings } from '../domain/types';
 import { createRecordActivities } from './records';
 import { createStoreActivities } from './store';
 import { createTurnActivities } from './turn';

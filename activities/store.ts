@@ -2,7 +2,7 @@ import { log } from '@temporalio/activity';
 import { saveConversationState as saveState } from '../src/db/conversations';
 import { markFailed, storeInbound, upsertOutbound } from '../src/db/messages';
 import type { Db } from '../src/db/pool';
-import type { ConversationSettings, InboundMessage, OutboundContent } from '../workflows/types';
+import type { ConversationSettings, InboundMessage, OutboundContent } from '../domain/types';
 
 export interface RecordInboundInput {
   phone: string;

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { WHATSAPP_REJECTED } from '../workflows/failures';
-import type { ConversationSettings, InboundMessage } from '../workflows/types';
+import type { ConversationSettings, InboundMessage } from '../domain/types';
 import type { createRecordActivities, RecordEffect } from './records';
 import type { createStoreActivities } from './store';
 import type { createWhatsAppActivities, DeliverInput } from './whatsapp';

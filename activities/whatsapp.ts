@@ -6,7 +6,7 @@ import type { Db } from '../src/db/pool';
 import { WhatsAppApiError } from '../src/whatsapp/errors';
 import type { WhatsAppClient } from '../src/whatsapp/graph-client';
 import { WHATSAPP_REJECTED } from '../workflows/failures';
-import type { OutboundContent } from '../workflows/types';
+import type { OutboundContent } from '../domain/types';
 
 export interface DeliverInput {
   phone: string;

@@ -12,7 +12,7 @@ import { verifySignature } from '../src/whatsapp/signature';
 import type { Effect } from '../workflows/flow/effects';
 import { initialFlowState, type FlowState } from '../workflows/flow/state';
 import { step } from '../workflows/flow/step';
-import type { InboundMessage } from '../workflows/types';
+import type { InboundMessage } from '../domain/types';
 
 // The bare pipeline: what the engine does for a message minus Temporal. The same signature check,
 // parsing, flow function and activity code (so the same Postgres writes and Graph API calls), with

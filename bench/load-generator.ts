@@ -1,5 +1,5 @@
 import { conversationSettings, loadConfig } from '../src/config';
-import { startGraphFake } from '../src/whatsapp/graph-fake';
+import { startGraphFake } from '../src/sandbox/graph-fake';
 import { createHttpClient } from './http-client';
 import { PhaseRunner } from './phase';
 import type { FromLoadGenerator, ToLoadGenerator } from './protocol';

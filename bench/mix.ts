@@ -2,7 +2,7 @@ import { parseWebhook } from '../src/whatsapp/parse-webhook';
 import { initialFlowState, type FlowState } from '../workflows/flow/state';
 import { step } from '../workflows/flow/step';
 import type { FlowEvent } from '../workflows/flow/events';
-import type { ConversationSettings, InboundMessage, OutboundContent } from '../workflows/types';
+import type { ConversationSettings, InboundMessage, OutboundContent } from '../domain/types';
 
 // The simulated users. Each conversation keeps a shadow copy of the bot's state, advanced with the
 // product's own pure flow function (`workflows/flow/step`), so the bench knows exactly how many

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
-import type { ConversationSettings } from '../workflows/types';
-import { statusWebhookBody, type FakeStatusName } from '../src/whatsapp/graph-fake-status';
+import type { ConversationSettings } from '../domain/types';
+import { statusWebhookBody, type FakeStatusName } from '../src/sandbox/graph-fake-status';
 import { signBody } from '../src/whatsapp/signature';
 import type { createHttpClient } from './http-client';
 import { SimulatedConversation, seededRandom, type PlannedAction } from './mix';

@@ -7,7 +7,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { findFreePort } from '../src/net';
 import { createLogger } from '../src/logger';
-import { resolveTemporalCli } from '../src/temporal/cli-binary';
+import { resolveTemporalCli } from '../src/embedded/temporal-cli';
 import { bundleConversationWorkflows } from '../src/temporal/workflow-bundle';
 import { checkPhase, type Correctness } from './correctness';
 import { Monitor } from './monitor';

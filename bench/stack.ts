@@ -8,7 +8,7 @@ import { onProcessExit } from '../src/embedded/exit-hooks';
 import { startEmbeddedPostgres } from '../src/embedded/postgres';
 import type { Logger } from '../src/logger';
 import { findFreePort } from '../src/net';
-import { devServerArgs } from '../src/temporal/dev-server-args';
+import { devServerArgs } from '../src/embedded/temporal-dev-server-args';
 import { waitUntilServing } from '../src/temporal/server-checks';
 
 // The infrastructure of a bench run, started the way `npm start` starts it: the cached temporal CLI's

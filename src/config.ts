@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './duration';
-import type { ConversationSettings } from '../workflows/types';
+import type { ConversationSettings } from '../domain/types';
 
 // The only reader of process.env. Every variable of the specification (§2) is here under its exact
 // name; a few extra ones (marked "local") tune the embedded one-machine set-up.

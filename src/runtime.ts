@@ -10,7 +10,7 @@ import { temporalChatCommands } from './server/chat-commands-temporal';
 import { createEventHub } from './server/event-hub';
 import { createConversationWorker, installRuntimeLogger, type WorkerOptions } from './temporal/worker';
 import { createGraphClient } from './whatsapp/graph-client';
-import type { GraphFake } from './whatsapp/graph-fake';
+import type { GraphFake } from './sandbox/graph-fake';
 
 // The two production processes, as functions: `npm start` runs both in one process, the
 // start:server and start:worker entry points one each.

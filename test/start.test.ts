@@ -10,7 +10,7 @@ import { REPO_ROOT } from './helpers/spawn';
 import { readTestEnvironment } from './helpers/test-env';
 import { waitFor } from './helpers/wait';
 
-// `npm start` as a person runs it (its build, then dist/src/main.js, which is what the script runs):
+// `npm start` as a person runs it (its build, then dist/src/bin/start.js, which is what the script runs):
 // nothing configured, so an embedded Postgres, an embedded Temporal dev server and the sandbox
 // WhatsApp emulator; then a signed webhook gets a reply, SIGTERM stops everything it started, and a
 // restart on the same data answers again.
@@ -42,7 +42,7 @@ function npmStart(): { child: ChildProcess; output: () => string; exited: Promis
     TEMPORAL_UI_PORT: String(ports.ui),
     TEMPORAL_CLI_PATH: readTestEnvironment().temporalBinary,
   };
-  const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/src/bin/start.js'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

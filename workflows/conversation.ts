@@ -15,7 +15,7 @@ import {
   type PaymentConfirmation,
 } from './messages';
 import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from './search-attributes';
-import type { ConversationSettings, InboundMessage } from './types';
+import type { ConversationSettings, InboundMessage } from '../domain/types';
 
 /** What a conversation carries from one run to the next. Plain JSON: Map/Set do not survive the payload converter. */
 export interface ConversationSnapshot {

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { StateName } from './flow/state';
-import type { InboundMessage } from './types';
+import type { InboundMessage } from '../domain/types';
 
 // Message definitions shared by the server and the workflow, so the server never imports workflow logic.
 

@@ -1,6 +1,6 @@
 import { appendEventCte, eventParams, NOTIFY_APPENDED, type EventInput } from './events';
 import type { Db, Statement } from './pool';
-import type { InboundContent, InboundMessage, OutboundContent, StatusUpdate } from '../../workflows/types';
+import type { InboundContent, InboundMessage, OutboundContent, StatusUpdate } from '../../domain/types';
 
 // Messages in both directions, and the delivery statuses WhatsApp reports for ours.
 

@@ -7,14 +7,14 @@ import { createWebhookMetrics } from '../metrics/webhook-metrics';
 import type { ChatCommands } from './chat-commands';
 import { HttpError } from './errors';
 import type { EventHub } from './event-hub';
-import { adminRoutes } from './routes/admin';
+import { adminRoutes } from './admin/router';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { paymentRoutes } from './routes/payments';
-import { sandboxRoutes } from './routes/sandbox';
+import { sandboxRoutes } from '../sandbox/routes';
 import { webRoutes } from './routes/web';
 import { webhookRoutes } from './routes/webhook';
-import type { GraphFake } from '../whatsapp/graph-fake';
+import type { GraphFake } from '../sandbox/graph-fake';
 
 export interface AppDeps {
   config: Config;

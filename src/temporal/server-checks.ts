@@ -111,6 +111,21 @@ export function acceptsTcp(host: string, port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Registers any custom search attribute the namespace lacks, for a server we did not start
+ * (TEMPORAL_ADDRESS); the dev server gets them from flags.
+ */
+export async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const missing = await missingSearchAttributes(connection, namespace);
+    if (missing.length === 0) return;
+    await addSearchAttributes(connection, namespace, missing);
+  } finally {
+    await connection.close();
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

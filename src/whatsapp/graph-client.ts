@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OutboundContent } from '../../workflows/types';
+import type { OutboundContent } from '../../domain/types';
 import { WhatsAppApiError, isRetryableCode, isRetryableHttpStatus } from './errors';
 import { httpRequest, RequestTimeoutError, type HttpResponse } from './http-request';
 import { checkOutboundLimits, toGraphSendBody } from './outbound';

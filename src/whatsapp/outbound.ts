@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OutboundContent } from '../../workflows/types';
+import type { OutboundContent } from '../../domain/types';
 
 // The Graph send body for what the bot sends (text, reply buttons, list), in both directions:
 // the client builds it, the local Graph fake parses it back. The limits are Meta's (reference §5.3–5.5)

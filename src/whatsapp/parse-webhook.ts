@@ -1,4 +1,4 @@
-import type { InboundContent, InboundMessage, MediaType, StatusUpdate } from '../../workflows/types';
+import type { InboundContent, InboundMessage, MediaType, StatusUpdate } from '../../domain/types';
 import {
   DeliveryStatus,
   MessagesValue,

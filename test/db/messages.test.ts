@@ -1,6 +1,6 @@
 import { listMessages, storeInbound, markAccepted, recordStatus, upsertOutbound } from '../../src/db/messages';
 import type { Db } from '../../src/db/pool';
-import type { InboundMessage } from '../../workflows/types';
+import type { InboundMessage } from '../../domain/types';
 import { createTestDatabase } from '../helpers/database';
 
 let target: Awaited<ReturnType<typeof createTestDatabase>>;

@@ -1,5 +1,5 @@
 import { listMessages, type StoredMessage } from '../../src/db/messages';
-import type { RecordedSend } from '../../src/whatsapp/graph-fake';
+import type { RecordedSend } from '../../src/sandbox/graph-fake';
 import { conversationQuery, conversationWorkflowId, type ConversationView } from '../../workflows/messages';
 import { messagesChange, newWamid, webhookBody } from './fixtures';
 import type { TestStack } from './stack';

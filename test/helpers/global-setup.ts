@@ -8,8 +8,8 @@ import { createDb } from '../../src/db/pool';
 import { startEmbeddedPostgres } from '../../src/embedded/postgres';
 import { createLogger } from '../../src/logger';
 import { findFreePort } from '../../src/net';
-import { resolveTemporalCli } from '../../src/temporal/cli-binary';
-import { startDevServer } from '../../src/temporal/dev-server';
+import { resolveTemporalCli } from '../../src/embedded/temporal-cli';
+import { startDevServer } from '../../src/embedded/temporal-dev-server';
 import { bundleConversationWorkflows } from '../../src/temporal/workflow-bundle';
 import { TEST_ENV_FILE_VARIABLE, withDatabase, type TestEnvironment } from './test-env';
 

@@ -14,7 +14,7 @@ import { temporalChatCommands } from '../../src/server/chat-commands-temporal';
 import { createEventHub } from '../../src/server/event-hub';
 import { createConversationWorker, installRuntimeLogger } from '../../src/temporal/worker';
 import { createGraphClient } from '../../src/whatsapp/graph-client';
-import { startGraphFake, type GraphFake } from '../../src/whatsapp/graph-fake';
+import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
 import { signBody } from '../../src/whatsapp/signature';
 import { readTestEnvironment, withDatabase } from './test-env';
 

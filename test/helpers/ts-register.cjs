@@ -2,7 +2,7 @@
 // Lets plain `node` run the repository's TypeScript, for tests that spawn product processes
 // (a worker, `npm start`, the embedded Postgres) outside jest's module runtime:
 //
-//   node --require ./test/helpers/ts-register.cjs src/worker.ts
+//   node --require ./test/helpers/ts-register.cjs src/bin/start-worker.ts
 //   NODE_OPTIONS="--require /abs/path/test/helpers/ts-register.cjs" node some-script.cjs
 //
 // Each .ts file is transpiled on require by @swc/core with the same settings jest uses

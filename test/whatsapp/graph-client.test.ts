@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { OutboundContent } from '../../workflows/types';
+import type { OutboundContent } from '../../domain/types';
 import { WhatsAppApiError } from '../../src/whatsapp/errors';
 import { checkOutboundLimits, createGraphClient } from '../../src/whatsapp/graph-client';
 import type { WhatsAppClient } from '../../src/whatsapp/graph-client';
-import { startGraphFake } from '../../src/whatsapp/graph-fake';
-import type { GraphFake, GraphFakeFailure } from '../../src/whatsapp/graph-fake';
+import { startGraphFake } from '../../src/sandbox/graph-fake';
+import type { GraphFake, GraphFakeFailure } from '../../src/sandbox/graph-fake';
 import { fixtureJson } from '../helpers/fixtures';
 
 const TOKEN = 'test-access-token';

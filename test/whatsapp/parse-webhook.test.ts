@@ -1,4 +1,4 @@
-import type { InboundMessage } from '../../workflows/types';
+import type { InboundMessage } from '../../domain/types';
 import { parseWebhook, WebhookBodyError } from '../../src/whatsapp/parse-webhook';
 import { fixtureJson } from '../helpers/fixtures';
 

@@ -1,4 +1,4 @@
-import type { OutboundContent } from '../types';
+import type { OutboundContent } from '../../domain/types';
 import type { Rejection } from './context';
 import { isEndChatText, type Input } from './intents';
 import { leaveFlow, showMenu } from './menu';

@@ -1,4 +1,4 @@
-import type { ConversationSettings } from '../types';
+import type { ConversationSettings } from '../../domain/types';
 import type { Effect } from './effects';
 import type { FlowState } from './state';
 

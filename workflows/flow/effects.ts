@@ -1,4 +1,4 @@
-import type { OutboundContent } from '../types';
+import type { OutboundContent } from '../../domain/types';
 import type { Profile, TimerName } from './state';
 
 /** A side effect the flow asks for; the workflow carries each out, in order, through activities or timers. */

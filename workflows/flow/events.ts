@@ -1,4 +1,4 @@
-import type { InboundMessage } from '../types';
+import type { InboundMessage } from '../../domain/types';
 import type { TimerName } from './state';
 
 /** Everything that can happen to a conversation, as the flow sees it. */

@@ -1,4 +1,4 @@
-import type { InboundContent } from '../types';
+import type { InboundContent } from '../../domain/types';
 import { normalize, words } from './normalize';
 
 // How the flow understands the user (SPEC §5): taps by id, exactly; typed text by whole words and

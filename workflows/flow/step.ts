@@ -1,4 +1,4 @@
-import type { InboundMessage } from '../types';
+import type { InboundMessage } from '../../domain/types';
 import { agentEnd, agentSend, agentStart, handleChatInbound, onChatClose, onChatReminder } from './chat';
 import type { FlowContext, Rejection, StepResult } from './context';
 import type { FlowEvent } from './events';

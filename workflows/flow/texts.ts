@@ -1,4 +1,4 @@
-import type { ConversationSettings, ListRow, OutboundContent, ReplyButton } from '../types';
+import type { ConversationSettings, ListRow, OutboundContent, ReplyButton } from '../../domain/types';
 import { clip, firstName, formatDate, formatDuration, formatPrice } from './format';
 import type { Profile } from './state';
 import { SUBJECTS, subjectSlug } from './subjects';

@@ -1,4 +1,4 @@
-import type { ConversationSettings } from '../types';
+import type { ConversationSettings } from '../../domain/types';
 import { formatPrice } from './format';
 
 // The answers behind the FAQ and Help lists. Both lists use `faq_<topic>` row ids (SPEC §5); a topic

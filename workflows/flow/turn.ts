@@ -1,4 +1,4 @@
-import type { OutboundContent } from '../types';
+import type { OutboundContent } from '../../domain/types';
 import type { FlowContext, StepResult } from './context';
 import type { Effect } from './effects';
 import type { FlowState, StateName, TimerName } from './state';

@@ -1,4 +1,4 @@
-import type { ConversationSettings, InboundMessage, OutboundContent } from '../types';
+import type { ConversationSettings, InboundMessage, OutboundContent } from '../../domain/types';
 import type { StateName } from './state';
 
 // The first behaviour the conversation workflow shipped with: every message but a reaction gets the

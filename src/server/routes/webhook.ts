@@ -11,7 +11,7 @@ import { verifySignature } from '../../whatsapp/signature';
 import type { conversationWorkflow } from '../../../workflows/conversation';
 import { conversationWorkflowId, inboundSignal } from '../../../workflows/messages';
 import { CONVERSATION_STATE } from '../../../workflows/search-attributes';
-import type { InboundMessage } from '../../../workflows/types';
+import type { InboundMessage } from '../../../domain/types';
 import { badRequest, HttpError, unauthorized, unavailable } from '../errors';
 import { readRawBody } from '../raw-body';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { appendEvent } from '../../../src/db/events';
 import { silentLogger } from '../../../src/logger';
-import { adminRoutes } from '../../../src/server/routes/admin';
+import { adminRoutes } from '../../../src/server/admin/router';
 import { sleep, waitFor } from '../../helpers/wait';
 import { startAdminApp, TEST_ADMIN_TOKEN, type AdminApp } from './admin-app';
 

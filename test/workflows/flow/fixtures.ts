@@ -3,7 +3,7 @@ import type { Effect } from '../../../workflows/flow/effects';
 import type { FlowEvent } from '../../../workflows/flow/events';
 import { initialFlowState, type FlowState } from '../../../workflows/flow/state';
 import { step } from '../../../workflows/flow/step';
-import type { ConversationSettings, InboundContent, OutboundContent } from '../../../workflows/types';
+import type { ConversationSettings, InboundContent, OutboundContent } from '../../../domain/types';
 
 // Shared builders for the flow tests: settings, events, and states reached by driving the real flow.
 

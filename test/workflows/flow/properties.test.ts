@@ -6,7 +6,7 @@ import type { FlowEvent } from '../../../workflows/flow/events';
 import { awaitsUser } from '../../../workflows/flow/menu';
 import { STATE_NAMES, type FlowState, type TimerName } from '../../../workflows/flow/state';
 import { step } from '../../../workflows/flow/step';
-import type { ConversationSettings, InboundContent, MediaType, OutboundContent } from '../../../workflows/types';
+import type { ConversationSettings, InboundContent, MediaType, OutboundContent } from '../../../domain/types';
 import { NOW, PHONE, settings as defaultSettings, states, type NamedState } from './fixtures';
 
 // For any sequence of events the flow never throws and keeps its invariants. Events that depend on

@@ -1,7 +1,7 @@
 import { checkOutboundLimits } from '../../../src/whatsapp/outbound';
 import * as texts from '../../../workflows/flow/texts';
 import { TOPICS } from '../../../workflows/flow/topics';
-import type { ConversationSettings, OutboundContent } from '../../../workflows/types';
+import type { ConversationSettings, OutboundContent } from '../../../domain/types';
 import { settings } from './fixtures';
 
 // Every text builder, fed long and awkward inputs, must produce messages WhatsApp accepts.

@@ -1,6 +1,6 @@
 import { checkOutboundLimits } from '../../../src/whatsapp/outbound';
 import { welcomeOnlyStep } from '../../../workflows/flow/welcome-only';
-import type { InboundContent, InboundMessage } from '../../../workflows/types';
+import type { InboundContent, InboundMessage } from '../../../domain/types';
 
 // The behaviour runs started before the full flow still replay with: it must not change.
 

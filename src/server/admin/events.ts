@@ -1,13 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { noteAudit, type AdminState } from '../../auth/audit';
-import { AGENT_OR_ADMIN, type AdminGuard } from '../../auth/middleware';
+import { noteAudit, type AdminState } from './audit';
+import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import { eventsAfter, latestEventId, type StoredEvent } from '../../db/events';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
 import type { EventHub } from '../event-hub';
-import { parse } from './admin-params';
+import { parse } from './params';
 
 // GET /api/admin/events: server-sent events for the console. A stream replays the events table after
 // Last-Event-ID, then follows it; every wake-up (a notification, a reconnect of the hub, the

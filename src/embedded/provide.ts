@@ -1,8 +1,9 @@
 import path from 'node:path';
-import type { Config } from './config';
-import { startEmbeddedPostgres } from './embedded/postgres';
-import type { Logger } from './logger';
-import { ensureSearchAttributes, startDevServer } from './temporal/dev-server';
+import type { Config } from '../config';
+import { startEmbeddedPostgres } from './postgres';
+import type { Logger } from '../logger';
+import { ensureSearchAttributes } from '../temporal/server-checks';
+import { startDevServer } from './temporal-dev-server';
 
 // Where Postgres and Temporal come from: the configured ones, or embedded ones under DATA_DIR.
 

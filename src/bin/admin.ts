@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { createToken, Role, TokenName } from './auth/tokens';
-import { createDb } from './db/pool';
-import { listTokens, revokeToken, type AdminToken } from './db/tokens';
-import { runEntry } from './entry';
-import { providePostgres } from './infrastructure';
+import { createToken, Role, TokenName } from '../auth/tokens';
+import { createDb } from '../db/pool';
+import { listTokens, revokeToken, type AdminToken } from '../db/tokens';
+import { runEntry } from '../entry';
+import { providePostgres } from '../embedded/provide';
 
 // `npm run admin -- token create --role agent --name <name> | token list | token revoke <id>`:
 // manages admin API tokens in DATABASE_URL's database (or the embedded one when unset).

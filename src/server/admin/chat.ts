@@ -1,9 +1,9 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { noteAudit, type AdminState } from '../../auth/audit';
-import { AGENT_OR_ADMIN, type AdminGuard } from '../../auth/middleware';
+import { noteAudit, type AdminState } from './audit';
+import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import type { ChatCommandFailureCode, ChatCommandResult, ChatCommands } from '../chat-commands';
-import { idempotencyKeyHeader, parse, phoneParam, readJsonBody, type AdminContext } from './admin-params';
+import { idempotencyKeyHeader, parse, phoneParam, readJsonBody, type AdminContext } from './params';
 
 // Chat support commands: verify, parse, ask the conversation (through ChatCommands), and map its
 // answer to HTTP. Success is reported only when the workflow says so, i.e. after WhatsApp accepted.

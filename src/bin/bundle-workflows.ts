@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { BUILT_BUNDLE_PATH, bundleConversationWorkflows } from './temporal/workflow-bundle';
+import { BUILT_BUNDLE_PATH, bundleConversationWorkflows } from '../temporal/workflow-bundle';
 
 // The last step of `npm run build`: bundles the compiled workflows into dist/workflow-bundle.js.
 

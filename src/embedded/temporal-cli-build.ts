@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../logger';
-import { onProcessExit } from '../embedded/exit-hooks';
+import { onProcessExit } from './exit-hooks';
 
 // Builds the temporal CLI from source with `go install`, once per machine. A build is slow
 // (minutes) and large (~250 MB), so concurrent processes (a CI test run and a parallel

@@ -1,10 +1,10 @@
 import type { Middleware } from 'koa';
-import type { Config } from '../config';
-import type { Db } from '../db/pool';
-import type { Logger } from '../logger';
-import { forbidden, unauthorized } from '../server/errors';
+import type { Config } from '../../config';
+import type { Db } from '../../db/pool';
+import type { Logger } from '../../logger';
+import { forbidden, unauthorized } from '../errors';
 import { audited, noteAudit, type AdminState } from './audit';
-import { checkToken, type Role } from './tokens';
+import { checkToken, type Role } from '../../auth/tokens';
 
 // Authentication (who is asking: 401) and authorisation (may they: 403) of the admin API.
 

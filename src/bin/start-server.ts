@@ -1,6 +1,6 @@
-import { requireExternalServices } from './config';
-import { runEntry } from './entry';
-import { runServer } from './runtime';
+import { requireExternalServices } from '../config';
+import { runEntry } from '../entry';
+import { runServer } from '../runtime';
 
 // `npm run start:server`: the HTTP server alone, against the configured Postgres and Temporal.
 

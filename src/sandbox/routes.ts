@@ -3,13 +3,13 @@ import net from 'node:net';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { Config } from '../../config';
-import type { GraphFake } from '../../whatsapp/graph-fake';
-import { FAKE_DISPLAY_PHONE_NUMBER, messagesWebhookBody } from '../../whatsapp/graph-fake-status';
-import { signBody } from '../../whatsapp/signature';
-import { HttpError } from '../errors';
-import { readRawBody } from '../raw-body';
-import { parse, Phone } from './admin-params';
+import type { Config } from '../config';
+import type { GraphFake } from './graph-fake';
+import { FAKE_DISPLAY_PHONE_NUMBER, messagesWebhookBody } from './graph-fake-status';
+import { signBody } from '../whatsapp/signature';
+import { HttpError } from '../server/errors';
+import { readRawBody } from '../server/raw-body';
+import { parse, Phone } from '../server/admin/params';
 
 // Sandbox mode only (mounted when the built-in WhatsApp emulator stands in for Meta): what the
 // emulator received, so a person can read the bot's replies, and a way to write to the bot as a

@@ -7,10 +7,11 @@ import { Client, Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/logger';
-import { resolveTemporalCli, TemporalCliUnavailableError } from '../../src/temporal/cli-binary';
+import { resolveTemporalCli, TemporalCliUnavailableError } from '../../src/embedded/temporal-cli';
 import { findFreePort } from '../../src/net';
-import { DevServerStartError, ensureSearchAttributes, startDevServer } from '../../src/temporal/dev-server';
-import { devServerArgs } from '../../src/temporal/dev-server-args';
+import { DevServerStartError, startDevServer } from '../../src/embedded/temporal-dev-server';
+import { ensureSearchAttributes } from '../../src/temporal/server-checks';
+import { devServerArgs } from '../../src/embedded/temporal-dev-server-args';
 import { acceptsTcp, splitAddress } from '../../src/temporal/server-checks';
 
 // Runs the real `temporal server start-dev` (the cached CLI here; a CI machine without one builds

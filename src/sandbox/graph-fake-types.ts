@@ -1,4 +1,4 @@
-import type { OutboundContent } from '../../workflows/types';
+import type { OutboundContent } from '../../domain/types';
 import type { StatusCallbackOptions } from './graph-fake-status';
 
 // The public shape of the local Graph API fake (graph-fake.ts).

@@ -1,6 +1,6 @@
-import { requireExternalServices } from './config';
-import { runEntry } from './entry';
-import { runWorker } from './runtime';
+import { requireExternalServices } from '../config';
+import { runEntry } from '../entry';
+import { runWorker } from '../runtime';
 
 // `npm run start:worker`: the Temporal worker alone, against the configured Postgres and Temporal.
 

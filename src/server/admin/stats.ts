@@ -1,12 +1,12 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { noteAudit, type AdminState } from '../../auth/audit';
-import { AGENT_OR_ADMIN, type AdminGuard } from '../../auth/middleware';
+import { noteAudit, type AdminState } from './audit';
+import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import type { Db } from '../../db/pool';
 import { summarizeChats, tallyMessages, type MessageTally, type TimeRange } from '../../db/stats';
 import { foldMessageTallies } from '../../metrics/message-figures';
 import { badRequest } from '../errors';
-import { parse } from './admin-params';
+import { parse } from './params';
 
 // GET /api/admin/stats?from=&to= (SPEC §10): the support figures over [from, to), from Postgres.
 // Which timestamp places a row in the range:

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { noteAudit, type AdminState } from '../../auth/audit';
-import { AGENT_OR_ADMIN, type AdminGuard } from '../../auth/middleware';
+import { noteAudit, type AdminState } from './audit';
+import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import { listChatSessions } from '../../db/chat-sessions';
 import { getConversation, listConversations, type ConversationCursor, type ConversationSummary } from '../../db/conversations';
 import { listMessages, type StoredMessage } from '../../db/messages';
@@ -9,7 +9,7 @@ import type { Db } from '../../db/pool';
 import { getStudent } from '../../db/users';
 import { STATE_NAMES } from '../../../workflows/flow/state';
 import { badRequest, notFound } from '../errors';
-import { Limit, parse, phoneParam } from './admin-params';
+import { Limit, parse, phoneParam } from './params';
 
 // Read routes over Postgres: the conversation list, one conversation, its message history.
 

@@ -1,9 +1,9 @@
 import type { Middleware, ParameterizedContext } from 'koa';
-import { insertAuditEntry } from '../db/audit';
-import type { Db } from '../db/pool';
-import type { Logger } from '../logger';
-import { HttpError } from '../server/errors';
-import { ANONYMOUS_ACTOR, type Actor } from './tokens';
+import { insertAuditEntry } from '../../db/audit';
+import type { Db } from '../../db/pool';
+import type { Logger } from '../../logger';
+import { HttpError } from '../errors';
+import { ANONYMOUS_ACTOR, type Actor } from '../../auth/tokens';
 
 // Every admin request leaves one audit row: who, which action, which conversation, the outcome and
 // the HTTP status, refused requests included. Details never hold message bodies or tokens.

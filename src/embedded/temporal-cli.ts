@@ -1,7 +1,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger';
-import { buildTemporalCli, TEMPORAL_CLI_VERSION } from './cli-build';
+import { buildTemporalCli, TEMPORAL_CLI_VERSION } from './temporal-cli-build';
 
 // Finds a `temporal` CLI binary (it embeds the dev server and the Web UI) without Docker or a
 // download from temporal.download, which this project's machines cannot reach.

@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
 import type { Logger } from '../logger';
 import { findFreePort } from '../net';
-import { onProcessExit } from '../embedded/exit-hooks';
-import { resolveTemporalCli, TemporalCliUnavailableError } from './cli-binary';
-import { devServerArgs, dynamicConfigArgs, sqlitePragmaArgs } from './dev-server-args';
-import { acceptsTcp, addSearchAttributes, customSearchAttributeKeys, missingSearchAttributes, waitUntilServing } from './server-checks';
+import { onProcessExit } from './exit-hooks';
+import { resolveTemporalCli, TemporalCliUnavailableError } from './temporal-cli';
+import { devServerArgs, dynamicConfigArgs, sqlitePragmaArgs } from './temporal-dev-server-args';
+import { acceptsTcp, customSearchAttributeKeys, waitUntilServing } from '../temporal/server-checks';
 
 // Runs `temporal server start-dev` as a child process: the one-machine Temporal of `npm start` and
 // of the tests. Search attributes are registered by flags at boot, so they exist before any
@@ -205,20 +204,5 @@ async function startSdkDevServer(options: StartDevServerOptions, unavailable: Te
     throw new TemporalCliUnavailableError(unavailable.cachePath, `${unavailable.reason}; the SDK download failed too (${reason})`, {
       cause: error,
     });
-  }
-}
-
-/**
- * Registers any custom search attribute the namespace lacks, for a server we did not start
- * (TEMPORAL_ADDRESS); the dev server gets them from flags.
- */
-export async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
-  const connection = await Connection.connect({ address });
-  try {
-    const missing = await missingSearchAttributes(connection, namespace);
-    if (missing.length === 0) return;
-    await addSearchAttributes(connection, namespace, missing);
-  } finally {
-    await connection.close();
   }
 }

@@ -1,10 +1,10 @@
-import { SANDBOX_SECRETS } from './config';
-import { migrate } from './db/migrate';
-import { createDb } from './db/pool';
-import { runEntry } from './entry';
-import { providePostgres, provideTemporal } from './infrastructure';
-import { runServer, runWorker } from './runtime';
-import { startGraphFake, type GraphFake } from './whatsapp/graph-fake';
+import { SANDBOX_SECRETS } from '../config';
+import { migrate } from '../db/migrate';
+import { createDb } from '../db/pool';
+import { runEntry } from '../entry';
+import { providePostgres, provideTemporal } from '../embedded/provide';
+import { runServer, runWorker } from '../runtime';
+import { startGraphFake, type GraphFake } from '../sandbox/graph-fake';
 
 // `npm start`: the whole product on one machine. Postgres and Temporal are embedded unless
 // DATABASE_URL / TEMPORAL_ADDRESS are set; without WhatsApp credentials a local emulator stands in

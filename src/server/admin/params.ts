@@ -1,6 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { noteAudit, type AdminState } from '../../auth/audit';
+import { noteAudit, type AdminState } from './audit';
 import { badRequest } from '../errors';
 import { readRawBody } from '../raw-body';
 

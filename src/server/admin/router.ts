@@ -1,16 +1,16 @@
 import Router from '@koa/router';
-import type { AdminState } from '../../auth/audit';
-import { adminGuard } from '../../auth/middleware';
+import type { AdminState } from './audit';
+import { adminGuard } from './auth';
 import type { Config } from '../../config';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
 import type { ChatCommands } from '../chat-commands';
 import type { EventHub } from '../event-hub';
-import { mountChatRoutes } from './admin-chat';
-import { mountConversationRoutes } from './admin-conversations';
-import { mountEventRoutes } from './admin-events';
-import { mountStatsRoutes } from './admin-stats';
-import { mountTokenRoutes } from './admin-tokens';
+import { mountChatRoutes } from './chat';
+import { mountConversationRoutes } from './conversations';
+import { mountEventRoutes } from './events';
+import { mountStatsRoutes } from './stats';
+import { mountTokenRoutes } from './tokens';
 
 // The agents' and admins' API under /api/admin (SPEC §3). Every route starts with the same guard:
 // an audit row for the request, then 401 without a valid bearer token, then 403 for the wrong role.

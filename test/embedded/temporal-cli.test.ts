@@ -8,7 +8,7 @@ import {
   resolveTemporalCli,
   TemporalCliPathError,
   TemporalCliUnavailableError,
-} from '../../src/temporal/cli-binary';
+} from '../../src/embedded/temporal-cli';
 
 // Resolution order and the Go build, with shell scripts standing in for `temporal` and `go`: the
 // real build takes minutes and is never run here.
@@ -148,7 +148,7 @@ describe('building the CLI with Go', () => {
     const { go, calls } = fakeGo();
     const register = path.join(__dirname, '..', 'helpers', 'ts-register.cjs');
     const script = [
-      `const { resolveTemporalCli } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'temporal', 'cli-binary'))});`,
+      `const { resolveTemporalCli } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'embedded', 'temporal-cli'))});`,
       `const { silentLogger } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'logger'))});`,
       `resolveTemporalCli({ ...${JSON.stringify({ cacheDir, searchPath: emptyPath, goBinary: go })}, logger: silentLogger })`,
       '  .then((p) => process.stdout.write(p), (e) => { console.error(e); process.exit(1); });',

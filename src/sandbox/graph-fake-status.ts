@@ -1,4 +1,4 @@
-import { signBody } from './signature';
+import { signBody } from '../whatsapp/signature';
 
 // Status webhooks the Graph fake posts back after an accepted send, shaped like Meta's
 // (fixtures/whatsapp/status-delivered.json) and signed like Meta's, so the product's real webhook

@@ -1,13 +1,13 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { noteAudit, type AdminState } from '../../auth/audit';
-import { ADMIN_ONLY, type AdminGuard } from '../../auth/middleware';
+import { noteAudit, type AdminState } from './audit';
+import { ADMIN_ONLY, type AdminGuard } from './auth';
 import { createToken, Role, TokenName } from '../../auth/tokens';
 import { listAuditEntries } from '../../db/audit';
 import type { Db } from '../../db/pool';
 import { listTokens, revokeToken, type AdminToken } from '../../db/tokens';
 import { notFound } from '../errors';
-import { Limit, parse, Phone, readJsonBody } from './admin-params';
+import { Limit, parse, Phone, readJsonBody } from './params';
 
 // Admin-only routes: token management and the audit log.
 

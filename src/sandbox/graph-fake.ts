@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { graphError, isRecord, readBody, sendJson } from './graph-fake-http';
 import { createStatusNotifier } from './graph-fake-status';
 import type { GraphFake, GraphFakeFailure, GraphFakeOptions, RecordedSend } from './graph-fake-types';
-import { checkOutboundLimits, fromGraphSendBody, GraphSendBody } from './outbound';
+import { checkOutboundLimits, fromGraphSendBody, GraphSendBody } from '../whatsapp/outbound';
 
 // A real HTTP server speaking the Graph API's `/messages` and media shapes, for tests, the benchmark
 // and sandbox mode. Being a server rather than a mock, it exercises the real client, its timeouts
