@@ -147,7 +147,7 @@ describe('docker-compose.yml', () => {
     for (const name of APP_SERVICES) {
       const command = service(name).command ?? [];
       expect(command[0]).toBe('node');
-      const entry = /^dist\/(src\/[\w-]+)\.js$/.exec(command[1] ?? '');
+      const entry = /^dist\/(src\/[\w/-]+)\.js$/.exec(command[1] ?? '');
       expect(entry).not.toBeNull();
       expect(fs.existsSync(path.join(ROOT, `${entry![1]}.ts`))).toBe(true);
     }
