@@ -22,7 +22,12 @@ export function createRecordActivities(db: Db, whatsapp: WhatsAppClient) {
         if (record.type === 'saveHomework' && record.submission.kind === 'image') {
           const { mediaId, mimeType } = record.submission;
           const media = await whatsapp.downloadMedia(mediaId);
-          const rowId = await storeMedia(db, { waMediaId: mediaId, mimeType: media.mimeType || mimeType || 'application/octet-stream', sha256: media.sha256, data: media.data });
+          const rowId = await storeMedia(db, {
+            waMediaId: mediaId,
+            mimeType: media.mimeType || mimeType || 'application/octet-stream',
+            sha256: media.sha256,
+            data: media.data,
+          });
           mediaRows.set(mediaId, rowId);
         }
       }
@@ -48,10 +53,20 @@ async function applyRecord(
         submission.kind === 'text'
           ? submission
           : { kind: 'image', mediaRowId: mediaRows.get(submission.mediaId)!, caption: submission.caption };
-      return insertHomework(client, { phone, reference: record.reference, subject: record.subject, submission: stored });
+      return insertHomework(client, {
+        phone,
+        reference: record.reference,
+        subject: record.subject,
+        submission: stored,
+      });
     }
     case 'createPayment':
-      return createPayment(client, { phone, reference: record.reference, planName: record.planName, amount: record.amount });
+      return createPayment(client, {
+        phone,
+        reference: record.reference,
+        planName: record.planName,
+        amount: record.amount,
+      });
     case 'confirmPayment':
       await confirmPayment(client, record.reference, record.activeUntil);
       return setSubscription(client, phone, record.activeUntil);

@@ -46,20 +46,31 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
         });
       }
       if (input.markRead !== undefined) {
-        await whatsapp.markRead(input.markRead).catch((err: unknown) => log.warn('mark as read failed', { error: String(err) }));
+        await whatsapp
+          .markRead(input.markRead)
+          .catch((err: unknown) => log.warn('mark as read failed', { error: String(err) }));
       }
       try {
         const { waMessageId } = await whatsapp.sendMessage(input.phone, input.content, {
           contextMessageId: input.contextWaMessageId,
         });
         // The wamid first: an attempt retried after this point finds it and does not send again.
-        await markAccepted(db, row.id, waMessageId, { kind: 'message', phone: input.phone, payload: outboundEvent(input, waMessageId, 'accepted') });
-        if (input.sender === 'agent' && input.chatSessionKey !== undefined) await noteAgentReply(db, input.chatSessionKey);
+        await markAccepted(db, row.id, waMessageId, {
+          kind: 'message',
+          phone: input.phone,
+          payload: outboundEvent(input, waMessageId, 'accepted'),
+        });
+        if (input.sender === 'agent' && input.chatSessionKey !== undefined)
+          await noteAgentReply(db, input.chatSessionKey);
         return { waMessageId };
       } catch (err) {
         if (err instanceof WhatsAppApiError && !err.retryable) {
           await markFailed(db, row.id, err.code ?? null, err.title ?? err.message);
-          await appendEvent(db, { kind: 'message', phone: input.phone, payload: { ...outboundEvent(input, null, 'failed'), errorCode: err.code ?? null } });
+          await appendEvent(db, {
+            kind: 'message',
+            phone: input.phone,
+            payload: { ...outboundEvent(input, null, 'failed'), errorCode: err.code ?? null },
+          });
           throw ApplicationFailure.create({
             type: WHATSAPP_REJECTED,
             message: `WhatsApp refused the message (code ${err.code ?? 'none'})`,

@@ -39,14 +39,18 @@ export async function startBarePipeline(config: Config, logger: Logger): Promise
   const handle = async (message: InboundMessage): Promise<void> => {
     const phone = message.from;
     const c = conversations.get(phone)!;
-    const recorded = await inContext(() => activities.recordInbound({ phone, items: [{ message, ingestKey: `bare/${message.waMessageId}` }] }));
+    const recorded = await inContext(() =>
+      activities.recordInbound({ phone, items: [{ message, ingestKey: `bare/${message.waMessageId}` }] }),
+    );
     if (recorded.duplicates.length > 0) return;
     const result = step(c.flow, { type: 'inbound', message }, { settings, now: Date.now(), phone });
     const before = c.flow;
     c.flow = result.state;
     await carryOut(activities, phone, result.effects, c, inContext);
     if (before.name !== c.flow.name || before.registered !== c.flow.registered) {
-      await inContext(() => activities.saveConversationState({ phone, state: c.flow.name, registered: c.flow.registered }));
+      await inContext(() =>
+        activities.saveConversationState({ phone, state: c.flow.name, registered: c.flow.registered }),
+      );
     }
   };
 
@@ -56,7 +60,9 @@ export async function startBarePipeline(config: Config, logger: Logger): Promise
     req.on('end', () => {
       void (async () => {
         const raw = Buffer.concat(chunks);
-        if (!verifySignature(raw, req.headers['x-hub-signature-256'] as string | undefined, config.whatsapp.appSecret)) {
+        if (
+          !verifySignature(raw, req.headers['x-hub-signature-256'] as string | undefined, config.whatsapp.appSecret)
+        ) {
           res.writeHead(401).end();
           return;
         }
@@ -64,11 +70,17 @@ export async function startBarePipeline(config: Config, logger: Logger): Promise
         for (const status of parsed.statuses) await recordStatus(db, status);
         for (const message of parsed.messages) {
           let c = conversations.get(message.from);
-          if (!c) conversations.set(message.from, (c = { flow: initialFlowState(), sends: 0, chain: Promise.resolve(), seen: new Set() }));
+          if (!c)
+            conversations.set(
+              message.from,
+              (c = { flow: initialFlowState(), sends: 0, chain: Promise.resolve(), seen: new Set() }),
+            );
           // The workflow's own guard: a redelivered wamid is dropped before it costs anything.
           if (c.seen.has(message.waMessageId)) continue;
           c.seen.add(message.waMessageId);
-          c.chain = c.chain.then(() => handle(message)).catch((err: unknown) => logger.error('bare pipeline step failed', { error: err }));
+          c.chain = c.chain
+            .then(() => handle(message))
+            .catch((err: unknown) => logger.error('bare pipeline step failed', { error: err }));
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success"}');
       })().catch((err: unknown) => {
@@ -112,7 +124,9 @@ async function carryOut(
     }
     await flush();
     const key = `bare/${phone}/send-${++c.sends}`;
-    await inContext(() => activities.deliverMessage({ phone, key, content: effect.content, sender: effect.agent ? 'agent' : 'bot' }));
+    await inContext(() =>
+      activities.deliverMessage({ phone, key, content: effect.content, sender: effect.agent ? 'agent' : 'bot' }),
+    );
   }
   await flush();
 }

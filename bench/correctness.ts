@@ -74,7 +74,10 @@ export async function checkPhase(
         if (view.pending > 0) workflowsWithPending += 1;
       }
       if (result.busiestPhone !== undefined) {
-        const description = await temporal.workflow.getHandle(conversationWorkflowId(result.busiestPhone)).describe().catch(() => undefined);
+        const description = await temporal.workflow
+          .getHandle(conversationWorkflowId(result.busiestPhone))
+          .describe()
+          .catch(() => undefined);
         busiestHistoryLength = description?.historyLength;
       }
     }
@@ -82,12 +85,16 @@ export async function checkPhase(
     const problems: string[] = [];
     if (inboundMissing > 0) problems.push(`${inboundMissing} accepted inbound messages not stored`);
     if (inboundExtra > 0) problems.push(`${inboundExtra} stored inbound messages never sent by the bench`);
-    if (result.unexpectedSends > 0) problems.push(`${result.unexpectedSends} bot messages not expected (duplicates or wrong answers)`);
+    if (result.unexpectedSends > 0)
+      problems.push(`${result.unexpectedSends} bot messages not expected (duplicates or wrong answers)`);
     if (result.missingSends > 0) problems.push(`${result.missingSends} expected bot messages never sent`);
     if (result.ackErrors > 0) problems.push(`${result.ackErrors} webhooks answered non-200 (posted again)`);
-    if (outboundAccepted !== result.observedSends) problems.push(`${outboundAccepted} accepted outbound rows vs ${result.observedSends} sends seen by the fake`);
-    if (statusesStored !== statusesExpected - result.statusErrors) problems.push(`${statusesStored} statuses stored of ${statusesExpected} posted`);
-    if (workflowsWithPending > 0) problems.push(`${workflowsWithPending} of ${workflowsChecked} sampled workflows still have pending work`);
+    if (outboundAccepted !== result.observedSends)
+      problems.push(`${outboundAccepted} accepted outbound rows vs ${result.observedSends} sends seen by the fake`);
+    if (statusesStored !== statusesExpected - result.statusErrors)
+      problems.push(`${statusesStored} statuses stored of ${statusesExpected} posted`);
+    if (workflowsWithPending > 0)
+      problems.push(`${workflowsWithPending} of ${workflowsChecked} sampled workflows still have pending work`);
     return {
       inboundMissing,
       inboundExtra,
@@ -113,6 +120,7 @@ export async function checkPhase(
 function pickPhones(prefix: string, count: number, sample: number): string[] {
   const step = Math.max(1, Math.floor(count / sample));
   const phones: string[] = [];
-  for (let i = 0; i < count && phones.length < sample; i += step) phones.push(`${prefix}${String(i).padStart(13 - prefix.length, '0')}`);
+  for (let i = 0; i < count && phones.length < sample; i += step)
+    phones.push(`${prefix}${String(i).padStart(13 - prefix.length, '0')}`);
   return phones;
 }

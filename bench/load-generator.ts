@@ -46,20 +46,31 @@ async function main(): Promise<void> {
         .run()
         .then((result) => send({ type: 'phase-done', result }))
         .catch((err: unknown) => {
-          send({ type: 'progress', line: `phase ${raw.spec.name} failed: ${err instanceof Error ? err.stack : String(err)}` });
+          send({
+            type: 'progress',
+            line: `phase ${raw.spec.name} failed: ${err instanceof Error ? err.stack : String(err)}`,
+          });
           process.exit(1);
         });
     } else if (raw.type === 'completions') {
       for (const [phone, at] of raw.items) current?.onSend(phone, at);
     } else if (raw.type === 'probe-admin') {
       http
-        .post(`${raw.url}/api/admin/conversations/15550000000/chat-support/send`, JSON.stringify({ message: 'probe' }), {
-          authorization: `Bearer ${raw.token}`,
-        })
+        .post(
+          `${raw.url}/api/admin/conversations/15550000000/chat-support/send`,
+          JSON.stringify({ message: 'probe' }),
+          {
+            authorization: `Bearer ${raw.token}`,
+          },
+        )
         .then((answer) => {
           // A JSON error body (404 conversation_not_found, 409 …) means the route exists; Koa's bare 404 means it does not.
           const json = answer.text.startsWith('{');
-          send({ type: 'admin-probe', available: json && answer.status !== 405, detail: `${answer.status} ${answer.text.slice(0, 120)}` });
+          send({
+            type: 'admin-probe',
+            available: json && answer.status !== 405,
+            detail: `${answer.status} ${answer.text.slice(0, 120)}`,
+          });
         })
         .catch((err: unknown) => send({ type: 'admin-probe', available: false, detail: String(err) }));
     } else if (raw.type === 'stop') {

@@ -63,7 +63,11 @@ export class SimulatedConversation {
     if (state === 'CHAT_SUPPORT_ACTIVE') {
       if (this.chatMessages < 2) {
         this.chatMessages += 1;
-        return this.inbound('chat', { type: 'text', text: { body: `I have a question about exercise ${this.chatMessages + 2}` } }, now);
+        return this.inbound(
+          'chat',
+          { type: 'text', text: { body: `I have a question about exercise ${this.chatMessages + 2}` } },
+          now,
+        );
       }
       if (o.agentReplies && this.agentReplies < 1) {
         this.agentReplies += 1;
@@ -87,13 +91,18 @@ export class SimulatedConversation {
     if (state === 'HOMEWORK_CONTENT') {
       if (this.flow.homework?.kind === 'image') {
         const mediaId = `bench-media-${this.phone}-${++wamidCounter}`;
-        const action = this.inbound('image', { type: 'image', image: { id: mediaId, mime_type: 'image/jpeg', sha256: 'bench' } }, now);
+        const action = this.inbound(
+          'image',
+          { type: 'image', image: { id: mediaId, mime_type: 'image/jpeg', sha256: 'bench' } },
+          now,
+        );
         return { ...action, media: { mediaId, data: IMAGE, mimeType: 'image/jpeg' } };
       }
       return this.text('homework', 'x = 4 because 2x + 3 = 11', now);
     }
     const rating = this.offered.filter((x) => x.id.startsWith('csat_'));
-    if (this.flow.awaitingRating && rating.length > 0 && this.random() < 0.7) return this.tap(rating[rating.length - 1]!, now, 'rating');
+    if (this.flow.awaitingRating && rating.length > 0 && this.random() < 0.7)
+      return this.tap(rating[rating.length - 1]!, now, 'rating');
     return this.resting(now);
   }
 
@@ -101,9 +110,14 @@ export class SimulatedConversation {
   private resting(now: number): PlannedAction {
     const r = this.random();
     if (r < 0.04 && this.lastBotWamid !== undefined) {
-      return this.inbound('reaction', { type: 'reaction', reaction: { message_id: this.lastBotWamid, emoji: '👍' } }, now);
+      return this.inbound(
+        'reaction',
+        { type: 'reaction', reaction: { message_id: this.lastBotWamid, emoji: '👍' } },
+        now,
+      );
     }
-    if (r < 0.42 || this.offered.length === 0) return this.text('text', CHATTER[Math.floor(this.random() * CHATTER.length)]!, now);
+    if (r < 0.42 || this.offered.length === 0)
+      return this.text('text', CHATTER[Math.floor(this.random() * CHATTER.length)]!, now);
     const weight = (id: string): number => {
       // Registration and homework are journeys of four messages each: light weights keep them "some".
       if (id === 'register') return this.flow.registered ? 0 : 0.4;
@@ -118,7 +132,8 @@ export class SimulatedConversation {
     let pick = this.random() * total;
     for (const item of this.offered) {
       pick -= weight(item.id);
-      if (pick <= 0) return this.tap(item, now, item.id === 'register' ? 'register' : item.id === 'homework' ? 'homework' : 'tap');
+      if (pick <= 0)
+        return this.tap(item, now, item.id === 'register' ? 'register' : item.id === 'homework' ? 'homework' : 'tap');
     }
     return this.tap(this.offered[this.offered.length - 1]!, now, 'tap');
   }
@@ -132,7 +147,11 @@ export class SimulatedConversation {
     return offered ? this.tap(offered, now, kind) : this.text(kind, fallbackText, now);
   }
 
-  private tap(item: { id: string; title: string; control: 'button' | 'list' }, now: number, kind: ActionKind): PlannedAction {
+  private tap(
+    item: { id: string; title: string; control: 'button' | 'list' },
+    now: number,
+    kind: ActionKind,
+  ): PlannedAction {
     const interactive =
       item.control === 'button'
         ? { type: 'button_reply', button_reply: { id: item.id, title: item.title } }
@@ -147,7 +166,9 @@ export class SimulatedConversation {
       from: this.phone,
       id: waMessageId,
       timestamp: String(Math.floor(now / 1000)),
-      ...(this.lastBotWamid !== undefined && part['type'] === 'interactive' ? { context: { from: '15550001111', id: this.lastBotWamid } } : {}),
+      ...(this.lastBotWamid !== undefined && part['type'] === 'interactive'
+        ? { context: { from: '15550001111', id: this.lastBotWamid } }
+        : {}),
       ...part,
     };
     const body = JSON.stringify({
@@ -194,7 +215,8 @@ export class SimulatedConversation {
 
 /** The ids a user can tap in a message: reply buttons or list rows. */
 export function offeredIds(content: OutboundContent): { id: string; title: string; control: 'button' | 'list' }[] {
-  if (content.kind === 'buttons') return content.buttons.map((b) => ({ id: b.id, title: b.title, control: 'button' as const }));
+  if (content.kind === 'buttons')
+    return content.buttons.map((b) => ({ id: b.id, title: b.title, control: 'button' as const }));
   if (content.kind === 'list') {
     return content.sections.flatMap((s) => s.rows.map((r) => ({ id: r.id, title: r.title, control: 'list' as const })));
   }

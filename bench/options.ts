@@ -40,7 +40,11 @@ export interface BenchOptions {
   label: string;
 }
 
-const numbers = (value: string): number[] => value.split(',').map(Number).filter((n) => Number.isFinite(n) && n > 0);
+const numbers = (value: string): number[] =>
+  value
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isFinite(n) && n > 0);
 
 export const USAGE = `usage: npm run bench -- [options]
   --rate N              sustained open-loop rate, messages/s (40)
@@ -147,7 +151,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     agentReplies: values['no-agent'] !== true,
     statuses: values['no-statuses'] !== true,
     profile: values.profile === true,
-    ...(values['worker-options'] === undefined ? {} : { workerOptions: JSON.parse(values['worker-options']) as Record<string, unknown> }),
+    ...(values['worker-options'] === undefined
+      ? {}
+      : { workerOptions: JSON.parse(values['worker-options']) as Record<string, unknown> }),
     dynamicConfig,
     ...(values['workflow-bundle'] === undefined ? {} : { workflowBundle: values['workflow-bundle'] }),
     seed: num(values.seed, 1),

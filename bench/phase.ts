@@ -86,7 +86,15 @@ export class PhaseRunner {
   private observedSends = 0;
   private pendingPosts = 0;
   /** The slowest answers and the unexpected messages, for finding out why. */
-  private readonly slowest: { phone: string; kind: string; state: string; expected: number; atS: number; ackMs?: number; firstMs: number }[] = [];
+  private readonly slowest: {
+    phone: string;
+    kind: string;
+    state: string;
+    expected: number;
+    atS: number;
+    ackMs?: number;
+    firstMs: number;
+  }[] = [];
   private readonly unexpectedSample: { phone: string; atS: number; state: string; content: string }[] = [];
 
   constructor(
@@ -110,14 +118,20 @@ export class PhaseRunner {
     if (!head) {
       this.unexpected += 1;
       if (this.unexpectedSample.length < 20) {
-        this.unexpectedSample.push({ phone, atS: (at - this.startedAt) / 1000, state: conversation.sim.flow.name, content: JSON.stringify(content ?? null).slice(0, 160) });
+        this.unexpectedSample.push({
+          phone,
+          atS: (at - this.startedAt) / 1000,
+          state: conversation.sim.flow.name,
+          content: JSON.stringify(content ?? null).slice(0, 160),
+        });
       }
     } else {
       head.received += 1;
       if (head.received === 1) head.firstAt = at;
       this.maybeComplete(conversation);
     }
-    if (waMessageId !== undefined && this.spec.statuses && this.spec.target.kind === 'webhook') void this.postStatuses(phone, waMessageId);
+    if (waMessageId !== undefined && this.spec.statuses && this.spec.target.kind === 'webhook')
+      void this.postStatuses(phone, waMessageId);
   }
 
   async run(): Promise<PhaseResult> {
@@ -127,7 +141,8 @@ export class PhaseRunner {
       this.temporal = { connection, client: new Client({ connection, namespace: spec.target.namespace }) };
     }
     const a = spec.arrivals;
-    const count = a.mode === 'closed' ? a.concurrency : a.mode === 'long' ? 1 : a.mode === 'scale' ? 0 : spec.conversations;
+    const count =
+      a.mode === 'closed' ? a.concurrency : a.mode === 'long' ? 1 : a.mode === 'scale' ? 0 : spec.conversations;
     for (let i = 0; i < count; i++) this.addConversation(i);
     const ticker = setInterval(() => this.report(), 10_000);
     try {
@@ -273,7 +288,11 @@ export class PhaseRunner {
   }
 
   /** `count` arrivals at `rate`, each choosing its conversation when it is due. */
-  private paced(rate: number, count: number, choose: () => { c: Conversation; warmth: string } | undefined): Promise<void> {
+  private paced(
+    rate: number,
+    count: number,
+    choose: () => { c: Conversation; warmth: string } | undefined,
+  ): Promise<void> {
     const start = now();
     let i = 0;
     return new Promise((resolve) => {
@@ -301,7 +320,15 @@ export class PhaseRunner {
     // The reference workflow answers every message with exactly one no-op activity.
     if (this.spec.target.kind === 'temporal') action.expectedSends = 1;
     const measured = scheduledAt >= this.measureFrom && scheduledAt < this.measureTo;
-    const flight: InFlight = { action, scheduledAt, before, measured, acked: false, received: 0, ...(warmth ? { warmth } : {}) };
+    const flight: InFlight = {
+      action,
+      scheduledAt,
+      before,
+      measured,
+      acked: false,
+      received: 0,
+      ...(warmth ? { warmth } : {}),
+    };
     c.queue.push(flight);
     this.expectedSends += action.expectedSends;
     if (measured) this.issued += 1;
@@ -356,7 +383,9 @@ export class PhaseRunner {
         });
         return true;
       }
-      const answer = await this.deps.http.post(target.url, action.body!, { 'x-hub-signature-256': signBody(action.body!, target.appSecret) });
+      const answer = await this.deps.http.post(target.url, action.body!, {
+        'x-hub-signature-256': signBody(action.body!, target.appSecret),
+      });
       return answer.status === 200;
     } catch {
       return false;
@@ -371,7 +400,10 @@ export class PhaseRunner {
     try {
       const url = `${target.adminUrl}/api/admin/conversations/${c.sim.phone}/chat-support/send`;
       const body = JSON.stringify({ message: flight.action.agentMessage });
-      const headers = { authorization: `Bearer ${target.adminToken}`, 'idempotency-key': `bench-${c.sim.phone}-${c.sim.messages}-${this.agentCommands}` };
+      const headers = {
+        authorization: `Bearer ${target.adminToken}`,
+        'idempotency-key': `bench-${c.sim.phone}-${c.sim.messages}-${this.agentCommands}`,
+      };
       // 503 means the outcome is not known yet (the workflow may still carry the command out): ask
       // again with the same Idempotency-Key, as an agent's console does, until the answer is final.
       let answer = await this.deps.http.post(url, body, headers).catch(() => ({ status: 0, text: '' }));
@@ -405,7 +437,13 @@ export class PhaseRunner {
     try {
       for (const status of STATUSES) {
         const body = JSON.stringify(
-          statusWebhookBody({ phoneNumberId: this.deps.phoneNumberId, waMessageId, recipientId: phone, status, at: Date.now() }),
+          statusWebhookBody({
+            phoneNumberId: this.deps.phoneNumberId,
+            waMessageId,
+            recipientId: phone,
+            status,
+            at: Date.now(),
+          }),
         );
         const started = now();
         const answer = await this.deps.http
@@ -438,7 +476,8 @@ export class PhaseRunner {
         push(this.byKind, head.action.kind, first);
         this.noteSlow(c, head, first);
       }
-      if (head.firstAt !== undefined && head.warmth !== undefined) push(this.byWarmth, head.warmth, head.firstAt - head.scheduledAt);
+      if (head.firstAt !== undefined && head.warmth !== undefined)
+        push(this.byWarmth, head.warmth, head.firstAt - head.scheduledAt);
     }
     if (c.queue.length === 0) {
       this.markIdle(c);
@@ -493,12 +532,20 @@ export class PhaseRunner {
     const a = this.spec.arrivals;
     const measuredS = Math.max(0.001, (Math.min(this.measureTo, now()) - this.measureFrom) / 1000);
     let missing = 0;
-    for (const c of this.conversations.values()) for (const f of c.queue) missing += Math.max(0, f.action.expectedSends - f.received);
+    for (const c of this.conversations.values())
+      for (const f of c.queue) missing += Math.max(0, f.action.expectedSends - f.received);
     let busiest: Conversation | undefined;
     for (const c of this.conversations.values()) if (!busiest || c.sim.messages > busiest.sim.messages) busiest = c;
     const series: SeriesPoint[] = [...this.perSecond.entries()]
       .sort((x, y) => x[0] - y[0])
-      .map(([t, b]) => ({ t, arrivals: b.arrivals, completed: b.completed, e2eP99: summarize(b.e2e).p99, ackP99: summarize(b.ack).p99, inFlight: 0 }));
+      .map(([t, b]) => ({
+        t,
+        arrivals: b.arrivals,
+        completed: b.completed,
+        e2eP99: summarize(b.e2e).p99,
+        ackP99: summarize(b.ack).p99,
+        inFlight: 0,
+      }));
     const byKind: Record<string, { count: number; e2e: LatencySummary }> = {};
     for (const [kind, samples] of this.byKind) byKind[kind] = { count: samples.length, e2e: summarize(samples) };
     const byWarmth: Record<string, LatencySummary> = {};

@@ -41,7 +41,9 @@ export class Canvas {
   }
 
   point(x: number, y: number, color: Rgb, radius = 3): void {
-    for (let dy = -radius; dy <= radius; dy++) for (let dx = -radius; dx <= radius; dx++) if (dx * dx + dy * dy <= radius * radius) this.set(x + dx, y + dy, color);
+    for (let dy = -radius; dy <= radius; dy++)
+      for (let dx = -radius; dx <= radius; dx++)
+        if (dx * dx + dy * dy <= radius * radius) this.set(x + dx, y + dy, color);
   }
 
   /** Text in the built-in 5×7 font, `scale` pixels per font pixel; unknown characters draw as spaces. */
@@ -51,7 +53,8 @@ export class Canvas {
       const rows = FONT[ch];
       if (rows) {
         rows.forEach((bits, row) => {
-          for (let col = 0; col < 5; col++) if (bits & (1 << (4 - col))) this.rect(cx + col * scale, y + row * scale, scale, scale, color);
+          for (let col = 0; col < 5; col++)
+            if (bits & (1 << (4 - col))) this.rect(cx + col * scale, y + row * scale, scale, scale, color);
         });
       }
       cx += 6 * scale;
@@ -149,7 +152,7 @@ const FONT: Record<string, number[]> = {
   '=': [0, 0, 31, 0, 31, 0, 0],
   '<': [2, 4, 8, 16, 8, 4, 2],
   '>': [8, 4, 2, 1, 2, 4, 8],
-  '_': [0, 0, 0, 0, 0, 0, 31],
+  _: [0, 0, 0, 0, 0, 0, 31],
 };
 
 export interface Series {
@@ -164,7 +167,14 @@ export interface Series {
 export function drawChart(
   canvas: Canvas,
   box: { x: number; y: number; w: number; h: number },
-  options: { title: string; xLabel: string; yLabel: string; series: Series[]; limit?: { y: number; label: string }; yMax?: number },
+  options: {
+    title: string;
+    xLabel: string;
+    yLabel: string;
+    series: Series[];
+    limit?: { y: number; label: string };
+    yMax?: number;
+  },
 ): void {
   const black: Rgb = [0, 0, 0];
   const grey: Rgb = [215, 215, 215];
@@ -195,7 +205,8 @@ export function drawChart(
   }
   options.series.forEach((s, index) => {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
-    for (let i = 1; i < pts.length; i++) canvas.line(px(pts[i - 1]!.x), py(pts[i - 1]!.y), px(pts[i]!.x), py(pts[i]!.y), s.color, 2);
+    for (let i = 1; i < pts.length; i++)
+      canvas.line(px(pts[i - 1]!.x), py(pts[i - 1]!.y), px(pts[i]!.x), py(pts[i]!.y), s.color, 2);
     if (s.markers || pts.length === 1) for (const p of pts) canvas.point(px(p.x), py(p.y), s.color);
     const ly = top + 4 + index * 12;
     canvas.rect(left + 10, ly, 10, 7, s.color);

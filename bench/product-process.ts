@@ -31,7 +31,14 @@ async function start(): Promise<Running> {
   const temporalAddress = config.temporalAddress!;
   switch (role) {
     case 'worker':
-      return runWorker(config, databaseUrl, temporalAddress, logger, fatal, bundlePath ? { workflowBundle: { codePath: bundlePath } } : {});
+      return runWorker(
+        config,
+        databaseUrl,
+        temporalAddress,
+        logger,
+        fatal,
+        bundlePath ? { workflowBundle: { codePath: bundlePath } } : {},
+      );
     case 'worker-tuned':
       // The product's worker with Worker options laid over its defaults: how each stretch experiment was measured.
       return runWorker(config, databaseUrl, temporalAddress, logger, fatal, {
@@ -87,7 +94,9 @@ async function startReferenceWorker(): Promise<Running> {
 function logMemory(): void {
   const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
   const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
-  process.stderr.write(`memory ${JSON.stringify({ at: new Date().toISOString(), rss: mb(rss), heapTotal: mb(heapTotal), heapUsed: mb(heapUsed), external: mb(external), arrayBuffers: mb(arrayBuffers) })}\n`);
+  process.stderr.write(
+    `memory ${JSON.stringify({ at: new Date().toISOString(), rss: mb(rss), heapTotal: mb(heapTotal), heapUsed: mb(heapUsed), external: mb(external), arrayBuffers: mb(arrayBuffers) })}\n`,
+  );
 }
 
 start()

@@ -41,7 +41,10 @@ const RULES: [RegExp, string][] = [
   [/[\\/]zod[\\/]/, 'zod validation'],
   [/[\\/]koa|@koa/, 'Koa'],
   [/node:internal[\\/]crypto|node:crypto/, 'crypto'],
-  [/_http_|node:http|node:internal[\\/]http|node:net|node:internal[\\/]stream|node:internal[\\/]streams|undici|node:internal[\\/]deps[\\/]undici/, 'HTTP and sockets'],
+  [
+    /_http_|node:http|node:internal[\\/]http|node:net|node:internal[\\/]stream|node:internal[\\/]streams|undici|node:internal[\\/]deps[\\/]undici/,
+    'HTTP and sockets',
+  ],
   [/[\\/](src|activities|workflows|bench)[\\/]/, 'product code'],
 ];
 

@@ -93,7 +93,15 @@ export interface PhaseResult {
   phones: number;
   busiestPhone?: string;
   busiestMessages: number;
-  slowest: { phone: string; kind: string; state: string; expected: number; atS: number; ackMs?: number; firstMs: number }[];
+  slowest: {
+    phone: string;
+    kind: string;
+    state: string;
+    expected: number;
+    atS: number;
+    ackMs?: number;
+    firstMs: number;
+  }[];
   unexpectedSample: { phone: string; atS: number; state: string; content: string }[];
   startedAt: number;
   endedAt: number;

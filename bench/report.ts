@@ -51,26 +51,54 @@ function table(print: Print, header: string[], rows: (string | number)[][]): voi
   print('');
 }
 
-const lat = (s: { p50: number; p95: number; p99: number; max: number }): string => `${s.p50} / ${s.p95} / ${s.p99} / ${s.max}`;
+const lat = (s: { p50: number; p95: number; p99: number; max: number }): string =>
+  `${s.p50} / ${s.p95} / ${s.p99} / ${s.max}`;
 
 export function printReport(results: BenchResults, print: Print): void {
   const m = results.machine;
   print('');
   print(`## EduBot bench: ${results.label} (${results.startedAt}, ${results.durationS} s)`);
-  print(`${m.nproc} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.os}; Node ${m.node}; ${m.temporalCli.split('\n')[0]}; SDK ${m.temporalSdk}; load average at start ${m.loadAverageAtStart.join(' ')}`);
+  print(
+    `${m.nproc} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.os}; Node ${m.node}; ${m.temporalCli.split('\n')[0]}; SDK ${m.temporalSdk}; load average at start ${m.loadAverageAtStart.join(' ')}`,
+  );
   print(`command: ${results.command}`);
-  print(`agent replies through the admin API: ${results.agentReplies.included ? 'in the mix' : `left out (${results.agentReplies.probe})`}`);
+  print(
+    `agent replies through the admin API: ${results.agentReplies.included ? 'in the mix' : `left out (${results.agentReplies.probe})`}`,
+  );
   print('');
 
   print('### Phases (latencies in ms: p50 / p95 / p99 / max)');
   table(
     print,
-    ['phase', 'offered', 'arrived/s', 'answered/s', 'webhook ack', 'end-to-end (first reply)', 'status ack', 'skipped', 'errors', 'correct'],
+    [
+      'phase',
+      'offered',
+      'arrived/s',
+      'answered/s',
+      'webhook ack',
+      'end-to-end (first reply)',
+      'status ack',
+      'skipped',
+      'errors',
+      'correct',
+    ],
     results.phases.map((p) => {
       const r = p.result;
-      const offered = r.mode === 'closed' ? `${r.offered} users` : r.mode === 'open' ? `${r.offered}/s` : `${r.offered}/s ${r.mode}`;
+      const offered =
+        r.mode === 'closed' ? `${r.offered} users` : r.mode === 'open' ? `${r.offered}/s` : `${r.offered}/s ${r.mode}`;
       const ack = r.targetKind === 'temporal' ? `${lat(r.ack)} (signal-with-start)` : lat(r.ack);
-      return [r.name, offered, (r.issued / r.measuredS).toFixed(1), r.throughput.toFixed(1), ack, lat(r.e2e), r.statusesPosted > 0 ? lat(r.statusAck) : '–', r.skipped, r.ackErrors + r.statusErrors, correctCell(p)];
+      return [
+        r.name,
+        offered,
+        (r.issued / r.measuredS).toFixed(1),
+        r.throughput.toFixed(1),
+        ack,
+        lat(r.e2e),
+        r.statusesPosted > 0 ? lat(r.statusAck) : '–',
+        r.skipped,
+        r.ackErrors + r.statusErrors,
+        correctCell(p),
+      ];
     }),
   );
 
@@ -79,7 +107,16 @@ export function printReport(results: BenchResults, print: Print): void {
     print('### Correctness after each phase drained');
     table(
       print,
-      ['phase', 'inbound accepted', 'stored missing / extra', 'redelivered', 'bot messages expected / sent', 'unexpected / missing', 'statuses stored / posted', 'pending (sampled)'],
+      [
+        'phase',
+        'inbound accepted',
+        'stored missing / extra',
+        'redelivered',
+        'bot messages expected / sent',
+        'unexpected / missing',
+        'statuses stored / posted',
+        'pending (sampled)',
+      ],
       checked.map((p) => {
         const c = p.correctness!;
         const r = p.result;
@@ -97,20 +134,36 @@ export function printReport(results: BenchResults, print: Print): void {
     );
   }
 
-  const closed = (group: string): PhaseResult | undefined => results.phases.find((p) => p.group === group && p.result.mode === 'closed')?.result;
+  const closed = (group: string): PhaseResult | undefined =>
+    results.phases.find((p) => p.group === group && p.result.mode === 'closed')?.result;
   const engineClosed = closed('closed');
   const referenceClosed = closed('reference');
   const bareClosed = closed('bare');
   const { engine, reference, bare } = results.best;
-  if (engine !== undefined || reference !== undefined || bare !== undefined || engineClosed || referenceClosed || bareClosed) {
+  if (
+    engine !== undefined ||
+    reference !== undefined ||
+    bare !== undefined ||
+    engineClosed ||
+    referenceClosed ||
+    bareClosed
+  ) {
     print('### Engine vs references (same run, same machine)');
-    const ratio = (a: number | undefined, b: number | undefined): string => (a !== undefined && b !== undefined && b > 0 ? `${Math.round((a / b) * 100)} %` : '–');
+    const ratio = (a: number | undefined, b: number | undefined): string =>
+      a !== undefined && b !== undefined && b > 0 ? `${Math.round((a / b) * 100)} %` : '–';
     const fmt = (v: number | undefined): string => (v === undefined ? '–' : String(v));
     table(
       print,
       ['figure', 'engine', 'Temporal reference', 'bare pipeline', 'engine / reference', 'engine / bare'],
       [
-        ['highest open-loop rate with e2e p99 ≤ 1 s (msg/s)', fmt(engine), fmt(reference), fmt(bare), ratio(engine, reference), ratio(engine, bare)],
+        [
+          'highest open-loop rate with e2e p99 ≤ 1 s (msg/s)',
+          fmt(engine),
+          fmt(reference),
+          fmt(bare),
+          ratio(engine, reference),
+          ratio(engine, bare),
+        ],
         [
           `closed-loop ceiling (msg/s answered)`,
           engineClosed?.throughput.toFixed(1) ?? '–',
@@ -125,10 +178,19 @@ export function printReport(results: BenchResults, print: Print): void {
 
   print('### Memory and CPU');
   const peak = results.memory.peakMb;
-  print(`peak RSS (MB): ${Object.entries(peak).map(([role, mb]) => `${role} ${mb}`).join(', ')}`);
+  print(
+    `peak RSS (MB): ${Object.entries(peak)
+      .map(([role, mb]) => `${role} ${mb}`)
+      .join(', ')}`,
+  );
   const busiest = results.phases.filter((p) => p.correctness?.busiestHistoryLength !== undefined);
-  for (const p of busiest) print(`busiest workflow of ${p.result.name}: ${p.result.busiestMessages} messages, history length ${p.correctness!.busiestHistoryLength} events`);
-  print(`error lines in the product's logs: worker ${results.productLogErrors.worker}, server ${results.productLogErrors.server}`);
+  for (const p of busiest)
+    print(
+      `busiest workflow of ${p.result.name}: ${p.result.busiestMessages} messages, history length ${p.correctness!.busiestHistoryLength} events`,
+    );
+  print(
+    `error lines in the product's logs: worker ${results.productLogErrors.worker}, server ${results.productLogErrors.server}`,
+  );
   print('');
   table(
     print,
@@ -155,7 +217,12 @@ export function printReport(results: BenchResults, print: Print): void {
     const worker = results.memory.samples.filter((s) => s.phase === 'scale' && s.rssMb['worker'] !== undefined);
     if (worker.length > 0) {
       const every = Math.max(1, Math.floor(worker.length / 10));
-      print(`worker RSS over the scale run (MB): ${worker.filter((_, i) => i % every === 0).map((s) => `${Math.round(s.t)} s ${s.rssMb['worker']}`).join(', ')}`);
+      print(
+        `worker RSS over the scale run (MB): ${worker
+          .filter((_, i) => i % every === 0)
+          .map((s) => `${Math.round(s.t)} s ${s.rssMb['worker']}`)
+          .join(', ')}`,
+      );
       print('');
     }
   }
@@ -164,22 +231,39 @@ export function printReport(results: BenchResults, print: Print): void {
     table(
       print,
       ['run', 'status', 'history events', 'history size (KB)'],
-      results.longHistory.runs.map((r, i) => [i + 1, r.status, r.historyLength, r.historySizeBytes === undefined ? '–' : Math.round(r.historySizeBytes / 1024)]),
+      results.longHistory.runs.map((r, i) => [
+        i + 1,
+        r.status,
+        r.historyLength,
+        r.historySizeBytes === undefined ? '–' : Math.round(r.historySizeBytes / 1024),
+      ]),
     );
   }
   if (results.profiles) {
     print('### CPU profiles (share of busy JS time by category)');
     for (const [name, p] of Object.entries(results.profiles)) {
-      print(`${name}: ${p.threads} thread(s), busy ${Math.round(p.busyMs / 1000)} s, idle ${Math.round(p.idleMs / 1000)} s`);
-      print(`  ${Object.entries(p.shares).map(([c, s]) => `${c} ${s} %`).join(', ')}`);
-      print(`  hottest: ${p.top.slice(0, 6).map((t) => `${t.frame} ${t.ms} ms`).join('; ')}`);
+      print(
+        `${name}: ${p.threads} thread(s), busy ${Math.round(p.busyMs / 1000)} s, idle ${Math.round(p.idleMs / 1000)} s`,
+      );
+      print(
+        `  ${Object.entries(p.shares)
+          .map(([c, s]) => `${c} ${s} %`)
+          .join(', ')}`,
+      );
+      print(
+        `  hottest: ${p.top
+          .slice(0, 6)
+          .map((t) => `${t.frame} ${t.ms} ms`)
+          .join('; ')}`,
+      );
     }
     print('');
   }
 }
 
 function correctCell(p: PhaseRecord): string {
-  if (p.correctness === undefined) return p.result.missingSends === 0 && p.result.unexpectedSends === 0 ? 'yes (no store)' : 'NO';
+  if (p.correctness === undefined)
+    return p.result.missingSends === 0 && p.result.unexpectedSends === 0 ? 'yes (no store)' : 'NO';
   return p.correctness.ok ? 'yes' : `NO: ${p.correctness.problems.join('; ')}`;
 }
 
@@ -203,8 +287,16 @@ export function writePlot(results: BenchResults, file: string): string | undefin
       xLabel: 'seconds into the phase',
       yLabel: 'ms',
       series: [
-        { label: 'end-to-end p99', color: COLORS[0]!, points: s.filter((x) => x.e2eP99 > 0).map((x) => ({ x: x.t, y: x.e2eP99 })) },
-        { label: 'webhook ack p99', color: COLORS[1]!, points: s.filter((x) => x.ackP99 > 0).map((x) => ({ x: x.t, y: x.ackP99 })) },
+        {
+          label: 'end-to-end p99',
+          color: COLORS[0]!,
+          points: s.filter((x) => x.e2eP99 > 0).map((x) => ({ x: x.t, y: x.e2eP99 })),
+        },
+        {
+          label: 'webhook ack p99',
+          color: COLORS[1]!,
+          points: s.filter((x) => x.ackP99 > 0).map((x) => ({ x: x.t, y: x.ackP99 })),
+        },
       ],
       limit: { y: 1000, label: '1 s' },
     });
@@ -213,23 +305,43 @@ export function writePlot(results: BenchResults, file: string): string | undefin
     label,
     color,
     markers: true,
-    points: results.phases.filter((p) => p.group === group && p.result.mode === 'open' && group !== 'sustained').map((p) => ({ x: p.result.offered, y: p.result.e2e.p99 })),
+    points: results.phases
+      .filter((p) => p.group === group && p.result.mode === 'open' && group !== 'sustained')
+      .map((p) => ({ x: p.result.offered, y: p.result.e2e.p99 })),
   });
-  const stepSeries = [steps('search', 'engine', COLORS[0]!), steps('reference', 'Temporal reference', COLORS[2]!), steps('bare', 'bare pipeline', COLORS[4]!)].filter(
-    (s) => s.points.length > 0,
-  );
+  const stepSeries = [
+    steps('search', 'engine', COLORS[0]!),
+    steps('reference', 'Temporal reference', COLORS[2]!),
+    steps('bare', 'bare pipeline', COLORS[4]!),
+  ].filter((s) => s.points.length > 0);
   if (stepSeries.length > 0) {
-    panels.push({ title: 'end-to-end p99 by offered rate', xLabel: 'messages per second', yLabel: 'ms', series: stepSeries, limit: { y: 1000, label: 'p99 = 1 s' }, yMax: 5000 });
+    panels.push({
+      title: 'end-to-end p99 by offered rate',
+      xLabel: 'messages per second',
+      yLabel: 'ms',
+      series: stepSeries,
+      limit: { y: 1000, label: 'p99 = 1 s' },
+      yMax: 5000,
+    });
   }
   const roles = ['worker', 'server', 'temporal', 'loadgen'];
   const memory = roles
     .map((role, i) => ({
       label: `${role} RSS`,
       color: COLORS[i]!,
-      points: results.memory.samples.filter((s) => s.rssMb[role] !== undefined).map((s) => ({ x: s.t, y: s.rssMb[role]! })),
+      points: results.memory.samples
+        .filter((s) => s.rssMb[role] !== undefined)
+        .map((s) => ({ x: s.t, y: s.rssMb[role]! })),
     }))
     .filter((s) => s.points.length > 0);
-  if (memory.length > 0) panels.push({ title: 'resident memory over the run', xLabel: 'seconds since start', yLabel: 'MB', series: memory, limit: { y: 600, label: '600 MB' } });
+  if (memory.length > 0)
+    panels.push({
+      title: 'resident memory over the run',
+      xLabel: 'seconds since start',
+      yLabel: 'MB',
+      series: memory,
+      limit: { y: 600, label: '600 MB' },
+    });
   const throughput = sustained?.result.series;
   if (throughput) {
     panels.push({

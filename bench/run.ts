@@ -15,7 +15,14 @@ import { parseOptions, type BenchOptions } from './options';
 import { summarizeProfiles, type ProfileSummary } from './profile-summary';
 import type { FromLoadGenerator, PhaseResult, PhaseSpec, Target, ToLoadGenerator } from './protocol';
 import { printReport, writePlot, type BenchResults, type PhaseRecord } from './report';
-import { compileProductProcess, forkBenchChild, startBenchDevServer, startBenchPostgres, type BenchChild, type Stoppable } from './stack';
+import {
+  compileProductProcess,
+  forkBenchChild,
+  startBenchDevServer,
+  startBenchPostgres,
+  type BenchChild,
+  type Stoppable,
+} from './stack';
 import { longLivedHistory } from './history';
 import { conversationWorkflowId } from '../workflows/messages';
 
@@ -39,15 +46,22 @@ async function main(): Promise<number> {
   // The embedded Postgres runs as the `postgres` user when we are root: it must be able to enter.
   fs.chmodSync(work, 0o755);
   const stops: Stoppable[] = [];
-  const say = (line: string): void => void process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  const say = (line: string): void =>
+    void process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const started = Date.now();
 
   try {
     const productConfig = loadConfig(process.env);
-    const binary = await resolveTemporalCli({ cliPath: productConfig.temporalCliPath, cacheDir: productConfig.cacheDir, logger });
+    const binary = await resolveTemporalCli({
+      cliPath: productConfig.temporalCliPath,
+      cacheDir: productConfig.cacheDir,
+      logger,
+    });
     say('compiling the product');
     const productProcess = compileProductProcess();
-    say(`starting Temporal dev server (${binary}), Postgres${productConfig.databaseUrl ? ' (DATABASE_URL)' : ' (embedded)'}, bundling workflows`);
+    say(
+      `starting Temporal dev server (${binary}), Postgres${productConfig.databaseUrl ? ' (DATABASE_URL)' : ' (embedded)'}, bundling workflows`,
+    );
     const [temporal, postgres, bundles] = await Promise.all([
       startBenchDevServer({ binary, dir: work, namespace: NAMESPACE, dynamicConfig: options.dynamicConfig }),
       startBenchPostgres(work, logger, productConfig.databaseUrl),
@@ -94,7 +108,8 @@ async function main(): Promise<number> {
         ...(profileDir && (name === 'worker' || name === 'server') ? { cpuProfileDir: profileDir } : {}),
         onMessage: (m) => {
           const message = m as { type?: string; items?: [string, number][] };
-          if (message.type === 'completions' && message.items) loadgen.send({ type: 'completions', items: message.items });
+          if (message.type === 'completions' && message.items)
+            loadgen.send({ type: 'completions', items: message.items });
         },
       });
       children[name] = child;
@@ -142,7 +157,9 @@ async function main(): Promise<number> {
         const probe = await loadgen.probeAdmin(engineTarget.adminUrl!, ADMIN_TOKEN);
         agentReplies = probe.available;
         agentDetail = probe.detail;
-        say(`admin chat-support route: ${probe.available ? 'answers, agent replies are in the mix' : `not available (${probe.detail}), agent replies left out`}`);
+        say(
+          `admin chat-support route: ${probe.available ? 'answers, agent replies are in the mix' : `not available (${probe.detail}), agent replies left out`}`,
+        );
       }
     }
     const connection = await Connection.connect({ address: temporal.address });
@@ -181,9 +198,19 @@ async function main(): Promise<number> {
           ? await checkPhase(postgres.url, result, phonePrefix, target === engineTarget ? client : undefined)
           : undefined;
       if (target === engineTarget && result.slowest[0] !== undefined && result.slowest[0].firstMs > 2000) {
-        await dumpHistory(client, result.slowest[0].phone, path.join(out, `slowest-${name.replace(/[^\w@-]/g, '_')}.json`));
+        await dumpHistory(
+          client,
+          result.slowest[0].phone,
+          path.join(out, `slowest-${name.replace(/[^\w@-]/g, '_')}.json`),
+        );
       }
-      const record: PhaseRecord = { group, spec: { ...spec, target: { kind: target.kind } as Target }, result, correctness, cpuSeconds: cpu };
+      const record: PhaseRecord = {
+        group,
+        spec: { ...spec, target: { kind: target.kind } as Target },
+        result,
+        correctness,
+        cpuSeconds: cpu,
+      };
       records.push(record);
       say(summaryLine(record));
       // Let queues, statuses and the dev server's background work settle before the next phase.
@@ -191,7 +218,12 @@ async function main(): Promise<number> {
       return record;
     };
 
-    const search = async (label: string, group: string, target: Target, rates: number[]): Promise<number | undefined> => {
+    const search = async (
+      label: string,
+      group: string,
+      target: Target,
+      rates: number[],
+    ): Promise<number | undefined> => {
       let best: number | undefined;
       for (const rate of rates) {
         // A pool of rate × 5 conversations, all started during the warm-up: each user writes about every
@@ -215,42 +247,88 @@ async function main(): Promise<number> {
     let longHistory: BenchResults['longHistory'];
 
     if (options.scale) {
-      await runPhase('scale', 'scale', engineTarget, {
-        mode: 'scale',
-        rate: options.scaleRate,
-        conversations: options.scaleConversations,
-        touches: options.scaleTouches,
-        recentWindow: 200,
-      }, { drainS: 120 });
-      await runPhase('long-lived', 'scale', engineTarget, { mode: 'long', rate: options.longRate, messages: options.longMessages }, { drainS: 300, statuses: false });
+      await runPhase(
+        'scale',
+        'scale',
+        engineTarget,
+        {
+          mode: 'scale',
+          rate: options.scaleRate,
+          conversations: options.scaleConversations,
+          touches: options.scaleTouches,
+          recentWindow: 200,
+        },
+        { drainS: 120 },
+      );
+      await runPhase(
+        'long-lived',
+        'scale',
+        engineTarget,
+        { mode: 'long', rate: options.longRate, messages: options.longMessages },
+        { drainS: 300, statuses: false },
+      );
       const long = records[records.length - 1]!;
       if (long.result.busiestPhone) longHistory = await longLivedHistory(client, long.result.busiestPhone);
     } else {
       if (options.groups.includes('sustained')) {
-        await runPhase(options.smoke ? 'smoke' : `sustained@${options.rate}`, 'sustained', engineTarget, {
-          mode: 'open',
-          rate: options.rate,
-          durationS: options.durationS,
-          warmupS: options.warmupS,
-          poisson: options.poisson,
-        }, options.smoke ? { drainS: 30 } : {});
+        await runPhase(
+          options.smoke ? 'smoke' : `sustained@${options.rate}`,
+          'sustained',
+          engineTarget,
+          {
+            mode: 'open',
+            rate: options.rate,
+            durationS: options.durationS,
+            warmupS: options.warmupS,
+            poisson: options.poisson,
+          },
+          options.smoke ? { drainS: 30 } : {},
+        );
       }
-      if (options.groups.includes('search')) engineBest = await search('engine', 'search', engineTarget, options.engineSteps);
+      if (options.groups.includes('search'))
+        engineBest = await search('engine', 'search', engineTarget, options.engineSteps);
       if (options.groups.includes('closed') && engineNeeded) {
-        await runPhase('engine-closed', 'closed', engineTarget, { mode: 'closed', concurrency: options.closedConcurrency, durationS: options.closedS, warmupS: 5 });
+        await runPhase('engine-closed', 'closed', engineTarget, {
+          mode: 'closed',
+          concurrency: options.closedConcurrency,
+          durationS: options.closedS,
+          warmupS: 5,
+        });
       }
       if (options.groups.includes('reference')) {
-        await startChild('reference-worker', 'reference-worker', { TEMPORAL_TASK_QUEUE: 'bench-reference', BENCH_WORKFLOW_BUNDLE: bundles.reference });
-        const target: Target = { kind: 'temporal', address: temporal.address, namespace: NAMESPACE, taskQueue: 'bench-reference' };
-        await runPhase('reference-closed', 'reference', target, { mode: 'closed', concurrency: options.closedConcurrency, durationS: options.closedS, warmupS: 5 });
+        await startChild('reference-worker', 'reference-worker', {
+          TEMPORAL_TASK_QUEUE: 'bench-reference',
+          BENCH_WORKFLOW_BUNDLE: bundles.reference,
+        });
+        const target: Target = {
+          kind: 'temporal',
+          address: temporal.address,
+          namespace: NAMESPACE,
+          taskQueue: 'bench-reference',
+        };
+        await runPhase('reference-closed', 'reference', target, {
+          mode: 'closed',
+          concurrency: options.closedConcurrency,
+          durationS: options.closedS,
+          warmupS: 5,
+        });
         referenceBest = await search('reference', 'reference', target, options.referenceSteps);
         await stopChild('reference-worker');
       }
       if (options.groups.includes('bare')) {
         const barePort = await freePort();
         await startChild('bare', 'bare', { PORT: String(barePort) });
-        const target: Target = { kind: 'webhook', url: `http://127.0.0.1:${barePort}/api/webhook/whatsapp`, appSecret: APP_SECRET };
-        await runPhase('bare-closed', 'bare', target, { mode: 'closed', concurrency: options.closedConcurrency, durationS: options.closedS, warmupS: 5 });
+        const target: Target = {
+          kind: 'webhook',
+          url: `http://127.0.0.1:${barePort}/api/webhook/whatsapp`,
+          appSecret: APP_SECRET,
+        };
+        await runPhase('bare-closed', 'bare', target, {
+          mode: 'closed',
+          concurrency: options.closedConcurrency,
+          durationS: options.closedS,
+          warmupS: 5,
+        });
         bareBest = await search('bare', 'bare', target, options.bareSteps);
         await stopChild('bare');
       }
@@ -293,7 +371,8 @@ async function main(): Promise<number> {
     for (const s of stops.reverse()) await s.stop().catch((err: unknown) => say(`stop failed: ${String(err)}`));
     // Keep the logs with the results; the databases and the bundle go.
     fs.mkdirSync(path.join(out, 'logs'), { recursive: true });
-    for (const file of fs.readdirSync(work).filter((f) => f.endsWith('.log'))) fs.copyFileSync(path.join(work, file), path.join(out, 'logs', file));
+    for (const file of fs.readdirSync(work).filter((f) => f.endsWith('.log')))
+      fs.copyFileSync(path.join(work, file), path.join(out, 'logs', file));
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
@@ -318,7 +397,10 @@ async function buildBundles(dir: string, options: BenchOptions): Promise<{ workf
   }
   const reference = path.join(dir, 'reference-bundle.js');
   if (!options.smoke && !options.scale && options.groups.includes('reference')) {
-    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./reference-workflow'), logger: new DefaultLogger('WARN') });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('./reference-workflow'),
+      logger: new DefaultLogger('WARN'),
+    });
     fs.writeFileSync(reference, bundle.code);
   }
   return { workflows, reference };
@@ -332,7 +414,11 @@ interface LoadGenerator {
   probeAdmin(url: string, token: string): Promise<{ available: boolean; detail: string }>;
 }
 
-async function startLoadGenerator(env: NodeJS.ProcessEnv, logDir: string, say: (line: string) => void): Promise<LoadGenerator> {
+async function startLoadGenerator(
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+  say: (line: string) => void,
+): Promise<LoadGenerator> {
   let graphBaseUrl = '';
   const waiting: ((m: FromLoadGenerator) => boolean)[] = [];
   const child = await forkBenchChild({
@@ -382,7 +468,8 @@ async function startLoadGenerator(env: NodeJS.ProcessEnv, logDir: string, say: (
 
 function describeArrivals(a: PhaseSpec['arrivals']): string {
   if (a.mode === 'open') return `open loop, ${a.rate}/s for ${a.durationS} s after ${a.warmupS} s warm-up`;
-  if (a.mode === 'closed') return `closed loop, ${a.concurrency} users for ${a.durationS} s after ${a.warmupS} s warm-up`;
+  if (a.mode === 'closed')
+    return `closed loop, ${a.concurrency} users for ${a.durationS} s after ${a.warmupS} s warm-up`;
   if (a.mode === 'scale') return `${a.conversations} conversations × ${a.touches} at ${a.rate}/s, then a second pass`;
   return `one conversation, ${a.messages} messages at ${a.rate}/s`;
 }
@@ -417,7 +504,10 @@ function machine(binary: string): BenchResults['machine'] {
 }
 
 function stripWamids(results: BenchResults): unknown {
-  return { ...results, phases: results.phases.map((p) => ({ ...p, result: { ...p.result, wamids: p.result.wamids.length } })) };
+  return {
+    ...results,
+    phases: results.phases.map((p) => ({ ...p, result: { ...p.result, wamids: p.result.wamids.length } })),
+  };
 }
 
 function freePort(): Promise<number> {

@@ -26,7 +26,11 @@ const REGISTER = path.join(ROOT, 'test/helpers/ts-register.cjs');
  * (swc's native module, source maps) than the compiled product that `npm start` runs.
  */
 export function compileProductProcess(): string {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.bench.json')], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.bench.json')],
+    { stdio: 'inherit' },
+  );
   return path.join(ROOT, 'dist/bench/product-process.js');
 }
 
@@ -43,8 +47,14 @@ export async function startBenchDevServer(options: {
   dynamicConfig: Record<string, string>;
 }): Promise<Stoppable & { address: string }> {
   const port = await findFreePort();
-  const args = devServerArgs({ port, headless: true, namespace: options.namespace, dbFile: path.join(options.dir, 'temporal.db') });
-  for (const [key, value] of Object.entries(options.dynamicConfig)) args.push('--dynamic-config-value', `${key}=${value}`);
+  const args = devServerArgs({
+    port,
+    headless: true,
+    namespace: options.namespace,
+    dbFile: path.join(options.dir, 'temporal.db'),
+  });
+  for (const [key, value] of Object.entries(options.dynamicConfig))
+    args.push('--dynamic-config-value', `${key}=${value}`);
   const log = fs.openSync(path.join(options.dir, 'temporal.log'), 'a');
   const child = spawn(options.binary, args, { stdio: ['ignore', log, log] });
   fs.closeSync(log);
@@ -60,7 +70,11 @@ export async function startBenchDevServer(options: {
 }
 
 /** A fresh migrated database: on DATABASE_URL's cluster (dropped at stop) or in an embedded cluster. */
-export async function startBenchPostgres(dir: string, logger: Logger, databaseUrl: string | undefined): Promise<Stoppable & { url: string }> {
+export async function startBenchPostgres(
+  dir: string,
+  logger: Logger,
+  databaseUrl: string | undefined,
+): Promise<Stoppable & { url: string }> {
   let url: string;
   let stop: () => Promise<void>;
   if (databaseUrl !== undefined) {
@@ -119,7 +133,11 @@ export async function forkBenchChild(options: {
     // One folder per process: the worker's workflow threads write profiles of their own next to the main thread's.
     execArgv.push('--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, options.name));
   }
-  const child = fork(options.script, options.args ?? [], { execArgv, env: options.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(options.script, options.args ?? [], {
+    execArgv,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   const log = fs.createWriteStream(path.join(options.logDir, `${options.name}.log`));
   let errors = 0;
   const count = (chunk: Buffer): void => {
@@ -133,7 +151,13 @@ export async function forkBenchChild(options: {
       if (message.type === 'ready') resolve();
       options.onMessage?.(message);
     });
-    child.once('exit', (code) => reject(new Error(`${options.name} exited with code ${code} before it was ready (log: ${options.logDir}/${options.name}.log)`)));
+    child.once('exit', (code) =>
+      reject(
+        new Error(
+          `${options.name} exited with code ${code} before it was ready (log: ${options.logDir}/${options.name}.log)`,
+        ),
+      ),
+    );
   });
   const stop = stopper(child, () => child.connected && child.send({ type: 'stop' }));
   try {

@@ -16,7 +16,8 @@ export const EMPTY_SUMMARY: LatencySummary = { count: 0, p50: 0, p95: 0, p99: 0,
 export function summarize(samples: readonly number[]): LatencySummary {
   if (samples.length === 0) return { ...EMPTY_SUMMARY };
   const sorted = Float64Array.from(samples).sort();
-  const rank = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  const rank = (p: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
   let sum = 0;
   for (const value of sorted) sum += value;
   const round = (v: number): number => Math.round(v * 10) / 10;
@@ -38,7 +39,11 @@ export interface TimedSample {
 }
 
 /** p99 (or another percentile) of the samples in each `bucketMs` window. */
-export function percentileSeries(samples: readonly TimedSample[], bucketMs: number, p = 99): { t: number; value: number }[] {
+export function percentileSeries(
+  samples: readonly TimedSample[],
+  bucketMs: number,
+  p = 99,
+): { t: number; value: number }[] {
   const buckets = new Map<number, number[]>();
   for (const s of samples) {
     const key = Math.floor(s.t / bucketMs);
@@ -50,7 +55,10 @@ export function percentileSeries(samples: readonly TimedSample[], bucketMs: numb
     .sort((a, b) => a[0] - b[0])
     .map(([key, values]) => {
       const s = summarize(values);
-      return { t: ((key + 0.5) * bucketMs) / 1000, value: p === 50 ? s.p50 : p === 95 ? s.p95 : p === 100 ? s.max : s.p99 };
+      return {
+        t: ((key + 0.5) * bucketMs) / 1000,
+        value: p === 50 ? s.p50 : p === 95 ? s.p95 : p === 100 ? s.max : s.p99,
+      };
     });
 }
 

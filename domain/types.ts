@@ -91,5 +91,10 @@ export type OutboundKind = OutboundContent['kind'];
 export interface ConversationSettings {
   botName: string;
   payment: { planName: string; planPrice: number; linkTemplate: string };
-  timers: { chatIdleReminderMs: number; chatIdleTimeoutMs: number; flowIdleTimeoutMs: number; paymentTimeoutMs: number };
+  timers: {
+    chatIdleReminderMs: number;
+    chatIdleTimeoutMs: number;
+    flowIdleTimeoutMs: number;
+    paymentTimeoutMs: number;
+  };
 }

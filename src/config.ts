@@ -100,7 +100,12 @@ export interface Config {
   };
   adminToken: string;
   botName: string;
-  timers: { chatIdleReminderMs: number; chatIdleTimeoutMs: number; flowIdleTimeoutMs: number; paymentTimeoutMs: number };
+  timers: {
+    chatIdleReminderMs: number;
+    chatIdleTimeoutMs: number;
+    flowIdleTimeoutMs: number;
+    paymentTimeoutMs: number;
+  };
   payment: { planName: string; planPrice: number; linkTemplate: string; webhookSecret: string };
   dataDir: string;
   embeddedPostgresPort: number;
@@ -179,10 +184,14 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(RawConfig.shape);
 /** The separate production processes embed nothing: both services must be configured. */
 export function requireExternalServices(config: Config): { databaseUrl: string; temporalAddress: string } {
   if (!config.databaseUrl) {
-    throw new ConfigError('missing environment variable DATABASE_URL: start:server, start:worker and migrate embed no Postgres');
+    throw new ConfigError(
+      'missing environment variable DATABASE_URL: start:server, start:worker and migrate embed no Postgres',
+    );
   }
   if (!config.temporalAddress) {
-    throw new ConfigError('missing environment variable TEMPORAL_ADDRESS: start:server and start:worker embed no Temporal');
+    throw new ConfigError(
+      'missing environment variable TEMPORAL_ADDRESS: start:server and start:worker embed no Temporal',
+    );
   }
   return { databaseUrl: config.databaseUrl, temporalAddress: config.temporalAddress };
 }
@@ -191,7 +200,11 @@ export function requireExternalServices(config: Config): { databaseUrl: string; 
 export function conversationSettings(config: Config): ConversationSettings {
   return {
     botName: config.botName,
-    payment: { planName: config.payment.planName, planPrice: config.payment.planPrice, linkTemplate: config.payment.linkTemplate },
+    payment: {
+      planName: config.payment.planName,
+      planPrice: config.payment.planPrice,
+      linkTemplate: config.payment.linkTemplate,
+    },
     timers: { ...config.timers },
   };
 }

@@ -20,7 +20,12 @@ describe('loadConfig', () => {
       taskQueue: 'edubot-conversations',
       botName: 'EduBot',
       sandbox: true,
-      timers: { chatIdleReminderMs: 15 * 60_000, chatIdleTimeoutMs: 30 * 60_000, flowIdleTimeoutMs: 30 * 60_000, paymentTimeoutMs: 30 * 60_000 },
+      timers: {
+        chatIdleReminderMs: 15 * 60_000,
+        chatIdleTimeoutMs: 30 * 60_000,
+        flowIdleTimeoutMs: 30 * 60_000,
+        paymentTimeoutMs: 30 * 60_000,
+      },
     });
     expect(config.whatsapp.apiBaseUrl).toBe('https://graph.facebook.com/v22.0');
   });
@@ -52,9 +57,24 @@ describe('loadConfig', () => {
       sandbox: false,
       botName: 'StudyBot',
       adminToken: 'admin',
-      whatsapp: { apiBaseUrl: 'http://127.0.0.1:9999/v22.0', accessToken: 'token', appSecret: 'secret', verifyToken: 'verify' },
-      timers: { chatIdleReminderMs: 2000, chatIdleTimeoutMs: 3_600_000, flowIdleTimeoutMs: 500, paymentTimeoutMs: 172_800_000 },
-      payment: { planName: 'Gold', planPrice: 1200, linkTemplate: 'https://pay.example/{reference}', webhookSecret: 'pay' },
+      whatsapp: {
+        apiBaseUrl: 'http://127.0.0.1:9999/v22.0',
+        accessToken: 'token',
+        appSecret: 'secret',
+        verifyToken: 'verify',
+      },
+      timers: {
+        chatIdleReminderMs: 2000,
+        chatIdleTimeoutMs: 3_600_000,
+        flowIdleTimeoutMs: 500,
+        paymentTimeoutMs: 172_800_000,
+      },
+      payment: {
+        planName: 'Gold',
+        planPrice: 1200,
+        linkTemplate: 'https://pay.example/{reference}',
+        webhookSecret: 'pay',
+      },
     });
   });
 

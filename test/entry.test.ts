@@ -13,7 +13,11 @@ describe('entry points', () => {
     ['src/bin/start.ts', { PORT: 'eighty' }, 'PORT'],
     ['src/bin/start-server.ts', { TEMPORAL_ADDRESS: '127.0.0.1:1' }, 'DATABASE_URL'],
     ['src/bin/start-worker.ts', { DATABASE_URL: 'postgres://127.0.0.1:1/x' }, 'TEMPORAL_ADDRESS'],
-    ['src/bin/start-worker.ts', { WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1' }, 'WHATSAPP_APP_SECRET'],
+    [
+      'src/bin/start-worker.ts',
+      { WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1' },
+      'WHATSAPP_APP_SECRET',
+    ],
   ])('%s exits with one line naming the variable (%j)', async (file, env, name) => {
     const { code, lines } = await run(file, env);
     expect(code).toBe(1);

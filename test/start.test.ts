@@ -21,7 +21,12 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-start-'));
 let ports: { http: number; pg: number; temporal: number; ui: number };
 
 beforeAll(async () => {
-  ports = { http: await findFreePort(), pg: await findFreePort(), temporal: await findFreePort(), ui: await findFreePort() };
+  ports = {
+    http: await findFreePort(),
+    pg: await findFreePort(),
+    temporal: await findFreePort(),
+    ui: await findFreePort(),
+  };
   // Postgres refuses to run as root; the embedded cluster runs as the `postgres` user, which must reach it.
   fs.chmodSync(dataDir, 0o755);
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'inherit' });
@@ -42,7 +47,11 @@ function npmStart(): { child: ChildProcess; output: () => string; exited: Promis
     TEMPORAL_UI_PORT: String(ports.ui),
     TEMPORAL_CLI_PATH: readTestEnvironment().temporalBinary,
   };
-  const child = spawn(process.execPath, ['dist/src/bin/start.js'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/src/bin/start.js'], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -67,7 +76,9 @@ async function outbox(base: string, phone: string): Promise<{ content: { kind: s
 
 describe('npm start', () => {
   it('builds the workflow bundle the compiled worker loads, with the flow shared by every workflow', () => {
-    const compiled = require(path.join(REPO_ROOT, 'dist/src/temporal/workflow-bundle.js')) as typeof import('../src/temporal/workflow-bundle');
+    const compiled = require(
+      path.join(REPO_ROOT, 'dist/src/temporal/workflow-bundle.js'),
+    ) as typeof import('../src/temporal/workflow-bundle');
     const bundlePath = path.join(REPO_ROOT, 'dist/workflow-bundle.js');
     expect(compiled.builtWorkflowBundle()).toEqual({ codePath: bundlePath });
     const code = fs.readFileSync(bundlePath, 'utf8');
@@ -82,28 +93,50 @@ describe('npm start', () => {
     for (const round of [1, 2]) {
       const started = npmStart();
       try {
-        await waitFor(async () => started.output().includes('EduBot is running') || (started.child.exitCode !== null && fail(started.output())), 'npm start', 180_000);
+        await waitFor(
+          async () =>
+            started.output().includes('EduBot is running') ||
+            (started.child.exitCode !== null && fail(started.output())),
+          'npm start',
+          180_000,
+        );
         expect(started.output()).toContain(`Temporal Web UI   http://127.0.0.1:${ports.ui}`);
         expect((await fetch(`${base}/readyz`)).status).toBe(200);
 
         await converse(base, phone, `hello ${round}`);
-        const sends = await waitFor(async () => {
-          const list = await outbox(base, phone);
-          return list.length === 1 ? list : undefined;
-        }, 'the reply in the sandbox outbox', 30_000);
+        const sends = await waitFor(
+          async () => {
+            const list = await outbox(base, phone);
+            return list.length === 1 ? list : undefined;
+          },
+          'the reply in the sandbox outbox',
+          30_000,
+        );
         expect(sends[0]!.content.kind).toBe('buttons');
         expect(sends[0]!.content.body).toContain('Welcome to EduBot');
         // An agent's console keeps the event stream open: shutdown must not wait for it.
-        const stream = await fetch(`${base}/api/admin/events`, { headers: { authorization: `Bearer ${SANDBOX_SECRETS.adminToken}` } });
+        const stream = await fetch(`${base}/api/admin/events`, {
+          headers: { authorization: `Bearer ${SANDBOX_SECRETS.adminToken}` },
+        });
         expect(stream.status).toBe(200);
-        void stream.body!.getReader().read().catch(() => undefined);
+        void stream
+          .body!.getReader()
+          .read()
+          .catch(() => undefined);
       } finally {
         started.child.kill('SIGTERM');
       }
-      const hung = new Promise<string>((resolve) => setTimeout(() => resolve('still running 30 s after SIGTERM'), 30_000).unref());
+      const hung = new Promise<string>((resolve) =>
+        setTimeout(() => resolve('still running 30 s after SIGTERM'), 30_000).unref(),
+      );
       expect(await Promise.race([started.exited, hung])).toBe(0);
       // The product's own shutdown stops every part, once and in order: nothing on the way logs an error.
-      expect(started.output().split('\n').filter((line) => line.includes('"level":"error"'))).toEqual([]);
+      expect(
+        started
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('"level":"error"')),
+      ).toEqual([]);
       // Nothing it started is left listening.
       for (const port of [ports.http, ports.pg, ports.temporal, ports.ui]) expect(await isListening(port)).toBe(false);
     }

@@ -53,12 +53,20 @@ export function planOperations(
 ): TurnOperation[] {
   const operations: TurnOperation[] = [];
   for (const effect of effects) {
-    if (effect.type === 'startTimer') deadlines[effect.timer] = { token: effect.token, at: Date.now() + effect.delayMs };
+    if (effect.type === 'startTimer')
+      deadlines[effect.timer] = { token: effect.token, at: Date.now() + effect.delayMs };
     else if (effect.type === 'cancelTimer') delete deadlines[effect.timer];
     else if (effect.type === 'send') {
       operations.push({
         kind: 'send',
-        send: { phone, key: sendKeys.next(), content: effect.content, sender: effect.agent ? 'agent' : 'bot', senderName: effect.agent, markRead: takeMarkRead() },
+        send: {
+          phone,
+          key: sendKeys.next(),
+          content: effect.content,
+          sender: effect.agent ? 'agent' : 'bot',
+          senderName: effect.agent,
+          markRead: takeMarkRead(),
+        },
       });
     } else {
       const last = operations[operations.length - 1];
@@ -104,7 +112,13 @@ export async function carryOut(
         break;
       case 'send': {
         await flushRecords();
-        const sent = await deliver(phone, effect, sendKeys.next(), effect.agent ? flow.chat?.sessionKey : undefined, outcome.replied ? undefined : markRead);
+        const sent = await deliver(
+          phone,
+          effect,
+          sendKeys.next(),
+          effect.agent ? flow.chat?.sessionKey : undefined,
+          outcome.replied ? undefined : markRead,
+        );
         outcome.replied = true;
         if (effect.agent) {
           if (sent.ok) outcome.agentWaMessageId = sent.waMessageId;
@@ -147,13 +161,23 @@ export async function deliver(
     // first version looked only for the wrapped form and treated a refusal as abandoned (one more
     // activity): its histories replay through that branch.
     const failure = err instanceof wf.ActivityFailure ? err.cause : err;
-    if (failure instanceof wf.ApplicationFailure && failure.type === WHATSAPP_REJECTED && wf.patched(UNWRAPPED_REFUSAL_PATCH)) {
+    if (
+      failure instanceof wf.ApplicationFailure &&
+      failure.type === WHATSAPP_REJECTED &&
+      wf.patched(UNWRAPPED_REFUSAL_PATCH)
+    ) {
       const details = failure.details?.[0] as { code?: number | null } | undefined;
       wf.log.warn('message refused by WhatsApp', { code: details?.code });
       return { ok: false, code: details?.code ?? undefined };
     }
     wf.log.error('message abandoned after retries', { error: String(err) });
-    await store.abandonMessage({ phone, key, content: effect.content, sender, reason: 'delivery abandoned after retries' });
+    await store.abandonMessage({
+      phone,
+      key,
+      content: effect.content,
+      sender,
+      reason: 'delivery abandoned after retries',
+    });
     return { ok: false };
   }
 }

@@ -109,7 +109,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     {
       validator: (command) => {
         if (command.agent.trim() === '') throw new Error('agent name is required');
-        if (command.message !== undefined && [...command.message].length > 4096) throw new Error('message is longer than 4096 characters');
+        if (command.message !== undefined && [...command.message].length > 4096)
+          throw new Error('message is longer than 4096 characters');
       },
     },
   );
@@ -161,7 +162,13 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         before.push({ flow, deadlines: { ...deadlines } });
         const result = step(flow, { type: 'inbound', message }, { settings: current, now: Date.now(), phone });
         flow = result.state;
-        const operations = planOperations(phone, result.effects, deadlines, keys.forCause(`in/${message.waMessageId}`), takeMarkRead);
+        const operations = planOperations(
+          phone,
+          result.effects,
+          deadlines,
+          keys.forCause(`in/${message.waMessageId}`),
+          takeMarkRead,
+        );
         return { message, ingestKey: keys.inbound(message.waMessageId), operations };
       });
       const changed = published?.name !== flow.name || published.registered !== flow.registered;
@@ -219,7 +226,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   const handleAgent = async (item: Work & { kind: 'agent' }): Promise<void> => {
     const { command } = item;
     let result: AgentCommandResult;
-    if (command.action !== 'end' && (lastInboundAt === undefined || Date.now() - lastInboundAt > CUSTOMER_SERVICE_WINDOW_MS)) {
+    if (
+      command.action !== 'end' &&
+      (lastInboundAt === undefined || Date.now() - lastInboundAt > CUSTOMER_SERVICE_WINDOW_MS)
+    ) {
       // WhatsApp would refuse with 131047; nothing is changed or sent.
       result = {
         ok: false,
@@ -237,7 +247,12 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
       result = outcome.rejection
         ? { ok: false, code: outcome.rejection.code, message: outcome.rejection.message }
         : outcome.agentFailure && command.action === 'send'
-          ? { ok: false, code: 'whatsapp_rejected', message: 'WhatsApp refused the message', whatsappCode: outcome.agentFailure.code }
+          ? {
+              ok: false,
+              code: 'whatsapp_rejected',
+              message: 'WhatsApp refused the message',
+              whatsappCode: outcome.agentFailure.code,
+            }
           : { ok: true, state: flow.name, waMessageId: outcome.agentWaMessageId, at: Date.now() };
     }
     answered.push({ requestId: command.requestId, result });
@@ -254,7 +269,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     // Every upsert is a visibility write on the server; the first version wrote one per batch.
     if (wf.patched(SPARSE_SEARCH_ATTRIBUTES_PATCH)) {
       const inboundMoved =
-        lastInboundAt !== undefined && (publishedInboundAt === undefined || lastInboundAt - publishedInboundAt >= LAST_INBOUND_AT_RESOLUTION_MS);
+        lastInboundAt !== undefined &&
+        (publishedInboundAt === undefined || lastInboundAt - publishedInboundAt >= LAST_INBOUND_AT_RESOLUTION_MS);
       if (!changed && !inboundMoved) return;
     }
     publishedInboundAt = lastInboundAt;

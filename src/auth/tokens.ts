@@ -48,15 +48,17 @@ export function hashToken(token: string): string {
 }
 
 /** Creates and stores a token; the returned `token` is the only time the plain text exists. */
-export async function createToken(db: Db, input: { name: string; role: Role }): Promise<{ token: string; info: AdminToken }> {
+export async function createToken(
+  db: Db,
+  input: { name: string; role: Role },
+): Promise<{ token: string; info: AdminToken }> {
   const token = generateToken();
   const info = await insertToken(db, { name: input.name, role: input.role, tokenHash: hashToken(token) });
   return { token, info };
 }
 
 export type TokenCheck =
-  | { ok: true; actor: Actor }
-  | { ok: false; reason: 'unknown_token' | 'revoked_token'; tokenId?: number };
+  { ok: true; actor: Actor } | { ok: false; reason: 'unknown_token' | 'revoked_token'; tokenId?: number };
 
 /** Checks a presented token: the environment's ADMIN_TOKEN first (constant time), then the table. */
 export async function checkToken(db: Db, config: Pick<Config, 'adminToken'>, presented: string): Promise<TokenCheck> {

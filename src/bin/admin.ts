@@ -46,13 +46,15 @@ function parseCommand(argv: string[]): Command {
     if (!name.success) throw new UsageError(`--name: ${name.error.issues[0]!.message}`);
     return { kind: 'create', name: name.data, role: role.data };
   }
-  if (values.role !== undefined || values.name !== undefined) throw new UsageError('--role and --name belong to "token create"');
+  if (values.role !== undefined || values.name !== undefined)
+    throw new UsageError('--role and --name belong to "token create"');
   if (action === 'list') {
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
     return { kind: 'list' };
   }
   if (action === 'revoke') {
-    if (rest.length !== 1 || !/^\d{1,15}$/.test(rest[0]!)) throw new UsageError('token revoke takes one token id, a positive integer');
+    if (rest.length !== 1 || !/^\d{1,15}$/.test(rest[0]!))
+      throw new UsageError('token revoke takes one token id, a positive integer');
     return { kind: 'revoke', id: Number(rest[0]) };
   }
   throw new UsageError(action === undefined ? 'missing token action' : `unknown token action "${action}"`);

@@ -9,7 +9,9 @@ bundleConversationWorkflows().then(
     process.stdout.write(`workflow bundle: ${BUILT_BUNDLE_PATH} (${Math.round(code.length / 1024)} KB)\n`);
   },
   (err: unknown) => {
-    process.stderr.write(`bundling the workflows failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `bundling the workflows failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   },
 );

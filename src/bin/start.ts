@@ -16,7 +16,10 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
   if (config.sandbox) {
     emulator = await startGraphFake({
       accessToken: config.whatsapp.accessToken,
-      statusCallback: { url: `http://127.0.0.1:${config.port}/api/webhook/whatsapp`, appSecret: config.whatsapp.appSecret },
+      statusCallback: {
+        url: `http://127.0.0.1:${config.port}/api/webhook/whatsapp`,
+        appSecret: config.whatsapp.appSecret,
+      },
     });
     const started = emulator;
     onShutdown(() => started.close());

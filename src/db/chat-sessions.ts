@@ -3,7 +3,12 @@ import type { Queryable } from './queryable';
 // Chat sessions between a user and the support team. Every write is keyed by the flow's session key,
 // so a retried activity changes nothing the first attempt already changed.
 
-export async function openChatSession(db: Queryable, phone: string, sessionKey: string, startedBy: string): Promise<void> {
+export async function openChatSession(
+  db: Queryable,
+  phone: string,
+  sessionKey: string,
+  startedBy: string,
+): Promise<void> {
   await db.query(
     `insert into chat_sessions (phone, session_key, started_by) values ($1, $2, $3) on conflict (session_key) do nothing`,
     [phone, sessionKey, startedBy],

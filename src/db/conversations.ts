@@ -15,7 +15,12 @@ const SAVE_STATE: Statement = {
 };
 
 export async function saveConversationState(db: Db, phone: string, state: string, registered: boolean): Promise<void> {
-  await db.query(SAVE_STATE, [phone, state, registered, ...eventParams({ kind: 'state', phone, payload: { state, registered } })]);
+  await db.query(SAVE_STATE, [
+    phone,
+    state,
+    registered,
+    ...eventParams({ kind: 'state', phone, payload: { state, registered } }),
+  ]);
 }
 
 export interface ConversationSummary {

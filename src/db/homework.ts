@@ -19,13 +19,15 @@ export async function storeMedia(db: Queryable, media: MediaInput): Promise<numb
 }
 
 export async function getMedia(db: Queryable, id: number): Promise<{ mimeType: string; data: Buffer } | undefined> {
-  const { rows } = await db.query<{ mime_type: string; data: Buffer }>('select mime_type, data from media where id = $1', [id]);
+  const { rows } = await db.query<{ mime_type: string; data: Buffer }>(
+    'select mime_type, data from media where id = $1',
+    [id],
+  );
   return rows[0] ? { mimeType: rows[0].mime_type, data: rows[0].data } : undefined;
 }
 
 export type HomeworkSubmission =
-  | { kind: 'text'; text: string }
-  | { kind: 'image'; mediaRowId: number; caption?: string };
+  { kind: 'text'; text: string } | { kind: 'image'; mediaRowId: number; caption?: string };
 
 /** Saves one submission under its reference; a retried activity finds the row already there. */
 export async function insertHomework(
@@ -68,7 +70,10 @@ export async function listHomework(db: Queryable, phone: string): Promise<Homewo
     media_id: string | null;
     caption: string | null;
     submitted_at: Date;
-  }>('select reference, subject, kind, text_body, media_id, caption, submitted_at from homework where phone = $1 order by id', [phone]);
+  }>(
+    'select reference, subject, kind, text_body, media_id, caption, submitted_at from homework where phone = $1 order by id',
+    [phone],
+  );
   return rows.map((r) => ({
     reference: r.reference,
     subject: r.subject,

@@ -86,7 +86,11 @@ function toMessage(row: DbMessage): StoredMessage {
 }
 
 /** The stored type name and the human-readable body of an inbound message. */
-export function describeInbound(content: InboundContent): { type: string; body: string | null; mediaId: string | null } {
+export function describeInbound(content: InboundContent): {
+  type: string;
+  body: string | null;
+  mediaId: string | null;
+} {
   switch (content.kind) {
     case 'text':
       return { type: 'text', body: content.text, mediaId: null };
@@ -98,7 +102,11 @@ export function describeInbound(content: InboundContent): { type: string; body: 
     case 'media':
       return { type: content.mediaType, body: content.caption ?? content.filename ?? null, mediaId: content.mediaId };
     case 'location':
-      return { type: 'location', body: content.name ?? content.address ?? `${content.latitude},${content.longitude}`, mediaId: null };
+      return {
+        type: 'location',
+        body: content.name ?? content.address ?? `${content.latitude},${content.longitude}`,
+        mediaId: null,
+      };
     case 'reaction':
       return { type: 'reaction', body: content.emoji ?? null, mediaId: null };
     case 'other':
@@ -138,30 +146,38 @@ const STORE_INBOUND: Statement = {
  * its own key and goes on, while a redelivery (a row stored under another key) is reported as a
  * duplicate so it has no effect. Only a row actually inserted appends an event.
  */
-export async function storeInbound(db: Db, message: InboundMessage, ingestKey: string): Promise<{ duplicate: boolean }> {
+export async function storeInbound(
+  db: Db,
+  message: InboundMessage,
+  ingestKey: string,
+): Promise<{ duplicate: boolean }> {
   const { type, body, mediaId } = describeInbound(message.content);
   const event: EventInput = {
     kind: 'message',
     phone: message.from,
-    payload: { direction: 'inbound', sender: 'user', waMessageId: message.waMessageId, type, body, at: new Date(message.sentAt).toISOString() },
-  };
-  const { rows } = await db.query<{ idempotency_key: string }>(
-    STORE_INBOUND,
-    [
-      message.from,
-      message.waMessageId,
-      ingestKey,
+    payload: {
+      direction: 'inbound',
+      sender: 'user',
+      waMessageId: message.waMessageId,
       type,
       body,
-      JSON.stringify(message.content),
-      mediaId,
-      message.contextId ?? null,
-      message.sentAt,
-      message.receivedAt,
-      message.profileName ?? null,
-      ...eventParams(event),
-    ],
-  );
+      at: new Date(message.sentAt).toISOString(),
+    },
+  };
+  const { rows } = await db.query<{ idempotency_key: string }>(STORE_INBOUND, [
+    message.from,
+    message.waMessageId,
+    ingestKey,
+    type,
+    body,
+    JSON.stringify(message.content),
+    mediaId,
+    message.contextId ?? null,
+    message.sentAt,
+    message.receivedAt,
+    message.profileName ?? null,
+    ...eventParams(event),
+  ]);
   return { duplicate: rows[0]!.idempotency_key !== ingestKey };
 }
 
@@ -198,20 +214,22 @@ export async function upsertOutbound(
   },
   options: { countAttempt?: boolean } = {},
 ): Promise<OutboundRow> {
-  const { rows } = await db.query<{ id: string; wa_message_id: string | null; status: DeliveryStatus; error_code: number | null }>(
-    UPSERT_OUTBOUND,
-    [
-      input.phone,
-      input.sender,
-      input.senderName ?? null,
-      input.key,
-      input.content.kind,
-      describeOutbound(input.content),
-      JSON.stringify(input.content),
-      input.contextWaMessageId ?? null,
-      options.countAttempt ? 1 : 0,
-    ],
-  );
+  const { rows } = await db.query<{
+    id: string;
+    wa_message_id: string | null;
+    status: DeliveryStatus;
+    error_code: number | null;
+  }>(UPSERT_OUTBOUND, [
+    input.phone,
+    input.sender,
+    input.senderName ?? null,
+    input.key,
+    input.content.kind,
+    describeOutbound(input.content),
+    JSON.stringify(input.content),
+    input.contextWaMessageId ?? null,
+    options.countAttempt ? 1 : 0,
+  ]);
   const row = rows[0]!;
   return { id: Number(row.id), waMessageId: row.wa_message_id, status: row.status, errorCode: row.error_code };
 }
@@ -306,10 +324,14 @@ export async function recordStatus(db: Db, update: StatusUpdate): Promise<void> 
     phone: update.recipientId || null,
     payload: { waMessageId: update.waMessageId, status: update.status, errorCode: update.errorCode ?? null },
   };
-  await db.query(
-    RECORD_STATUS,
-    [update.waMessageId, update.status, update.timestamp, update.errorCode ?? null, update.errorTitle ?? null, ...eventParams(event)],
-  );
+  await db.query(RECORD_STATUS, [
+    update.waMessageId,
+    update.status,
+    update.timestamp,
+    update.errorCode ?? null,
+    update.errorTitle ?? null,
+    ...eventParams(event),
+  ]);
 }
 
 /** The whole history of one conversation, oldest first. */

@@ -31,7 +31,9 @@ export async function migrate(db: Db, logger: Logger, dir = MIGRATIONS_DIR): Pro
     await client.query(
       'create table if not exists schema_migrations (id text primary key, applied_at timestamptz not null default now())',
     );
-    const done = new Set((await client.query<{ id: string }>('select id from schema_migrations')).rows.map((r) => r.id));
+    const done = new Set(
+      (await client.query<{ id: string }>('select id from schema_migrations')).rows.map((r) => r.id),
+    );
     for (const file of files) {
       if (done.has(file)) continue;
       const sql = await fs.readFile(path.join(dir, file), 'utf8');

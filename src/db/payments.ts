@@ -24,9 +24,10 @@ export async function confirmPayment(db: Queryable, reference: string, activeUnt
 }
 
 export async function expirePayment(db: Queryable, reference: string): Promise<void> {
-  await db.query(`update payments set status = 'expired', expired_at = now() where reference = $1 and status = 'pending'`, [
-    reference,
-  ]);
+  await db.query(
+    `update payments set status = 'expired', expired_at = now() where reference = $1 and status = 'pending'`,
+    [reference],
+  );
 }
 
 export interface PaymentRow {
@@ -46,9 +47,18 @@ export async function findPayment(db: Queryable, reference: string): Promise<Pay
     amount: number;
     status: PaymentStatus;
     active_until: Date | null;
-  }>('select reference, phone, plan_name, amount, status, active_until from payments where reference = $1', [reference]);
+  }>('select reference, phone, plan_name, amount, status, active_until from payments where reference = $1', [
+    reference,
+  ]);
   const row = rows[0];
   return row
-    ? { reference: row.reference, phone: row.phone, planName: row.plan_name, amount: row.amount, status: row.status, activeUntil: row.active_until }
+    ? {
+        reference: row.reference,
+        phone: row.phone,
+        planName: row.plan_name,
+        amount: row.amount,
+        status: row.status,
+        activeUntil: row.active_until,
+      }
     : undefined;
 }

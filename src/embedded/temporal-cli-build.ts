@@ -94,9 +94,12 @@ async function goInstall(options: { go: string; target: string; logger: Logger }
     else tail.push(line);
     if (tail.length > 30) tail.shift();
   };
-  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream, crlfDelay: Infinity }).on('line', countLine);
+  for (const stream of [child.stdout, child.stderr])
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', countLine);
   const progress = setInterval(() => {
-    say(`temporal CLI build: ${elapsed(started)} elapsed, ${packages} packages compiled (${downloads} modules downloaded)`);
+    say(
+      `temporal CLI build: ${elapsed(started)} elapsed, ${packages} packages compiled (${downloads} modules downloaded)`,
+    );
     void touch(lockPath);
   }, PROGRESS_EVERY_MS);
   progress.unref();
@@ -106,14 +109,20 @@ async function goInstall(options: { go: string; target: string; logger: Logger }
       child.on('close', (code) => resolve(code));
     });
     if (exitCode !== 0) {
-      throw new TemporalCliBuildError(`go install ${TEMPORAL_CLI_PACKAGE}@${TEMPORAL_CLI_VERSION} exited with ${exitCode}`, exitCode, tail.join('\n'));
+      throw new TemporalCliBuildError(
+        `go install ${TEMPORAL_CLI_PACKAGE}@${TEMPORAL_CLI_VERSION} exited with ${exitCode}`,
+        exitCode,
+        tail.join('\n'),
+      );
     }
     await fs.mkdir(path.dirname(target), { recursive: true });
     // Same file system (both under the cache), so the rename is atomic.
     await fs.rename(path.join(gobin, 'temporal'), target);
     say(`temporal CLI built in ${elapsed(started)} (${packages} packages compiled): ${target}`);
   } catch (error) {
-    say(`temporal CLI build failed after ${elapsed(started)}: ${error instanceof Error ? error.message : String(error)}`);
+    say(
+      `temporal CLI build failed after ${elapsed(started)}: ${error instanceof Error ? error.message : String(error)}`,
+    );
     throw error;
   } finally {
     clearInterval(progress);
@@ -141,7 +150,8 @@ async function tryLock(lockPath: string): Promise<(() => Promise<void>) | undefi
     const owner = await staleLockOwner(lockPath);
     if (owner === undefined) return undefined;
     // Re-read before deleting so a lock that a third process just re-created survives.
-    if (JSON.stringify(await staleLockOwner(lockPath)) === JSON.stringify(owner)) await fs.rm(lockPath, { force: true });
+    if (JSON.stringify(await staleLockOwner(lockPath)) === JSON.stringify(owner))
+      await fs.rm(lockPath, { force: true });
     return await tryLock(lockPath);
   }
   const owner: LockOwner = { pid: process.pid, host: os.hostname() };

@@ -41,7 +41,10 @@ export class TemporalCliUnavailableError extends Error {
     options?: { cause?: unknown },
   ) {
     const routes = temporalCliRoutes(cachePath);
-    super(`no temporal CLI available: ${reason}. Any of these fixes it:\n${routes.map((r) => `  - ${r}`).join('\n')}`, options);
+    super(
+      `no temporal CLI available: ${reason}. Any of these fixes it:\n${routes.map((r) => `  - ${r}`).join('\n')}`,
+      options,
+    );
     this.routes = routes;
   }
 }
@@ -94,7 +97,10 @@ export async function resolveTemporalCli(options: ResolveTemporalCliOptions): Pr
   const go = await findGo(options.goBinary, searchPath);
   if (go === undefined) {
     const where = options.goBinary ?? 'PATH or /usr/local/go/bin';
-    throw new TemporalCliUnavailableError(cached, `none was found, and there is no Go toolchain (looked in ${where}) to build one`);
+    throw new TemporalCliUnavailableError(
+      cached,
+      `none was found, and there is no Go toolchain (looked in ${where}) to build one`,
+    );
   }
   try {
     return await buildTemporalCli({ go, target: cached, logger });

@@ -95,7 +95,10 @@ export async function startDevServer(options: StartDevServerOptions): Promise<De
     );
   }
   if (uiPort !== undefined && (await acceptsTcp('127.0.0.1', uiPort))) {
-    throw new DevServerStartError(`Web UI port ${uiPort} on 127.0.0.1 is taken: set TEMPORAL_UI_PORT to another port`, '');
+    throw new DevServerStartError(
+      `Web UI port ${uiPort} on 127.0.0.1 is taken: set TEMPORAL_UI_PORT to another port`,
+      '',
+    );
   }
 
   let tail = '';
@@ -117,12 +120,15 @@ export async function startDevServer(options: StartDevServerOptions): Promise<De
   let stopping: Promise<void> | undefined;
   const exited = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
-      if (stopping === undefined) logger.warn('temporal dev server exited', { code, signal, output: output().slice(-2_000) });
+      if (stopping === undefined)
+        logger.warn('temporal dev server exited', { code, signal, output: output().slice(-2_000) });
       resolve();
     });
   });
   const spawnFailed = new Promise<never>((_, reject) => {
-    child.on('error', (error) => reject(new DevServerStartError(`could not run ${binary}: ${error.message}`, '', { cause: error })));
+    child.on('error', (error) =>
+      reject(new DevServerStartError(`could not run ${binary}: ${error.message}`, '', { cause: error })),
+    );
   });
   const disposeExitHook = onProcessExit(() => child.kill('SIGTERM'));
   const stop = (): Promise<void> =>
@@ -138,7 +144,10 @@ export async function startDevServer(options: StartDevServerOptions): Promise<De
   const giveUp = new AbortController();
   try {
     const diedEarly = exited.then(() => {
-      throw new DevServerStartError(`temporal dev server exited during start-up (exit code ${child.exitCode})`, output());
+      throw new DevServerStartError(
+        `temporal dev server exited during start-up (exit code ${child.exitCode})`,
+        output(),
+      );
     });
     const serving = waitUntilServing(address, options.namespace, START_TIMEOUT_MS, giveUp.signal);
     // Only the first to settle matters; the losers must not surface later as unhandled rejections.
@@ -149,12 +158,25 @@ export async function startDevServer(options: StartDevServerOptions): Promise<De
     await stop();
     if (error instanceof DevServerStartError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new DevServerStartError(`temporal dev server at ${address} did not answer within 60 s: ${reason}`, output(), { cause: error });
+    throw new DevServerStartError(`temporal dev server at ${address} did not answer within 60 s: ${reason}`, output(), {
+      cause: error,
+    });
   }
 
   const uiUrl = uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`;
-  logger.info('temporal dev server ready', { address, uiUrl, pid: child.pid, startMs: Date.now() - started, dbFile: options.dbFile });
-  return { address, ...(uiUrl === undefined ? {} : { uiUrl }), ...(child.pid === undefined ? {} : { pid: child.pid }), stop };
+  logger.info('temporal dev server ready', {
+    address,
+    uiUrl,
+    pid: child.pid,
+    startMs: Date.now() - started,
+    dbFile: options.dbFile,
+  });
+  return {
+    address,
+    ...(uiUrl === undefined ? {} : { uiUrl }),
+    ...(child.pid === undefined ? {} : { pid: child.pid }),
+    stop,
+  };
 }
 
 function readTail(file: string): string {
@@ -171,7 +193,10 @@ function readTail(file: string): string {
  * release from temporal.download (needs the Internet, which CI may have and this project's dev
  * machines do not).
  */
-async function startSdkDevServer(options: StartDevServerOptions, unavailable: TemporalCliUnavailableError): Promise<DevServer> {
+async function startSdkDevServer(
+  options: StartDevServerOptions,
+  unavailable: TemporalCliUnavailableError,
+): Promise<DevServer> {
   const { logger } = options;
   logger.warn('no temporal CLI found: trying the Temporal SDK download', { reason: unavailable.reason });
   const headless = options.headless === true;
@@ -201,8 +226,12 @@ async function startSdkDevServer(options: StartDevServerOptions, unavailable: Te
     };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new TemporalCliUnavailableError(unavailable.cachePath, `${unavailable.reason}; the SDK download failed too (${reason})`, {
-      cause: error,
-    });
+    throw new TemporalCliUnavailableError(
+      unavailable.cachePath,
+      `${unavailable.reason}; the SDK download failed too (${reason})`,
+      {
+        cause: error,
+      },
+    );
   }
 }

@@ -33,7 +33,9 @@ const Reply = z.object({
   title: z.string().min(1).max(100),
 });
 // The wamid of the bot message a reply answers: WhatsApp puts it in `context` on every tap.
-const ContextId = z.string().regex(/^wamid\.[A-Za-z0-9+/=._-]{1,200}$/, 'context is the wamid of a message the bot sent');
+const ContextId = z
+  .string()
+  .regex(/^wamid\.[A-Za-z0-9+/=._-]{1,200}$/, 'context is the wamid of a message the bot sent');
 
 export const SandboxMessageBody = z.union([
   z.strictObject({ from: Phone, name: Name, text: Text }),
@@ -48,7 +50,9 @@ export function sandboxRoutes(emulator: GraphFake, config: Pick<Config, 'whatsap
     const to = typeof ctx.query.to === 'string' ? ctx.query.to.replace(/\D/g, '') : undefined;
     const sends = to ? emulator.sendsTo(to) : emulator.sends;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { sends: sends.map(({ waMessageId, to: recipient, content, at }) => ({ waMessageId, to: recipient, content, at })) };
+    ctx.body = {
+      sends: sends.map(({ waMessageId, to: recipient, content, at }) => ({ waMessageId, to: recipient, content, at })),
+    };
   });
 
   // A message from a simulated user goes through the product's own webhook over HTTP, exactly as
@@ -57,7 +61,8 @@ export function sandboxRoutes(emulator: GraphFake, config: Pick<Config, 'whatsap
   // in Temporal.
   router.post('/sandbox/messages', async (ctx) => {
     // JSON only: a cross-site HTML form cannot send this content type without a CORS preflight.
-    if (!ctx.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json');
+    if (!ctx.is('application/json'))
+      throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json');
     const raw = (await readRawBody(ctx, BODY_LIMIT_BYTES)).toString('utf8');
     let json: unknown;
     try {
@@ -74,7 +79,10 @@ export function sandboxRoutes(emulator: GraphFake, config: Pick<Config, 'whatsap
     try {
       response = await fetch(ownWebhookUrl(ctx), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, config.whatsapp.appSecret) },
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': signBody(body, config.whatsapp.appSecret),
+        },
         body,
         signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
       });
@@ -85,10 +93,18 @@ export function sandboxRoutes(emulator: GraphFake, config: Pick<Config, 'whatsap
     if (response.status !== 200) {
       // 503 means "not accepted, retry later" for Meta too; anything else is a fault of this sandbox.
       const status = response.status === 503 ? 503 : 502;
-      throw new HttpError(status, 'webhook_refused', `The webhook answered ${response.status}`, { webhookStatus: response.status, body: answer });
+      throw new HttpError(status, 'webhook_refused', `The webhook answered ${response.status}`, {
+        webhookStatus: response.status,
+        body: answer,
+      });
     }
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: 'success', message: 'Message delivered to the webhook', waMessageId, timestamp: new Date(sentAt).toISOString() };
+    ctx.body = {
+      status: 'success',
+      message: 'Message delivered to the webhook',
+      waMessageId,
+      timestamp: new Date(sentAt).toISOString(),
+    };
   });
 
   return router;
@@ -111,7 +127,12 @@ function newWamid(): string {
 }
 
 /** A Meta-shaped `messages` webhook carrying one message from the simulated user. */
-export function simulatedWebhook(input: SandboxMessageBody, waMessageId: string, sentAt: number, phoneNumberId: string): unknown {
+export function simulatedWebhook(
+  input: SandboxMessageBody,
+  waMessageId: string,
+  sentAt: number,
+  phoneNumberId: string,
+): unknown {
   const part =
     'text' in input
       ? { type: 'text', text: { body: input.text } }

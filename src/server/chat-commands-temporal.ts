@@ -21,7 +21,11 @@ import { unavailable } from './errors';
 const UPDATE_DEADLINE_MS = 10_000;
 
 export function temporalChatCommands(temporal: Client): ChatCommands {
-  const run = async (phone: string, command: Omit<AgentCommand, 'requestId'>, idempotencyKey?: string): Promise<ChatCommandResult> => {
+  const run = async (
+    phone: string,
+    command: Omit<AgentCommand, 'requestId'>,
+    idempotencyKey?: string,
+  ): Promise<ChatCommandResult> => {
     // The update id makes a retried request with the same key one update, within a run; the workflow
     // remembers recent keys across runs.
     const requestId = idempotencyKey ? `idem-${phone}-${idempotencyKey}` : crypto.randomUUID();
@@ -32,7 +36,13 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
           updateId: requestId,
         }),
       );
-      if (result.ok) return { ok: true, state: result.state, waMessageId: result.waMessageId, timestamp: new Date(result.at).toISOString() };
+      if (result.ok)
+        return {
+          ok: true,
+          state: result.state,
+          waMessageId: result.waMessageId,
+          timestamp: new Date(result.at).toISOString(),
+        };
       return { ok: false, code: result.code, message: result.message, whatsappCode: result.whatsappCode };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
@@ -48,7 +58,8 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
     }
   };
   return {
-    start: ({ phone, agent, message, idempotencyKey }) => run(phone, { action: 'start', agent, message }, idempotencyKey),
+    start: ({ phone, agent, message, idempotencyKey }) =>
+      run(phone, { action: 'start', agent, message }, idempotencyKey),
     send: ({ phone, agent, message, idempotencyKey }) => run(phone, { action: 'send', agent, message }, idempotencyKey),
     end: ({ phone, agent, message, idempotencyKey }) => run(phone, { action: 'end', agent, message }, idempotencyKey),
   };

@@ -14,7 +14,8 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (code: string, message: string, details?: unknown) => new HttpError(400, code, message, details);
+export const badRequest = (code: string, message: string, details?: unknown) =>
+  new HttpError(400, code, message, details);
 export const unauthorized = (message = 'A valid credential is required') => new HttpError(401, 'unauthorized', message);
 export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
 export const notFound = (code: string, message: string) => new HttpError(404, code, message);

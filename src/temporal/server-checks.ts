@@ -3,7 +3,10 @@ import { Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 // Deep imports: the SDK exports the key type and the proto-enum encoder (meant for registering
 // attributes) only from this module.
-import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
+import {
+  encodeSearchAttributeIndexedValueType,
+  type SearchAttributeKey,
+} from '@temporalio/common/lib/search-attributes';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../../workflows/search-attributes';
 
 // Questions asked of a Temporal frontend: is it serving, and does it know our search attributes?
@@ -14,7 +17,8 @@ export function customSearchAttributeKeys(): SearchAttributeKey<SearchAttributeT
     const [name, cliType] = flag.split('=') as [string, string];
     // CLI spelling (KeywordList, Datetime) → SDK spelling (KEYWORD_LIST, DATETIME).
     const type = cliType.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() as SearchAttributeType;
-    if (!Object.values(SearchAttributeType).includes(type)) throw new TypeError(`unknown search attribute type in "${flag}"`);
+    if (!Object.values(SearchAttributeType).includes(type))
+      throw new TypeError(`unknown search attribute type in "${flag}"`);
     return defineSearchAttributeKey(name, type);
   });
 }
@@ -31,7 +35,9 @@ export async function missingSearchAttributes(
     const existing = registered[key.name];
     if (existing === undefined || existing === null) missing.push(key);
     else if (existing !== indexedValueType(key.type)) {
-      throw new Error(`search attribute ${key.name} exists in namespace ${namespace} with another type than ${key.type}`);
+      throw new Error(
+        `search attribute ${key.name} exists in namespace ${namespace} with another type than ${key.type}`,
+      );
     }
   }
   return missing;
@@ -47,7 +53,9 @@ export async function addSearchAttributes(
   await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
 }
 
-function indexedValueType(type: SearchAttributeType): NonNullable<ReturnType<typeof encodeSearchAttributeIndexedValueType>> {
+function indexedValueType(
+  type: SearchAttributeType,
+): NonNullable<ReturnType<typeof encodeSearchAttributeIndexedValueType>> {
   const encoded = encodeSearchAttributeIndexedValueType(type);
   if (encoded === undefined) throw new TypeError(`no indexed value type for ${type}`);
   return encoded;

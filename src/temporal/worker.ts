@@ -1,4 +1,11 @@
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions as TemporalWorkerOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogEntry,
+  type WorkerOptions as TemporalWorkerOptions,
+} from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import type { Logger } from '../logger';
 import { builtWorkflowBundle, bundleConversationWorkflows } from './workflow-bundle';

@@ -104,7 +104,12 @@
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response;
     try {
-      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+      response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+      });
     } catch (err) {
       return { status: 0, body: null, networkError: String((err && err.message) || err) };
     }
@@ -120,11 +125,13 @@
 
   /** "HTTP 409 not_in_chat_support: …", with WhatsApp's code when it refused the message. */
   function describeFailure(res) {
-    if (res.networkError) return 'No answer from the server (' + res.networkError + '). Nothing is confirmed; try again.';
+    if (res.networkError)
+      return 'No answer from the server (' + res.networkError + '). Nothing is confirmed; try again.';
     const error = res.body && res.body.error;
     let text = 'HTTP ' + res.status;
     if (error && error.code) text += ' ' + error.code;
-    if (error && error.whatsappCode !== undefined && error.whatsappCode !== null) text += ' (WhatsApp code ' + error.whatsappCode + ')';
+    if (error && error.whatsappCode !== undefined && error.whatsappCode !== null)
+      text += ' (WhatsApp code ' + error.whatsappCode + ')';
     if (error && error.message) text += ': ' + error.message;
     return text;
   }
@@ -249,7 +256,10 @@
         } else if (status === 'connecting') {
           setLive('Connecting…', false);
         } else if (status === 'reconnecting') {
-          setLive(detail && detail.delayMs ? 'Reconnecting in ' + Math.round(detail.delayMs / 1000) + ' s…' : 'Reconnecting…', false);
+          setLive(
+            detail && detail.delayMs ? 'Reconnecting in ' + Math.round(detail.delayMs / 1000) + ' s…' : 'Reconnecting…',
+            false,
+          );
         } else if (status === 'unauthorized') {
           signOut('The server refused the token for live updates. Sign in again.');
         }
@@ -313,7 +323,8 @@
   }
 
   function renderList() {
-    const focusedPhone = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.phone : undefined;
+    const focusedPhone =
+      document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.phone : undefined;
     const items = conversations.map((c) => {
       const item = node('li');
       const button = node('button', 'conversation-item');
@@ -339,11 +350,13 @@
     }
   }
 
-  ui.filter.append(...STATES.map((state) => {
-    const option = node('option', '', state);
-    option.value = state;
-    return option;
-  }));
+  ui.filter.append(
+    ...STATES.map((state) => {
+      const option = node('option', '', state);
+      option.value = state;
+      return option;
+    }),
+  );
   ui.filter.addEventListener('change', () => {
     conversations = [];
     void loadList();
@@ -384,7 +397,8 @@
     const [detail, history] = await Promise.all([api('GET', path), api('GET', path + '/messages')]);
     if (sequence !== conversationSequence || phone !== openPhone || !token) return;
     if (detail.status !== 200 || history.status !== 200) {
-      ui.conversationError.textContent = 'Could not load the conversation: ' + describeFailure(detail.status !== 200 ? detail : history);
+      ui.conversationError.textContent =
+        'Could not load the conversation: ' + describeFailure(detail.status !== 200 ? detail : history);
       return;
     }
     ui.conversationError.textContent = '';
@@ -437,7 +451,9 @@
     }
     if (message.type && message.type !== 'text') meta.append(node('span', 'type', message.type));
     item.append(meta);
-    item.append(node('p', 'message-body', message.body === null || message.body === '' ? '(' + message.type + ')' : message.body));
+    item.append(
+      node('p', 'message-body', message.body === null || message.body === '' ? '(' + message.type + ')' : message.body),
+    );
     const choices = choicesOf(message.payload).filter((t) => typeof t === 'string');
     if (choices.length > 0) {
       const list = node('ul', 'choices');
@@ -447,8 +463,15 @@
     }
     if (message.status === 'failed') {
       item.classList.add('message-failed');
-      const code = message.errorCode === null || message.errorCode === undefined ? 'no code' : 'code ' + message.errorCode;
-      item.append(node('p', 'message-error', 'Not delivered: WhatsApp error ' + code + (message.errorTitle ? ' — ' + message.errorTitle : '')));
+      const code =
+        message.errorCode === null || message.errorCode === undefined ? 'no code' : 'code ' + message.errorCode;
+      item.append(
+        node(
+          'p',
+          'message-error',
+          'Not delivered: WhatsApp error ' + code + (message.errorTitle ? ' — ' + message.errorTitle : ''),
+        ),
+      );
     }
     return item;
   }
@@ -488,9 +511,14 @@
     const key = same ? unanswered.key : newKey();
     setBusy(true);
     showResult(PENDING[action], 'pending');
-    const res = await api('POST', '/api/admin/conversations/' + encodeURIComponent(phone) + '/chat-support/' + action, body, {
-      'Idempotency-Key': key,
-    });
+    const res = await api(
+      'POST',
+      '/api/admin/conversations/' + encodeURIComponent(phone) + '/chat-support/' + action,
+      body,
+      {
+        'Idempotency-Key': key,
+      },
+    );
     setBusy(false);
     if (!token) return;
     unanswered = res.status === 0 ? { action, phone, text, key } : null;

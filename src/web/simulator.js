@@ -190,7 +190,10 @@
         const button = node('button', 'reply-button', b.title);
         button.type = 'button';
         button.dataset.id = b.id;
-        button.addEventListener('click', () => void sendReply({ kind: 'button', id: b.id, title: b.title }, send.waMessageId));
+        button.addEventListener(
+          'click',
+          () => void sendReply({ kind: 'button', id: b.id, title: b.title }, send.waMessageId),
+        );
         buttons.append(button);
       }
       item.append(buttons);

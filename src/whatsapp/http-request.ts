@@ -38,9 +38,16 @@ export async function httpRequest(url: string, options: RequestOptions): Promise
   for (let redirects = 0; ; redirects++) {
     const response = await requestOnce(current, { ...options, headers });
     const location = response.location;
-    if (options.method !== 'GET' || !REDIRECTS.has(response.status) || location === undefined || redirects === MAX_REDIRECTS) return response;
+    if (
+      options.method !== 'GET' ||
+      !REDIRECTS.has(response.status) ||
+      location === undefined ||
+      redirects === MAX_REDIRECTS
+    )
+      return response;
     const next = new URL(location, current);
-    if (next.origin !== new URL(current).origin) headers = Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+    if (next.origin !== new URL(current).origin)
+      headers = Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
     current = next.toString();
   }
 }
@@ -48,21 +55,32 @@ export async function httpRequest(url: string, options: RequestOptions): Promise
 function requestOnce(url: string, options: RequestOptions): Promise<HttpResponse & { location?: string }> {
   const target = new URL(url);
   const protocol = target.protocol;
-  if (protocol !== 'http:' && protocol !== 'https:') return Promise.reject(new Error(`unsupported protocol ${protocol}`));
+  if (protocol !== 'http:' && protocol !== 'https:')
+    return Promise.reject(new Error(`unsupported protocol ${protocol}`));
   const transport = protocol === 'https:' ? https : http;
-  const headers = options.body === undefined ? options.headers : { ...options.headers, 'Content-Length': String(Buffer.byteLength(options.body)) };
+  const headers =
+    options.body === undefined
+      ? options.headers
+      : { ...options.headers, 'Content-Length': String(Buffer.byteLength(options.body)) };
   return new Promise((resolve, reject) => {
     const req = transport.request(target, { method: options.method, headers, agent: agents[protocol] }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), ...(res.headers.location ? { location: res.headers.location } : {}) });
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks),
+          ...(res.headers.location ? { location: res.headers.location } : {}),
+        });
       });
       res.on('error', fail);
     });
     // One limit for the whole exchange, reading the answer included.
-    const timer = setTimeout(() => req.destroy(new RequestTimeoutError(`timed out after ${options.timeoutMs}ms`)), options.timeoutMs);
+    const timer = setTimeout(
+      () => req.destroy(new RequestTimeoutError(`timed out after ${options.timeoutMs}ms`)),
+      options.timeoutMs,
+    );
     function fail(err: Error): void {
       clearTimeout(timer);
       reject(err);

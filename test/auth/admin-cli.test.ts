@@ -15,7 +15,11 @@ afterAll(async () => {
 });
 
 async function admin(...args: string[]): Promise<{ code: number | null; output: string }> {
-  const run = spawnTs('src/bin/admin.ts', { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: app.url, LOG_LEVEL: 'warn' }, args);
+  const run = spawnTs(
+    'src/bin/admin.ts',
+    { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: app.url, LOG_LEVEL: 'warn' },
+    args,
+  );
   const code = await run.exited;
   return { code, output: run.output() };
 }

@@ -30,14 +30,20 @@ describe('generateToken and hashToken', () => {
 
 describe('checkToken', () => {
   it("recognises the environment's ADMIN_TOKEN as an admin without a table row", async () => {
-    expect(await checkToken(database.db, config, 'env-admin-token')).toEqual({ ok: true, actor: { name: 'ADMIN_TOKEN', role: 'admin' } });
+    expect(await checkToken(database.db, config, 'env-admin-token')).toEqual({
+      ok: true,
+      actor: { name: 'ADMIN_TOKEN', role: 'admin' },
+    });
     expect(await checkToken(database.db, config, 'env-admin-tokeN')).toEqual({ ok: false, reason: 'unknown_token' });
   });
 
   it('recognises a stored token with its name and role, and marks it used', async () => {
     const { token, info } = await createToken(database.db, { name: 'Agent Bola', role: 'agent' });
     expect(info.lastUsedAt).toBeNull();
-    expect(await checkToken(database.db, config, token)).toEqual({ ok: true, actor: { name: 'Agent Bola', role: 'agent', tokenId: info.id } });
+    expect(await checkToken(database.db, config, token)).toEqual({
+      ok: true,
+      actor: { name: 'Agent Bola', role: 'agent', tokenId: info.id },
+    });
     const stored = (await listTokens(database.db)).find((t) => t.id === info.id)!;
     expect(stored.lastUsedAt).toBeInstanceOf(Date);
   });
@@ -45,13 +51,19 @@ describe('checkToken', () => {
   it('tells a revoked token from an unknown one', async () => {
     const { token, info } = await createToken(database.db, { name: 'Agent Gone', role: 'agent' });
     await revokeToken(database.db, info.id);
-    expect(await checkToken(database.db, config, token)).toEqual({ ok: false, reason: 'revoked_token', tokenId: info.id });
+    expect(await checkToken(database.db, config, token)).toEqual({
+      ok: false,
+      reason: 'revoked_token',
+      tokenId: info.id,
+    });
     expect(await checkToken(database.db, config, generateToken())).toEqual({ ok: false, reason: 'unknown_token' });
   });
 
   it('keeps the plain token out of the table', async () => {
     const { token } = await createToken(database.db, { name: 'Agent Secret', role: 'admin' });
-    const { rows } = await database.db.query<{ text: string }>(`select string_agg(row_to_json(t)::text, '') as text from admin_tokens t`);
+    const { rows } = await database.db.query<{ text: string }>(
+      `select string_agg(row_to_json(t)::text, '') as text from admin_tokens t`,
+    );
     expect(rows[0]!.text).not.toContain(token);
     expect(rows[0]!.text).toContain(hashToken(token));
   });
@@ -62,7 +74,10 @@ describe('TokenName', () => {
     expect(TokenName.safeParse(name).success).toBe(true);
   });
 
-  it.each(['', '   ', 'ADMIN_TOKEN', 'admin_token', 'anonymous', 'tab\there', 'x'.repeat(101)])('refuses %j', (name) => {
-    expect(TokenName.safeParse(name).success).toBe(false);
-  });
+  it.each(['', '   ', 'ADMIN_TOKEN', 'admin_token', 'anonymous', 'tab\there', 'x'.repeat(101)])(
+    'refuses %j',
+    (name) => {
+      expect(TokenName.safeParse(name).success).toBe(false);
+    },
+  );
 });

@@ -12,18 +12,46 @@ import { readTestEnvironment } from '../helpers/test-env';
 const ROOT = path.resolve(__dirname, '../..');
 
 interface SmokePhase {
-  result: { acked: number; unexpectedSends: number; missingSends: number; expectedSends: number; observedSends: number; ackErrors: number };
-  correctness: { ok: boolean; problems: string[]; inboundMissing: number; inboundExtra: number; statusesStored: number; statusesExpected: number };
+  result: {
+    acked: number;
+    unexpectedSends: number;
+    missingSends: number;
+    expectedSends: number;
+    observedSends: number;
+    ackErrors: number;
+  };
+  correctness: {
+    ok: boolean;
+    problems: string[];
+    inboundMissing: number;
+    inboundExtra: number;
+    statusesStored: number;
+    statusesExpected: number;
+  };
 }
 
 test('the smoke run stores every message once and sends every expected reply once', async () => {
   const env = readTestEnvironment();
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-bench-smoke-'));
   try {
-    const args = ['--require', './test/helpers/ts-register.cjs', 'bench/run.ts', '--smoke', '--out', out, '--workflow-bundle', env.workflowBundlePath];
+    const args = [
+      '--require',
+      './test/helpers/ts-register.cjs',
+      'bench/run.ts',
+      '--smoke',
+      '--out',
+      out,
+      '--workflow-bundle',
+      env.workflowBundlePath,
+    ];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: env.adminDatabaseUrl, TEMPORAL_CLI_PATH: env.temporalBinary, TEMPORAL_ADDRESS: '' },
+      env: {
+        ...process.env,
+        DATABASE_URL: env.adminDatabaseUrl,
+        TEMPORAL_CLI_PATH: env.temporalBinary,
+        TEMPORAL_ADDRESS: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -42,8 +42,18 @@ describe('delivery statuses', () => {
       sender: 'bot',
       content: { kind: 'text', text: 'hi' },
     });
-    await recordStatus(db, { waMessageId: 'wamid.EARLY', status: 'delivered', timestamp: 1_788_000_010_000, recipientId: '15550008888' });
-    await recordStatus(db, { waMessageId: 'wamid.EARLY', status: 'sent', timestamp: 1_788_000_005_000, recipientId: '15550008888' });
+    await recordStatus(db, {
+      waMessageId: 'wamid.EARLY',
+      status: 'delivered',
+      timestamp: 1_788_000_010_000,
+      recipientId: '15550008888',
+    });
+    await recordStatus(db, {
+      waMessageId: 'wamid.EARLY',
+      status: 'sent',
+      timestamp: 1_788_000_005_000,
+      recipientId: '15550008888',
+    });
     await markAccepted(db, row.id, 'wamid.EARLY', { kind: 'message', phone: null, payload: {} });
     const [stored] = await listMessages(db, '15550008888');
     expect(stored).toMatchObject({ status: 'delivered', waMessageId: 'wamid.EARLY' });
@@ -52,7 +62,12 @@ describe('delivery statuses', () => {
   });
 
   it('returns the same row to a retried send of one logical message', async () => {
-    const input = { phone: '15550007777', key: 'out-2', sender: 'bot' as const, content: { kind: 'text' as const, text: 'x' } };
+    const input = {
+      phone: '15550007777',
+      key: 'out-2',
+      sender: 'bot' as const,
+      content: { kind: 'text' as const, text: 'x' },
+    };
     const first = await upsertOutbound(db, input);
     await markAccepted(db, first.id, 'wamid.RETRY', { kind: 'message', phone: null, payload: {} });
     const again = await upsertOutbound(db, input);
@@ -63,7 +78,12 @@ describe('delivery statuses', () => {
 
 describe('one statement per change, with its event', () => {
   const eventsFor = async (phone: string) =>
-    (await db.query<{ kind: string; payload: { status?: string; waMessageId?: string } }>('select kind, payload from events where phone = $1 order by id', [phone])).rows;
+    (
+      await db.query<{ kind: string; payload: { status?: string; waMessageId?: string } }>(
+        'select kind, payload from events where phone = $1 order by id',
+        [phone],
+      )
+    ).rows;
 
   it('appends an inbound message event once, however often the message is stored', async () => {
     const message = { ...inbound('wamid.EVT'), from: '15550006666' };
@@ -72,15 +92,28 @@ describe('one statement per change, with its event', () => {
     await storeInbound(db, message, 'evt-2');
     const events = await eventsFor('15550006666');
     expect(events.map((e) => [e.kind, e.payload.waMessageId])).toEqual([['message', 'wamid.EVT']]);
-    const { rows } = await db.query<{ last_inbound_at: Date }>('select last_inbound_at from conversations where phone = $1', ['15550006666']);
+    const { rows } = await db.query<{ last_inbound_at: Date }>(
+      'select last_inbound_at from conversations where phone = $1',
+      ['15550006666'],
+    );
     expect(rows.map((r) => r.last_inbound_at.getTime())).toEqual([message.sentAt]);
   });
 
   it('folds each status once and never moves a status backwards', async () => {
     const phone = '15550005555';
-    const row = await upsertOutbound(db, { phone, key: 'out-fold', sender: 'bot', content: { kind: 'text', text: 'hi' } });
+    const row = await upsertOutbound(db, {
+      phone,
+      key: 'out-fold',
+      sender: 'bot',
+      content: { kind: 'text', text: 'hi' },
+    });
     await markAccepted(db, row.id, 'wamid.FOLD', { kind: 'message', phone: null, payload: {} });
-    const status = (s: 'sent' | 'delivered' | 'read', t: number) => ({ waMessageId: 'wamid.FOLD', recipientId: phone, status: s, timestamp: t });
+    const status = (s: 'sent' | 'delivered' | 'read', t: number) => ({
+      waMessageId: 'wamid.FOLD',
+      recipientId: phone,
+      status: s,
+      timestamp: t,
+    });
     await recordStatus(db, status('read', 1_788_000_030_000));
     await recordStatus(db, status('sent', 1_788_000_010_000));
     await recordStatus(db, status('delivered', 1_788_000_020_000));
@@ -95,7 +128,12 @@ describe('one statement per change, with its event', () => {
   });
 
   it('counts a send attempt only while the message has no wamid and has not failed', async () => {
-    const input = { phone: '15550004444', key: 'out-attempts', sender: 'bot' as const, content: { kind: 'text' as const, text: 'x' } };
+    const input = {
+      phone: '15550004444',
+      key: 'out-attempts',
+      sender: 'bot' as const,
+      content: { kind: 'text' as const, text: 'x' },
+    };
     const first = await upsertOutbound(db, input, { countAttempt: true });
     await upsertOutbound(db, input, { countAttempt: true });
     await upsertOutbound(db, input);

@@ -6,7 +6,10 @@ import { createDb } from '../../src/db/pool';
 import { silentLogger } from '../../src/logger';
 import { createTestDatabase } from '../helpers/database';
 
-const MIGRATIONS = fs.readdirSync(path.resolve(__dirname, '../../src/db/migrations')).filter((f) => f.endsWith('.sql')).sort();
+const MIGRATIONS = fs
+  .readdirSync(path.resolve(__dirname, '../../src/db/migrations'))
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 
 describe('migrate', () => {
   it('applies every migration once when two processes boot at the same time', async () => {
@@ -28,7 +31,10 @@ describe('migrate', () => {
     const target = await createTestDatabase({ migrated: false });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-migrations-'));
     fs.writeFileSync(path.join(dir, '0001_ok.sql'), 'create table first_table (id int);');
-    fs.writeFileSync(path.join(dir, '0002_broken.sql'), 'create table half_done (id int); select * from no_such_table;');
+    fs.writeFileSync(
+      path.join(dir, '0002_broken.sql'),
+      'create table half_done (id int); select * from no_such_table;',
+    );
     try {
       const error = await migrate(target.db, silentLogger, dir).catch((err: unknown) => err);
       expect(error).toBeInstanceOf(MigrationError);

@@ -61,7 +61,11 @@ describe('docker-compose.yml', () => {
       const environment = service(name).environment ?? {};
       expect(Object.keys(environment).length).toBeGreaterThan(0);
       for (const variable of Object.keys(environment)) {
-        expect({ service: name, variable, known: CONFIG_VARIABLES.includes(variable) }).toEqual({ service: name, variable, known: true });
+        expect({ service: name, variable, known: CONFIG_VARIABLES.includes(variable) }).toEqual({
+          service: name,
+          variable,
+          known: true,
+        });
       }
     }
   });
@@ -116,7 +120,8 @@ describe('docker-compose.yml', () => {
     expect(service('temporal-setup').depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
     expect(service('temporal').depends_on).toEqual({ 'temporal-schema': completed });
     for (const [name, { depends_on }] of Object.entries(compose.services)) {
-      for (const target of Object.keys(depends_on ?? {})) expect(`${name} -> ${target}: ${target in compose.services}`).toBe(`${name} -> ${target}: true`);
+      for (const target of Object.keys(depends_on ?? {}))
+        expect(`${name} -> ${target}: ${target in compose.services}`).toBe(`${name} -> ${target}: true`);
     }
   });
 
@@ -127,9 +132,15 @@ describe('docker-compose.yml', () => {
     for (const name of APP_SERVICES) {
       expect(service(name).environment?.DATABASE_URL).toMatch(new RegExp(`@postgresql:5432/${database}$`));
     }
-    const created = [...(compose.configs['temporal-databases']?.content ?? '').matchAll(/create database (\w+);/g)].map((m) => m[1]);
+    const created = [...(compose.configs['temporal-databases']?.content ?? '').matchAll(/create database (\w+);/g)].map(
+      (m) => m[1],
+    );
     expect(created).toEqual(['temporal', 'temporal_visibility']);
-    expect(service('temporal').environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', BIND_ON_IP: '0.0.0.0' });
+    expect(service('temporal').environment).toMatchObject({
+      DB: 'postgres12',
+      POSTGRES_SEEDS: 'postgresql',
+      BIND_ON_IP: '0.0.0.0',
+    });
   });
 
   it('pins every third-party image to a release', () => {

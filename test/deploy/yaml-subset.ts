@@ -24,13 +24,18 @@ export class YamlSubsetError extends Error {
 
 export function parseYamlSubset(source: string): YamlValue {
   const raw = source.replace(/\r\n/g, '\n').split('\n');
-  const lines: Line[] = raw.map((text, i) => ({ indent: text.length - text.trimStart().length, text: text.trim(), number: i + 1 }));
+  const lines: Line[] = raw.map((text, i) => ({
+    indent: text.length - text.trimStart().length,
+    text: text.trim(),
+    number: i + 1,
+  }));
   const reader = { lines, raw, position: 0 };
   skipBlank(reader);
   if (reader.position >= lines.length) return null;
   const value = parseBlock(reader, lines[reader.position]!.indent);
   skipBlank(reader);
-  if (reader.position < lines.length) throw new YamlSubsetError('unexpected indentation', lines[reader.position]!.number);
+  if (reader.position < lines.length)
+    throw new YamlSubsetError('unexpected indentation', lines[reader.position]!.number);
   return value;
 }
 
@@ -46,7 +51,9 @@ function skipBlank(reader: Reader): void {
 
 function parseBlock(reader: Reader, indent: number): YamlValue {
   const first = reader.lines[reader.position]!;
-  return first.text === '-' || first.text.startsWith('- ') ? parseSequence(reader, indent) : parseMapping(reader, indent);
+  return first.text === '-' || first.text.startsWith('- ')
+    ? parseSequence(reader, indent)
+    : parseMapping(reader, indent);
 }
 
 function parseMapping(reader: Reader, indent: number, firstText?: string): { [key: string]: YamlValue } {

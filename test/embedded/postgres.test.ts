@@ -91,7 +91,7 @@ describe('startEmbeddedPostgres', () => {
     }
   }, 120_000);
 
-  it('reports Postgres\'s own output when the cluster cannot start', async () => {
+  it("reports Postgres's own output when the cluster cannot start", async () => {
     // A cluster directory whose configuration Postgres rejects.
     const port = await findFreePort();
     await runFixture(dataDir, port, 'first');
@@ -102,12 +102,15 @@ describe('startEmbeddedPostgres', () => {
   }, 120_000);
 
   // Only root hands the cluster to the postgres account; other users run Postgres as themselves.
-  (process.getuid?.() === 0 ? it : it.skip)('as root, refuses a data folder the postgres account cannot reach', async () => {
-    // A 0700 root-owned directory above DATA_DIR: ours to report, not to chmod.
-    const nested = path.join(dataDir, 'inner', 'data');
-    fs.mkdirSync(path.dirname(nested), { mode: 0o700 });
-    const attempt = startEmbeddedPostgres({ dataDir: nested, port: await findFreePort(), logger: silentLogger });
-    await expect(attempt).rejects.toThrow(DataDirUnreachableError);
-    await expect(attempt).rejects.toThrow(`cannot enter ${path.dirname(nested)}:`);
-  });
+  (process.getuid?.() === 0 ? it : it.skip)(
+    'as root, refuses a data folder the postgres account cannot reach',
+    async () => {
+      // A 0700 root-owned directory above DATA_DIR: ours to report, not to chmod.
+      const nested = path.join(dataDir, 'inner', 'data');
+      fs.mkdirSync(path.dirname(nested), { mode: 0o700 });
+      const attempt = startEmbeddedPostgres({ dataDir: nested, port: await findFreePort(), logger: silentLogger });
+      await expect(attempt).rejects.toThrow(DataDirUnreachableError);
+      await expect(attempt).rejects.toThrow(`cannot enter ${path.dirname(nested)}:`);
+    },
+  );
 });

@@ -84,7 +84,9 @@ describe('resolveTemporalCli', () => {
     await expect(resolveTemporalCli({ cliPath: plain, cacheDir, logger: silentLogger })).rejects.toThrow(
       /TEMPORAL_CLI_PATH=.*temporal\.txt is not executable/,
     );
-    await expect(resolveTemporalCli({ cliPath: root, cacheDir, logger: silentLogger })).rejects.toThrow(/is not a file/);
+    await expect(resolveTemporalCli({ cliPath: root, cacheDir, logger: silentLogger })).rejects.toThrow(
+      /is not a file/,
+    );
   });
 
   it('prefers the cached build to a temporal on PATH', async () => {
@@ -107,7 +109,9 @@ describe('resolveTemporalCli', () => {
     const error = (await attempt.catch((e: unknown) => e)) as TemporalCliUnavailableError;
     expect(error.routes).toHaveLength(4);
     expect(error.message).toContain('set TEMPORAL_CLI_PATH to a temporal CLI binary');
-    expect(error.message).toContain(`install Go >= 1.25 (https://go.dev/dl) so it can be built into ${cachedTemporalCliPath(cacheDir)}`);
+    expect(error.message).toContain(
+      `install Go >= 1.25 (https://go.dev/dl) so it can be built into ${cachedTemporalCliPath(cacheDir)}`,
+    );
     expect(error.message).toContain('put `temporal` on PATH');
     expect(error.message).toContain('set TEMPORAL_ADDRESS to an existing Temporal server');
     expect(error.message).toContain(`looked in ${noGo()}`);
@@ -115,7 +119,13 @@ describe('resolveTemporalCli', () => {
 
   it('does not build when building is disabled', async () => {
     const { go, calls } = fakeGo();
-    const attempt = resolveTemporalCli({ cacheDir, logger: silentLogger, searchPath: emptyPath, goBinary: go, build: false });
+    const attempt = resolveTemporalCli({
+      cacheDir,
+      logger: silentLogger,
+      searchPath: emptyPath,
+      goBinary: go,
+      build: false,
+    });
     await expect(attempt).rejects.toThrow(/building is disabled/);
     expect(calls()).toEqual([]);
   });
@@ -155,7 +165,9 @@ describe('building the CLI with Go', () => {
     ].join('\n');
     const run = () =>
       new Promise<string>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--require', register, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, ['--require', register, '-e', script], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         let err = '';
         child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -173,7 +185,9 @@ describe('building the CLI with Go', () => {
     const target = cachedTemporalCliPath(cacheDir);
     fs.mkdirSync(cacheDir, { recursive: true });
     fs.writeFileSync(`${path.dirname(target)}.lock`, JSON.stringify({ pid: dead, host: os.hostname() }));
-    expect(await resolveTemporalCli({ cacheDir, logger: silentLogger, searchPath: emptyPath, goBinary: go })).toBe(target);
+    expect(await resolveTemporalCli({ cacheDir, logger: silentLogger, searchPath: emptyPath, goBinary: go })).toBe(
+      target,
+    );
     expect(calls()).toHaveLength(1);
   });
 

@@ -22,7 +22,11 @@ let dir: string;
 
 beforeAll(async () => {
   const config = loadConfig(process.env);
-  binary = await resolveTemporalCli({ cliPath: config.temporalCliPath, cacheDir: config.cacheDir, logger: silentLogger });
+  binary = await resolveTemporalCli({
+    cliPath: config.temporalCliPath,
+    cacheDir: config.cacheDir,
+    logger: silentLogger,
+  });
 }, 10 * 60_000);
 
 beforeEach(() => {
@@ -43,7 +47,15 @@ describe('startDevServer', () => {
   it('serves the namespace with our search attributes, persists to a WAL SQLite file, and stops', async () => {
     const dbFile = path.join(dir, 'nested', 'temporal.db');
     const started = Date.now();
-    const server = await startDevServer({ binary, cacheDir: dir, port: 0, headless: true, namespace: 'edubot-test', dbFile, logger: silentLogger });
+    const server = await startDevServer({
+      binary,
+      cacheDir: dir,
+      port: 0,
+      headless: true,
+      namespace: 'edubot-test',
+      dbFile,
+      logger: silentLogger,
+    });
     const startMs = Date.now() - started;
     try {
       expect(server.address).toMatch(/^127\.0\.0\.1:\d+$/);
@@ -52,7 +64,9 @@ describe('startDevServer', () => {
 
       const connection = await Connection.connect({ address: server.address });
       try {
-        const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'edubot-test' });
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({
+          namespace: 'edubot-test',
+        });
         expect(customAttributes).toMatchObject(EXPECTED_ATTRIBUTES);
 
         expect(fs.existsSync(dbFile)).toBe(true);
@@ -74,7 +88,15 @@ describe('startDevServer', () => {
 
   it('keeps workflows across a restart on the same database file', async () => {
     const dbFile = path.join(dir, 'temporal.db');
-    const options = { binary, cacheDir: dir, port: 0, headless: true, namespace: 'default', dbFile, logger: silentLogger };
+    const options = {
+      binary,
+      cacheDir: dir,
+      port: 0,
+      headless: true,
+      namespace: 'default',
+      dbFile,
+      logger: silentLogger,
+    };
     const workflowId = `survivor-${Date.now()}`;
     const first = await startDevServer(options);
     const connection = await Connection.connect({ address: first.address });
@@ -95,7 +117,14 @@ describe('startDevServer', () => {
 
   it('serves the Web UI on the port it was given', async () => {
     const uiPort = await findFreePort();
-    const server = await startDevServer({ binary, cacheDir: dir, port: 0, uiPort, namespace: 'default', logger: silentLogger });
+    const server = await startDevServer({
+      binary,
+      cacheDir: dir,
+      port: 0,
+      uiPort,
+      namespace: 'default',
+      logger: silentLogger,
+    });
     try {
       expect(server.uiUrl).toBe(`http://127.0.0.1:${uiPort}`);
       expect((await fetch(server.uiUrl!)).status).toBe(200);
@@ -107,7 +136,14 @@ describe('startDevServer', () => {
   it('fails with the server output when the binary exits during start-up', async () => {
     const broken = path.join(dir, 'temporal');
     fs.writeFileSync(broken, '#!/bin/sh\necho "Error: unknown flag: --surprise" >&2\nexit 3\n', { mode: 0o755 });
-    const attempt = startDevServer({ binary: broken, cacheDir: dir, port: 0, headless: true, namespace: 'default', logger: silentLogger });
+    const attempt = startDevServer({
+      binary: broken,
+      cacheDir: dir,
+      port: 0,
+      headless: true,
+      namespace: 'default',
+      logger: silentLogger,
+    });
     await expect(attempt).rejects.toThrow(DevServerStartError);
     await expect(attempt).rejects.toThrow(/exited during start-up \(exit code 3\)[\s\S]*unknown flag: --surprise/);
   });
@@ -117,7 +153,14 @@ describe('startDevServer', () => {
     await new Promise((resolve) => squatter.once('listening', resolve));
     const { port } = squatter.address() as net.AddressInfo;
     try {
-      const attempt = startDevServer({ binary, cacheDir: dir, port, headless: true, namespace: 'default', logger: silentLogger });
+      const attempt = startDevServer({
+        binary,
+        cacheDir: dir,
+        port,
+        headless: true,
+        namespace: 'default',
+        logger: silentLogger,
+      });
       await expect(attempt).rejects.toThrow(`port ${port} on 127.0.0.1 is taken`);
       await expect(attempt).rejects.toThrow(`TEMPORAL_ADDRESS=127.0.0.1:${port}`);
     } finally {
@@ -128,7 +171,15 @@ describe('startDevServer', () => {
   it('falls back to the SDK download when no CLI can be found, and reports both failures', async () => {
     const nowhere = path.join(dir, 'empty-bin');
     fs.mkdirSync(nowhere);
-    const options = { cacheDir: dir, build: false, searchPath: nowhere, port: 0, headless: true, namespace: 'default', logger: silentLogger };
+    const options = {
+      cacheDir: dir,
+      build: false,
+      searchPath: nowhere,
+      port: 0,
+      headless: true,
+      namespace: 'default',
+      logger: silentLogger,
+    };
     const outcome = await startDevServer(options).then(
       (server) => server,
       (error: unknown) => error,
@@ -148,7 +199,15 @@ describe('startDevServer', () => {
 
   it('writes the server output to logFile when one is given', async () => {
     const logFile = path.join(dir, 'logs', 'temporal.log');
-    const server = await startDevServer({ binary, cacheDir: dir, port: 0, headless: true, namespace: 'default', logFile, logger: silentLogger });
+    const server = await startDevServer({
+      binary,
+      cacheDir: dir,
+      port: 0,
+      headless: true,
+      namespace: 'default',
+      logFile,
+      logger: silentLogger,
+    });
     await server.stop();
     expect(fs.readFileSync(logFile, 'utf8')).toMatch(/Server:\s+localhost:\d+/);
   });
@@ -175,10 +234,13 @@ describe('devServerArgs', () => {
 describe('ensureSearchAttributes', () => {
   it('adds the missing attributes to a server started without them, and is idempotent', async () => {
     const port = await findFreePort();
-    const child = spawn(binary, ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless'], { stdio: 'ignore' });
+    const child = spawn(binary, ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless'], {
+      stdio: 'ignore',
+    });
     const address = `127.0.0.1:${port}`;
     try {
-      for (let i = 0; i < 200 && !(await acceptsTcp('127.0.0.1', port)); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 200 && !(await acceptsTcp('127.0.0.1', port)); i++)
+        await new Promise((r) => setTimeout(r, 100));
       await ensureSearchAttributes(address, 'default');
       await ensureSearchAttributes(address, 'default');
       const connection = await Connection.connect({ address });

@@ -15,7 +15,12 @@ export class AdminClient {
     return new AdminClient(stack, (body as { token: string }).token);
   }
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: any }> {
     const response = await fetch(`${this.stack.baseUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', ...headers },
@@ -26,7 +31,12 @@ export class AdminClient {
   }
 
   chat(action: 'start' | 'send' | 'end', phone: string, message?: string, headers?: Record<string, string>) {
-    return this.request('POST', `/api/admin/conversations/${phone}/chat-support/${action}`, message === undefined ? {} : { message }, headers);
+    return this.request(
+      'POST',
+      `/api/admin/conversations/${phone}/chat-support/${action}`,
+      message === undefined ? {} : { message },
+      headers,
+    );
   }
 
   history(phone: string) {

@@ -32,14 +32,18 @@ export class TestUser {
   }
 
   photo(mediaId: string, caption?: string): Promise<RecordedSend[]> {
-    return this.send('image', { image: { id: mediaId, mime_type: 'image/jpeg', sha256: 'x', ...(caption ? { caption } : {}) } });
+    return this.send('image', {
+      image: { id: mediaId, mime_type: 'image/jpeg', sha256: 'x', ...(caption ? { caption } : {}) },
+    });
   }
 
   async send(type: string, part: Record<string, unknown>): Promise<RecordedSend[]> {
     const before = this.stack.fake.sendsTo(this.phone).length;
     const id = newWamid();
     this.seconds += 1;
-    const body = webhookBody([messagesChange([{ from: this.phone, id, type, part, name: this.name, timestamp: this.seconds }])]);
+    const body = webhookBody([
+      messagesChange([{ from: this.phone, id, type, part, name: this.name, timestamp: this.seconds }]),
+    ]);
     const response = await this.stack.postWebhook(body);
     if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
     await this.settled(async () => (await listMessages(this.stack.db, this.phone)).some((m) => m.waMessageId === id));

@@ -9,7 +9,9 @@ import { readTestEnvironment, withDatabase } from './test-env';
 let sequence = 0;
 
 /** A database of its own for one test file: empty, or copied from the migrated template. Dropped by `drop`. */
-export async function createTestDatabase(options: { migrated: boolean }): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(options: {
+  migrated: boolean;
+}): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
   const shared = readTestEnvironment();
   const name = `${shared.templateDatabase}_d${process.pid}_${++sequence}_${crypto.randomBytes(3).toString('hex')}`;
   await adminQuery(`create database ${name}${options.migrated ? ` template ${shared.templateDatabase}` : ''}`);

@@ -66,7 +66,12 @@ export function webhookBody(changes: Record<string, unknown>[]): string {
 }
 
 /** A webhook with one text message. */
-export function textWebhook(from: string, text: string, id = newWamid(), timestamp?: number): { body: string; id: string } {
+export function textWebhook(
+  from: string,
+  text: string,
+  id = newWamid(),
+  timestamp?: number,
+): { body: string; id: string } {
   return { body: webhookBody([messagesChange([{ from, id, timestamp, part: { text: { body: text } } }])]), id };
 }
 

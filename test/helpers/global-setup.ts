@@ -18,7 +18,9 @@ import { TEST_ENV_FILE_VARIABLE, withDatabase, type TestEnvironment } from './te
 // (CI uses the machine's own on 127.0.0.1:5432); without it an embedded Postgres is started.
 
 type Stoppable = { stop(): Promise<void> };
-const globals = globalThis as typeof globalThis & { edubotTest?: { stops: Stoppable[]; dir: string; drop?: () => Promise<void> } };
+const globals = globalThis as typeof globalThis & {
+  edubotTest?: { stops: Stoppable[]; dir: string; drop?: () => Promise<void> };
+};
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
@@ -30,7 +32,11 @@ export default async function globalSetup(): Promise<void> {
   const stops: Stoppable[] = [];
   globals.edubotTest = { stops, dir };
 
-  const temporalBinary = await resolveTemporalCli({ cliPath: config.temporalCliPath, cacheDir: config.cacheDir, logger });
+  const temporalBinary = await resolveTemporalCli({
+    cliPath: config.temporalCliPath,
+    cacheDir: config.cacheDir,
+    logger,
+  });
   const [temporal, postgres, bundle] = await Promise.all([
     startDevServer({
       binary: temporalBinary,
@@ -71,7 +77,9 @@ export default async function globalSetup(): Promise<void> {
   const file = path.join(dir, 'environment.json');
   fs.writeFileSync(file, JSON.stringify(environment));
   process.env[TEST_ENV_FILE_VARIABLE] = file;
-  process.stderr.write(`\ntest environment ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Temporal ${temporal.address})\n`);
+  process.stderr.write(
+    `\ntest environment ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Temporal ${temporal.address})\n`,
+  );
 }
 
 /** Drops the template and every per-file copy made from it. */

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 
 type Stoppable = { stop(): Promise<void> };
-const globals = globalThis as typeof globalThis & { edubotTest?: { stops: Stoppable[]; dir: string; drop?: () => Promise<void> } };
+const globals = globalThis as typeof globalThis & {
+  edubotTest?: { stops: Stoppable[]; dir: string; drop?: () => Promise<void> };
+};
 
 export default async function globalTeardown(): Promise<void> {
   const state = globals.edubotTest;

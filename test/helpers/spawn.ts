@@ -30,9 +30,13 @@ export function spawnTs(file: string, env: NodeJS.ProcessEnv, args: string[] = [
     waitForOutput(text, timeoutMs = 60_000) {
       const matches = () => (typeof text === 'string' ? output.includes(text) : text.test(output));
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => finish(new Error(`timed out waiting for ${String(text)}; output:\n${output.slice(-2000)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => finish(new Error(`timed out waiting for ${String(text)}; output:\n${output.slice(-2000)}`)),
+          timeoutMs,
+        );
         const check = () => matches() && finish();
-        const onExit = (code: number | null) => finish(new Error(`process exited (${code}) before ${String(text)}; output:\n${output.slice(-2000)}`));
+        const onExit = (code: number | null) =>
+          finish(new Error(`process exited (${code}) before ${String(text)}; output:\n${output.slice(-2000)}`));
         function finish(err?: Error) {
           clearTimeout(timer);
           child.stdout!.off('data', check);

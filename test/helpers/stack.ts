@@ -50,7 +50,10 @@ export interface TestStackOptions {
   sandbox?: boolean;
 }
 
-export async function startTestStack(env: Record<string, string> = {}, options: TestStackOptions = {}): Promise<TestStack> {
+export async function startTestStack(
+  env: Record<string, string> = {},
+  options: TestStackOptions = {},
+): Promise<TestStack> {
   const shared = readTestEnvironment();
   const name = `${shared.templateDatabase}_f${process.pid}_${++sequence}_${crypto.randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: shared.adminDatabaseUrl });
@@ -166,7 +169,10 @@ export async function terminateConversations(client: Client): Promise<void> {
     let found = 0;
     for await (const execution of client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
       found++;
-      await client.workflow.getHandle(execution.workflowId).terminate('test finished').catch(() => undefined);
+      await client.workflow
+        .getHandle(execution.workflowId)
+        .terminate('test finished')
+        .catch(() => undefined);
     }
     if (found === 0) return;
   }

@@ -16,7 +16,8 @@ export const TEST_ENV_FILE_VARIABLE = 'EDUBOT_TEST_ENV_FILE';
 
 export function readTestEnvironment(): TestEnvironment {
   const file = process.env[TEST_ENV_FILE_VARIABLE];
-  if (!file) throw new Error('test environment missing: run the tests through jest (npm test) so the global setup runs');
+  if (!file)
+    throw new Error('test environment missing: run the tests through jest (npm test) so the global setup runs');
   return JSON.parse(fs.readFileSync(file, 'utf8')) as TestEnvironment;
 }
 

@@ -8,10 +8,17 @@ import { readTestEnvironment } from './test-env';
 
 const config = loadConfig(process.env);
 const logger = createLogger('warn');
-runWorker(config, config.databaseUrl!, config.temporalAddress!, logger, (err) => {
-  logger.error('worker failed', { error: err });
-  process.exit(1);
-}, { workflowBundle: { codePath: readTestEnvironment().workflowBundlePath } })
+runWorker(
+  config,
+  config.databaseUrl!,
+  config.temporalAddress!,
+  logger,
+  (err) => {
+    logger.error('worker failed', { error: err });
+    process.exit(1);
+  },
+  { workflowBundle: { codePath: readTestEnvironment().workflowBundlePath } },
+)
   .then((worker) => {
     process.stdout.write('worker ready\n');
     process.once('SIGTERM', () => void worker.stop().then(() => process.exit(0)));

@@ -37,7 +37,10 @@ async function registeredStudent(): Promise<TestUser> {
 }
 
 const agentTexts = (user: TestUser) =>
-  stack.fake.sendsTo(user.phone).map(textOf).filter((text) => text.startsWith('🎧 Support Team: '));
+  stack.fake
+    .sendsTo(user.phone)
+    .map(textOf)
+    .filter((text) => text.startsWith('🎧 Support Team: '));
 
 describe('chat support', () => {
   it('runs a user-started chat with two agent replies, ended by the user, then rated', async () => {
@@ -59,7 +62,10 @@ describe('chat support', () => {
     expect(first.body.waMessageId).toMatch(/^wamid\./);
     expect(new Date(first.body.timestamp).toISOString()).toBe(first.body.timestamp);
     expect((await bob.chat('send', user.phone, 'Try a smaller photo.')).status).toBe(200);
-    expect(agentTexts(user)).toEqual(['🎧 Support Team: Hi Howard, which subject?', '🎧 Support Team: Try a smaller photo.']);
+    expect(agentTexts(user)).toEqual([
+      '🎧 Support Team: Hi Howard, which subject?',
+      '🎧 Support Team: Try a smaller photo.',
+    ]);
 
     replies = await user.tap('end_chat', '❌ End Chat');
     expect(await user.state()).toBe('REGISTERED');
@@ -76,7 +82,13 @@ describe('chat support', () => {
     // The history shows all of it, in order, with senders and delivery statuses.
     const history = await alice.history(user.phone);
     expect(history.status).toBe(200);
-    const messages = history.body.messages as { direction: string; sender: string; senderName: string | null; body: string; status: string }[];
+    const messages = history.body.messages as {
+      direction: string;
+      sender: string;
+      senderName: string | null;
+      body: string;
+      status: string;
+    }[];
     const chatPart = messages.slice(messages.findIndex((m) => m.body === 'support'));
     expect(chatPart.filter((m) => m.sender !== 'bot').map((m) => [m.sender, m.senderName, m.body])).toEqual([
       ['user', null, 'support'],
@@ -101,7 +113,10 @@ describe('chat support', () => {
     expect(ended.status).toBe(200);
     await user.settled();
     expect(await user.state()).toBe('REGISTERED');
-    expect(agentTexts(user)).toEqual(['🎧 Support Team: Hello from support', '🎧 Support Team: Thank you for contacting support!']);
+    expect(agentTexts(user)).toEqual([
+      '🎧 Support Team: Hello from support',
+      '🎧 Support Team: Thank you for contacting support!',
+    ]);
     const [session] = await listChatSessions(stack.db, user.phone);
     expect(session).toMatchObject({ startedBy: 'Alice', endedBy: 'Alice' });
     // After the chat, sending is refused: there is no chat to send into.
@@ -118,7 +133,9 @@ describe('chat support', () => {
     const [session] = await listChatSessions(stack.db, user.phone);
     expect(session).toMatchObject({ endedBy: 'timeout' });
     const texts = stack.fake.sendsTo(user.phone).map(textOf);
-    const opened = texts.findIndex((t) => choices(stack.fake.sendsTo(user.phone)[texts.indexOf(t)]).includes('end_chat'));
+    const opened = texts.findIndex((t) =>
+      choices(stack.fake.sendsTo(user.phone)[texts.indexOf(t)]).includes('end_chat'),
+    );
     expect(opened).toBeGreaterThanOrEqual(0);
     expect(texts.slice(opened + 1).some((t) => t.includes('Hey Howard! What would you like to do?'))).toBe(true);
   });
@@ -184,7 +201,12 @@ describe('chat support', () => {
     // A refused request is audited before its path is trusted: it names no conversation.
     expect(entries.filter((e) => e.actor === 'anonymous' && e.httpStatus === 401)).toHaveLength(2);
     const forUser = entries.filter((e) => e.phone === user.phone).map((e) => [e.actor, e.httpStatus]);
-    expect(forUser).toEqual(expect.arrayContaining([['Alice', 400], ['ADMIN_TOKEN', 200]]));
+    expect(forUser).toEqual(
+      expect.arrayContaining([
+        ['Alice', 400],
+        ['ADMIN_TOKEN', 200],
+      ]),
+    );
     expect(forUser.filter(([actor, status]) => actor === 'Alice' && status === 400)).toHaveLength(2);
   });
 });

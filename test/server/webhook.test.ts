@@ -1,7 +1,16 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { listMessages } from '../../src/db/messages';
 import { conversationWorkflowId } from '../../workflows/messages';
-import { fixtureBytes, fixtureJson, messagesChange, newPhone, newWamid, statusWebhook, textWebhook, webhookBody } from '../helpers/fixtures';
+import {
+  fixtureBytes,
+  fixtureJson,
+  messagesChange,
+  newPhone,
+  newWamid,
+  statusWebhook,
+  textWebhook,
+  webhookBody,
+} from '../helpers/fixtures';
 import { signBody } from '../../src/whatsapp/signature';
 import { startTestStack, TEST_APP_SECRET, type TestStack } from '../helpers/stack';
 import { sleep, waitFor } from '../helpers/wait';
@@ -21,7 +30,8 @@ afterEach(() => {
 });
 
 const inbound = async (phone: string) => (await listMessages(stack.db, phone)).filter((m) => m.direction === 'inbound');
-const outbound = async (phone: string) => (await listMessages(stack.db, phone)).filter((m) => m.direction === 'outbound');
+const outbound = async (phone: string) =>
+  (await listMessages(stack.db, phone)).filter((m) => m.direction === 'outbound');
 
 describe('POST /api/webhook/whatsapp', () => {
   it('stores a signed message and the welcome reply reaches WhatsApp', async () => {
@@ -134,7 +144,9 @@ describe('POST /api/webhook/whatsapp', () => {
     const unsupported = await stack.postWebhook(fixtureBytes('unsupported-message.json'));
     expect(unsupported.status).toBe(200);
     const phone = newPhone();
-    const unknown = webhookBody([messagesChange([{ from: phone, type: 'hologram', part: { hologram: { depth: 3 } } }])]);
+    const unknown = webhookBody([
+      messagesChange([{ from: phone, type: 'hologram', part: { hologram: { depth: 3 } } }]),
+    ]);
     expect((await stack.postWebhook(unknown)).status).toBe(200);
     await stack.postWebhook(textWebhook(phone, 'are you there?').body);
 
@@ -143,7 +155,10 @@ describe('POST /api/webhook/whatsapp', () => {
       return list.length === 2 ? list : undefined;
     }, 'both inbound rows');
     expect(rows.map((r) => r.type)).toEqual(['hologram', 'text']);
-    const ben = await waitFor(async () => (await inbound('15550003333')).find((r) => r.type === 'unsupported'), 'unsupported row');
+    const ben = await waitFor(
+      async () => (await inbound('15550003333')).find((r) => r.type === 'unsupported'),
+      'unsupported row',
+    );
     expect(ben.body).toContain('edit');
     await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length >= 2, 20_000);
   });
@@ -190,12 +205,16 @@ describe('POST /api/webhook/whatsapp', () => {
 
     const t = Math.floor(Date.now() / 1000);
     const post = async (status: string, at: number) =>
-      expect((await stack.postWebhook(statusWebhook([{ id, status, timestamp: at, recipient: phone }]))).status).toBe(200);
+      expect((await stack.postWebhook(statusWebhook([{ id, status, timestamp: at, recipient: phone }]))).status).toBe(
+        200,
+      );
     await post('delivered', t + 2);
     await post('read', t + 3);
     await post('delivered', t + 2);
     await post('sent', t + 1);
-    const unknown = await stack.postWebhook(statusWebhook([{ id: newWamid(), status: 'read', timestamp: t, recipient: phone }]));
+    const unknown = await stack.postWebhook(
+      statusWebhook([{ id: newWamid(), status: 'read', timestamp: t, recipient: phone }]),
+    );
     expect(unknown.status).toBe(200);
 
     const [row] = await outbound(phone);
@@ -204,7 +223,9 @@ describe('POST /api/webhook/whatsapp', () => {
     expect(row!.deliveredAt?.getTime()).toBe((t + 2) * 1000);
     expect(row!.readAt?.getTime()).toBe((t + 3) * 1000);
 
-    await stack.postWebhook(statusWebhook([{ id, status: 'failed', timestamp: t + 4, recipient: phone, errorCode: 131026 }]));
+    await stack.postWebhook(
+      statusWebhook([{ id, status: 'failed', timestamp: t + 4, recipient: phone, errorCode: 131026 }]),
+    );
     expect((await outbound(phone))[0]).toMatchObject({ status: 'failed', errorCode: 131026 });
   });
 });
@@ -219,12 +240,24 @@ describe('POST /api/webhook/whatsapp with bodies that carry no user message', ()
           value: {
             messaging_product: 'whatsapp',
             metadata,
-            errors: [{ code: 130429, title: 'Rate limit hit', message: 'Rate limit hit', error_data: { details: 'throughput' } }],
+            errors: [
+              {
+                code: 130429,
+                title: 'Rate limit hit',
+                message: 'Rate limit hit',
+                error_data: { details: 'throughput' },
+              },
+            ],
           },
           field: 'messages',
         },
       ]),
-      webhookBody([{ value: { event: 'APPROVED', message_template_id: 1, message_template_name: 'x' }, field: 'message_template_status_update' }]),
+      webhookBody([
+        {
+          value: { event: 'APPROVED', message_template_id: 1, message_template_name: 'x' },
+          field: 'message_template_status_update',
+        },
+      ]),
       JSON.stringify({ object: 'page', entry: [{ id: '1', time: 1, messaging: [] }] }),
       webhookBody([{ value: { messaging_product: 'whatsapp', metadata, statuses: [] }, field: 'messages' }]),
     ];
@@ -236,12 +269,18 @@ describe('POST /api/webhook/whatsapp with bodies that carry no user message', ()
 
 describe('GET /api/webhook/whatsapp', () => {
   it('echoes the challenge for the right verify token and refuses anything else', async () => {
-    const ok = await fetch(`${stack.baseUrl}/api/webhook/whatsapp?hub.mode=subscribe&hub.verify_token=test-verify-token&hub.challenge=1158201444`);
+    const ok = await fetch(
+      `${stack.baseUrl}/api/webhook/whatsapp?hub.mode=subscribe&hub.verify_token=test-verify-token&hub.challenge=1158201444`,
+    );
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('1158201444');
-    const wrong = await fetch(`${stack.baseUrl}/api/webhook/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`);
+    const wrong = await fetch(
+      `${stack.baseUrl}/api/webhook/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`,
+    );
     expect(wrong.status).toBe(403);
-    const noMode = await fetch(`${stack.baseUrl}/api/webhook/whatsapp?hub.verify_token=test-verify-token&hub.challenge=1`);
+    const noMode = await fetch(
+      `${stack.baseUrl}/api/webhook/whatsapp?hub.verify_token=test-verify-token&hub.challenge=1`,
+    );
     expect(noMode.status).toBe(403);
   });
 });

@@ -36,7 +36,8 @@ export async function openPage(browser: Browser): Promise<{ page: Page; problems
     void dialog.dismiss();
   });
   page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text())) problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text()))
+      problems.push(`console: ${message.text()}`);
   });
   return { page, problems };
 }

@@ -137,7 +137,10 @@ describe('the console in a browser', () => {
     await page.locator('#command-result.result-ok', { hasText: 'Message sent' }).waitFor();
     expect(supportTexts()).toEqual(['🎧 Support Team: Hi Howard, which subject?']);
     await expect(page.locator('#message').inputValue()).resolves.toBe('');
-    await page.locator('#messages .message-agent', { hasText: 'Hi Howard, which subject?' }).locator('.sender', { hasText: 'Agent Alice' }).waitFor();
+    await page
+      .locator('#messages .message-agent', { hasText: 'Hi Howard, which subject?' })
+      .locator('.sender', { hasText: 'Agent Alice' })
+      .waitFor();
 
     // The user writes while the page is open: it appears through the event stream, as text.
     await user.say(HOSTILE);
@@ -148,7 +151,9 @@ describe('the console in a browser', () => {
     stack.fake.failNext(1, { status: 400, body: fixtureJson('send-error-131047.json') });
     await page.locator('#message').fill('Are you there?');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
-    await page.locator('#command-result.result-error', { hasText: 'HTTP 502 whatsapp_rejected (WhatsApp code 131047)' }).waitFor();
+    await page
+      .locator('#command-result.result-error', { hasText: 'HTTP 502 whatsapp_rejected (WhatsApp code 131047)' })
+      .waitFor();
     await expect(page.locator('#message').inputValue()).resolves.toBe('Are you there?');
     await page
       .locator('#messages .message-failed', { hasText: 'Are you there?' })
@@ -239,13 +244,21 @@ describe("the console's event reader on the real stream", () => {
     try {
       await waitFor(async () => opened === 1, 'the stream to open');
       await user.say('first while connected');
-      const bodies = () => events.map((e) => JSON.parse(e.data) as { phone: string; kind: string; payload: { body?: string } });
-      await waitFor(async () => bodies().some((e) => e.payload.body === 'first while connected'), 'the first message event');
+      const bodies = () =>
+        events.map((e) => JSON.parse(e.data) as { phone: string; kind: string; payload: { body?: string } });
+      await waitFor(
+        async () => bodies().some((e) => e.payload.body === 'first while connected'),
+        'the first message event',
+      );
       const seenBeforeDrop = events.length;
       const lastIdBeforeDrop = events[seenBeforeDrop - 1]!.id;
       drop!();
       await user.say('second while dropped');
-      await waitFor(async () => bodies().some((e) => e.payload.body === 'second while dropped'), 'the replayed message event', 15_000);
+      await waitFor(
+        async () => bodies().some((e) => e.payload.body === 'second while dropped'),
+        'the replayed message event',
+        15_000,
+      );
       expect(opened).toBe(2);
       expect(calls).toEqual([undefined, lastIdBeforeDrop]);
       const ids = events.map((e) => Number(e.id));

@@ -24,7 +24,10 @@ interface SseEvent {
   data: string;
 }
 interface SseModule {
-  createSseParser(onEvent: (event: SseEvent) => void, onRetry?: (ms: number) => void): { push(text: string): void; lastEventId: string };
+  createSseParser(
+    onEvent: (event: SseEvent) => void,
+    onRetry?: (ms: number) => void,
+  ): { push(text: string): void; lastEventId: string };
   followEvents(options: Record<string, unknown>): { stop(): void; lastEventId: string };
 }
 // A classic browser script that also exports itself to CommonJS.
@@ -84,7 +87,16 @@ describe('page sources', () => {
 
   it.each(scripts)('%s never turns data into markup or code', (file) => {
     const source = fs.readFileSync(path.join(WEB_DIR, file), 'utf8');
-    for (const sink of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'eval(', 'new Function', 'setAttribute(\'on', '.srcdoc']) {
+    for (const sink of [
+      'innerHTML',
+      'outerHTML',
+      'insertAdjacentHTML',
+      'document.write',
+      'eval(',
+      'new Function',
+      "setAttribute('on",
+      '.srcdoc',
+    ]) {
       expect(source).not.toContain(sink);
     }
   });
@@ -125,7 +137,10 @@ describe('event-stream parser', () => {
   it('reads events, ids, multi-line data, comments and retry, whole', () => {
     const events: SseEvent[] = [];
     const retries: number[] = [];
-    const parser = sse.createSseParser((e) => events.push(e), (ms) => retries.push(ms));
+    const parser = sse.createSseParser(
+      (e) => events.push(e),
+      (ms) => retries.push(ms),
+    );
     parser.push(stream);
     expect(events).toEqual(expected);
     expect(retries).toEqual([3000]);
@@ -178,7 +193,10 @@ describe('followEvents', () => {
           calls.push({ url, headers: init.headers });
           const next = answers.shift();
           // Like fetch: a request in flight ends when it is aborted.
-          if (!next) return new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+          if (!next)
+            return new Promise((_, reject) =>
+              init.signal.addEventListener('abort', () => reject(new Error('aborted'))),
+            );
           return next();
         },
         onEvent: (event: SseEvent) => {
@@ -228,7 +246,14 @@ describe('the simulator webhook', () => {
     const parsed = parseWebhook(simulatedWebhook(input, 'wamid.A', at, '106000000000001'), at + 5);
     expect(parsed.ignored).toEqual([]);
     expect(parsed.messages).toEqual([
-      { waMessageId: 'wamid.A', from: '15550001111', profileName: 'Ada', sentAt: at, receivedAt: at + 5, content: { kind: 'text', text: 'Hello' } },
+      {
+        waMessageId: 'wamid.A',
+        from: '15550001111',
+        profileName: 'Ada',
+        sentAt: at,
+        receivedAt: at + 5,
+        content: { kind: 'text', text: 'Hello' },
+      },
     ]);
   });
 
@@ -251,7 +276,10 @@ describe('POST /sandbox/messages', () => {
     // Stands in for the real webhook route: checks the signature as it does.
     webhook.post('/api/webhook/whatsapp', async (ctx) => {
       const raw = await readRawBody(ctx, 1 << 20);
-      received.push({ signed: verifySignature(raw, ctx.get('x-hub-signature-256'), config.whatsapp.appSecret), body: JSON.parse(raw.toString()) });
+      received.push({
+        signed: verifySignature(raw, ctx.get('x-hub-signature-256'), config.whatsapp.appSecret),
+        body: JSON.parse(raw.toString()),
+      });
       ctx.body = { status: 'success' };
     });
     const sandbox = sandboxRoutes({} as GraphFake, config);
@@ -263,14 +291,22 @@ describe('POST /sandbox/messages', () => {
         const response = await fetch(`${origin}/sandbox/messages`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ from: '15550001111', name: 'Ada', reply: { kind: 'list', id: 'support', title: 'Chat Support' } }),
+          body: JSON.stringify({
+            from: '15550001111',
+            name: 'Ada',
+            reply: { kind: 'list', id: 'support', title: 'Chat Support' },
+          }),
         });
         expect(response.status).toBe(200);
         const { waMessageId } = (await response.json()) as { waMessageId: string };
         const last = received[received.length - 1]!;
         expect(last.signed).toBe(true);
         const [message] = parseWebhook(last.body, Date.now()).messages;
-        expect(message).toMatchObject({ waMessageId, from: '15550001111', content: { kind: 'list', id: 'support', title: 'Chat Support' } });
+        expect(message).toMatchObject({
+          waMessageId,
+          from: '15550001111',
+          content: { kind: 'list', id: 'support', title: 'Chat Support' },
+        });
       }
       expect(received).toHaveLength(2);
     } finally {

@@ -38,7 +38,9 @@ describe('POST /sandbox/messages', () => {
     expect(body).toMatchObject({ status: 'success' });
     expect(body.waMessageId).toMatch(/^wamid\./);
     const user = new TestUser(stack, phone);
-    await user.settled(async () => (await listMessages(stack.db, phone)).some((m) => m.waMessageId === body.waMessageId));
+    await user.settled(async () =>
+      (await listMessages(stack.db, phone)).some((m) => m.waMessageId === body.waMessageId),
+    );
     const [stored] = await listMessages(stack.db, phone);
     expect(stored).toMatchObject({ direction: 'inbound', type: 'text', body: 'Hello', waMessageId: body.waMessageId });
     expect(await user.state()).toBe('IDLE');
@@ -48,7 +50,10 @@ describe('POST /sandbox/messages', () => {
     ['no sender', { name: 'A', text: 'hi' }],
     ['a sender that is not a number', { from: 'abc', name: 'A', text: 'hi' }],
     ['an empty text', { from: '15550001234', name: 'A', text: '   ' }],
-    ['a text and a reply at once', { from: '15550001234', name: 'A', text: 'hi', reply: { kind: 'button', id: 'x', title: 'X' } }],
+    [
+      'a text and a reply at once',
+      { from: '15550001234', name: 'A', text: 'hi', reply: { kind: 'button', id: 'x', title: 'X' } },
+    ],
     ['an unknown reply kind', { from: '15550001234', name: 'A', reply: { kind: 'template', id: 'x', title: 'X' } }],
     ['a reply without id', { from: '15550001234', name: 'A', reply: { kind: 'list', title: 'X' } }],
   ])('answers 400 for %s', async (_, body) => {
@@ -59,7 +64,9 @@ describe('POST /sandbox/messages', () => {
 
   it('answers 400 for a body that is not JSON and 415 for another content type', async () => {
     expect((await postMessage('{not json')).status).toBe(400);
-    expect((await postMessage(JSON.stringify({ from: '15550001234', name: 'A', text: 'hi' }), 'text/plain')).status).toBe(415);
+    expect(
+      (await postMessage(JSON.stringify({ from: '15550001234', name: 'A', text: 'hi' }), 'text/plain')).status,
+    ).toBe(415);
   });
 });
 

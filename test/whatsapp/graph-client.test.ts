@@ -158,12 +158,22 @@ describe('mark read and media', () => {
     const graph = createServer((req, res) => {
       seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
       const origin = `http://127.0.0.1:${(graph.address() as AddressInfo).port}`;
-      if (req.url === '/v22.0/media-1') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ url: `${origin}/download/media-1`, mime_type: 'image/jpeg' }));
-      else res.writeHead(302, { location: `http://127.0.0.1:${(cdn.address() as AddressInfo).port}/files/media-1` }).end();
+      if (req.url === '/v22.0/media-1')
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ url: `${origin}/download/media-1`, mime_type: 'image/jpeg' }));
+      else
+        res.writeHead(302, { location: `http://127.0.0.1:${(cdn.address() as AddressInfo).port}/files/media-1` }).end();
     });
-    await Promise.all([cdn, graph].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+    await Promise.all(
+      [cdn, graph].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))),
+    );
     try {
-      const redirected = createGraphClient({ baseUrl: `http://127.0.0.1:${(graph.address() as AddressInfo).port}/v22.0`, accessToken: TOKEN, phoneNumberId: PHONE_NUMBER_ID });
+      const redirected = createGraphClient({
+        baseUrl: `http://127.0.0.1:${(graph.address() as AddressInfo).port}/v22.0`,
+        accessToken: TOKEN,
+        phoneNumberId: PHONE_NUMBER_ID,
+      });
       const media = await redirected.downloadMedia('media-1');
       expect(media).toMatchObject({ mimeType: 'image/jpeg', data: Buffer.from('jpeg bytes') });
       expect(seen).toEqual([

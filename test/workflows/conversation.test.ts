@@ -48,8 +48,20 @@ describe('conversationWorkflow', () => {
     await sleep(1500);
     expect(stack.fake.sendsTo(phone)).toHaveLength(6);
     const inbound = (await listMessages(stack.db, phone)).filter((m) => m.direction === 'inbound');
-    expect(inbound.map((m) => m.body)).toEqual(['message 0', 'message 1', 'message 2', 'message 3', 'message 4', 'message 5']);
-    expect(await handle.query(conversationQuery)).toEqual({ state: 'IDLE', registered: false, pending: 0, busy: false });
+    expect(inbound.map((m) => m.body)).toEqual([
+      'message 0',
+      'message 1',
+      'message 2',
+      'message 3',
+      'message 4',
+      'message 5',
+    ]);
+    expect(await handle.query(conversationQuery)).toEqual({
+      state: 'IDLE',
+      registered: false,
+      pending: 0,
+      busy: false,
+    });
   });
 
   it('keeps the ConversationState, Registered and LastInboundAt search attributes current', async () => {
@@ -68,7 +80,9 @@ describe('conversationWorkflow', () => {
 
     const listed = await waitFor(async () => {
       const found: string[] = [];
-      for await (const w of stack.client.workflow.list({ query: `ConversationState = "IDLE" AND WorkflowId = "${conversationWorkflowId(phone)}"` })) {
+      for await (const w of stack.client.workflow.list({
+        query: `ConversationState = "IDLE" AND WorkflowId = "${conversationWorkflowId(phone)}"`,
+      })) {
         found.push(w.workflowId);
       }
       return found.length > 0 ? found : undefined;
@@ -92,9 +106,15 @@ describe('conversationWorkflow', () => {
     await user.settled();
 
     const runs: string[] = [];
-    for await (const run of stack.client.workflow.list({ query: `WorkflowId = "${conversationWorkflowId(user.phone)}"` })) runs.push(run.runId);
+    for await (const run of stack.client.workflow.list({
+      query: `WorkflowId = "${conversationWorkflowId(user.phone)}"`,
+    }))
+      runs.push(run.runId);
     expect(runs.length).toBeGreaterThan(1);
-    const delivered = stack.fake.sendsTo(user.phone).map(textOf).filter((t) => t.startsWith('🎧 Support Team: reply'));
+    const delivered = stack.fake
+      .sendsTo(user.phone)
+      .map(textOf)
+      .filter((t) => t.startsWith('🎧 Support Team: reply'));
     expect([...delivered].sort()).toEqual(texts.map((t) => `🎧 Support Team: ${t}`).sort());
     const stored = await stack.db.query<{ body: string }>(
       "select body from messages where phone = $1 and sender = 'agent' and body like '%reply%'",
@@ -115,7 +135,12 @@ describe('conversationWorkflow', () => {
     const second = textWebhook(user.phone, 'second message');
     const batch = webhookBody([
       messagesChange([
-        { from: user.phone, id: first.id, timestamp: Math.floor(Date.now() / 1000) - 5, part: { text: { body: 'first message' } } },
+        {
+          from: user.phone,
+          id: first.id,
+          timestamp: Math.floor(Date.now() / 1000) - 5,
+          part: { text: { body: 'first message' } },
+        },
         { from: user.phone, id: second.id, part: { text: { body: 'second message' } } },
       ]),
     ]);

@@ -21,7 +21,8 @@ function imports(file: string): { spec: string; typeOnly: boolean }[] {
   for (const match of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
     found.push({ spec: match[3]!, typeOnly: Boolean(match[2]) });
   }
-  for (const match of text.matchAll(/\b(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push({ spec: match[1]!, typeOnly: false });
+  for (const match of text.matchAll(/\b(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g))
+    found.push({ spec: match[1]!, typeOnly: false });
   return found;
 }
 
@@ -29,7 +30,9 @@ describe('workflow code', () => {
   const files = sourceFiles(WORKFLOWS_DIR);
 
   it('is found', () => {
-    expect(files.map((f) => path.relative(WORKFLOWS_DIR, f))).toEqual(expect.arrayContaining(['conversation.ts', 'index.ts']));
+    expect(files.map((f) => path.relative(WORKFLOWS_DIR, f))).toEqual(
+      expect.arrayContaining(['conversation.ts', 'index.ts']),
+    );
   });
 
   it.each(files.map((f) => [path.relative(WORKFLOWS_DIR, f), f]))('%s imports nothing with I/O', (_name, file) => {
@@ -46,10 +49,13 @@ describe('workflow code', () => {
 
   // Date.now() is allowed: the sandbox replaces it with workflow time. Randomness is not: keys and
   // references come from state and the run id, never from a generator the server may reseed.
-  it.each(files.map((f) => [path.relative(WORKFLOWS_DIR, f), f]))('%s reads no environment, timers or randomness directly', (_name, file) => {
-    const text = fs.readFileSync(file, 'utf8');
-    expect(text).not.toMatch(/process\.env|Math\.random\(|uuid4\(|setTimeout\(|setInterval\(|crypto\./);
-  });
+  it.each(files.map((f) => [path.relative(WORKFLOWS_DIR, f), f]))(
+    '%s reads no environment, timers or randomness directly',
+    (_name, file) => {
+      const text = fs.readFileSync(file, 'utf8');
+      expect(text).not.toMatch(/process\.env|Math\.random\(|uuid4\(|setTimeout\(|setInterval\(|crypto\./);
+    },
+  );
 
   // The flow is preloaded once into the V8 context every cached workflow shares (src/temporal/workflow-bundle.ts):
   // an SDK module loaded with it would be shared across workflows, and module state would leak between them.
@@ -63,7 +69,10 @@ describe('workflow code', () => {
 
   it('keeps the flow module free of the clock: time comes in through the step context', () => {
     for (const file of files.filter((f) => f.includes(`${path.sep}flow${path.sep}`))) {
-      expect({ file, usesClock: /Date\.now\(|new Date\(\)/.test(fs.readFileSync(file, 'utf8')) }).toEqual({ file, usesClock: false });
+      expect({ file, usesClock: /Date\.now\(|new Date\(\)/.test(fs.readFileSync(file, 'utf8')) }).toEqual({
+        file,
+        usesClock: false,
+      });
     }
   });
 });

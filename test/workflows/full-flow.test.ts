@@ -25,7 +25,10 @@ async function confirmPaymentWebhook(reference: string, amount: number): Promise
   const body = JSON.stringify({ event: 'charge.success', data: { reference, status: 'success', amount } });
   const response = await fetch(`${stack.baseUrl}/api/payments/webhook`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-paystack-signature': signPaystackBody(body, stack.config.payment.webhookSecret) },
+    headers: {
+      'content-type': 'application/json',
+      'x-paystack-signature': signPaystackBody(body, stack.config.payment.webhookSecret),
+    },
     body,
   });
   return response.status;
@@ -56,7 +59,11 @@ describe('a student on WhatsApp', () => {
     expect(menu?.content.kind).toBe('list');
     expect(textOf(menu)).toContain('Hey Howard! What would you like to do?');
     expect(choices(menu)).toEqual(['homework', 'pay', 'status', 'faq', 'support', 'help', 'update_profile']);
-    expect(await getStudent(stack.db, user.phone)).toMatchObject({ fullName: 'Howard Smith', email: 'howard@example.com', className: 'Grade 10' });
+    expect(await getStudent(stack.db, user.phone)).toMatchObject({
+      fullName: 'Howard Smith',
+      email: 'howard@example.com',
+      className: 'Grade 10',
+    });
 
     // Text homework.
     await user.pick('homework', 'Submit Homework');
@@ -109,13 +116,23 @@ describe('a student on WhatsApp', () => {
     expect(await user.state()).toBe('PAYMENT_PENDING');
     expect(choices(replies[replies.length - 1])).toEqual(['payment_confirm', 'main_menu']);
     replies = await user.tap('payment_confirm', '✅ Confirm');
-    const link = replies.map(textOf).join('\n').match(/https:\/\/checkout\.sandbox\.edubot\.local\/pay\/(\S+)/);
+    const link = replies
+      .map(textOf)
+      .join('\n')
+      .match(/https:\/\/checkout\.sandbox\.edubot\.local\/pay\/(\S+)/);
     expect(link).not.toBeNull();
     const reference = link![1]!;
-    expect(await findPayment(stack.db, reference)).toMatchObject({ status: 'pending', phone: user.phone, amount: 5000 });
+    expect(await findPayment(stack.db, reference)).toMatchObject({
+      status: 'pending',
+      phone: user.phone,
+      amount: 5000,
+    });
 
     expect(await confirmPaymentWebhook(reference, 5000)).toBe(200);
-    await waitFor(async () => (await findPayment(stack.db, reference))?.status === 'confirmed', 'the confirmed payment');
+    await waitFor(
+      async () => (await findPayment(stack.db, reference))?.status === 'confirmed',
+      'the confirmed payment',
+    );
     await user.settled();
     expect(await user.state()).toBe('REGISTERED');
     expect(stack.fake.sendsTo(user.phone).some((s) => textOf(s).includes('Payment received'))).toBe(true);
@@ -137,7 +154,10 @@ describe('a student on WhatsApp', () => {
   });
 
   it('refuses a payment webhook with a bad signature and ignores unknown references', async () => {
-    const body = JSON.stringify({ event: 'charge.success', data: { reference: 'nope', status: 'success', amount: 5000 } });
+    const body = JSON.stringify({
+      event: 'charge.success',
+      data: { reference: 'nope', status: 'success', amount: 5000 },
+    });
     const bad = await fetch(`${stack.baseUrl}/api/payments/webhook`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-paystack-signature': 'ab'.repeat(64) },

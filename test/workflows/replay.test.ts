@@ -63,15 +63,27 @@ describe('workflow replay', () => {
     await stack.postWebhook(textWebhook(phone, 'hello').body);
     await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === 1, 20_000);
     await stack.postWebhook(
-      webhookBody([messagesChange([{ from: phone, type: 'reaction', part: { reaction: { message_id: 'wamid.x', emoji: '👍' } } }])]),
+      webhookBody([
+        messagesChange([{ from: phone, type: 'reaction', part: { reaction: { message_id: 'wamid.x', emoji: '👍' } } }]),
+      ]),
     );
     await stack.postWebhook(
-      webhookBody([messagesChange([{ from: phone, part: { text: { body: 'one' } } }, { from: phone, part: { text: { body: 'two' } } }])]),
+      webhookBody([
+        messagesChange([
+          { from: phone, part: { text: { body: 'one' } } },
+          { from: phone, part: { text: { body: 'two' } } },
+        ]),
+      ]),
     );
     await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === 3, 20_000);
-    await stack.postWebhook(webhookBody([messagesChange([{ from: phone, type: 'unsupported', part: { unsupported: { type: 'edit' } } }])]));
+    await stack.postWebhook(
+      webhookBody([messagesChange([{ from: phone, type: 'unsupported', part: { unsupported: { type: 'edit' } } }])]),
+    );
     await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === 4, 20_000);
-    stack.fake.failNext(1, { status: 400, body: { error: { code: 131026, message: '(#131026) Message undeliverable', type: 'OAuthException' } } });
+    stack.fake.failNext(1, {
+      status: 400,
+      body: { error: { code: 131026, message: '(#131026) Message undeliverable', type: 'OAuthException' } },
+    });
     await stack.postWebhook(textWebhook(phone, 'last').body);
     await waitFor(async () => {
       const rows = await listMessages(stack.db, phone);
@@ -101,7 +113,10 @@ describe('workflow replay', () => {
     await user.tap('homework_text');
     await user.say('My essay');
     await user.say('pay');
-    const link = (await user.tap('payment_confirm')).map(textOf).join(' ').match(/pay\/(\S+)/);
+    const link = (await user.tap('payment_confirm'))
+      .map(textOf)
+      .join(' ')
+      .match(/pay\/(\S+)/);
     await stack.client.workflow
       .getHandle(conversationWorkflowId(user.phone))
       .signal(paymentConfirmedSignal, { reference: link![1]!, amount: 5000 });
@@ -127,7 +142,10 @@ async function closedHistories(workflowId: string): Promise<HistoryAndWorkflowId
   await stack.client.workflow.getHandle(workflowId).terminate('recorded for replay');
   const histories: HistoryAndWorkflowId[] = [];
   for await (const run of stack.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
-    histories.push({ workflowId, history: await stack.client.workflow.getHandle(workflowId, run.runId).fetchHistory() });
+    histories.push({
+      workflowId,
+      history: await stack.client.workflow.getHandle(workflowId, run.runId).fetchHistory(),
+    });
   }
   return histories;
 }

@@ -48,10 +48,17 @@ describe('flow timers', () => {
   it('expires a payment that is not confirmed in time', async () => {
     const user = await registered('Alan Turing');
     await user.say('subscribe');
-    const link = (await user.tap('payment_confirm')).map(textOf).join(' ').match(/pay\/(\S+)/);
+    const link = (await user.tap('payment_confirm'))
+      .map(textOf)
+      .join(' ')
+      .match(/pay\/(\S+)/);
     const reference = link![1]!;
     expect((await findPayment(stack.db, reference))?.status).toBe('pending');
-    await waitFor(async () => (await findPayment(stack.db, reference))?.status === 'expired', 'the payment to expire', 15_000);
+    await waitFor(
+      async () => (await findPayment(stack.db, reference))?.status === 'expired',
+      'the payment to expire',
+      15_000,
+    );
     await user.settled();
     expect(await user.state()).toBe('REGISTERED');
 
@@ -59,11 +66,18 @@ describe('flow timers', () => {
     const body = JSON.stringify({ event: 'charge.success', data: { reference, status: 'success', amount: 5000 } });
     const response = await fetch(`${stack.baseUrl}/api/payments/webhook`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-paystack-signature': signPaystackBody(body, stack.config.payment.webhookSecret) },
+      headers: {
+        'content-type': 'application/json',
+        'x-paystack-signature': signPaystackBody(body, stack.config.payment.webhookSecret),
+      },
       body,
     });
     expect(response.status).toBe(200);
-    await waitFor(async () => (await findPayment(stack.db, reference))?.status === 'confirmed', 'the late confirmation', 15_000);
+    await waitFor(
+      async () => (await findPayment(stack.db, reference))?.status === 'confirmed',
+      'the late confirmation',
+      15_000,
+    );
     await user.settled();
     expect((await getStudent(stack.db, user.phone))?.subscriptionActiveUntil).not.toBeNull();
   });
@@ -82,9 +96,14 @@ describe('one durable timer for the earliest deadline', () => {
       expect(await user.state()).toBe('REGISTERING_CLASS');
       const agent = await AdminClient.agent(other, 'Agent Timers');
       expect((await agent.chat('start', user.phone, 'Hello Ada')).status).toBe(200);
-      await waitFor(async () => (await listChatSessions(other.db, user.phone))[0]?.endedBy === 'timeout', 'the idle chat to close', 15_000);
+      await waitFor(
+        async () => (await listChatSessions(other.db, user.phone))[0]?.endedBy === 'timeout',
+        'the idle chat to close',
+        15_000,
+      );
 
-      const events = (await other.client.workflow.getHandle(conversationWorkflowId(user.phone)).fetchHistory()).events ?? [];
+      const events =
+        (await other.client.workflow.getHandle(conversationWorkflowId(user.phone)).fetchHistory()).events ?? [];
       const count = (type: temporal.api.enums.v1.EventType) => events.filter((e) => e.eventType === type).length;
       const { EventType } = temporal.api.enums.v1;
       // The messages inside registration moved the hour-long deadline each time, yet it had one timer,

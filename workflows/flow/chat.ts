@@ -97,7 +97,10 @@ function endChat(turn: Turn, endedBy: string, closing?: { content: OutboundConte
   turn.send(ratingAsk());
 }
 
-const notInChat: Rejection = { code: 'not_in_chat_support', message: 'The user is not in an active chat support session.' };
+const notInChat: Rejection = {
+  code: 'not_in_chat_support',
+  message: 'The user is not in an active chat support session.',
+};
 
 /** The agent's text as it will be delivered, or why it cannot be (empty, or too long with the prefix). */
 function agentText(message: string | undefined, fallback?: string): { text: string } | Rejection {

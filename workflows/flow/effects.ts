@@ -12,7 +12,8 @@ export type Effect =
       type: 'saveHomework';
       reference: string;
       subject: string;
-      submission: { kind: 'text'; text: string } | { kind: 'image'; mediaId: string; mimeType?: string; caption?: string };
+      submission:
+        { kind: 'text'; text: string } | { kind: 'image'; mediaId: string; mimeType?: string; caption?: string };
     }
   /** Record a pending payment whose link was sent to the user. */
   | { type: 'createPayment'; reference: string; amount: number; planName: string }

@@ -22,7 +22,9 @@ export function formatDate(epochMs: number): string {
  */
 export function formatPrice(minorUnits: number): string {
   const total = Math.max(0, Math.round(minorUnits));
-  const major = Math.floor(total / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const major = Math.floor(total / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const minor = (total % 100).toString().padStart(2, '0');
   return `₦${major}.${minor}`;
 }

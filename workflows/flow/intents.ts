@@ -6,16 +6,7 @@ import { normalize, words } from './normalize';
 
 /** What a user can ask for from a resting state. */
 export type Intent =
-  | 'end_chat'
-  | 'support'
-  | 'homework'
-  | 'pay'
-  | 'status'
-  | 'faq'
-  | 'help'
-  | 'update_profile'
-  | 'register'
-  | 'main_menu';
+  'end_chat' | 'support' | 'homework' | 'pay' | 'status' | 'faq' | 'help' | 'update_profile' | 'register' | 'main_menu';
 
 const INTENT_IDS: readonly Intent[] = [
   'end_chat',
@@ -99,7 +90,23 @@ const TYPED_INTENTS: ReadonlyArray<readonly [Intent, readonly string[]]> = [
   ['help', ['help', 'how']],
   ['update_profile', ['update profile', 'edit profile', 'change profile', 'update my profile', 'update my details']],
   ['register', ['register', 'registration', 'sign up', 'signup']],
-  ['main_menu', ['menu', 'main menu', 'home', 'start', 'back', 'cancel', 'hi', 'hello', 'hey', 'good morning', 'good afternoon', 'good evening']],
+  [
+    'main_menu',
+    [
+      'menu',
+      'main menu',
+      'home',
+      'start',
+      'back',
+      'cancel',
+      'hi',
+      'hello',
+      'hey',
+      'good morning',
+      'good afternoon',
+      'good evening',
+    ],
+  ],
 ];
 
 /** The exact messages that end a chat (SPEC §5), compared word by word so "END-CHAT!" counts too. */

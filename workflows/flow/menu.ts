@@ -63,7 +63,9 @@ export function leaveFlow(turn: Turn): void {
 export function showMenu(turn: Turn, note?: string): void {
   const { state } = turn;
   turn.moveTo(restingName(state));
-  turn.send(state.registered && state.profile ? mainMenu(state.profile, note) : welcomeMessage(turn.settings.botName, note));
+  turn.send(
+    state.registered && state.profile ? mainMenu(state.profile, note) : welcomeMessage(turn.settings.botName, note),
+  );
 }
 
 /** The menu after leaving a sub-flow early, saying what was stopped. */

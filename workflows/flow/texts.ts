@@ -14,7 +14,11 @@ const MAX_BODY = 1024;
 const MAX_QUOTED = 120;
 
 const text = (body: string): OutboundContent => ({ kind: 'text', text: clip(body, MAX_TEXT) });
-const buttons = (body: string, list: ReplyButton[]): OutboundContent => ({ kind: 'buttons', body: clip(body, MAX_BODY), buttons: list });
+const buttons = (body: string, list: ReplyButton[]): OutboundContent => ({
+  kind: 'buttons',
+  body: clip(body, MAX_BODY),
+  buttons: list,
+});
 const list = (body: string, button: string, title: string, rows: ListRow[]): OutboundContent => ({
   kind: 'list',
   body: clip(body, MAX_BODY),
@@ -51,7 +55,8 @@ export const NOTES = {
   registered: (profile: Profile) => `✅ You're registered, ${firstName(profile.fullName)}!`,
   profileUpdated: '✅ Your profile is updated.',
   cancelled: (what: string) => `OK, I stopped the ${what}. Nothing you saved before is lost.`,
-  flowTimedOut: (what: string) => `⏰ You were away for a while, so I stopped the ${what}. Nothing you saved before is lost.`,
+  flowTimedOut: (what: string) =>
+    `⏰ You were away for a while, so I stopped the ${what}. Nothing you saved before is lost.`,
   paymentStillOpen: 'Your payment link stays open: I will tell you here as soon as the payment is confirmed.',
   paymentReceived: (planName: string, activeUntil: number) =>
     `✅ Payment received! Your ${quote(planName)} is active until ${formatDate(activeUntil)}.`,
@@ -73,34 +78,45 @@ export function welcomeMessage(botName: string, note?: string): OutboundContent 
 }
 
 export function mainMenu(profile: Profile, note?: string): OutboundContent {
-  return list(withNote(note, `Hey ${firstName(profile.fullName)}! What would you like to do?`), 'Open menu', 'Main menu', [
-    { id: 'homework', title: 'Submit Homework', description: 'Send typed work or a photo' },
-    { id: 'pay', title: 'Subscribe', description: 'Start or extend your subscription' },
-    { id: 'status', title: 'Check Status', description: 'Your profile, subscription and homework' },
-    { id: 'faq', title: 'FAQ', description: 'Answers to common questions' },
-    { id: 'support', title: 'Chat Support', description: 'Talk to a person from our team' },
-    { id: 'help', title: 'Help', description: 'How to use this chat' },
-    { id: 'update_profile', title: 'Update Profile', description: 'Change your name, email or class' },
-  ]);
+  return list(
+    withNote(note, `Hey ${firstName(profile.fullName)}! What would you like to do?`),
+    'Open menu',
+    'Main menu',
+    [
+      { id: 'homework', title: 'Submit Homework', description: 'Send typed work or a photo' },
+      { id: 'pay', title: 'Subscribe', description: 'Start or extend your subscription' },
+      { id: 'status', title: 'Check Status', description: 'Your profile, subscription and homework' },
+      { id: 'faq', title: 'FAQ', description: 'Answers to common questions' },
+      { id: 'support', title: 'Chat Support', description: 'Talk to a person from our team' },
+      { id: 'help', title: 'Help', description: 'How to use this chat' },
+      { id: 'update_profile', title: 'Update Profile', description: 'Change your name, email or class' },
+    ],
+  );
 }
 
 /** For an unregistered user asking for something that needs a profile. */
 export function registerFirst(what: string): OutboundContent {
-  return buttons(`To ${what} you need to register first. It takes three quick questions.`, [BUTTONS.register, BUTTONS.mainMenu]);
+  return buttons(`To ${what} you need to register first. It takes three quick questions.`, [
+    BUTTONS.register,
+    BUTTONS.mainMenu,
+  ]);
 }
 
 export function alreadyRegistered(profile: Profile): OutboundContent {
-  return buttons(
-    `You're already registered as ${quote(profile.fullName)}. 🎉\n\nWant to change your details?`,
-    [BUTTONS.updateProfile, BUTTONS.mainMenu],
-  );
+  return buttons(`You're already registered as ${quote(profile.fullName)}. 🎉\n\nWant to change your details?`, [
+    BUTTONS.updateProfile,
+    BUTTONS.mainMenu,
+  ]);
 }
 
 const keepHint = (current: string | undefined, label: string): string =>
-  current === undefined ? '\n\n(Type cancel to stop.)' : `\n\nYour ${label} now: ${quote(current)}\nSend a new one, or type skip to keep it.`;
+  current === undefined
+    ? '\n\n(Type cancel to stop.)'
+    : `\n\nYour ${label} now: ${quote(current)}\nSend a new one, or type skip to keep it.`;
 
 export function askName(current?: string, problem?: string): OutboundContent {
-  const intro = current === undefined ? "Let's get you registered! 📝\n\nWhat is your full name?" : '✏️ What is your full name?';
+  const intro =
+    current === undefined ? "Let's get you registered! 📝\n\nWhat is your full name?" : '✏️ What is your full name?';
   return text(withNote(problem, intro + keepHint(current, 'name')));
 }
 
@@ -109,7 +125,12 @@ export function askEmail(current?: string, problem?: string): OutboundContent {
 }
 
 export function askClass(current?: string, problem?: string): OutboundContent {
-  return text(withNote(problem, '🏫 Which class or grade are you in? (for example "JSS 2" or "Grade 10")' + keepHint(current, 'class')));
+  return text(
+    withNote(
+      problem,
+      '🏫 Which class or grade are you in? (for example "JSS 2" or "Grade 10")' + keepHint(current, 'class'),
+    ),
+  );
 }
 
 export const PROBLEMS = {
@@ -141,20 +162,24 @@ export function askHomeworkType(subject: string, problem?: string): OutboundCont
 }
 
 export function askHomeworkText(subject: string, problem?: string): OutboundContent {
-  return text(withNote(problem, `📄 Type your ${quote(subject)} homework and send it as one message.\n\n(Type cancel to stop.)`));
+  return text(
+    withNote(problem, `📄 Type your ${quote(subject)} homework and send it as one message.\n\n(Type cancel to stop.)`),
+  );
 }
 
 export function askHomeworkImage(subject: string): OutboundContent {
-  return text(`🖼️ Send a photo of your ${quote(subject)} homework (use the camera or 📎 button).\n\n(Type cancel to stop.)`);
+  return text(
+    `🖼️ Send a photo of your ${quote(subject)} homework (use the camera or 📎 button).\n\n(Type cancel to stop.)`,
+  );
 }
 
 /** A photo arrived where typed text was asked for, or the reverse. */
 export function wrongHomeworkKind(expected: 'text' | 'image', subject: string): OutboundContent {
   return expected === 'text'
-    ? buttons(`I'm waiting for typed text for your ${quote(subject)} homework. To send a photo instead, tap 🖼️ Image.`, [
-        BUTTONS.homeworkImage,
-        BUTTONS.mainMenu,
-      ])
+    ? buttons(
+        `I'm waiting for typed text for your ${quote(subject)} homework. To send a photo instead, tap 🖼️ Image.`,
+        [BUTTONS.homeworkImage, BUTTONS.mainMenu],
+      )
     : buttons(`I'm waiting for a photo of your ${quote(subject)} homework. To type it instead, tap 📄 Text.`, [
         BUTTONS.homeworkText,
         BUTTONS.mainMenu,
@@ -168,10 +193,14 @@ export function homeworkSubmitted(subject: string, reference: string): OutboundC
   );
 }
 
-export function paymentOffer(settings: ConversationSettings, view: { activeUntil?: number; pendingReference?: string }): OutboundContent {
+export function paymentOffer(
+  settings: ConversationSettings,
+  view: { activeUntil?: number; pendingReference?: string },
+): OutboundContent {
   const { planName, planPrice } = settings.payment;
   const lines = [`💳 ${quote(planName)}`, `Price: ${formatPrice(planPrice)} for 30 days.`];
-  if (view.activeUntil !== undefined) lines.push(`You're subscribed until ${formatDate(view.activeUntil)}; paying now adds 30 days.`);
+  if (view.activeUntil !== undefined)
+    lines.push(`You're subscribed until ${formatDate(view.activeUntil)}; paying now adds 30 days.`);
   lines.push(
     view.pendingReference === undefined
       ? 'Tap Confirm to get your secure payment link.'
@@ -190,7 +219,9 @@ export function paymentLink(settings: ConversationSettings, reference: string, l
 
 export function paymentWaiting(reference: string, link: string | undefined): OutboundContent {
   const where = link === undefined ? '' : `\n\nIf you have not paid yet, use this link:\n${link}`;
-  return text(`⏳ I'm waiting for the payment provider to confirm ${reference}.${where}\n\nType menu to do something else meanwhile.`);
+  return text(
+    `⏳ I'm waiting for the payment provider to confirm ${reference}.${where}\n\nType menu to do something else meanwhile.`,
+  );
 }
 
 /** A note alone, for events that must not interrupt what the user is doing (a payment confirmed mid-chat). */
@@ -228,7 +259,11 @@ export function statusMessage(view: StatusView): OutboundContent {
 }
 
 const topicRows = (which: Topic['list']): ListRow[] =>
-  TOPICS.filter((t) => t.list === which).map((t) => ({ id: `faq_${t.id}`, title: t.title, description: t.description }));
+  TOPICS.filter((t) => t.list === which).map((t) => ({
+    id: `faq_${t.id}`,
+    title: t.title,
+    description: t.description,
+  }));
 
 export function faqList(note?: string): OutboundContent {
   return list(withNote(note, '❓ Frequently asked questions. Pick a topic:'), 'See topics', 'FAQ', topicRows('faq'));
@@ -267,9 +302,10 @@ export function chatAcknowledged(settings: ConversationSettings): OutboundConten
 }
 
 export function agentJoined(): OutboundContent {
-  return buttons('🎧 A member of our support team is with you in this chat. Reply here; tap End Chat when you are done.', [
-    BUTTONS.endChat,
-  ]);
+  return buttons(
+    '🎧 A member of our support team is with you in this chat. Reply here; tap End Chat when you are done.',
+    [BUTTONS.endChat],
+  );
 }
 
 /** What the user sees of an agent's message (the agent's own text, unchanged, after the prefix). */
@@ -285,14 +321,19 @@ export function chatReminder(closesInMs: number): OutboundContent {
 }
 
 export function chatTimedOut(idleMs: number): OutboundContent {
-  return text(`⌛ This chat was closed because nobody wrote for ${formatDuration(idleMs)}. You can open a new one from the menu any time.`);
+  return text(
+    `⌛ This chat was closed because nobody wrote for ${formatDuration(idleMs)}. You can open a new one from the menu any time.`,
+  );
 }
 
 export function ratingAsk(): OutboundContent {
   const labels = ['Poor', 'Fair', 'Good', 'Very good', 'Excellent'];
-  return list('⭐ How was your chat with our support team? Pick a rating, or just carry on.', 'Rate the chat', 'Your rating', [
-    ...labels.map((label, i) => ({ id: `csat_${i + 1}`, title: `${'⭐'.repeat(i + 1)} ${label}` })),
-  ]);
+  return list(
+    '⭐ How was your chat with our support team? Pick a rating, or just carry on.',
+    'Rate the chat',
+    'Your rating',
+    [...labels.map((label, i) => ({ id: `csat_${i + 1}`, title: `${'⭐'.repeat(i + 1)} ${label}` }))],
+  );
 }
 
 export function ratingThanks(): OutboundContent {

@@ -83,15 +83,15 @@ export const TOPICS: readonly Topic[] = [
     list: 'help',
     title: 'Changing your details',
     description: 'Update your name, email or class',
-    answer: () =>
-      'Choose Update Profile. I show each current value; send a new one, or type "skip" to keep it.',
+    answer: () => 'Choose Update Profile. I show each current value; send a new one, or type "skip" to keep it.',
   },
   {
     id: 'status',
     list: 'help',
     title: 'Checking your status',
     description: 'Your profile, subscription and homework count',
-    answer: () => 'Choose Check Status, or type "status", to see your details, your subscription and how much homework you have sent.',
+    answer: () =>
+      'Choose Check Status, or type "status", to see your details, your subscription and how much homework you have sent.',
   },
 ];
 

@@ -18,7 +18,10 @@ export const CLASS_MAX_LENGTH = 40;
 
 /** A full name, 2–80 characters of letters and name punctuation; "My name is …" is understood. */
 export function parseName(raw: string): string | undefined {
-  const name = cleanData(raw).replace(NAME_LEAD_IN, '').replace(/[.,!]+$/u, '').trim();
+  const name = cleanData(raw)
+    .replace(NAME_LEAD_IN, '')
+    .replace(/[.,!]+$/u, '')
+    .trim();
   const n = codePoints(name);
   if (n < NAME_LENGTH.min || n > NAME_LENGTH.max) return undefined;
   return NAME_SHAPE.test(name) ? name : undefined;
@@ -32,7 +35,12 @@ export function parseEmail(raw: string): string | undefined {
   const candidates = cleanData(raw)
     .split(' ')
     .filter((token) => token.includes('@'))
-    .map((token) => token.replace(/^mailto:/iu, '').replace(/^[<("'[]+|[>)"'\].,;:!?]+$/gu, '').toLowerCase());
+    .map((token) =>
+      token
+        .replace(/^mailto:/iu, '')
+        .replace(/^[<("'[]+|[>)"'\].,;:!?]+$/gu, '')
+        .toLowerCase(),
+    );
   if (candidates.length !== 1) return undefined;
   const email = candidates[0]!;
   const local = email.split('@')[0] ?? '';

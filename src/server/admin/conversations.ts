@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import { listChatSessions } from '../../db/chat-sessions';
-import { getConversation, listConversations, type ConversationCursor, type ConversationSummary } from '../../db/conversations';
+import {
+  getConversation,
+  listConversations,
+  type ConversationCursor,
+  type ConversationSummary,
+} from '../../db/conversations';
 import { listMessages, type StoredMessage } from '../../db/messages';
 import type { Db } from '../../db/pool';
 import { getStudent } from '../../db/users';
@@ -35,7 +40,8 @@ function decodeCursor(text: string): ConversationCursor {
     fields = undefined;
   }
   const parsed = CursorFields.safeParse(fields);
-  if (!parsed.success) throw badRequest('invalid_cursor', 'cursor is not one this API returned; start again without it');
+  if (!parsed.success)
+    throw badRequest('invalid_cursor', 'cursor is not one this API returned; start again without it');
   return { activityMicros: parsed.data[0], phone: parsed.data[1] };
 }
 
@@ -120,11 +126,16 @@ export function mountConversationRoutes(router: Router<AdminState>, { db }: { db
     };
   });
 
-  router.get('/api/admin/conversations/:phone/messages', ...guard('conversations.messages', AGENT_OR_ADMIN), async (ctx) => {
-    const phone = phoneParam(ctx);
-    if (!(await getConversation(db, phone))) throw notFound('conversation_not_found', `No conversation with ${phone}`);
-    const messages = await listMessages(db, phone);
-    noteAudit(ctx, { details: { count: messages.length } });
-    ctx.body = { status: 'success', phone, messages: messages.map(messageJson) };
-  });
+  router.get(
+    '/api/admin/conversations/:phone/messages',
+    ...guard('conversations.messages', AGENT_OR_ADMIN),
+    async (ctx) => {
+      const phone = phoneParam(ctx);
+      if (!(await getConversation(db, phone)))
+        throw notFound('conversation_not_found', `No conversation with ${phone}`);
+      const messages = await listMessages(db, phone);
+      noteAudit(ctx, { details: { count: messages.length } });
+      ctx.body = { status: 'success', phone, messages: messages.map(messageJson) };
+    },
+  );
 }

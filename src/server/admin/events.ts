@@ -26,13 +26,19 @@ const BATCH = 500;
 // What the browser's EventSource waits before reconnecting with Last-Event-ID.
 const RETRY_MS = 3_000;
 
-const LastEventId = z.string().trim().regex(/^\d{1,18}$/, 'Last-Event-ID is the id of an event').transform(Number);
+const LastEventId = z
+  .string()
+  .trim()
+  .regex(/^\d{1,18}$/, 'Last-Event-ID is the id of an event')
+  .transform(Number);
 
 export function mountEventRoutes(router: Router<AdminState>, deps: EventStreamDeps, guard: AdminGuard): void {
   router.get('/api/admin/events', ...guard('events.stream', AGENT_OR_ADMIN), async (ctx) => {
     const given = ctx.get('last-event-id') || ctx.query.lastEventId;
     const lastEventId =
-      given === undefined || given === '' ? undefined : parse(LastEventId, given, 'invalid_last_event_id', 'Invalid Last-Event-ID');
+      given === undefined || given === ''
+        ? undefined
+        : parse(LastEventId, given, 'invalid_last_event_id', 'Invalid Last-Event-ID');
     // Without Last-Event-ID a stream starts now: a console that was never connected wants no backlog.
     const after = lastEventId ?? (await latestEventId(deps.db));
     noteAudit(ctx, { details: { after } });
@@ -117,6 +123,12 @@ function follow(res: ServerResponse, after: number, deps: EventStreamDeps): void
 
 /** One SSE message: `id` lets the browser resume with Last-Event-ID, `event` is the kind. */
 function formatEvent(event: StoredEvent): string {
-  const data = JSON.stringify({ id: event.id, at: event.at, kind: event.kind, phone: event.phone, payload: event.payload });
+  const data = JSON.stringify({
+    id: event.id,
+    at: event.at,
+    kind: event.kind,
+    phone: event.phone,
+    payload: event.payload,
+  });
   return `id: ${event.id}\nevent: ${event.kind.replace(/[\r\n]/g, ' ')}\ndata: ${data}\n\n`;
 }

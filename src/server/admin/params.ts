@@ -56,7 +56,11 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, code: stri
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const details = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-  throw badRequest(code, `${message}: ${details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ')}`, details);
+  throw badRequest(
+    code,
+    `${message}: ${details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ')}`,
+    details,
+  );
 }
 
 /** `?limit=`: 1–100, default 20. */

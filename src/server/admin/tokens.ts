@@ -14,13 +14,23 @@ import { Limit, parse, Phone, readJsonBody } from './params';
 export const CreateTokenBody = z.object({ name: TokenName, role: Role });
 export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
 
-const TokenId = z.string().regex(/^\d{1,15}$/, 'a token id is a positive integer').transform(Number);
+const TokenId = z
+  .string()
+  .regex(/^\d{1,15}$/, 'a token id is a positive integer')
+  .transform(Number);
 
 const AuditQuery = z.object({
   phone: Phone.optional(),
-  action: z.string().regex(/^[a-z_.]{1,64}$/, 'an action looks like chat.send').optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_.]{1,64}$/, 'an action looks like chat.send')
+    .optional(),
   limit: Limit,
-  cursor: z.string().regex(/^\d{1,18}$/, 'cursor is not one this API returned').transform(Number).optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/, 'cursor is not one this API returned')
+    .transform(Number)
+    .optional(),
 });
 
 // Never the hash: it is as good as a password against anyone who can run SHA-256 lookups offline.

@@ -10,8 +10,14 @@ export function healthRoutes({ db, temporal }: { db: Db; temporal: Client }): Ro
   });
   router.get('/readyz', async (ctx) => {
     const [postgres, temporalOk] = await Promise.all([
-      db.query('select 1').then(() => true, () => false),
-      temporal.connection.workflowService.getSystemInfo({}).then(() => true, () => false),
+      db.query('select 1').then(
+        () => true,
+        () => false,
+      ),
+      temporal.connection.workflowService.getSystemInfo({}).then(
+        () => true,
+        () => false,
+      ),
     ]);
     ctx.status = postgres && temporalOk ? 200 : 503;
     ctx.body = { status: ctx.status === 200 ? 'ok' : 'unavailable', postgres, temporal: temporalOk };

@@ -24,7 +24,17 @@ const PaymentWebhook = z.object({
 });
 type PaymentWebhook = z.infer<typeof PaymentWebhook>;
 
-export function paymentRoutes({ config, db, temporal, logger }: { config: Config; db: Db; temporal: Client; logger: Logger }): Router {
+export function paymentRoutes({
+  config,
+  db,
+  temporal,
+  logger,
+}: {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  logger: Logger;
+}): Router {
   const router = new Router();
   router.post('/api/payments/webhook', async (ctx) => {
     const raw = await readRawBody(ctx, 1024 * 1024);

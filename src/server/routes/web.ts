@@ -84,6 +84,8 @@ function readAsset(dir: string, file: string): Asset {
   try {
     return { type, body: fs.readFileSync(path.join(dir, file)) };
   } catch (err) {
-    throw new Error(`web asset ${file} is missing from ${dir}; the build copies src/web to dist/src/web`, { cause: err });
+    throw new Error(`web asset ${file} is missing from ${dir}; the build copies src/web to dist/src/web`, {
+      cause: err,
+    });
   }
 }

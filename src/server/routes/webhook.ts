@@ -35,7 +35,12 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
     const mode = ctx.query['hub.mode'];
     const token = ctx.query['hub.verify_token'];
     const challenge = ctx.query['hub.challenge'];
-    if (mode !== 'subscribe' || typeof token !== 'string' || typeof challenge !== 'string' || !sameSecret(token, config.whatsapp.verifyToken)) {
+    if (
+      mode !== 'subscribe' ||
+      typeof token !== 'string' ||
+      typeof challenge !== 'string' ||
+      !sameSecret(token, config.whatsapp.verifyToken)
+    ) {
       throw new HttpError(403, 'verification_failed', 'Verify token or mode does not match');
     }
     ctx.type = 'text/plain';
@@ -64,7 +69,8 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
       if (err instanceof WebhookBodyError) throw badRequest('invalid_webhook', err.message);
       throw err;
     }
-    for (const error of parsed.errors) logger.warn('whatsapp reported an error', { code: error.code, title: error.title });
+    for (const error of parsed.errors)
+      logger.warn('whatsapp reported an error', { code: error.code, title: error.title });
 
     try {
       // Statuses change no conversation state: they go straight to Postgres, off the workflow's path.

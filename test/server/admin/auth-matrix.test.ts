@@ -38,8 +38,20 @@ interface RouteCase {
 }
 
 const routes: RouteCase[] = [
-  { method: 'GET', path: () => '/api/admin/conversations', action: 'conversations.list', roles: ['admin', 'agent'], okStatus: 200 },
-  { method: 'GET', path: () => `/api/admin/conversations/${PHONE}`, action: 'conversations.get', roles: ['admin', 'agent'], okStatus: 200 },
+  {
+    method: 'GET',
+    path: () => '/api/admin/conversations',
+    action: 'conversations.list',
+    roles: ['admin', 'agent'],
+    okStatus: 200,
+  },
+  {
+    method: 'GET',
+    path: () => `/api/admin/conversations/${PHONE}`,
+    action: 'conversations.get',
+    roles: ['admin', 'agent'],
+    okStatus: 200,
+  },
   {
     method: 'GET',
     path: () => `/api/admin/conversations/${PHONE}/messages`,
@@ -84,7 +96,13 @@ const routes: RouteCase[] = [
     okStatus: 201,
     body: { name: 'Matrix Agent', role: 'agent' },
   },
-  { method: 'DELETE', path: () => `/api/admin/tokens/${throwaway.id}`, action: 'token.revoke', roles: ['admin'], okStatus: 200 },
+  {
+    method: 'DELETE',
+    path: () => `/api/admin/tokens/${throwaway.id}`,
+    action: 'token.revoke',
+    roles: ['admin'],
+    okStatus: 200,
+  },
   { method: 'GET', path: () => '/api/admin/audit', action: 'audit.list', roles: ['admin'], okStatus: 200 },
   { method: 'GET', path: () => '/api/admin/stats', action: 'stats.read', roles: ['admin', 'agent'], okStatus: 200 },
 ];
@@ -98,7 +116,11 @@ interface Credential {
 
 const credentials: Credential[] = [
   { label: 'no token', headers: () => ({}), who: () => ({ reason: 'missing_token', tokenId: null }) },
-  { label: 'a malformed header', headers: () => ({ authorization: `Token ${agent.token}` }), who: () => ({ reason: 'malformed_header', tokenId: null }) },
+  {
+    label: 'a malformed header',
+    headers: () => ({ authorization: `Token ${agent.token}` }),
+    who: () => ({ reason: 'malformed_header', tokenId: null }),
+  },
   {
     label: 'an unknown token',
     headers: () => ({ authorization: 'Bearer edb_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }),
@@ -142,7 +164,9 @@ async function send(route: RouteCase, headers: Record<string, string>): Promise<
   return { status: response.status, body: await response.json() };
 }
 
-const cases = routes.flatMap((route) => credentials.map((credential) => [route.method, route.action, credential.label, route, credential] as const));
+const cases = routes.flatMap((route) =>
+  credentials.map((credential) => [route.method, route.action, credential.label, route, credential] as const),
+);
 
 describe.each(cases)('%s %s with %s', (_method, _action, _label, route, credential) => {
   it('gets the right status and leaves an audit row saying who, what and how it ended', async () => {

@@ -6,7 +6,8 @@ import { startAdminApp, lastAudit, type AdminApp } from './admin-app';
 let app: AdminApp;
 let agent: string;
 const PHONE = '15550007001';
-const chatPath = (phone: string, command: string) => `/api/admin/conversations/${encodeURIComponent(phone)}/chat-support/${command}`;
+const chatPath = (phone: string, command: string) =>
+  `/api/admin/conversations/${encodeURIComponent(phone)}/chat-support/${command}`;
 
 beforeAll(async () => {
   app = await startAdminApp();
@@ -34,7 +35,11 @@ describe('successful commands', () => {
 
     const sent = await post(PHONE, 'send', { message: 'How can I help?' });
     expect(sent.status).toBe(200);
-    expect(sent.body).toMatchObject({ status: 'success', message: 'Message sent successfully', state: 'CHAT_SUPPORT_ACTIVE' });
+    expect(sent.body).toMatchObject({
+      status: 'success',
+      message: 'Message sent successfully',
+      state: 'CHAT_SUPPORT_ACTIVE',
+    });
     expect(sent.body.waMessageId).toMatch(/^wamid\./);
 
     const ended = await post(PHONE, 'end');
@@ -42,8 +47,19 @@ describe('successful commands', () => {
     expect(ended.body).toMatchObject({ status: 'success', message: 'Chat ended', state: 'REGISTERED' });
 
     expect(app.chat.calls).toEqual([
-      { command: 'start', input: { phone: PHONE, agent: 'Agent Grace', message: 'Hi, this is Grace from support', idempotencyKey: undefined } },
-      { command: 'send', input: { phone: PHONE, agent: 'Agent Grace', message: 'How can I help?', idempotencyKey: undefined } },
+      {
+        command: 'start',
+        input: {
+          phone: PHONE,
+          agent: 'Agent Grace',
+          message: 'Hi, this is Grace from support',
+          idempotencyKey: undefined,
+        },
+      },
+      {
+        command: 'send',
+        input: { phone: PHONE, agent: 'Agent Grace', message: 'How can I help?', idempotencyKey: undefined },
+      },
       { command: 'end', input: { phone: PHONE, agent: 'Agent Grace', message: undefined, idempotencyKey: undefined } },
     ]);
   });
@@ -55,7 +71,10 @@ describe('successful commands', () => {
     expect(first.status).toBe(200);
     expect(second.body.waMessageId).toBe(first.body.waMessageId);
     expect(app.chat.calls.map((c) => c.input.idempotencyKey)).toEqual(['retry-1', 'retry-1']);
-    expect((await lastAudit(app.db))!.details).toMatchObject({ idempotencyKey: 'retry-1', waMessageId: first.body.waMessageId });
+    expect((await lastAudit(app.db))!.details).toMatchObject({
+      idempotencyKey: 'retry-1',
+      waMessageId: first.body.waMessageId,
+    });
   });
 
   it.each([
@@ -87,7 +106,11 @@ describe('refused requests', () => {
     expect(answer.body).toMatchObject({ status: 'error', error: { code: 'invalid_message' } });
     expect(answer.body.error.details[0]).toMatchObject({ path: expect.any(String), message: expect.any(String) });
     expect(app.chat.calls).toHaveLength(0);
-    expect(await lastAudit(app.db)).toMatchObject({ action: 'chat.send', outcome: 'invalid_message', http_status: 400 });
+    expect(await lastAudit(app.db)).toMatchObject({
+      action: 'chat.send',
+      outcome: 'invalid_message',
+      http_status: 400,
+    });
   });
 
   it('accepts exactly 4096 characters, counting an emoji as one', async () => {
@@ -96,11 +119,14 @@ describe('refused requests', () => {
     expect((await post(PHONE, 'send', { message: '🎧'.repeat(4097) })).status).toBe(400);
   });
 
-  it.each(['start', 'end'])('answers 400 to an empty closing or opening text on %s, but accepts no body at all', async (command) => {
-    app.chat.add(PHONE, { state: command === 'start' ? 'REGISTERED' : 'CHAT_SUPPORT_ACTIVE' });
-    expect((await post(PHONE, command, { message: '   ' })).status).toBe(400);
-    expect((await post(PHONE, command)).status).toBe(200);
-  });
+  it.each(['start', 'end'])(
+    'answers 400 to an empty closing or opening text on %s, but accepts no body at all',
+    async (command) => {
+      app.chat.add(PHONE, { state: command === 'start' ? 'REGISTERED' : 'CHAT_SUPPORT_ACTIVE' });
+      expect((await post(PHONE, command, { message: '   ' })).status).toBe(400);
+      expect((await post(PHONE, command)).status).toBe(200);
+    },
+  );
 
   it('answers 400 invalid_json, not 500, to a body that is not JSON', async () => {
     app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE' });
@@ -131,7 +157,10 @@ describe('mapping the workflow answer to HTTP', () => {
   it('answers 404 conversation_not_found for a number the workflow does not know', async () => {
     const answer = await post('15550007999', 'send', { message: 'hi' });
     expect(answer.status).toBe(404);
-    expect(answer.body).toEqual({ status: 'error', error: { code: 'conversation_not_found', message: expect.any(String) } });
+    expect(answer.body).toEqual({
+      status: 'error',
+      error: { code: 'conversation_not_found', message: expect.any(String) },
+    });
   });
 
   it('answers 409 not_in_chat_support to a send or end without an open chat', async () => {
@@ -141,7 +170,11 @@ describe('mapping the workflow answer to HTTP', () => {
       expect(answer.status).toBe(409);
       expect(answer.body.error.code).toBe('not_in_chat_support');
     }
-    expect(await lastAudit(app.db)).toMatchObject({ action: 'chat.end', outcome: 'not_in_chat_support', http_status: 409 });
+    expect(await lastAudit(app.db)).toMatchObject({
+      action: 'chat.end',
+      outcome: 'not_in_chat_support',
+      http_status: 409,
+    });
   });
 
   it('answers 409 chat_already_active to a start while a chat is open', async () => {
@@ -166,7 +199,11 @@ describe('mapping the workflow answer to HTTP', () => {
       status: 'error',
       error: { code: 'whatsapp_rejected', message: expect.any(String), whatsappCode: 131026 },
     });
-    expect(await lastAudit(app.db)).toMatchObject({ outcome: 'whatsapp_rejected', http_status: 502, details: { whatsappCode: 131026 } });
+    expect(await lastAudit(app.db)).toMatchObject({
+      outcome: 'whatsapp_rejected',
+      http_status: 502,
+      details: { whatsappCode: 131026 },
+    });
   });
 
   it('answers 400 invalid_message when the workflow finds the message invalid', async () => {

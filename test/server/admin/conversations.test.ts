@@ -77,7 +77,9 @@ describe('GET /api/admin/conversations', () => {
     const answer = await get('/api/admin/conversations?state=CHAT_SUPPORT_ACTIVE');
     expect(answer.body.conversations.map((c: { phone: string }) => c.phone)).toEqual([phones[8], phones[5], phones[2]]);
     const paged = await get('/api/admin/conversations?state=CHAT_SUPPORT_ACTIVE&limit=2');
-    const rest = await get(`/api/admin/conversations?state=CHAT_SUPPORT_ACTIVE&limit=2&cursor=${paged.body.nextCursor}`);
+    const rest = await get(
+      `/api/admin/conversations?state=CHAT_SUPPORT_ACTIVE&limit=2&cursor=${paged.body.nextCursor}`,
+    );
     expect(rest.body.conversations.map((c: { phone: string }) => c.phone)).toEqual([phones[2]]);
     expect(rest.body).not.toHaveProperty('nextCursor');
   });
@@ -103,8 +105,14 @@ describe('GET /api/admin/conversations/{phone}', () => {
       `insert into users (phone, full_name, email, class_name, registered_at) values ($1, 'Ada Obi', 'ada@example.com', 'JSS2', now())`,
       [phone],
     );
-    await app.db.query(`insert into chat_sessions (phone, started_by, ended_at, ended_by) values ($1, 'user', now(), 'user')`, [phone]);
-    await app.db.query(`insert into chat_sessions (phone, started_by, first_user_message_at) values ($1, 'Agent Grace', now())`, [phone]);
+    await app.db.query(
+      `insert into chat_sessions (phone, started_by, ended_at, ended_by) values ($1, 'user', now(), 'user')`,
+      [phone],
+    );
+    await app.db.query(
+      `insert into chat_sessions (phone, started_by, first_user_message_at) values ($1, 'Agent Grace', now())`,
+      [phone],
+    );
 
     const answer = await get(`/api/admin/conversations/${encodeURIComponent('+1 555-000-8008')}`);
     expect(answer.status).toBe(200);
@@ -144,10 +152,30 @@ describe('GET /api/admin/conversations/{phone}/messages', () => {
   it('returns the whole history oldest first, with senders, ids and delivery statuses', async () => {
     const phone = phones[5]!;
     const sentAt = Date.parse('2026-01-01T10:05:00Z');
-    await storeInbound(app.db, { waMessageId: 'wamid.IN1', from: phone, sentAt, receivedAt: sentAt + 500, content: { kind: 'text', text: 'support' } }, 'k1');
-    const bot = await upsertOutbound(app.db, { phone, key: 'bot-1', sender: 'bot', content: { kind: 'text', text: 'Connecting you' } });
+    await storeInbound(
+      app.db,
+      {
+        waMessageId: 'wamid.IN1',
+        from: phone,
+        sentAt,
+        receivedAt: sentAt + 500,
+        content: { kind: 'text', text: 'support' },
+      },
+      'k1',
+    );
+    const bot = await upsertOutbound(app.db, {
+      phone,
+      key: 'bot-1',
+      sender: 'bot',
+      content: { kind: 'text', text: 'Connecting you' },
+    });
     await markAccepted(app.db, bot.id, 'wamid.OUT1', { kind: 'message', phone: null, payload: {} });
-    await recordStatus(app.db, { waMessageId: 'wamid.OUT1', recipientId: phone, status: 'delivered', timestamp: sentAt + 2000 });
+    await recordStatus(app.db, {
+      waMessageId: 'wamid.OUT1',
+      recipientId: phone,
+      status: 'delivered',
+      timestamp: sentAt + 2000,
+    });
     const agentRow = await upsertOutbound(app.db, {
       phone,
       key: 'agent-1',

@@ -38,11 +38,17 @@ interface Stream {
 }
 
 /** Opens the stream and parses what arrives, in the background, until `close`. */
-async function openStream(baseUrl: string, options: { lastEventId?: string; query?: string; token?: string } = {}): Promise<Stream> {
+async function openStream(
+  baseUrl: string,
+  options: { lastEventId?: string; query?: string; token?: string } = {},
+): Promise<Stream> {
   const controller = new AbortController();
   const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? agent}` };
   if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
-  const response = await fetch(`${baseUrl}/api/admin/events${options.query ?? ''}`, { headers, signal: controller.signal });
+  const response = await fetch(`${baseUrl}/api/admin/events${options.query ?? ''}`, {
+    headers,
+    signal: controller.signal,
+  });
   const messages: SseMessage[] = [];
   const comments: string[] = [];
   const reader = response.body!.getReader();
@@ -76,7 +82,8 @@ async function openStream(baseUrl: string, options: { lastEventId?: string; quer
     contentType: response.headers.get('content-type'),
     messages,
     comments,
-    waitForMessages: (count) => waitFor(async () => messages.length >= count && messages.slice(0, count), `${count} events`, 10_000),
+    waitForMessages: (count) =>
+      waitFor(async () => messages.length >= count && messages.slice(0, count), `${count} events`, 10_000),
     close: () => controller.abort(),
   };
 }
@@ -118,7 +125,11 @@ it('starts from now without Last-Event-ID, and resumes exactly after it on recon
   await sleep(100);
   expect(first.messages).toHaveLength(2);
 
-  const missed = [await append('message', '15550005002', { n: 3 }), await append('status', '15550005002', { n: 4 }), await append('state', '15550005002', { n: 5 })];
+  const missed = [
+    await append('message', '15550005002', { n: 3 }),
+    await append('status', '15550005002', { n: 4 }),
+    await append('state', '15550005002', { n: 5 }),
+  ];
   const second = await openStream(app.baseUrl, { lastEventId: got[1]!.id });
   try {
     const replayed = await second.waitForMessages(3);
@@ -138,7 +149,8 @@ it('accepts ?lastEventId= for clients that cannot set headers, and replays more 
   const start = await append('state', '15550005003', { n: 0 });
   const events = await app.db.withTransaction(async (client) => {
     const appended = [];
-    for (let n = 1; n <= 1200; n++) appended.push(await appendEvent(client, { kind: 'message', phone: '15550005003', payload: { n } }));
+    for (let n = 1; n <= 1200; n++)
+      appended.push(await appendEvent(client, { kind: 'message', phone: '15550005003', payload: { n } }));
     return appended;
   });
   const stream = await openStream(app.baseUrl, { query: `?lastEventId=${start.id}` });
@@ -185,7 +197,14 @@ it('answers 400 to a Last-Event-ID that is not an event id', async () => {
 
 it('sends heartbeat comments while nothing happens', async () => {
   const koa = new Koa();
-  const router = adminRoutes({ config: app.config, db: app.db, logger: silentLogger, chat: app.chat, events: app.events, heartbeatMs: 50 });
+  const router = adminRoutes({
+    config: app.config,
+    db: app.db,
+    logger: silentLogger,
+    chat: app.chat,
+    events: app.events,
+    heartbeatMs: 50,
+  });
   koa.use(router.routes());
   const server = http.createServer(koa.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

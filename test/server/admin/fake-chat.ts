@@ -46,7 +46,12 @@ export class FakeChatCommands implements ChatCommands {
     });
   }
 
-  async send(input: { phone: string; agent: string; message: string; idempotencyKey?: string }): Promise<ChatCommandResult> {
+  async send(input: {
+    phone: string;
+    agent: string;
+    message: string;
+    idempotencyKey?: string;
+  }): Promise<ChatCommandResult> {
     this.calls.push({ command: 'send', input });
     return this.answer(input, (c) => {
       if (c.state !== 'CHAT_SUPPORT_ACTIVE') return this.fail('not_in_chat_support', 'No chat is open');
@@ -78,9 +83,19 @@ export class FakeChatCommands implements ChatCommands {
 
   private deliver(c: FakeConversation): ChatCommandResult {
     if (c.whatsappRejects !== undefined) {
-      return { ok: false, code: 'whatsapp_rejected', message: 'WhatsApp refused the message', whatsappCode: c.whatsappRejects };
+      return {
+        ok: false,
+        code: 'whatsapp_rejected',
+        message: 'WhatsApp refused the message',
+        whatsappCode: c.whatsappRejects,
+      };
     }
-    return { ok: true, state: c.state, waMessageId: `wamid.FAKE${++this.sequence}`, timestamp: new Date().toISOString() };
+    return {
+      ok: true,
+      state: c.state,
+      waMessageId: `wamid.FAKE${++this.sequence}`,
+      timestamp: new Date().toISOString(),
+    };
   }
 
   private fail(code: Extract<ChatCommandResult, { ok: false }>['code'], message: string): ChatCommandResult {

@@ -178,7 +178,12 @@ describe('GET /api/admin/stats', () => {
       average: mean(all.ratings),
       distribution: Object.fromEntries([1, 2, 3, 4, 5].map((r) => [`${r}`, all.ratings.filter((x) => x === r).length])),
     });
-    expect(sessions.map((s) => s.rating).filter((r) => r !== null).sort()).toEqual([...all.ratings].sort());
+    expect(
+      sessions
+        .map((s) => s.rating)
+        .filter((r) => r !== null)
+        .sort(),
+    ).toEqual([...all.ratings].sort());
   });
 
   it('counts only what falls in the range', async () => {

@@ -12,7 +12,8 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const asAdmin = (method: string, path: string, body?: unknown) => app.request(method, path, { token: TEST_ADMIN_TOKEN, body });
+const asAdmin = (method: string, path: string, body?: unknown) =>
+  app.request(method, path, { token: TEST_ADMIN_TOKEN, body });
 
 describe('tokens', () => {
   it('creates a token shown once, which works until it is revoked and then gets 401', async () => {
@@ -52,9 +53,13 @@ describe('tokens', () => {
     const refused = await app.request('GET', '/api/admin/tokens', { authorization: 'Basic YWRtaW46YWRtaW4=' });
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="edubot-admin"');
-    expect((await app.request('GET', '/api/admin/tokens', { authorization: `bearer ${TEST_ADMIN_TOKEN}` })).status).toBe(200);
+    expect(
+      (await app.request('GET', '/api/admin/tokens', { authorization: `bearer ${TEST_ADMIN_TOKEN}` })).status,
+    ).toBe(200);
     expect((await app.request('GET', '/api/admin/tokens', { authorization: 'Bearer' })).status).toBe(401);
-    expect((await app.request('GET', '/api/admin/tokens', { authorization: `Bearer ${TEST_ADMIN_TOKEN} extra` })).status).toBe(401);
+    expect(
+      (await app.request('GET', '/api/admin/tokens', { authorization: `Bearer ${TEST_ADMIN_TOKEN} extra` })).status,
+    ).toBe(401);
   });
 
   it('stores only the SHA-256 of a token, never the token', async () => {
@@ -77,11 +82,15 @@ describe('tokens', () => {
   });
 
   it('lets a new admin token manage tokens, and an agent token not', async () => {
-    const admin = (await asAdmin('POST', '/api/admin/tokens', { name: 'Second admin', role: 'admin' })).body.token as string;
-    const agent = (await asAdmin('POST', '/api/admin/tokens', { name: 'Plain agent', role: 'agent' })).body.token as string;
+    const admin = (await asAdmin('POST', '/api/admin/tokens', { name: 'Second admin', role: 'admin' })).body
+      .token as string;
+    const agent = (await asAdmin('POST', '/api/admin/tokens', { name: 'Plain agent', role: 'agent' })).body
+      .token as string;
     expect((await app.request('GET', '/api/admin/tokens', { token: admin })).status).toBe(200);
     expect((await app.request('GET', '/api/admin/tokens', { token: agent })).status).toBe(403);
-    expect((await app.request('POST', '/api/admin/tokens', { token: agent, body: { name: 'x', role: 'admin' } })).status).toBe(403);
+    expect(
+      (await app.request('POST', '/api/admin/tokens', { token: agent, body: { name: 'x', role: 'admin' } })).status,
+    ).toBe(403);
   });
 
   it.each([
@@ -116,7 +125,8 @@ describe('tokens', () => {
 
 describe('GET /api/admin/audit', () => {
   it('lists entries newest first, filtered by phone and action, page by page', async () => {
-    const agent = (await asAdmin('POST', '/api/admin/tokens', { name: 'Auditor target', role: 'agent' })).body.token as string;
+    const agent = (await asAdmin('POST', '/api/admin/tokens', { name: 'Auditor target', role: 'agent' })).body
+      .token as string;
     const phone = '15550006001';
     for (let i = 0; i < 3; i++) await app.request('GET', `/api/admin/conversations/+${phone}`, { token: agent });
     await app.request('GET', '/api/admin/conversations/15550006002', { token: agent });

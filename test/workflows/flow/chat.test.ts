@@ -1,11 +1,29 @@
 import type { FlowEvent } from '../../../workflows/flow/events';
 import type { FlowState } from '../../../workflows/flow/state';
 import { step } from '../../../workflows/flow/step';
-import { after, bodyOf, ctx, drive, effectTypes, image, inbound, offeredIds, reaction, sends, states, tap, text } from './fixtures';
+import {
+  after,
+  bodyOf,
+  ctx,
+  drive,
+  effectTypes,
+  image,
+  inbound,
+  offeredIds,
+  reaction,
+  sends,
+  states,
+  tap,
+  text,
+} from './fixtures';
 
 const RATING = ['csat_1', 'csat_2', 'csat_3', 'csat_4', 'csat_5'];
 const agentSend = (message: string, agent = 'Grace'): FlowEvent => ({ type: 'agentSend', agent, message });
-const fire = (state: FlowState, timer: 'chat_reminder' | 'chat_close'): FlowEvent => ({ type: 'timer', timer, token: state.timers[timer] ?? 'none' });
+const fire = (state: FlowState, timer: 'chat_reminder' | 'chat_close'): FlowEvent => ({
+  type: 'timer',
+  timer,
+  token: state.timers[timer] ?? 'none',
+});
 
 describe('chat support, user side', () => {
   it.each([
@@ -47,7 +65,10 @@ describe('chat support, user side', () => {
   });
 
   it('sends no acknowledgement once an agent has written', () => {
-    const [, user] = drive([agentSend('Hi Ada, how can I help?'), text('my homework is missing')], states.chatRegistered());
+    const [, user] = drive(
+      [agentSend('Hi Ada, how can I help?'), text('my homework is missing')],
+      states.chatRegistered(),
+    );
     expect(sends(user!.effects)).toEqual([]);
   });
 
@@ -56,22 +77,31 @@ describe('chat support, user side', () => {
     expect(effectTypes(result.effects)).toEqual(['chatUserMessage', 'startTimer', 'startTimer']);
   });
 
-  it.each(['end chat', 'End Chat', 'END_CHAT', 'close', 'Done!', 'done', 'quit chat', 'exit', '❌ End Chat'])('ends on exactly %j', (typed) => {
-    expect(step(states.chatRegistered(), text(typed), ctx).state.name).toBe('REGISTERED');
-  });
+  it.each(['end chat', 'End Chat', 'END_CHAT', 'close', 'Done!', 'done', 'quit chat', 'exit', '❌ End Chat'])(
+    'ends on exactly %j',
+    (typed) => {
+      expect(step(states.chatRegistered(), text(typed), ctx).state.name).toBe('REGISTERED');
+    },
+  );
 
-  it.each(["I'm done with question 3", 'Closeup', 'close the ticket please', 'exit exam', 'end', 'chat'])('does not end on %j', (typed) => {
-    const result = step(states.chatRegistered(), text(typed), ctx);
-    expect(result.state.name).toBe('CHAT_SUPPORT_ACTIVE');
-    expect(effectTypes(result.effects)).toContain('chatUserMessage');
-  });
+  it.each(["I'm done with question 3", 'Closeup', 'close the ticket please', 'exit exam', 'end', 'chat'])(
+    'does not end on %j',
+    (typed) => {
+      const result = step(states.chatRegistered(), text(typed), ctx);
+      expect(result.state.name).toBe('CHAT_SUPPORT_ACTIVE');
+      expect(effectTypes(result.effects)).toContain('chatUserMessage');
+    },
+  );
 
   it('ends on the End Chat button and on a template quick reply carrying end_chat', () => {
     expect(step(states.chatRegistered(), tap('end_chat', 'Register'), ctx).state.name).toBe('REGISTERED');
-    expect(step(states.chatRegistered(), inbound({ kind: 'template_button', payload: 'end_chat', text: 'End' }), ctx).state.name).toBe('REGISTERED');
+    expect(
+      step(states.chatRegistered(), inbound({ kind: 'template_button', payload: 'end_chat', text: 'End' }), ctx).state
+        .name,
+    ).toBe('REGISTERED');
   });
 
-  it('ends a registered user\'s chat with the main menu and a rating question', () => {
+  it("ends a registered user's chat with the main menu and a rating question", () => {
     const open = states.chatRegistered();
     const result = step(open, tap('end_chat'), ctx);
     const sessionKey = open.chat!.sessionKey;
@@ -87,7 +117,7 @@ describe('chat support, user side', () => {
     expect(result.state.chat).toBeUndefined();
   });
 
-  it('ends an unregistered user\'s chat with the welcome', () => {
+  it("ends an unregistered user's chat with the welcome", () => {
     const result = step(states.chatUnregistered(), text('exit'), ctx);
     expect(result.state.name).toBe('IDLE');
     expect(bodyOf(sends(result.effects)[0])).toContain('Welcome to EduBot');
@@ -176,9 +206,19 @@ describe('agent events', () => {
     expect(result.rejection).toBeUndefined();
     expect(result.state.name).toBe('CHAT_SUPPORT_ACTIVE');
     expect(result.state.chat).toMatchObject({ startedBy: 'Grace', agentReplied: true });
-    expect(result.effects[0]).toEqual({ type: 'openChat', sessionKey: result.state.chat!.sessionKey, startedBy: 'Grace' });
+    expect(result.effects[0]).toEqual({
+      type: 'openChat',
+      sessionKey: result.state.chat!.sessionKey,
+      startedBy: 'Grace',
+    });
     const agentMessages = result.effects.filter((e) => e.type === 'send' && e.agent === 'Grace');
-    expect(agentMessages).toEqual([{ type: 'send', agent: 'Grace', content: { kind: 'text', text: '🎧 Support Team: Hello Ada, about your payment…' } }]);
+    expect(agentMessages).toEqual([
+      {
+        type: 'send',
+        agent: 'Grace',
+        content: { kind: 'text', text: '🎧 Support Team: Hello Ada, about your payment…' },
+      },
+    ]);
     expect(offeredIds(sends(result.effects)[1])).toEqual(['end_chat']);
     expect(effectTypes(result.effects).filter((t) => t === 'startTimer')).toHaveLength(2);
   });
@@ -200,14 +240,22 @@ describe('agent events', () => {
   it('refuses a second start while a chat is open, changing nothing', () => {
     const open = states.chatRegistered();
     const result = step(open, { type: 'agentStart', agent: 'Grace' }, ctx);
-    expect(result).toEqual({ state: open, effects: [], rejection: expect.objectContaining({ code: 'chat_already_active' }) });
+    expect(result).toEqual({
+      state: open,
+      effects: [],
+      rejection: expect.objectContaining({ code: 'chat_already_active' }),
+    });
     expect(result.state).toBe(open);
   });
 
   it('delivers an agent message as one send with the agent, restarting the timers', () => {
     const open = states.chatRegistered();
     const result = step(open, agentSend('  We found it!  '), ctx);
-    expect(result.effects[0]).toEqual({ type: 'send', agent: 'Grace', content: { kind: 'text', text: '🎧 Support Team: We found it!' } });
+    expect(result.effects[0]).toEqual({
+      type: 'send',
+      agent: 'Grace',
+      content: { kind: 'text', text: '🎧 Support Team: We found it!' },
+    });
     expect(sends(result.effects)).toHaveLength(1);
     expect(effectTypes(result.effects)).toEqual(['send', 'startTimer', 'startTimer']);
     expect(result.state.chat?.agentReplied).toBe(true);
@@ -235,7 +283,11 @@ describe('agent events', () => {
   it('ends with the default closing line from the agent, then the menu and the rating question', () => {
     const open = states.chatRegistered();
     const result = step(open, { type: 'agentEnd', agent: 'Grace' }, ctx);
-    expect(result.effects[0]).toEqual({ type: 'send', agent: 'Grace', content: { kind: 'text', text: '🎧 Support Team: Thank you for contacting support!' } });
+    expect(result.effects[0]).toEqual({
+      type: 'send',
+      agent: 'Grace',
+      content: { kind: 'text', text: '🎧 Support Team: Thank you for contacting support!' },
+    });
     expect(result.effects[1]).toEqual({ type: 'closeChat', sessionKey: open.chat!.sessionKey, endedBy: 'Grace' });
     const [, menu, rating] = sends(result.effects);
     expect(bodyOf(menu)).toContain('Hey Ada! What would you like to do?');
@@ -243,7 +295,7 @@ describe('agent events', () => {
     expect(result.state).toMatchObject({ name: 'REGISTERED', awaitingRating: { sessionKey: open.chat!.sessionKey } });
   });
 
-  it('ends with the agent\'s own closing text, and an unregistered user gets the welcome', () => {
+  it("ends with the agent's own closing text, and an unregistered user gets the welcome", () => {
     const result = step(states.chatUnregistered(), { type: 'agentEnd', agent: 'Grace', message: 'Bye for now' }, ctx);
     expect(bodyOf(sends(result.effects)[0])).toBe('🎧 Support Team: Bye for now');
     expect(result.state.name).toBe('IDLE');
@@ -260,15 +312,18 @@ describe('agent events', () => {
   });
 
   it('runs the whole story: support, two messages, two replies, End Chat, rating', () => {
-    const results = drive([
-      text('support'),
-      text('My homework upload failed'),
-      text("I'm done with question 3"),
-      agentSend('Sorry about that!'),
-      agentSend('It is fixed now.'),
-      tap('end_chat'),
-      tap('csat_5'),
-    ], states.registered());
+    const results = drive(
+      [
+        text('support'),
+        text('My homework upload failed'),
+        text("I'm done with question 3"),
+        agentSend('Sorry about that!'),
+        agentSend('It is fixed now.'),
+        tap('end_chat'),
+        tap('csat_5'),
+      ],
+      states.registered(),
+    );
     expect(results.map((r) => r.state.name)).toEqual([
       'CHAT_SUPPORT_ACTIVE',
       'CHAT_SUPPORT_ACTIVE',
@@ -278,7 +333,9 @@ describe('agent events', () => {
       'REGISTERED',
       'REGISTERED',
     ]);
-    const botSendsInChat = results.slice(1, 5).flatMap((r) => r.effects.filter((e) => e.type === 'send' && e.agent === undefined));
+    const botSendsInChat = results
+      .slice(1, 5)
+      .flatMap((r) => r.effects.filter((e) => e.type === 'send' && e.agent === undefined));
     expect(botSendsInChat).toHaveLength(1);
     expect(results[6]!.effects[0]).toMatchObject({ type: 'recordRating', rating: 5 });
   });

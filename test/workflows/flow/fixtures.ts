@@ -13,7 +13,12 @@ export const NOW = Date.UTC(2026, 11, 25, 10, 0, 0); // 25 Dec 2026, 10:00 UTC
 export const settings: ConversationSettings = {
   botName: 'EduBot',
   payment: { planName: 'Monthly plan', planPrice: 5000, linkTemplate: 'https://pay.example.test/checkout/{reference}' },
-  timers: { chatIdleReminderMs: 15 * 60_000, chatIdleTimeoutMs: 30 * 60_000, flowIdleTimeoutMs: 30 * 60_000, paymentTimeoutMs: 30 * 60_000 },
+  timers: {
+    chatIdleReminderMs: 15 * 60_000,
+    chatIdleTimeoutMs: 30 * 60_000,
+    flowIdleTimeoutMs: 30 * 60_000,
+    paymentTimeoutMs: 30 * 60_000,
+  },
 };
 
 export const ctx: FlowContext = { settings, now: NOW, phone: PHONE };
@@ -31,7 +36,13 @@ export const text = (t: string): FlowEvent => inbound({ kind: 'text', text: t })
 export const tap = (id: string, title = id): FlowEvent => inbound({ kind: 'button', id, title });
 export const pick = (id: string, title = id): FlowEvent => inbound({ kind: 'list', id, title });
 export const image = (mediaId = 'media-1', caption?: string): FlowEvent =>
-  inbound({ kind: 'media', mediaType: 'image', mediaId, mimeType: 'image/jpeg', ...(caption === undefined ? {} : { caption }) });
+  inbound({
+    kind: 'media',
+    mediaType: 'image',
+    mediaId,
+    mimeType: 'image/jpeg',
+    ...(caption === undefined ? {} : { caption }),
+  });
 export const media = (mediaType: 'image' | 'document' | 'audio' | 'video' | 'sticker', mimeType?: string): FlowEvent =>
   inbound({ kind: 'media', mediaType, mediaId: `m-${mediaType}`, ...(mimeType === undefined ? {} : { mimeType }) });
 export const location = (): FlowEvent => inbound({ kind: 'location', latitude: 6.5, longitude: 3.4, name: 'School' });
@@ -39,7 +50,11 @@ export const other = (): FlowEvent => inbound({ kind: 'other', type: 'unsupporte
 export const reaction = (): FlowEvent => inbound({ kind: 'reaction', messageId: 'wamid.x', emoji: '👍' });
 
 /** Runs events in order from `start`, each at NOW unless a context is given; returns every step's result. */
-export function drive(events: FlowEvent[], start: FlowState = initialFlowState(), context: FlowContext = ctx): StepResult[] {
+export function drive(
+  events: FlowEvent[],
+  start: FlowState = initialFlowState(),
+  context: FlowContext = ctx,
+): StepResult[] {
   const results: StepResult[] = [];
   let state = start;
   for (const event of events) {
@@ -75,7 +90,13 @@ export function bodyOf(content: OutboundContent | undefined): string {
 
 export const effectTypes = (effects: Effect[]): string[] => effects.map((e) => e.type);
 
-export const REGISTER_EVENTS: FlowEvent[] = [text('hi'), tap('register'), text('Ada Lovelace'), text('ada@example.com'), text('JSS 2')];
+export const REGISTER_EVENTS: FlowEvent[] = [
+  text('hi'),
+  tap('register'),
+  text('Ada Lovelace'),
+  text('ada@example.com'),
+  text('JSS 2'),
+];
 
 /** Named states, each reached through the real flow. */
 export const states = {
@@ -84,19 +105,23 @@ export const states = {
   registered: (): FlowState => after(REGISTER_EVENTS),
   registeringName: (): FlowState => after([text('hi'), tap('register')]),
   registeringEmail: (): FlowState => after([text('hi'), tap('register'), text('Ada Lovelace')]),
-  registeringClass: (): FlowState => after([text('hi'), tap('register'), text('Ada Lovelace'), text('ada@example.com')]),
+  registeringClass: (): FlowState =>
+    after([text('hi'), tap('register'), text('Ada Lovelace'), text('ada@example.com')]),
   updatingName: (): FlowState => after([...REGISTER_EVENTS, pick('update_profile')]),
   homeworkSubject: (): FlowState => after([...REGISTER_EVENTS, pick('homework')]),
   homeworkType: (): FlowState => after([...REGISTER_EVENTS, pick('homework'), pick('subject_physics')]),
-  homeworkText: (): FlowState => after([...REGISTER_EVENTS, pick('homework'), pick('subject_physics'), tap('homework_text')]),
-  homeworkImage: (): FlowState => after([...REGISTER_EVENTS, pick('homework'), pick('subject_physics'), tap('homework_image')]),
+  homeworkText: (): FlowState =>
+    after([...REGISTER_EVENTS, pick('homework'), pick('subject_physics'), tap('homework_text')]),
+  homeworkImage: (): FlowState =>
+    after([...REGISTER_EVENTS, pick('homework'), pick('subject_physics'), tap('homework_image')]),
   homeworkSubmitted: (): FlowState =>
     after([...REGISTER_EVENTS, pick('homework'), pick('subject_physics'), tap('homework_text'), text('F = ma')]),
   paymentOffered: (): FlowState => after([...REGISTER_EVENTS, pick('pay')]),
   paymentLinkSent: (): FlowState => after([...REGISTER_EVENTS, pick('pay'), tap('payment_confirm')]),
   chatRegistered: (): FlowState => after([...REGISTER_EVENTS, pick('support')]),
   chatUnregistered: (): FlowState => after([text('hi'), tap('support')]),
-  chatByAgent: (): FlowState => after([...REGISTER_EVENTS, { type: 'agentStart', agent: 'Grace', message: 'Hello Ada' }]),
+  chatByAgent: (): FlowState =>
+    after([...REGISTER_EVENTS, { type: 'agentStart', agent: 'Grace', message: 'Hello Ada' }]),
 };
 
 export type NamedState = keyof typeof states;

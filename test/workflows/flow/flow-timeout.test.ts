@@ -3,7 +3,11 @@ import type { FlowState } from '../../../workflows/flow/state';
 import { step } from '../../../workflows/flow/step';
 import { after, bodyOf, ctx, drive, offeredIds, pick, reaction, sends, states, tap, text } from './fixtures';
 
-const idleFired = (state: FlowState): FlowEvent => ({ type: 'timer', timer: 'flow_idle', token: state.timers.flow_idle ?? 'none' });
+const idleFired = (state: FlowState): FlowEvent => ({
+  type: 'timer',
+  timer: 'flow_idle',
+  token: state.timers.flow_idle ?? 'none',
+});
 
 describe('sub-flow idle timeout', () => {
   it('starts on entering a sub-flow and restarts, under a new token, on every answer', () => {
@@ -11,7 +15,12 @@ describe('sub-flow idle timeout', () => {
     const tokens = results.map((r) => r.state.timers.flow_idle);
     expect(new Set(tokens).size).toBe(3);
     for (const r of results) {
-      expect(r.effects).toContainEqual({ type: 'startTimer', timer: 'flow_idle', token: r.state.timers.flow_idle, delayMs: 30 * 60_000 });
+      expect(r.effects).toContainEqual({
+        type: 'startTimer',
+        timer: 'flow_idle',
+        token: r.state.timers.flow_idle,
+        delayMs: 30 * 60_000,
+      });
     }
   });
 
@@ -34,7 +43,12 @@ describe('sub-flow idle timeout', () => {
   it('keeps the saved profile and homework count when a registered user times out', () => {
     const waiting = after([text('Mathematics')], states.homeworkSubject());
     const result = step(waiting, idleFired(waiting), ctx);
-    expect(result.state).toMatchObject({ name: 'REGISTERED', registered: true, homeworkCount: 0, profile: waiting.profile });
+    expect(result.state).toMatchObject({
+      name: 'REGISTERED',
+      registered: true,
+      homeworkCount: 0,
+      profile: waiting.profile,
+    });
     expect(result.state.homework).toBeUndefined();
     expect(bodyOf(sends(result.effects)[0])).toContain('Hey Ada!');
   });

@@ -1,5 +1,19 @@
 import { step } from '../../../workflows/flow/step';
-import { after, bodyOf, ctx, drive, image, inbound, media, offeredIds, pick, sends, states, tap, text } from './fixtures';
+import {
+  after,
+  bodyOf,
+  ctx,
+  drive,
+  image,
+  inbound,
+  media,
+  offeredIds,
+  pick,
+  sends,
+  states,
+  tap,
+  text,
+} from './fixtures';
 
 describe('homework', () => {
   it('asks an unregistered user to register first, with the Register button', () => {
@@ -44,7 +58,12 @@ describe('homework', () => {
   it('saves typed homework with a reference and answers with the HOMEWORK_SUBMITTED buttons', () => {
     const result = step(states.homeworkText(), text('  Newton: F = ma  '), ctx);
     const save = result.effects.find((e) => e.type === 'saveHomework');
-    expect(save).toEqual({ type: 'saveHomework', reference: expect.stringMatching(/^HW-15550002222-\d+$/), subject: 'Physics', submission: { kind: 'text', text: 'Newton: F = ma' } });
+    expect(save).toEqual({
+      type: 'saveHomework',
+      reference: expect.stringMatching(/^HW-15550002222-\d+$/),
+      subject: 'Physics',
+      submission: { kind: 'text', text: 'Newton: F = ma' },
+    });
     expect(result.state.name).toBe('HOMEWORK_SUBMITTED');
     expect(result.state.homeworkCount).toBe(1);
     expect(result.state.homework).toBeUndefined();
@@ -61,7 +80,11 @@ describe('homework', () => {
   it('saves a photo with its media id, type and caption', () => {
     const result = step(states.homeworkImage(), image('media-77', 'page 2'), ctx);
     expect(result.effects).toContainEqual(
-      expect.objectContaining({ type: 'saveHomework', subject: 'Physics', submission: { kind: 'image', mediaId: 'media-77', mimeType: 'image/jpeg', caption: 'page 2' } }),
+      expect.objectContaining({
+        type: 'saveHomework',
+        subject: 'Physics',
+        submission: { kind: 'image', mediaId: 'media-77', mimeType: 'image/jpeg', caption: 'page 2' },
+      }),
     );
     expect(result.state.name).toBe('HOMEWORK_SUBMITTED');
   });
@@ -98,7 +121,16 @@ describe('homework', () => {
 
   it('gives each submission its own reference and counts them', () => {
     const results = drive(
-      [pick('homework'), pick('subject_english'), tap('homework_text'), text('essay'), pick('homework'), text('Chemistry'), text('photo'), image()],
+      [
+        pick('homework'),
+        pick('subject_english'),
+        tap('homework_text'),
+        text('essay'),
+        pick('homework'),
+        text('Chemistry'),
+        text('photo'),
+        image(),
+      ],
       states.registered(),
     );
     const refs = results.flatMap((r) => r.effects.flatMap((e) => (e.type === 'saveHomework' ? [e.reference] : [])));

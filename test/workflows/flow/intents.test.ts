@@ -1,4 +1,11 @@
-import { isEndChatText, isLeaveText, matchIntent, parseTapId, readInput, readRating } from '../../../workflows/flow/intents';
+import {
+  isEndChatText,
+  isLeaveText,
+  matchIntent,
+  parseTapId,
+  readInput,
+  readRating,
+} from '../../../workflows/flow/intents';
 import { cleanData, normalize, words } from '../../../workflows/flow/normalize';
 
 describe('normalize', () => {
@@ -68,25 +75,45 @@ describe('matchIntent', () => {
     expect(matchIntent(normalize(typed))).toBe(intent);
   });
 
-  it.each(['Howard', 'Howard Smith', 'Chatterjee', 'Closeup', 'paypal', 'helpful', 'statuses', 'chats', 'humanities', 'support2', 'exiting', 'done with it', 'xyz', ''])(
-    '%j matches no intent (whole words only)',
-    (typed) => {
-      expect(matchIntent(normalize(typed))).toBeUndefined();
-    },
-  );
+  it.each([
+    'Howard',
+    'Howard Smith',
+    'Chatterjee',
+    'Closeup',
+    'paypal',
+    'helpful',
+    'statuses',
+    'chats',
+    'humanities',
+    'support2',
+    'exiting',
+    'done with it',
+    'xyz',
+    '',
+  ])('%j matches no intent (whole words only)', (typed) => {
+    expect(matchIntent(normalize(typed))).toBeUndefined();
+  });
 });
 
 describe('exact commands', () => {
-  it.each(['end chat', 'End Chat', 'end_chat', 'close', 'Done!', 'done', 'quit chat', 'exit', '❌ End Chat'])('%j ends a chat', (t) => {
-    expect(isEndChatText(normalize(t))).toBe(true);
-  });
-
-  it.each(["I'm done with question 3", 'done with it', 'close the question', 'Closeup', 'exit exam is hard', 'chat', 'end'])(
-    '%j does not end a chat',
+  it.each(['end chat', 'End Chat', 'end_chat', 'close', 'Done!', 'done', 'quit chat', 'exit', '❌ End Chat'])(
+    '%j ends a chat',
     (t) => {
-      expect(isEndChatText(normalize(t))).toBe(false);
+      expect(isEndChatText(normalize(t))).toBe(true);
     },
   );
+
+  it.each([
+    "I'm done with question 3",
+    'done with it',
+    'close the question',
+    'Closeup',
+    'exit exam is hard',
+    'chat',
+    'end',
+  ])('%j does not end a chat', (t) => {
+    expect(isEndChatText(normalize(t))).toBe(false);
+  });
 
   it.each(['cancel', 'Cancel.', 'menu', 'MAIN MENU', '📍 Main Menu'])('%j leaves a free-text step', (t) => {
     expect(isLeaveText(normalize(t))).toBe(true);

@@ -36,11 +36,20 @@ describe('payment', () => {
     expect(reference).toMatch(/^PAY-[0-9a-f]{16}-\d+$/);
     expect(reference).not.toContain('15550002222');
     expect(result.effects).toContainEqual({ type: 'createPayment', reference, amount: 5000, planName: 'Monthly plan' });
-    expect(result.effects).toContainEqual({ type: 'startTimer', timer: 'payment', token: result.state.timers.payment, delayMs: 30 * 60_000 });
+    expect(result.effects).toContainEqual({
+      type: 'startTimer',
+      timer: 'payment',
+      token: result.state.timers.payment,
+      delayMs: 30 * 60_000,
+    });
     const link = bodyOf(sends(result.effects)[0]);
     expect(link).toContain(`https://pay.example.test/checkout/${reference}`);
     expect(link).not.toMatch(/\{\w+\}/);
-    expect(result.state.payment).toEqual({ reference, amount: 5000, link: `https://pay.example.test/checkout/${reference}` });
+    expect(result.state.payment).toEqual({
+      reference,
+      amount: 5000,
+      link: `https://pay.example.test/checkout/${reference}`,
+    });
   });
 
   it('confirms on a typed "yes" too', () => {
@@ -70,8 +79,16 @@ describe('payment', () => {
     const unknown = step(pending, { type: 'paymentConfirmed', reference: 'PAY-other-1', amount: 5000 }, ctx);
     expect(unknown.effects).toEqual([]);
     expect(unknown.state).toBe(pending);
-    const confirmed = step(pending, { type: 'paymentConfirmed', reference: pendingReference(pending), amount: 5000 }, ctx).state;
-    const repeated = step(confirmed, { type: 'paymentConfirmed', reference: pendingReference(pending), amount: 5000 }, ctx);
+    const confirmed = step(
+      pending,
+      { type: 'paymentConfirmed', reference: pendingReference(pending), amount: 5000 },
+      ctx,
+    ).state;
+    const repeated = step(
+      confirmed,
+      { type: 'paymentConfirmed', reference: pendingReference(pending), amount: 5000 },
+      ctx,
+    );
     expect(repeated.effects).toEqual([]);
     expect(repeated.state).toBe(confirmed);
   });

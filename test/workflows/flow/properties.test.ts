@@ -14,16 +14,82 @@ import { NOW, PHONE, settings as defaultSettings, states, type NamedState } from
 // something else, and resolved against the state when they run.
 
 const VOCABULARY = [
-  'hi', 'register', 'support', 'chat', 'end chat', 'END_CHAT', 'done', 'Done!', 'close', 'exit', 'quit chat', 'cancel', 'menu',
-  'main menu', 'skip', 'homework', 'pay', 'payment', 'subscribe', 'status', 'faq', 'help', 'help me', 'update profile',
-  'Howard', 'Howard Smith', 'Ada Lovelace', 'Chatterjee', 'Closeup', 'ada@example.com', 'bad@', 'JSS 2', 'Physics',
-  'text', 'photo', 'yes', '1', '5', '4 stars', '⭐⭐⭐', "I'm done with question 3", '{name}', '{subject}', 'subject_{x}',
-  '  ', '', '📍 Main Menu', '❌ End Chat',
+  'hi',
+  'register',
+  'support',
+  'chat',
+  'end chat',
+  'END_CHAT',
+  'done',
+  'Done!',
+  'close',
+  'exit',
+  'quit chat',
+  'cancel',
+  'menu',
+  'main menu',
+  'skip',
+  'homework',
+  'pay',
+  'payment',
+  'subscribe',
+  'status',
+  'faq',
+  'help',
+  'help me',
+  'update profile',
+  'Howard',
+  'Howard Smith',
+  'Ada Lovelace',
+  'Chatterjee',
+  'Closeup',
+  'ada@example.com',
+  'bad@',
+  'JSS 2',
+  'Physics',
+  'text',
+  'photo',
+  'yes',
+  '1',
+  '5',
+  '4 stars',
+  '⭐⭐⭐',
+  "I'm done with question 3",
+  '{name}',
+  '{subject}',
+  'subject_{x}',
+  '  ',
+  '',
+  '📍 Main Menu',
+  '❌ End Chat',
 ];
 const IDS = [
-  'register', 'homework', 'pay', 'status', 'faq', 'support', 'help', 'update_profile', 'main_menu', 'end_chat',
-  'homework_text', 'homework_image', 'payment_confirm', 'csat_1', 'csat_3', 'csat_5', 'csat_9', 'faq_registration',
-  'faq_payment', 'faq_menu', 'faq_nope', 'subject_physics', 'subject_further_maths', 'subject_{x}', 'subject_', 'Register',
+  'register',
+  'homework',
+  'pay',
+  'status',
+  'faq',
+  'support',
+  'help',
+  'update_profile',
+  'main_menu',
+  'end_chat',
+  'homework_text',
+  'homework_image',
+  'payment_confirm',
+  'csat_1',
+  'csat_3',
+  'csat_5',
+  'csat_9',
+  'faq_registration',
+  'faq_payment',
+  'faq_menu',
+  'faq_nope',
+  'subject_physics',
+  'subject_further_maths',
+  'subject_{x}',
+  'subject_',
+  'Register',
 ];
 const TIMERS: TimerName[] = ['flow_idle', 'payment', 'chat_reminder', 'chat_close'];
 const MEDIA: MediaType[] = ['image', 'document', 'audio', 'video', 'sticker'];
@@ -35,20 +101,28 @@ const anyText = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 120 }) },
   { weight: 1, arbitrary: longText },
 );
-const anyId = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...IDS) }, { weight: 1, arbitrary: fc.string({ maxLength: 30 }) });
+const anyId = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom(...IDS) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
+);
 
 const content: fc.Arbitrary<InboundContent> = fc.oneof(
   { weight: 6, arbitrary: anyText.map((text) => ({ kind: 'text' as const, text })) },
   { weight: 4, arbitrary: fc.tuple(anyId, anyText).map(([id, title]) => ({ kind: 'button' as const, id, title })) },
   { weight: 3, arbitrary: fc.tuple(anyId, anyText).map(([id, title]) => ({ kind: 'list' as const, id, title })) },
-  { weight: 1, arbitrary: fc.tuple(anyId, anyText).map(([payload, text]) => ({ kind: 'template_button' as const, payload, text })) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(anyId, anyText).map(([payload, text]) => ({ kind: 'template_button' as const, payload, text })),
+  },
   {
     weight: 3,
     arbitrary: fc
       .record({
         mediaType: fc.constantFrom(...MEDIA),
         mediaId: fc.string({ minLength: 1, maxLength: 10 }),
-        mimeType: fc.option(fc.constantFrom('image/jpeg', 'image/png', 'application/pdf', 'audio/ogg'), { nil: undefined }),
+        mimeType: fc.option(fc.constantFrom('image/jpeg', 'image/png', 'application/pdf', 'audio/ogg'), {
+          nil: undefined,
+        }),
         caption: fc.option(anyText, { nil: undefined }),
       })
       .map((m) => ({
@@ -76,11 +150,34 @@ const agentMessage = fc.oneof(anyText, fc.constant(''), fc.constant('   '), fc.c
 const spec: fc.Arbitrary<Spec> = fc.oneof(
   { weight: 12, arbitrary: content.map((c) => ({ t: 'inbound' as const, content: c })) },
   // null = the timer's current token; a string = a stale or made-up one.
-  { weight: 3, arbitrary: fc.record({ t: fc.constant('timer' as const), timer: fc.constantFrom(...TIMERS), token: fc.option(fc.constantFrom('flow_idle-1', 'payment-3', 'x'), { nil: null }) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('paid' as const), reference: fc.option(fc.constantFrom('PAY-15550002222-1', 'nope'), { nil: null }) }) },
-  { weight: 1, arbitrary: fc.option(agentMessage, { nil: undefined }).map((message) => ({ t: 'agentStart' as const, ...(message === undefined ? {} : { message }) })) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant('timer' as const),
+      timer: fc.constantFrom(...TIMERS),
+      token: fc.option(fc.constantFrom('flow_idle-1', 'payment-3', 'x'), { nil: null }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('paid' as const),
+      reference: fc.option(fc.constantFrom('PAY-15550002222-1', 'nope'), { nil: null }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .option(agentMessage, { nil: undefined })
+      .map((message) => ({ t: 'agentStart' as const, ...(message === undefined ? {} : { message }) })),
+  },
   { weight: 2, arbitrary: agentMessage.map((message) => ({ t: 'agentSend' as const, message })) },
-  { weight: 1, arbitrary: fc.option(agentMessage, { nil: undefined }).map((message) => ({ t: 'agentEnd' as const, ...(message === undefined ? {} : { message }) })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .option(agentMessage, { nil: undefined })
+      .map((message) => ({ t: 'agentEnd' as const, ...(message === undefined ? {} : { message }) })),
+  },
 );
 
 const safeName = fc.string({ minLength: 1, maxLength: 300 }).filter((s) => !/[{}]/.test(s) && s.trim() !== '');
@@ -91,7 +188,10 @@ const settingsArb: fc.Arbitrary<ConversationSettings> = fc.oneof(
     payment: fc.record({
       planName: safeName,
       planPrice: fc.nat({ max: 1e12 }),
-      linkTemplate: fc.constantFrom('https://pay.example.test/{reference}', 'https://p.test/?ref={reference}&again={reference}'),
+      linkTemplate: fc.constantFrom(
+        'https://pay.example.test/{reference}',
+        'https://p.test/?ref={reference}&again={reference}',
+      ),
     }),
     timers: fc.record({
       chatIdleReminderMs: fc.integer({ min: 1, max: 1e9 }),
@@ -107,7 +207,10 @@ function resolve(s: Spec, state: FlowState): FlowEvent {
   switch (s.t) {
     case 'inbound':
       wamid += 1;
-      return { type: 'inbound', message: { waMessageId: `wamid.p${wamid}`, from: PHONE, sentAt: NOW, receivedAt: NOW, content: s.content } };
+      return {
+        type: 'inbound',
+        message: { waMessageId: `wamid.p${wamid}`, from: PHONE, sentAt: NOW, receivedAt: NOW, content: s.content },
+      };
     case 'timer':
       return { type: 'timer', timer: s.timer, token: s.token ?? state.timers[s.timer] ?? 'none' };
     case 'paid':
@@ -143,9 +246,11 @@ function checkState(state: FlowState): void {
   if (state.awaitingRating !== undefined) expect(state.name).not.toBe('CHAT_SUPPORT_ACTIVE');
   if (state.registered) expect(state.profile).toBeDefined();
   if (state.name.startsWith('REGISTERING_')) expect(state.draft).toBeDefined();
-  if (state.name === 'HOMEWORK_TYPE' || state.name === 'HOMEWORK_CONTENT') expect(state.homework?.subject).toBeDefined();
+  if (state.name === 'HOMEWORK_TYPE' || state.name === 'HOMEWORK_CONTENT')
+    expect(state.homework?.subject).toBeDefined();
   if (state.name === 'HOMEWORK_CONTENT') expect(state.homework?.kind).toBeDefined();
-  if (['HOMEWORK_SUBJECT', 'HOMEWORK_TYPE', 'HOMEWORK_CONTENT', 'PAYMENT_PENDING'].includes(state.name)) expect(state.registered).toBe(true);
+  if (['HOMEWORK_SUBJECT', 'HOMEWORK_TYPE', 'HOMEWORK_CONTENT', 'PAYMENT_PENDING'].includes(state.name))
+    expect(state.registered).toBe(true);
 }
 
 function checkEffects(effects: Effect[], state: FlowState): void {
@@ -153,11 +258,14 @@ function checkEffects(effects: Effect[], state: FlowState): void {
     if (effect.type !== 'send') continue;
     expect(checkOutboundLimits(effect.content)).toEqual([]);
     // Agents may write braces; everything the bot writes itself must be filled in.
-    if (effect.agent === undefined) for (const text of visibleStrings(effect.content)) expect(text).not.toMatch(PLACEHOLDER);
+    if (effect.agent === undefined)
+      for (const text of visibleStrings(effect.content)) expect(text).not.toMatch(PLACEHOLDER);
   }
   // The state records the token of the last start of each timer, and no token for a timer cancelled last.
   for (const timer of TIMERS) {
-    const last = [...effects].reverse().find((e) => (e.type === 'startTimer' || e.type === 'cancelTimer') && e.timer === timer);
+    const last = [...effects]
+      .reverse()
+      .find((e) => (e.type === 'startTimer' || e.type === 'cancelTimer') && e.timer === timer);
     if (last?.type === 'startTimer') expect(state.timers[timer]).toBe(last.token);
     if (last?.type === 'cancelTimer') expect(state.timers[timer]).toBeUndefined();
   }
@@ -192,9 +300,14 @@ function run(start: FlowState, specs: Spec[], settings: ConversationSettings, st
     }
     expect(result.state.homeworkCount).toBeGreaterThanOrEqual(previous.homeworkCount);
     // In a chat the bot stays quiet: at most the one acknowledgement, and none once given or once an agent wrote.
-    if (event.type === 'inbound' && previous.chat !== undefined && result.state.chat?.sessionKey === previous.chat.sessionKey) {
+    if (
+      event.type === 'inbound' &&
+      previous.chat !== undefined &&
+      result.state.chat?.sessionKey === previous.chat.sessionKey
+    ) {
       const botSends = result.effects.filter((e) => e.type === 'send' && e.agent === undefined);
-      const quiet = previous.chat.acknowledged || previous.chat.agentReplied === true || previous.chat.startedBy !== 'user';
+      const quiet =
+        previous.chat.acknowledged || previous.chat.agentReplied === true || previous.chat.startedBy !== 'user';
       expect(botSends.length).toBeLessThanOrEqual(quiet ? 0 : 1);
     }
     // References, session keys and timer tokens are never reused within a conversation.
@@ -216,7 +329,10 @@ function run(start: FlowState, specs: Spec[], settings: ConversationSettings, st
 }
 
 const startArb = fc.constantFrom(...(Object.keys(states) as NamedState[]));
-const stepsArb = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 40 * 86_400_000 })), { minLength: 1, maxLength: 5 });
+const stepsArb = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 40 * 86_400_000 })), {
+  minLength: 1,
+  maxLength: 5,
+});
 
 describe('step, for any sequence of events', () => {
   it('keeps every invariant from a new conversation', () => {
@@ -229,16 +345,24 @@ describe('step, for any sequence of events', () => {
   });
 
   it('keeps every invariant from any state the flow reaches', () => {
-    const starts = Object.fromEntries((Object.keys(states) as NamedState[]).map((name) => [name, states[name]()])) as Record<NamedState, FlowState>;
+    const starts = Object.fromEntries(
+      (Object.keys(states) as NamedState[]).map((name) => [name, states[name]()]),
+    ) as Record<NamedState, FlowState>;
     fc.assert(
-      fc.property(startArb, settingsArb, fc.array(spec, { maxLength: 40 }), stepsArb, (start, settings, specs, steps) => {
-        run(starts[start], specs, settings, steps);
-      }),
+      fc.property(
+        startArb,
+        settingsArb,
+        fc.array(spec, { maxLength: 40 }),
+        stepsArb,
+        (start, settings, specs, steps) => {
+          run(starts[start], specs, settings, steps);
+        },
+      ),
       { numRuns: 600 },
     );
   });
 
-  it('never changes the caller\'s state object', () => {
+  it("never changes the caller's state object", () => {
     fc.assert(
       fc.property(startArb, spec, (start, s) => {
         const before = states[start]();

@@ -1,12 +1,31 @@
 import { step } from '../../../workflows/flow/step';
-import { after, bodyOf, ctx, drive, image, offeredIds, pick, REGISTER_EVENTS, sends, states, tap, text } from './fixtures';
+import {
+  after,
+  bodyOf,
+  ctx,
+  drive,
+  image,
+  offeredIds,
+  pick,
+  REGISTER_EVENTS,
+  sends,
+  states,
+  tap,
+  text,
+} from './fixtures';
 
 const MENU = ['homework', 'pay', 'status', 'faq', 'support', 'help', 'update_profile'];
 
 describe('registration', () => {
   it('asks name, email and class, saves the student, then shows the main menu with the first name', () => {
     const results = drive(REGISTER_EVENTS);
-    expect(results.map((r) => r.state.name)).toEqual(['IDLE', 'REGISTERING_NAME', 'REGISTERING_EMAIL', 'REGISTERING_CLASS', 'REGISTERED']);
+    expect(results.map((r) => r.state.name)).toEqual([
+      'IDLE',
+      'REGISTERING_NAME',
+      'REGISTERING_EMAIL',
+      'REGISTERING_CLASS',
+      'REGISTERED',
+    ]);
     const last = results[results.length - 1]!;
     expect(last.effects).toContainEqual({
       type: 'saveProfile',
@@ -20,36 +39,59 @@ describe('registration', () => {
     expect(offeredIds(menu)).toEqual(MENU);
   });
 
-  it.each(['Howard Smith', 'Chatterjee', 'Closeup', 'Help Mensah', 'Chat Noir', 'Pay Ling'])('stores %j as the name, not as a command', (name) => {
-    const state = after([text(name)], states.registeringName());
-    expect(state.name).toBe('REGISTERING_EMAIL');
-    expect(state.draft?.fullName).toBe(name);
-  });
+  it.each(['Howard Smith', 'Chatterjee', 'Closeup', 'Help Mensah', 'Chat Noir', 'Pay Ling'])(
+    'stores %j as the name, not as a command',
+    (name) => {
+      const state = after([text(name)], states.registeringName());
+      expect(state.name).toBe('REGISTERING_EMAIL');
+      expect(state.draft?.fullName).toBe(name);
+    },
+  );
 
   it('keeps accents and straightens curly apostrophes in a name', () => {
-    expect(after([text('  Ngũgĩ   wa Thiong\u2019o ')], states.registeringName()).draft?.fullName).toBe("Ngũgĩ wa Thiong'o");
+    expect(after([text('  Ngũgĩ   wa Thiong\u2019o ')], states.registeringName()).draft?.fullName).toBe(
+      "Ngũgĩ wa Thiong'o",
+    );
   });
 
   it('understands "My name is …"', () => {
     expect(after([text('My name is Ada Lovelace.')], states.registeringName()).draft?.fullName).toBe('Ada Lovelace');
   });
 
-  it.each(['A', ' ', '12345', '🙂🙂🙂', 'a'.repeat(81), '{name}', 'ada@example.com'])('asks again for the invalid name %j', (name) => {
-    const before = states.registeringName();
-    const result = step(before, text(name), ctx);
-    expect(result.state.name).toBe('REGISTERING_NAME');
-    expect(result.state.draft?.fullName).toBeUndefined();
-    expect(result.effects.map((e) => e.type)).not.toContain('saveProfile');
-    expect(bodyOf(sends(result.effects)[0])).toMatch(/full name/);
-  });
+  it.each(['A', ' ', '12345', '🙂🙂🙂', 'a'.repeat(81), '{name}', 'ada@example.com'])(
+    'asks again for the invalid name %j',
+    (name) => {
+      const before = states.registeringName();
+      const result = step(before, text(name), ctx);
+      expect(result.state.name).toBe('REGISTERING_NAME');
+      expect(result.state.draft?.fullName).toBeUndefined();
+      expect(result.effects.map((e) => e.type)).not.toContain('saveProfile');
+      expect(bodyOf(sends(result.effects)[0])).toMatch(/full name/);
+    },
+  );
 
   it('accepts an 80-character name', () => {
     expect(after([text('A'.repeat(80))], states.registeringName()).name).toBe('REGISTERING_EMAIL');
   });
 
   it('asks again for a wrong email, then takes the right one', () => {
-    const results = drive([text('ada@'), text('ada at example dot com'), text('a@b'), text('two@a.com three@b.com'), text("It's Ada@Example.COM.")], states.registeringEmail());
-    expect(results.map((r) => r.state.name)).toEqual(['REGISTERING_EMAIL', 'REGISTERING_EMAIL', 'REGISTERING_EMAIL', 'REGISTERING_EMAIL', 'REGISTERING_CLASS']);
+    const results = drive(
+      [
+        text('ada@'),
+        text('ada at example dot com'),
+        text('a@b'),
+        text('two@a.com three@b.com'),
+        text("It's Ada@Example.COM."),
+      ],
+      states.registeringEmail(),
+    );
+    expect(results.map((r) => r.state.name)).toEqual([
+      'REGISTERING_EMAIL',
+      'REGISTERING_EMAIL',
+      'REGISTERING_EMAIL',
+      'REGISTERING_EMAIL',
+      'REGISTERING_CLASS',
+    ]);
     expect(bodyOf(sends(results[0]!.effects)[0])).toMatch(/does not look like an email/);
     expect(results[4]!.state.draft?.email).toBe('ada@example.com');
   });
@@ -73,14 +115,17 @@ describe('registration', () => {
     expect(bodyOf(sends(result.effects)[0])).toMatch(/I need your name/);
   });
 
-  it.each(['cancel', 'menu', 'Main Menu', '📍 Main Menu'])('leaves registration on exactly %j, saving nothing', (word) => {
-    const result = step(states.registeringClass(), text(word), ctx);
-    expect(result.state.name).toBe('IDLE');
-    expect(result.state.registered).toBe(false);
-    expect(result.state.draft).toBeUndefined();
-    expect(result.effects.map((e) => e.type)).toEqual(['send', 'cancelTimer']);
-    expect(offeredIds(sends(result.effects)[0])).toEqual(['register', 'faq', 'support']);
-  });
+  it.each(['cancel', 'menu', 'Main Menu', '📍 Main Menu'])(
+    'leaves registration on exactly %j, saving nothing',
+    (word) => {
+      const result = step(states.registeringClass(), text(word), ctx);
+      expect(result.state.name).toBe('IDLE');
+      expect(result.state.registered).toBe(false);
+      expect(result.state.draft).toBeUndefined();
+      expect(result.effects.map((e) => e.type)).toEqual(['send', 'cancelTimer']);
+      expect(offeredIds(sends(result.effects)[0])).toEqual(['register', 'faq', 'support']);
+    },
+  );
 
   it('treats a sentence that merely contains "cancel" as data', () => {
     expect(after([text('Cancel Culture')], states.registeringName()).draft?.fullName).toBe('Cancel Culture');
@@ -101,7 +146,10 @@ describe('update profile', () => {
     expect(bodyOf(sends(results[1]!.effects)[0])).toContain('ada@example.com');
     expect(bodyOf(sends(results[2]!.effects)[0])).toContain('JSS 2');
     const last = results[3]!;
-    expect(last.effects).toContainEqual({ type: 'saveProfile', profile: { fullName: 'Ada King', email: 'ada@example.com', className: 'SS 1' } });
+    expect(last.effects).toContainEqual({
+      type: 'saveProfile',
+      profile: { fullName: 'Ada King', email: 'ada@example.com', className: 'SS 1' },
+    });
     expect(last.state.profile).toEqual({ fullName: 'Ada King', email: 'ada@example.com', className: 'SS 1' });
     expect(last.state.name).toBe('REGISTERED');
     expect(bodyOf(sends(last.effects)[0])).toContain('Hey Ada! What would you like to do?');
@@ -109,7 +157,10 @@ describe('update profile', () => {
 
   it('saves the same profile when every step is skipped', () => {
     const last = drive([pick('update_profile'), text('skip'), text('SKIP'), text('Skip.')], states.registered()).pop()!;
-    expect(last.effects).toContainEqual({ type: 'saveProfile', profile: { fullName: 'Ada Lovelace', email: 'ada@example.com', className: 'JSS 2' } });
+    expect(last.effects).toContainEqual({
+      type: 'saveProfile',
+      profile: { fullName: 'Ada Lovelace', email: 'ada@example.com', className: 'JSS 2' },
+    });
   });
 
   it('keeps the old profile when the update is cancelled', () => {

@@ -38,21 +38,38 @@ describe('regressions of the earlier system', () => {
     expect(step(states.idle(), tap('support', 'Register'), ctx).state.name).toBe('CHAT_SUPPORT_ACTIVE');
     expect(step(states.idle(), tap('register', '💬 Chat Support'), ctx).state.name).toBe('REGISTERING_NAME');
     expect(step(states.idle(), tap('Register', 'register'), ctx).state.name).toBe('IDLE');
-    expect(step(states.registered(), pick('status', 'FAQ'), ctx).effects.some((e) => e.type === 'send' && bodyOf(e.content).includes('Your status'))).toBe(true);
+    expect(
+      step(states.registered(), pick('status', 'FAQ'), ctx).effects.some(
+        (e) => e.type === 'send' && bodyOf(e.content).includes('Your status'),
+      ),
+    ).toBe(true);
   });
 
   it('saves an image in the homework flow instead of dropping it', () => {
     const result = step(states.homeworkImage(), image('wa-media-9'), ctx);
-    expect(result.effects).toContainEqual(expect.objectContaining({ type: 'saveHomework', submission: expect.objectContaining({ kind: 'image', mediaId: 'wa-media-9' }) }));
+    expect(result.effects).toContainEqual(
+      expect.objectContaining({
+        type: 'saveHomework',
+        submission: expect.objectContaining({ kind: 'image', mediaId: 'wa-media-9' }),
+      }),
+    );
   });
 
   it('saves an updated profile, `skip` keeping the old values', () => {
-    const last = drive([pick('update_profile'), text('skip'), text('ada.king@example.org'), text('skip')], states.registered()).pop()!;
-    expect(last.effects).toContainEqual({ type: 'saveProfile', profile: { fullName: 'Ada Lovelace', email: 'ada.king@example.org', className: 'JSS 2' } });
+    const last = drive(
+      [pick('update_profile'), text('skip'), text('ada.king@example.org'), text('skip')],
+      states.registered(),
+    ).pop()!;
+    expect(last.effects).toContainEqual({
+      type: 'saveProfile',
+      profile: { fullName: 'Ada Lovelace', email: 'ada.king@example.org', className: 'JSS 2' },
+    });
   });
 
   it('produces a payment from the Confirm button', () => {
-    expect(step(states.paymentOffered(), tap('payment_confirm', '✅ Confirm'), ctx).effects.map((e) => e.type)).toContain('createPayment');
+    expect(
+      step(states.paymentOffered(), tap('payment_confirm', '✅ Confirm'), ctx).effects.map((e) => e.type),
+    ).toContain('createPayment');
   });
 
   it('shows real values in the status, never a raw placeholder', () => {

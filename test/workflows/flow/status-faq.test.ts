@@ -43,14 +43,19 @@ describe('FAQ and help', () => {
     expect(offeredIds(sends(result.effects)[0]).every((id) => id.startsWith('faq_'))).toBe(true);
   });
 
-  it.each(TOPICS.map((t) => [t.id, t.list] as const))('answers topic %s and offers its list, support and the menu', (id, list) => {
-    const result = step(states.registered(), pick(`faq_${id}`), ctx);
-    expect(result.state.name).toBe('REGISTERED');
-    expect(offeredIds(sends(result.effects)[0])).toEqual([list, 'support', 'main_menu']);
-  });
+  it.each(TOPICS.map((t) => [t.id, t.list] as const))(
+    'answers topic %s and offers its list, support and the menu',
+    (id, list) => {
+      const result = step(states.registered(), pick(`faq_${id}`), ctx);
+      expect(result.state.name).toBe('REGISTERED');
+      expect(offeredIds(sends(result.effects)[0])).toEqual([list, 'support', 'main_menu']);
+    },
+  );
 
   it('quotes the configured plan and price in the payment answer', () => {
-    expect(bodyOf(sends(step(states.idle(), pick('faq_payment'), ctx).effects)[0])).toContain('Monthly plan costs ₦50.00');
+    expect(bodyOf(sends(step(states.idle(), pick('faq_payment'), ctx).effects)[0])).toContain(
+      'Monthly plan costs ₦50.00',
+    );
   });
 
   it('shows the current FAQ for a topic that no longer exists', () => {

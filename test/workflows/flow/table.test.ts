@@ -224,7 +224,12 @@ describe('every state × every kind of input', () => {
     if (offered === 'none') expect(sent).toEqual([]);
     else if (offered === 'text') expect(last?.kind).toBe('text');
     else {
-      const ids = last?.kind === 'buttons' ? last.buttons.map((b) => b.id) : last?.kind === 'list' ? last.sections.flatMap((s) => s.rows.map((r) => r.id)) : [];
+      const ids =
+        last?.kind === 'buttons'
+          ? last.buttons.map((b) => b.id)
+          : last?.kind === 'list'
+            ? last.sections.flatMap((s) => s.rows.map((r) => r.id))
+            : [];
       expect(ids).toEqual(offered);
     }
     // Nothing saved is ever lost by a message.

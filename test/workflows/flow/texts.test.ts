@@ -10,7 +10,11 @@ const LONG = 'Ŵ'.repeat(5000);
 const EMOJI = '👩🏽‍🎓'.repeat(1500); // five code points each
 const profiles = [
   { fullName: 'Ada Lovelace', email: 'ada@example.com', className: 'JSS 2' },
-  { fullName: 'A'.repeat(80), email: `${'l'.repeat(64)}@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(55)}.com`, className: 'C'.repeat(40) },
+  {
+    fullName: 'A'.repeat(80),
+    email: `${'l'.repeat(64)}@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(55)}.com`,
+    className: 'C'.repeat(40),
+  },
   { fullName: LONG, email: LONG, className: LONG },
   { fullName: EMOJI, email: EMOJI, className: EMOJI },
 ];
@@ -19,8 +23,17 @@ const longSettings: ConversationSettings[] = [
   settings,
   {
     botName: LONG,
-    payment: { planName: EMOJI, planPrice: Number.MAX_SAFE_INTEGER, linkTemplate: `https://pay.example.test/${'p'.repeat(3000)}/{reference}` },
-    timers: { chatIdleReminderMs: 1, chatIdleTimeoutMs: 7 * 86_400_000, flowIdleTimeoutMs: 1_000, paymentTimeoutMs: 59_999 },
+    payment: {
+      planName: EMOJI,
+      planPrice: Number.MAX_SAFE_INTEGER,
+      linkTemplate: `https://pay.example.test/${'p'.repeat(3000)}/{reference}`,
+    },
+    timers: {
+      chatIdleReminderMs: 1,
+      chatIdleTimeoutMs: 7 * 86_400_000,
+      flowIdleTimeoutMs: 1_000,
+      paymentTimeoutMs: 59_999,
+    },
   },
 ];
 const notes: string[] = [
@@ -35,31 +48,53 @@ const notes: string[] = [
 const references = ['HW-15550002222-7', `PAY-${'9'.repeat(300)}-1`];
 
 const BUILDERS: Record<string, () => OutboundContent[]> = {
-  welcomeMessage: () => longSettings.flatMap((s) => [texts.welcomeMessage(s.botName), ...notes.map((n) => texts.welcomeMessage(s.botName, n))]),
+  welcomeMessage: () =>
+    longSettings.flatMap((s) => [
+      texts.welcomeMessage(s.botName),
+      ...notes.map((n) => texts.welcomeMessage(s.botName, n)),
+    ]),
   mainMenu: () => profiles.flatMap((p) => [texts.mainMenu(p), ...notes.map((n) => texts.mainMenu(p, n))]),
   registerFirst: () => inputs.map((i) => texts.registerFirst(i)),
   alreadyRegistered: () => profiles.map((p) => texts.alreadyRegistered(p)),
-  askName: () => [texts.askName(), ...inputs.flatMap((i) => [texts.askName(i), texts.askName(i, LONG), texts.askName(undefined, i)])],
+  askName: () => [
+    texts.askName(),
+    ...inputs.flatMap((i) => [texts.askName(i), texts.askName(i, LONG), texts.askName(undefined, i)]),
+  ],
   askEmail: () => [texts.askEmail(), ...inputs.flatMap((i) => [texts.askEmail(i), texts.askEmail(i, LONG)])],
   askClass: () => [texts.askClass(), ...inputs.flatMap((i) => [texts.askClass(i), texts.askClass(i, LONG)])],
-  askSubject: () => [texts.askSubject(), texts.askSubject(LONG), ...Object.values(texts.PROBLEMS).map((p) => texts.askSubject(p))],
+  askSubject: () => [
+    texts.askSubject(),
+    texts.askSubject(LONG),
+    ...Object.values(texts.PROBLEMS).map((p) => texts.askSubject(p)),
+  ],
   askHomeworkType: () => inputs.flatMap((i) => [texts.askHomeworkType(i), texts.askHomeworkType(i, LONG)]),
   askHomeworkText: () => inputs.flatMap((i) => [texts.askHomeworkText(i), texts.askHomeworkText(i, LONG)]),
   askHomeworkImage: () => inputs.map((i) => texts.askHomeworkImage(i)),
-  wrongHomeworkKind: () => inputs.flatMap((i) => [texts.wrongHomeworkKind('text', i), texts.wrongHomeworkKind('image', i)]),
+  wrongHomeworkKind: () =>
+    inputs.flatMap((i) => [texts.wrongHomeworkKind('text', i), texts.wrongHomeworkKind('image', i)]),
   homeworkSubmitted: () => inputs.flatMap((i) => references.map((r) => texts.homeworkSubmitted(i, r))),
   paymentOffer: () =>
     longSettings.flatMap((s) => [
       texts.paymentOffer(s, {}),
       texts.paymentOffer(s, { activeUntil: 8.64e15, pendingReference: references[1]! }),
     ]),
-  paymentLink: () => longSettings.flatMap((s) => references.map((r) => texts.paymentLink(s, r, s.payment.linkTemplate.replace('{reference}', r)))),
-  paymentWaiting: () => references.flatMap((r) => [texts.paymentWaiting(r, undefined), texts.paymentWaiting(r, `https://x.test/${LONG}`)]),
+  paymentLink: () =>
+    longSettings.flatMap((s) =>
+      references.map((r) => texts.paymentLink(s, r, s.payment.linkTemplate.replace('{reference}', r))),
+    ),
+  paymentWaiting: () =>
+    references.flatMap((r) => [texts.paymentWaiting(r, undefined), texts.paymentWaiting(r, `https://x.test/${LONG}`)]),
   notice: () => notes.map((n) => texts.notice(n)),
   statusMessage: () =>
     profiles.flatMap((profile) => [
       texts.statusMessage({ profile, now: 0, homeworkCount: 0 }),
-      texts.statusMessage({ profile, now: 0, homeworkCount: Number.MAX_SAFE_INTEGER, activeUntil: 8.64e15, pendingReference: references[1]! }),
+      texts.statusMessage({
+        profile,
+        now: 0,
+        homeworkCount: Number.MAX_SAFE_INTEGER,
+        activeUntil: 8.64e15,
+        pendingReference: references[1]!,
+      }),
       texts.statusMessage({ profile, now: 8.64e15, homeworkCount: 3, activeUntil: 0 }),
     ]),
   faqList: () => [texts.faqList(), texts.faqList(LONG)],
@@ -68,7 +103,8 @@ const BUILDERS: Record<string, () => OutboundContent[]> = {
   chatConnected: () => longSettings.map((s) => texts.chatConnected(s)),
   chatAcknowledged: () => longSettings.map((s) => texts.chatAcknowledged(s)),
   agentJoined: () => [texts.agentJoined()],
-  agentMessage: () => ['Hello', 'y'.repeat(4096 - [...texts.AGENT_PREFIX].length), LONG, EMOJI].map((m) => texts.agentMessage(m)),
+  agentMessage: () =>
+    ['Hello', 'y'.repeat(4096 - [...texts.AGENT_PREFIX].length), LONG, EMOJI].map((m) => texts.agentMessage(m)),
   chatReminder: () => [1, 60_000, 15 * 60_000, 7 * 86_400_000].map((ms) => texts.chatReminder(ms)),
   chatTimedOut: () => [1, 60_000, 30 * 60_000, 7 * 86_400_000].map((ms) => texts.chatTimedOut(ms)),
   ratingAsk: () => [texts.ratingAsk()],

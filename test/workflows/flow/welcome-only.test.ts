@@ -33,7 +33,10 @@ describe('welcomeOnlyStep', () => {
 
   it('stores a reaction without answering it', () => {
     const state = { name: 'IDLE' as const, registered: false };
-    expect(welcomeOnlyStep(state, message({ kind: 'reaction', messageId: 'wamid.x', emoji: '👍' }), settings)).toEqual({ state, replies: [] });
+    expect(welcomeOnlyStep(state, message({ kind: 'reaction', messageId: 'wamid.x', emoji: '👍' }), settings)).toEqual({
+      state,
+      replies: [],
+    });
   });
 
   it('answers media, locations and unsupported messages instead of dropping them', () => {
@@ -42,6 +45,7 @@ describe('welcomeOnlyStep', () => {
       { kind: 'location', latitude: 1, longitude: 2 },
       { kind: 'other', type: 'unsupported', summary: 'unsupported: edit' },
     ];
-    for (const content of contents) expect(welcomeOnlyStep(initial, message(content), settings).replies).toHaveLength(1);
+    for (const content of contents)
+      expect(welcomeOnlyStep(initial, message(content), settings).replies).toHaveLength(1);
   });
 });
