@@ -14,7 +14,12 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export function createLogger(level: LogLevel = 'info', base: LogAttrs = {}, sink = process.stderr): Logger {
+/** Where the JSON lines go: process.stderr, or anything else with a write method. */
+export interface LogSink {
+  write(line: string): unknown;
+}
+
+export function createLogger(level: LogLevel = 'info', base: LogAttrs = {}, sink: LogSink = process.stderr): Logger {
   const write = (entryLevel: LogLevel, message: string, attrs?: LogAttrs): void => {
     if (RANK[entryLevel] < RANK[level]) return;
     const entry = { time: new Date().toISOString(), level: entryLevel, message, ...base, ...attrs };
@@ -38,7 +43,26 @@ export const silentLogger: Logger = {
   child: () => silentLogger,
 };
 
+// Causes nest rarely more than two or three deep; the bound also stops a cycle of causes.
+const MAX_CAUSE_DEPTH = 5;
+
 function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message };
-  return value;
+  return value instanceof Error ? serializeError(value, 0) : value;
+}
+
+/**
+ * Only name, message, stack, code and cause: errors such as HTTP clients' may carry the request,
+ * with its headers and body, in other fields.
+ */
+function serializeError(err: Error, depth: number): LogAttrs {
+  const out: LogAttrs = { name: err.name, message: err.message, stack: err.stack };
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') out.code = code;
+  if (err.cause !== undefined) {
+    if (depth + 1 >= MAX_CAUSE_DEPTH) out.cause = '[cause chain truncated]';
+    else if (err.cause instanceof Error) out.cause = serializeError(err.cause, depth + 1);
+    // A thrown non-Error: its type and nothing of its content, which may be anything.
+    else out.cause = typeof err.cause === 'string' ? err.cause : `[${typeof err.cause}]`;
+  }
+  return out;
 }

@@ -44,7 +44,10 @@ export function createApp(deps: AppDeps): Koa {
         ctx.body = { status: 'error', error: { code: err.code, message: err.message, details: err.details } };
         return;
       }
-      deps.logger.error('request failed', { method: ctx.method, path: ctx.path, error: err });
+      // The logger keeps only an Error's name, message, stack, code and cause; anything else thrown
+      // is logged by its type alone, since it may hold the request's data.
+      const error = err instanceof Error ? err : `[thrown ${typeof err}]`;
+      deps.logger.error('request failed', { method: ctx.method, path: ctx.path, error });
       ctx.status = 500;
       ctx.body = { status: 'error', error: { code: 'internal_error', message: 'Internal error' } };
     }

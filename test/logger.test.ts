@@ -1,0 +1,152 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import { loadConfig } from '../src/config';
+import type { Db } from '../src/db/pool';
+import { createLogger, type LogSink } from '../src/logger';
+import { createApp } from '../src/server/app';
+import { signPaystackBody } from '../src/server/routes/payments';
+
+interface LoggedError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string | number;
+  cause?: LoggedError | string;
+}
+
+interface LogEntry {
+  level: string;
+  message: string;
+  error?: LoggedError;
+  [attr: string]: unknown;
+}
+
+class LineSink implements LogSink {
+  readonly lines: string[] = [];
+  write(line: string): boolean {
+    this.lines.push(line);
+    return true;
+  }
+  entries(): LogEntry[] {
+    return this.lines.map((line) => JSON.parse(line) as LogEntry);
+  }
+}
+
+/** An error as HTTP clients build them: the request, with its credentials, rides along. */
+function requestError(message: string, cause?: unknown): Error {
+  return Object.assign(new Error(message, { cause }), {
+    code: 'ECONNRESET',
+    request: { headers: { authorization: 'Bearer secret-token' }, body: '{"to":"15550001111"}' },
+  });
+}
+
+describe('createLogger', () => {
+  it('writes an error with its name, message, stack, code and cause chain, one JSON line', () => {
+    const sink = new LineSink();
+    const root = new TypeError('socket hang up');
+    const err = requestError('send failed', root);
+    createLogger('info', {}, sink).error('send failed', { error: err });
+
+    expect(sink.lines).toHaveLength(1);
+    expect(sink.lines[0]!.endsWith('\n')).toBe(true);
+    const { error } = sink.entries()[0]!;
+    expect(error).toEqual({
+      name: 'Error',
+      message: 'send failed',
+      stack: err.stack,
+      code: 'ECONNRESET',
+      cause: { name: 'TypeError', message: 'socket hang up', stack: root.stack },
+    });
+  });
+
+  it('keeps nothing else of an error, at any depth of the cause chain', () => {
+    const sink = new LineSink();
+    createLogger('info', {}, sink).error('failed', { error: requestError('outer', requestError('inner')) });
+
+    expect(sink.lines[0]).not.toContain('secret-token');
+    expect(sink.lines[0]).not.toContain('15550001111');
+    expect(Object.keys(sink.entries()[0]!.error!.cause!).sort()).toEqual(['code', 'message', 'name', 'stack']);
+  });
+
+  it('keeps a string cause and only the type of any other non-Error cause', () => {
+    const sink = new LineSink();
+    const logger = createLogger('info', {}, sink);
+    logger.error('a', { error: new Error('a', { cause: 'timed out' }) });
+    logger.error('b', { error: new Error('b', { cause: { phone: '15550001111' } }) });
+
+    const [a, b] = sink.entries();
+    expect(a!.error!.cause).toBe('timed out');
+    expect(b!.error!.cause).toBe('[object]');
+  });
+
+  it('stops a cause chain after five errors, so a cycle still logs', () => {
+    const sink = new LineSink();
+    const first = new Error('first');
+    const second = new Error('second', { cause: first });
+    (first as { cause?: unknown }).cause = second;
+    createLogger('info', {}, sink).error('loop', { error: first });
+
+    let depth = 0;
+    let cause: LoggedError | string | undefined = sink.entries()[0]!.error;
+    while (typeof cause === 'object') {
+      depth++;
+      cause = cause.cause;
+    }
+    expect(depth).toBe(5);
+    expect(cause).toBe('[cause chain truncated]');
+  });
+});
+
+/** Posts a confirmed payment, whose lookup fails with `failure`, and returns the answer and the log. */
+async function paymentLookupFailing(failure: unknown): Promise<{ status: number; body: unknown; logged: LogEntry[] }> {
+  const config = loadConfig({});
+  const db = {
+    query: () => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
+      return Promise.reject(failure);
+    },
+  } as unknown as Db;
+  const sink = new LineSink();
+  const app = createApp({ config, db, temporal: {} as Client, logger: createLogger('info', {}, sink) });
+  const handle = app.callback();
+  const server = http.createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const body = JSON.stringify({ event: 'charge.success', data: { reference: 'ref-1', status: 'success' } });
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/payments/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-paystack-signature': signPaystackBody(body, config.payment.webhookSecret),
+      },
+      body,
+    });
+    const logged = sink.entries().filter((entry) => entry.message === 'request failed');
+    return { status: response.status, body: await response.json(), logged };
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+describe('the HTTP error middleware', () => {
+  it('answers 500 and logs the stack and cause of an unexpected error', async () => {
+    const failure = new Error('database unreachable', { cause: new Error('connect ECONNREFUSED 127.0.0.1:5432') });
+    const { status, body, logged } = await paymentLookupFailing(failure);
+
+    expect(status).toBe(500);
+    expect(body).toEqual({ status: 'error', error: { code: 'internal_error', message: 'Internal error' } });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 'error', method: 'POST', path: '/api/payments/webhook' });
+    expect(logged[0]!.error!.stack).toBe(failure.stack);
+    expect(logged[0]!.error!.cause).toMatchObject({ message: 'connect ECONNREFUSED 127.0.0.1:5432' });
+  });
+
+  it('logs only the type of a thrown value that is not an Error', async () => {
+    const { status, logged } = await paymentLookupFailing({ phone: '15550001111' });
+
+    expect(status).toBe(500);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.error).toBe('[thrown object]');
+  });
+});
