@@ -61,7 +61,7 @@ function serializeError(err: Error, depth: number): LogAttrs {
   if (err.cause !== undefined) {
     if (depth + 1 >= MAX_CAUSE_DEPTH) out.cause = '[cause chain truncated]';
     else if (err.cause instanceof Error) out.cause = serializeError(err.cause, depth + 1);
-    // A thrown non-Error: its type and nothing of its content, which may be anything.
+    // A string cause is kept as a message is; any other non-Error by its type alone.
     else out.cause = typeof err.cause === 'string' ? err.cause : `[${typeof err.cause}]`;
   }
   return out;
