@@ -1,12 +1,60 @@
+// Three projects: `unit` (pure code, no services: seconds), `integration` (a real Temporal dev server
+// and a real Postgres, started once by the global setup) and `browser` (the same, plus Debian's
+// Chromium). `npm test` runs all three; `npm run test:unit` the first alone.
+
+const UNIT = [
+  '<rootDir>/test/config.test.ts',
+  '<rootDir>/test/entry.test.ts',
+  '<rootDir>/test/logger.test.ts',
+  '<rootDir>/test/readme.test.ts',
+  '<rootDir>/test/deploy/**/*.test.ts',
+  '<rootDir>/test/sandbox/**/*.test.ts',
+  '<rootDir>/test/whatsapp/**/*.test.ts',
+  '<rootDir>/test/web/pages.test.ts',
+  '<rootDir>/test/workflows/determinism-fence.test.ts',
+  '<rootDir>/test/workflows/flow/**/*.test.ts',
+];
+const BROWSER = ['<rootDir>/test/web/console.test.ts', '<rootDir>/test/web/simulator.test.ts'];
+
 /** @type {import('jest').Config} */
-module.exports = {
+const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
-  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
-  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+  // Stops whatever a file started and left running, even when its beforeAll failed halfway.
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/setup-after-env.ts'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.cjs'],
-  testTimeout: 60_000,
   // Test files share one Temporal server and one Postgres cluster: run them one at a time.
   maxWorkers: 1,
+  testTimeout: 60_000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: UNIT },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...[...UNIT, ...BROWSER].map(globToPattern)],
+      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'browser',
+      testMatch: BROWSER,
+      globalSetup: '<rootDir>/test/web/global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+    },
+  ],
 };
+
+/** testPathIgnorePatterns are regular expressions over the path; the lists above are globs. */
+function globToPattern(glob) {
+  const escaped = glob.replace('<rootDir>/', '/').replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  return escaped
+    .split('/**/')
+    .map((part) => part.replace(/\*/g, '[^/]*'))
+    .join('/(?:.*/)?');
+}

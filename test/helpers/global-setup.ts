@@ -2,68 +2,89 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type Config } from '../../src/config';
 import { migrate } from '../../src/db/migrate';
 import { createDb } from '../../src/db/pool';
 import { startEmbeddedPostgres } from '../../src/embedded/postgres';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { findFreePort } from '../../src/net';
 import { resolveTemporalCli } from '../../src/embedded/temporal-cli';
 import { startDevServer } from '../../src/embedded/temporal-dev-server';
 import { bundleConversationWorkflows } from '../../src/temporal/workflow-bundle';
-import { TEST_ENV_FILE_VARIABLE, withDatabase, type TestEnvironment } from './test-env';
+import globalTeardown, { globals, type SharedState } from './global-teardown';
+import { readTestEnvironment, TEST_ENV_FILE_VARIABLE, withDatabase, type TestEnvironment } from './test-env';
 
 // Starts what every test file shares: one Temporal dev server, one Postgres cluster with a migrated
 // template database, and one workflow bundle. DATABASE_URL points the tests at an existing cluster
 // (CI uses the machine's own on 127.0.0.1:5432); without it an embedded Postgres is started.
 
-type Stoppable = { stop(): Promise<void> };
-const globals = globalThis as typeof globalThis & {
-  edubotTest?: { stops: Stoppable[]; dir: string; drop?: () => Promise<void> };
-};
-
 export default async function globalSetup(): Promise<void> {
+  // The integration and browser projects both name a setup that lands here: the first one starts it all.
+  if (globals.edubotTest) return;
   const started = Date.now();
   const config = loadConfig(process.env);
   const logger = createLogger('warn');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-test-'));
   // An embedded Postgres runs as the `postgres` user when we are root: it must be able to enter.
   fs.chmodSync(dir, 0o755);
-  const stops: Stoppable[] = [];
-  globals.edubotTest = { stops, dir };
+  const state: SharedState = { stops: [], dir };
+  globals.edubotTest = state;
+  try {
+    await startShared(config, logger, state);
+  } catch (error) {
+    // jest runs no global teardown when a setup fails: stop here what has started.
+    await globalTeardown();
+    throw error;
+  }
+  process.stderr.write(
+    `\ntest environment ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Temporal ${readTestEnvironment().temporalAddress})\n`,
+  );
+}
 
+async function startShared(config: Config, logger: Logger, state: SharedState): Promise<void> {
+  const { dir, stops } = state;
   const temporalBinary = await resolveTemporalCli({
     cliPath: config.temporalCliPath,
     cacheDir: config.cacheDir,
     logger,
   });
+  const startingPostgres = config.databaseUrl
+    ? Promise.resolve({ url: config.databaseUrl, stop: async () => undefined })
+    : startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await findFreePort(), logger });
+  const startingTemporal = startDevServer({
+    binary: temporalBinary,
+    cacheDir: config.cacheDir,
+    port: 0,
+    headless: true,
+    namespace: config.temporalNamespace,
+    dbFile: path.join(dir, 'temporal.db'),
+    logFile: path.join(dir, 'temporal.log'),
+    logger,
+  });
+  // Whichever of the two started is stopped, even when the other failed.
+  for (const starting of [startingTemporal, startingPostgres])
+    void starting.then(
+      (s) => stops.push(s),
+      () => undefined,
+    );
   const [temporal, postgres, bundle] = await Promise.all([
-    startDevServer({
-      binary: temporalBinary,
-      cacheDir: config.cacheDir,
-      port: 0,
-      headless: true,
-      namespace: config.temporalNamespace,
-      dbFile: path.join(dir, 'temporal.db'),
-      logFile: path.join(dir, 'temporal.log'),
-      logger,
-    }),
-    config.databaseUrl
-      ? Promise.resolve({ url: config.databaseUrl, stop: async () => undefined })
-      : startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await findFreePort(), logger }),
+    startingTemporal,
+    startingPostgres,
     bundleConversationWorkflows(),
   ]);
-  stops.push(temporal, postgres);
 
   const templateDatabase = `edubot_test_${process.pid}_${Date.now()}`;
+  state.drop = () => dropDatabases(postgres.url, templateDatabase);
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();
   await admin.query(`create database ${templateDatabase}`);
   await admin.end();
-  globals.edubotTest.drop = () => dropDatabases(postgres.url, templateDatabase);
   const db = createDb(withDatabase(postgres.url, templateDatabase), logger);
-  await migrate(db, logger);
-  await db.close();
+  try {
+    await migrate(db, logger);
+  } finally {
+    await db.close();
+  }
 
   const workflowBundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(workflowBundlePath, bundle);
@@ -77,9 +98,6 @@ export default async function globalSetup(): Promise<void> {
   const file = path.join(dir, 'environment.json');
   fs.writeFileSync(file, JSON.stringify(environment));
   process.env[TEST_ENV_FILE_VARIABLE] = file;
-  process.stderr.write(
-    `\ntest environment ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Temporal ${temporal.address})\n`,
-  );
 }
 
 /** Drops the template and every per-file copy made from it. */

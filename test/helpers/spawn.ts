@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { stopAtFileEnd } from './cleanup';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 const TS_REGISTER = path.join(REPO_ROOT, 'test/helpers/ts-register.cjs');
@@ -23,6 +24,12 @@ export function spawnTs(file: string, env: NodeJS.ProcessEnv, args: string[] = [
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A process the test did not stop (it failed first) is killed when the file ends.
+  stopAtFileEnd(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await exited;
+  });
   return {
     child,
     output: () => output,

@@ -16,6 +16,7 @@ import { createConversationWorker, installRuntimeLogger } from '../../src/tempor
 import { createGraphClient } from '../../src/whatsapp/graph-client';
 import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
 import { signBody } from '../../src/whatsapp/signature';
+import { startScoped } from './cleanup';
 import { readTestEnvironment, withDatabase } from './test-env';
 
 // A whole product on real parts for one test file: its own database (copied from the migrated
@@ -50,114 +51,118 @@ export interface TestStackOptions {
   sandbox?: boolean;
 }
 
-export async function startTestStack(
-  env: Record<string, string> = {},
-  options: TestStackOptions = {},
-): Promise<TestStack> {
-  const shared = readTestEnvironment();
-  const name = `${shared.templateDatabase}_f${process.pid}_${++sequence}_${crypto.randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: shared.adminDatabaseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name} template ${shared.templateDatabase}`);
-  await admin.end();
+export function startTestStack(env: Record<string, string> = {}, options: TestStackOptions = {}): Promise<TestStack> {
+  return startScoped(async (defer) => {
+    const shared = readTestEnvironment();
+    const name = `${shared.templateDatabase}_f${process.pid}_${++sequence}_${crypto.randomBytes(3).toString('hex')}`;
+    defer(() => adminQuery(shared.adminDatabaseUrl, `drop database if exists ${name} with (force)`));
+    await adminQuery(shared.adminDatabaseUrl, `create database ${name} template ${shared.templateDatabase}`);
 
-  const fake = await startGraphFake({ accessToken: TEST_ACCESS_TOKEN });
-  const taskQueue = `test-${name}`;
-  const config = loadConfig({
-    DATABASE_URL: withDatabase(shared.adminDatabaseUrl, name),
-    TEMPORAL_ADDRESS: shared.temporalAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    WHATSAPP_API_BASE_URL: fake.baseUrl,
-    WHATSAPP_ACCESS_TOKEN: TEST_ACCESS_TOKEN,
-    WHATSAPP_PHONE_NUMBER_ID: '106000000000001',
-    WHATSAPP_APP_SECRET: TEST_APP_SECRET,
-    WHATSAPP_VERIFY_TOKEN: 'test-verify-token',
-    ADMIN_TOKEN: 'test-admin-token',
-    PAYMENT_WEBHOOK_SECRET: 'test-payment-secret',
-    ...env,
-  });
-  const db = createDb(config.databaseUrl!, silentLogger);
-  const connection = await Connection.connect({ address: shared.temporalAddress });
-  const client = new Client({ connection, namespace: config.temporalNamespace });
-  installRuntimeLogger(process.env.TEST_LOG ? createLogger('warn') : silentLogger);
-  const nativeConnection = await NativeConnection.connect({ address: shared.temporalAddress });
-  const whatsapp = createGraphClient({
-    baseUrl: config.whatsapp.apiBaseUrl,
-    accessToken: config.whatsapp.accessToken,
-    phoneNumberId: config.whatsapp.phoneNumberId,
-    timeoutMs: 2000,
-  });
-  const activities = createActivities({ db, whatsapp, settings: conversationSettings(config) });
-  const bundle = { code: fs.readFileSync(shared.workflowBundlePath, 'utf8') };
-
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
-  const startWorker = async () => {
-    worker = await createConversationWorker({
-      connection: nativeConnection,
-      namespace: config.temporalNamespace,
-      taskQueue,
-      cacheSize: config.workflowCacheSize,
-      activities,
-      workflowBundle: bundle,
+    const fake = await startGraphFake({ accessToken: TEST_ACCESS_TOKEN });
+    defer(() => fake.close());
+    const taskQueue = `test-${name}`;
+    const config = loadConfig({
+      DATABASE_URL: withDatabase(shared.adminDatabaseUrl, name),
+      TEMPORAL_ADDRESS: shared.temporalAddress,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      WHATSAPP_API_BASE_URL: fake.baseUrl,
+      WHATSAPP_ACCESS_TOKEN: TEST_ACCESS_TOKEN,
+      WHATSAPP_PHONE_NUMBER_ID: '106000000000001',
+      WHATSAPP_APP_SECRET: TEST_APP_SECRET,
+      WHATSAPP_VERIFY_TOKEN: 'test-verify-token',
+      ADMIN_TOKEN: 'test-admin-token',
+      PAYMENT_WEBHOOK_SECRET: 'test-payment-secret',
+      ...env,
     });
-    running = worker.run();
-  };
-  const stopWorker = async () => {
-    if (!worker) return;
-    worker.shutdown();
-    await running;
-    worker = undefined;
-  };
+    const db = createDb(config.databaseUrl!, silentLogger);
+    defer(() => db.close());
+    const connection = await Connection.connect({ address: shared.temporalAddress });
+    defer(() => connection.close());
+    const client = new Client({ connection, namespace: config.temporalNamespace });
+    installRuntimeLogger(process.env.TEST_LOG ? createLogger('warn') : silentLogger);
+    const nativeConnection = await NativeConnection.connect({ address: shared.temporalAddress });
+    defer(() => nativeConnection.close());
+    const whatsapp = createGraphClient({
+      baseUrl: config.whatsapp.apiBaseUrl,
+      accessToken: config.whatsapp.accessToken,
+      phoneNumberId: config.whatsapp.phoneNumberId,
+      timeoutMs: 2000,
+    });
+    const activities = createActivities({ db, whatsapp, settings: conversationSettings(config) });
+    const bundle = { code: fs.readFileSync(shared.workflowBundlePath, 'utf8') };
 
-  const events = createEventHub(config.databaseUrl!, silentLogger);
-  const app = createApp({
-    config,
-    db,
-    temporal: client,
-    logger: silentLogger,
-    chat: temporalChatCommands(client),
-    events,
-    ...(options.sandbox ? { emulator: fake } : {}),
-  });
-  const server = http.createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    let worker: Worker | undefined;
+    let running: Promise<void> | undefined;
+    const startWorker = async () => {
+      worker = await createConversationWorker({
+        connection: nativeConnection,
+        namespace: config.temporalNamespace,
+        taskQueue,
+        cacheSize: config.workflowCacheSize,
+        activities,
+        workflowBundle: bundle,
+      });
+      running = worker.run();
+    };
+    const stopWorker = async () => {
+      if (!worker) return;
+      worker.shutdown();
+      await running;
+      worker = undefined;
+    };
+    defer(stopWorker);
 
-  if (options.worker !== false) await startWorker();
-
-  return {
-    config,
-    db,
-    fake,
-    client,
-    baseUrl,
-    startWorker,
-    stopWorker,
-    async postWebhook(body, signature) {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      const header = signature === undefined ? signBody(body, TEST_APP_SECRET) : signature;
-      if (header !== null) headers['x-hub-signature-256'] = header;
-      const response = await fetch(`${baseUrl}/api/webhook/whatsapp`, { method: 'POST', headers, body });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
-    },
-    async stop() {
-      await terminateConversations(client);
-      await stopWorker();
+    const events = createEventHub(config.databaseUrl!, silentLogger);
+    defer(() => events.stop());
+    const app = createApp({
+      config,
+      db,
+      temporal: client,
+      logger: silentLogger,
+      chat: temporalChatCommands(client),
+      events,
+      ...(options.sandbox ? { emulator: fake } : {}),
+    });
+    const server = http.createServer(app.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    defer(() => {
       server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await events.stop();
-      await fake.close();
-      await db.close();
-      await connection.close();
-      await nativeConnection.close();
-      const cleanup = new pg.Client({ connectionString: shared.adminDatabaseUrl });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
-    },
-  };
+      return new Promise((resolve) => server.close(resolve));
+    });
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // Stopped first: the next test file starts its own conversations under the same phone numbers.
+    defer(() => terminateConversations(client));
+
+    if (options.worker !== false) await startWorker();
+
+    return {
+      config,
+      db,
+      fake,
+      client,
+      baseUrl,
+      startWorker,
+      stopWorker,
+      async postWebhook(body: string | Buffer, signature?: string | null) {
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        const header = signature === undefined ? signBody(body, TEST_APP_SECRET) : signature;
+        if (header !== null) headers['x-hub-signature-256'] = header;
+        const response = await fetch(`${baseUrl}/api/webhook/whatsapp`, { method: 'POST', headers, body });
+        const text = await response.text();
+        return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+      },
+    };
+  });
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
 }
 
 /**

@@ -2,16 +2,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { stopAtFileEnd } from '../helpers/cleanup';
+import { chromiumPath } from './chromium';
 
-// Debian's Chromium driven by playwright-core: no browser download, nothing from the network. CI
-// installs the package (`apt-get install chromium`); CHROMIUM_PATH points elsewhere if needed.
+// Debian's Chromium driven by playwright-core: no browser download, nothing from the network. The
+// browser project's global setup installs it when it is missing (chromium.ts).
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
+/** A headless Chromium, closed at the end of the test file if the test does not close it first. */
 export async function launchBrowser(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install it with apt-get install chromium`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
+  const executablePath = chromiumPath();
+  if (!fs.existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: run the tests with npm test`);
+  const browser = await chromium.launch({
+    executablePath,
     args: [
       '--headless=new',
       '--no-sandbox',
@@ -23,6 +25,8 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+  stopAtFileEnd(() => browser.close());
+  return browser;
 }
 
 /** A page that records script errors, dialogs (an injected alert would open one) and CSP violations. */

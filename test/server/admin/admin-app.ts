@@ -7,6 +7,7 @@ import type { Db } from '../../../src/db/pool';
 import { silentLogger } from '../../../src/logger';
 import { createApp } from '../../../src/server/app';
 import { createEventHub, type EventHub } from '../../../src/server/event-hub';
+import { startScoped } from '../../helpers/cleanup';
 import { createTestDatabase } from '../../helpers/database';
 import { readTestEnvironment } from '../../helpers/test-env';
 import { FakeChatCommands } from './fake-chat';
@@ -48,27 +49,38 @@ export interface Answer {
 
 let nameSequence = 0;
 
-export async function startAdminApp(): Promise<AdminApp> {
-  const database = await createTestDatabase({ migrated: true });
-  const config = loadConfig({ DATABASE_URL: database.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN });
-  const connection = await Connection.connect({ address: readTestEnvironment().temporalAddress });
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const chat = new FakeChatCommands();
-  const events = createEventHub(database.url, silentLogger);
-  const app = createApp({ config, db: database.db, temporal, logger: silentLogger, chat, events });
-  const server = http.createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+export function startAdminApp(): Promise<AdminApp> {
+  return startScoped(async (defer) => {
+    const database = await createTestDatabase({ migrated: true });
+    defer(() => database.drop());
+    const config = loadConfig({ DATABASE_URL: database.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN });
+    const connection = await Connection.connect({ address: readTestEnvironment().temporalAddress });
+    defer(() => connection.close());
+    const temporal = new Client({ connection, namespace: config.temporalNamespace });
+    const chat = new FakeChatCommands();
+    const events = createEventHub(database.url, silentLogger);
+    defer(() => events.stop());
+    const app = createApp({ config, db: database.db, temporal, logger: silentLogger, chat, events });
+    const server = http.createServer(app.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    defer(() => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    });
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return adminHandle({ baseUrl, db: database.db, url: database.url, config, chat, events });
+  });
+}
 
+type AdminAppParts = Pick<AdminApp, 'baseUrl' | 'db' | 'url' | 'config' | 'chat' | 'events'>;
+
+/** The app's handle without `stop`, which the scope adds. */
+function adminHandle(parts: AdminAppParts): Omit<AdminApp, 'stop'> {
+  const { baseUrl, db } = parts;
   return {
-    baseUrl,
-    db: database.db,
-    url: database.url,
-    config,
-    chat,
-    events,
+    ...parts,
     async token(role, name = `${role}-${++nameSequence}`) {
-      const { token, info } = await createToken(database.db, { name, role });
+      const { token, info } = await createToken(db, { name, role });
       return { token, id: info.id };
     },
     async request(method, path, options = {}) {
@@ -89,13 +101,6 @@ export async function startAdminApp(): Promise<AdminApp> {
         // Not JSON: the test sees the text.
       }
       return { status: response.status, body: parsed, headers: response.headers };
-    },
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await events.stop();
-      await connection.close();
-      await database.drop();
     },
   };
 }

@@ -1,0 +1,5 @@
+import { stopEverythingStarted } from './cleanup';
+
+// Runs in every integration and browser test file: whatever the file started and did not stop is
+// stopped when it ends (see cleanup.ts).
+afterAll(() => stopEverythingStarted(), 60_000);
