@@ -16,6 +16,7 @@ import {
 } from './messages';
 import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from './search-attributes';
 import type { ConversationSettings, InboundMessage } from '../domain/types';
+import { MAX_TEXT_CHARS } from '../domain/whatsapp-limits';
 
 /** What a conversation carries from one run to the next. Plain JSON: Map/Set do not survive the payload converter. */
 export interface ConversationSnapshot {
@@ -107,10 +108,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
       return item.result!;
     },
     {
-      validator: (command) => {
+      validator: (command: AgentCommand) => {
         if (command.agent.trim() === '') throw new Error('agent name is required');
-        if (command.message !== undefined && [...command.message].length > 4096)
-          throw new Error('message is longer than 4096 characters');
+        if (command.message !== undefined && [...command.message].length > MAX_TEXT_CHARS)
+          throw new Error(`message is longer than ${MAX_TEXT_CHARS} characters`);
       },
     },
   );

@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { Config } from '../config';
+import { MAX_BUTTON_ID_CHARS, MAX_ROW_ID_CHARS, MAX_TEXT_CHARS } from '../../domain/whatsapp-limits';
 import type { GraphFake } from './graph-fake';
 import { FAKE_DISPLAY_PHONE_NUMBER, messagesWebhookBody } from './graph-fake-status';
 import { signBody } from '../whatsapp/signature';
@@ -15,8 +16,8 @@ import { parse, Phone } from '../server/admin/params';
 // emulator received, so a person can read the bot's replies, and a way to write to the bot as a
 // WhatsApp user would, which the /simulator page uses. Not mounted when real credentials are set.
 
-// WhatsApp's limit for a text body; ids and titles get Meta's own maxima with room to spare.
-const MAX_TEXT_CHARS = 4096;
+// A text gets WhatsApp's limit; a reply id the longer of a button's and a list row's; titles room to spare.
+const MAX_REPLY_ID_CHARS = Math.max(MAX_BUTTON_ID_CHARS, MAX_ROW_ID_CHARS);
 const BODY_LIMIT_BYTES = 64 * 1024;
 // Long enough for signal-with-start on a busy dev machine; the page shows the failure otherwise.
 const WEBHOOK_TIMEOUT_MS = 15_000;
@@ -29,7 +30,7 @@ const Text = z
   .refine((text) => [...text].length <= MAX_TEXT_CHARS, `text must be at most ${MAX_TEXT_CHARS} characters`);
 const Reply = z.object({
   kind: z.enum(['button', 'list']),
-  id: z.string().min(1).max(256),
+  id: z.string().min(1).max(MAX_REPLY_ID_CHARS),
   title: z.string().min(1).max(100),
 });
 // The wamid of the bot message a reply answers: WhatsApp puts it in `context` on every tap.

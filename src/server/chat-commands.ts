@@ -3,8 +3,9 @@
 // HTTP, so they never claim a success the workflow (or WhatsApp) did not confirm.
 //
 // In every input: `phone` is digits only; `agent` is the acting token's name (or ADMIN_TOKEN), stored
-// on the agent's messages; `message` is trimmed, 1–4096 characters; `idempotencyKey` is the request's
-// Idempotency-Key header, and a retried request with the same key must be a no-op.
+// on the agent's messages; `message` is trimmed, 1 to MAX_TEXT_CHARS characters (WhatsApp's text
+// limit); `idempotencyKey` is the request's Idempotency-Key header, and a retried request with the
+// same key must be a no-op.
 
 export type ChatCommandFailureCode =
   | 'conversation_not_found'

@@ -1,14 +1,26 @@
 import { z } from 'zod';
 import type { OutboundContent } from '../../domain/types';
+import {
+  MAX_BUTTON_ID_CHARS,
+  MAX_BUTTON_TITLE_CHARS,
+  MAX_FOOTER_CHARS,
+  MAX_HEADER_CHARS,
+  MAX_INTERACTIVE_BODY_CHARS,
+  MAX_LIST_BUTTON_CHARS,
+  MAX_LIST_ROWS,
+  MAX_LIST_SECTIONS,
+  MAX_REPLY_BUTTONS,
+  MAX_ROW_DESCRIPTION_CHARS,
+  MAX_ROW_ID_CHARS,
+  MAX_ROW_TITLE_CHARS,
+  MAX_SECTION_TITLE_CHARS,
+  MAX_TEXT_CHARS,
+} from '../../domain/whatsapp-limits';
 
 // The Graph send body for what the bot sends (text, reply buttons, list), in both directions:
-// the client builds it, the local Graph fake parses it back. The limits are Meta's (reference §5.3–5.5)
-// and are checked on our side so that a bad payload fails fast and permanently instead of burning
-// retries; Meta counts characters, so lengths are Unicode code points, not UTF-16 units.
-
-const MAX_TEXT = 4096;
-const MAX_INTERACTIVE_BODY = 1024; // the list page now says 4096; 1024 is safe for both (§10.5)
-const MAX_HEADER_FOOTER = 60;
+// the client builds it, the local Graph fake parses it back. WhatsApp's limits (domain/whatsapp-limits.ts)
+// are checked on our side so that a bad payload fails fast and permanently instead of burning retries;
+// Meta counts characters, so lengths are Unicode code points, not UTF-16 units.
 
 const length = (s: string): number => [...s].length;
 
@@ -25,37 +37,40 @@ export function checkOutboundLimits(content: OutboundContent): string[] {
 
   switch (content.kind) {
     case 'text':
-      within('text', content.text, MAX_TEXT);
+      within('text', content.text, MAX_TEXT_CHARS);
       break;
     case 'buttons': {
-      within('body', content.body, MAX_INTERACTIVE_BODY);
-      optional('header', content.header, MAX_HEADER_FOOTER);
-      optional('footer', content.footer, MAX_HEADER_FOOTER);
+      within('body', content.body, MAX_INTERACTIVE_BODY_CHARS);
+      optional('header', content.header, MAX_HEADER_CHARS);
+      optional('footer', content.footer, MAX_FOOTER_CHARS);
       const count = content.buttons.length;
-      if (count < 1 || count > 3) problems.push(`buttons must number 1-3 (got ${count})`);
+      if (count < 1 || count > MAX_REPLY_BUTTONS)
+        problems.push(`buttons must number 1-${MAX_REPLY_BUTTONS} (got ${count})`);
       content.buttons.forEach((b, i) => {
-        within(`buttons[${i}].title`, b.title, 20);
-        within(`buttons[${i}].id`, b.id, 256);
+        within(`buttons[${i}].title`, b.title, MAX_BUTTON_TITLE_CHARS);
+        within(`buttons[${i}].id`, b.id, MAX_BUTTON_ID_CHARS);
       });
       if (new Set(content.buttons.map((b) => b.title)).size !== count) problems.push('button titles must be unique');
       if (new Set(content.buttons.map((b) => b.id)).size !== count) problems.push('button ids must be unique');
       break;
     }
     case 'list': {
-      within('body', content.body, MAX_INTERACTIVE_BODY);
-      within('button', content.button, 20);
-      optional('header', content.header, MAX_HEADER_FOOTER);
-      optional('footer', content.footer, MAX_HEADER_FOOTER);
+      within('body', content.body, MAX_INTERACTIVE_BODY_CHARS);
+      within('button', content.button, MAX_LIST_BUTTON_CHARS);
+      optional('header', content.header, MAX_HEADER_CHARS);
+      optional('footer', content.footer, MAX_FOOTER_CHARS);
       const sections = content.sections.length;
-      if (sections < 1 || sections > 10) problems.push(`sections must number 1-10 (got ${sections})`);
+      if (sections < 1 || sections > MAX_LIST_SECTIONS)
+        problems.push(`sections must number 1-${MAX_LIST_SECTIONS} (got ${sections})`);
       const rows = content.sections.flatMap((s) => s.rows);
-      if (rows.length < 1 || rows.length > 10) problems.push(`rows must number 1-10 in all (got ${rows.length})`);
+      if (rows.length < 1 || rows.length > MAX_LIST_ROWS)
+        problems.push(`rows must number 1-${MAX_LIST_ROWS} in all (got ${rows.length})`);
       content.sections.forEach((s, i) => {
-        within(`sections[${i}].title`, s.title, 24);
+        within(`sections[${i}].title`, s.title, MAX_SECTION_TITLE_CHARS);
         s.rows.forEach((r, j) => {
-          within(`sections[${i}].rows[${j}].title`, r.title, 24);
-          within(`sections[${i}].rows[${j}].id`, r.id, 200);
-          optional(`sections[${i}].rows[${j}].description`, r.description, 72);
+          within(`sections[${i}].rows[${j}].title`, r.title, MAX_ROW_TITLE_CHARS);
+          within(`sections[${i}].rows[${j}].id`, r.id, MAX_ROW_ID_CHARS);
+          optional(`sections[${i}].rows[${j}].description`, r.description, MAX_ROW_DESCRIPTION_CHARS);
         });
       });
       // A pick comes back as the row id alone, so duplicates would be ambiguous.

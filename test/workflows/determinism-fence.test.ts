@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-// Workflow code must be deterministic: it may import only the workflow SDK, @temporalio/common and its
-// own modules, and reach activities by type only. This test is the fence a lint rule would be.
+// Workflow code must be deterministic: it may import only the workflow SDK, @temporalio/common, its
+// own modules and domain/ (plain types and values, importing nothing), and reach activities by type
+// only. This test is the fence a lint rule would be.
 
 const WORKFLOWS_DIR = path.resolve(__dirname, '../../workflows');
+const DOMAIN_DIR = path.resolve(__dirname, '../../domain');
+const inside = (dir: string, target: string): boolean => target === dir || target.startsWith(dir + path.sep);
 const ALLOWED_PACKAGES = ['@temporalio/workflow', '@temporalio/common'];
 
 function sourceFiles(dir: string): string[] {
@@ -39,13 +42,24 @@ describe('workflow code', () => {
     for (const { spec, typeOnly } of imports(file)) {
       if (spec.startsWith('.')) {
         const target = path.resolve(path.dirname(file), spec);
-        const inside = target.startsWith(WORKFLOWS_DIR + path.sep) || target === WORKFLOWS_DIR;
-        if (!inside) expect({ file, spec, typeOnly }).toEqual({ file, spec, typeOnly: true });
+        const allowed = inside(WORKFLOWS_DIR, target) || inside(DOMAIN_DIR, target);
+        if (!allowed) expect({ file, spec, typeOnly }).toEqual({ file, spec, typeOnly: true });
       } else {
         expect(ALLOWED_PACKAGES).toContain(spec);
       }
     }
   });
+
+  // Workflow code takes domain/ by value, so domain/ must import nothing that workflow code may not.
+  it.each(sourceFiles(DOMAIN_DIR).map((f) => [path.relative(DOMAIN_DIR, f), f]))(
+    'domain/%s imports only other domain modules',
+    (_name, file) => {
+      for (const { spec } of imports(file)) {
+        const target = spec.startsWith('.') ? path.resolve(path.dirname(file), spec) : spec;
+        expect({ file, spec, allowed: inside(DOMAIN_DIR, target) }).toEqual({ file, spec, allowed: true });
+      }
+    },
+  );
 
   // Date.now() is allowed: the sandbox replaces it with workflow time. Randomness is not: keys and
   // references come from state and the run id, never from a generator the server may reseed.

@@ -1,4 +1,5 @@
 import type { OutboundContent } from '../../domain/types';
+import { MAX_TEXT_CHARS } from '../../domain/whatsapp-limits';
 import type { Rejection } from './context';
 import { isEndChatText, type Input } from './intents';
 import { leaveFlow, showMenu } from './menu';
@@ -21,8 +22,6 @@ import type { Turn } from './turn';
 // Chat support (SPEC §7): the user side (open, write, end) and the agent events (start, send, end),
 // with the idle reminder and auto-close. While a chat is open the bot stays quiet: user messages go to
 // the agent, with one acknowledgement per chat so a user waiting for a first answer knows it arrived.
-
-const MAX_MESSAGE = 4096;
 
 /** (Re)starts the idle timers; any message from either side counts as activity. */
 function startChatTimers(turn: Turn): void {
@@ -109,7 +108,8 @@ function agentText(message: string | undefined, fallback?: string): { text: stri
     if (fallback !== undefined) return { text: fallback };
     return { code: 'invalid_message', message: 'The message is empty.' };
   }
-  const max = MAX_MESSAGE - codePoints(AGENT_PREFIX);
+  // Delivered as one WhatsApp text, prefix included.
+  const max = MAX_TEXT_CHARS - codePoints(AGENT_PREFIX);
   if (codePoints(trimmed) > max) {
     return { code: 'invalid_message', message: `The message is too long: at most ${max} characters.` };
   }

@@ -1,3 +1,4 @@
+import { MAX_TEXT_CHARS } from '../../domain/whatsapp-limits';
 import type { Effect } from './effects';
 import { hasPhrase, matchIntent, type Input } from './intents';
 import { restingName } from './menu';
@@ -22,7 +23,6 @@ type Media = Extract<Input, { kind: 'media' }>['media'];
 
 const TEXT_WORDS = ['text', 'typed', 'type', 'typing', 'write', 'words'];
 const IMAGE_WORDS = ['image', 'images', 'photo', 'photos', 'picture', 'pictures', 'pic', 'camera', 'snap'];
-const MAX_HOMEWORK_TEXT = 4096;
 
 /** Starts a submission (registered users only), at the type step when the subject is already known. */
 export function startHomework(turn: Turn, subject?: string): void {
@@ -126,7 +126,8 @@ function takeContent(turn: Turn, input: Input, subject: string): boolean {
     return true;
   }
   const body = input.kind === 'text' ? input.raw.trim() : '';
-  if (body.length === 0 || [...body].length > MAX_HOMEWORK_TEXT) {
+  // A homework text is held to the length of one WhatsApp text.
+  if (body.length === 0 || [...body].length > MAX_TEXT_CHARS) {
     turn.send(askHomeworkText(subject, PROBLEMS.homeworkText));
     return true;
   }

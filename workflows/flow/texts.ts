@@ -1,4 +1,5 @@
 import type { ConversationSettings, ListRow, OutboundContent, ReplyButton } from '../../domain/types';
+import { MAX_INTERACTIVE_BODY_CHARS, MAX_TEXT_CHARS } from '../../domain/whatsapp-limits';
 import { clip, firstName, formatDate, formatDuration, formatPrice } from './format';
 import type { Profile } from './state';
 import { SUBJECTS, subjectSlug } from './subjects';
@@ -8,20 +9,18 @@ import { TOPICS, type Topic } from './topics';
 // read is one file. The three constructors at the top clip bodies to WhatsApp's limits, so user data
 // (names, subjects, payment links) can never make a message fail; titles are constants within limits.
 
-const MAX_TEXT = 4096;
-const MAX_BODY = 1024;
 /** Longest user-supplied value quoted in a message; profile values are validated shorter than this anyway. */
 const MAX_QUOTED = 120;
 
-const text = (body: string): OutboundContent => ({ kind: 'text', text: clip(body, MAX_TEXT) });
+const text = (body: string): OutboundContent => ({ kind: 'text', text: clip(body, MAX_TEXT_CHARS) });
 const buttons = (body: string, list: ReplyButton[]): OutboundContent => ({
   kind: 'buttons',
-  body: clip(body, MAX_BODY),
+  body: clip(body, MAX_INTERACTIVE_BODY_CHARS),
   buttons: list,
 });
 const list = (body: string, button: string, title: string, rows: ListRow[]): OutboundContent => ({
   kind: 'list',
-  body: clip(body, MAX_BODY),
+  body: clip(body, MAX_INTERACTIVE_BODY_CHARS),
   button,
   sections: [{ title, rows }],
 });
@@ -141,7 +140,7 @@ export const PROBLEMS = {
   typeIt: 'Please type your answer as a text message.',
   subject: 'Please pick a subject from the list, or type its name (2 to 60 characters).',
   homeworkType: 'Please tap 📄 Text or 🖼️ Image, or type "text" or "photo".',
-  homeworkText: 'Please type your homework as one message of at most 4096 characters.',
+  homeworkText: `Please type your homework as one message of at most ${MAX_TEXT_CHARS} characters.`,
 } as const;
 
 export function askSubject(problem?: string): OutboundContent {

@@ -7,9 +7,9 @@ import { formatPrice } from './format';
 export interface Topic {
   id: string;
   list: 'faq' | 'help';
-  /** Row title, at most 24 characters. */
+  /** Row title, at most MAX_ROW_TITLE_CHARS (domain/whatsapp-limits.ts). */
   title: string;
-  /** Row description, at most 72 characters. */
+  /** Row description, at most MAX_ROW_DESCRIPTION_CHARS. */
   description: string;
   answer: (settings: ConversationSettings) => string;
 }

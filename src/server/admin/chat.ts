@@ -4,18 +4,17 @@ import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import type { ChatCommandFailureCode, ChatCommandResult, ChatCommands } from '../chat-commands';
 import { idempotencyKeyHeader, parse, phoneParam, readJsonBody, type AdminContext } from './params';
+import { MAX_TEXT_CHARS } from '../../../domain/whatsapp-limits';
 
 // Chat support commands: verify, parse, ask the conversation (through ChatCommands), and map its
 // answer to HTTP. Success is reported only when the workflow says so, i.e. after WhatsApp accepted.
 
-// WhatsApp's limit for a text body, counted in characters (code points), not UTF-16 units.
-const MAX_MESSAGE_CHARS = 4096;
-
+// An agent's message goes out as one WhatsApp text; its limit counts code points, not UTF-16 units.
 const Message = z
   .string({ error: 'message must be a string' })
   .trim()
   .min(1, 'message must not be empty')
-  .refine((text) => [...text].length <= MAX_MESSAGE_CHARS, `message must be at most ${MAX_MESSAGE_CHARS} characters`);
+  .refine((text) => [...text].length <= MAX_TEXT_CHARS, `message must be at most ${MAX_TEXT_CHARS} characters`);
 
 export const StartChatBody = z.object({ message: Message.optional() });
 export type StartChatBody = z.infer<typeof StartChatBody>;

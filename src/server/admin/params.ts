@@ -37,7 +37,8 @@ export function idempotencyKeyHeader(ctx: AdminContext): string | undefined {
   return parse(IdempotencyKey, raw, 'invalid_idempotency_key', 'Invalid Idempotency-Key header');
 }
 
-// Bodies are small: the longest valid one is a 4096-character message, under 50 KB even escaped.
+// Bodies are small: the longest valid one holds one WhatsApp text (MAX_TEXT_CHARS, 4096 characters),
+// under 50 KB even escaped.
 const BODY_LIMIT_BYTES = 256 * 1024;
 
 /** The request body as JSON; an empty body reads as `{}`, anything unparsable is a 400. */

@@ -1,0 +1,32 @@
+// WhatsApp's limits on the messages a business sends (Meta's Cloud API pages for text, reply-button
+// and list messages). Lengths are characters as Meta counts them: Unicode code points, not UTF-16
+// units. Plain values with no imports, so workflow code uses them as well as the server.
+
+/** A text message's body; also the longest text a user can send. */
+export const MAX_TEXT_CHARS = 4096;
+
+/**
+ * The body of a reply-button or list message. Reply buttons allow 1024; the list page now says
+ * 4096, but older SDKs and providers enforce 1024, which is safe for both.
+ */
+export const MAX_INTERACTIVE_BODY_CHARS = 1024;
+
+/** An interactive message's text header, and its footer. */
+export const MAX_HEADER_CHARS = 60;
+export const MAX_FOOTER_CHARS = 60;
+
+/** Reply buttons on one message, and each button's title and id. */
+export const MAX_REPLY_BUTTONS = 3;
+export const MAX_BUTTON_TITLE_CHARS = 20;
+export const MAX_BUTTON_ID_CHARS = 256;
+
+/** A list message: the button that opens it, its sections, and its rows in all sections together. */
+export const MAX_LIST_BUTTON_CHARS = 20;
+export const MAX_LIST_SECTIONS = 10;
+export const MAX_LIST_ROWS = 10;
+
+/** A list section's title, and each row's title, id and optional description. */
+export const MAX_SECTION_TITLE_CHARS = 24;
+export const MAX_ROW_TITLE_CHARS = 24;
+export const MAX_ROW_ID_CHARS = 200;
+export const MAX_ROW_DESCRIPTION_CHARS = 72;
