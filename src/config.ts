@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration';
 import type { ConversationSettings } from '../domain/types';
 
-// The only reader of process.env. Every variable of the specification (§2) is here under its exact
+// The only reader of process.env. Every variable the product documents is here under its exact
 // name; a few extra ones (marked "local") tune the embedded one-machine set-up.
 
 const optionalString = z

@@ -50,7 +50,7 @@ export const SPARSE_SEARCH_ATTRIBUTES_PATCH = 'sparse-search-attributes';
 export const ONE_ACTIVITY_PER_BATCH_PATCH = 'one-activity-per-batch';
 /** One timer per earliest deadline, kept while deadlines move later, instead of one per wait. */
 export const LAZY_DEADLINE_TIMER_PATCH = 'lazy-deadline-timer';
-/** How current LastInboundAt is kept in the Temporal UI (SPEC §10: "kept current"). */
+/** How current LastInboundAt is kept in the Temporal UI: within a minute: upserted only once it moved that much. */
 const LAST_INBOUND_AT_RESOLUTION_MS = 60_000;
 
 // Meta redelivers for up to 7 days; the database's unique wamid catches anything older than this window.

@@ -1,6 +1,6 @@
 import type { Queryable } from './queryable';
 
-// Aggregates behind GET /metrics and GET /api/admin/stats (SPEC §10). They are computed from the
+// Aggregates behind GET /metrics and GET /api/admin/stats. They are computed from the
 // rows at read time, so every process (server or worker) contributes and restarts lose nothing.
 // Each function is one statement and one pass over its table (or over an index range of it).
 

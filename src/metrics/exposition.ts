@@ -1,6 +1,7 @@
 // The Prometheus text exposition format (version 0.0.4), written by hand: a few families of
 // counters, gauges and histograms do not need a client library. Label values are escaped here, so
-// callers only have to make sure they never put anything sensitive in them (SPEC §9).
+// callers only have to make sure they never put anything sensitive in them (no secret, token,
+// phone number or message body).
 
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

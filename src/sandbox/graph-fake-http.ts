@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 // Small HTTP helpers of the Graph API fake.
 
-/** A Graph error body like Meta's (reference §6.1). */
+/** A Graph error body shaped like Meta's: `message` is "(#code) title", clients key on `code`. */
 export function graphError(code: number, title: string, details?: string): unknown {
   return {
     error: {

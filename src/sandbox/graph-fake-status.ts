@@ -18,7 +18,7 @@ export interface StatusCallbackOptions {
   delayMs?: number;
 }
 
-/** Fixture values (reference §9), so fake traffic looks like the recorded samples. */
+/** The fake account of the recorded samples (test/fixtures/whatsapp), so fake traffic looks like them. */
 export const FAKE_WABA_ID = '102000000000001';
 export const FAKE_DISPLAY_PHONE_NUMBER = '15550001111';
 

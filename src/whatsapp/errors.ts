@@ -1,9 +1,10 @@
 // Errors of the WhatsApp Cloud API client. Retry decisions key on Graph's `error.code`, never on the
 // HTTP status, because Graph answers most OAuthException bodies with 400 whatever the cause
-// (reference §6.2): a 400 carrying 130429 is a rate limit, a 500 carrying 131047 is final.
+// (Meta says to build error handling on codes): a 400 carrying 130429 is a rate limit, a 500
+// carrying 131047 is final.
 
 /**
- * Graph error codes worth retrying with backoff (reference §6.3): throughput and pair-rate limits,
+ * Graph error codes worth retrying with backoff: throughput and pair-rate limits,
  * unknown/temporary server errors, maintenance mode, app and WABA call-rate limits.
  */
 const RETRYABLE_CODES: ReadonlySet<number> = new Set([130429, 131056, 131000, 131016, 133004, 131057, 1, 2, 4, 80007]);

@@ -127,7 +127,7 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
           retryable: false,
         });
       }
-      // The download URL is short-lived and also needs the token (reference §2.4).
+      // Meta's download URL is short-lived and also needs the access token.
       const download = await call('media download', info.data.url);
       return {
         data: download.bytes,

@@ -85,7 +85,10 @@ const textHeader = (text: string | undefined) =>
   text === undefined ? {} : { header: { type: 'text' as const, text } };
 const footer = (text: string | undefined) => (text === undefined ? {} : { footer: { text } });
 
-/** Builds the Graph `/messages` body; `to` gets the `+` so Meta never prepends our country code (§8). */
+/**
+ * Builds the Graph `/messages` body. `to` gets the `+`: without it Meta prepends the business number's
+ * country calling code, which can misdeliver the message.
+ */
 export function toGraphSendBody(to: string, content: OutboundContent, contextMessageId?: string): GraphSendBody {
   const base = {
     messaging_product: 'whatsapp' as const,

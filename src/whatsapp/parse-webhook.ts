@@ -12,11 +12,11 @@ import {
 } from './webhook-schema';
 
 // Turns a verified webhook body into domain values. Meta batches freely (several entries, changes,
-// messages and statuses per POST; reference §2.1), so everything is visited in document order, and
+// messages and statuses per POST), so everything is visited in document order, and
 // anything unreadable becomes a note in `ignored` rather than an exception: an error answer would
 // only make Meta redeliver the same body for days.
 
-/** A system-, app- or account-level error reported in `value.errors` (reference §2.6). */
+/** A system-, app- or account-level error reported in `value.errors`. */
 export interface WebhookError {
   code: number;
   title: string;
@@ -127,7 +127,7 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
   });
 }
 
-/** The contact whose wa_id is the sender; else the only one, since wa_id and `from` may differ (§2.2). */
+/** The contact whose wa_id is the sender; else the only one, since WhatsApp's wa_id and `from` may differ. */
 function findProfileName(contacts: WebhookContact[], from: string): string | undefined {
   const match =
     contacts.find((c) => c.wa_id?.replace(/\D/g, '') === from) ?? (contacts.length === 1 ? contacts[0] : undefined);

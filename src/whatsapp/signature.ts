@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 // Meta signs every webhook POST with `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`,
-// keyed with the app secret (reference §3). The HMAC must cover the bytes exactly as received:
+// keyed with the app secret. The HMAC must cover the bytes exactly as received:
 // re-serialised JSON differs (Meta escapes unicode), so callers pass the raw body buffer.
 
 const PREFIX = 'sha256=';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Schemas for Meta's `messages` webhook (reference §2). They are lenient on purpose: unknown
+// Schemas for Meta's `messages` webhook. They are lenient on purpose: unknown
 // fields are stripped, optional fields stay optional, and lists are parsed item by item (their
 // items are `unknown` here) so one odd message cannot make the whole delivery fail. A non-200
 // answer makes Meta redeliver for days, so the parser skips what it cannot read instead.
@@ -117,7 +117,7 @@ export const WebhookMessage = z.object({
 });
 export type WebhookMessage = z.infer<typeof WebhookMessage>;
 
-/** The delivery statuses the domain knows (reference §2.5). */
+/** The delivery statuses the domain knows, of those WhatsApp reports in `statuses[]`. */
 export const DeliveryStatus = z.enum(['sent', 'delivered', 'read', 'failed', 'played']);
 export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
 

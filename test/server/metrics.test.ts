@@ -6,7 +6,7 @@ import { fixtureJson, newPhone, newWamid, statusWebhook } from '../helpers/fixtu
 import { startTestStack, TEST_ACCESS_TOKEN, TEST_APP_SECRET, type TestStack } from '../helpers/stack';
 
 // GET /metrics on the real stack: conversations, a chat with an agent, a refused send, delivery
-// statuses and refused webhooks, then every figure of SPEC §10 checked against what the test did.
+// statuses and refused webhooks, then every figure operators see checked against what the test did.
 
 /** Parses the text format into `name{labels}` → value, labels in the order the server wrote them. */
 function parseExposition(text: string): Map<string, number> {

@@ -3,7 +3,7 @@ import { fixtureBytes } from '../helpers/fixtures';
 
 const SECRET = 'fixture-app-secret-not-real';
 
-// Header values from reference §9, computed over the exact file bytes by whoever made the fixtures.
+// Header values computed over the exact file bytes, with this secret, by whoever made the fixtures.
 const REFERENCE_SIGNATURES: [string, number, string][] = [
   ['text-message.json', 1004, 'sha256=421475eaae579bce9d6a976f2a0af76b98f111e0b482905738d6c9f2bfdba2f1'],
   ['button-reply.json', 1295, 'sha256=5840f93e5dda7b9b9810914f84e221681c336fcd131a44bf251936f9be1eb16d'],

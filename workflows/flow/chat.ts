@@ -19,7 +19,7 @@ import {
 } from './texts';
 import type { Turn } from './turn';
 
-// Chat support (SPEC §7): the user side (open, write, end) and the agent events (start, send, end),
+// Chat support: the user side (open, write, end) and the agent events (start, send, end),
 // with the idle reminder and auto-close. While a chat is open the bot stays quiet: user messages go to
 // the agent, with one acknowledgement per chat so a user waiting for a first answer knows it arrived.
 

@@ -3,7 +3,7 @@ import { faqList, helpList, NOTES, topicAnswer } from './texts';
 import { findTopic } from './topics';
 import type { Turn } from './turn';
 
-// FAQ and Help (SPEC §6): topic lists; each topic answers and offers the menu. Both are read from a
+// FAQ and Help: topic lists; each topic answers and offers the menu. Both are read from a
 // resting state and leave the user there.
 
 export function showFaq(turn: Turn, note?: string): void {

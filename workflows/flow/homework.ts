@@ -16,7 +16,7 @@ import {
 import type { Turn } from './turn';
 import { parseSubject } from './validate';
 
-// Homework (SPEC §6): subject → text or image → content → saved with a reference → HOMEWORK_SUBMITTED.
+// Homework: subject → text or image → content → saved with a reference → HOMEWORK_SUBMITTED.
 
 type Submission = Extract<Effect, { type: 'saveHomework' }>['submission'];
 type Media = Extract<Input, { kind: 'media' }>['media'];

@@ -1,7 +1,7 @@
 import type { InboundContent } from '../../domain/types';
 import { normalize, words } from './normalize';
 
-// How the flow understands the user (SPEC §5): taps by id, exactly; typed text by whole words and
+// How the flow understands the user: taps by id, exactly; typed text by whole words and
 // phrases, never substrings, so "Howard" is not "how" and "Chatterjee" is not "chat".
 
 /** What a user can ask for from a resting state. */
@@ -78,8 +78,8 @@ export function readInput(content: InboundContent): Input {
   }
 }
 
-// The resting-state order of SPEC §5: end-chat before support, so "end chat" is never read as "chat".
-// update_profile is not in the SPEC list; it sits before register because no other intent's words overlap it.
+// Typed intents in a resting state, first match wins: end-chat before support, so "end chat" is never
+// read as "chat". update_profile sits before register because no other intent's words overlap it.
 const TYPED_INTENTS: ReadonlyArray<readonly [Intent, readonly string[]]> = [
   ['end_chat', ['end chat', 'quit chat', 'close chat', 'exit chat', 'leave chat', 'stop chat']],
   ['support', ['support', 'chat', 'help me', 'agent', 'human', 'talk to someone']],
@@ -109,9 +109,9 @@ const TYPED_INTENTS: ReadonlyArray<readonly [Intent, readonly string[]]> = [
   ],
 ];
 
-/** The exact messages that end a chat (SPEC §5), compared word by word so "END-CHAT!" counts too. */
+/** The exact messages that end a chat, compared word by word so "END-CHAT!" counts too. */
 const END_CHAT_EXACT = ['end chat', 'close', 'done', 'quit chat', 'exit'];
-/** The exact messages that leave a free-text step (SPEC §5). */
+/** The exact messages that leave a free-text step. */
 const LEAVE_EXACT = ['cancel', 'menu', 'main menu'];
 
 function containsPhrase(haystack: string[], phrase: string): boolean {
@@ -124,7 +124,7 @@ function containsPhrase(haystack: string[], phrase: string): boolean {
 
 const exactly = (norm: string, options: readonly string[]): boolean => options.includes(words(norm).join(' '));
 
-/** The first intent, in SPEC order, whose word or phrase occurs whole in the text. */
+/** The first intent, in the order above, whose word or phrase occurs whole in the text. */
 export function matchIntent(norm: string): Intent | undefined {
   const tokens = words(norm);
   if (tokens.length === 0) return undefined;

@@ -3,7 +3,7 @@ import { restingName, showMenu } from './menu';
 import { NOTES, notice, paymentLink, paymentOffer, paymentWaiting, registerFirst } from './texts';
 import type { Turn } from './turn';
 
-// Subscription payment (SPEC §6): offer → Confirm records a pending payment and sends the provider's
+// Subscription payment: offer → Confirm records a pending payment and sends the provider's
 // link → the provider's signed webhook confirms it, or the payment timer expires it.
 
 const DAY_MS = 86_400_000;

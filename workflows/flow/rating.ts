@@ -3,7 +3,7 @@ import { ratingThanks } from './texts';
 import type { Turn } from './turn';
 
 /**
- * The answer to "how was your chat?" (SPEC §7). A rating is stored on the session that asked; anything
+ * The answer to "how was your chat?". A rating is stored on the session that asked; anything
  * else drops the question and is handled as usual, since ignoring the question is fine.
  * Returns whether the input was the rating.
  */

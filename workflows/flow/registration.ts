@@ -5,7 +5,7 @@ import { askClass, askEmail, askName, NOTES, PROBLEMS } from './texts';
 import type { Turn } from './turn';
 import { parseClassName, parseEmail, parseName } from './validate';
 
-// Registration and profile update (SPEC §6): name → email → class, then the student is saved. An update
+// Registration and profile update: name → email → class, then the student is saved. An update
 // walks the same steps showing the current values; `skip` keeps one.
 
 /** Starts registration, or a profile update when `updating` and a profile exists. */

@@ -17,7 +17,7 @@ import type { Turn } from './turn';
 export function handleResting(turn: Turn, input: Input): void {
   const firstContact = turn.state.name === 'INITIAL';
   turn.moveTo(restingName(turn.state));
-  // The first message a number ever sends gets the welcome, whatever it says (SPEC §6): a stranger's
+  // The first message a number ever sends gets the welcome, whatever it says: a stranger's
   // "can you help with my order?" is a greeting, not a request for the help topics. Taps still obey.
   if (firstContact && input.kind !== 'tap') {
     if (input.kind !== 'reaction') showMenu(turn);

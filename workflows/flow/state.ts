@@ -1,4 +1,4 @@
-// Conversation states of the specification (§4): also the `ConversationState` search attribute.
+// The conversation states: also the `ConversationState` search attribute.
 
 export const STATE_NAMES = [
   'INITIAL',

@@ -2,7 +2,7 @@ import { restingName } from './menu';
 import { registerFirst, statusMessage } from './texts';
 import type { Turn } from './turn';
 
-/** The student's real profile, subscription and homework count (SPEC §6), from the state the flow keeps. */
+/** The student's real profile, subscription and homework count, from the state the flow keeps. */
 export function showStatus(turn: Turn): void {
   const { state } = turn;
   turn.moveTo(restingName(state));

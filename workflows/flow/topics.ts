@@ -1,7 +1,7 @@
 import type { ConversationSettings } from '../../domain/types';
 import { formatPrice } from './format';
 
-// The answers behind the FAQ and Help lists. Both lists use `faq_<topic>` row ids (SPEC §5); a topic
+// The answers behind the FAQ and Help lists. Both lists use `faq_<topic>` row ids; a topic
 // says which list it belongs to so its answer can offer "more" of the same list.
 
 export interface Topic {

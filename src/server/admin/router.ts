@@ -12,7 +12,7 @@ import { mountEventRoutes } from './events';
 import { mountStatsRoutes } from './stats';
 import { mountTokenRoutes } from './tokens';
 
-// The agents' and admins' API under /api/admin (SPEC §3). Every route starts with the same guard:
+// The agents' and admins' API under /api/admin. Every route starts with the same guard:
 // an audit row for the request, then 401 without a valid bearer token, then 403 for the wrong role.
 
 export interface AdminDeps {

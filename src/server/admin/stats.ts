@@ -8,7 +8,7 @@ import { foldMessageTallies } from '../../metrics/message-figures';
 import { badRequest } from '../errors';
 import { parse } from './params';
 
-// GET /api/admin/stats?from=&to= (SPEC §10): the support figures over [from, to), from Postgres.
+// GET /api/admin/stats?from=&to=: the support figures over [from, to), from Postgres.
 // Which timestamp places a row in the range:
 // - chats.started: started_at; chats.ended, averageDurationSeconds, endedBy and satisfaction: ended_at
 //   (a rating belongs to the chat it rates); chats.active: open at `to` (started before, not ended

@@ -5,7 +5,7 @@ import { EXPOSITION_CONTENT_TYPE, renderExposition, type MetricFamily } from '..
 import { collectStoreMetrics } from '../../metrics/store-metrics';
 import type { WebhookMetrics } from '../../metrics/webhook-metrics';
 
-// GET /metrics (SPEC §10): unauthenticated by Prometheus convention, so it carries only counts and
+// GET /metrics: unauthenticated by Prometheus convention, so it carries only counts and
 // durations: no phone numbers, bodies, names or tokens, in values or in labels.
 
 export interface MetricsDeps {

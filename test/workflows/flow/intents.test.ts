@@ -125,7 +125,7 @@ describe('exact commands', () => {
 });
 
 describe('taps', () => {
-  it('decodes every id of SPEC §5', () => {
+  it('decodes every tap id the bot sends', () => {
     expect(parseTapId('register')).toEqual({ kind: 'intent', intent: 'register' });
     expect(parseTapId('main_menu')).toEqual({ kind: 'intent', intent: 'main_menu' });
     expect(parseTapId('end_chat')).toEqual({ kind: 'intent', intent: 'end_chat' });

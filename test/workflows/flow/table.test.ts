@@ -36,7 +36,7 @@ const TABLE: Record<NamedState, Record<InputName, Row>> = {
   initial: {
     'tap main_menu': ['IDLE', WELCOME],
     'tap support': ['CHAT_SUPPORT_ACTIVE', END],
-    // The first message ever gets the welcome, whatever it says (SPEC §6); taps still obey.
+    // The first message ever gets the welcome, whatever it says; taps still obey.
     'typed keyword "faq"': ['IDLE', WELCOME],
     'free text "Howard Smith"': ['IDLE', WELCOME],
     image: ['IDLE', WELCOME],
@@ -238,7 +238,7 @@ describe('every state × every kind of input', () => {
     if (before.name === 'CHAT_SUPPORT_ACTIVE') expect(result.effects.map((e) => e.type)).toContain('chatUserMessage');
   });
 
-  it('covers every state of SPEC §4', () => {
+  it('covers every conversation state', () => {
     const reached = new Set(Object.values(states).map((make) => make().name));
     expect([...reached].sort()).toEqual(
       [
