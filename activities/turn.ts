@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { WHATSAPP_REJECTED } from '../workflows/failures';
+import { WHATSAPP_REJECTED } from '../domain/failures';
 import type { ConversationSettings, InboundMessage } from '../domain/types';
 import type { createRecordActivities, RecordEffect } from './records';
 import type { createStoreActivities } from './store';

@@ -5,7 +5,7 @@ import { describeOutbound, markAccepted, markFailed, upsertOutbound } from '../s
 import type { Db } from '../src/db/pool';
 import { WhatsAppApiError } from '../src/whatsapp/errors';
 import type { WhatsAppClient } from '../src/whatsapp/graph-client';
-import { WHATSAPP_REJECTED } from '../workflows/failures';
+import { WHATSAPP_REJECTED } from '../domain/failures';
 import type { OutboundContent } from '../domain/types';
 
 export interface DeliverInput {
@@ -46,9 +46,9 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
         });
       }
       if (input.markRead !== undefined) {
-        await whatsapp
-          .markRead(input.markRead)
-          .catch((err: unknown) => log.warn('mark as read failed', { error: String(err) }));
+        await whatsapp.markRead(input.markRead).catch((err: unknown) => {
+          log.warn('mark as read failed', { error: String(err) });
+        });
       }
       try {
         const { waMessageId } = await whatsapp.sendMessage(input.phone, input.content, {

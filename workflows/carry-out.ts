@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import type { Activities, RecordEffect, TurnOperation } from '../activities';
 import type { Deadlines } from './deadlines';
-import { WHATSAPP_REJECTED } from './failures';
+import { WHATSAPP_REJECTED } from '../domain/failures';
 import type { Effect } from './flow/effects';
 import type { FlowState } from './flow/state';
 
