@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type Router from '@koa/router';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -10,7 +11,6 @@ import { temporalChatCommands } from './server/chat-commands-temporal';
 import { createEventHub } from './server/event-hub';
 import { createConversationWorker, installRuntimeLogger, type WorkerOptions } from './temporal/worker';
 import { createGraphClient } from './whatsapp/graph-client';
-import type { GraphFake } from './sandbox/graph-fake';
 
 // The two production processes, as functions: `npm start` runs both in one process, the
 // start:server and start:worker entry points one each.
@@ -28,13 +28,14 @@ export async function runServer(
   databaseUrl: string,
   temporalAddress: string,
   logger: Logger,
-  emulator?: GraphFake,
+  sandbox?: Router,
 ): Promise<Running> {
   const db = createDb(databaseUrl, logger);
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const events = createEventHub(databaseUrl, logger);
-  const app = createApp({ config, db, temporal, logger, emulator, chat: temporalChatCommands(temporal), events });
+  const app = createApp({ config, db, temporal, logger, sandbox, chat: temporalChatCommands(temporal), events });
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
   const server = http.createServer(app.callback());
   // Node closes an idle keep-alive socket after 5 s, racing the client that reuses it at that moment
   // (seen in the benchmark as a failed webhook post). Outlive the usual load-balancer idle timeout.

@@ -5,6 +5,7 @@ import { runEntry } from '../entry';
 import { providePostgres, provideTemporal } from '../embedded/provide';
 import { runServer, runWorker } from '../runtime';
 import { startGraphFake, type GraphFake } from '../sandbox/graph-fake';
+import { sandboxRoutes } from '../sandbox/routes';
 
 // `npm start`: the whole product on one machine. Postgres and Temporal are embedded unless
 // DATABASE_URL / TEMPORAL_ADDRESS are set; without WhatsApp credentials a local emulator stands in
@@ -36,7 +37,13 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
 
   const worker = await runWorker(config, postgres.url, temporal.url, logger, fatal);
   onShutdown(() => worker.stop());
-  const server = await runServer(config, postgres.url, temporal.url, logger, emulator);
+  const server = await runServer(
+    config,
+    postgres.url,
+    temporal.url,
+    logger,
+    emulator && sandboxRoutes(emulator, config),
+  );
   onShutdown(() => server.stop());
 
   const base = `http://localhost:${config.port}`;

@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import type Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
@@ -11,18 +12,16 @@ import { adminRoutes } from './admin/router';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { paymentRoutes } from './routes/payments';
-import { sandboxRoutes } from '../sandbox/routes';
 import { webRoutes } from './routes/web';
 import { webhookRoutes } from './routes/webhook';
-import type { GraphFake } from '../sandbox/graph-fake';
 
 export interface AppDeps {
   config: Config;
   db: Db;
   temporal: Client;
   logger: Logger;
-  /** Sandbox mode: the local WhatsApp emulator standing in for the Graph API. */
-  emulator?: GraphFake;
+  /** Sandbox mode: the routes of the local WhatsApp emulator (src/sandbox), which also enable /simulator. */
+  sandbox?: Router;
   /** Chat-support commands (Temporal updates); with `events`, mounts the admin API. */
   chat?: ChatCommands;
   /** The LISTEN connection behind GET /api/admin/events. */
@@ -61,9 +60,9 @@ export function createApp(deps: AppDeps): Koa {
     metricsRoutes({ ...deps, webhookMetrics }),
     webhookRoutes({ ...deps, metrics: webhookMetrics }),
     paymentRoutes(deps),
-    ...(deps.emulator ? [sandboxRoutes(deps.emulator, deps.config)] : []),
+    ...(deps.sandbox ? [deps.sandbox] : []),
     // The simulator writes to the bot through the emulator's side of WhatsApp: sandbox mode only.
-    webRoutes({ simulator: deps.emulator !== undefined }),
+    webRoutes({ simulator: deps.sandbox !== undefined }),
   ];
   for (const router of routers) {
     app.use(router.routes()).use(router.allowedMethods());

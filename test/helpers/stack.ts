@@ -15,6 +15,7 @@ import { createEventHub } from '../../src/server/event-hub';
 import { createConversationWorker, installRuntimeLogger } from '../../src/temporal/worker';
 import { createGraphClient } from '../../src/whatsapp/graph-client';
 import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
+import { sandboxRoutes } from '../../src/sandbox/routes';
 import { signBody } from '../../src/whatsapp/signature';
 import { startScoped } from './cleanup';
 import { readTestEnvironment, withDatabase } from './test-env';
@@ -121,8 +122,9 @@ export function startTestStack(env: Record<string, string> = {}, options: TestSt
       logger: silentLogger,
       chat: temporalChatCommands(client),
       events,
-      ...(options.sandbox ? { emulator: fake } : {}),
+      ...(options.sandbox ? { sandbox: sandboxRoutes(fake, config) } : {}),
     });
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
     const server = http.createServer(app.callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     defer(() => {
