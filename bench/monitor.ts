@@ -50,7 +50,7 @@ export class Monitor {
       const kb = readRssKb(pid);
       if (kb === undefined) continue;
       rssMb[role] = Math.round(kb / 102.4) / 10;
-      this.peakMb[role] = Math.max(this.peakMb[role] ?? 0, rssMb[role]!);
+      this.peakMb[role] = Math.max(this.peakMb[role] ?? 0, rssMb[role]);
     }
     this.samples.push({ t: Math.round((Date.now() - this.started) / 100) / 10, phase: this.phase, rssMb });
   }
@@ -62,7 +62,7 @@ export class Monitor {
     const byPid = new Map<number, string>();
     for (const [role, pid] of Object.entries(this.roles())) if (pid !== undefined) byPid.set(pid, role);
     const totals: Record<string, number> = {};
-    let entries: string[] = [];
+    let entries: string[];
     try {
       entries = fs.readdirSync('/proc');
     } catch {

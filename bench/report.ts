@@ -345,7 +345,7 @@ export function writePlot(results: BenchResults, file: string): string | undefin
   const throughput = sustained?.result.series;
   if (throughput) {
     panels.push({
-      title: `${sustained!.result.name}: messages per second`,
+      title: `${sustained.result.name}: messages per second`,
       xLabel: 'seconds into the phase',
       yLabel: 'msg/s',
       series: [

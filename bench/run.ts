@@ -490,6 +490,7 @@ function machine(binary: string): BenchResults['machine'] {
   } catch {
     // Reported as unknown.
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the installed version, read at run time
   const sdk = (require('@temporalio/worker/package.json') as { version: string }).version;
   return {
     nproc: os.cpus().length,

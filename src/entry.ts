@@ -7,8 +7,8 @@ export interface EntryContext {
   config: Config;
   logger: Logger;
   /** Registers cleanup run in reverse order on SIGINT/SIGTERM or a fatal error. */
-  onShutdown(fn: () => Promise<void>): void;
-  fatal(err: unknown): void;
+  onShutdown: (fn: () => Promise<void>) => void;
+  fatal: (err: unknown) => void;
 }
 
 export function runEntry(name: string, main: (ctx: EntryContext) => Promise<void>): void {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { SANDBOX_SECRETS } from '../src/config';
 import { findFreePort, isListening } from '../src/net';
 import { signBody } from '../src/whatsapp/signature';
+import type * as WorkflowBundle from '../src/temporal/workflow-bundle';
 import { newPhone, textWebhook } from './helpers/fixtures';
 import { REPO_ROOT } from './helpers/spawn';
 import { readTestEnvironment } from './helpers/test-env';
@@ -53,8 +54,8 @@ function npmStart(): { child: ChildProcess; output: () => string; exited: Promis
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
@@ -76,9 +77,8 @@ async function outbox(base: string, phone: string): Promise<{ content: { kind: s
 
 describe('npm start', () => {
   it('builds the workflow bundle the compiled worker loads, with the flow shared by every workflow', () => {
-    const compiled = require(
-      path.join(REPO_ROOT, 'dist/src/temporal/workflow-bundle.js'),
-    ) as typeof import('../src/temporal/workflow-bundle');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiled module, not the source jest would load
+    const compiled = require(path.join(REPO_ROOT, 'dist/src/temporal/workflow-bundle.js')) as typeof WorkflowBundle;
     const bundlePath = path.join(REPO_ROOT, 'dist/workflow-bundle.js');
     expect(compiled.builtWorkflowBundle()).toEqual({ codePath: bundlePath });
     const code = fs.readFileSync(bundlePath, 'utf8');

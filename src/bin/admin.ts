@@ -72,7 +72,7 @@ try {
 runEntry('edubot-admin', async ({ config, logger }) => {
   const postgres = await providePostgres(config, logger);
   const db = createDb(postgres.url, logger);
-  let exitCode = 0;
+  let exitCode: number;
   try {
     exitCode = await run(command, db);
   } catch (err) {

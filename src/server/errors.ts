@@ -14,11 +14,12 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (code: string, message: string, details?: unknown) =>
+export const badRequest = (code: string, message: string, details?: unknown): HttpError =>
   new HttpError(400, code, message, details);
-export const unauthorized = (message = 'A valid credential is required') => new HttpError(401, 'unauthorized', message);
-export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
-export const notFound = (code: string, message: string) => new HttpError(404, code, message);
+export const unauthorized = (message = 'A valid credential is required'): HttpError =>
+  new HttpError(401, 'unauthorized', message);
+export const forbidden = (message: string): HttpError => new HttpError(403, 'forbidden', message);
+export const notFound = (code: string, message: string): HttpError => new HttpError(404, code, message);
 
 /** Thrown when a dependency (Temporal, Postgres) is down: 503 tells WhatsApp to deliver again later. */
-export const unavailable = (message: string) => new HttpError(503, 'unavailable', message);
+export const unavailable = (message: string): HttpError => new HttpError(503, 'unavailable', message);

@@ -113,7 +113,7 @@
     } catch (err) {
       return { status: 0, body: null, networkError: String((err && err.message) || err) };
     }
-    let json = null;
+    let json;
     try {
       json = await response.json();
     } catch {

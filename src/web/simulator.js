@@ -273,7 +273,7 @@
     const current = session;
     const bubble = showOwn(shownText);
     let response;
-    let body = null;
+    let body;
     try {
       response = await fetch('/sandbox/messages', {
         method: 'POST',

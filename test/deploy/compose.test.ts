@@ -42,6 +42,7 @@ function portPair(mapping: string): [string, string] {
 function optionalYamlLibrary(): { load(text: string): unknown } | undefined {
   try {
     // Present only as a transitive dependency of jest; used to double-check the subset reader.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional: absent when jest stops depending on it
     const jsYaml = require('js-yaml') as { load?: (t: string) => unknown; safeLoad?: (t: string) => unknown };
     const load = jsYaml.safeLoad ?? jsYaml.load;
     return load === undefined ? undefined : { load };

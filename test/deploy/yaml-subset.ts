@@ -124,7 +124,7 @@ function literalBlock(reader: Reader, indent: number): string {
   return body.length === 0 ? '' : body.join('\n') + '\n';
 }
 
-function scalar(text: string, number: number): YamlValue {
+function scalar(text: string, number: number): string | number | boolean | null {
   if (text.startsWith('"')) {
     if (!/^"(?:[^"\\]|\\.)*"$/.test(text)) throw new YamlSubsetError(`bad double-quoted scalar ${text}`, number);
     return JSON.parse(text) as string;

@@ -20,6 +20,7 @@ export class AdminClient {
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the JSON body freely and assert its shape
   ): Promise<{ status: number; body: any }> {
     const response = await fetch(`${this.stack.baseUrl}${path}`, {
       method,

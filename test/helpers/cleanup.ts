@@ -45,7 +45,7 @@ export type Defer = (stop: Stop) => void;
  */
 export async function startScoped<T extends object>(
   start: (defer: Defer) => Promise<T>,
-): Promise<T & { stop(): Promise<void> }> {
+): Promise<T & { stop: () => Promise<void> }> {
   const scope = new Scope();
   let started: Promise<T>;
   try {

@@ -21,8 +21,8 @@ export function spawnTs(file: string, env: NodeJS.ProcessEnv, args: string[] = [
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // A process the test did not stop (it failed first) is killed when the file ends.
   stopAtFileEnd(async () => {
@@ -46,14 +46,14 @@ export function spawnTs(file: string, env: NodeJS.ProcessEnv, args: string[] = [
           finish(new Error(`process exited (${code}) before ${String(text)}; output:\n${output.slice(-2000)}`));
         function finish(err?: Error) {
           clearTimeout(timer);
-          child.stdout!.off('data', check);
-          child.stderr!.off('data', check);
+          child.stdout.off('data', check);
+          child.stderr.off('data', check);
           child.off('exit', onExit);
           if (err) reject(err);
           else resolve();
         }
-        child.stdout!.on('data', check);
-        child.stderr!.on('data', check);
+        child.stdout.on('data', check);
+        child.stderr.on('data', check);
         child.once('exit', onExit);
         check();
       });

@@ -2,7 +2,7 @@ import { listChatSessions } from '../../src/db/chat-sessions';
 import { renderExposition } from '../../src/metrics/exposition';
 import { AdminClient } from '../helpers/admin-client';
 import { TestUser } from '../helpers/conversation';
-import { fixtureJson, newPhone, newWamid, statusWebhook } from '../helpers/fixtures';
+import { fixtureJson, newPhone, statusWebhook } from '../helpers/fixtures';
 import { startTestStack, TEST_ACCESS_TOKEN, TEST_APP_SECRET, type TestStack } from '../helpers/stack';
 
 // GET /metrics on the real stack: conversations, a chat with an agent, a refused send, delivery

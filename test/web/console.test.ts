@@ -13,7 +13,7 @@ interface SseEvent {
   data: string;
 }
 // The console's stream reader, a classic browser script that also exports itself to CommonJS.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a classic script with no ES exports
 const sse = require('../../src/web/sse.js') as {
   followEvents(options: Record<string, unknown>): { stop(): void };
 };

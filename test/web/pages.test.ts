@@ -31,10 +31,11 @@ interface SseModule {
   followEvents(options: Record<string, unknown>): { stop(): void; lastEventId: string };
 }
 // A classic browser script that also exports itself to CommonJS.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a classic script with no ES exports
 const sse = require('../../src/web/sse.js') as SseModule;
 
 async function serve(app: Koa, host = '127.0.0.1'): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;

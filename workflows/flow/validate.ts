@@ -7,7 +7,7 @@ import { canonicalSubject, MAX_SUBJECT_LENGTH } from './subjects';
 
 const NAME_LEAD_IN = /^(?:my (?:full )?name is|i am|i'm|name\s*:)\s*/iu;
 // Letters and combining marks of any script, with the separators names really use.
-const NAME_SHAPE = /^\p{L}[\p{L}\p{M} .'\-]*$/u;
+const NAME_SHAPE = /^\p{L}[\p{L}\p{M} .'-]*$/u;
 // A conventional address: no quoted local parts or IP literals, which students do not have.
 const EMAIL_SHAPE =
   /^[a-z0-9!#$%&'*+/=?^_`|~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`|~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;

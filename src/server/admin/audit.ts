@@ -28,31 +28,33 @@ export interface AdminState {
 export function audited(action: string, deps: { db: Db; logger: Logger }): Middleware<AdminState> {
   return async (ctx, next) => {
     ctx.state.audit = { details: {} };
-    let failure: unknown;
+    const record = async (failure: unknown): Promise<void> => {
+      const { status, outcome } = outcomeOf(ctx, failure);
+      const { actor, audit } = ctx.state;
+      try {
+        await insertAuditEntry(deps.db, {
+          actor: actor?.name ?? ANONYMOUS_ACTOR,
+          actorTokenId: actor?.tokenId ?? audit.actorTokenId,
+          role: actor?.role,
+          action,
+          phone: audit.phone,
+          outcome,
+          httpStatus: status,
+          details: audit.details,
+        });
+      } catch (err) {
+        // The action itself has happened (a message may be on its way to WhatsApp): answering 500 now
+        // would make the caller retry it. The failure goes to the operator's log instead.
+        deps.logger.error('audit entry not recorded', { action, outcome, error: err });
+      }
+    };
     try {
       await next();
     } catch (err) {
-      failure = err;
+      await record(err);
+      throw err;
     }
-    const { status, outcome } = outcomeOf(ctx, failure);
-    const { actor, audit } = ctx.state;
-    try {
-      await insertAuditEntry(deps.db, {
-        actor: actor?.name ?? ANONYMOUS_ACTOR,
-        actorTokenId: actor?.tokenId ?? audit.actorTokenId,
-        role: actor?.role,
-        action,
-        phone: audit.phone,
-        outcome,
-        httpStatus: status,
-        details: audit.details,
-      });
-    } catch (err) {
-      // The action itself has happened (a message may be on its way to WhatsApp): answering 500 now
-      // would make the caller retry it. The failure goes to the operator's log instead.
-      deps.logger.error('audit entry not recorded', { action, outcome, error: err });
-    }
-    if (failure !== undefined) throw failure;
+    await record(undefined);
   };
 }
 

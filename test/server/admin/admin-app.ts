@@ -43,7 +43,8 @@ export interface RequestOptions {
 export interface Answer {
   status: number;
   // Tests read fields of whatever the API answered.
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the JSON body freely and assert its shape
+  body: any;
   headers: Headers;
 }
 
@@ -61,6 +62,7 @@ export function startAdminApp(): Promise<AdminApp> {
     const events = createEventHub(database.url, silentLogger);
     defer(() => events.stop());
     const app = createApp({ config, db: database.db, temporal, logger: silentLogger, chat, events });
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
     const server = http.createServer(app.callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     defer(() => {

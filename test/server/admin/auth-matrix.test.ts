@@ -198,14 +198,14 @@ describe.each(cases)('%s %s with %s', (_method, _action, _label, route, credenti
     expect(row).toMatchObject({ action: route.action, outcome: expectedOutcome, http_status: expectedStatus });
     if ('reason' in who) {
       expect(row).toMatchObject({ actor: 'anonymous', role: null });
-      expect(row!.details).toMatchObject({ reason: who.reason });
-      expect(row!.actor_token_id === null ? null : Number(row!.actor_token_id)).toBe(who.tokenId);
+      expect(row.details).toMatchObject({ reason: who.reason });
+      expect(row.actor_token_id === null ? null : Number(row.actor_token_id)).toBe(who.tokenId);
     } else {
       expect(row).toMatchObject({ actor: who.actor, role: who.role });
-      expect(row!.actor_token_id === null ? null : Number(row!.actor_token_id)).toBe(who.tokenId);
+      expect(row.actor_token_id === null ? null : Number(row.actor_token_id)).toBe(who.tokenId);
     }
     if (route.path().includes(PHONE) && !('reason' in who) && route.roles.includes(who.role)) {
-      expect(row!.phone).toBe(PHONE);
+      expect(row.phone).toBe(PHONE);
     }
   });
 });
