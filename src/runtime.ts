@@ -36,7 +36,6 @@ export async function runServer(
   const events = createEventHub(databaseUrl, logger);
   const app = createApp({ config, db, temporal, logger, sandbox, chat: temporalChatCommands(temporal), events });
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
-  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
   const server = http.createServer(app.callback());
   // Node closes an idle keep-alive socket after 5 s, racing the client that reuses it at that moment
   // (seen in the benchmark as a failed webhook post). Outlive the usual load-balancer idle timeout.

@@ -125,7 +125,6 @@ export function startTestStack(env: Record<string, string> = {}, options: TestSt
       ...(options.sandbox ? { sandbox: sandboxRoutes(fake, config) } : {}),
     });
     // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
-    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
     const server = http.createServer(app.callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     defer(() => {
