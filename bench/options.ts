@@ -53,7 +53,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --conversations N     conversations the sustained run draws from (1000)
   --smoke               a short low-rate run that asserts correctness only (under a minute)
   --scale               the scale run: 10,000 conversations twice, and one 20,000-message conversation
-  --out DIR             where results.json, plot.png and profiles go (bench-results/<time>)
+  --out DIR             where results.json, plot.svg and profiles go (bench-results/<time>)
   --only LIST           groups to run: sustained,search,reference,bare,closed (all)
   --engine-steps LIST   open-loop rates for the engine's search (40,60,80,90,100,110,120,140)
   --reference-steps LIST  rates for the Temporal reference (60,100,125,150,175,200,250)

@@ -3,9 +3,9 @@ import type { Correctness } from './correctness';
 import type { RunHistory } from './history';
 import type { MemorySample } from './monitor';
 import type { BenchOptions } from './options';
-import { Canvas, drawChart, type Rgb, type Series } from './png';
 import type { ProfileSummary } from './profile-summary';
 import type { PhaseResult, PhaseSpec } from './protocol';
+import { chartsSvg, type Chart, type Series } from './svg';
 
 // The bench's output: the tables printed at the end of a run, and the plot drawn from the results.
 
@@ -267,18 +267,11 @@ function correctCell(p: PhaseRecord): string {
   return p.correctness.ok ? 'yes' : `NO: ${p.correctness.problems.join('; ')}`;
 }
 
-const COLORS: Rgb[] = [
-  [31, 119, 180],
-  [255, 127, 14],
-  [44, 160, 44],
-  [214, 39, 40],
-  [148, 103, 189],
-  [140, 86, 75],
-];
+const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 
-/** Draws the run's plot from its results; returns the file written, or undefined when there is nothing to draw. */
-export function writePlot(results: BenchResults, file: string): string | undefined {
-  const panels: Parameters<typeof drawChart>[2][] = [];
+/** The charts of the run's plot, drawn from its results; none when there is nothing to draw. */
+export function plotCharts(results: BenchResults): Chart[] {
+  const panels: Chart[] = [];
   const sustained = results.phases.find((p) => p.group === 'sustained' || p.result.mode === 'scale');
   if (sustained) {
     const s = sustained.result.series;
@@ -301,7 +294,7 @@ export function writePlot(results: BenchResults, file: string): string | undefin
       limit: { y: 1000, label: '1 s' },
     });
   }
-  const steps = (group: string, label: string, color: Rgb): Series => ({
+  const steps = (group: string, label: string, color: string): Series => ({
     label,
     color,
     markers: true,
@@ -354,13 +347,13 @@ export function writePlot(results: BenchResults, file: string): string | undefin
       ],
     });
   }
-  if (panels.length === 0) return undefined;
-  const cols = panels.length > 1 ? 2 : 1;
-  const rows = Math.ceil(panels.length / cols);
-  const w = 640;
-  const h = 400;
-  const canvas = new Canvas(w * cols, h * rows);
-  panels.forEach((panel, i) => drawChart(canvas, { x: (i % cols) * w, y: Math.floor(i / cols) * h, w, h }, panel));
-  fs.writeFileSync(file, canvas.toPng());
+  return panels;
+}
+
+/** Writes the run's plot as SVG; returns the file written, or undefined when there is nothing to draw. */
+export function writePlot(results: BenchResults, file: string): string | undefined {
+  const charts = plotCharts(results);
+  if (charts.length === 0) return undefined;
+  fs.writeFileSync(file, chartsSvg(charts));
   return file;
 }

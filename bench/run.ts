@@ -30,7 +30,7 @@ import { conversationWorkflowId } from '../workflows/messages';
 // processes of their own, the Graph API fake inside a separate load-generator process) and runs the
 // phases the options ask for: the sustained open-loop run, the search for the highest rate with
 // end-to-end p99 ≤ 1 s, the same search on the Temporal reference and on the bare pipeline, closed-loop
-// ceilings, or the scale run. Prints tables; writes results.json and plot.png to --out.
+// ceilings, or the scale run. Prints tables; writes results.json and plot.svg to --out.
 
 const P99_BOUND_MS = 1000;
 const APP_SECRET = 'bench-app-secret';
@@ -358,7 +358,7 @@ async function main(): Promise<number> {
       ...(profiles ? { profiles } : {}),
     };
     fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(stripWamids(results), null, 1));
-    const plot = writePlot(results, path.join(out, 'plot.png'));
+    const plot = writePlot(results, path.join(out, 'plot.svg'));
     printReport(results, (line) => process.stdout.write(line + '\n'));
     say(`results: ${path.join(out, 'results.json')}${plot ? `, plot: ${plot}` : ''}; logs: ${path.join(out, 'logs')}`);
     const failed = records.filter((r) => r.correctness !== undefined && !r.correctness.ok);

@@ -71,6 +71,10 @@ test('the smoke run stores every message once and sends every expected reply onc
     expect(result.missingSends).toBe(0);
     expect(result.observedSends).toBe(result.expectedSends);
     expect(correctness.statusesStored).toBe(correctness.statusesExpected);
+    // The plot is written beside the results, as SVG.
+    expect(fs.readFileSync(path.join(out, 'plot.svg'), 'utf8')).toMatch(
+      /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
+    );
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
