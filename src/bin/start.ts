@@ -57,7 +57,7 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
     `  Admin API         ${base}/api/admin (Authorization: Bearer ${config.adminToken === SANDBOX_SECRETS.adminToken ? config.adminToken : '<ADMIN_TOKEN>'})`,
     `  Temporal          ${temporal.url}${temporal.embedded ? ' (embedded dev server)' : ''}`,
     ...(temporal.webUrl ? [`  Temporal Web UI   ${temporal.webUrl}`] : []),
-    `  Postgres          ${postgres.embedded ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL'}`,
+    `  Postgres          ${postgres.embedded ? `embedded, data in ${postgres.dataDir}` : 'DATABASE_URL'}`,
     ...(config.sandbox ? [`  Simulator         ${base}/simulator`, `  Sandbox outbox    ${base}/sandbox/sends`] : []),
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -11,6 +11,8 @@ export interface Provided {
   url: string;
   /** Only for an embedded service: its web address, if any. */
   webUrl?: string;
+  /** Only for an embedded service: where it keeps its data. */
+  dataDir?: string;
   embedded: boolean;
   stop(): Promise<void>;
 }
@@ -25,7 +27,7 @@ export async function providePostgres(config: Config, logger: Logger): Promise<P
     relocatable: config.dataDirIsDefault,
     logger,
   });
-  return { url: pg.url, embedded: true, stop: () => pg.stop() };
+  return { url: pg.url, dataDir: pg.clusterDir, embedded: true, stop: () => pg.stop() };
 }
 
 /** TEMPORAL_ADDRESS when set (registering the search attributes there); otherwise an embedded dev server. */
