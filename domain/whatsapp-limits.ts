@@ -30,3 +30,28 @@ export const MAX_SECTION_TITLE_CHARS = 24;
 export const MAX_ROW_TITLE_CHARS = 24;
 export const MAX_ROW_ID_CHARS = 200;
 export const MAX_ROW_DESCRIPTION_CHARS = 72;
+
+// What WhatsApp sends us. The webhook clamps inbound fields to these, so every value it hands on can
+// be stored and replayed; a message's text and list or button replies use the limits above.
+
+/** A media caption (image, video, document), as Meta limits it when sending. */
+export const MAX_CAPTION_CHARS = 1024;
+
+/** A template quick-reply button's label (a template's creation-time limit). */
+export const MAX_TEMPLATE_BUTTON_CHARS = 25;
+
+/** A phone number in E.164 has at most 15 digits. */
+export const MAX_PHONE_DIGITS = 15;
+
+/**
+ * Ids WhatsApp hands us (wamids, media ids). Meta documents no length; real ones are under 100
+ * characters, and the longest id it documents anywhere is a reply button's.
+ */
+export const MAX_ID_CHARS = MAX_BUTTON_ID_CHARS;
+
+/**
+ * Any other inbound text Meta documents no limit for: profile names (the app allows about 25
+ * characters, counting an emoji sequence as one), file names, location names and addresses, emoji,
+ * error titles. The longest documented limit short of a text body.
+ */
+export const MAX_OTHER_TEXT_CHARS = 1024;

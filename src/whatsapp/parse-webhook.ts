@@ -1,5 +1,19 @@
 import type { InboundContent, InboundMessage, MediaType, StatusUpdate } from '../../domain/types';
 import {
+  MAX_BUTTON_ID_CHARS,
+  MAX_BUTTON_TITLE_CHARS,
+  MAX_CAPTION_CHARS,
+  MAX_ID_CHARS,
+  MAX_OTHER_TEXT_CHARS,
+  MAX_PHONE_DIGITS,
+  MAX_ROW_DESCRIPTION_CHARS,
+  MAX_ROW_ID_CHARS,
+  MAX_ROW_TITLE_CHARS,
+  MAX_TEMPLATE_BUTTON_CHARS,
+  MAX_TEXT_CHARS,
+} from '../../domain/whatsapp-limits';
+import { clampChars, clampInt, clampNumber, cleanText, saneId, saneTime } from './sanitize';
+import {
   DeliveryStatus,
   MessagesValue,
   WebhookBody,
@@ -14,7 +28,9 @@ import {
 // Turns a verified webhook body into domain values. Meta batches freely (several entries, changes,
 // messages and statuses per POST), so everything is visited in document order, and
 // anything unreadable becomes a note in `ignored` rather than an exception: an error answer would
-// only make Meta redeliver the same body for days.
+// only make Meta redeliver the same body for days. Every string handed on is cleaned and clamped
+// (sanitize.ts), every time and number is in range; a message or status that still cannot be handled
+// (no id, an id that cannot be stored, no sender) is set aside in `quarantined` with its reason.
 
 /** A system-, app- or account-level error reported in `value.errors`. */
 export interface WebhookError {
@@ -23,12 +39,31 @@ export interface WebhookError {
   details?: string;
 }
 
+/** Why a message or status was set aside. */
+export type WebhookQuarantineReason =
+  /** Not an object with the fields every item has (a message's id and type, a status's id and status). */
+  | 'malformed'
+  /** An id holding U+0000 or an unpaired surrogate, or longer than MAX_ID_CHARS. */
+  | 'invalid_id'
+  /** A message whose `from` has no digits, or more than an E.164 number. */
+  | 'invalid_sender'
+  /** A status value the product does not know. */
+  | 'unknown_status';
+
+/** One `messages[]` or `statuses[]` item that was not handed on, as it arrived. */
+export interface QuarantinedItem {
+  source: 'webhook_message' | 'webhook_status';
+  reason: WebhookQuarantineReason;
+  raw: unknown;
+}
+
 export interface ParsedWebhook {
   messages: InboundMessage[];
   statuses: StatusUpdate[];
   errors: WebhookError[];
   /** Human-readable notes on what was skipped; safe to log (no phone numbers or message text). */
   ignored: string[];
+  quarantined: QuarantinedItem[];
 }
 
 /** Thrown when the body is not a webhook envelope at all (no `object` or no `entry` array); answer 400. */
@@ -51,7 +86,7 @@ export function parseWebhook(body: unknown, receivedAt: number): ParsedWebhook {
     const issues = envelope.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
     throw new WebhookBodyError('Webhook body must be an object with "object" and an "entry" array', issues);
   }
-  const result: ParsedWebhook = { messages: [], statuses: [], errors: [], ignored: [] };
+  const result: ParsedWebhook = { messages: [], statuses: [], errors: [], ignored: [], quarantined: [] };
   const { object, entry } = envelope.data;
   if (object !== 'whatsapp_business_account') {
     result.ignored.push(`object ${quote(object)} is not whatsapp_business_account`);
@@ -80,38 +115,62 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
     const parsed = WebhookContact.safeParse(c);
     return parsed.success ? [parsed.data] : [];
   });
+  const setAside = (source: QuarantinedItem['source'], reason: WebhookQuarantineReason, raw: unknown, note: string) => {
+    out.quarantined.push({ source, reason, raw });
+    out.ignored.push(note);
+  };
 
   (value.messages ?? []).forEach((raw, i) => {
     const parsed = WebhookMessage.safeParse(raw);
-    if (!parsed.success) return void out.ignored.push(`${where}.messages[${i}] has no id or type`);
+    if (!parsed.success)
+      return setAside('webhook_message', 'malformed', raw, `${where}.messages[${i}] has no id or type`);
     const m = parsed.data;
+    const id = saneId(m.id, MAX_ID_CHARS);
+    if (id === undefined)
+      return setAside('webhook_message', 'invalid_id', raw, `${where}.messages[${i}] has an unusable id`);
     const from = (m.from ?? '').replace(/\D/g, '');
-    if (from === '') return void out.ignored.push(`message ${m.id} has no usable sender`);
+    if (from === '' || from.length > MAX_PHONE_DIGITS) {
+      return setAside('webhook_message', 'invalid_sender', raw, `message ${clip(id)} has no usable sender`);
+    }
     const profileName = findProfileName(contacts, from);
+    const contextId = m.context?.id === undefined ? undefined : saneId(m.context.id, MAX_ID_CHARS);
     out.messages.push({
-      waMessageId: m.id,
+      waMessageId: id,
       from,
       ...(profileName === undefined ? {} : { profileName }),
-      sentAt: toMillis(m.timestamp, receivedAt),
+      sentAt: saneTime(m.timestamp, receivedAt),
       receivedAt,
-      ...(m.context?.id === undefined ? {} : { contextId: m.context.id }),
+      ...(contextId === undefined ? {} : { contextId }),
       content: toContent(m),
     });
   });
 
   (value.statuses ?? []).forEach((raw, i) => {
     const parsed = WebhookStatus.safeParse(raw);
-    if (!parsed.success) return void out.ignored.push(`${where}.statuses[${i}] has no id or status`);
+    if (!parsed.success) {
+      return setAside('webhook_status', 'malformed', raw, `${where}.statuses[${i}] has no id or status`);
+    }
     const s = parsed.data;
+    const id = saneId(s.id, MAX_ID_CHARS);
+    if (id === undefined)
+      return setAside('webhook_status', 'invalid_id', raw, `${where}.statuses[${i}] has an unusable id`);
     const status = DeliveryStatus.safeParse(s.status);
-    if (!status.success) return void out.ignored.push(`status ${quote(s.status)} of ${s.id} is not handled`);
+    if (!status.success) {
+      return setAside(
+        'webhook_status',
+        'unknown_status',
+        raw,
+        `status ${quote(s.status)} of ${clip(id)} is not handled`,
+      );
+    }
     const error = s.errors?.[0];
     out.statuses.push({
-      waMessageId: s.id,
+      waMessageId: id,
       status: status.data,
-      timestamp: toMillis(s.timestamp, receivedAt),
-      recipientId: s.recipient_id ?? '',
-      ...(error === undefined ? {} : { errorCode: error.code, errorTitle: errorTitle(error) }),
+      timestamp: saneTime(s.timestamp, receivedAt),
+      recipientId: cleanText(s.recipient_id ?? '', MAX_ID_CHARS),
+      // error_code is an integer column; Meta's codes are six digits at most.
+      ...(error === undefined ? {} : { errorCode: clampInt(error.code), errorTitle: errorTitle(error) }),
     });
   });
 
@@ -120,9 +179,9 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
     if (!parsed.success) return void out.ignored.push(`${where}.errors[${i}] has no code`);
     const details = parsed.data.error_data?.details;
     out.errors.push({
-      code: parsed.data.code,
+      code: clampInt(parsed.data.code),
       title: errorTitle(parsed.data),
-      ...(details === undefined ? {} : { details }),
+      ...(details === undefined ? {} : { details: other(details) }),
     });
   });
 }
@@ -132,48 +191,70 @@ function findProfileName(contacts: WebhookContact[], from: string): string | und
   const match =
     contacts.find((c) => c.wa_id?.replace(/\D/g, '') === from) ?? (contacts.length === 1 ? contacts[0] : undefined);
   const name = match?.profile?.name;
-  return name === undefined || name === '' ? undefined : name;
+  const clean = name === undefined ? '' : other(name);
+  return clean === '' ? undefined : clean;
 }
 
 function toContent(m: WebhookMessage): InboundContent {
+  // The raw type only selects a branch; a type that is stored is cleaned first.
   const type = m.type;
-  const malformed: InboundContent = { kind: 'other', type, summary: `${clip(type)}: malformed payload` };
+  const malformed: InboundContent = {
+    kind: 'other',
+    type: typeName(type),
+    summary: `${clip(type)}: malformed payload`,
+  };
   switch (type) {
     case 'text':
-      return m.text ? { kind: 'text', text: m.text.body } : malformed;
+      return m.text ? { kind: 'text', text: cleanText(m.text.body, MAX_TEXT_CHARS) } : malformed;
     case 'interactive': {
       const i = m.interactive;
       if (!i) return malformed;
-      if (i.type === 'button_reply') return i.button_reply ? { kind: 'button', ...i.button_reply } : malformed;
+      if (i.type === 'button_reply') {
+        if (!i.button_reply) return malformed;
+        const { id, title } = i.button_reply;
+        return {
+          kind: 'button',
+          id: cleanText(id, MAX_BUTTON_ID_CHARS),
+          title: cleanText(title, MAX_BUTTON_TITLE_CHARS),
+        };
+      }
       if (i.type === 'list_reply') {
         if (!i.list_reply) return malformed;
         const { id, title, description } = i.list_reply;
-        return { kind: 'list', id, title, ...(description === undefined ? {} : { description }) };
+        return {
+          kind: 'list',
+          id: cleanText(id, MAX_ROW_ID_CHARS),
+          title: cleanText(title, MAX_ROW_TITLE_CHARS),
+          ...(description === undefined ? {} : { description: cleanText(description, MAX_ROW_DESCRIPTION_CHARS) }),
+        };
       }
       // e.g. nfm_reply (a WhatsApp Flow answer): nothing the conversation can act on.
       return { kind: 'other', type, summary: `interactive: ${clip(i.type)}` };
     }
-    case 'button':
+    case 'button': {
+      const b = m.button;
+      if (!b) return malformed;
+      const text = cleanText(b.text, MAX_TEMPLATE_BUTTON_CHARS);
       // Without a payload set at send time, Meta repeats the label.
-      return m.button
-        ? { kind: 'template_button', payload: m.button.payload ?? m.button.text, text: m.button.text }
-        : malformed;
+      return { kind: 'template_button', payload: b.payload === undefined ? text : other(b.payload), text };
+    }
     case 'location': {
       const l = m.location;
       if (!l) return malformed;
       return {
         kind: 'location',
-        latitude: l.latitude,
-        longitude: l.longitude,
-        ...(l.name === undefined ? {} : { name: l.name }),
-        ...(l.address === undefined ? {} : { address: l.address }),
+        latitude: clampNumber(l.latitude, -90, 90),
+        longitude: clampNumber(l.longitude, -180, 180),
+        ...(l.name === undefined ? {} : { name: other(l.name) }),
+        ...(l.address === undefined ? {} : { address: other(l.address) }),
       };
     }
     case 'reaction': {
       const r = m.reaction;
       if (!r) return malformed;
       // Removal omits the emoji; an empty string means the same.
-      return { kind: 'reaction', messageId: r.message_id, ...(r.emoji ? { emoji: r.emoji } : {}) };
+      const emoji = r.emoji === undefined ? '' : other(r.emoji);
+      return { kind: 'reaction', messageId: cleanText(r.message_id, MAX_ID_CHARS), ...(emoji ? { emoji } : {}) };
     }
     case 'contacts': {
       const n = m.contacts?.length ?? 0;
@@ -193,18 +274,20 @@ function toContent(m: WebhookMessage): InboundContent {
   }
   if (isMediaType(type)) {
     const media = m[type];
-    if (!media) return malformed;
+    // The media id is fetched from the Graph API later: one that cannot be an id makes the message unreadable.
+    const mediaId = media && saneId(media.id, MAX_ID_CHARS);
+    if (!media || mediaId === undefined) return malformed;
     return {
       kind: 'media',
       mediaType: type,
-      mediaId: media.id,
-      ...(media.mime_type === undefined ? {} : { mimeType: media.mime_type }),
-      ...(media.caption === undefined ? {} : { caption: media.caption }),
-      ...(media.filename === undefined ? {} : { filename: media.filename }),
-      ...(media.sha256 === undefined ? {} : { sha256: media.sha256 }),
+      mediaId,
+      ...(media.mime_type === undefined ? {} : { mimeType: other(media.mime_type) }),
+      ...(media.caption === undefined ? {} : { caption: cleanText(media.caption, MAX_CAPTION_CHARS) }),
+      ...(media.filename === undefined ? {} : { filename: other(media.filename) }),
+      ...(media.sha256 === undefined ? {} : { sha256: other(media.sha256) }),
     };
   }
-  return { kind: 'other', type, summary: `${clip(type)}: unknown message type` };
+  return { kind: 'other', type: typeName(type), summary: `${clip(type)}: unknown message type` };
 }
 
 function isMediaType(type: string): type is MediaType {
@@ -212,18 +295,24 @@ function isMediaType(type: string): type is MediaType {
 }
 
 function errorTitle(error: WebhookErrorItem): string {
-  return error.title ?? error.message ?? `error ${error.code}`;
+  return other(error.title ?? error.message ?? `error ${clampInt(error.code)}`);
 }
 
-/** WhatsApp timestamps are Unix seconds as strings; a missing or odd one falls back to receipt time. */
-function toMillis(timestamp: string | number | undefined, fallback: number): number {
-  const seconds = timestamp === undefined || timestamp === '' ? NaN : Number(timestamp);
-  return Number.isFinite(seconds) ? seconds * 1000 : fallback;
+/** A text field Meta documents no limit for. */
+function other(text: string): string {
+  return cleanText(text, MAX_OTHER_TEXT_CHARS);
+}
+
+/** A message type as it is stored: WhatsApp's are short words. */
+function typeName(type: string): string {
+  return cleanText(type, MAX_ID_CHARS);
 }
 
 // Type names and fields come from the sender; keep notes and summaries short.
 function clip(text: string): string {
-  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+  const clean = cleanText(text, 65);
+  const clipped = clampChars(clean, 64);
+  return clipped === clean ? clean : `${clipped}…`;
 }
 
 function quote(text: string): string {

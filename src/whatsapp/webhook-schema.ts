@@ -3,7 +3,8 @@ import { z } from 'zod';
 // Schemas for Meta's `messages` webhook. They are lenient on purpose: unknown
 // fields are stripped, optional fields stay optional, and lists are parsed item by item (their
 // items are `unknown` here) so one odd message cannot make the whole delivery fail. A non-200
-// answer makes Meta redeliver for days, so the parser skips what it cannot read instead.
+// answer makes Meta redeliver for days, so the parser skips what it cannot read instead. Only the
+// fields an item cannot do without are required; any other field of the wrong type reads as absent.
 
 /** A numeric field Meta documents as a number but which some senders quote (zod 4 numbers are finite). */
 const FiniteNumber = z.union([z.number(), z.string().trim().min(1).transform(Number)]).pipe(z.number());
@@ -14,7 +15,7 @@ const part = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefin
 export const WebhookBody = z.object({ object: z.string(), entry: z.array(z.unknown()) });
 export type WebhookBody = z.infer<typeof WebhookBody>;
 
-export const WebhookEntry = z.object({ id: z.string().optional(), changes: z.array(z.unknown()) });
+export const WebhookEntry = z.object({ id: part(z.string()), changes: z.array(z.unknown()) });
 export type WebhookEntry = z.infer<typeof WebhookEntry>;
 
 export const WebhookChange = z.object({ field: z.string(), value: z.unknown() });
@@ -22,11 +23,11 @@ export type WebhookChange = z.infer<typeof WebhookChange>;
 
 /** An error item as Meta puts it in `value.errors`, `messages[].errors` and `statuses[].errors`. */
 export const WebhookErrorItem = z.object({
-  code: z.number().int(),
-  title: z.string().optional(),
-  message: z.string().optional(),
-  error_data: part(z.object({ details: z.string().optional() })),
-  href: z.string().optional(),
+  code: FiniteNumber,
+  title: part(z.string()),
+  message: part(z.string()),
+  error_data: part(z.object({ details: part(z.string()) })),
+  href: part(z.string()),
 });
 export type WebhookErrorItem = z.infer<typeof WebhookErrorItem>;
 
@@ -38,7 +39,7 @@ export type WebhookContact = z.infer<typeof WebhookContact>;
 
 /** `value` of a `messages` change; each list item is validated separately by the parser. */
 export const MessagesValue = z.object({
-  messaging_product: z.string().optional(),
+  messaging_product: part(z.string()),
   metadata: part(z.object({ display_phone_number: z.string().optional(), phone_number_id: z.string().optional() })),
   contacts: z.array(z.unknown()).optional().catch(undefined),
   messages: z.array(z.unknown()).optional().catch(undefined),
@@ -93,8 +94,8 @@ const UnsupportedPart = z.object({ type: z.string().optional() });
 /** One `messages[]` item; `type` stays a plain string so future types still parse. */
 export const WebhookMessage = z.object({
   id: z.string().min(1),
-  from: z.string().optional(),
-  timestamp: z.union([z.string(), z.number()]).optional(),
+  from: part(z.string()),
+  timestamp: part(z.union([z.string(), z.number()])),
   type: z.string(),
   context: part(
     z.object({ id: z.string().optional(), from: z.string().optional(), forwarded: z.boolean().optional() }),
@@ -125,8 +126,8 @@ export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
 export const WebhookStatus = z.object({
   id: z.string().min(1),
   status: z.string(),
-  timestamp: z.union([z.string(), z.number()]).optional(),
-  recipient_id: z.string().optional(),
+  timestamp: part(z.union([z.string(), z.number()])),
+  recipient_id: part(z.string()),
   errors: part(z.array(WebhookErrorItem)),
 });
 export type WebhookStatus = z.infer<typeof WebhookStatus>;

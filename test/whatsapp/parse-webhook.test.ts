@@ -1,5 +1,14 @@
+import fc from 'fast-check';
 import type { InboundMessage } from '../../domain/types';
-import { parseWebhook, WebhookBodyError } from '../../src/whatsapp/parse-webhook';
+import { MAX_CAPTION_CHARS, MAX_ID_CHARS, MAX_TEXT_CHARS } from '../../domain/whatsapp-limits';
+import { parseWebhook, WebhookBodyError, type ParsedWebhook } from '../../src/whatsapp/parse-webhook';
+import {
+  INT4_MAX,
+  INT4_MIN,
+  isStorableText,
+  MAX_TIMESTAMP_AGE_MS,
+  MAX_TIMESTAMP_AHEAD_MS,
+} from '../../src/whatsapp/sanitize';
 import { fixtureJson } from '../helpers/fixtures';
 
 const RECEIVED_AT = 1_788_000_999_000;
@@ -58,6 +67,7 @@ describe('parseWebhook with the recorded fixtures', () => {
       statuses: [],
       errors: [],
       ignored: [],
+      quarantined: [],
     });
   });
 
@@ -285,6 +295,7 @@ describe('parseWebhook with what is not a user message', () => {
       statuses: [],
       errors: [{ code: 130429, title: 'Rate limit hit', details: 'Cloud API message throughput has been reached.' }],
       ignored: [],
+      quarantined: [],
     });
   });
 
@@ -305,6 +316,7 @@ describe('parseWebhook with what is not a user message', () => {
       statuses: [],
       errors: [],
       ignored: ['object "page" is not whatsapp_business_account'],
+      quarantined: [],
     });
   });
 
@@ -354,5 +366,235 @@ describe('parseWebhook with what is not a user message', () => {
     expect(caught).toBeInstanceOf(WebhookBodyError);
     expect((caught as WebhookBodyError).name).toBe('WebhookBodyError');
     expect((caught as WebhookBodyError).issues).toEqual([expect.stringContaining('entry')]);
+  });
+});
+
+/** Every string anywhere in `value`, keys included. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, inner]) => [key, ...stringsIn(inner)]);
+  }
+  return [];
+}
+
+/** What the store and Temporal need of a parse: storable strings, times a Date and Postgres hold, int4 codes. */
+function expectStorable(parsed: ParsedWebhook): void {
+  const handedOn = { messages: parsed.messages, statuses: parsed.statuses, errors: parsed.errors };
+  for (const text of stringsIn(handedOn)) {
+    expect(isStorableText(text)).toBe(true);
+    expect([...text].length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
+  }
+  const times = [
+    ...parsed.messages.flatMap((m) => [m.sentAt, m.receivedAt]),
+    ...parsed.statuses.map((s) => s.timestamp),
+  ];
+  for (const at of times) {
+    expect(at).toBeGreaterThanOrEqual(RECEIVED_AT - MAX_TIMESTAMP_AGE_MS);
+    expect(at).toBeLessThanOrEqual(RECEIVED_AT + MAX_TIMESTAMP_AHEAD_MS);
+  }
+  for (const code of [...parsed.statuses.map((s) => s.errorCode ?? 0), ...parsed.errors.map((e) => e.code)]) {
+    expect(Number.isInteger(code) && code >= INT4_MIN && code <= INT4_MAX).toBe(true);
+  }
+  for (const m of parsed.messages) expect(m.waMessageId.length).toBeLessThanOrEqual(MAX_ID_CHARS);
+}
+
+describe('parseWebhook with values WhatsApp could never have sent', () => {
+  const text = (body: string) => ({ text: { body } });
+
+  it('drops U+0000 from a text, a profile name and a caption, and mends unpaired surrogates', () => {
+    const body = webhook({
+      contacts: [{ profile: { name: 'Ana\0 Souza\udc00' }, wa_id: '15550002222' }],
+      messages: [
+        { from: '15550002222', id: 'wamid.T1', timestamp: '1788000100', type: 'text', ...text('hi\0 there\ud800!') },
+        {
+          from: '15550002222',
+          id: 'wamid.T2',
+          timestamp: '1788000101',
+          type: 'image',
+          image: { id: '1000000000000001', caption: 'box\0\udbff' },
+        },
+      ],
+    });
+    const parsed = parseWebhook(body, RECEIVED_AT);
+    expect(parsed.messages.map((m) => m.profileName)).toEqual(['Ana Souza\uFFFD', 'Ana Souza\uFFFD']);
+    expect(parsed.messages[0]!.content).toEqual({ kind: 'text', text: 'hi there\uFFFD!' });
+    expect(parsed.messages[1]!.content).toMatchObject({ kind: 'media', caption: 'box\uFFFD' });
+    expect(parsed.quarantined).toEqual([]);
+  });
+
+  it("cuts a text and a caption to WhatsApp's limits in code points, never splitting an emoji", () => {
+    const long = 'a' + '😀'.repeat(5000);
+    const body = webhook({
+      contacts: [ANA],
+      messages: [
+        { from: '15550002222', id: 'wamid.T1', timestamp: '1788000100', type: 'text', ...text(long) },
+        { from: '15550002222', id: 'wamid.T2', type: 'video', video: { id: '7', caption: long } },
+      ],
+    });
+    const [first, second] = parseWebhook(body, RECEIVED_AT).messages;
+    expect(first!.content).toEqual({ kind: 'text', text: 'a' + '😀'.repeat(MAX_TEXT_CHARS - 1) });
+    expect(second!.content).toMatchObject({ caption: 'a' + '😀'.repeat(MAX_CAPTION_CHARS - 1) });
+  });
+
+  it('stamps the receipt time on a message or status whose timestamp is out of any sane range', () => {
+    const body = webhook({
+      contacts: [ANA],
+      messages: [
+        { from: '15550002222', id: 'wamid.T1', timestamp: '1e20', type: 'text', ...text('a') },
+        { from: '15550002222', id: 'wamid.T2', timestamp: 8.64e15, type: 'text', ...text('b') },
+        { from: '15550002222', id: 'wamid.T3', timestamp: { seconds: 1 }, type: 'text', ...text('c') },
+        { from: '15550002222', id: 'wamid.T4', timestamp: '1788000100', type: 'text', ...text('d') },
+      ],
+      statuses: [{ id: 'wamid.OUT1', status: 'sent', timestamp: '-99999999999', recipient_id: '15550002222' }],
+    });
+    const parsed = parseWebhook(body, RECEIVED_AT);
+    expect(parsed.messages.map((m) => m.sentAt)).toEqual([RECEIVED_AT, RECEIVED_AT, RECEIVED_AT, 1_788_000_100_000]);
+    expect(parsed.statuses[0]!.timestamp).toBe(RECEIVED_AT);
+  });
+
+  it('clamps an error code to what an integer column holds, and a location to the globe', () => {
+    const body = webhook({
+      contacts: [ANA],
+      messages: [
+        { from: '15550002222', id: 'wamid.L', type: 'location', location: { latitude: 1e300, longitude: '-1e9' } },
+      ],
+      statuses: [
+        { id: 'wamid.OUT1', status: 'failed', errors: [{ code: 1e12, title: 'x\0' }] },
+        { id: 'wamid.OUT2', status: 'failed', errors: [{ code: -1e15, message: 'y' }] },
+      ],
+    });
+    const parsed = parseWebhook(body, RECEIVED_AT);
+    expect(parsed.messages[0]!.content).toEqual({ kind: 'location', latitude: 90, longitude: -180 });
+    expect(parsed.statuses.map((s) => [s.errorCode, s.errorTitle])).toEqual([
+      [INT4_MAX, 'x'],
+      [INT4_MIN, 'y'],
+    ]);
+  });
+
+  it('reads a field of the wrong type as absent instead of losing the item', () => {
+    const body = webhook({
+      messaging_product: 42,
+      contacts: [ANA],
+      messages: [{ from: '15550002222', id: 'wamid.T1', type: 'text', context: 'wamid.X', ...text('a') }],
+      statuses: [{ id: 'wamid.OUT1', status: 'read', recipient_id: 15550002222 }],
+    });
+    const parsed = parseWebhook(body, RECEIVED_AT);
+    expect(parsed.messages.map((m) => m.waMessageId)).toEqual(['wamid.T1']);
+    expect(parsed.statuses).toEqual([
+      { waMessageId: 'wamid.OUT1', status: 'read', timestamp: RECEIVED_AT, recipientId: '' },
+    ]);
+  });
+
+  it('quarantines, with its reason and as it arrived, each item it cannot hand on, and keeps the rest', () => {
+    const items = {
+      noType: { from: '15550002222', id: 'wamid.A' },
+      nulId: { from: '15550002222', id: 'wamid.\0', type: 'text', ...text('a') },
+      longId: { from: '15550002222', id: 'w'.repeat(MAX_ID_CHARS + 1), type: 'text', ...text('a') },
+      longSender: { from: '1'.repeat(16), id: 'wamid.B', type: 'text', ...text('a') },
+      badStatusId: { id: 'wamid.\udc00', status: 'read' },
+      unknownStatus: { id: 'wamid.OUT1', status: 'deleted' },
+      notAnObject: 'status',
+    };
+    const body = webhook({
+      contacts: [ANA],
+      messages: [
+        items.noType,
+        items.nulId,
+        items.longId,
+        items.longSender,
+        { from: '15550002222', id: 'wamid.OK', type: 'text', ...text('kept') },
+      ],
+      statuses: [
+        items.badStatusId,
+        items.unknownStatus,
+        items.notAnObject,
+        { id: 'wamid.OUT2', status: 'delivered', recipient_id: '15550002222' },
+      ],
+    });
+    const parsed = parseWebhook(body, RECEIVED_AT);
+    expect(parsed.messages.map((m) => m.waMessageId)).toEqual(['wamid.OK']);
+    expect(parsed.statuses.map((s) => s.waMessageId)).toEqual(['wamid.OUT2']);
+    expect(parsed.quarantined).toEqual([
+      { source: 'webhook_message', reason: 'malformed', raw: items.noType },
+      { source: 'webhook_message', reason: 'invalid_id', raw: items.nulId },
+      { source: 'webhook_message', reason: 'invalid_id', raw: items.longId },
+      { source: 'webhook_message', reason: 'invalid_sender', raw: items.longSender },
+      { source: 'webhook_status', reason: 'invalid_id', raw: items.badStatusId },
+      { source: 'webhook_status', reason: 'unknown_status', raw: items.unknownStatus },
+      { source: 'webhook_status', reason: 'malformed', raw: items.notAnObject },
+    ]);
+    expect(parsed.ignored).toHaveLength(parsed.quarantined.length);
+    for (const note of parsed.ignored) expect(isStorableText(note)).toBe(true);
+  });
+
+  it('drops a reply context or media id that cannot be an id, keeping the message', () => {
+    const body = webhook({
+      contacts: [ANA],
+      messages: [
+        { from: '15550002222', id: 'wamid.T1', type: 'text', context: { id: 'wamid.\0' }, ...text('a') },
+        { from: '15550002222', id: 'wamid.T2', type: 'image', image: { id: '1\ud800' } },
+      ],
+    });
+    const [first, second] = parseWebhook(body, RECEIVED_AT).messages;
+    expect(first).not.toHaveProperty('contextId');
+    expect(second!.content).toEqual({ kind: 'other', type: 'image', summary: 'image: malformed payload' });
+  });
+
+  it('hands on only storable values, whatever the strings, numbers and types of the fields', () => {
+    const hostile = fc.string({
+      unit: fc.oneof(
+        fc.constantFrom('\0', '\ud800', '\udfff', '😀', '1'),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      ),
+      maxLength: 30,
+    });
+    const anyValue = fc.oneof(hostile, fc.double(), fc.integer(), fc.boolean(), fc.constant(null));
+    const field = fc.oneof({ weight: 3, arbitrary: hostile }, anyValue);
+    const part = fc.dictionary(
+      fc.constantFrom('body', 'id', 'title', 'description', 'caption', 'payload', 'text', 'emoji', 'message_id'),
+      field,
+    );
+    const message = fc.record(
+      {
+        from: fc.oneof(fc.constant('15550002222'), hostile),
+        id: field,
+        timestamp: fc.oneof(fc.double().map(String), fc.double(), anyValue),
+        type: fc.constantFrom('text', 'image', 'video', 'document', 'reaction', 'button', 'location', 'unsupported'),
+        text: part,
+        image: part,
+        video: part,
+        document: part,
+        reaction: part,
+        button: part,
+        location: fc.record({ latitude: fc.double(), longitude: anyValue, name: field }),
+        unsupported: fc.record({ type: field }),
+        context: fc.record({ id: field }),
+      },
+      { requiredKeys: ['from', 'id', 'type'] },
+    );
+    const status = fc.record({
+      id: field,
+      status: fc.constantFrom('sent', 'delivered', 'read', 'failed', 'played'),
+      timestamp: anyValue,
+      recipient_id: field,
+      errors: fc.array(fc.record({ code: fc.oneof(fc.double(), fc.integer()), title: field, message: field })),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(message, { maxLength: 3 }),
+        fc.array(status, { maxLength: 3 }),
+        fc.record({ profile: fc.record({ name: field }), wa_id: fc.constant('15550002222') }),
+        (messages, statuses, contact) => {
+          const parsed = parseWebhook(webhook({ contacts: [contact], messages, statuses }), RECEIVED_AT);
+          expectStorable(parsed);
+          expect(parsed.messages.length + parsed.statuses.length + parsed.quarantined.length).toBe(
+            messages.length + statuses.length,
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
