@@ -8,7 +8,7 @@ import { newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 
-// The whole conversation of the specification over the HTTP webhook, on real Temporal and Postgres,
+// The whole conversation, every state and intent, over the HTTP webhook, on real Temporal and Postgres,
 // with the Graph API fake as WhatsApp: each step asserts the stored rows and the messages sent.
 
 let stack: TestStack;

@@ -132,7 +132,7 @@ describe('texts', () => {
     }
   });
 
-  it('uses the exact button titles of the specification', () => {
+  it('uses the exact button titles the students see', () => {
     expect(texts.BUTTONS.homeworkText.title).toBe('📄 Text');
     expect(texts.BUTTONS.homeworkImage.title).toBe('🖼️ Image');
     expect(texts.BUTTONS.mainMenu.title).toBe('📍 Main Menu');
