@@ -1,5 +1,7 @@
 // One structured logger for the whole process: a JSON line per entry on stderr. Callers pass
-// attributes, never secrets, tokens, phone numbers or message bodies.
+// attributes, never secrets, tokens, phone numbers or message bodies. Phone numbers still arrive
+// through values the product does not write itself (the Temporal SDK's `workflowId` on every
+// workflow and activity line, a request path, an error message): every string is masked here.
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogAttrs = Record<string, unknown>;
@@ -47,7 +49,18 @@ export const silentLogger: Logger = {
 const MAX_CAUSE_DEPTH = 5;
 
 function errorReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return maskPhoneNumbers(value);
   return value instanceof Error ? serializeError(value, 0) : value;
+}
+
+// A WhatsApp number (E.164 digits, 8 to 15 of them, `+` optional, or `%2B` in a raw path) standing
+// alone, or as the digits of a conversation's workflow id. Digits inside a word, a dotted number or a
+// dash-joined id (a UUID's groups, a task queue name) are something else and stay.
+const PHONE_NUMBER = /(?:(?<=\bconversation-|%2[Bb])|(?<![\w.+-]))\+?\d{4,11}(\d{4})(?![\w.-])/g;
+
+/** Keeps only the last four digits of every phone number in `text`: `conversation-…2222`, `/conversations/…2222/`. */
+export function maskPhoneNumbers(text: string): string {
+  return text.replace(PHONE_NUMBER, '…$1');
 }
 
 /**

@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../src/config';
 import type { Db } from '../src/db/pool';
-import { createLogger, type LogSink } from '../src/logger';
+import { createLogger, maskPhoneNumbers, type LogSink } from '../src/logger';
 import { createApp } from '../src/server/app';
+import type { ChatCommands } from '../src/server/chat-commands';
+import type { EventHub } from '../src/server/event-hub';
 import { signPaystackBody } from '../src/server/routes/payments';
 
 interface LoggedError {
@@ -98,6 +100,49 @@ describe('createLogger', () => {
   });
 });
 
+describe('phone numbers in log lines', () => {
+  const phone = '15550002222';
+
+  it.each([
+    [`conversation-${phone}`, 'conversation-…2222'],
+    [`/api/admin/conversations/${phone}/notes`, '/api/admin/conversations/…2222/notes'],
+    [`/api/admin/conversations/+${phone}`, '/api/admin/conversations/…2222'],
+    [`/api/admin/conversations/%2B${phone}`, '/api/admin/conversations/%2B…2222'],
+    [`no conversation with ${phone}: gone`, 'no conversation with …2222: gone'],
+  ])('keeps the last four digits of %s', (text, masked) => {
+    expect(maskPhoneNumbers(text)).toBe(masked);
+  });
+
+  it.each([
+    ['a run id', '3f2a1b9c-1234-4a5b-8c9d-123456789012'],
+    ['a task queue', 'test-edubot_test_123_1712345678901_f1'],
+    ['an error code', 'code 131047'],
+    ['a time', '2024-01-01T00:00:00.000Z'],
+    ['a version', 'v1.12345678.9'],
+  ])('leaves %s alone', (_what, text) => {
+    expect(maskPhoneNumbers(text)).toBe(text);
+  });
+
+  it('masks every string of an entry: message, attributes, nested values and errors', () => {
+    const sink = new LineSink();
+    const logger = createLogger('info', { workflowId: `conversation-${phone}` }, sink);
+    logger.warn(`send to ${phone} failed`, {
+      path: `/api/admin/conversations/${phone}`,
+      nested: { to: [`+${phone}`] },
+      error: new Error(`no conversation with ${phone}`, { cause: new Error(`conversation-${phone} not found`) }),
+    });
+
+    expect(sink.lines[0]).not.toContain(phone);
+    expect(sink.entries()[0]).toMatchObject({
+      message: 'send to …2222 failed',
+      workflowId: 'conversation-…2222',
+      path: '/api/admin/conversations/…2222',
+      nested: { to: ['…2222'] },
+      error: { message: 'no conversation with …2222', cause: { message: 'conversation-…2222 not found' } },
+    });
+  });
+});
+
 /** Posts a confirmed payment, whose lookup fails with `failure`, and returns the answer and the log. */
 async function paymentLookupFailing(failure: unknown): Promise<{ status: number; body: unknown; logged: LogEntry[] }> {
   const config = loadConfig({});
@@ -148,5 +193,35 @@ describe('the HTTP error middleware', () => {
     expect(status).toBe(500);
     expect(logged).toHaveLength(1);
     expect(logged[0]!.error).toBe('[thrown object]');
+  });
+
+  it('logs a request path that holds a phone number with the number masked', async () => {
+    const config = loadConfig({});
+    const db = { query: () => Promise.reject(new Error('database unreachable')) } as unknown as Db;
+    const sink = new LineSink();
+    const app = createApp({
+      config,
+      db,
+      temporal: {} as Client,
+      logger: createLogger('info', {}, sink),
+      chat: {} as ChatCommands,
+      events: {} as EventHub,
+    });
+    const handle = app.callback();
+    const server = http.createServer((req, res) => void handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const phone = '15550002222';
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const response = await fetch(`http://127.0.0.1:${port}/api/admin/conversations/${phone}`, {
+        headers: { authorization: `Bearer ${config.adminToken}` },
+      });
+      expect(response.status).toBe(500);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    const failed = sink.entries().filter((entry) => entry.message === 'request failed');
+    expect(failed).toMatchObject([{ method: 'GET', path: '/api/admin/conversations/…2222' }]);
+    for (const line of sink.lines) expect(line).not.toContain(phone);
   });
 });
