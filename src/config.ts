@@ -71,6 +71,12 @@ const RawConfig = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // Conversations a worker keeps in memory (Temporal's sticky cache); see BENCHMARKS.md for the cost.
   WORKFLOW_CACHE_SIZE: z.coerce.number().int().min(10).max(100_000).default(1000),
+  // Where a worker serves the Temporal SDK's own metrics for Prometheus; unset, it serves none. The SDK
+  // binds a socket address, so an IP (v4, or v6 in brackets) and a port, never a host name.
+  TEMPORAL_METRICS_ADDRESS: optionalString.refine(
+    (v) => v === undefined || /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$/.test(v),
+    { message: 'must be ip:port, such as 127.0.0.1:9464 or 0.0.0.0:9464' },
+  ),
 });
 
 /** Values used when no WhatsApp credentials are set and the built-in emulator stands in for Meta. */
@@ -118,6 +124,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Conversations a worker keeps in memory. */
   workflowCacheSize: number;
+  /** ip:port of the worker's Temporal SDK metrics endpoint; unset: not served. */
+  temporalMetricsAddress: string | undefined;
 }
 
 /** Thrown when the environment does not describe a runnable product; the message names the variable. */
@@ -178,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheDir: path.join(raw.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'edubot'),
     logLevel: raw.LOG_LEVEL,
     workflowCacheSize: raw.WORKFLOW_CACHE_SIZE,
+    temporalMetricsAddress: raw.TEMPORAL_METRICS_ADDRESS,
   };
 }
 

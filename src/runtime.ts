@@ -69,7 +69,10 @@ export async function runWorker(
   onFatal: (err: unknown) => void,
   options: Pick<WorkerOptions, 'workflowBundle' | 'tuning'> = {},
 ): Promise<Running> {
-  installRuntimeLogger(logger, config.logLevel === 'debug');
+  installRuntimeLogger(logger, {
+    verbose: config.logLevel === 'debug',
+    metricsAddress: config.temporalMetricsAddress,
+  });
   const db: Db = createDb(databaseUrl, logger);
   const connection = await NativeConnection.connect({ address: temporalAddress });
   const whatsapp = createGraphClient({

@@ -100,3 +100,22 @@ describe('loadConfig', () => {
     },
   );
 });
+
+describe('TEMPORAL_METRICS_ADDRESS', () => {
+  it('is unset by default: a worker serves no SDK metrics', () => {
+    expect(loadConfig({}).temporalMetricsAddress).toBeUndefined();
+  });
+
+  it.each(['127.0.0.1:9464', '0.0.0.0:9464', '[::1]:9464'])('takes the socket address %s', (address) => {
+    expect(loadConfig({ TEMPORAL_METRICS_ADDRESS: address }).temporalMetricsAddress).toBe(address);
+  });
+
+  it.each(['localhost:9464', '9464', '127.0.0.1', 'http://127.0.0.1:9464'])(
+    'refuses %s, naming the variable',
+    (value) => {
+      expect(() => loadConfig({ TEMPORAL_METRICS_ADDRESS: value })).toThrow(
+        /^invalid environment variable TEMPORAL_METRICS_ADDRESS: must be ip:port/,
+      );
+    },
+  );
+});

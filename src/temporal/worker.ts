@@ -10,25 +10,59 @@ import type { Activities } from '../../activities';
 import type { Logger } from '../logger';
 import { builtWorkflowBundle, bundleConversationWorkflows } from './workflow-bundle';
 
-let runtimeInstalled = false;
+/** What the process-wide Temporal runtime was installed with; undefined until it is. */
+let installed: { metricsAddress: string | undefined } | undefined;
+
+export interface RuntimeTelemetry {
+  /** Forward the SDK's debug and info lines too, not only its warnings and errors. */
+  verbose?: boolean;
+  /** ip:port where the SDK serves its own metrics (`/metrics`, names prefixed `temporal_`); unset: none. */
+  metricsAddress?: string;
+}
 
 /**
- * Forwards the Temporal SDK's own logs (worker, core, workflow `log`) into the product's logger, once
- * per process. Below `debug` only warnings pass: the SDK's info lines (bundle listings) are noise.
+ * Installs the Temporal runtime once per process: the SDK's own logs (worker, core, workflow and activity
+ * `log`) forwarded into the product's logger and, with `metricsAddress`, its worker metrics served for
+ * Prometheus. Below `debug` only warnings pass: the SDK's info lines (bundle listings) are noise.
  */
-export function installRuntimeLogger(logger: Logger, verbose = false): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
+export function installRuntimeLogger(logger: Logger, telemetry: RuntimeTelemetry = {}): void {
+  const { verbose = false, metricsAddress } = telemetry;
+  if (installed) {
+    // The SDK allows one runtime per process and keeps the first one's options: a second caller asking
+    // for another metrics endpoint would silently get none.
+    if (metricsAddress !== undefined && metricsAddress !== installed.metricsAddress) {
+      throw new Error(
+        `the Temporal runtime of this process is already installed ${installed.metricsAddress ? `with metrics on ${installed.metricsAddress}` : 'without metrics'}; cannot serve them on ${metricsAddress}`,
+      );
+    }
+    return;
+  }
   const forward = ({ level, message, meta }: LogEntry) => {
+    // meta carries workflowId (`conversation-<digits>`); the logger masks the number.
     const attrs = { ...meta, source: 'temporal' };
     if (level === 'ERROR') logger.error(message, attrs);
     else if (level === 'WARN') logger.warn(message, attrs);
     else if (level === 'INFO') logger.info(message, attrs);
     else logger.debug(message, attrs);
   };
-  // No shutdownSignals: the entry points own SIGINT and SIGTERM and stop the worker in their order. With
-  // the SDK's defaults a signal stopped the worker twice, and the second stop failed ("Not running").
-  Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN', forward), shutdownSignals: [] });
+  Runtime.install({
+    logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN', forward),
+    // No shutdownSignals: the entry points own SIGINT and SIGTERM and stop the worker in their order. With
+    // the SDK's defaults a signal stopped the worker twice, and the second stop failed ("Not running").
+    shutdownSignals: [],
+    ...(metricsAddress === undefined
+      ? {}
+      : {
+          telemetryOptions: {
+            metrics: {
+              // Durations in seconds, like the product's own figures and Prometheus' base unit; names as
+              // in Temporal's SDK metrics reference (no unit or _total suffixes).
+              prometheus: { bindAddress: metricsAddress, useSecondsForDurations: true },
+            },
+          },
+        }),
+  });
+  installed = { metricsAddress };
 }
 
 export interface WorkerOptions {
