@@ -25,6 +25,16 @@ export type Db = {
 
 export const UNIQUE_VIOLATION = '23505';
 
+/**
+ * Whether Postgres refused the values of a statement rather than failed to run it: SQLSTATE class 22
+ * (data exception: a character, time or number it cannot hold), class 23 (a constraint) or 54000 (a
+ * limit, e.g. an index row too large). Sending the same values again can never succeed.
+ */
+export function refusedValues(err: unknown): boolean {
+  if (!(err instanceof pg.DatabaseError) || err.code === undefined) return false;
+  return err.code.startsWith('22') || err.code.startsWith('23') || err.code === '54000';
+}
+
 export function createDb(connectionString: string, logger: Logger, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
   // An idle client losing its connection must not crash the process; the pool replaces it.

@@ -1,3 +1,4 @@
+import { countQuarantined } from '../db/quarantine';
 import type { Queryable } from '../db/queryable';
 import { chatDistributions, tallyMessages, type Distribution } from '../db/stats';
 import type { HistogramSeries, MetricFamily, Sample } from './exposition';
@@ -20,13 +21,14 @@ const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed'] as const;
 const TYPE_LABEL = /^[a-z][a-z_]{0,31}$/;
 
 export async function collectStoreMetrics(db: Queryable): Promise<MetricFamily[]> {
-  const [tallies, chats] = await Promise.all([
+  const [tallies, chats, quarantined] = await Promise.all([
     tallyMessages(db),
     chatDistributions(db, {
       duration: DURATION_BUCKETS_SECONDS,
       firstResponse: FIRST_RESPONSE_BUCKETS_SECONDS,
       rating: RATING_BUCKETS,
     }),
+    countQuarantined(db),
   ]);
 
   const figures = foldMessageTallies(tallies);
@@ -78,6 +80,12 @@ export async function collectStoreMetrics(db: Queryable): Promise<MetricFamily[]
       help: 'Outbound messages that failed, by WhatsApp error code (refused sends and failed statuses).',
       type: 'counter',
       samples: [...figures.errorsByCode].map(([code, value]) => ({ labels: { code }, value })),
+    },
+    {
+      name: 'edubot_quarantined_total',
+      help: 'Inbound items set aside because they could not be handled (GET /api/admin/quarantine), by reason.',
+      type: 'counter',
+      samples: [...quarantined].map(([reason, value]) => ({ labels: { reason }, value })),
     },
     histogram(
       'edubot_csat_rating',

@@ -96,6 +96,7 @@ describe('GET /metrics', () => {
       ['edubot_messages_total', 'counter'],
       ['edubot_message_status_total', 'counter'],
       ['edubot_whatsapp_send_errors_total', 'counter'],
+      ['edubot_quarantined_total', 'counter'],
       ['edubot_csat_rating', 'histogram'],
       ['edubot_webhook_requests_total', 'counter'],
       ['edubot_webhook_ack_seconds', 'histogram'],
@@ -107,6 +108,7 @@ describe('GET /metrics', () => {
     expect(samples.get('edubot_csat_rating_bucket{le="+Inf"}')).toBe(0);
     expect(samples.get('edubot_message_status_total{status="delivered"}')).toBe(0);
     expect(samples.get('edubot_webhook_requests_total{outcome="ok"}')).toBe(0);
+    expect(samples.get('edubot_quarantined_total{reason="invalid_id"}')).toBe(0);
     expect(samples.get('edubot_metrics_postgres_up')).toBe(1);
   });
 

@@ -230,6 +230,138 @@ describe('POST /api/webhook/whatsapp', () => {
   });
 });
 
+describe('POST /api/webhook/whatsapp with what WhatsApp could never have sent', () => {
+  const quarantined = async () =>
+    (
+      await stack.db.query<{ source: string; reason: string; raw: string }>(
+        'select source, reason, raw from quarantine order by id',
+      )
+    ).rows;
+  const sendsTo = (phone: string) => stack.fake.sendsTo(phone).length;
+
+  it('stores U+0000, unpaired surrogates and impossible timestamps cleaned, and the conversation goes on', async () => {
+    const phone = newPhone();
+    const received = Date.now();
+    const first = webhookBody([
+      messagesChange([{ from: phone, name: 'Ana\0', part: { text: { body: 'hi\0' } } }]),
+    ]).replace(/"timestamp":"\d+"/, '"timestamp":"1e20"');
+    expect((await stack.postWebhook(first)).status).toBe(200);
+    await stack.fake.waitFor(() => sendsTo(phone) === 1, 20_000);
+    const conversation = await stack.db.query('select profile_name from conversations where phone = $1', [phone]);
+    expect(conversation.rows[0]).toEqual({ profile_name: 'Ana' });
+
+    const photo = messagesChange([
+      { from: phone, type: 'image', part: { image: { id: '1000000000000009', caption: 'box\0\ud800' } } },
+    ]);
+    expect((await stack.postWebhook(webhookBody([photo]))).status).toBe(200);
+    expect((await stack.postWebhook(textWebhook(phone, 'lone \udc00 half').body)).status).toBe(200);
+    expect((await stack.postWebhook(textWebhook(phone, 'hi').body)).status).toBe(200);
+
+    const rows = await waitFor(async () => {
+      const list = await inbound(phone);
+      return list.length === 4 ? list : undefined;
+    }, 'all four messages stored');
+    expect(rows.map((r) => r.body)).toEqual(['hi', 'box\uFFFD', 'lone \uFFFD half', 'hi']);
+    expect(rows[0]!.waTimestamp!.getTime()).toBeGreaterThanOrEqual(received);
+    // Every message was handled: the final ordinary one is answered too.
+    await stack.fake.waitFor(() => sendsTo(phone) >= 4, 20_000);
+  });
+
+  it('accepts a batch whose statuses hold impossible values, with its messages, quarantining what it cannot read', async () => {
+    const phone = newPhone();
+    await stack.postWebhook(textWebhook(phone, 'hi').body);
+    await stack.fake.waitFor(() => sendsTo(phone) === 1, 20_000);
+    const id = stack.fake.sendsTo(phone)[0]!.waMessageId;
+    await waitFor(async () => (await outbound(phone))[0]?.waMessageId === id, 'stored wamid');
+
+    const other = newPhone();
+    const badStatus = { id: 'wamid.\0bad', status: 'read', timestamp: '1788000000', recipient_id: phone };
+    const batch = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '102000000000001',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                statuses: [
+                  {
+                    id,
+                    status: 'failed',
+                    timestamp: '99999999999999',
+                    recipient_id: phone,
+                    errors: [{ code: 99_999_999_999, title: 'Message undeliverable' }],
+                  },
+                  badStatus,
+                ],
+              },
+            },
+            messagesChange([{ from: other, part: { text: { body: 'hello' } } }]),
+          ],
+        },
+      ],
+    });
+    const before = (await quarantined()).length;
+    const answer = await stack.postWebhook(batch);
+    expect(answer).toEqual({
+      status: 200,
+      body: { status: 'success', messages: 1, statuses: 1, quarantined: 1 },
+    });
+    const [row] = await outbound(phone);
+    expect(row).toMatchObject({ status: 'failed', errorCode: 2_147_483_647 });
+    expect(Math.abs(row!.failedAt!.getTime() - Date.now())).toBeLessThan(60_000);
+    await stack.fake.waitFor(() => sendsTo(other) === 1, 20_000);
+
+    // Meta delivers it again: one quarantined row still.
+    expect((await stack.postWebhook(batch)).status).toBe(200);
+    const after = await quarantined();
+    expect(after.slice(before)).toEqual([
+      { source: 'webhook_status', reason: 'invalid_id', raw: JSON.stringify(badStatus) },
+    ]);
+  });
+
+  it('sets aside a status Postgres refuses, alone, and accepts the rest of its batch', async () => {
+    // Stands in for any value the parser might let through and Postgres refuse.
+    await stack.db.query(`create function refuse_status() returns trigger language plpgsql as $$
+      begin
+        if new.wa_message_id = 'wamid.REFUSED' then
+          raise exception 'refused' using errcode = 'character_not_in_repertoire';
+        end if;
+        return new;
+      end $$`);
+    await stack.db.query(
+      'create trigger refuse_status before insert on status_events for each row execute function refuse_status()',
+    );
+    try {
+      const kept = newWamid();
+      const t = Math.floor(Date.now() / 1000);
+      const phone = newPhone();
+      const body = webhookBody([
+        JSON.parse(
+          statusWebhook([
+            { id: 'wamid.REFUSED', status: 'sent', timestamp: t, recipient: phone },
+            { id: kept, status: 'sent', timestamp: t, recipient: phone },
+          ]),
+        ).entry[0].changes[0],
+        messagesChange([{ from: phone, part: { text: { body: 'hello' } } }]),
+      ]);
+      const answer = await stack.postWebhook(body);
+      expect(answer).toEqual({ status: 200, body: { status: 'success', messages: 1, statuses: 1, quarantined: 1 } });
+      const events = await stack.db.query('select wa_message_id from status_events where wa_message_id = $1', [kept]);
+      expect(events.rows).toHaveLength(1);
+      const last = (await quarantined()).at(-1);
+      expect(last).toMatchObject({ source: 'webhook_status', reason: 'store_refused' });
+      expect(JSON.parse(last!.raw)).toMatchObject({ waMessageId: 'wamid.REFUSED', status: 'sent' });
+      await stack.fake.waitFor(() => sendsTo(phone) === 1, 20_000);
+    } finally {
+      await stack.db.query('drop trigger refuse_status on status_events');
+      await stack.db.query('drop function refuse_status()');
+    }
+  });
+});
+
 describe('POST /api/webhook/whatsapp with bodies that carry no user message', () => {
   it('answers 200 to value-level errors, other subscribed fields and other objects, and starts nothing', async () => {
     const before = (await stack.db.query<{ n: string }>('select count(*) as n from messages')).rows[0]!.n;

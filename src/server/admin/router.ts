@@ -9,6 +9,7 @@ import type { EventHub } from '../event-hub';
 import { mountChatRoutes } from './chat';
 import { mountConversationRoutes } from './conversations';
 import { mountEventRoutes } from './events';
+import { mountQuarantineRoutes } from './quarantine';
 import { mountStatsRoutes } from './stats';
 import { mountTokenRoutes } from './tokens';
 
@@ -31,6 +32,7 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountConversationRoutes(router, deps, guard);
   mountChatRoutes(router, deps, guard);
   mountEventRoutes(router, deps, guard);
+  mountQuarantineRoutes(router, deps, guard);
   mountStatsRoutes(router, deps, guard);
   mountTokenRoutes(router, deps, guard);
   return router;

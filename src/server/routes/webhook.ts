@@ -3,7 +3,8 @@ import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import { recordStatus } from '../../db/messages';
-import type { Db } from '../../db/pool';
+import { refusedValues, type Db } from '../../db/pool';
+import { quarantineItems, type QuarantineInput } from '../../db/quarantine';
 import type { Logger } from '../../logger';
 import { measureWebhook, type WebhookMetrics } from '../../metrics/webhook-metrics';
 import { parseWebhook, WebhookBodyError } from '../../whatsapp/parse-webhook';
@@ -72,9 +73,23 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
     for (const error of parsed.errors)
       logger.warn('whatsapp reported an error', { code: error.code, title: error.title });
 
+    const quarantined: QuarantineInput[] = [...parsed.quarantined];
+    let statuses = 0;
     try {
       // Statuses change no conversation state: they go straight to Postgres, off the workflow's path.
-      for (const status of parsed.statuses) await recordStatus(db, status);
+      for (const status of parsed.statuses) {
+        try {
+          await recordStatus(db, status);
+          statuses++;
+        } catch (err) {
+          // The parser makes every value storable; should one still be refused, it alone is set aside.
+          if (!refusedValues(err)) throw err;
+          logger.error('status refused by the store', { error: err });
+          quarantined.push({ source: 'webhook_status', reason: 'store_refused', raw: status });
+        }
+      }
+      // Set aside durably before the 200: after it, Meta never delivers them again.
+      await quarantineItems(db, quarantined);
       await signalConversations(temporal, config.taskQueue, parsed.messages);
     } catch (err) {
       // Not every message is durably accepted: answer non-200 so Meta delivers the batch again;
@@ -82,8 +97,16 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
       logger.error('webhook not accepted', { error: err });
       throw unavailable('Could not accept the webhook; retry later');
     }
+    if (quarantined.length > 0) {
+      logger.warn('webhook items quarantined', { reasons: [...new Set(quarantined.map((q) => q.reason))] });
+    }
     ctx.status = 200;
-    ctx.body = { status: 'success', messages: parsed.messages.length, statuses: parsed.statuses.length };
+    ctx.body = {
+      status: 'success',
+      messages: parsed.messages.length,
+      statuses,
+      quarantined: quarantined.length,
+    };
   });
 
   return router;

@@ -104,6 +104,7 @@ const routes: RouteCase[] = [
     okStatus: 200,
   },
   { method: 'GET', path: () => '/api/admin/audit', action: 'audit.list', roles: ['admin'], okStatus: 200 },
+  { method: 'GET', path: () => '/api/admin/quarantine', action: 'quarantine.list', roles: ['admin'], okStatus: 200 },
   { method: 'GET', path: () => '/api/admin/stats', action: 'stats.read', roles: ['admin', 'agent'], okStatus: 200 },
 ];
 

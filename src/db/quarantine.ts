@@ -1,0 +1,171 @@
+import crypto from 'node:crypto';
+import type { Queryable } from './queryable';
+
+// What was set aside because it could not be handled: webhook messages and statuses, payment events.
+// The raw item is kept as JSON text cut to RAW_MAX_CHARS, written by a serializer of our own that
+// stops at a depth and a length, so no item (however large, deep or strange) fails to be stored.
+
+export const QUARANTINE_SOURCES = ['webhook_message', 'webhook_status', 'payment'] as const;
+export type QuarantineSource = (typeof QUARANTINE_SOURCES)[number];
+
+/**
+ * Why an item was set aside. The WhatsApp webhook's reasons are explained in parse-webhook.ts;
+ * `store_refused`: Postgres refused a value the parser let through.
+ */
+export const QUARANTINE_REASONS = [
+  'malformed',
+  'invalid_id',
+  'invalid_sender',
+  'unknown_status',
+  'store_refused',
+] as const;
+export type QuarantineReason = (typeof QUARANTINE_REASONS)[number];
+
+export interface QuarantineInput {
+  source: QuarantineSource;
+  reason: QuarantineReason;
+  /** The item as it arrived; callers leave out anything secret. */
+  raw: unknown;
+}
+
+export interface QuarantinedRow {
+  id: number;
+  at: Date;
+  source: QuarantineSource;
+  reason: QuarantineReason;
+  /** JSON, unless `rawTruncated`: then its first RAW_MAX_CHARS characters. */
+  raw: string;
+  rawTruncated: boolean;
+}
+
+interface DbQuarantined {
+  id: string;
+  at: Date;
+  source: QuarantineSource;
+  reason: QuarantineReason;
+  raw: string;
+  raw_truncated: boolean;
+}
+
+/** Enough of an item to see what was wrong with it. */
+export const RAW_MAX_CHARS = 4096;
+// Items deeper than this are cut; Meta's own are five levels deep at most.
+const MAX_DEPTH = 32;
+// Two items that agree this far are one item.
+const FINGERPRINT_CHARS = 65_536;
+
+/**
+ * Stores items in one statement; an item already stored (a redelivered webhook, a repeated payment
+ * event) adds no row.
+ */
+export async function quarantineItems(db: Queryable, items: readonly QuarantineInput[]): Promise<void> {
+  if (items.length === 0) return;
+  const rows = items.map((item) => {
+    const whole = boundedJson(item.raw, FINGERPRINT_CHARS).text;
+    const raw = boundedJson(item.raw, RAW_MAX_CHARS);
+    const fingerprint = crypto.createHash('sha256').update(`${item.source}\n${item.reason}\n${whole}`).digest('hex');
+    return { ...item, raw, fingerprint };
+  });
+  await db.query(
+    `insert into quarantine (source, reason, raw, raw_truncated, fingerprint)
+     select * from unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[])
+     on conflict (fingerprint) do nothing`,
+    [
+      rows.map((r) => r.source),
+      rows.map((r) => r.reason),
+      rows.map((r) => r.raw.text),
+      rows.map((r) => r.raw.truncated),
+      rows.map((r) => r.fingerprint),
+    ],
+  );
+}
+
+/** Newest first. `beforeId` is the keyset cursor: the id of the last item of the previous page. */
+export async function listQuarantined(
+  db: Queryable,
+  filter: { source?: QuarantineSource; reason?: QuarantineReason; beforeId?: number; limit: number },
+): Promise<QuarantinedRow[]> {
+  const { rows } = await db.query<DbQuarantined>(
+    `select id, at, source, reason, raw, raw_truncated
+     from quarantine
+     where ($1::text is null or source = $1)
+       and ($2::text is null or reason = $2)
+       and ($3::bigint is null or id < $3)
+     order by id desc
+     limit $4`,
+    [filter.source ?? null, filter.reason ?? null, filter.beforeId ?? null, filter.limit],
+  );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    at: row.at,
+    source: row.source,
+    reason: row.reason,
+    raw: row.raw,
+    rawTruncated: row.raw_truncated,
+  }));
+}
+
+/** How many items were quarantined for each reason, ever; every reason is there, at 0 if need be. */
+export async function countQuarantined(db: Queryable): Promise<Map<QuarantineReason, number>> {
+  const { rows } = await db.query<{ reason: QuarantineReason; count: string }>(
+    'select reason, count(*) as count from quarantine group by reason',
+  );
+  const counts = new Map<QuarantineReason, number>(QUARANTINE_REASONS.map((reason) => [reason, 0]));
+  for (const row of rows) counts.set(row.reason, Number(row.count));
+  return counts;
+}
+
+/**
+ * `value` as JSON of at most `maxChars` UTF-16 units, cut below MAX_DEPTH. Strings go through
+ * JSON.stringify, which escapes U+0000 and unpaired surrogates, so the text is always storable.
+ */
+export function boundedJson(value: unknown, maxChars: number): { text: string; truncated: boolean } {
+  const parts: string[] = [];
+  let length = 0;
+  let truncated = false;
+  const full = () => {
+    if (length >= maxChars) truncated = true;
+    return truncated;
+  };
+  const push = (text: string) => {
+    parts.push(text);
+    length += text.length;
+  };
+  const walk = (node: unknown, depth: number): void => {
+    if (full()) return;
+    if (typeof node === 'string') {
+      // Only the part that can fit is escaped.
+      if (node.length > maxChars) truncated = true;
+      return push(JSON.stringify(node.slice(0, maxChars)));
+    }
+    if (node === null || typeof node !== 'object') return push(JSON.stringify(node) ?? 'null');
+    if (depth >= MAX_DEPTH) {
+      truncated = true;
+      return push('"…"');
+    }
+    if (Array.isArray(node)) {
+      push('[');
+      for (let i = 0; i < node.length && !full(); i++) {
+        if (i > 0) push(',');
+        walk(node[i], depth + 1);
+      }
+      return push(']');
+    }
+    push('{');
+    let first = true;
+    for (const key in node) {
+      if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
+      if (full()) break;
+      push(`${first ? '' : ','}${JSON.stringify(key.slice(0, maxChars))}:`);
+      first = false;
+      walk((node as Record<string, unknown>)[key], depth + 1);
+    }
+    push('}');
+  };
+  walk(value, 0);
+  const text = parts.join('');
+  if (text.length <= maxChars) return { text, truncated };
+  // Cut in UTF-16 units; a pair cut in half loses its first half too.
+  const cut = text.slice(0, maxChars).replace(/[\ud800-\udbff]$/, '');
+  return { text: cut, truncated: true };
+}

@@ -1,0 +1,50 @@
+import type Router from '@koa/router';
+import { z } from 'zod';
+import { noteAudit, type AdminState } from './audit';
+import { ADMIN_ONLY, type AdminGuard } from './auth';
+import type { Db } from '../../db/pool';
+import { listQuarantined, QUARANTINE_REASONS, QUARANTINE_SOURCES, type QuarantinedRow } from '../../db/quarantine';
+import { Limit, parse } from './params';
+
+// GET /api/admin/quarantine: the inbound items set aside because they could not be handled, newest
+// first. Admins only: a raw item may hold a user's message text and number.
+
+const QuarantineQuery = z.object({
+  source: z.enum(QUARANTINE_SOURCES).optional(),
+  reason: z.enum(QUARANTINE_REASONS).optional(),
+  limit: Limit,
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/, 'cursor is not one this API returned')
+    .transform(Number)
+    .optional(),
+});
+
+const itemJson = (item: QuarantinedRow) => ({
+  id: item.id,
+  at: item.at,
+  source: item.source,
+  reason: item.reason,
+  raw: item.raw,
+  rawTruncated: item.rawTruncated,
+});
+
+export function mountQuarantineRoutes(router: Router<AdminState>, { db }: { db: Db }, guard: AdminGuard): void {
+  router.get('/api/admin/quarantine', ...guard('quarantine.list', ADMIN_ONLY), async (ctx) => {
+    const query = parse(QuarantineQuery, ctx.query, 'invalid_query', 'Invalid query');
+    noteAudit(ctx, { details: { source: query.source, reason: query.reason, limit: query.limit } });
+    const rows = await listQuarantined(db, {
+      source: query.source,
+      reason: query.reason,
+      beforeId: query.cursor,
+      limit: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    ctx.body = {
+      status: 'success',
+      items: items.map(itemJson),
+      ...(rows.length > query.limit && last ? { nextCursor: String(last.id) } : {}),
+    };
+  });
+}
