@@ -28,7 +28,7 @@ export const TokenName = z
   .trim()
   .min(1, 'name must not be empty')
   .max(100, 'name must be at most 100 characters')
-  .regex(/^[^\p{Cc}]+$/u, 'name must not contain control characters')
+  .regex(/^[^\p{Cc}\p{Cs}]+$/u, 'name must not contain control characters or unpaired surrogates')
   .refine((name) => ![ENV_ADMIN_ACTOR.toLowerCase(), ANONYMOUS_ACTOR].includes(name.toLowerCase()), {
     message: `name must not be ${ENV_ADMIN_ACTOR} or ${ANONYMOUS_ACTOR}`,
   });

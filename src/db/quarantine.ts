@@ -10,7 +10,8 @@ export type QuarantineSource = (typeof QUARANTINE_SOURCES)[number];
 
 /**
  * Why an item was set aside. The WhatsApp webhook's reasons are explained in parse-webhook.ts;
- * `store_refused`: Postgres refused a value the parser let through.
+ * `store_refused`: Postgres refused a value the parser let through; `invalid_reference` and
+ * `invalid_amount`: a payment event whose reference cannot be one of ours or whose amount is no amount.
  */
 export const QUARANTINE_REASONS = [
   'malformed',
@@ -18,6 +19,8 @@ export const QUARANTINE_REASONS = [
   'invalid_sender',
   'unknown_status',
   'store_refused',
+  'invalid_reference',
+  'invalid_amount',
 ] as const;
 export type QuarantineReason = (typeof QUARANTINE_REASONS)[number];
 

@@ -6,23 +6,30 @@ import { z } from 'zod';
 import type { Config } from '../../config';
 import { findPayment } from '../../db/payments';
 import type { Db } from '../../db/pool';
+import { quarantineItems, type QuarantineReason } from '../../db/quarantine';
 import type { Logger } from '../../logger';
+import { isStorableText } from '../../whatsapp/sanitize';
 import { conversationWorkflowId, paymentConfirmedSignal } from '../../../workflows/messages';
 import { badRequest, unauthorized, unavailable } from '../errors';
 import { readRawBody } from '../raw-body';
 
 // The payment provider's confirmation, Paystack's convention: `x-paystack-signature` is the hex
-// HMAC-SHA512 of the raw body under PAYMENT_WEBHOOK_SECRET.
+// HMAC-SHA512 of the raw body under PAYMENT_WEBHOOK_SECRET. A signed charge.success the product
+// cannot read (a reference that cannot be one of ours, an amount that is not one) is quarantined and
+// answered 200: the provider would only send it again, unchanged.
 
+// Only these fields are read, and only these are kept when an event is quarantined: `data` also
+// carries the customer and a reusable card authorization, which zod strips.
 const PaymentWebhook = z.object({
   event: z.string(),
-  data: z.object({
-    reference: z.string().min(1).max(200),
-    status: z.string().optional(),
-    amount: z.number().int().nonnegative().optional(),
-  }),
+  data: z.object({ reference: z.unknown().optional(), status: z.unknown().optional(), amount: z.unknown().optional() }),
 });
 type PaymentWebhook = z.infer<typeof PaymentWebhook>;
+
+// Our references are short ASCII; this only keeps what cannot be one away from the query.
+const Reference = z.string().min(1).max(200).refine(isStorableText);
+/** Smallest currency unit; only compared with the price, never stored. */
+const Amount = z.number().nonnegative();
 
 export function paymentRoutes({
   config,
@@ -51,17 +58,29 @@ export function paymentRoutes({
     ctx.body = { status: 'success' };
     if (body.event !== 'charge.success' || body.data.status !== 'success') return;
 
+    const reference = Reference.safeParse(body.data.reference);
+    const amount = Amount.optional().safeParse(body.data.amount);
+    if (!reference.success || !amount.success) {
+      const reason = reference.success ? 'invalid_amount' : 'invalid_reference';
+      await setAside(db, body, reason);
+      logger.warn('payment event quarantined', { reason });
+      return;
+    }
+
     // Unknown and repeated references change nothing, but are still answered 200 so the provider stops.
-    const payment = await findPayment(db, body.data.reference);
+    const payment = await findPayment(db, reference.data).catch((err: unknown) => {
+      logger.error('payment lookup failed', { error: err });
+      throw unavailable('Could not accept the confirmation; retry later');
+    });
     if (!payment || payment.status === 'confirmed') return;
-    if (body.data.amount !== undefined && body.data.amount < payment.amount) {
-      logger.warn('payment below the price ignored', { expected: payment.amount, received: body.data.amount });
+    if (amount.data !== undefined && amount.data < payment.amount) {
+      logger.warn('payment below the price ignored', { expected: payment.amount, received: amount.data });
       return;
     }
     try {
       await temporal.workflow
         .getHandle(conversationWorkflowId(payment.phone))
-        .signal(paymentConfirmedSignal, { reference: payment.reference, amount: body.data.amount ?? payment.amount });
+        .signal(paymentConfirmedSignal, { reference: payment.reference, amount: amount.data ?? payment.amount });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         logger.error('payment for a conversation that no longer runs', { reference: payment.reference });
@@ -72,6 +91,15 @@ export function paymentRoutes({
     }
   });
   return router;
+}
+
+/** Stores the event as the schema read it, which keeps nothing secret. */
+async function setAside(db: Db, body: PaymentWebhook, reason: QuarantineReason): Promise<void> {
+  try {
+    await quarantineItems(db, [{ source: 'payment', reason, raw: body }]);
+  } catch {
+    throw unavailable('Could not accept the confirmation; retry later');
+  }
 }
 
 export function verifyPaystackSignature(raw: Buffer, header: string, secret: string): boolean {

@@ -119,6 +119,23 @@ describe('refused requests', () => {
     expect((await post(PHONE, 'send', { message: '🎧'.repeat(4097) })).status).toBe(400);
   });
 
+  it.each([
+    ['U+0000', 'see you\0 soon', 'U+0000'],
+    ['an unpaired surrogate', 'half \ud83c of an emoji', 'unpaired surrogate'],
+  ])(
+    'answers 400 invalid_message, naming it, to a text holding %s, and asks nothing of the workflow',
+    async (_l, message, named) => {
+      app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE' });
+      for (const command of ['start', 'send', 'end']) {
+        const answer = await post(PHONE, command, { message });
+        expect(answer.status).toBe(400);
+        expect(answer.body).toMatchObject({ status: 'error', error: { code: 'invalid_message' } });
+        expect(answer.body.error.message).toContain(named);
+      }
+      expect(app.chat.calls).toHaveLength(0);
+    },
+  );
+
   it.each(['start', 'end'])(
     'answers 400 to an empty closing or opening text on %s, but accepts no body at all',
     async (command) => {

@@ -100,6 +100,8 @@ describe('tokens', () => {
     ['the anonymous name', { name: 'Anonymous', role: 'agent' }],
     ['a name over 100 characters', { name: 'n'.repeat(101), role: 'agent' }],
     ['a control character', { name: 'bad\nname', role: 'agent' }],
+    ['U+0000', { name: 'bad\0name', role: 'agent' }],
+    ['an unpaired surrogate', { name: 'bad\udc00name', role: 'agent' }],
     ['an unknown role', { name: 'Someone', role: 'owner' }],
   ])('answers 400 invalid_body to %s', async (_label, body) => {
     const answer = await asAdmin('POST', '/api/admin/tokens', body);
