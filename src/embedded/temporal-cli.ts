@@ -1,10 +1,23 @@
-import { constants as fsConstants, promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { Logger } from '../logger';
-import { buildTemporalCli, TEMPORAL_CLI_VERSION } from './temporal-cli-build';
+import { GoBinariesUnavailableError, GoBinaryPathError, resolveGoBinaries } from './go-binaries';
+import { cachedBinaryPaths, type GoBinarySet } from './go-install';
 
 // Finds a `temporal` CLI binary (it embeds the dev server and the Web UI) without Docker or a
 // download from temporal.download, which this project's machines cannot reach.
+
+/** The newest CLI tag that `go install` accepts: later go.mod files carry a replace directive. */
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+
+/** The CLI as the Go build makes it: `<cacheDir>/temporal-v1.5.1/temporal`. */
+export const TEMPORAL_CLI: GoBinarySet = {
+  label: 'temporal CLI',
+  version: TEMPORAL_CLI_VERSION,
+  dirName: `temporal-${TEMPORAL_CLI_VERSION}`,
+  binaries: [{ name: 'temporal', package: 'github.com/temporalio/cli/cmd/temporal' }],
+  // What v1.5.1 embeds.
+  contents: 'Temporal Server 1.29.1, UI 2.42.1',
+  cost: 'takes about 2½–5½ minutes on 2 cores and yields a ~250 MB binary',
+};
 
 export interface ResolveTemporalCliOptions {
   /** TEMPORAL_CLI_PATH: wins over everything else and must name an executable file. */
@@ -61,7 +74,7 @@ export function temporalCliRoutes(cachePath: string): string[] {
 
 /** Where the Go build puts the binary. */
 export function cachedTemporalCliPath(cacheDir: string): string {
-  return path.join(path.resolve(cacheDir), `temporal-${TEMPORAL_CLI_VERSION}`, 'temporal');
+  return cachedBinaryPaths(TEMPORAL_CLI, cacheDir)[0]!;
 }
 
 /**
@@ -69,79 +82,24 @@ export function cachedTemporalCliPath(cacheDir: string): string {
  * one-off `go install` into the cache (serialised across processes by a lock file).
  */
 export async function resolveTemporalCli(options: ResolveTemporalCliOptions): Promise<string> {
-  const { logger } = options;
-  // PATH is the operating system's lookup list, not product configuration.
-  const searchPath = options.searchPath ?? process.env.PATH ?? '';
-
-  if (options.cliPath !== undefined) {
-    const cliPath = path.resolve(options.cliPath);
-    const problem = await executableProblem(cliPath);
-    if (problem !== undefined) throw new TemporalCliPathError(options.cliPath, problem);
-    logger.debug('temporal CLI from TEMPORAL_CLI_PATH', { path: cliPath });
-    return cliPath;
-  }
-
-  const cached = cachedTemporalCliPath(options.cacheDir);
-  if ((await executableProblem(cached)) === undefined) {
-    logger.debug('temporal CLI from the cache', { path: cached });
-    return cached;
-  }
-
-  const onPath = await findOnPath('temporal', searchPath);
-  if (onPath !== undefined) {
-    logger.debug('temporal CLI from PATH', { path: onPath });
-    return onPath;
-  }
-
-  if (options.build === false) throw new TemporalCliUnavailableError(cached, 'none was found and building is disabled');
-  const go = await findGo(options.goBinary, searchPath);
-  if (go === undefined) {
-    const where = options.goBinary ?? 'PATH or /usr/local/go/bin';
-    throw new TemporalCliUnavailableError(
-      cached,
-      `none was found, and there is no Go toolchain (looked in ${where}) to build one`,
-    );
-  }
   try {
-    return await buildTemporalCli({ go, target: cached, logger });
+    const [cli] = await resolveGoBinaries({
+      set: TEMPORAL_CLI,
+      explicit: { temporal: options.cliPath },
+      cacheDir: options.cacheDir,
+      logger: options.logger,
+      ...(options.build === undefined ? {} : { build: options.build }),
+      ...(options.goBinary === undefined ? {} : { goBinary: options.goBinary }),
+      ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
+    });
+    return cli!;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new TemporalCliUnavailableError(cached, `none was found and building it failed: ${reason}`, { cause: error });
+    if (error instanceof GoBinaryPathError) throw new TemporalCliPathError(error.given, error.reason);
+    if (error instanceof GoBinariesUnavailableError) {
+      throw new TemporalCliUnavailableError(cachedTemporalCliPath(options.cacheDir), error.reason, {
+        cause: error.cause,
+      });
+    }
+    throw error;
   }
-}
-
-/** Why `file` cannot be run, or undefined when it can. */
-async function executableProblem(file: string): Promise<string | undefined> {
-  try {
-    const stat = await fs.stat(file);
-    if (!stat.isFile()) return 'is not a file';
-    await fs.access(file, fsConstants.X_OK);
-    return undefined;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return 'does not exist';
-    if (code === 'EACCES') return 'is not executable';
-    return `cannot be used (${code ?? String(error)})`;
-  }
-}
-
-async function findOnPath(name: string, searchPath: string): Promise<string | undefined> {
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (dir === '') continue;
-    const candidate = path.resolve(dir, name);
-    if ((await executableProblem(candidate)) === undefined) return candidate;
-  }
-  return undefined;
-}
-
-async function findGo(goBinary: string | undefined, searchPath: string): Promise<string | undefined> {
-  if (goBinary !== undefined) {
-    const go = path.resolve(goBinary);
-    return (await executableProblem(go)) === undefined ? go : undefined;
-  }
-  const onPath = await findOnPath('go', searchPath);
-  if (onPath !== undefined) return onPath;
-  // The official tarball's location, often missing from PATH in non-login shells.
-  const standard = '/usr/local/go/bin/go';
-  return (await executableProblem(standard)) === undefined ? standard : undefined;
 }

@@ -7,17 +7,27 @@ import { createInterface } from 'node:readline';
 import type { Logger } from '../logger';
 import { onProcessExit } from './exit-hooks';
 
-// Builds the temporal CLI from source with `go install`, once per machine. A build is slow
-// (minutes) and large (~250 MB), so concurrent processes (a CI test run and a parallel
-// `npm start`) must share one: an O_EXCL lock file elects the builder, the others wait for it.
-// The binary is installed into a private GOBIN and renamed into place, so nobody ever runs a
-// half-written file.
+// Builds Go programs from source with `go install`, once per machine (the temporal CLI, Temporal's
+// server and its SQL tool). A build is slow (minutes) and large (hundreds of MB), so concurrent
+// processes (a CI test run and a parallel `npm start`) must share one: an O_EXCL lock file elects the
+// builder, the others wait for it. The binaries are installed into a private GOBIN and renamed into
+// place, so nobody ever runs a half-written file.
 
-/** The newest CLI tag that `go install` accepts: later go.mod files carry a replace directive. */
-export const TEMPORAL_CLI_VERSION = 'v1.5.1';
-export const TEMPORAL_CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
-/** What v1.5.1 embeds; shown to people waiting for a build. */
-export const TEMPORAL_CLI_CONTENTS = 'Temporal Server 1.29.1, UI 2.42.1';
+/** Programs built together from one Go module at one version into `<cacheDir>/<dirName>/`. */
+export interface GoBinarySet {
+  /** What is built, as progress lines name it: "temporal CLI". */
+  label: string;
+  /** The module version every package is installed at. */
+  version: string;
+  /** The folder under the cache, e.g. `temporal-v1.5.1`. */
+  dirName: string;
+  /** Main packages and the file name each is kept under (also the name looked for on PATH). */
+  binaries: readonly { name: string; package: string }[];
+  /** Shown to people waiting for a build, e.g. "Temporal Server 1.29.1, UI 2.42.1". */
+  contents: string;
+  /** How long a build takes and what it yields, e.g. "takes about 3 minutes on 2 cores and yields …". */
+  cost: string;
+}
 
 /** A lock not refreshed for this long belongs to a build that died without cleaning up. */
 const LOCK_STALE_MS = 20 * 60_000;
@@ -25,8 +35,8 @@ const PROGRESS_EVERY_MS = 15_000;
 const POLL_MS = 1_000;
 
 /** Thrown when `go install` fails; carries the last lines it printed. */
-export class TemporalCliBuildError extends Error {
-  override name = 'TemporalCliBuildError';
+export class GoInstallError extends Error {
+  override name = 'GoInstallError';
   constructor(
     message: string,
     readonly exitCode: number | null,
@@ -41,44 +51,61 @@ interface LockOwner {
   host: string;
 }
 
-/** Builds (or waits for another process to build) the binary at `target`; returns `target`. */
-export async function buildTemporalCli(options: { go: string; target: string; logger: Logger }): Promise<string> {
-  const { target } = options;
-  const versionDir = path.dirname(target);
+/** Where the build keeps each binary of `set`, in the order of `set.binaries`. */
+export function cachedBinaryPaths(set: GoBinarySet, cacheDir: string): string[] {
+  return set.binaries.map(({ name }) => path.join(path.resolve(cacheDir), set.dirName, name));
+}
+
+/** Builds (or waits for another process to build) every binary of `set`; returns their paths. */
+export async function buildGoBinaries(options: {
+  set: GoBinarySet;
+  go: string;
+  cacheDir: string;
+  logger: Logger;
+}): Promise<string[]> {
+  const targets = cachedBinaryPaths(options.set, options.cacheDir);
+  const versionDir = path.join(path.resolve(options.cacheDir), options.set.dirName);
   const lockPath = `${versionDir}.lock`;
+  const built = async () => (await Promise.all(targets.map(isExecutable))).every(Boolean);
   await fs.mkdir(path.dirname(versionDir), { recursive: true });
   for (;;) {
-    if (await isExecutable(target)) return target;
+    if (await built()) return targets;
     const release = await tryLock(lockPath);
     if (release !== undefined) {
       try {
         // The previous holder may have finished between our check and our lock.
-        if (!(await isExecutable(target))) await goInstall(options, lockPath);
-        return target;
+        if (!(await built())) await goInstall(options, versionDir, lockPath);
+        return targets;
       } finally {
         await release();
       }
     }
-    await waitForOtherBuilder(lockPath, target, options.logger);
+    await waitForOtherBuilder(options.set, lockPath, versionDir, built, options.logger);
   }
 }
 
-async function goInstall(options: { go: string; target: string; logger: Logger }, lockPath: string): Promise<void> {
-  const { go, target } = options;
+async function goInstall(
+  options: { set: GoBinarySet; go: string; logger: Logger },
+  versionDir: string,
+  lockPath: string,
+): Promise<void> {
+  const { go, set } = options;
   const say = announcer(options.logger);
-  const gobin = `${path.dirname(target)}.build-${process.pid}`;
-  await removeAbandonedBuilds(target);
+  const gobin = `${versionDir}.build-${process.pid}`;
+  const packages = set.binaries.map((b) => `${b.package}@${set.version}`);
+  const where = set.binaries.length === 1 ? path.join(versionDir, set.binaries[0]!.name) : versionDir;
+  await removeAbandonedBuilds(versionDir);
   await fs.mkdir(gobin, { recursive: true });
   say(
-    `building the temporal CLI ${TEMPORAL_CLI_VERSION} (${TEMPORAL_CLI_CONTENTS}) with ${go} into ${target}: ` +
-      'this happens once per machine, takes about 2½–5½ minutes on 2 cores and yields a ~250 MB binary',
+    `building the ${set.label} ${set.version} (${set.contents}) with ${go} into ${where}: ` +
+      `this happens once per machine, ${set.cost}`,
   );
   const started = Date.now();
-  let packages = 0;
+  let compiled = 0;
   let downloads = 0;
   const tail: string[] = [];
-  const child = spawn(go, ['install', '-v', `${TEMPORAL_CLI_PACKAGE}@${TEMPORAL_CLI_VERSION}`], {
-    // CGO off as in the CLI's release builds: a static binary, and no C compiler needed.
+  const child = spawn(go, ['install', '-v', ...packages], {
+    // CGO off as in Temporal's release builds: static binaries, and no C compiler needed.
     env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -90,7 +117,7 @@ async function goInstall(options: { go: string; target: string; logger: Logger }
     if (line.trim() === '') return;
     // `go install -v` prints one import path per compiled package; everything else is news.
     if (line.startsWith('go: downloading')) downloads += 1;
-    else if (/^[\w.~+-]+(\/[\w.~+-]+)*$/.test(line)) packages += 1;
+    else if (/^[\w.~+-]+(\/[\w.~+-]+)*$/.test(line)) compiled += 1;
     else tail.push(line);
     if (tail.length > 30) tail.shift();
   };
@@ -98,7 +125,7 @@ async function goInstall(options: { go: string; target: string; logger: Logger }
     createInterface({ input: stream, crlfDelay: Infinity }).on('line', countLine);
   const progress = setInterval(() => {
     say(
-      `temporal CLI build: ${elapsed(started)} elapsed, ${packages} packages compiled (${downloads} modules downloaded)`,
+      `${set.label} build: ${elapsed(started)} elapsed, ${compiled} packages compiled (${downloads} modules downloaded)`,
     );
     void touch(lockPath);
   }, PROGRESS_EVERY_MS);
@@ -109,19 +136,17 @@ async function goInstall(options: { go: string; target: string; logger: Logger }
       child.on('close', (code) => resolve(code));
     });
     if (exitCode !== 0) {
-      throw new TemporalCliBuildError(
-        `go install ${TEMPORAL_CLI_PACKAGE}@${TEMPORAL_CLI_VERSION} exited with ${exitCode}`,
-        exitCode,
-        tail.join('\n'),
-      );
+      throw new GoInstallError(`go install ${packages.join(' ')} exited with ${exitCode}`, exitCode, tail.join('\n'));
     }
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    // Same file system (both under the cache), so the rename is atomic.
-    await fs.rename(path.join(gobin, 'temporal'), target);
-    say(`temporal CLI built in ${elapsed(started)} (${packages} packages compiled): ${target}`);
+    await fs.mkdir(versionDir, { recursive: true });
+    // Same file system (both under the cache), so each rename is atomic; the set counts as built once
+    // every file is in place.
+    for (const { name, package: pkg } of set.binaries)
+      await fs.rename(path.join(gobin, path.posix.basename(pkg)), path.join(versionDir, name));
+    say(`${set.label} built in ${elapsed(started)} (${compiled} packages compiled): ${where}`);
   } catch (error) {
     say(
-      `temporal CLI build failed after ${elapsed(started)}: ${error instanceof Error ? error.message : String(error)}`,
+      `${set.label} build failed after ${elapsed(started)}: ${error instanceof Error ? error.message : String(error)}`,
     );
     throw error;
   } finally {
@@ -132,9 +157,9 @@ async function goInstall(options: { go: string; target: string; logger: Logger }
 }
 
 /** Private GOBINs of builds that were killed; only the lock holder calls this, so none is in use. */
-async function removeAbandonedBuilds(target: string): Promise<void> {
-  const prefix = `${path.basename(path.dirname(target))}.build-`;
-  const cacheDir = path.dirname(path.dirname(target));
+async function removeAbandonedBuilds(versionDir: string): Promise<void> {
+  const prefix = `${path.basename(versionDir)}.build-`;
+  const cacheDir = path.dirname(versionDir);
   for (const entry of await fs.readdir(cacheDir)) {
     if (entry.startsWith(prefix)) await fs.rm(path.join(cacheDir, entry), { recursive: true, force: true });
   }
@@ -185,14 +210,21 @@ async function staleLockOwner(lockPath: string): Promise<Partial<LockOwner> | un
   return undefined;
 }
 
-async function waitForOtherBuilder(lockPath: string, target: string, logger: Logger): Promise<void> {
+async function waitForOtherBuilder(
+  set: GoBinarySet,
+  lockPath: string,
+  versionDir: string,
+  built: () => Promise<boolean>,
+  logger: Logger,
+): Promise<void> {
   const say = announcer(logger);
   const started = Date.now();
   let lastReport = started;
-  say(`another process is building the temporal CLI into ${target}; waiting for it (lock: ${lockPath})`);
+  const where = set.binaries.length === 1 ? path.join(versionDir, set.binaries[0]!.name) : versionDir;
+  say(`another process is building the ${set.label} into ${where}; waiting for it (lock: ${lockPath})`);
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    if (await isExecutable(target)) return;
+    if (await built()) return;
     const lockGone = await fs.access(lockPath).then(
       () => false,
       () => true,
@@ -200,7 +232,7 @@ async function waitForOtherBuilder(lockPath: string, target: string, logger: Log
     if (lockGone || (await staleLockOwner(lockPath)) !== undefined) return;
     if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
       lastReport = Date.now();
-      say(`still waiting for the other temporal CLI build: ${elapsed(started)} so far`);
+      say(`still waiting for the other ${set.label} build: ${elapsed(started)} so far`);
     }
   }
 }
