@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import {
+  ApplicationFailure,
   ServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -20,6 +21,18 @@ import { unavailable } from './errors';
  */
 const UPDATE_DEADLINE_MS = 10_000;
 
+/** The server's refusal of an update the workflow never saw, e.g. because its run was ending. */
+const UNPROCESSED_UPDATE = 'UnprocessedUpdate';
+const RETRY_PAUSE_MS = 100;
+
+function unprocessed(err: unknown): boolean {
+  return (
+    err instanceof WorkflowUpdateFailedError &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.type === UNPROCESSED_UPDATE
+  );
+}
+
 export function temporalChatCommands(temporal: Client): ChatCommands {
   const run = async (
     phone: string,
@@ -29,13 +42,26 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
     // The update id makes a retried request with the same key one update, within a run; the workflow
     // remembers recent keys across runs.
     const requestId = idempotencyKey ? `idem-${phone}-${idempotencyKey}` : crypto.randomUUID();
+    const deadline = Date.now() + UPDATE_DEADLINE_MS;
+    const execute = async () => {
+      for (;;) {
+        try {
+          return await temporal.withDeadline(deadline, () =>
+            temporal.workflow.getHandle(conversationWorkflowId(phone)).executeUpdate(agentCommandUpdate, {
+              args: [{ ...command, requestId }],
+              updateId: requestId,
+            }),
+          );
+        } catch (err) {
+          // An update that reaches a run as it continues as new can be refused unseen by the server
+          // (nothing was done): the next run takes it.
+          if (!(unprocessed(err) && Date.now() + RETRY_PAUSE_MS < deadline)) throw err;
+          await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+        }
+      }
+    };
     try {
-      const result = await temporal.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
-        temporal.workflow.getHandle(conversationWorkflowId(phone)).executeUpdate(agentCommandUpdate, {
-          args: [{ ...command, requestId }],
-          updateId: requestId,
-        }),
-      );
+      const result = await execute();
       if (result.ok)
         return {
           ok: true,
@@ -47,6 +73,9 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         return { ok: false, code: 'conversation_not_found', message: 'No conversation with this number' };
+      }
+      if (unprocessed(err)) {
+        throw unavailable('The conversation did not take the command in time; retry with the same Idempotency-Key');
       }
       // The validator refused the command before it reached the workflow's history.
       if (err instanceof WorkflowUpdateFailedError) return { ok: false, code: 'invalid_message', message: err.message };
