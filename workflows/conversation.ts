@@ -50,6 +50,12 @@ export const SPARSE_SEARCH_ATTRIBUTES_PATCH = 'sparse-search-attributes';
 export const ONE_ACTIVITY_PER_BATCH_PATCH = 'one-activity-per-batch';
 /** One timer per earliest deadline, kept while deadlines move later, instead of one per wait. */
 export const LAZY_DEADLINE_TIMER_PATCH = 'lazy-deadline-timer';
+/**
+ * The state a turn saved to Postgres was also taken as the one the search attributes showed, so a
+ * change made by inbound messages reached them only when LastInboundAt moved a minute: the two are
+ * now tracked apart.
+ */
+export const SEARCH_ATTRIBUTES_AFTER_TURN_PATCH = 'search-attributes-after-turn';
 /** How current LastInboundAt is kept in the Temporal UI: within a minute: upserted only once it moved that much. */
 const LAST_INBOUND_AT_RESOLUTION_MS = 60_000;
 
@@ -79,7 +85,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   const answered = [...(snapshot?.answered ?? [])];
   let lastInboundAt = snapshot?.lastInboundAt;
   let settings: ConversationSettings | undefined = snapshot?.settings;
-  let published: Pick<FlowState, 'name' | 'registered'> | undefined;
+  type Shown = Pick<FlowState, 'name' | 'registered'>;
+  const differs = (shown: Shown | undefined) => shown?.name !== flow.name || shown.registered !== flow.registered;
+  /** What the conversations row in Postgres holds, and what the search attributes show. */
+  let saved: Shown | undefined;
+  let published: Shown | undefined;
   let publishedInboundAt: number | undefined;
   let busy = false;
   let alarm: Alarm | undefined;
@@ -172,7 +182,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         );
         return { message, ingestKey: keys.inbound(message.waMessageId), operations };
       });
-      const changed = published?.name !== flow.name || published.registered !== flow.registered;
+      const changed = differs(saved);
       const turn = await turns.handleTurn({
         phone,
         items,
@@ -180,7 +190,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
       });
       settings = turn.settings;
       if (turn.duplicateAt === undefined) {
-        if (changed) published = { name: flow.name, registered: flow.registered };
+        if (changed) {
+          saved = { name: flow.name, registered: flow.registered };
+          if (!wf.patched(SEARCH_ATTRIBUTES_AFTER_TURN_PATCH)) published = saved;
+        }
         return;
       }
       const restored = before[turn.duplicateAt]!;
@@ -262,11 +275,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   };
 
   const publish = async (): Promise<void> => {
-    const changed = published?.name !== flow.name || published.registered !== flow.registered;
-    if (changed) {
+    if (differs(saved)) {
       await store.saveConversationState({ phone, state: flow.name, registered: flow.registered });
-      published = { name: flow.name, registered: flow.registered };
+      saved = { name: flow.name, registered: flow.registered };
     }
+    const changed = differs(published);
     // Every upsert is a visibility write on the server; the first version wrote one per batch.
     if (wf.patched(SPARSE_SEARCH_ATTRIBUTES_PATCH)) {
       const inboundMoved =
@@ -274,6 +287,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         (publishedInboundAt === undefined || lastInboundAt - publishedInboundAt >= LAST_INBOUND_AT_RESOLUTION_MS);
       if (!changed && !inboundMoved) return;
     }
+    published = { name: flow.name, registered: flow.registered };
     publishedInboundAt = lastInboundAt;
     wf.upsertSearchAttributes([
       { key: CONVERSATION_STATE, value: flow.name },
