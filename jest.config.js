@@ -1,6 +1,8 @@
-// Three projects: `unit` (pure code, no services: seconds), `integration` (a real Temporal dev server
-// and a real Postgres, started once by the global setup) and `browser` (the same, plus Debian's
-// Chromium). `npm test` runs all three; `npm run test:unit` the first alone.
+// Four projects: `unit` (pure code, no services: seconds), `integration` (a real Temporal dev server
+// and a real Postgres, started once by the global setup), `browser` (the same, plus Debian's
+// Chromium) and `cluster` (the product on Temporal's own server cluster, as production runs it:
+// minutes). `npm test` runs the first three; `npm run test:unit` the first alone, `npm run test:cluster`
+// the last.
 
 const UNIT = [
   '<rootDir>/test/config.test.ts',
@@ -15,6 +17,7 @@ const UNIT = [
   '<rootDir>/test/workflows/flow/**/*.test.ts',
 ];
 const BROWSER = ['<rootDir>/test/web/console.test.ts', '<rootDir>/test/web/simulator.test.ts'];
+const CLUSTER = ['<rootDir>/test/cluster/*.test.ts'];
 
 /** @type {import('jest').Config} */
 const common = {
@@ -36,7 +39,7 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', ...[...UNIT, ...BROWSER].map(globToPattern)],
+      testPathIgnorePatterns: ['/node_modules/', ...[...UNIT, ...BROWSER, ...CLUSTER].map(globToPattern)],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     },
@@ -45,6 +48,13 @@ module.exports = {
       displayName: 'browser',
       testMatch: BROWSER,
       globalSetup: '<rootDir>/test/web/global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'cluster',
+      testMatch: CLUSTER,
+      globalSetup: '<rootDir>/test/cluster/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     },
   ],
