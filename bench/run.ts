@@ -34,7 +34,7 @@ import { conversationWorkflowId } from '../workflows/messages';
 
 const P99_BOUND_MS = 1000;
 const APP_SECRET = 'bench-app-secret';
-const ADMIN_TOKEN = 'bench-admin-token';
+const ADMIN_TOKEN = 'bench-admin-token-of-at-least-32-characters';
 const NAMESPACE = 'default';
 
 async function main(): Promise<number> {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -31,8 +32,13 @@ const postgresUrl = optionalString.refine((v) => v === undefined || /^postgres(q
   message: 'must be a postgres:// connection string',
 });
 
+const HOST_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i;
+
 const RawConfig = z.object({
   PORT: port(3000),
+  HOST: optionalString.refine((v) => v === undefined || net.isIP(v) !== 0 || HOST_NAME.test(v), {
+    message: 'must be an IP address or a host name',
+  }),
   DATABASE_URL: postgresUrl,
   TEMPORAL_ADDRESS: optionalString.refine((v) => v === undefined || /^[^\s:]+:\d+$/.test(v), {
     message: 'must be host:port',
@@ -79,23 +85,36 @@ const RawConfig = z.object({
   ),
 });
 
-/** Values used when no WhatsApp credentials are set and the built-in emulator stands in for Meta. */
+/**
+ * Values used when no WhatsApp credentials are set and the built-in emulator stands in for Meta. They
+ * are published (README, code), so outside sandbox mode no secret may be any of them.
+ */
 export const SANDBOX_SECRETS = {
+  accessToken: 'sandbox-access-token',
   appSecret: 'sandbox-app-secret',
   verifyToken: 'sandbox-verify-token',
   adminToken: 'sandbox-admin-token',
   paymentWebhookSecret: 'sandbox-payment-secret',
 } as const;
 
+/** Outside sandbox mode the admin token must not be guessable: a generated one is 64 hex characters. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
 export interface Config {
   port: number;
+  /** The HTTP server's bind address: loopback in sandbox mode, every interface otherwise. */
+  host: string;
   /** Unset: `npm start` runs an embedded Postgres. */
   databaseUrl: string | undefined;
   /** Unset: `npm start` runs an embedded Temporal dev server. */
   temporalAddress: string | undefined;
   temporalNamespace: string;
   taskQueue: string;
-  /** True when no WhatsApp credentials are set: sends go to the built-in emulator. */
+  /**
+   * True when no WhatsApp credentials are set: sends go to the built-in emulator and the secrets are
+   * the published sandbox ones. Only `npm start` runs so; start:server and start:worker refuse
+   * (requireWhatsAppCredentials).
+   */
   sandbox: boolean;
   whatsapp: {
     apiBaseUrl: string;
@@ -128,6 +147,10 @@ export interface Config {
   temporalMetricsAddress: string | undefined;
 }
 
+type SecretVariable =
+  'WHATSAPP_ACCESS_TOKEN' | 'WHATSAPP_APP_SECRET' | 'WHATSAPP_VERIFY_TOKEN' | 'ADMIN_TOKEN' | 'PAYMENT_WEBHOOK_SECRET';
+const PUBLISHED_SECRETS: ReadonlySet<string> = new Set(Object.values(SANDBOX_SECRETS));
+
 /** Thrown when the environment does not describe a runnable product; the message names the variable. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -149,21 +172,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (sandbox) return sandboxValue;
     throw new ConfigError(`missing environment variable ${name}: required when WhatsApp credentials are set`);
   };
+  const secret = (name: SecretVariable, sandboxValue: string): string => {
+    const value = required(name, sandboxValue);
+    if (!sandbox && PUBLISHED_SECRETS.has(value)) {
+      throw new ConfigError(
+        `invalid environment variable ${name}: it is a published sandbox default; set a secret of your own`,
+      );
+    }
+    return value;
+  };
+  const whatsapp = {
+    apiBaseUrl: raw.WHATSAPP_API_BASE_URL.replace(/\/+$/, ''),
+    accessToken: secret('WHATSAPP_ACCESS_TOKEN', SANDBOX_SECRETS.accessToken),
+    phoneNumberId: required('WHATSAPP_PHONE_NUMBER_ID', '100000000000001'),
+    appSecret: secret('WHATSAPP_APP_SECRET', SANDBOX_SECRETS.appSecret),
+    verifyToken: secret('WHATSAPP_VERIFY_TOKEN', SANDBOX_SECRETS.verifyToken),
+  };
+  const adminToken = secret('ADMIN_TOKEN', SANDBOX_SECRETS.adminToken);
+  if (!sandbox && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `invalid environment variable ADMIN_TOKEN: must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters outside sandbox mode (e.g. openssl rand -hex 32)`,
+    );
+  }
   return {
     port: raw.PORT,
+    host: raw.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0'),
     databaseUrl: raw.DATABASE_URL,
     temporalAddress: raw.TEMPORAL_ADDRESS,
     temporalNamespace: raw.TEMPORAL_NAMESPACE,
     taskQueue: raw.TEMPORAL_TASK_QUEUE,
     sandbox,
-    whatsapp: {
-      apiBaseUrl: raw.WHATSAPP_API_BASE_URL.replace(/\/+$/, ''),
-      accessToken: required('WHATSAPP_ACCESS_TOKEN', 'sandbox-access-token'),
-      phoneNumberId: required('WHATSAPP_PHONE_NUMBER_ID', '100000000000001'),
-      appSecret: required('WHATSAPP_APP_SECRET', SANDBOX_SECRETS.appSecret),
-      verifyToken: required('WHATSAPP_VERIFY_TOKEN', SANDBOX_SECRETS.verifyToken),
-    },
-    adminToken: required('ADMIN_TOKEN', SANDBOX_SECRETS.adminToken),
+    whatsapp,
+    adminToken,
     botName: raw.BOT_NAME,
     timers: {
       chatIdleReminderMs: raw.CHAT_IDLE_REMINDER,
@@ -175,7 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       planName: raw.PAYMENT_PLAN_NAME,
       planPrice: raw.PAYMENT_PLAN_PRICE,
       linkTemplate: raw.PAYMENT_LINK_TEMPLATE,
-      webhookSecret: required('PAYMENT_WEBHOOK_SECRET', SANDBOX_SECRETS.paymentWebhookSecret),
+      webhookSecret: secret('PAYMENT_WEBHOOK_SECRET', SANDBOX_SECRETS.paymentWebhookSecret),
     },
     dataDir: path.resolve(raw.DATA_DIR ?? '.data'),
     dataDirIsDefault: raw.DATA_DIR === undefined,
@@ -206,6 +246,18 @@ export function requireExternalServices(config: Config): { databaseUrl: string; 
     );
   }
   return { databaseUrl: config.databaseUrl, temporalAddress: config.temporalAddress };
+}
+
+/**
+ * The production processes never run in sandbox mode: without WhatsApp credentials they would
+ * accept the published sandbox secrets and send nothing anywhere.
+ */
+export function requireWhatsAppCredentials(config: Config): void {
+  if (config.sandbox) {
+    throw new ConfigError(
+      'missing environment variable WHATSAPP_ACCESS_TOKEN: start:server and start:worker need WhatsApp credentials (WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID); sandbox mode runs only under npm start',
+    );
+  }
 }
 
 /** The part of the config the conversation flow needs, handed to workflows through activities. */

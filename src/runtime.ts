@@ -1,9 +1,10 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type Router from '@koa/router';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { conversationSettings, type Config } from './config';
+import { ConfigError, conversationSettings, type Config } from './config';
 import { createDb, type Db } from './db/pool';
 import type { Logger } from './logger';
 import { createApp } from './server/app';
@@ -22,6 +23,11 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+export interface RunningServer extends Running {
+  /** Where the server listens. */
+  address: AddressInfo;
+}
+
 /** The HTTP server: webhook, admin API, health. Returns once it listens. */
 export async function runServer(
   config: Config,
@@ -29,7 +35,7 @@ export async function runServer(
   temporalAddress: string,
   logger: Logger,
   sandbox?: Router,
-): Promise<Running> {
+): Promise<RunningServer> {
   const db = createDb(databaseUrl, logger);
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
@@ -41,11 +47,25 @@ export async function runServer(
   // (seen in the benchmark as a failed webhook post). Outlive the usual load-balancer idle timeout.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, resolve);
-  });
+  const closePools = async () => {
+    await events.stop();
+    await connection.close();
+    await db.close();
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, resolve);
+    });
+  } catch (err) {
+    await closePools();
+    // A bind address this machine does not have is the operator's to fix: one line naming it.
+    if (['EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN'].includes((err as NodeJS.ErrnoException).code ?? ''))
+      throw new ConfigError(`invalid environment variable HOST: ${config.host} is not an address of this machine`);
+    throw err;
+  }
   return {
+    address: server.address() as AddressInfo,
     async stop() {
       // Stop accepting first; requests in flight get a moment to finish before the pools close, but
       // long-lived streams (the console's event stream) must not keep the process up.
@@ -53,9 +73,7 @@ export async function runServer(
       const cutOff = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
       clearTimeout(cutOff);
-      await events.stop();
-      await connection.close();
-      await db.close();
+      await closePools();
     },
   };
 }

@@ -1,13 +1,23 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig, requireWhatsAppCredentials, SANDBOX_SECRETS } from '../src/config';
+
+const ADMIN_TOKEN = 'admin-token-of-exactly-32-chars!';
 
 const credentials = {
   WHATSAPP_ACCESS_TOKEN: 'token',
   WHATSAPP_PHONE_NUMBER_ID: '106000000000001',
   WHATSAPP_APP_SECRET: 'secret',
   WHATSAPP_VERIFY_TOKEN: 'verify',
-  ADMIN_TOKEN: 'admin',
+  ADMIN_TOKEN,
   PAYMENT_WEBHOOK_SECRET: 'pay',
 };
+
+const SECRET_VARIABLES = [
+  'WHATSAPP_ACCESS_TOKEN',
+  'WHATSAPP_APP_SECRET',
+  'WHATSAPP_VERIFY_TOKEN',
+  'ADMIN_TOKEN',
+  'PAYMENT_WEBHOOK_SECRET',
+] as const;
 
 describe('loadConfig', () => {
   it('applies the specified defaults and runs in sandbox mode without WhatsApp credentials', () => {
@@ -56,7 +66,7 @@ describe('loadConfig', () => {
       taskQueue: 'q',
       sandbox: false,
       botName: 'StudyBot',
-      adminToken: 'admin',
+      adminToken: ADMIN_TOKEN,
       whatsapp: {
         apiBaseUrl: 'http://127.0.0.1:9999/v22.0',
         accessToken: 'token',
@@ -99,6 +109,66 @@ describe('loadConfig', () => {
       expect(() => loadConfig(env)).toThrow(new RegExp(`missing environment variable ${name}\\b`));
     },
   );
+
+  it('binds to loopback in sandbox mode and to every interface otherwise, unless HOST says', () => {
+    expect(ADMIN_TOKEN).toHaveLength(32);
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig(credentials).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...credentials, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+    expect(loadConfig({ HOST: '::1' }).host).toBe('::1');
+    expect(loadConfig({ HOST: 'edubot.internal' }).host).toBe('edubot.internal');
+    expect(loadConfig({ HOST: '  ' }).host).toBe('127.0.0.1');
+  });
+
+  it.each(['http://0.0.0.0', '0.0.0.0:3000', 'two words', '-leading.dash'])('names HOST when it is %j', (host) => {
+    expect(() => loadConfig({ HOST: host })).toThrow(/^invalid environment variable HOST: /);
+  });
+
+  it.each(SECRET_VARIABLES.flatMap((name) => Object.values(SANDBOX_SECRETS).map((value) => [name, value])))(
+    'refuses %s equal to the published sandbox default %j outside sandbox mode',
+    (name, value) => {
+      expect(() => loadConfig({ ...credentials, [name]: value })).toThrow(
+        new RegExp(`^invalid environment variable ${name}: it is a published sandbox default`),
+      );
+    },
+  );
+
+  it('refuses an ADMIN_TOKEN shorter than 32 characters outside sandbox mode, and only there', () => {
+    const short = ADMIN_TOKEN.slice(1);
+    expect(() => loadConfig({ ...credentials, ADMIN_TOKEN: short })).toThrow(
+      /^invalid environment variable ADMIN_TOKEN: must be at least 32 characters/,
+    );
+    // Surrounding spaces are not part of the token.
+    expect(() => loadConfig({ ...credentials, ADMIN_TOKEN: ` ${short} ` })).toThrow(/ADMIN_TOKEN/);
+    expect(loadConfig({ ADMIN_TOKEN: 'short' }).adminToken).toBe('short');
+  });
+
+  it('keeps the sandbox defaults in sandbox mode, where they are expected', () => {
+    expect(loadConfig({})).toMatchObject({
+      adminToken: SANDBOX_SECRETS.adminToken,
+      whatsapp: { accessToken: SANDBOX_SECRETS.accessToken, appSecret: SANDBOX_SECRETS.appSecret },
+      payment: { webhookSecret: SANDBOX_SECRETS.paymentWebhookSecret },
+    });
+  });
+});
+
+describe('requireWhatsAppCredentials', () => {
+  it.each([
+    ['unset', {}],
+    ['empty', { WHATSAPP_ACCESS_TOKEN: '', WHATSAPP_PHONE_NUMBER_ID: '' }],
+    ['blank', { WHATSAPP_ACCESS_TOKEN: ' ', WHATSAPP_PHONE_NUMBER_ID: '\t' }],
+  ])('refuses WhatsApp credentials that are %s, saying sandbox mode is for npm start', (_, env) => {
+    const config = loadConfig(env);
+    expect(() => requireWhatsAppCredentials(config)).toThrow(ConfigError);
+    expect(() => requireWhatsAppCredentials(config)).toThrow(
+      /^missing environment variable WHATSAPP_ACCESS_TOKEN: .*sandbox mode runs only under npm start$/,
+    );
+  });
+
+  it('lets a process with credentials through', () => {
+    expect(() => requireWhatsAppCredentials(loadConfig(credentials))).not.toThrow();
+  });
 });
 
 describe('TEMPORAL_METRICS_ADDRESS', () => {

@@ -8,6 +8,17 @@ async function run(file: string, env: Record<string, string>): Promise<{ code: n
   return { code, lines: spawned.output().trim().split('\n') };
 }
 
+// Both services configured (nothing listens there: each process stops before it connects).
+const services = { DATABASE_URL: 'postgres://127.0.0.1:1/x', TEMPORAL_ADDRESS: '127.0.0.1:1' };
+const credentials = {
+  WHATSAPP_ACCESS_TOKEN: 'token',
+  WHATSAPP_PHONE_NUMBER_ID: '1',
+  WHATSAPP_APP_SECRET: 'app-secret',
+  WHATSAPP_VERIFY_TOKEN: 'verify-token',
+  ADMIN_TOKEN: 'a'.repeat(32),
+  PAYMENT_WEBHOOK_SECRET: 'payment-secret',
+};
+
 describe('entry points', () => {
   it.each([
     ['src/bin/start.ts', { PORT: 'eighty' }, 'PORT'],
@@ -18,10 +29,27 @@ describe('entry points', () => {
       { WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1' },
       'WHATSAPP_APP_SECRET',
     ],
+    ['src/bin/start.ts', { ...credentials, ADMIN_TOKEN: 'a'.repeat(31) }, 'ADMIN_TOKEN'],
+    ['src/bin/start-server.ts', { ...services, ...credentials, ADMIN_TOKEN: 'sandbox-admin-token' }, 'ADMIN_TOKEN'],
+    [
+      'src/bin/start-worker.ts',
+      { ...services, ...credentials, WHATSAPP_APP_SECRET: 'sandbox-app-secret' },
+      'WHATSAPP_APP_SECRET',
+    ],
   ])('%s exits with one line naming the variable (%j)', async (file, env, name) => {
     const { code, lines } = await run(file, env);
     expect(code).toBe(1);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`\\b${name}\\b`));
+  });
+
+  it.each([
+    ['src/bin/start-server.ts', services],
+    ['src/bin/start-worker.ts', { ...services, WHATSAPP_ACCESS_TOKEN: '', WHATSAPP_PHONE_NUMBER_ID: '' }],
+  ])('%s refuses sandbox mode in one line (%j)', async (file, env) => {
+    const { code, lines } = await run(file, env);
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/\bWHATSAPP_ACCESS_TOKEN\b.*sandbox mode runs only under npm start/);
   });
 });

@@ -1,4 +1,4 @@
-import { requireExternalServices } from '../config';
+import { requireExternalServices, requireWhatsAppCredentials } from '../config';
 import { runEntry } from '../entry';
 import { runServer } from '../runtime';
 
@@ -6,7 +6,8 @@ import { runServer } from '../runtime';
 
 runEntry('edubot-server', async ({ config, logger, onShutdown }) => {
   const { databaseUrl, temporalAddress } = requireExternalServices(config);
+  requireWhatsAppCredentials(config);
   const server = await runServer(config, databaseUrl, temporalAddress, logger);
   onShutdown(() => server.stop());
-  logger.info('server listening', { port: config.port });
+  logger.info('server listening', { host: config.host, port: config.port });
 });

@@ -1,4 +1,4 @@
-import { requireExternalServices } from '../config';
+import { requireExternalServices, requireWhatsAppCredentials } from '../config';
 import { runEntry } from '../entry';
 import { runWorker } from '../runtime';
 
@@ -6,6 +6,7 @@ import { runWorker } from '../runtime';
 
 runEntry('edubot-worker', async ({ config, logger, onShutdown, fatal }) => {
   const { databaseUrl, temporalAddress } = requireExternalServices(config);
+  requireWhatsAppCredentials(config);
   const worker = await runWorker(config, databaseUrl, temporalAddress, logger, fatal);
   onShutdown(() => worker.stop());
   logger.info('worker polling', { taskQueue: config.taskQueue });

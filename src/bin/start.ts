@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { SANDBOX_SECRETS } from '../config';
 import { migrate } from '../db/migrate';
 import { createDb } from '../db/pool';
@@ -11,6 +12,12 @@ import { sandboxRoutes } from '../sandbox/routes';
 // DATABASE_URL / TEMPORAL_ADDRESS are set; without WhatsApp credentials a local emulator stands in
 // for the Graph API (sandbox mode) and reports delivery statuses back to our own webhook.
 
+/** Where this machine reaches the server: one bound to every interface is reached on loopback. */
+function localOrigin(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '::') return `http://127.0.0.1:${port}`;
+  return `http://${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
+}
+
 runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
   let config = initial;
   let emulator: GraphFake | undefined;
@@ -18,7 +25,7 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
     emulator = await startGraphFake({
       accessToken: config.whatsapp.accessToken,
       statusCallback: {
-        url: `http://127.0.0.1:${config.port}/api/webhook/whatsapp`,
+        url: `${localOrigin(config.host, config.port)}/api/webhook/whatsapp`,
         appSecret: config.whatsapp.appSecret,
       },
     });
@@ -46,7 +53,7 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
   );
   onShutdown(() => server.stop());
 
-  const base = `http://localhost:${config.port}`;
+  const base = localOrigin(config.host, config.port);
   const lines = [
     `EduBot is running${config.sandbox ? ' in sandbox mode (no WhatsApp credentials: replies go to the local emulator)' : ''}.`,
     `  HTTP server       ${base}`,

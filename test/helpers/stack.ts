@@ -71,7 +71,7 @@ export function startTestStack(env: Record<string, string> = {}, options: TestSt
       WHATSAPP_PHONE_NUMBER_ID: '106000000000001',
       WHATSAPP_APP_SECRET: TEST_APP_SECRET,
       WHATSAPP_VERIFY_TOKEN: 'test-verify-token',
-      ADMIN_TOKEN: 'test-admin-token',
+      ADMIN_TOKEN: 'test-admin-token-of-at-least-32-characters',
       PAYMENT_WEBHOOK_SECRET: 'test-payment-secret',
       ...env,
     });
