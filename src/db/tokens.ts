@@ -24,6 +24,9 @@ export interface AdminToken {
 
 const COLUMNS = 'id, name, role, created_at, revoked_at, last_used_at';
 
+/** Told the id of every token revoked, by whichever process revoked it: open event streams of it close. */
+export const TOKEN_REVOKED_CHANNEL = 'edubot_token_revoked';
+
 function toToken(row: DbAdminToken): AdminToken {
   return {
     id: Number(row.id),
@@ -71,11 +74,23 @@ export async function listTokens(db: Db): Promise<AdminToken[]> {
   return rows.map(toToken);
 }
 
-/** Revokes a token; revoking it again keeps the first revocation time. Undefined for an unknown id. */
+/**
+ * Revokes a token; revoking it again keeps the first revocation time. Undefined for an unknown id.
+ * The notification goes out when the statement commits, in the same round trip.
+ */
 export async function revokeToken(db: Db, id: number): Promise<AdminToken | undefined> {
   const { rows } = await db.query<DbAdminToken>(
-    `update admin_tokens set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${COLUMNS}`,
+    `with revoked as (
+       update admin_tokens set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${COLUMNS}
+     )
+     select ${COLUMNS}, pg_notify('${TOKEN_REVOKED_CHANNEL}', id::text) from revoked`,
     [id],
   );
   return rows[0] ? toToken(rows[0]) : undefined;
+}
+
+/** Whether a token still lets its holder in: it exists and is not revoked. */
+export async function isTokenActive(db: Db, id: number): Promise<boolean> {
+  const { rows } = await db.query('select 1 from admin_tokens where id = $1 and revoked_at is null', [id]);
+  return rows.length > 0;
 }

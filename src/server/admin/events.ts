@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import { eventsAfter, latestEventId, type StoredEvent } from '../../db/events';
+import { isTokenActive } from '../../db/tokens';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
 import type { EventHub } from '../event-hub';
@@ -11,7 +12,9 @@ import { parse } from './params';
 
 // GET /api/admin/events: server-sent events for the console. A stream replays the events table after
 // Last-Event-ID, then follows it; every wake-up (a notification, a reconnect of the hub, the
-// heartbeat) reads "after the last id sent", so nothing is lost or sent twice.
+// heartbeat) reads "after the last id sent", so nothing is lost or sent twice. A stream opened with
+// a table token ends when that token is revoked: at once through the hub's notification, and at the
+// latest on the next heartbeat, which checks the token again in case the notification was missed.
 
 export interface EventStreamDeps {
   db: Db;
@@ -54,11 +57,12 @@ export function mountEventRoutes(router: Router<AdminState>, deps: EventStreamDe
     ctx.set('X-Accel-Buffering', 'no');
     ctx.respond = false;
     ctx.res.flushHeaders();
-    follow(ctx.res, after, deps);
+    follow(ctx.res, after, deps, ctx.state.actor?.tokenId);
   });
 }
 
-function follow(res: ServerResponse, after: number, deps: EventStreamDeps): void {
+/** `tokenId`: the table token the stream was opened with; the environment's ADMIN_TOKEN has none. */
+function follow(res: ServerResponse, after: number, deps: EventStreamDeps, tokenId?: number): void {
   let lastId = after;
   let reading = false;
   let again = false;
@@ -102,22 +106,39 @@ function follow(res: ServerResponse, after: number, deps: EventStreamDeps): void
     }
   };
 
+  const checkToken = async () => {
+    if (tokenId === undefined) return;
+    try {
+      if (!(await isTokenActive(deps.db, tokenId))) close();
+    } catch (err) {
+      // Checked again on the next heartbeat.
+      if (!closed) deps.logger.warn('event stream token check failed', { error: err });
+    }
+  };
+
   const unsubscribe = deps.events.subscribe(() => void pump());
+  const unwatch = deps.events.onTokenRevoked((revoked) => {
+    if (revoked === tokenId) close();
+  });
   const heartbeat = setInterval(() => {
     if (!res.writableNeedDrain) res.write(': heartbeat\n\n');
+    void checkToken();
     void pump();
   }, deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
 
-  const close = () => {
+  function close() {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
     unsubscribe();
+    unwatch();
     if (!res.writableEnded) res.end();
-  };
+  }
   res.once('close', close);
 
   res.write(`retry: ${RETRY_MS}\n: connected\n\n`);
+  // A revocation between the request's authentication and the watch above raised no notification here.
+  void checkToken();
   void pump();
 }
 
