@@ -1,10 +1,11 @@
-import { countQuarantined } from '../db/quarantine';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { countQuarantined, type QuarantineReason } from '../db/quarantine';
 import type { Queryable } from '../db/queryable';
-import { chatDistributions, tallyMessages, type Distribution } from '../db/stats';
-import type { HistogramSeries, MetricFamily, Sample } from './exposition';
-import { foldMessageTallies } from './message-figures';
+import { chatDistributions, tallyMessages, type ChatDistributions } from '../db/stats';
+import { foldMessageTallies, type MessageFigures } from './message-figures';
+import { StoredHistogram } from './stored-histogram';
 
-// The figures Postgres knows, computed at scrape time. The worker sends messages and the workflows
+// The figures Postgres knows, read when Prometheus scrapes. The worker sends messages and the workflows
 // open and close chats in another process; reading the rows sees all of it and survives restarts.
 // Counters here are counts of rows, so they only grow (rows are never deleted).
 
@@ -20,7 +21,17 @@ const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed'] as const;
 // shaped like a type name is reported as `other` so a label can never carry unexpected text.
 const TYPE_LABEL = /^[a-z][a-z_]{0,31}$/;
 
-export async function collectStoreMetrics(db: Queryable): Promise<MetricFamily[]> {
+/** One read of everything below: the figures of one scrape all come from the same moment. */
+export interface StoreFigures {
+  chats: ChatDistributions;
+  /** Message counts by `${direction} ${type}`, types made safe for a label. */
+  messages: Map<string, { direction: 'inbound' | 'outbound'; type: string; count: number }>;
+  delivery: MessageFigures['delivery'];
+  errorsByCode: MessageFigures['errorsByCode'];
+  quarantined: Map<QuarantineReason, number>;
+}
+
+export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
   const [tallies, chats, quarantined] = await Promise.all([
     tallyMessages(db),
     chatDistributions(db, {
@@ -30,74 +41,100 @@ export async function collectStoreMetrics(db: Queryable): Promise<MetricFamily[]
     }),
     countQuarantined(db),
   ]);
-
   const figures = foldMessageTallies(tallies);
-  const messages = new Map<string, Sample>();
+  const messages: StoreFigures['messages'] = new Map();
   for (const direction of ['inbound', 'outbound'] as const) {
     for (const [rawType, count] of figures.byType[direction]) {
       const type = TYPE_LABEL.test(rawType) ? rawType : 'other';
-      const sample = messages.get(`${direction} ${type}`) ?? { labels: { direction, type }, value: 0 };
-      sample.value += count;
-      messages.set(`${direction} ${type}`, sample);
+      const entry = messages.get(`${direction} ${type}`) ?? { direction, type, count: 0 };
+      entry.count += count;
+      messages.set(`${direction} ${type}`, entry);
     }
   }
-
-  return [
-    {
-      name: 'edubot_active_chats',
-      help: 'Chat support sessions open now.',
-      type: 'gauge',
-      samples: [{ labels: {}, value: chats.active }],
-    },
-    histogram(
-      'edubot_chat_duration_seconds',
-      'Duration of ended chat support sessions.',
-      DURATION_BUCKETS_SECONDS,
-      chats.duration,
-    ),
-    histogram(
-      'edubot_chat_first_response_seconds',
-      "Time from the user's first message in a chat to the first agent reply.",
-      FIRST_RESPONSE_BUCKETS_SECONDS,
-      chats.firstResponse,
-    ),
-    {
-      name: 'edubot_messages_total',
-      help: 'Messages stored, by direction (inbound, outbound) and type.',
-      type: 'counter',
-      samples: [...messages.values()],
-    },
-    {
-      name: 'edubot_message_status_total',
-      help:
-        'Outbound messages that reached each delivery status: sent (accepted by WhatsApp), delivered (or read), ' +
-        'read, failed. Delivery rate = delivered / sent.',
-      type: 'counter',
-      samples: DELIVERY_STATUSES.map((status) => ({ labels: { status }, value: figures.delivery[status] })),
-    },
-    {
-      name: 'edubot_whatsapp_send_errors_total',
-      help: 'Outbound messages that failed, by WhatsApp error code (refused sends and failed statuses).',
-      type: 'counter',
-      samples: [...figures.errorsByCode].map(([code, value]) => ({ labels: { code }, value })),
-    },
-    {
-      name: 'edubot_quarantined_total',
-      help: 'Inbound items set aside because they could not be handled (GET /api/admin/quarantine), by reason.',
-      type: 'counter',
-      samples: [...quarantined].map(([reason, value]) => ({ labels: { reason }, value })),
-    },
-    histogram(
-      'edubot_csat_rating',
-      'Satisfaction ratings (1-5) given after chat support sessions.',
-      RATING_BUCKETS,
-      chats.rating,
-    ),
-  ];
+  return { chats, messages, delivery: figures.delivery, errorsByCode: figures.errorsByCode, quarantined };
 }
 
-function histogram(name: string, help: string, bounds: readonly number[], distribution: Distribution): MetricFamily {
-  const { cumulative, count, sum } = distribution;
-  const series: HistogramSeries = { labels: {}, bounds, cumulative, count, sum };
-  return { name, help, type: 'histogram', series: [series] };
+/**
+ * Registers the stored figures on `registry`, each collected from `figures()` at scrape time. Undefined
+ * means Postgres could not be read: the figures then show no sample at all, never a false zero.
+ */
+export function registerStoreMetrics(registry: Registry, figures: () => Promise<StoreFigures | undefined>): void {
+  const registers = [registry];
+  new Gauge({
+    name: 'edubot_active_chats',
+    help: 'Chat support sessions open now.',
+    registers,
+    async collect() {
+      const read = await figures();
+      if (read) this.set(read.chats.active);
+      else this.remove();
+    },
+  });
+  new StoredHistogram({
+    name: 'edubot_chat_duration_seconds',
+    help: 'Duration of ended chat support sessions.',
+    buckets: DURATION_BUCKETS_SECONDS,
+    registers,
+    read: async () => (await figures())?.chats.duration,
+  });
+  new StoredHistogram({
+    name: 'edubot_chat_first_response_seconds',
+    help: "Time from the user's first message in a chat to the first agent reply.",
+    buckets: FIRST_RESPONSE_BUCKETS_SECONDS,
+    registers,
+    read: async () => (await figures())?.chats.firstResponse,
+  });
+  new Counter({
+    name: 'edubot_messages_total',
+    help: 'Messages stored, by direction (inbound, outbound) and type.',
+    labelNames: ['direction', 'type'] as const,
+    registers,
+    async collect() {
+      const read = await figures();
+      this.reset();
+      for (const { direction, type, count } of read?.messages.values() ?? []) this.inc({ direction, type }, count);
+    },
+  });
+  new Counter({
+    name: 'edubot_message_status_total',
+    help:
+      'Outbound messages that reached each delivery status: sent (accepted by WhatsApp), delivered (or read), ' +
+      'read, failed. Delivery rate = delivered / sent.',
+    labelNames: ['status'] as const,
+    registers,
+    async collect() {
+      const read = await figures();
+      this.reset();
+      if (read) for (const status of DELIVERY_STATUSES) this.inc({ status }, read.delivery[status]);
+    },
+  });
+  new Counter({
+    name: 'edubot_whatsapp_send_errors_total',
+    help: 'Outbound messages that failed, by WhatsApp error code (refused sends and failed statuses).',
+    labelNames: ['code'] as const,
+    registers,
+    async collect() {
+      const read = await figures();
+      this.reset();
+      for (const [code, count] of read?.errorsByCode ?? []) this.inc({ code }, count);
+    },
+  });
+  new Counter({
+    name: 'edubot_quarantined_total',
+    help: 'Inbound items set aside because they could not be handled (GET /api/admin/quarantine), by reason.',
+    labelNames: ['reason'] as const,
+    registers,
+    async collect() {
+      const read = await figures();
+      this.reset();
+      for (const [reason, count] of read?.quarantined ?? []) this.inc({ reason }, count);
+    },
+  });
+  new StoredHistogram({
+    name: 'edubot_csat_rating',
+    help: 'Satisfaction ratings (1-5) given after chat support sessions.',
+    buckets: RATING_BUCKETS,
+    registers,
+    read: async () => (await figures())?.chats.rating,
+  });
 }

@@ -1,7 +1,6 @@
 import type { Middleware } from 'koa';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import { HttpError } from '../server/errors';
-import type { MetricFamily } from './exposition';
-import { Counter, Histogram } from './instruments';
 
 // What only the HTTP server sees: how WhatsApp's webhook deliveries were answered, and how long the
 // answer took. Meta retries a delivery it did not get a 200 for in time, so both matter to operators.
@@ -23,26 +22,30 @@ const ACK_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
 export interface WebhookMetrics {
   /** Counts one answered delivery and its latency. */
   record(outcome: WebhookOutcome, seconds: number): void;
-  families(): MetricFamily[];
 }
 
-export function createWebhookMetrics(): WebhookMetrics {
-  const requests = new Counter(
-    'edubot_webhook_requests_total',
-    'WhatsApp webhook deliveries (POST) answered by this server process, by outcome.',
-  );
-  const ack = new Histogram(
-    'edubot_webhook_ack_seconds',
-    'Time from receiving a WhatsApp webhook delivery (POST) to answering it, by outcome.',
-    ACK_BUCKETS_SECONDS,
-  );
-  for (const outcome of WEBHOOK_OUTCOMES) requests.init({ outcome });
+/** The webhook's figures, on `registry`: counted in this process, so they start from zero with it. */
+export function createWebhookMetrics(registry: Registry): WebhookMetrics {
+  const requests = new Counter({
+    name: 'edubot_webhook_requests_total',
+    help: 'WhatsApp webhook deliveries (POST) answered by this server process, by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const ack = new Histogram({
+    name: 'edubot_webhook_ack_seconds',
+    help: 'Time from receiving a WhatsApp webhook delivery (POST) to answering it, by outcome.',
+    labelNames: ['outcome'] as const,
+    buckets: ACK_BUCKETS_SECONDS,
+    registers: [registry],
+  });
+  // Every outcome is visible at 0 before its first delivery, so rate() sees it start.
+  for (const outcome of WEBHOOK_OUTCOMES) requests.inc({ outcome }, 0);
   return {
     record(outcome, seconds) {
       requests.inc({ outcome });
       ack.observe({ outcome }, seconds);
     },
-    families: () => [requests.family(), ack.family()],
   };
 }
 

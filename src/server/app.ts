@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logger';
-import { createWebhookMetrics } from '../metrics/webhook-metrics';
+import { createAppMetrics } from '../metrics/app-metrics';
 import type { ChatCommands } from './chat-commands';
 import { HttpError } from './errors';
 import type { EventHub } from './event-hub';
@@ -52,13 +52,13 @@ export function createApp(deps: AppDeps): Koa {
     }
   });
 
-  // Counted in this process: only the server sees webhook requests. Everything else /metrics shows
-  // is read from Postgres, so the worker's sends count even when it runs apart.
-  const webhookMetrics = createWebhookMetrics();
+  // Webhook requests are counted in this process: only the server sees them. Everything else /metrics
+  // shows is read from Postgres, so the worker's sends count even when it runs apart.
+  const metrics = createAppMetrics(deps);
   const routers = [
     healthRoutes(deps),
-    metricsRoutes({ ...deps, webhookMetrics }),
-    webhookRoutes({ ...deps, metrics: webhookMetrics }),
+    metricsRoutes({ metrics }),
+    webhookRoutes({ ...deps, metrics: metrics.webhook }),
     paymentRoutes(deps),
     ...(deps.sandbox ? [deps.sandbox] : []),
     // The simulator writes to the bot through the emulator's side of WhatsApp: sandbox mode only.

@@ -1,0 +1,43 @@
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Queryable } from '../db/queryable';
+import type { Logger } from '../logger';
+import { sharedRead } from './shared-read';
+import { readStoreFigures, registerStoreMetrics } from './store-metrics';
+import { createWebhookMetrics, type WebhookMetrics } from './webhook-metrics';
+
+// Everything GET /metrics shows, on a registry of the app's own: prom-client's global one would make
+// a second app in the same process (tests create several) collide on every name.
+
+export interface AppMetrics {
+  registry: Registry;
+  webhook: WebhookMetrics;
+}
+
+export function createAppMetrics(deps: { db: Queryable; logger: Logger }): AppMetrics {
+  const registry = new Registry();
+  // One read per scrape, shared by all of its figures: they come from the same moment.
+  const read = sharedRead(
+    () =>
+      readStoreFigures(deps.db).catch((err: unknown) => {
+        // Logged once per failed read, not once per figure or per scrape.
+        deps.logger.warn('metrics: stored figures unavailable', { error: err });
+        return undefined;
+      }),
+    0,
+  );
+  registerStoreMetrics(registry, read);
+  const webhook = createWebhookMetrics(registry);
+  // With Postgres down the scrape still succeeds: the webhook's 503s are exactly what an operator needs
+  // to see then. This says whether the stored figures are present.
+  new Gauge({
+    name: 'edubot_metrics_postgres_up',
+    help: 'Whether this scrape could read the figures stored in Postgres (1) or not (0).',
+    registers: [registry],
+    async collect() {
+      this.set((await read()) === undefined ? 0 : 1);
+    },
+  });
+  // The process's own: CPU, memory, heap, event loop lag, GC, handles (prom-client's names).
+  collectDefaultMetrics({ register: registry });
+  return { registry, webhook };
+}
