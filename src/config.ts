@@ -112,8 +112,8 @@ export interface Config {
   taskQueue: string;
   /**
    * True when no WhatsApp credentials are set: sends go to the built-in emulator and the secrets are
-   * the published sandbox ones. Only `npm start` runs so; start:server and start:worker refuse
-   * (requireWhatsAppCredentials).
+   * the published sandbox ones. Only `npm start` runs so: start:server and start:worker load the
+   * config with their role, which requires their credentials.
    */
   sandbox: boolean;
   whatsapp: {
@@ -149,7 +149,23 @@ export interface Config {
 
 type SecretVariable =
   'WHATSAPP_ACCESS_TOKEN' | 'WHATSAPP_APP_SECRET' | 'WHATSAPP_VERIFY_TOKEN' | 'ADMIN_TOKEN' | 'PAYMENT_WEBHOOK_SECRET';
+type CredentialVariable = SecretVariable | 'WHATSAPP_PHONE_NUMBER_ID';
 const PUBLISHED_SECRETS: ReadonlySet<string> = new Set(Object.values(SANDBOX_SECRETS));
+
+/**
+ * Which process reads the config. `npm start` (and the tools beside it) runs everything, in sandbox
+ * mode when no WhatsApp credentials are set; the production processes never run in sandbox mode and
+ * each requires the credentials it uses, and only those, so a secret reaches only the process that
+ * needs it.
+ */
+export type ProcessRole = 'all' | 'server' | 'worker';
+
+const USED_BY: Record<Exclude<ProcessRole, 'all'>, ReadonlySet<CredentialVariable>> = {
+  // The webhook's signature and handshake, the admin API, the payment provider's signature.
+  server: new Set(['WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'ADMIN_TOKEN', 'PAYMENT_WEBHOOK_SECRET']),
+  // The Graph API sends.
+  worker: new Set(['WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID']),
+};
 
 /** Thrown when the environment does not describe a runnable product; the message names the variable. */
 export class ConfigError extends Error {
@@ -157,7 +173,7 @@ export class ConfigError extends Error {
 }
 
 /** Reads and validates the environment once; throws ConfigError naming the first bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRole = 'all'): Config {
   const parsed = RawConfig.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -165,12 +181,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid environment variable ${name}: ${issue.message}`);
   }
   const raw = parsed.data;
-  const sandbox = raw.WHATSAPP_ACCESS_TOKEN === undefined && raw.WHATSAPP_PHONE_NUMBER_ID === undefined;
-  const required = (name: keyof typeof raw, sandboxValue: string): string => {
+  const sandbox =
+    role === 'all' && raw.WHATSAPP_ACCESS_TOKEN === undefined && raw.WHATSAPP_PHONE_NUMBER_ID === undefined;
+  const required = (name: CredentialVariable, sandboxValue: string): string => {
     const value = raw[name];
-    if (typeof value === 'string') return value;
+    if (value !== undefined) return value;
     if (sandbox) return sandboxValue;
-    throw new ConfigError(`missing environment variable ${name}: required when WhatsApp credentials are set`);
+    // Empty, not a default: this process never reads it (an empty ADMIN_TOKEN matches no request).
+    if (role !== 'all' && !USED_BY[role].has(name)) return '';
+    throw new ConfigError(
+      role === 'all'
+        ? `missing environment variable ${name}: required when WhatsApp credentials are set`
+        : `missing environment variable ${name}: start:${role} needs it; sandbox mode runs only under npm start`,
+    );
   };
   const secret = (name: SecretVariable, sandboxValue: string): string => {
     const value = required(name, sandboxValue);
@@ -189,7 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     verifyToken: secret('WHATSAPP_VERIFY_TOKEN', SANDBOX_SECRETS.verifyToken),
   };
   const adminToken = secret('ADMIN_TOKEN', SANDBOX_SECRETS.adminToken);
-  if (!sandbox && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+  if (!sandbox && adminToken !== '' && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError(
       `invalid environment variable ADMIN_TOKEN: must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters outside sandbox mode (e.g. openssl rand -hex 32)`,
     );
@@ -246,18 +269,6 @@ export function requireExternalServices(config: Config): { databaseUrl: string; 
     );
   }
   return { databaseUrl: config.databaseUrl, temporalAddress: config.temporalAddress };
-}
-
-/**
- * The production processes never run in sandbox mode: without WhatsApp credentials they would
- * accept the published sandbox secrets and send nothing anywhere.
- */
-export function requireWhatsAppCredentials(config: Config): void {
-  if (config.sandbox) {
-    throw new ConfigError(
-      'missing environment variable WHATSAPP_ACCESS_TOKEN: start:server and start:worker need WhatsApp credentials (WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID); sandbox mode runs only under npm start',
-    );
-  }
 }
 
 /** The part of the config the conversation flow needs, handed to workflows through activities. */

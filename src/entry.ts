@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, type Config, type ProcessRole } from './config';
 import { createLogger, type Logger } from './logger';
 
 // What every entry point shares: config or a one-line exit, one logger, and graceful shutdown.
@@ -11,10 +11,11 @@ export interface EntryContext {
   fatal: (err: unknown) => void;
 }
 
-export function runEntry(name: string, main: (ctx: EntryContext) => Promise<void>): void {
+/** Runs an entry point: `role` says which credentials it needs (see ProcessRole). */
+export function runEntry(name: string, main: (ctx: EntryContext) => Promise<void>, role: ProcessRole = 'all'): void {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, role);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${name}: ${err.message}\n`);

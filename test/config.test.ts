@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, requireWhatsAppCredentials, SANDBOX_SECRETS } from '../src/config';
+import { ConfigError, loadConfig, SANDBOX_SECRETS } from '../src/config';
 
 const ADMIN_TOKEN = 'admin-token-of-exactly-32-chars!';
 
@@ -153,21 +153,55 @@ describe('loadConfig', () => {
   });
 });
 
-describe('requireWhatsAppCredentials', () => {
+describe('the production processes', () => {
   it.each([
     ['unset', {}],
-    ['empty', { WHATSAPP_ACCESS_TOKEN: '', WHATSAPP_PHONE_NUMBER_ID: '' }],
-    ['blank', { WHATSAPP_ACCESS_TOKEN: ' ', WHATSAPP_PHONE_NUMBER_ID: '\t' }],
-  ])('refuses WhatsApp credentials that are %s, saying sandbox mode is for npm start', (_, env) => {
-    const config = loadConfig(env);
-    expect(() => requireWhatsAppCredentials(config)).toThrow(ConfigError);
-    expect(() => requireWhatsAppCredentials(config)).toThrow(
-      /^missing environment variable WHATSAPP_ACCESS_TOKEN: .*sandbox mode runs only under npm start$/,
+    ['empty', { WHATSAPP_ACCESS_TOKEN: '', WHATSAPP_PHONE_NUMBER_ID: '', WHATSAPP_APP_SECRET: '' }],
+    ['blank', { WHATSAPP_ACCESS_TOKEN: ' ', WHATSAPP_PHONE_NUMBER_ID: '\t', WHATSAPP_APP_SECRET: ' ' }],
+  ])('refuse WhatsApp credentials that are %s, saying sandbox mode is for npm start', (_, env) => {
+    expect(() => loadConfig(env, 'server')).toThrow(
+      /^missing environment variable WHATSAPP_APP_SECRET: start:server needs it; sandbox mode runs only under npm start$/,
+    );
+    expect(() => loadConfig(env, 'worker')).toThrow(
+      /^missing environment variable WHATSAPP_ACCESS_TOKEN: start:worker needs it; sandbox mode runs only under npm start$/,
     );
   });
 
-  it('lets a process with credentials through', () => {
-    expect(() => requireWhatsAppCredentials(loadConfig(credentials))).not.toThrow();
+  it('require each only the credentials it uses, so a secret reaches only the process that needs it', () => {
+    const server = loadConfig(
+      {
+        WHATSAPP_APP_SECRET: 'secret',
+        WHATSAPP_VERIFY_TOKEN: 'verify',
+        ADMIN_TOKEN,
+        PAYMENT_WEBHOOK_SECRET: 'pay',
+      },
+      'server',
+    );
+    expect(server).toMatchObject({ sandbox: false, host: '0.0.0.0', adminToken: ADMIN_TOKEN });
+    expect(server.whatsapp).toMatchObject({ accessToken: '', appSecret: 'secret', verifyToken: 'verify' });
+
+    const worker = loadConfig(
+      { WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '106000000000001' },
+      'worker',
+    );
+    expect(worker).toMatchObject({ sandbox: false, adminToken: '', payment: { webhookSecret: '' } });
+    expect(worker.whatsapp).toMatchObject({ accessToken: 'token', phoneNumberId: '106000000000001', appSecret: '' });
+
+    expect(() => loadConfig({ WHATSAPP_ACCESS_TOKEN: 'token' }, 'worker')).toThrow(/WHATSAPP_PHONE_NUMBER_ID/);
+    expect(() => loadConfig({ ...credentials, PAYMENT_WEBHOOK_SECRET: '' }, 'server')).toThrow(
+      /PAYMENT_WEBHOOK_SECRET/,
+    );
+  });
+
+  it('refuse a published sandbox secret even where they do not use it', () => {
+    expect(() => loadConfig({ ...credentials, WHATSAPP_APP_SECRET: SANDBOX_SECRETS.appSecret }, 'worker')).toThrow(
+      /^invalid environment variable WHATSAPP_APP_SECRET: it is a published sandbox default/,
+    );
+  });
+
+  it('take everything a whole product needs', () => {
+    expect(loadConfig(credentials, 'server').whatsapp.accessToken).toBe('token');
+    expect(loadConfig(credentials, 'worker').adminToken).toBe(ADMIN_TOKEN);
   });
 });
 

@@ -22,13 +22,10 @@ const credentials = {
 describe('entry points', () => {
   it.each([
     ['src/bin/start.ts', { PORT: 'eighty' }, 'PORT'],
-    ['src/bin/start-server.ts', { TEMPORAL_ADDRESS: '127.0.0.1:1' }, 'DATABASE_URL'],
-    ['src/bin/start-worker.ts', { DATABASE_URL: 'postgres://127.0.0.1:1/x' }, 'TEMPORAL_ADDRESS'],
-    [
-      'src/bin/start-worker.ts',
-      { WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1' },
-      'WHATSAPP_APP_SECRET',
-    ],
+    ['src/bin/start-server.ts', { ...credentials, TEMPORAL_ADDRESS: '127.0.0.1:1' }, 'DATABASE_URL'],
+    ['src/bin/start-worker.ts', { ...credentials, DATABASE_URL: 'postgres://127.0.0.1:1/x' }, 'TEMPORAL_ADDRESS'],
+    ['src/bin/start-server.ts', { ...services, WHATSAPP_APP_SECRET: 'app-secret' }, 'WHATSAPP_VERIFY_TOKEN'],
+    ['src/bin/start-worker.ts', { ...services, WHATSAPP_ACCESS_TOKEN: 'token' }, 'WHATSAPP_PHONE_NUMBER_ID'],
     ['src/bin/start.ts', { ...credentials, ADMIN_TOKEN: 'a'.repeat(31) }, 'ADMIN_TOKEN'],
     ['src/bin/start-server.ts', { ...services, ...credentials, ADMIN_TOKEN: 'sandbox-admin-token' }, 'ADMIN_TOKEN'],
     [
@@ -44,12 +41,16 @@ describe('entry points', () => {
   });
 
   it.each([
-    ['src/bin/start-server.ts', services],
-    ['src/bin/start-worker.ts', { ...services, WHATSAPP_ACCESS_TOKEN: '', WHATSAPP_PHONE_NUMBER_ID: '' }],
-  ])('%s refuses sandbox mode in one line (%j)', async (file, env) => {
+    ['src/bin/start-server.ts', services, 'WHATSAPP_APP_SECRET'],
+    [
+      'src/bin/start-worker.ts',
+      { ...services, WHATSAPP_ACCESS_TOKEN: '', WHATSAPP_PHONE_NUMBER_ID: '' },
+      'WHATSAPP_ACCESS_TOKEN',
+    ],
+  ])('%s refuses sandbox mode in one line (%j)', async (file, env, name) => {
     const { code, lines } = await run(file, env);
     expect(code).toBe(1);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/\bWHATSAPP_ACCESS_TOKEN\b.*sandbox mode runs only under npm start/);
+    expect(lines[0]).toMatch(new RegExp(`\\b${name}\\b.*sandbox mode runs only under npm start`));
   });
 });

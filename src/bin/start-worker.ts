@@ -1,13 +1,16 @@
-import { requireExternalServices, requireWhatsAppCredentials } from '../config';
+import { requireExternalServices } from '../config';
 import { runEntry } from '../entry';
 import { runWorker } from '../runtime';
 
 // `npm run start:worker`: the Temporal worker alone, against the configured Postgres and Temporal.
 
-runEntry('edubot-worker', async ({ config, logger, onShutdown, fatal }) => {
-  const { databaseUrl, temporalAddress } = requireExternalServices(config);
-  requireWhatsAppCredentials(config);
-  const worker = await runWorker(config, databaseUrl, temporalAddress, logger, fatal);
-  onShutdown(() => worker.stop());
-  logger.info('worker polling', { taskQueue: config.taskQueue });
-});
+runEntry(
+  'edubot-worker',
+  async ({ config, logger, onShutdown, fatal }) => {
+    const { databaseUrl, temporalAddress } = requireExternalServices(config);
+    const worker = await runWorker(config, databaseUrl, temporalAddress, logger, fatal);
+    onShutdown(() => worker.stop());
+    logger.info('worker polling', { taskQueue: config.taskQueue });
+  },
+  'worker',
+);
