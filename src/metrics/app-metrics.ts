@@ -8,14 +8,19 @@ import { createWebhookMetrics, type WebhookMetrics } from './webhook-metrics';
 // Everything GET /metrics shows, on a registry of the app's own: prom-client's global one would make
 // a second app in the same process (tests create several) collide on every name.
 
+/**
+ * How long one read of the stored figures serves every scrape. Prometheus scrapes every 15–60 s, so a
+ * figure this old is the one a dashboard would show anyway; every read aggregates whole tables.
+ */
+export const STORE_FIGURES_MAX_AGE_MS = 5_000;
+
 export interface AppMetrics {
   registry: Registry;
   webhook: WebhookMetrics;
 }
 
-export function createAppMetrics(deps: { db: Queryable; logger: Logger }): AppMetrics {
+export function createAppMetrics(deps: { db: Queryable; logger: Logger; maxAgeMs?: number }): AppMetrics {
   const registry = new Registry();
-  // One read per scrape, shared by all of its figures: they come from the same moment.
   const read = sharedRead(
     () =>
       readStoreFigures(deps.db).catch((err: unknown) => {
@@ -23,7 +28,7 @@ export function createAppMetrics(deps: { db: Queryable; logger: Logger }): AppMe
         deps.logger.warn('metrics: stored figures unavailable', { error: err });
         return undefined;
       }),
-    0,
+    deps.maxAgeMs ?? STORE_FIGURES_MAX_AGE_MS,
   );
   registerStoreMetrics(registry, read);
   const webhook = createWebhookMetrics(registry);

@@ -56,13 +56,22 @@ describe('the app metrics registry', () => {
     expect(samplesOf(text, 'edubot_metrics_postgres_up')).toEqual(['edubot_metrics_postgres_up 1']);
   });
 
-  it('answers a burst of scrapes with one read of Postgres', async () => {
+  it('answers a burst of scrapes, and the scrapes just after it, with one read of Postgres', async () => {
     const db = fakeDb();
     const { registry } = createAppMetrics({ db, logger: silentLogger });
     const texts = await Promise.all(Array.from({ length: 10 }, () => registry.metrics()));
+    await registry.metrics();
     // One read is three statements: messages, chat sessions, quarantine.
     expect(db.statements).toHaveLength(3);
     for (const text of texts) expect(samplesOf(text, 'edubot_active_chats')).toEqual(['edubot_active_chats 2']);
+  });
+
+  it('reads again once the last read is older than maxAgeMs', async () => {
+    const db = fakeDb();
+    const { registry } = createAppMetrics({ db, logger: silentLogger, maxAgeMs: 0 });
+    await registry.metrics();
+    await registry.metrics();
+    expect(db.statements).toHaveLength(6);
   });
 
   it('shows no stored figure, rather than zeros, when Postgres cannot be read, and logs it once', async () => {

@@ -3,6 +3,7 @@ import { AdminClient } from '../helpers/admin-client';
 import { TestUser } from '../helpers/conversation';
 import { fixtureJson, newPhone, statusWebhook } from '../helpers/fixtures';
 import { startTestStack, TEST_ACCESS_TOKEN, TEST_APP_SECRET, type TestStack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 // GET /metrics on the real stack: conversations, a chat with an agent, a refused send, delivery
 // statuses and refused webhooks, then every figure operators see checked against what the test did.
@@ -136,8 +137,14 @@ describe('GET /metrics', () => {
     expect(forged.status).toBe(401);
     expect((await stack.postWebhook('not json')).status).toBe(400);
 
-    const { text } = await scrape();
-    const samples = parseExposition(text);
+    // The stored figures of a scrape may be a few seconds old (one read serves every scrape for a
+    // moment): wait for a read made since the traffic above. The only earlier one came before any, so a
+    // read that counts the rating is one of those.
+    const { text, samples } = await waitFor(async () => {
+      const scraped = await scrape();
+      const parsed = parseExposition(scraped.text);
+      return parsed.get('edubot_csat_rating_count') === 1 ? { text: scraped.text, samples: parsed } : undefined;
+    }, 'figures read after the rating');
 
     const states = await Promise.all([ada, ben].map((u) => u.state()));
     expect(samples.get('edubot_active_chats')).toBe(states.filter((s) => s === 'CHAT_SUPPORT_ACTIVE').length);
