@@ -7,7 +7,6 @@ import { createLogger, maskPhoneNumbers, type LogSink } from '../src/logger';
 import { createApp } from '../src/server/app';
 import type { ChatCommands } from '../src/server/chat-commands';
 import type { EventHub } from '../src/server/event-hub';
-import { signPaystackBody } from '../src/server/routes/payments';
 
 interface LoggedError {
   name: string;
@@ -143,8 +142,14 @@ describe('phone numbers in log lines', () => {
   });
 });
 
-/** Posts a confirmed payment, whose lookup fails with `failure`, and returns the answer and the log. */
-async function paymentLookupFailing(failure: unknown): Promise<{ status: number; body: unknown; logged: LogEntry[] }> {
+/**
+ * Asks the admin API for a conversation while every query fails with `failure`; returns the answer and
+ * every line logged.
+ */
+async function adminRequestFailing(
+  failure: unknown,
+  phone = '15550002222',
+): Promise<{ status: number; body: unknown; logged: LogEntry[]; lines: string[] }> {
   const config = loadConfig({});
   const db = {
     query: () => {
@@ -153,22 +158,24 @@ async function paymentLookupFailing(failure: unknown): Promise<{ status: number;
     },
   } as unknown as Db;
   const sink = new LineSink();
-  const app = createApp({ config, db, temporal: {} as Client, logger: createLogger('info', {}, sink) });
+  const app = createApp({
+    config,
+    db,
+    temporal: {} as Client,
+    logger: createLogger('info', {}, sink),
+    chat: {} as ChatCommands,
+    events: {} as EventHub,
+  });
   const handle = app.callback();
   const server = http.createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    const body = JSON.stringify({ event: 'charge.success', data: { reference: 'ref-1', status: 'success' } });
-    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/payments/webhook`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-paystack-signature': signPaystackBody(body, config.payment.webhookSecret),
-      },
-      body,
+    const port = (server.address() as AddressInfo).port;
+    const response = await fetch(`http://127.0.0.1:${port}/api/admin/conversations/${phone}`, {
+      headers: { authorization: `Bearer ${config.adminToken}` },
     });
     const logged = sink.entries().filter((entry) => entry.message === 'request failed');
-    return { status: response.status, body: await response.json(), logged };
+    return { status: response.status, body: await response.json(), logged, lines: sink.lines };
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -177,18 +184,18 @@ async function paymentLookupFailing(failure: unknown): Promise<{ status: number;
 describe('the HTTP error middleware', () => {
   it('answers 500 and logs the stack and cause of an unexpected error', async () => {
     const failure = new Error('database unreachable', { cause: new Error('connect ECONNREFUSED 127.0.0.1:5432') });
-    const { status, body, logged } = await paymentLookupFailing(failure);
+    const { status, body, logged } = await adminRequestFailing(failure);
 
     expect(status).toBe(500);
     expect(body).toEqual({ status: 'error', error: { code: 'internal_error', message: 'Internal error' } });
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ level: 'error', method: 'POST', path: '/api/payments/webhook' });
+    expect(logged[0]).toMatchObject({ level: 'error', method: 'GET' });
     expect(logged[0]!.error!.stack).toBe(failure.stack);
     expect(logged[0]!.error!.cause).toMatchObject({ message: 'connect ECONNREFUSED 127.0.0.1:5432' });
   });
 
   it('logs only the type of a thrown value that is not an Error', async () => {
-    const { status, logged } = await paymentLookupFailing({ phone: '15550001111' });
+    const { status, logged } = await adminRequestFailing({ phone: '15550001111' });
 
     expect(status).toBe(500);
     expect(logged).toHaveLength(1);
@@ -196,32 +203,11 @@ describe('the HTTP error middleware', () => {
   });
 
   it('logs a request path that holds a phone number with the number masked', async () => {
-    const config = loadConfig({});
-    const db = { query: () => Promise.reject(new Error('database unreachable')) } as unknown as Db;
-    const sink = new LineSink();
-    const app = createApp({
-      config,
-      db,
-      temporal: {} as Client,
-      logger: createLogger('info', {}, sink),
-      chat: {} as ChatCommands,
-      events: {} as EventHub,
-    });
-    const handle = app.callback();
-    const server = http.createServer((req, res) => void handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const phone = '15550002222';
-    try {
-      const port = (server.address() as AddressInfo).port;
-      const response = await fetch(`http://127.0.0.1:${port}/api/admin/conversations/${phone}`, {
-        headers: { authorization: `Bearer ${config.adminToken}` },
-      });
-      expect(response.status).toBe(500);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-    const failed = sink.entries().filter((entry) => entry.message === 'request failed');
-    expect(failed).toMatchObject([{ method: 'GET', path: '/api/admin/conversations/…2222' }]);
-    for (const line of sink.lines) expect(line).not.toContain(phone);
+    const { status, logged, lines } = await adminRequestFailing(new Error('database unreachable'), phone);
+
+    expect(status).toBe(500);
+    expect(logged).toMatchObject([{ method: 'GET', path: '/api/admin/conversations/…2222' }]);
+    for (const line of lines) expect(line).not.toContain(phone);
   });
 });
