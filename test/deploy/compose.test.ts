@@ -188,7 +188,8 @@ describe('docker-compose.yml', () => {
         'ADMIN_TOKEN',
         'PAYMENT_WEBHOOK_SECRET',
       ],
-      // The workflows and activities: sends, the texts and payment links they carry, the sticky cache.
+      // The workflows and activities: sends, the texts and payment links they carry, the sticky cache,
+      // the SDK's metrics.
       worker: [
         ...shared,
         ...temporal,
@@ -198,6 +199,7 @@ describe('docker-compose.yml', () => {
         'BOT_NAME',
         'PAYMENT_LINK_TEMPLATE',
         'WORKFLOW_CACHE_SIZE',
+        'TEMPORAL_METRICS_ADDRESS',
       ],
     };
     for (const name of APP_SERVICES) {
