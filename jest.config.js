@@ -1,8 +1,8 @@
 // Four projects: `unit` (pure code, no services: seconds), `integration` (a real Temporal dev server
 // and a real Postgres, started once by the global setup), `browser` (the same, plus Debian's
-// Chromium) and `cluster` (the product on Temporal's own server cluster, as production runs it:
-// minutes). `npm test` runs the first three; `npm run test:unit` the first alone, `npm run test:cluster`
-// the last.
+// Chromium) and `cluster` (the product on Temporal's own server cluster with several servers and
+// workers, as production runs it: under a minute once Temporal's server is built). `npm test` runs all
+// four; `npm run test:unit` the first alone, `npm run test:cluster` the last.
 
 const UNIT = [
   '<rootDir>/test/config.test.ts',

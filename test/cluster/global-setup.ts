@@ -14,9 +14,8 @@ import { REPO_ROOT } from '../helpers/spawn';
 // The shared teardown then fails a run that leaves a process behind.
 
 export default async function globalSetup(): Promise<void> {
-  if (globals.edubotTest) return;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-cluster-test-'));
-  globals.edubotTest = { stops: [], dir };
+  // In a run of every project the integration setup came first and the teardown guard is in place.
+  globals.edubotTest ??= { stops: [], dir: fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-cluster-test-')) };
   const started = Date.now();
   const config = loadConfig(process.env);
   await resolveTemporalServer({ cacheDir: config.cacheDir, logger: createLogger('warn') });
