@@ -1,0 +1,323 @@
+import fc from 'fast-check';
+import { TestUser } from '../helpers/conversation';
+import { newPhone } from '../helpers/fixtures';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
+import { countQuarantined } from '../../src/db/quarantine';
+import { parseWebhook } from '../../src/whatsapp/parse-webhook';
+import { conversationWorkflowId } from '../../workflows/messages';
+
+// Generated webhook bodies, signed correctly, posted to the real webhook of a whole product: valid
+// shapes with values from every Unicode plane, U+0000, unpaired surrogates, huge strings, numbers
+// out of range, fields of the wrong type and deep nesting, statuses and messages mixed, and some
+// bodies that are not webhooks at all. While Temporal and Postgres are up the webhook never answers
+// 5xx, and a webhook envelope is always answered 200; afterwards every conversation a body touched
+// still answers an ordinary "hi". FUZZ_RUNS and FUZZ_SEED override the run; FUZZ_REPORT prints figures.
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
+const META_MAX_BYTES = 3 * 1024 * 1024;
+const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+// Messages start workflows, the costly part: most come from a few numbers, the rest from whatever
+// digits a generated `from` holds.
+const PHONES = Array.from({ length: 6 }, () => newPhone());
+const TYPES = ['text', 'image', 'document', 'audio', 'video', 'sticker', 'interactive', 'button', 'location'];
+const MORE_TYPES = ['reaction', 'contacts', 'order', 'system', 'unsupported'];
+const STATUSES = ['sent', 'delivered', 'read', 'failed', 'played'];
+
+/** One character: any plane, or one of those Postgres and JSON make trouble with. */
+const unit = fc.oneof(
+  { weight: 4, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('\0', '\ud800', '\udbff', '\udc00', '\udfff', '😀', '👩‍👩‍👧', '1', ' ', '"', '\\', '\n'),
+  },
+);
+const shortText = fc.string({ unit, maxLength: 20 });
+// Past every limit (4096 for a text), and rarely past what a whole batch should ever hold.
+const hugeText = fc
+  .tuple(
+    fc.constantFrom('x', '😀', '\0', '\ud800', 'é', '1'),
+    fc.oneof({ weight: 40, arbitrary: fc.integer({ min: 1000, max: 6000 }) }, fc.constant(200_000)),
+  )
+  .map(([char, n]) => char.repeat(n));
+const text = fc.oneof({ weight: 60, arbitrary: shortText }, { weight: 1, arbitrary: hugeText });
+
+const number = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(2 ** 31, -(2 ** 31) - 1, 1e20, -1e300, 8.64e15, Number.MAX_SAFE_INTEGER, -0, 0.5),
+);
+const numericText = fc.oneof(
+  number.map(String),
+  fc.constantFrom('1e400', '-1e400', 'NaN', 'Infinity', '0x10', ' 12 ', '', '99999999999999999999'),
+);
+
+/** Replaced in the body's text by an object nested that many levels deep (JSON.stringify would recurse). */
+const deep = fc
+  .oneof({ weight: 9, arbitrary: fc.integer({ min: 20, max: 200 }) }, fc.constant(10_000))
+  .map((n) => `__DEEP_${n}__`);
+
+const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    text,
+    number,
+    fc.boolean(),
+    fc.constant(null),
+    deep,
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(shortText, tie('value'), { maxKeys: 3 }),
+  ),
+})).value;
+
+/** Mostly the documented type, sometimes anything at all. */
+const loose = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
+  fc.oneof({ weight: 6, arbitrary: arb }, { weight: 1, arbitrary: json });
+
+const nowSeconds = Math.floor(Date.now() / 1000);
+const timestamp = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: -60 * 86_400, max: 3600 }).map((d) => String(nowSeconds + d)) },
+  { weight: 2, arbitrary: numericText },
+  { weight: 1, arbitrary: number },
+  { weight: 1, arbitrary: json },
+);
+const phone = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...PHONES) }, { weight: 2, arbitrary: text });
+const wamid = fc.oneof(
+  { weight: 6, arbitrary: fc.nat({ max: 3000 }).map((n) => `wamid.FUZZ${n}`) },
+  { weight: 1, arbitrary: text },
+);
+/** Replaced when posted by the wamid of a message the bot really sent, so statuses reach real rows. */
+const sentWamid = fc.nat({ max: 1000 }).map((n) => `__OUT_${n}__`);
+
+const errorItem = fc.record(
+  {
+    code: loose(number),
+    title: loose(text),
+    message: loose(text),
+    error_data: loose(fc.record({ details: loose(text) })),
+    href: loose(text),
+  },
+  { requiredKeys: [] },
+);
+const media = fc.record(
+  {
+    id: loose(fc.oneof(fc.nat().map(String), text)),
+    caption: loose(text),
+    mime_type: loose(text),
+    sha256: loose(text),
+    filename: loose(text),
+  },
+  { requiredKeys: [] },
+);
+const message = fc.oneof(
+  {
+    weight: 9,
+    arbitrary: fc.record(
+      {
+        from: loose(phone),
+        id: loose(wamid),
+        timestamp,
+        type: fc.oneof(
+          { weight: 6, arbitrary: fc.constantFrom(...TYPES) },
+          { weight: 2, arbitrary: fc.constantFrom(...MORE_TYPES) },
+          { weight: 1, arbitrary: text },
+        ),
+        context: loose(fc.record({ id: loose(wamid), from: loose(text), forwarded: loose(fc.boolean()) })),
+        text: loose(fc.record({ body: loose(text) })),
+        image: loose(media),
+        document: loose(media),
+        audio: loose(media),
+        video: loose(media),
+        sticker: loose(media),
+        interactive: loose(
+          fc.record({
+            type: fc.oneof(fc.constantFrom('button_reply', 'list_reply', 'nfm_reply'), text),
+            button_reply: loose(fc.record({ id: loose(text), title: loose(text) })),
+            list_reply: loose(fc.record({ id: loose(text), title: loose(text), description: loose(text) })),
+          }),
+        ),
+        button: loose(fc.record({ payload: loose(text), text: loose(text) })),
+        location: loose(
+          fc.record({ latitude: loose(number), longitude: loose(numericText), name: loose(text), address: text }),
+        ),
+        reaction: loose(fc.record({ message_id: loose(wamid), emoji: loose(text) })),
+        system: loose(fc.record({ type: loose(text), body: loose(text) })),
+        unsupported: loose(fc.record({ type: loose(text) })),
+        errors: loose(fc.array(errorItem, { maxLength: 2 })),
+      },
+      { requiredKeys: ['from', 'id', 'type'] },
+    ),
+  },
+  { weight: 1, arbitrary: json },
+);
+const status = fc.oneof(
+  {
+    weight: 9,
+    arbitrary: fc.record(
+      {
+        id: fc.oneof(
+          { weight: 3, arbitrary: sentWamid },
+          { weight: 3, arbitrary: wamid },
+          { weight: 1, arbitrary: json },
+        ),
+        status: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...STATUSES) }, { weight: 1, arbitrary: json }),
+        timestamp,
+        recipient_id: loose(phone),
+        errors: loose(fc.array(errorItem, { maxLength: 2 })),
+        pricing: json,
+      },
+      { requiredKeys: ['id', 'status'] },
+    ),
+  },
+  { weight: 1, arbitrary: json },
+);
+const contact = fc.record({ wa_id: loose(phone), profile: loose(fc.record({ name: loose(text) })) });
+
+const value = (messages: fc.Arbitrary<unknown>, statuses: fc.Arbitrary<unknown>) =>
+  fc.record(
+    {
+      messaging_product: loose(fc.constant('whatsapp')),
+      metadata: loose(fc.record({ display_phone_number: loose(text), phone_number_id: loose(text) })),
+      contacts: loose(fc.array(contact, { maxLength: 3 })),
+      messages,
+      statuses,
+      errors: loose(fc.array(errorItem, { maxLength: 2 })),
+    },
+    { requiredKeys: ['messages', 'statuses'] },
+  );
+
+const change = (values: fc.Arbitrary<unknown>) =>
+  fc.oneof(
+    { weight: 8, arbitrary: fc.record({ field: fc.constant('messages'), value: values }) },
+    { weight: 1, arbitrary: fc.record({ field: loose(text), value: json }) },
+    { weight: 1, arbitrary: json },
+  );
+
+const envelope = (values: fc.Arbitrary<unknown>) =>
+  fc.record({
+    object: fc.constant('whatsapp_business_account'),
+    entry: fc.array(
+      fc.oneof(
+        { weight: 9, arbitrary: fc.record({ id: loose(text), changes: fc.array(change(values), { maxLength: 2 }) }) },
+        { weight: 1, arbitrary: json },
+      ),
+      { minLength: 1, maxLength: 2 },
+    ),
+  });
+
+const none = fc.constant(undefined);
+/** A webhook body: its kind, and the JSON the test signs and posts (or, once in a while, not JSON). */
+const body = fc.oneof(
+  {
+    weight: 60,
+    arbitrary: envelope(value(loose(none), loose(fc.array(status, { minLength: 1, maxLength: 6 })))).map(
+      (b) => ({ kind: 'statuses', json: b }) as const,
+    ),
+  },
+  {
+    weight: 28,
+    arbitrary: envelope(
+      value(loose(fc.array(message, { minLength: 1, maxLength: 2 })), loose(fc.array(status, { maxLength: 3 }))),
+    ).map((b) => ({ kind: 'messages', json: b }) as const),
+  },
+  {
+    weight: 12,
+    arbitrary: fc
+      .oneof(
+        json,
+        fc.record({ object: json, entry: json }),
+        fc.record({ object: fc.constant('whatsapp_business_account'), entry: json }),
+        fc.record({ object: fc.constant('page'), entry: fc.array(json) }),
+      )
+      .map((b) => ({ kind: 'other', json: b }) as const),
+  },
+);
+
+function bodyText(json: unknown, sent: readonly { waMessageId: string }[]): string {
+  return (JSON.stringify(json) ?? 'null')
+    .replace(/"__DEEP_(\d+)__"/g, (_m, n: string) => '{"a":['.repeat(Number(n)) + '0' + ']}'.repeat(Number(n)))
+    .replace(/"__OUT_(\d+)__"/g, (_m, n: string) =>
+      JSON.stringify(sent.length > 0 ? sent[Number(n) % sent.length]!.waMessageId : `wamid.NOTSENT${n}`),
+    );
+}
+
+describe('POST /api/webhook/whatsapp with generated bodies', () => {
+  it('never answers 5xx, answers every envelope 200, and leaves every touched conversation answering', async () => {
+    const started = Date.now();
+    const answers = new Map<number, number>();
+    const kinds = { statuses: 0, messages: 0, other: 0 };
+    const touched = new Set<string>();
+    let messages = 0;
+    let statuses = 0;
+    let quarantined = 0;
+    let bytes = 0;
+
+    await fc.assert(
+      fc.asyncProperty(body, async ({ kind, json }) => {
+        const raw = Buffer.from(bodyText(json, stack.fake.sends), 'utf8');
+        const answer = await stack.postWebhook(raw);
+        kinds[kind]++;
+        bytes += raw.length;
+        answers.set(answer.status, (answers.get(answer.status) ?? 0) + 1);
+        expect(answer.status).toBeLessThan(500);
+        // Meta's payloads are 3 MB at most; past 4 MB the webhook answers 413.
+        if (kind !== 'other' && raw.length <= META_MAX_BYTES) expect(answer.status).toBe(200);
+        if (answer.status === 200) {
+          const counts = answer.body as { messages?: number; statuses?: number; quarantined?: number };
+          messages += counts.messages ?? 0;
+          statuses += counts.statuses ?? 0;
+          quarantined += counts.quarantined ?? 0;
+          // The numbers the server signalled, read as the server reads them.
+          for (const m of parseWebhook(JSON.parse(raw.toString('utf8')), Date.now()).messages) touched.add(m.from);
+        }
+      }),
+      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
+    );
+    const posted = Date.now();
+
+    // Every touched conversation has handled all it was sent, then answers an ordinary message.
+    const phones = [...touched];
+    await Promise.all(
+      phones.map(async (digits) => {
+        const user = new TestUser(stack, digits);
+        await waitFor(
+          async () => {
+            const view = await user.view();
+            return !view.busy && view.pending === 0;
+          },
+          `conversation ${digits} to handle what it was sent`,
+          120_000,
+        );
+        const replies = await user.say('hi');
+        const view = await user.view();
+        if (view.state !== 'CHAT_SUPPORT_ACTIVE') expect(replies.length).toBeGreaterThan(0);
+        const run = await stack.client.workflow.getHandle(conversationWorkflowId(digits)).describe();
+        expect(run.status.name).toBe('RUNNING');
+      }),
+    );
+    // The parser made every value storable: Postgres refused none.
+    const kept = await countQuarantined(stack.db);
+    expect(kept.get('store_refused')).toBe(0);
+
+    if (process.env.FUZZ_REPORT) {
+      process.stdout.write(
+        `fuzz: ${RUNS} bodies (${JSON.stringify(kinds)}), ${(bytes / 1e6).toFixed(1)} MB, answers ${JSON.stringify(
+          Object.fromEntries(answers),
+        )}; ${messages} messages signalled to ${phones.length} conversations, ${statuses} statuses stored, ` +
+          `${quarantined} items quarantined (${[...kept].map(([reason, n]) => `${reason} ${n}`).join(', ')} kept); ` +
+          `posting ${((posted - started) / 1000).toFixed(1)} s, final hi ${((Date.now() - posted) / 1000).toFixed(1)} s\n`,
+      );
+    }
+  }, 300_000);
+});
