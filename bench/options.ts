@@ -36,6 +36,11 @@ export interface BenchOptions {
   /** Extra `--dynamic-config-value` pairs for the dev server. */
   dynamicConfig: Record<string, string>;
   workflowBundle?: string;
+  /** Temporal's own cluster on Postgres instead of the dev server, with several product processes. */
+  cluster: boolean;
+  /** The product's server and worker processes (webhooks go round-robin over the servers). */
+  servers: number;
+  workers: number;
   seed: number;
   label: string;
 }
@@ -69,6 +74,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --worker-options JSON Worker options over the product's, e.g. '{"maxConcurrentWorkflowTaskExecutions":80}'
   --dynamic-config K=V  dev server dynamic config (repeatable)
   --workflow-bundle F   a prebuilt workflow bundle of workflows/ (skips bundling)
+  --cluster             Temporal's own cluster on Postgres (4 services, 4 shards) instead of the dev server
+  --servers N           product servers, webhooks round-robin over them (1; 2 with --cluster)
+  --workers N           product workers on one task queue (1; 2 with --cluster)
   --seed N              the mix's random seed (1)
   --label TEXT          a name for this run in the results`;
 
@@ -102,6 +110,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       'worker-options': { type: 'string' },
       'dynamic-config': { type: 'string', multiple: true },
       'workflow-bundle': { type: 'string' },
+      cluster: { type: 'boolean' },
+      servers: { type: 'string' },
+      workers: { type: 'string' },
       seed: { type: 'string' },
       label: { type: 'string' },
       help: { type: 'boolean' },
@@ -156,6 +167,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       : { workerOptions: JSON.parse(values['worker-options']) as Record<string, unknown> }),
     dynamicConfig,
     ...(values['workflow-bundle'] === undefined ? {} : { workflowBundle: values['workflow-bundle'] }),
+    cluster: values.cluster === true,
+    servers: Math.max(1, num(values.servers, values.cluster ? 2 : 1)),
+    workers: Math.max(1, num(values.workers, values.cluster ? 2 : 1)),
     seed: num(values.seed, 1),
     label: values.label ?? (smoke ? 'smoke' : values.scale ? 'scale' : 'default'),
   };

@@ -4,7 +4,7 @@ import { statusWebhookBody, type FakeStatusName } from '../src/sandbox/graph-fak
 import { signBody } from '../src/whatsapp/signature';
 import type { createHttpClient } from './http-client';
 import { SimulatedConversation, seededRandom, type PlannedAction } from './mix';
-import type { PhaseResult, PhaseSpec, SeriesPoint } from './protocol';
+import type { PhaseResult, PhaseSpec, SeriesPoint, Target } from './protocol';
 import { summarize, type LatencySummary } from './stats';
 
 // An admin call answered 503 is asked again this often, this far apart (the product's own deadline is 10 s).
@@ -383,13 +383,20 @@ export class PhaseRunner {
         });
         return true;
       }
-      const answer = await this.deps.http.post(target.url, action.body!, {
+      const answer = await this.deps.http.post(this.webhookUrl(target), action.body!, {
         'x-hub-signature-256': signBody(action.body!, target.appSecret),
       });
       return answer.status === 200;
     } catch {
       return false;
     }
+  }
+
+  private posts = 0;
+
+  /** The target's server for the next post: its URLs in turn. */
+  private webhookUrl(target: Extract<Target, { kind: 'webhook' }>): string {
+    return target.urls?.[this.posts++ % target.urls.length] ?? target.url;
   }
 
   private async postAgent(c: Conversation, flight: InFlight): Promise<void> {
@@ -447,7 +454,7 @@ export class PhaseRunner {
         );
         const started = now();
         const answer = await this.deps.http
-          .post(target.url, body, { 'x-hub-signature-256': signBody(body, target.appSecret) })
+          .post(this.webhookUrl(target), body, { 'x-hub-signature-256': signBody(body, target.appSecret) })
           .catch(() => ({ status: 0, text: '' }));
         this.statusesPosted += 1;
         if (answer.status !== 200) this.statusErrors += 1;

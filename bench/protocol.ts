@@ -5,8 +5,11 @@ import type { LatencySummary } from './stats';
 
 /** Where a phase's traffic goes. */
 export type Target =
-  /** The product's server, or the bare pipeline: signed webhooks; agent replies through the admin API. */
-  | { kind: 'webhook'; url: string; appSecret: string; adminUrl?: string; adminToken?: string }
+  /**
+   * The product's server, or the bare pipeline: signed webhooks; agent replies through the admin API.
+   * `urls`: several servers, each taking any webhook; posts go to them in turn, as behind a load balancer.
+   */
+  | { kind: 'webhook'; url: string; urls?: string[]; appSecret: string; adminUrl?: string; adminToken?: string }
   /** The Temporal reference: signal-with-start straight from the load generator's client. */
   | { kind: 'temporal'; address: string; namespace: string; taskQueue: string };
 

@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config';
 import { findFreePort } from '../src/net';
 import { createLogger } from '../src/logger';
 import { resolveTemporalCli } from '../src/embedded/temporal-cli';
+import { resolveTemporalServer } from '../src/cluster/temporal-server-build';
 import { bundleConversationWorkflows } from '../src/temporal/workflow-bundle';
 import { checkPhase, type Correctness } from './correctness';
 import { Monitor } from './monitor';
@@ -18,6 +19,7 @@ import { printReport, writePlot, type BenchResults, type PhaseRecord } from './r
 import {
   compileProductProcess,
   forkBenchChild,
+  startBenchCluster,
   startBenchDevServer,
   startBenchPostgres,
   type BenchChild,
@@ -52,22 +54,37 @@ async function main(): Promise<number> {
 
   try {
     const productConfig = loadConfig(process.env);
-    const binary = await resolveTemporalCli({
-      cliPath: productConfig.temporalCliPath,
-      cacheDir: productConfig.cacheDir,
-      logger,
-    });
+    // The dev server's CLI, or with --cluster Temporal's server (built once into the cache if need be).
+    const binary = options.cluster
+      ? (await resolveTemporalServer({ cacheDir: productConfig.cacheDir, logger })).server
+      : await resolveTemporalCli({ cliPath: productConfig.temporalCliPath, cacheDir: productConfig.cacheDir, logger });
     say('compiling the product');
     const productProcess = compileProductProcess();
     say(
-      `starting Temporal dev server (${binary}), Postgres${productConfig.databaseUrl ? ' (DATABASE_URL)' : ' (embedded)'}, bundling workflows`,
+      `starting ${options.cluster ? "Temporal's own cluster on Postgres" : `Temporal dev server (${binary})`}, Postgres${productConfig.databaseUrl ? ' (DATABASE_URL)' : ' (embedded)'}, bundling workflows`,
     );
+    const postgresStarting = startBenchPostgres(work, logger, productConfig.databaseUrl);
+    const temporalStarting: Promise<Stoppable & { address: string; pids?: Record<string, number | undefined> }> =
+      options.cluster
+        ? postgresStarting.then((pg) =>
+            startBenchCluster({
+              dir: work,
+              postgresUrl: pg.url,
+              external: productConfig.databaseUrl !== undefined,
+              cacheDir: productConfig.cacheDir,
+              namespace: NAMESPACE,
+              dynamicConfig: options.dynamicConfig,
+              logger,
+            }),
+          )
+        : startBenchDevServer({ binary, dir: work, namespace: NAMESPACE, dynamicConfig: options.dynamicConfig });
     const [temporal, postgres, bundles] = await Promise.all([
-      startBenchDevServer({ binary, dir: work, namespace: NAMESPACE, dynamicConfig: options.dynamicConfig }),
-      startBenchPostgres(work, logger, productConfig.databaseUrl),
+      temporalStarting,
+      postgresStarting,
       buildBundles(work, options),
     ]);
-    stops.push(temporal, postgres);
+    // Stopped last first: Temporal before the Postgres it may keep its data in.
+    stops.push(postgres, temporal);
 
     // The product's environment: explicit credentials (no sandbox), timers long enough never to fire
     // during a run, so every bot message is an answer the bench can predict.
@@ -120,17 +137,18 @@ async function main(): Promise<number> {
       children[name] = undefined;
     };
 
+    const temporalPids = temporal.pids ?? { temporal: temporal.pid };
     const monitor = new Monitor(() => ({
-      worker: children['worker']?.pid,
-      server: children['server']?.pid,
-      'reference-worker': children['reference-worker']?.pid,
-      bare: children['bare']?.pid,
+      ...Object.fromEntries(Object.entries(children).map(([name, child]) => [name, child?.pid])),
       loadgen: loadgen.child.pid,
-      temporal: temporal.pid,
+      ...temporalPids,
     }));
     monitor.start();
 
-    const serverPort = await freePort();
+    // The first of each keeps its plain name (worker, server), as the report and plot read them.
+    const numbered = (role: string, i: number) => (i === 0 ? role : `${role}-${i + 1}`);
+    const serverPorts = await Promise.all(Array.from({ length: options.servers }, () => freePort()));
+    const serverPort = serverPorts[0]!;
     const engineTaskQueue = 'bench-conversations';
     const workerRole = options.workerOptions ? 'worker-tuned' : 'worker';
     const engineNeeded = options.scale || options.groups.some((g) => g !== 'reference' && g !== 'bare');
@@ -140,18 +158,23 @@ async function main(): Promise<number> {
       appSecret: APP_SECRET,
       adminUrl: `http://127.0.0.1:${serverPort}`,
       adminToken: ADMIN_TOKEN,
+      ...(serverPorts.length > 1 ? { urls: serverPorts.map((p) => `http://127.0.0.1:${p}/api/webhook/whatsapp`) } : {}),
     };
     let agentReplies = false;
     let agentDetail = 'not probed';
     if (engineNeeded) {
-      say('starting the product: worker and server');
+      say(`starting the product: ${options.workers} worker(s) and ${options.servers} server(s)`);
       await Promise.all([
-        startChild('worker', workerRole, {
-          TEMPORAL_TASK_QUEUE: engineTaskQueue,
-          BENCH_WORKFLOW_BUNDLE: bundles.workflows,
-          ...(options.workerOptions ? { BENCH_WORKER_OPTIONS: JSON.stringify(options.workerOptions) } : {}),
-        }),
-        startChild('server', 'server', { TEMPORAL_TASK_QUEUE: engineTaskQueue, PORT: String(serverPort) }),
+        ...Array.from({ length: options.workers }, (_, i) =>
+          startChild(numbered('worker', i), workerRole, {
+            TEMPORAL_TASK_QUEUE: engineTaskQueue,
+            BENCH_WORKFLOW_BUNDLE: bundles.workflows,
+            ...(options.workerOptions ? { BENCH_WORKER_OPTIONS: JSON.stringify(options.workerOptions) } : {}),
+          }),
+        ),
+        ...serverPorts.map((port, i) =>
+          startChild(numbered('server', i), 'server', { TEMPORAL_TASK_QUEUE: engineTaskQueue, PORT: String(port) }),
+        ),
       ]);
       if (options.agentReplies) {
         const probe = await loadgen.probeAdmin(engineTarget.adminUrl!, ADMIN_TOKEN);
@@ -335,7 +358,11 @@ async function main(): Promise<number> {
     }
 
     monitor.phase = 'stopping';
-    const errors = { worker: children['worker']?.errors() ?? 0, server: children['server']?.errors() ?? 0 };
+    const errorsOf = (role: string) =>
+      Object.entries(children)
+        .filter(([name]) => name === role || name.startsWith(`${role}-`))
+        .reduce((sum, [, child]) => sum + (child?.errors() ?? 0), 0);
+    const errors = { worker: errorsOf('worker'), server: errorsOf('server') };
     await connection.close();
     for (const name of Object.keys(children)) await stopChild(name);
     monitor.stop();

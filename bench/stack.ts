@@ -10,6 +10,8 @@ import type { Logger } from '../src/logger';
 import { findFreePort } from '../src/net';
 import { devServerArgs } from '../src/embedded/temporal-dev-server-args';
 import { waitUntilServing } from '../src/temporal/server-checks';
+import { startTemporalOnPostgres } from '../src/cluster/temporal-on-postgres';
+import { resolveTemporalServer } from '../src/cluster/temporal-server-build';
 
 // The infrastructure of a bench run, started the way `npm start` starts it: the cached temporal CLI's
 // dev server on a WAL SQLite file (the product's own command line, plus any dynamic config the bench
@@ -69,6 +71,48 @@ export async function startBenchDevServer(options: {
     throw err;
   }
   return { address, ...(child.pid === undefined ? {} : { pid: child.pid }), stop };
+}
+
+/**
+ * Temporal's own cluster (--cluster): four services in a process each, four history shards, on the
+ * bench's Postgres in databases of its own (dropped at stop when that Postgres is DATABASE_URL's).
+ */
+export async function startBenchCluster(options: {
+  dir: string;
+  postgresUrl: string;
+  external: boolean;
+  cacheDir: string;
+  namespace: string;
+  dynamicConfig: Record<string, string>;
+  logger: Logger;
+}): Promise<Stoppable & { address: string; pids: Record<string, number | undefined> }> {
+  const binaries = await resolveTemporalServer({ cacheDir: options.cacheDir, logger: options.logger });
+  const temporalDatabase = `${new URL(options.postgresUrl).pathname.slice(1)}_temporal`;
+  const cluster = await startTemporalOnPostgres({
+    binaries,
+    postgresUrl: options.postgresUrl,
+    temporalDatabase,
+    historyShards: 4,
+    topology: 'per-service',
+    frontendPort: 0,
+    namespace: options.namespace,
+    retentionDays: 1,
+    dir: options.dir,
+    dynamicConfig: Object.fromEntries(
+      Object.entries(options.dynamicConfig).map(([key, value]) => [key, JSON.parse(value) as unknown]),
+    ),
+    logger: options.logger,
+  });
+  return {
+    address: cluster.address,
+    pids: Object.fromEntries(cluster.processes.map((p) => [p.name, p.pid])),
+    async stop() {
+      await cluster.stop();
+      if (!options.external) return;
+      for (const name of Object.values(cluster.databases))
+        await adminQuery(options.postgresUrl, `drop database if exists ${name} with (force)`);
+    },
+  };
 }
 
 /** A fresh migrated database: on DATABASE_URL's cluster (dropped at stop) or in an embedded cluster. */

@@ -11,10 +11,9 @@ import { findFreePort } from '../net';
 import { startGraphFake, type GraphFake } from '../sandbox/graph-fake';
 import { consecutivePorts } from './ports';
 import { ProductProcess } from './product-processes';
-import { startTemporalCluster, type TemporalCluster, type TemporalTopology } from './temporal-cluster';
-import { postgresEndpoint } from './temporal-config';
-import { persistedShardCount, prepareTemporalDatabases } from './temporal-schema';
-import { locateTemporalSchemas, resolveTemporalServer } from './temporal-server-build';
+import type { TemporalCluster, TemporalTopology } from './temporal-cluster';
+import { startTemporalOnPostgres, withDatabase } from './temporal-on-postgres';
+import { resolveTemporalServer } from './temporal-server-build';
 
 // The product as production runs it, on one machine and without Docker: Temporal's own server on
 // Postgres (several history shards, its services in one process or one each), N `start:server`
@@ -132,33 +131,16 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
   ]);
 
   const postgres = await providePostgres(options, own);
-  const endpoint = postgresEndpoint(postgres.url);
-  const databases = { temporal: options.temporalDatabase, visibility: `${options.temporalDatabase}_visibility` };
-  await prepareTemporalDatabases({
-    sqlTool: binaries.sqlTool,
-    adminUrl: postgres.url,
-    postgres: endpoint,
-    databases,
-    schemas: await locateTemporalSchemas({ logger }),
-    logFile: path.join(logsDir, 'temporal-sql-tool.log'),
-  });
-  const persisted = await persistedShardCount(withDatabase(postgres.url, databases.temporal));
-  if (persisted !== undefined && persisted !== options.historyShards) {
-    logger.warn('the Temporal cluster keeps the history shard count it was created with', {
-      requested: options.historyShards,
-      persisted,
-    });
-  }
-  const temporal = await startTemporalCluster({
-    server: binaries.server,
-    dir: options.dir,
-    postgres: endpoint,
-    databases,
-    numHistoryShards: persisted ?? options.historyShards,
+  const temporal = await startTemporalOnPostgres({
+    binaries,
+    postgresUrl: postgres.url,
+    temporalDatabase: options.temporalDatabase,
+    historyShards: options.historyShards,
     topology: options.temporalTopology,
     frontendPort: options.temporalPort,
     namespace: options.namespace,
     retentionDays: options.retentionDays,
+    dir: options.dir,
     ...(options.dynamicConfig === undefined ? {} : { dynamicConfig: options.dynamicConfig }),
     logger,
   });
@@ -269,12 +251,6 @@ async function ensureDatabase(url: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
 }
 
 /** 32 random bytes: well past the 32 characters the production entry points ask of a token. */
