@@ -11,7 +11,7 @@ import { runEntry } from '../entry';
 const USAGE = `usage: npm run cluster -- [options]
   --servers N              start:server processes, on consecutive ports (2)
   --workers N              start:worker processes, on one task queue (2)
-  --port N                 the first server's port (PORT, 3000)
+  --port N                 the first server's port (PORT, 3000; 0: free ports)
   --temporal-port N        the Temporal frontend's gRPC port (a free one)
   --temporal-services M    per-service (frontend, history, matching, worker apart) or single (per-service)
   --shards N               history shards, fixed when the cluster's databases are created (4)
@@ -66,7 +66,7 @@ runEntry('edubot-cluster', async ({ config, logger, onShutdown }) => {
     {
       servers: count('servers', values.servers, 2, 1),
       workers: count('workers', values.workers, 2, 1),
-      serverPort: count('port', values.port, config.port, 1),
+      serverPort: count('port', values.port, config.port, 0),
       temporalPort: count('temporal-port', values['temporal-port'], 0, 0),
       temporalTopology: topology,
       historyShards: count('shards', values.shards, 4, 1),
