@@ -1,7 +1,7 @@
 // Four projects: `unit` (pure code, no services: seconds), `integration` (a real Temporal dev server
 // and a real Postgres, started once by the global setup), `browser` (the same, plus Debian's
 // Chromium) and `cluster` (the product on Temporal's own server cluster with several servers and
-// workers, as production runs it: about 80 s once Temporal's server is built). `npm test` runs all
+// workers, as production runs it: about 90 s once Temporal's server is built). `npm test` runs all
 // four; `npm run test:unit` the first alone, `npm run test:cluster` the last.
 
 const UNIT = [

@@ -73,7 +73,7 @@ export interface Cluster {
   servers: ProductProcess[];
   workers: ProductProcess[];
   secrets: ClusterSecrets;
-  /** The environment every product process got (servers add PORT). */
+  /** The environment every product process got, before each role's own secrets (and a server's PORT). */
   env: Readonly<Record<string, string>>;
   logsDir: string;
   /** Servers, workers, the emulator, Temporal, then Postgres; safe to call twice. */
@@ -177,13 +177,25 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: options.namespace,
     TEMPORAL_TASK_QUEUE: options.taskQueue,
-    WHATSAPP_API_BASE_URL: emulator.baseUrl,
-    WHATSAPP_ACCESS_TOKEN: secrets.accessToken,
-    WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+    ...options.env,
+  };
+  // Each process gets the secrets it uses and no others, as in production.
+  const serverEnv = (port: number): Record<string, string> => ({
+    ...env,
+    PORT: String(port),
+    // A local cluster: its servers answer on the loopback interface only.
+    HOST: '127.0.0.1',
     WHATSAPP_APP_SECRET: secrets.appSecret,
     WHATSAPP_VERIFY_TOKEN: secrets.verifyToken,
     ADMIN_TOKEN: secrets.adminToken,
     PAYMENT_WEBHOOK_SECRET: secrets.paymentWebhookSecret,
+    ...options.env,
+  });
+  const workerEnv: Record<string, string> = {
+    ...env,
+    WHATSAPP_API_BASE_URL: emulator.baseUrl,
+    WHATSAPP_ACCESS_TOKEN: secrets.accessToken,
+    WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
     // Two malloc arenas, as the npm scripts and the image run the product.
     MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
     ...options.env,
@@ -194,7 +206,7 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
       index,
       root,
       logsDir,
-      env: port === undefined ? env : { ...env, PORT: String(port) },
+      env: port === undefined ? workerEnv : serverEnv(port),
       ...(port === undefined ? {} : { port }),
       temporal: { address: temporal.address, namespace: options.namespace, taskQueue: options.taskQueue },
     });
@@ -263,7 +275,7 @@ function secret(): string {
  * without NODE_OPTIONS (a test runner's hooks do not belong in production processes).
  */
 function inheritedEnvironment(): Record<string, string> {
-  const product = /^(DATABASE_URL|TEMPORAL_|WHATSAPP_|ADMIN_TOKEN|PAYMENT_WEBHOOK_SECRET|PORT$|NODE_OPTIONS$)/;
+  const product = /^(DATABASE_URL|TEMPORAL_|WHATSAPP_|ADMIN_TOKEN|PAYMENT_WEBHOOK_SECRET|PORT$|HOST$|NODE_OPTIONS$)/;
   return Object.fromEntries(
     Object.entries(process.env).filter(
       (entry): entry is [string, string] => entry[1] !== undefined && !product.test(entry[0]),
