@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { findGo, resolveGoBinaries } from '../embedded/go-binaries';
+import { findGo, GoBinariesUnavailableError, resolveGoBinaries } from '../embedded/go-binaries';
 import type { GoBinarySet } from '../embedded/go-install';
 import type { Logger } from '../logger';
 
@@ -42,18 +42,40 @@ export interface ResolveTemporalServerOptions {
   searchPath?: string;
 }
 
+/** Thrown when the binaries are neither found nor buildable; the message lists every way out. */
+export class TemporalServerUnavailableError extends Error {
+  override name = 'TemporalServerUnavailableError';
+  constructor(reason: string, cacheDir: string, options?: { cause?: unknown }) {
+    const dir = path.join(path.resolve(cacheDir), TEMPORAL_SERVER.dirName);
+    const routes = [
+      'name the binaries with --temporal-server and --temporal-sql-tool',
+      `install Go >= 1.25 (https://go.dev/dl) so they can be built into ${dir} (once, about 3 minutes)`,
+      'put temporal-server and temporal-sql-tool on PATH',
+    ];
+    super(
+      `no Temporal server available: ${reason}. Any of these fixes it:\n${routes.map((r) => `  - ${r}`).join('\n')}`,
+      options,
+    );
+  }
+}
+
 /** The named paths, then the cache, then PATH, then a one-off `go install` into the cache. */
 export async function resolveTemporalServer(options: ResolveTemporalServerOptions): Promise<TemporalServerBinaries> {
-  const [server, sqlTool] = await resolveGoBinaries({
-    set: TEMPORAL_SERVER,
-    explicit: { 'temporal-server': options.serverPath, 'temporal-sql-tool': options.sqlToolPath },
-    cacheDir: options.cacheDir,
-    logger: options.logger,
-    ...(options.build === undefined ? {} : { build: options.build }),
-    ...(options.goBinary === undefined ? {} : { goBinary: options.goBinary }),
-    ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
-  });
-  return { server: server!, sqlTool: sqlTool! };
+  try {
+    const [server, sqlTool] = await resolveGoBinaries({
+      set: TEMPORAL_SERVER,
+      explicit: { 'temporal-server': options.serverPath, 'temporal-sql-tool': options.sqlToolPath },
+      cacheDir: options.cacheDir,
+      logger: options.logger,
+      ...(options.build === undefined ? {} : { build: options.build }),
+      ...(options.goBinary === undefined ? {} : { goBinary: options.goBinary }),
+      ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
+    });
+    return { server: server!, sqlTool: sqlTool! };
+  } catch (error) {
+    if (!(error instanceof GoBinariesUnavailableError)) throw error;
+    throw new TemporalServerUnavailableError(error.reason, options.cacheDir, { cause: error.cause });
+  }
 }
 
 /** The versioned Postgres schema folders the SQL tool applies, or embedded schema names. */

@@ -5,7 +5,11 @@ import path from 'node:path';
 import { silentLogger } from '../../src/logger';
 import { GoBinaryPathError, resolveGoBinaries } from '../../src/embedded/go-binaries';
 import { cachedBinaryPaths, type GoBinarySet } from '../../src/embedded/go-install';
-import { TEMPORAL_SERVER } from '../../src/cluster/temporal-server-build';
+import {
+  resolveTemporalServer,
+  TEMPORAL_SERVER,
+  TemporalServerUnavailableError,
+} from '../../src/cluster/temporal-server-build';
 
 // A set of several programs from one module (Temporal's server and SQL tool): one `go install` builds
 // them all, each is kept under its own name, and each can come from a named path or PATH instead.
@@ -132,5 +136,19 @@ describe('the Temporal server set', () => {
       'go.temporal.io/server/cmd/server@v1.29.1',
       'go.temporal.io/server/cmd/tools/sql@v1.29.1',
     ]);
+  });
+
+  it('lists every way out when neither binary is found and there is no Go', async () => {
+    const attempt = resolveTemporalServer({
+      cacheDir,
+      logger: silentLogger,
+      searchPath: emptyPath,
+      goBinary: path.join(root, 'no-go', 'go'),
+    });
+    await expect(attempt).rejects.toThrow(TemporalServerUnavailableError);
+    await expect(attempt).rejects.toThrow(/there is no Go toolchain/);
+    await expect(attempt).rejects.toThrow('--temporal-server and --temporal-sql-tool');
+    await expect(attempt).rejects.toThrow(`built into ${path.join(cacheDir, 'temporal-server-v1.29.1')}`);
+    await expect(attempt).rejects.toThrow('put temporal-server and temporal-sql-tool on PATH');
   });
 });
