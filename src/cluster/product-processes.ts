@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import { describePollers } from '../temporal/worker-pollers';
 import { spawnLogged, type LoggedChild } from './child-process';
 
 // The product's production processes as children of the cluster: `start:server` and `start:worker`
@@ -17,7 +17,6 @@ const ENTRY: Record<ProductRole, string> = {
 };
 
 const READY_TIMEOUT_MS = 60_000;
-const { DescribeTaskQueueMode, TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
 
 /** Thrown when a product process exits before it is ready, or is not ready in time. */
 export class ProductProcessError extends Error {
@@ -141,18 +140,8 @@ export class ProductProcess {
     try {
       while (Date.now() < deadline) {
         signal.throwIfAborted();
-        // The enhanced mode gathers every partition's pollers; the default one reports the root
-        // partition's only, and a real cluster splits a task queue into four.
-        const { versionsInfo } = await connection.workflowService.describeTaskQueue({
-          namespace: target.namespace,
-          taskQueue: { name: target.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-          apiMode: DescribeTaskQueueMode.DESCRIBE_TASK_QUEUE_MODE_ENHANCED,
-          taskQueueTypes: [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW],
-          reportPollers: true,
-        });
-        const pollers = Object.values(versionsInfo ?? {}).flatMap(
-          (version) => version.typesInfo?.[TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW]?.pollers ?? [],
-        );
+        // Every partition's pollers: a real cluster splits a task queue into four.
+        const { workflow: pollers } = await describePollers(connection, target.namespace, target.taskQueue);
         if (pollers.some((poller) => poller.identity === identity)) return;
         await sleep(200);
       }
