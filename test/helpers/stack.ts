@@ -1,7 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import pg from 'pg';
@@ -18,6 +16,7 @@ import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
 import { sandboxRoutes } from '../../src/sandbox/routes';
 import { signBody } from '../../src/whatsapp/signature';
 import { startScoped } from './cleanup';
+import { serveOnLoopback } from './serve';
 import { readTestEnvironment, withDatabase } from './test-env';
 
 // A whole product on real parts for one test file: its own database (copied from the migrated
@@ -124,14 +123,7 @@ export function startTestStack(env: Record<string, string> = {}, options: TestSt
       events,
       ...(options.sandbox ? { sandbox: sandboxRoutes(fake, config) } : {}),
     });
-    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
-    const server = http.createServer(app.callback());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    defer(() => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(resolve));
-    });
-    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const baseUrl = await serveOnLoopback(app, defer);
     // Stopped first: the next test file starts its own conversations under the same phone numbers.
     defer(() => terminateConversations(client));
 

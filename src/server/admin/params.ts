@@ -66,3 +66,10 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, code: stri
 
 /** `?limit=`: 1–100, default 20. */
 export const Limit = z.coerce.number().int().min(1).max(100).default(20);
+
+/** The cursor of a list paged by id, newest first: the last id of the page before. */
+export const IdCursor = z
+  .string()
+  .regex(/^\d{1,18}$/, 'cursor is not one this API returned')
+  .transform(Number)
+  .optional();

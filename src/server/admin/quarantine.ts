@@ -4,7 +4,7 @@ import { noteAudit, type AdminState } from './audit';
 import { ADMIN_ONLY, type AdminGuard } from './auth';
 import type { Db } from '../../db/pool';
 import { listQuarantined, QUARANTINE_REASONS, QUARANTINE_SOURCES, type QuarantinedRow } from '../../db/quarantine';
-import { Limit, parse } from './params';
+import { IdCursor, Limit, parse } from './params';
 
 // GET /api/admin/quarantine: the inbound items set aside because they could not be handled, newest
 // first. Admins only: a raw item may hold a user's message text and number.
@@ -13,11 +13,7 @@ const QuarantineQuery = z.object({
   source: z.enum(QUARANTINE_SOURCES).optional(),
   reason: z.enum(QUARANTINE_REASONS).optional(),
   limit: Limit,
-  cursor: z
-    .string()
-    .regex(/^\d{1,18}$/, 'cursor is not one this API returned')
-    .transform(Number)
-    .optional(),
+  cursor: IdCursor,
 });
 
 const itemJson = (item: QuarantinedRow) => ({

@@ -7,7 +7,7 @@ import { listAuditEntries } from '../../db/audit';
 import type { Db } from '../../db/pool';
 import { listTokens, revokeToken, type AdminToken } from '../../db/tokens';
 import { notFound } from '../errors';
-import { Limit, parse, Phone, readJsonBody } from './params';
+import { IdCursor, Limit, parse, Phone, readJsonBody } from './params';
 
 // Admin-only routes: token management and the audit log.
 
@@ -26,11 +26,7 @@ const AuditQuery = z.object({
     .regex(/^[a-z_.]{1,64}$/, 'an action looks like chat.send')
     .optional(),
   limit: Limit,
-  cursor: z
-    .string()
-    .regex(/^\d{1,18}$/, 'cursor is not one this API returned')
-    .transform(Number)
-    .optional(),
+  cursor: IdCursor,
 });
 
 // Never the hash: it is as good as a password against anyone who can run SHA-256 lookups offline.

@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createToken, type Role } from '../../../src/auth/tokens';
 import { loadConfig, type Config } from '../../../src/config';
@@ -8,6 +6,7 @@ import { silentLogger } from '../../../src/logger';
 import { createApp } from '../../../src/server/app';
 import { createEventHub, type EventHub } from '../../../src/server/event-hub';
 import { startScoped } from '../../helpers/cleanup';
+import { serveOnLoopback } from '../../helpers/serve';
 import { createTestDatabase } from '../../helpers/database';
 import { readTestEnvironment } from '../../helpers/test-env';
 import { FakeChatCommands } from './fake-chat';
@@ -62,14 +61,7 @@ export function startAdminApp(): Promise<AdminApp> {
     const events = createEventHub(database.url, silentLogger);
     defer(() => events.stop());
     const app = createApp({ config, db: database.db, temporal, logger: silentLogger, chat, events });
-    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
-    const server = http.createServer(app.callback());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    defer(() => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(resolve));
-    });
-    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const baseUrl = await serveOnLoopback(app, defer);
     return adminHandle({ baseUrl, db: database.db, url: database.url, config, chat, events });
   });
 }
