@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -22,10 +23,21 @@ export function newWamid(): string {
   return `wamid.TEST${process.pid}x${Date.now()}x${counter}`;
 }
 
-/** A phone number (digits) that no other test uses. */
+// Test files share one Temporal server, and jest loads this module afresh for each of them with its
+// counter at zero: six digits taken from the test file's path keep one file's numbers (and so its
+// conversation workflow ids) apart from every other file's, the same in every run.
+const FILE_PREFIX = String(
+  crypto
+    .createHash('sha256')
+    .update(expect.getState().testPath ?? String(process.pid))
+    .digest()
+    .readUInt32BE(0) % 1_000_000,
+).padStart(6, '0');
+
+/** A phone number (14 digits) that no other test uses. */
 export function newPhone(): string {
   counter++;
-  return `1555${String(process.pid % 1000).padStart(3, '0')}${String(counter).padStart(4, '0')}`;
+  return `1555${FILE_PREFIX}${String(counter).padStart(4, '0')}`;
 }
 
 export interface MessageSpec {
