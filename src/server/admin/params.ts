@@ -73,3 +73,13 @@ export const IdCursor = z
   .regex(/^\d{1,18}$/, 'cursor is not one this API returned')
   .transform(Number)
   .optional();
+
+/**
+ * A page of a list read newest first with one row more than `limit`: the rows to answer, and the
+ * cursor of the next page when that extra row exists.
+ */
+export function pageById<T extends { id: number }>(rows: T[], limit: number): { page: T[]; nextCursor?: string } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return rows.length > limit && last ? { page, nextCursor: String(last.id) } : { page };
+}

@@ -4,7 +4,7 @@ import { noteAudit, type AdminState } from './audit';
 import { ADMIN_ONLY, type AdminGuard } from './auth';
 import type { Db } from '../../db/pool';
 import { listQuarantined, QUARANTINE_REASONS, QUARANTINE_SOURCES, type QuarantinedRow } from '../../db/quarantine';
-import { IdCursor, Limit, parse } from './params';
+import { IdCursor, Limit, pageById, parse } from './params';
 
 // GET /api/admin/quarantine: the inbound items set aside because they could not be handled, newest
 // first. Admins only: a raw item may hold a user's message text and number.
@@ -35,12 +35,7 @@ export function mountQuarantineRoutes(router: Router<AdminState>, { db }: { db: 
       beforeId: query.cursor,
       limit: query.limit + 1,
     });
-    const items = rows.slice(0, query.limit);
-    const last = items[items.length - 1];
-    ctx.body = {
-      status: 'success',
-      items: items.map(itemJson),
-      ...(rows.length > query.limit && last ? { nextCursor: String(last.id) } : {}),
-    };
+    const { page, nextCursor } = pageById(rows, query.limit);
+    ctx.body = { status: 'success', items: page.map(itemJson), ...(nextCursor ? { nextCursor } : {}) };
   });
 }

@@ -7,7 +7,7 @@ import { listAuditEntries } from '../../db/audit';
 import type { Db } from '../../db/pool';
 import { listTokens, revokeToken, type AdminToken } from '../../db/tokens';
 import { notFound } from '../errors';
-import { IdCursor, Limit, parse, Phone, readJsonBody } from './params';
+import { IdCursor, Limit, pageById, parse, Phone, readJsonBody } from './params';
 
 // Admin-only routes: token management and the audit log.
 
@@ -70,12 +70,7 @@ export function mountTokenRoutes(router: Router<AdminState>, { db }: { db: Db },
       beforeId: query.cursor,
       limit: query.limit + 1,
     });
-    const entries = rows.slice(0, query.limit);
-    const last = entries[entries.length - 1];
-    ctx.body = {
-      status: 'success',
-      entries,
-      ...(rows.length > query.limit && last ? { nextCursor: String(last.id) } : {}),
-    };
+    const { page, nextCursor } = pageById(rows, query.limit);
+    ctx.body = { status: 'success', entries: page, ...(nextCursor ? { nextCursor } : {}) };
   });
 }
