@@ -1,8 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
+import Koa from 'koa';
 import { createToken, type Role } from '../../../src/auth/tokens';
 import { loadConfig, type Config } from '../../../src/config';
 import type { Db } from '../../../src/db/pool';
 import { silentLogger } from '../../../src/logger';
+import { adminRoutes } from '../../../src/server/admin/router';
 import { createApp } from '../../../src/server/app';
 import { createEventHub, type EventHub } from '../../../src/server/event-hub';
 import { startScoped } from '../../helpers/cleanup';
@@ -103,4 +105,17 @@ function adminHandle(parts: AdminAppParts): Omit<AdminApp, 'stop'> {
 export async function lastAudit(db: Db): Promise<Record<string, unknown> | undefined> {
   const { rows } = await db.query('select * from audit_log order by id desc limit 1');
   return rows[0];
+}
+
+/** The admin routes alone over this app's database and event hub, with a heartbeat every `heartbeatMs`. */
+export function serveAdminRoutes(
+  app: AdminApp,
+  heartbeatMs: number,
+): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+  return startScoped(async (defer) => {
+    const koa = new Koa();
+    const { config, db, chat, events } = app;
+    koa.use(adminRoutes({ config, db, logger: silentLogger, chat, events, heartbeatMs }).routes());
+    return { baseUrl: await serveOnLoopback(koa, defer) };
+  });
 }

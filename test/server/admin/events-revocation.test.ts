@@ -1,12 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Koa from 'koa';
 import { appendEvent } from '../../../src/db/events';
 import { revokeToken } from '../../../src/db/tokens';
-import { silentLogger } from '../../../src/logger';
-import { adminRoutes } from '../../../src/server/admin/router';
 import { sleep, waitFor } from '../../helpers/wait';
-import { startAdminApp, TEST_ADMIN_TOKEN, type AdminApp } from './admin-app';
+import { serveAdminRoutes, startAdminApp, TEST_ADMIN_TOKEN, type AdminApp } from './admin-app';
 
 // GET /api/admin/events ends a stream whose token is revoked: at once when the revocation's
 // notification arrives (the API, or the CLI in another process), at the next heartbeat otherwise.
@@ -100,21 +95,9 @@ describe('the event stream of a revoked token', () => {
   });
 
   it('ends at the next heartbeat when the revocation raised no notification here', async () => {
-    const koa = new Koa();
-    const router = adminRoutes({
-      config: app.config,
-      db: app.db,
-      logger: silentLogger,
-      chat: app.chat,
-      events: app.events,
-      heartbeatMs: 200,
-    });
-    koa.use(router.routes());
-    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
-    const server = http.createServer(koa.callback());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const routes = await serveAdminRoutes(app, 200);
     const revoked = await app.token('agent');
-    const stream = await openStream(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, revoked.token);
+    const stream = await openStream(routes.baseUrl, revoked.token);
     try {
       await sleep(500);
       expect(stream.ended()).toBe(false);
@@ -123,8 +106,7 @@ describe('the event stream of a revoked token', () => {
       await streamEnded(stream, 'the stream to end at a heartbeat');
     } finally {
       stream.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await routes.stop();
     }
   });
 });

@@ -1,11 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Koa from 'koa';
 import { appendEvent } from '../../../src/db/events';
-import { silentLogger } from '../../../src/logger';
-import { adminRoutes } from '../../../src/server/admin/router';
 import { sleep, waitFor } from '../../helpers/wait';
-import { startAdminApp, TEST_ADMIN_TOKEN, type AdminApp } from './admin-app';
+import { serveAdminRoutes, startAdminApp, TEST_ADMIN_TOKEN, type AdminApp } from './admin-app';
 
 // GET /api/admin/events: server-sent events replayed from the events table after Last-Event-ID and
 // followed live through the LISTEN connection.
@@ -196,25 +191,12 @@ it('answers 400 to a Last-Event-ID that is not an event id', async () => {
 });
 
 it('sends heartbeat comments while nothing happens', async () => {
-  const koa = new Koa();
-  const router = adminRoutes({
-    config: app.config,
-    db: app.db,
-    logger: silentLogger,
-    chat: app.chat,
-    events: app.events,
-    heartbeatMs: 50,
-  });
-  koa.use(router.routes());
-  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
-  const server = http.createServer(koa.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const stream = await openStream(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const routes = await serveAdminRoutes(app, 50);
+  const stream = await openStream(routes.baseUrl);
   try {
     await waitFor(async () => stream.comments.filter((c) => c === 'heartbeat').length >= 2, 'two heartbeats', 5_000);
   } finally {
     stream.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await routes.stop();
   }
 });
