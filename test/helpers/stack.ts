@@ -8,6 +8,7 @@ import { conversationSettings, loadConfig, type Config } from '../../src/config'
 import { createDb, type Db } from '../../src/db/pool';
 import { createLogger, silentLogger } from '../../src/logger';
 import { createApp } from '../../src/server/app';
+import { signPaystackBody } from '../../src/server/routes/payments';
 import { temporalChatCommands } from '../../src/server/chat-commands-temporal';
 import { createEventHub } from '../../src/server/event-hub';
 import { createConversationWorker, installRuntimeLogger } from '../../src/temporal/worker';
@@ -37,6 +38,8 @@ export interface TestStack {
   stopWorker(): Promise<void>;
   /** Posts a body to the webhook signed with the app secret (or the given signature header). */
   postWebhook(body: string | Buffer, signature?: string | null): Promise<{ status: number; body: unknown }>;
+  /** Posts the payment provider's signed `charge.success` for a reference; returns the HTTP status. */
+  confirmPayment(reference: string, amount: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -144,6 +147,16 @@ export function startTestStack(env: Record<string, string> = {}, options: TestSt
         const response = await fetch(`${baseUrl}/api/webhook/whatsapp`, { method: 'POST', headers, body });
         const text = await response.text();
         return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+      },
+      async confirmPayment(reference: string, amount: number) {
+        const body = JSON.stringify({ event: 'charge.success', data: { reference, status: 'success', amount } });
+        const signature = signPaystackBody(body, config.payment.webhookSecret);
+        const response = await fetch(`${baseUrl}/api/payments/webhook`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-paystack-signature': signature },
+          body,
+        });
+        return response.status;
       },
     };
   });

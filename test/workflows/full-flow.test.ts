@@ -2,7 +2,6 @@ import { listChatSessions } from '../../src/db/chat-sessions';
 import { getMedia, listHomework } from '../../src/db/homework';
 import { findPayment } from '../../src/db/payments';
 import { getStudent } from '../../src/db/users';
-import { signPaystackBody } from '../../src/server/routes/payments';
 import { choices, textOf, TestUser } from '../helpers/conversation';
 import { newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -20,19 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-async function confirmPaymentWebhook(reference: string, amount: number): Promise<number> {
-  const body = JSON.stringify({ event: 'charge.success', data: { reference, status: 'success', amount } });
-  const response = await fetch(`${stack.baseUrl}/api/payments/webhook`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-paystack-signature': signPaystackBody(body, stack.config.payment.webhookSecret),
-    },
-    body,
-  });
-  return response.status;
-}
 
 describe('a student on WhatsApp', () => {
   it('registers, submits text and photo homework, chats, pays and checks status', async () => {
@@ -128,7 +114,7 @@ describe('a student on WhatsApp', () => {
       amount: 5000,
     });
 
-    expect(await confirmPaymentWebhook(reference, 5000)).toBe(200);
+    expect(await stack.confirmPayment(reference, 5000)).toBe(200);
     await waitFor(
       async () => (await findPayment(stack.db, reference))?.status === 'confirmed',
       'the confirmed payment',
@@ -139,7 +125,7 @@ describe('a student on WhatsApp', () => {
     expect((await getStudent(stack.db, user.phone))?.subscriptionActiveUntil).not.toBeNull();
     // The same confirmation again changes nothing.
     const sendsBefore = stack.fake.sendsTo(user.phone).length;
-    expect(await confirmPaymentWebhook(reference, 5000)).toBe(200);
+    expect(await stack.confirmPayment(reference, 5000)).toBe(200);
     await user.settled();
     expect(stack.fake.sendsTo(user.phone)).toHaveLength(sendsBefore);
 
@@ -164,6 +150,6 @@ describe('a student on WhatsApp', () => {
       body,
     });
     expect(bad.status).toBe(401);
-    expect(await confirmPaymentWebhook('unknown-reference', 5000)).toBe(200);
+    expect(await stack.confirmPayment('unknown-reference', 5000)).toBe(200);
   });
 });

@@ -1,4 +1,3 @@
-import { signPaystackBody } from '../../src/server/routes/payments';
 import { conversationWorkflowId } from '../../workflows/messages';
 import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from '../../workflows/search-attributes';
 import { AdminClient } from '../helpers/admin-client';
@@ -58,16 +57,7 @@ async function expectListed(user: TestUser, state: string, registered: boolean, 
 }
 
 async function confirmPayment(reference: string, amount: number): Promise<void> {
-  const body = JSON.stringify({ event: 'charge.success', data: { reference, status: 'success', amount } });
-  const response = await fetch(`${stack.baseUrl}/api/payments/webhook`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-paystack-signature': signPaystackBody(body, stack.config.payment.webhookSecret),
-    },
-    body,
-  });
-  expect(response.status).toBe(200);
+  expect(await stack.confirmPayment(reference, amount)).toBe(200);
 }
 
 describe('search attributes', () => {
