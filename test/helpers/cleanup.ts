@@ -47,13 +47,7 @@ export async function startScoped<T extends object>(
   start: (defer: Defer) => Promise<T>,
 ): Promise<T & { stop: () => Promise<void> }> {
   const scope = new Scope();
-  let started: Promise<T>;
-  try {
-    started = start((stop) => scope.defer(stop));
-  } catch (error) {
-    await scope.close().catch(() => undefined);
-    throw error;
-  }
+  const started = start((stop) => scope.defer(stop));
   open.push({ scope, started });
   try {
     return Object.assign(await started, { stop: () => scope.close() });
