@@ -17,7 +17,7 @@ const UNIT = [
   '<rootDir>/test/workflows/determinism-fence.test.ts',
   '<rootDir>/test/workflows/flow/**/*.test.ts',
 ];
-const BROWSER = ['<rootDir>/test/web/console.test.ts', '<rootDir>/test/web/simulator.test.ts'];
+const BROWSER = ['<rootDir>/test/web/console*.test.ts', '<rootDir>/test/web/simulator.test.ts'];
 const CLUSTER = ['<rootDir>/test/cluster/*.test.ts'];
 
 /** @type {import('jest').Config} */
