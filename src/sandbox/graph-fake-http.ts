@@ -32,3 +32,10 @@ export async function readBody(req: IncomingMessage): Promise<string> {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** The Graph `error.code` of an error body, if it has one. */
+export function graphErrorCode(body: unknown): number | undefined {
+  const error = isRecord(body) ? body['error'] : undefined;
+  const code = isRecord(error) ? error['code'] : undefined;
+  return typeof code === 'number' ? code : undefined;
+}

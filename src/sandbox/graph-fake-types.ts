@@ -21,6 +21,24 @@ export interface RecordedSend {
 /** An HTTP error answer (with a Graph error body or none), or a slow answer to provoke client timeouts. */
 export type GraphFakeFailure = { status: number; body?: unknown } | { delayMs: number };
 
+/** A share of all send requests (0–1) that fail the same way, drawn with `random` (default Math.random). */
+export interface GraphFakeStorm {
+  errorRate: number;
+  failure: GraphFakeFailure;
+  random?: () => number;
+}
+
+/** One send request as the fake answered it: accepted, failed (with the HTTP status and Graph code), or dropped. */
+export interface SendAttempt {
+  /** Epoch ms when the request arrived. */
+  at: number;
+  /** Recipient digits, when the body named one. */
+  to?: string;
+  outcome: 'accepted' | 'failed' | 'dropped';
+  status?: number;
+  code?: number;
+}
+
 export interface GraphFakeOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -42,6 +60,8 @@ export interface GraphFake {
   readonly requests: number;
   /** Held or delayed sends whose client went away before the answer; not recorded. */
   readonly aborted: number;
+  /** Every send request with its outcome, in order of arrival (mark-read requests are not sends). */
+  readonly attempts: SendAttempt[];
   /** Send requests currently held by pauseSends. */
   readonly held: number;
   /** Status webhooks queued or in flight. */
@@ -52,6 +72,10 @@ export interface GraphFake {
   waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
   /** The next `count` send requests fail this way (in queue order with earlier failures). */
   failNext(count: number, failure: GraphFakeFailure): void;
+  /** Every send to `digits` fails this way (e.g. 131047) until called again with undefined. */
+  refuse(digits: string, failure: GraphFakeFailure | undefined): void;
+  /** Fails a share of all sends at random (after queued failures and refusals); undefined ends it. */
+  setStorm(storm: GraphFakeStorm | undefined): void;
   /** Delay before answering every request. */
   setLatency(ms: number): void;
   /** Holds send requests open, unanswered and unrecorded, until resumeSends. */
@@ -61,7 +85,7 @@ export interface GraphFake {
   waitForHeldSend(timeoutMs?: number): Promise<void>;
   addMedia(mediaId: string, data: Buffer, mimeType: string): void;
   flushCallbacks(): Promise<void>;
-  /** Forgets sends, reads, counters, media, queued failures and latency; releases held sends. */
+  /** Forgets sends, reads, attempts, counters, media, failures, refusals, storm and latency; releases held sends. */
   reset(): void;
   close(): Promise<void>;
 }

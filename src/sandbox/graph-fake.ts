@@ -2,18 +2,26 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { graphError, isRecord, readBody, sendJson } from './graph-fake-http';
+import { graphError, graphErrorCode, isRecord, readBody, sendJson } from './graph-fake-http';
+import { createFaultPlan } from './graph-fake-faults';
 import { createStatusNotifier } from './graph-fake-status';
-import type { GraphFake, GraphFakeFailure, GraphFakeOptions, RecordedSend } from './graph-fake-types';
+import type { GraphFake, GraphFakeOptions, RecordedSend, SendAttempt } from './graph-fake-types';
 import { checkOutboundLimits, fromGraphSendBody, GraphSendBody } from '../whatsapp/outbound';
 
 // A real HTTP server speaking the Graph API's `/messages` and media shapes, for tests, the benchmark
 // and sandbox mode. Being a server rather than a mock, it exercises the real client, its timeouts
-// and connection handling. Failure injection (`failNext`, `pauseSends`) targets send requests only;
-// mark-read and media requests are always answered.
+// and connection handling. Failure injection (`failNext`, `refuse`, `setStorm`, `pauseSends`) targets
+// send requests only; mark-read and media requests are always answered.
 
 export type { StatusCallbackOptions } from './graph-fake-status';
-export type { GraphFake, GraphFakeFailure, GraphFakeOptions, RecordedSend } from './graph-fake-types';
+export type {
+  GraphFake,
+  GraphFakeFailure,
+  GraphFakeOptions,
+  GraphFakeStorm,
+  RecordedSend,
+  SendAttempt,
+} from './graph-fake-types';
 
 const DEFAULT_WAIT_MS = 5_000;
 
@@ -24,7 +32,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
 
   const sends: RecordedSend[] = [];
   const reads: string[] = [];
-  const failures: GraphFakeFailure[] = [];
+  const faults = createFaultPlan();
   const media = new Map<string, { data: Buffer; mimeType: string }>();
   const held = new Set<() => void>();
   const sleepers = new Set<() => void>();
@@ -112,6 +120,20 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     // A client that gave up (timeout, crash) while we held or delayed it never sees an answer,
     // so the send is dropped: it models a request lost before Meta accepted it.
     const gone = (): boolean => req.socket.destroyed || (res.destroyed && !res.writableEnded);
+    const arrived = Date.now();
+    const to = isRecord(json) && typeof json['to'] === 'string' ? json['to'].replace(/\D/g, '') : undefined;
+    const attempt = (outcome: SendAttempt['outcome'], status?: number, code?: number): void =>
+      faults.record({
+        at: arrived,
+        ...(to === undefined ? {} : { to }),
+        outcome,
+        ...(status === undefined ? {} : { status }),
+        ...(code === undefined ? {} : { code }),
+      });
+    const dropped = (): void => {
+      aborted += 1;
+      attempt('dropped');
+    };
     if (paused) {
       await new Promise<void>((resolve) => {
         const release = (): void => {
@@ -122,26 +144,31 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
         held.add(release);
         res.once('close', release);
       });
-      if (gone()) return void (aborted += 1);
+      if (gone()) return dropped();
     }
-    const failure = failures.shift();
+    const failure = faults.next(to);
     if (failure !== undefined && 'status' in failure) {
+      attempt('failed', failure.status, graphErrorCode(failure.body));
       if (failure.body === undefined) return void res.writeHead(failure.status).end();
       return sendJson(res, failure.status, failure.body);
     }
     if (failure !== undefined) {
       await sleep(failure.delayMs);
-      if (gone()) return void (aborted += 1);
+      if (gone()) return dropped();
     }
 
     const parsed = GraphSendBody.safeParse(json);
     if (!parsed.success) {
       const details = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      attempt('failed', 400, 100);
       return sendJson(res, 400, graphError(100, 'Invalid parameter', details));
     }
     const content = fromGraphSendBody(parsed.data);
     const problems = checkOutboundLimits(content);
-    if (problems.length > 0) return sendJson(res, 400, graphError(100, 'Invalid parameter', problems.join('; ')));
+    if (problems.length > 0) {
+      attempt('failed', 400, 100);
+      return sendJson(res, 400, graphError(100, 'Invalid parameter', problems.join('; ')));
+    }
 
     sequence += 1;
     const send: RecordedSend = {
@@ -155,6 +182,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       at: Date.now(),
     };
     sends.push(send);
+    attempt('accepted', 200);
     sendJson(res, 200, {
       messaging_product: 'whatsapp',
       contacts: [{ input: parsed.data.to, wa_id: send.to }],
@@ -208,9 +236,12 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       return [...sends];
     },
     waitFor,
-    failNext(count, failure) {
-      for (let i = 0; i < count; i += 1) failures.push(failure);
+    get attempts() {
+      return faults.attempts;
     },
+    failNext: (count, failure) => faults.queue(count, failure),
+    refuse: (digits, failure) => faults.refuse(digits, failure),
+    setStorm: (storm) => faults.setStorm(storm),
     setLatency(ms) {
       latencyMs = ms;
     },
@@ -227,7 +258,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       // In place, so arrays a caller already holds stay live.
       sends.length = 0;
       reads.length = 0;
-      failures.length = 0;
+      faults.reset();
       media.clear();
       requests = 0;
       aborted = 0;
