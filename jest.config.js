@@ -1,8 +1,10 @@
-// Four projects: `unit` (pure code, no services: seconds), `integration` (a real Temporal dev server
+// Five projects: `unit` (pure code, no services: seconds), `integration` (a real Temporal dev server
 // and a real Postgres, started once by the global setup), `browser` (the same, plus Debian's
-// Chromium) and `cluster` (the product on Temporal's own server cluster with several servers and
-// workers, as production runs it: about 90 s once Temporal's server is built). `npm test` runs all
-// four; `npm run test:unit` the first alone, `npm run test:cluster` the last.
+// Chromium), `cluster` (the product on Temporal's own server cluster with several servers and
+// workers, as production runs it: about 90 s once Temporal's server is built) and `faults` (the
+// product as separate processes that are killed, cut off and stormed under load: the short form, a
+// few minutes). `npm test` runs all five; `npm run test:unit` the first alone, `npm run test:cluster`
+// the cluster, `npm run test:faults` the fault suite in its full form.
 
 const UNIT = [
   '<rootDir>/test/config.test.ts',
@@ -19,6 +21,7 @@ const UNIT = [
 ];
 const BROWSER = ['<rootDir>/test/web/console*.test.ts', '<rootDir>/test/web/simulator.test.ts'];
 const CLUSTER = ['<rootDir>/test/cluster/*.test.ts'];
+const FAULTS = ['<rootDir>/test/faults/*.test.ts'];
 
 /** @type {import('jest').Config} */
 const common = {
@@ -40,7 +43,7 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', ...[...UNIT, ...BROWSER, ...CLUSTER].map(globToPattern)],
+      testPathIgnorePatterns: ['/node_modules/', ...[...UNIT, ...BROWSER, ...CLUSTER, ...FAULTS].map(globToPattern)],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     },
@@ -58,6 +61,25 @@ module.exports = {
       globalSetup: '<rootDir>/test/cluster/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     },
+    {
+      ...common,
+      displayName: 'faults',
+      testMatch: FAULTS,
+      globalSetup: '<rootDir>/test/faults/global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+    },
+    // Only for `npm run soak`, which sets EDUBOT_SOAK: a plain `jest` never runs it.
+    ...(process.env.EDUBOT_SOAK
+      ? [
+          {
+            ...common,
+            displayName: 'soak',
+            testMatch: ['<rootDir>/test/faults/soak.soak.ts'],
+            globalSetup: '<rootDir>/test/faults/global-setup.ts',
+            globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+          },
+        ]
+      : []),
   ],
 };
 
