@@ -10,6 +10,7 @@ import { mountChatRoutes } from './chat';
 import { mountConversationRoutes } from './conversations';
 import { mountEventRoutes } from './events';
 import { mountQuarantineRoutes } from './quarantine';
+import { mountSearchRoutes } from './search';
 import { mountStatsRoutes } from './stats';
 import { mountTokenRoutes } from './tokens';
 
@@ -33,6 +34,7 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountChatRoutes(router, deps, guard);
   mountEventRoutes(router, deps, guard);
   mountQuarantineRoutes(router, deps, guard);
+  mountSearchRoutes(router, deps, guard);
   mountStatsRoutes(router, deps, guard);
   mountTokenRoutes(router, deps, guard);
   return router;

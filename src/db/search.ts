@@ -1,0 +1,308 @@
+import type { Db } from './pool';
+
+// GET /api/admin/search over Postgres: conversations by name, email or phone, and messages by the
+// words of their text, newest first, in pages. The indexes are in migrations/0007_search.sql.
+
+/** Where a page ended: the time, kind and key of its last hit. */
+export interface SearchCursor {
+  /** Epoch microseconds as a string: a JS Date would round it, and the next page would skip or repeat. */
+  atMicros: string;
+  kind: SearchHit['kind'];
+  /** A message's id, or a conversation's phone. */
+  key: string;
+}
+
+export interface ConversationHit {
+  kind: 'conversation';
+  phone: string;
+  profileName: string | null;
+  fullName: string | null;
+  email: string | null;
+  state: string;
+  /** The conversation's last activity: where it stands in the newest-first order. */
+  at: Date;
+  matched: ('name' | 'email' | 'phone')[];
+}
+
+export interface MessageHit {
+  kind: 'message';
+  phone: string;
+  messageId: number;
+  profileName: string | null;
+  fullName: string | null;
+  direction: 'inbound' | 'outbound';
+  sender: 'user' | 'bot' | 'agent';
+  senderName: string | null;
+  type: string;
+  /** When it was sent, as the history shows it. */
+  timestamp: Date;
+  /** When it was stored: where it stands in the newest-first order. */
+  at: Date;
+  /** A passage of the text around the words found, with their places in it (UTF-16 offsets). */
+  snippet: string;
+  highlights: [number, number][];
+}
+
+export type SearchHit = ConversationHit | MessageHit;
+
+export interface SearchOptions {
+  /** The words to look for, as typed. */
+  text: string;
+  /** The digits of a phone number or of its end, when the query reads as one. */
+  phoneDigits?: string;
+  limit: number;
+  after?: SearchCursor;
+}
+
+export interface SearchPage {
+  hits: SearchHit[];
+  next?: SearchCursor;
+}
+
+// Messages are looked for in two steps. The newest RECENT_WINDOW messages (after the cursor) are read
+// in order and checked against the query: a common word fills a page there, in a few milliseconds.
+// Only when it does not are the older ones looked up through the full-text index, all matches at once,
+// then sorted. Postgres alone picks between those plans by its estimate of how many messages match,
+// and for a word it has never seen that estimate is often high enough that it walks every message.
+const RECENT_WINDOW = 4000;
+
+// ts_headline marks the words found with these characters (from the private use area, removed from
+// the text first), which are turned into offsets below: the snippet stays plain text, never markup.
+const MARK_START = '\uE000';
+const MARK_END = '\uE001';
+const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=20, MinWords=8, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "`;
+
+const MICROS = (column: string) => `(extract(epoch from ${column}) * 1000000)::bigint::text`;
+const FROM_MICROS = (param: string) => `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;
+
+// A name query matches the beginning of each word ("ana sou" finds Ana Souza): the words of the
+// query, as the 'simple' configuration reads them, each quoted as a tsquery lexeme with a prefix mark.
+const NAME_QUERY = `(select string_agg('''' || replace(replace(lexeme, '\\', '\\\\'), '''', '''''') || ''':*', ' & ')::tsquery
+                      from unnest(to_tsvector('simple', $1)))`;
+const PROFILE_NAME_DOCUMENT = `to_tsvector('simple', coalesce(c.profile_name, ''))`;
+const PERSON_DOCUMENT = `person_search_document(u.full_name, u.email)`;
+
+/** One page of hits, conversations and messages together, newest first. */
+export async function search(db: Db, options: SearchOptions): Promise<SearchPage> {
+  const [conversations, messageIds] = await Promise.all([
+    searchConversations(db, options),
+    searchMessageIds(db, options),
+  ]);
+  const merged = [...conversations, ...messageIds].sort(newestFirst).slice(0, options.limit + 1);
+  const page = merged.slice(0, options.limit);
+  const messages = await describeMessages(
+    db,
+    options.text,
+    page.filter((hit) => hit.kind === 'message').map((hit) => hit.key),
+  );
+  const hits = page
+    .map((hit) => (hit.kind === 'conversation' ? hit.conversation : messages.get(hit.key)))
+    .filter((hit): hit is SearchHit => hit !== undefined);
+  const last = page[page.length - 1];
+  return {
+    hits,
+    next:
+      merged.length > options.limit && last ? { atMicros: last.atMicros, kind: last.kind, key: last.key } : undefined,
+  };
+}
+
+/** A hit before its details are read: enough to order it and to resume after it. */
+type Ranked = SearchCursor & ({ kind: 'conversation'; conversation: ConversationHit } | { kind: 'message' });
+
+const KIND_RANK: Record<SearchHit['kind'], number> = { message: 1, conversation: 0 };
+
+/** Newest first; at the same instant messages before conversations; then the larger key first. */
+function newestFirst(a: Ranked, b: Ranked): number {
+  const at = BigInt(b.atMicros) - BigInt(a.atMicros);
+  if (at !== 0n) return at > 0n ? 1 : -1;
+  if (a.kind !== b.kind) return KIND_RANK[b.kind] - KIND_RANK[a.kind];
+  if (a.kind === 'message') return compareBig(b.key, a.key);
+  return b.key < a.key ? -1 : b.key > a.key ? 1 : 0;
+}
+
+function compareBig(x: string, y: string): number {
+  const d = BigInt(x) - BigInt(y);
+  return d > 0n ? 1 : d < 0n ? -1 : 0;
+}
+
+interface DbConversationHit {
+  phone: string;
+  profile_name: string | null;
+  full_name: string | null;
+  email: string | null;
+  state: string;
+  last_activity_at: Date;
+  at_micros: string;
+  name_matched: boolean;
+  email_matched: boolean;
+  phone_matched: boolean;
+}
+
+async function searchConversations(db: Db, options: SearchOptions): Promise<Ranked[]> {
+  const after = options.after;
+  // After a message at instant T, every conversation at T is still to come (messages rank first).
+  const { rows } = await db.query<DbConversationHit>(
+    `with name_query as (select ${NAME_QUERY} as q),
+     matched as (
+       select c.phone from conversations c where ${PROFILE_NAME_DOCUMENT} @@ (select q from name_query)
+       union
+       select u.phone from users u where ${PERSON_DOCUMENT} @@ (select q from name_query)
+       union
+       select c.phone from conversations c
+        where $2::text is not null and (c.phone like $2 || '%' or reverse(c.phone) like reverse($3) || '%')
+     )
+     select c.phone, c.profile_name, u.full_name, u.email, c.state, c.last_activity_at,
+            ${MICROS('c.last_activity_at')} as at_micros,
+            coalesce(${PROFILE_NAME_DOCUMENT} @@ (select q from name_query)
+              or person_search_document(u.full_name, null) @@ (select q from name_query), false) as name_matched,
+            coalesce(person_search_document(null, u.email) @@ (select q from name_query), false) as email_matched,
+            $2::text is not null and (c.phone like $2 || '%' or reverse(c.phone) like reverse($3) || '%') as phone_matched
+       from matched join conversations c using (phone) left join users u using (phone)
+      where $4::bigint is null
+         or c.last_activity_at < ${FROM_MICROS('$4')}
+         or (c.last_activity_at = ${FROM_MICROS('$4')} and ($5::boolean or c.phone < $6))
+      order by c.last_activity_at desc, c.phone desc
+      limit $7`,
+    [
+      options.text,
+      options.phoneDigits ?? null,
+      options.phoneDigits?.replace(/^0+/, '') ?? null,
+      after?.atMicros ?? null,
+      after?.kind === 'message',
+      after?.kind === 'conversation' ? after.key : null,
+      options.limit + 1,
+    ],
+  );
+  return rows.map((row) => ({
+    kind: 'conversation' as const,
+    atMicros: row.at_micros,
+    key: row.phone,
+    conversation: {
+      kind: 'conversation' as const,
+      phone: row.phone,
+      profileName: row.profile_name,
+      fullName: row.full_name,
+      email: row.email,
+      state: row.state,
+      at: row.last_activity_at,
+      matched: [
+        ...(row.name_matched ? (['name'] as const) : []),
+        ...(row.email_matched ? (['email'] as const) : []),
+        ...(row.phone_matched ? (['phone'] as const) : []),
+      ],
+    },
+  }));
+}
+
+interface DbMessageKey {
+  id: string;
+  at_micros: string;
+  is_floor: boolean;
+}
+
+/** The ids of the newest matching messages after the cursor, in the two steps described above. */
+async function searchMessageIds(db: Db, options: SearchOptions): Promise<Ranked[]> {
+  const after = options.after;
+  // After a conversation at instant T, the messages at T have been shown already (they rank first).
+  const cursorId = after === undefined ? null : after.kind === 'message' ? after.key : '0';
+  const limit = options.limit + 1;
+  const recent = await db.query<DbMessageKey>(
+    `with recent as materialized (
+       select id, created_at, body_search from messages
+        where $2::bigint is null or (created_at, id) < (${FROM_MICROS('$2')}, $3::bigint)
+        order by created_at desc, id desc
+        limit ${RECENT_WINDOW}
+     )
+     (select id::text, ${MICROS('created_at')} as at_micros, false as is_floor from recent
+       where body_search @@ plainto_tsquery('simple', $1)
+       order by created_at desc, id desc
+       limit $4)
+     union all
+     -- The oldest message of the window, when the window is full: older ones are the second step's.
+     (select id::text, ${MICROS('created_at')}, true from recent order by created_at desc, id desc
+      offset ${RECENT_WINDOW - 1} limit 1)`,
+    [options.text, after?.atMicros ?? null, cursorId, limit],
+  );
+  const found = recent.rows.filter((row) => !row.is_floor);
+  const floor = recent.rows.find((row) => row.is_floor);
+  if (found.length < limit && floor) {
+    // Every match older than the window, found through the index and only then sorted: the
+    // materialized CTE keeps Postgres from walking the messages in order instead (see above).
+    const older = await db.query<DbMessageKey>(
+      `with matches as materialized (
+         select id, created_at from messages
+          where body_search @@ plainto_tsquery('simple', $1)
+            and (created_at, id) < (${FROM_MICROS('$2')}, $3::bigint)
+       )
+       select id::text, ${MICROS('created_at')} as at_micros, false as is_floor from matches
+        order by created_at desc, id desc
+        limit $4`,
+      [options.text, floor.at_micros, floor.id, limit - found.length],
+    );
+    found.push(...older.rows);
+  }
+  return found.map((row) => ({ kind: 'message' as const, atMicros: row.at_micros, key: row.id }));
+}
+
+interface DbMessageHit {
+  id: string;
+  phone: string;
+  profile_name: string | null;
+  full_name: string | null;
+  direction: 'inbound' | 'outbound';
+  sender: 'user' | 'bot' | 'agent';
+  sender_name: string | null;
+  type: string;
+  timestamp: Date;
+  created_at: Date;
+  headline: string;
+}
+
+/** The details and snippet of the messages on a page, by id. */
+async function describeMessages(db: Db, text: string, ids: string[]): Promise<Map<string, MessageHit>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<DbMessageHit>(
+    `select m.id::text, m.phone, c.profile_name, u.full_name, m.direction, m.sender, m.sender_name, m.type,
+            coalesce(m.wa_timestamp, m.created_at) as timestamp, m.created_at,
+            ts_headline('simple', translate(coalesce(m.body, ''), $3, ''), plainto_tsquery('simple', $1), $4) as headline
+       from messages m
+       left join conversations c on c.phone = m.phone
+       left join users u on u.phone = m.phone
+      where m.id = any($2::bigint[])`,
+    [text, ids, MARK_START + MARK_END, HEADLINE_OPTIONS],
+  );
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        kind: 'message',
+        phone: row.phone,
+        messageId: Number(row.id),
+        profileName: row.profile_name,
+        fullName: row.full_name,
+        direction: row.direction,
+        sender: row.sender,
+        senderName: row.sender_name,
+        type: row.type,
+        timestamp: row.timestamp,
+        at: row.created_at,
+        ...marked(row.headline),
+      },
+    ]),
+  );
+}
+
+/** Plain text and the [start, end) offsets of the marked words, from ts_headline's output. */
+export function marked(headline: string): { snippet: string; highlights: [number, number][] } {
+  let snippet = '';
+  const highlights: [number, number][] = [];
+  let start: number | undefined;
+  for (const char of headline) {
+    if (char === MARK_START) start = snippet.length;
+    else if (char === MARK_END) {
+      if (start !== undefined && snippet.length > start) highlights.push([start, snippet.length]);
+      start = undefined;
+    } else snippet += char;
+  }
+  return { snippet, highlights };
+}
