@@ -1,7 +1,9 @@
 import { log } from '@temporalio/activity';
 import { saveConversationState as saveState } from '../src/db/conversations';
+import { quarantineItems } from '../src/db/quarantine';
 import { markFailed, storeInbound, upsertOutbound } from '../src/db/messages';
 import type { Db } from '../src/db/pool';
+import type { SetAsideReason } from '../domain/failures';
 import type { ConversationSettings, InboundMessage, OutboundContent } from '../domain/types';
 
 export interface RecordInboundInput {
@@ -35,6 +37,28 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
 
     async saveConversationState(input: { phone: string; state: string; registered: boolean }): Promise<void> {
       await saveState(db, input.phone, input.state, input.registered);
+    },
+
+    /**
+     * Quarantines what a conversation could not handle (an inbound message, an agent action, a payment,
+     * a timer), with why, so the conversation goes on and an operator still sees it. Storing it again
+     * (a retried attempt) adds nothing.
+     */
+    async setAside(input: {
+      phone: string;
+      reason: SetAsideReason;
+      error: string;
+      item: Record<string, unknown>;
+    }): Promise<void> {
+      await quarantineItems(db, [
+        {
+          source: 'conversation',
+          reason: input.reason,
+          phone: input.phone,
+          raw: { ...input.item, error: input.error },
+        },
+      ]);
+      log.warn('conversation item set aside', { reason: input.reason });
     },
 
     /** Marks a message failed when its sending was given up (retries exhausted, not refused by WhatsApp). */

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { WHATSAPP_REJECTED } from '../domain/failures';
+import { WHATSAPP_REJECTED, type SetAsideReason } from '../domain/failures';
+import { permanentReason } from './failures';
 import type { ConversationSettings, InboundMessage } from '../domain/types';
 import type { createRecordActivities, RecordEffect } from './records';
 import type { createStoreActivities } from './store';
@@ -12,6 +13,8 @@ export interface TurnItem {
   message: InboundMessage;
   ingestKey: string;
   operations: TurnOperation[];
+  /** The flow could not handle this message: it is stored and set aside, and only `operations` (a notice) follow. */
+  setAside?: { reason: SetAsideReason; error: string };
 }
 
 export interface TurnInput {
@@ -27,6 +30,11 @@ export interface TurnResult {
   duplicateAt?: number;
   /** Messages WhatsApp refused for good (their rows say why). */
   refused: number;
+  /**
+   * Index of an item whose handling failed for good (set aside, with why): the items before it were
+   * done, nothing after it was, and its own step counts as not having happened.
+   */
+  failedAt?: number;
 }
 
 /**
@@ -44,25 +52,35 @@ export function createTurnActivities(parts: {
 }) {
   return {
     async handleTurn(input: TurnInput): Promise<TurnResult> {
+      const { phone } = input;
       let refused = 0;
       for (const [index, item] of input.items.entries()) {
-        const { duplicates } = await parts.store.recordInbound({ phone: input.phone, items: [item] });
-        if (duplicates.length > 0) return { settings: parts.settings, duplicateAt: index, refused };
-        for (const operation of item.operations) {
-          if (operation.kind === 'records') {
-            await parts.records.applyRecords({ phone: input.phone, records: operation.records });
-            continue;
+        try {
+          const { duplicates } = await parts.store.recordInbound({ phone, items: [item] });
+          if (duplicates.length > 0) return { settings: parts.settings, duplicateAt: index, refused };
+          if (item.setAside) await parts.store.setAside({ phone, ...item.setAside, item: { inbound: item.message } });
+          for (const operation of item.operations) {
+            if (operation.kind === 'records') {
+              await parts.records.applyRecords({ phone, records: operation.records });
+              continue;
+            }
+            try {
+              await parts.whatsapp.deliverMessage(operation.send);
+            } catch (err) {
+              // A refusal is final and already on the message's row; anything else is retried.
+              if (!(err instanceof ApplicationFailure && err.type === WHATSAPP_REJECTED)) throw err;
+              refused++;
+            }
           }
-          try {
-            await parts.whatsapp.deliverMessage(operation.send);
-          } catch (err) {
-            // A refusal is final and already on the message's row; anything else is retried.
-            if (!(err instanceof ApplicationFailure && err.type === WHATSAPP_REJECTED)) throw err;
-            refused++;
-          }
+        } catch (err) {
+          // One message that can never be handled must not hold back the ones behind it.
+          const reason = permanentReason(err);
+          if (reason === undefined) throw err;
+          await parts.store.setAside({ phone, reason, error: String(err), item: { inbound: item.message } });
+          return { settings: parts.settings, failedAt: index, refused };
         }
       }
-      if (input.state) await parts.store.saveConversationState({ phone: input.phone, ...input.state });
+      if (input.state) await parts.store.saveConversationState({ phone, ...input.state });
       return { settings: parts.settings, refused };
     },
   };

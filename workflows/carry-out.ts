@@ -1,7 +1,8 @@
 import * as wf from '@temporalio/workflow';
 import type { Activities, RecordEffect, TurnOperation } from '../activities';
 import type { Deadlines } from './deadlines';
-import { WHATSAPP_REJECTED } from '../domain/failures';
+import { PERMANENT_FAILURE, WHATSAPP_REJECTED, type SetAsideReason } from '../domain/failures';
+import type { AgentOutcome } from './flow/agent';
 import type { Effect } from './flow/effects';
 import type { FlowState } from './flow/state';
 
@@ -14,7 +15,8 @@ export const UNWRAPPED_REFUSAL_PATCH = 'unwrapped-refusal';
 // Local activities: Postgres writes and Graph API calls are short, and a local activity runs inside the
 // workflow task instead of costing a server round trip each (measured here: about twice the throughput
 // of regular activities). Retries past `localRetryThreshold` become durable timers, so a long WhatsApp
-// or Postgres outage still backs off for as long as it lasts without holding a worker slot.
+// or Postgres outage still backs off for as long as it lasts without holding a worker slot. What can
+// never succeed fails at once as PERMANENT_FAILURE (activities/failures.ts) and is set aside.
 export const store = wf.proxyLocalActivities<Activities>({
   // Generous for the photo download a homework record may start with.
   startToCloseTimeout: '60s',
@@ -31,11 +33,14 @@ const whatsapp = wf.proxyLocalActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
 
-/** A batch of inbound messages: stored, its records written and its replies sent, in one activity. */
+/**
+ * A batch of inbound messages: stored, its records written and its replies sent, in one activity.
+ * Retried for as long as an outage lasts: the messages in it were acknowledged to Meta, so giving up
+ * would lose them.
+ */
 export const turns = wf.proxyLocalActivities<Activities>({
   // Several sends of up to 15 s each, and perhaps a photo download, in one attempt.
   startToCloseTimeout: '2m',
-  scheduleToCloseTimeout: '24h',
   localRetryThreshold: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
@@ -77,13 +82,18 @@ export function planOperations(
   return operations;
 }
 
-export interface StepOutcome {
-  rejection?: { code: 'not_in_chat_support' | 'chat_already_active' | 'invalid_message'; message: string };
-  /** The wamid of the message an agent wrote, once WhatsApp accepted it. */
-  agentWaMessageId?: string;
-  agentFailure?: { code?: number };
+export interface StepOutcome extends AgentOutcome {
   /** Whether any message was sent. */
   replied?: boolean;
+}
+
+/** The quarantine reason a failure carries when an activity failed for good; undefined for any other. */
+export function permanentReasonOf(err: unknown): SetAsideReason | undefined {
+  // Local activity failures reach the workflow unwrapped, regular ones inside an ActivityFailure.
+  const failure = err instanceof wf.ActivityFailure ? err.cause : err;
+  if (!(failure instanceof wf.ApplicationFailure) || failure.type !== PERMANENT_FAILURE) return undefined;
+  const details = failure.details?.[0] as { reason?: SetAsideReason } | undefined;
+  return details?.reason ?? 'failed';
 }
 
 /** Carries out a step's effects in order: records in one activity per run of them, sends one by one, timers here. */
@@ -156,6 +166,8 @@ export async function deliver(
     });
     return { ok: true, waMessageId };
   } catch (err) {
+    // Values Postgres refuses are not a delivery problem: the step is set aside by its caller.
+    if (permanentReasonOf(err) !== undefined) throw err;
     // A failed message must not stop the conversation: the failure is on the stored message for agents to see.
     // Local activity failures reach the workflow unwrapped, regular ones inside an ActivityFailure. The
     // first version looked only for the wrapped form and treated a refusal as abandoned (one more

@@ -1,9 +1,21 @@
 import * as wf from '@temporalio/workflow';
 import { Alarm, earliestDeadline, takeDue, type Deadlines } from './deadlines';
-import { carryOut, deliver, planOperations, store, turns, WriteKeys, type StepOutcome } from './carry-out';
+import {
+  carryOut,
+  deliver,
+  permanentReasonOf,
+  planOperations,
+  store,
+  turns,
+  WriteKeys,
+  type StepOutcome,
+} from './carry-out';
+import { agentEvent, agentResult, outsideWindow } from './flow/agent';
 import type { FlowEvent } from './flow/events';
 import { initialFlowState, type FlowState } from './flow/state';
+import type { StepResult } from './flow/context';
 import { step } from './flow/step';
+import { notice, NOTES } from './flow/texts';
 import { welcomeOnlyStep } from './flow/welcome-only';
 import {
   agentCommandUpdate,
@@ -15,6 +27,8 @@ import {
   type PaymentConfirmation,
 } from './messages';
 import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from './search-attributes';
+import type { TurnItem } from '../activities';
+import type { SetAsideReason } from '../domain/failures';
 import type { ConversationSettings, InboundMessage } from '../domain/types';
 import { MAX_TEXT_CHARS } from '../domain/whatsapp-limits';
 
@@ -56,13 +70,14 @@ export const LAZY_DEADLINE_TIMER_PATCH = 'lazy-deadline-timer';
  * now tracked apart.
  */
 export const SEARCH_ATTRIBUTES_AFTER_TURN_PATCH = 'search-attributes-after-turn';
+/** WhatsApp's refusal of the text a start or an end carried is reported, as a send's always was. */
+export const AGENT_REFUSAL_PATCH = 'refusal-for-every-agent-action';
 /** How current LastInboundAt is kept in the Temporal UI: within a minute: upserted only once it moved that much. */
 const LAST_INBOUND_AT_RESOLUTION_MS = 60_000;
 
 // Meta redelivers for up to 7 days; the database's unique wamid catches anything older than this window.
 const RECENT_ID_LIMIT = 1000;
 const ANSWERED_LIMIT = 100;
-const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 type Work =
   | { kind: 'inbound'; message: InboundMessage }
@@ -140,23 +155,70 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
 
   const loadSettings = async (): Promise<ConversationSettings> => (settings ??= await store.loadSettings());
 
+  /** What handling an item may change, kept so a failed item can be undone. */
+  const keep = () => ({ flow, deadlines: { ...deadlines } });
+  const putBack = (kept: ReturnType<typeof keep>) => {
+    flow = kept.flow;
+    for (const timer of Object.keys(deadlines) as (keyof Deadlines)[]) delete deadlines[timer];
+    Object.assign(deadlines, kept.deadlines);
+  };
+
+  /** Quarantines an item that can never be handled, so the conversation goes on without it. */
+  const setAside = async (reason: SetAsideReason, item: Record<string, unknown>, err: unknown): Promise<void> => {
+    wf.log.warn('item set aside', { reason, error: String(err) });
+    await store.setAside({ phone, reason, error: String(err), item });
+  };
+
+  /**
+   * Handles one item so that nothing escapes the loop: whatever fails in it (a failure no activity
+   * classified, a bug in this shell) undoes the item and sets it aside. Outages never get here: their
+   * activities retry for as long as they last.
+   */
+  const guarded = async (item: Record<string, unknown>, handle: () => Promise<void>): Promise<void> => {
+    const kept = keep();
+    try {
+      await handle();
+    } catch (err) {
+      if (wf.isCancellation(err)) throw err;
+      putBack(kept);
+      await setAside(permanentReasonOf(err) ?? 'failed', item, err);
+    }
+  };
+
   /**
    * Runs one flow step and carries out its effects, in order. Returns the outcome of any agent send.
    * `markRead` is the inbound wamid the first reply marks as read (blue ticks).
    */
   const runStep = async (event: FlowEvent, cause: string, markRead?: string): Promise<StepOutcome> => {
     const current = await loadSettings();
-    const result = step(flow, event, { settings: current, now: Date.now(), phone });
+    let result: StepResult;
+    try {
+      result = step(flow, event, { settings: current, now: Date.now(), phone });
+    } catch (err) {
+      await setAside('step_failed', { event }, err);
+      return { setAside: true };
+    }
     if (result.rejection) return { rejection: result.rejection };
+    const kept = keep();
     flow = result.state;
-    return carryOut(phone, result.effects, flow, deadlines, keys.forCause(cause), markRead);
+    try {
+      return await carryOut(phone, result.effects, flow, deadlines, keys.forCause(cause), markRead);
+    } catch (err) {
+      const reason = permanentReasonOf(err);
+      if (reason === undefined) throw err;
+      putBack(kept);
+      await setAside(reason, { event }, err);
+      return { setAside: true };
+    }
   };
 
   /**
    * The whole batch in one activity: the steps are computed first (the flow is pure), then one
    * activity stores each message and carries out what its step asked for. If the database knows a
    * message from before (a redelivery older than the recent ids), the activity stops there; the state
-   * goes back to where it was before that message, and the rest is handled again without it.
+   * goes back to where it was before that message, and the rest is handled again without it. A message
+   * whose handling failed for good is set aside the same way; one the flow threw on is stored and set
+   * aside without a step.
    */
   const handleInboundInOneActivity = async (batch: InboundMessage[]): Promise<void> => {
     let from = 0;
@@ -169,9 +231,17 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         unread = undefined;
         return wamid;
       };
-      const items = batch.slice(from).map((message) => {
-        before.push({ flow, deadlines: { ...deadlines } });
-        const result = step(flow, { type: 'inbound', message }, { settings: current, now: Date.now(), phone });
+      const items = batch.slice(from).map((message): TurnItem => {
+        before.push(keep());
+        const ingestKey = keys.inbound(message.waMessageId);
+        let result: StepResult;
+        try {
+          result = step(flow, { type: 'inbound', message }, { settings: current, now: Date.now(), phone });
+        } catch (err) {
+          wf.log.warn('item set aside', { reason: 'step_failed', error: String(err) });
+          const { operations } = notHandledNotice(message, takeMarkRead);
+          return { message, ingestKey, operations, setAside: { reason: 'step_failed', error: String(err) } };
+        }
         flow = result.state;
         const operations = planOperations(
           phone,
@@ -180,7 +250,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
           keys.forCause(`in/${message.waMessageId}`),
           takeMarkRead,
         );
-        return { message, ingestKey: keys.inbound(message.waMessageId), operations };
+        return { message, ingestKey, operations };
       });
       const changed = differs(saved);
       const turn = await turns.handleTurn({
@@ -189,19 +259,28 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         ...(changed ? { state: { state: flow.name, registered: flow.registered } } : {}),
       });
       settings = turn.settings;
-      if (turn.duplicateAt === undefined) {
+      const stoppedAt = turn.duplicateAt ?? turn.failedAt;
+      if (stoppedAt === undefined) {
         if (changed) {
           saved = { name: flow.name, registered: flow.registered };
           if (!wf.patched(SEARCH_ATTRIBUTES_AFTER_TURN_PATCH)) published = saved;
         }
         return;
       }
-      const restored = before[turn.duplicateAt]!;
-      flow = restored.flow;
-      for (const timer of Object.keys(deadlines) as (keyof Deadlines)[]) delete deadlines[timer];
-      Object.assign(deadlines, restored.deadlines);
-      from += turn.duplicateAt + 1;
+      putBack(before[stoppedAt]!);
+      if (turn.failedAt !== undefined) {
+        const { effect, key } = notHandledNotice(batch[from + stoppedAt]!, () => undefined);
+        await deliver(phone, effect, key);
+      }
+      from += stoppedAt + 1;
     }
+  };
+
+  /** The user is told that a message of theirs was set aside, so they can send it again. */
+  const notHandledNotice = (message: InboundMessage, takeMarkRead: () => string | undefined) => {
+    const effect = { type: 'send', content: notice(NOTES.notHandled) } as const;
+    const key = `${phone}/in/${message.waMessageId}/not-handled`;
+    return { effect, key, operations: planOperations(phone, [effect], deadlines, { next: () => key }, takeMarkRead) };
   };
 
   const handleInbound = async (batch: InboundMessage[]): Promise<void> => {
@@ -237,41 +316,20 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     }
   };
 
-  const handleAgent = async (item: Work & { kind: 'agent' }): Promise<void> => {
-    const { command } = item;
-    let result: AgentCommandResult;
-    if (
-      command.action !== 'end' &&
-      (lastInboundAt === undefined || Date.now() - lastInboundAt > CUSTOMER_SERVICE_WINDOW_MS)
-    ) {
-      // WhatsApp would refuse with 131047; nothing is changed or sent.
-      result = {
-        ok: false,
-        code: 'outside_customer_service_window',
-        message: "The user's last message is more than 24 hours old; WhatsApp accepts only templates now",
-      };
-    } else {
-      const event: FlowEvent =
-        command.action === 'start'
-          ? { type: 'agentStart', agent: command.agent, message: command.message }
-          : command.action === 'send'
-            ? { type: 'agentSend', agent: command.agent, message: command.message ?? '' }
-            : { type: 'agentEnd', agent: command.agent, message: command.message };
-      const outcome = await runStep(event, `agent/${command.requestId}`);
-      result = outcome.rejection
-        ? { ok: false, code: outcome.rejection.code, message: outcome.rejection.message }
-        : outcome.agentFailure && command.action === 'send'
-          ? {
-              ok: false,
-              code: 'whatsapp_rejected',
-              message: 'WhatsApp refused the message',
-              whatsappCode: outcome.agentFailure.code,
-            }
-          : { ok: true, state: flow.name, waMessageId: outcome.agentWaMessageId, at: Date.now() };
-    }
-    answered.push({ requestId: command.requestId, result });
+  const answer = (item: Work & { kind: 'agent' }, result: AgentCommandResult): void => {
+    answered.push({ requestId: item.command.requestId, result });
     if (answered.length > ANSWERED_LIMIT) answered.shift();
     item.result = result;
+  };
+
+  const handleAgent = async (item: Work & { kind: 'agent' }): Promise<void> => {
+    const { command } = item;
+    // WhatsApp would refuse with 131047; nothing is changed or sent.
+    const refused = outsideWindow(command, lastInboundAt, Date.now());
+    if (refused) return answer(item, refused);
+    const outcome = await runStep(agentEvent(command), `agent/${command.requestId}`);
+    const onlyForSend = outcome.agentFailure !== undefined && !wf.patched(AGENT_REFUSAL_PATCH);
+    answer(item, agentResult(command, outcome, flow.name, Date.now(), { onlyForSend }));
   };
 
   const publish = async (): Promise<void> => {
@@ -318,18 +376,27 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         // Consecutive messages are stored together in one activity.
         const end = work.findIndex((w) => w.kind !== 'inbound');
         const batch = work.splice(0, end === -1 ? work.length : end) as (Work & { kind: 'inbound' })[];
-        await handleInbound(batch.map((w) => w.message));
+        const messages = batch.map((w) => w.message);
+        await guarded({ inbound: messages }, () => handleInbound(messages));
       } else if (item.kind === 'payment') {
         work.shift();
-        await runStep({ type: 'paymentConfirmed', ...item.confirmation }, `payment/${item.confirmation.reference}`);
+        const { confirmation } = item;
+        await guarded({ payment: confirmation }, async () => {
+          await runStep({ type: 'paymentConfirmed', ...confirmation }, `payment/${confirmation.reference}`);
+        });
       } else {
         work.shift();
-        await handleAgent(item);
+        await guarded({ agent: item.command }, () => handleAgent(item));
+        // The update always gets its answer, even when the command was set aside half-way.
+        if (item.result === undefined)
+          answer(item, agentResult(item.command, { setAside: true }, flow.name, Date.now()));
       }
     }
     for (const due of takeDue(deadlines, Date.now())) {
       handled = true;
-      await runStep({ type: 'timer', timer: due.timer, token: due.token }, `timer/${due.timer}/${due.token}`);
+      await guarded({ timer: due }, async () => {
+        await runStep({ type: 'timer', timer: due.timer, token: due.token }, `timer/${due.timer}/${due.token}`);
+      });
     }
     if (handled) await publish();
     busy = false;

@@ -30,11 +30,13 @@ export type AgentCommandFailureCode =
   | 'chat_already_active'
   | 'outside_customer_service_window'
   | 'whatsapp_rejected'
-  | 'invalid_message';
+  | 'invalid_message'
+  | 'set_aside';
 
+/** A failure's `state` is set when the command changed the conversation nonetheless (a refused opening line). */
 export type AgentCommandResult =
   | { ok: true; state: StateName; waMessageId?: string; at: number }
-  | { ok: false; code: AgentCommandFailureCode; message: string; whatsappCode?: number };
+  | { ok: false; code: AgentCommandFailureCode; message: string; whatsappCode?: number; state?: StateName };
 
 /**
  * An update, not a signal: the admin API answers only once the workflow has decided, and for a send

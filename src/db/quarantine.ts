@@ -1,17 +1,20 @@
 import crypto from 'node:crypto';
 import type { Queryable } from './queryable';
 
-// What was set aside because it could not be handled: webhook messages and statuses, payment events.
+// What was set aside because it could not be handled: webhook messages and statuses, payment events,
+// and whatever a conversation could not carry out (an inbound message, agent action, payment or timer).
 // The raw item is kept as JSON text cut to RAW_MAX_CHARS, written by a serializer of our own that
 // stops at a depth and a length, so no item (however large, deep or strange) fails to be stored.
 
-export const QUARANTINE_SOURCES = ['webhook_message', 'webhook_status', 'payment'] as const;
+export const QUARANTINE_SOURCES = ['webhook_message', 'webhook_status', 'payment', 'conversation'] as const;
 export type QuarantineSource = (typeof QUARANTINE_SOURCES)[number];
 
 /**
  * Why an item was set aside. The WhatsApp webhook's reasons are explained in parse-webhook.ts;
  * `store_refused`: Postgres refused a value the parser let through; `invalid_reference` and
  * `invalid_amount`: a payment event whose reference cannot be one of ours or whose amount is no amount.
+ * A conversation's own: `step_failed` (the flow threw on the event), `media_unavailable` (WhatsApp
+ * refused for good to hand over a photo), `failed` (any other failure that no retry can mend).
  */
 export const QUARANTINE_REASONS = [
   'malformed',
@@ -21,6 +24,9 @@ export const QUARANTINE_REASONS = [
   'store_refused',
   'invalid_reference',
   'invalid_amount',
+  'step_failed',
+  'media_unavailable',
+  'failed',
 ] as const;
 export type QuarantineReason = (typeof QUARANTINE_REASONS)[number];
 
@@ -29,6 +35,8 @@ export interface QuarantineInput {
   reason: QuarantineReason;
   /** The item as it arrived; callers leave out anything secret. */
   raw: unknown;
+  /** The conversation the item belongs to, when known. */
+  phone?: string;
 }
 
 export interface QuarantinedRow {
@@ -36,6 +44,7 @@ export interface QuarantinedRow {
   at: Date;
   source: QuarantineSource;
   reason: QuarantineReason;
+  phone: string | null;
   /** JSON, unless `rawTruncated`: then its first RAW_MAX_CHARS characters. */
   raw: string;
   rawTruncated: boolean;
@@ -46,6 +55,7 @@ interface DbQuarantined {
   at: Date;
   source: QuarantineSource;
   reason: QuarantineReason;
+  phone: string | null;
   raw: string;
   raw_truncated: boolean;
 }
@@ -66,12 +76,15 @@ export async function quarantineItems(db: Queryable, items: readonly QuarantineI
   const rows = items.map((item) => {
     const whole = boundedJson(item.raw, FINGERPRINT_CHARS).text;
     const raw = boundedJson(item.raw, RAW_MAX_CHARS);
-    const fingerprint = crypto.createHash('sha256').update(`${item.source}\n${item.reason}\n${whole}`).digest('hex');
+    const fingerprint = crypto
+      .createHash('sha256')
+      .update(`${item.source}\n${item.reason}\n${item.phone ?? ''}\n${whole}`)
+      .digest('hex');
     return { ...item, raw, fingerprint };
   });
   await db.query(
-    `insert into quarantine (source, reason, raw, raw_truncated, fingerprint)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[])
+    `insert into quarantine (source, reason, raw, raw_truncated, fingerprint, phone)
+     select * from unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::text[])
      on conflict (fingerprint) do nothing`,
     [
       rows.map((r) => r.source),
@@ -79,6 +92,7 @@ export async function quarantineItems(db: Queryable, items: readonly QuarantineI
       rows.map((r) => r.raw.text),
       rows.map((r) => r.raw.truncated),
       rows.map((r) => r.fingerprint),
+      rows.map((r) => r.phone ?? null),
     ],
   );
 }
@@ -86,23 +100,25 @@ export async function quarantineItems(db: Queryable, items: readonly QuarantineI
 /** Newest first. `beforeId` is the keyset cursor: the id of the last item of the previous page. */
 export async function listQuarantined(
   db: Queryable,
-  filter: { source?: QuarantineSource; reason?: QuarantineReason; beforeId?: number; limit: number },
+  filter: { source?: QuarantineSource; reason?: QuarantineReason; phone?: string; beforeId?: number; limit: number },
 ): Promise<QuarantinedRow[]> {
   const { rows } = await db.query<DbQuarantined>(
-    `select id, at, source, reason, raw, raw_truncated
+    `select id, at, source, reason, phone, raw, raw_truncated
      from quarantine
      where ($1::text is null or source = $1)
        and ($2::text is null or reason = $2)
-       and ($3::bigint is null or id < $3)
+       and ($3::text is null or phone = $3)
+       and ($4::bigint is null or id < $4)
      order by id desc
-     limit $4`,
-    [filter.source ?? null, filter.reason ?? null, filter.beforeId ?? null, filter.limit],
+     limit $5`,
+    [filter.source ?? null, filter.reason ?? null, filter.phone ?? null, filter.beforeId ?? null, filter.limit],
   );
   return rows.map((row) => ({
     id: Number(row.id),
     at: row.at,
     source: row.source,
     reason: row.reason,
+    phone: row.phone,
     raw: row.raw,
     rawTruncated: row.raw_truncated,
   }));

@@ -69,7 +69,13 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
           waMessageId: result.waMessageId,
           timestamp: new Date(result.at).toISOString(),
         };
-      return { ok: false, code: result.code, message: result.message, whatsappCode: result.whatsappCode };
+      return {
+        ok: false,
+        code: result.code,
+        message: result.message,
+        whatsappCode: result.whatsappCode,
+        state: result.state,
+      };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         return { ok: false, code: 'conversation_not_found', message: 'No conversation with this number' };

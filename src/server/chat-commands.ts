@@ -13,11 +13,12 @@ export type ChatCommandFailureCode =
   | 'chat_already_active'
   | 'outside_customer_service_window'
   | 'whatsapp_rejected'
-  | 'invalid_message';
+  | 'invalid_message'
+  | 'set_aside';
 
 export type ChatCommandResult =
   | { ok: true; waMessageId?: string; state: string; timestamp: string }
-  | { ok: false; code: ChatCommandFailureCode; message: string; whatsappCode?: number };
+  | { ok: false; code: ChatCommandFailureCode; message: string; whatsappCode?: number; state?: string };
 
 export interface ChatCommands {
   start(input: { phone: string; agent: string; message?: string; idempotencyKey?: string }): Promise<ChatCommandResult>;

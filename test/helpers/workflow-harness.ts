@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Activities, DeliverInput } from '../../activities';
+import { classifyFailures } from '../../activities/failures';
 import { createTurnActivities } from '../../activities/turn';
 import { conversationSettings, loadConfig } from '../../src/config';
 import { createLogger, silentLogger } from '../../src/logger';
@@ -73,6 +74,8 @@ export class StubActivities {
   readonly calls: ActivityCall[] = [];
   /** Messages "WhatsApp" accepted, in order: one per send key. */
   readonly sent: (DeliverInput & { waMessageId: string })[] = [];
+  /** What the conversations set aside (the quarantine), in order; a retried attempt adds it again. */
+  readonly setAside: InputOf<'setAside'>[] = [];
   private readonly storedInbound = new Map<string, string>();
   private readonly behaviours = new Map<ActivityName, Intercept[]>();
   private sequence = 0;
@@ -93,6 +96,9 @@ export class StubActivities {
       loadSettings: async (): Promise<ConversationSettings> => this.settings,
       saveConversationState: async (): Promise<void> => undefined,
       abandonMessage: async (): Promise<void> => undefined,
+      setAside: async (input: InputOf<'setAside'>): Promise<void> => {
+        this.setAside.push(input);
+      },
       applyRecords: async (): Promise<void> => undefined,
       deliverMessage: async (input: DeliverInput): Promise<{ waMessageId: string }> => {
         const earlier = this.sent.find((s) => s.key === input.key);
@@ -109,7 +115,8 @@ export class StubActivities {
       whatsapp: inner,
       settings: this.settings,
     });
-    this.activities = this.recording({ ...own, ...turn });
+    // Classified as the worker's are, so a stubbed Postgres refusal fails for good as a real one does.
+    this.activities = classifyFailures(this.recording({ ...own, ...turn }));
   }
 
   /**

@@ -153,6 +153,26 @@ describe('chat support', () => {
     expect(stored).toMatchObject({ status: 'failed', errorCode: 131047, senderName: 'Alice' });
   });
 
+  it('answers 502 for a start or an end whose text WhatsApp refused, with the state the chat is in', async () => {
+    const user = await registeredStudent();
+    stack.fake.failNext(1, { status: 400, body: fixtureJson('send-error-131047.json') });
+    const start = await alice.chat('start', user.phone, 'Hello from the support team');
+    expect(start.status).toBe(502);
+    expect(start.body).toMatchObject({
+      status: 'error',
+      error: { code: 'whatsapp_rejected', whatsappCode: 131047 },
+      state: 'CHAT_SUPPORT_ACTIVE',
+    });
+    expect(await user.state()).toBe('CHAT_SUPPORT_ACTIVE');
+
+    stack.fake.failNext(1, { status: 400, body: fixtureJson('send-error-131047.json') });
+    const end = await alice.chat('end', user.phone, 'Goodbye');
+    expect(end.status).toBe(502);
+    expect(end.body).toMatchObject({ error: { code: 'whatsapp_rejected', whatsappCode: 131047 }, state: 'REGISTERED' });
+    const [session] = await listChatSessions(stack.db, user.phone);
+    expect(session).toMatchObject({ endedBy: 'Alice' });
+  });
+
   it('refuses with 422 when the user last wrote more than 24 hours ago', async () => {
     const user = new TestUser(stack, newPhone());
     await user.send('text', { text: { body: 'old message' } });

@@ -63,6 +63,8 @@ export const NOTES = {
     `⌛ The payment ${reference} was not confirmed in time, so its link has expired. Choose Subscribe for a new one.`,
   unknownTopic: "Sorry, I don't have that topic any more. Here is the current list.",
   ratingClosed: 'Thanks! The rating for that chat is already closed.',
+  notHandled:
+    "Sorry, something went wrong with your last message and I couldn't handle it. Please send it again, or type menu.",
 } as const;
 
 export function welcomeMessage(botName: string, note?: string): OutboundContent {

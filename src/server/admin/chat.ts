@@ -34,6 +34,8 @@ const FAILURE_STATUS: Record<ChatCommandFailureCode, number> = {
   outside_customer_service_window: 422,
   whatsapp_rejected: 502,
   invalid_message: 400,
+  // The conversation could not carry the command out and set it aside: nothing changed.
+  set_aside: 422,
 };
 
 const SUCCESS_MESSAGE = { start: 'Chat started', send: 'Message sent successfully', end: 'Chat ended' } as const;
@@ -95,5 +97,7 @@ function respond(ctx: AdminContext, command: keyof typeof SUCCESS_MESSAGE, resul
       message: result.message,
       ...(result.whatsappCode !== undefined ? { whatsappCode: result.whatsappCode } : {}),
     },
+    // What did change: a chat opened or closed although WhatsApp refused its text.
+    ...(result.state !== undefined ? { state: result.state } : {}),
   };
 }

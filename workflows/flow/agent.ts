@@ -1,0 +1,80 @@
+import type { AgentCommand, AgentCommandResult } from '../messages';
+import type { Rejection } from './context';
+import type { FlowEvent } from './events';
+import type { StateName } from './state';
+
+// The agent's side of a conversation, beyond the flow step itself: when WhatsApp would refuse the
+// command outright, and what the agent is told once its step was carried out. Pure, like the flow.
+
+/** WhatsApp accepts free-form messages only this long after the user's last message. */
+export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** The flow event an agent command is. */
+export function agentEvent(command: AgentCommand): FlowEvent {
+  const { agent, message } = command;
+  if (command.action === 'start') return { type: 'agentStart', agent, message };
+  if (command.action === 'send') return { type: 'agentSend', agent, message: message ?? '' };
+  return { type: 'agentEnd', agent, message };
+}
+
+/**
+ * Why the command is refused before anything changes: outside the 24-hour window WhatsApp would refuse
+ * a start's or a send's text with 131047. An end still closes the chat (its closing line may be refused).
+ */
+export function outsideWindow(
+  command: AgentCommand,
+  lastInboundAt: number | undefined,
+  now: number,
+): AgentCommandResult | undefined {
+  if (command.action === 'end') return undefined;
+  if (lastInboundAt !== undefined && now - lastInboundAt <= CUSTOMER_SERVICE_WINDOW_MS) return undefined;
+  return {
+    ok: false,
+    code: 'outside_customer_service_window',
+    message: "The user's last message is more than 24 hours old; WhatsApp accepts only templates now",
+  };
+}
+
+/** How carrying out an agent's step went. */
+export interface AgentOutcome {
+  rejection?: Rejection;
+  /** Its effects failed for good and were set aside: nothing of the step counts. */
+  setAside?: boolean;
+  /** The wamid of the text the agent wrote, once WhatsApp accepted it. */
+  agentWaMessageId?: string;
+  /** WhatsApp refused the text the agent wrote (with its error code, when it gave one). */
+  agentFailure?: { code?: number };
+}
+
+/**
+ * The agent's answer. A refused text is reported as refused whatever the action (`onlyForSend`: as the
+ * first version did, only for a send), with the state the conversation is in: a start still opened the
+ * chat and an end still closed it.
+ */
+export function agentResult(
+  command: AgentCommand,
+  outcome: AgentOutcome,
+  state: StateName,
+  now: number,
+  options: { onlyForSend?: boolean } = {},
+): AgentCommandResult {
+  if (outcome.rejection) return { ok: false, code: outcome.rejection.code, message: outcome.rejection.message };
+  if (outcome.setAside) {
+    return {
+      ok: false,
+      code: 'set_aside',
+      message: 'The command could not be carried out and was set aside (see the quarantine); nothing changed',
+    };
+  }
+  if (outcome.agentFailure && (command.action === 'send' || !options.onlyForSend)) {
+    const done = command.action === 'start' ? '; the chat is open' : command.action === 'end' ? '; the chat ended' : '';
+    return {
+      ok: false,
+      code: 'whatsapp_rejected',
+      message: `WhatsApp refused the message${done}`,
+      whatsappCode: outcome.agentFailure.code,
+      ...(command.action === 'send' ? {} : { state }),
+    };
+  }
+  return { ok: true, state, waMessageId: outcome.agentWaMessageId, at: now };
+}
