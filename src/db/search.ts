@@ -64,13 +64,16 @@ export interface SearchPage {
 // Only when it does not are the older ones looked up through the full-text index, all matches at once,
 // then sorted. Postgres alone picks between those plans by its estimate of how many messages match,
 // and for a word it has never seen that estimate is often high enough that it walks every message.
-const RECENT_WINDOW = 4000;
+export const RECENT_WINDOW = 4000;
 
 // ts_headline marks the words found with these characters (from the private use area, removed from
 // the text first), which are turned into offsets below: the snippet stays plain text, never markup.
 const MARK_START = '\uE000';
 const MARK_END = '\uE001';
-const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=20, MinWords=8, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "`;
+// A short text is shown whole; a longer one as up to two passages around the words found.
+const SHORT_TEXT_CHARS = 200;
+const HEADLINE_WHOLE = `StartSel=${MARK_START}, StopSel=${MARK_END}, HighlightAll=true`;
+const HEADLINE_PASSAGES = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=20, MinWords=8, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "`;
 
 const MICROS = (column: string) => `(extract(epoch from ${column}) * 1000000)::bigint::text`;
 const FROM_MICROS = (param: string) => `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;
@@ -264,12 +267,13 @@ async function describeMessages(db: Db, text: string, ids: string[]): Promise<Ma
   const { rows } = await db.query<DbMessageHit>(
     `select m.id::text, m.phone, c.profile_name, u.full_name, m.direction, m.sender, m.sender_name, m.type,
             coalesce(m.wa_timestamp, m.created_at) as timestamp, m.created_at,
-            ts_headline('simple', translate(coalesce(m.body, ''), $3, ''), plainto_tsquery('simple', $1), $4) as headline
+            ts_headline('simple', translate(coalesce(m.body, ''), $3, ''), plainto_tsquery('simple', $1),
+                        case when length(m.body) <= $4 then $5 else $6 end) as headline
        from messages m
        left join conversations c on c.phone = m.phone
        left join users u on u.phone = m.phone
       where m.id = any($2::bigint[])`,
-    [text, ids, MARK_START + MARK_END, HEADLINE_OPTIONS],
+    [text, ids, MARK_START + MARK_END, SHORT_TEXT_CHARS, HEADLINE_WHOLE, HEADLINE_PASSAGES],
   );
   return new Map(
     rows.map((row) => [

@@ -22,12 +22,14 @@ create index messages_body_search on messages using gin (body_search);
 -- is, and looks one up in the index instead of scanning the newest messages for it.
 alter table messages alter column body_search set statistics 1000;
 
--- The student's name and email as search words. The email is indexed whole (the parser reads it
--- as one token) and split at its punctuation, so "ana", "example" and "ana@example.com" all find it.
+-- The student's name and email as search words. The parser reads an email as one token, its two
+-- halves as one token each, and splits nothing else: the email is indexed whole, by halves and by
+-- its words, so "ana.silva@school.example", "ana.silva", "school.example" and "silva" all find it.
 create function person_search_document(full_name text, email text) returns tsvector
 language sql immutable parallel safe as $$
   select to_tsvector('simple',
     coalesce(full_name, '') || ' ' || coalesce(email, '') || ' '
+    || split_part(coalesce(email, ''), '@', 1) || ' ' || split_part(coalesce(email, ''), '@', 2) || ' '
     || regexp_replace(coalesce(email, ''), '[^[:alnum:]]+', ' ', 'g'))
 $$;
 create index users_search on users using gin (person_search_document(full_name, email));
