@@ -6,7 +6,7 @@ import type { RecordedSend } from '../../src/sandbox/graph-fake';
 import { conversationQuery, conversationWorkflowId } from '../../workflows/messages';
 import { sleep } from '../helpers/wait';
 import type { FaultStack } from './fault-stack';
-import { caughtUp, type FaultUser } from './load';
+import { caughtUp, type AgentCall, type FaultUser } from './load';
 
 // What must hold after every fault, once the load has drained: every accepted inbound message stored
 // once and in order, every reply the flow predicts sent once and in order, every agent command that
@@ -44,7 +44,12 @@ export async function checkLedger(
   stack: FaultStack,
   fault: string,
   users: FaultUser[],
-  options: { crashes?: number[]; settleMs?: number } = {},
+  options: {
+    crashes?: number[];
+    settleMs?: number;
+    /** Agent commands that may answer other than 200 (WhatsApp refused the text on purpose). */
+    refusalAllowed?: (call: AgentCall) => boolean;
+  } = {},
 ): Promise<Ledger> {
   const settleMs = options.settleMs ?? 120_000;
   await Promise.all(users.map((u) => caughtUp(stack, u, settleMs).catch(() => undefined)));
@@ -71,12 +76,19 @@ export async function checkLedger(
     finalHiAnswered: 0,
     problems: [],
   };
-  for (const user of users) await checkConversation(stack, user, ledger, options.crashes ?? []);
+  for (const user of users)
+    await checkConversation(stack, user, ledger, options.crashes ?? [], options.refusalAllowed ?? (() => false));
   writeResult(fault, ledger);
   return ledger;
 }
 
-async function checkConversation(stack: FaultStack, user: FaultUser, ledger: Ledger, crashes: number[]) {
+async function checkConversation(
+  stack: FaultStack,
+  user: FaultUser,
+  ledger: Ledger,
+  crashes: number[],
+  refusalAllowed: (call: AgentCall) => boolean,
+) {
   const problem = (text: string) => ledger.problems.push(`${user.kind} ${user.phone}: ${text}`);
   const rows = await listMessages(stack.db, user.phone);
 
@@ -102,7 +114,8 @@ async function checkConversation(stack: FaultStack, user: FaultUser, ledger: Led
   ledger.repliesUnexpected += replies.unexpected;
   if (replies.missing > 0) problem(`${replies.missing} expected replies never sent`);
   if (replies.doubled > 0) problem(`${replies.doubled} replies sent twice (${replies.doubledInGap} in the crash gap)`);
-  if (replies.unexpected > 0) problem(`${replies.unexpected} replies not expected at that point`);
+  if (replies.unexpected > 0)
+    problem(`${replies.unexpected} replies not expected at that point, first ${replies.firstUnexpected ?? ''}`);
   if (replies.missing === 0) ledger.finalHiAnswered += 1;
   const unstored = sends.filter((s) => !stored.has(s.waMessageId)).length - replies.doubledInGap;
   if (unstored > 0) problem(`${unstored} sends WhatsApp accepted have no stored wamid`);
@@ -113,6 +126,8 @@ async function checkConversation(stack: FaultStack, user: FaultUser, ledger: Led
   if (failed.length !== user.refused.length)
     problem(`${failed.length} replies stored as failed, ${user.refused.length} refused by WhatsApp`);
 
+  for (const call of user.agentCalls.filter((c) => c.status !== 200 && !refusalAllowed(c)))
+    problem(`agent ${call.action} ${call.key} answered ${call.status} ${call.error ?? ''}`);
   for (const call of user.agentCalls.filter((c) => c.status === 200)) {
     ledger.agentCommands200 += 1;
     const copies = sends.filter((s) => s.waMessageId === call.waMessageId).length;
@@ -140,6 +155,7 @@ function compareReplies(user: FaultUser, sends: RecordedSend[], stored: Set<stri
   let doubled = 0;
   let doubledInGap = 0;
   let unexpected = 0;
+  let firstUnexpected: string | undefined;
   for (const [i, send] of sends.entries()) {
     if (next < user.expected.length && key(send.content) === key(user.expected[next])) {
       next += 1;
@@ -153,8 +169,13 @@ function compareReplies(user: FaultUser, sends: RecordedSend[], stored: Set<stri
       continue;
     }
     unexpected += 1;
+    firstUnexpected ??= `${clip(send.content)} where ${clip(user.expected[next])} was expected`;
   }
-  return { missing: user.expected.length - next, doubled, doubledInGap, unexpected };
+  return { missing: user.expected.length - next, doubled, doubledInGap, unexpected, firstUnexpected };
+}
+
+function clip(content: unknown): string {
+  return JSON.stringify(content ?? null).slice(0, 160);
 }
 
 /** Where each fault's ledger is written (FAULTS_RESULTS_DIR, or a folder under the system's temp). */

@@ -24,6 +24,8 @@ export interface AgentCall {
   key: string;
   status: number;
   waMessageId?: string;
+  /** The error code of an answer that was not 200, and WhatsApp's own code when it refused the text. */
+  error?: string;
   whatsappCode?: number;
 }
 
@@ -207,12 +209,13 @@ function actions(stack: FaultStack, record: LoadRecord, giveUpMs: number) {
         count(record.adminAnswers, answer.status);
         // 503: Temporal or the worker is away; the command is retried with the same key.
         if (answer.status !== 503 && answer.status !== 'unreachable') {
-          const body = answer.body as { waMessageId?: string; error?: { whatsappCode?: number } };
+          const body = answer.body as { waMessageId?: string; error?: { code?: string; whatsappCode?: number } };
           user.agentCalls.push({
             action,
             key,
             status: answer.status,
             ...(body.waMessageId === undefined ? {} : { waMessageId: body.waMessageId }),
+            ...(body.error?.code === undefined ? {} : { error: body.error.code }),
             ...(body.error?.whatsappCode === undefined ? {} : { whatsappCode: body.error.whatsappCode }),
           });
           if (answer.status === 200 || answer.status === 502)
