@@ -1,5 +1,5 @@
-// The agents' console: conversations, their history, live updates and chat-support commands, all
-// through the admin API with the agent's bearer token. Every piece of data goes into the page as
+// The agents' console: conversations, their history, live updates, search and chat-support commands,
+// all through the admin API with the agent's bearer token. Every piece of data goes into the page as
 // text (textContent), never as markup. A command is shown as done only after the API answered 200.
 (function () {
   'use strict';
@@ -40,6 +40,16 @@
     list: $('conversation-list'),
     listEmpty: $('list-empty'),
     loadMore: $('load-more'),
+    listView: $('list-view'),
+    searchForm: $('search-form'),
+    search: $('search'),
+    searchView: $('search-view'),
+    searchHeading: $('search-heading'),
+    searchClear: $('search-clear'),
+    searchError: $('search-error'),
+    searchList: $('search-list'),
+    searchEmpty: $('search-empty'),
+    searchMore: $('search-more'),
     noSelection: $('no-selection'),
     body: $('conversation-body'),
     title: $('conversation-title'),
@@ -65,6 +75,13 @@
   let listSequence = 0;
   let openPhone = null;
   let conversationSequence = 0;
+  // The search shown in the sidebar, if any, and the message a search hit opened the history at.
+  let searchText = null;
+  let searchHits = [];
+  let searchCursor = null;
+  let searchSequence = 0;
+  let foundMessageId = null;
+  let scrollToFound = false;
   let busy = false;
   // A command whose request got no answer: retrying the same text reuses its Idempotency-Key, so the
   // workflow answers it once even if the first attempt did reach it.
@@ -192,6 +209,8 @@
     conversations = [];
     nextCursor = null;
     openPhone = null;
+    closeSearch();
+    ui.search.value = '';
     ui.list.replaceChildren();
     ui.messages.replaceChildren();
     ui.body.hidden = true;
@@ -368,7 +387,10 @@
 
   // ---- one conversation ----
 
-  function openConversation(phone) {
+  /** Opens a conversation's history; with a message id, at that message, marked. */
+  function openConversation(phone, messageId) {
+    foundMessageId = messageId === undefined ? null : String(messageId);
+    scrollToFound = foundMessageId !== null;
     if (openPhone !== phone) {
       ui.messages.replaceChildren();
       ui.chat.textContent = '';
@@ -442,6 +464,7 @@
 
   function renderMessage(message, conversation) {
     const item = node('li', 'message message-' + message.sender);
+    item.dataset.messageId = String(message.id);
     if (message.waMessageId) item.dataset.waMessageId = message.waMessageId;
     const meta = node('p', 'message-meta');
     meta.append(node('span', 'sender', senderLabel(message, conversation)), timeElement(message.timestamp));
@@ -480,8 +503,135 @@
     const list = ui.messages;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     list.replaceChildren(...messages.map((m) => renderMessage(m, conversation)));
-    if (atBottom) list.scrollTop = list.scrollHeight;
+    const found =
+      foundMessageId === null ? null : list.querySelector('li[data-message-id="' + CSS.escape(foundMessageId) + '"]');
+    if (found) {
+      found.classList.add('message-found');
+      found.setAttribute('aria-current', 'true');
+    }
+    // A search hit scrolls to its message once; live reloads after that keep the agent's place.
+    if (found && scrollToFound) {
+      scrollToFound = false;
+      found.tabIndex = -1;
+      found.scrollIntoView({ block: 'center' });
+      found.focus({ preventScroll: true });
+    } else if (atBottom && !scrollToFound) {
+      list.scrollTop = list.scrollHeight;
+    }
   }
+
+  // ---- search ----
+
+  function searchQuery(cursor) {
+    const params = new URLSearchParams({ q: searchText, limit: String(PAGE_SIZE) });
+    if (cursor) params.set('cursor', cursor);
+    return '/api/admin/search?' + params.toString();
+  }
+
+  async function runSearch(more) {
+    if (searchText === null || (more && !searchCursor)) return;
+    const sequence = ++searchSequence;
+    ui.searchError.textContent = '';
+    if (!more) {
+      ui.searchHeading.textContent = 'Searching for “' + searchText + '”…';
+      ui.searchList.replaceChildren();
+      ui.searchEmpty.hidden = true;
+      ui.searchMore.hidden = true;
+    }
+    const res = await api('GET', searchQuery(more ? searchCursor : null));
+    if (sequence !== searchSequence || searchText === null || !token) return;
+    if (res.status !== 200) {
+      ui.searchHeading.textContent = 'Results for “' + searchText + '”';
+      ui.searchError.textContent = 'Could not search: ' + describeFailure(res);
+      return;
+    }
+    searchHits = more ? searchHits.concat(res.body.hits) : res.body.hits;
+    searchCursor = res.body.nextCursor || null;
+    renderSearch();
+  }
+
+  function closeSearch() {
+    searchText = null;
+    searchHits = [];
+    searchCursor = null;
+    searchSequence++;
+    ui.searchList.replaceChildren();
+    ui.searchView.hidden = true;
+    ui.listView.hidden = false;
+  }
+
+  /** The snippet as text, the words found in <mark>: built from offsets, never from markup. */
+  function snippetElement(snippet, highlights) {
+    const element = node('span', 'hit-snippet');
+    let at = 0;
+    for (const [start, end] of highlights || []) {
+      if (start < at || end > snippet.length) continue;
+      element.append(document.createTextNode(snippet.slice(at, start)), node('mark', '', snippet.slice(start, end)));
+      at = end;
+    }
+    element.append(document.createTextNode(snippet.slice(at)));
+    return element;
+  }
+
+  function hitName(hit) {
+    return hit.fullName || hit.profileName || '+' + hit.phone;
+  }
+
+  function renderHit(hit) {
+    const item = node('li');
+    const button = node('button', 'conversation-item search-hit');
+    button.type = 'button';
+    button.dataset.hitPhone = hit.phone;
+    const top = node('span', 'item-top');
+    top.append(
+      node('span', 'item-name', hitName(hit)),
+      node('span', 'badge hit-kind', hit.kind === 'message' ? 'message' : 'conversation'),
+    );
+    const bottom = node('span', 'item-bottom');
+    if (hit.kind === 'message') {
+      button.dataset.messageId = String(hit.messageId);
+      bottom.append(node('span', 'item-phone', '+' + hit.phone), timeElement(hit.timestamp));
+      button.append(top, snippetElement(hit.snippet, hit.highlights), bottom);
+      button.addEventListener('click', () => openConversation(hit.phone, hit.messageId));
+    } else {
+      const matched = node('span', 'hit-matched', 'matches ' + hit.matched.join(', '));
+      const details = node('span', 'item-bottom');
+      details.append(node('span', 'item-phone', '+' + hit.phone), timeElement(hit.lastActivityAt));
+      if (hit.email) bottom.append(node('span', 'hit-email', hit.email));
+      bottom.append(matched);
+      button.append(top, details, bottom);
+      button.addEventListener('click', () => openConversation(hit.phone));
+    }
+    item.append(button);
+    return item;
+  }
+
+  function renderSearch() {
+    ui.searchHeading.textContent = 'Results for “' + searchText + '”';
+    ui.searchList.replaceChildren(...searchHits.map(renderHit));
+    ui.searchEmpty.hidden = searchHits.length > 0;
+    ui.searchMore.hidden = !searchCursor;
+  }
+
+  ui.searchForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = ui.search.value.trim();
+    if (text === '') {
+      closeSearch();
+      return;
+    }
+    searchText = text;
+    searchHits = [];
+    searchCursor = null;
+    ui.listView.hidden = true;
+    ui.searchView.hidden = false;
+    void runSearch(false);
+  });
+  ui.searchClear.addEventListener('click', () => {
+    ui.search.value = '';
+    closeSearch();
+  });
+  ui.searchMore.addEventListener('click', () => void runSearch(true));
 
   // ---- chat commands ----
 
