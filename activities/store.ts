@@ -1,10 +1,11 @@
 import { log } from '@temporalio/activity';
 import { saveConversationState as saveState } from '../src/db/conversations';
 import { quarantineItems } from '../src/db/quarantine';
+import { loadStoredConversation } from '../src/db/recovery';
 import { markFailed, storeInbound, upsertOutbound } from '../src/db/messages';
 import type { Db } from '../src/db/pool';
 import type { SetAsideReason } from '../domain/failures';
-import type { ConversationSettings, InboundMessage, OutboundContent } from '../domain/types';
+import type { ConversationSettings, InboundMessage, OutboundContent, StoredConversation } from '../domain/types';
 
 export interface RecordInboundInput {
   phone: string;
@@ -28,6 +29,17 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
       }
       if (duplicates.length > 0) log.info('redelivered messages ignored', { count: duplicates.length });
       return { duplicates, settings };
+    },
+
+    /**
+     * What Postgres knows about the conversation, for a run that starts without an earlier run's
+     * state, with the current product settings.
+     */
+    async loadConversation(input: {
+      phone: string;
+    }): Promise<{ settings: ConversationSettings; stored?: StoredConversation }> {
+      const stored = await loadStoredConversation(db, input.phone);
+      return stored === undefined ? { settings } : { settings, stored };
     },
 
     /** The current product settings, for a run that has not handled a message yet. */

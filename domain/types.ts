@@ -98,3 +98,22 @@ export interface ConversationSettings {
     paymentTimeoutMs: number;
   };
 }
+
+/** How many timed-out payments stay confirmable: a late payment is rare, an old link rarer still. */
+export const EXPIRED_PAYMENTS_KEPT = 5;
+
+/**
+ * What Postgres holds about a conversation: enough for a workflow run without an earlier run's state
+ * to go on where the conversation was. Times are epoch ms.
+ */
+export interface StoredConversation {
+  lastInboundAt?: number;
+  /** Set once the student registered. */
+  profile?: { fullName: string; email: string; className: string };
+  subscriptionActiveUntil?: number;
+  homeworkCount: number;
+  openChat?: { sessionKey: string; startedBy: string; startedAt: number; agentReplied: boolean };
+  pendingPayment?: { reference: string; amount: number; createdAt: number };
+  /** The latest payments that timed out, oldest first: money that arrives late still counts. */
+  expiredPayments?: string[];
+}

@@ -13,7 +13,9 @@ import {
 import { agentEvent, agentResult, outsideWindow } from './flow/agent';
 import type { FlowEvent } from './flow/events';
 import { initialFlowState, type FlowState } from './flow/state';
-import type { StepResult } from './flow/context';
+import type { FlowContext, StepResult } from './flow/context';
+import { inboundCause } from './flow/ids';
+import { restore } from './flow/restore';
 import { step } from './flow/step';
 import { notice, NOTES } from './flow/texts';
 import { welcomeOnlyStep } from './flow/welcome-only';
@@ -72,6 +74,13 @@ export const LAZY_DEADLINE_TIMER_PATCH = 'lazy-deadline-timer';
 export const SEARCH_ATTRIBUTES_AFTER_TURN_PATCH = 'search-attributes-after-turn';
 /** WhatsApp's refusal of the text a start or an end carried is reported, as a send's always was. */
 export const AGENT_REFUSAL_PATCH = 'refusal-for-every-agent-action';
+/**
+ * References, session keys and timer tokens derive from what caused them, not from a per-run counter
+ * that starts again when a run is lost or reset.
+ */
+export const IDS_FROM_CAUSES_PATCH = 'ids-from-causes';
+/** A run without an earlier run's state starts from what Postgres knows about the conversation. */
+export const RESTORE_FROM_POSTGRES_PATCH = 'restore-from-postgres';
 /** How current LastInboundAt is kept in the Temporal UI: within a minute: upserted only once it moved that much. */
 const LAST_INBOUND_AT_RESOLUTION_MS = 60_000;
 
@@ -155,6 +164,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
 
   const loadSettings = async (): Promise<ConversationSettings> => (settings ??= await store.loadSettings());
 
+  /** What the flow is told besides the event; `cause` names the event for the ids its step makes. */
+  const contextFor = (current: ConversationSettings, cause: string): FlowContext => ({
+    settings: current,
+    now: Date.now(),
+    phone,
+    ...(wf.patched(IDS_FROM_CAUSES_PATCH) ? { cause } : {}),
+  });
+
   /** What handling an item may change, kept so a failed item can be undone. */
   const keep = () => ({ flow, deadlines: { ...deadlines } });
   const putBack = (kept: ReturnType<typeof keep>) => {
@@ -193,7 +210,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     const current = await loadSettings();
     let result: StepResult;
     try {
-      result = step(flow, event, { settings: current, now: Date.now(), phone });
+      result = step(flow, event, contextFor(current, cause));
     } catch (err) {
       await setAside('step_failed', { event }, err);
       return { setAside: true };
@@ -236,7 +253,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         const ingestKey = keys.inbound(message.waMessageId);
         let result: StepResult;
         try {
-          result = step(flow, { type: 'inbound', message }, { settings: current, now: Date.now(), phone });
+          result = step(flow, { type: 'inbound', message }, contextFor(current, inboundCause(message.waMessageId)));
         } catch (err) {
           wf.log.warn('item set aside', { reason: 'step_failed', error: String(err) });
           const { operations } = notHandledNotice(message, takeMarkRead);
@@ -247,7 +264,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
           phone,
           result.effects,
           deadlines,
-          keys.forCause(`in/${message.waMessageId}`),
+          keys.forCause(inboundCause(message.waMessageId)),
           takeMarkRead,
         );
         return { message, ingestKey, operations };
@@ -311,7 +328,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         }
         continue;
       }
-      const outcome = await runStep({ type: 'inbound', message }, `in/${message.waMessageId}`, unread);
+      const outcome = await runStep({ type: 'inbound', message }, inboundCause(message.waMessageId), unread);
       if (outcome.replied) unread = undefined;
     }
   };
@@ -353,6 +370,17 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
       ...(lastInboundAt !== undefined ? [{ key: LAST_INBOUND_AT, value: new Date(lastInboundAt) }] : []),
     ]);
   };
+
+  if (snapshot === undefined && wf.patched(RESTORE_FROM_POSTGRES_PATCH)) {
+    // Nothing depends on a run surviving: a terminated or reset conversation goes on where it was.
+    const loaded = await store.loadConversation({ phone });
+    settings = loaded.settings;
+    lastInboundAt = loaded.stored?.lastInboundAt;
+    const cause = `restore/${wf.workflowInfo().runId}`;
+    const restored = restore(loaded.stored, { settings, now: Date.now(), phone, cause });
+    flow = restored.state;
+    await carryOut(phone, restored.effects, flow, deadlines, keys.forCause(cause));
+  }
 
   for (;;) {
     const ready = () => work.length > 0 || shouldContinueAsNew();

@@ -17,6 +17,16 @@ export class TestUser {
     readonly name = 'Test User',
   ) {}
 
+  /** Registers from a first hello: this user's name, an email made from it, Grade 10. */
+  async register(): Promise<this> {
+    await this.say('Hi');
+    await this.tap('register');
+    await this.say(this.name);
+    await this.say(`${this.name.split(' ')[0]!.toLowerCase()}@example.com`);
+    await this.say('Grade 10');
+    return this;
+  }
+
   say(text: string): Promise<RecordedSend[]> {
     return this.send('text', { text: { body: text } });
   }

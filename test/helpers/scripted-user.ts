@@ -3,6 +3,7 @@ import { fromGraphSendBody, toGraphSendBody } from '../../src/whatsapp/outbound'
 import { parseWebhook } from '../../src/whatsapp/parse-webhook';
 import type { FlowEvent } from '../../workflows/flow/events';
 import { initialFlowState, type FlowState } from '../../workflows/flow/state';
+import { inboundCause } from '../../workflows/flow/ids';
 import { step } from '../../workflows/flow/step';
 import { messagesChange, newWamid, webhookBody, type MessageSpec } from './fixtures';
 
@@ -62,7 +63,9 @@ export class ScriptedUser {
   }
 
   private apply(event: FlowEvent, now: number): void {
-    const result = step(this.flow, event, { settings: this.settings, now, phone: this.phone });
+    // Named by its cause as the workflow names it, so references in the replies come out the same.
+    const cause = event.type === 'inbound' ? inboundCause(event.message.waMessageId) : undefined;
+    const result = step(this.flow, event, { settings: this.settings, now, phone: this.phone, cause });
     if (result.rejection) return;
     this.flow = result.state;
     for (const effect of result.effects) {

@@ -94,6 +94,8 @@ export class StubActivities {
         return { duplicates, settings: this.settings };
       },
       loadSettings: async (): Promise<ConversationSettings> => this.settings,
+      // A number Postgres knows nothing about, unless a test intercepts this.
+      loadConversation: async (): Promise<OutputOf<'loadConversation'>> => ({ settings: this.settings }),
       saveConversationState: async (): Promise<void> => undefined,
       abandonMessage: async (): Promise<void> => undefined,
       setAside: async (input: InputOf<'setAside'>): Promise<void> => {

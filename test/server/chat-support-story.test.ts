@@ -26,12 +26,7 @@ afterAll(async () => {
 afterEach(() => stack.fake.reset());
 
 async function registeredStudent(): Promise<TestUser> {
-  const user = new TestUser(stack, newPhone(), 'Howard Smith');
-  await user.say('Hi');
-  await user.tap('register');
-  await user.say('Howard Smith');
-  await user.say('howard@example.com');
-  await user.say('Grade 10');
+  const user = await new TestUser(stack, newPhone(), 'Howard Smith').register();
   expect(await user.state()).toBe('REGISTERED');
   return user;
 }

@@ -24,7 +24,7 @@ import type { Turn } from './turn';
 // the agent, with one acknowledgement per chat so a user waiting for a first answer knows it arrived.
 
 /** (Re)starts the idle timers; any message from either side counts as activity. */
-function startChatTimers(turn: Turn): void {
+export function startChatTimers(turn: Turn): void {
   const { chatIdleReminderMs, chatIdleTimeoutMs } = turn.settings.timers;
   // A reminder at or after the close would never be seen.
   if (chatIdleReminderMs < chatIdleTimeoutMs) turn.startTimer('chat_reminder', chatIdleReminderMs);
@@ -37,7 +37,7 @@ function openChat(turn: Turn, startedBy: string): NonNullable<FlowState['chat']>
   const { state } = turn;
   leaveFlow(turn);
   delete state.awaitingRating;
-  const sessionKey = `chat-${turn.ctx.phone}-${turn.nextSequence()}`;
+  const sessionKey = `chat-${turn.ctx.phone}-${turn.newId()}`;
   const chat = { sessionKey, startedBy, startedAt: turn.ctx.now, acknowledged: false };
   state.chat = chat;
   turn.moveTo('CHAT_SUPPORT_ACTIVE');

@@ -9,6 +9,12 @@ export interface FlowContext {
   now: number;
   /** The user's phone number, digits only; part of every reference so references are unique across users. */
   phone: string;
+  /**
+   * What caused the event, unique for the conversation's whole life (`in/<wamid>`, `agent/<request id>`,
+   * `timer/<name>/<token>`, `payment/<reference>`, `restore/<run id>`): the ids the step makes derive
+   * from it. Without it they come from the run's sequence, as in the first versions.
+   */
+  cause?: string;
 }
 
 export type RejectionCode = 'not_in_chat_support' | 'chat_already_active' | 'invalid_message';

@@ -1,3 +1,5 @@
+import { EXPIRED_PAYMENTS_KEPT } from '../../domain/types';
+import { fnv1a64 } from './ids';
 import { hasPhrase, matchIntent, type Input } from './intents';
 import { restingName, showMenu } from './menu';
 import { NOTES, notice, paymentLink, paymentOffer, paymentWaiting, registerFirst } from './texts';
@@ -54,7 +56,7 @@ export function confirmPayment(turn: Turn): void {
   }
   // The reference travels to the payment provider inside the link: it names the conversation by a
   // hash, never by the phone number.
-  const reference = `PAY-${phoneHash(turn.ctx.phone)}-${turn.nextSequence()}`;
+  const reference = `PAY-${phoneHash(turn.ctx.phone)}-${turn.newId()}`;
   const amount = open?.amount ?? settings.payment.planPrice;
   const link = linkFor(turn, reference);
   state.payment = { reference, amount, link };
@@ -63,7 +65,7 @@ export function confirmPayment(turn: Turn): void {
   turn.send(paymentLink(settings, reference, link));
 }
 
-function linkFor(turn: Turn, reference: string): string {
+export function linkFor(turn: Turn, reference: string): string {
   return turn.settings.payment.linkTemplate.split('{reference}').join(reference);
 }
 
@@ -127,12 +129,7 @@ export function onPaymentTimeout(turn: Turn): void {
   else if (state.name !== 'CHAT_SUPPORT_ACTIVE') turn.send(notice(note));
 }
 
-/** How many timed-out payments stay confirmable: a late payment is rare, an old link rarer still. */
-const EXPIRED_PAYMENTS_KEPT = 5;
-
 /** 64-bit FNV-1a of the phone number, hex: unique enough to keep references of different numbers apart. */
 function phoneHash(phone: string): string {
-  let hash = 0xcbf29ce484222325n;
-  for (const char of phone) hash = BigInt.asUintN(64, (hash ^ BigInt(char.codePointAt(0)!)) * 0x100000001b3n);
-  return hash.toString(16).padStart(16, '0');
+  return fnv1a64(phone).toString(16).padStart(16, '0');
 }

@@ -47,7 +47,7 @@ export interface FlowState {
   subscriptionActiveUntil?: number;
   /** Homework submitted so far (the workflow is the only writer, so this count is exact). */
   homeworkCount: number;
-  /** Increments for every reference or session key the flow makes, so each is unique in this conversation. */
+  /** Counts the ids made without a cause (see FlowContext.cause): the first versions numbered them per run. */
   sequence: number;
   /** The open chat with a human agent. */
   chat?: {

@@ -1,6 +1,7 @@
 import type { OutboundContent } from '../../domain/types';
 import type { FlowContext, StepResult } from './context';
 import type { Effect } from './effects';
+import { idFromCause } from './ids';
 import type { FlowState, StateName, TimerName } from './state';
 
 /**
@@ -10,6 +11,7 @@ import type { FlowState, StateName, TimerName } from './state';
 export class Turn {
   readonly state: FlowState;
   readonly effects: Effect[] = [];
+  private ids = 0;
 
   constructor(
     original: FlowState,
@@ -36,15 +38,19 @@ export class Turn {
     this.effects.push(effect);
   }
 
-  /** The next number of this conversation's sequence, for references, session keys and timer tokens. */
-  nextSequence(): number {
+  /**
+   * A new id for a reference, a session key or a timer token: from the event's cause when the
+   * workflow names it, otherwise (as the first versions did) the next number of the run's sequence.
+   */
+  newId(): string {
+    if (this.ctx.cause !== undefined) return idFromCause(this.ctx.cause, ++this.ids);
     this.state.sequence += 1;
-    return this.state.sequence;
+    return String(this.state.sequence);
   }
 
   /** Starts or restarts a timer under a fresh token, so a firing of its previous run is recognised as stale. */
   startTimer(timer: TimerName, delayMs: number): void {
-    const token = `${timer}-${this.nextSequence()}`;
+    const token = `${timer}-${this.newId()}`;
     this.state.timers[timer] = token;
     this.emit({ type: 'startTimer', timer, token, delayMs });
   }
