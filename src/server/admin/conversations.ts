@@ -25,8 +25,19 @@ const ListQuery = z.object({
 });
 type ListQuery = z.infer<typeof ListQuery>;
 
-// The cursor is opaque to clients: base64url of [activity in epoch microseconds, phone].
-const CursorFields = z.tuple([z.string().regex(/^-?\d{1,20}$/), z.string().regex(/^\d{1,15}$/)]);
+// The cursor is opaque to clients: base64url of [activity in epoch microseconds, phone]. A real row's
+// activity falls between the years 1 and 9999; past that Postgres refuses the keyset arithmetic
+// (bigint, interval or timestamp out of range), and no cursor this API gave out holds such a time.
+const MIN_ACTIVITY_MICROS = BigInt(Date.parse('0001-01-01T00:00:00Z')) * 1000n;
+const MAX_ACTIVITY_MICROS = BigInt(Date.parse('+010000-01-01T00:00:00Z')) * 1000n - 1n;
+// One check, not a regex then a refinement: zod runs a refinement even after the regex failed, and
+// BigInt throws on text that is not an integer.
+const ActivityMicros = z.string().refine((text) => {
+  if (!/^-?\d{1,20}$/.test(text)) return false;
+  const micros = BigInt(text);
+  return micros >= MIN_ACTIVITY_MICROS && micros <= MAX_ACTIVITY_MICROS;
+});
+const CursorFields = z.tuple([ActivityMicros, z.string().regex(/^\d{1,15}$/)]);
 
 function encodeCursor(cursor: ConversationCursor): string {
   return Buffer.from(JSON.stringify([cursor.activityMicros, cursor.phone])).toString('base64url');

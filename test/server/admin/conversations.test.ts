@@ -96,6 +96,33 @@ describe('GET /api/admin/conversations', () => {
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ status: 'error', error: { code } });
   });
+
+  // Cursors of the right shape whose time Postgres cannot do the keyset arithmetic on (bigint,
+  // interval or timestamp out of range), and one whose time is not a number at all.
+  it.each([
+    ['-210866803200000017', '0'],
+    ['99999999999999999999', '1'],
+    ['9223372036854775807', '1'],
+    ['-9223372036854775807', '1'],
+    ['253402300800000000', '15550008001'],
+    ['\u0000', ''],
+  ])('answers 400 invalid_cursor, not 500, to the cursor [%j, %j]', async (micros, phone) => {
+    const cursor = Buffer.from(JSON.stringify([micros, phone])).toString('base64url');
+    const answer = await get(`/api/admin/conversations?cursor=${cursor}`);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ status: 'error', error: { code: 'invalid_cursor' } });
+  });
+
+  it('takes a cursor at either edge of the years 1 to 9999: everything is before the last, nothing before the first', async () => {
+    const after = (micros: string) =>
+      get(`/api/admin/conversations?cursor=${Buffer.from(JSON.stringify([micros, '1'])).toString('base64url')}`);
+    const latest = await after('253402300799999999');
+    expect(latest.status).toBe(200);
+    expect(latest.body.conversations).toHaveLength(12);
+    const earliest = await after('-62135596800000000');
+    expect(earliest.status).toBe(200);
+    expect(earliest.body.conversations).toEqual([]);
+  });
 });
 
 describe('GET /api/admin/conversations/{phone}', () => {
