@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import Router, { RouterEvents } from '@koa/router';
 import type { AdminState } from './audit';
 import { adminGuard } from './auth';
 import type { Config } from '../../config';
@@ -6,6 +6,7 @@ import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
 import type { ChatCommands } from '../chat-commands';
 import type { EventHub } from '../event-hub';
+import { HttpError, notFound } from '../errors';
 import { mountChatRoutes } from './chat';
 import { mountConversationRoutes } from './conversations';
 import { mountEventRoutes } from './events';
@@ -16,6 +17,9 @@ import { mountTokenRoutes } from './tokens';
 
 // The agents' and admins' API under /api/admin. Every route starts with the same guard:
 // an audit row for the request, then 401 without a valid bearer token, then 403 for the wrong role.
+// A request no route takes is answered in the API's error shape too, not Koa's plain text.
+
+const ADMIN_PATH = /^\/api\/admin(?:\/|$)/i;
 
 export interface AdminDeps {
   config: Config;
@@ -37,5 +41,14 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountSearchRoutes(router, deps, guard);
   mountStatsRoutes(router, deps, guard);
   mountTokenRoutes(router, deps, guard);
+  router.on(RouterEvents.NotFound, (ctx, next) => {
+    if (!ADMIN_PATH.test(ctx.path)) return next();
+    const allowed = [...new Set(router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods))];
+    if (allowed.length === 0) throw notFound('route_not_found', 'No admin route has this path');
+    // The app's allowedMethods middleware answers OPTIONS with the Allow header.
+    if (ctx.method === 'OPTIONS') return next();
+    ctx.set('Allow', allowed.join(', '));
+    throw new HttpError(405, 'method_not_allowed', `This path takes ${allowed.join(', ')}`);
+  });
   return router;
 }

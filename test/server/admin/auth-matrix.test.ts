@@ -219,3 +219,35 @@ it('never writes a token or a message body into the audit log', async () => {
     expect(all).not.toContain(secret);
   }
 });
+
+describe('a request no admin route takes', () => {
+  it.each([
+    ['PATCH', `/api/admin/conversations/${PHONE}/messages`, 'HEAD, GET'],
+    ['PUT', '/api/admin/conversations', 'HEAD, GET'],
+    ['DELETE', '/api/admin/tokens', 'HEAD, GET, POST'],
+    ['PROPFIND', '/api/admin/stats', 'HEAD, GET'],
+  ])('answers %s %s with a JSON 405 naming the methods it takes', async (method, path, allow) => {
+    const answer = await app.request(method, path, { token: TEST_ADMIN_TOKEN });
+    expect(answer.status).toBe(405);
+    expect(answer.headers.get('allow')).toBe(allow);
+    expect(answer.body).toMatchObject({ status: 'error', error: { code: 'method_not_allowed' } });
+  });
+
+  it.each([
+    ['GET', '/api/admin'],
+    ['GET', '/api/admin/nothing'],
+    ['GET', '/api/admin/conversations//messages'],
+    ['POST', `/api/admin/conversations/${PHONE}/chat-support/x`],
+    ['OPTIONS', '/api/admin/nothing'],
+  ])('answers %s %s with a JSON 404 route_not_found', async (method, path) => {
+    const answer = await app.request(method, path);
+    expect(answer.status).toBe(404);
+    expect(answer.body).toMatchObject({ status: 'error', error: { code: 'route_not_found' } });
+  });
+
+  it('still answers OPTIONS on an admin path with the methods it takes', async () => {
+    const answer = await app.request('OPTIONS', '/api/admin/tokens');
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('allow')).toBe('HEAD, GET, POST');
+  });
+});
