@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { TestUser } from '../helpers/conversation';
+import { expandDeep, fuzzRuns, json, loose, number, numericText, text } from '../helpers/fuzz-values';
 import { newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
@@ -14,9 +15,8 @@ import { conversationWorkflowId } from '../../workflows/messages';
 // 5xx, and a webhook envelope is always answered 200; afterwards every conversation a body touched
 // still answers an ordinary "hi". FUZZ_RUNS and FUZZ_SEED override the run; FUZZ_REPORT prints figures.
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
+const RUNS = fuzzRuns('FUZZ_RUNS', 10_000);
 const META_MAX_BYTES = 3 * 1024 * 1024;
-const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 
 let stack: TestStack;
 
@@ -34,56 +34,6 @@ const PHONES = Array.from({ length: 6 }, () => newPhone());
 const TYPES = ['text', 'image', 'document', 'audio', 'video', 'sticker', 'interactive', 'button', 'location'];
 const MORE_TYPES = ['reaction', 'contacts', 'order', 'system', 'unsupported'];
 const STATUSES = ['sent', 'delivered', 'read', 'failed', 'played'];
-
-/** One character: any plane, or one of those Postgres and JSON make trouble with. */
-const unit = fc.oneof(
-  { weight: 4, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
-  {
-    weight: 2,
-    arbitrary: fc.constantFrom('\0', '\ud800', '\udbff', '\udc00', '\udfff', '😀', '👩‍👩‍👧', '1', ' ', '"', '\\', '\n'),
-  },
-);
-const shortText = fc.string({ unit, maxLength: 20 });
-// Past every limit (4096 for a text), and rarely past what a whole batch should ever hold.
-const hugeText = fc
-  .tuple(
-    fc.constantFrom('x', '😀', '\0', '\ud800', 'é', '1'),
-    fc.oneof({ weight: 40, arbitrary: fc.integer({ min: 1000, max: 6000 }) }, fc.constant(200_000)),
-  )
-  .map(([char, n]) => char.repeat(n));
-const text = fc.oneof({ weight: 60, arbitrary: shortText }, { weight: 1, arbitrary: hugeText });
-
-const number = fc.oneof(
-  fc.integer(),
-  fc.double(),
-  fc.constantFrom(2 ** 31, -(2 ** 31) - 1, 1e20, -1e300, 8.64e15, Number.MAX_SAFE_INTEGER, -0, 0.5),
-);
-const numericText = fc.oneof(
-  number.map(String),
-  fc.constantFrom('1e400', '-1e400', 'NaN', 'Infinity', '0x10', ' 12 ', '', '99999999999999999999'),
-);
-
-/** Replaced in the body's text by an object nested that many levels deep (JSON.stringify would recurse). */
-const deep = fc
-  .oneof({ weight: 9, arbitrary: fc.integer({ min: 20, max: 200 }) }, fc.constant(10_000))
-  .map((n) => `__DEEP_${n}__`);
-
-const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    text,
-    number,
-    fc.boolean(),
-    fc.constant(null),
-    deep,
-    fc.array(tie('value'), { maxLength: 3 }),
-    fc.dictionary(shortText, tie('value'), { maxKeys: 3 }),
-  ),
-})).value;
-
-/** Mostly the documented type, sometimes anything at all. */
-const loose = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
-  fc.oneof({ weight: 6, arbitrary: arb }, { weight: 1, arbitrary: json });
 
 const nowSeconds = Math.floor(Date.now() / 1000);
 const timestamp = fc.oneof(
@@ -245,11 +195,9 @@ const body = fc.oneof(
 );
 
 function bodyText(json: unknown, sent: readonly { waMessageId: string }[]): string {
-  return (JSON.stringify(json) ?? 'null')
-    .replace(/"__DEEP_(\d+)__"/g, (_m, n: string) => '{"a":['.repeat(Number(n)) + '0' + ']}'.repeat(Number(n)))
-    .replace(/"__OUT_(\d+)__"/g, (_m, n: string) =>
-      JSON.stringify(sent.length > 0 ? sent[Number(n) % sent.length]!.waMessageId : `wamid.NOTSENT${n}`),
-    );
+  return expandDeep(JSON.stringify(json) ?? 'null').replace(/"__OUT_(\d+)__"/g, (_m, n: string) =>
+    JSON.stringify(sent.length > 0 ? sent[Number(n) % sent.length]!.waMessageId : `wamid.NOTSENT${n}`),
+  );
 }
 
 describe('POST /api/webhook/whatsapp with generated bodies', () => {
@@ -282,7 +230,7 @@ describe('POST /api/webhook/whatsapp with generated bodies', () => {
           for (const m of parseWebhook(JSON.parse(raw.toString('utf8')), Date.now()).messages) touched.add(m.from);
         }
       }),
-      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
+      RUNS,
     );
     const posted = Date.now();
 
@@ -312,7 +260,7 @@ describe('POST /api/webhook/whatsapp with generated bodies', () => {
 
     if (process.env.FUZZ_REPORT) {
       process.stdout.write(
-        `fuzz: ${RUNS} bodies (${JSON.stringify(kinds)}), ${(bytes / 1e6).toFixed(1)} MB, answers ${JSON.stringify(
+        `fuzz: ${RUNS.numRuns} bodies (${JSON.stringify(kinds)}), ${(bytes / 1e6).toFixed(1)} MB, answers ${JSON.stringify(
           Object.fromEntries(answers),
         )}; ${messages} messages signalled to ${phones.length} conversations, ${statuses} statuses stored, ` +
           `${quarantined} items quarantined (${[...kept].map(([reason, n]) => `${reason} ${n}`).join(', ')} kept); ` +
