@@ -64,7 +64,9 @@ export interface SearchPage {
 // Only when it does not are the older ones looked up through the full-text index, all matches at once,
 // then sorted. Postgres alone picks between those plans by its estimate of how many messages match,
 // and for a word it has never seen that estimate is often high enough that it walks every message.
-export const RECENT_WINDOW = 4000;
+// The window's size balances the two: every search reads it (about 1 µs a message), and a word too
+// rare to fill a page there is, at most, in 21 of every RECENT_WINDOW messages (about 7 µs a match).
+export const RECENT_WINDOW = 8000;
 
 // ts_headline marks the words found with these characters (from the private use area, removed from
 // the text first), which are turned into offsets below: the snippet stays plain text, never markup.
@@ -78,10 +80,13 @@ const HEADLINE_PASSAGES = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords
 const MICROS = (column: string) => `(extract(epoch from ${column}) * 1000000)::bigint::text`;
 const FROM_MICROS = (param: string) => `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;
 
-// A name query matches the beginning of each word ("ana sou" finds Ana Souza): the words of the
-// query, as the 'simple' configuration reads them, each quoted as a tsquery lexeme with a prefix mark.
-const NAME_QUERY = `(select string_agg('''' || replace(replace(lexeme, '\\', '\\\\'), '''', '''''') || ''':*', ' & ')::tsquery
-                      from unnest(to_tsvector('simple', $1)))`;
+// A name query matches the beginning of each word of three letters or more ("ana sou" finds Ana
+// Souza; "li" finds Li, not every Lina and Liu): the words of the query as the 'simple' configuration
+// reads them, each quoted as a tsquery lexeme. Read first and passed back as a value, so Postgres
+// plans the search knowing how many names it matches.
+const NAME_QUERY = `select string_agg('''' || replace(replace(lexeme, '\\', '\\\\'), '''', '''''') || ''''
+                                 || case when length(lexeme) >= 3 then ':*' else '' end, ' & ')::tsquery::text as q
+                      from unnest(to_tsvector('simple', $1))`;
 const PROFILE_NAME_DOCUMENT = `to_tsvector('simple', coalesce(c.profile_name, ''))`;
 const PERSON_DOCUMENT = `person_search_document(u.full_name, u.email)`;
 
@@ -143,31 +148,36 @@ interface DbConversationHit {
 
 async function searchConversations(db: Db, options: SearchOptions): Promise<Ranked[]> {
   const after = options.after;
+  const names = (await db.query<{ q: string | null }>(NAME_QUERY, [options.text])).rows[0]?.q ?? null;
+  const phoneMatch = `($2::text is not null and (c.phone like $2 || '%' or reverse(c.phone) like reverse($3) || '%'))`;
   // After a message at instant T, every conversation at T is still to come (messages rank first).
+  // The page is cut before the students' rows are joined: a common first name matches thousands.
   const { rows } = await db.query<DbConversationHit>(
-    `with name_query as (select ${NAME_QUERY} as q),
-     matched as (
-       select c.phone from conversations c where ${PROFILE_NAME_DOCUMENT} @@ (select q from name_query)
+    `with matched as (
+       select c.phone, c.last_activity_at from conversations c where ${PROFILE_NAME_DOCUMENT} @@ $1::tsquery
        union
-       select u.phone from users u where ${PERSON_DOCUMENT} @@ (select q from name_query)
+       select c.phone, c.last_activity_at from users u join conversations c on c.phone = u.phone
+        where ${PERSON_DOCUMENT} @@ $1::tsquery
        union
-       select c.phone from conversations c
-        where $2::text is not null and (c.phone like $2 || '%' or reverse(c.phone) like reverse($3) || '%')
+       select c.phone, c.last_activity_at from conversations c where ${phoneMatch}
+     ), page as (
+       select phone from matched
+        where $4::bigint is null
+           or last_activity_at < ${FROM_MICROS('$4')}
+           or (last_activity_at = ${FROM_MICROS('$4')} and ($5::boolean or phone < $6))
+        order by last_activity_at desc, phone desc
+        limit $7
      )
      select c.phone, c.profile_name, u.full_name, u.email, c.state, c.last_activity_at,
             ${MICROS('c.last_activity_at')} as at_micros,
-            coalesce(${PROFILE_NAME_DOCUMENT} @@ (select q from name_query)
-              or person_search_document(u.full_name, null) @@ (select q from name_query), false) as name_matched,
-            coalesce(person_search_document(null, u.email) @@ (select q from name_query), false) as email_matched,
-            $2::text is not null and (c.phone like $2 || '%' or reverse(c.phone) like reverse($3) || '%') as phone_matched
-       from matched join conversations c using (phone) left join users u using (phone)
-      where $4::bigint is null
-         or c.last_activity_at < ${FROM_MICROS('$4')}
-         or (c.last_activity_at = ${FROM_MICROS('$4')} and ($5::boolean or c.phone < $6))
-      order by c.last_activity_at desc, c.phone desc
-      limit $7`,
+            coalesce(${PROFILE_NAME_DOCUMENT} @@ $1::tsquery
+              or person_search_document(u.full_name, null) @@ $1::tsquery, false) as name_matched,
+            coalesce(person_search_document(null, u.email) @@ $1::tsquery, false) as email_matched,
+            ${phoneMatch} as phone_matched
+       from page join conversations c using (phone) left join users u using (phone)
+      order by c.last_activity_at desc, c.phone desc`,
     [
-      options.text,
+      names,
       options.phoneDigits ?? null,
       options.phoneDigits?.replace(/^0+/, '') ?? null,
       after?.atMicros ?? null,
@@ -198,7 +208,8 @@ async function searchConversations(db: Db, options: SearchOptions): Promise<Rank
 }
 
 interface DbMessageKey {
-  id: string;
+  /** The id as text: a bigint. Not named `id`, which ORDER BY would then read as this text. */
+  key: string;
   at_micros: string;
   is_floor: boolean;
 }
@@ -216,14 +227,16 @@ async function searchMessageIds(db: Db, options: SearchOptions): Promise<Ranked[
         order by created_at desc, id desc
         limit ${RECENT_WINDOW}
      )
-     (select id::text, ${MICROS('created_at')} as at_micros, false as is_floor from recent
+     (select id::text as key, ${MICROS('created_at')} as at_micros, false as is_floor from recent
        where body_search @@ plainto_tsquery('simple', $1)
        order by created_at desc, id desc
        limit $4)
      union all
      -- The oldest message of the window, when the window is full: older ones are the second step's.
-     (select id::text, ${MICROS('created_at')}, true from recent order by created_at desc, id desc
-      offset ${RECENT_WINDOW - 1} limit 1)`,
+     (select id::text, ${MICROS('created_at')}, true from recent
+       where (select count(*) from recent) = ${RECENT_WINDOW}
+       order by created_at, id
+       limit 1)`,
     [options.text, after?.atMicros ?? null, cursorId, limit],
   );
   const found = recent.rows.filter((row) => !row.is_floor);
@@ -237,14 +250,14 @@ async function searchMessageIds(db: Db, options: SearchOptions): Promise<Ranked[
           where body_search @@ plainto_tsquery('simple', $1)
             and (created_at, id) < (${FROM_MICROS('$2')}, $3::bigint)
        )
-       select id::text, ${MICROS('created_at')} as at_micros, false as is_floor from matches
+       select id::text as key, ${MICROS('created_at')} as at_micros, false as is_floor from matches
         order by created_at desc, id desc
         limit $4`,
-      [options.text, floor.at_micros, floor.id, limit - found.length],
+      [options.text, floor.at_micros, floor.key, limit - found.length],
     );
     found.push(...older.rows);
   }
-  return found.map((row) => ({ kind: 'message' as const, atMicros: row.at_micros, key: row.id }));
+  return found.map((row) => ({ kind: 'message' as const, atMicros: row.at_micros, key: row.key }));
 }
 
 interface DbMessageHit {

@@ -175,6 +175,18 @@ describe('conversations', () => {
 });
 
 describe('pages', () => {
+  it('order messages of one instant by id as a number, so pages across 99999 and 100000 miss none', async () => {
+    // Newer than every other message here: they are in the newest window and beyond it both.
+    await conversation('15550600000', null, 0);
+    await db.query(
+      `insert into messages (id, phone, direction, sender, idempotency_key, type, body, status, created_at)
+       select id, '15550600000', 'inbound', 'user', 'tie-' || id, 'text', 'tiebreak', 'received', ${BASE} + interval '2 days'
+         from unnest(array[9999, 10000, 99999, 100000]::bigint[]) id`,
+    );
+    const { hits } = await everyPage('tiebreak', 1);
+    expect(where(hits)).toEqual(['m100000', 'm99999', 'm10000', 'm9999']);
+  });
+
   it('list conversations and messages together, newest first, each once, ties at one instant included', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 4; i++) await conversation(`1555050000${i}`, `Pagina ${i}`, 10 * i);
