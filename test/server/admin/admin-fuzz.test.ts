@@ -271,6 +271,9 @@ describe('the admin API with generated requests', () => {
       () => undefined,
     );
     expect(await added()).toEqual(expected);
+    // Refused requests changed nothing: the only tokens are those set up here and those answered 201.
+    const { rows } = await stack.db.query<{ n: string }>('select count(*) as n from admin_tokens');
+    expect(Number(rows[0]!.n)).toBe(run.kept.size + run.created.length);
 
     // No command is left pending, and every conversation answers an ordinary message.
     for (const phone of PHONES) {
