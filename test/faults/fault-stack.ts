@@ -18,6 +18,7 @@ import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
 import { signBody } from '../../src/whatsapp/signature';
 import { startScoped } from '../helpers/cleanup';
 import { REPO_ROOT } from '../helpers/spawn';
+import { resultsDir } from './ledger';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 // The product as separate processes a fault test can kill: the Temporal dev server on a SQLite file
@@ -80,6 +81,8 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
     fs.chmodSync(dir, 0o755);
     defer(() => fs.rmSync(dir, { recursive: true, force: true }));
     const logsDir = path.join(dir, 'logs');
+    // Kept past the stack (the folder above goes): the processes' logs are what explains a failure.
+    defer(() => fs.cpSync(logsDir, path.join(resultsDir(), 'logs', path.basename(dir)), { recursive: true }));
 
     const postgres = await providePostgres(options.postgres ?? 'machine', dir, env.databaseUrl, defer);
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(postgres.url).port || 5432) });

@@ -101,8 +101,8 @@ type Action = (user: FaultUser) => Promise<void>;
 
 /** Runs every user's script side by side; resolves once each user's last message was acknowledged. */
 export async function runLoad(stack: FaultStack, users: FaultUser[], options: LoadOptions, record: LoadRecord) {
-  const act = actions(stack, record, options.giveUpMs ?? 180_000);
   await sideBySide(users, async (user, i, stopped) => {
+    const act = actions(stack, record, options.giveUpMs ?? 180_000, stopped);
     // Staggered, so the conversations do not move in lockstep.
     await sleep((i * options.paceMs) / users.length);
     for (const action of script(user.kind, act)) {
@@ -133,8 +133,7 @@ async function sideBySide(
 
 /** Every user sends a last "hi"; the ledger checks each one was answered. */
 export async function sayFinalHi(stack: FaultStack, users: FaultUser[], record: LoadRecord): Promise<void> {
-  const { say } = actions(stack, record, 180_000);
-  await sideBySide(users, (user) => say('hi')(user));
+  await sideBySide(users, (user, _, stopped) => actions(stack, record, 180_000, stopped).say('hi')(user));
 }
 
 function script(kind: ConversationKind, a: ReturnType<typeof actions>): Action[] {
@@ -175,7 +174,8 @@ function script(kind: ConversationKind, a: ReturnType<typeof actions>): Action[]
   ];
 }
 
-function actions(stack: FaultStack, record: LoadRecord, giveUpMs: number) {
+/** The steps a script is made of; `stopped` ends their waits early once another conversation failed. */
+function actions(stack: FaultStack, record: LoadRecord, giveUpMs: number, stopped: () => boolean) {
   /** Posts until a 200, backing off as Meta does (here in seconds, not hours). */
   const deliver = async (user: FaultUser, webhook: PlannedWebhook): Promise<void> => {
     const deadline = Date.now() + giveUpMs;
@@ -188,7 +188,8 @@ function actions(stack: FaultStack, record: LoadRecord, giveUpMs: number) {
         record.onAck?.();
         return;
       }
-      if (Date.now() > deadline) throw new Error(`no 200 for a webhook to ${user.phone} in ${giveUpMs} ms`);
+      if (Date.now() > deadline || stopped())
+        throw new Error(`no 200 for a webhook to ${user.phone} in ${giveUpMs} ms`);
       await sleep(Math.min(2_000, 250 * 2 ** attempt));
     }
   };
@@ -200,7 +201,7 @@ function actions(stack: FaultStack, record: LoadRecord, giveUpMs: number) {
     (action: 'send' | 'end', message: string): Action =>
     async (user) => {
       // An agent answers what they have seen: the bot's replies so far have reached the user.
-      await caughtUp(stack, user, giveUpMs);
+      await caughtUp(stack, user, giveUpMs, stopped);
       const key = `${user.phone}-${user.agentCalls.length + 1}`;
       const deadline = Date.now() + giveUpMs;
       for (let attempt = 0; ; attempt++) {
@@ -226,7 +227,8 @@ function actions(stack: FaultStack, record: LoadRecord, giveUpMs: number) {
             );
           return;
         }
-        if (Date.now() > deadline) throw new Error(`no answer to ${action} for ${user.phone} in ${giveUpMs} ms`);
+        if (Date.now() > deadline || stopped())
+          throw new Error(`no answer to ${action} for ${user.phone} in ${giveUpMs} ms`);
         await sleep(Math.min(2_000, 250 * 2 ** attempt));
       }
     };
@@ -246,13 +248,25 @@ function actions(stack: FaultStack, record: LoadRecord, giveUpMs: number) {
 }
 
 /** Until the bot has answered everything planned so far: sent to the fake, or refused and stored as failed. */
-export async function caughtUp(stack: FaultStack, user: FaultUser, timeoutMs: number): Promise<void> {
+export async function caughtUp(
+  stack: FaultStack,
+  user: FaultUser,
+  timeoutMs: number,
+  stopped: () => boolean = () => false,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (stack.fake.sendsTo(user.phone).length >= user.expected.length) {
       if (user.refused.length === 0 || (await failedRows(stack, user.phone)) >= user.refused.length) return;
     }
-    if (Date.now() > deadline) throw new Error(`the bot did not catch up with ${user.phone} in ${timeoutMs} ms`);
+    if (Date.now() > deadline || stopped()) {
+      const sent = stack.fake.sendsTo(user.phone).map((s) => s.content);
+      throw new Error(
+        `the bot did not catch up with ${user.kind} ${user.phone} in ${timeoutMs} ms: ${sent.length} of ` +
+          `${user.expected.length} replies sent; next expected ${JSON.stringify(user.expected[sent.length])}; ` +
+          `last sent ${JSON.stringify(sent.at(-1))}`,
+      );
+    }
     await sleep(100);
   }
 }
