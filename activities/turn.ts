@@ -9,13 +9,14 @@ import type { createWhatsAppActivities, DeliverInput } from './whatsapp';
 /** One thing a flow step asked for, in order: records written together, or one message sent. */
 export type TurnOperation = { kind: 'records'; records: RecordEffect[] } | { kind: 'send'; send: DeliverInput };
 
-export interface TurnItem {
-  message: InboundMessage;
-  ingestKey: string;
+/** What caused a step: an inbound message (stored first, under its ingest key), or another event. */
+export type TurnCause = { message: InboundMessage; ingestKey: string } | { event: unknown };
+
+export type TurnItem = TurnCause & {
   operations: TurnOperation[];
   /** The flow could not handle this message: it is stored and set aside, and only `operations` (a notice) follow. */
   setAside?: { reason: SetAsideReason; error: string };
-}
+};
 
 export interface TurnInput {
   phone: string;
@@ -23,6 +24,9 @@ export interface TurnInput {
   /** The conversation's state after the last item, when it changed: saved for the admin list. */
   state?: { state: string; registered: boolean };
 }
+
+/** How a message an agent wrote went: accepted with its wamid, or refused for good (with WhatsApp's code). */
+export type AgentSendOutcome = { waMessageId: string } | { refusedCode: number | null };
 
 export interface TurnResult {
   settings: ConversationSettings;
@@ -35,14 +39,16 @@ export interface TurnResult {
    * done, nothing after it was, and its own step counts as not having happened.
    */
   failedAt?: number;
+  /** The messages agents wrote, in order, when there were any. */
+  agentSends?: AgentSendOutcome[];
 }
 
 /**
- * A batch of inbound messages handled in ONE local activity: each message is stored, then the
- * records and sends its flow step asked for are carried out in order, then the state is saved. The
- * workflow computed the steps beforehand (the flow is pure), so a batch costs the workflow one
- * activity instead of one per store, record and send. Every write is keyed, so a retried attempt
- * repeats nothing that already happened.
+ * The one executor of flow steps: each item's cause is stored (an inbound message), then the records
+ * and sends its step asked for are carried out in order, then the state is saved, all in ONE local
+ * activity. The workflow computed the steps beforehand (the flow is pure), so a batch of messages, an
+ * agent command, a payment or a timer costs the workflow one activity. Every write is keyed, so a
+ * retried attempt repeats nothing that already happened.
  */
 export function createTurnActivities(parts: {
   store: ReturnType<typeof createStoreActivities>;
@@ -54,34 +60,52 @@ export function createTurnActivities(parts: {
     async handleTurn(input: TurnInput): Promise<TurnResult> {
       const { phone } = input;
       let refused = 0;
+      const agentSends: AgentSendOutcome[] = [];
+      const result = (stop: Partial<TurnResult> = {}): TurnResult => ({
+        settings: parts.settings,
+        refused,
+        ...stop,
+        ...(agentSends.length > 0 ? { agentSends } : {}),
+      });
       for (const [index, item] of input.items.entries()) {
+        const cause = 'message' in item ? { inbound: item.message } : { event: item.event };
         try {
-          const { duplicates } = await parts.store.recordInbound({ phone, items: [item] });
-          if (duplicates.length > 0) return { settings: parts.settings, duplicateAt: index, refused };
-          if (item.setAside) await parts.store.setAside({ phone, ...item.setAside, item: { inbound: item.message } });
+          if ('message' in item) {
+            const { duplicates } = await parts.store.recordInbound({ phone, items: [item] });
+            if (duplicates.length > 0) return result({ duplicateAt: index });
+          }
+          if (item.setAside) await parts.store.setAside({ phone, ...item.setAside, item: cause });
           for (const operation of item.operations) {
             if (operation.kind === 'records') {
               await parts.records.applyRecords({ phone, records: operation.records });
               continue;
             }
+            const agent = operation.send.sender === 'agent';
             try {
-              await parts.whatsapp.deliverMessage(operation.send);
+              const { waMessageId } = await parts.whatsapp.deliverMessage(operation.send);
+              if (agent) agentSends.push({ waMessageId });
             } catch (err) {
               // A refusal is final and already on the message's row; anything else is retried.
               if (!(err instanceof ApplicationFailure && err.type === WHATSAPP_REJECTED)) throw err;
               refused++;
+              if (agent) agentSends.push({ refusedCode: refusalCode(err) });
             }
           }
         } catch (err) {
-          // One message that can never be handled must not hold back the ones behind it.
+          // One item that can never be handled must not hold back the ones behind it.
           const reason = permanentReason(err);
           if (reason === undefined) throw err;
-          await parts.store.setAside({ phone, reason, error: String(err), item: { inbound: item.message } });
-          return { settings: parts.settings, failedAt: index, refused };
+          await parts.store.setAside({ phone, reason, error: String(err), item: cause });
+          return result({ failedAt: index });
         }
       }
       if (input.state) await parts.store.saveConversationState({ phone, ...input.state });
-      return { settings: parts.settings, refused };
+      return result();
     },
   };
+}
+
+function refusalCode(err: ApplicationFailure): number | null {
+  const details = err.details?.[0] as { code?: number | null } | undefined;
+  return details?.code ?? null;
 }

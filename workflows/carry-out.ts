@@ -1,16 +1,14 @@
 import * as wf from '@temporalio/workflow';
-import type { Activities, RecordEffect, TurnOperation } from '../activities';
+import type { Activities, TurnOperation, TurnResult } from '../activities';
 import type { Deadlines } from './deadlines';
-import { PERMANENT_FAILURE, WHATSAPP_REJECTED, type SetAsideReason } from '../domain/failures';
+import { PERMANENT_FAILURE, type SetAsideReason } from '../domain/failures';
 import type { AgentOutcome } from './flow/agent';
 import type { Effect } from './flow/effects';
-import type { FlowState } from './flow/state';
 
-// How the conversation workflow carries out the effects of a flow step: records through one local
-// activity per run of them, messages one by one, timers as deadlines in workflow state.
-
-/** A refused send is recognised as refused (not abandoned) however its failure arrives. */
-export const UNWRAPPED_REFUSAL_PATCH = 'unwrapped-refusal';
+// How the conversation workflow carries out the effects of a flow step: timers as deadlines in
+// workflow state, records and sends as the operations of one turn activity (activities/turn.ts), for
+// inbound messages, agent commands, payments and timers alike. legacy-carry-out.ts keeps how earlier
+// versions did it, for the histories they left.
 
 // Local activities: Postgres writes and Graph API calls are short, and a local activity runs inside the
 // workflow task instead of costing a server round trip each (measured here: about twice the throughput
@@ -24,19 +22,10 @@ export const store = wf.proxyLocalActivities<Activities>({
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
-const whatsapp = wf.proxyLocalActivities<Activities>({
-  // The Graph client gives up on one request after 10 s; the rest is room for the SQL statements.
-  startToCloseTimeout: '15s',
-  // A reply later than a day is worse than none: the user's 24-hour window has closed by then.
-  scheduleToCloseTimeout: '24h',
-  localRetryThreshold: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
-});
-
 /**
- * A batch of inbound messages: stored, its records written and its replies sent, in one activity.
- * Retried for as long as an outage lasts: the messages in it were acknowledged to Meta, so giving up
- * would lose them.
+ * The turn activity: a step's cause stored, its records written and its messages sent, in one
+ * activity. Retried for as long as an outage lasts: the messages in it were acknowledged to Meta, so
+ * giving up would lose them.
  */
 export const turns = wf.proxyLocalActivities<Activities>({
   // Several sends of up to 15 s each, and perhaps a photo download, in one attempt.
@@ -47,7 +36,8 @@ export const turns = wf.proxyLocalActivities<Activities>({
 
 /**
  * Turns a step's effects into the operations of a turn activity, in order; timers are applied to the
- * deadlines here, as carryOut does. `takeMarkRead` hands the wamid to mark as read to the first send.
+ * deadlines here. `takeMarkRead` hands the wamid to mark as read to the first send; `chatSessionKey`
+ * is the open chat an agent's message may be the first reply of.
  */
 export function planOperations(
   phone: string,
@@ -55,6 +45,7 @@ export function planOperations(
   deadlines: Deadlines,
   sendKeys: SendKeys,
   takeMarkRead: () => string | undefined,
+  chatSessionKey?: string,
 ): TurnOperation[] {
   const operations: TurnOperation[] = [];
   for (const effect of effects) {
@@ -71,6 +62,7 @@ export function planOperations(
           sender: effect.agent ? 'agent' : 'bot',
           senderName: effect.agent,
           markRead: takeMarkRead(),
+          ...(effect.agent !== undefined && chatSessionKey !== undefined ? { chatSessionKey } : {}),
         },
       });
     } else {
@@ -87,6 +79,16 @@ export interface StepOutcome extends AgentOutcome {
   replied?: boolean;
 }
 
+/** What a step's turn did, for its caller: the first message an agent wrote, accepted or refused. */
+export function outcomeOf(operations: TurnOperation[], turn: TurnResult): StepOutcome {
+  const outcome: StepOutcome = { replied: operations.some((o) => o.kind === 'send') };
+  const sent = turn.agentSends?.[0];
+  if (sent === undefined) return outcome;
+  if ('waMessageId' in sent) outcome.agentWaMessageId = sent.waMessageId;
+  else outcome.agentFailure = sent.refusedCode === null ? {} : { code: sent.refusedCode };
+  return outcome;
+}
+
 /** The quarantine reason a failure carries when an activity failed for good; undefined for any other. */
 export function permanentReasonOf(err: unknown): SetAsideReason | undefined {
   // Local activity failures reach the workflow unwrapped, regular ones inside an ActivityFailure.
@@ -94,104 +96,6 @@ export function permanentReasonOf(err: unknown): SetAsideReason | undefined {
   if (!(failure instanceof wf.ApplicationFailure) || failure.type !== PERMANENT_FAILURE) return undefined;
   const details = failure.details?.[0] as { reason?: SetAsideReason } | undefined;
   return details?.reason ?? 'failed';
-}
-
-/** Carries out a step's effects in order: records in one activity per run of them, sends one by one, timers here. */
-export async function carryOut(
-  phone: string,
-  effects: Effect[],
-  flow: FlowState,
-  deadlines: Deadlines,
-  sendKeys: SendKeys,
-  markRead?: string,
-): Promise<StepOutcome> {
-  const outcome: StepOutcome = {};
-  let records: RecordEffect[] = [];
-  const flushRecords = async () => {
-    if (records.length === 0) return;
-    await store.applyRecords({ phone, records });
-    records = [];
-  };
-  for (const effect of effects) {
-    switch (effect.type) {
-      case 'startTimer':
-        deadlines[effect.timer] = { token: effect.token, at: Date.now() + effect.delayMs };
-        break;
-      case 'cancelTimer':
-        delete deadlines[effect.timer];
-        break;
-      case 'send': {
-        await flushRecords();
-        const sent = await deliver(
-          phone,
-          effect,
-          sendKeys.next(),
-          effect.agent ? flow.chat?.sessionKey : undefined,
-          outcome.replied ? undefined : markRead,
-        );
-        outcome.replied = true;
-        if (effect.agent) {
-          if (sent.ok) outcome.agentWaMessageId = sent.waMessageId;
-          else outcome.agentFailure = { code: sent.code };
-        }
-        break;
-      }
-      default:
-        records.push(effect);
-    }
-  }
-  await flushRecords();
-  return outcome;
-}
-
-type Delivery = { ok: true; waMessageId: string } | { ok: false; code?: number };
-
-export async function deliver(
-  phone: string,
-  effect: Effect & { type: 'send' },
-  key: string,
-  chatSessionKey?: string,
-  markRead?: string,
-): Promise<Delivery> {
-  const sender = effect.agent ? 'agent' : 'bot';
-  try {
-    const { waMessageId } = await whatsapp.deliverMessage({
-      phone,
-      key,
-      content: effect.content,
-      sender,
-      senderName: effect.agent,
-      markRead,
-      chatSessionKey,
-    });
-    return { ok: true, waMessageId };
-  } catch (err) {
-    // Values Postgres refuses are not a delivery problem: the step is set aside by its caller.
-    if (permanentReasonOf(err) !== undefined) throw err;
-    // A failed message must not stop the conversation: the failure is on the stored message for agents to see.
-    // Local activity failures reach the workflow unwrapped, regular ones inside an ActivityFailure. The
-    // first version looked only for the wrapped form and treated a refusal as abandoned (one more
-    // activity): its histories replay through that branch.
-    const failure = err instanceof wf.ActivityFailure ? err.cause : err;
-    if (
-      failure instanceof wf.ApplicationFailure &&
-      failure.type === WHATSAPP_REJECTED &&
-      wf.patched(UNWRAPPED_REFUSAL_PATCH)
-    ) {
-      const details = failure.details?.[0] as { code?: number | null } | undefined;
-      wf.log.warn('message refused by WhatsApp', { code: details?.code });
-      return { ok: false, code: details?.code ?? undefined };
-    }
-    wf.log.error('message abandoned after retries', { error: String(err) });
-    await store.abandonMessage({
-      phone,
-      key,
-      content: effect.content,
-      sender,
-      reason: 'delivery abandoned after retries',
-    });
-    return { ok: false };
-  }
 }
 
 /**

@@ -1,15 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import { Alarm, earliestDeadline, takeDue, type Deadlines } from './deadlines';
-import {
-  carryOut,
-  deliver,
-  permanentReasonOf,
-  planOperations,
-  store,
-  turns,
-  WriteKeys,
-  type StepOutcome,
-} from './carry-out';
+import { outcomeOf, permanentReasonOf, planOperations, store, turns, WriteKeys, type StepOutcome } from './carry-out';
+import { carryOut, deliver } from './legacy-carry-out';
 import { agentEvent, agentResult, outsideWindow } from './flow/agent';
 import type { FlowEvent } from './flow/events';
 import { initialFlowState, type FlowState } from './flow/state';
@@ -81,6 +73,8 @@ export const AGENT_REFUSAL_PATCH = 'refusal-for-every-agent-action';
 export const IDS_FROM_CAUSES_PATCH = 'ids-from-causes';
 /** A run without an earlier run's state starts from what Postgres knows about the conversation. */
 export const RESTORE_FROM_POSTGRES_PATCH = 'restore-from-postgres';
+/** Agent commands, payments and timers are carried out by the turn activity, as inbound messages are. */
+export const ONE_EXECUTOR_PATCH = 'one-executor';
 /** How current LastInboundAt is kept in the Temporal UI: within a minute: upserted only once it moved that much. */
 const LAST_INBOUND_AT_RESOLUTION_MS = 60_000;
 
@@ -218,15 +212,47 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     if (result.rejection) return { rejection: result.rejection };
     const kept = keep();
     flow = result.state;
-    try {
-      return await carryOut(phone, result.effects, flow, deadlines, keys.forCause(cause), markRead);
-    } catch (err) {
-      const reason = permanentReasonOf(err);
-      if (reason === undefined) throw err;
-      putBack(kept);
-      await setAside(reason, { event }, err);
-      return { setAside: true };
+    if (!wf.patched(ONE_EXECUTOR_PATCH)) {
+      try {
+        return await carryOut(phone, result.effects, flow, deadlines, keys.forCause(cause), markRead);
+      } catch (err) {
+        const reason = permanentReasonOf(err);
+        if (reason === undefined) throw err;
+        putBack(kept);
+        await setAside(reason, { event }, err);
+        return { setAside: true };
+      }
     }
+    let unread = markRead;
+    const operations = planOperations(
+      phone,
+      result.effects,
+      deadlines,
+      keys.forCause(cause),
+      () => {
+        const wamid = unread;
+        unread = undefined;
+        return wamid;
+      },
+      flow.chat?.sessionKey,
+    );
+    // Nothing to write or send (a timer started, say): no activity.
+    if (operations.length === 0) return {};
+    // The state it leads to is saved in the same activity, instead of one more afterwards.
+    const changed = differs(saved);
+    const turn = await turns.handleTurn({
+      phone,
+      items: [{ event, operations }],
+      ...(changed ? { state: { state: flow.name, registered: flow.registered } } : {}),
+    });
+    settings = turn.settings;
+    if (turn.failedAt === undefined) {
+      if (changed) saved = { name: flow.name, registered: flow.registered };
+      return outcomeOf(operations, turn);
+    }
+    // Set aside by the activity, with why: the step counts as not having happened.
+    putBack(kept);
+    return { setAside: true };
   };
 
   /**
@@ -286,8 +312,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
       }
       putBack(before[stoppedAt]!);
       if (turn.failedAt !== undefined) {
-        const { effect, key } = notHandledNotice(batch[from + stoppedAt]!, () => undefined);
-        await deliver(phone, effect, key);
+        const failed = batch[from + stoppedAt]!;
+        const { operations } = notHandledNotice(failed, () => undefined);
+        await turns.handleTurn({ phone, items: [{ event: { notHandled: failed.waMessageId }, operations }] });
       }
       from += stoppedAt + 1;
     }
@@ -297,7 +324,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   const notHandledNotice = (message: InboundMessage, takeMarkRead: () => string | undefined) => {
     const effect = { type: 'send', content: notice(NOTES.notHandled) } as const;
     const key = `${phone}/in/${message.waMessageId}/not-handled`;
-    return { effect, key, operations: planOperations(phone, [effect], deadlines, { next: () => key }, takeMarkRead) };
+    return { operations: planOperations(phone, [effect], deadlines, { next: () => key }, takeMarkRead) };
   };
 
   const handleInbound = async (batch: InboundMessage[]): Promise<void> => {
@@ -379,7 +406,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     const cause = `restore/${wf.workflowInfo().runId}`;
     const restored = restore(loaded.stored, { settings, now: Date.now(), phone, cause });
     flow = restored.state;
-    await carryOut(phone, restored.effects, flow, deadlines, keys.forCause(cause));
+    // Only timers: applied to the deadlines, nothing to write or send.
+    planOperations(phone, restored.effects, deadlines, keys.forCause(cause), () => undefined);
   }
 
   for (;;) {

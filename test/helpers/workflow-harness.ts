@@ -135,6 +135,21 @@ export class StubActivities {
     this.behaviours.set(name, list);
   }
 
+  /** Holds `phone`'s next call of `name` until the returned release is called (so that messages queue behind it). */
+  hold(name: ActivityName, phone: string): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.intercept(
+      name,
+      async (input, next) => {
+        await held;
+        return next(input);
+      },
+      { phone, times: 1 },
+    );
+    return release;
+  }
+
   /** Makes the next calls of `name` fail (once unless told), by default with a failure that is retried. */
   failNext(name: ActivityName, options: InterceptOptions & { failure?: () => Error } = {}): void {
     const failure = options.failure ?? transientFailure;
@@ -153,11 +168,18 @@ export class StubActivities {
     return this.calls.filter((c) => c.workflowId === workflowId && c.activity === name && c.within === within);
   }
 
-  /** The wamids each batch activity call of `phone`'s conversation carried, call by call (retries included). */
+  /**
+   * The wamids each batch activity call of `phone`'s conversation carried, call by call (retries
+   * included); calls for agent commands, payments and timers carry none and are left out.
+   */
   batches(phone: string): string[][] {
-    return this.callsOf(phone, 'handleTurn').map((c) =>
-      (c.input as InputOf<'handleTurn'>).items.map((item) => item.message.waMessageId),
-    );
+    return this.callsOf(phone, 'handleTurn')
+      .map((c) =>
+        (c.input as InputOf<'handleTurn'>).items.flatMap((item) =>
+          'message' in item ? [item.message.waMessageId] : [],
+        ),
+      )
+      .filter((wamids) => wamids.length > 0);
   }
 
   sentTo(phone: string): (DeliverInput & { waMessageId: string })[] {

@@ -69,16 +69,7 @@ describe('a conversation sets aside what can never succeed', () => {
 
   it('sets aside a message whose writes Postgres refuses, at once, and goes on with the rest of its batch', async () => {
     const phone = h.newPhone();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    h.stubs.intercept(
-      'handleTurn',
-      async (input, next) => {
-        await held;
-        return next(input);
-      },
-      { phone, times: 1 },
-    );
+    const release = h.stubs.hold('handleTurn', phone);
     const first = h.textMessage(phone, 'hello');
     await h.signalInbound(first);
     await h.waitUntil(() => h.stubs.batches(phone).length === 1, 'the first message to be in hand');
@@ -109,7 +100,8 @@ describe('a conversation sets aside what can never succeed', () => {
       [support.waMessageId, after.waMessageId],
       [after.waMessageId],
     ]);
-    expect(h.stubs.callsOf(phone, 'handleTurn').map((c) => c.attempt)).toEqual([1, 1, 1]);
+    // (the fourth call carries the notice to the user)
+    expect(h.stubs.callsOf(phone, 'handleTurn').map((c) => c.attempt)).toEqual([1, 1, 1, 1]);
     await replies(phone, 3);
     // The chat never opened: its step was undone with its record, and the user was told.
     expect(h.stubs.sentTo(phone).map((s) => s.key)).toEqual([
