@@ -13,8 +13,8 @@ import { listMessages, type StoredMessage } from '../../db/messages';
 import type { Db } from '../../db/pool';
 import { getStudent } from '../../db/users';
 import { STATE_NAMES } from '../../../workflows/flow/state';
-import { badRequest, notFound } from '../errors';
-import { Limit, parse, phoneParam } from './params';
+import { notFound } from '../errors';
+import { decodeJsonCursor, encodeJsonCursor, Limit, parse, phoneParam } from './params';
 
 // Read routes over Postgres: the conversation list, one conversation, its message history.
 
@@ -40,20 +40,12 @@ const ActivityMicros = z.string().refine((text) => {
 const CursorFields = z.tuple([ActivityMicros, z.string().regex(/^\d{1,15}$/)]);
 
 function encodeCursor(cursor: ConversationCursor): string {
-  return Buffer.from(JSON.stringify([cursor.activityMicros, cursor.phone])).toString('base64url');
+  return encodeJsonCursor([cursor.activityMicros, cursor.phone]);
 }
 
 function decodeCursor(text: string): ConversationCursor {
-  let fields: unknown;
-  try {
-    fields = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    fields = undefined;
-  }
-  const parsed = CursorFields.safeParse(fields);
-  if (!parsed.success)
-    throw badRequest('invalid_cursor', 'cursor is not one this API returned; start again without it');
-  return { activityMicros: parsed.data[0], phone: parsed.data[1] };
+  const [activityMicros, phone] = decodeJsonCursor(CursorFields, text);
+  return { activityMicros, phone };
 }
 
 const summaryJson = (c: ConversationSummary) => ({

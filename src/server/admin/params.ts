@@ -74,6 +74,25 @@ export const IdCursor = z
   .transform(Number)
   .optional();
 
+/** An opaque cursor: base64url of a JSON value, which `decodeJsonCursor` checks on its way back. */
+export function encodeJsonCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** The value of a cursor `encodeJsonCursor` made, as `fields` reads it; anything else is a 400. */
+export function decodeJsonCursor<S extends z.ZodType>(fields: S, text: string): z.output<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  const parsed = fields.safeParse(value);
+  if (!parsed.success)
+    throw badRequest('invalid_cursor', 'cursor is not one this API returned; start again without it');
+  return parsed.data;
+}
+
 /**
  * A page of a list read newest first with one row more than `limit`: the rows to answer, and the
  * cursor of the next page when that extra row exists.

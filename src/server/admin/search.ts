@@ -4,8 +4,7 @@ import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import type { Db } from '../../db/pool';
 import { search, type SearchCursor, type SearchHit } from '../../db/search';
-import { badRequest } from '../errors';
-import { Limit, parse } from './params';
+import { decodeJsonCursor, encodeJsonCursor, Limit, parse } from './params';
 
 // GET /api/admin/search?q=: conversations by name, email or phone, and messages by the words of their
 // text, newest first, in pages (`nextCursor`). Each hit says where it is: the conversation's phone, and
@@ -57,20 +56,11 @@ const CursorFields = z.union([
 ]);
 
 function encodeCursor(cursor: SearchCursor): string {
-  return Buffer.from(JSON.stringify([cursor.atMicros, cursor.kind, cursor.key])).toString('base64url');
+  return encodeJsonCursor([cursor.atMicros, cursor.kind, cursor.key]);
 }
 
 function decodeCursor(text: string): SearchCursor {
-  let fields: unknown;
-  try {
-    fields = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    fields = undefined;
-  }
-  const parsed = CursorFields.safeParse(fields);
-  if (!parsed.success)
-    throw badRequest('invalid_cursor', 'cursor is not one this API returned; start again without it');
-  const [atMicros, kind, key] = parsed.data;
+  const [atMicros, kind, key] = decodeJsonCursor(CursorFields, text);
   return { atMicros, kind, key };
 }
 
