@@ -46,6 +46,14 @@ export async function openPage(browser: Browser): Promise<{ page: Page; problems
   return { page, problems };
 }
 
+/** Signs in to the console at `baseUrl` with `token` and waits until its live stream is open. */
+export async function signIn(page: Page, baseUrl: string, token: string): Promise<void> {
+  await page.goto(`${baseUrl}/console`);
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#live.live-ok').waitFor({ timeout: 10_000 });
+}
+
 /** Saves a screenshot outside the repository (never committed) and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   const dir = path.join(os.tmpdir(), 'edubot-web-screenshots');

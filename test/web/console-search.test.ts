@@ -3,7 +3,7 @@ import { AdminClient } from '../helpers/admin-client';
 import { TestUser } from '../helpers/conversation';
 import { newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
-import { launchBrowser, openPage, screenshot } from './browser';
+import { launchBrowser, openPage, screenshot, signIn } from './browser';
 
 // The console's search box in Chromium against the whole product: a student registers and writes a
 // long chat through signed webhooks, and an agent finds them by phone number and a message by a word,
@@ -21,12 +21,7 @@ beforeAll(async () => {
   const admin = new AdminClient(stack, stack.config.adminToken);
   agentToken = (await admin.request('POST', '/api/admin/tokens', { name: 'Alice', role: 'agent' })).body.token;
 
-  user = new TestUser(stack, newPhone(), 'Amara');
-  await user.say('Hi');
-  await user.tap('register');
-  await user.say('Amara Nwosu');
-  await user.say('amara@example.com');
-  await user.say('Grade 10');
+  user = await new TestUser(stack, newPhone(), 'Amara Nwosu').register();
   await user.say('support');
   // The word searched for early in a history long enough to scroll, in a text holding markup.
   await user.say(`${HOSTILE} I do not understand photosynthesis at all`);
@@ -37,13 +32,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
-
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${stack.baseUrl}/console`);
-  await page.getByLabel('Token').fill(agentToken);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#live.live-ok').waitFor({ timeout: 10_000 });
-}
 
 async function searchFor(page: Page, text: string): Promise<void> {
   await page.getByRole('searchbox', { name: 'Search' }).fill(text);
@@ -57,7 +45,7 @@ const formatted = (digits: string) =>
 describe('search in the console', () => {
   it('finds a student by phone and a message by a word, and opens the history at that message', async () => {
     const { page, problems } = await openPage(browser);
-    await signIn(page);
+    await signIn(page, stack.baseUrl, agentToken);
 
     // By the phone number, typed with spaces and a +: the conversation, with what matched.
     await searchFor(page, formatted(user.phone));

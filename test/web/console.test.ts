@@ -5,7 +5,7 @@ import { textOf, TestUser } from '../helpers/conversation';
 import { fixtureJson, newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
-import { launchBrowser, openPage, screenshot } from './browser';
+import { launchBrowser, openPage, screenshot, signIn as signInToConsole } from './browser';
 
 interface SseEvent {
   id: string;
@@ -56,12 +56,7 @@ const supportTexts = () =>
     .map(textOf)
     .filter((text) => text.startsWith('🎧 Support Team: '));
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${stack.baseUrl}/console`);
-  await page.getByLabel('Token').fill(agentToken);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#live.live-ok').waitFor({ timeout: 10_000 });
-}
+const signIn = (page: Page) => signInToConsole(page, stack.baseUrl, agentToken);
 
 describe('GET /console', () => {
   it('serves the page and its assets with a strict policy and no caching', async () => {
