@@ -11,10 +11,11 @@
 
 -- The words of a message's text, kept beside it: checking a row against a query then reads this
 -- column instead of parsing the text again, which lets Postgres walk the newest messages first and
--- stop at a page (the plan for common words) at the cost of a few more bytes per row. It is
+-- stop at a page (the plan for common words), for the price of the words stored twice (the table
+-- grows by about two thirds). It is
 -- computed from `body` alone, which status updates never touch: they recompute nothing, change no
--- indexed column and stay HOT updates (see 0004). Adding it rewrites the table once (about 13 s
--- per million messages, see BENCHMARKS.md), during which messages wait to be stored.
+-- indexed column and stay HOT updates (see 0004). Adding it rewrites the table once and then
+-- builds the index (10–16 s per million messages, see BENCHMARKS.md), while messages wait to be stored.
 alter table messages add column body_search tsvector
   generated always as (to_tsvector('simple', coalesce(body, ''))) stored;
 create index messages_body_search on messages using gin (body_search);
