@@ -54,6 +54,8 @@ export interface FaultStack {
   restartPostgres(downMs: number): Promise<void>;
   /** Posts a body signed with the app secret; `unreachable` when no HTTP answer came. */
   postWebhook(body: string): Promise<number | 'unreachable'>;
+  /** An admin API call with the ADMIN_TOKEN (the admin role); `unreachable` when no HTTP answer came. */
+  admin: FaultStack['agent'];
   /** An admin API call as the agent AGENT_NAME; `unreachable` when no HTTP answer came. */
   agent(
     method: string,
@@ -218,6 +220,7 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
         });
         return status;
       },
+      admin: request(secrets.admin),
       agent: request((created.body as { token: string }).token),
       readiness: () => call('/readyz', { method: 'GET' }),
     };
