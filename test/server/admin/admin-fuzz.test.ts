@@ -4,8 +4,8 @@ import { revokeToken } from '../../../src/db/tokens';
 import { conversationWorkflowId } from '../../../workflows/messages';
 import { AdminClient } from '../../helpers/admin-client';
 import { TestUser } from '../../helpers/conversation';
-import { newPhone } from '../../helpers/fixtures';
-import { fuzzRuns } from '../../helpers/fuzz-values';
+import { newPhone, textWebhook } from '../../helpers/fixtures';
+import { fuzzRuns, shortText } from '../../helpers/fuzz-values';
 import { startTestStack, type TestStack } from '../../helpers/stack';
 import { waitFor } from '../../helpers/wait';
 import { adminRequests } from './admin-fuzz-requests';
@@ -23,12 +23,11 @@ import {
 
 // Generated requests to every admin route of a whole product (real HTTP server, Temporal, Postgres,
 // the Graph API fake): odd path parameters, query strings and bodies, every kind of credential, one
-// at a time or a few at once. While Temporal and Postgres are up the API never answers 5xx; every
-// refusal is a JSON error with a code;
-// a route answers 401 to anyone without a valid token and 403 to an agent on an admin route; each
-// request a route took leaves one audit row. Afterwards no conversation holds a command unanswered,
-// and each answers an ordinary "hi". ADMIN_FUZZ_RUNS and FUZZ_SEED override the run; FUZZ_REPORT
-// prints figures.
+// at a time or a few at once, while students write to the same conversations. While Temporal and
+// Postgres are up the API never answers 5xx; every refusal is a JSON error with a code; a route
+// answers 401 to anyone without a valid token and 403 to an agent on an admin route; each request a
+// route took leaves one audit row. Afterwards no conversation holds a command unanswered, and each
+// answers an ordinary "hi". ADMIN_FUZZ_RUNS and FUZZ_SEED override the run; FUZZ_REPORT prints figures.
 
 const RUNS = fuzzRuns('ADMIN_FUZZ_RUNS', 2_000);
 // Node answers 431 by itself past 16 KB of request head, before the app sees the request.
@@ -110,13 +109,14 @@ function resolve(request: FuzzRequest): Resolved {
   const { token, who } = credential(request.auth.credential);
   let target = request.target.replace(NEXT_CURSOR, () => run.cursors.get(request.route!) ?? 'none');
   target = target.replace(CREATED_TOKEN_ID, () => String(run.created[run.created.length - 1]?.id ?? 999_999));
-  // A made-up id that names a token the run signs with would take it away from the rest of the run.
-  const id = /^\/api\/admin\/tokens\/([^/?]+)$/.exec(target)?.[1];
-  if (request.route === 'token.revoke' && id !== undefined && run.kept.has(Number(safeDecode(id)))) {
-    target = '/api/admin/tokens/0';
-  }
   if (target.length > MAX_TARGET_CHARS) target = target.slice(0, MAX_TARGET_CHARS);
-  const reached = routeOf(request.method, new URL(target, stack.baseUrl).pathname);
+  const pathname = new URL(target, stack.baseUrl).pathname;
+  let reached = routeOf(request.method, pathname);
+  // A made-up id that names a token the run signs with would take it away from the rest of the run.
+  if (reached === 'token.revoke' && run.kept.has(Number(safeDecode(pathname.split('/')[4]!)))) {
+    target = '/api/admin/tokens/0';
+    reached = routeOf(request.method, target);
+  }
   const header = request.auth.header;
   if (header === undefined) return { target, who: 'nobody', reached };
   const authorization = header.replace(TOKEN, token);
@@ -197,6 +197,19 @@ function check(request: FuzzRequest, { who, reached }: Resolved, answer: Answer)
   }
 }
 
+/** A student writing while agents act: to their agent, to open or leave a chat, or anything. */
+const userMessage = fc.record({
+  phone: fc.constantFrom(...PHONES),
+  text: fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom('hi', 'support', 'end chat', 'I have a question', 'menu', 'done') },
+    { weight: 1, arbitrary: shortText },
+  ),
+});
+
+async function userWrites({ phone, text }: { phone: string; text: string }): Promise<void> {
+  expect((await stack.postWebhook(textWebhook(phone, text).body)).status).toBe(200);
+}
+
 /** Counts of answers, overall and by route and error code. */
 class Figures {
   readonly statuses = new Map<number, number>();
@@ -204,6 +217,8 @@ class Figures {
   /** Requests each route took: each leaves one audit row. */
   readonly audited = new Map<string, number>();
   requests = 0;
+  /** Signed webhook messages from students, sent while the requests were. */
+  userMessages = 0;
 
   add(request: FuzzRequest, { reached }: Resolved, answer: Answer): void {
     this.requests++;
@@ -248,12 +263,19 @@ describe('the admin API with generated requests', () => {
     const auditsBefore = await auditRows();
 
     await fc.assert(
-      fc.asyncProperty(adminRequests(PHONES), (requests) =>
-        sendAll(requests, (request, resolved, answer) => {
-          figures.add(request, resolved, answer);
-          learn(resolved, answer);
-          check(request, resolved, answer);
-        }),
+      fc.asyncProperty(
+        adminRequests(PHONES),
+        fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: userMessage }),
+        async (requests, user) => {
+          await Promise.all([
+            sendAll(requests, (request, resolved, answer) => {
+              figures.add(request, resolved, answer);
+              learn(resolved, answer);
+              check(request, resolved, answer);
+            }),
+            user && userWrites(user).then(() => figures.userMessages++),
+          ]);
+        },
       ),
       RUNS,
     );
@@ -297,7 +319,7 @@ describe('the admin API with generated requests', () => {
       const reached = [...figures.audited.values()].reduce((a, b) => a + b, 0);
       process.stdout.write(
         `admin fuzz: ${RUNS.numRuns} runs, ${figures.requests} requests, answers ${histogram(figures.statuses)}; ` +
-          `${reached} reached a route; ${run.created.length} tokens created; ` +
+          `${reached} reached a route; ${run.created.length} tokens created; ${figures.userMessages} student messages; ` +
           `posting ${((posted - started) / 1000).toFixed(1)} s, final checks ${((Date.now() - posted) / 1000).toFixed(1)} s\n` +
           [...figures.byRoute].map(([route, counts]) => `  ${route}: ${histogram(counts)}`).join('\n') +
           '\n',
