@@ -22,6 +22,18 @@ export const ENV_ADMIN_ACTOR = 'ADMIN_TOKEN';
 /** The actor name of requests without a valid token, in the audit log. */
 export const ANONYMOUS_ACTOR = 'anonymous';
 
+// Characters that show nothing or move what follows: zero-width spaces, direction overrides, line and
+// paragraph separators. With them two names that differ read the same ("ADMIN\u200B_TOKEN" in the
+// audit log). The zero-width joiner stays: emoji sequences such as 👩‍👩‍👧 are made with it.
+const INVISIBLE = /(?!\u200d)[\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/** A name as it reads: compatibility forms folded (fullwidth letters), joiners dropped, any case. */
+const readAs = (name: string) =>
+  name
+    .normalize('NFKC')
+    .replace(/\u200d/g, '')
+    .toLowerCase();
+
 /** A token holder's name: agents' messages are stored under it, so it must read well and be unambiguous. */
 export const TokenName = z
   .string()
@@ -29,7 +41,8 @@ export const TokenName = z
   .min(1, 'name must not be empty')
   .max(100, 'name must be at most 100 characters')
   .regex(/^[^\p{Cc}\p{Cs}]+$/u, 'name must not contain control characters or unpaired surrogates')
-  .refine((name) => ![ENV_ADMIN_ACTOR.toLowerCase(), ANONYMOUS_ACTOR].includes(name.toLowerCase()), {
+  .refine((name) => !INVISIBLE.test(name), 'name must not contain invisible or direction characters')
+  .refine((name) => ![ENV_ADMIN_ACTOR.toLowerCase(), ANONYMOUS_ACTOR].includes(readAs(name)), {
     message: `name must not be ${ENV_ADMIN_ACTOR} or ${ANONYMOUS_ACTOR}`,
   });
 export type TokenName = z.infer<typeof TokenName>;

@@ -70,14 +70,26 @@ describe('checkToken', () => {
 });
 
 describe('TokenName', () => {
-  it.each(['Ada', 'Agent Ada Obi', 'ada@example.com', 'Émile'])('accepts %j', (name) => {
+  it.each(['Ada', 'Agent Ada Obi', 'ada@example.com', 'Émile', 'Ada 👩‍👩‍👧', 'Ada 🇳🇬'])('accepts %j', (name) => {
     expect(TokenName.safeParse(name).success).toBe(true);
   });
 
-  it.each(['', '   ', 'ADMIN_TOKEN', 'admin_token', 'anonymous', 'tab\there', 'x'.repeat(101)])(
-    'refuses %j',
-    (name) => {
-      expect(TokenName.safeParse(name).success).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    '   ',
+    'ADMIN_TOKEN',
+    'admin_token',
+    'anonymous',
+    'tab\there',
+    'x'.repeat(101),
+    // Names that read as another: invisible, direction and separator characters, fullwidth letters.
+    'ADMIN\u200b_TOKEN',
+    'Ada\u202eobI',
+    'Ada\u2028Obi',
+    'Ada\ufeffObi',
+    'ＡＤＭＩＮ_ＴＯＫＥＮ',
+    'anony\u200dmous',
+  ])('refuses %j', (name) => {
+    expect(TokenName.safeParse(name).success).toBe(false);
+  });
 });
