@@ -189,7 +189,21 @@ export const tokenBody = fc.oneof(
     weight: 8,
     arbitrary: fc.record(
       {
-        name: loose(fc.oneof(fc.constantFrom('Ada', 'Grace Hopper', 'ADMIN_TOKEN', 'anonymous', ' '), text)),
+        name: loose(
+          fc.oneof(
+            fc.constantFrom(
+              'Ada',
+              'Grace Hopper',
+              'Ada 👩‍👩‍👧',
+              'ADMIN_TOKEN',
+              'ADMIN\u200b_TOKEN',
+              'Ada\u202e',
+              'anonymous',
+              ' ',
+            ),
+            text,
+          ),
+        ),
         role: loose(fc.oneof({ weight: 4, arbitrary: fc.constantFrom('admin', 'agent') }, shortText)),
       },
       { requiredKeys: [] },
