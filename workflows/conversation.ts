@@ -75,6 +75,8 @@ export const IDS_FROM_CAUSES_PATCH = 'ids-from-causes';
 export const RESTORE_FROM_POSTGRES_PATCH = 'restore-from-postgres';
 /** Agent commands, payments and timers are carried out by the turn activity, as inbound messages are. */
 export const ONE_EXECUTOR_PATCH = 'one-executor';
+/** A request taken twice while its first copy waits is carried out once and answered twice. */
+export const ONE_ANSWER_PER_REQUEST_PATCH = 'one-answer-per-request';
 /** How current LastInboundAt is kept in the Temporal UI: within a minute: upserted only once it moved that much. */
 const LAST_INBOUND_AT_RESOLUTION_MS = 60_000;
 
@@ -101,6 +103,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   ];
   const deadlines: Deadlines = { ...snapshot?.deadlines };
   const answered = [...(snapshot?.answered ?? [])];
+  /** Agent commands taken but not answered yet, by request id. */
+  const unanswered = new Map<string, Work & { kind: 'agent' }>();
   let lastInboundAt = snapshot?.lastInboundAt;
   let settings: ConversationSettings | undefined = snapshot?.settings;
   type Shown = Pick<FlowState, 'name' | 'registered'>;
@@ -130,8 +134,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     async (command) => {
       const earlier = answered.find((a) => a.requestId === command.requestId);
       if (earlier) return earlier.result;
-      const item: Work & { kind: 'agent' } = { kind: 'agent', command };
-      work.push(item);
+      // The same request again (another update id: the server forgot the first, or a second server
+      // took the retry) while the first still waits: it gets the first one's answer, and runs once.
+      const waiting = unanswered.get(command.requestId);
+      const item = waiting && wf.patched(ONE_ANSWER_PER_REQUEST_PATCH) ? waiting : { kind: 'agent' as const, command };
+      if (item !== waiting) {
+        unanswered.set(command.requestId, item);
+        work.push(item);
+      }
       await wf.condition(() => item.result !== undefined);
       return item.result!;
     },
@@ -361,6 +371,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   };
 
   const answer = (item: Work & { kind: 'agent' }, result: AgentCommandResult): void => {
+    if (unanswered.get(item.command.requestId) === item) unanswered.delete(item.command.requestId);
     answered.push({ requestId: item.command.requestId, result });
     if (answered.length > ANSWERED_LIMIT) answered.shift();
     item.result = result;

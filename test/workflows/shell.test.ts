@@ -1,5 +1,5 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { AgentCommand } from '../../workflows/messages';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { agentCommandUpdate, type AgentCommand } from '../../workflows/messages';
 import { startWorkflowHarness, type WorkflowHarness } from '../helpers/workflow-harness';
 
 // The conversation workflow's shell on its own: queueing, deduplication, ordering, retries, agent
@@ -105,6 +105,30 @@ describe('conversationWorkflow shell', () => {
     expect(await h.agentCommand(phone, send)).toEqual(answer);
     expect(await h.agentCommand(phone, send, { updateId: `again-${phone}` })).toEqual(answer);
     expect(h.stubs.callsOf(phone, 'deliverMessage', 'handleTurn')).toHaveLength(deliveries);
+  });
+
+  it('carries out a request taken twice while the first copy waits only once, and answers both alike', async () => {
+    const phone = h.newPhone();
+    await h.signalInbound(h.textMessage(phone, 'hello'));
+    await answered(phone, 1);
+    const start: AgentCommand = { action: 'start', agent: 'Ada', message: 'Hi!', requestId: `start-${phone}` };
+    // Both copies queue behind a held batch, each under its own update id (two servers, say).
+    const release = h.stubs.hold('handleTurn', phone);
+    await h.signalInbound(h.textMessage(phone, 'help'));
+    await h.waitUntil(() => h.stubs.batches(phone).length === 2, 'the second batch to be in hand');
+    const accepted = (updateId: string) =>
+      h.handle(phone).startUpdate(agentCommandUpdate, {
+        args: [start],
+        updateId,
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+    // Accepted once the held task lets the workflow take new events (its periodic heartbeat).
+    const [first, second] = await Promise.all([accepted(`a-${phone}`), accepted(`b-${phone}`)]);
+    release();
+    const [one, two] = await Promise.all([first.result(), second.result()]);
+    expect(one).toMatchObject({ ok: true, state: 'CHAT_SUPPORT_ACTIVE' });
+    expect(two).toEqual(one);
+    expect(h.stubs.sentTo(phone).filter((s) => s.sender === 'agent')).toHaveLength(1);
   });
 
   it('refuses an agent command the conversation cannot carry out, and sends nothing for it', async () => {
