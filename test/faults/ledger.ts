@@ -6,7 +6,7 @@ import type { RecordedSend } from '../../src/sandbox/graph-fake';
 import { conversationQuery, conversationWorkflowId } from '../../workflows/messages';
 import { sleep } from '../helpers/wait';
 import type { FaultStack } from './fault-stack';
-import { caughtUp, type AgentCall, type FaultUser } from './load';
+import { caughtUp, type AgentCall, type FaultUser, type LoadRecord } from './load';
 
 // What must hold after every fault, once the load has drained: every accepted inbound message stored
 // once and in order, every reply the flow predicts sent once and in order, every agent command that
@@ -16,6 +16,9 @@ import { caughtUp, type AgentCall, type FaultUser } from './load';
 export interface Ledger {
   fault: string;
   conversations: number;
+  /** Webhook posts and agent commands made, with every retry, by answer. */
+  webhookAnswers?: Record<string, number>;
+  agentAnswers?: Record<string, number>;
   inboundPosted: number;
   inboundLost: number;
   inboundUnexpected: number;
@@ -49,6 +52,8 @@ export async function checkLedger(
     settleMs?: number;
     /** Agent commands that may answer other than 200 (WhatsApp refused the text on purpose). */
     refusalAllowed?: (call: AgentCall) => boolean;
+    /** The load's record: any 5xx but 503 in it is a problem. */
+    record?: LoadRecord;
   } = {},
 ): Promise<Ledger> {
   const settleMs = options.settleMs ?? 120_000;
@@ -78,6 +83,17 @@ export async function checkLedger(
   };
   for (const user of users)
     await checkConversation(stack, user, ledger, options.crashes ?? [], options.refusalAllowed ?? (() => false));
+  if (options.record !== undefined) {
+    ledger.webhookAnswers = Object.fromEntries(options.record.webhookAnswers);
+    ledger.agentAnswers = Object.fromEntries(options.record.adminAnswers);
+    for (const [what, answers] of [
+      ['webhook', ledger.webhookAnswers],
+      ['agent command', ledger.agentAnswers],
+    ] as const) {
+      for (const [status, count] of Object.entries(answers))
+        if (Number(status) >= 500 && Number(status) !== 503) ledger.problems.push(`${count} ${what} answers ${status}`);
+    }
+  }
   writeResult(fault, ledger);
   return ledger;
 }
@@ -113,7 +129,10 @@ async function checkConversation(
   ledger.repliesDoubledInCrashGap += replies.doubledInGap;
   ledger.repliesUnexpected += replies.unexpected;
   if (replies.missing > 0) problem(`${replies.missing} expected replies never sent`);
-  if (replies.doubled > 0) problem(`${replies.doubled} replies sent twice (${replies.doubledInGap} in the crash gap)`);
+  if (replies.doubled > 0)
+    problem(
+      `${replies.doubled} replies sent twice (${replies.doubledInGap} in the crash gap), first ${replies.firstDoubled ?? ''}`,
+    );
   if (replies.unexpected > 0)
     problem(`${replies.unexpected} replies not expected at that point, first ${replies.firstUnexpected ?? ''}`);
   if (replies.missing === 0) ledger.finalHiAnswered += 1;
@@ -156,6 +175,7 @@ function compareReplies(user: FaultUser, sends: RecordedSend[], stored: Set<stri
   let doubledInGap = 0;
   let unexpected = 0;
   let firstUnexpected: string | undefined;
+  let firstDoubled: string | undefined;
   for (const [i, send] of sends.entries()) {
     if (next < user.expected.length && key(send.content) === key(user.expected[next])) {
       next += 1;
@@ -164,6 +184,7 @@ function compareReplies(user: FaultUser, sends: RecordedSend[], stored: Set<stri
     if (next > 0 && key(send.content) === key(user.expected[next - 1])) {
       doubled += 1;
       const first = sends[i - 1]!;
+      firstDoubled ??= `${clip(send.content)} at ${new Date(first.at).toISOString()} and ${new Date(send.at).toISOString()}`;
       const lostWamid = !stored.has(first.waMessageId);
       if (lostWamid && crashes.some((at) => at >= first.at && at - first.at <= CRASH_GAP_MS)) doubledInGap += 1;
       continue;
@@ -171,7 +192,7 @@ function compareReplies(user: FaultUser, sends: RecordedSend[], stored: Set<stri
     unexpected += 1;
     firstUnexpected ??= `${clip(send.content)} where ${clip(user.expected[next])} was expected`;
   }
-  return { missing: user.expected.length - next, doubled, doubledInGap, unexpected, firstUnexpected };
+  return { missing: user.expected.length - next, doubled, doubledInGap, unexpected, firstUnexpected, firstDoubled };
 }
 
 function clip(content: unknown): string {

@@ -208,18 +208,20 @@ function actions(stack: FaultStack, record: LoadRecord, giveUpMs: number, stoppe
         const route = `/api/admin/conversations/${user.phone}/chat-support/${action}`;
         const answer = await stack.agent('POST', route, { message }, { 'idempotency-key': key });
         count(record.adminAnswers, answer.status);
-        // 503: Temporal or the worker is away; the command is retried with the same key.
-        if (answer.status !== 503 && answer.status !== 'unreachable') {
+        // 503: Temporal or the worker is away; no answer: the server is. The command is retried with
+        // the same key, as after any 5xx, which the ledger still counts against the product.
+        const { status } = answer;
+        if (status !== 'unreachable' && (status < 500 || status === 502)) {
           const body = answer.body as { waMessageId?: string; error?: { code?: string; whatsappCode?: number } };
           user.agentCalls.push({
             action,
             key,
-            status: answer.status,
+            status,
             ...(body.waMessageId === undefined ? {} : { waMessageId: body.waMessageId }),
             ...(body.error?.code === undefined ? {} : { error: body.error.code }),
             ...(body.error?.whatsappCode === undefined ? {} : { whatsappCode: body.error.whatsappCode }),
           });
-          if (answer.status === 200 || answer.status === 502)
+          if (status === 200 || status === 502)
             user.agent(
               action === 'send'
                 ? { type: 'agentSend', agent: AGENT_NAME, message }

@@ -41,7 +41,7 @@ test(
     await killing;
     await sayFinalHi(stack, users, record);
 
-    const ledger = await checkLedger(stack, 'server-kill', users);
+    const ledger = await checkLedger(stack, 'server-kill', users, { record });
     expect(redelivered.length).toBeGreaterThan(0);
     // Everything delivered again is taken (200) and changes nothing: the ledger has no double.
     expect(redelivered.filter((status) => status !== 200)).toEqual([]);

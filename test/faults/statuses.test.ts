@@ -83,7 +83,7 @@ test(
       await storm;
     }
 
-    const ledger = await checkLedger(stack, 'statuses', users);
+    const ledger = await checkLedger(stack, 'statuses', users, { record });
     expect(ledger.problems).toEqual([]);
     expect(ledger.finalHiAnswered).toBe(users.length);
     expect(posted).toBe(stack.fake.sends.length);

@@ -34,7 +34,7 @@ test(
     await Promise.all([runLoad(stack, users, { conversations: users.length, paceMs: SIZE.paceMs }, record), outage]);
     await sayFinalHi(stack, users, record);
 
-    const ledger = await checkLedger(stack, 'temporal-outage', users);
+    const ledger = await checkLedger(stack, 'temporal-outage', users, { record });
     expect(readiness.length).toBeGreaterThan(0);
     expect(readiness).toContainEqual({ status: 'unavailable', postgres: true, temporal: false });
     // Webhooks that came during the outage were refused with 503, never a 500 or a hang.

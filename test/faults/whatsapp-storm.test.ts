@@ -64,6 +64,7 @@ test(
     await sayFinalHi(stack, users, record);
 
     const ledger = await checkLedger(stack, 'whatsapp-storm', users, {
+      record,
       refusalAllowed: (call) =>
         call.status === 502 && call.whatsappCode === 131047 && refused.agentCalls.includes(call),
     });

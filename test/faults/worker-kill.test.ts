@@ -33,7 +33,7 @@ test(
     await Promise.all([runLoad(stack, users, { conversations: users.length, paceMs: SIZE.paceMs }, record), killing]);
     await sayFinalHi(stack, users, record);
 
-    const ledger = await checkLedger(stack, 'worker-kill', users, { crashes });
+    const ledger = await checkLedger(stack, 'worker-kill', users, { crashes, record });
     expect(pids.size).toBe(SIZE.workerKills + 1);
     expect(ledger.problems).toEqual([]);
     expect(ledger.inboundLost).toBe(0);
