@@ -1,5 +1,6 @@
 import { log } from '@temporalio/activity';
 import { saveConversationState as saveState } from '../src/db/conversations';
+import { appendEvent } from '../src/db/events';
 import { quarantineItems } from '../src/db/quarantine';
 import { loadStoredConversation } from '../src/db/recovery';
 import { markFailed, storeInbound, upsertOutbound } from '../src/db/messages';
@@ -70,6 +71,8 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
           raw: { ...input.item, error: input.error },
         },
       ]);
+      // The console's history shows it live.
+      await appendEvent(db, { kind: 'set_aside', phone: input.phone, payload: { reason: input.reason } });
       log.warn('conversation item set aside', { reason: input.reason });
     },
 

@@ -124,6 +124,43 @@ export async function listQuarantined(
   }));
 }
 
+/** What a conversation set aside, as its history shows it: when, why, and what kind of item. */
+export interface SetAsideEntry {
+  id: number;
+  at: Date;
+  reason: QuarantineReason;
+  /** `message` (an inbound message, with its wamid), or the event that caused the step. */
+  kind: 'message' | 'agent_command' | 'payment' | 'timer' | 'other';
+  waMessageId?: string;
+}
+
+/** The latest `limit` items `phone`'s conversation set aside, oldest first. */
+export async function listSetAside(db: Queryable, phone: string, limit: number): Promise<SetAsideEntry[]> {
+  const rows = await listQuarantined(db, { source: 'conversation', phone, limit });
+  return rows.reverse().map((row) => ({ id: row.id, at: row.at, reason: row.reason, ...describeSetAside(row) }));
+}
+
+function describeSetAside(row: QuarantinedRow): Pick<SetAsideEntry, 'kind' | 'waMessageId'> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(row.raw);
+  } catch {
+    // Cut to RAW_MAX_CHARS: its kind can no longer be read.
+    return { kind: 'other' };
+  }
+  const item = raw as { inbound?: { waMessageId?: unknown }; event?: { type?: unknown }; agent?: unknown };
+  if (item.inbound) {
+    const id = item.inbound.waMessageId;
+    return typeof id === 'string' ? { kind: 'message', waMessageId: id } : { kind: 'message' };
+  }
+  const type = item.event?.type;
+  if (item.agent !== undefined || (typeof type === 'string' && type.startsWith('agent')))
+    return { kind: 'agent_command' };
+  if (type === 'paymentConfirmed' || (raw as { payment?: unknown }).payment !== undefined) return { kind: 'payment' };
+  if (type === 'timer' || (raw as { timer?: unknown }).timer !== undefined) return { kind: 'timer' };
+  return { kind: 'other' };
+}
+
 /** How many items were quarantined for each reason, ever; every reason is there, at 0 if need be. */
 export async function countQuarantined(db: Queryable): Promise<Map<QuarantineReason, number>> {
   const { rows } = await db.query<{ reason: QuarantineReason; count: string }>(

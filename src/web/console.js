@@ -425,7 +425,7 @@
     }
     ui.conversationError.textContent = '';
     renderHead(detail.body.conversation);
-    renderMessages(history.body.messages, detail.body.conversation);
+    renderMessages(history.body.messages, detail.body.conversation, history.body.setAside || []);
   }
 
   const conversationRefresh = refresher(loadConversation);
@@ -499,10 +499,45 @@
     return item;
   }
 
-  function renderMessages(messages, conversation) {
+  const SET_ASIDE_KINDS = {
+    message: 'A message from the user',
+    agent_command: 'An agent command',
+    payment: 'A payment confirmation',
+    timer: 'A timer',
+    other: 'An event',
+  };
+
+  /** An item the conversation could not handle and set aside, where it happened in the history. */
+  function renderSetAside(entry) {
+    const item = node('li', 'message message-set-aside');
+    item.dataset.setAsideId = String(entry.id);
+    const meta = node('p', 'message-meta');
+    meta.append(node('span', 'sender', 'Set aside'), timeElement(entry.at), node('span', 'type', entry.reason));
+    item.append(
+      meta,
+      node(
+        'p',
+        'message-body',
+        (SET_ASIDE_KINDS[entry.kind] || SET_ASIDE_KINDS.other) +
+          ' could not be handled and was set aside; an admin finds it in the quarantine.',
+      ),
+    );
+    return item;
+  }
+
+  function renderMessages(messages, conversation, setAside) {
     const list = ui.messages;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-    list.replaceChildren(...messages.map((m) => renderMessage(m, conversation)));
+    // Messages keep their order; each set-aside item goes before the first message stored after it.
+    const pending = [...setAside];
+    const elements = [];
+    for (const message of messages) {
+      while (pending.length > 0 && Date.parse(pending[0].at) < Date.parse(message.createdAt))
+        elements.push(renderSetAside(pending.shift()));
+      elements.push(renderMessage(message, conversation));
+    }
+    elements.push(...pending.map(renderSetAside));
+    list.replaceChildren(...elements);
     const found =
       foundMessageId === null ? null : list.querySelector('li[data-message-id="' + CSS.escape(foundMessageId) + '"]');
     if (found) {

@@ -5,6 +5,7 @@ import { textOf, TestUser } from '../helpers/conversation';
 import { fixtureJson, newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
+import { conversationWorkflowId, inboundSignal } from '../../workflows/messages';
 import { launchBrowser, openPage, screenshot, signIn as signInToConsole } from './browser';
 
 interface SseEvent {
@@ -174,6 +175,35 @@ describe('the console in a browser', () => {
     await screenshot(page, 'console');
     expect(problems).toEqual([]);
     await page.context().close();
+  });
+
+  it('shows, live, a message the conversation set aside where it happened in the history', async () => {
+    const student = new TestUser(stack, newPhone(), 'Nora Ade');
+    await student.say('hello');
+    const { page } = await openPage(browser);
+    await signIn(page);
+    await page.locator(`button[data-phone="${student.phone}"]`).click();
+    await page.locator('#messages > li', { hasText: 'Welcome to EduBot' }).waitFor();
+
+    // Signalled as a server that does not clean its input would: Postgres refuses the text.
+    const now = Date.now();
+    await stack.client.workflow.getHandle(conversationWorkflowId(student.phone)).signal(inboundSignal, {
+      waMessageId: `wamid.NUL${student.phone}`,
+      from: student.phone,
+      sentAt: now,
+      receivedAt: now,
+      content: { kind: 'text', text: 'a \0 in it' },
+    });
+    const setAside = page.locator('#messages > li.message-set-aside');
+    await setAside.waitFor({ timeout: 15_000 });
+    await expect(setAside.textContent()).resolves.toContain('A message from the user could not be handled');
+    await expect(setAside.locator('.type').textContent()).resolves.toBe('store_refused');
+    // After the welcome, before the notice that tells the student.
+    const texts = await page.locator('#messages > li').allTextContents();
+    const at = texts.findIndex((t) => t.includes('could not be handled'));
+    expect(texts[at - 1]).toContain('Welcome to EduBot');
+    await page.locator('#messages > li', { hasText: "couldn't handle it" }).waitFor();
+    await page.close();
   });
 
   it('signs out when the token is revoked while the page is open', async () => {

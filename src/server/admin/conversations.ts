@@ -11,6 +11,7 @@ import {
 } from '../../db/conversations';
 import { listMessages, type StoredMessage } from '../../db/messages';
 import type { Db } from '../../db/pool';
+import { listSetAside } from '../../db/quarantine';
 import { getStudent } from '../../db/users';
 import { STATE_NAMES } from '../../../workflows/flow/state';
 import { notFound } from '../errors';
@@ -56,6 +57,9 @@ const summaryJson = (c: ConversationSummary) => ({
   lastInboundAt: c.lastInboundAt,
   lastActivityAt: c.lastActivityAt,
 });
+
+/** The history shows this many of the latest items a conversation set aside. */
+const SET_ASIDE_SHOWN = 50;
 
 const messageJson = (m: StoredMessage) => ({
   id: m.id,
@@ -136,9 +140,14 @@ export function mountConversationRoutes(router: Router<AdminState>, { db }: { db
       const phone = phoneParam(ctx);
       if (!(await getConversation(db, phone)))
         throw notFound('conversation_not_found', `No conversation with ${phone}`);
-      const messages = await listMessages(db, phone);
+      const [messages, setAside] = await Promise.all([
+        listMessages(db, phone),
+        listSetAside(db, phone, SET_ASIDE_SHOWN),
+      ]);
       noteAudit(ctx, { details: { count: messages.length } });
-      ctx.body = { status: 'success', phone, messages: messages.map(messageJson) };
+      // What the conversation could not handle, for the history to show where it happened; the
+      // items themselves are the admins' (GET /api/admin/quarantine).
+      ctx.body = { status: 'success', phone, messages: messages.map(messageJson), setAside };
     },
   );
 }
