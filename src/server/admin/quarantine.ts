@@ -4,7 +4,7 @@ import { noteAudit, type AdminState } from './audit';
 import { ADMIN_ONLY, type AdminGuard } from './auth';
 import type { Db } from '../../db/pool';
 import { listQuarantined, QUARANTINE_REASONS, QUARANTINE_SOURCES, type QuarantinedRow } from '../../db/quarantine';
-import { IdCursor, Limit, pageById, parse } from './params';
+import { IdCursor, Limit, pageById, parse, Phone } from './params';
 
 // GET /api/admin/quarantine: the inbound items set aside because they could not be handled, newest
 // first. Admins only: a raw item may hold a user's message text and number.
@@ -12,6 +12,7 @@ import { IdCursor, Limit, pageById, parse } from './params';
 const QuarantineQuery = z.object({
   source: z.enum(QUARANTINE_SOURCES).optional(),
   reason: z.enum(QUARANTINE_REASONS).optional(),
+  phone: Phone.optional(),
   limit: Limit,
   cursor: IdCursor,
 });
@@ -21,6 +22,7 @@ const itemJson = (item: QuarantinedRow) => ({
   at: item.at,
   source: item.source,
   reason: item.reason,
+  phone: item.phone,
   raw: item.raw,
   rawTruncated: item.rawTruncated,
 });
@@ -32,6 +34,7 @@ export function mountQuarantineRoutes(router: Router<AdminState>, { db }: { db: 
     const rows = await listQuarantined(db, {
       source: query.source,
       reason: query.reason,
+      phone: query.phone,
       beforeId: query.cursor,
       limit: query.limit + 1,
     });

@@ -30,6 +30,7 @@ describe('GET /api/admin/quarantine', () => {
         at: expect.any(String),
         source: 'webhook_status',
         reason: 'invalid_id',
+        phone: null,
         raw: '{"id":"","status":"read"}',
         rawTruncated: false,
       },
@@ -55,8 +56,25 @@ describe('GET /api/admin/quarantine', () => {
     expect(invalid.body.items.map((i: { source: string }) => i.source)).toEqual(['webhook_status', 'webhook_message']);
   });
 
+  it("filters a conversation's own items by its phone, in any format", async () => {
+    await quarantineItems(app.db, [
+      {
+        source: 'conversation',
+        reason: 'step_failed',
+        phone: '15550007001',
+        raw: { inbound: { waMessageId: 'wamid.S' } },
+      },
+      { source: 'conversation', reason: 'store_refused', phone: '15550007002', raw: { event: { type: 'timer' } } },
+    ]);
+    const own = await asAdmin('/api/admin/quarantine?phone=%2B1%20555%20000%207001');
+    expect(own.body.items).toEqual([
+      expect.objectContaining({ source: 'conversation', reason: 'step_failed', phone: '15550007001' }),
+    ]);
+    expect((await asAdmin('/api/admin/quarantine?source=conversation')).body.items).toHaveLength(2);
+  });
+
   it('answers 400 to a query it does not understand', async () => {
-    for (const query of ['reason=nonsense', 'source=sms', 'cursor=abc', 'limit=0']) {
+    for (const query of ['reason=nonsense', 'source=sms', 'cursor=abc', 'limit=0', 'phone=12ab']) {
       const answer = await asAdmin(`/api/admin/quarantine?${query}`);
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({ status: 'error', error: { code: 'invalid_query' } });
@@ -84,5 +102,6 @@ describe('edubot_quarantined_total', () => {
     expect(text).toMatch(/^edubot_quarantined_total\{reason="invalid_id"\} 2$/m);
     expect(text).toMatch(/^edubot_quarantined_total\{reason="unknown_status"\} 1$/m);
     expect(text).toMatch(/^edubot_quarantined_total\{reason="malformed"\} 0$/m);
+    expect(text).toMatch(/^edubot_quarantined_total\{reason="step_failed"\} 1$/m);
   });
 });
