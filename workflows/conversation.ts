@@ -370,9 +370,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     }
   };
 
-  const answer = (item: Work & { kind: 'agent' }, result: AgentCommandResult): void => {
-    if (unanswered.get(item.command.requestId) === item) unanswered.delete(item.command.requestId);
-    answered.push({ requestId: item.command.requestId, result });
+  const answer = (item: Work & { kind: 'agent' }, outcome: AgentCommandResult): void => {
+    const { requestId, fingerprint } = item.command;
+    if (unanswered.get(requestId) === item) unanswered.delete(requestId);
+    const result = fingerprint === undefined ? outcome : { ...outcome, fingerprint };
+    answered.push({ requestId, result });
     if (answered.length > ANSWERED_LIMIT) answered.shift();
     item.result = result;
   };

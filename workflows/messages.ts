@@ -23,6 +23,8 @@ export interface AgentCommand {
   message?: string;
   /** Idempotency key: a command with a key already handled returns the first answer again. */
   requestId: string;
+  /** What the request asked for, echoed in its answer, so a key reused for another request is told apart. */
+  fingerprint?: string;
 }
 
 export type AgentCommandFailureCode =
@@ -34,9 +36,10 @@ export type AgentCommandFailureCode =
   | 'set_aside';
 
 /** A failure's `state` is set when the command changed the conversation nonetheless (a refused opening line). */
-export type AgentCommandResult =
+export type AgentCommandResult = (
   | { ok: true; state: StateName; waMessageId?: string; at: number }
-  | { ok: false; code: AgentCommandFailureCode; message: string; whatsappCode?: number; state?: StateName };
+  | { ok: false; code: AgentCommandFailureCode; message: string; whatsappCode?: number; state?: StateName }
+) & { fingerprint?: string };
 
 /**
  * An update, not a signal: the admin API answers only once the workflow has decided, and for a send

@@ -42,13 +42,20 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
     // The update id makes a retried request with the same key one update, within a run; the workflow
     // remembers recent keys across runs.
     const requestId = idempotencyKey ? `idem-${phone}-${idempotencyKey}` : crypto.randomUUID();
+    // What the request asked for: the same key with another command or text is refused, not answered
+    // with the first request's result as if it had been done.
+    const fingerprint = crypto
+      .createHash('sha256')
+      .update(JSON.stringify([command.action, command.message ?? null]))
+      .digest('hex')
+      .slice(0, 32);
     const deadline = Date.now() + UPDATE_DEADLINE_MS;
     const execute = async () => {
       for (;;) {
         try {
           return await temporal.withDeadline(deadline, () =>
             temporal.workflow.getHandle(conversationWorkflowId(phone)).executeUpdate(agentCommandUpdate, {
-              args: [{ ...command, requestId }],
+              args: [{ ...command, requestId, fingerprint }],
               updateId: requestId,
             }),
           );
@@ -62,6 +69,13 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
     };
     try {
       const result = await execute();
+      if (result.fingerprint !== undefined && result.fingerprint !== fingerprint) {
+        return {
+          ok: false,
+          code: 'idempotency_key_reused',
+          message: 'This Idempotency-Key was used for another command or message; use a new key',
+        };
+      }
       if (result.ok)
         return {
           ok: true,

@@ -14,7 +14,8 @@ export type ChatCommandFailureCode =
   | 'outside_customer_service_window'
   | 'whatsapp_rejected'
   | 'invalid_message'
-  | 'set_aside';
+  | 'set_aside'
+  | 'idempotency_key_reused';
 
 export type ChatCommandResult =
   | { ok: true; waMessageId?: string; state: string; timestamp: string }

@@ -190,6 +190,15 @@ describe('chat support', () => {
     expect([first.status, again.status]).toEqual([200, 200]);
     expect(again.body.waMessageId).toBe(first.body.waMessageId);
     expect(agentTexts(user)).toEqual(['🎧 Support Team: Only once please']);
+
+    // The same key for another text or another command is refused, never answered as done.
+    const otherText = await alice.chat('send', user.phone, 'Something else', headers);
+    expect(otherText.status).toBe(422);
+    expect(otherText.body.error.code).toBe('idempotency_key_reused');
+    const otherCommand = await alice.chat('end', user.phone, undefined, headers);
+    expect(otherCommand.status).toBe(422);
+    expect(await user.state()).toBe('CHAT_SUPPORT_ACTIVE');
+    expect(agentTexts(user)).toEqual(['🎧 Support Team: Only once please']);
   });
 
   it('authorises chat commands by credential on the real stack and audits each one', async () => {

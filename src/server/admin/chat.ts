@@ -36,6 +36,7 @@ const FAILURE_STATUS: Record<ChatCommandFailureCode, number> = {
   invalid_message: 400,
   // The conversation could not carry the command out and set it aside: nothing changed.
   set_aside: 422,
+  idempotency_key_reused: 422,
 };
 
 const SUCCESS_MESSAGE = { start: 'Chat started', send: 'Message sent successfully', end: 'Chat ended' } as const;

@@ -3,7 +3,7 @@ import { createToken, type Role } from '../../../src/auth/tokens';
 import { revokeToken } from '../../../src/db/tokens';
 import { conversationWorkflowId } from '../../../workflows/messages';
 import { AdminClient } from '../../helpers/admin-client';
-import { TestUser } from '../../helpers/conversation';
+import { TestUser, textOf } from '../../helpers/conversation';
 import { newPhone, textWebhook } from '../../helpers/fixtures';
 import { fuzzRuns, shortText } from '../../helpers/fuzz-values';
 import { startTestStack, type TestStack } from '../../helpers/stack';
@@ -174,7 +174,8 @@ function learn({ reached }: Resolved, answer: Answer): void {
 }
 
 /** What every answer must be, whatever was asked. */
-function check(request: FuzzRequest, { who, reached }: Resolved, answer: Answer): void {
+function check(request: FuzzRequest, resolved: Resolved, answer: Answer): void {
+  const { who, reached } = resolved;
   const { status } = answer;
   expect(status).toBeLessThan(500);
   // A HEAD answer has only headers.
@@ -189,12 +190,25 @@ function check(request: FuzzRequest, { who, reached }: Resolved, answer: Answer)
   if (status < 300 && hasBody && answer.contentType.includes('json')) {
     expect(answer.body).toMatchObject({ status: 'success' });
   }
+  if (reached === 'chat.send' && status === 200) checkDelivered(request, resolved, answer);
   if (reached) {
     const roles: readonly Who[] = ROUTES[reached].roles;
     if (who === 'nobody') expect(status).toBe(401);
     else if (!roles.includes(who)) expect(status).toBe(403);
     else expect([401, 403]).not.toContain(status);
   }
+}
+
+/**
+ * A send answered 200 names the WhatsApp message that carried the agent's text to that number: the
+ * Graph fake holds it.
+ */
+function checkDelivered(request: FuzzRequest, { target }: Resolved, answer: Answer): void {
+  const digits = safeDecode(target.split('/')[4]!).replace(/\D/g, '');
+  const message = (JSON.parse(Buffer.from(request.body!.bytes).toString('utf8')) as { message: string }).message.trim();
+  const { waMessageId } = answer.body as { waMessageId?: string };
+  const sent = stack.fake.sendsTo(digits).find((s) => s.waMessageId === waMessageId);
+  expect(textOf(sent)).toContain(message);
 }
 
 /** A student writing while agents act: to their agent, to open or leave a chat, or anything. */
