@@ -46,6 +46,8 @@ export interface FaultStack {
   worker: ProductProcess;
   proxy: TcpProxy;
   adminToken: string;
+  /** The dev server's process, while it runs. */
+  temporalPid(): number | undefined;
   /** Stops the dev server (SIGTERM); the product is left to find out by itself. */
   stopTemporal(): Promise<void>;
   /** Starts the dev server again on its file and port. */
@@ -63,7 +65,7 @@ export interface FaultStack {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number | 'unreachable'; body: unknown }>;
-  /** GET /readyz: its status and body, or `unreachable`. */
+  /** GET /readyz: its status and body, or `unreachable` when it did not answer within 2 s, as a probe would. */
   readiness(): Promise<{ status: number | 'unreachable'; body: unknown }>;
   stop(): Promise<void>;
 }
@@ -72,6 +74,8 @@ const PHONE_NUMBER_ID = '106000000000001';
 /** The agent who answers the chats of the load, with a token of the agent role. */
 export const AGENT_NAME = 'Ada';
 const REQUEST_TIMEOUT_MS = 30_000;
+/** A load balancer's probe waits about this long; no answer by then counts as not ready. */
+const READINESS_TIMEOUT_MS = 2_000;
 let sequence = 0;
 
 export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultStack> {
@@ -168,12 +172,9 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
     defer(() => server.stop());
     await Promise.all([worker.start(), server.start()]);
 
-    const call = async (route: string, init: RequestInit) => {
+    const call = async (route: string, init: RequestInit, timeoutMs = REQUEST_TIMEOUT_MS) => {
       try {
-        const response = await fetch(`${server.url}${route}`, {
-          ...init,
-          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-        });
+        const response = await fetch(`${server.url}${route}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
         const text = await response.text();
         return { status: response.status, body: parseJson(text) };
       } catch {
@@ -201,6 +202,7 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
       worker,
       proxy,
       adminToken: secrets.admin,
+      temporalPid: () => temporal?.pid,
       async stopTemporal() {
         await temporal?.stop();
         temporal = undefined;
@@ -222,7 +224,7 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
       },
       admin: request(secrets.admin),
       agent: request((created.body as { token: string }).token),
-      readiness: () => call('/readyz', { method: 'GET' }),
+      readiness: () => call('/readyz', { method: 'GET' }, READINESS_TIMEOUT_MS),
     };
   });
 }

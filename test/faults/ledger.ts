@@ -52,7 +52,7 @@ export async function checkLedger(
     settleMs?: number;
     /** Agent commands that may answer other than 200 (WhatsApp refused the text on purpose). */
     refusalAllowed?: (call: AgentCall) => boolean;
-    /** The load's record: any 5xx but 503 in it is a problem. */
+    /** The load's record: any 5xx in it but 503 (and 502, WhatsApp's refusal) is a problem. */
     record?: LoadRecord;
   } = {},
 ): Promise<Ledger> {
@@ -91,7 +91,9 @@ export async function checkLedger(
       ['agent command', ledger.agentAnswers],
     ] as const) {
       for (const [status, count] of Object.entries(answers))
-        if (Number(status) >= 500 && Number(status) !== 503) ledger.problems.push(`${count} ${what} answers ${status}`);
+        // 503 is an outage said honestly; 502 is WhatsApp's refusal, checked per command above.
+        if (Number(status) >= 500 && ![502, 503].includes(Number(status)))
+          ledger.problems.push(`${count} ${what} answers ${status}`);
     }
   }
   writeResult(fault, ledger);

@@ -1,5 +1,6 @@
 import { waitFor } from '../helpers/wait';
 import { startFaultStack, type FaultStack } from './fault-stack';
+import { killServer } from './faults';
 import { checkLedger } from './ledger';
 import { createUsers, newRecord, runLoad, sayFinalHi } from './load';
 import { FAULT_TIMEOUT_MS, SIZE } from './mode';
@@ -28,12 +29,7 @@ test(
       for (let kill = 0; kill < SIZE.serverKills && loading; kill++) {
         const target = acks + 4 + Math.floor(Math.random() * 6);
         await waitFor(async () => acks >= target || !loading, `${target} acknowledged webhooks`, 120_000);
-        const acknowledged = record.acknowledged.length;
-        await stack.server.kill('SIGKILL');
-        await stack.server.start();
-        // A third of what the killed server had acknowledged, as Meta would deliver it again.
-        const sample = record.acknowledged.slice(0, acknowledged).filter((_, i) => i % 3 === kill % 3);
-        for (const body of sample) redelivered.push(await stack.postWebhook(body));
+        redelivered.push(...(await killServer(stack, record, kill)));
       }
     })();
     await runLoad(stack, users, { conversations: users.length, paceMs: SIZE.paceMs }, record);

@@ -1,9 +1,7 @@
 import { listMessages } from '../../src/db/messages';
-import type { RecordedSend } from '../../src/sandbox/graph-fake';
-import { messagesWebhookBody } from '../../src/sandbox/graph-fake-status';
-import { newWamid } from '../helpers/fixtures';
 import { sleep } from '../helpers/wait';
 import { startFaultStack, type FaultStack } from './fault-stack';
+import { postConfusedStatuses } from './faults';
 import { checkLedger } from './ledger';
 import { createUsers, newRecord, runLoad, sayFinalHi } from './load';
 import { FAULT_TIMEOUT_MS, SIZE } from './mode';
@@ -20,41 +18,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => stack?.stop(), 60_000);
 
-const PHONE_NUMBER_ID = '106000000000001';
-
-function statuses(items: Record<string, unknown>[]): string {
-  return JSON.stringify(messagesWebhookBody(PHONE_NUMBER_ID, { statuses: items }));
-}
-
-/** The webhooks posted for one accepted send, in the order they are posted. */
-function confusedStatuses(send: RecordedSend): string[] {
-  const at = Math.floor(send.at / 1000);
-  const of = (status: string, timestamp: unknown = String(at)) => ({
-    id: send.waMessageId,
-    status,
-    timestamp,
-    recipient_id: send.to,
-  });
-  const backwards = statuses([of('read'), of('delivered'), of('sent')]);
-  const unknown = newWamid();
-  return [
-    backwards,
-    backwards,
-    statuses([of('delivered', '99999999999999999999')]),
-    statuses([of('teleported')]),
-    statuses([
-      { id: unknown, status: 'delivered', timestamp: String(at), recipient_id: send.to },
-      {
-        id: `${unknown}x`,
-        status: 'failed',
-        timestamp: '-1',
-        recipient_id: '\u0000',
-        errors: [{ code: 2 ** 53, title: 'x'.repeat(10_000), message: '\u0000' }],
-      },
-    ]),
-  ];
-}
-
 test(
   'statuses out of order, duplicated, for unknown ids and with absurd values, under load: all 200, none moves a message back',
   async () => {
@@ -65,13 +28,7 @@ test(
     let loading = true;
     const storm = (async () => {
       while (loading || posted < stack.fake.sends.length) {
-        for (const send of stack.fake.sends.slice(posted)) {
-          posted += 1;
-          for (const body of confusedStatuses(send)) {
-            const status = await stack.postWebhook(body);
-            answers.set(status, (answers.get(status) ?? 0) + 1);
-          }
-        }
+        posted = await postConfusedStatuses(stack, posted, answers);
         await sleep(SIZE.paceMs);
       }
     })();

@@ -1,8 +1,8 @@
 import { listMessages } from '../../src/db/messages';
-import { graphError } from '../../src/sandbox/graph-fake-http';
 import type { SendAttempt } from '../../src/sandbox/graph-fake';
 import { sleep } from '../helpers/wait';
 import { startFaultStack, type FaultStack } from './fault-stack';
+import { OUTSIDE_WINDOW, SLOWER_THAN_TIMEOUT_MS, whatsappStorm } from './faults';
 import { checkLedger } from './ledger';
 import { createUsers, newRecord, runLoad, sayFinalHi } from './load';
 import { FAULT_TIMEOUT_MS, FULL, SIZE } from './mode';
@@ -19,15 +19,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => stack?.stop(), 60_000);
 
-const RATE_LIMIT = { status: 400, body: graphError(130429, 'Rate limit hit') };
-const PAIR_RATE_LIMIT = {
-  status: 400,
-  body: graphError(131056, '(Business Account, Consumer Account) pair rate limit hit'),
-};
-const OUTSIDE_WINDOW = { status: 400, body: graphError(131047, 'Re-engagement message') };
-/** Longer than the worker's Graph client waits (10 s). */
-const SLOWER_THAN_TIMEOUT_MS = 11_000;
-
 test(
   'a WhatsApp storm under load (30 % HTTP 500, rate-limit bursts, answers past the timeout, one number refused): backoff, no reply sent twice, refusals stored and answered',
   async () => {
@@ -36,29 +27,17 @@ test(
     const refused = users.find((u) => u.kind === 'chat')!;
     refused.refusing = true;
     stack.fake.refuse(refused.phone, OUTSIDE_WINDOW);
-    stack.fake.setStorm({
-      errorRate: 0.3,
-      failure: { status: 500, body: graphError(2, 'Service temporarily unavailable') },
-    });
     const record = newRecord();
     let storming = true;
-    // Bursts few enough that retries backing off (1 s, doubling) outlast them within the test's time.
-    const bursts = (async () => {
-      for (let round = 0; round < (FULL ? 4 : 2) && storming; round++) {
-        await sleep(SIZE.paceMs * 10);
-        stack.fake.failNext(3, round % 2 === 0 ? RATE_LIMIT : PAIR_RATE_LIMIT);
-        if (round % 2 === 1) stack.fake.failNext(1, { delayMs: SLOWER_THAN_TIMEOUT_MS });
-      }
-    })();
+    const storm = whatsappStorm(stack, { bursts: FULL ? 4 : 2, everyMs: SIZE.paceMs * 10, storming: () => storming });
     try {
       await runLoad(stack, users, { conversations: users.length, paceMs: SIZE.paceMs }, record);
+      // The storm passes and the number is reachable again before the last "hi".
+      await sleep(SLOWER_THAN_TIMEOUT_MS);
     } finally {
       storming = false;
-      await bursts;
+      await storm;
     }
-    // The storm passes and the number is reachable again before the last "hi".
-    await sleep(SLOWER_THAN_TIMEOUT_MS);
-    stack.fake.setStorm(undefined);
     stack.fake.refuse(refused.phone, undefined);
     refused.refusing = false;
     await sayFinalHi(stack, users, record);

@@ -1,5 +1,6 @@
 import { sleep } from '../helpers/wait';
 import { startFaultStack, type FaultStack } from './fault-stack';
+import { killWorker } from './faults';
 import { checkLedger } from './ledger';
 import { createUsers, newRecord, runLoad, sayFinalHi } from './load';
 import { FAULT_TIMEOUT_MS, SIZE } from './mode';
@@ -24,9 +25,7 @@ test(
     const killing = (async () => {
       for (let i = 0; i < SIZE.workerKills; i++) {
         await sleep(500 + Math.random() * 2_500);
-        crashes.push(Date.now());
-        await stack.worker.kill('SIGKILL');
-        await stack.worker.start();
+        crashes.push(await killWorker(stack));
         pids.add(stack.worker.pid);
       }
     })();
