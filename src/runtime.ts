@@ -8,6 +8,7 @@ import { ConfigError, conversationSettings, type Config } from './config';
 import { createDb, type Db } from './db/pool';
 import type { Logger } from './logger';
 import { createApp } from './server/app';
+import { answerClientErrors } from './server/client-errors';
 import { temporalChatCommands } from './server/chat-commands-temporal';
 import { createEventHub } from './server/event-hub';
 import { createConversationWorker, installRuntimeLogger, type WorkerOptions } from './temporal/worker';
@@ -43,6 +44,7 @@ export async function runServer(
   const app = createApp({ config, db, temporal, logger, sandbox, chat: temporalChatCommands(temporal), events });
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
   const server = http.createServer(app.callback());
+  answerClientErrors(server);
   // Node closes an idle keep-alive socket after 5 s, racing the client that reuses it at that moment
   // (seen in the benchmark as a failed webhook post). Outlive the usual load-balancer idle timeout.
   server.keepAliveTimeout = 65_000;

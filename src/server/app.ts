@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logger';
+import { logAppErrors } from './client-errors';
 import { createAppMetrics } from '../metrics/app-metrics';
 import type { ChatCommands } from './chat-commands';
 import { HttpError } from './errors';
@@ -32,11 +33,20 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = true;
+  logAppErrors(app, deps.logger);
 
   // Registered first: every error becomes a JSON body with a real status; only unexpected ones are logged.
   app.use(async (ctx, next) => {
     try {
       await next();
+      // A method no route implements (PROPFIND, say) is the client's mistake: 405, not the router's 501.
+      if (ctx.status === 501) {
+        ctx.status = 405;
+        ctx.body = {
+          status: 'error',
+          error: { code: 'method_not_allowed', message: `${ctx.method} is not supported` },
+        };
+      }
     } catch (err) {
       if (err instanceof HttpError) {
         ctx.status = err.status;

@@ -141,6 +141,14 @@ describe('POST /api/webhook/whatsapp', () => {
     expect(notWebhook.status).toBe(400);
   });
 
+  it('answers 405 in JSON to a method no route implements, never 501', async () => {
+    for (const method of ['PROPFIND', 'PURGE']) {
+      const answer = await fetch(`${stack.baseUrl}/api/webhook/whatsapp`, { method });
+      expect(answer.status).toBe(405);
+      expect(await answer.json()).toMatchObject({ status: 'error', error: { code: 'method_not_allowed' } });
+    }
+  });
+
   it('stores an unsupported or unknown message type as such and keeps answering', async () => {
     const unsupported = await stack.postWebhook(fixtureBytes('unsupported-message.json'));
     expect(unsupported.status).toBe(200);
