@@ -33,6 +33,10 @@ interface DbMessage {
   created_at: Date;
 }
 
+const MESSAGE_COLUMNS = `id, phone, direction, sender, sender_name, wa_message_id, idempotency_key, type, body,
+  payload, media_id, context_wa_message_id, status, error_code, error_title, wa_timestamp, accepted_at, sent_at,
+  delivered_at, read_at, failed_at, attempts, created_at`;
+
 export interface StoredMessage {
   id: number;
   phone: string;
@@ -336,6 +340,9 @@ export async function recordStatus(db: Db, update: StatusUpdate): Promise<void> 
 
 /** The whole history of one conversation, oldest first. */
 export async function listMessages(db: Db, phone: string): Promise<StoredMessage[]> {
-  const { rows } = await db.query<DbMessage>('select * from messages where phone = $1 order by id', [phone]);
+  // The columns by name: the row also holds the search's tsvector, which no reader of a history needs.
+  const { rows } = await db.query<DbMessage>(`select ${MESSAGE_COLUMNS} from messages where phone = $1 order by id`, [
+    phone,
+  ]);
   return rows.map(toMessage);
 }
