@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Config } from '../config';
+import { ADMIN_AGENT_NAME, getAdminAgent } from '../db/agents';
 import type { Db } from '../db/pool';
 import { insertToken, useTokenByHash, type AdminToken } from '../db/tokens';
 
@@ -9,15 +10,21 @@ import { insertToken, useTokenByHash, type AdminToken } from '../db/tokens';
 export const Role = z.enum(['admin', 'agent']);
 export type Role = z.infer<typeof Role>;
 
-/** Who made an admin request. `tokenId` is absent for the ADMIN_TOKEN of the environment. */
+/** Who made an admin request: the person holding the token. `tokenId` is absent for the environment's ADMIN_TOKEN. */
 export interface Actor {
+  /** The person's id (agents.id), the environment's ADMIN_TOKEN included. */
+  agentId: number;
+  /** The person's display name: what the audit log, the history and the student see. */
   name: string;
   role: Role;
   tokenId?: number;
 }
 
-/** The actor name of the environment's ADMIN_TOKEN in the audit log and the transcript. */
-export const ENV_ADMIN_ACTOR = 'ADMIN_TOKEN';
+/** The name of the person behind the environment's ADMIN_TOKEN. */
+export const ENV_ADMIN_ACTOR = ADMIN_AGENT_NAME;
+
+/** What the environment's ADMIN_TOKEN was called before tokens had people: old audit rows carry it. */
+const LEGACY_ENV_ADMIN_ACTOR = 'ADMIN_TOKEN';
 
 /** The actor name of requests without a valid token, in the audit log. */
 export const ANONYMOUS_ACTOR = 'anonymous';
@@ -34,18 +41,24 @@ const readAs = (name: string) =>
     .replace(/\u200d/g, '')
     .toLowerCase();
 
-/** A token holder's name: agents' messages are stored under it, so it must read well and be unambiguous. */
-export const TokenName = z
+const RESERVED_NAMES = [ENV_ADMIN_ACTOR, LEGACY_ENV_ADMIN_ACTOR, ANONYMOUS_ACTOR].map(readAs);
+
+/**
+ * The name of a token's holder: agents' messages are stored and sent under it, so it must read well
+ * and be unambiguous. "Admin" is the environment's ADMIN_TOKEN alone, so no token may take it, nor
+ * the names old audit rows and refused requests carry.
+ */
+export const AgentName = z
   .string()
   .trim()
   .min(1, 'name must not be empty')
   .max(100, 'name must be at most 100 characters')
   .regex(/^[^\p{Cc}\p{Cs}]+$/u, 'name must not contain control characters or unpaired surrogates')
   .refine((name) => !INVISIBLE.test(name), 'name must not contain invisible or direction characters')
-  .refine((name) => ![ENV_ADMIN_ACTOR.toLowerCase(), ANONYMOUS_ACTOR].includes(readAs(name)), {
-    message: `name must not be ${ENV_ADMIN_ACTOR} or ${ANONYMOUS_ACTOR}`,
+  .refine((name) => !RESERVED_NAMES.includes(readAs(name)), {
+    message: `name must not be ${ENV_ADMIN_ACTOR}, ${LEGACY_ENV_ADMIN_ACTOR} or ${ANONYMOUS_ACTOR}`,
   });
-export type TokenName = z.infer<typeof TokenName>;
+export type AgentName = z.infer<typeof AgentName>;
 
 // A recognisable prefix lets secret scanners and people tell an EduBot token at a glance.
 const TOKEN_PREFIX = 'edb_';
@@ -60,7 +73,10 @@ export function hashToken(token: string): string {
   return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** Creates and stores a token; the returned `token` is the only time the plain text exists. */
+/**
+ * Creates and stores a token for the person named `name`, who is created unless someone of exactly
+ * that name exists. The returned `token` is the only time the plain text exists.
+ */
 export async function createToken(
   db: Db,
   input: { name: string; role: Role },
@@ -79,11 +95,14 @@ export async function checkToken(db: Db, config: Pick<Config, 'adminToken'>, pre
   if (config.adminToken.length > 0) {
     const given = Buffer.from(hash, 'hex');
     const expected = Buffer.from(hashToken(config.adminToken), 'hex');
-    if (crypto.timingSafeEqual(given, expected)) return { ok: true, actor: { name: ENV_ADMIN_ACTOR, role: 'admin' } };
+    if (crypto.timingSafeEqual(given, expected)) {
+      const admin = await getAdminAgent(db);
+      return { ok: true, actor: { agentId: admin.id, name: admin.name, role: 'admin' } };
+    }
   }
   // The lookup is by hash, so its timing tells nothing about any stored token.
   const token = await useTokenByHash(db, hash);
   if (!token) return { ok: false, reason: 'unknown_token' };
   if (token.revokedAt !== null) return { ok: false, reason: 'revoked_token', tokenId: token.id };
-  return { ok: true, actor: { name: token.name, role: token.role, tokenId: token.id } };
+  return { ok: true, actor: { agentId: token.agentId, name: token.name, role: token.role, tokenId: token.id } };
 }

@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
-import { createToken, Role, TokenName } from '../auth/tokens';
+import { createToken, Role, AgentName } from '../auth/tokens';
 import { createDb } from '../db/pool';
 import { listTokens, revokeToken, type AdminToken } from '../db/tokens';
 import { runEntry } from '../entry';
 import { providePostgres } from '../embedded/provide';
 
 // `npm run admin -- token create --role agent --name <name> | token list | token revoke <id>`:
-// manages admin API tokens in DATABASE_URL's database (or the embedded one when unset).
+// manages admin API tokens in DATABASE_URL's database (or the embedded one when unset). `--name` is
+// the person who holds the token: an existing person of exactly that name gets another token,
+// any other name makes a new person.
 
 const USAGE = `usage: npm run admin -- token create --role <admin|agent> --name <name>
        npm run admin -- token list
@@ -42,7 +44,7 @@ function parseCommand(argv: string[]): Command {
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
     const role = Role.safeParse(values.role);
     if (!role.success) throw new UsageError('--role must be admin or agent');
-    const name = TokenName.safeParse(values.name ?? '');
+    const name = AgentName.safeParse(values.name ?? '');
     if (!name.success) throw new UsageError(`--name: ${name.error.issues[0]!.message}`);
     return { kind: 'create', name: name.data, role: role.data };
   }
@@ -114,5 +116,5 @@ async function run(cmd: Command, db: ReturnType<typeof createDb>): Promise<numbe
 function describe(t: AdminToken): string {
   const used = t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
   const status = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active';
-  return `id=${t.id} name=${JSON.stringify(t.name)} role=${t.role} created ${t.createdAt.toISOString()} ${used} ${status}`;
+  return `id=${t.id} name=${JSON.stringify(t.name)} role=${t.role} person=${t.agentId} created ${t.createdAt.toISOString()} ${used} ${status}`;
 }

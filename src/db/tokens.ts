@@ -1,11 +1,13 @@
 import type { Db } from './pool';
 
-// Admin API tokens. Only their SHA-256 is stored; nothing here ever returns the hash.
+// Admin API tokens. Only their SHA-256 is stored; nothing here ever returns the hash. Each token
+// belongs to a person (agents); `name` is that person's name.
 
 export type TokenRole = 'admin' | 'agent';
 
 interface DbAdminToken {
   id: string;
+  agent_id: string;
   name: string;
   role: TokenRole;
   created_at: Date;
@@ -15,6 +17,9 @@ interface DbAdminToken {
 
 export interface AdminToken {
   id: number;
+  /** The person who holds the token. */
+  agentId: number;
+  /** That person's name. */
   name: string;
   role: TokenRole;
   createdAt: Date;
@@ -22,7 +27,9 @@ export interface AdminToken {
   lastUsedAt: Date | null;
 }
 
-const COLUMNS = 'id, name, role, created_at, revoked_at, last_used_at';
+const TOKEN_COLUMNS = 'id, agent_id, role, created_at, revoked_at, last_used_at';
+/** The columns of a token row `t` joined with its person `a`. */
+const COLUMNS = 't.id, t.agent_id, a.name, t.role, t.created_at, t.revoked_at, t.last_used_at';
 
 /** Told the id of every token revoked, by whichever process revoked it: open event streams of it close. */
 export const TOKEN_REVOKED_CHANNEL = 'edubot_token_revoked';
@@ -30,6 +37,7 @@ export const TOKEN_REVOKED_CHANNEL = 'edubot_token_revoked';
 function toToken(row: DbAdminToken): AdminToken {
   return {
     id: Number(row.id),
+    agentId: Number(row.agent_id),
     name: row.name,
     role: row.role,
     createdAt: row.created_at,
@@ -38,12 +46,23 @@ function toToken(row: DbAdminToken): AdminToken {
   };
 }
 
+/**
+ * Stores a token for the person named `name`: the one of that name if there is one, a new one
+ * otherwise. One statement: two tokens made at once for a new name still get one person (the
+ * upsert waits for the other's row and returns it).
+ */
 export async function insertToken(
   db: Db,
   input: { name: string; role: TokenRole; tokenHash: string },
 ): Promise<AdminToken> {
   const { rows } = await db.query<DbAdminToken>(
-    `insert into admin_tokens (name, role, token_hash) values ($1, $2, $3) returning ${COLUMNS}`,
+    `with a as (
+       insert into agents (name) values ($1) on conflict (name) do update set name = excluded.name returning id, name
+     ),
+     t as (
+       insert into admin_tokens (agent_id, role, token_hash) select id, $2, $3 from a returning ${TOKEN_COLUMNS}
+     )
+     select ${COLUMNS} from t, a`,
     [input.name, input.role, input.tokenHash],
   );
   return toToken(rows[0]!);
@@ -56,13 +75,13 @@ export async function insertToken(
  */
 export async function useTokenByHash(db: Db, tokenHash: string): Promise<AdminToken | undefined> {
   const { rows } = await db.query<DbAdminToken>(
-    `with found as (select ${COLUMNS} from admin_tokens where token_hash = $1),
+    `with found as (select ${TOKEN_COLUMNS} from admin_tokens where token_hash = $1),
      touched as (
-       update admin_tokens t set last_used_at = now() from found
-       where t.id = found.id and found.revoked_at is null
+       update admin_tokens u set last_used_at = now() from found
+       where u.id = found.id and found.revoked_at is null
          and (found.last_used_at is null or found.last_used_at < now() - interval '1 minute')
      )
-     select ${COLUMNS} from found`,
+     select ${COLUMNS} from found t join agents a on a.id = t.agent_id`,
     [tokenHash],
   );
   return rows[0] ? toToken(rows[0]) : undefined;
@@ -70,7 +89,9 @@ export async function useTokenByHash(db: Db, tokenHash: string): Promise<AdminTo
 
 /** Every token, oldest first. */
 export async function listTokens(db: Db): Promise<AdminToken[]> {
-  const { rows } = await db.query<DbAdminToken>(`select ${COLUMNS} from admin_tokens order by id`);
+  const { rows } = await db.query<DbAdminToken>(
+    `select ${COLUMNS} from admin_tokens t join agents a on a.id = t.agent_id order by t.id`,
+  );
   return rows.map(toToken);
 }
 
@@ -80,10 +101,10 @@ export async function listTokens(db: Db): Promise<AdminToken[]> {
  */
 export async function revokeToken(db: Db, id: number): Promise<AdminToken | undefined> {
   const { rows } = await db.query<DbAdminToken>(
-    `with revoked as (
-       update admin_tokens set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${COLUMNS}
+    `with t as (
+       update admin_tokens set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${TOKEN_COLUMNS}
      )
-     select ${COLUMNS}, pg_notify('${TOKEN_REVOKED_CHANNEL}', id::text) from revoked`,
+     select ${COLUMNS}, pg_notify('${TOKEN_REVOKED_CHANNEL}', t.id::text) from t join agents a on a.id = t.agent_id`,
     [id],
   );
   return rows[0] ? toToken(rows[0]) : undefined;

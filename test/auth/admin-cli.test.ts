@@ -48,6 +48,19 @@ it('creates a token that works, lists it without the secret, and revokes it', as
   expect((await admin('token', 'list')).output).toMatch(new RegExp(`id=${id} .* revoked `));
 });
 
+it('gives a second token for the same name to the same person, and a token for a new name to a new one', async () => {
+  const personOf = (output: string) => /person=(\d+)/.exec(output)?.[1];
+  const first = await admin('token', 'create', '--role', 'agent', '--name', 'Agent Kemi');
+  const second = await admin('token', 'create', '--role', 'admin', '--name', 'Agent Kemi');
+  const other = await admin('token', 'create', '--role', 'agent', '--name', 'Agent Kemi Two');
+  expect([first.code, second.code, other.code]).toEqual([0, 0, 0]);
+  expect(personOf(first.output)).toBeDefined();
+  expect(personOf(second.output)).toBe(personOf(first.output));
+  expect(personOf(other.output)).not.toBe(personOf(first.output));
+  const { rows } = await app.db.query<{ id: string }>("select id from agents where name = 'Agent Kemi'");
+  expect(rows.map((r) => r.id)).toEqual([personOf(first.output)]);
+});
+
 it('exits 1 when revoking an id that does not exist', async () => {
   const result = await admin('token', 'revoke', '999999');
   expect(result.code).toBe(1);
@@ -63,6 +76,7 @@ it.each([
   [['token', 'create', '--role', 'owner', '--name', 'X']],
   [['token', 'create', '--role', 'agent']],
   [['token', 'create', '--role', 'agent', '--name', 'ADMIN_TOKEN']],
+  [['token', 'create', '--role', 'agent', '--name', 'Admin']],
   [['token', 'create', '--role', 'agent', '--name', 'X', '--colour', 'red']],
   [['token', 'revoke']],
   [['token', 'revoke', 'abc']],

@@ -1,4 +1,5 @@
-import { checkToken, createToken, generateToken, hashToken, TokenName } from '../../src/auth/tokens';
+import { AgentName, checkToken, createToken, generateToken, hashToken } from '../../src/auth/tokens';
+import { getAdminAgent, getAgent, listAgents } from '../../src/db/agents';
 import type { Db } from '../../src/db/pool';
 import { listTokens, revokeToken } from '../../src/db/tokens';
 import { createTestDatabase } from '../helpers/database';
@@ -29,20 +30,23 @@ describe('generateToken and hashToken', () => {
 });
 
 describe('checkToken', () => {
-  it("recognises the environment's ADMIN_TOKEN as an admin without a table row", async () => {
+  it('recognises the environment\'s ADMIN_TOKEN as the admin person "Admin", without a token row', async () => {
+    const { rows } = await database.db.query<{ id: string }>("select id from agents where name = 'Admin'");
+    expect(rows).toHaveLength(1);
     expect(await checkToken(database.db, config, 'env-admin-token')).toEqual({
       ok: true,
-      actor: { name: 'ADMIN_TOKEN', role: 'admin' },
+      actor: { agentId: Number(rows[0]!.id), name: 'Admin', role: 'admin' },
     });
     expect(await checkToken(database.db, config, 'env-admin-tokeN')).toEqual({ ok: false, reason: 'unknown_token' });
   });
 
-  it('recognises a stored token with its name and role, and marks it used', async () => {
+  it("recognises a stored token with its person's id and name and its role, and marks it used", async () => {
     const { token, info } = await createToken(database.db, { name: 'Agent Bola', role: 'agent' });
     expect(info.lastUsedAt).toBeNull();
+    expect(await getAgent(database.db, info.agentId)).toEqual({ id: info.agentId, name: 'Agent Bola' });
     expect(await checkToken(database.db, config, token)).toEqual({
       ok: true,
-      actor: { name: 'Agent Bola', role: 'agent', tokenId: info.id },
+      actor: { agentId: info.agentId, name: 'Agent Bola', role: 'agent', tokenId: info.id },
     });
     const stored = (await listTokens(database.db)).find((t) => t.id === info.id)!;
     expect(stored.lastUsedAt).toBeInstanceOf(Date);
@@ -69,9 +73,41 @@ describe('checkToken', () => {
   });
 });
 
-describe('TokenName', () => {
+describe('createToken', () => {
+  it('gives a token for a name that exists to that person, and one for a new name to a new person', async () => {
+    const first = await createToken(database.db, { name: 'Ngozi Eze', role: 'agent' });
+    const second = await createToken(database.db, { name: 'Ngozi Eze', role: 'admin' });
+    const other = await createToken(database.db, { name: 'ngozi eze', role: 'agent' });
+    expect(second.info.agentId).toBe(first.info.agentId);
+    expect(second.info.id).not.toBe(first.info.id);
+    expect(other.info.agentId).not.toBe(first.info.agentId);
+    const people = await listAgents(database.db);
+    expect(people.filter((p) => p.name === 'Ngozi Eze')).toEqual([{ id: first.info.agentId, name: 'Ngozi Eze' }]);
+    expect(people.map((p) => p.id)).toEqual([...people.map((p) => p.id)].sort((a, b) => a - b));
+  });
+
+  it('makes one person of a new name however many tokens are made for it at once', async () => {
+    const made = await Promise.all(
+      Array.from({ length: 8 }, () => createToken(database.db, { name: 'Tunde at once', role: 'agent' })),
+    );
+    expect(new Set(made.map((m) => m.info.agentId)).size).toBe(1);
+    expect(new Set(made.map((m) => m.info.id)).size).toBe(8);
+    expect((await listAgents(database.db)).filter((p) => p.name === 'Tunde at once')).toHaveLength(1);
+  });
+});
+
+describe('getAgent and getAdminAgent', () => {
+  it('finds a person by id, the environment admin by its name, and nobody for an unknown id', async () => {
+    const admin = await getAdminAgent(database.db);
+    expect(admin.name).toBe('Admin');
+    expect(await getAgent(database.db, admin.id)).toEqual(admin);
+    expect(await getAgent(database.db, 999_999_999)).toBeUndefined();
+  });
+});
+
+describe('AgentName', () => {
   it.each(['Ada', 'Agent Ada Obi', 'ada@example.com', 'Émile', 'Ada 👩‍👩‍👧', 'Ada 🇳🇬'])('accepts %j', (name) => {
-    expect(TokenName.safeParse(name).success).toBe(true);
+    expect(AgentName.safeParse(name).success).toBe(true);
   });
 
   it.each([
@@ -79,6 +115,11 @@ describe('TokenName', () => {
     '   ',
     'ADMIN_TOKEN',
     'admin_token',
+    'Admin',
+    'ADMIN',
+    ' admin ',
+    'Ａｄｍｉｎ',
+    'Ad\u200dmin',
     'anonymous',
     'tab\there',
     'x'.repeat(101),
@@ -90,6 +131,6 @@ describe('TokenName', () => {
     'ＡＤＭＩＮ_ＴＯＫＥＮ',
     'anony\u200dmous',
   ])('refuses %j', (name) => {
-    expect(TokenName.safeParse(name).success).toBe(false);
+    expect(AgentName.safeParse(name).success).toBe(false);
   });
 });

@@ -228,7 +228,7 @@ describe('chat support', () => {
     expect(forUser).toEqual(
       expect.arrayContaining([
         ['Alice', 400],
-        ['ADMIN_TOKEN', 200],
+        ['Admin', 200],
       ]),
     );
     expect(forUser.filter(([actor, status]) => actor === 'Alice' && status === 400)).toHaveLength(2);

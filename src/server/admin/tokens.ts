@@ -2,16 +2,17 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { ADMIN_ONLY, type AdminGuard } from './auth';
-import { createToken, Role, TokenName } from '../../auth/tokens';
+import { createToken, Role, AgentName } from '../../auth/tokens';
 import { listAuditEntries } from '../../db/audit';
 import type { Db } from '../../db/pool';
 import { listTokens, revokeToken, type AdminToken } from '../../db/tokens';
 import { notFound } from '../errors';
 import { IdCursor, Limit, pageById, parse, Phone, readJsonBody } from './params';
 
-// Admin-only routes: token management and the audit log.
+// Admin-only routes: token management and the audit log. A token is made for a person by name: the
+// person of exactly that name when there is one, a new person otherwise (createToken).
 
-export const CreateTokenBody = z.object({ name: TokenName, role: Role });
+export const CreateTokenBody = z.object({ name: AgentName, role: Role });
 export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
 
 const TokenId = z
@@ -32,6 +33,7 @@ const AuditQuery = z.object({
 // Never the hash: it is as good as a password against anyone who can run SHA-256 lookups offline.
 const tokenJson = (t: AdminToken) => ({
   id: t.id,
+  agentId: t.agentId,
   name: t.name,
   role: t.role,
   createdAt: t.createdAt,
@@ -47,7 +49,7 @@ export function mountTokenRoutes(router: Router<AdminState>, { db }: { db: Db },
   router.post('/api/admin/tokens', ...guard('token.create', ADMIN_ONLY), async (ctx) => {
     const body = parse(CreateTokenBody, await readJsonBody(ctx), 'invalid_body', 'Invalid body');
     const { token, info } = await createToken(db, body);
-    noteAudit(ctx, { details: { tokenId: info.id, name: info.name, role: info.role } });
+    noteAudit(ctx, { details: { tokenId: info.id, agentId: info.agentId, name: info.name, role: info.role } });
     // The only response that ever holds the token: no cache may keep it.
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 201;

@@ -90,7 +90,7 @@ describe('GET /api/admin/quarantine', () => {
 
     await asAdmin('/api/admin/quarantine?reason=unknown_status&limit=5');
     const row = await lastAudit(app.db);
-    expect(row).toMatchObject({ action: 'quarantine.list', outcome: 'ok', http_status: 200, actor: 'ADMIN_TOKEN' });
+    expect(row).toMatchObject({ action: 'quarantine.list', outcome: 'ok', http_status: 200, actor: 'Admin' });
     expect(row!.details).toEqual({ reason: 'unknown_status', limit: 5 });
   });
 });

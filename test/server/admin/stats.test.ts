@@ -259,7 +259,7 @@ describe('GET /api/admin/stats', () => {
       ['anonymous', 'unauthorized', 401],
       ['anonymous', 'unauthorized', 401],
       ['Stats Agent', 'ok', 200],
-      ['ADMIN_TOKEN', 'ok', 200],
+      ['Admin', 'ok', 200],
     ]);
     expect(rows[0]!.details.from).toMatch(/^\d{4}-\d\d-\d\dT/);
   });

@@ -1,4 +1,4 @@
-import { startAdminApp, TEST_ADMIN_TOKEN, type AdminApp } from './admin-app';
+import { lastAudit, startAdminApp, TEST_ADMIN_TOKEN, type AdminApp } from './admin-app';
 
 // Token management over HTTP and the audit log reader.
 
@@ -30,6 +30,7 @@ describe('tokens', () => {
     const entry = listed.body.tokens.find((t: { id: number }) => t.id === id);
     expect(entry).toEqual({
       id,
+      agentId: created.body.agentId,
       name: 'Agent Chidi',
       role: 'agent',
       createdAt: expect.any(String),
@@ -47,6 +48,24 @@ describe('tokens', () => {
     const again = await asAdmin('DELETE', `/api/admin/tokens/${id}`);
     expect(again.status).toBe(200);
     expect(again.body.revokedAt).toBe(revoked.body.revokedAt);
+  });
+
+  it('makes a token for the person of that name, or a new person, and audits the request under the holder', async () => {
+    const first = await asAdmin('POST', '/api/admin/tokens', { name: 'Agent Uche', role: 'agent' });
+    const second = await asAdmin('POST', '/api/admin/tokens', { name: ' Agent Uche', role: 'admin' });
+    const other = await asAdmin('POST', '/api/admin/tokens', { name: 'Agent Uchenna', role: 'agent' });
+    expect([first.status, second.status, other.status]).toEqual([201, 201, 201]);
+    expect(first.body.agentId).toEqual(expect.any(Number));
+    expect(second.body.agentId).toBe(first.body.agentId);
+    expect(other.body.agentId).not.toBe(first.body.agentId);
+
+    // Both of Uche's tokens act as Uche.
+    for (const { token } of [first.body, second.body] as { token: string }[]) {
+      await app.request('GET', '/api/admin/conversations', { token });
+      expect(await lastAudit(app.db)).toMatchObject({ actor: 'Agent Uche', action: 'conversations.list' });
+    }
+    await asAdmin('GET', '/api/admin/conversations');
+    expect(await lastAudit(app.db)).toMatchObject({ actor: 'Admin', actor_token_id: null });
   });
 
   it('asks for a bearer token in the 401 answer, and accepts the scheme in any case', async () => {
@@ -97,6 +116,8 @@ describe('tokens', () => {
     ['no name', { role: 'agent' }],
     ['an empty name', { name: '  ', role: 'agent' }],
     ['a reserved name', { name: 'admin_token', role: 'admin' }],
+    ["the environment admin's name", { name: 'Admin', role: 'admin' }],
+    ["the environment admin's name in other letters", { name: 'ＡＤＭＩＮ', role: 'agent' }],
     ['the anonymous name', { name: 'Anonymous', role: 'agent' }],
     ['a name over 100 characters', { name: 'n'.repeat(101), role: 'agent' }],
     ['a control character', { name: 'bad\nname', role: 'agent' }],
