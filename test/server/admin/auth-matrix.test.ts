@@ -34,8 +34,12 @@ interface RouteCase {
   roles: Role[];
   okStatus: number;
   body?: unknown;
-  prepare?: () => void;
+  prepare?: () => void | Promise<void>;
 }
+
+const NOTE_TEXT = 'A note only agents may read';
+let cannedTitles = 0;
+let cannedToDelete = 0;
 
 const routes: RouteCase[] = [
   {
@@ -106,6 +110,52 @@ const routes: RouteCase[] = [
   { method: 'GET', path: () => '/api/admin/audit', action: 'audit.list', roles: ['admin'], okStatus: 200 },
   { method: 'GET', path: () => '/api/admin/quarantine', action: 'quarantine.list', roles: ['admin'], okStatus: 200 },
   { method: 'GET', path: () => '/api/admin/stats', action: 'stats.read', roles: ['admin', 'agent'], okStatus: 200 },
+  {
+    method: 'GET',
+    path: () => `/api/admin/conversations/${PHONE}/notes`,
+    action: 'notes.list',
+    roles: ['admin', 'agent'],
+    okStatus: 200,
+  },
+  {
+    method: 'POST',
+    path: () => `/api/admin/conversations/${PHONE}/notes`,
+    action: 'notes.create',
+    roles: ['admin', 'agent'],
+    okStatus: 201,
+    body: { text: NOTE_TEXT },
+  },
+  {
+    method: 'GET',
+    path: () => '/api/admin/canned-responses',
+    action: 'canned.list',
+    roles: ['admin', 'agent'],
+    okStatus: 200,
+  },
+  {
+    method: 'POST',
+    path: () => '/api/admin/canned-responses',
+    action: 'canned.create',
+    roles: ['admin'],
+    okStatus: 201,
+    // A new title each time: the second admin's request would otherwise be a duplicate (409).
+    get body() {
+      return { title: `Matrix reply ${++cannedTitles}`, body: 'Hello {first_name}' };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: () => `/api/admin/canned-responses/${cannedToDelete}`,
+    action: 'canned.delete',
+    roles: ['admin'],
+    okStatus: 200,
+    prepare: async () => {
+      const { rows } = await app.db.query<{ id: string }>(
+        `insert into canned_responses (title, body) values ('To delete ' || gen_random_uuid(), 'x') returning id`,
+      );
+      cannedToDelete = Number(rows[0]!.id);
+    },
+  },
 ];
 
 interface Credential {
@@ -145,7 +195,7 @@ const credentials: Credential[] = [
   {
     label: 'the ADMIN_TOKEN',
     headers: () => ({ authorization: `Bearer ${TEST_ADMIN_TOKEN}` }),
-    who: () => ({ actor: 'ADMIN_TOKEN', role: 'admin', tokenId: null }),
+    who: () => ({ actor: 'Admin', role: 'admin', tokenId: null }),
   },
 ];
 
@@ -171,7 +221,7 @@ const cases = routes.flatMap((route) =>
 
 describe.each(cases)('%s %s with %s', (_method, _action, _label, route, credential) => {
   it('gets the right status and leaves an audit row saying who, what and how it ended', async () => {
-    route.prepare?.();
+    await route.prepare?.();
     const before = (await lastAudit(app.db))?.id ?? '0';
     const { status, body } = await send(route, credential.headers());
     const who = credential.who();
@@ -215,7 +265,7 @@ it('never writes a token or a message body into the audit log', async () => {
   const { rows } = await app.db.query<{ text: string }>('select row_to_json(a)::text as text from audit_log a');
   const all = rows.map((r) => r.text).join('\n');
   expect(rows.length).toBeGreaterThan(routes.length);
-  for (const secret of [agent.token, admin.token, revoked.token, TEST_ADMIN_TOKEN, 'Hello from support']) {
+  for (const secret of [agent.token, admin.token, revoked.token, TEST_ADMIN_TOKEN, 'Hello from support', NOTE_TEXT]) {
     expect(all).not.toContain(secret);
   }
 });
