@@ -1,5 +1,5 @@
-// The agents' console: conversations, their history, live updates, search and chat-support commands,
-// all through the admin API with the agent's bearer token. Every piece of data goes into the page as
+// The agents' console: conversations, their history and notes, live updates, search, canned responses
+// and chat-support commands, all through the admin API with the agent's bearer token. Every piece of data goes into the page as
 // text (textContent), never as markup. A command is shown as done only after the API answered 200.
 (function () {
   'use strict';
@@ -66,6 +66,13 @@
     startChat: $('start-chat'),
     endChat: $('end-chat'),
     result: $('command-result'),
+    noteBox: $('note-box'),
+    noteForm: $('note-form'),
+    note: $('note'),
+    addNote: $('add-note'),
+    noteResult: $('note-result'),
+    cannedMenu: $('canned-menu'),
+    cannedHint: $('canned-hint'),
   };
 
   let token = sessionStorage.getItem(TOKEN_KEY);
@@ -83,6 +90,15 @@
   let foundMessageId = null;
   let scrollToFound = false;
   let busy = false;
+  let noteBusy = false;
+  // The agent just added a note: the next render scrolls to the end, where it is.
+  let scrollToEnd = false;
+  // The canned-response menu under the composer: open while the text is "/" and a filter.
+  let cannedOpen = false;
+  let cannedItems = null;
+  let cannedShown = [];
+  let cannedActive = 0;
+  let cannedSequence = 0;
   // A command whose request got no answer: retrying the same text reuses its Idempotency-Key, so the
   // workflow answers it once even if the first attempt did reach it.
   let unanswered = null;
@@ -209,6 +225,7 @@
     conversations = [];
     nextCursor = null;
     openPhone = null;
+    closeCanned();
     closeSearch();
     ui.search.value = '';
     ui.list.replaceChildren();
@@ -397,6 +414,10 @@
       ui.conversationError.textContent = '';
       ui.result.textContent = '';
       ui.result.className = 'result';
+      ui.noteResult.textContent = '';
+      ui.noteResult.className = 'result';
+      ui.cannedHint.hidden = true;
+      closeCanned();
       unanswered = null;
     }
     openPhone = phone;
@@ -416,16 +437,17 @@
     if (!phone) return;
     const sequence = ++conversationSequence;
     const path = '/api/admin/conversations/' + encodeURIComponent(phone);
-    const [detail, history] = await Promise.all([api('GET', path), api('GET', path + '/messages')]);
+    const answers = await Promise.all([api('GET', path), api('GET', path + '/messages'), api('GET', path + '/notes')]);
     if (sequence !== conversationSequence || phone !== openPhone || !token) return;
-    if (detail.status !== 200 || history.status !== 200) {
-      ui.conversationError.textContent =
-        'Could not load the conversation: ' + describeFailure(detail.status !== 200 ? detail : history);
+    const failed = answers.find((res) => res.status !== 200);
+    if (failed) {
+      ui.conversationError.textContent = 'Could not load the conversation: ' + describeFailure(failed);
       return;
     }
+    const [detail, history, notes] = answers;
     ui.conversationError.textContent = '';
     renderHead(detail.body.conversation);
-    renderMessages(history.body.messages, detail.body.conversation, history.body.setAside || []);
+    renderMessages(history.body.messages, detail.body.conversation, history.body.setAside || [], notes.body.notes);
   }
 
   const conversationRefresh = refresher(loadConversation);
@@ -525,18 +547,40 @@
     return item;
   }
 
-  function renderMessages(messages, conversation, setAside) {
+  /** A note an agent left on the conversation: for the team only, so it looks like no message. */
+  function renderNote(note) {
+    const item = node('li', 'message message-note');
+    item.dataset.noteId = String(note.id);
+    const meta = node('p', 'message-meta');
+    meta.append(
+      node('span', 'sender', 'Note by ' + note.agentName),
+      timeElement(note.createdAt),
+      node('span', 'type', 'internal, not sent'),
+    );
+    item.append(meta, node('p', 'message-body', note.text));
+    return item;
+  }
+
+  /** Set-aside items and notes, oldest first (a stable sort keeps each list's own order at one instant). */
+  function betweenMessages(setAside, notes) {
+    return [
+      ...setAside.map((entry) => ({ at: Date.parse(entry.at), render: () => renderSetAside(entry) })),
+      ...notes.map((note) => ({ at: Date.parse(note.createdAt), render: () => renderNote(note) })),
+    ].sort((a, b) => a.at - b.at);
+  }
+
+  function renderMessages(messages, conversation, setAside, notes) {
     const list = ui.messages;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-    // Messages keep their order; each set-aside item goes before the first message stored after it.
-    const pending = [...setAside];
+    // Messages keep their order; each set-aside item and note goes before the first message stored after it.
+    const pending = betweenMessages(setAside, notes);
     const elements = [];
     for (const message of messages) {
-      while (pending.length > 0 && Date.parse(pending[0].at) < Date.parse(message.createdAt))
-        elements.push(renderSetAside(pending.shift()));
+      while (pending.length > 0 && pending[0].at < Date.parse(message.createdAt))
+        elements.push(pending.shift().render());
       elements.push(renderMessage(message, conversation));
     }
-    elements.push(...pending.map(renderSetAside));
+    elements.push(...pending.map((item) => item.render()));
     list.replaceChildren(...elements);
     const found =
       foundMessageId === null ? null : list.querySelector('li[data-message-id="' + CSS.escape(foundMessageId) + '"]');
@@ -550,9 +594,10 @@
       found.tabIndex = -1;
       found.scrollIntoView({ block: 'center' });
       found.focus({ preventScroll: true });
-    } else if (atBottom && !scrollToFound) {
+    } else if ((atBottom || scrollToEnd) && !scrollToFound) {
       list.scrollTop = list.scrollHeight;
     }
+    scrollToEnd = false;
   }
 
   // ---- search ----
@@ -681,9 +726,10 @@
     ui.endChat.disabled = value;
   }
 
-  function showResult(text, kind) {
-    ui.result.textContent = text;
-    ui.result.className = 'result result-' + kind;
+  function showResult(text, kind, element) {
+    const target = element || ui.result;
+    target.textContent = text;
+    target.className = 'result result-' + kind;
   }
 
   async function command(action) {
@@ -708,7 +754,10 @@
     if (!token) return;
     unanswered = res.status === 0 ? { action, phone, text, key } : null;
     if (res.status === 200) {
-      if (openPhone === phone && ui.message.value === text) ui.message.value = '';
+      if (openPhone === phone && ui.message.value === text) {
+        ui.message.value = '';
+        ui.cannedHint.hidden = true;
+      }
       showResult('✓ ' + SUCCESS[action] + ' (' + formatTime(res.body && res.body.timestamp) + ')', 'ok');
       if (openPhone === phone) conversationRefresh.schedule();
       listRefresh.schedule();
@@ -724,11 +773,178 @@
   ui.startChat.addEventListener('click', () => void command('start'));
   ui.endChat.addEventListener('click', () => void command('end'));
   ui.message.addEventListener('keydown', (event) => {
+    if (cannedOpen && cannedKey(event)) return;
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       void command('send');
     }
   });
+
+  // ---- notes ----
+
+  async function addNote() {
+    const phone = openPhone;
+    if (!phone || noteBusy) return;
+    const text = ui.note.value;
+    noteBusy = true;
+    ui.addNote.disabled = true;
+    showResult('Adding the note…', 'pending', ui.noteResult);
+    const res = await api('POST', '/api/admin/conversations/' + encodeURIComponent(phone) + '/notes', { text });
+    noteBusy = false;
+    ui.addNote.disabled = false;
+    if (!token || openPhone !== phone) return;
+    if (res.status === 201) {
+      if (ui.note.value === text) ui.note.value = '';
+      showResult('✓ Note added (' + formatTime(res.body && res.body.timestamp) + ')', 'ok', ui.noteResult);
+      scrollToEnd = true;
+      conversationRefresh.schedule();
+      return;
+    }
+    showResult('✗ Note not added — ' + describeFailure(res), 'error', ui.noteResult);
+  }
+
+  ui.noteForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void addNote();
+  });
+  ui.note.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void addNote();
+    }
+  });
+
+  // ---- canned responses ----
+
+  /** The filter typed after "/" at the start of the composer, or null when the text is no such thing. */
+  function cannedFilter() {
+    const match = /^\/([^\n]*)$/.exec(ui.message.value);
+    return match ? match[1].trim().toLowerCase() : null;
+  }
+
+  /** Opens the menu and loads the responses filled for the open conversation's student. */
+  async function openCanned() {
+    const phone = openPhone;
+    if (!phone) return;
+    const sequence = ++cannedSequence;
+    cannedOpen = true;
+    cannedItems = null;
+    renderCanned();
+    const res = await api('GET', '/api/admin/canned-responses?phone=' + encodeURIComponent(phone));
+    if (sequence !== cannedSequence || phone !== openPhone || !cannedOpen || !token) return;
+    if (res.status !== 200) {
+      ui.cannedMenu.replaceChildren(
+        node('li', 'canned-empty error', 'Could not load canned responses: ' + describeFailure(res)),
+      );
+      return;
+    }
+    cannedItems = res.body.cannedResponses;
+    cannedActive = 0;
+    renderCanned();
+  }
+
+  function closeCanned() {
+    cannedOpen = false;
+    cannedItems = null;
+    cannedShown = [];
+    cannedSequence++;
+    ui.cannedMenu.hidden = true;
+    ui.cannedMenu.replaceChildren();
+    ui.message.setAttribute('aria-expanded', 'false');
+    ui.message.removeAttribute('aria-activedescendant');
+  }
+
+  function renderCanned() {
+    const filter = cannedFilter();
+    if (filter === null) {
+      closeCanned();
+      return;
+    }
+    ui.cannedMenu.hidden = false;
+    ui.message.setAttribute('aria-expanded', 'true');
+    ui.message.removeAttribute('aria-activedescendant');
+    if (cannedItems === null) {
+      ui.cannedMenu.replaceChildren(node('li', 'canned-empty muted', 'Loading canned responses…'));
+      return;
+    }
+    cannedShown = cannedItems.filter((c) => c.title.toLowerCase().includes(filter));
+    cannedActive = Math.min(Math.max(cannedActive, 0), Math.max(cannedShown.length - 1, 0));
+    if (cannedShown.length === 0) {
+      const why =
+        cannedItems.length === 0 ? 'No canned responses yet.' : 'No canned response matches “' + filter + '”.';
+      ui.cannedMenu.replaceChildren(node('li', 'canned-empty muted', why));
+      return;
+    }
+    ui.cannedMenu.replaceChildren(
+      ...cannedShown.map((c, index) => {
+        const option = node('li', 'canned-option');
+        option.id = 'canned-option-' + c.id;
+        option.setAttribute('role', 'option');
+        option.setAttribute('aria-selected', String(index === cannedActive));
+        option.append(node('span', 'canned-title', c.title), node('span', 'canned-preview', c.text));
+        // Keeps the focus in the composer, so the click does not close the menu first.
+        option.addEventListener('mousedown', (event) => event.preventDefault());
+        option.addEventListener('click', () => pickCanned(c));
+        return option;
+      }),
+    );
+    const active = ui.cannedMenu.children[cannedActive];
+    ui.message.setAttribute('aria-activedescendant', active.id);
+    active.scrollIntoView({ block: 'nearest' });
+  }
+
+  /** Arrows move through the menu, Enter picks, Escape closes; true when the key was the menu's. */
+  function cannedKey(event) {
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      if (cannedShown.length > 0) {
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        cannedActive = (cannedActive + step + cannedShown.length) % cannedShown.length;
+        renderCanned();
+      }
+      return true;
+    }
+    if (event.key === 'Enter') {
+      // With the menu open Enter never sends: "/greeting" is a search, not a message for the student.
+      event.preventDefault();
+      const picked = cannedShown[cannedActive];
+      if (picked) pickCanned(picked);
+      return true;
+    }
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      closeCanned();
+      return true;
+    }
+    return false;
+  }
+
+  const FIELD_LABELS = { first_name: 'first name', full_name: 'full name', class: 'class' };
+
+  /** Puts the filled text in the composer for the agent to edit and send, and says what the profile lacked. */
+  function pickCanned(response) {
+    closeCanned();
+    ui.message.value = response.text;
+    ui.message.focus();
+    ui.message.setSelectionRange(response.text.length, response.text.length);
+    const missing = (response.missing || []).map((field) => FIELD_LABELS[field] || field);
+    ui.cannedHint.hidden = missing.length === 0;
+    ui.cannedHint.textContent =
+      missing.length === 0
+        ? ''
+        : 'This student’s profile has no ' +
+          missing.join(', ') +
+          ': replace ' +
+          missing.map((label) => '[' + label + ']').join(', ') +
+          ' before sending.';
+  }
+
+  ui.message.addEventListener('input', () => {
+    if (cannedFilter() === null) closeCanned();
+    else if (!cannedOpen) void openCanned();
+    else renderCanned();
+  });
+  ui.message.addEventListener('blur', () => closeCanned());
 
   // ---- start ----
 
