@@ -1,4 +1,10 @@
-import { closeChatSession, noteUserChatMessage, openChatSession, rateChatSession } from '../src/db/chat-sessions';
+import {
+  closeChatSession,
+  noteUserChatMessage,
+  openChatSession,
+  rateChatSession,
+  setChatHolder,
+} from '../src/db/chat-sessions';
 import { insertHomework, storeMedia, type HomeworkSubmission } from '../src/db/homework';
 import { confirmPayment, createPayment, expirePayment } from '../src/db/payments';
 import type { Db } from '../src/db/pool';
@@ -80,5 +86,12 @@ async function applyRecord(
       return closeChatSession(client, record.sessionKey, record.endedBy);
     case 'recordRating':
       return rateChatSession(client, record.sessionKey, record.rating);
+    case 'setHolder':
+      return setChatHolder(client, phone, {
+        key: `${phone}/${record.id}`,
+        sessionKey: record.sessionKey,
+        holder: record.holder,
+        by: record.by,
+      });
   }
 }

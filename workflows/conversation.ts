@@ -386,7 +386,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     if (refused) return answer(item, refused);
     const outcome = await runStep(agentEvent(command), `agent/${command.requestId}`);
     const onlyForSend = outcome.agentFailure !== undefined && !wf.patched(AGENT_REFUSAL_PATCH);
-    answer(item, agentResult(command, outcome, flow.name, Date.now(), { onlyForSend }));
+    answer(item, agentResult(command, outcome, flow.name, Date.now(), { onlyForSend, holder: flow.chat?.holder }));
   };
 
   const publish = async (): Promise<void> => {

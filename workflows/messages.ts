@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { StateName } from './flow/state';
+import type { Agent, StateName } from './flow/state';
 import type { InboundMessage } from '../domain/types';
 
 // Message definitions shared by the server and the workflow, so the server never imports workflow logic.
@@ -17,9 +17,16 @@ export interface PaymentConfirmation {
 
 /** What an agent asks of a conversation through the admin API. */
 export interface AgentCommand {
-  action: 'start' | 'send' | 'end';
+  /** `assign` takes the open chat (or, with `to`, hands it over); `unassign` gives it back. */
+  action: 'start' | 'send' | 'end' | 'assign' | 'unassign';
   /** The agent's name, as the audit log and the transcript show it. */
   agent: string;
+  /** The person acting (absent from commands of versions that did not name people). */
+  agentId?: number;
+  /** Whether the person acts with the admin role: an admin may act in a chat someone else holds. */
+  admin?: boolean;
+  /** For `assign`: the agent to hand the chat to (the admin API checks the role). */
+  to?: Agent;
   message?: string;
   /** Idempotency key: a command with a key already handled returns the first answer again. */
   requestId: string;
@@ -33,12 +40,22 @@ export type AgentCommandFailureCode =
   | 'outside_customer_service_window'
   | 'whatsapp_rejected'
   | 'invalid_message'
-  | 'set_aside';
+  | 'set_aside'
+  | 'held_by_other'
+  | 'already_held';
 
 /** A failure's `state` is set when the command changed the conversation nonetheless (a refused opening line). */
 export type AgentCommandResult = (
-  | { ok: true; state: StateName; waMessageId?: string; at: number }
-  | { ok: false; code: AgentCommandFailureCode; message: string; whatsappCode?: number; state?: StateName }
+  | { ok: true; state: StateName; waMessageId?: string; at: number; holder?: Agent | null }
+  | {
+      ok: false;
+      code: AgentCommandFailureCode;
+      message: string;
+      whatsappCode?: number;
+      state?: StateName;
+      /** For `held_by_other` and `already_held`: who holds the chat. */
+      holder?: Agent;
+    }
 ) & { fingerprint?: string };
 
 /**

@@ -1,4 +1,5 @@
 import type { Queryable } from './queryable';
+import { appendEventCte, eventParams, NOTIFY_APPENDED } from './events';
 
 // Chat sessions between a user and the support team. Every write is keyed by the flow's session key,
 // so a retried activity changes nothing the first attempt already changed.
@@ -33,6 +34,39 @@ export async function closeChatSession(db: Queryable, sessionKey: string, endedB
   await db.query(
     `update chat_sessions set ended_at = now(), ended_by = $2 where session_key = $1 and ended_at is null`,
     [sessionKey, endedBy],
+  );
+}
+
+/**
+ * Records a change of the chat's holder: on the session, in the log of changes and in the console's
+ * stream, all at once. A change already recorded (its key) changes nothing.
+ */
+export async function setChatHolder(
+  db: Queryable,
+  phone: string,
+  change: { key: string; sessionKey: string; holder: { agentId: number; name: string } | null; by: string },
+): Promise<void> {
+  const { holder } = change;
+  await db.query(
+    `with logged as (
+       insert into chat_holder_changes (change_key, session_key, phone, holder_agent_id, holder_name, changed_by)
+       values ($1, $2, $3, $4, $5, $6)
+       on conflict (change_key) do nothing
+       returning 1
+     ), updated as (
+       update chat_sessions set holder_agent_id = $4, holder_name = $5
+       where session_key = $2 and exists (select 1 from logged)
+     ), ${appendEventCte('logged', 7)}
+     select ${NOTIFY_APPENDED}`,
+    [
+      change.key,
+      change.sessionKey,
+      phone,
+      holder?.agentId ?? null,
+      holder?.name ?? null,
+      change.by,
+      ...eventParams({ kind: 'holder', phone, payload: { holder, by: change.by } }),
+    ],
   );
 }
 

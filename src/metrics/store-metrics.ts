@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { countQuarantined, type QuarantineReason } from '../db/quarantine';
+import { queueFigures } from '../db/queue';
 import type { Queryable } from '../db/queryable';
 import { chatDistributions, tallyMessages, type ChatDistributions } from '../db/stats';
 import { foldMessageTallies, type MessageFigures } from './message-figures';
@@ -29,10 +30,11 @@ export interface StoreFigures {
   delivery: MessageFigures['delivery'];
   errorsByCode: MessageFigures['errorsByCode'];
   quarantined: Map<QuarantineReason, number>;
+  queue: { length: number; oldestWaitSeconds: number };
 }
 
 export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
-  const [tallies, chats, quarantined] = await Promise.all([
+  const [tallies, chats, quarantined, queue] = await Promise.all([
     tallyMessages(db),
     chatDistributions(db, {
       duration: DURATION_BUCKETS_SECONDS,
@@ -40,6 +42,7 @@ export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
       rating: RATING_BUCKETS,
     }),
     countQuarantined(db),
+    queueFigures(db),
   ]);
   const figures = foldMessageTallies(tallies);
   const messages: StoreFigures['messages'] = new Map();
@@ -51,7 +54,7 @@ export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
       messages.set(`${direction} ${type}`, entry);
     }
   }
-  return { chats, messages, delivery: figures.delivery, errorsByCode: figures.errorsByCode, quarantined };
+  return { chats, messages, delivery: figures.delivery, errorsByCode: figures.errorsByCode, quarantined, queue };
 }
 
 /**
@@ -67,6 +70,26 @@ export function registerStoreMetrics(registry: Registry, figures: () => Promise<
     async collect() {
       const read = await figures();
       if (read) this.set(read.chats.active);
+      else this.remove();
+    },
+  });
+  new Gauge({
+    name: 'edubot_chat_queue_length',
+    help: "Chats waiting for an agent's first reply (GET /api/admin/queue).",
+    registers,
+    async collect() {
+      const read = await figures();
+      if (read) this.set(read.queue.length);
+      else this.remove();
+    },
+  });
+  new Gauge({
+    name: 'edubot_chat_queue_oldest_wait_seconds',
+    help: 'How long the chat waiting longest has waited for an agent (0 when none waits).',
+    registers,
+    async collect() {
+      const read = await figures();
+      if (read) this.set(read.queue.oldestWaitSeconds);
       else this.remove();
     },
   });

@@ -46,7 +46,7 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
     // with the first request's result as if it had been done.
     const fingerprint = crypto
       .createHash('sha256')
-      .update(JSON.stringify([command.action, command.message ?? null]))
+      .update(JSON.stringify([command.action, command.message ?? null, command.to?.agentId ?? null]))
       .digest('hex')
       .slice(0, 32);
     const deadline = Date.now() + UPDATE_DEADLINE_MS;
@@ -82,6 +82,7 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
           state: result.state,
           waMessageId: result.waMessageId,
           timestamp: new Date(result.at).toISOString(),
+          ...(result.holder !== undefined ? { holder: result.holder } : {}),
         };
       return {
         ok: false,
@@ -89,6 +90,7 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
         message: result.message,
         whatsappCode: result.whatsappCode,
         state: result.state,
+        holder: result.holder,
       };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
@@ -106,10 +108,15 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
       throw err;
     }
   };
+  const command = (
+    action: AgentCommand['action'],
+    { phone, idempotencyKey, ...rest }: Parameters<ChatCommands['assign']>[0] & { message?: string },
+  ) => run(phone, { action, ...rest }, idempotencyKey);
   return {
-    start: ({ phone, agent, message, idempotencyKey }) =>
-      run(phone, { action: 'start', agent, message }, idempotencyKey),
-    send: ({ phone, agent, message, idempotencyKey }) => run(phone, { action: 'send', agent, message }, idempotencyKey),
-    end: ({ phone, agent, message, idempotencyKey }) => run(phone, { action: 'end', agent, message }, idempotencyKey),
+    start: (input) => command('start', input),
+    send: (input) => command('send', input),
+    end: (input) => command('end', input),
+    assign: (input) => command('assign', input),
+    unassign: (input) => command('unassign', input),
   };
 }

@@ -15,14 +15,46 @@ export type ChatCommandFailureCode =
   | 'whatsapp_rejected'
   | 'invalid_message'
   | 'set_aside'
-  | 'idempotency_key_reused';
+  | 'idempotency_key_reused'
+  | 'held_by_other'
+  | 'already_held'
+  | 'agent_not_found';
+
+/** An agent as the conversation knows them: who holds a chat. */
+export interface ChatHolder {
+  agentId: number;
+  name: string;
+}
 
 export type ChatCommandResult =
-  | { ok: true; waMessageId?: string; state: string; timestamp: string }
-  | { ok: false; code: ChatCommandFailureCode; message: string; whatsappCode?: number; state?: string };
+  | { ok: true; waMessageId?: string; state: string; timestamp: string; holder?: ChatHolder | null }
+  | {
+      ok: false;
+      code: ChatCommandFailureCode;
+      message: string;
+      whatsappCode?: number;
+      state?: string;
+      holder?: ChatHolder;
+    };
+
+/** Who acts: the person's id and whether with the admin role (an admin may act in a chat another holds). */
+export interface ChatActor {
+  agentId?: number;
+  admin?: boolean;
+}
+
+interface CommandInput extends ChatActor {
+  phone: string;
+  agent: string;
+  idempotencyKey?: string;
+}
 
 export interface ChatCommands {
-  start(input: { phone: string; agent: string; message?: string; idempotencyKey?: string }): Promise<ChatCommandResult>;
-  send(input: { phone: string; agent: string; message: string; idempotencyKey?: string }): Promise<ChatCommandResult>;
-  end(input: { phone: string; agent: string; message?: string; idempotencyKey?: string }): Promise<ChatCommandResult>;
+  start(input: CommandInput & { message?: string }): Promise<ChatCommandResult>;
+  send(input: CommandInput & { message: string }): Promise<ChatCommandResult>;
+  end(input: CommandInput & { message?: string }): Promise<ChatCommandResult>;
+  /** Takes the open chat, or (`to`, admins) hands it to another agent. */
+  assign(input: CommandInput & { to?: ChatHolder }): Promise<ChatCommandResult>;
+  /** Gives the chat back: nobody holds it. */
+  unassign(input: CommandInput): Promise<ChatCommandResult>;
 }

@@ -5,6 +5,8 @@ export class AdminClient {
   constructor(
     private readonly stack: TestStack,
     private readonly token: string,
+    /** The person the token belongs to, when this client created it. */
+    readonly agentId?: number,
   ) {}
 
   /** Creates an agent token (with the stack's ADMIN_TOKEN) and returns a client for it. */
@@ -12,7 +14,8 @@ export class AdminClient {
     const admin = new AdminClient(stack, stack.config.adminToken);
     const { status, body } = await admin.request('POST', '/api/admin/tokens', { name, role: 'agent' });
     if (status !== 201) throw new Error(`token create answered ${status}`);
-    return new AdminClient(stack, (body as { token: string }).token);
+    const created = body as { token: string; agentId: number };
+    return new AdminClient(stack, created.token, created.agentId);
   }
 
   async request(

@@ -26,7 +26,11 @@ function fakeDb(options: { fail?: boolean } = {}): Queryable & { statements: str
     query(text: string) {
       statements.push(text);
       if (options.fail) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
-      const rows = text.includes('from chat_sessions') ? [CHAT_ROW] : [];
+      const rows = text.includes('min(s.started_at)')
+        ? [{ length: '0', oldest: null }]
+        : text.includes('from chat_sessions')
+          ? [CHAT_ROW]
+          : [];
       return Promise.resolve({ rows } as never);
     },
   };
@@ -61,8 +65,8 @@ describe('the app metrics registry', () => {
     const { registry } = createAppMetrics({ db, logger: silentLogger });
     const texts = await Promise.all(Array.from({ length: 10 }, () => registry.metrics()));
     await registry.metrics();
-    // One read is three statements: messages, chat sessions, quarantine.
-    expect(db.statements).toHaveLength(3);
+    // One read is four statements: messages, chat sessions, quarantine, queue.
+    expect(db.statements).toHaveLength(4);
     for (const text of texts) expect(samplesOf(text, 'edubot_active_chats')).toEqual(['edubot_active_chats 2']);
   });
 
@@ -71,7 +75,7 @@ describe('the app metrics registry', () => {
     const { registry } = createAppMetrics({ db, logger: silentLogger, maxAgeMs: 0 });
     await registry.metrics();
     await registry.metrics();
-    expect(db.statements).toHaveLength(6);
+    expect(db.statements).toHaveLength(8);
   });
 
   it('shows no stored figure, rather than zeros, when Postgres cannot be read, and logs it once', async () => {

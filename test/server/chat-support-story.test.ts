@@ -56,7 +56,11 @@ describe('chat support', () => {
     expect(first.body).toMatchObject({ status: 'success', message: 'Message sent successfully' });
     expect(first.body.waMessageId).toMatch(/^wamid\./);
     expect(new Date(first.body.timestamp).toISOString()).toBe(first.body.timestamp);
-    expect((await bob.chat('send', user.phone, 'Try a smaller photo.')).status).toBe(200);
+    // Alice's answer took the chat: Bob is told who holds it, and only Alice answers on.
+    const bobs = await bob.chat('send', user.phone, 'I can help too');
+    expect(bobs.status).toBe(409);
+    expect(bobs.body.error).toMatchObject({ code: 'held_by_other', holder: { name: 'Alice' } });
+    expect((await alice.chat('send', user.phone, 'Try a smaller photo.')).status).toBe(200);
     expect(agentTexts(user)).toEqual([
       '🎧 Support Team: Hi Howard, which subject?',
       '🎧 Support Team: Try a smaller photo.',
@@ -90,7 +94,7 @@ describe('chat support', () => {
       ['user', null, 'I cannot upload my homework'],
       ['user', null, "I'm done with question 3"],
       ['agent', 'Alice', '🎧 Support Team: Hi Howard, which subject?'],
-      ['agent', 'Bob', '🎧 Support Team: Try a smaller photo.'],
+      ['agent', 'Alice', '🎧 Support Team: Try a smaller photo.'],
       ['user', null, '❌ End Chat'],
       ['user', null, expect.any(String)],
     ]);

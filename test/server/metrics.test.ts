@@ -71,6 +71,8 @@ describe('GET /metrics', () => {
     const families = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!] as const);
     expect(families.filter(([name]) => name.startsWith('edubot_'))).toEqual([
       ['edubot_active_chats', 'gauge'],
+      ['edubot_chat_queue_length', 'gauge'],
+      ['edubot_chat_queue_oldest_wait_seconds', 'gauge'],
       ['edubot_chat_duration_seconds', 'histogram'],
       ['edubot_chat_first_response_seconds', 'histogram'],
       ['edubot_messages_total', 'counter'],
@@ -84,6 +86,8 @@ describe('GET /metrics', () => {
     ]);
     const samples = parseExposition(text);
     expect(samples.get('edubot_active_chats')).toBe(0);
+    expect(samples.get('edubot_chat_queue_length')).toBe(0);
+    expect(samples.get('edubot_chat_queue_oldest_wait_seconds')).toBe(0);
     expect(samples.get('edubot_chat_duration_seconds_count')).toBe(0);
     expect(samples.get('edubot_csat_rating_bucket{le="+Inf"}')).toBe(0);
     expect(samples.get('edubot_message_status_total{status="delivered"}')).toBe(0);

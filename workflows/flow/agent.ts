@@ -1,7 +1,7 @@
 import type { AgentCommand, AgentCommandResult } from '../messages';
 import type { Rejection } from './context';
 import type { FlowEvent } from './events';
-import type { StateName } from './state';
+import type { Agent, StateName } from './state';
 
 // The agent's side of a conversation, beyond the flow step itself: when WhatsApp would refuse the
 // command outright, and what the agent is told once its step was carried out. Pure, like the flow.
@@ -12,9 +12,17 @@ export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** The flow event an agent command is. */
 export function agentEvent(command: AgentCommand): FlowEvent {
   const { agent, message } = command;
-  if (command.action === 'start') return { type: 'agentStart', agent, message };
-  if (command.action === 'send') return { type: 'agentSend', agent, message: message ?? '' };
-  return { type: 'agentEnd', agent, message };
+  // Who acts, as far as the command says (commands of earlier versions name nobody).
+  const actor = {
+    ...(command.agentId !== undefined ? { agentId: command.agentId } : {}),
+    ...(command.admin !== undefined ? { admin: command.admin } : {}),
+  };
+  if (command.action === 'start') return { type: 'agentStart', agent, message, ...actor };
+  if (command.action === 'send') return { type: 'agentSend', agent, message: message ?? '', ...actor };
+  if (command.action === 'assign')
+    return { type: 'assign', agent, ...actor, ...(command.to ? { to: command.to } : {}) };
+  if (command.action === 'unassign') return { type: 'unassign', agent, ...actor };
+  return { type: 'agentEnd', agent, message, ...actor };
 }
 
 /**
@@ -26,7 +34,8 @@ export function outsideWindow(
   lastInboundAt: number | undefined,
   now: number,
 ): AgentCommandResult | undefined {
-  if (command.action === 'end') return undefined;
+  // Only a start's and a send's texts need the window; an assignment sends nothing.
+  if (command.action !== 'start' && command.action !== 'send') return undefined;
   if (lastInboundAt !== undefined && now - lastInboundAt <= CUSTOMER_SERVICE_WINDOW_MS) return undefined;
   return {
     ok: false,
@@ -56,9 +65,17 @@ export function agentResult(
   outcome: AgentOutcome,
   state: StateName,
   now: number,
-  options: { onlyForSend?: boolean } = {},
+  options: { onlyForSend?: boolean; holder?: Agent } = {},
 ): AgentCommandResult {
-  if (outcome.rejection) return { ok: false, code: outcome.rejection.code, message: outcome.rejection.message };
+  const { rejection } = outcome;
+  if (rejection) {
+    return {
+      ok: false,
+      code: rejection.code,
+      message: rejection.message,
+      ...(rejection.holder ? { holder: rejection.holder } : {}),
+    };
+  }
   if (outcome.setAside) {
     return {
       ok: false,
@@ -76,5 +93,12 @@ export function agentResult(
       ...(command.action === 'send' ? {} : { state }),
     };
   }
-  return { ok: true, state, waMessageId: outcome.agentWaMessageId, at: now };
+  const assignment = command.action === 'assign' || command.action === 'unassign';
+  return {
+    ok: true,
+    state,
+    waMessageId: outcome.agentWaMessageId,
+    at: now,
+    ...(assignment ? { holder: options.holder ?? null } : {}),
+  };
 }

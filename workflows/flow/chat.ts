@@ -1,6 +1,8 @@
 import type { OutboundContent } from '../../domain/types';
 import { MAX_TEXT_CHARS } from '../../domain/whatsapp-limits';
 import type { Rejection } from './context';
+import type { Actor } from './events';
+import { mayAct, takeIfFree } from './holder';
 import { isEndChatText, type Input } from './intents';
 import { leaveFlow, showMenu } from './menu';
 import { codePoints } from './normalize';
@@ -117,7 +119,7 @@ function agentText(message: string | undefined, fallback?: string): { text: stri
 }
 
 /** An agent opens a chat; refused while one is open. Without an opening message the user is told an agent joined. */
-export function agentStart(turn: Turn, agent: string, message?: string): Rejection | undefined {
+export function agentStart(turn: Turn, agent: string, message?: string, actor: Actor = {}): Rejection | undefined {
   if (turn.state.name === 'CHAT_SUPPORT_ACTIVE') {
     return { code: 'chat_already_active', message: 'A chat support session is already active for this user.' };
   }
@@ -126,24 +128,30 @@ export function agentStart(turn: Turn, agent: string, message?: string): Rejecti
   const chat = openChat(turn, agent);
   // The agent is present from the start, so the user's messages need no acknowledgement.
   chat.agentReplied = true;
+  takeIfFree(turn, actor, agent);
   if (opening !== undefined) turn.send(agentMessage(opening.text), agent);
   turn.send(agentJoined());
   return undefined;
 }
 
-export function agentSend(turn: Turn, agent: string, message: string): Rejection | undefined {
+export function agentSend(turn: Turn, agent: string, message: string, actor: Actor = {}): Rejection | undefined {
   const chat = turn.state.chat;
   if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || chat === undefined) return notInChat;
+  const refused = mayAct(turn, actor);
+  if (refused) return refused;
   const text = agentText(message);
   if ('code' in text) return text;
+  takeIfFree(turn, actor, agent);
   turn.send(agentMessage(text.text), agent);
   chat.agentReplied = true;
   startChatTimers(turn);
   return undefined;
 }
 
-export function agentEnd(turn: Turn, agent: string, message?: string): Rejection | undefined {
+export function agentEnd(turn: Turn, agent: string, message?: string, actor: Actor = {}): Rejection | undefined {
   if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || turn.state.chat === undefined) return notInChat;
+  const refused = mayAct(turn, actor);
+  if (refused) return refused;
   const closing = agentText(message, DEFAULT_AGENT_CLOSING);
   if ('code' in closing) return closing;
   endChat(turn, agent, { content: agentMessage(closing.text), agent });

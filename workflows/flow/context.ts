@@ -1,6 +1,6 @@
 import type { ConversationSettings } from '../../domain/types';
 import type { Effect } from './effects';
-import type { FlowState } from './state';
+import type { Agent, FlowState } from './state';
 
 /** What the workflow tells the flow about the event besides the event itself. */
 export interface FlowContext {
@@ -17,12 +17,14 @@ export interface FlowContext {
   cause?: string;
 }
 
-export type RejectionCode = 'not_in_chat_support' | 'chat_already_active' | 'invalid_message';
+export type RejectionCode = 'not_in_chat_support' | 'chat_already_active' | 'invalid_message' | 'held_by_other' | 'already_held';
 
 /** Why an agent action was refused; the admin API turns it into 409/400. */
 export interface Rejection {
   code: RejectionCode;
   message: string;
+  /** For `held_by_other` and `already_held`: who holds the chat. */
+  holder?: Agent;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { OutboundContent } from '../../domain/types';
-import type { Profile, TimerName } from './state';
+import type { Agent, Profile, TimerName } from './state';
 
 /** A side effect the flow asks for; the workflow carries each out, in order, through activities or timers. */
 export type Effect =
@@ -30,6 +30,11 @@ export type Effect =
   | { type: 'chatUserMessage'; sessionKey: string }
   /** A chat ends (`endedBy` is 'user', 'timeout' or the agent's name). */
   | { type: 'closeChat'; sessionKey: string; endedBy: string }
-  | { type: 'recordRating'; sessionKey: string; rating: number };
+  | { type: 'recordRating'; sessionKey: string; rating: number }
+  /**
+   * The chat's holder changed (`holder` null: nobody holds it); `by` names who changed it; `id`
+   * identifies the change, so writing it twice records it once.
+   */
+  | { type: 'setHolder'; id: string; sessionKey: string; holder: Agent | null; by: string };
 
 export type EffectType = Effect['type'];

@@ -1,5 +1,12 @@
 import type { InboundMessage } from '../../domain/types';
-import type { TimerName } from './state';
+import type { Agent, TimerName } from './state';
+
+/** Who acts through the admin API: a person, and whether with the admin role. */
+export interface Actor {
+  /** Absent in commands from versions that did not name people: such a command takes no chat. */
+  agentId?: number;
+  admin?: boolean;
+}
 
 /** Everything that can happen to a conversation, as the flow sees it. */
 export type FlowEvent =
@@ -10,8 +17,12 @@ export type FlowEvent =
   /** The payment provider confirmed a payment (signed webhook). */
   | { type: 'paymentConfirmed'; reference: string; amount: number }
   /** An agent opens a chat with the user (admin API). */
-  | { type: 'agentStart'; agent: string; message?: string }
+  | ({ type: 'agentStart'; agent: string; message?: string } & Actor)
   /** An agent writes to the user (admin API). */
-  | { type: 'agentSend'; agent: string; message: string }
+  | ({ type: 'agentSend'; agent: string; message: string } & Actor)
   /** An agent ends the chat (admin API), optionally with closing text. */
-  | { type: 'agentEnd'; agent: string; message?: string };
+  | ({ type: 'agentEnd'; agent: string; message?: string } & Actor)
+  /** An agent takes the open chat, or an admin hands it to `to` (admin API). */
+  | ({ type: 'assign'; agent: string; to?: Agent } & Actor)
+  /** The holder (or an admin) gives the chat back: nobody holds it. */
+  | ({ type: 'unassign'; agent: string } & Actor);

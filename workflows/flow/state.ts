@@ -20,6 +20,12 @@ export type StateName = (typeof STATE_NAMES)[number];
 /** The durable timers a conversation can have running; each firing carries the token it was started with. */
 export type TimerName = 'flow_idle' | 'payment' | 'chat_reminder' | 'chat_close';
 
+/** A person answering chats, as the admin API names them. */
+export interface Agent {
+  agentId: number;
+  name: string;
+}
+
 export interface Profile {
   fullName: string;
   email: string;
@@ -58,6 +64,8 @@ export interface FlowState {
     acknowledged: boolean;
     /** An agent has written in this chat (or opened it), so the user needs no acknowledgement any more. */
     agentReplied?: boolean;
+    /** The agent who holds the chat: only they (or an admin) may send in it or end it. */
+    holder?: Agent;
   };
   /** A chat ended and its rating was asked for; the next 1–5 answer is stored on that session. */
   awaitingRating?: { sessionKey: string };

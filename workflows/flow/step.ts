@@ -2,6 +2,7 @@ import type { InboundMessage } from '../../domain/types';
 import { agentEnd, agentSend, agentStart, handleChatInbound, onChatClose, onChatReminder } from './chat';
 import type { FlowContext, Rejection, StepResult } from './context';
 import type { FlowEvent } from './events';
+import { assign, unassign } from './holder';
 import { handleHomework } from './homework';
 import { isLeaveText, readInput, type Input } from './intents';
 import { awaitsUser, isSubFlow, leaveFlow, leaveWithNote } from './menu';
@@ -29,11 +30,15 @@ export function step(state: FlowState, event: FlowEvent, ctx: FlowContext): Step
       return onPaymentConfirmed(turn, event.reference) ? settle(turn, state, false) : unchanged(state);
     }
     case 'agentStart':
-      return agentAction(state, ctx, (turn) => agentStart(turn, event.agent, event.message));
+      return agentAction(state, ctx, (turn) => agentStart(turn, event.agent, event.message, event));
     case 'agentSend':
-      return agentAction(state, ctx, (turn) => agentSend(turn, event.agent, event.message));
+      return agentAction(state, ctx, (turn) => agentSend(turn, event.agent, event.message, event));
     case 'agentEnd':
-      return agentAction(state, ctx, (turn) => agentEnd(turn, event.agent, event.message));
+      return agentAction(state, ctx, (turn) => agentEnd(turn, event.agent, event.message, event));
+    case 'assign':
+      return agentAction(state, ctx, (turn) => assign(turn, event, event.agent, event.to));
+    case 'unassign':
+      return agentAction(state, ctx, (turn) => unassign(turn, event, event.agent));
     default:
       // An event type this version does not know (a newer sender, an old history): nothing happens.
       return unchanged(state);

@@ -2,7 +2,10 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
-import type { ChatCommandFailureCode, ChatCommandResult, ChatCommands } from '../chat-commands';
+import { getAgent } from '../../db/agents';
+import type { Db } from '../../db/pool';
+import type { ChatCommandFailureCode, ChatCommandResult, ChatCommands, ChatHolder } from '../chat-commands';
+import { forbidden, notFound } from '../errors';
 import { idempotencyKeyHeader, parse, phoneParam, readJsonBody, type AdminContext } from './params';
 import { MAX_TEXT_CHARS } from '../../../domain/whatsapp-limits';
 
@@ -37,32 +40,67 @@ const FAILURE_STATUS: Record<ChatCommandFailureCode, number> = {
   // The conversation could not carry the command out and set it aside: nothing changed.
   set_aside: 422,
   idempotency_key_reused: 422,
+  held_by_other: 409,
+  already_held: 409,
+  agent_not_found: 404,
 };
 
-const SUCCESS_MESSAGE = { start: 'Chat started', send: 'Message sent successfully', end: 'Chat ended' } as const;
+const SUCCESS_MESSAGE = {
+  start: 'Chat started',
+  send: 'Message sent successfully',
+  end: 'Chat ended',
+  assign: 'Chat assigned',
+  unassign: 'Chat given back',
+} as const;
 
-export function mountChatRoutes(router: Router<AdminState>, { chat }: { chat: ChatCommands }, guard: AdminGuard): void {
+/** Take the chat (no body), or hand it to the agent with this id (admins only). */
+export const AssignBody = z.object({ agentId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional() });
+
+export function mountChatRoutes(
+  router: Router<AdminState>,
+  { chat, db }: { chat: ChatCommands; db: Db },
+  guard: AdminGuard,
+): void {
   const base = '/api/admin/conversations/:phone/chat-support';
 
+  // Who holds the chat: the workflow decides, so two agents taking it at once get one 200 and one 409.
+  router.post('/api/admin/conversations/:phone/assign', ...guard('chat.assign', AGENT_OR_ADMIN), async (ctx) => {
+    const input = commandContext(ctx);
+    const body = parse(AssignBody, await readJsonBody(ctx), 'invalid_body', 'Invalid body');
+    let to: ChatHolder | undefined;
+    if (body.agentId !== undefined) {
+      if (!input.admin) throw forbidden('Handing a chat to another agent needs the admin role');
+      const agent = await getAgent(db, body.agentId);
+      if (!agent) throw notFound('agent_not_found', `No agent with id ${body.agentId}`);
+      to = { agentId: agent.id, name: agent.name };
+      noteAudit(ctx, { details: { to: agent.id } });
+    }
+    respond(ctx, 'assign', await chat.assign({ ...input, ...(to ? { to } : {}) }));
+  });
+
+  router.post('/api/admin/conversations/:phone/unassign', ...guard('chat.unassign', AGENT_OR_ADMIN), async (ctx) => {
+    respond(ctx, 'unassign', await chat.unassign(commandContext(ctx)));
+  });
+
   router.post(`${base}/start`, ...guard('chat.start', AGENT_OR_ADMIN), async (ctx) => {
-    const { phone, agent, idempotencyKey } = commandContext(ctx);
+    const input = commandContext(ctx);
     const body = parse(StartChatBody, await readJsonBody(ctx), 'invalid_message', 'Invalid body');
     noteAudit(ctx, { details: { messageLength: body.message?.length } });
-    respond(ctx, 'start', await chat.start({ phone, agent, message: body.message, idempotencyKey }));
+    respond(ctx, 'start', await chat.start({ ...input, message: body.message }));
   });
 
   router.post(`${base}/send`, ...guard('chat.send', AGENT_OR_ADMIN), async (ctx) => {
-    const { phone, agent, idempotencyKey } = commandContext(ctx);
+    const input = commandContext(ctx);
     const body = parse(SendChatBody, await readJsonBody(ctx), 'invalid_message', 'Invalid body');
     noteAudit(ctx, { details: { messageLength: body.message.length } });
-    respond(ctx, 'send', await chat.send({ phone, agent, message: body.message, idempotencyKey }));
+    respond(ctx, 'send', await chat.send({ ...input, message: body.message }));
   });
 
   router.post(`${base}/end`, ...guard('chat.end', AGENT_OR_ADMIN), async (ctx) => {
-    const { phone, agent, idempotencyKey } = commandContext(ctx);
+    const input = commandContext(ctx);
     const body = parse(EndChatBody, await readJsonBody(ctx), 'invalid_message', 'Invalid body');
     noteAudit(ctx, { details: { messageLength: body.message?.length } });
-    respond(ctx, 'end', await chat.end({ phone, agent, message: body.message, idempotencyKey }));
+    respond(ctx, 'end', await chat.end({ ...input, message: body.message }));
   });
 }
 
@@ -71,12 +109,14 @@ function commandContext(ctx: AdminContext & { params: Record<string, string | un
   const idempotencyKey = idempotencyKeyHeader(ctx);
   if (idempotencyKey !== undefined) noteAudit(ctx, { details: { idempotencyKey } });
   // The guard ran before the route: an actor is always there.
-  return { phone, agent: ctx.state.actor!.name, idempotencyKey };
+  const actor = ctx.state.actor!;
+  return { phone, agent: actor.name, agentId: actor.agentId, admin: actor.role === 'admin', idempotencyKey };
 }
 
 function respond(ctx: AdminContext, command: keyof typeof SUCCESS_MESSAGE, result: ChatCommandResult): void {
   if (result.ok) {
-    noteAudit(ctx, { details: { waMessageId: result.waMessageId, state: result.state } });
+    const holder = result.holder === undefined ? {} : { holder: result.holder };
+    noteAudit(ctx, { details: { waMessageId: result.waMessageId, state: result.state, ...holder } });
     ctx.status = 200;
     ctx.body = {
       status: 'success',
@@ -84,6 +124,7 @@ function respond(ctx: AdminContext, command: keyof typeof SUCCESS_MESSAGE, resul
       timestamp: result.timestamp,
       waMessageId: result.waMessageId,
       state: result.state,
+      ...holder,
     };
     return;
   }
@@ -97,6 +138,8 @@ function respond(ctx: AdminContext, command: keyof typeof SUCCESS_MESSAGE, resul
       code: result.code,
       message: result.message,
       ...(result.whatsappCode !== undefined ? { whatsappCode: result.whatsappCode } : {}),
+      // held_by_other names who holds the chat.
+      ...(result.holder !== undefined ? { holder: result.holder } : {}),
     },
     // What did change: a chat opened or closed although WhatsApp refused its text.
     ...(result.state !== undefined ? { state: result.state } : {}),

@@ -13,6 +13,7 @@ import { mountConversationRoutes } from './conversations';
 import { mountEventRoutes } from './events';
 import { mountNoteRoutes } from './notes';
 import { mountQuarantineRoutes } from './quarantine';
+import { mountQueueRoutes } from './queue';
 import { mountSearchRoutes } from './search';
 import { mountStatsRoutes } from './stats';
 import { mountTokenRoutes } from './tokens';
@@ -42,6 +43,7 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountNoteRoutes(router, deps, guard);
   mountCannedResponseRoutes(router, deps, guard);
   mountQuarantineRoutes(router, deps, guard);
+  mountQueueRoutes(router, deps, guard);
   mountSearchRoutes(router, deps, guard);
   mountStatsRoutes(router, deps, guard);
   mountTokenRoutes(router, deps, guard);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import type { Db } from '../../db/pool';
+import { queueFigures } from '../../db/queue';
 import { summarizeChats, tallyMessages, type MessageTally, type TimeRange } from '../../db/stats';
 import { foldMessageTallies } from '../../metrics/message-figures';
 import { badRequest } from '../errors';
@@ -43,7 +44,11 @@ export function mountStatsRoutes(router: Router<AdminState>, { db }: { db: Db },
   router.get('/api/admin/stats', ...guard('stats.read', AGENT_OR_ADMIN), async (ctx) => {
     const range = statsRange(ctx.query);
     noteAudit(ctx, { details: { from: range.from.toISOString(), to: range.to.toISOString() } });
-    const [chats, tallies] = await Promise.all([summarizeChats(db, range), tallyMessages(db, range)]);
+    const [chats, tallies, queue] = await Promise.all([
+      summarizeChats(db, range),
+      tallyMessages(db, range),
+      queueFigures(db),
+    ]);
     const messages = messageFigures(tallies);
     ctx.body = {
       status: 'success',
@@ -57,6 +62,8 @@ export function mountStatsRoutes(router: Router<AdminState>, { db }: { db: Db },
         averageFirstResponseSeconds: roundTo(chats.averageFirstResponseSeconds, 3),
         endedBy: chats.endedBy,
       },
+      // Now, whatever the range: the queue is a present state, not a count over time.
+      queue: { length: queue.length, oldestWaitSeconds: Math.floor(queue.oldestWaitSeconds) },
       messages: messages.messages,
       delivery: messages.delivery,
       errors: messages.errors,

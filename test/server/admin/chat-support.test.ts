@@ -46,21 +46,15 @@ describe('successful commands', () => {
     expect(ended.status).toBe(200);
     expect(ended.body).toMatchObject({ status: 'success', message: 'Chat ended', state: 'REGISTERED' });
 
+    // The acting person: their name, their id, and that they act without the admin role.
+    const grace = { phone: PHONE, agent: 'Agent Grace', agentId: expect.any(Number), admin: false };
     expect(app.chat.calls).toEqual([
       {
         command: 'start',
-        input: {
-          phone: PHONE,
-          agent: 'Agent Grace',
-          message: 'Hi, this is Grace from support',
-          idempotencyKey: undefined,
-        },
+        input: { ...grace, message: 'Hi, this is Grace from support', idempotencyKey: undefined },
       },
-      {
-        command: 'send',
-        input: { phone: PHONE, agent: 'Agent Grace', message: 'How can I help?', idempotencyKey: undefined },
-      },
-      { command: 'end', input: { phone: PHONE, agent: 'Agent Grace', message: undefined, idempotencyKey: undefined } },
+      { command: 'send', input: { ...grace, message: 'How can I help?', idempotencyKey: undefined } },
+      { command: 'end', input: { ...grace, message: undefined, idempotencyKey: undefined } },
     ]);
   });
 

@@ -1,4 +1,4 @@
-import type { ChatCommandResult, ChatCommands } from '../../../src/server/chat-commands';
+import type { ChatCommandResult, ChatCommands, ChatHolder } from '../../../src/server/chat-commands';
 
 // A test double standing in for the conversation workflow behind ChatCommands. The product's
 // implementation is Temporal updates, tested with the workflow; the admin route tests only need
@@ -7,7 +7,10 @@ import type { ChatCommandResult, ChatCommands } from '../../../src/server/chat-c
 export type ChatCall =
   | { command: 'start'; input: { phone: string; agent: string; message?: string; idempotencyKey?: string } }
   | { command: 'send'; input: { phone: string; agent: string; message: string; idempotencyKey?: string } }
-  | { command: 'end'; input: { phone: string; agent: string; message?: string; idempotencyKey?: string } };
+  | { command: 'end'; input: { phone: string; agent: string; message?: string; idempotencyKey?: string } }
+  | { command: 'assign' | 'unassign'; input: AssignInput };
+
+type AssignInput = Parameters<ChatCommands['assign']>[0];
 
 interface FakeConversation {
   state: string;
@@ -67,6 +70,24 @@ export class FakeChatCommands implements ChatCommands {
       c.state = 'REGISTERED';
       return this.deliver(c);
     });
+  }
+
+  async assign(input: AssignInput): Promise<ChatCommandResult> {
+    this.calls.push({ command: 'assign', input });
+    return this.answer(input, (c) =>
+      this.held(c, input.to ?? (input.agentId === undefined ? null : { agentId: input.agentId, name: input.agent })),
+    );
+  }
+
+  async unassign(input: AssignInput): Promise<ChatCommandResult> {
+    this.calls.push({ command: 'unassign', input });
+    return this.answer(input, (c) => this.held(c, null));
+  }
+
+  /** Who holds the chat is the conversation's to say; the double only answers with it. */
+  private held(c: FakeConversation, holder: ChatHolder | null): ChatCommandResult {
+    if (c.state !== 'CHAT_SUPPORT_ACTIVE') return this.fail('not_in_chat_support', 'No chat is open');
+    return { ok: true, state: c.state, timestamp: new Date().toISOString(), holder };
   }
 
   private answer(input: ChatCall['input'], act: (c: FakeConversation) => ChatCommandResult): ChatCommandResult {

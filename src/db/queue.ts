@@ -1,0 +1,57 @@
+import type { Queryable } from './queryable';
+
+// The chats waiting for an agent: open, asked for by the student, and not answered by any agent yet.
+// A chat an agent opened has its agent from the start, so it never waits. Read through
+// chat_sessions_waiting (migration 0009).
+
+const WAITING = `s.ended_at is null and s.first_agent_reply_at is null and s.started_by = 'user'`;
+
+export interface WaitingChat {
+  phone: string;
+  /** The student's name, or the WhatsApp profile's, when known. */
+  name: string | null;
+  sessionKey: string;
+  waitingSince: Date;
+  waitSeconds: number;
+  holder: { agentId: number; name: string } | null;
+}
+
+/** Waiting chats, oldest first (at most `limit`). */
+export async function listWaitingChats(db: Queryable, limit: number): Promise<WaitingChat[]> {
+  const { rows } = await db.query<{
+    phone: string;
+    name: string | null;
+    session_key: string;
+    started_at: Date;
+    wait_seconds: number;
+    holder_agent_id: string | null;
+    holder_name: string | null;
+  }>(
+    `select s.phone, coalesce(u.full_name, c.profile_name) as name, s.session_key, s.started_at,
+            extract(epoch from now() - s.started_at)::float8 as wait_seconds, s.holder_agent_id, s.holder_name
+     from chat_sessions s
+     left join users u on u.phone = s.phone
+     left join conversations c on c.phone = s.phone
+     where ${WAITING}
+     order by s.started_at, s.id
+     limit $1`,
+    [limit],
+  );
+  return rows.map((row) => ({
+    phone: row.phone,
+    name: row.name,
+    sessionKey: row.session_key,
+    waitingSince: row.started_at,
+    waitSeconds: Math.max(0, row.wait_seconds),
+    holder: row.holder_agent_id === null ? null : { agentId: Number(row.holder_agent_id), name: row.holder_name ?? '' },
+  }));
+}
+
+/** How many chats wait, and how long the oldest has waited (0 when none does). */
+export async function queueFigures(db: Queryable): Promise<{ length: number; oldestWaitSeconds: number }> {
+  const { rows } = await db.query<{ length: string; oldest: number | null }>(
+    `select count(*) as length, extract(epoch from now() - min(s.started_at))::float8 as oldest
+     from chat_sessions s where ${WAITING}`,
+  );
+  return { length: Number(rows[0]!.length), oldestWaitSeconds: Math.max(0, rows[0]!.oldest ?? 0) };
+}

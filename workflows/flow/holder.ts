@@ -1,0 +1,65 @@
+import type { Rejection } from './context';
+import type { Actor } from './events';
+import type { Agent } from './state';
+import type { Turn } from './turn';
+
+// Who holds an open chat. The workflow is the only writer of the holder, so two agents taking the
+// same chat at once are told apart here: one takes it, the other is refused.
+
+const notInChat: Rejection = {
+  code: 'not_in_chat_support',
+  message: 'The user is not in an active chat support session.',
+};
+
+function heldBy(holder: Agent): Rejection {
+  return { code: 'held_by_other', message: `The chat is held by ${holder.name}.`, holder };
+}
+
+const isHolder = (holder: Agent | undefined, actor: Actor) =>
+  holder !== undefined && actor.agentId !== undefined && holder.agentId === actor.agentId;
+
+/** Whether `actor` may send in or end the open chat: its holder, an admin, or anyone while nobody holds it. */
+export function mayAct(turn: Turn, actor: Actor): Rejection | undefined {
+  const holder = turn.state.chat?.holder;
+  if (holder === undefined || actor.admin === true || isHolder(holder, actor)) return undefined;
+  return heldBy(holder);
+}
+
+function setHolder(turn: Turn, holder: Agent | undefined, by: string): void {
+  const chat = turn.state.chat!;
+  if (holder === undefined) delete chat.holder;
+  else chat.holder = holder;
+  turn.emit({ type: 'setHolder', id: turn.newId(), sessionKey: chat.sessionKey, holder: holder ?? null, by });
+}
+
+/** An agent answering a chat nobody holds takes it. */
+export function takeIfFree(turn: Turn, actor: Actor, name: string): void {
+  if (turn.state.chat?.holder !== undefined || actor.agentId === undefined) return;
+  setHolder(turn, { agentId: actor.agentId, name }, name);
+}
+
+/** Take (no `to`: the actor takes it) or hand over (`to`, which only an admin may ask for). */
+export function assign(turn: Turn, actor: Actor, name: string, to?: Agent): Rejection | undefined {
+  const chat = turn.state.chat;
+  if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || chat === undefined) return notInChat;
+  const target = to ?? (actor.agentId === undefined ? undefined : { agentId: actor.agentId, name });
+  if (target === undefined) return { code: 'invalid_message', message: 'Nobody to assign the chat to.' };
+  if (to === undefined && chat.holder !== undefined && !isHolder(chat.holder, actor) && actor.admin !== true)
+    return heldBy(chat.holder);
+  // Told, not repeated: of many agents taking a chat at once, exactly one is answered that they have it.
+  if (chat.holder?.agentId === target.agentId)
+    return { code: 'already_held', message: `${chat.holder.name} already holds the chat.`, holder: chat.holder };
+  setHolder(turn, target, name);
+  return undefined;
+}
+
+/** The holder (or an admin) gives the chat back; a chat nobody holds stays so. */
+export function unassign(turn: Turn, actor: Actor, name: string): Rejection | undefined {
+  const chat = turn.state.chat;
+  if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || chat === undefined) return notInChat;
+  if (chat.holder === undefined) return undefined;
+  const refused = mayAct(turn, actor);
+  if (refused) return refused;
+  setHolder(turn, undefined, name);
+  return undefined;
+}
