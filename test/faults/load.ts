@@ -69,8 +69,7 @@ export class FaultUser extends ScriptedUser {
 }
 
 export interface LoadOptions {
-  conversations: number;
-  /** Pause between one conversation's messages, in ms (a random value up to twice this). */
+  /** Pause between one conversation's messages, in ms (each one between half and one and a half times this). */
   paceMs: number;
   /** How long a webhook or a command is retried before the load gives up on it. */
   giveUpMs?: number;

@@ -32,7 +32,7 @@ test(
         redelivered.push(...(await killServer(stack, record, kill)));
       }
     })();
-    await runLoad(stack, users, { conversations: users.length, paceMs: SIZE.paceMs }, record);
+    await runLoad(stack, users, { paceMs: SIZE.paceMs }, record);
     loading = false;
     await killing;
     await sayFinalHi(stack, users, record);

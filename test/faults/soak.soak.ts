@@ -116,7 +116,7 @@ test(
         const wave = createUsers(stack.settings, WAVE_SIZE);
         users.push(...wave);
         waves.push(
-          runLoad(stack, wave, { conversations: wave.length, paceMs: PACE_MS }, record).catch((error: unknown) => {
+          runLoad(stack, wave, { paceMs: PACE_MS }, record).catch((error: unknown) => {
             loadErrors.push(error instanceof Error ? error.message : String(error));
           }),
         );

@@ -33,7 +33,7 @@ test(
       }
     })();
     try {
-      await runLoad(stack, users, { conversations: users.length, paceMs: SIZE.paceMs }, record);
+      await runLoad(stack, users, { paceMs: SIZE.paceMs }, record);
       await sayFinalHi(stack, users, record);
     } finally {
       loading = false;

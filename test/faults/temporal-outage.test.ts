@@ -27,7 +27,7 @@ test(
       await sleep(SIZE.paceMs * 8);
       readiness = await temporalOutage(stack, SIZE.outageMs);
     })();
-    await Promise.all([runLoad(stack, users, { conversations: users.length, paceMs: SIZE.paceMs }, record), outage]);
+    await Promise.all([runLoad(stack, users, { paceMs: SIZE.paceMs }, record), outage]);
     await sayFinalHi(stack, users, record);
 
     const ledger = await checkLedger(stack, 'temporal-outage', users, { record });

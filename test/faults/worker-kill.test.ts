@@ -29,7 +29,7 @@ test(
         pids.add(stack.worker.pid);
       }
     })();
-    await Promise.all([runLoad(stack, users, { conversations: users.length, paceMs: SIZE.paceMs }, record), killing]);
+    await Promise.all([runLoad(stack, users, { paceMs: SIZE.paceMs }, record), killing]);
     await sayFinalHi(stack, users, record);
 
     const ledger = await checkLedger(stack, 'worker-kill', users, { crashes, record });
