@@ -77,6 +77,8 @@ export const RESTORE_FROM_POSTGRES_PATCH = 'restore-from-postgres';
 export const ONE_EXECUTOR_PATCH = 'one-executor';
 /** A request taken twice while its first copy waits is carried out once and answered twice. */
 export const ONE_ANSWER_PER_REQUEST_PATCH = 'one-answer-per-request';
+/** Agents' messages show the agent's name to the student. */
+export const AGENT_NAMES_PATCH = 'agent-names-in-messages';
 /** How current LastInboundAt is kept in the Temporal UI: within a minute: upserted only once it moved that much. */
 const LAST_INBOUND_AT_RESOLUTION_MS = 60_000;
 
@@ -174,6 +176,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     now: Date.now(),
     phone,
     ...(wf.patched(IDS_FROM_CAUSES_PATCH) ? { cause } : {}),
+    ...(wf.patched(AGENT_NAMES_PATCH) ? { agentNames: true } : {}),
   });
 
   /** What handling an item may change, kept so a failed item can be undone. */
@@ -191,16 +194,18 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   };
 
   /**
-   * Handles one item so that nothing escapes the loop: whatever fails in it (a failure no activity
-   * classified, a bug in this shell) undoes the item and sets it aside. Outages never get here: their
-   * activities retry for as long as they last.
+   * Handles one item so that no failure of it ends the run: an activity failure nothing else
+   * recognised (a non-retryable type no caller expects, say) undoes the item and sets it aside. Outages
+   * never get here: their activities retry for as long as they last. A plain error thrown by this
+   * code is a bug, not the item's fault: it fails the workflow task, which Temporal retries (with the
+   * fixed code, once deployed) without losing anything, so it is let through.
    */
   const guarded = async (item: Record<string, unknown>, handle: () => Promise<void>): Promise<void> => {
     const kept = keep();
     try {
       await handle();
     } catch (err) {
-      if (wf.isCancellation(err)) throw err;
+      if (wf.isCancellation(err) || !(err instanceof wf.TemporalFailure)) throw err;
       putBack(kept);
       await setAside(permanentReasonOf(err) ?? 'failed', item, err);
     }

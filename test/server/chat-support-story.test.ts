@@ -35,7 +35,7 @@ const agentTexts = (user: TestUser) =>
   stack.fake
     .sendsTo(user.phone)
     .map(textOf)
-    .filter((text) => text.startsWith('🎧 Support Team: '));
+    .filter((text) => /^🎧 .+ \(Support Team\): /.test(text));
 
 describe('chat support', () => {
   it('runs a user-started chat with two agent replies, ended by the user, then rated', async () => {
@@ -62,8 +62,8 @@ describe('chat support', () => {
     expect(bobs.body.error).toMatchObject({ code: 'held_by_other', holder: { name: 'Alice' } });
     expect((await alice.chat('send', user.phone, 'Try a smaller photo.')).status).toBe(200);
     expect(agentTexts(user)).toEqual([
-      '🎧 Support Team: Hi Howard, which subject?',
-      '🎧 Support Team: Try a smaller photo.',
+      '🎧 Alice (Support Team): Hi Howard, which subject?',
+      '🎧 Alice (Support Team): Try a smaller photo.',
     ]);
 
     replies = await user.tap('end_chat', '❌ End Chat');
@@ -93,8 +93,8 @@ describe('chat support', () => {
       ['user', null, 'support'],
       ['user', null, 'I cannot upload my homework'],
       ['user', null, "I'm done with question 3"],
-      ['agent', 'Alice', '🎧 Support Team: Hi Howard, which subject?'],
-      ['agent', 'Alice', '🎧 Support Team: Try a smaller photo.'],
+      ['agent', 'Alice', '🎧 Alice (Support Team): Hi Howard, which subject?'],
+      ['agent', 'Alice', '🎧 Alice (Support Team): Try a smaller photo.'],
       ['user', null, '❌ End Chat'],
       ['user', null, expect.any(String)],
     ]);
@@ -113,8 +113,8 @@ describe('chat support', () => {
     await user.settled();
     expect(await user.state()).toBe('REGISTERED');
     expect(agentTexts(user)).toEqual([
-      '🎧 Support Team: Hello from support',
-      '🎧 Support Team: Thank you for contacting support!',
+      '🎧 Alice (Support Team): Hello from support',
+      '🎧 Alice (Support Team): Thank you for contacting support!',
     ]);
     const [session] = await listChatSessions(stack.db, user.phone);
     expect(session).toMatchObject({ startedBy: 'Alice', endedBy: 'Alice' });
@@ -148,7 +148,9 @@ describe('chat support', () => {
     const refused = await alice.chat('send', user.phone, 'Are you there?');
     expect(refused.status).toBe(502);
     expect(refused.body.error).toMatchObject({ code: 'whatsapp_rejected', whatsappCode: 131047 });
-    const stored = (await listMessages(stack.db, user.phone)).find((m) => m.body === '🎧 Support Team: Are you there?');
+    const stored = (await listMessages(stack.db, user.phone)).find(
+      (m) => m.body === '🎧 Alice (Support Team): Are you there?',
+    );
     expect(stored).toMatchObject({ status: 'failed', errorCode: 131047, senderName: 'Alice' });
   });
 
@@ -193,7 +195,7 @@ describe('chat support', () => {
     const again = await alice.chat('send', user.phone, 'Only once please', headers);
     expect([first.status, again.status]).toEqual([200, 200]);
     expect(again.body.waMessageId).toBe(first.body.waMessageId);
-    expect(agentTexts(user)).toEqual(['🎧 Support Team: Only once please']);
+    expect(agentTexts(user)).toEqual(['🎧 Alice (Support Team): Only once please']);
 
     // The same key for another text or another command is refused, never answered as done.
     const otherText = await alice.chat('send', user.phone, 'Something else', headers);
@@ -202,7 +204,7 @@ describe('chat support', () => {
     const otherCommand = await alice.chat('end', user.phone, undefined, headers);
     expect(otherCommand.status).toBe(422);
     expect(await user.state()).toBe('CHAT_SUPPORT_ACTIVE');
-    expect(agentTexts(user)).toEqual(['🎧 Support Team: Only once please']);
+    expect(agentTexts(user)).toEqual(['🎧 Alice (Support Team): Only once please']);
   });
 
   it('authorises chat commands by credential on the real stack and audits each one', async () => {

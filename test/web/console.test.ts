@@ -55,7 +55,7 @@ const supportTexts = () =>
   stack.fake
     .sendsTo(user.phone)
     .map(textOf)
-    .filter((text) => text.startsWith('🎧 Support Team: '));
+    .filter((text) => text.startsWith('🎧 Alice (Support Team): '));
 
 const signIn = (page: Page) => signInToConsole(page, stack.baseUrl, agentToken);
 
@@ -131,7 +131,7 @@ describe('the console in a browser', () => {
     await page.locator('#message').fill('Hi Howard, which subject?');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.locator('#command-result.result-ok', { hasText: 'Message sent' }).waitFor();
-    expect(supportTexts()).toEqual(['🎧 Support Team: Hi Howard, which subject?']);
+    expect(supportTexts()).toEqual(['🎧 Alice (Support Team): Hi Howard, which subject?']);
     await expect(page.locator('#message').inputValue()).resolves.toBe('');
     await page
       .locator('#messages .message-agent', { hasText: 'Hi Howard, which subject?' })
@@ -161,7 +161,10 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: 'End chat' }).click();
     await page.locator('#command-result.result-ok', { hasText: 'Chat ended' }).waitFor();
     await page.locator('#conversation-state', { hasText: 'REGISTERED' }).waitFor({ timeout: 10_000 });
-    expect(supportTexts()).toEqual(['🎧 Support Team: Hi Howard, which subject?', '🎧 Support Team: Thanks, bye!']);
+    expect(supportTexts()).toEqual([
+      '🎧 Alice (Support Team): Hi Howard, which subject?',
+      '🎧 Alice (Support Team): Thanks, bye!',
+    ]);
 
     // A send after the end is refused: the 409 is shown, nothing reaches WhatsApp.
     const before = stack.fake.sendsTo(user.phone).length;

@@ -114,8 +114,8 @@ describe('conversationWorkflow', () => {
     const delivered = stack.fake
       .sendsTo(user.phone)
       .map(textOf)
-      .filter((t) => t.startsWith('🎧 Support Team: reply'));
-    expect([...delivered].sort()).toEqual(texts.map((t) => `🎧 Support Team: ${t}`).sort());
+      .filter((t) => t.startsWith('🎧 Casey (Support Team): reply'));
+    expect([...delivered].sort()).toEqual(texts.map((t) => `🎧 Casey (Support Team): ${t}`).sort());
     const stored = await stack.db.query<{ body: string }>(
       "select body from messages where phone = $1 and sender = 'agent' and body like '%reply%'",
       [user.phone],

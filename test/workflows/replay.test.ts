@@ -25,7 +25,9 @@ let stack: TestStack;
 const bundle = () => ({ code: fs.readFileSync(readTestEnvironment().workflowBundlePath, 'utf8') });
 
 beforeAll(async () => {
-  stack = await startTestStack({ FLOW_IDLE_TIMEOUT: '1s' });
+  // Short enough to fire in the test; long enough that a continue-as-new between two messages (about a
+  // second on a busy machine) does not time the registration out.
+  stack = await startTestStack({ FLOW_IDLE_TIMEOUT: '3s' });
 });
 
 afterAll(async () => {
@@ -113,7 +115,9 @@ describe('workflow replay', () => {
     await user.tap('homework_text');
     await user.say('My essay');
     await user.say('pay');
-    const link = (await user.tap('payment_confirm'))
+    const tapped = await user.tap('payment_confirm');
+    console.log(JSON.stringify(tapped));
+    const link = tapped
       .map(textOf)
       .join(' ')
       .match(/pay\/(\S+)/);
@@ -126,7 +130,7 @@ describe('workflow replay', () => {
     await user.say('thanks');
     expect((await agent.chat('end', user.phone)).status).toBe(200);
     await user.pick('csat_4');
-    // A sub-flow left silent: the flow-idle timer (1 s here) brings the user back to the menu.
+    // A sub-flow left silent: the flow-idle timer (3 s here) brings the user back to the menu.
     await user.tap('update_profile');
     await waitFor(async () => (await user.state()) === 'REGISTERED', 'the flow idle timeout', 15_000);
 

@@ -8,9 +8,9 @@ import { leaveFlow, showMenu } from './menu';
 import { codePoints } from './normalize';
 import type { FlowState } from './state';
 import {
-  AGENT_PREFIX,
   agentJoined,
   agentMessage,
+  agentPrefix,
   chatAcknowledged,
   chatConnected,
   chatReminder,
@@ -104,18 +104,23 @@ const notInChat: Rejection = {
 };
 
 /** The agent's text as it will be delivered, or why it cannot be (empty, or too long with the prefix). */
-function agentText(message: string | undefined, fallback?: string): { text: string } | Rejection {
+function agentText(message: string | undefined, prefix: string, fallback?: string): { text: string } | Rejection {
   const trimmed = (message ?? '').trim();
   if (trimmed.length === 0) {
     if (fallback !== undefined) return { text: fallback };
     return { code: 'invalid_message', message: 'The message is empty.' };
   }
   // Delivered as one WhatsApp text, prefix included.
-  const max = MAX_TEXT_CHARS - codePoints(AGENT_PREFIX);
+  const max = MAX_TEXT_CHARS - codePoints(prefix);
   if (codePoints(trimmed) > max) {
     return { code: 'invalid_message', message: `The message is too long: at most ${max} characters.` };
   }
   return { text: trimmed };
+}
+
+/** The agent's name as the student sees it, when the conversation names agents (FlowContext.agentNames). */
+function shownName(turn: Turn, agent: string): string | undefined {
+  return turn.ctx.agentNames === true ? agent : undefined;
 }
 
 /** An agent opens a chat; refused while one is open. Without an opening message the user is told an agent joined. */
@@ -123,13 +128,14 @@ export function agentStart(turn: Turn, agent: string, message?: string, actor: A
   if (turn.state.name === 'CHAT_SUPPORT_ACTIVE') {
     return { code: 'chat_already_active', message: 'A chat support session is already active for this user.' };
   }
-  const opening = message === undefined || message.trim() === '' ? undefined : agentText(message);
+  const shown = shownName(turn, agent);
+  const opening = message === undefined || message.trim() === '' ? undefined : agentText(message, agentPrefix(shown));
   if (opening !== undefined && 'code' in opening) return opening;
   const chat = openChat(turn, agent);
   // The agent is present from the start, so the user's messages need no acknowledgement.
   chat.agentReplied = true;
   takeIfFree(turn, actor, agent);
-  if (opening !== undefined) turn.send(agentMessage(opening.text), agent);
+  if (opening !== undefined) turn.send(agentMessage(opening.text, shown), agent);
   turn.send(agentJoined());
   return undefined;
 }
@@ -139,10 +145,11 @@ export function agentSend(turn: Turn, agent: string, message: string, actor: Act
   if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || chat === undefined) return notInChat;
   const refused = mayAct(turn, actor);
   if (refused) return refused;
-  const text = agentText(message);
+  const shown = shownName(turn, agent);
+  const text = agentText(message, agentPrefix(shown));
   if ('code' in text) return text;
   takeIfFree(turn, actor, agent);
-  turn.send(agentMessage(text.text), agent);
+  turn.send(agentMessage(text.text, shown), agent);
   chat.agentReplied = true;
   startChatTimers(turn);
   return undefined;
@@ -152,9 +159,10 @@ export function agentEnd(turn: Turn, agent: string, message?: string, actor: Act
   if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || turn.state.chat === undefined) return notInChat;
   const refused = mayAct(turn, actor);
   if (refused) return refused;
-  const closing = agentText(message, DEFAULT_AGENT_CLOSING);
+  const shown = shownName(turn, agent);
+  const closing = agentText(message, agentPrefix(shown), DEFAULT_AGENT_CLOSING);
   if ('code' in closing) return closing;
-  endChat(turn, agent, { content: agentMessage(closing.text), agent });
+  endChat(turn, agent, { content: agentMessage(closing.text, shown), agent });
   return undefined;
 }
 

@@ -15,9 +15,12 @@ export interface FlowContext {
    * from it. Without it they come from the run's sequence, as in the first versions.
    */
   cause?: string;
+  /** Agents' messages begin with the agent's name ("🎧 Ada (Support Team): …"), not the team's alone. */
+  agentNames?: boolean;
 }
 
-export type RejectionCode = 'not_in_chat_support' | 'chat_already_active' | 'invalid_message' | 'held_by_other' | 'already_held';
+export type RejectionCode =
+  'not_in_chat_support' | 'chat_already_active' | 'invalid_message' | 'held_by_other' | 'already_held';
 
 /** Why an agent action was refused; the admin API turns it into 409/400. */
 export interface Rejection {

@@ -22,6 +22,7 @@ export {
   NOTES,
   agentJoined,
   agentMessage,
+  agentPrefix,
   alreadyRegistered,
   askClass,
   askEmail,

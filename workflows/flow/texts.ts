@@ -310,8 +310,13 @@ export function agentJoined(): OutboundContent {
 }
 
 /** What the user sees of an agent's message (the agent's own text, unchanged, after the prefix). */
-export function agentMessage(message: string): OutboundContent {
-  return text(AGENT_PREFIX + message);
+/** How an agent's message begins: with the agent's name when the conversation names agents. */
+export function agentPrefix(agent?: string): string {
+  return agent === undefined ? AGENT_PREFIX : `🎧 ${agent} (Support Team): `;
+}
+
+export function agentMessage(message: string, agent?: string): OutboundContent {
+  return text(agentPrefix(agent) + message);
 }
 
 export function chatReminder(closesInMs: number): OutboundContent {

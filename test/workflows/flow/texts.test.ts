@@ -103,8 +103,12 @@ const BUILDERS: Record<string, () => OutboundContent[]> = {
   chatConnected: () => longSettings.map((s) => texts.chatConnected(s)),
   chatAcknowledged: () => longSettings.map((s) => texts.chatAcknowledged(s)),
   agentJoined: () => [texts.agentJoined()],
-  agentMessage: () =>
-    ['Hello', 'y'.repeat(4096 - [...texts.AGENT_PREFIX].length), LONG, EMOJI].map((m) => texts.agentMessage(m)),
+  agentMessage: () => [
+    ...['Hello', 'y'.repeat(4096 - [...texts.AGENT_PREFIX].length), LONG, EMOJI].map((m) => texts.agentMessage(m)),
+    // With the agent's name (at most 100 characters): the flow allows what still fits.
+    texts.agentMessage('y'.repeat(4096 - [...texts.agentPrefix('Ȧ'.repeat(100))].length), 'Ȧ'.repeat(100)),
+  ],
+  agentPrefix: () => [undefined, 'Ada', 'Ȧ'.repeat(100)].map((name) => texts.notice(texts.agentPrefix(name))),
   chatReminder: () => [1, 60_000, 15 * 60_000, 7 * 86_400_000].map((ms) => texts.chatReminder(ms)),
   chatTimedOut: () => [1, 60_000, 30 * 60_000, 7 * 86_400_000].map((ms) => texts.chatTimedOut(ms)),
   ratingAsk: () => [texts.ratingAsk()],
