@@ -57,7 +57,7 @@ export class FaultUser extends ScriptedUser {
 
   /** Applies an agent's command to the shadow flow, as the workflow will once it answered 200 (or 502). */
   agent(event: Extract<FlowEvent, { type: 'agentSend' | 'agentEnd' }>): void {
-    const result = step(this.flow, event, { settings: this.flowSettings, now: Date.now(), phone: this.phone });
+    const result = step(this.flow, event, this.context(Date.now(), event));
     if (result.rejection) throw new Error(`the flow refuses ${event.type} for ${this.phone}: ${result.rejection.code}`);
     this.flow = result.state;
     for (const effect of result.effects) {

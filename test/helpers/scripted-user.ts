@@ -1,6 +1,7 @@
 import type { ConversationSettings, OutboundContent } from '../../domain/types';
 import { fromGraphSendBody, toGraphSendBody } from '../../src/whatsapp/outbound';
 import { parseWebhook } from '../../src/whatsapp/parse-webhook';
+import type { FlowContext } from '../../workflows/flow/context';
 import type { FlowEvent } from '../../workflows/flow/events';
 import { initialFlowState, type FlowState } from '../../workflows/flow/state';
 import { inboundCause } from '../../workflows/flow/ids';
@@ -62,10 +63,17 @@ export class ScriptedUser {
     return { from: this.phone, id: newWamid(), type, part, name: 'Cluster User', timestamp: this.seconds };
   }
 
-  private apply(event: FlowEvent, now: number): void {
-    // Named by its cause as the workflow names it, so references in the replies come out the same.
+  /**
+   * What the workflow tells the flow about an event, as the current version does: inbound steps named
+   * by their cause (so references in the replies come out the same) and agents shown by name.
+   */
+  protected context(now: number, event: FlowEvent): FlowContext {
     const cause = event.type === 'inbound' ? inboundCause(event.message.waMessageId) : undefined;
-    const result = step(this.flow, event, { settings: this.settings, now, phone: this.phone, cause });
+    return { settings: this.settings, now, phone: this.phone, cause, agentNames: true };
+  }
+
+  private apply(event: FlowEvent, now: number): void {
+    const result = step(this.flow, event, this.context(now, event));
     if (result.rejection) return;
     this.flow = result.state;
     for (const effect of result.effects) {
