@@ -55,6 +55,8 @@ const RawConfig = z.object({
   CHAT_IDLE_REMINDER: duration('15m'),
   CHAT_IDLE_TIMEOUT: duration('30m'),
   FLOW_IDLE_TIMEOUT: duration('30m'),
+  // A chat waiting longer than this for an agent is marked in the console's queue.
+  CHAT_WAIT_WARN: duration('5m'),
   PAYMENT_PLAN_NAME: z.string().min(1).default('EduBot Monthly'),
   PAYMENT_PLAN_PRICE: z.coerce.number().int().positive().default(5000),
   PAYMENT_LINK_TEMPLATE: z
@@ -132,6 +134,8 @@ export interface Config {
     paymentTimeoutMs: number;
   };
   payment: { planName: string; planPrice: number; linkTemplate: string; webhookSecret: string };
+  /** The support team's queue: a chat waiting longer than `waitWarnMs` is marked. */
+  support: { waitWarnMs: number };
   dataDir: string;
   /** DATA_DIR unset: as root, the embedded Postgres may keep its cluster elsewhere when its account cannot reach it. */
   dataDirIsDefault: boolean;
@@ -234,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
       flowIdleTimeoutMs: raw.FLOW_IDLE_TIMEOUT,
       paymentTimeoutMs: raw.PAYMENT_TIMEOUT,
     },
+    support: { waitWarnMs: raw.CHAT_WAIT_WARN },
     payment: {
       planName: raw.PAYMENT_PLAN_NAME,
       planPrice: raw.PAYMENT_PLAN_PRICE,

@@ -84,6 +84,8 @@ export interface ChatSessionRow {
   firstUserMessageAt: Date | null;
   firstAgentReplyAt: Date | null;
   rating: number | null;
+  /** Who holds the chat (an open one), or held it last (an ended one). */
+  holder: { agentId: number; name: string } | null;
 }
 
 export async function listChatSessions(db: Queryable, phone: string): Promise<ChatSessionRow[]> {
@@ -97,6 +99,8 @@ export async function listChatSessions(db: Queryable, phone: string): Promise<Ch
     first_user_message_at: Date | null;
     first_agent_reply_at: Date | null;
     rating: number | null;
+    holder_agent_id: string | null;
+    holder_name: string | null;
   }>('select * from chat_sessions where phone = $1 order by id', [phone]);
   return rows.map((r) => ({
     id: Number(r.id),
@@ -108,5 +112,6 @@ export async function listChatSessions(db: Queryable, phone: string): Promise<Ch
     firstUserMessageAt: r.first_user_message_at,
     firstAgentReplyAt: r.first_agent_reply_at,
     rating: r.rating,
+    holder: r.holder_agent_id === null ? null : { agentId: Number(r.holder_agent_id), name: r.holder_name ?? '' },
   }));
 }

@@ -73,6 +73,14 @@
     noteResult: $('note-result'),
     cannedMenu: $('canned-menu'),
     cannedHint: $('canned-hint'),
+    queueCount: $('queue-count'),
+    queueError: $('queue-error'),
+    queueList: $('queue-list'),
+    queueEmpty: $('queue-empty'),
+    holderBox: $('holder-box'),
+    holder: $('conversation-holder'),
+    takeChat: $('take-chat'),
+    giveBack: $('give-back'),
   };
 
   let token = sessionStorage.getItem(TOKEN_KEY);
@@ -102,6 +110,14 @@
   // A command whose request got no answer: retrying the same text reuses its Idempotency-Key, so the
   // workflow answers it once even if the first attempt did reach it.
   let unanswered = null;
+  // Who is signed in ({ agentId, name, role }), the chats waiting for an agent, and the wait after
+  // which one is marked.
+  let me = null;
+  let waiting = [];
+  let warnAfterSeconds = 300;
+  let queueSequence = 0;
+  // The open conversation's chat, as last loaded: who holds it decides whether this agent may answer.
+  let openChat = null;
 
   /** An element with a class and a text; the text is always set as text. */
   function node(tag, className, text) {
@@ -216,6 +232,8 @@
     ui.live.hidden = false;
     startStream();
     void loadList();
+    void loadQueue();
+    void loadMe();
   }
 
   function signOut(message) {
@@ -225,6 +243,10 @@
     conversations = [];
     nextCursor = null;
     openPhone = null;
+    me = null;
+    waiting = [];
+    openChat = null;
+    ui.queueList.replaceChildren();
     closeCanned();
     closeSearch();
     ui.search.value = '';
@@ -281,6 +303,7 @@
           return;
         }
         listRefresh.schedule();
+        queueRefresh.schedule();
         if (data && data.phone && data.phone === openPhone) conversationRefresh.schedule();
       },
       onStatus(status, detail) {
@@ -288,6 +311,7 @@
           setLive('Live', true);
           // Catch up with whatever changed before the stream was (re)connected.
           listRefresh.schedule();
+          queueRefresh.schedule();
           if (openPhone) conversationRefresh.schedule();
         } else if (status === 'connecting') {
           setLive('Connecting…', false);
@@ -402,6 +426,79 @@
 
   const listRefresh = refresher(loadList);
 
+  // ---- the queue: chats waiting for an agent, oldest first, the wait ticking ----
+
+  async function loadMe() {
+    const res = await api('GET', '/api/admin/me');
+    if (res.status === 200 && token) {
+      me = res.body.agent;
+      if (openChat !== null) renderHolder();
+    }
+  }
+
+  async function loadQueue() {
+    const sequence = ++queueSequence;
+    const res = await api('GET', '/api/admin/queue');
+    if (sequence !== queueSequence || !token) return;
+    if (res.status !== 200) {
+      ui.queueError.textContent = 'Could not load the queue: ' + describeFailure(res);
+      return;
+    }
+    ui.queueError.textContent = '';
+    warnAfterSeconds = res.body.warnAfterSeconds;
+    // Each wait counts from when the chat began waiting, measured on this clock from the server's answer.
+    const loadedAt = Date.now();
+    waiting = res.body.queue.map((chat) => Object.assign({}, chat, { since: loadedAt - chat.waitSeconds * 1000 }));
+    renderQueue();
+  }
+
+  function formatWait(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    if (s < 60) return s + ' s';
+    if (s < 3600) return Math.floor(s / 60) + ' min ' + String(s % 60).padStart(2, '0') + ' s';
+    return Math.floor(s / 3600) + ' h ' + String(Math.floor((s % 3600) / 60)).padStart(2, '0') + ' min';
+  }
+
+  function renderQueue() {
+    const items = waiting.map((chat) => {
+      const item = node('li', 'queue-item');
+      item.dataset.phone = chat.phone;
+      // The phone is on the item only: a button[data-phone] is the conversation list's.
+      const button = node('button', 'conversation-item');
+      button.type = 'button';
+      const top = node('span', 'item-top');
+      top.append(
+        node('span', 'item-name', chat.name || '+' + chat.phone),
+        node('span', 'item-holder badge', chat.holder ? chat.holder.name : 'nobody'),
+      );
+      const bottom = node('span', 'item-bottom');
+      bottom.append(node('span', 'item-phone', '+' + chat.phone), node('span', 'item-wait'));
+      button.append(top, bottom);
+      button.addEventListener('click', () => openConversation(chat.phone));
+      item.append(button);
+      return item;
+    });
+    ui.queueList.replaceChildren(...items);
+    ui.queueCount.textContent = String(waiting.length);
+    ui.queueEmpty.hidden = waiting.length > 0;
+    tickQueue();
+  }
+
+  /** The waits, once a second: a chat past CHAT_WAIT_WARN is marked. */
+  function tickQueue() {
+    const now = Date.now();
+    for (const item of ui.queueList.children) {
+      const chat = waiting.find((c) => c.phone === item.dataset.phone);
+      if (!chat) continue;
+      const seconds = (now - chat.since) / 1000;
+      item.querySelector('.item-wait').textContent = 'waiting ' + formatWait(seconds);
+      item.classList.toggle('waiting-long', seconds >= warnAfterSeconds);
+    }
+  }
+  setInterval(tickQueue, 1000);
+
+  const queueRefresh = refresher(loadQueue);
+
   // ---- one conversation ----
 
   /** Opens a conversation's history; with a message id, at that message, marked. */
@@ -466,6 +563,32 @@
       ? 'Chat open since ' + formatTime(chat.startedAt) + ', started by ' + chat.startedBy
       : 'No chat open. Start chat opens one while the user’s 24-hour window is open.';
     ui.chat.classList.toggle('chat-open', Boolean(chat));
+    openChat = chat;
+    renderHolder();
+  }
+
+  /** Who holds the open chat; the composer is greyed out for anyone who may not answer in it. */
+  function renderHolder() {
+    const chat = openChat;
+    ui.holderBox.hidden = !chat;
+    const holder = chat ? chat.holder : null;
+    const mine = Boolean(holder && me && holder.agentId === me.agentId);
+    const admin = Boolean(me && me.role === 'admin');
+    const blocked = Boolean(holder) && !mine && !admin;
+    if (chat) {
+      ui.holder.textContent = holder
+        ? mine
+          ? 'You hold this chat.'
+          : 'Held by ' + holder.name + (blocked ? ': only ' + holder.name + ' or an admin can answer.' : '.')
+        : 'Nobody holds this chat: answering it takes it.';
+    }
+    // Still offered to an agent who may not answer: trying shows who holds it, as the API says.
+    ui.takeChat.hidden = mine;
+    ui.giveBack.hidden = !holder || blocked;
+    ui.composer.classList.toggle('held-by-other', blocked);
+    ui.message.disabled = blocked;
+    ui.send.disabled = blocked || busy;
+    ui.endChat.disabled = blocked || busy;
   }
 
   function senderLabel(message, conversation) {
@@ -721,9 +844,10 @@
 
   function setBusy(value) {
     busy = value;
-    ui.send.disabled = value;
     ui.startChat.disabled = value;
-    ui.endChat.disabled = value;
+    ui.takeChat.disabled = value;
+    ui.giveBack.disabled = value;
+    renderHolder();
   }
 
   function showResult(text, kind, element) {
@@ -765,6 +889,30 @@
     }
     showResult('✗ ' + REFUSED[action] + ' — ' + describeFailure(res), 'error');
   }
+
+  /** Take the open chat, or give it back; the answer is shown as the API words it. */
+  async function holderCommand(action) {
+    const phone = openPhone;
+    if (!phone || busy) return;
+    setBusy(true);
+    showResult(action === 'assign' ? 'Taking the chat…' : 'Giving the chat back…', 'pending');
+    const res = await api('POST', '/api/admin/conversations/' + encodeURIComponent(phone) + '/' + action);
+    setBusy(false);
+    if (!token) return;
+    if (res.status === 200) {
+      showResult('✓ ' + res.body.message, 'ok');
+      if (openPhone === phone) conversationRefresh.schedule();
+      queueRefresh.schedule();
+      return;
+    }
+    showResult(
+      '✗ ' + (action === 'assign' ? 'Chat not taken' : 'Chat not given back') + ' — ' + describeFailure(res),
+      'error',
+    );
+  }
+
+  ui.takeChat.addEventListener('click', () => void holderCommand('assign'));
+  ui.giveBack.addEventListener('click', () => void holderCommand('unassign'));
 
   ui.composer.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -127,6 +127,7 @@ export function mountConversationRoutes(router: Router<AdminState>, { db }: { db
               startedBy: open.startedBy,
               firstUserMessageAt: open.firstUserMessageAt,
               firstAgentReplyAt: open.firstAgentReplyAt,
+              holder: open.holder,
             }
           : null,
       },

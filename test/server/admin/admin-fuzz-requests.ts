@@ -181,6 +181,32 @@ function adminRequest(phones: readonly string[]): fc.Arbitrary<FuzzRequest> {
         },
       ),
     },
+    {
+      weight: 5,
+      arbitrary: request(
+        'chat.assign',
+        phone.map((p) => `${conversations}/${p}/assign`),
+        {},
+        {
+          // Take (no body), or hand over to an agent id that may or may not exist, or anything at all.
+          body: fc.oneof(
+            fc.constant({}),
+            fc.record({ agentId: fc.oneof(fc.integer({ min: -5, max: 50 }), fc.double(), shortText, json) }),
+            json,
+          ),
+        },
+      ),
+    },
+    {
+      weight: 3,
+      arbitrary: request(
+        'chat.unassign',
+        phone.map((p) => `${conversations}/${p}/unassign`),
+        {},
+      ),
+    },
+    { weight: 3, arbitrary: request('queue.list', fc.constant('/api/admin/queue'), {}) },
+    { weight: 2, arbitrary: request('me.read', fc.constant('/api/admin/me'), {}) },
     { weight: 5, arbitrary: request('stats.read', fc.constant('/api/admin/stats'), { from: instant, to: instant }) },
     { weight: 3, arbitrary: request('token.list', fc.constant('/api/admin/tokens'), {}) },
     { weight: 5, arbitrary: request('token.create', fc.constant('/api/admin/tokens'), {}, { body: tokenBody }) },
