@@ -5,6 +5,7 @@ import {
   rateChatSession,
   setChatHolder,
 } from '../src/db/chat-sessions';
+import { claimAgent } from '../src/db/assignment';
 import { insertHomework, storeMedia, type HomeworkSubmission } from '../src/db/homework';
 import { confirmPayment, createPayment, expirePayment } from '../src/db/payments';
 import type { Db } from '../src/db/pool';
@@ -15,6 +16,17 @@ import type { Effect } from '../workflows/flow/effects';
 /** The flow's effects that only write records (sends and timers are carried out by the workflow itself). */
 export type RecordEffect = Exclude<Effect, { type: 'send' | 'startTimer' | 'cancelTimer' }>;
 
+/** A chat automatic assignment gave an agent. */
+export interface Claim {
+  sessionKey: string;
+  holder: { agentId: number; name: string };
+}
+
+/** What writing records learned that the workflow must know: the agents chats were given to. */
+export interface RecordsResult {
+  claims?: Claim[];
+}
+
 export function createRecordActivities(db: Db, whatsapp: WhatsAppClient) {
   return {
     /**
@@ -22,7 +34,7 @@ export function createRecordActivities(db: Db, whatsapp: WhatsAppClient) {
      * there or none are. Every write is keyed (reference, session key, phone), so a retry is a no-op.
      * Photos are downloaded from WhatsApp first, outside the transaction: the Graph media URL expires.
      */
-    async applyRecords(input: { phone: string; records: RecordEffect[] }): Promise<void> {
+    async applyRecords(input: { phone: string; records: RecordEffect[] }): Promise<RecordsResult> {
       const mediaRows = new Map<string, number>();
       for (const record of input.records) {
         if (record.type === 'saveHomework' && record.submission.kind === 'image') {
@@ -37,9 +49,22 @@ export function createRecordActivities(db: Db, whatsapp: WhatsAppClient) {
           mediaRows.set(mediaId, rowId);
         }
       }
+      const claims: Claim[] = [];
       await db.withTransaction(async (client) => {
-        for (const record of input.records) await applyRecord(client, input.phone, record, mediaRows);
+        for (const record of input.records) {
+          if (record.type !== 'claimAgent') {
+            await applyRecord(client, input.phone, record, mediaRows);
+            continue;
+          }
+          const holder = await claimAgent(client, input.phone, {
+            key: `${input.phone}/${record.id}`,
+            sessionKey: record.sessionKey,
+            capacity: record.capacity,
+          });
+          if (holder) claims.push({ sessionKey: record.sessionKey, holder });
+        }
       });
+      return claims.length > 0 ? { claims } : {};
     },
   };
 }
@@ -47,7 +72,7 @@ export function createRecordActivities(db: Db, whatsapp: WhatsAppClient) {
 async function applyRecord(
   client: Parameters<Parameters<Db['withTransaction']>[0]>[0],
   phone: string,
-  record: RecordEffect,
+  record: Exclude<RecordEffect, { type: 'claimAgent' }>,
   mediaRows: Map<string, number>,
 ): Promise<void> {
   switch (record.type) {

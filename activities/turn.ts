@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { WHATSAPP_REJECTED, type SetAsideReason } from '../domain/failures';
 import { permanentReason } from './failures';
 import type { ConversationSettings, InboundMessage } from '../domain/types';
-import type { createRecordActivities, RecordEffect } from './records';
+import type { Claim, createRecordActivities, RecordEffect } from './records';
 import type { createStoreActivities } from './store';
 import type { createWhatsAppActivities, DeliverInput } from './whatsapp';
 
@@ -41,6 +41,8 @@ export interface TurnResult {
   failedAt?: number;
   /** The messages agents wrote, in order, when there were any. */
   agentSends?: AgentSendOutcome[];
+  /** Chats automatic assignment gave an agent. */
+  claims?: Claim[];
 }
 
 /**
@@ -61,11 +63,13 @@ export function createTurnActivities(parts: {
       const { phone } = input;
       let refused = 0;
       const agentSends: AgentSendOutcome[] = [];
+      const claims: Claim[] = [];
       const result = (stop: Partial<TurnResult> = {}): TurnResult => ({
         settings: parts.settings,
         refused,
         ...stop,
         ...(agentSends.length > 0 ? { agentSends } : {}),
+        ...(claims.length > 0 ? { claims } : {}),
       });
       for (const [index, item] of input.items.entries()) {
         const cause = 'message' in item ? { inbound: item.message } : { event: item.event };
@@ -77,7 +81,8 @@ export function createTurnActivities(parts: {
           if (item.setAside) await parts.store.setAside({ phone, ...item.setAside, item: cause });
           for (const operation of item.operations) {
             if (operation.kind === 'records') {
-              await parts.records.applyRecords({ phone, records: operation.records });
+              const written = await parts.records.applyRecords({ phone, records: operation.records });
+              claims.push(...(written.claims ?? []));
               continue;
             }
             const agent = operation.send.sender === 'agent';

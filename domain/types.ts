@@ -97,6 +97,8 @@ export interface ConversationSettings {
     flowIdleTimeoutMs: number;
     paymentTimeoutMs: number;
   };
+  /** New chats are given to an available agent holding fewer than `capacity` chats (CHAT_AUTO_ASSIGN). */
+  autoAssign?: { capacity: number };
 }
 
 /** How many timed-out payments stay confirmable: a late payment is rare, an old link rarer still. */

@@ -57,6 +57,9 @@ const RawConfig = z.object({
   FLOW_IDLE_TIMEOUT: duration('30m'),
   // A chat waiting longer than this for an agent is marked in the console's queue.
   CHAT_WAIT_WARN: duration('5m'),
+  // round_robin: a new chat goes to the available agent holding the fewest chats, below the capacity.
+  CHAT_AUTO_ASSIGN: optionalString.pipe(z.enum(['round_robin']).optional()),
+  CHAT_AGENT_CAPACITY: z.coerce.number().int().min(1).max(1000).default(5),
   PAYMENT_PLAN_NAME: z.string().min(1).default('EduBot Monthly'),
   PAYMENT_PLAN_PRICE: z.coerce.number().int().positive().default(5000),
   PAYMENT_LINK_TEMPLATE: z
@@ -134,8 +137,11 @@ export interface Config {
     paymentTimeoutMs: number;
   };
   payment: { planName: string; planPrice: number; linkTemplate: string; webhookSecret: string };
-  /** The support team's queue: a chat waiting longer than `waitWarnMs` is marked. */
-  support: { waitWarnMs: number };
+  /**
+   * The support team's queue: a chat waiting longer than `waitWarnMs` is marked; with `autoAssign`,
+   * new chats go to available agents holding fewer than `agentCapacity` chats.
+   */
+  support: { waitWarnMs: number; autoAssign: boolean; agentCapacity: number };
   dataDir: string;
   /** DATA_DIR unset: as root, the embedded Postgres may keep its cluster elsewhere when its account cannot reach it. */
   dataDirIsDefault: boolean;
@@ -238,7 +244,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
       flowIdleTimeoutMs: raw.FLOW_IDLE_TIMEOUT,
       paymentTimeoutMs: raw.PAYMENT_TIMEOUT,
     },
-    support: { waitWarnMs: raw.CHAT_WAIT_WARN },
+    support: {
+      waitWarnMs: raw.CHAT_WAIT_WARN,
+      autoAssign: raw.CHAT_AUTO_ASSIGN === 'round_robin',
+      agentCapacity: raw.CHAT_AGENT_CAPACITY,
+    },
     payment: {
       planName: raw.PAYMENT_PLAN_NAME,
       planPrice: raw.PAYMENT_PLAN_PRICE,
@@ -286,5 +296,6 @@ export function conversationSettings(config: Config): ConversationSettings {
       linkTemplate: config.payment.linkTemplate,
     },
     timers: { ...config.timers },
+    ...(config.support.autoAssign ? { autoAssign: { capacity: config.support.agentCapacity } } : {}),
   };
 }

@@ -21,7 +21,7 @@ import {
   type PaymentConfirmation,
 } from './messages';
 import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from './search-attributes';
-import type { TurnItem } from '../activities';
+import type { TurnItem, TurnResult } from '../activities';
 import type { SetAsideReason } from '../domain/failures';
 import type { ConversationSettings, InboundMessage } from '../domain/types';
 import { MAX_TEXT_CHARS } from '../domain/whatsapp-limits';
@@ -170,6 +170,13 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
 
   const loadSettings = async (): Promise<ConversationSettings> => (settings ??= await store.loadSettings());
 
+  /** The agents automatic assignment gave chats to, as the turn activity recorded them. */
+  const takeClaims = (turn: TurnResult): void => {
+    for (const { sessionKey, holder } of turn.claims ?? []) {
+      flow = step(flow, { type: 'holderClaimed', sessionKey, holder }, contextFor(turn.settings, 'claim')).state;
+    }
+  };
+
   /** What the flow is told besides the event; `cause` names the event for the ids its step makes. */
   const contextFor = (current: ConversationSettings, cause: string): FlowContext => ({
     settings: current,
@@ -263,6 +270,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     settings = turn.settings;
     if (turn.failedAt === undefined) {
       if (changed) saved = { name: flow.name, registered: flow.registered };
+      takeClaims(turn);
       return outcomeOf(operations, turn);
     }
     // Set aside by the activity, with why: the step counts as not having happened.
@@ -323,9 +331,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
           saved = { name: flow.name, registered: flow.registered };
           if (!wf.patched(SEARCH_ATTRIBUTES_AFTER_TURN_PATCH)) published = saved;
         }
+        takeClaims(turn);
         return;
       }
       putBack(before[stoppedAt]!);
+      takeClaims(turn);
       if (turn.failedAt !== undefined) {
         const failed = batch[from + stoppedAt]!;
         const { operations } = notHandledNotice(failed, () => undefined);

@@ -17,8 +17,11 @@ export interface PaymentConfirmation {
 
 /** What an agent asks of a conversation through the admin API. */
 export interface AgentCommand {
-  /** `assign` takes the open chat (or, with `to`, hands it over); `unassign` gives it back. */
-  action: 'start' | 'send' | 'end' | 'assign' | 'unassign';
+  /**
+   * `assign` takes the open chat (or, with `to`, hands it over); `unassign` gives it back; `claim` asks
+   * automatic assignment for an agent for a chat nobody holds.
+   */
+  action: 'start' | 'send' | 'end' | 'assign' | 'unassign' | 'claim';
   /** The agent's name, as the audit log and the transcript show it. */
   agent: string;
   /** The person acting (absent from commands of versions that did not name people). */

@@ -118,5 +118,6 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
     end: (input) => command('end', input),
     assign: (input) => command('assign', input),
     unassign: (input) => command('unassign', input),
+    claim: (input) => command('claim', input),
   };
 }

@@ -57,4 +57,6 @@ export interface ChatCommands {
   assign(input: CommandInput & { to?: ChatHolder }): Promise<ChatCommandResult>;
   /** Gives the chat back: nobody holds it. */
   unassign(input: CommandInput): Promise<ChatCommandResult>;
+  /** Asks automatic assignment for an agent for the open chat, if nobody holds it. */
+  claim(input: CommandInput): Promise<ChatCommandResult>;
 }

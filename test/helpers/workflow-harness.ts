@@ -101,7 +101,7 @@ export class StubActivities {
       setAside: async (input: InputOf<'setAside'>): Promise<void> => {
         this.setAside.push(input);
       },
-      applyRecords: async (): Promise<void> => undefined,
+      applyRecords: async (): Promise<OutputOf<'applyRecords'>> => ({}),
       deliverMessage: async (input: DeliverInput): Promise<{ waMessageId: string }> => {
         const earlier = this.sent.find((s) => s.key === input.key);
         if (earlier) return { waMessageId: earlier.waMessageId };

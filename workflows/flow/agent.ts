@@ -22,6 +22,7 @@ export function agentEvent(command: AgentCommand): FlowEvent {
   if (command.action === 'assign')
     return { type: 'assign', agent, ...actor, ...(command.to ? { to: command.to } : {}) };
   if (command.action === 'unassign') return { type: 'unassign', agent, ...actor };
+  if (command.action === 'claim') return { type: 'claimAgent' };
   return { type: 'agentEnd', agent, message, ...actor };
 }
 
@@ -93,7 +94,7 @@ export function agentResult(
       ...(command.action === 'send' ? {} : { state }),
     };
   }
-  const assignment = command.action === 'assign' || command.action === 'unassign';
+  const assignment = command.action === 'assign' || command.action === 'unassign' || command.action === 'claim';
   return {
     ok: true,
     state,

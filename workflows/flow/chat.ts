@@ -2,7 +2,7 @@ import type { OutboundContent } from '../../domain/types';
 import { MAX_TEXT_CHARS } from '../../domain/whatsapp-limits';
 import type { Rejection } from './context';
 import type { Actor } from './events';
-import { mayAct, takeIfFree } from './holder';
+import { mayAct, requestAgent, takeIfFree } from './holder';
 import { isEndChatText, type Input } from './intents';
 import { leaveFlow, showMenu } from './menu';
 import { codePoints } from './normalize';
@@ -52,6 +52,7 @@ function openChat(turn: Turn, startedBy: string): NonNullable<FlowState['chat']>
 export function openUserChat(turn: Turn): void {
   openChat(turn, 'user');
   turn.send(chatConnected(turn.settings));
+  requestAgent(turn);
 }
 
 const isEnd = (input: Input): boolean =>

@@ -35,6 +35,11 @@ export type Effect =
    * The chat's holder changed (`holder` null: nobody holds it); `by` names who changed it; `id`
    * identifies the change, so writing it twice records it once.
    */
-  | { type: 'setHolder'; id: string; sessionKey: string; holder: Agent | null; by: string };
+  | { type: 'setHolder'; id: string; sessionKey: string; holder: Agent | null; by: string }
+  /**
+   * Give the open chat to an available agent holding fewer than `capacity` chats, if there is one
+   * (automatic assignment); the workflow learns who from the activity and tells the flow.
+   */
+  | { type: 'claimAgent'; id: string; sessionKey: string; capacity: number };
 
 export type EffectType = Effect['type'];

@@ -25,4 +25,8 @@ export type FlowEvent =
   /** An agent takes the open chat, or an admin hands it to `to` (admin API). */
   | ({ type: 'assign'; agent: string; to?: Agent } & Actor)
   /** The holder (or an admin) gives the chat back: nobody holds it. */
-  | ({ type: 'unassign'; agent: string } & Actor);
+  | ({ type: 'unassign'; agent: string } & Actor)
+  /** Someone became available: an open chat nobody holds asks for an agent (automatic assignment). */
+  | { type: 'claimAgent' }
+  /** Automatic assignment gave the session `holder` (already recorded by the activity). */
+  | { type: 'holderClaimed'; sessionKey: string; holder: Agent };

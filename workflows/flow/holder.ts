@@ -38,6 +38,21 @@ export function takeIfFree(turn: Turn, actor: Actor, name: string): void {
   setHolder(turn, { agentId: actor.agentId, name }, name);
 }
 
+/** With automatic assignment on, an open chat nobody holds asks for an agent. */
+export function requestAgent(turn: Turn): void {
+  const chat = turn.state.chat;
+  const auto = turn.settings.autoAssign;
+  if (auto === undefined || chat === undefined || chat.holder !== undefined) return;
+  turn.emit({ type: 'claimAgent', id: turn.newId(), sessionKey: chat.sessionKey, capacity: auto.capacity });
+}
+
+/** What automatic assignment gave a session, if it is still the open chat and nobody took it meanwhile. */
+export function holderClaimed(turn: Turn, sessionKey: string, holder: Agent): void {
+  const chat = turn.state.chat;
+  if (chat === undefined || chat.sessionKey !== sessionKey || chat.holder !== undefined) return;
+  chat.holder = holder;
+}
+
 /** Take (no `to`: the actor takes it) or hand over (`to`, which only an admin may ask for). */
 export function assign(turn: Turn, actor: Actor, name: string, to?: Agent): Rejection | undefined {
   const chat = turn.state.chat;

@@ -2,7 +2,7 @@ import type { InboundMessage } from '../../domain/types';
 import { agentEnd, agentSend, agentStart, handleChatInbound, onChatClose, onChatReminder } from './chat';
 import type { FlowContext, Rejection, StepResult } from './context';
 import type { FlowEvent } from './events';
-import { assign, unassign } from './holder';
+import { assign, holderClaimed, requestAgent, unassign } from './holder';
 import { handleHomework } from './homework';
 import { isLeaveText, readInput, type Input } from './intents';
 import { awaitsUser, isSubFlow, leaveFlow, leaveWithNote } from './menu';
@@ -39,6 +39,17 @@ export function step(state: FlowState, event: FlowEvent, ctx: FlowContext): Step
       return agentAction(state, ctx, (turn) => assign(turn, event, event.agent, event.to));
     case 'unassign':
       return agentAction(state, ctx, (turn) => unassign(turn, event, event.agent));
+    case 'claimAgent':
+      return agentAction(state, ctx, (turn) => {
+        if (turn.state.chat === undefined) return { code: 'not_in_chat_support', message: 'No chat is open.' };
+        requestAgent(turn);
+        return undefined;
+      });
+    case 'holderClaimed': {
+      const turn = new Turn(state, ctx);
+      holderClaimed(turn, event.sessionKey, event.holder);
+      return turn.result();
+    }
     default:
       // An event type this version does not know (a newer sender, an old history): nothing happens.
       return unchanged(state);

@@ -3,9 +3,12 @@ import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import type { Config } from '../../config';
+import type { Actor } from '../../auth/tokens';
+import { isAvailable, listUnheldWaiting, setAvailability } from '../../db/assignment';
 import type { Db } from '../../db/pool';
+import type { ChatCommands } from '../chat-commands';
 import { listWaitingChats } from '../../db/queue';
-import { parse } from './params';
+import { parse, readJsonBody } from './params';
 
 // GET /api/admin/queue: the chats waiting for an agent's first reply, oldest first, with the wait so
 // far and who holds each, if anyone. GET /api/admin/me: who the console is signed in as, so it knows
@@ -15,10 +18,11 @@ import { parse } from './params';
 const QUEUE_SHOWN = 500;
 
 const NoQuery = z.object({}).strict();
+const AvailabilityBody = z.object({ available: z.boolean() }).strict();
 
 export function mountQueueRoutes(
   router: Router<AdminState>,
-  { db, config }: { db: Db; config: Config },
+  { db, config, chat }: { db: Db; config: Config; chat: ChatCommands },
   guard: AdminGuard,
 ): void {
   router.get('/api/admin/queue', ...guard('queue.list', AGENT_OR_ADMIN), async (ctx) => {
@@ -39,9 +43,32 @@ export function mountQueueRoutes(
     };
   });
 
-  router.get('/api/admin/me', ...guard('me.read', AGENT_OR_ADMIN), (ctx) => {
+  const me = async (actor: Actor) => ({
+    agentId: actor.agentId,
+    name: actor.name,
+    role: actor.role,
+    available: await isAvailable(db, actor.agentId),
+  });
+
+  router.get('/api/admin/me', ...guard('me.read', AGENT_OR_ADMIN), async (ctx) => {
     parse(NoQuery, ctx.query, 'invalid_query', 'This takes no parameters');
+    ctx.body = { status: 'success', agent: await me(ctx.state.actor!) };
+  });
+
+  // Available or away for automatic assignment. Becoming available takes up the chats that waited
+  // for somebody, oldest first, as long as anyone has room.
+  router.post('/api/admin/me/availability', ...guard('me.availability', AGENT_OR_ADMIN), async (ctx) => {
+    const body = parse(AvailabilityBody, await readJsonBody(ctx), 'invalid_body', 'Invalid body');
     const actor = ctx.state.actor!;
-    ctx.body = { status: 'success', agent: { agentId: actor.agentId, name: actor.name, role: actor.role } };
+    await setAvailability(db, actor.agentId, body.available);
+    noteAudit(ctx, { details: { available: body.available } });
+    if (body.available && config.support.autoAssign) {
+      for (const phone of await listUnheldWaiting(db, QUEUE_SHOWN)) {
+        const answer = await chat.claim({ phone, agent: actor.name, agentId: actor.agentId, admin: false });
+        // Nobody had room for the oldest: nobody has room for the rest either.
+        if (answer.ok && answer.holder === null) break;
+      }
+    }
+    ctx.body = { status: 'success', agent: await me(actor) };
   });
 }

@@ -8,7 +8,7 @@ export type ChatCall =
   | { command: 'start'; input: { phone: string; agent: string; message?: string; idempotencyKey?: string } }
   | { command: 'send'; input: { phone: string; agent: string; message: string; idempotencyKey?: string } }
   | { command: 'end'; input: { phone: string; agent: string; message?: string; idempotencyKey?: string } }
-  | { command: 'assign' | 'unassign'; input: AssignInput };
+  | { command: 'assign' | 'unassign' | 'claim'; input: AssignInput };
 
 type AssignInput = Parameters<ChatCommands['assign']>[0];
 
@@ -77,6 +77,11 @@ export class FakeChatCommands implements ChatCommands {
     return this.answer(input, (c) =>
       this.held(c, input.to ?? (input.agentId === undefined ? null : { agentId: input.agentId, name: input.agent })),
     );
+  }
+
+  async claim(input: AssignInput): Promise<ChatCommandResult> {
+    this.calls.push({ command: 'claim', input });
+    return this.answer(input, (c) => this.held(c, null));
   }
 
   async unassign(input: AssignInput): Promise<ChatCommandResult> {

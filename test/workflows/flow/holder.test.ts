@@ -1,7 +1,7 @@
 import type { FlowEvent } from '../../../workflows/flow/events';
 import type { FlowState } from '../../../workflows/flow/state';
 import { step } from '../../../workflows/flow/step';
-import { ctx, states } from './fixtures';
+import { ctx, states, text } from './fixtures';
 
 // Who holds a chat, as the pure flow decides it: one holder at a time, changed only by taking,
 // handing over or giving back, each change a record; sends and ends refused to anyone else.
@@ -13,6 +13,12 @@ const as = (agent: typeof ada, admin = false) => ({ agent: agent.name, agentId: 
 function run(state: FlowState, event: FlowEvent) {
   return step(state, event, { ...ctx, cause: `test/${event.type}` });
 }
+
+const supportMessage = () => {
+  const event = text('support');
+  if (event.type !== 'inbound') throw new Error('text() makes an inbound event');
+  return event.message;
+};
 
 const heldByAda = () => run(states.chatRegistered(), { type: 'assign', ...as(ada) }).state;
 
@@ -71,5 +77,36 @@ describe('who holds a chat', () => {
     });
     const unnamed = run(states.chatRegistered(), { type: 'agentSend', agent: 'Grace', message: 'hi' });
     expect(unnamed.state.chat?.holder).toBeUndefined();
+  });
+
+  it('asks for an agent when a student opens a chat and automatic assignment is on, and takes the answer', () => {
+    const auto = { ...ctx, cause: 'in/wamid.S', settings: { ...ctx.settings, autoAssign: { capacity: 5 } } };
+    const opened = step(states.registered(), { type: 'inbound', message: supportMessage() }, auto);
+    const claim = opened.effects.find((e) => e.type === 'claimAgent');
+    expect(claim).toEqual({
+      type: 'claimAgent',
+      id: expect.any(String),
+      sessionKey: opened.state.chat!.sessionKey,
+      capacity: 5,
+    });
+    const given = step(
+      opened.state,
+      { type: 'holderClaimed', sessionKey: opened.state.chat!.sessionKey, holder: bo },
+      auto,
+    );
+    expect(given.state.chat?.holder).toEqual(bo);
+    expect(given.effects).toEqual([]);
+    // Without it nobody is asked for.
+    expect(
+      step(states.registered(), { type: 'inbound', message: supportMessage() }, ctx).effects.map((e) => e.type),
+    ).not.toContain('claimAgent');
+  });
+
+  it('ignores an assignment for a chat that ended or that someone took meanwhile', () => {
+    const taken = heldByAda();
+    const late = step(taken, { type: 'holderClaimed', sessionKey: taken.chat!.sessionKey, holder: bo }, ctx);
+    expect(late.state.chat?.holder).toEqual(ada);
+    const other = step(states.chatRegistered(), { type: 'holderClaimed', sessionKey: 'chat-other', holder: bo }, ctx);
+    expect(other.state.chat?.holder).toBeUndefined();
   });
 });
