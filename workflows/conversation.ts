@@ -41,7 +41,15 @@ export interface ConversationSnapshot {
   answered?: { requestId: string; result: AgentCommandResult }[];
   /** The product settings last handed over by an activity, so a new run needs no activity to start. */
   settings?: ConversationSettings;
+  /**
+   * What the conversations row and the search attributes already showed, so a new run does not write
+   * them again before anything changed. Absent from snapshots of earlier versions: written once then.
+   */
+  shown?: { saved?: ShownState; published?: ShownState; publishedInboundAt?: number };
 }
+
+/** The part of the state the admin list and the Temporal UI show. */
+type ShownState = Pick<FlowState, 'name' | 'registered'>;
 
 export interface ConversationInput {
   phone: string;
@@ -109,12 +117,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   const unanswered = new Map<string, Work & { kind: 'agent' }>();
   let lastInboundAt = snapshot?.lastInboundAt;
   let settings: ConversationSettings | undefined = snapshot?.settings;
-  type Shown = Pick<FlowState, 'name' | 'registered'>;
-  const differs = (shown: Shown | undefined) => shown?.name !== flow.name || shown.registered !== flow.registered;
+  const differs = (shown: ShownState | undefined) => shown?.name !== flow.name || shown.registered !== flow.registered;
   /** What the conversations row in Postgres holds, and what the search attributes show. */
-  let saved: Shown | undefined;
-  let published: Shown | undefined;
-  let publishedInboundAt: number | undefined;
+  let saved: ShownState | undefined = snapshot?.shown?.saved;
+  let published: ShownState | undefined = snapshot?.shown?.published;
+  let publishedInboundAt: number | undefined = snapshot?.shown?.publishedInboundAt;
   let busy = false;
   let alarm: Alarm | undefined;
   const keys = new WriteKeys(phone);
@@ -500,6 +507,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
           lastInboundAt,
           answered,
           settings,
+          shown: { saved, published, publishedInboundAt },
         },
         maxHistoryEvents: input.maxHistoryEvents,
       });

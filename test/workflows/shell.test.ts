@@ -184,6 +184,16 @@ describe('conversationWorkflow shell', () => {
     const later = h.stubs.calls.filter((c) => c.workflowId === h.handle(phone).workflowId && c.runId !== firstRunId);
     expect(later.length).toBeGreaterThan(0);
     expect(later.filter((c) => c.activity === 'loadSettings' || c.activity === 'loadConversation')).toHaveLength(0);
+    // The new run knows what the conversations row already shows: the fresh message, which changes
+    // no state, saves none.
+    const freshTurn = later.find(
+      (c) =>
+        c.activity === 'handleTurn' &&
+        (c.input as { items: { message?: { waMessageId: string } }[] }).items.some(
+          (item) => item.message?.waMessageId === fresh.waMessageId,
+        ),
+    );
+    expect(freshTurn?.input).not.toHaveProperty('state');
     expect(
       h.stubs
         .batches(phone)
