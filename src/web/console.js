@@ -1,10 +1,13 @@
-// The agents' console: conversations, their history and notes, live updates, search, canned responses
-// and chat-support commands, all through the admin API with the agent's bearer token. Every piece of data goes into the page as
-// text (textContent), never as markup. A command is shown as done only after the API answered 200.
+// The agents' console: conversations, their history and notes, live updates, search, canned responses,
+// unread counts, desktop notifications and chat-support commands, all through the admin API with the
+// agent's bearer token. Every piece of data goes into the page as text (textContent), never as markup.
+// A command is shown as done only after the API answered 200.
 (function () {
   'use strict';
 
   const TOKEN_KEY = 'edubot.console.token';
+  // What this tab has noticed, kept across a reload (see readTabState).
+  const TAB_KEY = 'edubot.console.tab';
   const STATES = [
     'INITIAL',
     'IDLE',
@@ -23,11 +26,19 @@
   const MAX_PAGE = 100;
   // Events come in bursts (a message, its state change, its statuses): one reload per burst.
   const REFRESH_DELAY_MS = 150;
+  // An event replayed after a long absence is no news: it counts as unread but notifies nobody.
+  const NOTIFY_MAX_AGE_MS = 10 * 60 * 1000;
+  // The width below which the list and the conversation take turns (console.css says the same).
+  const NARROW = window.matchMedia('(max-width: 720px)');
 
   const $ = (id) => document.getElementById(id);
   const ui = {
     live: $('live'),
     signOut: $('sign-out'),
+    availability: $('availability'),
+    availabilityError: $('availability-error'),
+    notifyMe: $('notify-me'),
+    back: $('back'),
     loginView: $('login-view'),
     loginForm: $('login-form'),
     token: $('token'),
@@ -118,6 +129,37 @@
   let queueSequence = 0;
   // The open conversation's chat, as last loaded: who holds it decides whether this agent may answer.
   let openChat = null;
+  let availabilityBusy = false;
+  let tabState = readTabState();
+
+  /**
+   * Per tab, kept across a reload in sessionStorage: `unread` counts the users' messages per phone
+   * since this agent last had that conversation open; `holders` the agent id holding each open chat
+   * this tab has heard of; `waiting` the phones last seen in the queue (null before the first load);
+   * `lastEventId` the last event handled, where the stream resumes, so a reload misses nothing.
+   */
+  function readTabState() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(TAB_KEY) || 'null');
+      if (saved && typeof saved.unread === 'object' && typeof saved.holders === 'object') return saved;
+    } catch {
+      // An unreadable entry is forgotten.
+    }
+    return { unread: {}, holders: {}, waiting: null, lastEventId: '' };
+  }
+
+  function saveTabState() {
+    try {
+      sessionStorage.setItem(TAB_KEY, JSON.stringify(tabState));
+    } catch {
+      // A full storage loses the counts on the next reload, nothing more.
+    }
+  }
+
+  function forgetTabState() {
+    sessionStorage.removeItem(TAB_KEY);
+    tabState = readTabState();
+  }
 
   /** An element with a class and a text; the text is always set as text. */
   function node(tag, className, text) {
@@ -219,6 +261,9 @@
     ui.appView.hidden = true;
     ui.signOut.hidden = true;
     ui.live.hidden = true;
+    ui.availability.hidden = true;
+    ui.availabilityError.textContent = '';
+    ui.notifyMe.hidden = true;
     ui.loginView.hidden = false;
     ui.loginError.textContent = message || '';
     ui.token.value = '';
@@ -230,6 +275,7 @@
     ui.appView.hidden = false;
     ui.signOut.hidden = false;
     ui.live.hidden = false;
+    renderNotifyMe();
     startStream();
     void loadList();
     void loadQueue();
@@ -239,6 +285,7 @@
   function signOut(message) {
     token = null;
     sessionStorage.removeItem(TOKEN_KEY);
+    forgetTabState();
     stopStream();
     conversations = [];
     nextCursor = null;
@@ -254,6 +301,7 @@
     ui.messages.replaceChildren();
     ui.body.hidden = true;
     ui.noSelection.hidden = false;
+    ui.appView.classList.remove('conversation-open');
     showLogin(message);
   }
 
@@ -270,6 +318,7 @@
     const res = await api('GET', '/api/admin/conversations?limit=1');
     ui.signIn.disabled = false;
     if (res.status === 200) {
+      forgetTabState();
       sessionStorage.setItem(TOKEN_KEY, candidate);
       ui.token.value = '';
       ui.loginError.textContent = '';
@@ -295,6 +344,7 @@
     stream = window.EduBotSse.followEvents({
       url: '/api/admin/events',
       token,
+      lastEventId: tabState.lastEventId,
       onEvent(event) {
         let data;
         try {
@@ -302,6 +352,9 @@
         } catch {
           return;
         }
+        if (data && typeof data.phone === 'string') noteEvent(data);
+        tabState.lastEventId = event.id;
+        saveTabState();
         listRefresh.schedule();
         queueRefresh.schedule();
         if (data && data.phone && data.phone === openPhone) conversationRefresh.schedule();
@@ -330,6 +383,166 @@
   function stopStream() {
     if (stream) stream.stop();
     stream = null;
+  }
+
+  /** What an event changes in this tab: an unread count, a notification, who holds a chat. */
+  function noteEvent(data) {
+    const phone = data.phone;
+    const payload = data.payload || {};
+    if (data.kind === 'message' && payload.sender === 'user' && payload.direction === 'inbound') {
+      if (phone !== openPhone) {
+        tabState.unread[phone] = (tabState.unread[phone] || 0) + 1;
+        renderList();
+        renderQueue();
+      }
+      const fresh = !(Date.now() - Date.parse(data.at) > NOTIFY_MAX_AGE_MS);
+      if (fresh && me && tabState.holders[phone] === me.agentId) {
+        const summary = conversations.find((c) => c.phone === phone);
+        notify(
+          'Message from ' + (summary ? displayName(summary) : '+' + phone),
+          payload.body ? String(payload.body) : '(' + (payload.type || 'message') + ')',
+          phone,
+        );
+      }
+    } else if (data.kind === 'holder') {
+      noteHolder(phone, payload.holder);
+    } else if (data.kind === 'state' && payload.state !== 'CHAT_SUPPORT_ACTIVE') {
+      // The chat is over: nobody holds it any more.
+      noteHolder(phone, null);
+    }
+  }
+
+  function noteHolder(phone, holder) {
+    if (holder && typeof holder.agentId === 'number') tabState.holders[phone] = holder.agentId;
+    else delete tabState.holders[phone];
+  }
+
+  // ---- unread counts and desktop notifications ----
+
+  function unreadBadge(phone) {
+    const count = tabState.unread[phone] || 0;
+    if (count === 0) return null;
+    // Not a .badge: that class is the state's, and the count is no state.
+    const badge = node('span', 'unread', count > 99 ? '99+' : String(count));
+    badge.title = count === 1 ? '1 unread message' : count + ' unread messages';
+    return badge;
+  }
+
+  function clearUnread(phone) {
+    if (!tabState.unread[phone]) return;
+    delete tabState.unread[phone];
+    saveTabState();
+    renderList();
+    renderQueue();
+  }
+
+  /** True while this agent is looking at that conversation: nothing to notify them of. */
+  function watching(phone) {
+    return openPhone === phone && document.visibilityState === 'visible' && document.hasFocus();
+  }
+
+  function notificationsAllowed() {
+    return 'Notification' in window && window.Notification.permission === 'granted';
+  }
+
+  /** A desktop notification, if allowed; a click on it brings the conversation up. */
+  function notify(title, body, phone) {
+    if (!notificationsAllowed() || watching(phone)) return;
+    let shown;
+    try {
+      // One per conversation: a newer one replaces the last instead of piling up.
+      shown = new window.Notification(title, { body, tag: 'edubot-' + phone });
+    } catch {
+      // Some browsers (Chrome on Android) show notifications only from a service worker.
+      return;
+    }
+    shown.onclick = () => {
+      window.focus();
+      openConversation(phone);
+      shown.close();
+    };
+  }
+
+  /** "Notify me" is offered only while the browser has not been asked yet: once answered, never again. */
+  function renderNotifyMe() {
+    ui.notifyMe.hidden = !('Notification' in window) || window.Notification.permission !== 'default';
+  }
+
+  ui.notifyMe.addEventListener('click', () => {
+    // Asked from the click itself: browsers ignore or penalise a request without a user gesture.
+    void Promise.resolve(window.Notification.requestPermission()).then(renderNotifyMe, renderNotifyMe);
+  });
+
+  // ---- available or away, for automatic assignment ----
+
+  function renderAvailability() {
+    const known = Boolean(me) && typeof me.available === 'boolean';
+    ui.availability.hidden = !known || !token;
+    if (!known) return;
+    ui.availability.textContent = me.available ? 'Available' : 'Away';
+    ui.availability.classList.toggle('away', !me.available);
+    ui.availability.title = me.available
+      ? 'New chats can be given to you. Click to be away.'
+      : 'No new chats are given to you. Click to be available.';
+  }
+
+  async function toggleAvailability() {
+    if (!me || availabilityBusy) return;
+    availabilityBusy = true;
+    ui.availability.disabled = true;
+    const res = await api('POST', '/api/admin/me/availability', { available: !me.available });
+    availabilityBusy = false;
+    ui.availability.disabled = false;
+    if (!token) return;
+    if (res.status === 200 && res.body && res.body.agent) {
+      ui.availabilityError.textContent = '';
+      me = res.body.agent;
+      renderAvailability();
+      return;
+    }
+    ui.availabilityError.textContent = 'Not changed — ' + describeFailure(res);
+  }
+
+  ui.availability.addEventListener('click', () => void toggleAvailability());
+
+  // ---- moving through a list with the keyboard ----
+
+  /** Up and Down move between a list's items, Home and End jump to its ends; Enter opens (the button's own). */
+  function listKeys(list) {
+    list.addEventListener('keydown', (event) => {
+      if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      const buttons = Array.from(list.querySelectorAll('button.conversation-item'));
+      const at = buttons.indexOf(event.target);
+      if (at === -1 || buttons.length === 0) return;
+      const to = {
+        ArrowDown: Math.min(at + 1, buttons.length - 1),
+        ArrowUp: Math.max(at - 1, 0),
+        Home: 0,
+        End: buttons.length - 1,
+      }[event.key];
+      if (to === undefined) return;
+      event.preventDefault();
+      buttons[to].focus();
+    });
+  }
+
+  /** The phone of the item of `list` that has the focus and its place, or null. */
+  function focusedIn(list) {
+    const active = document.activeElement;
+    if (!active || !list.contains(active)) return null;
+    const holder = active.closest('[data-phone]');
+    const buttons = Array.from(list.querySelectorAll('button.conversation-item'));
+    return { phone: holder ? holder.dataset.phone : null, index: buttons.indexOf(active) };
+  }
+
+  /** After a rebuild, the focus goes back to the same conversation, or to the item now in its place. */
+  function refocus(list, focused) {
+    if (!focused) return;
+    const buttons = Array.from(list.querySelectorAll('button.conversation-item'));
+    const same = buttons.find((b) => b.closest('[data-phone]').dataset.phone === focused.phone);
+    const target = same || buttons[Math.min(Math.max(focused.index, 0), buttons.length - 1)];
+    // The list keeps its scroll position: a live reload must not move what the agent is reading.
+    if (target) target.focus({ preventScroll: true });
   }
 
   // ---- conversation list ----
@@ -383,8 +596,7 @@
   }
 
   function renderList() {
-    const focusedPhone =
-      document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.phone : undefined;
+    const focused = focusedIn(ui.list);
     const items = conversations.map((c) => {
       const item = node('li');
       const button = node('button', 'conversation-item');
@@ -392,7 +604,10 @@
       button.dataset.phone = c.phone;
       if (c.phone === openPhone) button.setAttribute('aria-current', 'true');
       const top = node('span', 'item-top');
-      top.append(node('span', 'item-name', displayName(c)), stateBadge(c.state));
+      top.append(node('span', 'item-name', displayName(c)));
+      const unread = unreadBadge(c.phone);
+      if (unread) top.append(unread);
+      top.append(stateBadge(c.state));
       const bottom = node('span', 'item-bottom');
       bottom.append(node('span', 'item-phone', '+' + c.phone), timeElement(c.lastActivityAt));
       button.append(top, bottom);
@@ -404,11 +619,12 @@
     ui.listEmpty.hidden = conversations.length > 0;
     ui.loadMore.hidden = !nextCursor;
     // Rebuilding the list must not throw the keyboard user's focus away.
-    if (focusedPhone) {
-      const again = ui.list.querySelector('button[data-phone="' + CSS.escape(focusedPhone) + '"]');
-      if (again) again.focus();
-    }
+    refocus(ui.list, focused);
   }
+
+  listKeys(ui.list);
+  listKeys(ui.queueList);
+  listKeys(ui.searchList);
 
   ui.filter.append(
     ...STATES.map((state) => {
@@ -432,6 +648,7 @@
     const res = await api('GET', '/api/admin/me');
     if (res.status === 200 && token) {
       me = res.body.agent;
+      renderAvailability();
       if (openChat !== null) renderHolder();
     }
   }
@@ -449,7 +666,26 @@
     // Each wait counts from when the chat began waiting, measured on this clock from the server's answer.
     const loadedAt = Date.now();
     waiting = res.body.queue.map((chat) => Object.assign({}, chat, { since: loadedAt - chat.waitSeconds * 1000 }));
+    noteWaiting();
     renderQueue();
+  }
+
+  /** Notifies of each chat that started waiting since the last load, unless someone else holds it. */
+  function noteWaiting() {
+    const before = tabState.waiting;
+    for (const chat of waiting) {
+      noteHolder(chat.phone, chat.holder);
+      // The first load ever in this tab shows what was already waiting: that is no news.
+      if (before === null || before.includes(chat.phone)) continue;
+      if (chat.holder && !(me && chat.holder.agentId === me.agentId)) continue;
+      notify(
+        'Waiting: ' + (chat.name || '+' + chat.phone),
+        chat.holder ? 'A chat given to you is waiting for an answer.' : 'A chat is waiting for an agent.',
+        chat.phone,
+      );
+    }
+    tabState.waiting = waiting.map((chat) => chat.phone);
+    saveTabState();
   }
 
   function formatWait(seconds) {
@@ -460,17 +696,19 @@
   }
 
   function renderQueue() {
+    const focused = focusedIn(ui.queueList);
     const items = waiting.map((chat) => {
       const item = node('li', 'queue-item');
       item.dataset.phone = chat.phone;
       // The phone is on the item only: a button[data-phone] is the conversation list's.
       const button = node('button', 'conversation-item');
       button.type = 'button';
+      if (chat.phone === openPhone) button.setAttribute('aria-current', 'true');
       const top = node('span', 'item-top');
-      top.append(
-        node('span', 'item-name', chat.name || '+' + chat.phone),
-        node('span', 'item-holder badge', chat.holder ? chat.holder.name : 'nobody'),
-      );
+      top.append(node('span', 'item-name', chat.name || '+' + chat.phone));
+      const unread = unreadBadge(chat.phone);
+      if (unread) top.append(unread);
+      top.append(node('span', 'item-holder badge', chat.holder ? chat.holder.name : 'nobody'));
       const bottom = node('span', 'item-bottom');
       bottom.append(node('span', 'item-phone', '+' + chat.phone), node('span', 'item-wait'));
       button.append(top, bottom);
@@ -482,6 +720,7 @@
     ui.queueCount.textContent = String(waiting.length);
     ui.queueEmpty.hidden = waiting.length > 0;
     tickQueue();
+    refocus(ui.queueList, focused);
   }
 
   /** The waits, once a second: a chat past CHAT_WAIT_WARN is marked. */
@@ -520,14 +759,42 @@
     openPhone = phone;
     ui.noSelection.hidden = true;
     ui.body.hidden = false;
-    for (const button of ui.list.querySelectorAll('button[data-phone]')) {
-      if (button.dataset.phone === phone) button.setAttribute('aria-current', 'true');
-      else button.removeAttribute('aria-current');
-    }
+    markCurrent();
+    clearUnread(phone);
     const summary = conversations.find((c) => c.phone === phone);
     if (summary) renderHead(summary);
+    // On a narrow screen the conversation takes the list's place: the focus goes with it.
+    ui.appView.classList.add('conversation-open');
+    if (NARROW.matches) ui.back.focus();
     void loadConversation();
   }
+
+  /** Marks the open conversation in the list and the Waiting view. */
+  function markCurrent() {
+    for (const button of [...ui.list.children, ...ui.queueList.children].map((item) => item.firstChild)) {
+      if (button.closest('[data-phone]').dataset.phone === openPhone) button.setAttribute('aria-current', 'true');
+      else button.removeAttribute('aria-current');
+    }
+  }
+
+  /** Back to the list (on a narrow screen, the only way there), the focus on the conversation left. */
+  function closeConversation() {
+    const phone = openPhone;
+    openPhone = null;
+    openChat = null;
+    conversationSequence++;
+    closeCanned();
+    ui.body.hidden = true;
+    ui.noSelection.hidden = false;
+    ui.appView.classList.remove('conversation-open');
+    markCurrent();
+    const item =
+      ui.queueList.querySelector('li[data-phone="' + CSS.escape(phone) + '"] button') ||
+      ui.list.querySelector('button[data-phone="' + CSS.escape(phone) + '"]');
+    if (item) item.focus();
+  }
+
+  ui.back.addEventListener('click', () => closeConversation());
 
   async function loadConversation() {
     const phone = openPhone;
@@ -564,6 +831,7 @@
       : 'No chat open. Start chat opens one while the user’s 24-hour window is open.';
     ui.chat.classList.toggle('chat-open', Boolean(chat));
     openChat = chat;
+    noteHolder(conversation.phone, chat && chat.holder);
     renderHolder();
   }
 
