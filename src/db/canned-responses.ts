@@ -34,7 +34,7 @@ function toCannedResponse(row: DbCannedResponse): CannedResponse {
 /** Every canned response, by title. */
 export async function listCannedResponses(db: Db): Promise<CannedResponse[]> {
   const { rows } = await db.query<DbCannedResponse>(
-    `select ${COLUMNS} from canned_responses order by lower(title), id`,
+    `select ${COLUMNS} from canned_responses where deleted_at is null order by lower(title), id`,
   );
   return rows.map(toCannedResponse);
 }
@@ -58,8 +58,9 @@ export async function insertCannedResponse(
 
 /** Deletes a canned response; undefined for an unknown id. */
 export async function deleteCannedResponse(db: Db, id: number): Promise<CannedResponse | undefined> {
-  const { rows } = await db.query<DbCannedResponse>(`delete from canned_responses where id = $1 returning ${COLUMNS}`, [
-    id,
-  ]);
+  const { rows } = await db.query<DbCannedResponse>(
+    `update canned_responses set deleted_at = now() where id = $1 and deleted_at is null returning ${COLUMNS}`,
+    [id],
+  );
   return rows[0] ? toCannedResponse(rows[0]) : undefined;
 }

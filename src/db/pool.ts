@@ -35,6 +35,26 @@ export function refusedValues(err: unknown): boolean {
   return err.code.startsWith('22') || err.code.startsWith('23') || err.code === '54000';
 }
 
+// The network errors of a Postgres that is down, restarting or out of reach.
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/**
+ * Whether Postgres could not be reached or is not serving (connection refused, lost or timed out;
+ * SQLSTATE class 08, 57P (shutting down, starting up) or 53 (out of connections)): an outage, which
+ * the caller answers 503 for, never a fault of the request.
+ */
+export function unreachable(err: unknown): boolean {
+  if (err instanceof pg.DatabaseError) return /^(08|57P|53)/.test(err.code ?? '');
+  // Read by shape: a socket's error may come from another realm than this module's Error.
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|connection error/i.test(message)
+  );
+}
+
 export function createDb(connectionString: string, logger: Logger, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
   // An idle client losing its connection must not crash the process; the pool replaces it.

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/pool';
 import type { Logger } from '../logger';
 import { logAppErrors } from './client-errors';
+import { unreachable } from '../db/pool';
 import { createAppMetrics } from '../metrics/app-metrics';
 import type { ChatCommands } from './chat-commands';
 import { HttpError } from './errors';
@@ -51,6 +52,17 @@ export function createApp(deps: AppDeps): Koa {
       if (err instanceof HttpError) {
         ctx.status = err.status;
         ctx.body = { status: 'error', error: { code: err.code, message: err.message, details: err.details } };
+        return;
+      }
+      // Postgres away is an outage the client may wait out, not an error in its request.
+      if (unreachable(err)) {
+        deps.logger.warn('postgres unreachable', { method: ctx.method, path: ctx.path, error: err as Error });
+        ctx.status = 503;
+        ctx.set('Retry-After', '5');
+        ctx.body = {
+          status: 'error',
+          error: { code: 'unavailable', message: 'The database is unreachable; retry later' },
+        };
         return;
       }
       // The logger keeps only an Error's name, message, stack, code and cause; anything else thrown

@@ -20,14 +20,17 @@ import { readTestEnvironment, TEST_ENV_FILE_VARIABLE, withDatabase, type TestEnv
 
 export default async function globalSetup(): Promise<void> {
   // The integration and browser projects both name a setup that lands here: the first one starts it all.
-  if (globals.edubotTest) return;
+  if (process.env[TEST_ENV_FILE_VARIABLE]) return;
   const started = Date.now();
   const config = loadConfig(process.env);
   const logger = createLogger('warn');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-test-'));
+  // The fault project's setup may have come first: its state, folder and exit guard are shared.
+  const state: SharedState = globals.edubotTest ?? {
+    stops: [],
+    dir: fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-test-')),
+  };
   // An embedded Postgres runs as the `postgres` user when we are root: it must be able to enter.
-  fs.chmodSync(dir, 0o755);
-  const state: SharedState = { stops: [], dir };
+  fs.chmodSync(state.dir, 0o755);
   globals.edubotTest = state;
   try {
     await startShared(config, logger, state);

@@ -54,9 +54,14 @@ export async function signIn(page: Page, baseUrl: string, token: string): Promis
   await page.locator('#live.live-ok').waitFor({ timeout: 10_000 });
 }
 
-/** Saves a screenshot outside the repository (never committed) and returns its path. */
+/**
+ * Saves a screenshot and returns its path: outside the repository, or where SCREENSHOTS_DIR says
+ * (`npm run screenshots` makes the README's pictures from the browser tests that way).
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
-  const dir = path.join(os.tmpdir(), 'edubot-web-screenshots');
+  const dir = process.env.SCREENSHOTS_DIR
+    ? path.resolve(process.env.SCREENSHOTS_DIR)
+    : path.join(os.tmpdir(), 'edubot-web-screenshots');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.png`);
   await page.screenshot({ path: file });

@@ -60,6 +60,10 @@ describe('canned responses', () => {
     const after = await app.request('GET', PATH, { token: agent.token });
     expect(after.body.cannedResponses.map((c: { id: number }) => c.id)).toEqual([greeting.body.id]);
     expect((await asAdmin('DELETE', `${PATH}/${another.body.id}`)).status).toBe(404);
+    // Withdrawn, not deleted: the row stays, and its title may be used again.
+    const kept = await app.db.query('select deleted_at from canned_responses where id = $1', [another.body.id]);
+    expect(kept.rows).toEqual([{ deleted_at: expect.any(Date) }]);
+    expect((await create('Another reply', 'A new text.')).status).toBe(201);
   });
 
   it('answers 409 duplicate_title to a title that exists, in any case, and keeps the first', async () => {
