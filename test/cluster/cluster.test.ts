@@ -96,6 +96,9 @@ async function crash(worker: ProductProcess): Promise<void> {
     await emulator.waitForHeldSend(30_000);
     await sleep(500);
     await worker.kill('SIGKILL');
+    // The emulator learns that the killed worker's connections closed a moment after the process
+    // exits; answering its held sends before that would count them as delivered to nobody.
+    await sleep(500);
   } finally {
     emulator.resumeSends();
   }
