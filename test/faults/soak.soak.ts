@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import prettier from 'prettier';
 import { sleep } from '../helpers/wait';
 import { startFaultStack, type FaultStack } from './fault-stack';
 import {
@@ -161,7 +162,8 @@ test(
         },
       };
       fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
-      fs.writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+      // Formatted as the repository's format check wants it, so a run's results can be committed as they are.
+      fs.writeFileSync(RESULTS, await prettier.format(JSON.stringify(result), { parser: 'json' }));
       process.stderr.write(`soak results: ${RESULTS}\n`);
     }
     expect(loadErrors).toEqual([]);
