@@ -2,7 +2,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { noteAgentReply } from '../src/db/chat-sessions';
 import { appendEvent } from '../src/db/events';
 import { describeOutbound, markAccepted, markFailed, upsertOutbound } from '../src/db/messages';
-import type { Db } from '../src/db/pool';
+import { unreachable, type Db } from '../src/db/pool';
 import { WhatsAppApiError } from '../src/whatsapp/errors';
 import type { WhatsAppClient } from '../src/whatsapp/graph-client';
 import { WHATSAPP_REJECTED } from '../domain/failures';
@@ -54,12 +54,16 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
         const { waMessageId } = await whatsapp.sendMessage(input.phone, input.content, {
           contextMessageId: input.contextWaMessageId,
         });
-        // The wamid first: an attempt retried after this point finds it and does not send again.
-        await markAccepted(db, row.id, waMessageId, {
-          kind: 'message',
-          phone: input.phone,
-          payload: outboundEvent(input, waMessageId, 'accepted'),
-        });
+        // The wamid first: an attempt retried after this point finds it and does not send again. The
+        // message is out: while Postgres is away the wamid waits here rather than the attempt failing
+        // and a retry sending it again.
+        await whileUnreachable(() =>
+          markAccepted(db, row.id, waMessageId, {
+            kind: 'message',
+            phone: input.phone,
+            payload: outboundEvent(input, waMessageId, 'accepted'),
+          }),
+        );
         if (input.sender === 'agent' && input.chatSessionKey !== undefined)
           await noteAgentReply(db, input.chatSessionKey);
         return { waMessageId };
@@ -85,6 +89,23 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
       }
     },
   };
+}
+
+/** How long a sent message's wamid waits for Postgres to come back before the attempt gives up. */
+const STORE_WAMID_WITHIN_MS = 60_000;
+
+/** Runs `write` again while Postgres is unreachable, with backoff, for up to STORE_WAMID_WITHIN_MS. */
+async function whileUnreachable<T>(write: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + STORE_WAMID_WITHIN_MS;
+  for (let pause = 200; ; pause = Math.min(pause * 2, 5_000)) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!unreachable(err) || Date.now() + pause > deadline) throw err;
+      log.warn('postgres unreachable, keeping the wamid of a sent message', { retryInMs: pause });
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
 }
 
 function outboundEvent(input: DeliverInput, waMessageId: string | null, status: string): Record<string, unknown> {
