@@ -115,9 +115,7 @@ describe('workflow replay', () => {
     await user.tap('homework_text');
     await user.say('My essay');
     await user.say('pay');
-    const tapped = await user.tap('payment_confirm');
-    console.log(JSON.stringify(tapped));
-    const link = tapped
+    const link = (await user.tap('payment_confirm'))
       .map(textOf)
       .join(' ')
       .match(/pay\/(\S+)/);
