@@ -239,6 +239,10 @@ async function initialise(initdb: string, clusterDir: string, runner: Runner): P
         `--pwfile=${passwordFile}`,
         '--encoding=UTF8',
         '--locale=C',
+        // Unicode case mapping that needs no locale of the OS: search folds "Спасибо" and "ÜBER" as the
+        // machine's own Postgres does (the C locale folds ASCII only). A cluster made before keeps C.
+        '--locale-provider=builtin',
+        '--builtin-locale=C.UTF-8',
       ],
       runner,
     );
