@@ -7,21 +7,13 @@ import type { Db } from '../../db/pool';
 import type { ChatCommandFailureCode, ChatCommandResult, ChatCommands, ChatHolder } from '../chat-commands';
 import { forbidden, notFound } from '../errors';
 import { idempotencyKeyHeader, parse, phoneParam, readJsonBody, type AdminContext } from './params';
-import { MAX_TEXT_CHARS } from '../../../domain/whatsapp-limits';
+import { agentText } from './text';
 
 // Chat support commands: verify, parse, ask the conversation (through ChatCommands), and map its
 // answer to HTTP. Success is reported only when the workflow says so, i.e. after WhatsApp accepted.
 
-// An agent's message goes out as one WhatsApp text; its limit counts code points, not UTF-16 units.
-// Text Postgres cannot store is refused rather than cleaned: the agent is there to see the 400 and
-// fix it, and nothing is sent that they did not write.
-const Message = z
-  .string({ error: 'message must be a string' })
-  .trim()
-  .min(1, 'message must not be empty')
-  .refine((text) => !text.includes('\0'), 'message must not contain U+0000 (a NUL character)')
-  .refine((text) => !/\p{Cs}/u.test(text), 'message must not contain an unpaired surrogate (half of a UTF-16 pair)')
-  .refine((text) => [...text].length <= MAX_TEXT_CHARS, `message must be at most ${MAX_TEXT_CHARS} characters`);
+// An agent's message goes out as one WhatsApp text, with the rules of every text an agent writes.
+const Message = agentText('message');
 
 export const StartChatBody = z.object({ message: Message.optional() });
 export type StartChatBody = z.infer<typeof StartChatBody>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_TEXT_CHARS } from '../../../domain/whatsapp-limits';
 
-// Text an agent writes: a note, a canned response. The rules of an agent's message (trimmed, at
+// Text an agent writes: a message, a note, a canned response. The rules of an agent's message (trimmed, at
 // most one WhatsApp text of code points, nothing Postgres cannot store), named after the field.
 // Text Postgres cannot store is refused rather than cleaned: the agent sees the 400 and fixes it.
 
