@@ -1,5 +1,6 @@
 import type { Queryable } from './queryable';
 import { setChatHolder } from './chat-sessions';
+import { WAITING } from './queue';
 
 // Automatic assignment (CHAT_AUTO_ASSIGN=round_robin): an open chat is given to the available agent
 // holding the fewest open chats, below the capacity; ties go to whoever was given one longest ago.
@@ -63,9 +64,9 @@ export async function isAvailable(db: Queryable, agentId: number): Promise<boole
 /** Open chats nobody holds that students asked for and no agent answered, oldest first. */
 export async function listUnheldWaiting(db: Queryable, limit: number): Promise<string[]> {
   const { rows } = await db.query<{ phone: string }>(
-    `select phone from chat_sessions
-     where ended_at is null and first_agent_reply_at is null and started_by = 'user' and holder_agent_id is null
-     order by started_at, id limit $1`,
+    `select s.phone from chat_sessions s
+     where ${WAITING} and s.holder_agent_id is null
+     order by s.started_at, s.id limit $1`,
     [limit],
   );
   return rows.map((row) => row.phone);

@@ -4,7 +4,8 @@ import type { Queryable } from './queryable';
 // A chat an agent opened has its agent from the start, so it never waits. Read through
 // chat_sessions_waiting (migration 0009).
 
-const WAITING = `s.ended_at is null and s.first_agent_reply_at is null and s.started_by = 'user'`;
+/** The condition on `chat_sessions s` of a waiting chat. */
+export const WAITING = `s.ended_at is null and s.first_agent_reply_at is null and s.started_by = 'user'`;
 
 export interface WaitingChat {
   phone: string;
