@@ -25,6 +25,10 @@ export type InboundContent =
   | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   /** A reaction to one of our messages; `emoji` is absent when the user removed it. */
   | { kind: 'reaction'; messageId: string; emoji?: string }
+  /** The user edited an earlier message (`messageId`): its new text or caption. */
+  | { kind: 'edit'; messageId: string; text: string }
+  /** The user deleted an earlier message (`messageId`) for everyone. */
+  | { kind: 'revoke'; messageId: string }
   /**
    * Anything the bot cannot act on: `unsupported`, `system`, `order`, `contacts`, or a type Meta adds
    * later. `type` is WhatsApp's type name; `summary` a short human-readable description for the store.
@@ -79,11 +83,48 @@ export interface ListSection {
   rows: ListRow[];
 }
 
+/** One value filled into a template: named (`parameter_name`) or positional (in order), in its header or body. */
+export interface TemplateParameter {
+  component: 'header' | 'body';
+  name?: string;
+  text: string;
+}
+
+/**
+ * An approved WhatsApp message template, the only message WhatsApp accepts outside the 24-hour
+ * window. `rendered` is its text with the parameters filled in, as the history shows it.
+ */
+export interface TemplateContent {
+  kind: 'template';
+  name: string;
+  language: string;
+  parameters: TemplateParameter[];
+  rendered: string;
+}
+
+/** Media kinds an agent can attach (WhatsApp's upload limits: domain/whatsapp-limits.ts). */
+export type AttachmentType = 'image' | 'document' | 'audio' | 'video';
+
+/**
+ * A file an agent attached, stored in Postgres (`fileId`: its row in `media`) and uploaded to WhatsApp
+ * when it is sent; sent by the uploaded media id, never by a link.
+ */
+export interface MediaContent {
+  kind: 'media';
+  mediaType: AttachmentType;
+  fileId: number;
+  mimeType: string;
+  filename?: string;
+  caption?: string;
+}
+
 /** What the bot or an agent sends; the WhatsApp client turns it into a Graph API body. */
 export type OutboundContent =
   | { kind: 'text'; text: string }
   | { kind: 'buttons'; body: string; buttons: ReplyButton[]; header?: string; footer?: string }
-  | { kind: 'list'; body: string; button: string; sections: ListSection[]; header?: string; footer?: string };
+  | { kind: 'list'; body: string; button: string; sections: ListSection[]; header?: string; footer?: string }
+  | TemplateContent
+  | MediaContent;
 
 export type OutboundKind = OutboundContent['kind'];
 

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Agent, StateName } from './flow/state';
-import type { InboundMessage } from '../domain/types';
+import type { InboundMessage, MediaContent, TemplateContent } from '../domain/types';
 
 // Message definitions shared by the server and the workflow, so the server never imports workflow logic.
 
@@ -21,7 +21,7 @@ export interface AgentCommand {
    * `assign` takes the open chat (or, with `to`, hands it over); `unassign` gives it back; `claim` asks
    * automatic assignment for an agent for a chat nobody holds.
    */
-  action: 'start' | 'send' | 'end' | 'assign' | 'unassign' | 'claim';
+  action: 'start' | 'send' | 'end' | 'assign' | 'unassign' | 'claim' | 'template';
   /** The agent's name, as the audit log and the transcript show it. */
   agent: string;
   /** The person acting (absent from commands of versions that did not name people). */
@@ -31,6 +31,11 @@ export interface AgentCommand {
   /** For `assign`: the agent to hand the chat to (the admin API checks the role). */
   to?: Agent;
   message?: string;
+  /**
+   * For `template`: the approved template, checked and rendered by the admin API. For `send`: a file
+   * the agent attached, sent before `message` (which is then optional).
+   */
+  content?: TemplateContent | MediaContent;
   /** Idempotency key: a command with a key already handled returns the first answer again. */
   requestId: string;
   /** What the request asked for, echoed in its answer, so a key reused for another request is told apart. */

@@ -113,6 +113,10 @@ export function describeInbound(content: InboundContent): {
       };
     case 'reaction':
       return { type: 'reaction', body: content.emoji ?? null, mediaId: null };
+    case 'edit':
+      return { type: 'edit', body: content.text, mediaId: null };
+    case 'revoke':
+      return { type: 'revoke', body: null, mediaId: null };
     case 'other':
       return { type: content.type, body: content.summary, mediaId: null };
   }
@@ -120,7 +124,16 @@ export function describeInbound(content: InboundContent): {
 
 /** The human-readable body of an outbound message, as the user will read it. */
 export function describeOutbound(content: OutboundContent): string {
-  return content.kind === 'text' ? content.text : content.body;
+  switch (content.kind) {
+    case 'text':
+      return content.text;
+    case 'template':
+      return content.rendered;
+    case 'media':
+      return content.caption ?? content.filename ?? '';
+    default:
+      return content.body;
+  }
 }
 
 const STORE_INBOUND: Statement = {

@@ -46,7 +46,9 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
     // with the first request's result as if it had been done.
     const fingerprint = crypto
       .createHash('sha256')
-      .update(JSON.stringify([command.action, command.message ?? null, command.to?.agentId ?? null]))
+      .update(
+        JSON.stringify([command.action, command.message ?? null, command.to?.agentId ?? null, command.content ?? null]),
+      )
       .digest('hex')
       .slice(0, 32);
     const deadline = Date.now() + UPDATE_DEADLINE_MS;
@@ -110,11 +112,16 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
   };
   const command = (
     action: AgentCommand['action'],
-    { phone, idempotencyKey, ...rest }: Parameters<ChatCommands['assign']>[0] & { message?: string },
+    {
+      phone,
+      idempotencyKey,
+      ...rest
+    }: Parameters<ChatCommands['assign']>[0] & { message?: string; content?: AgentCommand['content'] },
   ) => run(phone, { action, ...rest }, idempotencyKey);
   return {
     start: (input) => command('start', input),
-    send: (input) => command('send', input),
+    send: ({ attachment, ...input }) => command('send', { ...input, ...(attachment ? { content: attachment } : {}) }),
+    template: ({ template, ...input }) => command('template', { ...input, content: template }),
     end: (input) => command('end', input),
     assign: (input) => command('assign', input),
     unassign: (input) => command('unassign', input),

@@ -7,6 +7,8 @@
 // limit); `idempotencyKey` is the request's Idempotency-Key header, and a retried request with the
 // same key must be a no-op.
 
+import type { MediaContent, TemplateContent } from '../../domain/types';
+
 export type ChatCommandFailureCode =
   | 'conversation_not_found'
   | 'not_in_chat_support'
@@ -51,7 +53,13 @@ interface CommandInput extends ChatActor {
 
 export interface ChatCommands {
   start(input: CommandInput & { message?: string }): Promise<ChatCommandResult>;
-  send(input: CommandInput & { message: string }): Promise<ChatCommandResult>;
+  /** A text, an attachment (sent first), or both; at least one of them. */
+  send(input: CommandInput & { message?: string; attachment?: MediaContent }): Promise<ChatCommandResult>;
+  /**
+   * An approved template, allowed whether the 24-hour window is open or not; it opens a chat when
+   * none is open, so the student's answer reaches the agent.
+   */
+  template(input: CommandInput & { template: TemplateContent }): Promise<ChatCommandResult>;
   end(input: CommandInput & { message?: string }): Promise<ChatCommandResult>;
   /** Takes the open chat, or (`to`, admins) hands it to another agent. */
   assign(input: CommandInput & { to?: ChatHolder }): Promise<ChatCommandResult>;

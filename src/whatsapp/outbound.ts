@@ -89,7 +89,12 @@ const footer = (text: string | undefined) => (text === undefined ? {} : { footer
  * Builds the Graph `/messages` body. `to` gets the `+`: without it Meta prepends the business number's
  * country calling code, which can misdeliver the message.
  */
-export function toGraphSendBody(to: string, content: OutboundContent, contextMessageId?: string): GraphSendBody {
+export function toGraphSendBody(
+  to: string,
+  content: OutboundContent,
+  contextMessageId?: string,
+  uploadedMediaId?: string,
+): GraphSendBody {
   const base = {
     messaging_product: 'whatsapp' as const,
     recipient_type: 'individual' as const,
@@ -123,7 +128,40 @@ export function toGraphSendBody(to: string, content: OutboundContent, contextMes
           action: { button: content.button, sections: content.sections },
         },
       };
+    case 'template':
+      return { ...base, type: 'template', template: templateBody(content) };
+    case 'media': {
+      // Sent by the id WhatsApp gave the uploaded file, never by a link.
+      if (uploadedMediaId === undefined) throw new RangeError('a media message is sent only once its file is uploaded');
+      const media = {
+        id: uploadedMediaId,
+        ...(content.caption !== undefined && content.mediaType !== 'audio' ? { caption: content.caption } : {}),
+        ...(content.filename !== undefined && content.mediaType === 'document' ? { filename: content.filename } : {}),
+      };
+      return { ...base, type: content.mediaType, [content.mediaType]: media } as GraphSendBody;
+    }
   }
+}
+
+/** The template part of a send: body and header parameters, named or positional, in their order. */
+function templateBody(content: Extract<OutboundContent, { kind: 'template' }>) {
+  const components = (['header', 'body'] as const)
+    .map((type) => ({
+      type,
+      parameters: content.parameters
+        .filter((p) => p.component === type)
+        .map((p) => ({
+          type: 'text' as const,
+          ...(p.name !== undefined ? { parameter_name: p.name } : {}),
+          text: p.text,
+        })),
+    }))
+    .filter((c) => c.parameters.length > 0);
+  return {
+    name: content.name,
+    language: { code: content.language },
+    ...(components.length > 0 ? { components } : {}),
+  };
 }
 
 const Header = z.object({ type: z.literal('text'), text: z.string() });
@@ -159,7 +197,24 @@ const SendBase = z.object({
   context: z.object({ message_id: z.string().min(1) }).optional(),
 });
 
-/** The subset of Graph send bodies this service produces: text and interactive button/list messages. */
+const TemplateBody = z.object({
+  name: z.string().min(1),
+  language: z.object({ code: z.string().min(1) }),
+  components: z
+    .array(
+      z.object({
+        type: z.enum(['header', 'body']),
+        parameters: z.array(
+          z.object({ type: z.literal('text'), parameter_name: z.string().optional(), text: z.string() }),
+        ),
+      }),
+    )
+    .optional(),
+});
+
+const MediaById = z.object({ id: z.string().min(1), caption: z.string().optional(), filename: z.string().optional() });
+
+/** The subset of Graph send bodies this service produces: text, interactive button/list, template and media. */
 export const GraphSendBody = z.discriminatedUnion('type', [
   SendBase.extend({
     type: z.literal('text'),
@@ -169,12 +224,53 @@ export const GraphSendBody = z.discriminatedUnion('type', [
     type: z.literal('interactive'),
     interactive: z.discriminatedUnion('type', [ButtonInteractive, ListInteractive]),
   }),
+  SendBase.extend({ type: z.literal('template'), template: TemplateBody }),
+  SendBase.extend({ type: z.literal('image'), image: MediaById }),
+  SendBase.extend({ type: z.literal('document'), document: MediaById }),
+  SendBase.extend({ type: z.literal('audio'), audio: MediaById }),
+  SendBase.extend({ type: z.literal('video'), video: MediaById }),
 ]);
 export type GraphSendBody = z.infer<typeof GraphSendBody>;
 
 /** Recovers the OutboundContent a Graph send body expresses (the inverse of toGraphSendBody). */
 export function fromGraphSendBody(body: GraphSendBody): OutboundContent {
   if (body.type === 'text') return { kind: 'text', text: body.text.body };
+  if (body.type === 'template') {
+    const parameters = (body.template.components ?? []).flatMap((c) =>
+      c.parameters.map((p) => ({
+        component: c.type,
+        ...(p.parameter_name !== undefined ? { name: p.parameter_name } : {}),
+        text: p.text,
+      })),
+    );
+    // The rendered text needs the template itself, which only the account (or the fake) knows.
+    return {
+      kind: 'template',
+      name: body.template.name,
+      language: body.template.language.code,
+      parameters,
+      rendered: '',
+    };
+  }
+  if (body.type !== 'interactive') {
+    const media =
+      body.type === 'image'
+        ? body.image
+        : body.type === 'document'
+          ? body.document
+          : body.type === 'audio'
+            ? body.audio
+            : body.video;
+    // The stored file behind an uploaded id is ours to know, not the Graph body's: fileId 0.
+    return {
+      kind: 'media',
+      mediaType: body.type,
+      fileId: 0,
+      mimeType: '',
+      ...(media.caption !== undefined ? { caption: media.caption } : {}),
+      ...(media.filename !== undefined ? { filename: media.filename } : {}),
+    };
+  }
   const i = body.interactive;
   const extras = {
     ...(i.header === undefined ? {} : { header: i.header.text }),

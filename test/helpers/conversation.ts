@@ -1,4 +1,4 @@
-import { listMessages, type StoredMessage } from '../../src/db/messages';
+import { describeOutbound, listMessages, type StoredMessage } from '../../src/db/messages';
 import type { RecordedSend } from '../../src/sandbox/graph-fake';
 import { conversationQuery, conversationWorkflowId, type ConversationView } from '../../workflows/messages';
 import { messagesChange, newWamid, webhookBody } from './fixtures';
@@ -94,5 +94,5 @@ export function choices(send: RecordedSend | undefined): string[] {
 export function textOf(send: RecordedSend | undefined): string {
   const content = send?.content;
   if (!content) return '';
-  return content.kind === 'text' ? content.text : content.body;
+  return describeOutbound(content);
 }

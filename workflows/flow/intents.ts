@@ -72,6 +72,9 @@ export function readInput(content: InboundContent): Input {
     case 'location':
       return { kind: 'location' };
     case 'reaction':
+    // An edit or a deletion changes an earlier message; like a reaction, it asks for nothing.
+    case 'edit':
+    case 'revoke':
       return { kind: 'reaction' };
     case 'other':
       return { kind: 'other' };

@@ -1,3 +1,4 @@
+import type { MediaContent, TemplateContent } from '../../../domain/types';
 import type { ChatCommandResult, ChatCommands, ChatHolder } from '../../../src/server/chat-commands';
 
 // A test double standing in for the conversation workflow behind ChatCommands. The product's
@@ -6,11 +7,14 @@ import type { ChatCommandResult, ChatCommands, ChatHolder } from '../../../src/s
 
 export type ChatCall =
   | { command: 'start'; input: { phone: string; agent: string; message?: string; idempotencyKey?: string } }
-  | { command: 'send'; input: { phone: string; agent: string; message: string; idempotencyKey?: string } }
+  | { command: 'send'; input: SendInput }
+  | { command: 'template'; input: TemplateInput }
   | { command: 'end'; input: { phone: string; agent: string; message?: string; idempotencyKey?: string } }
   | { command: 'assign' | 'unassign' | 'claim'; input: AssignInput };
 
 type AssignInput = Parameters<ChatCommands['assign']>[0];
+type SendInput = { phone: string; agent: string; message?: string; attachment?: MediaContent; idempotencyKey?: string };
+type TemplateInput = { phone: string; agent: string; template: TemplateContent; idempotencyKey?: string };
 
 interface FakeConversation {
   state: string;
@@ -49,16 +53,20 @@ export class FakeChatCommands implements ChatCommands {
     });
   }
 
-  async send(input: {
-    phone: string;
-    agent: string;
-    message: string;
-    idempotencyKey?: string;
-  }): Promise<ChatCommandResult> {
+  async send(input: SendInput): Promise<ChatCommandResult> {
     this.calls.push({ command: 'send', input });
     return this.answer(input, (c) => {
       if (c.state !== 'CHAT_SUPPORT_ACTIVE') return this.fail('not_in_chat_support', 'No chat is open');
       if (!c.windowOpen) return this.fail('outside_customer_service_window', 'The user last wrote over 24 hours ago');
+      return this.deliver(c);
+    });
+  }
+
+  /** A template needs no open window, and opens a chat when none is open. */
+  async template(input: TemplateInput): Promise<ChatCommandResult> {
+    this.calls.push({ command: 'template', input });
+    return this.answer(input, (c) => {
+      c.state = 'CHAT_SUPPORT_ACTIVE';
       return this.deliver(c);
     });
   }
@@ -95,7 +103,10 @@ export class FakeChatCommands implements ChatCommands {
     return { ok: true, state: c.state, timestamp: new Date().toISOString(), holder };
   }
 
-  private answer(input: ChatCall['input'], act: (c: FakeConversation) => ChatCommandResult): ChatCommandResult {
+  private answer(
+    input: { phone: string; idempotencyKey?: string },
+    act: (c: FakeConversation) => ChatCommandResult,
+  ): ChatCommandResult {
     const script = this.scripted.shift();
     if (script) return script();
     const key = input.idempotencyKey && `${input.phone}/${input.idempotencyKey}`;

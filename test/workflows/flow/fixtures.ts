@@ -85,7 +85,10 @@ export function offeredIds(content: OutboundContent | undefined): string[] {
 
 export function bodyOf(content: OutboundContent | undefined): string {
   if (content === undefined) return '';
-  return content.kind === 'text' ? content.text : content.body;
+  if (content.kind === 'text') return content.text;
+  if (content.kind === 'template') return content.rendered;
+  if (content.kind === 'media') return content.caption ?? '';
+  return content.body;
 }
 
 export const effectTypes = (effects: Effect[]): string[] => effects.map((e) => e.type);
