@@ -71,8 +71,8 @@ export function readInput(content: InboundContent): Input {
       return { kind: 'media', media: content };
     case 'location':
       return { kind: 'location' };
-    case 'reaction':
     // An edit or a deletion changes an earlier message; like a reaction, it asks for nothing.
+    case 'reaction':
     case 'edit':
     case 'revoke':
       return { kind: 'reaction' };
