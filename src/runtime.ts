@@ -41,7 +41,21 @@ export async function runServer(
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const events = createEventHub(databaseUrl, logger);
-  const app = createApp({ config, db, temporal, logger, sandbox, chat: temporalChatCommands(temporal), events });
+  const whatsapp = createGraphClient({
+    baseUrl: config.whatsapp.apiBaseUrl,
+    accessToken: config.whatsapp.accessToken,
+    phoneNumberId: config.whatsapp.phoneNumberId,
+  });
+  const app = createApp({
+    config,
+    db,
+    temporal,
+    logger,
+    sandbox,
+    chat: temporalChatCommands(temporal),
+    events,
+    whatsapp,
+  });
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler settles every request itself (ctx.onerror) and never rejects
   const server = http.createServer(app.callback());
   answerClientErrors(server);

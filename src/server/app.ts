@@ -16,6 +16,7 @@ import { metricsRoutes } from './routes/metrics';
 import { paymentRoutes } from './routes/payments';
 import { webRoutes } from './routes/web';
 import { webhookRoutes } from './routes/webhook';
+import type { WhatsAppClient } from '../whatsapp/graph-client';
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +29,11 @@ export interface AppDeps {
   chat?: ChatCommands;
   /** The LISTEN connection behind GET /api/admin/events. */
   events?: EventHub;
+  /**
+   * The Graph API, for what the server asks of WhatsApp itself rather than through a conversation:
+   * the template catalogue, a user's media for the console, read receipts and typing.
+   */
+  whatsapp?: WhatsAppClient;
 }
 
 /** Builds the HTTP application without listening, so tests drive it over a real socket of their own. */

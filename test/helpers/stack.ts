@@ -124,6 +124,7 @@ export function startTestStack(env: Record<string, string> = {}, options: TestSt
       logger: silentLogger,
       chat: temporalChatCommands(client),
       events,
+      whatsapp,
       ...(options.sandbox ? { sandbox: sandboxRoutes(fake, config) } : {}),
     });
     const baseUrl = await serveOnLoopback(app, defer);

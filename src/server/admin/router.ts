@@ -6,6 +6,7 @@ import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
 import type { ChatCommands } from '../chat-commands';
 import type { EventHub } from '../event-hub';
+import type { WhatsAppClient } from '../../whatsapp/graph-client';
 import { HttpError, notFound } from '../errors';
 import { mountCannedResponseRoutes } from './canned-responses';
 import { mountChatRoutes } from './chat';
@@ -30,6 +31,7 @@ export interface AdminDeps {
   logger: Logger;
   chat: ChatCommands;
   events: EventHub;
+  whatsapp?: WhatsAppClient;
   /** Interval of the event stream's heartbeat; 15 s unless a test wants it sooner. */
   heartbeatMs?: number;
 }
