@@ -43,6 +43,7 @@ const SUCCESS_MESSAGE = {
   end: 'Chat ended',
   assign: 'Chat assigned',
   unassign: 'Chat given back',
+  template: 'Template sent',
 } as const;
 
 /** Take the chat (no body), or hand it to the agent with this id (admins only). */
@@ -96,7 +97,16 @@ export function mountChatRoutes(
   });
 }
 
-function commandContext(ctx: AdminContext & { params: Record<string, string | undefined> }) {
+export interface CommandContext {
+  phone: string;
+  agent: string;
+  agentId?: number;
+  admin: boolean;
+  idempotencyKey?: string;
+}
+
+/** Who asks, for which conversation, under which Idempotency-Key: what every chat command starts from. */
+export function commandContext(ctx: AdminContext & { params: Record<string, string | undefined> }): CommandContext {
   const phone = phoneParam(ctx);
   const idempotencyKey = idempotencyKeyHeader(ctx);
   if (idempotencyKey !== undefined) noteAudit(ctx, { details: { idempotencyKey } });
@@ -105,7 +115,8 @@ function commandContext(ctx: AdminContext & { params: Record<string, string | un
   return { phone, agent: actor.name, agentId: actor.agentId, admin: actor.role === 'admin', idempotencyKey };
 }
 
-function respond(ctx: AdminContext, command: keyof typeof SUCCESS_MESSAGE, result: ChatCommandResult): void {
+/** Maps the conversation's answer to HTTP: success only once WhatsApp accepted, refusals with their codes. */
+export function respond(ctx: AdminContext, command: keyof typeof SUCCESS_MESSAGE, result: ChatCommandResult): void {
   if (result.ok) {
     const holder = result.holder === undefined ? {} : { holder: result.holder };
     noteAudit(ctx, { details: { waMessageId: result.waMessageId, state: result.state, ...holder } });
