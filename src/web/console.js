@@ -1,7 +1,9 @@
 // The agents' console: conversations, their history and notes, live updates, search, canned responses,
-// unread counts, desktop notifications and chat-support commands, all through the admin API with the
-// agent's bearer token. Every piece of data goes into the page as text (textContent), never as markup.
-// A command is shown as done only after the API answered 200.
+// unread counts, desktop notifications, chat-support commands, WhatsApp's 24-hour window with its
+// templates (console-templates.js), media and attachments (console-media.js) and the students' reactions,
+// edits and deletions (console-history.js), all through the admin API with the agent's bearer token.
+// Every piece of data goes into the page as text (textContent), never as markup. A command is shown as
+// done only after the API answered 200.
 (function () {
   'use strict';
 
@@ -28,6 +30,8 @@
   const REFRESH_DELAY_MS = 150;
   // An event replayed after a long absence is no news: it counts as unread but notifies nobody.
   const NOTIFY_MAX_AGE_MS = 10 * 60 * 1000;
+  // WhatsApp shows an agent as typing for 25 s at most; the server sends it at most once per 20 s too.
+  const TYPING_EVERY_MS = 20 * 1000;
   // The width below which the list and the conversation take turns (console.css says the same).
   const NARROW = window.matchMedia('(max-width: 720px)');
 
@@ -92,6 +96,22 @@
     holder: $('conversation-holder'),
     takeChat: $('take-chat'),
     giveBack: $('give-back'),
+    conversation: $('conversation'),
+    window: $('conversation-window'),
+    composerBlocked: $('composer-blocked'),
+    attach: $('attach'),
+    attachInput: $('attach-input'),
+    attachment: $('attachment'),
+    attachmentName: $('attachment-name'),
+    attachmentRemove: $('attachment-remove'),
+    mediaViewer: $('media-viewer'),
+    templateBox: $('template-box'),
+    templateForm: $('template-form'),
+    templateSelect: $('template-select'),
+    templateFields: $('template-fields'),
+    templatePreview: $('template-preview'),
+    templateSend: $('template-send'),
+    templateResult: $('template-result'),
   };
 
   let token = sessionStorage.getItem(TOKEN_KEY);
@@ -131,6 +151,19 @@
   let openChat = null;
   let availabilityBusy = false;
   let tabState = readTabState();
+  // When the open conversation's student last wrote (ISO), which decides WhatsApp's window; undefined
+  // until known.
+  let lastInboundAt;
+  // The file attached to the next send ({ phone, id, mediaType, mimeType, filename, sizeBytes }), and
+  // the upload in progress, if any.
+  let attachment = null;
+  let uploading = null;
+  // When this tab last told WhatsApp the agent is typing, per phone.
+  const typingSentAt = {};
+  // A student's message arrived while the tab was hidden: it is marked read once the agent looks.
+  let readOwed = false;
+  // The history was scrolled to its end at the last render: a photo that gets its size keeps it there.
+  let pinnedToEnd = false;
 
   /**
    * Per tab, kept across a reload in sessionStorage: `unread` counts the users' messages per phone
@@ -192,13 +225,15 @@
   /** Calls the admin API. Never throws: a network failure is { status: 0, networkError }. */
   async function api(method, path, body, extraHeaders) {
     const headers = Object.assign({ Authorization: 'Bearer ' + token, Accept: 'application/json' }, extraHeaders || {});
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    // A form (a file upload) goes as multipart, with the boundary the browser sets itself.
+    const form = body instanceof window.FormData;
+    if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
     let response;
     try {
       response = await fetch(path, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined || form ? body : JSON.stringify(body),
         cache: 'no-store',
       });
     } catch (err) {
@@ -212,6 +247,31 @@
     }
     if (response.status === 401 && token) signOut('The server refused the token (401 unauthorized). Sign in again.');
     return { status: response.status, body: json };
+  }
+
+  /** A media file's bytes, with the token: `{ blob }`, or `{ failure }` worded for the agent. */
+  async function fetchBlob(path) {
+    let response;
+    try {
+      response = await fetch(path, { headers: { Authorization: 'Bearer ' + token }, cache: 'no-store' });
+    } catch (err) {
+      return { failure: 'no answer from the server (' + String((err && err.message) || err) + ')' };
+    }
+    if (response.ok) {
+      try {
+        return { blob: await response.blob() };
+      } catch (err) {
+        return { failure: 'the download broke off (' + String((err && err.message) || err) + ')' };
+      }
+    }
+    let json = null;
+    try {
+      json = await response.json();
+    } catch {
+      // Not every refusal has a JSON body.
+    }
+    if (response.status === 401 && token) signOut('The server refused the token (401 unauthorized). Sign in again.');
+    return { failure: describeFailure({ status: response.status, body: json }) };
   }
 
   /** "HTTP 409 not_in_chat_support: …", with WhatsApp's code when it refused the message. */
@@ -293,6 +353,10 @@
     me = null;
     waiting = [];
     openChat = null;
+    lastInboundAt = undefined;
+    dropAttachment();
+    media.reset();
+    templates.forget();
     ui.queueList.replaceChildren();
     closeCanned();
     closeSearch();
@@ -352,7 +416,10 @@
         } catch {
           return;
         }
-        if (data && typeof data.phone === 'string') noteEvent(data);
+        if (data && typeof data.phone === 'string') {
+          noteEvent(data);
+          if (data.phone === openPhone) noteOpenEvent(data);
+        }
         tabState.lastEventId = event.id;
         saveTabState();
         listRefresh.schedule();
@@ -410,6 +477,45 @@
       // The chat is over: nobody holds it any more.
       noteHolder(phone, null);
     }
+  }
+
+  /** A student's message in the open conversation moves its window at once and is marked read. */
+  function noteOpenEvent(data) {
+    const payload = data.payload || {};
+    if (data.kind !== 'message' || payload.sender !== 'user' || payload.direction !== 'inbound') return;
+    const at = Date.parse(payload.at);
+    if (!Number.isNaN(at) && !(Date.parse(lastInboundAt) >= at)) {
+      lastInboundAt = new Date(at).toISOString();
+      renderWindow();
+    }
+    markRead(data.phone);
+  }
+
+  // ---- read receipts and the typing indicator, both best effort ----
+
+  /** Tells WhatsApp the agent has seen the student's messages, now or once the tab is looked at. */
+  function markRead(phone) {
+    if (document.visibilityState !== 'visible') {
+      readOwed = true;
+      return;
+    }
+    readOwed = false;
+    // A refusal (no such route, no chat, nothing to mark) changes nothing the agent can act on: silent.
+    void api('POST', '/api/admin/conversations/' + encodeURIComponent(phone) + '/read');
+  }
+
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && readOwed && openPhone && token) markRead(openPhone);
+  });
+
+  /** While the agent writes in an open chat with the window open: at most once per TYPING_EVERY_MS. */
+  function noteTyping() {
+    const phone = openPhone;
+    if (!phone || !openChat || windowClosed() || ui.message.disabled) return;
+    if (ui.message.value.trim() === '' || cannedFilter() !== null) return;
+    if (Date.now() - (typingSentAt[phone] || 0) < TYPING_EVERY_MS) return;
+    typingSentAt[phone] = Date.now();
+    void api('POST', '/api/admin/conversations/' + encodeURIComponent(phone) + '/typing');
   }
 
   function noteHolder(phone, holder) {
@@ -740,13 +846,47 @@
 
   // ---- one conversation ----
 
+  const media = window.EduBotMedia.create({
+    fetchBlob,
+    viewer: ui.mediaViewer,
+    onImageLoad() {
+      if (pinnedToEnd) ui.messages.scrollTop = ui.messages.scrollHeight;
+    },
+  });
+
+  const templates = window.EduBotTemplates.create({
+    api,
+    describeFailure,
+    newKey,
+    elements: {
+      box: ui.templateBox,
+      form: ui.templateForm,
+      select: ui.templateSelect,
+      fields: ui.templateFields,
+      preview: ui.templatePreview,
+      send: ui.templateSend,
+      result: ui.templateResult,
+    },
+    phone: () => openPhone,
+    onSent(phone) {
+      if (openPhone === phone) conversationRefresh.schedule();
+      listRefresh.schedule();
+    },
+  });
+
   /** Opens a conversation's history; with a message id, at that message, marked. */
   function openConversation(phone, messageId) {
     foundMessageId = messageId === undefined ? null : String(messageId);
     scrollToFound = foundMessageId !== null;
     if (openPhone !== phone) {
+      // The object URLs of the conversation left are of no more use.
+      media.reset();
+      templates.open();
+      dropAttachment();
       ui.messages.replaceChildren();
       ui.chat.textContent = '';
+      ui.window.textContent = '';
+      lastInboundAt = undefined;
       ui.conversationError.textContent = '';
       ui.result.textContent = '';
       ui.result.className = 'result';
@@ -761,6 +901,7 @@
     ui.body.hidden = false;
     markCurrent();
     clearUnread(phone);
+    markRead(phone);
     const summary = conversations.find((c) => c.phone === phone);
     if (summary) renderHead(summary);
     // On a narrow screen the conversation takes the list's place: the focus goes with it.
@@ -782,7 +923,10 @@
     const phone = openPhone;
     openPhone = null;
     openChat = null;
+    lastInboundAt = undefined;
     conversationSequence++;
+    media.reset();
+    dropAttachment();
     closeCanned();
     ui.body.hidden = true;
     ui.noSelection.hidden = false;
@@ -824,6 +968,10 @@
     ui.state.dataset.state = conversation.state;
     ui.registered.textContent = conversation.registered ? 'registered' : 'not registered';
     ui.profile.textContent = profile ? [profile.email, profile.className].filter(Boolean).join(' · ') : '';
+    if (conversation.lastInboundAt !== undefined) {
+      lastInboundAt = conversation.lastInboundAt;
+      renderWindow();
+    }
     if (conversation.openChat === undefined) return;
     const chat = conversation.openChat;
     ui.chat.textContent = chat
@@ -854,10 +1002,44 @@
     ui.takeChat.hidden = mine;
     ui.giveBack.hidden = !holder || blocked;
     ui.composer.classList.toggle('held-by-other', blocked);
-    ui.message.disabled = blocked;
-    ui.send.disabled = blocked || busy;
+    // Outside WhatsApp's window free text and files cannot reach the student: only a template can.
+    const closed = windowClosed();
+    ui.composer.classList.toggle('window-closed', closed);
+    ui.composerBlocked.hidden = !closed;
+    ui.composerBlocked.textContent = closed
+      ? 'WhatsApp’s 24-hour window is closed: no free text or file reaches the student until they write again. ' +
+        'Send an approved template instead (Templates, above).'
+      : '';
+    ui.message.disabled = blocked || closed;
+    ui.send.disabled = blocked || closed || busy || uploading !== null;
+    ui.startChat.disabled = closed || busy;
+    ui.attach.disabled = blocked || closed || busy || uploading !== null;
     ui.endChat.disabled = blocked || busy;
   }
+
+  // ---- WhatsApp's 24-hour window ----
+
+  /** True once the open conversation's window is known to be closed. */
+  function windowClosed() {
+    if (!openPhone || lastInboundAt === undefined) return false;
+    return !window.EduBotTemplates.windowOf(lastInboundAt, Date.now()).open;
+  }
+
+  /** The window line, ticking; the composer follows it the moment the window closes or opens again. */
+  function renderWindow() {
+    if (!openPhone || lastInboundAt === undefined) {
+      ui.window.textContent = '';
+      return;
+    }
+    const now = Date.now();
+    const state = window.EduBotTemplates.windowOf(lastInboundAt, now);
+    ui.window.textContent = window.EduBotTemplates.windowText(state, now);
+    ui.window.classList.toggle('window-open', state.open);
+    const closed = !state.open;
+    if (closed !== ui.composer.classList.contains('window-closed')) renderHolder();
+    templates.offer(closed);
+  }
+  setInterval(renderWindow, 1000);
 
   function senderLabel(message, conversation) {
     if (message.sender === 'user') return (conversation && conversation.profileName) || 'User';
@@ -875,10 +1057,29 @@
     return [];
   }
 
-  function renderMessage(message, conversation) {
+  /** The text under a message: its body, or its latest edit marked as such, or that it was deleted. */
+  function bodyOf(folded) {
+    const message = folded.message;
+    if (folded.revoked) return node('p', 'message-body message-deleted', 'This message was deleted');
+    if (folded.edit) {
+      const body = node('p', 'message-body', folded.edit.text);
+      const mark = node('span', 'edited', 'edited');
+      mark.title = 'Before the edit: ' + (folded.edit.original || '(no text)');
+      body.append(document.createTextNode(' '), mark);
+      return body;
+    }
+    const text = message.body === null || message.body === '' ? null : message.body;
+    // A file's name is on its link already; only a caption is worth a line of its own.
+    if (message.media) return text === null || text === message.media.filename ? null : node('p', 'message-body', text);
+    return node('p', 'message-body', text === null ? '(' + message.type + ')' : text);
+  }
+
+  function renderMessage(folded, conversation) {
+    const message = folded.message;
     const item = node('li', 'message message-' + message.sender);
     item.dataset.messageId = String(message.id);
     if (message.waMessageId) item.dataset.waMessageId = message.waMessageId;
+    if (folded.revoked) item.classList.add('message-revoked');
     const meta = node('p', 'message-meta');
     meta.append(node('span', 'sender', senderLabel(message, conversation)), timeElement(message.timestamp));
     if (message.direction === 'outbound' || message.status !== 'received') {
@@ -887,9 +1088,15 @@
     }
     if (message.type && message.type !== 'text') meta.append(node('span', 'type', message.type));
     item.append(meta);
-    item.append(
-      node('p', 'message-body', message.body === null || message.body === '' ? '(' + message.type + ')' : message.body),
-    );
+    if (message.media && message.media.url && !folded.revoked) item.append(media.element(message.media));
+    const body = bodyOf(folded);
+    if (body) item.append(body);
+    if (folded.reaction) {
+      const reaction = node('span', 'reaction', folded.reaction);
+      reaction.title = 'Reaction from ' + ((conversation && conversation.profileName) || 'the student');
+      item.append(reaction);
+    }
+    if (folded.revoked) return item;
     const choices = choicesOf(message.payload).filter((t) => typeof t === 'string');
     if (choices.length > 0) {
       const list = node('ul', 'choices');
@@ -952,6 +1159,30 @@
     return item;
   }
 
+  const ORPHANS = {
+    reaction: (change) =>
+      change.emoji
+        ? 'Reacted ' + change.emoji + ' to a message that is not in this history'
+        : 'Removed a reaction from a message that is not in this history',
+    edit: () => 'Edited a message that is not in this history',
+    revoke: () => 'Deleted a message that is not in this history',
+  };
+
+  /** A reaction, edit or deletion aimed at a message the history does not hold: one small line. */
+  function renderOrphan(folded, conversation) {
+    const message = folded.orphan;
+    const item = node('li', 'message-change muted');
+    item.dataset.messageId = String(message.id);
+    item.append(
+      node('span', 'sender', senderLabel(message, conversation)),
+      document.createTextNode(' '),
+      node('span', '', ORPHANS[folded.change.kind](folded.change)),
+      document.createTextNode(' '),
+      timeElement(message.timestamp),
+    );
+    return item;
+  }
+
   /** Set-aside items and notes, oldest first (a stable sort keeps each list's own order at one instant). */
   function betweenMessages(setAside, notes) {
     return [
@@ -960,16 +1191,26 @@
     ].sort((a, b) => a.at - b.at);
   }
 
+  function atEnd() {
+    return ui.messages.scrollHeight - ui.messages.scrollTop - ui.messages.clientHeight < 40;
+  }
+
+  // A photo getting its size moves what is below it: the end stays in view only if the agent was there.
+  ui.messages.addEventListener('scroll', () => {
+    pinnedToEnd = atEnd();
+  });
+
   function renderMessages(messages, conversation, setAside, notes) {
     const list = ui.messages;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     // Messages keep their order; each set-aside item and note goes before the first message stored after it.
     const pending = betweenMessages(setAside, notes);
     const elements = [];
-    for (const message of messages) {
+    for (const folded of window.EduBotHistory.fold(messages)) {
+      const message = folded.orphan || folded.message;
       while (pending.length > 0 && pending[0].at < Date.parse(message.createdAt))
         elements.push(pending.shift().render());
-      elements.push(renderMessage(message, conversation));
+      elements.push(folded.orphan ? renderOrphan(folded, conversation) : renderMessage(folded, conversation));
     }
     elements.push(...pending.map((item) => item.render()));
     list.replaceChildren(...elements);
@@ -988,6 +1229,7 @@
     } else if ((atBottom || scrollToEnd) && !scrollToFound) {
       list.scrollTop = list.scrollHeight;
     }
+    pinnedToEnd = atEnd();
     scrollToEnd = false;
   }
 
@@ -1128,12 +1370,25 @@
     const phone = openPhone;
     if (!phone || busy) return;
     const text = ui.message.value;
-    // Send always carries the text, so an empty one gets the API's own 400; start and end take it as optional.
-    const body = action === 'send' || text.trim() !== '' ? { message: text } : {};
-    const same = unanswered && unanswered.action === action && unanswered.phone === phone && unanswered.text === text;
+    const file = action === 'send' && attachment && attachment.phone === phone ? attachment : null;
+    let body;
+    if (file) {
+      // With a file the text is its caption, and optional.
+      body = { attachment: Object.assign({ id: file.id }, text.trim() === '' ? {} : { caption: text }) };
+    } else {
+      // Send always carries the text, so an empty one gets the API's own 400; start and end take it as optional.
+      body = action === 'send' || text.trim() !== '' ? { message: text } : {};
+    }
+    const fileId = file ? file.id : null;
+    const same =
+      unanswered &&
+      unanswered.action === action &&
+      unanswered.phone === phone &&
+      unanswered.text === text &&
+      unanswered.fileId === fileId;
     const key = same ? unanswered.key : newKey();
     setBusy(true);
-    showResult(PENDING[action], 'pending');
+    showResult(file ? 'Sending ' + (file.filename || 'the file') + '…' : PENDING[action], 'pending');
     const res = await api(
       'POST',
       '/api/admin/conversations/' + encodeURIComponent(phone) + '/chat-support/' + action,
@@ -1144,13 +1399,17 @@
     );
     setBusy(false);
     if (!token) return;
-    unanswered = res.status === 0 ? { action, phone, text, key } : null;
+    unanswered = res.status === 0 ? { action, phone, text, key, fileId } : null;
     if (res.status === 200) {
       if (openPhone === phone && ui.message.value === text) {
         ui.message.value = '';
         ui.cannedHint.hidden = true;
       }
-      showResult('✓ ' + SUCCESS[action] + ' (' + formatTime(res.body && res.body.timestamp) + ')', 'ok');
+      if (file && attachment === file) dropAttachment();
+      showResult(
+        '✓ ' + (file ? 'File sent' : SUCCESS[action]) + ' (' + formatTime(res.body && res.body.timestamp) + ')',
+        'ok',
+      );
       if (openPhone === phone) conversationRefresh.schedule();
       listRefresh.schedule();
       return;
@@ -1178,6 +1437,110 @@
       'error',
     );
   }
+
+  // ---- attachments: the attach button, or a file dropped on the conversation ----
+
+  const MESSAGE_PLACEHOLDER = ui.message.placeholder;
+
+  function renderAttachment() {
+    const mine = uploading && uploading.phone === openPhone ? uploading : null;
+    let text = null;
+    if (mine) text = 'Uploading ' + mine.name + '…';
+    else if (attachment && attachment.phone === openPhone) {
+      const size = window.EduBotMedia.formatSize(attachment.sizeBytes);
+      text =
+        '📎 ' +
+        (attachment.filename || window.EduBotMedia.kindOf(attachment.mimeType)) +
+        (size ? ' (' + size + ')' : '') +
+        ' — Send sends it, with the message as its caption';
+    }
+    ui.attachment.hidden = text === null;
+    ui.attachment.classList.toggle('attachment-uploading', Boolean(mine));
+    ui.attachmentName.textContent = text || '';
+    ui.attachmentRemove.hidden = !attachment;
+    ui.message.placeholder = attachment ? 'Caption for the file (optional; Ctrl+Enter sends)' : MESSAGE_PLACEHOLDER;
+  }
+
+  function dropAttachment() {
+    attachment = null;
+    uploading = null;
+    renderAttachment();
+  }
+
+  /** Uploads the file at once, so a refusal (too large, wrong type) shows before anything is typed. */
+  async function attachFile(file) {
+    const phone = openPhone;
+    if (!phone || uploading) return;
+    if (windowClosed()) {
+      showResult('✗ File not attached — WhatsApp’s window is closed: only a template reaches the student.', 'error');
+      return;
+    }
+    const mine = { phone, name: file.name || 'the file' };
+    uploading = mine;
+    attachment = null;
+    renderAttachment();
+    renderHolder();
+    showResult('Uploading ' + mine.name + '…', 'pending');
+    const form = new window.FormData();
+    form.append('file', file, file.name);
+    const res = await api('POST', '/api/admin/media', form);
+    if (uploading !== mine || !token) return;
+    uploading = null;
+    if (res.status === 201 && res.body && res.body.media) {
+      attachment = Object.assign({ phone }, res.body.media);
+      showResult('✓ ' + (attachment.filename || mine.name) + ' attached', 'ok');
+    } else {
+      showResult('✗ File not attached — ' + describeFailure(res), 'error');
+    }
+    renderAttachment();
+    renderHolder();
+  }
+
+  ui.attach.addEventListener('click', () => ui.attachInput.click());
+  ui.attachInput.addEventListener('change', () => {
+    const file = ui.attachInput.files && ui.attachInput.files[0];
+    // Cleared, so choosing the same file again is a change too.
+    ui.attachInput.value = '';
+    if (file) void attachFile(file);
+  });
+  ui.attachmentRemove.addEventListener('click', () => {
+    dropAttachment();
+    showResult('File removed: nothing was sent', 'pending');
+    ui.message.focus();
+  });
+
+  const carriesFiles = (event) =>
+    Boolean(event.dataTransfer) && Array.from(event.dataTransfer.types || []).includes('Files');
+
+  ui.conversation.addEventListener('dragover', (event) => {
+    if (!openPhone || !carriesFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = ui.attach.disabled ? 'none' : 'copy';
+    ui.conversation.classList.add('dropping');
+  });
+  ui.conversation.addEventListener('dragleave', (event) => {
+    if (!ui.conversation.contains(event.relatedTarget)) ui.conversation.classList.remove('dropping');
+  });
+  ui.conversation.addEventListener('drop', (event) => {
+    ui.conversation.classList.remove('dropping');
+    if (!openPhone || !carriesFiles(event)) return;
+    event.preventDefault();
+    const files = event.dataTransfer.files;
+    if (files.length > 1) showResult('One file per message: drop them one at a time.', 'error');
+    else if (files.length === 1 && !ui.attach.disabled) void attachFile(files[0]);
+    else if (files.length === 1)
+      showResult(
+        '✗ File not attached — ' + (ui.composerBlocked.textContent || 'you cannot send in this chat now.'),
+        'error',
+      );
+  });
+  // A file dropped anywhere else must not make the browser leave the console to show it.
+  window.addEventListener('dragover', (event) => {
+    if (carriesFiles(event)) event.preventDefault();
+  });
+  window.addEventListener('drop', (event) => {
+    if (carriesFiles(event)) event.preventDefault();
+  });
 
   ui.takeChat.addEventListener('click', () => void holderCommand('assign'));
   ui.giveBack.addEventListener('click', () => void holderCommand('unassign'));
@@ -1359,6 +1722,7 @@
     if (cannedFilter() === null) closeCanned();
     else if (!cannedOpen) void openCanned();
     else renderCanned();
+    noteTyping();
   });
   ui.message.addEventListener('blur', () => closeCanned());
 

@@ -13,12 +13,14 @@ const WEB_DIRS = [path.resolve(__dirname, '../../web'), path.resolve(__dirname, 
 const WEB_DIR = WEB_DIRS.find((dir) => fs.existsSync(path.join(dir, 'console.html'))) ?? WEB_DIRS[0]!;
 
 // Only our own files may run or load: no inline script or style, no framing, no plugins. The pages
-// call the API of their own origin with fetch, so connect-src 'self' is all they need.
+// call the API of their own origin with fetch, so connect-src 'self' is all they need. The console
+// shows media it fetched with the agent's token (an <img> cannot send one) through object URLs, hence
+// blob: for images and nothing else.
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self'",
+  "img-src 'self' blob:",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
@@ -44,6 +46,9 @@ const PAGES = {
     '/console/console.js': 'console.js',
     '/console/console.css': 'console.css',
     '/console/sse.js': 'sse.js',
+    '/console/console-history.js': 'console-history.js',
+    '/console/console-media.js': 'console-media.js',
+    '/console/console-templates.js': 'console-templates.js',
   },
   simulator: {
     '/simulator': 'simulator.html',
