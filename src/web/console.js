@@ -1007,8 +1007,8 @@
     ui.composer.classList.toggle('window-closed', closed);
     ui.composerBlocked.hidden = !closed;
     ui.composerBlocked.textContent = closed
-      ? 'WhatsApp’s 24-hour window is closed: no free text or file reaches the student until they write again. ' +
-        'Send an approved template instead (Templates, above).'
+      ? 'WhatsApp’s 24-hour window is closed: free text and files cannot reach the student until they write ' +
+        'again. Send an approved template instead (Templates, above).'
       : '';
     ui.message.disabled = blocked || closed;
     ui.send.disabled = blocked || closed || busy || uploading !== null;
