@@ -255,7 +255,10 @@
       forget() {
         templates = null;
         offeredTo = null;
+        elements.box.open = false;
         elements.select.replaceChildren();
+        elements.fields.replaceChildren();
+        elements.preview.replaceChildren();
       },
     };
   }
