@@ -79,10 +79,14 @@ export interface StepOutcome extends AgentOutcome {
   replied?: boolean;
 }
 
-/** What a step's turn did, for its caller: the first message an agent wrote, accepted or refused. */
+/**
+ * What a step's turn did, for its caller: the first message an agent wrote, or the first one WhatsApp
+ * refused (a file and its text are two messages: the agent hears of either refusal).
+ */
 export function outcomeOf(operations: TurnOperation[], turn: TurnResult): StepOutcome {
   const outcome: StepOutcome = { replied: operations.some((o) => o.kind === 'send') };
-  const sent = turn.agentSends?.[0];
+  const sends = turn.agentSends ?? [];
+  const sent = sends.find((s) => !('waMessageId' in s)) ?? sends[0];
   if (sent === undefined) return outcome;
   if ('waMessageId' in sent) outcome.agentWaMessageId = sent.waMessageId;
   else outcome.agentFailure = sent.refusedCode === null ? {} : { code: sent.refusedCode };
