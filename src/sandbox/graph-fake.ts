@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { graphError, graphErrorCode, isRecord, readBody, sendJson } from './graph-fake-http';
 import { createFaultPlan } from './graph-fake-faults';
+import { createMediaUploads } from './graph-fake-media';
 import { createStatusNotifier } from './graph-fake-status';
 import type { GraphFake, GraphFakeOptions, RecordedSend, SendAttempt } from './graph-fake-types';
 import { checkOutboundLimits, fromGraphSendBody, GraphSendBody } from '../whatsapp/outbound';
@@ -34,6 +35,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
   const reads: string[] = [];
   const faults = createFaultPlan();
   const media = new Map<string, { data: Buffer; mimeType: string }>();
+  const uploads = createMediaUploads(media);
   const held = new Set<() => void>();
   const sleepers = new Set<() => void>();
   let requests = 0;
@@ -69,8 +71,10 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     requests += 1;
-    const raw = await readBody(req);
     const url = new URL(req.url ?? '/', origin);
+    // An upload is multipart and may be large: its handler streams it instead of reading it as text.
+    const upload = req.method === 'POST' && /^\/[^/]+\/[^/]+\/media\/?$/.test(url.pathname);
+    const raw = upload ? '' : await readBody(req);
     if (options.accessToken !== undefined && req.headers.authorization !== `Bearer ${options.accessToken}`) {
       return sendJson(res, 401, graphError(190, 'Invalid OAuth access token - Cannot parse access token'));
     }
@@ -84,6 +88,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     }
     if (first === version && second !== undefined && rest.length === 0) {
       if (req.method === 'POST' && third === 'messages') return handleMessages(req, res, second, raw);
+      if (upload && third === 'media') return uploads.handleUpload(req, res, second);
       if (req.method === 'GET' && third === undefined) return serveMediaInfo(res, decodeURIComponent(second));
     }
     sendJson(res, 400, graphError(100, `Unknown path components: ${req.method} ${req.url}`));
@@ -169,6 +174,12 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       attempt('failed', 400, 100);
       return sendJson(res, 400, graphError(100, 'Invalid parameter', problems.join('; ')));
     }
+    const mediaSend = uploads.checkSend(parsed.data);
+    if (mediaSend !== undefined && 'error' in mediaSend) {
+      const { code, title, details } = mediaSend.error;
+      attempt('failed', 400, code);
+      return sendJson(res, 400, graphError(code, title, details));
+    }
 
     sequence += 1;
     const send: RecordedSend = {
@@ -179,6 +190,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       body: json,
       content,
       ...(parsed.data.context === undefined ? {} : { contextMessageId: parsed.data.context.message_id }),
+      ...(mediaSend === undefined ? {} : { media: mediaSend.media }),
       at: Date.now(),
     };
     sends.push(send);
@@ -253,6 +265,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     addMedia(mediaId, data, mimeType) {
       media.set(mediaId, { data, mimeType });
     },
+    uploads: () => [...uploads.uploads],
     flushCallbacks: () => notifier?.flush() ?? Promise.resolve(),
     reset() {
       // In place, so arrays a caller already holds stay live.
@@ -260,6 +273,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       reads.length = 0;
       faults.reset();
       media.clear();
+      uploads.reset();
       requests = 0;
       aborted = 0;
       latencyMs = 0;

@@ -15,6 +15,7 @@ import { listSetAside } from '../../db/quarantine';
 import { getStudent } from '../../db/users';
 import { STATE_NAMES } from '../../../workflows/flow/state';
 import { notFound } from '../errors';
+import { messageMedia } from './message-media';
 import { decodeJsonCursor, encodeJsonCursor, Limit, parse, phoneParam } from './params';
 
 // Read routes over Postgres: the conversation list, one conversation, its message history.
@@ -70,6 +71,7 @@ const messageJson = (m: StoredMessage) => ({
   body: m.body,
   payload: m.payload,
   mediaId: m.mediaId,
+  media: messageMedia(m),
   waMessageId: m.waMessageId,
   contextWaMessageId: m.contextWaMessageId,
   status: m.status,
