@@ -28,8 +28,9 @@ export const store = wf.proxyLocalActivities<Activities>({
  * giving up would lose them.
  */
 export const turns = wf.proxyLocalActivities<Activities>({
-  // Several sends of up to 15 s each, and perhaps a photo download, in one attempt.
-  startToCloseTimeout: '2m',
+  // Several sends of up to 15 s each, perhaps a photo download, or an agent's file of up to 100 MB
+  // uploaded to WhatsApp (up to 2 minutes) before it is sent, in one attempt.
+  startToCloseTimeout: '5m',
   localRetryThreshold: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
 });

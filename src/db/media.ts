@@ -81,6 +81,12 @@ export async function storeAgentFile(
   return toInfo(rows[0]!);
 }
 
+/** What is known of a stored file, without loading its bytes. */
+export async function getMediaInfo(db: Queryable, id: number): Promise<MediaInfo | undefined> {
+  const { rows } = await db.query<DbMedia>(`select ${INFO_COLUMNS} from media where id = $1`, [id]);
+  return rows[0] ? toInfo(rows[0]) : undefined;
+}
+
 /** A stored file with its bytes, by row id. */
 export async function getMedia(db: Queryable, id: number): Promise<StoredMedia | undefined> {
   const { rows } = await db.query<DbMedia>(`select ${INFO_COLUMNS}, data from media where id = $1`, [id]);

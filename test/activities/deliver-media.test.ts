@@ -93,7 +93,7 @@ describe('deliverMessage with an attachment', () => {
       ],
     ]);
     const [row] = await listMessages(db, phone);
-    expect(row).toMatchObject({ waMessageId, status: 'accepted', type: 'media', body: 'Question 3' });
+    expect(row).toMatchObject({ waMessageId, status: 'accepted', type: 'image', body: 'Question 3' });
 
     // The same logical message again (a retried activity, a replayed workflow): found by its key.
     expect(await deliver(input(phone, content))).toEqual({ waMessageId });

@@ -327,7 +327,7 @@ describe('GET /api/admin/media/{id}', () => {
     const history = await app.request('GET', `/api/admin/conversations/${PHONE}/messages`, { token: agent.token });
     const message = history.body.messages.find((m: { type: string; direction: string }) => m.direction === 'outbound');
     expect(message).toMatchObject({
-      type: 'media',
+      type: 'document',
       body: 'Here',
       media: { url: `/api/admin/media/${fileId}`, mimeType: 'application/pdf', filename: 'sheet.pdf' },
     });
