@@ -13,6 +13,7 @@ import { mountChatRoutes } from './chat';
 import { mountConversationRoutes } from './conversations';
 import { mountEventRoutes } from './events';
 import { mountNoteRoutes } from './notes';
+import { mountPresenceRoutes } from './presence';
 import { mountQuarantineRoutes } from './quarantine';
 import { mountQueueRoutes } from './queue';
 import { mountSearchRoutes } from './search';
@@ -43,6 +44,7 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountChatRoutes(router, deps, guard);
   mountEventRoutes(router, deps, guard);
   mountNoteRoutes(router, deps, guard);
+  mountPresenceRoutes(router, deps, guard);
   mountCannedResponseRoutes(router, deps, guard);
   mountQuarantineRoutes(router, deps, guard);
   mountQueueRoutes(router, deps, guard);
