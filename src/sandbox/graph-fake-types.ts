@@ -81,8 +81,10 @@ export interface GraphFake {
   readonly baseUrl: string;
   /** Accepted sends, in order. */
   readonly sends: RecordedSend[];
-  /** Message ids marked read, in order. */
+  /** Message ids marked read, in order (typing indicators, which also mark read, are apart). */
   readonly reads: string[];
+  /** Message ids a typing indicator was shown for, in order. */
+  readonly typingIndicators: string[];
   /** HTTP requests received, whatever their outcome. */
   readonly requests: number;
   /** Held or delayed sends whose client went away before the answer; not recorded. */
@@ -99,6 +101,8 @@ export interface GraphFake {
   waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
   /** The next `count` send requests fail this way (in queue order with earlier failures). */
   failNext(count: number, failure: GraphFakeFailure): void;
+  /** The next `count` mark-read or typing-indicator requests fail this way; nothing is recorded for them. */
+  failNextRead(count: number, failure: GraphFakeFailure): void;
   /** Every send to `digits` fails this way (e.g. 131047) until called again with undefined. */
   refuse(digits: string, failure: GraphFakeFailure | undefined): void;
   /** Fails a share of all sends at random (after queued failures and refusals); undefined ends it. */
@@ -115,7 +119,10 @@ export interface GraphFake {
   /** Files uploaded for sends, in order. */
   uploads(): RecordedUpload[];
   flushCallbacks(): Promise<void>;
-  /** Forgets sends, reads, attempts, counters, media, uploads, failures, refusals, storm and latency; releases held sends. */
+  /**
+   * Forgets sends, reads, typing indicators, attempts, counters, media, uploads, failures, refusals,
+   * storm and latency; releases held sends.
+   */
   reset(): void;
   close(): Promise<void>;
 }

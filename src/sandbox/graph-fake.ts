@@ -6,13 +6,14 @@ import { graphError, graphErrorCode, isRecord, readBody, sendJson } from './grap
 import { createFaultPlan } from './graph-fake-faults';
 import { createMediaUploads } from './graph-fake-media';
 import { createStatusNotifier } from './graph-fake-status';
-import type { GraphFake, GraphFakeOptions, RecordedSend, SendAttempt } from './graph-fake-types';
+import type { GraphFake, GraphFakeFailure, GraphFakeOptions, RecordedSend, SendAttempt } from './graph-fake-types';
 import { checkOutboundLimits, fromGraphSendBody, GraphSendBody } from '../whatsapp/outbound';
 
 // A real HTTP server speaking the Graph API's `/messages` and media shapes, for tests, the benchmark
 // and sandbox mode. Being a server rather than a mock, it exercises the real client, its timeouts
 // and connection handling. Failure injection (`failNext`, `refuse`, `setStorm`, `pauseSends`) targets
-// send requests only; mark-read and media requests are always answered.
+// send requests only; mark-read and typing-indicator requests fail only through `failNextRead`, and
+// media requests are always answered.
 
 export type { StatusCallbackOptions } from './graph-fake-status';
 export type {
@@ -33,6 +34,8 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
 
   const sends: RecordedSend[] = [];
   const reads: string[] = [];
+  const typingIndicators: string[] = [];
+  const readFailures: GraphFakeFailure[] = [];
   const faults = createFaultPlan();
   const media = new Map<string, { data: Buffer; mimeType: string }>();
   const uploads = createMediaUploads(media);
@@ -114,11 +117,21 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     } catch {
       return sendJson(res, 400, graphError(100, 'Invalid parameter', 'Request body is not JSON'));
     }
+    // A typing indicator is a mark-read body with `typing_indicator`; both answer `{"success": true}`.
     if (isRecord(json) && json['status'] === 'read') {
       const id = json['message_id'];
       if (typeof id !== 'string' || id === '')
         return sendJson(res, 400, graphError(131009, 'Parameter value is not valid'));
-      reads.push(id);
+      const failure = readFailures.shift();
+      if (failure !== undefined && 'status' in failure) {
+        if (failure.body === undefined) return void res.writeHead(failure.status).end();
+        return sendJson(res, failure.status, failure.body);
+      }
+      if (failure !== undefined) await sleep(failure.delayMs);
+      if (json['typing_indicator'] === undefined) reads.push(id);
+      else if (isRecord(json['typing_indicator']) && json['typing_indicator']['type'] === 'text')
+        typingIndicators.push(id);
+      else return sendJson(res, 400, graphError(100, 'Invalid parameter', 'typing_indicator.type must be text'));
       return sendJson(res, 200, { success: true });
     }
 
@@ -226,6 +239,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     baseUrl: `${origin}/${version}`,
     sends,
     reads,
+    typingIndicators,
     get requests() {
       return requests;
     },
@@ -252,6 +266,9 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       return faults.attempts;
     },
     failNext: (count, failure) => faults.queue(count, failure),
+    failNextRead(count, failure) {
+      for (let i = 0; i < count; i++) readFailures.push(failure);
+    },
     refuse: (digits, failure) => faults.refuse(digits, failure),
     setStorm: (storm) => faults.setStorm(storm),
     setLatency(ms) {
@@ -271,6 +288,8 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       // In place, so arrays a caller already holds stay live.
       sends.length = 0;
       reads.length = 0;
+      typingIndicators.length = 0;
+      readFailures.length = 0;
       faults.reset();
       media.clear();
       uploads.reset();

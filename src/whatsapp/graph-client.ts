@@ -21,6 +21,11 @@ export interface WhatsAppClient {
   uploadMedia(file: { data: Buffer; mimeType: string; filename?: string }): Promise<{ mediaId: string }>;
   /** Marks an inbound message (and the ones before it) as read: the user sees blue ticks. */
   markRead(waMessageId: string): Promise<void>;
+  /**
+   * Shows the user "typing…" for up to 25 seconds or until our next message, and marks the inbound
+   * message (and the ones before it) as read, as markRead does.
+   */
+  sendTypingIndicator(waMessageId: string): Promise<void>;
   /** Fetches the bytes of an inbound media attachment by its media id. */
   downloadMedia(mediaId: string): Promise<{ data: Buffer; mimeType: string; sha256?: string }>;
 }
@@ -141,6 +146,15 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
     async markRead(waMessageId) {
       // The answer is `{"success": true}`; any 2xx without a Graph error body means done.
       await call('mark-read', messagesUrl, { messaging_product: 'whatsapp', status: 'read', message_id: waMessageId });
+    },
+
+    async sendTypingIndicator(waMessageId) {
+      await call('typing indicator', messagesUrl, {
+        messaging_product: 'whatsapp',
+        status: 'read',
+        message_id: waMessageId,
+        typing_indicator: { type: 'text' },
+      });
     },
 
     async downloadMedia(mediaId) {

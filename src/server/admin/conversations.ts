@@ -12,6 +12,7 @@ import {
 import { listMessages, type StoredMessage } from '../../db/messages';
 import type { Db } from '../../db/pool';
 import { listSetAside } from '../../db/quarantine';
+import { unreadInbound } from '../../db/read-state';
 import { getStudent } from '../../db/users';
 import { STATE_NAMES } from '../../../workflows/flow/state';
 import { notFound } from '../errors';
@@ -106,13 +107,19 @@ export function mountConversationRoutes(router: Router<AdminState>, { db }: { db
     const phone = phoneParam(ctx);
     const conversation = await getConversation(db, phone);
     if (!conversation) throw notFound('conversation_not_found', `No conversation with ${phone}`);
-    const [student, sessions] = await Promise.all([getStudent(db, phone), listChatSessions(db, phone)]);
+    const [student, sessions, unread] = await Promise.all([
+      getStudent(db, phone),
+      listChatSessions(db, phone),
+      unreadInbound(db, phone),
+    ]);
     // At most one session is open: a unique index on chat_sessions says so.
     const open = sessions.find((s) => s.endedAt === null);
     ctx.body = {
       status: 'success',
       conversation: {
         ...summaryJson(conversation),
+        // The student's messages no one has read yet (POST …/read marks them).
+        unread: unread.count,
         profile: student
           ? {
               fullName: student.fullName,

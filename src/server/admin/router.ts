@@ -14,6 +14,7 @@ import { mountConversationRoutes } from './conversations';
 import { mountEventRoutes } from './events';
 import { mountMediaRoutes } from './media';
 import { mountNoteRoutes } from './notes';
+import { mountPresenceRoutes } from './presence';
 import { mountQuarantineRoutes } from './quarantine';
 import { mountQueueRoutes } from './queue';
 import { mountSearchRoutes } from './search';
@@ -45,6 +46,7 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountEventRoutes(router, deps, guard);
   mountNoteRoutes(router, deps, guard);
   mountMediaRoutes(router, deps, guard);
+  mountPresenceRoutes(router, deps, guard);
   mountCannedResponseRoutes(router, deps, guard);
   mountQuarantineRoutes(router, deps, guard);
   mountQueueRoutes(router, deps, guard);
