@@ -6,7 +6,8 @@ import {
   setChatHolder,
 } from '../src/db/chat-sessions';
 import { claimAgent } from '../src/db/assignment';
-import { insertHomework, storeMedia, type HomeworkSubmission } from '../src/db/homework';
+import { insertHomework, type HomeworkSubmission } from '../src/db/homework';
+import { storeMedia } from '../src/db/media';
 import { confirmPayment, createPayment, expirePayment } from '../src/db/payments';
 import type { Db } from '../src/db/pool';
 import { saveProfile, setSubscription } from '../src/db/users';

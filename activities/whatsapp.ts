@@ -7,6 +7,7 @@ import { WhatsAppApiError } from '../src/whatsapp/errors';
 import type { WhatsAppClient } from '../src/whatsapp/graph-client';
 import { WHATSAPP_REJECTED } from '../domain/failures';
 import type { OutboundContent } from '../domain/types';
+import { uploadOnce } from './media-upload';
 
 export interface DeliverInput {
   phone: string;
@@ -51,8 +52,12 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
         });
       }
       try {
+        // An attachment is uploaded first (once per row) and sent by the id WhatsApp gave it.
+        const uploadedMediaId =
+          input.content.kind === 'media' ? await uploadOnce(db, whatsapp, row.id, input.content) : undefined;
         const { waMessageId } = await whatsapp.sendMessage(input.phone, input.content, {
           contextMessageId: input.contextWaMessageId,
+          uploadedMediaId,
         });
         // The wamid first: an attempt retried after this point finds it and does not send again. The
         // message is out: while Postgres is away the wamid waits here rather than the attempt failing

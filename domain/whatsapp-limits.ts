@@ -55,3 +55,19 @@ export const MAX_ID_CHARS = MAX_BUTTON_ID_CHARS;
  * error titles. The longest documented limit short of a text body.
  */
 export const MAX_OTHER_TEXT_CHARS = 1024;
+
+// The files an agent may attach, by WhatsApp's media upload limits (reference §5.8b; Meta's
+// supported media types). Sizes in bytes, a megabyte being 1024 × 1024 as Meta's pages count it.
+
+const MB = 1024 * 1024;
+
+/** An image (JPEG or PNG). */
+export const MAX_IMAGE_BYTES = 5 * MB;
+/** A document: PDF, plain text and the Office formats. */
+export const MAX_DOCUMENT_BYTES = 100 * MB;
+/** Audio: AAC, AMR, MP3, M4A, OGG with Opus. */
+export const MAX_AUDIO_BYTES = 16 * MB;
+/** Video: MP4 and 3GP. */
+export const MAX_VIDEO_BYTES = 16 * MB;
+/** The largest file of any kind. */
+export const MAX_MEDIA_BYTES = MAX_DOCUMENT_BYTES;

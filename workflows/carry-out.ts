@@ -28,8 +28,9 @@ export const store = wf.proxyLocalActivities<Activities>({
  * giving up would lose them.
  */
 export const turns = wf.proxyLocalActivities<Activities>({
-  // Several sends of up to 15 s each, and perhaps a photo download, in one attempt.
-  startToCloseTimeout: '2m',
+  // Several sends of up to 15 s each, perhaps a photo download, or an agent's file of up to 100 MB
+  // uploaded to WhatsApp (up to 2 minutes) before it is sent, in one attempt.
+  startToCloseTimeout: '5m',
   localRetryThreshold: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
@@ -79,10 +80,14 @@ export interface StepOutcome extends AgentOutcome {
   replied?: boolean;
 }
 
-/** What a step's turn did, for its caller: the first message an agent wrote, accepted or refused. */
+/**
+ * What a step's turn did, for its caller: the first message an agent wrote, or the first one WhatsApp
+ * refused (a file and its text are two messages: the agent hears of either refusal).
+ */
 export function outcomeOf(operations: TurnOperation[], turn: TurnResult): StepOutcome {
   const outcome: StepOutcome = { replied: operations.some((o) => o.kind === 'send') };
-  const sent = turn.agentSends?.[0];
+  const sends = turn.agentSends ?? [];
+  const sent = sends.find((s) => !('waMessageId' in s)) ?? sends[0];
   if (sent === undefined) return outcome;
   if ('waMessageId' in sent) outcome.agentWaMessageId = sent.waMessageId;
   else outcome.agentFailure = sent.refusedCode === null ? {} : { code: sent.refusedCode };

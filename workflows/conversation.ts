@@ -159,6 +159,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         if (command.agent.trim() === '') throw new Error('agent name is required');
         if (command.message !== undefined && [...command.message].length > MAX_TEXT_CHARS)
           throw new Error(`message is longer than ${MAX_TEXT_CHARS} characters`);
+        if (command.action === 'template' && command.content?.kind !== 'template')
+          throw new Error('a template command carries its template');
+        const carries = command.action === 'template' ? 'template' : command.action === 'send' ? 'media' : undefined;
+        if (command.content !== undefined && command.content.kind !== carries)
+          throw new Error(`a ${command.action} command carries no ${command.content.kind}`);
       },
     },
   );

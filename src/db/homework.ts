@@ -1,31 +1,5 @@
 import type { Queryable } from './queryable';
 
-export interface MediaInput {
-  waMediaId: string;
-  mimeType: string;
-  sha256?: string;
-  data: Buffer;
-}
-
-/** Stores downloaded media once per WhatsApp media id and returns its row id. */
-export async function storeMedia(db: Queryable, media: MediaInput): Promise<number> {
-  const { rows } = await db.query<{ id: string }>(
-    `insert into media (wa_media_id, mime_type, sha256, size_bytes, data) values ($1, $2, $3, $4, $5)
-     on conflict (wa_media_id) do update set wa_media_id = excluded.wa_media_id
-     returning id`,
-    [media.waMediaId, media.mimeType, media.sha256 ?? null, media.data.length, media.data],
-  );
-  return Number(rows[0]!.id);
-}
-
-export async function getMedia(db: Queryable, id: number): Promise<{ mimeType: string; data: Buffer } | undefined> {
-  const { rows } = await db.query<{ mime_type: string; data: Buffer }>(
-    'select mime_type, data from media where id = $1',
-    [id],
-  );
-  return rows[0] ? { mimeType: rows[0].mime_type, data: rows[0].data } : undefined;
-}
-
 export type HomeworkSubmission =
   { kind: 'text'; text: string } | { kind: 'image'; mediaRowId: number; caption?: string };
 

@@ -241,7 +241,8 @@ export async function upsertOutbound(
     input.sender,
     input.senderName ?? null,
     input.key,
-    input.content.kind,
+    // A file is stored by its kind (image, document…), as a student's files are.
+    input.content.kind === 'media' ? input.content.mediaType : input.content.kind,
     describeOutbound(input.content),
     JSON.stringify(input.content),
     input.contextWaMessageId ?? null,

@@ -1,4 +1,4 @@
-import type { OutboundContent } from '../../domain/types';
+import type { AttachmentType, OutboundContent } from '../../domain/types';
 import type { StatusCallbackOptions } from './graph-fake-status';
 
 // The public shape of the local Graph API fake (graph-fake.ts).
@@ -8,14 +8,41 @@ export interface RecordedSend {
   phoneNumberId: string;
   /** Recipient, digits only. */
   to: string;
-  /** Graph message type: `text` or `interactive`. */
+  /** Graph message type: `text`, `interactive`, `template`, `image`, `document`, `audio` or `video`. */
   type: string;
   /** The request body as sent. */
   body: unknown;
   content: OutboundContent;
   contextMessageId?: string;
+  /** An image, document, audio or video send: the uploaded file it names. */
+  media?: RecordedMedia;
   /** Epoch ms of acceptance. */
   at: number;
+}
+
+/** A file uploaded to `POST /{phone-number-id}/media`. */
+export interface RecordedUpload {
+  /** The media id answered, which sends name. */
+  id: string;
+  phoneNumberId: string;
+  mediaType: AttachmentType;
+  mimeType: string;
+  sizeBytes: number;
+  /** Hex SHA-256 of the bytes, for tests to compare with the file they stored. */
+  sha256: string;
+  filename?: string;
+  at: number;
+}
+
+/** What a media send carried, with the bytes it names (by the upload's size and hash). */
+export interface RecordedMedia {
+  mediaType: AttachmentType;
+  mediaId: string;
+  mimeType: string;
+  sizeBytes: number;
+  sha256: string;
+  caption?: string;
+  filename?: string;
 }
 
 /** An HTTP error answer (with a Graph error body or none), or a slow answer to provoke client timeouts. */
@@ -54,8 +81,10 @@ export interface GraphFake {
   readonly baseUrl: string;
   /** Accepted sends, in order. */
   readonly sends: RecordedSend[];
-  /** Message ids marked read, in order. */
+  /** Message ids marked read, in order (typing indicators, which also mark read, are apart). */
   readonly reads: string[];
+  /** Message ids a typing indicator was shown for, in order. */
+  readonly typingIndicators: string[];
   /** HTTP requests received, whatever their outcome. */
   readonly requests: number;
   /** Held or delayed sends whose client went away before the answer; not recorded. */
@@ -72,6 +101,8 @@ export interface GraphFake {
   waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
   /** The next `count` send requests fail this way (in queue order with earlier failures). */
   failNext(count: number, failure: GraphFakeFailure): void;
+  /** The next `count` mark-read or typing-indicator requests fail this way; nothing is recorded for them. */
+  failNextRead(count: number, failure: GraphFakeFailure): void;
   /** Every send to `digits` fails this way (e.g. 131047) until called again with undefined. */
   refuse(digits: string, failure: GraphFakeFailure | undefined): void;
   /** Fails a share of all sends at random (after queued failures and refusals); undefined ends it. */
@@ -83,9 +114,15 @@ export interface GraphFake {
   /** Answers the held sends whose clients are still connected. */
   resumeSends(): void;
   waitForHeldSend(timeoutMs?: number): Promise<void>;
+  /** Plants a user's media, downloadable by its id as an inbound photo or file is. */
   addMedia(mediaId: string, data: Buffer, mimeType: string): void;
+  /** Files uploaded for sends, in order. */
+  uploads(): RecordedUpload[];
   flushCallbacks(): Promise<void>;
-  /** Forgets sends, reads, attempts, counters, media, failures, refusals, storm and latency; releases held sends. */
+  /**
+   * Forgets sends, reads, typing indicators, attempts, counters, media, uploads, failures, refusals,
+   * storm and latency; releases held sends.
+   */
   reset(): void;
   close(): Promise<void>;
 }

@@ -4,14 +4,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { graphError, graphErrorCode, isRecord, readBody, sendJson } from './graph-fake-http';
 import { createFaultPlan } from './graph-fake-faults';
+import { createMediaUploads } from './graph-fake-media';
 import { createStatusNotifier } from './graph-fake-status';
-import type { GraphFake, GraphFakeOptions, RecordedSend, SendAttempt } from './graph-fake-types';
+import type { GraphFake, GraphFakeFailure, GraphFakeOptions, RecordedSend, SendAttempt } from './graph-fake-types';
 import { checkOutboundLimits, fromGraphSendBody, GraphSendBody } from '../whatsapp/outbound';
 
 // A real HTTP server speaking the Graph API's `/messages` and media shapes, for tests, the benchmark
 // and sandbox mode. Being a server rather than a mock, it exercises the real client, its timeouts
 // and connection handling. Failure injection (`failNext`, `refuse`, `setStorm`, `pauseSends`) targets
-// send requests only; mark-read and media requests are always answered.
+// send requests only; mark-read and typing-indicator requests fail only through `failNextRead`, and
+// media requests are always answered.
 
 export type { StatusCallbackOptions } from './graph-fake-status';
 export type {
@@ -32,8 +34,11 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
 
   const sends: RecordedSend[] = [];
   const reads: string[] = [];
+  const typingIndicators: string[] = [];
+  const readFailures: GraphFakeFailure[] = [];
   const faults = createFaultPlan();
   const media = new Map<string, { data: Buffer; mimeType: string }>();
+  const uploads = createMediaUploads(media);
   const held = new Set<() => void>();
   const sleepers = new Set<() => void>();
   let requests = 0;
@@ -69,8 +74,10 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     requests += 1;
-    const raw = await readBody(req);
     const url = new URL(req.url ?? '/', origin);
+    // An upload is multipart and may be large: its handler streams it instead of reading it as text.
+    const upload = req.method === 'POST' && /^\/[^/]+\/[^/]+\/media\/?$/.test(url.pathname);
+    const raw = upload ? '' : await readBody(req);
     if (options.accessToken !== undefined && req.headers.authorization !== `Bearer ${options.accessToken}`) {
       return sendJson(res, 401, graphError(190, 'Invalid OAuth access token - Cannot parse access token'));
     }
@@ -84,6 +91,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     }
     if (first === version && second !== undefined && rest.length === 0) {
       if (req.method === 'POST' && third === 'messages') return handleMessages(req, res, second, raw);
+      if (upload && third === 'media') return uploads.handleUpload(req, res, second);
       if (req.method === 'GET' && third === undefined) return serveMediaInfo(res, decodeURIComponent(second));
     }
     sendJson(res, 400, graphError(100, `Unknown path components: ${req.method} ${req.url}`));
@@ -109,11 +117,21 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     } catch {
       return sendJson(res, 400, graphError(100, 'Invalid parameter', 'Request body is not JSON'));
     }
+    // A typing indicator is a mark-read body with `typing_indicator`; both answer `{"success": true}`.
     if (isRecord(json) && json['status'] === 'read') {
       const id = json['message_id'];
       if (typeof id !== 'string' || id === '')
         return sendJson(res, 400, graphError(131009, 'Parameter value is not valid'));
-      reads.push(id);
+      const failure = readFailures.shift();
+      if (failure !== undefined && 'status' in failure) {
+        if (failure.body === undefined) return void res.writeHead(failure.status).end();
+        return sendJson(res, failure.status, failure.body);
+      }
+      if (failure !== undefined) await sleep(failure.delayMs);
+      if (json['typing_indicator'] === undefined) reads.push(id);
+      else if (isRecord(json['typing_indicator']) && json['typing_indicator']['type'] === 'text')
+        typingIndicators.push(id);
+      else return sendJson(res, 400, graphError(100, 'Invalid parameter', 'typing_indicator.type must be text'));
       return sendJson(res, 200, { success: true });
     }
 
@@ -169,6 +187,12 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       attempt('failed', 400, 100);
       return sendJson(res, 400, graphError(100, 'Invalid parameter', problems.join('; ')));
     }
+    const mediaSend = uploads.checkSend(parsed.data);
+    if (mediaSend !== undefined && 'error' in mediaSend) {
+      const { code, title, details } = mediaSend.error;
+      attempt('failed', 400, code);
+      return sendJson(res, 400, graphError(code, title, details));
+    }
 
     sequence += 1;
     const send: RecordedSend = {
@@ -179,6 +203,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       body: json,
       content,
       ...(parsed.data.context === undefined ? {} : { contextMessageId: parsed.data.context.message_id }),
+      ...(mediaSend === undefined ? {} : { media: mediaSend.media }),
       at: Date.now(),
     };
     sends.push(send);
@@ -214,6 +239,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     baseUrl: `${origin}/${version}`,
     sends,
     reads,
+    typingIndicators,
     get requests() {
       return requests;
     },
@@ -240,6 +266,9 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       return faults.attempts;
     },
     failNext: (count, failure) => faults.queue(count, failure),
+    failNextRead(count, failure) {
+      for (let i = 0; i < count; i++) readFailures.push(failure);
+    },
     refuse: (digits, failure) => faults.refuse(digits, failure),
     setStorm: (storm) => faults.setStorm(storm),
     setLatency(ms) {
@@ -253,13 +282,17 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     addMedia(mediaId, data, mimeType) {
       media.set(mediaId, { data, mimeType });
     },
+    uploads: () => [...uploads.uploads],
     flushCallbacks: () => notifier?.flush() ?? Promise.resolve(),
     reset() {
       // In place, so arrays a caller already holds stay live.
       sends.length = 0;
       reads.length = 0;
+      typingIndicators.length = 0;
+      readFailures.length = 0;
       faults.reset();
       media.clear();
+      uploads.reset();
       requests = 0;
       aborted = 0;
       latencyMs = 0;

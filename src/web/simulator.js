@@ -178,7 +178,7 @@
     item.dataset.waMessageId = send.waMessageId;
     const bubble = node('div', 'bubble bubble-in');
     if (content.header) bubble.append(node('p', 'bubble-header', content.header));
-    const text = content.kind === 'text' ? content.text : content.body;
+    const text = content.kind === 'text' ? content.text : content.kind === 'media' ? mediaLine(content) : content.body;
     bubble.append(formatted('p', 'bubble-text', text === undefined ? '' : text));
     if (content.footer) bubble.append(node('p', 'bubble-footer', content.footer));
     bubble.append(node('span', 'bubble-time', clock(send.at)));
@@ -207,6 +207,12 @@
       item.append(wrap);
     }
     append(item);
+  }
+
+  // An agent's attachment, as a line naming it: the simulator shows no file itself.
+  function mediaLine(content) {
+    const name = content.filename ? `${content.mediaType}: ${content.filename}` : content.mediaType;
+    return `📎 [${name}]` + (content.caption ? `\n${content.caption}` : '');
   }
 
   // ---- list messages: the sheet of rows ----

@@ -6,7 +6,7 @@ import { checkOutboundLimits, toGraphSendBody } from './outbound';
 
 export { checkOutboundLimits } from './outbound';
 
-// A thin client for the three Graph API calls the bot makes. It never retries by itself: every
+// A thin client for the Graph API calls the bot makes. It never retries by itself: every
 // failure becomes a WhatsAppApiError whose `retryable` flag feeds the activity retry policy.
 // Nothing here logs, so neither the token nor message bodies can leak into logs.
 
@@ -15,10 +15,17 @@ export interface WhatsAppClient {
   sendMessage(
     to: string,
     content: OutboundContent,
-    options?: { contextMessageId?: string },
+    options?: { contextMessageId?: string; uploadedMediaId?: string },
   ): Promise<{ waMessageId: string }>;
+  /** Uploads a file for a send (`POST /{phone-number-id}/media`); resolves with WhatsApp's media id. */
+  uploadMedia(file: { data: Buffer; mimeType: string; filename?: string }): Promise<{ mediaId: string }>;
   /** Marks an inbound message (and the ones before it) as read: the user sees blue ticks. */
   markRead(waMessageId: string): Promise<void>;
+  /**
+   * Shows the user "typing…" for up to 25 seconds or until our next message, and marks the inbound
+   * message (and the ones before it) as read, as markRead does.
+   */
+  sendTypingIndicator(waMessageId: string): Promise<void>;
   /** Fetches the bytes of an inbound media attachment by its media id. */
   downloadMedia(mediaId: string): Promise<{ data: Buffer; mimeType: string; sha256?: string }>;
 }
@@ -30,6 +37,8 @@ export interface GraphClientOptions {
   phoneNumberId: string;
   /** Per HTTP request, including reading the answer. */
   timeoutMs?: number;
+  /** Per media upload, which may carry up to 100 MB. */
+  uploadTimeoutMs?: number;
 }
 
 const GraphErrorBody = z.object({
@@ -43,6 +52,7 @@ const GraphErrorBody = z.object({
 });
 type GraphErrorBody = z.infer<typeof GraphErrorBody>;
 
+const UploadResponse = z.object({ id: z.string().min(1) });
 const SendResponse = z.object({ messages: z.array(z.object({ id: z.string().min(1) })).min(1) });
 const MediaInfo = z.object({
   url: z.url(),
@@ -57,25 +67,37 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
   const { accessToken, phoneNumberId } = options;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const uploadTimeoutMs = options.uploadTimeoutMs ?? 120_000;
   const messagesUrl = `${baseUrl}/${encodeURIComponent(phoneNumberId)}/messages`;
+  const mediaUrl = `${baseUrl}/${encodeURIComponent(phoneNumberId)}/media`;
 
-  // One request: resolves with a 2xx status and its body, or throws a classified error.
-  async function call(what: string, url: string, jsonBody?: unknown): Promise<{ status: number; bytes: Buffer }> {
+  // One request: resolves with a 2xx status and its body, or throws a classified error. A JSON body
+  // is posted as JSON; a multipart one (an upload) as it is, with its own content type.
+  async function call(
+    what: string,
+    url: string,
+    jsonBody?: unknown,
+    multipart?: { body: Buffer; contentType: string },
+  ): Promise<{ status: number; bytes: Buffer }> {
     let res: HttpResponse;
+    const posted =
+      multipart ??
+      (jsonBody === undefined ? undefined : { body: JSON.stringify(jsonBody), contentType: 'application/json' });
+    const limitMs = multipart === undefined ? timeoutMs : uploadTimeoutMs;
     try {
       res = await httpRequest(url, {
-        method: jsonBody === undefined ? 'GET' : 'POST',
+        method: posted === undefined ? 'GET' : 'POST',
         headers: {
           Authorization: `Bearer ${accessToken}`,
-          ...(jsonBody === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(posted === undefined ? {} : { 'Content-Type': posted.contentType }),
         },
-        ...(jsonBody === undefined ? {} : { body: JSON.stringify(jsonBody) }),
-        timeoutMs,
+        ...(posted === undefined ? {} : { body: posted.body }),
+        timeoutMs: limitMs,
       });
     } catch (err) {
       // Timeouts and network failures say nothing about the payload; the request may even have
       // been accepted, so callers reconcile through status webhooks before resending.
-      const reason = err instanceof RequestTimeoutError ? `timed out after ${timeoutMs}ms` : 'network error';
+      const reason = err instanceof RequestTimeoutError ? `timed out after ${limitMs}ms` : 'network error';
       throw new WhatsAppApiError(`WhatsApp ${what} failed: ${reason}`, { retryable: true, cause: err });
     }
     const bytes = res.body;
@@ -103,7 +125,7 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
           retryable: false,
         });
       }
-      const body = toGraphSendBody(to, content, sendOptions.contextMessageId);
+      const body = toGraphSendBody(to, content, sendOptions.contextMessageId, sendOptions.uploadedMediaId);
       const { status, bytes } = await call('send', messagesUrl, body);
       const parsed = SendResponse.safeParse(parseJson(bytes));
       if (!parsed.success) {
@@ -113,9 +135,26 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
       return { waMessageId: parsed.data.messages[0]!.id };
     },
 
+    async uploadMedia(file) {
+      const { status, bytes } = await call('media upload', mediaUrl, undefined, await multipartUpload(file));
+      const parsed = UploadResponse.safeParse(parseJson(bytes));
+      if (!parsed.success)
+        throw new WhatsAppApiError('WhatsApp media upload answered without a media id', { status, retryable: false });
+      return { mediaId: parsed.data.id };
+    },
+
     async markRead(waMessageId) {
       // The answer is `{"success": true}`; any 2xx without a Graph error body means done.
       await call('mark-read', messagesUrl, { messaging_product: 'whatsapp', status: 'read', message_id: waMessageId });
+    },
+
+    async sendTypingIndicator(waMessageId) {
+      await call('typing indicator', messagesUrl, {
+        messaging_product: 'whatsapp',
+        status: 'read',
+        message_id: waMessageId,
+        typing_indicator: { type: 'text' },
+      });
     },
 
     async downloadMedia(mediaId) {
@@ -135,6 +174,23 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
         ...(info.data.sha256 === undefined ? {} : { sha256: info.data.sha256 }),
       };
     },
+  };
+}
+
+/** The upload's multipart body as Node's FormData encodes it, with its boundary in the content type. */
+async function multipartUpload(file: {
+  data: Buffer;
+  mimeType: string;
+  filename?: string;
+}): Promise<{ body: Buffer; contentType: string }> {
+  const form = new FormData();
+  form.append('messaging_product', 'whatsapp');
+  form.append('type', file.mimeType);
+  form.append('file', new Blob([file.data], { type: file.mimeType }), file.filename ?? 'file');
+  const encoded = new Response(form);
+  return {
+    body: Buffer.from(await encoded.arrayBuffer()),
+    contentType: encoded.headers.get('content-type') ?? 'multipart/form-data',
   };
 }
 

@@ -24,7 +24,8 @@ const MAX_REDIRECTS = 3;
 interface RequestOptions {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
-  body?: string;
+  /** A string (JSON) or bytes (a multipart upload). */
+  body?: string | Buffer;
   timeoutMs: number;
 }
 

@@ -3,12 +3,14 @@ import type { OutboundContent } from '../../domain/types';
 import {
   MAX_BUTTON_ID_CHARS,
   MAX_BUTTON_TITLE_CHARS,
+  MAX_CAPTION_CHARS,
   MAX_FOOTER_CHARS,
   MAX_HEADER_CHARS,
   MAX_INTERACTIVE_BODY_CHARS,
   MAX_LIST_BUTTON_CHARS,
   MAX_LIST_ROWS,
   MAX_LIST_SECTIONS,
+  MAX_OTHER_TEXT_CHARS,
   MAX_REPLY_BUTTONS,
   MAX_ROW_DESCRIPTION_CHARS,
   MAX_ROW_ID_CHARS,
@@ -77,6 +79,10 @@ export function checkOutboundLimits(content: OutboundContent): string[] {
       if (new Set(rows.map((r) => r.id)).size !== rows.length) problems.push('row ids must be unique');
       break;
     }
+    case 'media':
+      optional('caption', content.caption, MAX_CAPTION_CHARS);
+      optional('filename', content.filename, MAX_OTHER_TEXT_CHARS);
+      break;
   }
   return problems;
 }

@@ -134,6 +134,15 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
     }
     const profileName = findProfileName(contacts, from);
     const contextId = m.context?.id === undefined ? undefined : saneId(m.context.id, MAX_ID_CHARS);
+    const content = toContent(m);
+    if (content === undefined) {
+      return setAside(
+        'webhook_message',
+        'malformed',
+        raw,
+        `${clip(m.type)} ${clip(id)} names no usable message or new text`,
+      );
+    }
     out.messages.push({
       waMessageId: id,
       from,
@@ -141,7 +150,7 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
       sentAt: saneTime(m.timestamp, receivedAt),
       receivedAt,
       ...(contextId === undefined ? {} : { contextId }),
-      content: toContent(m),
+      content,
     });
   });
 
@@ -195,7 +204,8 @@ function findProfileName(contacts: WebhookContact[], from: string): string | und
   return clean === '' ? undefined : clean;
 }
 
-function toContent(m: WebhookMessage): InboundContent {
+/** What the message says; undefined for an edit or deletion that cannot be applied to a message (quarantined). */
+function toContent(m: WebhookMessage): InboundContent | undefined {
   // The raw type only selects a branch; a type that is stored is cleaned first.
   const type = m.type;
   const malformed: InboundContent = {
@@ -267,6 +277,13 @@ function toContent(m: WebhookMessage): InboundContent {
     case 'system':
       // The body names phone numbers, so only the event type goes into the summary.
       return { kind: 'other', type, summary: `system: ${clip(m.system?.type?.replace(/_/g, ' ') || 'notification')}` };
+    case 'edit':
+      return editContent(m.edit);
+    case 'revoke': {
+      // Like every id handed on, the target is never cleaned: a changed id names another message.
+      const target = m.revoke && saneId(m.revoke.original_message_id, MAX_ID_CHARS);
+      return target === undefined ? undefined : { kind: 'revoke', messageId: target };
+    }
     case 'unsupported': {
       const what = m.unsupported?.type ?? m.errors?.[0]?.title ?? 'unknown';
       return { kind: 'other', type, summary: `unsupported: ${clip(what)}` };
@@ -288,6 +305,24 @@ function toContent(m: WebhookMessage): InboundContent {
     };
   }
   return { kind: 'other', type: typeName(type), summary: `${clip(type)}: unknown message type` };
+}
+
+/**
+ * The edited message's id and its new text: a text's body, or a media message's caption (empty when
+ * the caption was removed). WhatsApp lets users edit nothing else.
+ */
+function editContent(edit: WebhookMessage['edit']): InboundContent | undefined {
+  const target = edit && saneId(edit.original_message_id, MAX_ID_CHARS);
+  const message = edit?.message;
+  if (target === undefined || message === undefined) return undefined;
+  let text: string | undefined;
+  if (message.type === 'text') {
+    text = message.text && cleanText(message.text.body, MAX_TEXT_CHARS);
+  } else if (message.type === 'image' || message.type === 'video' || message.type === 'document') {
+    const media = message[message.type];
+    text = media && cleanText(media.caption ?? '', MAX_CAPTION_CHARS);
+  }
+  return text === undefined ? undefined : { kind: 'edit', messageId: target, text };
 }
 
 function isMediaType(type: string): type is MediaType {

@@ -91,6 +91,22 @@ const SystemPart = z.object({ type: z.string().optional(), body: z.string().opti
 
 const UnsupportedPart = z.object({ type: z.string().optional() });
 
+/** The message as it reads after an edit: a text, or a media message with its (new) caption. */
+const EditedMessage = z.object({
+  type: z.string(),
+  text: part(TextPart),
+  image: part(z.object({ caption: z.string().optional() })),
+  video: part(z.object({ caption: z.string().optional() })),
+  document: part(z.object({ caption: z.string().optional() })),
+});
+export type EditedMessage = z.infer<typeof EditedMessage>;
+
+/** The user edited an earlier message of theirs (WhatsApp Business app numbers, "Coexistence"). */
+const EditPart = z.object({ original_message_id: z.string(), message: part(EditedMessage) });
+
+/** The user deleted an earlier message of theirs for everyone. */
+const RevokePart = z.object({ original_message_id: z.string() });
+
 /** One `messages[]` item; `type` stays a plain string so future types still parse. */
 export const WebhookMessage = z.object({
   id: z.string().min(1),
@@ -114,6 +130,8 @@ export const WebhookMessage = z.object({
   order: part(OrderPart),
   system: part(SystemPart),
   unsupported: part(UnsupportedPart),
+  edit: part(EditPart),
+  revoke: part(RevokePart),
   errors: part(z.array(WebhookErrorItem)),
 });
 export type WebhookMessage = z.infer<typeof WebhookMessage>;

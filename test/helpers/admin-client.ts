@@ -43,6 +43,19 @@ export class AdminClient {
     );
   }
 
+  /** Uploads one file as multipart/form-data, as the console does (POST /api/admin/media). */
+  async upload(data: Buffer, filename: string, type: string) {
+    const form = new FormData();
+    form.append('file', new Blob([data], { type }), filename);
+    const response = await fetch(`${this.stack.baseUrl}/api/admin/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}` },
+      body: form,
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the JSON body freely and assert its shape
+    return { status: response.status, body: (await response.json()) as any };
+  }
+
   history(phone: string) {
     return this.request('GET', `/api/admin/conversations/${phone}/messages`);
   }

@@ -272,3 +272,63 @@ describe('graph fake: status callbacks', () => {
     }
   });
 });
+
+describe('graph fake: read receipts and typing indicators', () => {
+  let fake: GraphFake;
+  beforeEach(async () => {
+    fake = await startGraphFake({ accessToken: TOKEN });
+  });
+  afterEach(() => fake.close());
+
+  it('records typing indicators apart from mark-read requests, and sends nothing', async () => {
+    const client = clientFor(fake);
+    await client.markRead('wamid.IN1');
+    await client.sendTypingIndicator('wamid.IN2');
+    expect(fake.reads).toEqual(['wamid.IN1']);
+    expect(fake.typingIndicators).toEqual(['wamid.IN2']);
+    expect(fake.sends).toEqual([]);
+    fake.reset();
+    expect(fake.typingIndicators).toEqual([]);
+  });
+
+  it('refuses a typing indicator for an empty id with 131009 and one of another type with 100', async () => {
+    const empty = await postRaw(
+      fake,
+      JSON.stringify({
+        messaging_product: 'whatsapp',
+        status: 'read',
+        message_id: '',
+        typing_indicator: { type: 'text' },
+      }),
+    );
+    expect(empty).toMatchObject({ status: 400, json: { error: { code: 131009 } } });
+    const odd = await postRaw(
+      fake,
+      JSON.stringify({
+        messaging_product: 'whatsapp',
+        status: 'read',
+        message_id: 'x',
+        typing_indicator: { type: 'audio' },
+      }),
+    );
+    expect(odd).toMatchObject({ status: 400, json: { error: { code: 100 } } });
+    expect(fake.typingIndicators).toEqual([]);
+    // Any non-empty id is accepted, as Meta's format is not the fake's business.
+    await clientFor(fake).sendTypingIndicator('x');
+    expect(fake.typingIndicators).toEqual(['x']);
+  });
+
+  it('fails the next mark-read or typing requests as queued, recording none of them, then answers again', async () => {
+    const client = clientFor(fake);
+    fake.failNextRead(1, {
+      status: 400,
+      body: { error: { code: 131009, message: '(#131009) Parameter value is not valid' } },
+    });
+    fake.failNextRead(1, { status: 503 });
+    await expect(client.markRead('wamid.IN1')).rejects.toMatchObject({ code: 131009, retryable: false });
+    await expect(client.sendTypingIndicator('wamid.IN1')).rejects.toMatchObject({ status: 503, retryable: true });
+    expect([fake.reads, fake.typingIndicators]).toEqual([[], []]);
+    await client.markRead('wamid.IN1');
+    expect(fake.reads).toEqual(['wamid.IN1']);
+  });
+});

@@ -32,7 +32,7 @@ afterAll(async () => {
 // digits a generated `from` holds.
 const PHONES = Array.from({ length: 6 }, () => newPhone());
 const TYPES = ['text', 'image', 'document', 'audio', 'video', 'sticker', 'interactive', 'button', 'location'];
-const MORE_TYPES = ['reaction', 'contacts', 'order', 'system', 'unsupported'];
+const MORE_TYPES = ['reaction', 'edit', 'revoke', 'contacts', 'order', 'system', 'unsupported'];
 const STATUSES = ['sent', 'delivered', 'read', 'failed', 'played'];
 
 const nowSeconds = Math.floor(Date.now() / 1000);
@@ -102,6 +102,19 @@ const message = fc.oneof(
           fc.record({ latitude: loose(number), longitude: loose(numericText), name: loose(text), address: text }),
         ),
         reaction: loose(fc.record({ message_id: loose(wamid), emoji: loose(text) })),
+        edit: loose(
+          fc.record({
+            original_message_id: loose(wamid),
+            message: loose(
+              fc.record({
+                type: loose(fc.constantFrom('text', 'image', 'video', 'document')),
+                text: loose(fc.record({ body: loose(text) })),
+                image: loose(fc.record({ caption: loose(text) })),
+              }),
+            ),
+          }),
+        ),
+        revoke: loose(fc.record({ original_message_id: loose(wamid) })),
         system: loose(fc.record({ type: loose(text), body: loose(text) })),
         unsupported: loose(fc.record({ type: loose(text) })),
         errors: loose(fc.array(errorItem, { maxLength: 2 })),

@@ -139,6 +139,13 @@ describe('mark read and media', () => {
     expect(fake.sends).toEqual([]);
   });
 
+  it('sends the typing indicator body, which also marks the message read', async () => {
+    await client.sendTypingIndicator('wamid.IN1');
+    expect(fake.typingIndicators).toEqual(['wamid.IN1']);
+    expect(fake.reads).toEqual([]);
+    expect(fake.sends).toEqual([]);
+  });
+
   it('downloads media through the lookup url with the bytes and mime type that were stored', async () => {
     const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
     fake.addMedia('1000000000000001', bytes, 'image/jpeg');

@@ -156,6 +156,92 @@ describe('parseWebhook with the recorded fixtures', () => {
     expect(message.profileName).toBe('Ben Carter');
     expect(message.content).toEqual({ kind: 'other', type: 'unsupported', summary: 'unsupported: edit' });
   });
+
+  it('maps an edit to the id of the edited message and its new text', () => {
+    const message = onlyMessage(fixtureJson('edit-message.json'));
+    expect(message).toMatchObject({
+      waMessageId: 'wamid.HBgLMTU1NTAwMDIyMjIVAgASGBQzQUZBNEUwMDAwMDAwMDAwMDAwNQA=',
+      from: '15550002222',
+      sentAt: 1_788_000_700_000,
+    });
+    expect(message.content).toEqual({
+      kind: 'edit',
+      messageId: 'wamid.HBgLMTU1NTAwMDIyMjIVAgASGBQzQUZBNEUwMDAwMDAwMDAwMDAwMQA=',
+      text: 'Hello, I meant question 4',
+    });
+  });
+
+  it('maps a revoke to the id of the deleted message', () => {
+    const message = onlyMessage(fixtureJson('revoke-message.json'));
+    expect(message.waMessageId).toBe('wamid.HBgLMTU1NTAwMDIyMjIVAgASGBQzQUZBNEUwMDAwMDAwMDAwMDAwNgA=');
+    expect(message.content).toEqual({
+      kind: 'revoke',
+      messageId: 'wamid.HBgLMTU1NTAwMDIyMjIVAgASGBQzQUZBNEUwMDAwMDAwMDAwMDAwMQA=',
+    });
+  });
+});
+
+describe('parseWebhook with edits and deletions', () => {
+  const edit = (message: unknown, original: unknown = 'wamid.IN1') =>
+    messageOf('edit', { edit: { original_message_id: original, message } });
+
+  it('takes the new caption of an edited photo, video or document, empty when it was removed', () => {
+    for (const type of ['image', 'video', 'document']) {
+      const captioned = edit({ type, [type]: { caption: 'page 2 of my homework' } });
+      const removed = edit({ type, [type]: {} });
+      expect(onlyMessage(captioned).content).toEqual({
+        kind: 'edit',
+        messageId: 'wamid.IN1',
+        text: 'page 2 of my homework',
+      });
+      expect(onlyMessage(removed).content).toEqual({ kind: 'edit', messageId: 'wamid.IN1', text: '' });
+    }
+  });
+
+  it('cleans and clamps the new text like any text', () => {
+    const long = edit({ type: 'text', text: { body: `a\0b${'x'.repeat(MAX_TEXT_CHARS)}` } });
+    const caption = edit({ type: 'image', image: { caption: 'c'.repeat(MAX_CAPTION_CHARS + 5) } });
+    const text = (body: unknown) => (onlyMessage(body).content as { text: string }).text;
+    expect(text(long)).toBe(`ab${'x'.repeat(MAX_TEXT_CHARS - 2)}`);
+    expect(text(caption)).toBe('c'.repeat(MAX_CAPTION_CHARS));
+  });
+
+  const item = (type: string, part: Record<string, unknown>) => ({
+    from: '15550002222',
+    id: 'wamid.TEST1',
+    timestamp: '1788000100',
+    type,
+    ...part,
+  });
+  const editItem = (message: unknown, original: unknown = 'wamid.IN1') =>
+    item('edit', { edit: { original_message_id: original, message } });
+  const newText = { type: 'text', text: { body: 'x' } };
+
+  it.each([
+    ['no edit part', item('edit', {})],
+    ['no original_message_id', item('edit', { edit: { message: newText } })],
+    ['an empty original_message_id', editItem(newText, '')],
+    ['an original_message_id that is a number', editItem(newText, 42)],
+    ['an original_message_id holding U+0000', editItem(newText, 'wamid.\0')],
+    ['an original_message_id too long to be one', editItem(newText, 'w'.repeat(MAX_ID_CHARS + 1))],
+    ['no new message', item('edit', { edit: { original_message_id: 'wamid.IN1' } })],
+    ['a text without its body', editItem({ type: 'text', text: {} })],
+    ['a type that cannot be edited', editItem({ type: 'sticker', sticker: { id: '1' } })],
+    ['no revoke part', item('revoke', {})],
+    ['a revoke without original_message_id', item('revoke', { revoke: {} })],
+    ['a revoke with an empty original_message_id', item('revoke', { revoke: { original_message_id: '' } })],
+    ['a revoke with an unpaired surrogate in the id', item('revoke', { revoke: { original_message_id: 'w\ud800' } })],
+  ])('quarantines an edit or revoke with %s as malformed', (_what, raw) => {
+    const parsed = parseWebhook(webhook({ contacts: [ANA], messages: [raw] }), RECEIVED_AT);
+    expect(parsed.messages).toEqual([]);
+    expect(parsed.quarantined).toEqual([{ source: 'webhook_message', reason: 'malformed', raw }]);
+    expect(parsed.ignored).toEqual([expect.stringMatching(/^(edit|revoke) wamid\.TEST1 names no usable message/)]);
+  });
+
+  it('keeps an unsupported message whose unsupported type is edit as other', () => {
+    const body = messageOf('unsupported', { unsupported: { type: 'edit' } });
+    expect(onlyMessage(body).content).toEqual({ kind: 'other', type: 'unsupported', summary: 'unsupported: edit' });
+  });
 });
 
 describe('parseWebhook with the other message types of the reference', () => {
@@ -561,7 +647,18 @@ describe('parseWebhook with values WhatsApp could never have sent', () => {
         from: fc.oneof(fc.constant('15550002222'), hostile),
         id: field,
         timestamp: fc.oneof(fc.double().map(String), fc.double(), anyValue),
-        type: fc.constantFrom('text', 'image', 'video', 'document', 'reaction', 'button', 'location', 'unsupported'),
+        type: fc.constantFrom(
+          'text',
+          'image',
+          'video',
+          'document',
+          'reaction',
+          'button',
+          'location',
+          'unsupported',
+          'edit',
+          'revoke',
+        ),
         text: part,
         image: part,
         video: part,
@@ -570,6 +667,11 @@ describe('parseWebhook with values WhatsApp could never have sent', () => {
         button: part,
         location: fc.record({ latitude: fc.double(), longitude: anyValue, name: field }),
         unsupported: fc.record({ type: field }),
+        edit: fc.record({
+          original_message_id: field,
+          message: fc.record({ type: fc.constantFrom('text', 'image', 'document', 'video'), text: part, image: part }),
+        }),
+        revoke: fc.record({ original_message_id: field }),
         context: fc.record({ id: field }),
       },
       { requiredKeys: ['from', 'id', 'type'] },

@@ -1,5 +1,6 @@
 import { listChatSessions } from '../../src/db/chat-sessions';
-import { getMedia, listHomework } from '../../src/db/homework';
+import { listHomework } from '../../src/db/homework';
+import { getMedia } from '../../src/db/media';
 import { findPayment } from '../../src/db/payments';
 import { getStudent } from '../../src/db/users';
 import { choices, textOf, TestUser } from '../helpers/conversation';

@@ -1,3 +1,4 @@
+import type { TemplateContent } from '../../domain/types';
 import type { AgentCommand, AgentCommandResult } from '../messages';
 import type { Rejection } from './context';
 import type { FlowEvent } from './events';
@@ -9,6 +10,9 @@ import type { Agent, StateName } from './state';
 /** WhatsApp accepts free-form messages only this long after the user's last message. */
 export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
+/** What a template command without a template carries: the flow refuses it as an invalid message. */
+const NO_TEMPLATE: TemplateContent = { kind: 'template', name: '', language: '', parameters: [], rendered: '' };
+
 /** The flow event an agent command is. */
 export function agentEvent(command: AgentCommand): FlowEvent {
   const { agent, message } = command;
@@ -18,7 +22,14 @@ export function agentEvent(command: AgentCommand): FlowEvent {
     ...(command.admin !== undefined ? { admin: command.admin } : {}),
   };
   if (command.action === 'start') return { type: 'agentStart', agent, message, ...actor };
-  if (command.action === 'send') return { type: 'agentSend', agent, message: message ?? '', ...actor };
+  if (command.action === 'send') {
+    const attachment = command.content?.kind === 'media' ? { attachment: command.content } : {};
+    return { type: 'agentSend', agent, message: message ?? '', ...attachment, ...actor };
+  }
+  if (command.action === 'template') {
+    if (command.content?.kind !== 'template') return { type: 'agentTemplate', agent, template: NO_TEMPLATE, ...actor };
+    return { type: 'agentTemplate', agent, template: command.content, ...actor };
+  }
   if (command.action === 'assign')
     return { type: 'assign', agent, ...actor, ...(command.to ? { to: command.to } : {}) };
   if (command.action === 'unassign') return { type: 'unassign', agent, ...actor };
@@ -28,7 +39,8 @@ export function agentEvent(command: AgentCommand): FlowEvent {
 
 /**
  * Why the command is refused before anything changes: outside the 24-hour window WhatsApp would refuse
- * a start's or a send's text with 131047. An end still closes the chat (its closing line may be refused).
+ * a start's or a send's text or file with 131047. An end still closes the chat (its closing line may be
+ * refused); a template is what WhatsApp accepts outside the window.
  */
 export function outsideWindow(
   command: AgentCommand,

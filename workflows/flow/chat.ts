@@ -1,5 +1,5 @@
-import type { OutboundContent } from '../../domain/types';
-import { MAX_TEXT_CHARS } from '../../domain/whatsapp-limits';
+import type { MediaContent, OutboundContent, TemplateContent } from '../../domain/types';
+import { MAX_CAPTION_CHARS, MAX_TEXT_CHARS } from '../../domain/whatsapp-limits';
 import type { Rejection } from './context';
 import type { Actor } from './events';
 import { mayAct, requestAgent, takeIfFree } from './holder';
@@ -141,18 +141,80 @@ export function agentStart(turn: Turn, agent: string, message?: string, actor: A
   return undefined;
 }
 
-export function agentSend(turn: Turn, agent: string, message: string, actor: Actor = {}): Rejection | undefined {
+export function agentSend(
+  turn: Turn,
+  agent: string,
+  message: string,
+  actor: Actor = {},
+  attachment?: MediaContent,
+): Rejection | undefined {
   const chat = turn.state.chat;
   if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || chat === undefined) return notInChat;
   const refused = mayAct(turn, actor);
   if (refused) return refused;
   const shown = shownName(turn, agent);
-  const text = agentText(message, agentPrefix(shown));
-  if ('code' in text) return text;
+  // With a file, the text is optional: the file alone is a message.
+  const text = attachment !== undefined && message.trim() === '' ? undefined : agentText(message, agentPrefix(shown));
+  if (text !== undefined && 'code' in text) return text;
+  const file = attachment === undefined ? undefined : captioned(attachment, shown);
+  if (file !== undefined && 'code' in file) return file;
   takeIfFree(turn, actor, agent);
-  turn.send(agentMessage(text.text, shown), agent);
+  if (file !== undefined) turn.send(file, agent);
+  if (text !== undefined) turn.send(agentMessage(text.text, shown), agent);
   chat.agentReplied = true;
   startChatTimers(turn);
+  return undefined;
+}
+
+/**
+ * The file as the student receives it: its caption begins like every agent message, so the student
+ * knows who sent it (audio carries no caption on WhatsApp).
+ */
+function captioned(file: MediaContent, shown: string | undefined): MediaContent | Rejection {
+  if (file.mediaType === 'audio') {
+    const { caption: _dropped, ...rest } = file;
+    return rest;
+  }
+  const prefix = agentPrefix(shown);
+  const caption = (file.caption ?? '').trim();
+  const full = caption === '' ? prefix.replace(/:\s*$/, '') : prefix + caption;
+  if (codePoints(full) > MAX_CAPTION_CHARS) {
+    const max = MAX_CAPTION_CHARS - codePoints(prefix);
+    return { code: 'invalid_message', message: `The caption is too long: at most ${max} characters.` };
+  }
+  return { ...file, caption: full };
+}
+
+/** How long a chat a template opened (or renewed) waits for the student before it closes. */
+export const TEMPLATE_REPLY_WAIT_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * An agent sends an approved template: into the open chat (if they may act in it), or opening one, so
+ * the student's answer reaches the agent. The student may answer hours later: the chat waits
+ * TEMPLATE_REPLY_WAIT_MS for them without a reminder (a reminder outside the window would be refused);
+ * once they write, the usual idle timers take over.
+ */
+export function agentTemplate(
+  turn: Turn,
+  agent: string,
+  template: TemplateContent,
+  actor: Actor = {},
+): Rejection | undefined {
+  if (template.name === '' || template.rendered.trim() === '') {
+    return { code: 'invalid_message', message: 'The template is missing.' };
+  }
+  let chat = turn.state.chat;
+  if (turn.state.name === 'CHAT_SUPPORT_ACTIVE' && chat !== undefined) {
+    const refused = mayAct(turn, actor);
+    if (refused) return refused;
+  } else {
+    chat = openChat(turn, agent);
+  }
+  takeIfFree(turn, actor, agent);
+  turn.send(template, agent);
+  chat.agentReplied = true;
+  turn.cancelTimer('chat_reminder');
+  turn.startTimer('chat_close', TEMPLATE_REPLY_WAIT_MS);
   return undefined;
 }
 

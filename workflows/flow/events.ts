@@ -1,4 +1,4 @@
-import type { InboundMessage } from '../../domain/types';
+import type { InboundMessage, MediaContent, TemplateContent } from '../../domain/types';
 import type { Agent, TimerName } from './state';
 
 /** Who acts through the admin API: a person, and whether with the admin role. */
@@ -18,8 +18,10 @@ export type FlowEvent =
   | { type: 'paymentConfirmed'; reference: string; amount: number }
   /** An agent opens a chat with the user (admin API). */
   | ({ type: 'agentStart'; agent: string; message?: string } & Actor)
-  /** An agent writes to the user (admin API). */
-  | ({ type: 'agentSend'; agent: string; message: string } & Actor)
+  /** An agent writes to the user (admin API): a text, a file (sent first), or both. */
+  | ({ type: 'agentSend'; agent: string; message: string; attachment?: MediaContent } & Actor)
+  /** An agent sends an approved template, the one message WhatsApp takes outside the 24-hour window. */
+  | ({ type: 'agentTemplate'; agent: string; template: TemplateContent } & Actor)
   /** An agent ends the chat (admin API), optionally with closing text. */
   | ({ type: 'agentEnd'; agent: string; message?: string } & Actor)
   /** An agent takes the open chat, or an admin hands it to `to` (admin API). */

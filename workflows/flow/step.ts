@@ -1,5 +1,5 @@
 import type { InboundMessage } from '../../domain/types';
-import { agentEnd, agentSend, agentStart, handleChatInbound, onChatClose, onChatReminder } from './chat';
+import { agentEnd, agentSend, agentStart, agentTemplate, handleChatInbound, onChatClose, onChatReminder } from './chat';
 import type { FlowContext, Rejection, StepResult } from './context';
 import type { FlowEvent } from './events';
 import { assign, holderClaimed, requestAgent, unassign } from './holder';
@@ -32,7 +32,9 @@ export function step(state: FlowState, event: FlowEvent, ctx: FlowContext): Step
     case 'agentStart':
       return agentAction(state, ctx, (turn) => agentStart(turn, event.agent, event.message, event));
     case 'agentSend':
-      return agentAction(state, ctx, (turn) => agentSend(turn, event.agent, event.message, event));
+      return agentAction(state, ctx, (turn) => agentSend(turn, event.agent, event.message, event, event.attachment));
+    case 'agentTemplate':
+      return agentAction(state, ctx, (turn) => agentTemplate(turn, event.agent, event.template, event));
     case 'agentEnd':
       return agentAction(state, ctx, (turn) => agentEnd(turn, event.agent, event.message, event));
     case 'assign':

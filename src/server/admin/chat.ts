@@ -2,7 +2,10 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
+import { MAX_CAPTION_CHARS } from '../../../domain/whatsapp-limits';
+import type { MediaContent } from '../../../domain/types';
 import { getAgent } from '../../db/agents';
+import { getMediaInfo } from '../../db/media';
 import type { Db } from '../../db/pool';
 import type { ChatCommandFailureCode, ChatCommandResult, ChatCommands, ChatHolder } from '../chat-commands';
 import { forbidden, notFound } from '../errors';
@@ -17,7 +20,17 @@ const Message = agentText('message');
 
 export const StartChatBody = z.object({ message: Message.optional() });
 export type StartChatBody = z.infer<typeof StartChatBody>;
-export const SendChatBody = z.object({ message: Message });
+/** A file the agent uploaded (POST /api/admin/media), with a caption WhatsApp shows under it. */
+export const Attachment = z.strictObject({
+  id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  caption: agentText('attachment.caption', MAX_CAPTION_CHARS).optional(),
+});
+/** A text, a file, or a file followed by a text. */
+export const SendChatBody = z
+  .object({ message: Message.optional(), attachment: Attachment.optional() })
+  .refine((body) => body.message !== undefined || body.attachment !== undefined, {
+    message: 'message or attachment is required',
+  });
 export type SendChatBody = z.infer<typeof SendChatBody>;
 export const EndChatBody = z.object({ message: Message.optional() });
 export type EndChatBody = z.infer<typeof EndChatBody>;
@@ -85,8 +98,9 @@ export function mountChatRoutes(
   router.post(`${base}/send`, ...guard('chat.send', AGENT_OR_ADMIN), async (ctx) => {
     const input = commandContext(ctx);
     const body = parse(SendChatBody, await readJsonBody(ctx), 'invalid_message', 'Invalid body');
-    noteAudit(ctx, { details: { messageLength: body.message.length } });
-    respond(ctx, 'send', await chat.send({ ...input, message: body.message }));
+    const attachment = body.attachment === undefined ? undefined : await attachedFile(db, body.attachment);
+    noteAudit(ctx, { details: { messageLength: body.message?.length, attachment: attachment?.fileId } });
+    respond(ctx, 'send', await chat.send({ ...input, message: body.message, attachment }));
   });
 
   router.post(`${base}/end`, ...guard('chat.end', AGENT_OR_ADMIN), async (ctx) => {
@@ -103,6 +117,25 @@ export interface CommandContext {
   agentId?: number;
   admin: boolean;
   idempotencyKey?: string;
+}
+
+/** The uploaded file as the conversation sends it; only agents' uploads, whose kind was checked, qualify. */
+async function attachedFile(db: Db, attachment: z.infer<typeof Attachment>): Promise<MediaContent> {
+  const file = await getMediaInfo(db, attachment.id);
+  if (file === undefined || file.origin !== 'agent' || file.mediaType === null) {
+    throw notFound(
+      'media_not_found',
+      `No uploaded file with id ${attachment.id}; upload it with POST /api/admin/media`,
+    );
+  }
+  return {
+    kind: 'media',
+    mediaType: file.mediaType,
+    fileId: file.id,
+    mimeType: file.mimeType,
+    ...(file.filename !== null ? { filename: file.filename } : {}),
+    ...(attachment.caption !== undefined ? { caption: attachment.caption } : {}),
+  };
 }
 
 /** Who asks, for which conversation, under which Idempotency-Key: what every chat command starts from. */

@@ -12,9 +12,11 @@ import {
 import { listMessages, type StoredMessage } from '../../db/messages';
 import type { Db } from '../../db/pool';
 import { listSetAside } from '../../db/quarantine';
+import { unreadInbound } from '../../db/read-state';
 import { getStudent } from '../../db/users';
 import { STATE_NAMES } from '../../../workflows/flow/state';
 import { notFound } from '../errors';
+import { messageMedia } from './message-media';
 import { decodeJsonCursor, encodeJsonCursor, Limit, parse, phoneParam } from './params';
 
 // Read routes over Postgres: the conversation list, one conversation, its message history.
@@ -70,6 +72,7 @@ const messageJson = (m: StoredMessage) => ({
   body: m.body,
   payload: m.payload,
   mediaId: m.mediaId,
+  media: messageMedia(m),
   waMessageId: m.waMessageId,
   contextWaMessageId: m.contextWaMessageId,
   status: m.status,
@@ -104,13 +107,19 @@ export function mountConversationRoutes(router: Router<AdminState>, { db }: { db
     const phone = phoneParam(ctx);
     const conversation = await getConversation(db, phone);
     if (!conversation) throw notFound('conversation_not_found', `No conversation with ${phone}`);
-    const [student, sessions] = await Promise.all([getStudent(db, phone), listChatSessions(db, phone)]);
+    const [student, sessions, unread] = await Promise.all([
+      getStudent(db, phone),
+      listChatSessions(db, phone),
+      unreadInbound(db, phone),
+    ]);
     // At most one session is open: a unique index on chat_sessions says so.
     const open = sessions.find((s) => s.endedAt === null);
     ctx.body = {
       status: 'success',
       conversation: {
         ...summaryJson(conversation),
+        // The student's messages no one has read yet (POST …/read marks them).
+        unread: unread.count,
         profile: student
           ? {
               fullName: student.fullName,

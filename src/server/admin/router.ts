@@ -12,7 +12,9 @@ import { mountCannedResponseRoutes } from './canned-responses';
 import { mountChatRoutes } from './chat';
 import { mountConversationRoutes } from './conversations';
 import { mountEventRoutes } from './events';
+import { mountMediaRoutes } from './media';
 import { mountNoteRoutes } from './notes';
+import { mountPresenceRoutes } from './presence';
 import { mountQuarantineRoutes } from './quarantine';
 import { mountQueueRoutes } from './queue';
 import { mountSearchRoutes } from './search';
@@ -43,6 +45,8 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountChatRoutes(router, deps, guard);
   mountEventRoutes(router, deps, guard);
   mountNoteRoutes(router, deps, guard);
+  mountMediaRoutes(router, deps, guard);
+  mountPresenceRoutes(router, deps, guard);
   mountCannedResponseRoutes(router, deps, guard);
   mountQuarantineRoutes(router, deps, guard);
   mountQueueRoutes(router, deps, guard);

@@ -7,6 +7,7 @@ import { silentLogger } from '../../../src/logger';
 import { adminRoutes } from '../../../src/server/admin/router';
 import { createApp } from '../../../src/server/app';
 import { createEventHub, type EventHub } from '../../../src/server/event-hub';
+import type { WhatsAppClient } from '../../../src/whatsapp/graph-client';
 import { startScoped } from '../../helpers/cleanup';
 import { serveOnLoopback } from '../../helpers/serve';
 import { createTestDatabase } from '../../helpers/database';
@@ -51,7 +52,8 @@ export interface Answer {
 
 let nameSequence = 0;
 
-export function startAdminApp(): Promise<AdminApp> {
+/** `whatsapp`: the Graph client the server asks itself (a user's media, say); none unless a test needs it. */
+export function startAdminApp(options: { whatsapp?: WhatsAppClient } = {}): Promise<AdminApp> {
   return startScoped(async (defer) => {
     const database = await createTestDatabase({ migrated: true });
     defer(() => database.drop());
@@ -62,7 +64,7 @@ export function startAdminApp(): Promise<AdminApp> {
     const chat = new FakeChatCommands();
     const events = createEventHub(database.url, silentLogger);
     defer(() => events.stop());
-    const app = createApp({ config, db: database.db, temporal, logger: silentLogger, chat, events });
+    const app = createApp({ config, db: database.db, temporal, logger: silentLogger, chat, events, ...options });
     const baseUrl = await serveOnLoopback(app, defer);
     return adminHandle({ baseUrl, db: database.db, url: database.url, config, chat, events });
   });

@@ -167,6 +167,22 @@ function adminRequest(phones: readonly string[]): fc.Arbitrary<FuzzRequest> {
         {},
       ),
     },
+    {
+      weight: 3,
+      arbitrary: request(
+        'conversations.read',
+        phone.map((p) => `${conversations}/${p}/read`),
+        {},
+      ),
+    },
+    {
+      weight: 3,
+      arbitrary: request(
+        'conversations.typing',
+        phone.map((p) => `${conversations}/${p}/typing`),
+        {},
+      ),
+    },
     { weight: 7, arbitrary: chat('start') },
     { weight: 9, arbitrary: chat('send') },
     { weight: 6, arbitrary: chat('end') },

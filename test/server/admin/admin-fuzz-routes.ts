@@ -11,6 +11,8 @@ const AGENT_ROUTES = {
   'conversations.list': 'GET conversations',
   'conversations.get': 'GET conversations/:p',
   'conversations.messages': 'GET conversations/:p/messages',
+  'conversations.read': 'POST conversations/:p/read',
+  'conversations.typing': 'POST conversations/:p/typing',
   'chat.start': 'POST conversations/:p/chat-support/start',
   'chat.send': 'POST conversations/:p/chat-support/send',
   'chat.end': 'POST conversations/:p/chat-support/end',

@@ -64,6 +64,14 @@ const routes: RouteCase[] = [
     okStatus: 200,
   },
   {
+    // The conversation has no message, so nothing is unread and WhatsApp is not asked.
+    method: 'POST',
+    path: () => `/api/admin/conversations/${PHONE}/read`,
+    action: 'conversations.read',
+    roles: ['admin', 'agent'],
+    okStatus: 200,
+  },
+  {
     method: 'POST',
     path: () => `/api/admin/conversations/${PHONE}/chat-support/start`,
     action: 'chat.start',

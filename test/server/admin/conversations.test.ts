@@ -159,7 +159,13 @@ describe('GET /api/admin/conversations/{phone}', () => {
 
   it('shows no profile and no chat for an unregistered user without a chat', async () => {
     const answer = await get(`/api/admin/conversations/${phones[1]}`);
-    expect(answer.body.conversation).toMatchObject({ state: 'IDLE', registered: false, profile: null, openChat: null });
+    expect(answer.body.conversation).toMatchObject({
+      state: 'IDLE',
+      registered: false,
+      profile: null,
+      openChat: null,
+      unread: 0,
+    });
   });
 
   it('answers 404 conversation_not_found for an unknown number', async () => {

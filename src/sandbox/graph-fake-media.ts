@@ -1,0 +1,151 @@
+import busboy from 'busboy';
+import { createHash, randomInt } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { graphError, sendJson } from './graph-fake-http';
+import type { RecordedMedia, RecordedUpload } from './graph-fake-types';
+import { MAX_MEDIA_BYTES } from '../../domain/whatsapp-limits';
+import { describeBytes, MAX_BYTES, recogniseMedia, SNIFF_BYTES } from '../whatsapp/media-types';
+import type { GraphSendBody } from '../whatsapp/outbound';
+
+// The Graph fake's media uploads: `POST /{phone-number-id}/media` (multipart: messaging_product,
+// type, file) checked against WhatsApp's types and sizes, and the sends that name an uploaded id.
+// Uploaded files join the fake's downloadable media, so sandbox mode round-trips an agent's file.
+//
+// An unknown id in a send is refused with Graph error 100 (invalid parameter), as Graph answers a
+// media id that names no media of the account ("Param image['id'] is not a valid … media attachment
+// ID"); 131053 (media upload error) is for a file WhatsApp cannot take: wrong type, too large, or a
+// send of an uploaded file as another kind than it is.
+
+/** The code of Graph's media upload error. */
+const MEDIA_UPLOAD_ERROR = 131053;
+
+export interface MediaUploads {
+  readonly uploads: RecordedUpload[];
+  handleUpload(req: IncomingMessage, res: ServerResponse, phoneNumberId: string): Promise<void>;
+  /** The media of a send by id, or the Graph error refusing it; undefined for a send without media. */
+  checkSend(
+    body: GraphSendBody,
+  ): { media: RecordedMedia } | { error: { code: number; title: string; details: string } } | undefined;
+  reset(): void;
+}
+
+interface Part {
+  fields: Record<string, string>;
+  file?: { data: Buffer; filename?: string; mimeType: string; tooLarge: boolean };
+}
+
+export function createMediaUploads(downloadable: Map<string, { data: Buffer; mimeType: string }>): MediaUploads {
+  const uploads: RecordedUpload[] = [];
+
+  function readParts(req: IncomingMessage): Promise<Part> {
+    return new Promise((resolve, reject) => {
+      const part: Part = { fields: {} };
+      const parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fileSize: MAX_MEDIA_BYTES } });
+      parser.on('field', (name, value) => (part.fields[name] = value));
+      parser.on('file', (_name, stream, info) => {
+        const chunks: Buffer[] = [];
+        let tooLarge = false;
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('limit', () => (tooLarge = true));
+        stream.on('end', () => {
+          part.file = {
+            data: Buffer.concat(chunks),
+            mimeType: info.mimeType,
+            tooLarge,
+            ...(info.filename === undefined ? {} : { filename: info.filename }),
+          };
+        });
+      });
+      parser.on('close', () => resolve(part));
+      parser.on('error', reject);
+      req.pipe(parser);
+    });
+  }
+
+  async function handleUpload(req: IncomingMessage, res: ServerResponse, phoneNumberId: string): Promise<void> {
+    let part: Part;
+    try {
+      part = await readParts(req);
+    } catch {
+      return sendJson(res, 400, graphError(100, 'Invalid parameter', 'The body is not multipart/form-data'));
+    }
+    if (part.fields['messaging_product'] !== 'whatsapp')
+      return sendJson(res, 400, graphError(100, 'Invalid parameter', 'messaging_product must be whatsapp'));
+    const type = part.fields['type'];
+    if (type === undefined || type === '')
+      return sendJson(res, 400, graphError(100, 'Invalid parameter', 'The parameter type is required'));
+    const file = part.file;
+    if (file === undefined || file.data.length === 0)
+      return sendJson(res, 400, graphError(100, 'Invalid parameter', 'The parameter file is required'));
+    const recognised = recogniseMedia({
+      mimeType: type,
+      head: file.data.subarray(0, SNIFF_BYTES),
+      ...(file.filename === undefined ? {} : { filename: file.filename }),
+    });
+    if (!recognised.ok)
+      return sendJson(res, 400, graphError(MEDIA_UPLOAD_ERROR, 'Media upload error', recognised.reason));
+    const { format } = recognised;
+    const limit = MAX_BYTES[format.mediaType];
+    if (file.tooLarge || file.data.length > limit) {
+      const details = `${format.mediaType} files must be at most ${describeBytes(limit)}`;
+      return sendJson(res, 400, graphError(MEDIA_UPLOAD_ERROR, 'Media upload error', details));
+    }
+    // Meta's media ids are long decimal numbers.
+    const id = String(randomInt(1, 2 ** 47)) + String(uploads.length + 1).padStart(4, '0');
+    uploads.push({
+      id,
+      phoneNumberId,
+      mediaType: format.mediaType,
+      mimeType: format.mimeType,
+      sizeBytes: file.data.length,
+      sha256: createHash('sha256').update(file.data).digest('hex'),
+      ...(file.filename === undefined ? {} : { filename: file.filename }),
+      at: Date.now(),
+    });
+    downloadable.set(id, { data: file.data, mimeType: format.mimeType });
+    sendJson(res, 200, { id });
+  }
+
+  function checkSend(body: GraphSendBody): ReturnType<MediaUploads['checkSend']> {
+    const media =
+      body.type === 'image'
+        ? body.image
+        : body.type === 'document'
+          ? body.document
+          : body.type === 'audio'
+            ? body.audio
+            : body.type === 'video'
+              ? body.video
+              : undefined;
+    if (media === undefined) return undefined;
+    const upload = uploads.find((u) => u.id === media.id);
+    if (upload === undefined) {
+      const details = `Param ${body.type}['id'] is not a valid whatsapp business account media attachment ID`;
+      return { error: { code: 100, title: 'Invalid parameter', details } };
+    }
+    if (upload.mediaType !== body.type) {
+      const details = `media ${media.id} is ${upload.mimeType}, not ${body.type}`;
+      return { error: { code: MEDIA_UPLOAD_ERROR, title: 'Media upload error', details } };
+    }
+    return {
+      media: {
+        mediaType: upload.mediaType,
+        mediaId: upload.id,
+        mimeType: upload.mimeType,
+        sizeBytes: upload.sizeBytes,
+        sha256: upload.sha256,
+        ...(media.caption === undefined ? {} : { caption: media.caption }),
+        ...(media.filename === undefined ? {} : { filename: media.filename }),
+      },
+    };
+  }
+
+  return {
+    uploads,
+    handleUpload,
+    checkSend,
+    reset() {
+      uploads.length = 0;
+    },
+  };
+}
