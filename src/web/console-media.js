@@ -76,8 +76,9 @@
       if (viewer.open) viewer.close();
     }
 
+    // The name is on the link already.
     function describe(media) {
-      return [media.filename, media.mimeType, formatSize(media.sizeBytes)].filter(Boolean).join(' · ');
+      return [kindOf(media.mimeType), media.mimeType, formatSize(media.sizeBytes)].filter(Boolean).join(' · ');
     }
 
     /** A photo inline, as a button that opens it full size. */
@@ -117,7 +118,7 @@
       const link = node('a', 'media-link', 'Download ' + (media.filename || kindOf(media.mimeType).toLowerCase()));
       link.href = '#';
       link.download = media.filename || '';
-      const details = node('span', 'media-details muted', kindOf(media.mimeType) + ' · ' + describe(media));
+      const details = node('span', 'media-details muted', describe(media));
       const state = node('span', 'media-state', '');
       box.append(link, details, state);
       link.addEventListener('click', (event) => {
@@ -163,9 +164,13 @@
       if (event.target === viewer) viewer.close();
     });
 
-    /** The element showing a message's `media` ({ url, mimeType, filename?, sizeBytes? }). */
-    function element(media) {
-      return /^image\//.test(media.mimeType || '') ? photo(media) : file(media);
+    /**
+     * The element showing a message's `media` ({ url, mimeType, filename?, sizeBytes? }); `type` is the
+     * message's, which says "image" when WhatsApp gave no MIME type.
+     */
+    function element(media, type) {
+      const image = media.mimeType ? /^image\//.test(media.mimeType) : type === 'image' || type === 'sticker';
+      return image ? photo(media) : file(media);
     }
 
     return { element, reset };

@@ -1088,7 +1088,7 @@
     }
     if (message.type && message.type !== 'text') meta.append(node('span', 'type', message.type));
     item.append(meta);
-    if (message.media && message.media.url && !folded.revoked) item.append(media.element(message.media));
+    if (message.media && message.media.url && !folded.revoked) item.append(media.element(message.media, message.type));
     const body = bodyOf(folded);
     if (body) item.append(body);
     if (folded.reaction) {
