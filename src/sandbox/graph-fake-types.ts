@@ -1,5 +1,6 @@
 import type { OutboundContent } from '../../domain/types';
 import type { StatusCallbackOptions } from './graph-fake-status';
+import type { GraphTemplate } from '../whatsapp/template-schema';
 
 // The public shape of the local Graph API fake (graph-fake.ts).
 
@@ -84,8 +85,16 @@ export interface GraphFake {
   resumeSends(): void;
   waitForHeldSend(timeoutMs?: number): Promise<void>;
   addMedia(mediaId: string, data: Buffer, mimeType: string): void;
+  /** The account's message templates, as `GET /{waba}/message_templates` lists them (sandbox defaults at first). */
+  readonly templates: GraphTemplate[];
+  setTemplates(templates: readonly GraphTemplate[]): void;
+  /** e.g. PAUSED: later sends of that template are refused as WhatsApp refuses them. */
+  setTemplateStatus(name: string, language: string, status: string): void;
   flushCallbacks(): Promise<void>;
-  /** Forgets sends, reads, attempts, counters, media, failures, refusals, storm and latency; releases held sends. */
+  /**
+   * Forgets sends, reads, attempts, counters, media, failures, refusals, storm and latency, and puts the
+   * default templates back; releases held sends.
+   */
   reset(): void;
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { graphError, graphErrorCode, isRecord, readBody, sendJson } from './graph-fake-http';
 import { createFaultPlan } from './graph-fake-faults';
 import { createStatusNotifier } from './graph-fake-status';
+import { createFakeTemplates } from './graph-fake-templates';
 import type { GraphFake, GraphFakeOptions, RecordedSend, SendAttempt } from './graph-fake-types';
 import { checkOutboundLimits, fromGraphSendBody, GraphSendBody } from '../whatsapp/outbound';
 
@@ -34,6 +35,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
   const reads: string[] = [];
   const faults = createFaultPlan();
   const media = new Map<string, { data: Buffer; mimeType: string }>();
+  const templates = createFakeTemplates();
   const held = new Set<() => void>();
   const sleepers = new Set<() => void>();
   let requests = 0;
@@ -85,6 +87,10 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     if (first === version && second !== undefined && rest.length === 0) {
       if (req.method === 'POST' && third === 'messages') return handleMessages(req, res, second, raw);
       if (req.method === 'GET' && third === undefined) return serveMediaInfo(res, decodeURIComponent(second));
+      if (req.method === 'GET' && third === 'message_templates') {
+        const page = templates.page(url.searchParams, url.toString());
+        return sendJson(res, page.status, page.body);
+      }
     }
     sendJson(res, 400, graphError(100, `Unknown path components: ${req.method} ${req.url}`));
   }
@@ -169,6 +175,12 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       attempt('failed', 400, 100);
       return sendJson(res, 400, graphError(100, 'Invalid parameter', problems.join('; ')));
     }
+    // A template is checked against the catalogue as WhatsApp does, and recorded with its rendered text.
+    const checked = templates.checkSend(content);
+    if (!checked.ok) {
+      attempt('failed', 400, checked.code);
+      return sendJson(res, 400, checked.body);
+    }
 
     sequence += 1;
     const send: RecordedSend = {
@@ -177,7 +189,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       to: parsed.data.to.replace(/\D/g, ''),
       type: parsed.data.type,
       body: json,
-      content,
+      content: checked.content,
       ...(parsed.data.context === undefined ? {} : { contextMessageId: parsed.data.context.message_id }),
       at: Date.now(),
     };
@@ -253,6 +265,11 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     addMedia(mediaId, data, mimeType) {
       media.set(mediaId, { data, mimeType });
     },
+    get templates() {
+      return templates.all;
+    },
+    setTemplates: (list) => templates.set(list),
+    setTemplateStatus: (name, language, status) => templates.setStatus(name, language, status),
     flushCallbacks: () => notifier?.flush() ?? Promise.resolve(),
     reset() {
       // In place, so arrays a caller already holds stay live.
@@ -260,6 +277,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       reads.length = 0;
       faults.reset();
       media.clear();
+      templates.reset();
       requests = 0;
       aborted = 0;
       latencyMs = 0;
