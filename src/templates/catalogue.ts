@@ -24,18 +24,20 @@ export interface TemplateCatalogue {
   refresh(): Promise<{ listed: number; gone: number } | undefined>;
   /** A refresh now, then one every interval; failures are logged. */
   start(): void;
-  /** Stops the timer and waits for a refresh in flight. */
-  stop(): Promise<void>;
+  /** Stops the timer; a listing in flight is not stored (the database may be closing). */
+  stop(): void;
 }
 
 export function createTemplateCatalogue(options: TemplateCatalogueOptions): TemplateCatalogue {
   const { db, whatsapp, businessAccountId, logger } = options;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<unknown> | undefined;
+  let stopped = false;
 
   async function refresh(): Promise<{ listed: number; gone: number } | undefined> {
     if (businessAccountId === undefined) return undefined;
     const templates = (await whatsapp.listTemplates(businessAccountId)).map(toMessageTemplate);
+    if (stopped) return undefined;
     const { gone } = await replaceTemplates(db, templates);
     return { listed: templates.length, gone };
   }
@@ -45,9 +47,10 @@ export function createTemplateCatalogue(options: TemplateCatalogueOptions): Temp
     if (inFlight !== undefined) return;
     inFlight = refresh()
       .then((result) => {
-        if (result !== undefined) logger.info('message templates refreshed', result);
+        if (result !== undefined && !stopped) logger.info('message templates refreshed', result);
       })
       .catch((err: unknown) => {
+        if (stopped) return;
         // WhatsAppApiError messages carry Graph's code and title, never the token or the URL's query.
         logger.warn('message templates not refreshed; trying again later', {
           error: err instanceof Error ? err : String(err),
@@ -70,10 +73,11 @@ export function createTemplateCatalogue(options: TemplateCatalogueOptions): Temp
       // The timer alone must not keep the process alive.
       timer.unref();
     },
-    async stop() {
+    stop() {
+      // Not waiting for a listing in flight: a slow Graph must not hold up shutdown.
+      stopped = true;
       clearInterval(timer);
       timer = undefined;
-      await inFlight;
     },
   };
 }
