@@ -5,7 +5,7 @@ import { graphError } from './graph-fake-http';
 
 // The Graph fake's WhatsApp Business Account templates: listed at `GET /{waba}/message_templates`
 // with real cursor paging (a small page, so clients must follow it), and checked on every template
-// send as WhatsApp does (unknown, paused, disabled, wrong parameters), so the product meets the
+// send as WhatsApp does (unknown, paused, disabled, wrong parameters or values), so the product meets the
 // refusals it will meet in production. A send that passes is recorded with its rendered text.
 
 /** Small on purpose: the defaults alone take three pages. */
@@ -146,13 +146,15 @@ export function createFakeTemplates(): FakeTemplates {
       if (found.status === 'DISABLED') return refuse(132016, 'Template is Disabled');
       const template = toMessageTemplate(found);
       const values = valuesFromSend(template, content.parameters);
-      const rendered = values.ok ? renderTemplate(template, values.values) : values;
-      if (!rendered.ok)
+      if (!values.ok)
         return refuse(
           132000,
           'Number of parameters does not match the expected number of params',
-          rendered.problems.join('; '),
+          values.problems.join('; '),
         );
+      // The right parameters, but a value WhatsApp does not take (empty, a newline, too long).
+      const rendered = renderTemplate(template, values.values);
+      if (!rendered.ok) return refuse(132018, 'Template parameter error', rendered.problems.join('; '));
       return { ok: true, content: { ...content, rendered: rendered.content.rendered } };
     },
     set(next) {

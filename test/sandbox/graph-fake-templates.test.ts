@@ -105,6 +105,12 @@ describe('graph fake: template sends', () => {
     expect(fake.sends).toHaveLength(0);
   });
 
+  it('refuses a value WhatsApp does not take with 132018', async () => {
+    const error = await refusal(followUp([{ component: 'body', name: 'first_name', text: 'two\nlines' }]));
+    expect(error).toMatchObject({ code: 132018, status: 400 });
+    expect(fake.sends).toHaveLength(0);
+  });
+
   it('puts the default templates back on reset', async () => {
     fake.setTemplates([]);
     expect(fake.templates).toEqual([]);
