@@ -15,6 +15,7 @@ const UNIT = [
   '<rootDir>/test/deploy/**/*.test.ts',
   '<rootDir>/test/sandbox/**/*.test.ts',
   '<rootDir>/test/whatsapp/**/*.test.ts',
+  '<rootDir>/test/templates/template.test.ts',
   '<rootDir>/test/web/pages.test.ts',
   '<rootDir>/test/workflows/determinism-fence.test.ts',
   '<rootDir>/test/workflows/flow/**/*.test.ts',

@@ -50,6 +50,11 @@ const RawConfig = z.object({
   WHATSAPP_PHONE_NUMBER_ID: optionalString,
   WHATSAPP_APP_SECRET: optionalString,
   WHATSAPP_VERIFY_TOKEN: optionalString,
+  // The WABA whose approved templates agents may send; unset in sandbox mode: the emulator's.
+  WHATSAPP_BUSINESS_ACCOUNT_ID: optionalString.refine((v) => v === undefined || /^\d{1,30}$/.test(v), {
+    message: 'must be the numeric id of a WhatsApp Business Account',
+  }),
+  TEMPLATE_REFRESH_INTERVAL: duration('15m'),
   ADMIN_TOKEN: optionalString,
   BOT_NAME: z.string().min(1).default('EduBot'),
   CHAT_IDLE_REMINDER: duration('15m'),
@@ -102,6 +107,9 @@ export const SANDBOX_SECRETS = {
   paymentWebhookSecret: 'sandbox-payment-secret',
 } as const;
 
+/** The emulator's WhatsApp Business Account, whose templates sandbox mode offers. */
+export const SANDBOX_BUSINESS_ACCOUNT_ID = '100000000000002';
+
 /** Outside sandbox mode the admin token must not be guessable: a generated one is 64 hex characters. */
 export const MIN_ADMIN_TOKEN_LENGTH = 32;
 
@@ -129,6 +137,11 @@ export interface Config {
     verifyToken: string;
   };
   adminToken: string;
+  /**
+   * The message templates agents may send outside the 24-hour window: listed from this business
+   * account (unset: none), again every `refreshIntervalMs`.
+   */
+  templates: { businessAccountId: string | undefined; refreshIntervalMs: number };
   botName: string;
   timers: {
     chatIdleReminderMs: number;
@@ -193,12 +206,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
   const raw = parsed.data;
   const sandbox =
     role === 'all' && raw.WHATSAPP_ACCESS_TOKEN === undefined && raw.WHATSAPP_PHONE_NUMBER_ID === undefined;
+  // The server lists the account's templates with the Graph token when it has an account to list.
+  const listsTemplates = (name: CredentialVariable) =>
+    role === 'server' && name === 'WHATSAPP_ACCESS_TOKEN' && raw.WHATSAPP_BUSINESS_ACCOUNT_ID !== undefined;
   const required = (name: CredentialVariable, sandboxValue: string): string => {
     const value = raw[name];
     if (value !== undefined) return value;
     if (sandbox) return sandboxValue;
     // Empty, not a default: this process never reads it (an empty ADMIN_TOKEN matches no request).
-    if (role !== 'all' && !USED_BY[role].has(name)) return '';
+    if (role !== 'all' && !USED_BY[role].has(name) && !listsTemplates(name)) return '';
     throw new ConfigError(
       role === 'all'
         ? `missing environment variable ${name}: required when WhatsApp credentials are set`
@@ -237,6 +253,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
     sandbox,
     whatsapp,
     adminToken,
+    templates: {
+      businessAccountId: raw.WHATSAPP_BUSINESS_ACCOUNT_ID ?? (sandbox ? SANDBOX_BUSINESS_ACCOUNT_ID : undefined),
+      refreshIntervalMs: raw.TEMPLATE_REFRESH_INTERVAL,
+    },
     botName: raw.BOT_NAME,
     timers: {
       chatIdleReminderMs: raw.CHAT_IDLE_REMINDER,

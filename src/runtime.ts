@@ -11,6 +11,7 @@ import { createApp } from './server/app';
 import { answerClientErrors } from './server/client-errors';
 import { temporalChatCommands } from './server/chat-commands-temporal';
 import { createEventHub } from './server/event-hub';
+import { createTemplateCatalogue } from './templates/catalogue';
 import { createConversationWorker, installRuntimeLogger, type WorkerOptions } from './temporal/worker';
 import { createGraphClient } from './whatsapp/graph-client';
 
@@ -80,9 +81,20 @@ export async function runServer(
       throw new ConfigError(`invalid environment variable HOST: ${config.host} is not an address of this machine`);
     throw err;
   }
+  // Agents' templates: listed now and on a timer; a failed listing is logged and tried again. Sandbox
+  // mode lists the emulator's, so without the emulator (a bare runServer) there are none to list.
+  const templates = createTemplateCatalogue({
+    db,
+    whatsapp,
+    businessAccountId: config.sandbox && !sandbox ? undefined : config.templates.businessAccountId,
+    refreshIntervalMs: config.templates.refreshIntervalMs,
+    logger,
+  });
+  templates.start();
   return {
     address: server.address() as AddressInfo,
     async stop() {
+      templates.stop();
       // Stop accepting first; requests in flight get a moment to finish before the pools close, but
       // long-lived streams (the console's event stream) must not keep the process up.
       const closed = new Promise((resolve) => server.close(resolve));

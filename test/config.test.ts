@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, SANDBOX_SECRETS } from '../src/config';
+import { ConfigError, loadConfig, SANDBOX_BUSINESS_ACCOUNT_ID, SANDBOX_SECRETS } from '../src/config';
 
 const ADMIN_TOKEN = 'admin-token-of-exactly-32-chars!';
 
@@ -222,4 +222,45 @@ describe('TEMPORAL_METRICS_ADDRESS', () => {
       );
     },
   );
+});
+
+describe('message templates', () => {
+  const serverCredentials = {
+    WHATSAPP_APP_SECRET: 'secret',
+    WHATSAPP_VERIFY_TOKEN: 'verify',
+    ADMIN_TOKEN,
+    PAYMENT_WEBHOOK_SECRET: 'pay',
+  };
+
+  it('come from the emulator in sandbox mode and from nowhere outside it unless an account is set', () => {
+    expect(loadConfig({}).templates).toEqual({
+      businessAccountId: SANDBOX_BUSINESS_ACCOUNT_ID,
+      refreshIntervalMs: 15 * 60_000,
+    });
+    expect(loadConfig(credentials).templates.businessAccountId).toBeUndefined();
+    expect(
+      loadConfig({
+        ...credentials,
+        WHATSAPP_BUSINESS_ACCOUNT_ID: ' 102000000000009 ',
+        TEMPLATE_REFRESH_INTERVAL: '90s',
+      }).templates,
+    ).toEqual({ businessAccountId: '102000000000009', refreshIntervalMs: 90_000 });
+  });
+
+  it('make the server need the Graph token only when it has an account to list', () => {
+    expect(loadConfig(serverCredentials, 'server').whatsapp.accessToken).toBe('');
+    const withAccount = { ...serverCredentials, WHATSAPP_BUSINESS_ACCOUNT_ID: '102000000000009' };
+    expect(() => loadConfig(withAccount, 'server')).toThrow(
+      /^missing environment variable WHATSAPP_ACCESS_TOKEN: start:server needs it/,
+    );
+    expect(loadConfig({ ...withAccount, WHATSAPP_ACCESS_TOKEN: 'token' }, 'server').whatsapp.accessToken).toBe('token');
+  });
+
+  it.each([
+    ['WHATSAPP_BUSINESS_ACCOUNT_ID', 'waba-1', /must be the numeric id of a WhatsApp Business Account/],
+    ['TEMPLATE_REFRESH_INTERVAL', 'often', /is not a duration/],
+  ])('refuse a malformed %s, naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid environment variable ${name}: `));
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
 });

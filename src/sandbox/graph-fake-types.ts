@@ -1,5 +1,6 @@
 import type { AttachmentType, OutboundContent } from '../../domain/types';
 import type { StatusCallbackOptions } from './graph-fake-status';
+import type { GraphTemplate } from '../whatsapp/template-schema';
 
 // The public shape of the local Graph API fake (graph-fake.ts).
 
@@ -118,10 +119,15 @@ export interface GraphFake {
   addMedia(mediaId: string, data: Buffer, mimeType: string): void;
   /** Files uploaded for sends, in order. */
   uploads(): RecordedUpload[];
+  /** The account's message templates, as `GET /{waba}/message_templates` lists them (sandbox defaults at first). */
+  readonly templates: GraphTemplate[];
+  setTemplates(templates: readonly GraphTemplate[]): void;
+  /** e.g. PAUSED: later sends of that template are refused as WhatsApp refuses them. */
+  setTemplateStatus(name: string, language: string, status: string): void;
   flushCallbacks(): Promise<void>;
   /**
    * Forgets sends, reads, typing indicators, attempts, counters, media, uploads, failures, refusals,
-   * storm and latency; releases held sends.
+   * storm and latency, and puts the default templates back; releases held sends.
    */
   reset(): void;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import { graphError, graphErrorCode, isRecord, readBody, sendJson } from './grap
 import { createFaultPlan } from './graph-fake-faults';
 import { createMediaUploads } from './graph-fake-media';
 import { createStatusNotifier } from './graph-fake-status';
+import { createFakeTemplates } from './graph-fake-templates';
 import type { GraphFake, GraphFakeFailure, GraphFakeOptions, RecordedSend, SendAttempt } from './graph-fake-types';
 import { checkOutboundLimits, fromGraphSendBody, GraphSendBody } from '../whatsapp/outbound';
 
@@ -39,6 +40,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
   const faults = createFaultPlan();
   const media = new Map<string, { data: Buffer; mimeType: string }>();
   const uploads = createMediaUploads(media);
+  const templates = createFakeTemplates();
   const held = new Set<() => void>();
   const sleepers = new Set<() => void>();
   let requests = 0;
@@ -93,6 +95,10 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       if (req.method === 'POST' && third === 'messages') return handleMessages(req, res, second, raw);
       if (upload && third === 'media') return uploads.handleUpload(req, res, second);
       if (req.method === 'GET' && third === undefined) return serveMediaInfo(res, decodeURIComponent(second));
+      if (req.method === 'GET' && third === 'message_templates') {
+        const page = templates.page(url.searchParams, url.toString());
+        return sendJson(res, page.status, page.body);
+      }
     }
     sendJson(res, 400, graphError(100, `Unknown path components: ${req.method} ${req.url}`));
   }
@@ -193,6 +199,12 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       attempt('failed', 400, code);
       return sendJson(res, 400, graphError(code, title, details));
     }
+    // A template is checked against the catalogue as WhatsApp does, and recorded with its rendered text.
+    const checked = templates.checkSend(content);
+    if (!checked.ok) {
+      attempt('failed', 400, checked.code);
+      return sendJson(res, 400, checked.body);
+    }
 
     sequence += 1;
     const send: RecordedSend = {
@@ -201,7 +213,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       to: parsed.data.to.replace(/\D/g, ''),
       type: parsed.data.type,
       body: json,
-      content,
+      content: checked.content,
       ...(parsed.data.context === undefined ? {} : { contextMessageId: parsed.data.context.message_id }),
       ...(mediaSend === undefined ? {} : { media: mediaSend.media }),
       at: Date.now(),
@@ -283,6 +295,11 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       media.set(mediaId, { data, mimeType });
     },
     uploads: () => [...uploads.uploads],
+    get templates() {
+      return templates.all;
+    },
+    setTemplates: (list) => templates.set(list),
+    setTemplateStatus: (name, language, status) => templates.setStatus(name, language, status),
     flushCallbacks: () => notifier?.flush() ?? Promise.resolve(),
     reset() {
       // In place, so arrays a caller already holds stay live.
@@ -293,6 +310,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       faults.reset();
       media.clear();
       uploads.reset();
+      templates.reset();
       requests = 0;
       aborted = 0;
       latencyMs = 0;

@@ -178,7 +178,15 @@
     item.dataset.waMessageId = send.waMessageId;
     const bubble = node('div', 'bubble bubble-in');
     if (content.header) bubble.append(node('p', 'bubble-header', content.header));
-    const text = content.kind === 'text' ? content.text : content.kind === 'media' ? mediaLine(content) : content.body;
+    // A template arrives as WhatsApp shows it: header, body and footer with its values filled in.
+    const text =
+      content.kind === 'text'
+        ? content.text
+        : content.kind === 'template'
+          ? content.rendered
+          : content.kind === 'media'
+            ? mediaLine(content)
+            : content.body;
     bubble.append(formatted('p', 'bubble-text', text === undefined ? '' : text));
     if (content.footer) bubble.append(node('p', 'bubble-footer', content.footer));
     bubble.append(node('span', 'bubble-time', clock(send.at)));

@@ -3,6 +3,7 @@ import type { OutboundContent } from '../../domain/types';
 import { WhatsAppApiError, isRetryableCode, isRetryableHttpStatus } from './errors';
 import { httpRequest, RequestTimeoutError, type HttpResponse } from './http-request';
 import { checkOutboundLimits, toGraphSendBody } from './outbound';
+import { GraphTemplate, GraphTemplatePage } from './template-schema';
 
 export { checkOutboundLimits } from './outbound';
 
@@ -28,6 +29,8 @@ export interface WhatsAppClient {
   sendTypingIndicator(waMessageId: string): Promise<void>;
   /** Fetches the bytes of an inbound media attachment by its media id. */
   downloadMedia(mediaId: string): Promise<{ data: Buffer; mimeType: string; sha256?: string }>;
+  /** Every message template of a WhatsApp Business Account, all pages; one that cannot be read is left out. */
+  listTemplates(businessAccountId: string): Promise<GraphTemplate[]>;
 }
 
 export interface GraphClientOptions {
@@ -54,6 +57,12 @@ type GraphErrorBody = z.infer<typeof GraphErrorBody>;
 
 const UploadResponse = z.object({ id: z.string().min(1) });
 const SendResponse = z.object({ messages: z.array(z.object({ id: z.string().min(1) })).min(1) });
+// Graph's largest page of templates; a few pages cover any account.
+const TEMPLATE_PAGE_SIZE = 100;
+const TEMPLATE_FIELDS = 'name,language,status,category,components,parameter_format';
+// A cursor that never ends (a Graph fault) must not loop for ever.
+const MAX_TEMPLATE_PAGES = 100;
+
 const MediaInfo = z.object({
   url: z.url(),
   mime_type: z.string().min(1),
@@ -173,6 +182,34 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
         mimeType: info.data.mime_type,
         ...(info.data.sha256 === undefined ? {} : { sha256: info.data.sha256 }),
       };
+    },
+
+    async listTemplates(businessAccountId) {
+      const templates: GraphTemplate[] = [];
+      const listUrl = `${baseUrl}/${encodeURIComponent(businessAccountId)}/message_templates`;
+      let after: string | undefined;
+      for (let page = 0; page < MAX_TEMPLATE_PAGES; page++) {
+        const query = new URLSearchParams({ fields: TEMPLATE_FIELDS, limit: String(TEMPLATE_PAGE_SIZE) });
+        if (after !== undefined) query.set('after', after);
+        const { status, bytes } = await call('template listing', `${listUrl}?${query.toString()}`);
+        const parsed = GraphTemplatePage.safeParse(parseJson(bytes));
+        if (!parsed.success) {
+          throw new WhatsAppApiError('WhatsApp template listing answered without a data array', {
+            status,
+            retryable: false,
+          });
+        }
+        for (const item of parsed.data.data) {
+          const template = GraphTemplate.safeParse(item);
+          if (template.success) templates.push(template.data);
+        }
+        // The last page still has cursors; only `next` says there is more.
+        after = parsed.data.paging?.cursors?.after;
+        if (parsed.data.paging?.next === undefined || after === undefined) return templates;
+      }
+      throw new WhatsAppApiError(`WhatsApp template listing did not end after ${MAX_TEMPLATE_PAGES} pages`, {
+        retryable: false,
+      });
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   MAX_TEMPLATE_BUTTON_CHARS,
   MAX_TEXT_CHARS,
 } from '../../domain/whatsapp-limits';
+import { parseTemplateStatus, type TemplateStatusUpdate } from './parse-template-status';
 import { clampChars, clampInt, clampNumber, cleanText, saneId, saneTime } from './sanitize';
 import {
   DeliveryStatus,
@@ -64,6 +65,8 @@ export interface ParsedWebhook {
   /** Human-readable notes on what was skipped; safe to log (no phone numbers or message text). */
   ignored: string[];
   quarantined: QuarantinedItem[];
+  /** `message_template_status_update` changes: a template approved, paused, disabled or rejected. */
+  templateStatuses: TemplateStatusUpdate[];
 }
 
 /** Thrown when the body is not a webhook envelope at all (no `object` or no `entry` array); answer 400. */
@@ -86,7 +89,14 @@ export function parseWebhook(body: unknown, receivedAt: number): ParsedWebhook {
     const issues = envelope.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
     throw new WebhookBodyError('Webhook body must be an object with "object" and an "entry" array', issues);
   }
-  const result: ParsedWebhook = { messages: [], statuses: [], errors: [], ignored: [], quarantined: [] };
+  const result: ParsedWebhook = {
+    messages: [],
+    statuses: [],
+    errors: [],
+    ignored: [],
+    quarantined: [],
+    templateStatuses: [],
+  };
   const { object, entry } = envelope.data;
   if (object !== 'whatsapp_business_account') {
     result.ignored.push(`object ${quote(object)} is not whatsapp_business_account`);
@@ -99,6 +109,10 @@ export function parseWebhook(body: unknown, receivedAt: number): ParsedWebhook {
       const where = `entry[${e}].changes[${c}]`;
       const change = WebhookChange.safeParse(rawChange);
       if (!change.success) return void result.ignored.push(`${where} has no field`);
+      if (change.data.field === 'message_template_status_update') {
+        const update = parseTemplateStatus(change.data.value, where);
+        return void (typeof update === 'string' ? result.ignored.push(update) : result.templateStatuses.push(update));
+      }
       if (change.data.field !== 'messages') {
         return void result.ignored.push(`${where}: field ${quote(change.data.field)} is not handled`);
       }

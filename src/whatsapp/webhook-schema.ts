@@ -149,3 +149,13 @@ export const WebhookStatus = z.object({
   errors: part(z.array(WebhookErrorItem)),
 });
 export type WebhookStatus = z.infer<typeof WebhookStatus>;
+
+/** `value` of a `message_template_status_update` change (reference §5.8c); Meta sends the id as a number. */
+export const TemplateStatusValue = z.object({
+  event: z.string().min(1),
+  message_template_id: part(z.union([z.string().min(1), z.number().int().nonnegative()])),
+  message_template_name: part(z.string().min(1)),
+  message_template_language: part(z.string().min(1)),
+  reason: part(z.string().nullable()),
+});
+export type TemplateStatusValue = z.infer<typeof TemplateStatusValue>;

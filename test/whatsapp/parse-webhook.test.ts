@@ -68,6 +68,7 @@ describe('parseWebhook with the recorded fixtures', () => {
       errors: [],
       ignored: [],
       quarantined: [],
+      templateStatuses: [],
     });
   });
 
@@ -382,17 +383,18 @@ describe('parseWebhook with what is not a user message', () => {
       errors: [{ code: 130429, title: 'Rate limit hit', details: 'Cloud API message throughput has been reached.' }],
       ignored: [],
       quarantined: [],
+      templateStatuses: [],
     });
   });
 
   it('notes another subscribed field and parses nothing from it', () => {
     const body = webhook(
-      { event: 'APPROVED', message_template_id: 1, messages: [{ id: 'x', from: '1', type: 'text' }] },
-      'message_template_status_update',
+      { ban_info: { waba_ban_state: 'SCHEDULE_FOR_DISABLE' }, messages: [{ id: 'x', from: '1', type: 'text' }] },
+      'account_update',
     );
     const parsed = parseWebhook(body, RECEIVED_AT);
     expect(parsed.messages).toEqual([]);
-    expect(parsed.ignored).toEqual(['entry[0].changes[0]: field "message_template_status_update" is not handled']);
+    expect(parsed.ignored).toEqual(['entry[0].changes[0]: field "account_update" is not handled']);
   });
 
   it('notes another object type and parses nothing from it', () => {
@@ -403,6 +405,7 @@ describe('parseWebhook with what is not a user message', () => {
       errors: [],
       ignored: ['object "page" is not whatsapp_business_account'],
       quarantined: [],
+      templateStatuses: [],
     });
   });
 

@@ -19,6 +19,7 @@ import { mountQuarantineRoutes } from './quarantine';
 import { mountQueueRoutes } from './queue';
 import { mountSearchRoutes } from './search';
 import { mountStatsRoutes } from './stats';
+import { mountTemplateRoutes } from './templates';
 import { mountTokenRoutes } from './tokens';
 
 // The agents' and admins' API under /api/admin. Every route starts with the same guard:
@@ -52,6 +53,7 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountQueueRoutes(router, deps, guard);
   mountSearchRoutes(router, deps, guard);
   mountStatsRoutes(router, deps, guard);
+  mountTemplateRoutes(router, deps, guard);
   mountTokenRoutes(router, deps, guard);
   router.on(RouterEvents.NotFound, (ctx, next) => {
     if (!ADMIN_PATH.test(ctx.path)) return next();

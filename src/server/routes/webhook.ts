@@ -6,6 +6,7 @@ import { recordStatus } from '../../db/messages';
 import { refusedValues, type Db } from '../../db/pool';
 import { quarantineItems, type QuarantineInput } from '../../db/quarantine';
 import type { Logger } from '../../logger';
+import { applyTemplateStatus } from '../../templates/catalogue';
 import { measureWebhook, type WebhookMetrics } from '../../metrics/webhook-metrics';
 import { parseWebhook, WebhookBodyError } from '../../whatsapp/parse-webhook';
 import { verifySignature } from '../../whatsapp/signature';
@@ -88,6 +89,8 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
           quarantined.push({ source: 'webhook_status', reason: 'store_refused', raw: status });
         }
       }
+      // A paused or disabled template stops being sendable now, not at the next listing.
+      for (const update of parsed.templateStatuses) await applyTemplateStatus(db, update, logger);
       // Set aside durably before the 200: after it, Meta never delivers them again.
       await quarantineItems(db, quarantined);
       await signalConversations(temporal, config.taskQueue, parsed.messages);

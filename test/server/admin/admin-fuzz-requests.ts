@@ -256,6 +256,25 @@ function adminRequest(phones: readonly string[]): fc.Arbitrary<FuzzRequest> {
       weight: 5,
       arbitrary: request('search', fc.constant('/api/admin/search'), { q: searchText, limit, cursor: searchCursor }),
     },
+    {
+      weight: 2,
+      arbitrary: request(
+        'media.get',
+        encoded(
+          fc.oneof(
+            digits(20),
+            idText,
+            shortText,
+            idText.map((id) => `wa.${id}`),
+          ),
+        ).map((id) => `/api/admin/media/${id}`),
+        {},
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: request('media.upload', fc.constant('/api/admin/media'), {}),
+    },
     { weight: 3, arbitrary: unknownPath(phone) },
   );
 }

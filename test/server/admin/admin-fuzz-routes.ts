@@ -23,6 +23,9 @@ const AGENT_ROUTES = {
   'events.stream': 'GET events',
   'stats.read': 'GET stats',
   search: 'GET search',
+  'media.get': 'GET media/:p',
+  // Uploads are multipart; the fuzz sends JSON and garbage, which must be refused as such.
+  'media.upload': 'POST media',
 };
 const ADMIN_ROUTES = {
   'token.list': 'GET tokens',

@@ -178,8 +178,17 @@ const agentText = fc.oneof(
     arbitrary: fc.constantFrom('x'.repeat(4096), '😀'.repeat(4000), 'x'.repeat(4097), '   ', '', '\u3000', '\u200b'),
   },
 );
+/** An uploaded file's id as a send names it: ids of files nobody uploaded, and ids that are no ids. */
+const attachment = fc.record(
+  {
+    id: loose(fc.oneof(fc.integer({ min: -2, max: 50 }), fc.constant(Number.MAX_SAFE_INTEGER + 2))),
+    caption: loose(agentText),
+  },
+  { requiredKeys: ['id'] },
+);
 export const chatBody = fc.oneof(
   { weight: 6, arbitrary: fc.record({ message: loose(agentText) }) },
+  { weight: 2, arbitrary: fc.record({ message: loose(agentText), attachment }, { requiredKeys: ['attachment'] }) },
   { weight: 2, arbitrary: fc.record({ message: loose(agentText) }, { requiredKeys: [] }) },
   { weight: 1, arbitrary: fc.record({ message: agentText, extra: json }) },
   { weight: 1, arbitrary: json },

@@ -1,0 +1,94 @@
+import type Router from '@koa/router';
+import { z } from 'zod';
+import { noteAudit, type AdminState } from './audit';
+import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
+import { commandContext, respond } from './chat';
+import { getTemplate, listTemplates } from '../../db/templates';
+import type { Db } from '../../db/pool';
+import type { ChatCommands } from '../chat-commands';
+import { badRequest, HttpError, notFound } from '../errors';
+import {
+  isSendable,
+  renderTemplate,
+  templateParameters,
+  templateParts,
+  type MessageTemplate,
+  type TemplateParameterSpec,
+} from '../../templates/template';
+import { parse, readJsonBody } from './params';
+
+// Message templates, the only messages WhatsApp accepts outside the 24-hour window (SPEC §7.3):
+// the approved ones for the console to offer, and sending one to a student. Everything that can be
+// checked here (the template exists, is approved, gets exactly its parameters) is checked before
+// the conversation is asked to send, so a refusal never reaches WhatsApp.
+
+// Template names are at most 512 characters; language codes are short (en, en_US, pt_BR).
+export const SendTemplateBody = z.strictObject({
+  name: z.string().trim().min(1, 'name must not be empty').max(512),
+  language: z.string().trim().min(1, 'language must not be empty').max(15),
+  parameters: z
+    .record(z.string().max(100), z.string())
+    .refine((values) => Object.keys(values).length <= 100, 'at most 100 parameters')
+    .optional(),
+});
+export type SendTemplateBody = z.infer<typeof SendTemplateBody>;
+
+/** A template as the console shows it: its texts, button labels and the values it asks for. */
+export interface TemplateJson {
+  name: string;
+  language: string;
+  category: string;
+  header?: string;
+  text: string;
+  footer?: string;
+  buttons?: string[];
+  parameters: TemplateParameterSpec[];
+}
+
+export function templateJson(template: MessageTemplate): TemplateJson {
+  const parts = templateParts(template);
+  return {
+    name: template.name,
+    language: template.language,
+    category: template.category,
+    ...(parts.header === undefined ? {} : { header: parts.header }),
+    text: parts.body,
+    ...(parts.footer === undefined ? {} : { footer: parts.footer }),
+    ...(parts.buttons.length === 0 ? {} : { buttons: parts.buttons }),
+    parameters: templateParameters(template),
+  };
+}
+
+export function mountTemplateRoutes(
+  router: Router<AdminState>,
+  { db, chat }: { db: Db; chat: ChatCommands },
+  guard: AdminGuard,
+): void {
+  router.get('/api/admin/templates', ...guard('templates.list', AGENT_OR_ADMIN), async (ctx) => {
+    // The store sorts by name, then language.
+    const templates = (await listTemplates(db)).filter(isSendable);
+    ctx.body = { status: 'success', templates: templates.map(templateJson) };
+  });
+
+  router.post('/api/admin/conversations/:phone/template', ...guard('chat.template', AGENT_OR_ADMIN), async (ctx) => {
+    const input = commandContext(ctx);
+    const body = parse(SendTemplateBody, await readJsonBody(ctx), 'invalid_body', 'Invalid body');
+    const values = body.parameters ?? {};
+    // Which template and which keys, never the values: they are what the student reads.
+    noteAudit(ctx, {
+      details: { template: body.name, language: body.language, parameterKeys: Object.keys(values).sort() },
+    });
+    const template = await getTemplate(db, body.name, body.language);
+    if (template === undefined)
+      throw notFound('template_not_found', `No template ${body.name} in language ${body.language}`);
+    if (!isSendable(template))
+      throw new HttpError(
+        409,
+        'template_not_approved',
+        `Template ${body.name} (${body.language}) is ${template.status}: only an APPROVED template can be sent`,
+      );
+    const rendered = renderTemplate(template, values);
+    if (!rendered.ok) throw badRequest('invalid_parameters', `Invalid parameters: ${rendered.problems.join('; ')}`);
+    respond(ctx, 'template', await chat.template({ ...input, template: rendered.content }));
+  });
+}
