@@ -1091,7 +1091,8 @@
     if (message.media && message.media.url && !folded.revoked) item.append(media.element(message.media, message.type));
     const body = bodyOf(folded);
     if (body) item.append(body);
-    if (folded.reaction) {
+    // A deleted message keeps no reaction, as on the student's phone.
+    if (folded.reaction && !folded.revoked) {
       const reaction = node('span', 'reaction', folded.reaction);
       reaction.title = 'Reaction from ' + ((conversation && conversation.profileName) || 'the student');
       item.append(reaction);
@@ -1516,7 +1517,8 @@
     if (!openPhone || !carriesFiles(event)) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = ui.attach.disabled ? 'none' : 'copy';
-    ui.conversation.classList.add('dropping');
+    // Marked as a place to drop only where a file can go now; a drop anyway says why not.
+    ui.conversation.classList.toggle('dropping', !ui.attach.disabled);
   });
   ui.conversation.addEventListener('dragleave', (event) => {
     if (!ui.conversation.contains(event.relatedTarget)) ui.conversation.classList.remove('dropping');

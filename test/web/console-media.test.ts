@@ -64,6 +64,14 @@ describe('media in the console', () => {
     stack.fake.addMedia('media-doc-1', pdf, 'application/pdf');
 
     const student = await studentInChat('Amaka Obi');
+    const other = new TestUser(stack, newPhone(), 'Kola Ige');
+    await other.say('hello');
+    // Notes which object URLs the page hands back, before any script of the console runs.
+    await page.addInitScript(`{
+      window.revokedUrls = [];
+      const revoke = URL.revokeObjectURL.bind(URL);
+      URL.revokeObjectURL = (url) => { window.revokedUrls.push(url); revoke(url); };
+    }`);
     await signIn(page, stack.baseUrl, tunde.token);
     await openConversation(page, student.phone);
 
@@ -109,6 +117,20 @@ describe('media in the console', () => {
 
     await photo.scrollIntoViewIfNeeded();
     await screenshot(page, 'console-media');
+
+    // Leaving the conversation revokes its object URLs: the photo's no longer loads, and the document's
+    // was handed back too (the policy lets the page load blob: images, but fetch none).
+    const photoUrl = await image.getAttribute('src');
+    const documentUrl = await link.getAttribute('href');
+    const loads = (url: string | null) =>
+      page.evaluate(
+        `new Promise((resolve) => { const i = new Image(); i.onload = () => resolve(true); i.onerror = () => resolve(false); i.src = ${JSON.stringify(url)}; })`,
+      );
+    expect(await loads(photoUrl)).toBe(true);
+    await page.locator(`#conversation-list button[data-phone="${other.phone}"]`).click();
+    await page.locator('#messages > li', { hasText: 'Welcome to EduBot' }).waitFor();
+    expect(await loads(photoUrl)).toBe(false);
+    await expect(page.evaluate('window.revokedUrls')).resolves.toEqual(expect.arrayContaining([photoUrl, documentUrl]));
     expect(problems).toEqual([]);
     await page.context().close();
   });

@@ -65,6 +65,9 @@ describe('GET /console', () => {
       ['/console', 'text/html'],
       ['/console/console.js', 'text/javascript'],
       ['/console/sse.js', 'text/javascript'],
+      ['/console/console-history.js', 'text/javascript'],
+      ['/console/console-media.js', 'text/javascript'],
+      ['/console/console-templates.js', 'text/javascript'],
       ['/console/console.css', 'text/css'],
     ] as const) {
       const response = await fetch(stack.baseUrl + path);
