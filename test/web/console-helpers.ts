@@ -59,3 +59,17 @@ export const queueButton = (page: Page, phone: string) => page.locator(`#queue-l
 
 export const listButton = (page: Page, phone: string) =>
   page.locator(`#conversation-list button[data-phone="${phone}"]`);
+
+/** How wide the page is laid out: more than the screen means something overflows. */
+export const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
+
+/** Text and height of every button on screen that is shorter than a finger can hit. */
+export function smallButtons(page: Page): Promise<string[]> {
+  return page
+    .locator('button')
+    .evaluateAll((buttons) =>
+      buttons
+        .filter((button) => button.getClientRects().length > 0 && button.getBoundingClientRect().height < 40)
+        .map((button) => `${String(button.textContent).trim()} (${button.getBoundingClientRect().height}px)`),
+    );
+}

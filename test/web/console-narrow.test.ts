@@ -1,24 +1,18 @@
-import type { Page } from 'playwright-core';
 import { openPage, screenshot, signIn } from './browser';
-import { askForSupport, listButton, queueButton, type TestAgent, useConsoleStack } from './console-helpers';
+import {
+  askForSupport,
+  listButton,
+  pageWidth,
+  queueButton,
+  smallButtons,
+  type TestAgent,
+  useConsoleStack,
+} from './console-helpers';
 
 // The console on a phone-sized screen (360×740) in Chromium against the real stack: the list and the
 // conversation take turns, nothing is wider than the screen, and every button is big enough to tap.
 
 const setup = useConsoleStack(['Ada']);
-
-const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
-
-/** Text and height of every button on screen that is shorter than a finger can hit. */
-function smallButtons(page: Page): Promise<string[]> {
-  return page
-    .locator('button')
-    .evaluateAll((buttons) =>
-      buttons
-        .filter((button) => button.getClientRects().length > 0 && button.getBoundingClientRect().height < 40)
-        .map((button) => `${String(button.textContent).trim()} (${button.getBoundingClientRect().height}px)`),
-    );
-}
 
 describe('the console at 360 px wide', () => {
   it('walks from the Waiting view to a conversation and back without anything overflowing', async () => {

@@ -6,7 +6,7 @@ import { TEST_ACCESS_TOKEN } from '../helpers/stack';
 import { TestUser } from '../helpers/conversation';
 import { newPhone } from '../helpers/fixtures';
 import { openPage, screenshot, signIn } from './browser';
-import { type TestAgent, useConsoleStack } from './console-helpers';
+import { pageWidth, smallButtons, type TestAgent, useConsoleStack } from './console-helpers';
 
 // WhatsApp's 24-hour window in the console, in Chromium against the real stack: the window line, free
 // text blocked once it has closed, the approved templates offered instead and sent from their form to
@@ -138,6 +138,36 @@ describe("WhatsApp's window in the console", () => {
     expect(await page.locator('#template-box[open]').count()).toBe(0);
     await page.locator('#template-box summary').click();
     await page.locator('#template-select option', { hasText: 'support_follow_up (es' }).waitFor({ state: 'attached' });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe('templates at 360 px wide', () => {
+  it('fit a phone-sized screen with the form open, every button big enough to tap', async () => {
+    const { stack, browser } = setup;
+    const [funmi] = setup.agents as [TestAgent];
+    const student = await studentFromYesterday('Oluwaseun Adebayo-Williams');
+    const { page, problems } = await openPage(browser);
+    await page.setViewportSize({ width: 360, height: 740 });
+    await signIn(page, stack.baseUrl, funmi.token);
+    await page.locator(`#conversation-list button[data-phone="${student.phone}"]`).click();
+    await page.locator('#template-box[open]').waitFor();
+    await page.locator('#template-select option', { hasText: 'payment_reminder' }).waitFor({ state: 'attached' });
+    const options = await page.locator('#template-select option').allTextContents();
+    await page
+      .locator('#template-select')
+      .selectOption({ label: options.find((o) => o.startsWith('payment_reminder'))! });
+    await page.getByLabel('Header {{1}}').fill('EduBot Monthly');
+    await page.getByLabel('Body {{1}}').fill('Oluwaseun');
+    await page.getByRole('button', { name: 'Send template' }).scrollIntoViewIfNeeded();
+    expect(await page.getByRole('button', { name: 'Send template' }).isVisible()).toBe(true);
+    expect(await page.locator('#messages').evaluate((list) => list.getBoundingClientRect().height)).toBeGreaterThan(
+      100,
+    );
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    expect(await smallButtons(page)).toEqual([]);
+    await screenshot(page, 'console-narrow-templates');
     expect(problems).toEqual([]);
     await page.context().close();
   });
