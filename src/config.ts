@@ -184,8 +184,17 @@ const PUBLISHED_SECRETS: ReadonlySet<string> = new Set(Object.values(SANDBOX_SEC
 export type ProcessRole = 'all' | 'server' | 'worker';
 
 const USED_BY: Record<Exclude<ProcessRole, 'all'>, ReadonlySet<CredentialVariable>> = {
-  // The webhook's signature and handshake, the admin API, the payment provider's signature.
-  server: new Set(['WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'ADMIN_TOKEN', 'PAYMENT_WEBHOOK_SECRET']),
+  // The webhook's signature and handshake, the admin API, the payment provider's signature; and the Graph
+  // API for what agents ask of WhatsApp directly: the template catalogue, a student's media for the
+  // console, read receipts and typing.
+  server: new Set([
+    'WHATSAPP_APP_SECRET',
+    'WHATSAPP_VERIFY_TOKEN',
+    'ADMIN_TOKEN',
+    'PAYMENT_WEBHOOK_SECRET',
+    'WHATSAPP_ACCESS_TOKEN',
+    'WHATSAPP_PHONE_NUMBER_ID',
+  ]),
   // The Graph API sends.
   worker: new Set(['WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID']),
 };
@@ -206,15 +215,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
   const raw = parsed.data;
   const sandbox =
     role === 'all' && raw.WHATSAPP_ACCESS_TOKEN === undefined && raw.WHATSAPP_PHONE_NUMBER_ID === undefined;
-  // The server lists the account's templates with the Graph token when it has an account to list.
-  const listsTemplates = (name: CredentialVariable) =>
-    role === 'server' && name === 'WHATSAPP_ACCESS_TOKEN' && raw.WHATSAPP_BUSINESS_ACCOUNT_ID !== undefined;
   const required = (name: CredentialVariable, sandboxValue: string): string => {
     const value = raw[name];
     if (value !== undefined) return value;
     if (sandbox) return sandboxValue;
     // Empty, not a default: this process never reads it (an empty ADMIN_TOKEN matches no request).
-    if (role !== 'all' && !USED_BY[role].has(name) && !listsTemplates(name)) return '';
+    if (role !== 'all' && !USED_BY[role].has(name)) return '';
     throw new ConfigError(
       role === 'all'
         ? `missing environment variable ${name}: required when WhatsApp credentials are set`

@@ -160,7 +160,7 @@ describe('the production processes', () => {
     ['blank', { WHATSAPP_ACCESS_TOKEN: ' ', WHATSAPP_PHONE_NUMBER_ID: '\t', WHATSAPP_APP_SECRET: ' ' }],
   ])('refuse WhatsApp credentials that are %s, saying sandbox mode is for npm start', (_, env) => {
     expect(() => loadConfig(env, 'server')).toThrow(
-      /^missing environment variable WHATSAPP_APP_SECRET: start:server needs it; sandbox mode runs only under npm start$/,
+      /^missing environment variable WHATSAPP_ACCESS_TOKEN: start:server needs it; sandbox mode runs only under npm start$/,
     );
     expect(() => loadConfig(env, 'worker')).toThrow(
       /^missing environment variable WHATSAPP_ACCESS_TOKEN: start:worker needs it; sandbox mode runs only under npm start$/,
@@ -174,11 +174,13 @@ describe('the production processes', () => {
         WHATSAPP_VERIFY_TOKEN: 'verify',
         ADMIN_TOKEN,
         PAYMENT_WEBHOOK_SECRET: 'pay',
+        WHATSAPP_ACCESS_TOKEN: 'token',
+        WHATSAPP_PHONE_NUMBER_ID: '106000000000001',
       },
       'server',
     );
     expect(server).toMatchObject({ sandbox: false, host: '0.0.0.0', adminToken: ADMIN_TOKEN });
-    expect(server.whatsapp).toMatchObject({ accessToken: '', appSecret: 'secret', verifyToken: 'verify' });
+    expect(server.whatsapp).toMatchObject({ accessToken: 'token', appSecret: 'secret', verifyToken: 'verify' });
 
     const worker = loadConfig(
       { WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '106000000000001' },
@@ -247,13 +249,15 @@ describe('message templates', () => {
     ).toEqual({ businessAccountId: '102000000000009', refreshIntervalMs: 90_000 });
   });
 
-  it('make the server need the Graph token only when it has an account to list', () => {
-    expect(loadConfig(serverCredentials, 'server').whatsapp.accessToken).toBe('');
-    const withAccount = { ...serverCredentials, WHATSAPP_BUSINESS_ACCOUNT_ID: '102000000000009' };
-    expect(() => loadConfig(withAccount, 'server')).toThrow(
+  it('make the server need the Graph token and number, for templates, media, read receipts and typing', () => {
+    expect(() => loadConfig(serverCredentials, 'server')).toThrow(
       /^missing environment variable WHATSAPP_ACCESS_TOKEN: start:server needs it/,
     );
-    expect(loadConfig({ ...withAccount, WHATSAPP_ACCESS_TOKEN: 'token' }, 'server').whatsapp.accessToken).toBe('token');
+    const graph = { WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '106000000000001' };
+    expect(loadConfig({ ...serverCredentials, ...graph }, 'server').whatsapp).toMatchObject({
+      accessToken: 'token',
+      phoneNumberId: '106000000000001',
+    });
   });
 
   it.each([

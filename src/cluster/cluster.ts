@@ -189,6 +189,10 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
     WHATSAPP_VERIFY_TOKEN: secrets.verifyToken,
     ADMIN_TOKEN: secrets.adminToken,
     PAYMENT_WEBHOOK_SECRET: secrets.paymentWebhookSecret,
+    // Templates, students' media, read receipts and typing: asked of WhatsApp by the server itself.
+    WHATSAPP_API_BASE_URL: emulator.baseUrl,
+    WHATSAPP_ACCESS_TOKEN: secrets.accessToken,
+    WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
     ...options.env,
   });
   const workerEnv: Record<string, string> = {

@@ -136,7 +136,8 @@ describe('docker-compose.yml', () => {
     ];
     // Who uses which: the superuser's and the roles' passwords only Postgres (its init scripts set
     // them); Temporal's role Temporal and its schema tool; the server checks webhook signatures, the
-    // verification handshake, admin tokens and payment webhooks; the worker sends through the Graph API.
+    // verification handshake, admin tokens and payment webhooks, and asks the Graph API for what agents need
+    // of WhatsApp directly; the worker sends through the Graph API.
     const USED_BY: Record<string, string[]> = {
       postgresql: ['POSTGRES_PASSWORD', 'TEMPORAL_DB_PASSWORD', 'EDUBOT_OWNER_DB_PASSWORD', 'EDUBOT_APP_DB_PASSWORD'],
       'temporal-schema': ['TEMPORAL_DB_PASSWORD'],
@@ -150,6 +151,7 @@ describe('docker-compose.yml', () => {
         'WHATSAPP_VERIFY_TOKEN',
         'ADMIN_TOKEN',
         'PAYMENT_WEBHOOK_SECRET',
+        'WHATSAPP_ACCESS_TOKEN',
       ],
       worker: ['EDUBOT_APP_DB_PASSWORD', 'WHATSAPP_ACCESS_TOKEN'],
       prometheus: [],
@@ -178,7 +180,8 @@ describe('docker-compose.yml', () => {
     const temporal = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE'];
     const reads: Record<(typeof APP_SERVICES)[number], string[]> = {
       migrate: shared,
-      // Webhooks, the admin API and health; it signals workflows on the task queue and sends nothing.
+      // Webhooks, the admin API and health; it signals workflows on the task queue, sends no message,
+      // and asks the Graph API for templates, students' media, read receipts and typing.
       server: [
         ...shared,
         ...temporal,
@@ -187,6 +190,10 @@ describe('docker-compose.yml', () => {
         'WHATSAPP_VERIFY_TOKEN',
         'ADMIN_TOKEN',
         'PAYMENT_WEBHOOK_SECRET',
+        'WHATSAPP_API_BASE_URL',
+        'WHATSAPP_ACCESS_TOKEN',
+        'WHATSAPP_PHONE_NUMBER_ID',
+        'WHATSAPP_BUSINESS_ACCOUNT_ID',
       ],
       // The workflows and activities: sends, the texts and payment links they carry, the sticky cache,
       // the SDK's metrics.

@@ -152,6 +152,9 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
         WHATSAPP_VERIFY_TOKEN: secrets.verify,
         ADMIN_TOKEN: secrets.admin,
         PAYMENT_WEBHOOK_SECRET: secrets.payment,
+        WHATSAPP_API_BASE_URL: fake.baseUrl,
+        WHATSAPP_ACCESS_TOKEN: secrets.access,
+        WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
       },
     });
     const worker = new ProductProcess({

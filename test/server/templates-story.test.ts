@@ -1,17 +1,15 @@
 import { getTemplate } from '../../src/db/templates';
-import { silentLogger } from '../../src/logger';
-import { createTemplateCatalogue } from '../../src/templates/catalogue';
-import { createGraphClient } from '../../src/whatsapp/graph-client';
 import { AdminClient } from '../helpers/admin-client';
 import { TestUser } from '../helpers/conversation';
 import { newPhone } from '../helpers/fixtures';
-import { startTestStack, TEST_ACCESS_TOKEN, type TestStack } from '../helpers/stack';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { loadTemplates, TEST_BUSINESS_ACCOUNT_ID } from '../helpers/templates';
 
 // Templates end to end over HTTP: a student whose 24-hour window has closed, an agent who reaches
 // them with an approved template, the template catalogue listed from the Graph fake and kept current
 // by signed status-update webhooks; real Temporal and Postgres.
 
-const WABA = '102000000000009';
+const WABA = TEST_BUSINESS_ACCOUNT_ID;
 
 let stack: TestStack;
 let alice: AdminClient;
@@ -27,13 +25,7 @@ afterAll(async () => {
 // The catalogue as the server keeps it at start: listed from the fake's account.
 beforeEach(async () => {
   stack.fake.reset();
-  await createTemplateCatalogue({
-    db: stack.db,
-    whatsapp: createGraphClient({ baseUrl: stack.fake.baseUrl, accessToken: TEST_ACCESS_TOKEN, phoneNumberId: '1' }),
-    businessAccountId: stack.config.templates.businessAccountId,
-    refreshIntervalMs: 60_000,
-    logger: silentLogger,
-  }).refresh();
+  await loadTemplates(stack);
 });
 
 /** A student whose only message is 25 hours old: WhatsApp takes nothing but templates from us. */

@@ -11,6 +11,8 @@ import { newPhone, textWebhook, webhookBody, messagesChange } from '../helpers/f
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 import { readTestEnvironment } from '../helpers/test-env';
+import { pngFile } from '../helpers/media-files';
+import { loadTemplates } from '../helpers/templates';
 
 // Recorded histories are replayed through the current workflow code: a change that would make a
 // running conversation non-deterministic fails here. UPDATE_HISTORIES=<scenario> records the histories
@@ -136,6 +138,50 @@ describe('workflow replay', () => {
     expect(histories.length).toBeGreaterThan(1);
     expect(await replay(histories)).toEqual([]);
     record('full-flow', histories);
+  });
+});
+
+describe('workflow replay of what agents send and students change', () => {
+  it('replays files, templates, reactions, edits and deletions in a chat, with the current code', async () => {
+    await loadTemplates(stack);
+    const user = new TestUser(stack, newPhone(), 'Ada Obi');
+    await stack.client.workflow.start('conversationWorkflow', {
+      workflowId: conversationWorkflowId(user.phone),
+      taskQueue: stack.config.taskQueue,
+      args: [{ phone: user.phone, maxHistoryEvents: 30 }],
+    });
+    const agent = await AdminClient.agent(stack, `Agent ${user.phone}`);
+    await user.say('Hi');
+    await user.say('support');
+    const file = await agent.upload(pngFile(2_000), 'step-1.png', 'image/png');
+    const sent = await agent.request('POST', `/api/admin/conversations/${user.phone}/chat-support/send`, {
+      attachment: { id: file.body.media.id, caption: 'Step 1' },
+      message: 'Then try step 2',
+    });
+    expect(sent.status).toBe(200);
+    await user.say('I wrote x = 3');
+    const mine = (await listMessages(stack.db, user.phone)).filter((m) => m.direction === 'inbound').pop()!;
+    const change = (type: string, part: Record<string, unknown>) => user.send(type, part);
+    await change('reaction', { reaction: { message_id: sent.body.waMessageId, emoji: '👍' } });
+    await change('edit', {
+      edit: { original_message_id: mine.waMessageId, message: { type: 'text', text: { body: 'I wrote x = 4' } } },
+    });
+    await change('revoke', { revoke: { original_message_id: mine.waMessageId } });
+    expect((await agent.chat('end', user.phone)).status).toBe(200);
+    const template = await agent.request('POST', `/api/admin/conversations/${user.phone}/template`, {
+      name: 'support_follow_up',
+      language: 'en',
+      parameters: { first_name: 'Ada' },
+    });
+    expect(template.status).toBe(200);
+    await user.say('Thanks, what is it?');
+    expect((await agent.chat('send', user.phone, 'x = 4 is right')).status).toBe(200);
+    expect((await agent.chat('end', user.phone)).status).toBe(200);
+
+    const histories = await closedHistories(conversationWorkflowId(user.phone));
+    expect(histories.length).toBeGreaterThan(1);
+    expect(await replay(histories)).toEqual([]);
+    record('support-content', histories);
   });
 });
 

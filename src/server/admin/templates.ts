@@ -22,12 +22,27 @@ import { parse, readJsonBody } from './params';
 // checked here (the template exists, is approved, gets exactly its parameters) is checked before
 // the conversation is asked to send, so a refusal never reaches WhatsApp.
 
-// Template names are at most 512 characters; language codes are short (en, en_US, pt_BR).
+// Meta names templates in lowercase letters, digits and underscores (at most 512 characters) and their
+// languages by short codes (en, en_US, pt_BR); parameter keys are names, positions or `header.` ones.
+// Anything else names no template, and would not be fit for the audit log or Postgres either.
 export const SendTemplateBody = z.strictObject({
-  name: z.string().trim().min(1, 'name must not be empty').max(512),
-  language: z.string().trim().min(1, 'language must not be empty').max(15),
+  name: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9_]{1,512}$/, 'name is lowercase letters, digits and underscores'),
+  language: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})?$/, 'language is a code such as en or en_US'),
   parameters: z
-    .record(z.string().max(100), z.string())
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.]{1,100}$/, 'a parameter key is a name, a position or header.<name>'),
+      // Emptiness and length are the template's to judge (renderTemplate names the key).
+      z
+        .string()
+        .refine((text) => !text.includes('\0'), 'a parameter value must not contain U+0000')
+        .refine((text) => !/\p{Cs}/u.test(text), 'a parameter value must not contain an unpaired surrogate'),
+    )
     .refine((values) => Object.keys(values).length <= 100, 'at most 100 parameters')
     .optional(),
 });

@@ -28,6 +28,7 @@ import {
   query,
   searchCursor,
   searchText,
+  templateBody,
   tokenBody,
   type QueryKeys,
 } from './admin-fuzz-values';
@@ -269,6 +270,19 @@ function adminRequest(phones: readonly string[]): fc.Arbitrary<FuzzRequest> {
           ),
         ).map((id) => `/api/admin/media/${id}`),
         {},
+      ),
+    },
+    { weight: 2, arbitrary: request('templates.list', fc.constant('/api/admin/templates'), {}) },
+    {
+      weight: 4,
+      arbitrary: request(
+        'chat.template',
+        phone.map((p) => `${conversations}/${p}/template`),
+        {},
+        {
+          body: templateBody,
+          headers: fc.record({ 'idempotency-key': idempotencyKey }, { requiredKeys: [] }),
+        },
       ),
     },
     {

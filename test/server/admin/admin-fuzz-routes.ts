@@ -24,6 +24,8 @@ const AGENT_ROUTES = {
   'stats.read': 'GET stats',
   search: 'GET search',
   'media.get': 'GET media/:p',
+  'templates.list': 'GET templates',
+  'chat.template': 'POST conversations/:p/template',
   // Uploads are multipart; the fuzz sends JSON and garbage, which must be refused as such.
   'media.upload': 'POST media',
 };

@@ -186,6 +186,27 @@ const attachment = fc.record(
   },
   { requiredKeys: ['id'] },
 );
+/** A template send: the sandbox's templates by name, with values that fit them, miss, or break WhatsApp's rules. */
+export const templateBody = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record(
+      {
+        name: loose(fc.constantFrom('support_follow_up', 'homework_reminder', 'exam_results_offer', 'nope')),
+        language: loose(fc.constantFrom('en', 'es', 'en_US')),
+        parameters: loose(
+          fc.oneof(
+            fc.record({ first_name: loose(agentText) }, { requiredKeys: [] }),
+            fc.record({ '1': loose(agentText), '2': loose(agentText), 'header.1': agentText }, { requiredKeys: [] }),
+            fc.dictionary(shortText, loose(agentText), { maxKeys: 3 }),
+          ),
+        ),
+      },
+      { requiredKeys: ['name'] },
+    ),
+  },
+  { weight: 1, arbitrary: json },
+);
 export const chatBody = fc.oneof(
   { weight: 6, arbitrary: fc.record({ message: loose(agentText) }) },
   { weight: 2, arbitrary: fc.record({ message: loose(agentText), attachment }, { requiredKeys: ['attachment'] }) },

@@ -6,6 +6,7 @@ import { AdminClient } from '../../helpers/admin-client';
 import { TestUser, textOf } from '../../helpers/conversation';
 import { newPhone, textWebhook } from '../../helpers/fixtures';
 import { fuzzRuns, shortText } from '../../helpers/fuzz-values';
+import { loadTemplates } from '../../helpers/templates';
 import { startTestStack, type TestStack } from '../../helpers/stack';
 import { waitFor } from '../../helpers/wait';
 import { adminRequests } from './admin-fuzz-requests';
@@ -61,6 +62,8 @@ const run = {
 
 beforeAll(async () => {
   stack = await startTestStack();
+  // Template sends reach the conversations only for templates the server knows.
+  await loadTemplates(stack);
   admin = new AdminClient(stack, stack.config.adminToken);
   const make = async (role: Role, name: string) => {
     const { token, info } = await createToken(stack.db, { name, role });

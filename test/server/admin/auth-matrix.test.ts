@@ -99,6 +99,13 @@ const routes: RouteCase[] = [
     prepare: () => app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE' }),
   },
   { method: 'GET', path: () => '/api/admin/events', action: 'events.stream', roles: ['admin', 'agent'], okStatus: 200 },
+  {
+    method: 'GET',
+    path: () => '/api/admin/templates',
+    action: 'templates.list',
+    roles: ['admin', 'agent'],
+    okStatus: 200,
+  },
   { method: 'GET', path: () => '/api/admin/tokens', action: 'token.list', roles: ['admin'], okStatus: 200 },
   {
     method: 'POST',
