@@ -1,7 +1,7 @@
 // The agents' console: conversations, their history and notes, live updates, search, canned responses,
 // unread counts, desktop notifications, chat-support commands, WhatsApp's 24-hour window with its
-// templates (console-templates.js), media and attachments (console-media.js) and the students' reactions,
-// edits and deletions (console-history.js), all through the admin API with the agent's bearer token.
+// templates (console-templates.js), media (console-media.js), attachments (console-attach.js) and the
+// students' reactions, edits and deletions (console-history.js), all through the admin API with the agent's bearer token.
 // Every piece of data goes into the page as text (textContent), never as markup. A command is shown as
 // done only after the API answered 200.
 (function () {
@@ -154,10 +154,6 @@
   // When the open conversation's student last wrote (ISO), which decides WhatsApp's window; undefined
   // until known.
   let lastInboundAt;
-  // The file attached to the next send ({ phone, id, mediaType, mimeType, filename, sizeBytes }), and
-  // the upload in progress, if any.
-  let attachment = null;
-  let uploading = null;
   // When this tab last told WhatsApp the agent is typing, per phone.
   const typingSentAt = {};
   // A student's message arrived while the tab was hidden: it is marked read once the agent looks.
@@ -354,7 +350,7 @@
     waiting = [];
     openChat = null;
     lastInboundAt = undefined;
-    dropAttachment();
+    attachments.clear();
     media.reset();
     templates.forget();
     ui.queueList.replaceChildren();
@@ -874,6 +870,29 @@
     },
   });
 
+  const attachments = window.EduBotAttach.create({
+    api,
+    describeFailure,
+    elements: {
+      conversation: ui.conversation,
+      attach: ui.attach,
+      input: ui.attachInput,
+      box: ui.attachment,
+      name: ui.attachmentName,
+      remove: ui.attachmentRemove,
+      message: ui.message,
+    },
+    phone: () => openPhone,
+    refusal() {
+      if (windowClosed()) return 'WhatsApp’s window is closed: only a template reaches the student.';
+      if (ui.composer.classList.contains('held-by-other')) return ui.holder.textContent;
+      if (busy) return 'a command is still in progress; try again when it has answered.';
+      return null;
+    },
+    showResult,
+    onChange: () => renderHolder(),
+  });
+
   /** Opens a conversation's history; with a message id, at that message, marked. */
   function openConversation(phone, messageId) {
     foundMessageId = messageId === undefined ? null : String(messageId);
@@ -882,7 +901,7 @@
       // The object URLs of the conversation left are of no more use.
       media.reset();
       templates.open();
-      dropAttachment();
+      attachments.clear();
       ui.messages.replaceChildren();
       ui.chat.textContent = '';
       ui.window.textContent = '';
@@ -926,7 +945,7 @@
     lastInboundAt = undefined;
     conversationSequence++;
     media.reset();
-    dropAttachment();
+    attachments.clear();
     closeCanned();
     ui.body.hidden = true;
     ui.noSelection.hidden = false;
@@ -1011,9 +1030,9 @@
         'again. Send an approved template instead (Templates, above).'
       : '';
     ui.message.disabled = blocked || closed;
-    ui.send.disabled = blocked || closed || busy || uploading !== null;
+    ui.send.disabled = blocked || closed || busy || attachments.uploading();
     ui.startChat.disabled = closed || busy;
-    ui.attach.disabled = blocked || closed || busy || uploading !== null;
+    ui.attach.disabled = blocked || closed || busy || attachments.uploading();
     ui.endChat.disabled = blocked || busy;
   }
 
@@ -1371,7 +1390,7 @@
     const phone = openPhone;
     if (!phone || busy) return;
     const text = ui.message.value;
-    const file = action === 'send' && attachment && attachment.phone === phone ? attachment : null;
+    const file = action === 'send' ? attachments.current() : null;
     let body;
     if (file) {
       // With a file the text is its caption, and optional.
@@ -1406,7 +1425,7 @@
         ui.message.value = '';
         ui.cannedHint.hidden = true;
       }
-      if (file && attachment === file) dropAttachment();
+      if (file) attachments.sent(file);
       showResult(
         '✓ ' + (file ? 'File sent' : SUCCESS[action]) + ' (' + formatTime(res.body && res.body.timestamp) + ')',
         'ok',
@@ -1438,111 +1457,6 @@
       'error',
     );
   }
-
-  // ---- attachments: the attach button, or a file dropped on the conversation ----
-
-  const MESSAGE_PLACEHOLDER = ui.message.placeholder;
-
-  function renderAttachment() {
-    const mine = uploading && uploading.phone === openPhone ? uploading : null;
-    let text = null;
-    if (mine) text = 'Uploading ' + mine.name + '…';
-    else if (attachment && attachment.phone === openPhone) {
-      const size = window.EduBotMedia.formatSize(attachment.sizeBytes);
-      text =
-        '📎 ' +
-        (attachment.filename || window.EduBotMedia.kindOf(attachment.mimeType)) +
-        (size ? ' (' + size + ')' : '') +
-        ' — Send sends it, with the message as its caption';
-    }
-    ui.attachment.hidden = text === null;
-    ui.attachment.classList.toggle('attachment-uploading', Boolean(mine));
-    ui.attachmentName.textContent = text || '';
-    ui.attachmentRemove.hidden = !attachment;
-    ui.message.placeholder = attachment ? 'Caption for the file (optional; Ctrl+Enter sends)' : MESSAGE_PLACEHOLDER;
-  }
-
-  function dropAttachment() {
-    attachment = null;
-    uploading = null;
-    renderAttachment();
-  }
-
-  /** Uploads the file at once, so a refusal (too large, wrong type) shows before anything is typed. */
-  async function attachFile(file) {
-    const phone = openPhone;
-    if (!phone || uploading) return;
-    if (windowClosed()) {
-      showResult('✗ File not attached — WhatsApp’s window is closed: only a template reaches the student.', 'error');
-      return;
-    }
-    const mine = { phone, name: file.name || 'the file' };
-    uploading = mine;
-    attachment = null;
-    renderAttachment();
-    renderHolder();
-    showResult('Uploading ' + mine.name + '…', 'pending');
-    const form = new window.FormData();
-    form.append('file', file, file.name);
-    const res = await api('POST', '/api/admin/media', form);
-    if (uploading !== mine || !token) return;
-    uploading = null;
-    if (res.status === 201 && res.body && res.body.media) {
-      attachment = Object.assign({ phone }, res.body.media);
-      showResult('✓ ' + (attachment.filename || mine.name) + ' attached', 'ok');
-    } else {
-      showResult('✗ File not attached — ' + describeFailure(res), 'error');
-    }
-    renderAttachment();
-    renderHolder();
-  }
-
-  ui.attach.addEventListener('click', () => ui.attachInput.click());
-  ui.attachInput.addEventListener('change', () => {
-    const file = ui.attachInput.files && ui.attachInput.files[0];
-    // Cleared, so choosing the same file again is a change too.
-    ui.attachInput.value = '';
-    if (file) void attachFile(file);
-  });
-  ui.attachmentRemove.addEventListener('click', () => {
-    dropAttachment();
-    showResult('File removed: nothing was sent', 'pending');
-    ui.message.focus();
-  });
-
-  const carriesFiles = (event) =>
-    Boolean(event.dataTransfer) && Array.from(event.dataTransfer.types || []).includes('Files');
-
-  ui.conversation.addEventListener('dragover', (event) => {
-    if (!openPhone || !carriesFiles(event)) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = ui.attach.disabled ? 'none' : 'copy';
-    // Marked as a place to drop only where a file can go now; a drop anyway says why not.
-    ui.conversation.classList.toggle('dropping', !ui.attach.disabled);
-  });
-  ui.conversation.addEventListener('dragleave', (event) => {
-    if (!ui.conversation.contains(event.relatedTarget)) ui.conversation.classList.remove('dropping');
-  });
-  ui.conversation.addEventListener('drop', (event) => {
-    ui.conversation.classList.remove('dropping');
-    if (!openPhone || !carriesFiles(event)) return;
-    event.preventDefault();
-    const files = event.dataTransfer.files;
-    if (files.length > 1) showResult('One file per message: drop them one at a time.', 'error');
-    else if (files.length === 1 && !ui.attach.disabled) void attachFile(files[0]);
-    else if (files.length === 1)
-      showResult(
-        '✗ File not attached — ' + (ui.composerBlocked.textContent || 'you cannot send in this chat now.'),
-        'error',
-      );
-  });
-  // A file dropped anywhere else must not make the browser leave the console to show it.
-  window.addEventListener('dragover', (event) => {
-    if (carriesFiles(event)) event.preventDefault();
-  });
-  window.addEventListener('drop', (event) => {
-    if (carriesFiles(event)) event.preventDefault();
-  });
 
   ui.takeChat.addEventListener('click', () => void holderCommand('assign'));
   ui.giveBack.addEventListener('click', () => void holderCommand('unassign'));

@@ -67,6 +67,7 @@ describe('GET /console', () => {
       ['/console/sse.js', 'text/javascript'],
       ['/console/console-history.js', 'text/javascript'],
       ['/console/console-media.js', 'text/javascript'],
+      ['/console/console-attach.js', 'text/javascript'],
       ['/console/console-templates.js', 'text/javascript'],
       ['/console/console.css', 'text/css'],
     ] as const) {

@@ -48,6 +48,7 @@ const PAGES = {
     '/console/sse.js': 'sse.js',
     '/console/console-history.js': 'console-history.js',
     '/console/console-media.js': 'console-media.js',
+    '/console/console-attach.js': 'console-attach.js',
     '/console/console-templates.js': 'console-templates.js',
   },
   simulator: {
