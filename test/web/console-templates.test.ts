@@ -64,6 +64,19 @@ describe("WhatsApp's window in the console", () => {
     expect(await page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Start chat' }).isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Attach file' }).isDisabled()).toBe(true);
+    // A file dropped anyway is not uploaded, and the agent is told why.
+    const dataTransfer = await page.evaluateHandle(`(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['%PDF-1.4'], 'late.pdf', { type: 'application/pdf' }));
+      return transfer;
+    })()`);
+    await page.locator('#conversation').dispatchEvent('dragover', { dataTransfer });
+    expect(await page.locator('#conversation.dropping').count()).toBe(0);
+    await page.locator('#conversation').dispatchEvent('drop', { dataTransfer });
+    await page
+      .locator('#command-result.result-error', { hasText: 'File not attached — WhatsApp’s window is closed' })
+      .waitFor();
+    expect(await page.locator('#attachment').isVisible()).toBe(false);
 
     // The templates are offered, open, without asking.
     const box = page.locator('#template-box');
@@ -138,6 +151,30 @@ describe("WhatsApp's window in the console", () => {
     expect(await page.locator('#template-box[open]').count()).toBe(0);
     await page.locator('#template-box summary').click();
     await page.locator('#template-select option', { hasText: 'support_follow_up (es' }).waitFor({ state: 'attached' });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe('the window closing while the agent looks', () => {
+  it('ticks to closed on time and blocks free text at that moment', async () => {
+    const { stack, browser } = setup;
+    const [funmi] = setup.agents as [TestAgent];
+    // The student's message is dated so that the window closes about 12 s from now.
+    const student = new TestUser(stack, newPhone(), 'Ada Nwosu');
+    (student as unknown as { seconds: number }).seconds = Math.floor(Date.now() / 1000) - 24 * 3600 + 11;
+    await student.say('last words before the deadline');
+    const { page, problems } = await openPage(browser);
+    await signIn(page, stack.baseUrl, funmi.token);
+    await openConversation(page, student.phone, 'last words before the deadline');
+
+    const line = (text: RegExp) => page.locator('#conversation-window', { hasText: text });
+    await line(/^Window open until .+ \(\d+ s left\)$/).waitFor();
+    expect(await page.locator('#message').isDisabled()).toBe(false);
+    await line(/^Window closed \d+ s ago$/).waitFor({ timeout: 20_000 });
+    expect(await page.locator('#message').isDisabled()).toBe(true);
+    expect(await page.locator('#composer-blocked').isVisible()).toBe(true);
+    await page.locator('#template-box[open]').waitFor();
     expect(problems).toEqual([]);
     await page.context().close();
   });
