@@ -139,6 +139,12 @@
               input.autocomplete = 'off';
               if (parameter.example) input.placeholder = 'e.g. ' + parameter.example;
               input.addEventListener('input', renderPreview);
+              // As in the composer, only Ctrl+Enter sends: a plain Enter in a field must not reach the student.
+              input.addEventListener('keydown', (event) => {
+                if (event.key !== 'Enter') return;
+                event.preventDefault();
+                if (event.ctrlKey || event.metaKey) void send();
+              });
               const label = node('label', '', labelOf(parameter));
               label.htmlFor = input.id;
               field.append(label, input);

@@ -106,6 +106,9 @@ describe("WhatsApp's window in the console", () => {
     await screenshot(page, 'console-templates');
 
     const before = stack.fake.sendsTo(student.phone).length;
+    // A plain Enter in a field sends nothing; the button (or Ctrl+Enter) does.
+    await fields.nth(1).press('Enter');
+    await expect(box.locator('#template-result').textContent()).resolves.toBe('');
     await box.getByRole('button', { name: 'Send template' }).click();
     await box.locator('#template-result.result-ok', { hasText: 'homework_reminder sent' }).waitFor();
     const sends = stack.fake.sendsTo(student.phone).slice(before);
