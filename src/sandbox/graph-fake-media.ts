@@ -5,7 +5,7 @@ import { graphError, sendJson } from './graph-fake-http';
 import type { RecordedMedia, RecordedUpload } from './graph-fake-types';
 import { MAX_MEDIA_BYTES } from '../../domain/whatsapp-limits';
 import { describeBytes, MAX_BYTES, recogniseMedia, SNIFF_BYTES } from '../whatsapp/media-types';
-import type { GraphSendBody } from '../whatsapp/outbound';
+import { mediaOfSend, type GraphSendBody } from '../whatsapp/outbound';
 
 // The Graph fake's media uploads: `POST /{phone-number-id}/media` (multipart: messaging_product,
 // type, file) checked against WhatsApp's types and sizes, and the sends that name an uploaded id.
@@ -107,24 +107,16 @@ export function createMediaUploads(downloadable: Map<string, { data: Buffer; mim
   }
 
   function checkSend(body: GraphSendBody): ReturnType<MediaUploads['checkSend']> {
-    const media =
-      body.type === 'image'
-        ? body.image
-        : body.type === 'document'
-          ? body.document
-          : body.type === 'audio'
-            ? body.audio
-            : body.type === 'video'
-              ? body.video
-              : undefined;
-    if (media === undefined) return undefined;
+    const sent = mediaOfSend(body);
+    if (sent === undefined) return undefined;
+    const { mediaType, media } = sent;
     const upload = uploads.find((u) => u.id === media.id);
     if (upload === undefined) {
-      const details = `Param ${body.type}['id'] is not a valid whatsapp business account media attachment ID`;
+      const details = `Param ${mediaType}['id'] is not a valid whatsapp business account media attachment ID`;
       return { error: { code: 100, title: 'Invalid parameter', details } };
     }
-    if (upload.mediaType !== body.type) {
-      const details = `media ${media.id} is ${upload.mimeType}, not ${body.type}`;
+    if (upload.mediaType !== mediaType) {
+      const details = `media ${media.id} is ${upload.mimeType}, not ${mediaType}`;
       return { error: { code: MEDIA_UPLOAD_ERROR, title: 'Media upload error', details } };
     }
     return {

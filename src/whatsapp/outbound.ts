@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OutboundContent } from '../../domain/types';
+import type { AttachmentType, OutboundContent } from '../../domain/types';
 import {
   MAX_BUTTON_ID_CHARS,
   MAX_BUTTON_TITLE_CHARS,
@@ -259,14 +259,7 @@ export function fromGraphSendBody(body: GraphSendBody): OutboundContent {
     };
   }
   if (body.type !== 'interactive') {
-    const media =
-      body.type === 'image'
-        ? body.image
-        : body.type === 'document'
-          ? body.document
-          : body.type === 'audio'
-            ? body.audio
-            : body.video;
+    const { media } = mediaOfSend(body)!;
     // The stored file behind an uploaded id is ours to know, not the Graph body's: fileId 0.
     return {
       kind: 'media',
@@ -286,4 +279,22 @@ export function fromGraphSendBody(body: GraphSendBody): OutboundContent {
     return { kind: 'buttons', body: i.body.text, buttons: i.action.buttons.map((b) => b.reply), ...extras };
   }
   return { kind: 'list', body: i.body.text, button: i.action.button, sections: i.action.sections, ...extras };
+}
+
+/** The media part of an image, document, audio or video send, with its kind; undefined for any other send. */
+export function mediaOfSend(
+  body: GraphSendBody,
+): { mediaType: AttachmentType; media: z.infer<typeof MediaById> } | undefined {
+  switch (body.type) {
+    case 'image':
+      return { mediaType: body.type, media: body.image };
+    case 'document':
+      return { mediaType: body.type, media: body.document };
+    case 'audio':
+      return { mediaType: body.type, media: body.audio };
+    case 'video':
+      return { mediaType: body.type, media: body.video };
+    default:
+      return undefined;
+  }
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import { receiveFile } from './media-receive';
+import { answerWhatsAppRefusal } from './whatsapp-refusal';
 import { parse, type AdminContext } from './params';
 import {
   getMedia,
@@ -97,17 +98,11 @@ async function userMedia(
     download = await deps.whatsapp.downloadMedia(waMediaId);
   } catch (err) {
     if (!(err instanceof WhatsAppApiError)) throw err;
-    // Written here rather than thrown: the error middleware renders no `whatsappCode`.
-    noteAudit(ctx, { details: { whatsappCode: err.code } });
-    ctx.status = 502;
-    ctx.body = {
-      status: 'error',
-      error: {
-        code: 'media_unavailable',
-        message: 'WhatsApp did not hand over this media (expired, deleted or unreachable)',
-        ...(err.code !== undefined ? { whatsappCode: err.code } : {}),
-      },
-    };
+    answerWhatsAppRefusal(ctx, {
+      code: 'media_unavailable',
+      message: 'WhatsApp did not hand over this media (expired, deleted or unreachable)',
+      whatsappCode: err.code,
+    });
     return 'refused';
   }
   const rowId = await storeMedia(deps.db, {

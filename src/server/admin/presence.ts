@@ -9,6 +9,7 @@ import type { WhatsAppClient } from '../../whatsapp/graph-client';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../../../workflows/flow/agent';
 import { HttpError, notFound, unavailable } from '../errors';
 import { phoneParam, type AdminContext } from './params';
+import { answerWhatsAppRefusal } from './whatsapp-refusal';
 
 // What the student sees of an agent without a message: blue ticks once an agent has read what they
 // wrote, and "typing…" while one answers. Both are Graph calls made here, outside the conversation's
@@ -122,16 +123,11 @@ async function askWhatsApp(
       ctx.set('Retry-After', '5');
       throw unavailable('WhatsApp did not answer; retry later');
     }
-    noteAudit(ctx, { details: { whatsappCode: err.code } });
-    ctx.status = 502;
-    ctx.body = {
-      status: 'error',
-      error: {
-        code: 'whatsapp_rejected',
-        message: err.title ?? 'WhatsApp refused the request',
-        ...(err.code === undefined ? {} : { whatsappCode: err.code }),
-      },
-    };
+    answerWhatsAppRefusal(ctx, {
+      code: 'whatsapp_rejected',
+      message: err.title ?? 'WhatsApp refused the request',
+      whatsappCode: err.code,
+    });
     return true;
   }
 }
