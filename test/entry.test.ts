@@ -24,7 +24,11 @@ describe('entry points', () => {
     ['src/bin/start.ts', { PORT: 'eighty' }, 'PORT'],
     ['src/bin/start-server.ts', { ...credentials, TEMPORAL_ADDRESS: '127.0.0.1:1' }, 'DATABASE_URL'],
     ['src/bin/start-worker.ts', { ...credentials, DATABASE_URL: 'postgres://127.0.0.1:1/x' }, 'TEMPORAL_ADDRESS'],
-    ['src/bin/start-server.ts', { ...services, WHATSAPP_APP_SECRET: 'app-secret' }, 'WHATSAPP_VERIFY_TOKEN'],
+    [
+      'src/bin/start-server.ts',
+      { ...services, WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1', WHATSAPP_APP_SECRET: 'app-secret' },
+      'WHATSAPP_VERIFY_TOKEN',
+    ],
     ['src/bin/start-worker.ts', { ...services, WHATSAPP_ACCESS_TOKEN: 'token' }, 'WHATSAPP_PHONE_NUMBER_ID'],
     ['src/bin/start.ts', { ...credentials, ADMIN_TOKEN: 'a'.repeat(31) }, 'ADMIN_TOKEN'],
     ['src/bin/start-server.ts', { ...services, ...credentials, ADMIN_TOKEN: 'sandbox-admin-token' }, 'ADMIN_TOKEN'],
@@ -41,7 +45,7 @@ describe('entry points', () => {
   });
 
   it.each([
-    ['src/bin/start-server.ts', services, 'WHATSAPP_APP_SECRET'],
+    ['src/bin/start-server.ts', services, 'WHATSAPP_ACCESS_TOKEN'],
     [
       'src/bin/start-worker.ts',
       { ...services, WHATSAPP_ACCESS_TOKEN: '', WHATSAPP_PHONE_NUMBER_ID: '' },
