@@ -5,12 +5,7 @@
 (function (root) {
   'use strict';
 
-  function node(tag, className, text) {
-    const element = document.createElement(tag);
-    if (className) element.className = className;
-    if (text !== undefined && text !== null) element.textContent = String(text);
-    return element;
-  }
+  const { node } = root.EduBotDom;
 
   /** "820 B", "12 KB", "4.2 MB". */
   function formatSize(bytes) {

@@ -8,12 +8,7 @@
   const WINDOW_MS = 24 * 60 * 60 * 1000;
   const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 
-  function node(tag, className, text) {
-    const element = document.createElement(tag);
-    if (className) element.className = className;
-    if (text !== undefined && text !== null) element.textContent = String(text);
-    return element;
-  }
+  const { node } = root.EduBotDom;
 
   /** `{ open, until }`: `until` is when the window closes (epoch ms), null when the student never wrote. */
   function windowOf(lastInboundAt, now) {

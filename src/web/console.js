@@ -190,13 +190,7 @@
     tabState = readTabState();
   }
 
-  /** An element with a class and a text; the text is always set as text. */
-  function node(tag, className, text) {
-    const element = document.createElement(tag);
-    if (className) element.className = className;
-    if (text !== undefined && text !== null) element.textContent = String(text);
-    return element;
-  }
+  const { node } = window.EduBotDom;
 
   function formatTime(iso) {
     if (!iso) return '';

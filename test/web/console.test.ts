@@ -65,6 +65,7 @@ describe('GET /console', () => {
       ['/console', 'text/html'],
       ['/console/console.js', 'text/javascript'],
       ['/console/sse.js', 'text/javascript'],
+      ['/console/console-dom.js', 'text/javascript'],
       ['/console/console-history.js', 'text/javascript'],
       ['/console/console-media.js', 'text/javascript'],
       ['/console/console-attach.js', 'text/javascript'],

@@ -46,6 +46,7 @@ const PAGES = {
     '/console/console.js': 'console.js',
     '/console/console.css': 'console.css',
     '/console/sse.js': 'sse.js',
+    '/console/console-dom.js': 'console-dom.js',
     '/console/console-history.js': 'console-history.js',
     '/console/console-media.js': 'console-media.js',
     '/console/console-attach.js': 'console-attach.js',
