@@ -41,13 +41,13 @@ export function createRecordActivities(db: Db, whatsapp: WhatsAppClient) {
         if (record.type === 'saveHomework' && record.submission.kind === 'image') {
           const { mediaId, mimeType } = record.submission;
           const media = await whatsapp.downloadMedia(mediaId);
-          const rowId = await storeMedia(db, {
+          const stored = await storeMedia(db, {
             waMediaId: mediaId,
             mimeType: media.mimeType || mimeType || 'application/octet-stream',
             sha256: media.sha256,
             data: media.data,
           });
-          mediaRows.set(mediaId, rowId);
+          mediaRows.set(mediaId, stored.id);
         }
       }
       const claims: Claim[] = [];

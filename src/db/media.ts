@@ -12,16 +12,16 @@ export interface MediaInput {
   data: Buffer;
 }
 
-/** Stores downloaded media once per WhatsApp media id and returns its row id. */
-export async function storeMedia(db: Queryable, media: MediaInput): Promise<number> {
-  const { rows } = await db.query<{ id: string }>(
+/** Stores downloaded media once per WhatsApp media id and returns what the row holds besides its bytes. */
+export async function storeMedia(db: Queryable, media: MediaInput): Promise<MediaInfo> {
+  const { rows } = await db.query<DbMedia>(
     `insert into media (wa_media_id, mime_type, sha256, size_bytes, data, filename, origin)
      values ($1, $2, $3, $4, $5, $6, 'whatsapp')
      on conflict (wa_media_id) do update set wa_media_id = excluded.wa_media_id
-     returning id`,
+     returning ${INFO_COLUMNS}`,
     [media.waMediaId, media.mimeType, media.sha256 ?? null, media.data.length, media.data, media.filename ?? null],
   );
-  return Number(rows[0]!.id);
+  return toInfo(rows[0]!);
 }
 
 /** What is known of a stored file besides its bytes. */

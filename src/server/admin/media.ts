@@ -88,8 +88,8 @@ async function userMedia(
   deps: MediaDeps,
   waMediaId: string,
 ): Promise<StoredMedia | 'refused' | undefined> {
-  const stored = await getWhatsAppMedia(deps.db, waMediaId);
-  if (stored) return stored;
+  const earlier = await getWhatsAppMedia(deps.db, waMediaId);
+  if (earlier) return earlier;
   const mention = await inboundMediaMention(deps.db, waMediaId);
   if (mention === undefined) return undefined;
   if (deps.whatsapp === undefined) throw unavailable('This server has no WhatsApp client to download media with');
@@ -105,14 +105,15 @@ async function userMedia(
     });
     return 'refused';
   }
-  const rowId = await storeMedia(deps.db, {
+  const stored = await storeMedia(deps.db, {
     waMediaId,
     mimeType: download.mimeType || mention.mimeType || 'application/octet-stream',
     ...(download.sha256 === undefined ? {} : { sha256: download.sha256 }),
     ...(mention.filename === undefined ? {} : { filename: mention.filename }),
     data: download.data,
   });
-  return getMedia(deps.db, rowId);
+  // The bytes just downloaded are the row's: served as they are rather than read back.
+  return { ...stored, data: download.data };
 }
 
 /** The bytes, with headers that keep a browser from running or sniffing them as anything else. */
