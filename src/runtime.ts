@@ -13,10 +13,19 @@ import { temporalChatCommands } from './server/chat-commands-temporal';
 import { createEventHub } from './server/event-hub';
 import { createTemplateCatalogue } from './templates/catalogue';
 import { createConversationWorker, installRuntimeLogger, type WorkerOptions } from './temporal/worker';
-import { createGraphClient } from './whatsapp/graph-client';
+import { createGraphClient, type WhatsAppClient } from './whatsapp/graph-client';
 
 // The two production processes, as functions: `npm start` runs both in one process, the
 // start:server and start:worker entry points one each.
+
+/** The Graph API as the configuration names it: the worker sends through it, the server asks it the rest. */
+function graphClient(config: Config): WhatsAppClient {
+  return createGraphClient({
+    baseUrl: config.whatsapp.apiBaseUrl,
+    accessToken: config.whatsapp.accessToken,
+    phoneNumberId: config.whatsapp.phoneNumberId,
+  });
+}
 
 /** How long requests in flight may take to finish on shutdown. */
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -42,11 +51,7 @@ export async function runServer(
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const events = createEventHub(databaseUrl, logger);
-  const whatsapp = createGraphClient({
-    baseUrl: config.whatsapp.apiBaseUrl,
-    accessToken: config.whatsapp.accessToken,
-    phoneNumberId: config.whatsapp.phoneNumberId,
-  });
+  const whatsapp = graphClient(config);
   const app = createApp({
     config,
     db,
@@ -121,11 +126,7 @@ export async function runWorker(
   });
   const db: Db = createDb(databaseUrl, logger);
   const connection = await NativeConnection.connect({ address: temporalAddress });
-  const whatsapp = createGraphClient({
-    baseUrl: config.whatsapp.apiBaseUrl,
-    accessToken: config.whatsapp.accessToken,
-    phoneNumberId: config.whatsapp.phoneNumberId,
-  });
+  const whatsapp = graphClient(config);
   const worker: Worker = await createConversationWorker({
     connection,
     namespace: config.temporalNamespace,
