@@ -27,8 +27,8 @@ export function agentEvent(command: AgentCommand): FlowEvent {
     return { type: 'agentSend', agent, message: message ?? '', ...attachment, ...actor };
   }
   if (command.action === 'template') {
-    if (command.content?.kind !== 'template') return { type: 'agentTemplate', agent, template: NO_TEMPLATE, ...actor };
-    return { type: 'agentTemplate', agent, template: command.content, ...actor };
+    const template = command.content?.kind === 'template' ? command.content : NO_TEMPLATE;
+    return { type: 'agentTemplate', agent, template, ...actor };
   }
   if (command.action === 'assign')
     return { type: 'assign', agent, ...actor, ...(command.to ? { to: command.to } : {}) };
