@@ -63,36 +63,30 @@ export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
  */
 export function registerStoreMetrics(registry: Registry, figures: () => Promise<StoreFigures | undefined>): void {
   const registers = [registry];
-  new Gauge({
-    name: 'edubot_active_chats',
-    help: 'Chat support sessions open now.',
-    registers,
-    async collect() {
-      const read = await figures();
-      if (read) this.set(read.chats.active);
-      else this.remove();
-    },
-  });
-  new Gauge({
-    name: 'edubot_chat_queue_length',
-    help: "Chats waiting for an agent's first reply (GET /api/admin/queue).",
-    registers,
-    async collect() {
-      const read = await figures();
-      if (read) this.set(read.queue.length);
-      else this.remove();
-    },
-  });
-  new Gauge({
-    name: 'edubot_chat_queue_oldest_wait_seconds',
-    help: 'How long the chat waiting longest has waited for an agent (0 when none waits).',
-    registers,
-    async collect() {
-      const read = await figures();
-      if (read) this.set(read.queue.oldestWaitSeconds);
-      else this.remove();
-    },
-  });
+  // A figure read off the store: no sample when Postgres could not be read.
+  const storedGauge = (name: string, help: string, value: (read: StoreFigures) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers,
+      async collect() {
+        const read = await figures();
+        if (read) this.set(value(read));
+        else this.remove();
+      },
+    });
+  };
+  storedGauge('edubot_active_chats', 'Chat support sessions open now.', (read) => read.chats.active);
+  storedGauge(
+    'edubot_chat_queue_length',
+    "Chats waiting for an agent's first reply (GET /api/admin/queue).",
+    (read) => read.queue.length,
+  );
+  storedGauge(
+    'edubot_chat_queue_oldest_wait_seconds',
+    'How long the chat waiting longest has waited for an agent (0 when none waits).',
+    (read) => read.queue.oldestWaitSeconds,
+  );
   new StoredHistogram({
     name: 'edubot_chat_duration_seconds',
     help: 'Duration of ended chat support sessions.',
