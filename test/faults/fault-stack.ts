@@ -24,12 +24,16 @@ import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 // The product as separate processes a fault test can kill: the Temporal dev server on a SQLite file
 // (stopped and started again on it), the compiled start:server and start:worker (as production runs
 // them), Postgres behind a TCP proxy the test controls (a throwaway database on DATABASE_URL's
-// cluster, or an embedded cluster that can really be restarted), and the Graph API fake. The test's
+// cluster, or an embedded cluster of the file's own when it is unset or the test restarts Postgres),
+// and the Graph API fake. The test's
 // own database connection goes around the proxy, so it can look while the product cannot.
 
 export interface FaultStackOptions {
-  /** `embedded`: a cluster of the file's own, which restartPostgres stops and starts. Default `machine`. */
-  postgres?: 'machine' | 'embedded';
+  /**
+   * `embedded`: a cluster of the file's own, which restartPostgres stops and starts. Default `shared`:
+   * a throwaway database on DATABASE_URL's cluster, or an embedded cluster when DATABASE_URL is unset.
+   */
+  postgres?: 'shared' | 'embedded';
   /** More environment for the product's processes. */
   env?: Record<string, string>;
 }
@@ -87,10 +91,14 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
     fs.chmodSync(dir, 0o755);
     defer(() => fs.rmSync(dir, { recursive: true, force: true }));
     const logsDir = path.join(dir, 'logs');
-    // Kept past the stack (the folder above goes): the processes' logs are what explains a failure.
-    defer(() => fs.cpSync(logsDir, path.join(resultsDir(), 'logs', path.basename(dir)), { recursive: true }));
+    // Kept past the stack (the folder above goes): the processes' logs are what explains a failure. A
+    // stack that failed before any process started has none, and copying nothing must not hide why.
+    defer(() => {
+      if (fs.existsSync(logsDir))
+        fs.cpSync(logsDir, path.join(resultsDir(), 'logs', path.basename(dir)), { recursive: true });
+    });
 
-    const postgres = await providePostgres(options.postgres ?? 'machine', dir, env.databaseUrl, defer);
+    const postgres = await providePostgres(options.postgres ?? 'shared', dir, env.databaseUrl, defer);
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(postgres.url).port || 5432) });
     defer(() => proxy.close());
     const productUrl = new URL(postgres.url);
@@ -239,14 +247,14 @@ interface ProvidedPostgres {
 }
 
 async function providePostgres(
-  kind: 'machine' | 'embedded',
+  kind: 'shared' | 'embedded',
   dir: string,
   adminUrl: string | undefined,
   defer: (stop: () => unknown) => void,
 ): Promise<ProvidedPostgres> {
-  if (kind === 'machine') {
-    if (adminUrl === undefined) throw new Error('the fault tests on the machine Postgres need DATABASE_URL');
-    // A fresh migrated database of its own, dropped at the end, as the benchmark makes one.
+  if (kind === 'shared') {
+    // A fresh migrated database of its own, dropped at the end, as the benchmark makes one: on
+    // DATABASE_URL's cluster, or in an embedded cluster started for it when DATABASE_URL is unset.
     const database = await startBenchPostgres(dir, silentLogger, adminUrl);
     defer(() => database.stop());
     return { url: database.url };
