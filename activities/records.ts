@@ -35,7 +35,7 @@ export function createRecordActivities(db: Db, whatsapp: WhatsAppClient) {
      * there or none are. Every write is keyed (reference, session key, phone), so a retry is a no-op.
      * Photos are downloaded from WhatsApp first, outside the transaction: the Graph media URL expires.
      */
-    async applyRecords(input: { phone: string; records: RecordEffect[] }): Promise<RecordsResult> {
+    async applyRecords(input: { contactId: string; records: RecordEffect[] }): Promise<RecordsResult> {
       const mediaRows = new Map<string, number>();
       for (const record of input.records) {
         if (record.type === 'saveHomework' && record.submission.kind === 'image') {
@@ -54,11 +54,11 @@ export function createRecordActivities(db: Db, whatsapp: WhatsAppClient) {
       await db.withTransaction(async (client) => {
         for (const record of input.records) {
           if (record.type !== 'claimAgent') {
-            await applyRecord(client, input.phone, record, mediaRows);
+            await applyRecord(client, input.contactId, record, mediaRows);
             continue;
           }
-          const holder = await claimAgent(client, input.phone, {
-            key: `${input.phone}/${record.id}`,
+          const holder = await claimAgent(client, input.contactId, {
+            key: `${input.contactId}/${record.id}`,
             sessionKey: record.sessionKey,
             capacity: record.capacity,
           });
@@ -72,13 +72,13 @@ export function createRecordActivities(db: Db, whatsapp: WhatsAppClient) {
 
 async function applyRecord(
   client: Parameters<Parameters<Db['withTransaction']>[0]>[0],
-  phone: string,
+  contactId: string,
   record: Exclude<RecordEffect, { type: 'claimAgent' }>,
   mediaRows: Map<string, number>,
 ): Promise<void> {
   switch (record.type) {
     case 'saveProfile':
-      return saveProfile(client, phone, record.profile);
+      return saveProfile(client, contactId, record.profile);
     case 'saveHomework': {
       const { submission } = record;
       const stored: HomeworkSubmission =
@@ -86,7 +86,7 @@ async function applyRecord(
           ? submission
           : { kind: 'image', mediaRowId: mediaRows.get(submission.mediaId)!, caption: submission.caption };
       return insertHomework(client, {
-        phone,
+        contactId,
         reference: record.reference,
         subject: record.subject,
         submission: stored,
@@ -94,18 +94,18 @@ async function applyRecord(
     }
     case 'createPayment':
       return createPayment(client, {
-        phone,
+        contactId,
         reference: record.reference,
         planName: record.planName,
         amount: record.amount,
       });
     case 'confirmPayment':
       await confirmPayment(client, record.reference, record.activeUntil);
-      return setSubscription(client, phone, record.activeUntil);
+      return setSubscription(client, contactId, record.activeUntil);
     case 'expirePayment':
       return expirePayment(client, record.reference);
     case 'openChat':
-      return openChatSession(client, phone, record.sessionKey, record.startedBy);
+      return openChatSession(client, contactId, record.sessionKey, record.startedBy);
     case 'chatUserMessage':
       return noteUserChatMessage(client, record.sessionKey);
     case 'closeChat':
@@ -113,8 +113,8 @@ async function applyRecord(
     case 'recordRating':
       return rateChatSession(client, record.sessionKey, record.rating);
     case 'setHolder':
-      return setChatHolder(client, phone, {
-        key: `${phone}/${record.id}`,
+      return setChatHolder(client, contactId, {
+        key: `${contactId}/${record.id}`,
         sessionKey: record.sessionKey,
         holder: record.holder,
         by: record.by,

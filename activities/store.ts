@@ -9,7 +9,7 @@ import type { SetAsideReason } from '../domain/failures';
 import type { ConversationSettings, InboundMessage, OutboundContent, StoredConversation } from '../domain/types';
 
 export interface RecordInboundInput {
-  phone: string;
+  contactId: string;
   items: { message: InboundMessage; ingestKey: string }[];
 }
 
@@ -26,7 +26,8 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
     async recordInbound(input: RecordInboundInput): Promise<RecordInboundResult> {
       const duplicates: string[] = [];
       for (const { message, ingestKey } of input.items) {
-        if ((await storeInbound(db, message, ingestKey)).duplicate) duplicates.push(message.waMessageId);
+        if ((await storeInbound(db, input.contactId, message, ingestKey)).duplicate)
+          duplicates.push(message.waMessageId);
       }
       if (duplicates.length > 0) log.info('redelivered messages ignored', { count: duplicates.length });
       return { duplicates, settings };
@@ -37,9 +38,9 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
      * state, with the current product settings.
      */
     async loadConversation(input: {
-      phone: string;
+      contactId: string;
     }): Promise<{ settings: ConversationSettings; stored?: StoredConversation }> {
-      const stored = await loadStoredConversation(db, input.phone);
+      const stored = await loadStoredConversation(db, input.contactId);
       return stored === undefined ? { settings } : { settings, stored };
     },
 
@@ -48,8 +49,8 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
       return settings;
     },
 
-    async saveConversationState(input: { phone: string; state: string; registered: boolean }): Promise<void> {
-      await saveState(db, input.phone, input.state, input.registered);
+    async saveConversationState(input: { contactId: string; state: string; registered: boolean }): Promise<void> {
+      await saveState(db, input.contactId, input.state, input.registered);
     },
 
     /**
@@ -58,7 +59,7 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
      * (a retried attempt) adds nothing.
      */
     async setAside(input: {
-      phone: string;
+      contactId: string;
       reason: SetAsideReason;
       error: string;
       item: Record<string, unknown>;
@@ -67,18 +68,18 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
         {
           source: 'conversation',
           reason: input.reason,
-          phone: input.phone,
+          contactId: input.contactId,
           raw: { ...input.item, error: input.error },
         },
       ]);
       // The console's history shows it live.
-      await appendEvent(db, { kind: 'set_aside', phone: input.phone, payload: { reason: input.reason } });
+      await appendEvent(db, { kind: 'set_aside', contactId: input.contactId, payload: { reason: input.reason } });
       log.warn('conversation item set aside', { reason: input.reason });
     },
 
     /** Marks a message failed when its sending was given up (retries exhausted, not refused by WhatsApp). */
     async abandonMessage(input: {
-      phone: string;
+      contactId: string;
       key: string;
       content: OutboundContent;
       sender: 'bot' | 'agent';

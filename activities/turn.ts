@@ -19,7 +19,7 @@ export type TurnItem = TurnCause & {
 };
 
 export interface TurnInput {
-  phone: string;
+  contactId: string;
   items: TurnItem[];
   /** The conversation's state after the last item, when it changed: saved for the admin list. */
   state?: { state: string; registered: boolean };
@@ -60,7 +60,7 @@ export function createTurnActivities(parts: {
 }) {
   return {
     async handleTurn(input: TurnInput): Promise<TurnResult> {
-      const { phone } = input;
+      const { contactId } = input;
       let refused = 0;
       const agentSends: AgentSendOutcome[] = [];
       const claims: Claim[] = [];
@@ -75,13 +75,13 @@ export function createTurnActivities(parts: {
         const cause = 'message' in item ? { inbound: item.message } : { event: item.event };
         try {
           if ('message' in item) {
-            const { duplicates } = await parts.store.recordInbound({ phone, items: [item] });
+            const { duplicates } = await parts.store.recordInbound({ contactId, items: [item] });
             if (duplicates.length > 0) return result({ duplicateAt: index });
           }
-          if (item.setAside) await parts.store.setAside({ phone, ...item.setAside, item: cause });
+          if (item.setAside) await parts.store.setAside({ contactId, ...item.setAside, item: cause });
           for (const operation of item.operations) {
             if (operation.kind === 'records') {
-              const written = await parts.records.applyRecords({ phone, records: operation.records });
+              const written = await parts.records.applyRecords({ contactId, records: operation.records });
               claims.push(...(written.claims ?? []));
               continue;
             }
@@ -100,11 +100,11 @@ export function createTurnActivities(parts: {
           // One item that can never be handled must not hold back the ones behind it.
           const reason = permanentReason(err);
           if (reason === undefined) throw err;
-          await parts.store.setAside({ phone, reason, error: String(err), item: cause });
+          await parts.store.setAside({ contactId, reason, error: String(err), item: cause });
           return result({ failedAt: index });
         }
       }
-      if (input.state) await parts.store.saveConversationState({ phone, ...input.state });
+      if (input.state) await parts.store.saveConversationState({ contactId, ...input.state });
       return result();
     },
   };

@@ -1,5 +1,6 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { noteAgentReply } from '../src/db/chat-sessions';
+import { recipientOf } from '../src/db/contacts';
 import { appendEvent } from '../src/db/events';
 import { describeOutbound, markAccepted, markFailed, upsertOutbound } from '../src/db/messages';
 import { unreachable, type Db } from '../src/db/pool';
@@ -10,7 +11,7 @@ import type { OutboundContent } from '../domain/types';
 import { uploadOnce } from './media-upload';
 
 export interface DeliverInput {
-  phone: string;
+  contactId: string;
   /** Identifies one logical message: every attempt and every replay of the same send uses the same key. */
   key: string;
   content: OutboundContent;
@@ -51,11 +52,20 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
           log.warn('mark as read failed', { error: String(err) });
         });
       }
+      const to = recipientOf(row.to);
+      // A contact always has a phone or a BSUID (the webhook made it from one): without either there is
+      // nobody to send to, now or on a retry.
+      if (to === undefined)
+        throw ApplicationFailure.create({
+          type: WHATSAPP_REJECTED,
+          message: 'contact has no address',
+          nonRetryable: true,
+        });
       try {
         // An attachment is uploaded first (once per row) and sent by the id WhatsApp gave it.
         const uploadedMediaId =
           input.content.kind === 'media' ? await uploadOnce(db, whatsapp, row.id, input.content) : undefined;
-        const { waMessageId } = await whatsapp.sendMessage(input.phone, input.content, {
+        const { waMessageId } = await whatsapp.sendMessage(to, input.content, {
           contextMessageId: input.contextWaMessageId,
           uploadedMediaId,
         });
@@ -65,7 +75,7 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
         await whileUnreachable(() =>
           markAccepted(db, row.id, waMessageId, {
             kind: 'message',
-            phone: input.phone,
+            contactId: input.contactId,
             payload: outboundEvent(input, waMessageId, 'accepted'),
           }),
         );
@@ -77,7 +87,7 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
           await markFailed(db, row.id, err.code ?? null, err.title ?? err.message);
           await appendEvent(db, {
             kind: 'message',
-            phone: input.phone,
+            contactId: input.contactId,
             payload: { ...outboundEvent(input, null, 'failed'), errorCode: err.code ?? null },
           });
           throw ApplicationFailure.create({

@@ -41,8 +41,10 @@ export type InboundKind = InboundContent['kind'];
 export interface InboundMessage {
   /** WhatsApp's message id (`wamid.…`): the idempotency key of the whole pipeline. */
   waMessageId: string;
-  /** The user's WhatsApp id, digits only. */
-  from: string;
+  /** Who sent it, as the webhook named them: the contact is resolved from this before the workflow sees it. */
+  sender: SenderIdentity;
+  /** New identifiers the message brings (a changed number or BSUID, a shared number), linked by the webhook. */
+  identityChange?: IdentityChange;
   /** The name on the user's WhatsApp profile, when the webhook carries it. */
   profileName?: string;
   /** When the user sent it, epoch milliseconds (WhatsApp sends seconds). */
@@ -62,10 +64,51 @@ export interface StatusUpdate {
   status: DeliveryStatusName;
   /** Epoch milliseconds. */
   timestamp: number;
-  recipientId: string;
+  /** The recipient's phone (digits), when Meta shows it. */
+  recipientId?: string;
+  /** The recipient's BSUID and parent BSUID, when Meta shows them. */
+  recipientUserId?: string;
+  recipientParentUserId?: string;
+  /** What WhatsApp bills for the message: on `sent` and on one of `delivered`/`read`. */
+  pricing?: MessagePricing;
   errorCode?: number;
   errorTitle?: string;
 }
+
+/** A status's `pricing` object; `billable` is deprecated by Meta but kept when present. */
+export interface MessagePricing {
+  pricingModel?: string;
+  category?: string;
+  type?: string;
+  billable?: boolean;
+}
+
+/**
+ * The identifiers Meta showed for one user: the phone number (digits), the business-scoped user id
+ * (BSUID), the parent BSUID and the username. Any of the first three may be absent; at least one of
+ * the phone and the BSUID is present on anything the product handles. The username is display only.
+ */
+export interface SenderIdentity {
+  phone?: string;
+  bsuid?: string;
+  parentBsuid?: string;
+  username?: string;
+}
+
+/**
+ * A `system` message telling that the user changed their number (`user_changed_number`, with the new
+ * phone) or only their BSUID (`user_changed_user_id`), or the user's own number shared in answer to a
+ * contact-info request (`contact_request`). The sender identity names the identifiers known before.
+ */
+export interface IdentityChange {
+  type: 'user_changed_number' | 'user_changed_user_id' | 'contact_request';
+  phone?: string;
+  bsuid?: string;
+  parentBsuid?: string;
+}
+
+/** Where a message to a contact goes: `to` the phone when known, otherwise `recipient` the BSUID. */
+export type Recipient = { phone: string; bsuid?: string } | { phone?: undefined; bsuid: string };
 
 export interface ReplyButton {
   id: string;

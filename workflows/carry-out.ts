@@ -41,7 +41,7 @@ export const turns = wf.proxyLocalActivities<Activities>({
  * is the open chat an agent's message may be the first reply of.
  */
 export function planOperations(
-  phone: string,
+  contactId: string,
   effects: Effect[],
   deadlines: Deadlines,
   sendKeys: SendKeys,
@@ -57,7 +57,7 @@ export function planOperations(
       operations.push({
         kind: 'send',
         send: {
-          phone,
+          contactId,
           key: sendKeys.next(),
           content: effect.content,
           sender: effect.agent ? 'agent' : 'bot',
@@ -115,14 +115,14 @@ export function permanentReasonOf(err: unknown): SetAsideReason | undefined {
 export class WriteKeys {
   private legacySends = 0;
   private readonly runId = wf.workflowInfo().runId;
-  constructor(private readonly phone: string) {}
+  constructor(private readonly contactId: string) {}
   inbound(waMessageId: string): string {
     return `${this.runId}/${waMessageId}`;
   }
   /** Keys for the sends one event causes. */
   forCause(cause: string): SendKeys {
     let sends = 0;
-    return { next: () => `${this.phone}/${cause}/${++sends}` };
+    return { next: () => `${this.contactId}/${cause}/${++sends}` };
   }
   /** The welcome-only flow's sends, numbered within the run as that version did. */
   legacySend(): string {

@@ -52,7 +52,7 @@ export interface ConversationSnapshot {
 type ShownState = Pick<FlowState, 'name' | 'registered'>;
 
 export interface ConversationInput {
-  phone: string;
+  contactId: string;
   snapshot?: ConversationSnapshot;
   /** Continue as new after this many history events (tests); otherwise when the server suggests it. */
   maxHistoryEvents?: number;
@@ -101,7 +101,7 @@ type Work =
 
 /** One long-lived workflow per phone number: the only writer of that conversation. */
 export async function conversationWorkflow(input: ConversationInput): Promise<void> {
-  const { phone } = input;
+  const { contactId } = input;
   const snapshot = input.snapshot;
   // Runs continued from older code carry a smaller state: fill in what it lacks.
   let flow: FlowState = { ...initialFlowState(), ...snapshot?.flow };
@@ -124,7 +124,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   let publishedInboundAt: number | undefined = snapshot?.shown?.publishedInboundAt;
   let busy = false;
   let alarm: Alarm | undefined;
-  const keys = new WriteKeys(phone);
+  const keys = new WriteKeys(contactId);
 
   // Handlers only queue: the main loop handles one item at a time, in arrival order, so events never
   // interleave; a burst that arrives together is handled in one workflow task.
@@ -193,7 +193,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   const contextFor = (current: ConversationSettings, cause: string): FlowContext => ({
     settings: current,
     now: Date.now(),
-    phone,
+    contactId,
     ...(wf.patched(IDS_FROM_CAUSES_PATCH) ? { cause } : {}),
     ...(wf.patched(AGENT_NAMES_PATCH) ? { agentNames: true } : {}),
   });
@@ -209,7 +209,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   /** Quarantines an item that can never be handled, so the conversation goes on without it. */
   const setAside = async (reason: SetAsideReason, item: Record<string, unknown>, err: unknown): Promise<void> => {
     wf.log.warn('item set aside', { reason, error: String(err) });
-    await store.setAside({ phone, reason, error: String(err), item });
+    await store.setAside({ contactId, reason, error: String(err), item });
   };
 
   /**
@@ -248,7 +248,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     flow = result.state;
     if (!wf.patched(ONE_EXECUTOR_PATCH)) {
       try {
-        return await carryOut(phone, result.effects, flow, deadlines, keys.forCause(cause), markRead);
+        return await carryOut(contactId, result.effects, flow, deadlines, keys.forCause(cause), markRead);
       } catch (err) {
         const reason = permanentReasonOf(err);
         if (reason === undefined) throw err;
@@ -259,7 +259,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     }
     let unread = markRead;
     const operations = planOperations(
-      phone,
+      contactId,
       result.effects,
       deadlines,
       keys.forCause(cause),
@@ -275,7 +275,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     // The state it leads to is saved in the same activity, instead of one more afterwards.
     const changed = differs(saved);
     const turn = await turns.handleTurn({
-      phone,
+      contactId,
       items: [{ event, operations }],
       ...(changed ? { state: { state: flow.name, registered: flow.registered } } : {}),
     });
@@ -322,7 +322,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         }
         flow = result.state;
         const operations = planOperations(
-          phone,
+          contactId,
           result.effects,
           deadlines,
           keys.forCause(inboundCause(message.waMessageId)),
@@ -332,7 +332,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
       });
       const changed = differs(saved);
       const turn = await turns.handleTurn({
-        phone,
+        contactId,
         items,
         ...(changed ? { state: { state: flow.name, registered: flow.registered } } : {}),
       });
@@ -351,7 +351,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
       if (turn.failedAt !== undefined) {
         const failed = batch[from + stoppedAt]!;
         const { operations } = notHandledNotice(failed, () => undefined);
-        await turns.handleTurn({ phone, items: [{ event: { notHandled: failed.waMessageId }, operations }] });
+        await turns.handleTurn({ contactId, items: [{ event: { notHandled: failed.waMessageId }, operations }] });
       }
       from += stoppedAt + 1;
     }
@@ -360,8 +360,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   /** The user is told that a message of theirs was set aside, so they can send it again. */
   const notHandledNotice = (message: InboundMessage, takeMarkRead: () => string | undefined) => {
     const effect = { type: 'send', content: notice(NOTES.notHandled) } as const;
-    const key = `${phone}/in/${message.waMessageId}/not-handled`;
-    return { operations: planOperations(phone, [effect], deadlines, { next: () => key }, takeMarkRead) };
+    const key = `${contactId}/in/${message.waMessageId}/not-handled`;
+    return { operations: planOperations(contactId, [effect], deadlines, { next: () => key }, takeMarkRead) };
   };
 
   const handleInbound = async (batch: InboundMessage[]): Promise<void> => {
@@ -373,7 +373,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     }
     // A row stored under another run's key is a redelivery of a message handled before.
     const recorded = await store.recordInbound({
-      phone,
+      contactId,
       items: batch.map((message) => ({ message, ingestKey: keys.inbound(message.waMessageId) })),
     });
     settings = recorded.settings;
@@ -387,7 +387,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         const legacy = welcomeOnlyStep(flow, message, recorded.settings);
         flow = { ...flow, ...legacy.state };
         for (const content of legacy.replies) {
-          await deliver(phone, { type: 'send', content }, keys.legacySend(), undefined, unread);
+          await deliver(contactId, { type: 'send', content }, keys.legacySend(), undefined, unread);
           unread = undefined;
         }
         continue;
@@ -418,7 +418,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
 
   const publish = async (): Promise<void> => {
     if (differs(saved)) {
-      await store.saveConversationState({ phone, state: flow.name, registered: flow.registered });
+      await store.saveConversationState({ contactId, state: flow.name, registered: flow.registered });
       saved = { name: flow.name, registered: flow.registered };
     }
     const changed = differs(published);
@@ -440,14 +440,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
 
   if (snapshot === undefined && wf.patched(RESTORE_FROM_POSTGRES_PATCH)) {
     // Nothing depends on a run surviving: a terminated or reset conversation goes on where it was.
-    const loaded = await store.loadConversation({ phone });
+    const loaded = await store.loadConversation({ contactId });
     settings = loaded.settings;
     lastInboundAt = loaded.stored?.lastInboundAt;
     const cause = `restore/${wf.workflowInfo().runId}`;
-    const restored = restore(loaded.stored, { settings, now: Date.now(), phone, cause });
+    const restored = restore(loaded.stored, { settings, now: Date.now(), contactId, cause });
     flow = restored.state;
     // Only timers: applied to the deadlines, nothing to write or send.
-    planOperations(phone, restored.effects, deadlines, keys.forCause(cause), () => undefined);
+    planOperations(contactId, restored.effects, deadlines, keys.forCause(cause), () => undefined);
   }
 
   for (;;) {
@@ -502,7 +502,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
       await wf.condition(() => wf.allHandlersFinished() || work.length > 0);
       if (work.length > 0) continue;
       await wf.continueAsNew<typeof conversationWorkflow>({
-        phone,
+        contactId,
         snapshot: {
           flow,
           recentIds,

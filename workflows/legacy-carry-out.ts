@@ -25,7 +25,7 @@ const whatsapp = wf.proxyLocalActivities<Activities>({
 
 /** Carries out a step's effects in order: records in one activity per run of them, sends one by one, timers here. */
 export async function carryOut(
-  phone: string,
+  contactId: string,
   effects: Effect[],
   flow: FlowState,
   deadlines: Deadlines,
@@ -36,7 +36,7 @@ export async function carryOut(
   let records: RecordEffect[] = [];
   const flushRecords = async () => {
     if (records.length === 0) return;
-    await store.applyRecords({ phone, records });
+    await store.applyRecords({ contactId, records });
     records = [];
   };
   for (const effect of effects) {
@@ -50,7 +50,7 @@ export async function carryOut(
       case 'send': {
         await flushRecords();
         const sent = await deliver(
-          phone,
+          contactId,
           effect,
           sendKeys.next(),
           effect.agent ? flow.chat?.sessionKey : undefined,
@@ -74,7 +74,7 @@ export async function carryOut(
 type Delivery = { ok: true; waMessageId: string } | { ok: false; code?: number };
 
 export async function deliver(
-  phone: string,
+  contactId: string,
   effect: Effect & { type: 'send' },
   key: string,
   chatSessionKey?: string,
@@ -83,7 +83,7 @@ export async function deliver(
   const sender = effect.agent ? 'agent' : 'bot';
   try {
     const { waMessageId } = await whatsapp.deliverMessage({
-      phone,
+      contactId,
       key,
       content: effect.content,
       sender,
@@ -111,7 +111,7 @@ export async function deliver(
     }
     wf.log.error('message abandoned after retries', { error: String(err) });
     await store.abandonMessage({
-      phone,
+      contactId,
       key,
       content: effect.content,
       sender,

@@ -86,7 +86,7 @@ export const conversationQuery = defineQuery<ConversationView>('conversation');
 
 export const WORKFLOW_ID_PREFIX = 'conversation-';
 
-/** The id of the workflow that owns one phone number's conversation. */
-export function conversationWorkflowId(phoneDigits: string): string {
-  return `${WORKFLOW_ID_PREFIX}${phoneDigits}`;
+/** The id of the workflow that owns one contact's conversation: it holds no phone number. */
+export function conversationWorkflowId(contactId: string): string {
+  return `${WORKFLOW_ID_PREFIX}${contactId}`;
 }

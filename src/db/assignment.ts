@@ -21,7 +21,7 @@ export interface Holder {
  */
 export async function claimAgent(
   db: Queryable,
-  phone: string,
+  contactId: string,
   claim: { key: string; sessionKey: string; capacity: number },
 ): Promise<Holder | null> {
   await db.query('select pg_advisory_xact_lock($1)', [CLAIM_LOCK_ID]);
@@ -48,7 +48,12 @@ export async function claimAgent(
   if (agent === undefined) return null;
   const holder = { agentId: Number(agent.id), name: agent.name };
   await db.query('update agents set last_assigned_at = now() where id = $1', [holder.agentId]);
-  await setChatHolder(db, phone, { key: claim.key, sessionKey: claim.sessionKey, holder, by: 'automatic assignment' });
+  await setChatHolder(db, contactId, {
+    key: claim.key,
+    sessionKey: claim.sessionKey,
+    holder,
+    by: 'automatic assignment',
+  });
   return holder;
 }
 
@@ -63,11 +68,11 @@ export async function isAvailable(db: Queryable, agentId: number): Promise<boole
 
 /** Open chats nobody holds that students asked for and no agent answered, oldest first. */
 export async function listUnheldWaiting(db: Queryable, limit: number): Promise<string[]> {
-  const { rows } = await db.query<{ phone: string }>(
-    `select s.phone from chat_sessions s
+  const { rows } = await db.query<{ contact_id: string }>(
+    `select s.contact_id from chat_sessions s
      where ${WAITING} and s.holder_agent_id is null
      order by s.started_at, s.id limit $1`,
     [limit],
   );
-  return rows.map((row) => row.phone);
+  return rows.map((row) => row.contact_id);
 }

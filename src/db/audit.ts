@@ -8,7 +8,7 @@ export interface AuditEntryInput {
   actorTokenId?: number;
   role?: 'admin' | 'agent';
   action: string;
-  phone?: string;
+  contactId?: string;
   outcome: string;
   httpStatus: number;
   details?: Record<string, unknown>;
@@ -21,7 +21,7 @@ interface DbAuditEntry {
   actor_token_id: string | null;
   role: 'admin' | 'agent' | null;
   action: string;
-  phone: string | null;
+  contact_id: string | null;
   outcome: string;
   http_status: number;
   details: Record<string, unknown>;
@@ -34,7 +34,7 @@ export interface AuditEntry {
   actorTokenId: number | null;
   role: 'admin' | 'agent' | null;
   action: string;
-  phone: string | null;
+  contactId: string | null;
   outcome: string;
   httpStatus: number;
   details: Record<string, unknown>;
@@ -48,7 +48,7 @@ function toEntry(row: DbAuditEntry): AuditEntry {
     actorTokenId: row.actor_token_id === null ? null : Number(row.actor_token_id),
     role: row.role,
     action: row.action,
-    phone: row.phone,
+    contactId: row.contact_id,
     outcome: row.outcome,
     httpStatus: row.http_status,
     details: row.details,
@@ -57,14 +57,14 @@ function toEntry(row: DbAuditEntry): AuditEntry {
 
 export async function insertAuditEntry(db: Db, entry: AuditEntryInput): Promise<void> {
   await db.query(
-    `insert into audit_log (actor, actor_token_id, role, action, phone, outcome, http_status, details)
+    `insert into audit_log (actor, actor_token_id, role, action, contact_id, outcome, http_status, details)
      values ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [
       entry.actor,
       entry.actorTokenId ?? null,
       entry.role ?? null,
       entry.action,
-      entry.phone ?? null,
+      entry.contactId ?? null,
       entry.outcome,
       entry.httpStatus,
       JSON.stringify(entry.details ?? {}),
@@ -75,17 +75,17 @@ export async function insertAuditEntry(db: Db, entry: AuditEntryInput): Promise<
 /** Newest first. `beforeId` is the keyset cursor: the id of the last entry of the previous page. */
 export async function listAuditEntries(
   db: Db,
-  filter: { phone?: string; action?: string; beforeId?: number; limit: number },
+  filter: { contactId?: string; action?: string; beforeId?: number; limit: number },
 ): Promise<AuditEntry[]> {
   const { rows } = await db.query<DbAuditEntry>(
-    `select id, at, actor, actor_token_id, role, action, phone, outcome, http_status, details
+    `select id, at, actor, actor_token_id, role, action, contact_id, outcome, http_status, details
      from audit_log
-     where ($1::text is null or phone = $1)
+     where ($1::text is null or contact_id = $1)
        and ($2::text is null or action = $2)
        and ($3::bigint is null or id < $3)
      order by id desc
      limit $4`,
-    [filter.phone ?? null, filter.action ?? null, filter.beforeId ?? null, filter.limit],
+    [filter.contactId ?? null, filter.action ?? null, filter.beforeId ?? null, filter.limit],
   );
   return rows.map(toEntry);
 }

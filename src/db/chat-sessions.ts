@@ -6,13 +6,13 @@ import { appendEventCte, eventParams, NOTIFY_APPENDED } from './events';
 
 export async function openChatSession(
   db: Queryable,
-  phone: string,
+  contactId: string,
   sessionKey: string,
   startedBy: string,
 ): Promise<void> {
   await db.query(
-    `insert into chat_sessions (phone, session_key, started_by) values ($1, $2, $3) on conflict (session_key) do nothing`,
-    [phone, sessionKey, startedBy],
+    `insert into chat_sessions (contact_id, session_key, started_by) values ($1, $2, $3) on conflict (session_key) do nothing`,
+    [contactId, sessionKey, startedBy],
   );
 }
 
@@ -43,13 +43,13 @@ export async function closeChatSession(db: Queryable, sessionKey: string, endedB
  */
 export async function setChatHolder(
   db: Queryable,
-  phone: string,
+  contactId: string,
   change: { key: string; sessionKey: string; holder: { agentId: number; name: string } | null; by: string },
 ): Promise<void> {
   const { holder } = change;
   await db.query(
     `with logged as (
-       insert into chat_holder_changes (change_key, session_key, phone, holder_agent_id, holder_name, changed_by)
+       insert into chat_holder_changes (change_key, session_key, contact_id, holder_agent_id, holder_name, changed_by)
        values ($1, $2, $3, $4, $5, $6)
        on conflict (change_key) do nothing
        returning 1
@@ -61,11 +61,11 @@ export async function setChatHolder(
     [
       change.key,
       change.sessionKey,
-      phone,
+      contactId,
       holder?.agentId ?? null,
       holder?.name ?? null,
       change.by,
-      ...eventParams({ kind: 'holder', phone, payload: { holder, by: change.by } }),
+      ...eventParams({ kind: 'holder', contactId, payload: { holder, by: change.by } }),
     ],
   );
 }
@@ -88,7 +88,7 @@ export interface ChatSessionRow {
   holder: { agentId: number; name: string } | null;
 }
 
-export async function listChatSessions(db: Queryable, phone: string): Promise<ChatSessionRow[]> {
+export async function listChatSessions(db: Queryable, contactId: string): Promise<ChatSessionRow[]> {
   const { rows } = await db.query<{
     id: string;
     session_key: string | null;
@@ -101,7 +101,7 @@ export async function listChatSessions(db: Queryable, phone: string): Promise<Ch
     rating: number | null;
     holder_agent_id: string | null;
     holder_name: string | null;
-  }>('select * from chat_sessions where phone = $1 order by id', [phone]);
+  }>('select * from chat_sessions where contact_id = $1 order by id', [contactId]);
   return rows.map((r) => ({
     id: Number(r.id),
     sessionKey: r.session_key,

@@ -7,24 +7,29 @@ import type { Db, Statement } from './pool';
 const SAVE_STATE: Statement = {
   name: 'save_conversation_state',
   text: `with saved as (
-     insert into conversations (phone, state, registered) values ($1, $2, $3)
-     on conflict (phone) do update set state = excluded.state, registered = excluded.registered, last_activity_at = now()
-     returning phone
+     insert into conversations (contact_id, state, registered) values ($1, $2, $3)
+     on conflict (contact_id) do update set state = excluded.state, registered = excluded.registered, last_activity_at = now()
+     returning contact_id
    ), ${appendEventCte('saved', 4)}
    select ${NOTIFY_APPENDED}`,
 };
 
-export async function saveConversationState(db: Db, phone: string, state: string, registered: boolean): Promise<void> {
+export async function saveConversationState(
+  db: Db,
+  contactId: string,
+  state: string,
+  registered: boolean,
+): Promise<void> {
   await db.query(SAVE_STATE, [
-    phone,
+    contactId,
     state,
     registered,
-    ...eventParams({ kind: 'state', phone, payload: { state, registered } }),
+    ...eventParams({ kind: 'state', contactId, payload: { state, registered } }),
   ]);
 }
 
 export interface ConversationSummary {
-  phone: string;
+  contactId: string;
   profileName: string | null;
   state: string;
   registered: boolean;
@@ -32,16 +37,16 @@ export interface ConversationSummary {
   lastActivityAt: Date;
 }
 
-export async function getConversation(db: Db, phone: string): Promise<ConversationSummary | undefined> {
+export async function getConversation(db: Db, contactId: string): Promise<ConversationSummary | undefined> {
   const { rows } = await db.query<DbConversationSummary>(
-    'select phone, profile_name, state, registered, last_inbound_at, last_activity_at from conversations where phone = $1',
-    [phone],
+    'select contact_id, profile_name, state, registered, last_inbound_at, last_activity_at from conversations where contact_id = $1',
+    [contactId],
   );
   return rows[0] ? toSummary(rows[0]) : undefined;
 }
 
 interface DbConversationSummary {
-  phone: string;
+  contact_id: string;
   profile_name: string | null;
   state: string;
   registered: boolean;
@@ -51,7 +56,7 @@ interface DbConversationSummary {
 
 function toSummary(row: DbConversationSummary): ConversationSummary {
   return {
-    phone: row.phone,
+    contactId: row.contact_id,
     profileName: row.profile_name,
     state: row.state,
     registered: row.registered,
@@ -66,7 +71,7 @@ function toSummary(row: DbConversationSummary): ConversationSummary {
  */
 export interface ConversationCursor {
   activityMicros: string;
-  phone: string;
+  contactId: string;
 }
 
 export interface ConversationPage {
@@ -81,20 +86,23 @@ export async function listConversations(
   options: { state?: string; limit: number; after?: ConversationCursor },
 ): Promise<ConversationPage> {
   const { rows } = await db.query<DbConversationSummary & { activity_micros: string }>(
-    `select phone, profile_name, state, registered, last_inbound_at, last_activity_at,
+    `select contact_id, profile_name, state, registered, last_inbound_at, last_activity_at,
             (extract(epoch from last_activity_at) * 1000000)::bigint::text as activity_micros
      from conversations
      where ($1::text is null or state = $1)
        and ($2::bigint is null
-            or (last_activity_at, phone) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::text))
-     order by last_activity_at desc, phone desc
+            or (last_activity_at, contact_id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::text))
+     order by last_activity_at desc, contact_id desc
      limit $4`,
-    [options.state ?? null, options.after?.activityMicros ?? null, options.after?.phone ?? null, options.limit + 1],
+    [options.state ?? null, options.after?.activityMicros ?? null, options.after?.contactId ?? null, options.limit + 1],
   );
   const page = rows.slice(0, options.limit);
   const last = page[page.length - 1];
   return {
     conversations: page.map(toSummary),
-    next: rows.length > options.limit && last ? { activityMicros: last.activity_micros, phone: last.phone } : undefined,
+    next:
+      rows.length > options.limit && last
+        ? { activityMicros: last.activity_micros, contactId: last.contact_id }
+        : undefined,
   };
 }

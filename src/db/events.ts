@@ -12,7 +12,7 @@ const EVENTS_APPEND_LOCK_ID = 4_211_338;
 export interface EventInput {
   /** 'message', 'state', 'status', … */
   kind: string;
-  phone: string | null;
+  contactId: string | null;
   /** Plain JSON; the console reads it as is. */
   payload: unknown;
 }
@@ -21,7 +21,7 @@ export interface StoredEvent {
   id: number;
   at: Date;
   kind: string;
-  phone: string | null;
+  contactId: string | null;
   payload: unknown;
 }
 
@@ -29,17 +29,17 @@ interface DbEvent {
   id: string;
   at: Date;
   kind: string;
-  phone: string | null;
+  contact_id: string | null;
   payload: unknown;
 }
 
 function toEvent(row: DbEvent): StoredEvent {
-  return { id: Number(row.id), at: row.at, kind: row.kind, phone: row.phone, payload: row.payload };
+  return { id: Number(row.id), at: row.at, kind: row.kind, contactId: row.contact_id, payload: row.payload };
 }
 
 /**
  * The CTE `appended`, for a statement that changes something and records it in the stream at once:
- * one event (parameters $first, $first+1, $first+2: kind, phone, payload; see `eventParams`) is
+ * one event (parameters $first, $first+1, $first+2: kind, contact id, payload; see `eventParams`) is
  * appended when `whenRowsIn` has a row, so a change that did nothing appends nothing. Readers follow
  * the stream by id ("everything after N"), which is only safe if ids become visible in order: a
  * transaction-scoped advisory lock taken before the id is drawn makes writers draw ids in commit
@@ -47,13 +47,15 @@ function toEvent(row: DbEvent): StoredEvent {
  * it is taken before the insert's default draws nextval; it is held until commit, so a statement
  * built on this should be its own transaction.
  */
-export function appendEventCte(whenRowsIn: string | null, first: number): string {
+export function appendEventCte(whenRowsIn: string | null, first: number, contactFallback?: string): string {
   const gate = whenRowsIn === null ? '' : `(select 1 from ${whenRowsIn} limit 1) as changed, `;
+  // A writer that does not know the contact (a status names only its message) says where to read it.
+  const contact = contactFallback === undefined ? `$${first + 1}` : `coalesce($${first + 1}, ${contactFallback})`;
   return `appended as (
-       insert into events (kind, phone, payload)
-       select $${first}, $${first + 1}, $${first + 2}::jsonb
+       insert into events (kind, contact_id, payload)
+       select $${first}, ${contact}, $${first + 2}::jsonb
        from ${gate}(select pg_advisory_xact_lock(${EVENTS_APPEND_LOCK_ID})) as serialise_writers
-       returning id, at, kind, phone, payload
+       returning id, at, kind, contact_id, payload
      )`;
 }
 
@@ -62,14 +64,14 @@ export const NOTIFY_APPENDED = `(select count(pg_notify('${EVENTS_CHANNEL}', id:
 
 /** The three parameters `appendEventCte` reads. */
 export function eventParams(event: EventInput): unknown[] {
-  return [event.kind, event.phone, JSON.stringify(event.payload ?? {})];
+  return [event.kind, event.contactId, JSON.stringify(event.payload ?? {})];
 }
 
 /** Appends one event and notifies listeners on EVENTS_CHANNEL; inside a transaction both take effect at commit. */
 export async function appendEvent(queryable: Queryable, event: EventInput): Promise<StoredEvent> {
   const { rows } = await queryable.query<DbEvent>(
     `with ${appendEventCte(null, 1)}
-     select id, at, kind, phone, payload, pg_notify('${EVENTS_CHANNEL}', id::text) from appended`,
+     select id, at, kind, contact_id, payload, pg_notify('${EVENTS_CHANNEL}', id::text) from appended`,
     eventParams(event),
   );
   return toEvent(rows[0]!);
@@ -78,7 +80,7 @@ export async function appendEvent(queryable: Queryable, event: EventInput): Prom
 /** Events with an id above `afterId`, oldest first. */
 export async function eventsAfter(db: Db, afterId: number, limit: number): Promise<StoredEvent[]> {
   const { rows } = await db.query<DbEvent>(
-    'select id, at, kind, phone, payload from events where id > $1 order by id limit $2',
+    'select id, at, kind, contact_id, payload from events where id > $1 order by id limit $2',
     [afterId, limit],
   );
   return rows.map(toEvent);

@@ -6,16 +6,16 @@ export type HomeworkSubmission =
 /** Saves one submission under its reference; a retried activity finds the row already there. */
 export async function insertHomework(
   db: Queryable,
-  input: { phone: string; reference: string; subject: string; submission: HomeworkSubmission },
+  input: { contactId: string; reference: string; subject: string; submission: HomeworkSubmission },
 ): Promise<void> {
   const { submission } = input;
   await db.query(
-    `insert into homework (reference, phone, subject, kind, text_body, media_id, caption)
+    `insert into homework (reference, contact_id, subject, kind, text_body, media_id, caption)
      values ($1, $2, $3, $4, $5, $6, $7)
      on conflict (reference) do nothing`,
     [
       input.reference,
-      input.phone,
+      input.contactId,
       input.subject,
       submission.kind,
       submission.kind === 'text' ? submission.text : null,
@@ -35,7 +35,7 @@ export interface HomeworkRow {
   submittedAt: Date;
 }
 
-export async function listHomework(db: Queryable, phone: string): Promise<HomeworkRow[]> {
+export async function listHomework(db: Queryable, contactId: string): Promise<HomeworkRow[]> {
   const { rows } = await db.query<{
     reference: string;
     subject: string;
@@ -45,8 +45,8 @@ export async function listHomework(db: Queryable, phone: string): Promise<Homewo
     caption: string | null;
     submitted_at: Date;
   }>(
-    'select reference, subject, kind, text_body, media_id, caption, submitted_at from homework where phone = $1 order by id',
-    [phone],
+    'select reference, subject, kind, text_body, media_id, caption, submitted_at from homework where contact_id = $1 order by id',
+    [contactId],
   );
   return rows.map((r) => ({
     reference: r.reference,

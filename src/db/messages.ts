@@ -9,7 +9,7 @@ export type DeliveryStatus = 'received' | 'pending' | 'accepted' | 'sent' | 'del
 
 interface DbMessage {
   id: string;
-  phone: string;
+  contact_id: string;
   direction: 'inbound' | 'outbound';
   sender: Sender;
   sender_name: string | null;
@@ -33,13 +33,13 @@ interface DbMessage {
   created_at: Date;
 }
 
-const MESSAGE_COLUMNS = `id, phone, direction, sender, sender_name, wa_message_id, idempotency_key, type, body,
+const MESSAGE_COLUMNS = `id, contact_id, direction, sender, sender_name, wa_message_id, idempotency_key, type, body,
   payload, media_id, context_wa_message_id, status, error_code, error_title, wa_timestamp, accepted_at, sent_at,
   delivered_at, read_at, failed_at, attempts, created_at`;
 
 export interface StoredMessage {
   id: number;
-  phone: string;
+  contactId: string;
   direction: 'inbound' | 'outbound';
   sender: Sender;
   senderName: string | null;
@@ -65,7 +65,7 @@ export interface StoredMessage {
 function toMessage(row: DbMessage): StoredMessage {
   return {
     id: Number(row.id),
-    phone: row.phone,
+    contactId: row.contact_id,
     direction: row.direction,
     sender: row.sender,
     senderName: row.sender_name,
@@ -139,15 +139,15 @@ export function describeOutbound(content: OutboundContent): string {
 const STORE_INBOUND: Statement = {
   name: 'store_inbound',
   text: `with stored as (
-     insert into messages (phone, direction, sender, wa_message_id, idempotency_key, type, body, payload, media_id,
+     insert into messages (contact_id, direction, sender, wa_message_id, idempotency_key, type, body, payload, media_id,
                            context_wa_message_id, status, wa_timestamp, created_at)
      values ($1, 'inbound', 'user', $2, $3, $4, $5, $6, $7, $8, 'received', to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0))
      on conflict (wa_message_id) do update set wa_message_id = excluded.wa_message_id
      returning idempotency_key, xmax = 0 as inserted
    ), touched as (
-     insert into conversations (phone, profile_name, last_inbound_at, last_activity_at)
+     insert into conversations (contact_id, profile_name, last_inbound_at, last_activity_at)
      values ($1, $11, to_timestamp($9 / 1000.0), now())
-     on conflict (phone) do update set
+     on conflict (contact_id) do update set
        profile_name = coalesce(excluded.profile_name, conversations.profile_name),
        last_inbound_at = greatest(conversations.last_inbound_at, excluded.last_inbound_at),
        last_activity_at = now()
@@ -165,13 +165,14 @@ const STORE_INBOUND: Statement = {
  */
 export async function storeInbound(
   db: Db,
+  contactId: string,
   message: InboundMessage,
   ingestKey: string,
 ): Promise<{ duplicate: boolean }> {
   const { type, body, mediaId } = describeInbound(message.content);
   const event: EventInput = {
     kind: 'message',
-    phone: message.from,
+    contactId,
     payload: {
       direction: 'inbound',
       sender: 'user',
@@ -182,7 +183,7 @@ export async function storeInbound(
     },
   };
   const { rows } = await db.query<{ idempotency_key: string }>(STORE_INBOUND, [
-    message.from,
+    contactId,
     message.waMessageId,
     ingestKey,
     type,
@@ -203,15 +204,19 @@ export interface OutboundRow {
   waMessageId: string | null;
   status: DeliveryStatus;
   errorCode: number | null;
+  /** Where it goes now: the contact's current phone and BSUID (read in the same statement). */
+  to: { phone: string | null; bsuid: string | null };
 }
 
 const UPSERT_OUTBOUND: Statement = {
   name: 'upsert_outbound',
-  text: `insert into messages (phone, direction, sender, sender_name, idempotency_key, type, body, payload, context_wa_message_id, status, attempts)
+  text: `insert into messages (contact_id, direction, sender, sender_name, idempotency_key, type, body, payload, context_wa_message_id, status, attempts)
    values ($1, 'outbound', $2, $3, $4, $5, $6, $7, $8, 'pending', $9)
    on conflict (idempotency_key) do update set
      attempts = messages.attempts + case when messages.wa_message_id is null and messages.status <> 'failed' then excluded.attempts else 0 end
-   returning id, wa_message_id, status, error_code`,
+   returning id, wa_message_id, status, error_code,
+     (select phone from contacts where id = messages.contact_id) as to_phone,
+     (select bsuid from contacts where id = messages.contact_id) as to_bsuid`,
 };
 
 /**
@@ -222,7 +227,7 @@ const UPSERT_OUTBOUND: Statement = {
 export async function upsertOutbound(
   db: Db,
   input: {
-    phone: string;
+    contactId: string;
     key: string;
     sender: Exclude<Sender, 'user'>;
     senderName?: string;
@@ -236,8 +241,10 @@ export async function upsertOutbound(
     wa_message_id: string | null;
     status: DeliveryStatus;
     error_code: number | null;
+    to_phone: string | null;
+    to_bsuid: string | null;
   }>(UPSERT_OUTBOUND, [
-    input.phone,
+    input.contactId,
     input.sender,
     input.senderName ?? null,
     input.key,
@@ -249,7 +256,13 @@ export async function upsertOutbound(
     options.countAttempt ? 1 : 0,
   ]);
   const row = rows[0]!;
-  return { id: Number(row.id), waMessageId: row.wa_message_id, status: row.status, errorCode: row.error_code };
+  return {
+    id: Number(row.id),
+    waMessageId: row.wa_message_id,
+    status: row.status,
+    errorCode: row.error_code,
+    to: { phone: row.to_phone, bsuid: row.to_bsuid },
+  };
 }
 
 // Folds status reports (rows of `source`: status, occurred_at, error_code, error_title) into the
@@ -309,7 +322,8 @@ export async function markFailed(db: Db, id: number, errorCode: number | null, e
   );
 }
 
-// The statement's snapshot does not see the row it inserts: the fold reads it from `recorded`.
+// The statement's snapshot does not see the row it inserts: the fold reads it from `recorded`. Whom a
+// status named (the BSUIDs) and what WhatsApp bills (`pricing`, on one or two of the statuses) fill in.
 const RECORD_STATUS: Statement = {
   name: 'record_status',
   text: `with recorded as (
@@ -323,10 +337,13 @@ const RECORD_STATUS: Statement = {
    ), applied as (
      update messages m set
        status = case when delivery_rank(f.status) > delivery_rank(m.status) then f.status else m.status end,
-       ${APPLY_FOLD}
+       ${APPLY_FOLD},
+       pricing = coalesce($9::jsonb, m.pricing),
+       recipient_user_id = coalesce($10, m.recipient_user_id),
+       recipient_parent_user_id = coalesce($11, m.recipient_parent_user_id)
      from folded f
      where m.wa_message_id = $1 and m.direction = 'outbound' and exists (select 1 from recorded)
-   ), ${appendEventCte('recorded', 6)}
+   ), ${appendEventCte('recorded', 6, `(select contact_id from messages where wa_message_id = $1)`)}
    select ${NOTIFY_APPENDED}`,
 };
 
@@ -334,12 +351,13 @@ const RECORD_STATUS: Statement = {
  * Stores one status report (once per wamid and status), folds it into the message's row and appends a
  * status event, in one statement. The row's status only moves to a higher rank, so late reports change
  * nothing, and a repeated report changes and appends nothing. A report for a wamid not stored yet waits
- * in status_events for `markAccepted`.
+ * in status_events for `markAccepted`. The event belongs to the message's contact, whichever identifier
+ * the status named.
  */
 export async function recordStatus(db: Db, update: StatusUpdate): Promise<void> {
   const event: EventInput = {
     kind: 'status',
-    phone: update.recipientId || null,
+    contactId: null,
     payload: { waMessageId: update.waMessageId, status: update.status, errorCode: update.errorCode ?? null },
   };
   await db.query(RECORD_STATUS, [
@@ -349,14 +367,18 @@ export async function recordStatus(db: Db, update: StatusUpdate): Promise<void> 
     update.errorCode ?? null,
     update.errorTitle ?? null,
     ...eventParams(event),
+    update.pricing === undefined ? null : JSON.stringify(update.pricing),
+    update.recipientUserId ?? null,
+    update.recipientParentUserId ?? null,
   ]);
 }
 
 /** The whole history of one conversation, oldest first. */
-export async function listMessages(db: Db, phone: string): Promise<StoredMessage[]> {
+export async function listMessages(db: Db, contactId: string): Promise<StoredMessage[]> {
   // The columns by name: the row also holds the search's tsvector, which no reader of a history needs.
-  const { rows } = await db.query<DbMessage>(`select ${MESSAGE_COLUMNS} from messages where phone = $1 order by id`, [
-    phone,
-  ]);
+  const { rows } = await db.query<DbMessage>(
+    `select ${MESSAGE_COLUMNS} from messages where contact_id = $1 order by id`,
+    [contactId],
+  );
   return rows.map(toMessage);
 }

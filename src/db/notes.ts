@@ -6,7 +6,7 @@ import type { Db } from './pool';
 
 export interface Note {
   id: number;
-  phone: string;
+  contactId: string;
   agentId: number;
   agentName: string;
   text: string;
@@ -15,19 +15,19 @@ export interface Note {
 
 interface DbNote {
   id: string;
-  phone: string;
+  contact_id: string;
   agent_id: string;
   agent_name: string;
   body: string;
   created_at: Date;
 }
 
-const COLUMNS = 'id, phone, agent_id, agent_name, body, created_at';
+const COLUMNS = 'id, contact_id, agent_id, agent_name, body, created_at';
 
 function toNote(row: DbNote): Note {
   return {
     id: Number(row.id),
-    phone: row.phone,
+    contactId: row.contact_id,
     agentId: Number(row.agent_id),
     agentName: row.agent_name,
     text: row.body,
@@ -41,23 +41,23 @@ function toNote(row: DbNote): Note {
  */
 export async function insertNote(
   db: Db,
-  input: { phone: string; agentId: number; agentName: string; text: string },
+  input: { contactId: string; agentId: number; agentName: string; text: string },
 ): Promise<Note | undefined> {
   const { rows } = await db.query<DbNote>(
     `with inserted as (
-       insert into notes (phone, agent_id, agent_name, body)
-       select phone, $2, $3, $4 from conversations where phone = $1
+       insert into notes (contact_id, agent_id, agent_name, body)
+       select contact_id, $2, $3, $4 from conversations where contact_id = $1
        returning ${COLUMNS}
      ), ${appendEventCte('inserted', 5)}
      select inserted.*, ${NOTIFY_APPENDED} from inserted`,
     [
-      input.phone,
+      input.contactId,
       input.agentId,
       input.agentName,
       input.text,
       ...eventParams({
         kind: 'note',
-        phone: input.phone,
+        contactId: input.contactId,
         payload: { agentId: input.agentId, agentName: input.agentName },
       }),
     ],
@@ -66,9 +66,10 @@ export async function insertNote(
 }
 
 /** A conversation's notes, oldest first. */
-export async function listNotes(db: Db, phone: string): Promise<Note[]> {
-  const { rows } = await db.query<DbNote>(`select ${COLUMNS} from notes where phone = $1 order by created_at, id`, [
-    phone,
-  ]);
+export async function listNotes(db: Db, contactId: string): Promise<Note[]> {
+  const { rows } = await db.query<DbNote>(
+    `select ${COLUMNS} from notes where contact_id = $1 order by created_at, id`,
+    [contactId],
+  );
   return rows.map(toNote);
 }

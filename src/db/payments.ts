@@ -4,12 +4,12 @@ export type PaymentStatus = 'pending' | 'confirmed' | 'expired';
 
 export async function createPayment(
   db: Queryable,
-  input: { phone: string; reference: string; planName: string; amount: number },
+  input: { contactId: string; reference: string; planName: string; amount: number },
 ): Promise<void> {
   await db.query(
-    `insert into payments (reference, phone, plan_name, amount, status) values ($1, $2, $3, $4, 'pending')
+    `insert into payments (reference, contact_id, plan_name, amount, status) values ($1, $2, $3, $4, 'pending')
      on conflict (reference) do nothing`,
-    [input.reference, input.phone, input.planName, input.amount],
+    [input.reference, input.contactId, input.planName, input.amount],
   );
 }
 
@@ -32,7 +32,7 @@ export async function expirePayment(db: Queryable, reference: string): Promise<v
 
 export interface PaymentRow {
   reference: string;
-  phone: string;
+  contactId: string;
   planName: string;
   amount: number;
   status: PaymentStatus;
@@ -42,19 +42,19 @@ export interface PaymentRow {
 export async function findPayment(db: Queryable, reference: string): Promise<PaymentRow | undefined> {
   const { rows } = await db.query<{
     reference: string;
-    phone: string;
+    contact_id: string;
     plan_name: string;
     amount: number;
     status: PaymentStatus;
     active_until: Date | null;
-  }>('select reference, phone, plan_name, amount, status, active_until from payments where reference = $1', [
+  }>('select reference, contact_id, plan_name, amount, status, active_until from payments where reference = $1', [
     reference,
   ]);
   const row = rows[0];
   return row
     ? {
         reference: row.reference,
-        phone: row.phone,
+        contactId: row.contact_id,
         planName: row.plan_name,
         amount: row.amount,
         status: row.status,

@@ -36,7 +36,7 @@ export interface QuarantineInput {
   /** The item as it arrived; callers leave out anything secret. */
   raw: unknown;
   /** The conversation the item belongs to, when known. */
-  phone?: string;
+  contactId?: string;
 }
 
 export interface QuarantinedRow {
@@ -44,7 +44,7 @@ export interface QuarantinedRow {
   at: Date;
   source: QuarantineSource;
   reason: QuarantineReason;
-  phone: string | null;
+  contactId: string | null;
   /** JSON, unless `rawTruncated`: then its first RAW_MAX_CHARS characters. */
   raw: string;
   rawTruncated: boolean;
@@ -55,7 +55,7 @@ interface DbQuarantined {
   at: Date;
   source: QuarantineSource;
   reason: QuarantineReason;
-  phone: string | null;
+  contact_id: string | null;
   raw: string;
   raw_truncated: boolean;
 }
@@ -78,12 +78,12 @@ export async function quarantineItems(db: Queryable, items: readonly QuarantineI
     const raw = boundedJson(item.raw, RAW_MAX_CHARS);
     const fingerprint = crypto
       .createHash('sha256')
-      .update(`${item.source}\n${item.reason}\n${item.phone ?? ''}\n${whole}`)
+      .update(`${item.source}\n${item.reason}\n${item.contactId ?? ''}\n${whole}`)
       .digest('hex');
     return { ...item, raw, fingerprint };
   });
   await db.query(
-    `insert into quarantine (source, reason, raw, raw_truncated, fingerprint, phone)
+    `insert into quarantine (source, reason, raw, raw_truncated, fingerprint, contact_id)
      select * from unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::text[])
      on conflict (fingerprint) do nothing`,
     [
@@ -92,7 +92,7 @@ export async function quarantineItems(db: Queryable, items: readonly QuarantineI
       rows.map((r) => r.raw.text),
       rows.map((r) => r.raw.truncated),
       rows.map((r) => r.fingerprint),
-      rows.map((r) => r.phone ?? null),
+      rows.map((r) => r.contactId ?? null),
     ],
   );
 }
@@ -100,25 +100,31 @@ export async function quarantineItems(db: Queryable, items: readonly QuarantineI
 /** Newest first. `beforeId` is the keyset cursor: the id of the last item of the previous page. */
 export async function listQuarantined(
   db: Queryable,
-  filter: { source?: QuarantineSource; reason?: QuarantineReason; phone?: string; beforeId?: number; limit: number },
+  filter: {
+    source?: QuarantineSource;
+    reason?: QuarantineReason;
+    contactId?: string;
+    beforeId?: number;
+    limit: number;
+  },
 ): Promise<QuarantinedRow[]> {
   const { rows } = await db.query<DbQuarantined>(
-    `select id, at, source, reason, phone, raw, raw_truncated
+    `select id, at, source, reason, contact_id, raw, raw_truncated
      from quarantine
      where ($1::text is null or source = $1)
        and ($2::text is null or reason = $2)
-       and ($3::text is null or phone = $3)
+       and ($3::text is null or contact_id = $3)
        and ($4::bigint is null or id < $4)
      order by id desc
      limit $5`,
-    [filter.source ?? null, filter.reason ?? null, filter.phone ?? null, filter.beforeId ?? null, filter.limit],
+    [filter.source ?? null, filter.reason ?? null, filter.contactId ?? null, filter.beforeId ?? null, filter.limit],
   );
   return rows.map((row) => ({
     id: Number(row.id),
     at: row.at,
     source: row.source,
     reason: row.reason,
-    phone: row.phone,
+    contactId: row.contact_id,
     raw: row.raw,
     rawTruncated: row.raw_truncated,
   }));
@@ -135,8 +141,8 @@ export interface SetAsideEntry {
 }
 
 /** The latest `limit` items `phone`'s conversation set aside, oldest first. */
-export async function listSetAside(db: Queryable, phone: string, limit: number): Promise<SetAsideEntry[]> {
-  const rows = await listQuarantined(db, { source: 'conversation', phone, limit });
+export async function listSetAside(db: Queryable, contactId: string, limit: number): Promise<SetAsideEntry[]> {
+  const rows = await listQuarantined(db, { source: 'conversation', contactId, limit });
   return rows.reverse().map((row) => ({ id: row.id, at: row.at, reason: row.reason, ...describeSetAside(row) }));
 }
 

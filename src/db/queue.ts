@@ -8,7 +8,7 @@ import type { Queryable } from './queryable';
 export const WAITING = `s.ended_at is null and s.first_agent_reply_at is null and s.started_by = 'user'`;
 
 export interface WaitingChat {
-  phone: string;
+  contactId: string;
   /** The student's name, or the WhatsApp profile's, when known. */
   name: string | null;
   sessionKey: string;
@@ -20,7 +20,7 @@ export interface WaitingChat {
 /** Waiting chats, oldest first (at most `limit`). */
 export async function listWaitingChats(db: Queryable, limit: number): Promise<WaitingChat[]> {
   const { rows } = await db.query<{
-    phone: string;
+    contact_id: string;
     name: string | null;
     session_key: string;
     started_at: Date;
@@ -28,18 +28,18 @@ export async function listWaitingChats(db: Queryable, limit: number): Promise<Wa
     holder_agent_id: string | null;
     holder_name: string | null;
   }>(
-    `select s.phone, coalesce(u.full_name, c.profile_name) as name, s.session_key, s.started_at,
+    `select s.contact_id, coalesce(u.full_name, c.profile_name) as name, s.session_key, s.started_at,
             extract(epoch from now() - s.started_at)::float8 as wait_seconds, s.holder_agent_id, s.holder_name
      from chat_sessions s
-     left join users u on u.phone = s.phone
-     left join conversations c on c.phone = s.phone
+     left join users u on u.contact_id = s.contact_id
+     left join conversations c on c.contact_id = s.contact_id
      where ${WAITING}
      order by s.started_at, s.id
      limit $1`,
     [limit],
   );
   return rows.map((row) => ({
-    phone: row.phone,
+    contactId: row.contact_id,
     name: row.name,
     sessionKey: row.session_key,
     waitingSince: row.started_at,

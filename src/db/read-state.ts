@@ -22,25 +22,25 @@ const UNREAD: Statement = {
      select greatest(
        coalesce(c.agent_read_up_to, 0),
        coalesce((select max(o.id) from messages o
-                  where o.phone = c.phone and o.direction = 'outbound' and o.status <> 'failed'), 0)
+                  where o.contact_id = c.contact_id and o.direction = 'outbound' and o.status <> 'failed'), 0)
      ) as after
-     from conversations c where c.phone = $1
+     from conversations c where c.contact_id = $1
    ), unread as (
      select m.id, m.wa_message_id, m.created_at from messages m, mark
-      where m.phone = $1 and m.direction = 'inbound' and m.id > mark.after
+      where m.contact_id = $1 and m.direction = 'inbound' and m.id > mark.after
    )
    select (select count(*)::int from unread) as count, u.id, u.wa_message_id, u.created_at
      from (select 1) one
      left join lateral (select * from unread order by id desc limit 1) u on true`,
 };
 
-export async function unreadInbound(db: Db, phone: string): Promise<UnreadInbound> {
+export async function unreadInbound(db: Db, contactId: string): Promise<UnreadInbound> {
   const { rows } = await db.query<{
     count: number;
     id: string | null;
     wa_message_id: string | null;
     created_at: Date | null;
-  }>(UNREAD, [phone]);
+  }>(UNREAD, [contactId]);
   const row = rows[0]!;
   // Inbound rows always carry their wamid: it is how they are stored once.
   if (row.id === null || row.wa_message_id === null || row.created_at === null) return { count: 0 };
@@ -53,13 +53,13 @@ export async function unreadInbound(db: Db, phone: string): Promise<UnreadInboun
 /** The student's latest message, read or not: the one a typing indicator is shown on. */
 export async function latestInbound(
   db: Db,
-  phone: string,
+  contactId: string,
 ): Promise<{ id: number; waMessageId: string; receivedAt: Date } | undefined> {
   const { rows } = await db.query<{ id: string; wa_message_id: string; created_at: Date }>(
     `select id, wa_message_id, created_at from messages
-      where phone = $1 and direction = 'inbound' and wa_message_id is not null
+      where contact_id = $1 and direction = 'inbound' and wa_message_id is not null
       order by id desc limit 1`,
-    [phone],
+    [contactId],
   );
   const row = rows[0];
   return row ? { id: Number(row.id), waMessageId: row.wa_message_id, receivedAt: row.created_at } : undefined;
@@ -69,11 +69,11 @@ export async function latestInbound(
  * Records that an agent read up to message `id`. The mark only moves forward, so of two agents
  * reading at once, the second finds it already there: false.
  */
-export async function recordAgentRead(db: Db, phone: string, id: number): Promise<boolean> {
+export async function recordAgentRead(db: Db, contactId: string, id: number): Promise<boolean> {
   const { rowCount } = await db.query(
     `update conversations set agent_read_up_to = $2
-      where phone = $1 and (agent_read_up_to is null or agent_read_up_to < $2)`,
-    [phone, id],
+      where contact_id = $1 and (agent_read_up_to is null or agent_read_up_to < $2)`,
+    [contactId, id],
   );
   return rowCount === 1;
 }
@@ -85,23 +85,23 @@ export async function recordAgentRead(db: Db, phone: string, id: number): Promis
  */
 export async function claimTypingTurn(
   db: Db,
-  phone: string,
+  contactId: string,
   intervalMs: number,
 ): Promise<{ claimed: true; claimedAt: string } | { claimed: false }> {
   // The time travels as text: a JS Date keeps milliseconds, the column microseconds.
   const { rows } = await db.query<{ claimed_at: string }>(
     `update conversations set typing_sent_at = now()
-      where phone = $1 and (typing_sent_at is null or typing_sent_at <= now() - $2 * interval '1 millisecond')
+      where contact_id = $1 and (typing_sent_at is null or typing_sent_at <= now() - $2 * interval '1 millisecond')
       returning typing_sent_at::text as claimed_at`,
-    [phone, intervalMs],
+    [contactId, intervalMs],
   );
   return rows[0] ? { claimed: true, claimedAt: rows[0].claimed_at } : { claimed: false };
 }
 
 /** Gives back a turn whose indicator never went out, unless another caller has claimed one since. */
-export async function releaseTypingTurn(db: Db, phone: string, claimedAt: string): Promise<void> {
+export async function releaseTypingTurn(db: Db, contactId: string, claimedAt: string): Promise<void> {
   await db.query(
-    'update conversations set typing_sent_at = null where phone = $1 and typing_sent_at = $2::timestamptz',
-    [phone, claimedAt],
+    'update conversations set typing_sent_at = null where contact_id = $1 and typing_sent_at = $2::timestamptz',
+    [contactId, claimedAt],
   );
 }

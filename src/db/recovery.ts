@@ -24,26 +24,29 @@ interface Row {
 }
 
 /** One statement; every part is read through an index on the phone. Undefined for a number never seen. */
-export async function loadStoredConversation(db: Queryable, phone: string): Promise<StoredConversation | undefined> {
+export async function loadStoredConversation(
+  db: Queryable,
+  contactId: string,
+): Promise<StoredConversation | undefined> {
   const { rows } = await db.query<Row>(
-    `select c.phone is not null as known, c.last_inbound_at,
+    `select c.contact_id is not null as known, c.last_inbound_at,
             u.full_name, u.email, u.class_name, u.registered_at, u.subscription_active_until,
-            (select count(*) from homework h where h.phone = $1) as homework_count,
+            (select count(*) from homework h where h.contact_id = $1) as homework_count,
             s.session_key as chat_session_key, s.started_by as chat_started_by, s.started_at as chat_started_at,
             s.first_agent_reply_at is not null as chat_agent_replied,
             p.reference as payment_reference, p.amount as payment_amount, p.created_at as payment_created_at,
             array(select reference from (
-              select id, reference from payments where phone = $1 and status = 'expired' order by id desc limit $2
+              select id, reference from payments where contact_id = $1 and status = 'expired' order by id desc limit $2
             ) e order by id) as expired_payments
-     from (select $1::text as phone) n
-     left join conversations c on c.phone = n.phone
-     left join users u on u.phone = n.phone
-     left join chat_sessions s on s.phone = n.phone and s.ended_at is null and s.session_key is not null
+     from (select $1::text as contact_id) n
+     left join conversations c on c.contact_id = n.contact_id
+     left join users u on u.contact_id = n.contact_id
+     left join chat_sessions s on s.contact_id = n.contact_id and s.ended_at is null and s.session_key is not null
      left join lateral (
        select reference, amount, created_at from payments
-       where phone = n.phone and status = 'pending' order by id desc limit 1
+       where contact_id = n.contact_id and status = 'pending' order by id desc limit 1
      ) p on true`,
-    [phone, EXPIRED_PAYMENTS_KEPT],
+    [contactId, EXPIRED_PAYMENTS_KEPT],
   );
   const row = rows[0]!;
   const registered = row.registered_at !== null && row.full_name !== null;

@@ -9,46 +9,46 @@ export interface StudentProfile {
 }
 
 /** Registration and profile updates: one upsert, so a retried activity writes the same row. */
-export async function saveProfile(db: Queryable, phone: string, profile: StudentProfile): Promise<void> {
+export async function saveProfile(db: Queryable, contactId: string, profile: StudentProfile): Promise<void> {
   await db.query(
-    `insert into users (phone, full_name, email, class_name, registered_at)
+    `insert into users (contact_id, full_name, email, class_name, registered_at)
      values ($1, $2, $3, $4, now())
-     on conflict (phone) do update set full_name = excluded.full_name, email = excluded.email,
+     on conflict (contact_id) do update set full_name = excluded.full_name, email = excluded.email,
        class_name = excluded.class_name, registered_at = coalesce(users.registered_at, excluded.registered_at),
        updated_at = now()`,
-    [phone, profile.fullName, profile.email, profile.className],
+    [contactId, profile.fullName, profile.email, profile.className],
   );
 }
 
-export async function setSubscription(db: Queryable, phone: string, activeUntil: number): Promise<void> {
+export async function setSubscription(db: Queryable, contactId: string, activeUntil: number): Promise<void> {
   await db.query(
-    `update users set subscription_active_until = to_timestamp($2 / 1000.0), updated_at = now() where phone = $1`,
-    [phone, activeUntil],
+    `update users set subscription_active_until = to_timestamp($2 / 1000.0), updated_at = now() where contact_id = $1`,
+    [contactId, activeUntil],
   );
 }
 
 export interface StudentRow extends StudentProfile {
-  phone: string;
+  contactId: string;
   registeredAt: Date | null;
   subscriptionActiveUntil: Date | null;
 }
 
-export async function getStudent(db: Queryable, phone: string): Promise<StudentRow | undefined> {
+export async function getStudent(db: Queryable, contactId: string): Promise<StudentRow | undefined> {
   const { rows } = await db.query<{
-    phone: string;
+    contact_id: string;
     full_name: string | null;
     email: string | null;
     class_name: string | null;
     registered_at: Date | null;
     subscription_active_until: Date | null;
   }>(
-    'select phone, full_name, email, class_name, registered_at, subscription_active_until from users where phone = $1',
-    [phone],
+    'select contact_id, full_name, email, class_name, registered_at, subscription_active_until from users where contact_id = $1',
+    [contactId],
   );
   const row = rows[0];
   if (!row) return undefined;
   return {
-    phone: row.phone,
+    contactId: row.contact_id,
     fullName: row.full_name ?? '',
     email: row.email ?? '',
     className: row.class_name ?? '',

@@ -25,7 +25,9 @@ export const FAKE_DISPLAY_PHONE_NUMBER = '15550001111';
 export interface StatusWebhookInput {
   phoneNumberId: string;
   waMessageId: string;
-  recipientId: string;
+  /** The recipient's phone; a send to a BSUID has none, and its statuses name the BSUID instead. */
+  recipientId?: string;
+  recipientUserId?: string;
   status: FakeStatusName;
   /** Epoch milliseconds. */
   at: number;
@@ -44,7 +46,8 @@ export function statusWebhookBody(input: StatusWebhookInput): unknown {
         id: input.waMessageId,
         status: input.status,
         timestamp: String(Math.floor(input.at / 1000)),
-        recipient_id: input.recipientId,
+        ...(input.recipientId === undefined ? {} : { recipient_id: input.recipientId }),
+        ...(input.recipientUserId === undefined ? {} : { recipient_user_id: input.recipientUserId }),
         ...pricing,
       },
     ],
@@ -78,7 +81,7 @@ export function messagesWebhookBody(phoneNumberId: string, value: Record<string,
 
 export interface StatusNotifier {
   /** Queues the configured statuses for one accepted send. */
-  enqueue(send: { phoneNumberId: string; waMessageId: string; recipientId: string }): void;
+  enqueue(send: { phoneNumberId: string; waMessageId: string; recipientId?: string; recipientUserId?: string }): void;
   /** Deliveries queued or in flight. */
   readonly pending: number;
   /** Resolves once every queued delivery was attempted. */

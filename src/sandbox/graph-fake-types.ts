@@ -7,8 +7,10 @@ import type { GraphTemplate } from '../whatsapp/template-schema';
 export interface RecordedSend {
   waMessageId: string;
   phoneNumberId: string;
-  /** Recipient, digits only. */
+  /** The address: the recipient's phone, digits only, or the BSUID of a send that named no phone. */
   to: string;
+  /** Present when the send went to a BSUID (`recipient`, no `to`). */
+  recipient?: string;
   /** Graph message type: `text`, `interactive`, `template`, `image`, `document`, `audio` or `video`. */
   type: string;
   /** The request body as sent. */

@@ -145,7 +145,14 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     // so the send is dropped: it models a request lost before Meta accepted it.
     const gone = (): boolean => req.socket.destroyed || (res.destroyed && !res.writableEnded);
     const arrived = Date.now();
-    const to = isRecord(json) && typeof json['to'] === 'string' ? json['to'].replace(/\D/g, '') : undefined;
+    // The address: a phone's digits (`to`), or a BSUID (`recipient`) when the send names no phone.
+    const to = !isRecord(json)
+      ? undefined
+      : typeof json['to'] === 'string'
+        ? json['to'].replace(/\D/g, '')
+        : typeof json['recipient'] === 'string'
+          ? json['recipient']
+          : undefined;
     const attempt = (outcome: SendAttempt['outcome'], status?: number, code?: number): void =>
       faults.record({
         at: arrived,
@@ -210,7 +217,8 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     const send: RecordedSend = {
       waMessageId: 'wamid.' + Buffer.from(`fake.${sequence}.${randomUUID()}`).toString('base64'),
       phoneNumberId,
-      to: parsed.data.to.replace(/\D/g, ''),
+      to: parsed.data.to?.replace(/\D/g, '') ?? parsed.data.recipient!,
+      ...(parsed.data.to === undefined ? { recipient: parsed.data.recipient! } : {}),
       type: parsed.data.type,
       body: json,
       content: checked.content,
@@ -222,10 +230,17 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     attempt('accepted', 200);
     sendJson(res, 200, {
       messaging_product: 'whatsapp',
-      contacts: [{ input: parsed.data.to, wa_id: send.to }],
+      // Meta answers a `recipient` send with the BSUID as user_id and no wa_id.
+      contacts: [
+        parsed.data.to === undefined ? { input: send.to, user_id: send.to } : { input: parsed.data.to, wa_id: send.to },
+      ],
       messages: [{ id: send.waMessageId }],
     });
-    notifier?.enqueue({ phoneNumberId, waMessageId: send.waMessageId, recipientId: send.to });
+    notifier?.enqueue({
+      phoneNumberId,
+      waMessageId: send.waMessageId,
+      ...(send.recipient === undefined ? { recipientId: send.to } : { recipientUserId: send.recipient }),
+    });
   }
 
   function resumeSends(): void {

@@ -35,13 +35,13 @@ function unprocessed(err: unknown): boolean {
 
 export function temporalChatCommands(temporal: Client): ChatCommands {
   const run = async (
-    phone: string,
+    contactId: string,
     command: Omit<AgentCommand, 'requestId'>,
     idempotencyKey?: string,
   ): Promise<ChatCommandResult> => {
     // The update id makes a retried request with the same key one update, within a run; the workflow
     // remembers recent keys across runs.
-    const requestId = idempotencyKey ? `idem-${phone}-${idempotencyKey}` : crypto.randomUUID();
+    const requestId = idempotencyKey ? `idem-${contactId}-${idempotencyKey}` : crypto.randomUUID();
     // What the request asked for: the same key with another command or text is refused, not answered
     // with the first request's result as if it had been done.
     const fingerprint = crypto
@@ -56,7 +56,7 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
       for (;;) {
         try {
           return await temporal.withDeadline(deadline, () =>
-            temporal.workflow.getHandle(conversationWorkflowId(phone)).executeUpdate(agentCommandUpdate, {
+            temporal.workflow.getHandle(conversationWorkflowId(contactId)).executeUpdate(agentCommandUpdate, {
               args: [{ ...command, requestId, fingerprint }],
               updateId: requestId,
             }),
@@ -113,11 +113,11 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
   const command = (
     action: AgentCommand['action'],
     {
-      phone,
+      contactId,
       idempotencyKey,
       ...rest
     }: Parameters<ChatCommands['assign']>[0] & { message?: string; content?: AgentCommand['content'] },
-  ) => run(phone, { action, ...rest }, idempotencyKey);
+  ) => run(contactId, { action, ...rest }, idempotencyKey);
   return {
     start: (input) => command('start', input),
     send: ({ attachment, ...input }) => command('send', { ...input, ...(attachment ? { content: attachment } : {}) }),

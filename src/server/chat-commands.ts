@@ -46,7 +46,7 @@ export interface ChatActor {
 }
 
 interface CommandInput extends ChatActor {
-  phone: string;
+  contactId: string;
   agent: string;
   idempotencyKey?: string;
 }

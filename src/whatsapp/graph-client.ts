@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OutboundContent } from '../../domain/types';
+import type { OutboundContent, Recipient } from '../../domain/types';
 import { WhatsAppApiError, isRetryableCode, isRetryableHttpStatus } from './errors';
 import { httpRequest, RequestTimeoutError, type HttpResponse } from './http-request';
 import { checkOutboundLimits, toGraphSendBody } from './outbound';
@@ -12,9 +12,12 @@ export { checkOutboundLimits } from './outbound';
 // Nothing here logs, so neither the token nor message bodies can leak into logs.
 
 export interface WhatsAppClient {
-  /** Sends a message; resolves once Meta accepted it (not delivered: that comes as a status webhook). */
+  /**
+   * Sends a message `to` the contact's phone, or to its BSUID as `recipient` when it has none; resolves
+   * once Meta accepted it (not delivered: that comes as a status webhook).
+   */
   sendMessage(
-    to: string,
+    to: Recipient,
     content: OutboundContent,
     options?: { contextMessageId?: string; uploadedMediaId?: string },
   ): Promise<{ waMessageId: string }>;

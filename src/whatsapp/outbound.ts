@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AttachmentType, OutboundContent } from '../../domain/types';
+import type { AttachmentType, OutboundContent, Recipient } from '../../domain/types';
 import {
   MAX_BUTTON_ID_CHARS,
   MAX_BUTTON_TITLE_CHARS,
@@ -92,11 +92,12 @@ const textHeader = (text: string | undefined) =>
 const footer = (text: string | undefined) => (text === undefined ? {} : { footer: { text } });
 
 /**
- * Builds the Graph `/messages` body. `to` gets the `+`: without it Meta prepends the business number's
- * country calling code, which can misdeliver the message.
+ * Builds the Graph `/messages` body: `to` the phone when the contact has one, otherwise `recipient` the
+ * BSUID, as Meta recommends (were both sent, `to` would win). `to` gets the `+`: without it Meta
+ * prepends the business number's country calling code, which can misdeliver the message.
  */
 export function toGraphSendBody(
-  to: string,
+  to: Recipient,
   content: OutboundContent,
   contextMessageId?: string,
   uploadedMediaId?: string,
@@ -104,7 +105,7 @@ export function toGraphSendBody(
   const base = {
     messaging_product: 'whatsapp' as const,
     recipient_type: 'individual' as const,
-    to: '+' + to.replace(/\D/g, ''),
+    ...(to.phone !== undefined ? { to: '+' + to.phone.replace(/\D/g, '') } : { recipient: to.bsuid }),
     ...(contextMessageId === undefined ? {} : { context: { message_id: contextMessageId } }),
   };
   switch (content.kind) {
@@ -199,7 +200,11 @@ const ListInteractive = z.object({
 const SendBase = z.object({
   messaging_product: z.literal('whatsapp'),
   recipient_type: z.literal('individual').optional(),
-  to: z.string().regex(/\d/, 'must contain a phone number'),
+  to: z.string().regex(/\d/, 'must contain a phone number').optional(),
+  recipient: z
+    .string()
+    .regex(/^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/, 'must be a BSUID')
+    .optional(),
   context: z.object({ message_id: z.string().min(1) }).optional(),
 });
 
@@ -221,21 +226,23 @@ const TemplateBody = z.object({
 const MediaById = z.object({ id: z.string().min(1), caption: z.string().optional(), filename: z.string().optional() });
 
 /** The subset of Graph send bodies this service produces: text, interactive button/list, template and media. */
-export const GraphSendBody = z.discriminatedUnion('type', [
-  SendBase.extend({
-    type: z.literal('text'),
-    text: z.object({ body: z.string(), preview_url: z.boolean().optional() }),
-  }),
-  SendBase.extend({
-    type: z.literal('interactive'),
-    interactive: z.discriminatedUnion('type', [ButtonInteractive, ListInteractive]),
-  }),
-  SendBase.extend({ type: z.literal('template'), template: TemplateBody }),
-  SendBase.extend({ type: z.literal('image'), image: MediaById }),
-  SendBase.extend({ type: z.literal('document'), document: MediaById }),
-  SendBase.extend({ type: z.literal('audio'), audio: MediaById }),
-  SendBase.extend({ type: z.literal('video'), video: MediaById }),
-]);
+export const GraphSendBody = z
+  .discriminatedUnion('type', [
+    SendBase.extend({
+      type: z.literal('text'),
+      text: z.object({ body: z.string(), preview_url: z.boolean().optional() }),
+    }),
+    SendBase.extend({
+      type: z.literal('interactive'),
+      interactive: z.discriminatedUnion('type', [ButtonInteractive, ListInteractive]),
+    }),
+    SendBase.extend({ type: z.literal('template'), template: TemplateBody }),
+    SendBase.extend({ type: z.literal('image'), image: MediaById }),
+    SendBase.extend({ type: z.literal('document'), document: MediaById }),
+    SendBase.extend({ type: z.literal('audio'), audio: MediaById }),
+    SendBase.extend({ type: z.literal('video'), video: MediaById }),
+  ])
+  .refine((body) => body.to !== undefined || body.recipient !== undefined, 'a send needs `to` or `recipient`');
 export type GraphSendBody = z.infer<typeof GraphSendBody>;
 
 /** Recovers the OutboundContent a Graph send body expresses (the inverse of toGraphSendBody). */

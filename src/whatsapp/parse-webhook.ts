@@ -1,4 +1,12 @@
-import type { InboundContent, InboundMessage, MediaType, StatusUpdate } from '../../domain/types';
+import type {
+  IdentityChange,
+  InboundContent,
+  InboundMessage,
+  MediaType,
+  MessagePricing,
+  SenderIdentity,
+  StatusUpdate,
+} from '../../domain/types';
 import {
   MAX_BUTTON_ID_CHARS,
   MAX_BUTTON_TITLE_CHARS,
@@ -46,7 +54,7 @@ export type WebhookQuarantineReason =
   | 'malformed'
   /** An id holding U+0000 or an unpaired surrogate, or longer than MAX_ID_CHARS. */
   | 'invalid_id'
-  /** A message whose `from` has no digits, or more than an E.164 number. */
+  /** A message naming neither a usable phone (`from`) nor a usable BSUID (`from_user_id`). */
   | 'invalid_sender'
   /** A status value the product does not know. */
   | 'unknown_status';
@@ -142,11 +150,12 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
     const id = saneId(m.id, MAX_ID_CHARS);
     if (id === undefined)
       return setAside('webhook_message', 'invalid_id', raw, `${where}.messages[${i}] has an unusable id`);
-    const from = (m.from ?? '').replace(/\D/g, '');
-    if (from === '' || from.length > MAX_PHONE_DIGITS) {
+    const sender = senderOf(m, contacts);
+    if (sender === undefined) {
       return setAside('webhook_message', 'invalid_sender', raw, `message ${clip(id)} has no usable sender`);
     }
-    const profileName = findProfileName(contacts, from);
+    const profileName = profileNameOf(findContact(contacts, sender));
+    const identityChange = identityChangeOf(m);
     const contextId = m.context?.id === undefined ? undefined : saneId(m.context.id, MAX_ID_CHARS);
     const content = toContent(m);
     if (content === undefined) {
@@ -159,7 +168,8 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
     }
     out.messages.push({
       waMessageId: id,
-      from,
+      sender,
+      ...(identityChange === undefined ? {} : { identityChange }),
       ...(profileName === undefined ? {} : { profileName }),
       sentAt: saneTime(m.timestamp, receivedAt),
       receivedAt,
@@ -187,11 +197,20 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
       );
     }
     const error = s.errors?.[0];
+    const recipientId = phoneOf(s.recipient_id);
+    const recipientUserId = bsuidOf(s.recipient_user_id);
+    const recipientParentUserId = parentBsuidOf(
+      s.recipient_parent_user_id ?? s.parent_recipient_user_id ?? s.parent_user_id,
+    );
+    const pricing = s.pricing && pricingOf(s.pricing);
     out.statuses.push({
       waMessageId: id,
       status: status.data,
       timestamp: saneTime(s.timestamp, receivedAt),
-      recipientId: cleanText(s.recipient_id ?? '', MAX_ID_CHARS),
+      ...(recipientId === undefined ? {} : { recipientId }),
+      ...(recipientUserId === undefined ? {} : { recipientUserId }),
+      ...(recipientParentUserId === undefined ? {} : { recipientParentUserId }),
+      ...(pricing === undefined ? {} : { pricing }),
       // error_code is an integer column; Meta's codes are six digits at most.
       ...(error === undefined ? {} : { errorCode: clampInt(error.code), errorTitle: errorTitle(error) }),
     });
@@ -209,13 +228,115 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
   });
 }
 
-/** The contact whose wa_id is the sender; else the only one, since WhatsApp's wa_id and `from` may differ. */
-function findProfileName(contacts: WebhookContact[], from: string): string | undefined {
-  const match =
-    contacts.find((c) => c.wa_id?.replace(/\D/g, '') === from) ?? (contacts.length === 1 ? contacts[0] : undefined);
-  const name = match?.profile?.name;
+// A BSUID is a country code, a period and up to 128 letters and digits (`US.13491208655302741918`); a
+// parent BSUID has `ENT.` after the period (earlier examples had none). Meta's pages give the format;
+// a value outside it is not one, and is read as absent.
+const BSUID = /^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/;
+const PARENT_BSUID = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
+/** Usernames are 3–35 characters of `a-z 0-9 . _`; Meta's examples show them with and without `@`. */
+const USERNAME = /^@?[A-Za-z0-9._]{3,35}$/;
+
+/** A phone number's digits, or undefined when there are none or more than E.164 allows. */
+function phoneOf(raw: string | undefined): string | undefined {
+  const digits = (raw ?? '').replace(/\D/g, '');
+  return digits === '' || digits.length > MAX_PHONE_DIGITS ? undefined : digits;
+}
+
+/** A BSUID compared as the opaque, case-sensitive string it is; undefined when it is not one. */
+function bsuidOf(raw: string | undefined): string | undefined {
+  return raw !== undefined && BSUID.test(raw) ? raw : undefined;
+}
+
+function parentBsuidOf(raw: string | undefined): string | undefined {
+  return raw !== undefined && PARENT_BSUID.test(raw) ? raw : undefined;
+}
+
+/**
+ * Who sent a message: its own `from` and `from_user_id` (a system message names the old identifiers:
+ * `from` and `previous_user_id`), completed from the matching `contacts[]` entry. Undefined when the
+ * message itself names neither a usable phone nor a usable BSUID: the contacts array alone proves nothing.
+ */
+function senderOf(m: WebhookMessage, contacts: WebhookContact[]): SenderIdentity | undefined {
+  const changed = m.type === 'system' && identityChangeOf(m) !== undefined;
+  const phone = phoneOf(m.from);
+  const bsuid = bsuidOf(changed ? m.system?.previous_user_id : m.from_user_id);
+  if (phone === undefined && bsuid === undefined) return undefined;
+  const contact = changed ? undefined : findContact(contacts, { phone, bsuid });
+  const parentBsuid = parentBsuidOf(
+    changed ? m.system?.previous_parent_user_id : (m.from_parent_user_id ?? contact?.parent_user_id),
+  );
+  const rawUsername = contact?.profile?.username;
+  const username = rawUsername !== undefined && USERNAME.test(rawUsername) ? rawUsername : undefined;
+  return {
+    ...(phone === undefined ? {} : { phone }),
+    ...(bsuid === undefined ? {} : { bsuid }),
+    ...(parentBsuid === undefined ? {} : { parentBsuid }),
+    ...(username === undefined ? {} : { username }),
+  };
+}
+
+/** The contacts entry of the sender; else the only one, since WhatsApp's wa_id and `from` may differ. */
+function findContact(contacts: WebhookContact[], sender: SenderIdentity): WebhookContact | undefined {
+  return (
+    contacts.find(
+      (c) =>
+        (sender.bsuid !== undefined && c.user_id === sender.bsuid) ||
+        (sender.phone !== undefined && phoneOf(c.wa_id) === sender.phone),
+    ) ?? (contacts.length === 1 ? contacts[0] : undefined)
+  );
+}
+
+function profileNameOf(contact: WebhookContact | undefined): string | undefined {
+  const name = contact?.profile?.name;
   const clean = name === undefined ? '' : other(name);
   return clean === '' ? undefined : clean;
+}
+
+/**
+ * The new identifiers a message brings: a `system` message telling of a new number or BSUID, or the
+ * student's own number shared through a contact-info request (`contacts` with origin `contact_request`;
+ * a card shared by hand may be anyone's and changes nothing).
+ */
+function identityChangeOf(m: WebhookMessage): IdentityChange | undefined {
+  if (m.type === 'system') {
+    const type = m.system?.type;
+    if (type !== 'user_changed_number' && type !== 'user_changed_user_id') return undefined;
+    const phone = type === 'user_changed_number' ? phoneOf(m.system?.wa_id) : undefined;
+    const bsuid = bsuidOf(m.system?.user_id);
+    const parentBsuid = parentBsuidOf(m.system?.parent_user_id);
+    if (phone === undefined && bsuid === undefined) return undefined;
+    return {
+      type,
+      ...(phone === undefined ? {} : { phone }),
+      ...(bsuid === undefined ? {} : { bsuid }),
+      ...(parentBsuid === undefined ? {} : { parentBsuid }),
+    };
+  }
+  if (m.type === 'contacts') {
+    const shared = (m.contacts ?? []).find(
+      (card): card is { origin: string; phones: unknown[] } =>
+        typeof card === 'object' && card !== null && (card as { origin?: unknown }).origin === 'contact_request',
+    );
+    const first = Array.isArray(shared?.phones)
+      ? (shared.phones[0] as { wa_id?: unknown; phone?: unknown })
+      : undefined;
+    const raw =
+      typeof first?.wa_id === 'string' ? first.wa_id : typeof first?.phone === 'string' ? first.phone : undefined;
+    const phone = phoneOf(raw);
+    return phone === undefined ? undefined : { type: 'contact_request', phone };
+  }
+  return undefined;
+}
+
+/** A status's `pricing`, its strings cleaned. */
+function pricingOf(pricing: NonNullable<WebhookStatus['pricing']>): MessagePricing | undefined {
+  const result: MessagePricing = {
+    ...(pricing.pricing_model === undefined ? {} : { pricingModel: clip(pricing.pricing_model) }),
+    ...(pricing.category === undefined ? {} : { category: clip(pricing.category) }),
+    ...(pricing.type === undefined ? {} : { type: clip(pricing.type) }),
+    ...(pricing.billable === undefined ? {} : { billable: pricing.billable }),
+  };
+  return Object.keys(result).length === 0 ? undefined : result;
 }
 
 /** What the message says; undefined for an edit or deletion that cannot be applied to a message (quarantined). */

@@ -32,8 +32,10 @@ export const WebhookErrorItem = z.object({
 export type WebhookErrorItem = z.infer<typeof WebhookErrorItem>;
 
 export const WebhookContact = z.object({
-  wa_id: z.string().optional(),
-  profile: part(z.object({ name: z.string().optional() })),
+  wa_id: part(z.string()),
+  user_id: part(z.string()),
+  parent_user_id: part(z.string()),
+  profile: part(z.object({ name: part(z.string()), username: part(z.string()) })),
 });
 export type WebhookContact = z.infer<typeof WebhookContact>;
 
@@ -87,7 +89,16 @@ const OrderPart = z.object({
   product_items: z.array(z.unknown()).optional(),
 });
 
-const SystemPart = z.object({ type: z.string().optional(), body: z.string().optional() });
+/** `body` names phone numbers and is never read; the typed fields carry the new and previous ids. */
+const SystemPart = z.object({
+  type: part(z.string()),
+  body: part(z.string()),
+  wa_id: part(z.string()),
+  user_id: part(z.string()),
+  parent_user_id: part(z.string()),
+  previous_user_id: part(z.string()),
+  previous_parent_user_id: part(z.string()),
+});
 
 const UnsupportedPart = z.object({ type: z.string().optional() });
 
@@ -111,6 +122,8 @@ const RevokePart = z.object({ original_message_id: z.string() });
 export const WebhookMessage = z.object({
   id: z.string().min(1),
   from: part(z.string()),
+  from_user_id: part(z.string()),
+  from_parent_user_id: part(z.string()),
   timestamp: part(z.union([z.string(), z.number()])),
   type: z.string(),
   context: part(
@@ -146,6 +159,19 @@ export const WebhookStatus = z.object({
   status: z.string(),
   timestamp: part(z.union([z.string(), z.number()])),
   recipient_id: part(z.string()),
+  recipient_user_id: part(z.string()),
+  // Meta's pages named the parent BSUID three ways in 2026; the current one first.
+  recipient_parent_user_id: part(z.string()),
+  parent_recipient_user_id: part(z.string()),
+  parent_user_id: part(z.string()),
+  pricing: part(
+    z.object({
+      pricing_model: part(z.string()),
+      category: part(z.string()),
+      type: part(z.string()),
+      billable: part(z.boolean()),
+    }),
+  ),
   errors: part(z.array(WebhookErrorItem)),
 });
 export type WebhookStatus = z.infer<typeof WebhookStatus>;

@@ -39,7 +39,7 @@ function openChat(turn: Turn, startedBy: string): NonNullable<FlowState['chat']>
   const { state } = turn;
   leaveFlow(turn);
   delete state.awaitingRating;
-  const sessionKey = `chat-${turn.ctx.phone}-${turn.newId()}`;
+  const sessionKey = `chat-${turn.ctx.contactId}-${turn.newId()}`;
   const chat = { sessionKey, startedBy, startedAt: turn.ctx.now, acknowledged: false };
   state.chat = chat;
   turn.moveTo('CHAT_SUPPORT_ACTIVE');

@@ -8,7 +8,7 @@ export interface FlowContext {
   /** Epoch ms of the event, from the workflow clock: the flow never reads the time itself. */
   now: number;
   /** The user's phone number, digits only; part of every reference so references are unique across users. */
-  phone: string;
+  contactId: string;
   /**
    * What caused the event, unique for the conversation's whole life (`in/<wamid>`, `agent/<request id>`,
    * `timer/<name>/<token>`, `payment/<reference>`, `restore/<run id>`): the ids the step makes derive

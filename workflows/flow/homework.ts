@@ -146,7 +146,7 @@ function imageSubmission(media: Media): Submission {
 
 function submit(turn: Turn, subject: string, submission: Submission): void {
   const { state } = turn;
-  const reference = `HW-${turn.ctx.phone}-${turn.newId()}`;
+  const reference = `HW-${turn.ctx.contactId}-${turn.newId()}`;
   turn.emit({ type: 'saveHomework', reference, subject, submission });
   state.homeworkCount += 1;
   delete state.homework;

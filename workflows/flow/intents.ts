@@ -76,8 +76,9 @@ export function readInput(content: InboundContent): Input {
     case 'edit':
     case 'revoke':
       return { kind: 'reaction' };
+    // A system notice (the user changed their number, say) is not something the user said.
     case 'other':
-      return { kind: 'other' };
+      return content.type === 'system' ? { kind: 'reaction' } : { kind: 'other' };
   }
 }
 

@@ -56,7 +56,7 @@ export function confirmPayment(turn: Turn): void {
   }
   // The reference travels to the payment provider inside the link: it names the conversation by a
   // hash, never by the phone number.
-  const reference = `PAY-${phoneHash(turn.ctx.phone)}-${turn.newId()}`;
+  const reference = `PAY-${phoneHash(turn.ctx.contactId)}-${turn.newId()}`;
   const amount = open?.amount ?? settings.payment.planPrice;
   const link = linkFor(turn, reference);
   state.payment = { reference, amount, link };
@@ -130,6 +130,6 @@ export function onPaymentTimeout(turn: Turn): void {
 }
 
 /** 64-bit FNV-1a of the phone number, hex: unique enough to keep references of different numbers apart. */
-function phoneHash(phone: string): string {
-  return fnv1a64(phone).toString(16).padStart(16, '0');
+function phoneHash(contactId: string): string {
+  return fnv1a64(contactId).toString(16).padStart(16, '0');
 }

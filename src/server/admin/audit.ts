@@ -10,7 +10,7 @@ import { ANONYMOUS_ACTOR, type Actor } from '../../auth/tokens';
 
 /** What a route adds to its audit row; `details` must stay free of bodies and secrets. */
 export interface AuditNote {
-  phone?: string;
+  contactId?: string;
   actorTokenId?: number;
   details: Record<string, unknown>;
 }
@@ -37,7 +37,7 @@ export function audited(action: string, deps: { db: Db; logger: Logger }): Middl
           actorTokenId: actor?.tokenId ?? audit.actorTokenId,
           role: actor?.role,
           action,
-          phone: audit.phone,
+          contactId: audit.contactId,
           outcome,
           httpStatus: status,
           details: audit.details,

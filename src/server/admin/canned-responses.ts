@@ -13,7 +13,7 @@ import type { Db } from '../../db/pool';
 import { getStudent, type StudentProfile } from '../../db/users';
 import { firstName } from '../../../workflows/flow/format';
 import { HttpError, notFound } from '../errors';
-import { parse, Phone, readJsonBody } from './params';
+import { parse, readJsonBody, resolveContactReference } from './params';
 import { agentLabel, agentText } from './text';
 
 // Saved replies. Agents read them; admins write them. With `?phone=` each one also comes filled
@@ -65,7 +65,8 @@ export const CannedResponseBody = z.object({
 });
 export type CannedResponseBody = z.infer<typeof CannedResponseBody>;
 
-const ListQuery = z.object({ phone: Phone.optional() });
+/** `?phone=` names the conversation whose profile fills the fields: a contact id, phone, BSUID or username. */
+const ListQuery = z.object({ phone: z.string().max(200).optional() });
 
 const CannedResponseId = z
   .string()
@@ -84,12 +85,14 @@ export function mountCannedResponseRoutes(router: Router<AdminState>, { db }: { 
       ctx.body = { status: 'success', cannedResponses: responses.map(cannedJson) };
       return;
     }
-    noteAudit(ctx, { phone });
-    if (!(await getConversation(db, phone))) throw notFound('conversation_not_found', `No conversation with ${phone}`);
-    const student = await getStudent(db, phone);
+    const contactId = await resolveContactReference(db, phone);
+    noteAudit(ctx, { contactId });
+    if (!(await getConversation(db, contactId)))
+      throw notFound('conversation_not_found', 'No conversation with this contact');
+    const student = await getStudent(db, contactId);
     ctx.body = {
       status: 'success',
-      phone,
+      contactId,
       cannedResponses: responses.map((c) => ({ ...cannedJson(c), ...fillCannedResponse(c.body, student) })),
     };
   });

@@ -9,7 +9,7 @@ import { getMediaInfo } from '../../db/media';
 import type { Db } from '../../db/pool';
 import type { ChatCommandFailureCode, ChatCommandResult, ChatCommands, ChatHolder } from '../chat-commands';
 import { forbidden, notFound } from '../errors';
-import { idempotencyKeyHeader, parse, phoneParam, readJsonBody, type AdminContext } from './params';
+import { idempotencyKeyHeader, parse, contactParam, readJsonBody, type AdminContext } from './params';
 import { agentText } from './text';
 
 // Chat support commands: verify, parse, ask the conversation (through ChatCommands), and map its
@@ -71,7 +71,7 @@ export function mountChatRoutes(
 
   // Who holds the chat: the workflow decides, so two agents taking it at once get one 200 and one 409.
   router.post('/api/admin/conversations/:phone/assign', ...guard('chat.assign', AGENT_OR_ADMIN), async (ctx) => {
-    const input = commandContext(ctx);
+    const input = await commandContext(ctx, db);
     const body = parse(AssignBody, await readJsonBody(ctx), 'invalid_body', 'Invalid body');
     let to: ChatHolder | undefined;
     if (body.agentId !== undefined) {
@@ -85,18 +85,18 @@ export function mountChatRoutes(
   });
 
   router.post('/api/admin/conversations/:phone/unassign', ...guard('chat.unassign', AGENT_OR_ADMIN), async (ctx) => {
-    respond(ctx, 'unassign', await chat.unassign(commandContext(ctx)));
+    respond(ctx, 'unassign', await chat.unassign(await commandContext(ctx, db)));
   });
 
   router.post(`${base}/start`, ...guard('chat.start', AGENT_OR_ADMIN), async (ctx) => {
-    const input = commandContext(ctx);
+    const input = await commandContext(ctx, db);
     const body = parse(StartChatBody, await readJsonBody(ctx), 'invalid_message', 'Invalid body');
     noteAudit(ctx, { details: { messageLength: body.message?.length } });
     respond(ctx, 'start', await chat.start({ ...input, message: body.message }));
   });
 
   router.post(`${base}/send`, ...guard('chat.send', AGENT_OR_ADMIN), async (ctx) => {
-    const input = commandContext(ctx);
+    const input = await commandContext(ctx, db);
     const body = parse(SendChatBody, await readJsonBody(ctx), 'invalid_message', 'Invalid body');
     const attachment = body.attachment === undefined ? undefined : await attachedFile(db, body.attachment);
     noteAudit(ctx, { details: { messageLength: body.message?.length, attachment: attachment?.fileId } });
@@ -104,7 +104,7 @@ export function mountChatRoutes(
   });
 
   router.post(`${base}/end`, ...guard('chat.end', AGENT_OR_ADMIN), async (ctx) => {
-    const input = commandContext(ctx);
+    const input = await commandContext(ctx, db);
     const body = parse(EndChatBody, await readJsonBody(ctx), 'invalid_message', 'Invalid body');
     noteAudit(ctx, { details: { messageLength: body.message?.length } });
     respond(ctx, 'end', await chat.end({ ...input, message: body.message }));
@@ -112,7 +112,7 @@ export function mountChatRoutes(
 }
 
 export interface CommandContext {
-  phone: string;
+  contactId: string;
   agent: string;
   agentId?: number;
   admin: boolean;
@@ -139,13 +139,16 @@ async function attachedFile(db: Db, attachment: z.infer<typeof Attachment>): Pro
 }
 
 /** Who asks, for which conversation, under which Idempotency-Key: what every chat command starts from. */
-export function commandContext(ctx: AdminContext & { params: Record<string, string | undefined> }): CommandContext {
-  const phone = phoneParam(ctx);
+export async function commandContext(
+  ctx: AdminContext & { params: Record<string, string | undefined> },
+  db: Db,
+): Promise<CommandContext> {
+  const contactId = await contactParam(ctx, db);
   const idempotencyKey = idempotencyKeyHeader(ctx);
   if (idempotencyKey !== undefined) noteAudit(ctx, { details: { idempotencyKey } });
   // The guard ran before the route: an actor is always there.
   const actor = ctx.state.actor!;
-  return { phone, agent: actor.name, agentId: actor.agentId, admin: actor.role === 'admin', idempotencyKey };
+  return { contactId, agent: actor.name, agentId: actor.agentId, admin: actor.role === 'admin', idempotencyKey };
 }
 
 /** Maps the conversation's answer to HTTP: success only once WhatsApp accepted, refusals with their codes. */

@@ -17,7 +17,7 @@ import { getStudent } from '../../db/users';
 import { STATE_NAMES } from '../../../workflows/flow/state';
 import { notFound } from '../errors';
 import { messageMedia } from './message-media';
-import { decodeJsonCursor, encodeJsonCursor, Limit, parse, phoneParam } from './params';
+import { decodeJsonCursor, encodeJsonCursor, Limit, parse, contactParam } from './params';
 
 // Read routes over Postgres: the conversation list, one conversation, its message history.
 
@@ -43,16 +43,16 @@ const ActivityMicros = z.string().refine((text) => {
 const CursorFields = z.tuple([ActivityMicros, z.string().regex(/^\d{1,15}$/)]);
 
 function encodeCursor(cursor: ConversationCursor): string {
-  return encodeJsonCursor([cursor.activityMicros, cursor.phone]);
+  return encodeJsonCursor([cursor.activityMicros, cursor.contactId]);
 }
 
 function decodeCursor(text: string): ConversationCursor {
-  const [activityMicros, phone] = decodeJsonCursor(CursorFields, text);
-  return { activityMicros, phone };
+  const [activityMicros, contactId] = decodeJsonCursor(CursorFields, text);
+  return { activityMicros, contactId };
 }
 
 const summaryJson = (c: ConversationSummary) => ({
-  phone: c.phone,
+  contactId: c.contactId,
   profileName: c.profileName,
   state: c.state,
   registered: c.registered,
@@ -104,13 +104,13 @@ export function mountConversationRoutes(router: Router<AdminState>, { db }: { db
   });
 
   router.get('/api/admin/conversations/:phone', ...guard('conversations.get', AGENT_OR_ADMIN), async (ctx) => {
-    const phone = phoneParam(ctx);
-    const conversation = await getConversation(db, phone);
-    if (!conversation) throw notFound('conversation_not_found', `No conversation with ${phone}`);
+    const contactId = await contactParam(ctx, db);
+    const conversation = await getConversation(db, contactId);
+    if (!conversation) throw notFound('conversation_not_found', `No conversation with ${contactId}`);
     const [student, sessions, unread] = await Promise.all([
-      getStudent(db, phone),
-      listChatSessions(db, phone),
-      unreadInbound(db, phone),
+      getStudent(db, contactId),
+      listChatSessions(db, contactId),
+      unreadInbound(db, contactId),
     ]);
     // At most one session is open: a unique index on chat_sessions says so.
     const open = sessions.find((s) => s.endedAt === null);
@@ -147,17 +147,17 @@ export function mountConversationRoutes(router: Router<AdminState>, { db }: { db
     '/api/admin/conversations/:phone/messages',
     ...guard('conversations.messages', AGENT_OR_ADMIN),
     async (ctx) => {
-      const phone = phoneParam(ctx);
-      if (!(await getConversation(db, phone)))
-        throw notFound('conversation_not_found', `No conversation with ${phone}`);
+      const contactId = await contactParam(ctx, db);
+      if (!(await getConversation(db, contactId)))
+        throw notFound('conversation_not_found', `No conversation with ${contactId}`);
       const [messages, setAside] = await Promise.all([
-        listMessages(db, phone),
-        listSetAside(db, phone, SET_ASIDE_SHOWN),
+        listMessages(db, contactId),
+        listSetAside(db, contactId, SET_ASIDE_SHOWN),
       ]);
       noteAudit(ctx, { details: { count: messages.length } });
       // What the conversation could not handle, for the history to show where it happened; the
       // items themselves are the admins' (GET /api/admin/quarantine).
-      ctx.body = { status: 'success', phone, messages: messages.map(messageJson), setAside };
+      ctx.body = { status: 'success', contactId, messages: messages.map(messageJson), setAside };
     },
   );
 }

@@ -148,7 +148,7 @@ function formatEvent(event: StoredEvent): string {
     id: event.id,
     at: event.at,
     kind: event.kind,
-    phone: event.phone,
+    contactId: event.contactId,
     payload: event.payload,
   });
   return `id: ${event.id}\nevent: ${event.kind.replace(/[\r\n]/g, ' ')}\ndata: ${data}\n\n`;

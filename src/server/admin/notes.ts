@@ -6,7 +6,7 @@ import { getConversation } from '../../db/conversations';
 import { insertNote, listNotes, type Note } from '../../db/notes';
 import type { Db } from '../../db/pool';
 import { notFound } from '../errors';
-import { parse, phoneParam, readJsonBody } from './params';
+import { parse, contactParam, readJsonBody } from './params';
 import { agentText } from './text';
 
 // Internal notes on a conversation, for agents. These routes talk to Postgres only: never to the
@@ -18,34 +18,35 @@ export type NoteBody = z.infer<typeof NoteBody>;
 
 const noteJson = (n: Note) => ({
   id: n.id,
-  phone: n.phone,
+  contactId: n.contactId,
   agentId: n.agentId,
   agentName: n.agentName,
   text: n.text,
   createdAt: n.createdAt,
 });
 
-const unknownConversation = (phone: string) => notFound('conversation_not_found', `No conversation with ${phone}`);
+const unknownConversation = (contactId: string) =>
+  notFound('conversation_not_found', `No conversation with ${contactId}`);
 
 export function mountNoteRoutes(router: Router<AdminState>, { db }: { db: Db }, guard: AdminGuard): void {
   const path = '/api/admin/conversations/:phone/notes';
 
   router.get(path, ...guard('notes.list', AGENT_OR_ADMIN), async (ctx) => {
-    const phone = phoneParam(ctx);
-    if (!(await getConversation(db, phone))) throw unknownConversation(phone);
-    const notes = await listNotes(db, phone);
+    const contactId = await contactParam(ctx, db);
+    if (!(await getConversation(db, contactId))) throw unknownConversation(contactId);
+    const notes = await listNotes(db, contactId);
     noteAudit(ctx, { details: { count: notes.length } });
-    ctx.body = { status: 'success', phone, notes: notes.map(noteJson) };
+    ctx.body = { status: 'success', contactId, notes: notes.map(noteJson) };
   });
 
   router.post(path, ...guard('notes.create', AGENT_OR_ADMIN), async (ctx) => {
-    const phone = phoneParam(ctx);
+    const contactId = await contactParam(ctx, db);
     const body = parse(NoteBody, await readJsonBody(ctx), 'invalid_body', 'Invalid body');
     noteAudit(ctx, { details: { textLength: [...body.text].length } });
     // The guard ran before the route: an actor is always there.
     const actor = ctx.state.actor!;
-    const note = await insertNote(db, { phone, agentId: actor.agentId, agentName: actor.name, text: body.text });
-    if (!note) throw unknownConversation(phone);
+    const note = await insertNote(db, { contactId, agentId: actor.agentId, agentName: actor.name, text: body.text });
+    if (!note) throw unknownConversation(contactId);
     noteAudit(ctx, { details: { noteId: note.id } });
     ctx.status = 201;
     ctx.body = { status: 'success', message: 'Note saved', timestamp: note.createdAt, note: noteJson(note) };

@@ -1,7 +1,9 @@
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
-import { badRequest } from '../errors';
+import { CONTACT_ID, findContactBy, findContactsByUsername, getContact } from '../../db/contacts';
+import type { Db } from '../../db/pool';
+import { badRequest, HttpError, notFound } from '../errors';
 import { readRawBody } from '../raw-body';
 
 // Parsing shared by the admin routes: phone numbers, JSON bodies, query strings, headers. Every
@@ -21,11 +23,55 @@ export const Phone = z
   .refine((digits) => digits.length >= 8 && digits.length <= 15, 'a phone number has 8 to 15 digits');
 export type Phone = z.infer<typeof Phone>;
 
-/** The `:phone` route parameter, normalised, and noted on the audit row. */
-export function phoneParam(ctx: AdminContext & { params: Record<string, string | undefined> }): string {
-  const phone = parse(Phone, ctx.params.phone ?? '', 'invalid_phone', 'Invalid phone number');
-  noteAudit(ctx, { phone });
-  return phone;
+/** A BSUID or a parent BSUID, as Meta documents their format. */
+const BSUID = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
+/** A username: 3–35 of `a-z 0-9 . _` with at least one letter, with or without `@`. */
+const USERNAME = /^@?(?=[A-Za-z0-9._]*[A-Za-z])[A-Za-z0-9._]{3,35}$/;
+
+/**
+ * The contact a reference names: a contact id, a BSUID or parent BSUID, a phone number in any format
+ * agents type, or a username (`@name` or `name`). 404 when nothing matches, 409 `ambiguous` when a
+ * username is shown by two contacts, 400 when the reference can be none of these.
+ */
+export async function resolveContactReference(db: Db, reference: string): Promise<string> {
+  const raw = reference.trim();
+  const missing = () => notFound('conversation_not_found', 'No conversation with this contact');
+  if (CONTACT_ID.test(raw)) {
+    if ((await getContact(db, raw)) === undefined) throw missing();
+    return raw;
+  }
+  if (BSUID.test(raw)) {
+    const found = (await findContactBy(db, 'bsuid', raw)) ?? (await findContactBy(db, 'parent_bsuid', raw));
+    if (found === undefined) throw missing();
+    return found;
+  }
+  const phone = Phone.safeParse(raw);
+  if (phone.success) {
+    const found = await findContactBy(db, 'phone', phone.data);
+    if (found === undefined) throw missing();
+    return found;
+  }
+  if (USERNAME.test(raw)) {
+    const found = await findContactsByUsername(db, raw);
+    if (found.length > 1)
+      throw new HttpError(409, 'ambiguous', 'Two contacts show this username: name them by phone, BSUID or contact id');
+    if (found[0] === undefined) throw missing();
+    return found[0];
+  }
+  throw badRequest(
+    'invalid_contact',
+    'Name a contact by its contact id, a phone number (digits, +, spaces, dashes), a BSUID or a username',
+  );
+}
+
+/** The `:phone` route parameter (a contact id, phone, BSUID or username), resolved, and noted on the audit row. */
+export async function contactParam(
+  ctx: AdminContext & { params: Record<string, string | undefined> },
+  db: Db,
+): Promise<string> {
+  const contactId = await resolveContactReference(db, ctx.params.phone ?? '');
+  noteAudit(ctx, { contactId });
+  return contactId;
 }
 
 /** A retried request carries the same key; the workflow answers it without acting twice. */

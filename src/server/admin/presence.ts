@@ -8,7 +8,7 @@ import { WhatsAppApiError } from '../../whatsapp/errors';
 import type { WhatsAppClient } from '../../whatsapp/graph-client';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../../../workflows/flow/agent';
 import { HttpError, notFound, unavailable } from '../errors';
-import { phoneParam, type AdminContext } from './params';
+import { contactParam, type AdminContext } from './params';
 import { answerWhatsAppRefusal } from './whatsapp-refusal';
 
 // What the student sees of an agent without a message: blue ticks once an agent has read what they
@@ -31,9 +31,9 @@ export function mountPresenceRoutes(router: Router<AdminState>, deps: PresenceDe
 
   // One mark-read on the latest unread message: WhatsApp marks the earlier ones read with it.
   router.post('/api/admin/conversations/:phone/read', ...guard('conversations.read', AGENT_OR_ADMIN), async (ctx) => {
-    const phone = phoneParam(ctx);
-    await existing(db, phone);
-    const unread = await unreadInbound(db, phone);
+    const contactId = await contactParam(ctx, db);
+    await existing(db, contactId);
+    const unread = await unreadInbound(db, contactId);
     if (unread.latest === undefined) return answerRead(ctx, 0);
     const { latest } = unread;
     // An older message cannot be marked on WhatsApp any more; for the console it is read all the same.
@@ -43,7 +43,7 @@ export function mountPresenceRoutes(router: Router<AdminState>, deps: PresenceDe
     }
     // Two agents opening the conversation at once both reach WhatsApp (harmless: it is the same
     // receipt), but only the one that moves the mark reports the messages as newly read.
-    const moved = await recordAgentRead(db, phone, latest.id);
+    const moved = await recordAgentRead(db, contactId, latest.id);
     answerRead(ctx, moved ? unread.count : 0);
   });
 
@@ -51,12 +51,12 @@ export function mountPresenceRoutes(router: Router<AdminState>, deps: PresenceDe
     '/api/admin/conversations/:phone/typing',
     ...guard('conversations.typing', AGENT_OR_ADMIN),
     async (ctx) => {
-      const phone = phoneParam(ctx);
-      const conversation = await existing(db, phone);
+      const contactId = await contactParam(ctx, db);
+      const conversation = await existing(db, contactId);
       if (conversation.state !== 'CHAT_SUPPORT_ACTIVE') {
         throw new HttpError(409, 'not_in_chat_support', 'A typing indicator is shown only during a chat');
       }
-      const latest = await latestInbound(db, phone);
+      const latest = await latestInbound(db, contactId);
       const lastInboundAt = conversation.lastInboundAt?.getTime();
       // The indicator promises an answer, and outside the window WhatsApp would refuse that answer.
       if (
@@ -70,26 +70,26 @@ export function mountPresenceRoutes(router: Router<AdminState>, deps: PresenceDe
           'The student last wrote more than 24 hours ago: no answer can reach them, so no indicator is shown',
         );
       }
-      const turn = await claimTypingTurn(db, phone, TYPING_INTERVAL_MS);
+      const turn = await claimTypingTurn(db, contactId, TYPING_INTERVAL_MS);
       if (!turn.claimed) return answerTyping(ctx, 'recently_sent');
       const refused = await askWhatsApp(ctx, deps.whatsapp, (whatsapp) =>
         whatsapp.sendTypingIndicator(latest.waMessageId),
       ).catch(async (err: unknown) => {
         // Not shown, so the next call may try again at once.
-        await releaseTypingTurn(db, phone, turn.claimedAt);
+        await releaseTypingTurn(db, contactId, turn.claimedAt);
         throw err;
       });
-      if (refused) return releaseTypingTurn(db, phone, turn.claimedAt);
+      if (refused) return releaseTypingTurn(db, contactId, turn.claimedAt);
       // The indicator marked the message (and the ones before it) read, as a read receipt does.
-      await recordAgentRead(db, phone, latest.id);
+      await recordAgentRead(db, contactId, latest.id);
       answerTyping(ctx, 'sent');
     },
   );
 }
 
-async function existing(db: Db, phone: string): Promise<ConversationSummary> {
-  const conversation = await getConversation(db, phone);
-  if (!conversation) throw notFound('conversation_not_found', `No conversation with ${phone}`);
+async function existing(db: Db, contactId: string): Promise<ConversationSummary> {
+  const conversation = await getConversation(db, contactId);
+  if (!conversation) throw notFound('conversation_not_found', `No conversation with ${contactId}`);
   return conversation;
 }
 

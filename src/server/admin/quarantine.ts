@@ -4,7 +4,7 @@ import { noteAudit, type AdminState } from './audit';
 import { ADMIN_ONLY, type AdminGuard } from './auth';
 import type { Db } from '../../db/pool';
 import { listQuarantined, QUARANTINE_REASONS, QUARANTINE_SOURCES, type QuarantinedRow } from '../../db/quarantine';
-import { IdCursor, Limit, pageById, parse, Phone } from './params';
+import { IdCursor, Limit, pageById, parse, resolveContactReference } from './params';
 
 // GET /api/admin/quarantine: the inbound items set aside because they could not be handled, newest
 // first. Admins only: a raw item may hold a user's message text and number.
@@ -12,7 +12,8 @@ import { IdCursor, Limit, pageById, parse, Phone } from './params';
 const QuarantineQuery = z.object({
   source: z.enum(QUARANTINE_SOURCES).optional(),
   reason: z.enum(QUARANTINE_REASONS).optional(),
-  phone: Phone.optional(),
+  /** The conversation: a contact id, phone, BSUID or username. */
+  phone: z.string().max(200).optional(),
   limit: Limit,
   cursor: IdCursor,
 });
@@ -22,7 +23,7 @@ const itemJson = (item: QuarantinedRow) => ({
   at: item.at,
   source: item.source,
   reason: item.reason,
-  phone: item.phone,
+  contactId: item.contactId,
   raw: item.raw,
   rawTruncated: item.rawTruncated,
 });
@@ -34,7 +35,7 @@ export function mountQuarantineRoutes(router: Router<AdminState>, { db }: { db: 
     const rows = await listQuarantined(db, {
       source: query.source,
       reason: query.reason,
-      phone: query.phone,
+      contactId: query.phone === undefined ? undefined : await resolveContactReference(db, query.phone),
       beforeId: query.cursor,
       limit: query.limit + 1,
     });

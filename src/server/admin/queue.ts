@@ -34,7 +34,7 @@ export function mountQueueRoutes(
       // The console marks a chat that has waited longer (CHAT_WAIT_WARN).
       warnAfterSeconds: Math.round(config.support.waitWarnMs / 1000),
       queue: waiting.map((chat) => ({
-        phone: chat.phone,
+        contactId: chat.contactId,
         name: chat.name,
         waitingSince: chat.waitingSince,
         waitSeconds: Math.floor(chat.waitSeconds),
@@ -63,8 +63,8 @@ export function mountQueueRoutes(
     await setAvailability(db, actor.agentId, body.available);
     noteAudit(ctx, { details: { available: body.available } });
     if (body.available && config.support.autoAssign) {
-      for (const phone of await listUnheldWaiting(db, QUEUE_SHOWN)) {
-        const answer = await chat.claim({ phone, agent: actor.name, agentId: actor.agentId, admin: false });
+      for (const contactId of await listUnheldWaiting(db, QUEUE_SHOWN)) {
+        const answer = await chat.claim({ contactId, agent: actor.name, agentId: actor.agentId, admin: false });
         // Nobody had room for the oldest: nobody has room for the rest either.
         if (answer.ok && answer.holder === null) break;
       }

@@ -86,7 +86,7 @@ export function mountTemplateRoutes(
   });
 
   router.post('/api/admin/conversations/:phone/template', ...guard('chat.template', AGENT_OR_ADMIN), async (ctx) => {
-    const input = commandContext(ctx);
+    const input = await commandContext(ctx, db);
     const body = parse(SendTemplateBody, await readJsonBody(ctx), 'invalid_body', 'Invalid body');
     const values = body.parameters ?? {};
     // Which template and which keys, never the values: they are what the student reads.

@@ -7,7 +7,7 @@ import { listAuditEntries } from '../../db/audit';
 import type { Db } from '../../db/pool';
 import { listTokens, revokeToken, type AdminToken } from '../../db/tokens';
 import { notFound } from '../errors';
-import { IdCursor, Limit, pageById, parse, Phone, readJsonBody } from './params';
+import { IdCursor, Limit, pageById, parse, readJsonBody, resolveContactReference } from './params';
 
 // Admin-only routes: token management and the audit log. A token is made for a person by name: the
 // person of exactly that name when there is one, a new person otherwise (createToken).
@@ -21,7 +21,8 @@ const TokenId = z
   .transform(Number);
 
 const AuditQuery = z.object({
-  phone: Phone.optional(),
+  /** The conversation: a contact id, phone, BSUID or username. */
+  phone: z.string().max(200).optional(),
   action: z
     .string()
     .regex(/^[a-z_.]{1,64}$/, 'an action looks like chat.send')
@@ -67,7 +68,7 @@ export function mountTokenRoutes(router: Router<AdminState>, { db }: { db: Db },
   router.get('/api/admin/audit', ...guard('audit.list', ADMIN_ONLY), async (ctx) => {
     const query = parse(AuditQuery, ctx.query, 'invalid_query', 'Invalid query');
     const rows = await listAuditEntries(db, {
-      phone: query.phone,
+      contactId: query.phone === undefined ? undefined : await resolveContactReference(db, query.phone),
       action: query.action,
       beforeId: query.cursor,
       limit: query.limit + 1,

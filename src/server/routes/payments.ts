@@ -79,7 +79,7 @@ export function paymentRoutes({
     }
     try {
       await temporal.workflow
-        .getHandle(conversationWorkflowId(payment.phone))
+        .getHandle(conversationWorkflowId(payment.contactId))
         .signal(paymentConfirmedSignal, { reference: payment.reference, amount: amount.data ?? payment.amount });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {

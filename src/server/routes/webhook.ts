@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
+import { resolveContacts } from '../../db/contacts';
 import { recordStatus } from '../../db/messages';
 import { refusedValues, type Db } from '../../db/pool';
 import { quarantineItems, type QuarantineInput } from '../../db/quarantine';
@@ -93,7 +94,7 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
       for (const update of parsed.templateStatuses) await applyTemplateStatus(db, update, logger);
       // Set aside durably before the 200: after it, Meta never delivers them again.
       await quarantineItems(db, quarantined);
-      await signalConversations(temporal, config.taskQueue, parsed.messages);
+      await signalConversations(db, temporal, config.taskQueue, parsed.messages);
     } catch (err) {
       // Not every message is durably accepted: answer non-200 so Meta delivers the batch again;
       // the workflow ignores the ones it already has.
@@ -115,21 +116,38 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
   return router;
 }
 
-/** Signals each conversation, starting it if needed. One number's messages go in order; numbers go in parallel. */
-async function signalConversations(temporal: Client, taskQueue: string, messages: InboundMessage[]): Promise<void> {
-  const byPhone = new Map<string, InboundMessage[]>();
-  for (const message of messages) {
-    const list = byPhone.get(message.from) ?? [];
+/**
+ * Signals each contact's conversation, starting it if needed. One contact's messages go in order;
+ * contacts go in parallel. The senders are resolved to contacts first, linking what their messages
+ * bring (a first-seen BSUID, a changed number), so every identifier of a student reaches one workflow.
+ */
+async function signalConversations(
+  db: Db,
+  temporal: Client,
+  taskQueue: string,
+  messages: InboundMessage[],
+): Promise<void> {
+  if (messages.length === 0) return;
+  const contactIds = await resolveContacts(
+    db,
+    messages.map((m) => ({
+      sender: m.sender,
+      ...(m.identityChange === undefined ? {} : { change: m.identityChange }),
+    })),
+  );
+  const byContact = new Map<string, InboundMessage[]>();
+  messages.forEach((message, i) => {
+    const list = byContact.get(contactIds[i]!) ?? [];
     list.push(message);
-    byPhone.set(message.from, list);
-  }
+    byContact.set(contactIds[i]!, list);
+  });
   await Promise.all(
-    [...byPhone].map(async ([phone, list]) => {
+    [...byContact].map(async ([contactId, list]) => {
       for (const message of list) {
         await temporal.workflow.signalWithStart<typeof conversationWorkflow, [InboundMessage]>('conversationWorkflow', {
-          workflowId: conversationWorkflowId(phone),
+          workflowId: conversationWorkflowId(contactId),
           taskQueue,
-          args: [{ phone }],
+          args: [{ contactId }],
           signal: inboundSignal,
           signalArgs: [message],
           typedSearchAttributes: [{ key: CONVERSATION_STATE, value: 'INITIAL' }],
