@@ -32,7 +32,7 @@ export function createRecordActivities(db: Db, whatsapp: WhatsAppClient) {
   return {
     /**
      * Writes consecutive record effects of one step in one transaction, so a step's records are all
-     * there or none are. Every write is keyed (reference, session key, phone), so a retry is a no-op.
+     * there or none are. Every write is keyed (reference, session key, contact), so a retry is a no-op.
      * Photos are downloaded from WhatsApp first, outside the transaction: the Graph media URL expires.
      */
     async applyRecords(input: { contactId: string; records: RecordEffect[] }): Promise<RecordsResult> {

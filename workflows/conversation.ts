@@ -99,7 +99,7 @@ type Work =
   | { kind: 'payment'; confirmation: PaymentConfirmation }
   | { kind: 'agent'; command: AgentCommand; result?: AgentCommandResult };
 
-/** One long-lived workflow per phone number: the only writer of that conversation. */
+/** One long-lived workflow per contact (a student): the only writer of that conversation. */
 export async function conversationWorkflow(input: ConversationInput): Promise<void> {
   const { contactId } = input;
   const snapshot = input.snapshot;

@@ -80,7 +80,7 @@ export interface ConversationPage {
   next?: ConversationCursor;
 }
 
-/** The admin list: newest activity first (ties by phone), optionally one state only. */
+/** The admin list: newest activity first (ties by contact id), optionally one state only. */
 export async function listConversations(
   db: Db,
   options: { state?: string; limit: number; after?: ConversationCursor },

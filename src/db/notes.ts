@@ -37,7 +37,7 @@ function toNote(row: DbNote): Note {
 
 /**
  * Stores a note and tells the consoles (a 'note' event without the text), in one statement.
- * Undefined when there is no conversation with this phone: nothing is stored then.
+ * Undefined when there is no conversation with this contact: nothing is stored then.
  */
 export async function insertNote(
   db: Db,

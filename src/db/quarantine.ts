@@ -140,7 +140,7 @@ export interface SetAsideEntry {
   waMessageId?: string;
 }
 
-/** The latest `limit` items `phone`'s conversation set aside, oldest first. */
+/** The latest `limit` items the contact's conversation set aside, oldest first. */
 export async function listSetAside(db: Queryable, contactId: string, limit: number): Promise<SetAsideEntry[]> {
   const rows = await listQuarantined(db, { source: 'conversation', contactId, limit });
   return rows.reverse().map((row) => ({ id: row.id, at: row.at, reason: row.reason, ...describeSetAside(row) }));

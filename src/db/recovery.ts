@@ -23,7 +23,7 @@ interface Row {
   expired_payments: string[];
 }
 
-/** One statement; every part is read through an index on the phone. Undefined for a number never seen. */
+/** One statement; every part is read through an index on the contact. Undefined for a contact never seen. */
 export async function loadStoredConversation(
   db: Queryable,
   contactId: string,

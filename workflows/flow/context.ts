@@ -7,7 +7,7 @@ export interface FlowContext {
   settings: ConversationSettings;
   /** Epoch ms of the event, from the workflow clock: the flow never reads the time itself. */
   now: number;
-  /** The user's phone number, digits only; part of every reference so references are unique across users. */
+  /** The student's contact id (`ct_…`); part of every reference so references are unique across students. */
   contactId: string;
   /**
    * What caused the event, unique for the conversation's whole life (`in/<wamid>`, `agent/<request id>`,

@@ -55,8 +55,8 @@ export function confirmPayment(turn: Turn): void {
     return;
   }
   // The reference travels to the payment provider inside the link: it names the conversation by a
-  // hash, never by the phone number.
-  const reference = `PAY-${phoneHash(turn.ctx.contactId)}-${turn.newId()}`;
+  // hash of its contact id, which itself holds nothing of the student.
+  const reference = `PAY-${contactHash(turn.ctx.contactId)}-${turn.newId()}`;
   const amount = open?.amount ?? settings.payment.planPrice;
   const link = linkFor(turn, reference);
   state.payment = { reference, amount, link };
@@ -129,7 +129,7 @@ export function onPaymentTimeout(turn: Turn): void {
   else if (state.name !== 'CHAT_SUPPORT_ACTIVE') turn.send(notice(note));
 }
 
-/** 64-bit FNV-1a of the phone number, hex: unique enough to keep references of different numbers apart. */
-function phoneHash(contactId: string): string {
+/** 64-bit FNV-1a of the contact id, hex: unique enough to keep references of different contacts apart. */
+function contactHash(contactId: string): string {
   return fnv1a64(contactId).toString(16).padStart(16, '0');
 }
