@@ -1,7 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import Koa from 'koa';
+import type { SenderIdentity } from '../../../domain/types';
 import { createToken, type Role } from '../../../src/auth/tokens';
 import { loadConfig, type Config } from '../../../src/config';
+import { linkSender } from '../../../src/db/contacts';
 import type { Db } from '../../../src/db/pool';
 import { silentLogger } from '../../../src/logger';
 import { adminRoutes } from '../../../src/server/admin/router';
@@ -28,6 +30,11 @@ export interface AdminApp {
   events: EventHub;
   /** Creates a token in the table and returns its plain text and id. */
   token(role: Role, name?: string): Promise<{ token: string; id: number }>;
+  /**
+   * The contact of a student who wrote from this phone number (digits) or with these identifiers, made
+   * as the webhook makes it: the admin routes name a conversation by a contact they can find.
+   */
+  contact(sender: string | SenderIdentity): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<Answer>;
   stop(): Promise<void>;
 }
@@ -80,6 +87,9 @@ function adminHandle(parts: AdminAppParts): Omit<AdminApp, 'stop'> {
     async token(role, name = `${role}-${++nameSequence}`) {
       const { token, info } = await createToken(db, { name, role });
       return { token, id: info.id };
+    },
+    contact(sender) {
+      return linkSender(db, { sender: typeof sender === 'string' ? { phone: sender } : sender });
     },
     async request(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };

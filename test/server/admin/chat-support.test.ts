@@ -6,12 +6,15 @@ import { startAdminApp, lastAudit, type AdminApp } from './admin-app';
 let app: AdminApp;
 let agent: string;
 const PHONE = '15550007001';
+/** The contact of the student writing from PHONE. */
+let contactId: string;
 const chatPath = (phone: string, command: string) =>
   `/api/admin/conversations/${encodeURIComponent(phone)}/chat-support/${command}`;
 
 beforeAll(async () => {
   app = await startAdminApp();
   agent = (await app.token('agent', 'Agent Grace')).token;
+  contactId = await app.contact(PHONE);
 });
 
 afterAll(async () => {
@@ -27,7 +30,7 @@ const post = (phone: string, command: string, body?: unknown, headers?: Record<s
 
 describe('successful commands', () => {
   it('starts, sends and ends a chat as the acting agent, answering 200 with the workflow state', async () => {
-    app.chat.add(PHONE);
+    app.chat.add(contactId);
     const started = await post(PHONE, 'start', { message: '  Hi, this is Grace from support  ' });
     expect(started.status).toBe(200);
     expect(started.body).toMatchObject({ status: 'success', message: 'Chat started', state: 'CHAT_SUPPORT_ACTIVE' });
@@ -47,7 +50,7 @@ describe('successful commands', () => {
     expect(ended.body).toMatchObject({ status: 'success', message: 'Chat ended', state: 'REGISTERED' });
 
     // The acting person: their name, their id, and that they act without the admin role.
-    const grace = { phone: PHONE, agent: 'Agent Grace', agentId: expect.any(Number), admin: false };
+    const grace = { contactId, agent: 'Agent Grace', agentId: expect.any(Number), admin: false };
     expect(app.chat.calls).toEqual([
       {
         command: 'start',
@@ -59,7 +62,7 @@ describe('successful commands', () => {
   });
 
   it('passes the Idempotency-Key through, so a retried send gets the first answer again', async () => {
-    app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE' });
+    app.chat.add(contactId, { state: 'CHAT_SUPPORT_ACTIVE' });
     const first = await post(PHONE, 'send', { message: 'Once' }, { 'idempotency-key': 'retry-1' });
     const second = await post(PHONE, 'send', { message: 'Once' }, { 'idempotency-key': 'retry-1' });
     expect(first.status).toBe(200);
@@ -76,12 +79,26 @@ describe('successful commands', () => {
     ['+15550007001', '15550007001'],
     ['+1 555-000-7001', '15550007001'],
     ['+1 (555) 000.7001', '15550007001'],
-  ])('accepts the phone number %s as %s', async (given, digits) => {
-    app.chat.add(digits, { state: 'CHAT_SUPPORT_ACTIVE' });
+  ])('accepts the phone number %s as the contact of %s', async (given, digits) => {
+    const student = await app.contact(digits);
+    app.chat.add(student, { state: 'CHAT_SUPPORT_ACTIVE' });
     const answer = await post(given, 'send', { message: 'hi' });
     expect(answer.status).toBe(200);
-    expect(app.chat.calls[0]!.input.phone).toBe(digits);
-    expect(await lastAudit(app.db)).toMatchObject({ action: 'chat.send', phone: digits, outcome: 'ok' });
+    expect(app.chat.calls[0]!.input.contactId).toBe(student);
+    expect(await lastAudit(app.db)).toMatchObject({ action: 'chat.send', contact_id: student, outcome: 'ok' });
+  });
+
+  it.each([
+    ['its contact id', () => contactId],
+    ['its BSUID', () => 'US.13491208655302741918'],
+    ['its username', () => '@grace_student'],
+    ['its username without @, in other case', () => 'Grace_Student'],
+  ])('accepts a contact named by %s', async (_label, reference) => {
+    await app.contact({ phone: PHONE, bsuid: 'US.13491208655302741918', username: '@grace_student' });
+    app.chat.add(contactId, { state: 'CHAT_SUPPORT_ACTIVE' });
+    const answer = await post(reference(), 'send', { message: 'hi' });
+    expect(answer.status).toBe(200);
+    expect(app.chat.calls[0]!.input.contactId).toBe(contactId);
   });
 });
 
@@ -94,7 +111,7 @@ describe('refused requests', () => {
     ['a message that is not a string', { message: 42 }],
     ['a body that is not an object', ['hello']],
   ])('answers 400 invalid_message to a send with %s, without asking the workflow', async (_label, body) => {
-    app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE' });
+    app.chat.add(contactId, { state: 'CHAT_SUPPORT_ACTIVE' });
     const answer = await post(PHONE, 'send', body);
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ status: 'error', error: { code: 'invalid_message' } });
@@ -108,7 +125,7 @@ describe('refused requests', () => {
   });
 
   it('accepts exactly 4096 characters, counting an emoji as one', async () => {
-    app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE' });
+    app.chat.add(contactId, { state: 'CHAT_SUPPORT_ACTIVE' });
     expect((await post(PHONE, 'send', { message: '🎧'.repeat(4096) })).status).toBe(200);
     expect((await post(PHONE, 'send', { message: '🎧'.repeat(4097) })).status).toBe(400);
   });
@@ -119,7 +136,7 @@ describe('refused requests', () => {
   ])(
     'answers 400 invalid_message, naming it, to a text holding %s, and asks nothing of the workflow',
     async (_l, message, named) => {
-      app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE' });
+      app.chat.add(contactId, { state: 'CHAT_SUPPORT_ACTIVE' });
       for (const command of ['start', 'send', 'end']) {
         const answer = await post(PHONE, command, { message });
         expect(answer.status).toBe(400);
@@ -133,26 +150,26 @@ describe('refused requests', () => {
   it.each(['start', 'end'])(
     'answers 400 to an empty closing or opening text on %s, but accepts no body at all',
     async (command) => {
-      app.chat.add(PHONE, { state: command === 'start' ? 'REGISTERED' : 'CHAT_SUPPORT_ACTIVE' });
+      app.chat.add(contactId, { state: command === 'start' ? 'REGISTERED' : 'CHAT_SUPPORT_ACTIVE' });
       expect((await post(PHONE, command, { message: '   ' })).status).toBe(400);
       expect((await post(PHONE, command)).status).toBe(200);
     },
   );
 
   it('answers 400 invalid_json, not 500, to a body that is not JSON', async () => {
-    app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE' });
+    app.chat.add(contactId, { state: 'CHAT_SUPPORT_ACTIVE' });
     const answer = await post(PHONE, 'send', '{"message": "unterminated');
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ status: 'error', error: { code: 'invalid_json' } });
     expect(app.chat.calls).toHaveLength(0);
   });
 
-  it.each(['1555', '1234567890123456', '+1 555 CALL NOW', 'abc', '++15550001111'])(
-    'answers 400 invalid_phone to the phone number %j',
+  it.each(['1555', '1234567890123456', '+1 555 CALL NOW', 'ab', '++15550001111', '@a'])(
+    'answers 400 invalid_contact to the reference %j',
     async (phone) => {
       const answer = await post(phone, 'send', { message: 'hi' });
       expect(answer.status).toBe(400);
-      expect(answer.body).toMatchObject({ status: 'error', error: { code: 'invalid_phone' } });
+      expect(answer.body).toMatchObject({ status: 'error', error: { code: 'invalid_contact' } });
       expect(app.chat.calls).toHaveLength(0);
     },
   );
@@ -165,17 +182,42 @@ describe('refused requests', () => {
 });
 
 describe('mapping the workflow answer to HTTP', () => {
-  it('answers 404 conversation_not_found for a number the workflow does not know', async () => {
-    const answer = await post('15550007999', 'send', { message: 'hi' });
+  it.each([
+    ['a number that never wrote', '15550007999'],
+    ['a BSUID never seen', 'US.99999999999999999999'],
+    ['a contact id never made', 'ct_00000000000000000000'],
+    ['a username nobody shows', '@nobody_here'],
+  ])('answers 404 conversation_not_found for %s, without asking the workflow', async (_label, reference) => {
+    const answer = await post(reference, 'send', { message: 'hi' });
     expect(answer.status).toBe(404);
     expect(answer.body).toEqual({
       status: 'error',
       error: { code: 'conversation_not_found', message: expect.any(String) },
     });
+    expect(app.chat.calls).toHaveLength(0);
+  });
+
+  it('answers 404 conversation_not_found for a contact the workflow does not know', async () => {
+    const answer = await post(PHONE, 'send', { message: 'hi' });
+    expect(answer.status).toBe(404);
+    expect(answer.body).toEqual({
+      status: 'error',
+      error: { code: 'conversation_not_found', message: expect.any(String) },
+    });
+    expect(app.chat.calls).toHaveLength(1);
+  });
+
+  it('answers 409 ambiguous for a username two contacts show, without asking the workflow', async () => {
+    await app.contact({ phone: '15550007101', username: 'twin_name' });
+    await app.contact({ phone: '15550007102', username: '@Twin_Name' });
+    const answer = await post('@twin_name', 'send', { message: 'hi' });
+    expect(answer.status).toBe(409);
+    expect(answer.body.error.code).toBe('ambiguous');
+    expect(app.chat.calls).toHaveLength(0);
   });
 
   it('answers 409 not_in_chat_support to a send or end without an open chat', async () => {
-    app.chat.add(PHONE, { state: 'REGISTERED' });
+    app.chat.add(contactId, { state: 'REGISTERED' });
     for (const command of ['send', 'end']) {
       const answer = await post(PHONE, command, { message: 'hi' });
       expect(answer.status).toBe(409);
@@ -189,21 +231,21 @@ describe('mapping the workflow answer to HTTP', () => {
   });
 
   it('answers 409 chat_already_active to a start while a chat is open', async () => {
-    app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE' });
+    app.chat.add(contactId, { state: 'CHAT_SUPPORT_ACTIVE' });
     const answer = await post(PHONE, 'start');
     expect(answer.status).toBe(409);
     expect(answer.body.error.code).toBe('chat_already_active');
   });
 
   it('answers 422 outside_customer_service_window when the user last wrote over 24 hours ago', async () => {
-    app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE', windowOpen: false });
+    app.chat.add(contactId, { state: 'CHAT_SUPPORT_ACTIVE', windowOpen: false });
     const answer = await post(PHONE, 'send', { message: 'hi' });
     expect(answer.status).toBe(422);
     expect(answer.body.error.code).toBe('outside_customer_service_window');
   });
 
   it("answers 502 with WhatsApp's code when WhatsApp refused the message, never 200", async () => {
-    app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE', whatsappRejects: 131026 });
+    app.chat.add(contactId, { state: 'CHAT_SUPPORT_ACTIVE', whatsappRejects: 131026 });
     const answer = await post(PHONE, 'send', { message: 'hi' });
     expect(answer.status).toBe(502);
     expect(answer.body).toEqual({

@@ -1,4 +1,3 @@
-import type { MediaContent, TemplateContent } from '../../../domain/types';
 import type { ChatCommandResult, ChatCommands, ChatHolder } from '../../../src/server/chat-commands';
 
 // A test double standing in for the conversation workflow behind ChatCommands. The product's
@@ -6,15 +5,16 @@ import type { ChatCommandResult, ChatCommands, ChatHolder } from '../../../src/s
 // something that answers like it, so they can check the mapping to HTTP. Used by route tests only.
 
 export type ChatCall =
-  | { command: 'start'; input: { phone: string; agent: string; message?: string; idempotencyKey?: string } }
+  | { command: 'start'; input: StartEndInput }
   | { command: 'send'; input: SendInput }
   | { command: 'template'; input: TemplateInput }
-  | { command: 'end'; input: { phone: string; agent: string; message?: string; idempotencyKey?: string } }
+  | { command: 'end'; input: StartEndInput }
   | { command: 'assign' | 'unassign' | 'claim'; input: AssignInput };
 
 type AssignInput = Parameters<ChatCommands['assign']>[0];
-type SendInput = { phone: string; agent: string; message?: string; attachment?: MediaContent; idempotencyKey?: string };
-type TemplateInput = { phone: string; agent: string; template: TemplateContent; idempotencyKey?: string };
+type StartEndInput = Parameters<ChatCommands['start']>[0];
+type SendInput = Parameters<ChatCommands['send']>[0];
+type TemplateInput = Parameters<ChatCommands['template']>[0];
 
 interface FakeConversation {
   state: string;
@@ -32,8 +32,9 @@ export class FakeChatCommands implements ChatCommands {
   private readonly answered = new Map<string, ChatCommandResult>();
   private sequence = 0;
 
-  add(phone: string, conversation: Partial<FakeConversation> = {}): void {
-    this.conversations.set(phone, { state: 'REGISTERED', windowOpen: true, ...conversation });
+  /** A conversation of the contact `contactId` (see `AdminApp.contact` to make one in the database). */
+  add(contactId: string, conversation: Partial<FakeConversation> = {}): void {
+    this.conversations.set(contactId, { state: 'REGISTERED', windowOpen: true, ...conversation });
   }
 
   reset(): void {
@@ -43,7 +44,7 @@ export class FakeChatCommands implements ChatCommands {
     this.answered.clear();
   }
 
-  async start(input: ChatCall['input']): Promise<ChatCommandResult> {
+  async start(input: StartEndInput): Promise<ChatCommandResult> {
     this.calls.push({ command: 'start', input });
     return this.answer(input, (c) => {
       if (c.state === 'CHAT_SUPPORT_ACTIVE') return this.fail('chat_already_active', 'A chat is already open');
@@ -71,7 +72,7 @@ export class FakeChatCommands implements ChatCommands {
     });
   }
 
-  async end(input: ChatCall['input']): Promise<ChatCommandResult> {
+  async end(input: StartEndInput): Promise<ChatCommandResult> {
     this.calls.push({ command: 'end', input });
     return this.answer(input, (c) => {
       if (c.state !== 'CHAT_SUPPORT_ACTIVE') return this.fail('not_in_chat_support', 'No chat is open');
@@ -104,15 +105,15 @@ export class FakeChatCommands implements ChatCommands {
   }
 
   private answer(
-    input: { phone: string; idempotencyKey?: string },
+    input: { contactId: string; idempotencyKey?: string },
     act: (c: FakeConversation) => ChatCommandResult,
   ): ChatCommandResult {
     const script = this.scripted.shift();
     if (script) return script();
-    const key = input.idempotencyKey && `${input.phone}/${input.idempotencyKey}`;
+    const key = input.idempotencyKey && `${input.contactId}/${input.idempotencyKey}`;
     const earlier = key ? this.answered.get(key) : undefined;
     if (earlier) return earlier;
-    const conversation = this.conversations.get(input.phone);
+    const conversation = this.conversations.get(input.contactId);
     const result = conversation ? act(conversation) : this.fail('conversation_not_found', 'No such conversation');
     if (key) this.answered.set(key, result);
     return result;
