@@ -38,21 +38,68 @@ const ContextId = z
   .string()
   .regex(/^wamid\.[A-Za-z0-9+/=._-]{1,200}$/, 'context is the wamid of a message the bot sent');
 
-export const SandboxMessageBody = z.union([
-  z.strictObject({ from: Phone, name: Name, text: Text }),
-  z.strictObject({ from: Phone, name: Name, reply: Reply, context: ContextId.optional() }),
+// A business-scoped user id as Meta documents it (a country, a period, up to 128 letters and digits),
+// and a username (3–35 of a-z 0-9 . _ with a letter), with or without its `@`.
+const Bsuid = z.string().regex(/^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/, 'userId is a BSUID such as US.13491208655302741918');
+const Username = z
+  .string()
+  .regex(/^@?(?=[A-Za-z0-9._]*[A-Za-z])[A-Za-z0-9._]{3,35}$/, 'username has 3 to 35 of a-z, 0-9, . and _')
+  .transform((name) => name.replace(/^@/, ''));
+
+/**
+ * Who writes: a phone number (`from`), a BSUID (`userId`), or both; a username only with a BSUID. A
+ * user with a BSUID and no phone is a username user whose number WhatsApp does not share.
+ */
+const Who = {
+  from: Phone.optional(),
+  userId: Bsuid.optional(),
+  username: Username.optional(),
+  name: Name,
+};
+/** WhatsApp's notices that the user changed their number (with the new one), or only their BSUID. */
+const SystemChange = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('user_changed_number'), newPhone: Phone, newUserId: Bsuid }),
+  z.strictObject({ type: z.literal('user_changed_user_id'), newUserId: Bsuid }),
 ]);
+
+const namesSender = (body: { from?: string | undefined; userId?: string | undefined }) =>
+  body.from !== undefined || body.userId !== undefined;
+const SENDER_MISSING = { message: 'name the sender: from (a phone number), userId (a BSUID) or both' };
+
+export const SandboxMessageBody = z
+  .union([
+    z.strictObject({ ...Who, text: Text }),
+    z.strictObject({ ...Who, reply: Reply, context: ContextId.optional() }),
+    z.strictObject({ ...Who, system: SystemChange }),
+  ])
+  .refine(namesSender, SENDER_MISSING);
 export type SandboxMessageBody = z.infer<typeof SandboxMessageBody>;
+
+/** `?to=`, once or more: a phone number (compared by its digits) or a BSUID (verbatim). */
+function addressesOf(raw: string | string[] | undefined): Set<string> | undefined {
+  const list = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])
+    .map((to) => to.trim())
+    .map((to) => (Bsuid.safeParse(to).success ? to : to.replace(/\D/g, '')))
+    .filter((to) => to !== '');
+  return list.length === 0 ? undefined : new Set(list);
+}
 
 export function sandboxRoutes(emulator: GraphFake, config: Pick<Config, 'whatsapp'>): Router {
   const router = new Router();
 
   router.get('/sandbox/sends', (ctx) => {
-    const to = typeof ctx.query.to === 'string' ? ctx.query.to.replace(/\D/g, '') : undefined;
-    const sends = to ? emulator.sendsTo(to) : emulator.sends;
+    // A reply to a username user goes to their BSUID (`recipient`): the emulator records it as `to`.
+    const to = addressesOf(ctx.query.to);
+    const sends = to ? emulator.sends.filter((send) => to.has(send.to)) : emulator.sends;
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
-      sends: sends.map(({ waMessageId, to: recipient, content, at }) => ({ waMessageId, to: recipient, content, at })),
+      sends: sends.map(({ waMessageId, to: address, recipient, content, at }) => ({
+        waMessageId,
+        to: address,
+        ...(recipient === undefined ? {} : { recipient }),
+        content,
+        at,
+      })),
     };
   });
 
@@ -127,13 +174,47 @@ function newWamid(): string {
   return 'wamid.' + Buffer.from(`sandbox.${randomUUID()}`).toString('base64');
 }
 
-/** A Meta-shaped `messages` webhook carrying one message from the simulated user. */
+/**
+ * A Meta-shaped `messages` webhook carrying one message from the simulated user: `from`/`wa_id` for a
+ * phone, `from_user_id`/`user_id` for a BSUID, `profile.username` for a username; a system message
+ * (a changed number or BSUID) has no `contacts`, names the old identifiers and carries the new ones.
+ */
 export function simulatedWebhook(
   input: SandboxMessageBody,
   waMessageId: string,
   sentAt: number,
   phoneNumberId: string,
 ): unknown {
+  const message = {
+    ...(input.from === undefined ? {} : { from: input.from }),
+    ...('system' in input || input.userId === undefined ? {} : { from_user_id: input.userId }),
+    id: waMessageId,
+    timestamp: String(Math.floor(sentAt / 1000)),
+  };
+  if ('system' in input) {
+    const change = input.system;
+    const system =
+      change.type === 'user_changed_number'
+        ? {
+            body: `User ${input.name} changed from ${input.from ?? 'a hidden number'} to ${change.newPhone}`,
+            wa_id: change.newPhone,
+            user_id: change.newUserId,
+          }
+        : { body: `User ${input.name} changed their WhatsApp account`, user_id: change.newUserId };
+    return messagesWebhookBody(phoneNumberId, {
+      messages: [
+        {
+          ...message,
+          type: 'system',
+          system: {
+            ...system,
+            ...(input.userId === undefined ? {} : { previous_user_id: input.userId }),
+            type: change.type,
+          },
+        },
+      ],
+    });
+  }
   const part =
     'text' in input
       ? { type: 'text', text: { body: input.text } }
@@ -145,8 +226,10 @@ export function simulatedWebhook(
               ? { type: 'button_reply', button_reply: { id: input.reply.id, title: input.reply.title } }
               : { type: 'list_reply', list_reply: { id: input.reply.id, title: input.reply.title } },
         };
-  return messagesWebhookBody(phoneNumberId, {
-    contacts: [{ profile: { name: input.name }, wa_id: input.from }],
-    messages: [{ from: input.from, id: waMessageId, timestamp: String(Math.floor(sentAt / 1000)), ...part }],
-  });
+  const contact = {
+    profile: { name: input.name, ...(input.username === undefined ? {} : { username: input.username }) },
+    ...(input.from === undefined ? {} : { wa_id: input.from }),
+    ...(input.userId === undefined ? {} : { user_id: input.userId }),
+  };
+  return messagesWebhookBody(phoneNumberId, { contacts: [contact], messages: [{ ...message, ...part }] });
 }

@@ -9,21 +9,21 @@
 
   /**
    * `elements`: conversation (the drop target), attach (button), input (file input), box, name and
-   * remove (the attached file's line), message (the composer's text). `phone()` is the open
-   * conversation; `refusal()` says why no file may be sent now, or null; `showResult(text, kind)` shows
+   * remove (the attached file's line), message (the composer's text). `contactId()` is the open
+   * conversation's contact; `refusal()` says why no file may be sent now, or null; `showResult(text, kind)` shows
    * where the composer's results go; `onChange()` runs when an upload starts or ends.
    */
-  function create({ api, describeFailure, elements, phone, refusal, showResult, onChange }) {
+  function create({ api, describeFailure, elements, contactId, refusal, showResult, onChange }) {
     const { formatSize, kindOf } = root.EduBotMedia;
     const placeholder = elements.message.placeholder;
     let attachment = null;
     let uploading = null;
 
     function render() {
-      const mine = uploading && uploading.phone === phone() ? uploading : null;
+      const mine = uploading && uploading.contactId === contactId() ? uploading : null;
       let text = null;
       if (mine) text = 'Uploading ' + mine.name + '…';
-      else if (attachment && attachment.phone === phone()) {
+      else if (attachment && attachment.contactId === contactId()) {
         const size = formatSize(attachment.sizeBytes);
         text =
           '📎 ' +
@@ -46,14 +46,14 @@
     }
 
     async function attach(file) {
-      const to = phone();
+      const to = contactId();
       if (!to || uploading) return;
       const why = refusal();
       if (why) {
         showResult('✗ File not attached — ' + why, 'error');
         return;
       }
-      const mine = { phone: to, name: file.name || 'the file' };
+      const mine = { contactId: to, name: file.name || 'the file' };
       uploading = mine;
       attachment = null;
       render();
@@ -65,7 +65,7 @@
       if (uploading !== mine) return;
       uploading = null;
       if (res.status === 201 && res.body && res.body.media) {
-        attachment = Object.assign({ phone: to }, res.body.media);
+        attachment = Object.assign({ contactId: to }, res.body.media);
         showResult('✓ ' + (attachment.filename || mine.name) + ' attached', 'ok');
       } else {
         showResult('✗ File not attached — ' + describeFailure(res), 'error');
@@ -89,7 +89,7 @@
 
     const target = elements.conversation;
     target.addEventListener('dragover', (event) => {
-      if (!phone() || !carriesFiles(event)) return;
+      if (!contactId() || !carriesFiles(event)) return;
       event.preventDefault();
       const refused = refusal() !== null;
       event.dataTransfer.dropEffect = refused ? 'none' : 'copy';
@@ -101,7 +101,7 @@
     });
     target.addEventListener('drop', (event) => {
       target.classList.remove('dropping');
-      if (!phone() || !carriesFiles(event)) return;
+      if (!contactId() || !carriesFiles(event)) return;
       event.preventDefault();
       const files = event.dataTransfer.files;
       if (files.length > 1) showResult('✗ One file per message: drop them one at a time.', 'error');
@@ -118,7 +118,7 @@
     return {
       /** The file the next send in the open conversation carries, or null. */
       current() {
-        return attachment && attachment.phone === phone() ? attachment : null;
+        return attachment && attachment.contactId === contactId() ? attachment : null;
       },
       uploading() {
         return uploading !== null;

@@ -59,9 +59,9 @@
 
   /**
    * The template picker. `elements`: box (<details>), form, select, fields, preview, send, result.
-   * `phone()` is the open conversation; `onSent(phone)` runs after WhatsApp accepted a template.
+   * `contactId()` is the open conversation's contact; `onSent(contactId)` runs after WhatsApp accepted a template.
    */
-  function create({ api, describeFailure, newKey, elements, phone, onSent }) {
+  function create({ api, describeFailure, newKey, elements, contactId, onSent }) {
     let templates = null;
     let loading = null;
     let busy = false;
@@ -191,12 +191,12 @@
     }
 
     async function send() {
-      const to = phone();
+      const to = contactId();
       const template = chosen();
       if (!to || !template || busy) return;
       const body = { name: template.name, language: template.language, parameters: values() };
       const text = JSON.stringify(body);
-      const same = unanswered && unanswered.phone === to && unanswered.text === text;
+      const same = unanswered && unanswered.contactId === to && unanswered.text === text;
       const key = same ? unanswered.key : newKey();
       busy = true;
       elements.send.disabled = true;
@@ -206,8 +206,8 @@
       });
       busy = false;
       elements.send.disabled = !chosen();
-      unanswered = res.status === 0 ? { phone: to, text, key } : null;
-      if (phone() !== to) return;
+      unanswered = res.status === 0 ? { contactId: to, text, key } : null;
+      if (contactId() !== to) return;
       if (res.status === 200) {
         showResult('✓ Template ' + template.name + ' sent', 'ok');
         for (const input of elements.fields.querySelectorAll('input[data-key]')) input.value = '';
@@ -242,7 +242,7 @@
       },
       /** Opens the picker once per conversation when its window is closed; the agent may fold it again. */
       offer(closed) {
-        const to = phone();
+        const to = contactId();
         if (!closed) {
           offeredTo = null;
           return;

@@ -69,6 +69,8 @@
     body: $('conversation-body'),
     title: $('conversation-title'),
     phone: $('conversation-phone'),
+    username: $('conversation-username'),
+    temporal: $('conversation-temporal'),
     state: $('conversation-state'),
     registered: $('conversation-registered'),
     profile: $('conversation-profile'),
@@ -119,7 +121,7 @@
   let conversations = [];
   let nextCursor = null;
   let listSequence = 0;
-  let openPhone = null;
+  let openId = null;
   let conversationSequence = 0;
   // The search shown in the sidebar, if any, and the message a search hit opened the history at.
   let searchText = null;
@@ -154,7 +156,7 @@
   // When the open conversation's student last wrote (ISO), which decides WhatsApp's window; undefined
   // until known.
   let lastInboundAt;
-  // When this tab last told WhatsApp the agent is typing, per phone.
+  // When this tab last told WhatsApp the agent is typing, per contact.
   const typingSentAt = {};
   // A student's message arrived while the tab was hidden: it is marked read once the agent looks.
   let readOwed = false;
@@ -162,9 +164,9 @@
   let pinnedToEnd = false;
 
   /**
-   * Per tab, kept across a reload in sessionStorage: `unread` counts the users' messages per phone
+   * Per tab, kept across a reload in sessionStorage: `unread` counts the users' messages per contact
    * since this agent last had that conversation open; `holders` the agent id holding each open chat
-   * this tab has heard of; `waiting` the phones last seen in the queue (null before the first load);
+   * this tab has heard of; `waiting` the contacts last seen in the queue (null before the first load);
    * `lastEventId` the last event handled, where the stream resumes, so a reload misses nothing.
    */
   function readTabState() {
@@ -339,7 +341,7 @@
     stopStream();
     conversations = [];
     nextCursor = null;
-    openPhone = null;
+    openId = null;
     me = null;
     waiting = [];
     openChat = null;
@@ -406,15 +408,15 @@
         } catch {
           return;
         }
-        if (data && typeof data.phone === 'string') {
+        if (data && typeof idOf(data) === 'string') {
           noteEvent(data);
-          if (data.phone === openPhone) noteOpenEvent(data);
+          if (idOf(data) === openId) noteOpenEvent(data);
         }
         tabState.lastEventId = event.id;
         saveTabState();
         listRefresh.schedule();
         queueRefresh.schedule();
-        if (data && data.phone && data.phone === openPhone) conversationRefresh.schedule();
+        if (data && idOf(data) && idOf(data) === openId) conversationRefresh.schedule();
       },
       onStatus(status, detail) {
         if (status === 'open') {
@@ -422,7 +424,7 @@
           // Catch up with whatever changed before the stream was (re)connected.
           listRefresh.schedule();
           queueRefresh.schedule();
-          if (openPhone) conversationRefresh.schedule();
+          if (openId) conversationRefresh.schedule();
         } else if (status === 'connecting') {
           setLive('Connecting…', false);
         } else if (status === 'reconnecting') {
@@ -442,81 +444,92 @@
     stream = null;
   }
 
+  /** A message the student wrote: not WhatsApp's notice that they changed their number, not an echo. */
+  function fromStudent(data) {
+    const payload = data.payload || {};
+    return (
+      data.kind === 'message' &&
+      payload.sender === 'user' &&
+      payload.direction === 'inbound' &&
+      payload.type !== 'system'
+    );
+  }
+
   /** What an event changes in this tab: an unread count, a notification, who holds a chat. */
   function noteEvent(data) {
-    const phone = data.phone;
+    const contactId = idOf(data);
     const payload = data.payload || {};
-    if (data.kind === 'message' && payload.sender === 'user' && payload.direction === 'inbound') {
-      if (phone !== openPhone) {
-        tabState.unread[phone] = (tabState.unread[phone] || 0) + 1;
+    if (fromStudent(data)) {
+      if (contactId !== openId) {
+        tabState.unread[contactId] = (tabState.unread[contactId] || 0) + 1;
         renderList();
         renderQueue();
       }
       const fresh = !(Date.now() - Date.parse(data.at) > NOTIFY_MAX_AGE_MS);
-      if (fresh && me && tabState.holders[phone] === me.agentId) {
-        const summary = conversations.find((c) => c.phone === phone);
+      if (fresh && me && tabState.holders[contactId] === me.agentId) {
+        const summary = conversations.find((c) => idOf(c) === contactId);
         notify(
-          'Message from ' + (summary ? displayName(summary) : '+' + phone),
+          'Message from ' + (summary ? displayName(summary) : 'a student'),
           payload.body ? String(payload.body) : '(' + (payload.type || 'message') + ')',
-          phone,
+          contactId,
         );
       }
     } else if (data.kind === 'holder') {
-      noteHolder(phone, payload.holder);
+      noteHolder(contactId, payload.holder);
     } else if (data.kind === 'state' && payload.state !== 'CHAT_SUPPORT_ACTIVE') {
       // The chat is over: nobody holds it any more.
-      noteHolder(phone, null);
+      noteHolder(contactId, null);
     }
   }
 
   /** A student's message in the open conversation moves its window at once and is marked read. */
   function noteOpenEvent(data) {
     const payload = data.payload || {};
-    if (data.kind !== 'message' || payload.sender !== 'user' || payload.direction !== 'inbound') return;
+    if (!fromStudent(data)) return;
     const at = Date.parse(payload.at);
     if (!Number.isNaN(at) && !(Date.parse(lastInboundAt) >= at)) {
       lastInboundAt = new Date(at).toISOString();
       renderWindow();
     }
-    markRead(data.phone);
+    markRead(idOf(data));
   }
 
   // ---- read receipts and the typing indicator, both best effort ----
 
   /** Tells WhatsApp the agent has seen the student's messages, now or once the tab is looked at. */
-  function markRead(phone) {
+  function markRead(contactId) {
     if (document.visibilityState !== 'visible') {
       readOwed = true;
       return;
     }
     readOwed = false;
     // A refusal (no such route, no chat, nothing to mark) changes nothing the agent can act on: silent.
-    void api('POST', '/api/admin/conversations/' + encodeURIComponent(phone) + '/read');
+    void api('POST', '/api/admin/conversations/' + encodeURIComponent(contactId) + '/read');
   }
 
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && readOwed && openPhone && token) markRead(openPhone);
+    if (document.visibilityState === 'visible' && readOwed && openId && token) markRead(openId);
   });
 
   /** While the agent writes in an open chat with the window open: at most once per TYPING_EVERY_MS. */
   function noteTyping() {
-    const phone = openPhone;
-    if (!phone || !openChat || windowClosed() || ui.message.disabled) return;
+    const contactId = openId;
+    if (!contactId || !openChat || windowClosed() || ui.message.disabled) return;
     if (ui.message.value.trim() === '' || cannedFilter() !== null) return;
-    if (Date.now() - (typingSentAt[phone] || 0) < TYPING_EVERY_MS) return;
-    typingSentAt[phone] = Date.now();
-    void api('POST', '/api/admin/conversations/' + encodeURIComponent(phone) + '/typing');
+    if (Date.now() - (typingSentAt[contactId] || 0) < TYPING_EVERY_MS) return;
+    typingSentAt[contactId] = Date.now();
+    void api('POST', '/api/admin/conversations/' + encodeURIComponent(contactId) + '/typing');
   }
 
-  function noteHolder(phone, holder) {
-    if (holder && typeof holder.agentId === 'number') tabState.holders[phone] = holder.agentId;
-    else delete tabState.holders[phone];
+  function noteHolder(contactId, holder) {
+    if (holder && typeof holder.agentId === 'number') tabState.holders[contactId] = holder.agentId;
+    else delete tabState.holders[contactId];
   }
 
   // ---- unread counts and desktop notifications ----
 
-  function unreadBadge(phone) {
-    const count = tabState.unread[phone] || 0;
+  function unreadBadge(contactId) {
+    const count = tabState.unread[contactId] || 0;
     if (count === 0) return null;
     // Not a .badge: that class is the state's, and the count is no state.
     const badge = node('span', 'unread', count > 99 ? '99+' : String(count));
@@ -524,17 +537,17 @@
     return badge;
   }
 
-  function clearUnread(phone) {
-    if (!tabState.unread[phone]) return;
-    delete tabState.unread[phone];
+  function clearUnread(contactId) {
+    if (!tabState.unread[contactId]) return;
+    delete tabState.unread[contactId];
     saveTabState();
     renderList();
     renderQueue();
   }
 
   /** True while this agent is looking at that conversation: nothing to notify them of. */
-  function watching(phone) {
-    return openPhone === phone && document.visibilityState === 'visible' && document.hasFocus();
+  function watching(contactId) {
+    return openId === contactId && document.visibilityState === 'visible' && document.hasFocus();
   }
 
   function notificationsAllowed() {
@@ -542,19 +555,19 @@
   }
 
   /** A desktop notification, if allowed; a click on it brings the conversation up. */
-  function notify(title, body, phone) {
-    if (!notificationsAllowed() || watching(phone)) return;
+  function notify(title, body, contactId) {
+    if (!notificationsAllowed() || watching(contactId)) return;
     let shown;
     try {
       // One per conversation: a newer one replaces the last instead of piling up.
-      shown = new window.Notification(title, { body, tag: 'edubot-' + phone });
+      shown = new window.Notification(title, { body, tag: 'edubot-' + contactId });
     } catch {
       // Some browsers (Chrome on Android) show notifications only from a service worker.
       return;
     }
     shown.onclick = () => {
       window.focus();
-      openConversation(phone);
+      openConversation(contactId);
       shown.close();
     };
   }
@@ -622,20 +635,20 @@
     });
   }
 
-  /** The phone of the item of `list` that has the focus and its place, or null. */
+  /** The contact id of the item of `list` that has the focus and its place, or null. */
   function focusedIn(list) {
     const active = document.activeElement;
     if (!active || !list.contains(active)) return null;
-    const holder = active.closest('[data-phone]');
+    const holder = active.closest('[data-contact-id]');
     const buttons = Array.from(list.querySelectorAll('button.conversation-item'));
-    return { phone: holder ? holder.dataset.phone : null, index: buttons.indexOf(active) };
+    return { contactId: holder ? holder.dataset.contactId : null, index: buttons.indexOf(active) };
   }
 
   /** After a rebuild, the focus goes back to the same conversation, or to the item now in its place. */
   function refocus(list, focused) {
     if (!focused) return;
     const buttons = Array.from(list.querySelectorAll('button.conversation-item'));
-    const same = buttons.find((b) => b.closest('[data-phone]').dataset.phone === focused.phone);
+    const same = buttons.find((b) => b.closest('[data-contact-id]').dataset.contactId === focused.contactId);
     const target = same || buttons[Math.min(Math.max(focused.index, 0), buttons.length - 1)];
     // The list keeps its scroll position: a live reload must not move what the agent is reading.
     if (target) target.focus({ preventScroll: true });
@@ -675,14 +688,47 @@
       ui.listError.textContent = 'Could not load more: ' + describeFailure(res);
       return;
     }
-    const known = new Set(conversations.map((c) => c.phone));
-    conversations = conversations.concat(res.body.conversations.filter((c) => !known.has(c.phone)));
+    const known = new Set(conversations.map((c) => idOf(c)));
+    conversations = conversations.concat(res.body.conversations.filter((c) => !known.has(idOf(c))));
     nextCursor = res.body.nextCursor || null;
     renderList();
   }
 
+  /**
+   * A conversation's key: its contact's opaque id (`ct_…`). The API answers `contactId` on every
+   * conversation, queue entry, search hit and event; `phone` is the fallback of an older server.
+   */
+  function idOf(item) {
+    return item.contactId || item.phone;
+  }
+
+  /** The student's WhatsApp username as `@name`, or null: display only, it changes. */
+  function usernameOf(item) {
+    const name = typeof item.username === 'string' ? item.username.trim().replace(/^@/, '') : '';
+    return name === '' ? null : '@' + name;
+  }
+
+  /**
+   * The phone as `+digits`; "number hidden" when the API says there is none (a username user known
+   * only by a BSUID); '' when the answer does not say (an older server).
+   */
+  function phoneText(item) {
+    if (typeof item.phone === 'string' && item.phone !== '') return '+' + item.phone;
+    return item.phone === null ? 'number hidden' : '';
+  }
+
+  /** The username and the phone (or "number hidden") of a list item, on one line. */
+  function identityElement(item) {
+    const element = node('span', 'item-phone');
+    const username = usernameOf(item);
+    if (username) element.append(node('span', 'item-username', username));
+    const phone = phoneText(item);
+    if (phone) element.append(node('span', item.phone === null ? 'phone-hidden' : 'phone', phone));
+    return element;
+  }
+
   function displayName(summary) {
-    return summary.profileName || '+' + summary.phone;
+    return summary.profileName || usernameOf(summary) || phoneText(summary) || 'Student';
   }
 
   function stateBadge(state) {
@@ -697,17 +743,17 @@
       const item = node('li');
       const button = node('button', 'conversation-item');
       button.type = 'button';
-      button.dataset.phone = c.phone;
-      if (c.phone === openPhone) button.setAttribute('aria-current', 'true');
+      button.dataset.contactId = idOf(c);
+      if (idOf(c) === openId) button.setAttribute('aria-current', 'true');
       const top = node('span', 'item-top');
       top.append(node('span', 'item-name', displayName(c)));
-      const unread = unreadBadge(c.phone);
+      const unread = unreadBadge(idOf(c));
       if (unread) top.append(unread);
       top.append(stateBadge(c.state));
       const bottom = node('span', 'item-bottom');
-      bottom.append(node('span', 'item-phone', '+' + c.phone), timeElement(c.lastActivityAt));
+      bottom.append(identityElement(c), timeElement(c.lastActivityAt));
       button.append(top, bottom);
-      button.addEventListener('click', () => openConversation(c.phone));
+      button.addEventListener('click', () => openConversation(idOf(c)));
       item.append(button);
       return item;
     });
@@ -770,17 +816,17 @@
   function noteWaiting() {
     const before = tabState.waiting;
     for (const chat of waiting) {
-      noteHolder(chat.phone, chat.holder);
+      noteHolder(idOf(chat), chat.holder);
       // The first load ever in this tab shows what was already waiting: that is no news.
-      if (before === null || before.includes(chat.phone)) continue;
+      if (before === null || before.includes(idOf(chat))) continue;
       if (chat.holder && !(me && chat.holder.agentId === me.agentId)) continue;
       notify(
-        'Waiting: ' + (chat.name || '+' + chat.phone),
+        'Waiting: ' + (chat.name || displayName(chat)),
         chat.holder ? 'A chat given to you is waiting for an answer.' : 'A chat is waiting for an agent.',
-        chat.phone,
+        idOf(chat),
       );
     }
-    tabState.waiting = waiting.map((chat) => chat.phone);
+    tabState.waiting = waiting.map((chat) => idOf(chat));
     saveTabState();
   }
 
@@ -795,20 +841,20 @@
     const focused = focusedIn(ui.queueList);
     const items = waiting.map((chat) => {
       const item = node('li', 'queue-item');
-      item.dataset.phone = chat.phone;
-      // The phone is on the item only: a button[data-phone] is the conversation list's.
+      item.dataset.contactId = idOf(chat);
+      // The contact id is on the item only: a button[data-contact-id] is the conversation list's.
       const button = node('button', 'conversation-item');
       button.type = 'button';
-      if (chat.phone === openPhone) button.setAttribute('aria-current', 'true');
+      if (idOf(chat) === openId) button.setAttribute('aria-current', 'true');
       const top = node('span', 'item-top');
-      top.append(node('span', 'item-name', chat.name || '+' + chat.phone));
-      const unread = unreadBadge(chat.phone);
+      top.append(node('span', 'item-name', chat.name || displayName(chat)));
+      const unread = unreadBadge(idOf(chat));
       if (unread) top.append(unread);
       top.append(node('span', 'item-holder badge', chat.holder ? chat.holder.name : 'nobody'));
       const bottom = node('span', 'item-bottom');
-      bottom.append(node('span', 'item-phone', '+' + chat.phone), node('span', 'item-wait'));
+      bottom.append(identityElement(chat), node('span', 'item-wait'));
       button.append(top, bottom);
-      button.addEventListener('click', () => openConversation(chat.phone));
+      button.addEventListener('click', () => openConversation(idOf(chat)));
       item.append(button);
       return item;
     });
@@ -823,7 +869,7 @@
   function tickQueue() {
     const now = Date.now();
     for (const item of ui.queueList.children) {
-      const chat = waiting.find((c) => c.phone === item.dataset.phone);
+      const chat = waiting.find((c) => idOf(c) === item.dataset.contactId);
       if (!chat) continue;
       const seconds = (now - chat.since) / 1000;
       item.querySelector('.item-wait').textContent = 'waiting ' + formatWait(seconds);
@@ -857,9 +903,9 @@
       send: ui.templateSend,
       result: ui.templateResult,
     },
-    phone: () => openPhone,
-    onSent(phone) {
-      if (openPhone === phone) conversationRefresh.schedule();
+    contactId: () => openId,
+    onSent(contactId) {
+      if (openId === contactId) conversationRefresh.schedule();
       listRefresh.schedule();
     },
   });
@@ -876,7 +922,7 @@
       remove: ui.attachmentRemove,
       message: ui.message,
     },
-    phone: () => openPhone,
+    contactId: () => openId,
     refusal() {
       if (windowClosed()) return 'WhatsApp’s window is closed: only a template reaches the student.';
       if (ui.composer.classList.contains('held-by-other')) return ui.holder.textContent;
@@ -888,10 +934,10 @@
   });
 
   /** Opens a conversation's history; with a message id, at that message, marked. */
-  function openConversation(phone, messageId) {
+  function openConversation(contactId, messageId) {
     foundMessageId = messageId === undefined ? null : String(messageId);
     scrollToFound = foundMessageId !== null;
-    if (openPhone !== phone) {
+    if (openId !== contactId) {
       // The object URLs of the conversation left are of no more use.
       media.reset();
       templates.open();
@@ -909,13 +955,13 @@
       closeCanned();
       unanswered = null;
     }
-    openPhone = phone;
+    openId = contactId;
     ui.noSelection.hidden = true;
     ui.body.hidden = false;
     markCurrent();
-    clearUnread(phone);
-    markRead(phone);
-    const summary = conversations.find((c) => c.phone === phone);
+    clearUnread(contactId);
+    markRead(contactId);
+    const summary = conversations.find((c) => idOf(c) === contactId);
     if (summary) renderHead(summary);
     // On a narrow screen the conversation takes the list's place: the focus goes with it.
     ui.appView.classList.add('conversation-open');
@@ -926,15 +972,15 @@
   /** Marks the open conversation in the list and the Waiting view. */
   function markCurrent() {
     for (const button of [...ui.list.children, ...ui.queueList.children].map((item) => item.firstChild)) {
-      if (button.closest('[data-phone]').dataset.phone === openPhone) button.setAttribute('aria-current', 'true');
+      if (button.closest('[data-contact-id]').dataset.contactId === openId) button.setAttribute('aria-current', 'true');
       else button.removeAttribute('aria-current');
     }
   }
 
   /** Back to the list (on a narrow screen, the only way there), the focus on the conversation left. */
   function closeConversation() {
-    const phone = openPhone;
-    openPhone = null;
+    const contactId = openId;
+    openId = null;
     openChat = null;
     lastInboundAt = undefined;
     conversationSequence++;
@@ -946,20 +992,20 @@
     ui.appView.classList.remove('conversation-open');
     markCurrent();
     const item =
-      ui.queueList.querySelector('li[data-phone="' + CSS.escape(phone) + '"] button') ||
-      ui.list.querySelector('button[data-phone="' + CSS.escape(phone) + '"]');
+      ui.queueList.querySelector('li[data-contact-id="' + CSS.escape(contactId) + '"] button') ||
+      ui.list.querySelector('button[data-contact-id="' + CSS.escape(contactId) + '"]');
     if (item) item.focus();
   }
 
   ui.back.addEventListener('click', () => closeConversation());
 
   async function loadConversation() {
-    const phone = openPhone;
-    if (!phone) return;
+    const contactId = openId;
+    if (!contactId) return;
     const sequence = ++conversationSequence;
-    const path = '/api/admin/conversations/' + encodeURIComponent(phone);
+    const path = '/api/admin/conversations/' + encodeURIComponent(contactId);
     const answers = await Promise.all([api('GET', path), api('GET', path + '/messages'), api('GET', path + '/notes')]);
-    if (sequence !== conversationSequence || phone !== openPhone || !token) return;
+    if (sequence !== conversationSequence || contactId !== openId || !token) return;
     const failed = answers.find((res) => res.status !== 200);
     if (failed) {
       ui.conversationError.textContent = 'Could not load the conversation: ' + describeFailure(failed);
@@ -976,7 +1022,7 @@
   function renderHead(conversation) {
     const profile = conversation.profile;
     ui.title.textContent = (profile && profile.fullName) || displayName(conversation);
-    ui.phone.textContent = '+' + conversation.phone;
+    renderIdentity(conversation);
     ui.state.textContent = conversation.state;
     ui.state.dataset.state = conversation.state;
     ui.registered.textContent = conversation.registered ? 'registered' : 'not registered';
@@ -992,8 +1038,38 @@
       : 'No chat open. Start chat opens one while the user’s 24-hour window is open.';
     ui.chat.classList.toggle('chat-open', Boolean(chat));
     openChat = chat;
-    noteHolder(conversation.phone, chat && chat.holder);
+    noteHolder(idOf(conversation), chat && chat.holder);
     renderHolder();
+  }
+
+  /** The header's username, phone (or "number hidden") and the link to the conversation's workflow. */
+  function renderIdentity(conversation) {
+    ui.username.textContent = usernameOf(conversation) || '';
+    ui.username.hidden = ui.username.textContent === '';
+    ui.phone.textContent = phoneText(conversation);
+    ui.phone.classList.toggle('phone-hidden', conversation.phone === null);
+    const link = temporalLink(conversation.contactId);
+    ui.temporal.hidden = link === null;
+    if (link === null) ui.temporal.removeAttribute('href');
+    else ui.temporal.href = link;
+  }
+
+  /**
+   * The conversation's workflow (`conversation-<contact id>`) in the Temporal Web UI, whose address and
+   * namespace the page carries as data attributes of <body>; null without a contact id or an http(s)
+   * address.
+   */
+  function temporalLink(contactId) {
+    const base = (document.body.dataset.temporalUi || '').replace(/\/+$/, '');
+    const namespace = document.body.dataset.temporalNamespace || 'default';
+    if (typeof contactId !== 'string' || contactId === '' || !/^https?:\/\/[^\s]+$/.test(base)) return null;
+    return (
+      base +
+      '/namespaces/' +
+      encodeURIComponent(namespace) +
+      '/workflows/' +
+      encodeURIComponent('conversation-' + contactId)
+    );
   }
 
   /** Who holds the open chat; the composer is greyed out for anyone who may not answer in it. */
@@ -1034,13 +1110,13 @@
 
   /** True once the open conversation's window is known to be closed. */
   function windowClosed() {
-    if (!openPhone || lastInboundAt === undefined) return false;
+    if (!openId || lastInboundAt === undefined) return false;
     return !window.EduBotTemplates.windowOf(lastInboundAt, Date.now()).open;
   }
 
   /** The window line, ticking; the composer follows it the moment the window closes or opens again. */
   function renderWindow() {
-    if (!openPhone || lastInboundAt === undefined) {
+    if (!openId || lastInboundAt === undefined) {
       ui.window.textContent = '';
       return;
     }
@@ -1057,7 +1133,32 @@
   function senderLabel(message, conversation) {
     if (message.sender === 'user') return (conversation && conversation.profileName) || 'User';
     if (message.sender === 'agent') return message.senderName ? 'Agent ' + message.senderName : 'Agent';
+    if (message.sender === 'business_app') return message.senderName || 'Business';
     return 'Bot';
+  }
+
+  /**
+   * What a `system` message tells, in words for the agent: WhatsApp's own text names the old and new
+   * numbers, so it is never shown; only the kind of change is read (from the stored payload or body).
+   */
+  function systemNotice(message) {
+    const payload = message.payload && typeof message.payload === 'object' ? message.payload : {};
+    const said = [payload.systemType, payload.type, payload.summary, message.body]
+      .filter((part) => typeof part === 'string')
+      .join(' ')
+      .toLowerCase()
+      .replace(/_/g, ' ');
+    if (said.includes('changed user id')) return 'The student’s WhatsApp account changed (their number is not shared)';
+    if (said.includes('changed number')) return 'The student changed their number';
+    return 'WhatsApp notice about the student’s account';
+  }
+
+  /** A `system` message: a centered notice across the history, never a bubble, never its numbers. */
+  function renderSystem(message) {
+    const item = node('li', 'message-system');
+    item.dataset.messageId = String(message.id);
+    item.append(node('span', '', systemNotice(message)), document.createTextNode(' '), timeElement(message.timestamp));
+    return item;
   }
 
   /** Titles of the buttons or list rows an outbound interactive message offered. */
@@ -1089,6 +1190,7 @@
 
   function renderMessage(folded, conversation) {
     const message = folded.message;
+    if (message.type === 'system') return renderSystem(message);
     const item = node('li', 'message message-' + message.sender);
     item.dataset.messageId = String(message.id);
     if (message.waMessageId) item.dataset.waMessageId = message.waMessageId;
@@ -1101,10 +1203,13 @@
     }
     if (message.type && message.type !== 'text') meta.append(node('span', 'type', message.type));
     item.append(meta);
+    // A message echo: someone at the business wrote from the WhatsApp Business app on the phone.
+    if (message.sender === 'business_app')
+      item.append(node('p', 'message-origin', 'sent from the WhatsApp Business app'));
     if (message.media && message.media.url && !folded.revoked) item.append(media.element(message.media, message.type));
     const body = bodyOf(folded);
     if (body) item.append(body);
-    // A deleted message keeps no reaction, as on the student's phone.
+    // A deleted message keeps no reaction, as on the student's contactId.
     if (folded.reaction && !folded.revoked) {
       const reaction = node('span', 'reaction', folded.reaction);
       reaction.title = 'Reaction from ' + ((conversation && conversation.profileName) || 'the student');
@@ -1301,14 +1406,14 @@
   }
 
   function hitName(hit) {
-    return hit.fullName || hit.profileName || '+' + hit.phone;
+    return hit.fullName || displayName(hit);
   }
 
   function renderHit(hit) {
     const item = node('li');
     const button = node('button', 'conversation-item search-hit');
     button.type = 'button';
-    button.dataset.hitPhone = hit.phone;
+    button.dataset.hitContactId = idOf(hit);
     const top = node('span', 'item-top');
     top.append(
       node('span', 'item-name', hitName(hit)),
@@ -1317,17 +1422,17 @@
     const bottom = node('span', 'item-bottom');
     if (hit.kind === 'message') {
       button.dataset.messageId = String(hit.messageId);
-      bottom.append(node('span', 'item-phone', '+' + hit.phone), timeElement(hit.timestamp));
+      bottom.append(identityElement(hit), timeElement(hit.timestamp));
       button.append(top, snippetElement(hit.snippet, hit.highlights), bottom);
-      button.addEventListener('click', () => openConversation(hit.phone, hit.messageId));
+      button.addEventListener('click', () => openConversation(idOf(hit), hit.messageId));
     } else {
       const matched = node('span', 'hit-matched', 'matches ' + hit.matched.join(', '));
       const details = node('span', 'item-bottom');
-      details.append(node('span', 'item-phone', '+' + hit.phone), timeElement(hit.lastActivityAt));
+      details.append(identityElement(hit), timeElement(hit.lastActivityAt));
       if (hit.email) bottom.append(node('span', 'hit-email', hit.email));
       bottom.append(matched);
       button.append(top, details, bottom);
-      button.addEventListener('click', () => openConversation(hit.phone));
+      button.addEventListener('click', () => openConversation(idOf(hit)));
     }
     item.append(button);
     return item;
@@ -1381,8 +1486,8 @@
   }
 
   async function command(action) {
-    const phone = openPhone;
-    if (!phone || busy) return;
+    const contactId = openId;
+    if (!contactId || busy) return;
     const text = ui.message.value;
     const file = action === 'send' ? attachments.current() : null;
     let body;
@@ -1397,7 +1502,7 @@
     const same =
       unanswered &&
       unanswered.action === action &&
-      unanswered.phone === phone &&
+      unanswered.contactId === contactId &&
       unanswered.text === text &&
       unanswered.fileId === fileId;
     const key = same ? unanswered.key : newKey();
@@ -1405,7 +1510,7 @@
     showResult(file ? 'Sending ' + (file.filename || 'the file') + '…' : PENDING[action], 'pending');
     const res = await api(
       'POST',
-      '/api/admin/conversations/' + encodeURIComponent(phone) + '/chat-support/' + action,
+      '/api/admin/conversations/' + encodeURIComponent(contactId) + '/chat-support/' + action,
       body,
       {
         'Idempotency-Key': key,
@@ -1413,9 +1518,9 @@
     );
     setBusy(false);
     if (!token) return;
-    unanswered = res.status === 0 ? { action, phone, text, key, fileId } : null;
+    unanswered = res.status === 0 ? { action, contactId, text, key, fileId } : null;
     if (res.status === 200) {
-      if (openPhone === phone && ui.message.value === text) {
+      if (openId === contactId && ui.message.value === text) {
         ui.message.value = '';
         ui.cannedHint.hidden = true;
       }
@@ -1424,7 +1529,7 @@
         '✓ ' + (file ? 'File sent' : SUCCESS[action]) + ' (' + formatTime(res.body && res.body.timestamp) + ')',
         'ok',
       );
-      if (openPhone === phone) conversationRefresh.schedule();
+      if (openId === contactId) conversationRefresh.schedule();
       listRefresh.schedule();
       return;
     }
@@ -1433,16 +1538,16 @@
 
   /** Take the open chat, or give it back; the answer is shown as the API words it. */
   async function holderCommand(action) {
-    const phone = openPhone;
-    if (!phone || busy) return;
+    const contactId = openId;
+    if (!contactId || busy) return;
     setBusy(true);
     showResult(action === 'assign' ? 'Taking the chat…' : 'Giving the chat back…', 'pending');
-    const res = await api('POST', '/api/admin/conversations/' + encodeURIComponent(phone) + '/' + action);
+    const res = await api('POST', '/api/admin/conversations/' + encodeURIComponent(contactId) + '/' + action);
     setBusy(false);
     if (!token) return;
     if (res.status === 200) {
       showResult('✓ ' + res.body.message, 'ok');
-      if (openPhone === phone) conversationRefresh.schedule();
+      if (openId === contactId) conversationRefresh.schedule();
       queueRefresh.schedule();
       return;
     }
@@ -1472,16 +1577,16 @@
   // ---- notes ----
 
   async function addNote() {
-    const phone = openPhone;
-    if (!phone || noteBusy) return;
+    const contactId = openId;
+    if (!contactId || noteBusy) return;
     const text = ui.note.value;
     noteBusy = true;
     ui.addNote.disabled = true;
     showResult('Adding the note…', 'pending', ui.noteResult);
-    const res = await api('POST', '/api/admin/conversations/' + encodeURIComponent(phone) + '/notes', { text });
+    const res = await api('POST', '/api/admin/conversations/' + encodeURIComponent(contactId) + '/notes', { text });
     noteBusy = false;
     ui.addNote.disabled = false;
-    if (!token || openPhone !== phone) return;
+    if (!token || openId !== contactId) return;
     if (res.status === 201) {
       if (ui.note.value === text) ui.note.value = '';
       showResult('✓ Note added (' + formatTime(res.body && res.body.timestamp) + ')', 'ok', ui.noteResult);
@@ -1513,14 +1618,14 @@
 
   /** Opens the menu and loads the responses filled for the open conversation's student. */
   async function openCanned() {
-    const phone = openPhone;
-    if (!phone) return;
+    const contactId = openId;
+    if (!contactId) return;
     const sequence = ++cannedSequence;
     cannedOpen = true;
     cannedItems = null;
     renderCanned();
-    const res = await api('GET', '/api/admin/canned-responses?phone=' + encodeURIComponent(phone));
-    if (sequence !== cannedSequence || phone !== openPhone || !cannedOpen || !token) return;
+    const res = await api('GET', '/api/admin/canned-responses?contactId=' + encodeURIComponent(contactId));
+    if (sequence !== cannedSequence || contactId !== openId || !cannedOpen || !token) return;
     if (res.status !== 200) {
       ui.cannedMenu.replaceChildren(
         node('li', 'canned-empty error', 'Could not load canned responses: ' + describeFailure(res)),

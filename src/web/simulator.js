@@ -15,7 +15,12 @@
     changeUser: $('change-user'),
     setupView: $('setup-view'),
     setupForm: $('setup-form'),
+    kindPhone: $('kind-phone'),
+    kindUsername: $('kind-username'),
+    phoneFields: $('phone-fields'),
+    usernameFields: $('username-fields'),
     phone: $('phone'),
+    username: $('username'),
     name: $('name'),
     setupError: $('setup-error'),
     chatView: $('chat-view'),
@@ -27,6 +32,10 @@
     sheetTitle: $('sheet-title'),
     sheetSections: $('sheet-sections'),
     sheetClose: $('sheet-close'),
+    account: $('account'),
+    changeNumberForm: $('change-number-form'),
+    newPhone: $('new-phone'),
+    changeUserId: $('change-user-id'),
   };
 
   let user = null;
@@ -72,30 +81,100 @@
   function loadUser() {
     try {
       const saved = JSON.parse(sessionStorage.getItem(USER_KEY) || 'null');
-      if (saved && typeof saved.phone === 'string' && typeof saved.name === 'string') return saved;
+      if (
+        saved &&
+        typeof saved.name === 'string' &&
+        (typeof saved.phone === 'string' || typeof saved.userId === 'string')
+      )
+        return Object.assign({ phone: null, userId: null, username: null, past: [] }, saved);
     } catch {
       // A damaged entry is as good as none.
     }
     return null;
   }
 
+  /**
+   * A new business-scoped user id, as WhatsApp makes one for each user of a business: a country, a
+   * period, 20 digits.
+   */
+  function newUserId() {
+    const digits = Array.from(window.crypto.getRandomValues(new Uint8Array(20)), (b) => String(b % 10)).join('');
+    return 'US.' + (digits[0] === '0' ? '1' + digits.slice(1) : digits);
+  }
+
+  const USERNAME = /^(?=[a-z0-9._]*[a-z])[a-z0-9._]{3,35}$/;
+
+  function phoneDigits(text) {
+    const digits = text.replace(/\D/g, '');
+    return digits.length >= 8 && digits.length <= 15 ? digits : null;
+  }
+
+  function usernameMode() {
+    return ui.kindUsername.checked;
+  }
+
+  function renderKind() {
+    ui.phoneFields.hidden = usernameMode();
+    ui.usernameFields.hidden = !usernameMode();
+  }
+  ui.kindPhone.addEventListener('change', renderKind);
+  ui.kindUsername.addEventListener('change', renderKind);
+
   ui.setupForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    const phone = ui.phone.value.replace(/\D/g, '');
     const name = ui.name.value.trim();
-    if (phone.length < 8 || phone.length > 15) {
-      ui.setupError.textContent = 'A phone number has 8 to 15 digits, country code included.';
-      return;
+    let next;
+    if (usernameMode()) {
+      const username = ui.username.value.trim().replace(/^@/, '').toLowerCase();
+      if (!USERNAME.test(username)) {
+        ui.setupError.textContent = 'A username has 3 to 35 of a–z, 0–9, . and _, with at least one letter.';
+        return;
+      }
+      // WhatsApp hides a username user's number: the bot knows them by a business-scoped user id only.
+      next = { phone: null, userId: newUserId(), username, name, past: [] };
+    } else {
+      const phone = phoneDigits(ui.phone.value);
+      if (phone === null) {
+        ui.setupError.textContent = 'A phone number has 8 to 15 digits, country code included.';
+        return;
+      }
+      next = { phone, userId: null, username: null, name, past: [] };
     }
     if (name === '') {
       ui.setupError.textContent = 'Enter the display name the bot will see.';
       return;
     }
     ui.setupError.textContent = '';
-    user = { phone, name };
-    sessionStorage.setItem(USER_KEY, JSON.stringify(user));
+    user = next;
+    saveUser();
     void startChat();
   });
+
+  function saveUser() {
+    sessionStorage.setItem(USER_KEY, JSON.stringify(user));
+  }
+
+  /** "Ada · @ada.l · number hidden", or "Ada · +15550001111". */
+  function identityText() {
+    return [user.name, user.username ? '@' + user.username : null, user.phone ? '+' + user.phone : 'number hidden']
+      .filter(Boolean)
+      .join(' · ');
+  }
+
+  /** Who writes, as /sandbox/messages takes it. */
+  function sender() {
+    return Object.assign(
+      { name: user.name },
+      user.phone ? { from: user.phone } : {},
+      user.userId ? { userId: user.userId } : {},
+      user.username ? { username: user.username } : {},
+    );
+  }
+
+  /** Every address the bot may have written this user at: phone or BSUID, now and before a change. */
+  function addresses() {
+    return [user.phone, user.userId, ...(user.past || [])].filter(Boolean);
+  }
 
   ui.changeUser.addEventListener('click', () => {
     stopPolling();
@@ -106,7 +185,8 @@
     ui.changeUser.hidden = true;
     ui.setupView.hidden = false;
     ui.identity.textContent = 'Sandbox: messages go to the local WhatsApp emulator';
-    ui.phone.focus();
+    if (usernameMode()) ui.username.focus();
+    else ui.phone.focus();
   });
 
   async function startChat() {
@@ -118,14 +198,18 @@
     ui.setupView.hidden = true;
     ui.chatView.hidden = false;
     ui.changeUser.hidden = false;
-    ui.identity.textContent = user.name + ' · +' + user.phone;
-    ui.phone.value = user.phone;
+    ui.identity.textContent = identityText();
+    ui.kindUsername.checked = !user.phone && Boolean(user.username);
+    ui.kindPhone.checked = !ui.kindUsername.checked;
+    renderKind();
+    ui.phone.value = user.phone || '';
+    ui.username.value = user.username || '';
     ui.name.value = user.name;
     // What the bot already sent this number (a reload, or a number used before) is shown first.
     const earlier = await fetchSends();
     if (current !== session) return;
     if (earlier && earlier.length > 0) {
-      append(node('li', 'divider', 'Earlier messages from the bot to this number'), true);
+      append(node('li', 'divider', 'Earlier messages from the bot to this user'), true);
       earlier.forEach((send) => showSend(send));
       append(node('li', 'divider', 'Now'), true);
     }
@@ -137,7 +221,11 @@
 
   async function fetchSends() {
     try {
-      const response = await fetch('/sandbox/sends?to=' + encodeURIComponent(user.phone), { cache: 'no-store' });
+      // A reply to a user with no phone goes to their BSUID (`recipient`): the outbox lists it by that.
+      const query = addresses()
+        .map((to) => 'to=' + encodeURIComponent(to))
+        .join('&');
+      const response = await fetch('/sandbox/sends?' + query, { cache: 'no-store' });
       if (!response.ok) {
         ui.chatError.textContent = 'Could not read the bot’s replies: HTTP ' + response.status;
         return null;
@@ -317,7 +405,7 @@
 
   function sendReply(reply, contextId) {
     if (!user) return;
-    return post({ from: user.phone, name: user.name, reply, context: contextId }, reply.title);
+    return post(Object.assign(sender(), { reply, context: contextId }), reply.title);
   }
 
   ui.composer.addEventListener('submit', (event) => {
@@ -326,8 +414,67 @@
     const text = ui.text.value;
     if (text.trim() === '') return;
     ui.text.value = '';
-    void post({ from: user.phone, name: user.name, text }, text);
+    void post(Object.assign(sender(), { text }), text);
   });
+
+  // ---- account changes: WhatsApp's system messages ----
+
+  /** Tells the bot the user changed number (or only their user id); from then on they write as the new one. */
+  async function changeAccount(change) {
+    if (!user) return;
+    const current = session;
+    const newId = newUserId();
+    const system =
+      change.phone === null
+        ? { type: 'user_changed_user_id', newUserId: newId }
+        : { type: 'user_changed_number', newPhone: change.phone, newUserId: newId };
+    const notice = node(
+      'li',
+      'row-system',
+      change.phone === null
+        ? 'You changed your number; WhatsApp does not share the new one… '
+        : 'You changed your number to +' + change.phone + '… ',
+    );
+    append(notice, true);
+    let response;
+    try {
+      response = await fetch('/sandbox/messages', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(Object.assign(sender(), { system })),
+        cache: 'no-store',
+      });
+    } catch (err) {
+      notice.textContent += 'not delivered: ' + String((err && err.message) || err);
+      return;
+    }
+    if (current !== session) return;
+    if (response.status !== 200) {
+      notice.textContent += 'not delivered: HTTP ' + response.status;
+      return;
+    }
+    notice.textContent = notice.textContent.replace(/… $/, ' ✓');
+    user.past = [...new Set([...(user.past || []), user.phone, user.userId].filter(Boolean))];
+    user.phone = change.phone;
+    user.userId = newId;
+    saveUser();
+    ui.identity.textContent = identityText();
+    ui.account.open = false;
+  }
+
+  ui.changeNumberForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const phone = phoneDigits(ui.newPhone.value);
+    if (phone === null) {
+      ui.chatError.textContent = 'A new number has 8 to 15 digits, country code included.';
+      ui.chatError.dataset.source = 'account';
+      return;
+    }
+    if (ui.chatError.dataset.source === 'account') ui.chatError.textContent = '';
+    ui.newPhone.value = '';
+    void changeAccount({ phone });
+  });
+  ui.changeUserId.addEventListener('click', () => void changeAccount({ phone: null }));
 
   document.addEventListener('visibilitychange', () => {
     if (user && !document.hidden) schedulePoll(session);
