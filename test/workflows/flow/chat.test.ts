@@ -2,6 +2,7 @@ import type { FlowEvent } from '../../../workflows/flow/events';
 import type { FlowState } from '../../../workflows/flow/state';
 import { step } from '../../../workflows/flow/step';
 import {
+  CONTACT_ID,
   after,
   bodyOf,
   ctx,
@@ -35,7 +36,7 @@ describe('chat support, user side', () => {
     const result = step(make(), event, ctx);
     expect(result.state.name).toBe('CHAT_SUPPORT_ACTIVE');
     const sessionKey = result.state.chat!.sessionKey;
-    expect(sessionKey).toMatch(/^chat-15550002222-\d+$/);
+    expect(sessionKey).toMatch(new RegExp(`^chat-${CONTACT_ID}-\\d+$`));
     expect(result.state.chat).toEqual({ sessionKey, startedBy: 'user', startedAt: ctx.now, acknowledged: false });
     expect(result.effects).toEqual([
       { type: 'openChat', sessionKey, startedBy: 'user' },

@@ -8,6 +8,8 @@ import type { ConversationSettings, InboundContent, OutboundContent } from '../.
 // Shared builders for the flow tests: settings, events, and states reached by driving the real flow.
 
 export const PHONE = '15550002222';
+/** The contact the webhook resolved PHONE to: every row, reference and session key is keyed by it. */
+export const CONTACT_ID = 'ct_0123456789abcdef0123';
 export const NOW = Date.UTC(2026, 11, 25, 10, 0, 0); // 25 Dec 2026, 10:00 UTC
 
 export const settings: ConversationSettings = {
@@ -21,14 +23,14 @@ export const settings: ConversationSettings = {
   },
 };
 
-export const ctx: FlowContext = { settings, now: NOW, phone: PHONE };
+export const ctx: FlowContext = { settings, now: NOW, contactId: CONTACT_ID };
 
 let wamid = 0;
 export function inbound(content: InboundContent): FlowEvent {
   wamid += 1;
   return {
     type: 'inbound',
-    message: { waMessageId: `wamid.${wamid}`, from: PHONE, sentAt: NOW, receivedAt: NOW + 100, content },
+    message: { waMessageId: `wamid.${wamid}`, sender: { phone: PHONE }, sentAt: NOW, receivedAt: NOW + 100, content },
   };
 }
 

@@ -1,5 +1,6 @@
 import { step } from '../../../workflows/flow/step';
 import {
+  CONTACT_ID,
   after,
   bodyOf,
   ctx,
@@ -60,7 +61,7 @@ describe('homework', () => {
     const save = result.effects.find((e) => e.type === 'saveHomework');
     expect(save).toEqual({
       type: 'saveHomework',
-      reference: expect.stringMatching(/^HW-15550002222-\d+$/),
+      reference: expect.stringMatching(new RegExp(`^HW-${CONTACT_ID}-\\d+$`)),
       subject: 'Physics',
       submission: { kind: 'text', text: 'Newton: F = ma' },
     });

@@ -2,7 +2,21 @@ import { formatDate, formatPrice } from '../../../workflows/flow/format';
 import { SUBSCRIPTION_PERIOD_MS } from '../../../workflows/flow/payment';
 import type { FlowState } from '../../../workflows/flow/state';
 import { step } from '../../../workflows/flow/step';
-import { after, bodyOf, ctx, drive, NOW, offeredIds, pick, sends, states, tap, text } from './fixtures';
+import {
+  after,
+  bodyOf,
+  CONTACT_ID,
+  ctx,
+  drive,
+  NOW,
+  offeredIds,
+  PHONE,
+  pick,
+  sends,
+  states,
+  tap,
+  text,
+} from './fixtures';
 
 const pendingReference = (state: FlowState): string => {
   const reference = state.payment?.reference;
@@ -32,9 +46,10 @@ describe('payment', () => {
   it('records a pending payment on Confirm, sends its link and starts the payment timer', () => {
     const result = step(states.paymentOffered(), tap('payment_confirm'), ctx);
     const reference = pendingReference(result.state);
-    // The reference goes to the payment provider: it must not carry the phone number.
+    // The reference goes to the payment provider: it must carry neither the phone number nor the contact id.
     expect(reference).toMatch(/^PAY-[0-9a-f]{16}-\d+$/);
-    expect(reference).not.toContain('15550002222');
+    expect(reference).not.toContain(PHONE);
+    expect(reference).not.toContain(CONTACT_ID.slice(3));
     expect(result.effects).toContainEqual({ type: 'createPayment', reference, amount: 5000, planName: 'Monthly plan' });
     expect(result.effects).toContainEqual({
       type: 'startTimer',

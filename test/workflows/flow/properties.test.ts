@@ -7,7 +7,7 @@ import { awaitsUser } from '../../../workflows/flow/menu';
 import { STATE_NAMES, type FlowState, type TimerName } from '../../../workflows/flow/state';
 import { step } from '../../../workflows/flow/step';
 import type { ConversationSettings, InboundContent, MediaType, OutboundContent } from '../../../domain/types';
-import { NOW, PHONE, settings as defaultSettings, states, type NamedState } from './fixtures';
+import { CONTACT_ID, NOW, PHONE, settings as defaultSettings, states, type NamedState } from './fixtures';
 
 // For any sequence of events the flow never throws and keeps its invariants. Events that depend on
 // the state (a timer's current token, the open payment's reference) are generated as "current" or as
@@ -209,7 +209,13 @@ function resolve(s: Spec, state: FlowState): FlowEvent {
       wamid += 1;
       return {
         type: 'inbound',
-        message: { waMessageId: `wamid.p${wamid}`, from: PHONE, sentAt: NOW, receivedAt: NOW, content: s.content },
+        message: {
+          waMessageId: `wamid.p${wamid}`,
+          sender: { phone: PHONE },
+          sentAt: NOW,
+          receivedAt: NOW,
+          content: s.content,
+        },
       };
     case 'timer':
       return { type: 'timer', timer: s.timer, token: s.token ?? state.timers[s.timer] ?? 'none' };
@@ -279,7 +285,7 @@ function run(start: FlowState, specs: Spec[], settings: ConversationSettings, st
   const keys = new Set<string>();
   specs.forEach((s, i) => {
     now += steps[i % steps.length] ?? 0;
-    const context: FlowContext = { settings, now, phone: PHONE };
+    const context: FlowContext = { settings, now, contactId: CONTACT_ID };
     const event = resolve(s, state);
     const previous = state;
     const result = step(previous, event, context);
@@ -369,7 +375,7 @@ describe('step, for any sequence of events', () => {
       fc.property(startArb, spec, (start, s) => {
         const before = states[start]();
         const snapshot = JSON.stringify(before);
-        step(before, resolve(s, before), { settings: defaultSettings, now: NOW, phone: PHONE });
+        step(before, resolve(s, before), { settings: defaultSettings, now: NOW, contactId: CONTACT_ID });
         expect(JSON.stringify(before)).toBe(snapshot);
       }),
       { numRuns: 500 },

@@ -2,7 +2,7 @@ import { checkOutboundLimits } from '../../../src/whatsapp/outbound';
 import * as texts from '../../../workflows/flow/texts';
 import { TOPICS } from '../../../workflows/flow/topics';
 import type { ConversationSettings, OutboundContent } from '../../../domain/types';
-import { settings } from './fixtures';
+import { CONTACT_ID, settings } from './fixtures';
 
 // Every text builder, fed long and awkward inputs, must produce messages WhatsApp accepts.
 
@@ -45,7 +45,7 @@ const notes: string[] = [
   texts.NOTES.paymentExpired(LONG),
   LONG,
 ];
-const references = ['HW-15550002222-7', `PAY-${'9'.repeat(300)}-1`];
+const references = [`HW-${CONTACT_ID}-7`, `PAY-${'9'.repeat(300)}-1`];
 
 const BUILDERS: Record<string, () => OutboundContent[]> = {
   welcomeMessage: () =>

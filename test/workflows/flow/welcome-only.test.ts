@@ -8,7 +8,7 @@ const settings = { botName: 'EduBot' };
 const initial = { name: 'INITIAL' as const, registered: false };
 const message = (content: InboundContent): InboundMessage => ({
   waMessageId: 'wamid.1',
-  from: '15550002222',
+  sender: { phone: '15550002222' },
   sentAt: 1_788_000_000_000,
   receivedAt: 1_788_000_000_500,
   content,
