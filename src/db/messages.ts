@@ -4,7 +4,7 @@ import type { InboundContent, InboundMessage, OutboundContent, StatusUpdate } fr
 
 // Messages in both directions, and the delivery statuses WhatsApp reports for ours.
 
-export type Sender = 'user' | 'bot' | 'agent';
+export type Sender = 'user' | 'bot' | 'agent' | 'business_app';
 export type DeliveryStatus = 'received' | 'pending' | 'accepted' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
 
 interface DbMessage {
@@ -199,6 +199,64 @@ export async function storeInbound(
   return { duplicate: rows[0]!.idempotency_key !== ingestKey };
 }
 
+const STORE_ECHO: Statement = {
+  name: 'store_echo',
+  text: `with stored as (
+     insert into messages (contact_id, direction, sender, wa_message_id, idempotency_key, type, body, payload, media_id,
+                           status, wa_timestamp, accepted_at, sent_at, created_at)
+     values ($1, 'outbound', 'business_app', $2, 'echo:' || $2, $3, $4, $5, $6, 'sent', to_timestamp($7 / 1000.0),
+             to_timestamp($7 / 1000.0), to_timestamp($7 / 1000.0), to_timestamp($8 / 1000.0))
+     on conflict do nothing
+     returning id
+   ), touched as (
+     insert into conversations (contact_id, last_activity_at)
+     select $1, now() from stored
+     on conflict (contact_id) do update set last_activity_at = now()
+   ), ${appendEventCte('stored', 9)}
+   select count(*)::int as inserted, ${NOTIFY_APPENDED} from stored`,
+};
+
+/**
+ * Stores a message the business sent from the WhatsApp Business app (a coexistence echo) as its own
+ * outbound message in the contact's history: sender `business_app`, status `sent`, once per wamid, with
+ * its event for the console, in one statement. It never touches `last_inbound_at`: only the user's own
+ * messages open the 24-hour window. A redelivered echo changes and appends nothing.
+ */
+export async function storeEcho(
+  db: Db,
+  contactId: string,
+  echo: { waMessageId: string; sentAt: number; content: InboundContent },
+  receivedAt: number,
+): Promise<{ duplicate: boolean }> {
+  const { type, body, mediaId } = describeInbound(echo.content);
+  const event: EventInput = {
+    kind: 'message',
+    contactId,
+    payload: {
+      direction: 'outbound',
+      sender: 'business_app',
+      senderName: null,
+      waMessageId: echo.waMessageId,
+      type,
+      body,
+      status: 'sent',
+      at: new Date(echo.sentAt).toISOString(),
+    },
+  };
+  const { rows } = await db.query<{ inserted: number }>(STORE_ECHO, [
+    contactId,
+    echo.waMessageId,
+    type,
+    body,
+    JSON.stringify(echo.content),
+    mediaId,
+    echo.sentAt,
+    receivedAt,
+    ...eventParams(event),
+  ]);
+  return { duplicate: rows[0]!.inserted === 0 };
+}
+
 export interface OutboundRow {
   id: number;
   waMessageId: string | null;
@@ -229,7 +287,7 @@ export async function upsertOutbound(
   input: {
     contactId: string;
     key: string;
-    sender: Exclude<Sender, 'user'>;
+    sender: Exclude<Sender, 'user' | 'business_app'>;
     senderName?: string;
     content: OutboundContent;
     contextWaMessageId?: string;

@@ -20,6 +20,7 @@ export const QUARANTINE_REASONS = [
   'malformed',
   'invalid_id',
   'invalid_sender',
+  'invalid_recipient',
   'unknown_status',
   'store_refused',
   'invalid_reference',

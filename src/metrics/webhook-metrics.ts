@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { HttpError } from '../server/errors';
+import type { IgnoredChangeLabel } from '../whatsapp/parse-webhook';
 
 // What only the HTTP server sees: how WhatsApp's webhook deliveries were answered, and how long the
 // answer took. Meta retries a delivery it did not get a 200 for in time, so both matter to operators.
@@ -22,6 +23,8 @@ const ACK_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
 export interface WebhookMetrics {
   /** Counts one answered delivery and its latency. */
   record(outcome: WebhookOutcome, seconds: number): void;
+  /** Counts changes acknowledged and ignored (a field the product does not handle), by field. */
+  ignored(labels: readonly IgnoredChangeLabel[]): void;
 }
 
 /** The webhook's figures, on `registry`: counted in this process, so they start from zero with it. */
@@ -39,12 +42,24 @@ export function createWebhookMetrics(registry: Registry): WebhookMetrics {
     buckets: ACK_BUCKETS_SECONDS,
     registers: [registry],
   });
+  // A closed set of labels (the field name only, never a value from the body): no personal data.
+  const ignoredChanges = new Counter({
+    name: 'edubot_webhook_ignored_changes_total',
+    help:
+      'WhatsApp webhook changes acknowledged and ignored by this server process, by field: fields the product ' +
+      'does not handle (other = an undocumented name, unreadable = no field, no value object, or not a WABA body).',
+    labelNames: ['field'] as const,
+    registers: [registry],
+  });
   // Every outcome is visible at 0 before its first delivery, so rate() sees it start.
   for (const outcome of WEBHOOK_OUTCOMES) requests.inc({ outcome }, 0);
   return {
     record(outcome, seconds) {
       requests.inc({ outcome });
       ack.observe({ outcome }, seconds);
+    },
+    ignored(labels) {
+      for (const field of labels) ignoredChanges.inc({ field });
     },
   };
 }

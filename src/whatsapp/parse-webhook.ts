@@ -28,6 +28,7 @@ import {
   WebhookBody,
   WebhookChange,
   WebhookContact,
+  WebhookEcho,
   WebhookEntry,
   WebhookErrorItem,
   WebhookMessage,
@@ -35,9 +36,11 @@ import {
 } from './webhook-schema';
 
 // Turns a verified webhook body into domain values. Meta batches freely (several entries, changes,
-// messages and statuses per POST), so everything is visited in document order, and
+// messages, statuses and echoes per POST), so everything is visited in document order, and
 // anything unreadable becomes a note in `ignored` rather than an exception: an error answer would
-// only make Meta redeliver the same body for days. Every string handed on is cleaned and clamped
+// only make Meta redeliver the same body for days. A change of a field the product does not handle
+// (account updates, quality updates, history sync…) is acknowledged and ignored, and named in
+// `ignoredChanges` so it is counted (`edubot_webhook_ignored_changes_total`). Every string handed on is cleaned and clamped
 // (sanitize.ts), every time and number is in range; a message or status that still cannot be handled
 // (no id, an id that cannot be stored, no sender) is set aside in `quarantined` with its reason.
 
@@ -56,6 +59,8 @@ export type WebhookQuarantineReason =
   | 'invalid_id'
   /** A message naming neither a usable phone (`from`) nor a usable BSUID (`from_user_id`). */
   | 'invalid_sender'
+  /** A message echo naming neither a usable phone (`to`) nor a usable BSUID (`to_user_id`). */
+  | 'invalid_recipient'
   /** A status value the product does not know. */
   | 'unknown_status';
 
@@ -66,8 +71,62 @@ export interface QuarantinedItem {
   raw: unknown;
 }
 
+/**
+ * A message the business sent from the WhatsApp Business app on the same number (coexistence,
+ * `smb_message_echoes`): stored as the business's own outbound message, never handed to the bot.
+ */
+export interface EchoMessage {
+  waMessageId: string;
+  /** Whom it went to: `to_user_id` (the BSUID), `to` (the phone), `to_parent_user_id`, the username. */
+  recipient: SenderIdentity;
+  /** When the business sent it, epoch milliseconds. */
+  sentAt: number;
+  /** What it says, read like an inbound message of the same type. */
+  content: InboundContent;
+}
+
+/**
+ * Webhook fields Meta documents, as the label of an ignored change; any other name counts as `other`,
+ * and a change, entry or value that cannot be read at all as `unreadable` (labels stay a small set).
+ */
+export const KNOWN_WEBHOOK_FIELDS = [
+  'account_alerts',
+  'account_review_update',
+  'account_settings_update',
+  'account_update',
+  'automatic_events',
+  'business_capability_update',
+  'business_status_update',
+  'calls',
+  'flows',
+  'group_lifecycle_update',
+  'group_participants_update',
+  'group_settings_update',
+  'group_status_update',
+  'history',
+  'message_echoes',
+  'message_template_components_update',
+  'message_template_quality_update',
+  'message_template_status_update',
+  'messages',
+  'partner_solutions',
+  'payment_configuration_update',
+  'phone_number_name_update',
+  'phone_number_quality_update',
+  'security',
+  'smb_app_state_sync',
+  'smb_message_echoes',
+  'template_category_update',
+  'tracking_events',
+  'user_id_update',
+  'user_preferences',
+] as const;
+export type IgnoredChangeLabel = (typeof KNOWN_WEBHOOK_FIELDS)[number] | 'other' | 'unreadable';
+
 export interface ParsedWebhook {
   messages: InboundMessage[];
+  /** Message echoes, in document order. */
+  echoes: EchoMessage[];
   statuses: StatusUpdate[];
   errors: WebhookError[];
   /** Human-readable notes on what was skipped; safe to log (no phone numbers or message text). */
@@ -75,6 +134,8 @@ export interface ParsedWebhook {
   quarantined: QuarantinedItem[];
   /** `message_template_status_update` changes: a template approved, paused, disabled or rejected. */
   templateStatuses: TemplateStatusUpdate[];
+  /** One label per change (or entry, or body) acknowledged and ignored; no personal data. */
+  ignoredChanges: IgnoredChangeLabel[];
 }
 
 /** Thrown when the body is not a webhook envelope at all (no `object` or no `entry` array); answer 400. */
@@ -99,37 +160,49 @@ export function parseWebhook(body: unknown, receivedAt: number): ParsedWebhook {
   }
   const result: ParsedWebhook = {
     messages: [],
+    echoes: [],
     statuses: [],
     errors: [],
     ignored: [],
     quarantined: [],
     templateStatuses: [],
+    ignoredChanges: [],
+  };
+  const skip = (label: IgnoredChangeLabel, note: string) => {
+    result.ignoredChanges.push(label);
+    result.ignored.push(note);
   };
   const { object, entry } = envelope.data;
   if (object !== 'whatsapp_business_account') {
-    result.ignored.push(`object ${quote(object)} is not whatsapp_business_account`);
+    skip('unreadable', `object ${quote(object)} is not whatsapp_business_account`);
     return result;
   }
   entry.forEach((rawEntry, e) => {
     const parsedEntry = WebhookEntry.safeParse(rawEntry);
-    if (!parsedEntry.success) return void result.ignored.push(`entry[${e}] has no changes array`);
+    if (!parsedEntry.success) return skip('unreadable', `entry[${e}] has no changes array`);
     parsedEntry.data.changes.forEach((rawChange, c) => {
       const where = `entry[${e}].changes[${c}]`;
       const change = WebhookChange.safeParse(rawChange);
-      if (!change.success) return void result.ignored.push(`${where} has no field`);
-      if (change.data.field === 'message_template_status_update') {
+      if (!change.success) return skip('unreadable', `${where} has no field`);
+      const field = change.data.field;
+      if (field === 'message_template_status_update') {
         const update = parseTemplateStatus(change.data.value, where);
-        return void (typeof update === 'string' ? result.ignored.push(update) : result.templateStatuses.push(update));
+        return void (typeof update === 'string' ? skip(field, update) : result.templateStatuses.push(update));
       }
-      if (change.data.field !== 'messages') {
-        return void result.ignored.push(`${where}: field ${quote(change.data.field)} is not handled`);
+      // Echoes come on their own field; some senders put them in a `messages` value too.
+      if (field !== 'messages' && field !== 'smb_message_echoes') {
+        return skip(fieldLabel(field), `${where}: field ${quote(field)} is not handled`);
       }
       const value = MessagesValue.safeParse(change.data.value);
-      if (!value.success) return void result.ignored.push(`${where} has no value object`);
+      if (!value.success) return skip('unreadable', `${where} has no value object`);
       parseValue(value.data, where, receivedAt, result);
     });
   });
   return result;
+}
+
+function fieldLabel(field: string): IgnoredChangeLabel {
+  return (KNOWN_WEBHOOK_FIELDS as readonly string[]).includes(field) ? (field as IgnoredChangeLabel) : 'other';
 }
 
 function parseValue(value: MessagesValue, where: string, receivedAt: number, out: ParsedWebhook): void {
@@ -216,6 +289,24 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
     });
   });
 
+  (value.message_echoes ?? []).forEach((raw, i) => {
+    const parsed = WebhookEcho.safeParse(raw);
+    if (!parsed.success)
+      return setAside('webhook_message', 'malformed', raw, `${where}.message_echoes[${i}] has no id or type`);
+    const m = parsed.data;
+    const id = saneId(m.id, MAX_ID_CHARS);
+    if (id === undefined)
+      return setAside('webhook_message', 'invalid_id', raw, `${where}.message_echoes[${i}] has an unusable id`);
+    const recipient = recipientOf(m, contacts);
+    if (recipient === undefined)
+      return setAside('webhook_message', 'invalid_recipient', raw, `echo ${clip(id)} has no usable recipient`);
+    const content = toContent(m);
+    if (content === undefined) {
+      return setAside('webhook_message', 'malformed', raw, `echo ${clip(m.type)} ${clip(id)} names no usable message`);
+    }
+    out.echoes.push({ waMessageId: id, recipient, sentAt: saneTime(m.timestamp, receivedAt), content });
+  });
+
   (value.errors ?? []).forEach((raw, i) => {
     const parsed = WebhookErrorItem.safeParse(raw);
     if (!parsed.success) return void out.ignored.push(`${where}.errors[${i}] has no code`);
@@ -265,6 +356,28 @@ function senderOf(m: WebhookMessage, contacts: WebhookContact[]): SenderIdentity
   const parentBsuid = parentBsuidOf(
     changed ? m.system?.previous_parent_user_id : (m.from_parent_user_id ?? contact?.parent_user_id),
   );
+  const rawUsername = contact?.profile?.username;
+  const username = rawUsername !== undefined && USERNAME.test(rawUsername) ? rawUsername : undefined;
+  return {
+    ...(phone === undefined ? {} : { phone }),
+    ...(bsuid === undefined ? {} : { bsuid }),
+    ...(parentBsuid === undefined ? {} : { parentBsuid }),
+    ...(username === undefined ? {} : { username }),
+  };
+}
+
+/**
+ * Whom an echo went to: `to_user_id` (Meta's stable key) and `to` (omitted for a username user), with
+ * the parent BSUID and the username of the matching `contacts[]` entry. Undefined without either id.
+ */
+function recipientOf(m: WebhookEcho, contacts: WebhookContact[]): SenderIdentity | undefined {
+  const phone = phoneOf(m.to);
+  const bsuid = bsuidOf(m.to_user_id);
+  if (phone === undefined && bsuid === undefined) return undefined;
+  const contact = contacts.find(
+    (c) => (bsuid !== undefined && c.user_id === bsuid) || (phone !== undefined && phoneOf(c.wa_id) === phone),
+  );
+  const parentBsuid = parentBsuidOf(m.to_parent_user_id ?? contact?.parent_user_id);
   const rawUsername = contact?.profile?.username;
   const username = rawUsername !== undefined && USERNAME.test(rawUsername) ? rawUsername : undefined;
   return {

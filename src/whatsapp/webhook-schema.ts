@@ -47,6 +47,8 @@ export const MessagesValue = z.object({
   messages: z.array(z.unknown()).optional().catch(undefined),
   statuses: z.array(z.unknown()).optional().catch(undefined),
   errors: z.array(z.unknown()).optional().catch(undefined),
+  /** Coexistence: what the business sent from the WhatsApp Business app (`smb_message_echoes`, reference §5). */
+  message_echoes: z.array(z.unknown()).optional().catch(undefined),
 });
 export type MessagesValue = z.infer<typeof MessagesValue>;
 
@@ -148,6 +150,18 @@ export const WebhookMessage = z.object({
   errors: part(z.array(WebhookErrorItem)),
 });
 export type WebhookMessage = z.infer<typeof WebhookMessage>;
+
+/**
+ * One `message_echoes[]` item: a message the business sent from the WhatsApp Business app, shaped like
+ * an inbound message (`text`, media, `edit`, `revoke`) but addressed `to` the user (phone, omitted for a
+ * username user) and `to_user_id` (the BSUID, always); `from` is the business's own number.
+ */
+export const WebhookEcho = WebhookMessage.extend({
+  to: part(z.string()),
+  to_user_id: part(z.string()),
+  to_parent_user_id: part(z.string()),
+});
+export type WebhookEcho = z.infer<typeof WebhookEcho>;
 
 /** The delivery statuses the domain knows, of those WhatsApp reports in `statuses[]`. */
 export const DeliveryStatus = z.enum(['sent', 'delivered', 'read', 'failed', 'played']);

@@ -34,7 +34,7 @@ function graphErrorBody(code: number, message: string): unknown {
 /** The error a send fails with after the fake answered the way `failure` says. */
 async function sendError(failure: GraphFakeFailure, sender = client): Promise<WhatsAppApiError> {
   fake.failNext(1, failure);
-  const error = await sender.sendMessage('15550002222', { kind: 'text', text: 'hello' }).then(
+  const error = await sender.sendMessage({ phone: '15550002222' }, { kind: 'text', text: 'hello' }).then(
     () => undefined,
     (err: unknown) => err,
   );
@@ -44,7 +44,7 @@ async function sendError(failure: GraphFakeFailure, sender = client): Promise<Wh
 
 describe('sending', () => {
   it('posts a text body with the + prefixed recipient and returns the wamid Meta gave', async () => {
-    const { waMessageId } = await client.sendMessage('15550002222', { kind: 'text', text: 'Olá 👋' });
+    const { waMessageId } = await client.sendMessage({ phone: '15550002222' }, { kind: 'text', text: 'Olá 👋' });
     expect(fake.sends).toHaveLength(1);
     const [send] = fake.sends;
     expect(send!.body).toEqual({
@@ -61,16 +61,19 @@ describe('sending', () => {
   });
 
   it('posts reply buttons with header and footer', async () => {
-    await client.sendMessage('+1 555 000-2222', {
-      kind: 'buttons',
-      header: 'Order help',
-      body: 'What do you need help with?',
-      footer: 'Reply STOP to opt out',
-      buttons: [
-        { id: 'track_order', title: 'Track my order' },
-        { id: 'refund', title: 'Refund' },
-      ],
-    });
+    await client.sendMessage(
+      { phone: '+1 555 000-2222' },
+      {
+        kind: 'buttons',
+        header: 'Order help',
+        body: 'What do you need help with?',
+        footer: 'Reply STOP to opt out',
+        buttons: [
+          { id: 'track_order', title: 'Track my order' },
+          { id: 'refund', title: 'Refund' },
+        ],
+      },
+    );
     expect(fake.sends[0]!.body).toEqual({
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
@@ -101,7 +104,7 @@ describe('sending', () => {
         { title: 'Account', rows: [{ id: 'password', title: 'Reset password' }] },
       ],
     };
-    await client.sendMessage('15550002222', content);
+    await client.sendMessage({ phone: '15550002222' }, content);
     expect(fake.sends[0]!.body).toEqual({
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
@@ -125,8 +128,29 @@ describe('sending', () => {
     expect(fake.sends[0]!.content).toEqual(content);
   });
 
+  it('sends to a BSUID as recipient with no to, and to the phone alone when both are known', async () => {
+    await client.sendMessage({ bsuid: 'US.13491208655302741918' }, { kind: 'text', text: 'Hello' });
+    await client.sendMessage({ phone: '15550002222', bsuid: 'US.13491208655302741918' }, { kind: 'text', text: 'Hi' });
+    const [toBsuid, toPhone] = fake.sends;
+    expect(toBsuid!.body).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      recipient: 'US.13491208655302741918',
+      type: 'text',
+      text: { body: 'Hello' },
+    });
+    expect(toBsuid).toMatchObject({ to: 'US.13491208655302741918', recipient: 'US.13491208655302741918' });
+    expect(toPhone!.body).toMatchObject({ to: '+15550002222' });
+    expect(toPhone!.body).not.toHaveProperty('recipient');
+    expect(toPhone).not.toHaveProperty('recipient');
+  });
+
   it('quotes the replied-to message through context.message_id', async () => {
-    await client.sendMessage('15550002222', { kind: 'text', text: 'Sure' }, { contextMessageId: 'wamid.IN1' });
+    await client.sendMessage(
+      { phone: '15550002222' },
+      { kind: 'text', text: 'Sure' },
+      { contextMessageId: 'wamid.IN1' },
+    );
     expect((fake.sends[0]!.body as { context?: unknown }).context).toEqual({ message_id: 'wamid.IN1' });
     expect(fake.sends[0]!.contextMessageId).toBe('wamid.IN1');
   });
@@ -298,7 +322,7 @@ describe('error classification', () => {
       phoneNumberId: PHONE_NUMBER_ID,
     });
     const error = await wrongToken
-      .sendMessage('15550002222', { kind: 'text', text: 'hi' })
+      .sendMessage({ phone: '15550002222' }, { kind: 'text', text: 'hi' })
       .catch((err: unknown) => err);
     expect(error).toMatchObject({ status: 401, code: 190, retryable: false });
     expect(fake.sends).toEqual([]);
@@ -350,7 +374,7 @@ describe('outbound limits', () => {
   ])('rejects %s before any request reaches Graph', async (_label, content) => {
     expect(checkOutboundLimits(content)).not.toEqual([]);
     const before = fake.requests;
-    const error = await client.sendMessage('15550002222', content).catch((err: unknown) => err);
+    const error = await client.sendMessage({ phone: '15550002222' }, content).catch((err: unknown) => err);
     expect(error).toMatchObject({ name: 'WhatsAppApiError', code: 100, retryable: false });
     expect(fake.requests).toBe(before);
   });

@@ -57,18 +57,20 @@ describe('parseWebhook with the recorded fixtures', () => {
       messages: [
         {
           waMessageId: 'wamid.HBgLMTU1NTAwMDIyMjIVAgASGBQzQUZBNEUwMDAwMDAwMDAwMDAwMQA=',
-          from: '15550002222',
+          sender: { phone: '15550002222' },
           profileName: 'Ana Souza',
           sentAt: 1_788_000_000_000,
           receivedAt: RECEIVED_AT,
           content: { kind: 'text', text: "Hi, my order #A1234 hasn't arrived yet. Can you help?" },
         },
       ],
+      echoes: [],
       statuses: [],
       errors: [],
       ignored: [],
       quarantined: [],
       templateStatuses: [],
+      ignoredChanges: [],
     });
   });
 
@@ -103,7 +105,7 @@ describe('parseWebhook with the recorded fixtures', () => {
 
   it('visits every entry, change, message and status of a batch in document order', () => {
     const parsed = parseWebhook(fixtureJson('multi-entry-batch.json'), RECEIVED_AT);
-    expect(parsed.messages.map((m) => [m.from, m.profileName, m.content.kind, m.sentAt])).toEqual([
+    expect(parsed.messages.map((m) => [m.sender.phone, m.profileName, m.content.kind, m.sentAt])).toEqual([
       ['15550003333', 'Ben Carter', 'text', 1_788_000_400_000],
       ['15550004444', 'Chen Li', 'text', 1_788_000_401_000],
       ['15550004444', 'Chen Li', 'location', 1_788_000_403_000],
@@ -133,6 +135,7 @@ describe('parseWebhook with the recorded fixtures', () => {
         status: 'delivered',
         timestamp: 1_788_000_262_000,
         recipientId: '15550002222',
+        pricing: { billable: false, pricingModel: 'PMP', type: 'free_customer_service', category: 'service' },
       },
     ]);
   });
@@ -162,7 +165,7 @@ describe('parseWebhook with the recorded fixtures', () => {
     const message = onlyMessage(fixtureJson('edit-message.json'));
     expect(message).toMatchObject({
       waMessageId: 'wamid.HBgLMTU1NTAwMDIyMjIVAgASGBQzQUZBNEUwMDAwMDAwMDAwMDAwNQA=',
-      from: '15550002222',
+      sender: { phone: '15550002222' },
       sentAt: 1_788_000_700_000,
     });
     expect(message.content).toEqual({
@@ -381,9 +384,11 @@ describe('parseWebhook with what is not a user message', () => {
       messages: [],
       statuses: [],
       errors: [{ code: 130429, title: 'Rate limit hit', details: 'Cloud API message throughput has been reached.' }],
+      echoes: [],
       ignored: [],
       quarantined: [],
       templateStatuses: [],
+      ignoredChanges: [],
     });
   });
 
@@ -395,6 +400,7 @@ describe('parseWebhook with what is not a user message', () => {
     const parsed = parseWebhook(body, RECEIVED_AT);
     expect(parsed.messages).toEqual([]);
     expect(parsed.ignored).toEqual(['entry[0].changes[0]: field "account_update" is not handled']);
+    expect(parsed.ignoredChanges).toEqual(['account_update']);
   });
 
   it('notes another object type and parses nothing from it', () => {
@@ -403,9 +409,11 @@ describe('parseWebhook with what is not a user message', () => {
       messages: [],
       statuses: [],
       errors: [],
+      echoes: [],
       ignored: ['object "page" is not whatsapp_business_account'],
       quarantined: [],
       templateStatuses: [],
+      ignoredChanges: ['unreadable'],
     });
   });
 
@@ -571,9 +579,7 @@ describe('parseWebhook with values WhatsApp could never have sent', () => {
     });
     const parsed = parseWebhook(body, RECEIVED_AT);
     expect(parsed.messages.map((m) => m.waMessageId)).toEqual(['wamid.T1']);
-    expect(parsed.statuses).toEqual([
-      { waMessageId: 'wamid.OUT1', status: 'read', timestamp: RECEIVED_AT, recipientId: '' },
-    ]);
+    expect(parsed.statuses).toEqual([{ waMessageId: 'wamid.OUT1', status: 'read', timestamp: RECEIVED_AT }]);
   });
 
   it('quarantines, with its reason and as it arrived, each item it cannot hand on, and keeps the rest', () => {
@@ -701,5 +707,251 @@ describe('parseWebhook with values WhatsApp could never have sent', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('parseWebhook with business-scoped user ids (BSUIDs)', () => {
+  const BIA = 'BR.52840193376610294817';
+  const BIA_PARENT = 'BR.ENT.90817263544536271809';
+  const BIA_NEW = 'BR.11002233445566778899';
+  const BIA_NEW_PARENT = 'BR.ENT.99887766554433221100';
+
+  it('reads a username user known only by BSUID, with parent BSUID and username, and no phone', () => {
+    const message = onlyMessage(fixtureJson('bsuid-only-message.json'));
+    expect(message.sender).toEqual({ bsuid: BIA, parentBsuid: BIA_PARENT, username: 'bia.ramos' });
+    expect(message.profileName).toBe('Bia Ramos');
+    expect(message.content).toEqual({ kind: 'text', text: 'Hi, I want to register' });
+    expect(message).not.toHaveProperty('identityChange');
+  });
+
+  it('reads a message carrying both the phone and the BSUID', () => {
+    const message = onlyMessage(fixtureJson('phone-and-bsuid-message.json'));
+    expect(message.sender).toEqual({ phone: '5521987650001', bsuid: BIA });
+  });
+
+  it('reads the parent BSUID, a username written with @, and a numeric timestamp', () => {
+    const message = onlyMessage(fixtureJson('parent-bsuid-message.json'));
+    expect(message.sender).toEqual({
+      phone: '5521987650002',
+      bsuid: 'BR.73319028455617720394',
+      parentBsuid: 'BR.ENT.61540978123365490012',
+      username: '@caiolima',
+    });
+    expect(message.sentAt).toBe(1_788_000_520_000);
+  });
+
+  it('turns user_changed_number into an identity change from the old identifiers to the new ones', () => {
+    const message = onlyMessage(fixtureJson('system-user-changed-number.json'));
+    expect(message.sender).toEqual({ phone: '5521987650001', bsuid: BIA, parentBsuid: BIA_PARENT });
+    expect(message.identityChange).toEqual({
+      type: 'user_changed_number',
+      phone: '5521987659999',
+      bsuid: BIA_NEW,
+      parentBsuid: BIA_NEW_PARENT,
+    });
+    // The body names both numbers: only the event type is kept.
+    expect(message.content).toEqual({ kind: 'other', type: 'system', summary: 'system: user changed number' });
+  });
+
+  it('turns user_changed_user_id, which names no phone at all, into a BSUID change', () => {
+    const message = onlyMessage(fixtureJson('system-user-changed-user-id.json'));
+    expect(message.sender).toEqual({ bsuid: BIA, parentBsuid: BIA_PARENT });
+    expect(message.identityChange).toEqual({
+      type: 'user_changed_user_id',
+      bsuid: BIA_NEW,
+      parentBsuid: BIA_NEW_PARENT,
+    });
+  });
+
+  it('ignores a phone in a user_changed_user_id and reads no change from a system message of another type', () => {
+    const body = webhook({
+      messages: [
+        {
+          id: 'wamid.SYS2',
+          type: 'system',
+          from_user_id: BIA,
+          system: { type: 'user_changed_user_id', wa_id: '5521900000000', user_id: BIA_NEW, previous_user_id: BIA },
+        },
+        { id: 'wamid.SYS3', from: '5521987650001', type: 'system', system: { type: 'customer_identity_changed' } },
+      ],
+    });
+    const [changed, other] = parseWebhook(body, RECEIVED_AT).messages;
+    expect(changed!.identityChange).toEqual({ type: 'user_changed_user_id', bsuid: BIA_NEW });
+    expect(other!.identityChange).toBeUndefined();
+    expect(other!.sender).toEqual({ phone: '5521987650001' });
+  });
+
+  it('reads the number shared through a contact-info request as the sender’s own, and a hand-shared card as nothing', () => {
+    const message = onlyMessage(fixtureJson('contact-request-reply.json'));
+    expect(message.sender).toEqual({ bsuid: BIA, username: 'bia.ramos' });
+    expect(message.identityChange).toEqual({ type: 'contact_request', phone: '5521987650001' });
+    const card = messageOf('contacts', {
+      contacts: [{ origin: 'other', phones: [{ phone: '+1 555 000 9999', wa_id: '15550009999' }] }],
+    });
+    expect(onlyMessage(card).identityChange).toBeUndefined();
+  });
+
+  it('reads statuses sent to a BSUID with their pricing and each spelling of the parent BSUID', () => {
+    const parsed = parseWebhook(fixtureJson('status-to-bsuid.json'), RECEIVED_AT);
+    const common = { waMessageId: 'wamid.HBgMQlNVSURPVVQwMDEVAgARGBJCU1VJRE9VVDAwMDAwMDAwMQA=', recipientUserId: BIA };
+    expect(parsed.statuses).toEqual([
+      {
+        ...common,
+        status: 'sent',
+        timestamp: 1_788_000_600_000,
+        recipientParentUserId: BIA_PARENT,
+        pricing: { billable: true, pricingModel: 'PMP', type: 'regular', category: 'utility' },
+      },
+      { ...common, status: 'delivered', timestamp: 1_788_000_601_000, recipientParentUserId: BIA_PARENT },
+      {
+        ...common,
+        status: 'read',
+        timestamp: 1_788_000_602_000,
+        recipientParentUserId: BIA_PARENT,
+        pricing: { billable: false, pricingModel: 'PMP', type: 'free_customer_service', category: 'service' },
+      },
+    ]);
+    expect(parsed.statuses.every((s) => s.recipientId === undefined)).toBe(true);
+  });
+
+  it('reads a BSUID as absent when it is not one, and the phone then decides', () => {
+    const body = webhook({
+      messages: [
+        { from: '15550002222', from_user_id: 'us.lowercase', id: 'wamid.B1', type: 'text', text: { body: 'a' } },
+        { from_user_id: `US.${'1'.repeat(129)}`, id: 'wamid.B2', type: 'text', text: { body: 'b' } },
+      ],
+    });
+    const parsed = parseWebhook(body, RECEIVED_AT);
+    expect(parsed.messages.map((m) => m.sender)).toEqual([{ phone: '15550002222' }]);
+    expect(parsed.quarantined.map((q) => q.reason)).toEqual(['invalid_sender']);
+  });
+
+  it('quarantines a message with neither from nor from_user_id, or empty ones, or without an id', () => {
+    const body = fixtureJson<{ entry: { changes: { value: { messages: unknown[] } }[] }[] }>(
+      'message-without-sender.json',
+    );
+    const parsed = parseWebhook(body, RECEIVED_AT);
+    const raw = body.entry[0]!.changes[0]!.value.messages;
+    expect(parsed.messages).toEqual([]);
+    expect(parsed.quarantined).toEqual([
+      { source: 'webhook_message', reason: 'invalid_sender', raw: raw[0] },
+      { source: 'webhook_message', reason: 'invalid_sender', raw: raw[1] },
+      { source: 'webhook_message', reason: 'malformed', raw: raw[2] },
+    ]);
+  });
+});
+
+describe('parseWebhook with message echoes (coexistence)', () => {
+  it('reads an echo to a phone and a BSUID as the business’s own message, never as a user message', () => {
+    const parsed = parseWebhook(fixtureJson('echo-with-to.json'), RECEIVED_AT);
+    expect(parsed.messages).toEqual([]);
+    expect(parsed.echoes).toEqual([
+      {
+        waMessageId: 'wamid.HBgMRUNIT1dJVEhUTzAxFQIAERgSRUNIT1dJVEhUTzAwMDAwMQA=',
+        recipient: {
+          phone: '5521987650002',
+          bsuid: 'BR.73319028455617720394',
+          parentBsuid: 'BR.ENT.61540978123365490012',
+        },
+        sentAt: 1_788_000_700_000,
+        content: { kind: 'text', text: 'Your class starts at 9, see you there' },
+      },
+    ]);
+    expect(parsed.ignoredChanges).toEqual([]);
+  });
+
+  it('reads echoes without `to` by their BSUID: a photo and its revoke', () => {
+    const parsed = parseWebhook(fixtureJson('echo-without-to.json'), RECEIVED_AT);
+    const recipient = { bsuid: 'BR.52840193376610294817', username: 'bia.ramos' };
+    expect(parsed.echoes).toEqual([
+      {
+        waMessageId: 'wamid.HBgMRUNIT05PVE8wMDEVAgARGBJFQ0hPTk9UTzAwMDAwMDAxAA==',
+        recipient,
+        sentAt: 1_788_000_710_000,
+        content: {
+          kind: 'media',
+          mediaType: 'image',
+          mediaId: '3000000000000001',
+          mimeType: 'image/jpeg',
+          sha256: 'ZWNobw==',
+          caption: 'The timetable',
+        },
+      },
+      {
+        waMessageId: 'wamid.HBgMRUNIT05PVE8wMDIVAgARGBJFQ0hPTk9UTzAwMDAwMDAyAA==',
+        recipient,
+        sentAt: 1_788_000_711_000,
+        content: { kind: 'revoke', messageId: 'wamid.HBgMRUNIT05PVE8wMDEVAgARGBJFQ0hPTk9UTzAwMDAwMDAxAA==' },
+      },
+    ]);
+  });
+
+  it('reads echoes that arrive inside a messages change too', () => {
+    const body = webhook({
+      messages: [{ from: '15550002222', id: 'wamid.IN1', type: 'text', text: { body: 'hi' } }],
+      message_echoes: [{ from: '15550001111', to: '15550002222', id: 'wamid.E1', type: 'text', text: { body: 'yo' } }],
+    });
+    const parsed = parseWebhook(body, RECEIVED_AT);
+    expect(parsed.messages.map((m) => m.waMessageId)).toEqual(['wamid.IN1']);
+    expect(parsed.echoes.map((e) => [e.waMessageId, e.recipient])).toEqual([['wamid.E1', { phone: '15550002222' }]]);
+  });
+
+  it('quarantines an echo with no usable recipient, no id, or an unusable revoke', () => {
+    const items = {
+      noRecipient: { from: '15550001111', id: 'wamid.E1', type: 'text', text: { body: 'x' } },
+      emptyRecipient: {
+        from: '15550001111',
+        to: '',
+        to_user_id: '',
+        id: 'wamid.E2',
+        type: 'text',
+        text: { body: 'x' },
+      },
+      noId: { from: '15550001111', to: '15550002222', type: 'text', text: { body: 'x' } },
+      badRevoke: { to: '15550002222', id: 'wamid.E3', type: 'revoke', revoke: {} },
+    };
+    const parsed = parseWebhook(webhook({ message_echoes: Object.values(items) }, 'smb_message_echoes'), RECEIVED_AT);
+    expect(parsed.echoes).toEqual([]);
+    expect(parsed.quarantined).toEqual([
+      { source: 'webhook_message', reason: 'invalid_recipient', raw: items.noRecipient },
+      { source: 'webhook_message', reason: 'invalid_recipient', raw: items.emptyRecipient },
+      { source: 'webhook_message', reason: 'malformed', raw: items.noId },
+      { source: 'webhook_message', reason: 'malformed', raw: items.badRevoke },
+    ]);
+  });
+});
+
+describe('parseWebhook with several changes and fields in one entry', () => {
+  it('handles each handled change in order and names every ignored one by its field', () => {
+    const parsed = parseWebhook(fixtureJson('mixed-fields-one-entry.json'), RECEIVED_AT);
+    expect(parsed.messages.map((m) => [m.waMessageId, m.sentAt])).toEqual([
+      ['wamid.HBgMTUlYRUQwMDAwMDAxFQIAEhgUTUlYRUQwMDAwMDAwMDAwMDAwMQA=', 1_788_000_900_000],
+    ]);
+    expect(parsed.statuses.map((s) => [s.status, s.timestamp])).toEqual([['delivered', 1_788_000_901_000]]);
+    expect(parsed.echoes.map((e) => e.recipient)).toEqual([
+      { phone: '5521987650004', bsuid: 'BR.40404040404040404040' },
+    ]);
+    expect(parsed.ignoredChanges).toEqual(['phone_number_quality_update', 'account_update', 'other']);
+    expect(parsed.ignored).toEqual([
+      'entry[0].changes[1]: field "phone_number_quality_update" is not handled',
+      'entry[0].changes[2]: field "account_update" is not handled',
+      'entry[0].changes[3]: field "some_future_field" is not handled',
+    ]);
+    expect(parsed.quarantined).toEqual([]);
+  });
+
+  it('labels what cannot be read at all as unreadable, never with a value from the body', () => {
+    const body = {
+      object: 'whatsapp_business_account',
+      entry: [
+        { id: '1' },
+        {
+          id: '2',
+          changes: [{ value: {} }, { field: 'messages', value: 'not an object' }, { field: '15550002222', value: {} }],
+        },
+      ],
+    };
+    const parsed = parseWebhook(body, RECEIVED_AT);
+    expect(parsed.ignoredChanges).toEqual(['unreadable', 'unreadable', 'unreadable', 'other']);
   });
 });

@@ -3,13 +3,13 @@ import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import { resolveContacts } from '../../db/contacts';
-import { recordStatus } from '../../db/messages';
+import { recordStatus, storeEcho } from '../../db/messages';
 import { refusedValues, type Db } from '../../db/pool';
 import { quarantineItems, type QuarantineInput } from '../../db/quarantine';
 import type { Logger } from '../../logger';
 import { applyTemplateStatus } from '../../templates/catalogue';
 import { measureWebhook, type WebhookMetrics } from '../../metrics/webhook-metrics';
-import { parseWebhook, WebhookBodyError } from '../../whatsapp/parse-webhook';
+import { parseWebhook, WebhookBodyError, type EchoMessage } from '../../whatsapp/parse-webhook';
 import { verifySignature } from '../../whatsapp/signature';
 import type { conversationWorkflow } from '../../../workflows/conversation';
 import { conversationWorkflowId, inboundSignal } from '../../../workflows/messages';
@@ -74,6 +74,8 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
     }
     for (const error of parsed.errors)
       logger.warn('whatsapp reported an error', { code: error.code, title: error.title });
+    // Fields the product does not handle are acknowledged (a non-200 only makes Meta send them again) and counted.
+    metrics?.ignored(parsed.ignoredChanges);
 
     const quarantined: QuarantineInput[] = [...parsed.quarantined];
     let statuses = 0;
@@ -92,6 +94,8 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
       }
       // A paused or disabled template stops being sendable now, not at the next listing.
       for (const update of parsed.templateStatuses) await applyTemplateStatus(db, update, logger);
+      // What the business sent from the WhatsApp Business app: history only, never a signal.
+      quarantined.push(...(await storeEchoes(db, parsed.echoes, receivedAt, logger)));
       // Set aside durably before the 200: after it, Meta never delivers them again.
       await quarantineItems(db, quarantined);
       await signalConversations(db, temporal, config.taskQueue, parsed.messages);
@@ -108,12 +112,43 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
     ctx.body = {
       status: 'success',
       messages: parsed.messages.length,
+      echoes: parsed.echoes.length,
       statuses,
       quarantined: quarantined.length,
     };
   });
 
   return router;
+}
+
+/**
+ * Stores each echo in its contact's history as the business's own outbound message, once per wamid.
+ * The recipient is resolved like a sender (`to_user_id`, then `to`; a new contact when unknown). Echoes
+ * are never signalled: they must not trigger the bot, nor open or extend the 24-hour window. Returns
+ * the echoes the store refused, to be quarantined.
+ */
+async function storeEchoes(
+  db: Db,
+  echoes: EchoMessage[],
+  receivedAt: number,
+  logger: Logger,
+): Promise<QuarantineInput[]> {
+  if (echoes.length === 0) return [];
+  const contactIds = await resolveContacts(
+    db,
+    echoes.map((echo) => ({ sender: echo.recipient })),
+  );
+  const refused: QuarantineInput[] = [];
+  for (const [i, echo] of echoes.entries()) {
+    try {
+      await storeEcho(db, contactIds[i]!, echo, receivedAt);
+    } catch (err) {
+      if (!refusedValues(err)) throw err;
+      logger.error('echo refused by the store', { error: err });
+      refused.push({ source: 'webhook_message', reason: 'store_refused', raw: echo, contactId: contactIds[i]! });
+    }
+  }
+  return refused;
 }
 
 /**
