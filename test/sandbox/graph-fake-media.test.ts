@@ -51,7 +51,7 @@ describe('graph fake: media uploads', () => {
     expect(downloaded.data.equals(photo)).toBe(true);
 
     const content = { kind: 'media', mediaType: 'image', fileId: 7, mimeType: 'image/png', caption: 'Step 2' } as const;
-    await client().sendMessage(TO, content, { uploadedMediaId: mediaId });
+    await client().sendMessage({ phone: TO }, content, { uploadedMediaId: mediaId });
     expect(fake.sendsTo(TO)).toHaveLength(1);
     expect(fake.sendsTo(TO)[0]!.media).toEqual({
       mediaType: 'image',
@@ -98,12 +98,12 @@ describe('graph fake: media uploads', () => {
   it('refuses a send naming an id never uploaded (100) or an upload of another kind (131053)', async () => {
     const image = { kind: 'media', mediaType: 'image', fileId: 1, mimeType: 'image/png' } as const;
     const unknown = await client()
-      .sendMessage(TO, image, { uploadedMediaId: '999' })
+      .sendMessage({ phone: TO }, image, { uploadedMediaId: '999' })
       .catch((err: unknown) => err);
     expect(unknown).toMatchObject({ code: 100, retryable: false });
     const { mediaId } = await client().uploadMedia({ data: pdfFile(1000), mimeType: 'application/pdf' });
     const mismatch = await client()
-      .sendMessage(TO, image, { uploadedMediaId: mediaId })
+      .sendMessage({ phone: TO }, image, { uploadedMediaId: mediaId })
       .catch((err: unknown) => err);
     expect(mismatch).toMatchObject({ code: 131053, retryable: false });
     const document = {
@@ -113,7 +113,7 @@ describe('graph fake: media uploads', () => {
       mimeType: 'application/pdf',
       filename: 'T.pdf',
     } as const;
-    await client().sendMessage(TO, document, { uploadedMediaId: mediaId });
+    await client().sendMessage({ phone: TO }, document, { uploadedMediaId: mediaId });
     expect(fake.sendsTo(TO).map((s) => [s.type, s.media?.filename, s.media?.sizeBytes])).toEqual([
       ['document', 'T.pdf', 1000],
     ]);

@@ -21,14 +21,14 @@ describe('graph fake: storms and refusals', () => {
   it('refuses every send to one number with the given code and accepts the others, until lifted', async () => {
     fake.refuse('+1 555-000-7777', { status: 400, body: graphError(131047, 'Re-engagement message') });
     const refused = await client()
-      .sendMessage('15550007777', TEXT)
+      .sendMessage({ phone: '15550007777' }, TEXT)
       .catch((err: unknown) => err);
     expect(refused).toMatchObject({ name: 'WhatsAppApiError', code: 131047, retryable: false });
-    await client().sendMessage('15550008888', TEXT);
+    await client().sendMessage({ phone: '15550008888' }, TEXT);
     expect(fake.sends.map((s) => s.to)).toEqual(['15550008888']);
 
     fake.refuse('15550007777', undefined);
-    await client().sendMessage('15550007777', TEXT);
+    await client().sendMessage({ phone: '15550007777' }, TEXT);
     expect(fake.sends.map((s) => s.to)).toEqual(['15550008888', '15550007777']);
     expect(fake.attempts.map((a) => [a.to, a.outcome, a.code])).toEqual([
       ['15550007777', 'failed', 131047],
@@ -43,7 +43,7 @@ describe('graph fake: storms and refusals', () => {
     const outcomes: string[] = [];
     for (let i = 0; i < 4; i++) {
       const result = await client()
-        .sendMessage('15550009999', TEXT)
+        .sendMessage({ phone: '15550009999' }, TEXT)
         .then(
           () => 'accepted',
           (err: { retryable?: boolean }) => `failed retryable=${String(err.retryable)}`,
@@ -54,7 +54,7 @@ describe('graph fake: storms and refusals', () => {
     expect(fake.sends).toHaveLength(2);
 
     fake.setStorm(undefined);
-    await client().sendMessage('15550009999', TEXT);
+    await client().sendMessage({ phone: '15550009999' }, TEXT);
     expect(fake.attempts.filter((a) => a.outcome === 'failed').map((a) => a.status)).toEqual([500, 500]);
     expect(fake.sends).toHaveLength(3);
   });
@@ -62,7 +62,7 @@ describe('graph fake: storms and refusals', () => {
   it('logs a send whose client gave up during a slow answer as dropped, and records no send for it', async () => {
     fake.failNext(1, { delayMs: 1_000 });
     const timedOut = await client(100)
-      .sendMessage('15550006666', TEXT)
+      .sendMessage({ phone: '15550006666' }, TEXT)
       .catch((err: unknown) => err);
     expect(timedOut).toMatchObject({ name: 'WhatsAppApiError', retryable: true });
     await fake.waitFor(() => fake.attempts.length === 1, 3_000, 'the slow send to be logged');
@@ -78,12 +78,12 @@ describe('graph fake: storms and refusals', () => {
     fake.refuse('15550005555', { status: 400, body: graphError(131047, 'Re-engagement message') });
     fake.setStorm({ errorRate: 1, failure: { status: 500 } });
     await client()
-      .sendMessage('15550004444', TEXT)
+      .sendMessage({ phone: '15550004444' }, TEXT)
       .catch(() => undefined);
     expect(fake.attempts).toHaveLength(1);
     fake.reset();
     expect(fake.attempts).toEqual([]);
-    await client().sendMessage('15550005555', TEXT);
+    await client().sendMessage({ phone: '15550005555' }, TEXT);
     expect(fake.sends.map((s) => s.to)).toEqual(['15550005555']);
   });
 });

@@ -24,7 +24,7 @@ const followUp = (parameters: TemplateContent['parameters']): TemplateContent =>
 });
 
 async function refusal(content: TemplateContent): Promise<unknown> {
-  return client.sendMessage('15550002222', content).then(
+  return client.sendMessage({ phone: '15550002222' }, content).then(
     () => 'accepted',
     (err: unknown) => err,
   );
@@ -33,7 +33,7 @@ async function refusal(content: TemplateContent): Promise<unknown> {
 describe('graph fake: template sends', () => {
   it('records an approved template with its rendered text', async () => {
     const { waMessageId } = await client.sendMessage(
-      '15550002222',
+      { phone: '15550002222' },
       followUp([{ component: 'body', name: 'first_name', text: 'Ngozi' }]),
     );
     expect(fake.sends).toHaveLength(1);
@@ -51,16 +51,19 @@ describe('graph fake: template sends', () => {
   });
 
   it('fills a positional template with a header and a footer', async () => {
-    await client.sendMessage('15550002222', {
-      kind: 'template',
-      name: 'payment_reminder',
-      language: 'en',
-      parameters: [
-        { component: 'header', text: 'EduBot Monthly' },
-        { component: 'body', text: 'Ada' },
-      ],
-      rendered: '',
-    });
+    await client.sendMessage(
+      { phone: '15550002222' },
+      {
+        kind: 'template',
+        name: 'payment_reminder',
+        language: 'en',
+        parameters: [
+          { component: 'header', text: 'EduBot Monthly' },
+          { component: 'body', text: 'Ada' },
+        ],
+        rendered: '',
+      },
+    );
     expect(fake.sends[0]!.content).toMatchObject({
       rendered: expect.stringMatching(/^Your EduBot Monthly payment\n\nHi Ada, .*\n\nEduBot$/s),
     });
@@ -85,7 +88,7 @@ describe('graph fake: template sends', () => {
     fake.setTemplateStatus('support_follow_up', 'en', status);
     expect(await refusal(content)).toMatchObject({ code });
     fake.setTemplateStatus('support_follow_up', 'en', 'APPROVED');
-    await client.sendMessage('15550002222', content);
+    await client.sendMessage({ phone: '15550002222' }, content);
     expect(fake.sends).toHaveLength(1);
   });
 

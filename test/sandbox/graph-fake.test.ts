@@ -33,7 +33,7 @@ describe('graph fake: holding sends', () => {
 
   it('holds a send unanswered and unrecorded while paused, then answers it on resume', async () => {
     fake.pauseSends();
-    const sending = clientFor(fake).sendMessage('15550002222', TEXT);
+    const sending = clientFor(fake).sendMessage({ phone: '15550002222' }, TEXT);
     await fake.waitForHeldSend(2_000);
     expect(fake.held).toBe(1);
     expect(fake.sends).toEqual([]);
@@ -48,9 +48,9 @@ describe('graph fake: holding sends', () => {
   it('drops a held send whose client disconnected and processes the one still connected', async () => {
     fake.pauseSends();
     const impatient = clientFor(fake, 200)
-      .sendMessage('15550003333', TEXT)
+      .sendMessage({ phone: '15550003333' }, TEXT)
       .catch((err: unknown) => err);
-    const patient = clientFor(fake).sendMessage('15550004444', TEXT);
+    const patient = clientFor(fake).sendMessage({ phone: '15550004444' }, TEXT);
     await fake.waitFor(() => fake.held === 2, 2_000, 'two held sends');
 
     expect(await impatient).toMatchObject({ name: 'WhatsAppApiError', retryable: true });
@@ -73,25 +73,38 @@ describe('graph fake: holding sends', () => {
   it('applies queued failures in order, then accepts again', async () => {
     fake.failNext(2, { status: 500 });
     const client = clientFor(fake);
-    await expect(client.sendMessage('15550002222', TEXT)).rejects.toMatchObject({ status: 500 });
-    await expect(client.sendMessage('15550002222', TEXT)).rejects.toMatchObject({ status: 500 });
-    await client.sendMessage('15550002222', TEXT);
+    await expect(client.sendMessage({ phone: '15550002222' }, TEXT)).rejects.toMatchObject({ status: 500 });
+    await expect(client.sendMessage({ phone: '15550002222' }, TEXT)).rejects.toMatchObject({ status: 500 });
+    await client.sendMessage({ phone: '15550002222' }, TEXT);
     expect(fake.sends).toHaveLength(1);
     expect(fake.requests).toBe(3);
   });
 
   it('gives every accepted send its own wamid and finds them by recipient', async () => {
     const client = clientFor(fake);
-    await client.sendMessage('15550002222', TEXT);
-    await client.sendMessage('15550003333', TEXT);
-    await client.sendMessage('15550002222', TEXT);
+    await client.sendMessage({ phone: '15550002222' }, TEXT);
+    await client.sendMessage({ phone: '15550003333' }, TEXT);
+    await client.sendMessage({ phone: '15550002222' }, TEXT);
     const ids = fake.sends.map((s) => s.waMessageId);
     expect(new Set(ids).size).toBe(3);
     expect(fake.sendsTo('+1 555 000 2222').map((s) => s.waMessageId)).toEqual([ids[0], ids[2]]);
   });
 
+  it('records a send to a BSUID with no phone under the BSUID, as recipient, and one with both under the phone', async () => {
+    const client = clientFor(fake);
+    const bsuid = 'US.13491208655302741918';
+    await client.sendMessage({ bsuid }, TEXT);
+    await client.sendMessage({ phone: '15550002222', bsuid }, TEXT);
+    const [toBsuid, toPhone] = fake.sends;
+    expect(toBsuid).toMatchObject({ to: bsuid, recipient: bsuid });
+    expect(toBsuid!.body).toMatchObject({ recipient: bsuid });
+    expect(toBsuid!.body).not.toHaveProperty('to');
+    expect(toPhone).toMatchObject({ to: '15550002222' });
+    expect(toPhone).not.toHaveProperty('recipient');
+  });
+
   it('rejects waitForSends with a message naming what it waited for and what it got', async () => {
-    await clientFor(fake).sendMessage('15550002222', TEXT);
+    await clientFor(fake).sendMessage({ phone: '15550002222' }, TEXT);
     await expect(fake.waitForSends(2, 50)).rejects.toThrow('timed out after 50ms waiting for 2 sends (have 1)');
   });
 
@@ -104,11 +117,11 @@ describe('graph fake: holding sends', () => {
 
   it('forgets sends and counters on reset while arrays held by callers stay live', async () => {
     const sends = fake.sends;
-    await clientFor(fake).sendMessage('15550002222', TEXT);
+    await clientFor(fake).sendMessage({ phone: '15550002222' }, TEXT);
     fake.reset();
     expect(sends).toEqual([]);
     expect(fake.requests).toBe(0);
-    await clientFor(fake).sendMessage('15550002222', TEXT);
+    await clientFor(fake).sendMessage({ phone: '15550002222' }, TEXT);
     expect(sends).toHaveLength(1);
   });
 });
@@ -197,7 +210,7 @@ describe('graph fake: status callbacks', () => {
   it('posts signed sent, delivered and read webhooks in that order after a send', async () => {
     const fake = await startGraphFake({ accessToken: TOKEN, statusCallback: { url, appSecret: APP_SECRET } });
     try {
-      const { waMessageId } = await clientFor(fake).sendMessage('15550002222', TEXT);
+      const { waMessageId } = await clientFor(fake).sendMessage({ phone: '15550002222' }, TEXT);
       await fake.flushCallbacks();
       expect(fake.pendingCallbacks).toBe(0);
       expect(received).toHaveLength(3);
@@ -251,6 +264,26 @@ describe('graph fake: status callbacks', () => {
     }
   });
 
+  it("names a BSUID-only send's recipient by recipient_user_id in its statuses", async () => {
+    const fake = await startGraphFake({
+      accessToken: TOKEN,
+      statusCallback: { url, appSecret: APP_SECRET, statuses: ['delivered'] },
+    });
+    try {
+      const bsuid = 'US.13491208655302741918';
+      const { waMessageId } = await clientFor(fake).sendMessage({ bsuid }, TEXT);
+      await fake.flushCallbacks();
+      const statuses = received.flatMap(
+        ({ raw }) => parseWebhook(JSON.parse(raw.toString('utf8')), Date.now()).statuses,
+      );
+      expect(statuses).toHaveLength(1);
+      expect(statuses[0]).toMatchObject({ waMessageId, status: 'delivered', recipientUserId: bsuid });
+      expect(statuses[0]!.recipientId).toBeUndefined();
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('posts only the configured statuses and tolerates an unreachable receiver', async () => {
     const fake = await startGraphFake({
       statusCallback: { url, appSecret: APP_SECRET, statuses: ['delivered'], delayMs: 10 },
@@ -259,8 +292,8 @@ describe('graph fake: status callbacks', () => {
       statusCallback: { url: 'http://127.0.0.1:1/hook', appSecret: APP_SECRET },
     });
     try {
-      await clientFor(fake).sendMessage('15550002222', TEXT);
-      await clientFor(unreachable).sendMessage('15550002222', TEXT);
+      await clientFor(fake).sendMessage({ phone: '15550002222' }, TEXT);
+      await clientFor(unreachable).sendMessage({ phone: '15550002222' }, TEXT);
       await Promise.all([fake.flushCallbacks(), unreachable.flushCallbacks()]);
       expect(received).toHaveLength(1);
       expect(parseWebhook(JSON.parse(received[0]!.raw.toString('utf8')), Date.now()).statuses[0]!.status).toBe(
