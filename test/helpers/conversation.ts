@@ -2,6 +2,7 @@ import { describeOutbound, listMessages, type StoredMessage } from '../../src/db
 import type { RecordedSend } from '../../src/sandbox/graph-fake';
 import { conversationQuery, conversationWorkflowId, type ConversationView } from '../../workflows/messages';
 import { messagesChange, newWamid, webhookBody } from './fixtures';
+import { contactIdOf } from './contacts';
 import type { TestStack } from './stack';
 import { waitFor } from './wait';
 
@@ -10,6 +11,7 @@ import { waitFor } from './wait';
 
 export class TestUser {
   private seconds = Math.floor(Date.now() / 1000);
+  private contactId?: string;
 
   constructor(
     private readonly stack: TestStack,
@@ -56,7 +58,7 @@ export class TestUser {
     ]);
     const response = await this.stack.postWebhook(body);
     if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
-    await this.settled(async () => (await listMessages(this.stack.db, this.phone)).some((m) => m.waMessageId === id));
+    await this.settled(async () => (await this.history()).some((m) => m.waMessageId === id));
     return this.stack.fake.sendsTo(this.phone).slice(before);
   }
 
@@ -69,16 +71,22 @@ export class TestUser {
     }, `conversation ${this.phone} to settle`);
   }
 
-  view(): Promise<ConversationView> {
-    return this.stack.client.workflow.getHandle(conversationWorkflowId(this.phone)).query(conversationQuery);
+  /** The contact the webhook resolved this user's phone number to, once it wrote. */
+  async contact(): Promise<string> {
+    this.contactId ??= await contactIdOf(this.stack.db, this.phone);
+    return this.contactId;
+  }
+
+  async view(): Promise<ConversationView> {
+    return this.stack.client.workflow.getHandle(conversationWorkflowId(await this.contact())).query(conversationQuery);
   }
 
   async state(): Promise<string> {
     return (await this.view()).state;
   }
 
-  history(): Promise<StoredMessage[]> {
-    return listMessages(this.stack.db, this.phone);
+  async history(): Promise<StoredMessage[]> {
+    return listMessages(this.stack.db, await this.contact());
   }
 }
 
