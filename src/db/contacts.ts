@@ -195,3 +195,165 @@ export function recipientOf(contact: Pick<Contact, 'phone' | 'bsuid'>): Recipien
     return { phone: contact.phone, ...(contact.bsuid === null ? {} : { bsuid: contact.bsuid }) };
   return contact.bsuid === null ? undefined : { bsuid: contact.bsuid };
 }
+
+/** How an answer about a student shows who it is: the contact and its current identifiers. */
+export interface ContactShown {
+  contactId: string;
+  /** Null while Meta withholds the number (a username user known by BSUID only). */
+  phone: string | null;
+  bsuid: string | null;
+  username: string | null;
+}
+
+export interface DbContactShown {
+  contact_id: string;
+  contact_phone: string | null;
+  contact_bsuid: string | null;
+  contact_username: string | null;
+}
+
+/** The select-list of a `contacts` row joined as `alias`, read back by `contactShown`. */
+export const CONTACT_SHOWN_COLUMNS = (alias: string): string =>
+  `${alias}.phone as contact_phone, ${alias}.bsuid as contact_bsuid, ${alias}.username as contact_username`;
+
+export function contactShown(row: DbContactShown): ContactShown {
+  return {
+    contactId: row.contact_id,
+    phone: row.contact_phone,
+    bsuid: row.contact_bsuid,
+    username: row.contact_username,
+  };
+}
+
+/**
+ * Whether a `contacts` row joined as `alias` is one lists show: a contact merged into another keeps no
+ * identifier (they all moved), and what is left under its id is history, not a student.
+ */
+export const LISTED_CONTACT = (alias: string): string =>
+  `(${alias}.phone is not null or ${alias}.bsuid is not null or ${alias}.parent_bsuid is not null)`;
+
+/** Why two contacts were not merged. */
+export type MergeRefusal = 'not_found' | 'chat_open' | 'payment_pending';
+
+export type MergeResult =
+  { ok: true; moved: Record<MovedRows, number> } | { ok: false; reason: MergeRefusal; contactId?: string };
+
+type MovedRows = 'identities' | 'messages' | 'chatSessions' | 'homework' | 'payments' | 'notes';
+
+/**
+ * Merges the contact `from` into `into`, in one transaction: `from`'s identifiers (so every later
+ * webhook naming them reaches `into`), messages, chat sessions and who held them, homework, payments
+ * and notes move to `into`; its profile fills what `into`'s lacks (a subscription: the later end wins);
+ * the conversation row takes the later activity and the further read mark. Nothing is deleted (the
+ * runtime role may not): what is left under `from` keeps no identifier and no profile, and lists pass
+ * it by (LISTED_CONTACT). Refused, with nothing changed, while either has an open chat or a pending
+ * payment: those belong to a running conversation, which a merge would split.
+ *
+ * The identifiers of both are locked first, as `linkSender` locks them, so a webhook naming one of them
+ * waits and then finds it under `into`.
+ */
+export async function mergeContacts(db: Db, into: string, from: string): Promise<MergeResult> {
+  return db.withTransaction(async (client) => {
+    const ids = [into, from];
+    const locked = new Set<string>();
+    const lockIdentities = async () => {
+      const { rows } = await client.query<{ kind: IdentityKind; value: string }>(
+        'select kind, value from contact_identities where contact_id = any($1)',
+        [ids],
+      );
+      const keys = rows.map((row) => keyOf([row.kind, row.value])).filter((key) => !locked.has(key));
+      for (const key of keys.sort()) {
+        await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+        locked.add(key);
+      }
+      return keys.length;
+    };
+    // A webhook may link one more identifier between the read and the locks: read again until none did.
+    let added = await lockIdentities();
+    while (added > 0) added = await lockIdentities();
+    const { rows: found } = await client.query<{ id: string }>(
+      'select id from contacts where id = any($1) order by id for update',
+      [ids],
+    );
+    const missing = ids.find((id) => !found.some((row) => row.id === id));
+    if (missing !== undefined) return { ok: false, reason: 'not_found', contactId: missing };
+
+    const busy = await mergeBlocker(client, ids);
+    if (busy !== undefined) return { ok: false, ...busy };
+
+    const move = async (table: string) =>
+      (await client.query(`update ${table} set contact_id = $1 where contact_id = $2`, [into, from])).rowCount ?? 0;
+
+    const identities = await move('contact_identities');
+    // The current identifiers: `into`'s, and `from`'s where `into` has none; `from` keeps none.
+    await client.query(
+      `update contacts t set phone = coalesce(t.phone, f.phone), bsuid = coalesce(t.bsuid, f.bsuid),
+         parent_bsuid = coalesce(t.parent_bsuid, f.parent_bsuid), username = coalesce(t.username, f.username),
+         updated_at = now()
+       from contacts f where t.id = $1 and f.id = $2`,
+      [into, from],
+    );
+    await client.query(
+      `update contacts set phone = null, bsuid = null, parent_bsuid = null, username = null, updated_at = now()
+       where id = $1`,
+      [from],
+    );
+
+    // The profile: `from`'s whole when `into` has none, otherwise what `into`'s lacks; `from` keeps none.
+    await client.query(
+      `update users set contact_id = $1, updated_at = now()
+       where contact_id = $2 and not exists (select 1 from users where contact_id = $1)`,
+      [into, from],
+    );
+    await client.query(
+      `update users t set full_name = coalesce(t.full_name, f.full_name), email = coalesce(t.email, f.email),
+         class_name = coalesce(t.class_name, f.class_name), registered_at = coalesce(t.registered_at, f.registered_at),
+         subscription_active_until = greatest(t.subscription_active_until, f.subscription_active_until),
+         updated_at = now()
+       from users f where t.contact_id = $1 and f.contact_id = $2`,
+      [into, from],
+    );
+    await client.query(
+      `update users set full_name = null, email = null, class_name = null, registered_at = null,
+         subscription_active_until = null, updated_at = now()
+       where contact_id = $1`,
+      [from],
+    );
+
+    // The conversation row (notes refer to it): made for `into` from `from`'s when it has none.
+    await client.query(
+      `insert into conversations (contact_id, profile_name, state, registered, last_inbound_at, last_activity_at,
+                                  agent_read_up_to, created_at)
+       select $1, profile_name, state, registered, last_inbound_at, last_activity_at, agent_read_up_to, created_at
+         from conversations where contact_id = $2
+       on conflict (contact_id) do update set
+         profile_name = coalesce(conversations.profile_name, excluded.profile_name),
+         last_inbound_at = greatest(conversations.last_inbound_at, excluded.last_inbound_at),
+         last_activity_at = greatest(conversations.last_activity_at, excluded.last_activity_at),
+         agent_read_up_to = greatest(conversations.agent_read_up_to, excluded.agent_read_up_to)`,
+      [into, from],
+    );
+
+    const messages = await move('messages');
+    const chatSessions = await move('chat_sessions');
+    await move('chat_holder_changes');
+    const homework = await move('homework');
+    const payments = await move('payments');
+    const notes = await move('notes');
+    return { ok: true, moved: { identities, messages, chatSessions, homework, payments, notes } };
+  });
+}
+
+/** What keeps contacts from being merged: an open chat or a pending payment of one of them. */
+export async function mergeBlocker(
+  db: Queryable,
+  ids: string[],
+): Promise<{ reason: Exclude<MergeRefusal, 'not_found'>; contactId: string } | undefined> {
+  const { rows } = await db.query<{ contact_id: string; what: Exclude<MergeRefusal, 'not_found'> }>(
+    `(select contact_id, 'chat_open' as what from chat_sessions where contact_id = any($1) and ended_at is null limit 1)
+     union all
+     (select contact_id, 'payment_pending' from payments where contact_id = any($1) and status = 'pending' limit 1)`,
+    [ids],
+  );
+  return rows[0] && { reason: rows[0].what, contactId: rows[0].contact_id };
+}

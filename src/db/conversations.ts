@@ -1,3 +1,10 @@
+import {
+  CONTACT_SHOWN_COLUMNS,
+  contactShown,
+  LISTED_CONTACT,
+  type ContactShown,
+  type DbContactShown,
+} from './contacts';
 import { appendEventCte, eventParams, NOTIFY_APPENDED } from './events';
 import type { Db, Statement } from './pool';
 
@@ -28,8 +35,7 @@ export async function saveConversationState(
   ]);
 }
 
-export interface ConversationSummary {
-  contactId: string;
+export interface ConversationSummary extends ContactShown {
   profileName: string | null;
   state: string;
   registered: boolean;
@@ -39,13 +45,16 @@ export interface ConversationSummary {
 
 export async function getConversation(db: Db, contactId: string): Promise<ConversationSummary | undefined> {
   const { rows } = await db.query<DbConversationSummary>(
-    'select contact_id, profile_name, state, registered, last_inbound_at, last_activity_at from conversations where contact_id = $1',
+    `select c.contact_id, c.profile_name, c.state, c.registered, c.last_inbound_at, c.last_activity_at,
+            ${CONTACT_SHOWN_COLUMNS('ct')}
+     from conversations c join contacts ct on ct.id = c.contact_id
+     where c.contact_id = $1`,
     [contactId],
   );
   return rows[0] ? toSummary(rows[0]) : undefined;
 }
 
-interface DbConversationSummary {
+interface DbConversationSummary extends DbContactShown {
   contact_id: string;
   profile_name: string | null;
   state: string;
@@ -56,7 +65,7 @@ interface DbConversationSummary {
 
 function toSummary(row: DbConversationSummary): ConversationSummary {
   return {
-    contactId: row.contact_id,
+    ...contactShown(row),
     profileName: row.profile_name,
     state: row.state,
     registered: row.registered,
@@ -80,19 +89,24 @@ export interface ConversationPage {
   next?: ConversationCursor;
 }
 
-/** The admin list: newest activity first (ties by contact id), optionally one state only. */
+/**
+ * The admin list: newest activity first (ties by contact id), optionally one state only. A contact merged
+ * into another (it keeps no identifier) is not listed: its leftover row is history, not a conversation.
+ */
 export async function listConversations(
   db: Db,
   options: { state?: string; limit: number; after?: ConversationCursor },
 ): Promise<ConversationPage> {
   const { rows } = await db.query<DbConversationSummary & { activity_micros: string }>(
-    `select contact_id, profile_name, state, registered, last_inbound_at, last_activity_at,
-            (extract(epoch from last_activity_at) * 1000000)::bigint::text as activity_micros
-     from conversations
-     where ($1::text is null or state = $1)
+    `select c.contact_id, c.profile_name, c.state, c.registered, c.last_inbound_at, c.last_activity_at,
+            ${CONTACT_SHOWN_COLUMNS('ct')},
+            (extract(epoch from c.last_activity_at) * 1000000)::bigint::text as activity_micros
+     from conversations c join contacts ct on ct.id = c.contact_id
+     where ($1::text is null or c.state = $1)
        and ($2::bigint is null
-            or (last_activity_at, contact_id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::text))
-     order by last_activity_at desc, contact_id desc
+            or (c.last_activity_at, c.contact_id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::text))
+       and ${LISTED_CONTACT('ct')}
+     order by c.last_activity_at desc, c.contact_id desc
      limit $4`,
     [options.state ?? null, options.after?.activityMicros ?? null, options.after?.contactId ?? null, options.limit + 1],
   );

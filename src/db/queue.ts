@@ -1,3 +1,4 @@
+import { CONTACT_SHOWN_COLUMNS, contactShown, type ContactShown, type DbContactShown } from './contacts';
 import type { Queryable } from './queryable';
 
 // The chats waiting for an agent: open, asked for by the student, and not answered by any agent yet.
@@ -7,8 +8,7 @@ import type { Queryable } from './queryable';
 /** The condition on `chat_sessions s` of a waiting chat. */
 export const WAITING = `s.ended_at is null and s.first_agent_reply_at is null and s.started_by = 'user'`;
 
-export interface WaitingChat {
-  contactId: string;
+export interface WaitingChat extends ContactShown {
   /** The student's name, or the WhatsApp profile's, when known. */
   name: string | null;
   sessionKey: string;
@@ -19,18 +19,21 @@ export interface WaitingChat {
 
 /** Waiting chats, oldest first (at most `limit`). */
 export async function listWaitingChats(db: Queryable, limit: number): Promise<WaitingChat[]> {
-  const { rows } = await db.query<{
-    contact_id: string;
-    name: string | null;
-    session_key: string;
-    started_at: Date;
-    wait_seconds: number;
-    holder_agent_id: string | null;
-    holder_name: string | null;
-  }>(
+  const { rows } = await db.query<
+    DbContactShown & {
+      name: string | null;
+      session_key: string;
+      started_at: Date;
+      wait_seconds: number;
+      holder_agent_id: string | null;
+      holder_name: string | null;
+    }
+  >(
     `select s.contact_id, coalesce(u.full_name, c.profile_name) as name, s.session_key, s.started_at,
-            extract(epoch from now() - s.started_at)::float8 as wait_seconds, s.holder_agent_id, s.holder_name
+            extract(epoch from now() - s.started_at)::float8 as wait_seconds, s.holder_agent_id, s.holder_name,
+            ${CONTACT_SHOWN_COLUMNS('ct')}
      from chat_sessions s
+     join contacts ct on ct.id = s.contact_id
      left join users u on u.contact_id = s.contact_id
      left join conversations c on c.contact_id = s.contact_id
      where ${WAITING}
@@ -39,7 +42,7 @@ export async function listWaitingChats(db: Queryable, limit: number): Promise<Wa
     [limit],
   );
   return rows.map((row) => ({
-    contactId: row.contact_id,
+    ...contactShown(row),
     name: row.name,
     sessionKey: row.session_key,
     waitingSince: row.started_at,

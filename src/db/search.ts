@@ -1,32 +1,38 @@
+import {
+  CONTACT_SHOWN_COLUMNS,
+  contactShown,
+  LISTED_CONTACT,
+  type ContactShown,
+  type DbContactShown,
+} from './contacts';
 import type { Db } from './pool';
 
-// GET /api/admin/search over Postgres: conversations by name, email or phone, and messages by the
-// words of their text, newest first, in pages. The indexes are in migrations/0007_search.sql.
+// GET /api/admin/search over Postgres: conversations by name, email, phone or username, and messages by
+// the words of their text, newest first, in pages. The indexes are in migrations/0007_search.sql and, for
+// phone numbers (any the student wrote from, current or not) and usernames, 0014_contacts.sql.
 
 /** Where a page ended: the time, kind and key of its last hit. */
 export interface SearchCursor {
   /** Epoch microseconds as a string: a JS Date would round it, and the next page would skip or repeat. */
   atMicros: string;
   kind: SearchHit['kind'];
-  /** A message's id, or a conversation's phone. */
+  /** A message's id, or a conversation's contact id. */
   key: string;
 }
 
-export interface ConversationHit {
+export interface ConversationHit extends ContactShown {
   kind: 'conversation';
-  phone: string;
   profileName: string | null;
   fullName: string | null;
   email: string | null;
   state: string;
   /** The conversation's last activity: where it stands in the newest-first order. */
   at: Date;
-  matched: ('name' | 'email' | 'phone')[];
+  matched: ('name' | 'email' | 'phone' | 'username')[];
 }
 
-export interface MessageHit {
+export interface MessageHit extends ContactShown {
   kind: 'message';
-  phone: string;
   messageId: number;
   profileName: string | null;
   fullName: string | null;
@@ -50,6 +56,8 @@ export interface SearchOptions {
   text: string;
   /** The digits of a phone number or of its end, when the query reads as one. */
   phoneDigits?: string;
+  /** The beginning of a username (without `@`), when the query reads as one. */
+  username?: string;
   limit: number;
   after?: SearchCursor;
 }
@@ -133,8 +141,7 @@ function compareBig(x: string, y: string): number {
   return d > 0n ? 1 : d < 0n ? -1 : 0;
 }
 
-interface DbConversationHit {
-  phone: string;
+interface DbConversationHit extends DbContactShown {
   profile_name: string | null;
   full_name: string | null;
   email: string | null;
@@ -144,38 +151,61 @@ interface DbConversationHit {
   name_matched: boolean;
   email_matched: boolean;
   phone_matched: boolean;
+  username_matched: boolean;
 }
+
+/** A LIKE pattern matching text that begins with `prefix` (its `%`, `_` and `\\` taken literally). */
+const likePrefix = (prefix: string): string => prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
 
 async function searchConversations(db: Db, options: SearchOptions): Promise<Ranked[]> {
   const after = options.after;
   const names = (await db.query<{ q: string | null }>(NAME_QUERY, [options.text])).rows[0]?.q ?? null;
-  const phoneMatch = `($2::text is not null and (c.phone like $2 || '%' or reverse(c.phone) like reverse($3) || '%'))`;
+  // Any number the student wrote from, current or left behind (contact_identities keeps them all), by
+  // its first digits or its last: the indexes contact_identities_prefix and _suffix.
+  const phoneMatch = (contact: string) => `($2::text is not null and exists (
+       select 1 from contact_identities i
+        where i.contact_id = ${contact} and i.kind = 'phone'
+          and (i.value like $2 || '%' or reverse(i.value) like reverse($3) || '%')))`;
+  const usernameMatch = (alias: string) => `($8::text is not null and lower(${alias}.username) like $8)`;
   // After a message at instant T, every conversation at T is still to come (messages rank first).
   // The page is cut before the students' rows are joined: a common first name matches thousands.
   const { rows } = await db.query<DbConversationHit>(
     `with matched as (
-       select c.phone, c.last_activity_at from conversations c where ${PROFILE_NAME_DOCUMENT} @@ $1::tsquery
+       select c.contact_id, c.last_activity_at from conversations c where ${PROFILE_NAME_DOCUMENT} @@ $1::tsquery
        union
-       select c.phone, c.last_activity_at from users u join conversations c on c.phone = u.phone
+       select c.contact_id, c.last_activity_at from users u join conversations c on c.contact_id = u.contact_id
         where ${PERSON_DOCUMENT} @@ $1::tsquery
        union
-       select c.phone, c.last_activity_at from conversations c where ${phoneMatch}
+       select c.contact_id, c.last_activity_at
+         from contact_identities i join conversations c on c.contact_id = i.contact_id
+        where $2::text is not null and i.kind = 'phone' and i.value like $2 || '%'
+       union
+       select c.contact_id, c.last_activity_at
+         from contact_identities i join conversations c on c.contact_id = i.contact_id
+        where $2::text is not null and i.kind = 'phone' and reverse(i.value) like reverse($3) || '%'
+       union
+       select c.contact_id, c.last_activity_at
+         from contacts ct join conversations c on c.contact_id = ct.id
+        where ${usernameMatch('ct')}
      ), page as (
-       select phone from matched
-        where $4::bigint is null
-           or last_activity_at < ${FROM_MICROS('$4')}
-           or (last_activity_at = ${FROM_MICROS('$4')} and ($5::boolean or phone < $6))
-        order by last_activity_at desc, phone desc
+       select m.contact_id from matched m join contacts ct on ct.id = m.contact_id
+        where ${LISTED_CONTACT('ct')}
+          and ($4::bigint is null
+           or m.last_activity_at < ${FROM_MICROS('$4')}
+           or (m.last_activity_at = ${FROM_MICROS('$4')} and ($5::boolean or m.contact_id < $6)))
+        order by m.last_activity_at desc, m.contact_id desc
         limit $7
      )
-     select c.phone, c.profile_name, u.full_name, u.email, c.state, c.last_activity_at,
-            ${MICROS('c.last_activity_at')} as at_micros,
+     select c.contact_id, ${CONTACT_SHOWN_COLUMNS('ct')}, c.profile_name, u.full_name, u.email, c.state,
+            c.last_activity_at, ${MICROS('c.last_activity_at')} as at_micros,
             coalesce(${PROFILE_NAME_DOCUMENT} @@ $1::tsquery
               or person_search_document(u.full_name, null) @@ $1::tsquery, false) as name_matched,
             coalesce(person_search_document(null, u.email) @@ $1::tsquery, false) as email_matched,
-            ${phoneMatch} as phone_matched
-       from page join conversations c using (phone) left join users u using (phone)
-      order by c.last_activity_at desc, c.phone desc`,
+            ${phoneMatch('c.contact_id')} as phone_matched,
+            coalesce(${usernameMatch('ct')}, false) as username_matched
+       from page join conversations c using (contact_id) join contacts ct on ct.id = c.contact_id
+       left join users u using (contact_id)
+      order by c.last_activity_at desc, c.contact_id desc`,
     [
       names,
       options.phoneDigits ?? null,
@@ -184,15 +214,16 @@ async function searchConversations(db: Db, options: SearchOptions): Promise<Rank
       after?.kind === 'message',
       after?.kind === 'conversation' ? after.key : null,
       options.limit + 1,
+      options.username === undefined ? null : likePrefix(options.username.toLowerCase()),
     ],
   );
   return rows.map((row) => ({
     kind: 'conversation' as const,
     atMicros: row.at_micros,
-    key: row.phone,
+    key: row.contact_id,
     conversation: {
       kind: 'conversation' as const,
-      phone: row.phone,
+      ...contactShown(row),
       profileName: row.profile_name,
       fullName: row.full_name,
       email: row.email,
@@ -202,6 +233,7 @@ async function searchConversations(db: Db, options: SearchOptions): Promise<Rank
         ...(row.name_matched ? (['name'] as const) : []),
         ...(row.email_matched ? (['email'] as const) : []),
         ...(row.phone_matched ? (['phone'] as const) : []),
+        ...(row.username_matched ? (['username'] as const) : []),
       ],
     },
   }));
@@ -260,9 +292,8 @@ async function searchMessageIds(db: Db, options: SearchOptions): Promise<Ranked[
   return found.map((row) => ({ kind: 'message' as const, atMicros: row.at_micros, key: row.key }));
 }
 
-interface DbMessageHit {
+interface DbMessageHit extends DbContactShown {
   id: string;
-  phone: string;
   profile_name: string | null;
   full_name: string | null;
   direction: 'inbound' | 'outbound';
@@ -278,13 +309,15 @@ interface DbMessageHit {
 async function describeMessages(db: Db, text: string, ids: string[]): Promise<Map<string, MessageHit>> {
   if (ids.length === 0) return new Map();
   const { rows } = await db.query<DbMessageHit>(
-    `select m.id::text, m.phone, c.profile_name, u.full_name, m.direction, m.sender, m.sender_name, m.type,
+    `select m.id::text, m.contact_id, ${CONTACT_SHOWN_COLUMNS('ct')}, c.profile_name, u.full_name, m.direction,
+            m.sender, m.sender_name, m.type,
             coalesce(m.wa_timestamp, m.created_at) as timestamp, m.created_at,
             ts_headline('simple', translate(coalesce(m.body, ''), $3, ''), plainto_tsquery('simple', $1),
                         case when length(m.body) <= $4 then $5 else $6 end) as headline
        from messages m
-       left join conversations c on c.phone = m.phone
-       left join users u on u.phone = m.phone
+       join contacts ct on ct.id = m.contact_id
+       left join conversations c on c.contact_id = m.contact_id
+       left join users u on u.contact_id = m.contact_id
       where m.id = any($2::bigint[])`,
     [text, ids, MARK_START + MARK_END, SHORT_TEXT_CHARS, HEADLINE_WHOLE, HEADLINE_PASSAGES],
   );
@@ -293,7 +326,7 @@ async function describeMessages(db: Db, text: string, ids: string[]): Promise<Ma
       row.id,
       {
         kind: 'message',
-        phone: row.phone,
+        ...contactShown(row),
         messageId: Number(row.id),
         profileName: row.profile_name,
         fullName: row.full_name,

@@ -9,9 +9,23 @@
  */
 const RETRYABLE_CODES: ReadonlySet<number> = new Set([130429, 131056, 131000, 131016, 133004, 131057, 1, 2, 4, 80007]);
 
+/**
+ * 131062: "Business-scoped User ID (BSUID) recipients are not supported for this message" (one-tap,
+ * zero-tap and copy-code authentication templates need a phone number). The same message to the same
+ * BSUID is refused every time, so it is never retried: only the student's phone number would do.
+ */
+export const BSUID_RECIPIENT_NOT_SUPPORTED = 131062;
+
+/**
+ * Codes that are final whatever else Meta says about them (an HTTP 5xx around one, say): a retry
+ * could never succeed. Every code not in RETRYABLE_CODES is final too; these are named because a
+ * caller explains them (src/server/admin/whatsapp-refusal.ts).
+ */
+const PERMANENT_CODES: ReadonlySet<number> = new Set([BSUID_RECIPIENT_NOT_SUPPORTED]);
+
 /** Whether a Graph `error.code` is transient; every code not listed is permanent for that payload. */
 export function isRetryableCode(code: number): boolean {
-  return RETRYABLE_CODES.has(code);
+  return !PERMANENT_CODES.has(code) && RETRYABLE_CODES.has(code);
 }
 
 /** Whether an HTTP answer without a Graph error body is transient (gateway trouble, throttling). */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import { listChatSessions } from '../../db/chat-sessions';
+import { CONTACT_ID, type ContactShown } from '../../db/contacts';
 import {
   getConversation,
   listConversations,
@@ -28,7 +29,7 @@ const ListQuery = z.object({
 });
 type ListQuery = z.infer<typeof ListQuery>;
 
-// The cursor is opaque to clients: base64url of [activity in epoch microseconds, phone]. A real row's
+// The cursor is opaque to clients: base64url of [activity in epoch microseconds, contact id]. A real row's
 // activity falls between the years 1 and 9999; past that Postgres refuses the keyset arithmetic
 // (bigint, interval or timestamp out of range), and no cursor this API gave out holds such a time.
 const MIN_ACTIVITY_MICROS = BigInt(Date.parse('0001-01-01T00:00:00Z')) * 1000n;
@@ -40,7 +41,7 @@ const ActivityMicros = z.string().refine((text) => {
   const micros = BigInt(text);
   return micros >= MIN_ACTIVITY_MICROS && micros <= MAX_ACTIVITY_MICROS;
 });
-const CursorFields = z.tuple([ActivityMicros, z.string().regex(/^\d{1,15}$/)]);
+const CursorFields = z.tuple([ActivityMicros, z.string().regex(CONTACT_ID)]);
 
 function encodeCursor(cursor: ConversationCursor): string {
   return encodeJsonCursor([cursor.activityMicros, cursor.contactId]);
@@ -51,8 +52,16 @@ function decodeCursor(text: string): ConversationCursor {
   return { activityMicros, contactId };
 }
 
-const summaryJson = (c: ConversationSummary) => ({
+/** Who a conversation is with: the contact, its phone (null when Meta withholds it), BSUID and username. */
+export const contactJson = (c: ContactShown): ContactShown => ({
   contactId: c.contactId,
+  phone: c.phone,
+  bsuid: c.bsuid,
+  username: c.username,
+});
+
+const summaryJson = (c: ConversationSummary) => ({
+  ...contactJson(c),
   profileName: c.profileName,
   state: c.state,
   registered: c.registered,

@@ -8,6 +8,7 @@ import { isAvailable, listUnheldWaiting, setAvailability } from '../../db/assign
 import type { Db } from '../../db/pool';
 import type { ChatCommands } from '../chat-commands';
 import { listWaitingChats } from '../../db/queue';
+import { contactJson } from './conversations';
 import { parse, readJsonBody } from './params';
 
 // GET /api/admin/queue: the chats waiting for an agent's first reply, oldest first, with the wait so
@@ -34,7 +35,7 @@ export function mountQueueRoutes(
       // The console marks a chat that has waited longer (CHAT_WAIT_WARN).
       warnAfterSeconds: Math.round(config.support.waitWarnMs / 1000),
       queue: waiting.map((chat) => ({
-        contactId: chat.contactId,
+        ...contactJson(chat),
         name: chat.name,
         waitingSince: chat.waitingSince,
         waitSeconds: Math.floor(chat.waitSeconds),

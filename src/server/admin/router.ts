@@ -1,4 +1,5 @@
 import Router, { RouterEvents } from '@koa/router';
+import type { Client } from '@temporalio/client';
 import type { AdminState } from './audit';
 import { adminGuard } from './auth';
 import type { Config } from '../../config';
@@ -10,6 +11,7 @@ import type { WhatsAppClient } from '../../whatsapp/graph-client';
 import { HttpError, notFound } from '../errors';
 import { mountCannedResponseRoutes } from './canned-responses';
 import { mountChatRoutes } from './chat';
+import { mountContactRoutes } from './contacts';
 import { mountConversationRoutes } from './conversations';
 import { mountEventRoutes } from './events';
 import { mountMediaRoutes } from './media';
@@ -35,6 +37,8 @@ export interface AdminDeps {
   chat: ChatCommands;
   events: EventHub;
   whatsapp?: WhatsAppClient;
+  /** Temporal itself, for what no conversation does for itself: ending a merged contact's workflow. */
+  temporal?: Client;
   /** Interval of the event stream's heartbeat; 15 s unless a test wants it sooner. */
   heartbeatMs?: number;
 }
@@ -44,6 +48,7 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   const guard = adminGuard(deps);
   mountConversationRoutes(router, deps, guard);
   mountChatRoutes(router, deps, guard);
+  mountContactRoutes(router, deps, guard);
   mountEventRoutes(router, deps, guard);
   mountNoteRoutes(router, deps, guard);
   mountMediaRoutes(router, deps, guard);

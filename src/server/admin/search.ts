@@ -2,13 +2,16 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
+import { CONTACT_ID } from '../../db/contacts';
 import type { Db } from '../../db/pool';
 import { search, type SearchCursor, type SearchHit } from '../../db/search';
+import { contactJson } from './conversations';
 import { decodeJsonCursor, encodeJsonCursor, Limit, parse } from './params';
 
-// GET /api/admin/search?q=: conversations by name, email or phone, and messages by the words of their
-// text, newest first, in pages (`nextCursor`). Each hit says where it is: the conversation's phone, and
-// for a message its id, time and a snippet, so the console can open the history at it.
+// GET /api/admin/search?q=: conversations by name, email, phone or username, and messages by the words of
+// their text, newest first, in pages (`nextCursor`). Each hit says where it is: the conversation's contact
+// (id, phone when known, BSUID, username), and for a message its id, time and a snippet, so the console
+// can open the history at it.
 
 export const MAX_QUERY_CHARS = 200;
 
@@ -48,11 +51,19 @@ export function phoneDigitsOf(text: string): string | undefined {
   return significant.length >= MIN_PHONE_DIGITS && digits.length <= MAX_PHONE_DIGITS ? digits : undefined;
 }
 
+// Typed like a username (`@name` or a word of WhatsApp's username letters with a letter in it): also
+// looked for as a username's beginning, without case or the `@`.
+const USERNAME_LIKE = /^@?(?=[A-Za-z0-9._]*[A-Za-z])[A-Za-z0-9._]{2,35}$/;
+
+export function usernameOf(text: string): string | undefined {
+  return USERNAME_LIKE.test(text) ? text.replace(/^@/, '') : undefined;
+}
+
 // The cursor is opaque to clients: base64url of [time in epoch microseconds, kind, key]. The time is
 // bounded so that Postgres can always turn it back into a timestamp (about 1653 to 2286).
 const CursorFields = z.union([
   z.tuple([z.string().regex(/^-?\d{1,16}$/), z.literal('message'), z.string().regex(/^\d{1,18}$/)]),
-  z.tuple([z.string().regex(/^-?\d{1,16}$/), z.literal('conversation'), z.string().regex(/^\d{1,15}$/)]),
+  z.tuple([z.string().regex(/^-?\d{1,16}$/), z.literal('conversation'), z.string().regex(CONTACT_ID)]),
 ]);
 
 function encodeCursor(cursor: SearchCursor): string {
@@ -68,7 +79,7 @@ const hitJson = (hit: SearchHit) =>
   hit.kind === 'conversation'
     ? {
         kind: hit.kind,
-        phone: hit.phone,
+        ...contactJson(hit),
         profileName: hit.profileName,
         fullName: hit.fullName,
         email: hit.email,
@@ -78,7 +89,7 @@ const hitJson = (hit: SearchHit) =>
       }
     : {
         kind: hit.kind,
-        phone: hit.phone,
+        ...contactJson(hit),
         messageId: hit.messageId,
         profileName: hit.profileName,
         fullName: hit.fullName,
@@ -97,11 +108,12 @@ export function mountSearchRoutes(router: Router<AdminState>, { db }: { db: Db }
     const query = parse(SearchQuery, ctx.query, 'invalid_query', 'Invalid query');
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const phoneDigits = phoneDigitsOf(query.q);
+    const username = usernameOf(query.q);
     // What was searched for stays out of the audit row: it may be a phone number or a message's words.
     noteAudit(ctx, {
       details: { chars: query.q.length, phoneLike: phoneDigits !== undefined, limit: query.limit, next: !!after },
     });
-    const page = await search(db, { text: query.q, phoneDigits, limit: query.limit, after });
+    const page = await search(db, { text: query.q, phoneDigits, username, limit: query.limit, after });
     noteAudit(ctx, { details: { hits: page.hits.length } });
     ctx.body = {
       status: 'success',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import { commandContext, respond } from './chat';
+import { getContact } from '../../db/contacts';
 import { getTemplate, listTemplates } from '../../db/templates';
 import type { Db } from '../../db/pool';
 import type { ChatCommands } from '../chat-commands';
@@ -16,6 +17,7 @@ import {
   type TemplateParameterSpec,
 } from '../../templates/template';
 import { parse, readJsonBody } from './params';
+import { explainedResult } from './whatsapp-refusal';
 
 // Message templates, the only messages WhatsApp accepts outside the 24-hour window (SPEC §7.3):
 // the approved ones for the console to offer, and sending one to a student. Everything that can be
@@ -74,6 +76,11 @@ export function templateJson(template: MessageTemplate): TemplateJson {
   };
 }
 
+/** Whether WhatsApp delivers the template only to a phone number, never to a BSUID (reference §3.3). */
+export function needsPhone(template: Pick<MessageTemplate, 'category'>): boolean {
+  return template.category.toUpperCase() === 'AUTHENTICATION';
+}
+
 export function mountTemplateRoutes(
   router: Router<AdminState>,
   { db, chat }: { db: Db; chat: ChatCommands },
@@ -104,6 +111,14 @@ export function mountTemplateRoutes(
       );
     const rendered = renderTemplate(template, values);
     if (!rendered.ok) throw badRequest('invalid_parameters', `Invalid parameters: ${rendered.problems.join('; ')}`);
-    respond(ctx, 'template', await chat.template({ ...input, template: rendered.content }));
+    // WhatsApp sends authentication templates (one-tap, zero-tap, copy-code) to phone numbers only: to a
+    // student known by BSUID alone it would refuse with 131062. Refused here, before anything is sent.
+    if (needsPhone(template) && ((await getContact(db, input.contactId))?.phone ?? null) === null)
+      throw new HttpError(
+        422,
+        'phone_required',
+        `Template ${body.name} is an authentication template, which WhatsApp sends only to a phone number, and this student's is unknown: ask for it with Request contact info`,
+      );
+    respond(ctx, 'template', explainedResult(await chat.template({ ...input, template: rendered.content })));
   });
 }
