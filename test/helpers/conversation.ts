@@ -1,13 +1,15 @@
 import { describeOutbound, listMessages, type StoredMessage } from '../../src/db/messages';
 import type { RecordedSend } from '../../src/sandbox/graph-fake';
 import { conversationQuery, conversationWorkflowId, type ConversationView } from '../../workflows/messages';
-import { messagesChange, newWamid, webhookBody } from './fixtures';
+import { isBsuid, messagesChange, newWamid, webhookBody } from './fixtures';
 import { contactIdOf } from './contacts';
 import type { TestStack } from './stack';
 import { waitFor } from './wait';
 
 // A WhatsApp user, as a test drives one: each action posts a signed webhook and waits until the
-// conversation has handled it, then returns the replies it produced.
+// conversation has handled it, then returns the replies it produced. The user writes from a phone number
+// or, when Meta shows none, from a BSUID (`US.…`); the product keys the conversation by the contact the
+// webhook resolved that to, which `contact()` finds as an operator would.
 
 export class TestUser {
   private seconds = Math.floor(Date.now() / 1000);
@@ -15,6 +17,7 @@ export class TestUser {
 
   constructor(
     private readonly stack: TestStack,
+    /** The phone number (digits) the user writes from, or their BSUID when Meta shows no number. */
     readonly phone: string,
     readonly name = 'Test User',
   ) {}
@@ -50,7 +53,7 @@ export class TestUser {
   }
 
   async send(type: string, part: Record<string, unknown>): Promise<RecordedSend[]> {
-    const before = this.stack.fake.sendsTo(this.phone).length;
+    const before = this.sends().length;
     const id = newWamid();
     this.seconds += 1;
     const body = webhookBody([
@@ -59,7 +62,7 @@ export class TestUser {
     const response = await this.stack.postWebhook(body);
     if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
     await this.settled(async () => (await this.history()).some((m) => m.waMessageId === id));
-    return this.stack.fake.sendsTo(this.phone).slice(before);
+    return this.sends().slice(before);
   }
 
   /** Waits until `stored` holds and the workflow has nothing queued or in progress. */
@@ -77,8 +80,18 @@ export class TestUser {
     return this.contactId;
   }
 
+  /** The id of the workflow holding this user's conversation: `conversation-<contact id>`. */
+  async workflowId(): Promise<string> {
+    return conversationWorkflowId(await this.contact());
+  }
+
+  /** What the bot sent this user so far, as the Graph API emulator recorded it. */
+  sends(): RecordedSend[] {
+    return sendsTo(this.stack, this.phone);
+  }
+
   async view(): Promise<ConversationView> {
-    return this.stack.client.workflow.getHandle(conversationWorkflowId(await this.contact())).query(conversationQuery);
+    return this.stack.client.workflow.getHandle(await this.workflowId()).query(conversationQuery);
   }
 
   async state(): Promise<string> {
@@ -88,6 +101,15 @@ export class TestUser {
   async history(): Promise<StoredMessage[]> {
     return listMessages(this.stack.db, await this.contact());
   }
+}
+
+/**
+ * The sends the emulator recorded to a phone number (any format) or to a BSUID. A send to a contact
+ * with a phone goes `to` the phone even when it also has a BSUID.
+ */
+export function sendsTo(stack: Pick<TestStack, 'fake'>, phoneOrBsuid: string): RecordedSend[] {
+  if (!isBsuid(phoneOrBsuid)) return stack.fake.sendsTo(phoneOrBsuid);
+  return stack.fake.sends.filter((send) => send.to === phoneOrBsuid);
 }
 
 /** The ids of the buttons or list rows a message offers. */

@@ -40,8 +40,19 @@ export function newPhone(): string {
   return `1555${FILE_PREFIX}${String(counter).padStart(4, '0')}`;
 }
 
+/** Whether a test's name for a user is a BSUID (`US.…`: a country code, a dot) rather than a phone number. */
+export const isBsuid = (identifier: string): boolean => /^[A-Z]{2}\./.test(identifier);
+
+/** A BSUID (`US.` and digits, as Meta's) that no other test uses. */
+export function newBsuid(): string {
+  return `US.9${newPhone()}`;
+}
+
 export interface MessageSpec {
+  /** The sender: a phone number (digits), or a BSUID when Meta shows no number (`from_user_id` only). */
   from: string;
+  /** The sender's BSUID beside a phone number in `from`. */
+  userId?: string;
   id?: string;
   timestamp?: number;
   type?: string;
@@ -50,19 +61,26 @@ export interface MessageSpec {
   name?: string;
 }
 
-/** One `messages` change with the given messages, all from the numbers they name. */
+/** `from`, `from_user_id` of a message and `wa_id`, `user_id` of its contact, as Meta names that sender. */
+function senderFields(m: MessageSpec): { message: Record<string, string>; contact: Record<string, string> } {
+  if (isBsuid(m.from)) return { message: { from_user_id: m.from }, contact: { user_id: m.from } };
+  if (m.userId === undefined) return { message: { from: m.from }, contact: { wa_id: m.from } };
+  return { message: { from: m.from, from_user_id: m.userId }, contact: { wa_id: m.from, user_id: m.userId } };
+}
+
+/** One `messages` change with the given messages, all from the numbers (or BSUIDs) they name. */
 export function messagesChange(messages: MessageSpec[]): Record<string, unknown> {
-  const contacts = [...new Set(messages.map((m) => m.from))].map((from) => ({
-    profile: { name: messages.find((m) => m.from === from)?.name ?? 'Test User' },
-    wa_id: from,
-  }));
+  const contacts = [...new Set(messages.map((m) => m.from))].map((from) => {
+    const first = messages.find((m) => m.from === from)!;
+    return { profile: { name: first.name ?? 'Test User' }, ...senderFields(first).contact };
+  });
   return {
     value: {
       messaging_product: 'whatsapp',
       metadata: { display_phone_number: '15550001111', phone_number_id: '106000000000001' },
       contacts,
       messages: messages.map((m) => ({
-        from: m.from,
+        ...senderFields(m).message,
         id: m.id ?? newWamid(),
         timestamp: String(m.timestamp ?? Math.floor(Date.now() / 1000)),
         type: m.type ?? 'text',

@@ -12,6 +12,9 @@ import { messagesChange, newWamid, webhookBody, type MessageSpec } from './fixtu
 // shadow copy of the bot's state, advanced with the product's own flow function, says which messages
 // the bot must send back and in which order, so a test can check every reply of a whole load at once.
 
+/** Stands for the contact id in the shadow flow until the test has resolved the real one. */
+const UNRESOLVED_CONTACT = 'ct_unresolved';
+
 export interface PlannedWebhook {
   body: string;
   /** The messages it carries, in order. */
@@ -24,6 +27,12 @@ export class ScriptedUser {
   readonly expected: OutboundContent[] = [];
   /** Buttons and list rows of the bot's last message. */
   private offered: { id: string; title: string; control: 'button' | 'list' }[] = [];
+  /**
+   * The contact the webhook resolves this user's phone to (`contactIdOf`), once known: the flow puts it
+   * in homework references and chat session keys. Until a test sets it, replies that carry one will not
+   * match what the bot sends.
+   */
+  contactId?: string;
 
   constructor(
     readonly phone: string,
@@ -69,7 +78,7 @@ export class ScriptedUser {
    */
   protected context(now: number, event: FlowEvent): FlowContext {
     const cause = event.type === 'inbound' ? inboundCause(event.message.waMessageId) : undefined;
-    return { settings: this.settings, now, phone: this.phone, cause, agentNames: true };
+    return { settings: this.settings, now, contactId: this.contactId ?? UNRESOLVED_CONTACT, cause, agentNames: true };
   }
 
   private apply(event: FlowEvent, now: number): void {
@@ -79,7 +88,7 @@ export class ScriptedUser {
     for (const effect of result.effects) {
       if (effect.type !== 'send') continue;
       // Through the Graph API body and back, as the emulator records it.
-      this.expected.push(fromGraphSendBody(toGraphSendBody(this.phone, effect.content)));
+      this.expected.push(fromGraphSendBody(toGraphSendBody({ phone: this.phone }, effect.content)));
       this.offered = offered(effect.content);
     }
   }

@@ -6,6 +6,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Activities, DeliverInput } from '../../activities';
 import { classifyFailures } from '../../activities/failures';
 import { createTurnActivities } from '../../activities/turn';
+import { newContactId } from '../../src/db/contacts';
 import { conversationSettings, loadConfig } from '../../src/config';
 import { createLogger, silentLogger } from '../../src/logger';
 import { createConversationWorker, installRuntimeLogger } from '../../src/temporal/worker';
@@ -52,7 +53,7 @@ export type Behaviour<K extends ActivityName> = (
 export interface InterceptOptions {
   /** How many calls (default: all). */
   times?: number;
-  /** Only calls made by this phone's conversation. */
+  /** Only calls made by the conversation of the contact of this phone (or BSUID). */
   phone?: string;
 }
 
@@ -60,6 +61,21 @@ interface Intercept {
   behaviour: Behaviour<ActivityName>;
   times: number;
   workflowId?: string;
+}
+
+// The webhook resolves every sender to a contact before the workflow sees the message; with no Postgres
+// here, the harness does it: each phone (or BSUID) a test writes from gets a contact id of its own, made
+// as the product makes them, the same for the whole test file.
+const contacts = new Map<string, string>();
+
+/** The contact the harness resolved a phone number or BSUID to (made on first use). */
+export function harnessContactId(identifier: string): string {
+  let contactId = contacts.get(identifier);
+  if (contactId === undefined) {
+    contactId = newContactId();
+    contacts.set(identifier, contactId);
+  }
+  return contactId;
 }
 
 /** A failure the retry policy retries (as a 5xx from the Graph API or a lost Postgres connection is). */
@@ -130,7 +146,7 @@ export class StubActivities {
     list.push({
       behaviour,
       times: options.times ?? Infinity,
-      workflowId: options.phone === undefined ? undefined : conversationWorkflowId(options.phone),
+      workflowId: options.phone === undefined ? undefined : conversationWorkflowId(harnessContactId(options.phone)),
     });
     this.behaviours.set(name, list);
   }
@@ -164,7 +180,7 @@ export class StubActivities {
 
   /** The calls `phone`'s conversation made to `name`, attempts included (`within`: those made inside a batch). */
   callsOf(phone: string, name: ActivityName, within?: 'handleTurn'): ActivityCall[] {
-    const workflowId = conversationWorkflowId(phone);
+    const workflowId = conversationWorkflowId(harnessContactId(phone));
     return this.calls.filter((c) => c.workflowId === workflowId && c.activity === name && c.within === within);
   }
 
@@ -183,7 +199,8 @@ export class StubActivities {
   }
 
   sentTo(phone: string): (DeliverInput & { waMessageId: string })[] {
-    return this.sent.filter((s) => s.phone === phone);
+    const contactId = harnessContactId(phone);
+    return this.sent.filter((s) => s.contactId === contactId);
   }
 
   private recording<T extends Partial<Activities>>(parts: T, within?: 'handleTurn'): T {
@@ -211,10 +228,12 @@ export interface WorkflowHarness {
   stubs: StubActivities;
   /** A phone number (digits) that no other test or test file uses. */
   newPhone(): string;
+  /** The contact id the harness resolved `phone` (or a BSUID) to, as the webhook would. */
+  contactIdOf(phone: string): string;
   /** A text message from `phone`, sent now (or at `sentAt`), with a fresh wamid unless given one. */
   textMessage(phone: string, text: string, options?: { waMessageId?: string; sentAt?: number }): InboundMessage;
   /** Signals a message as the webhook does: signal-with-start, so the conversation starts if it must. */
-  signalInbound(message: InboundMessage, input?: Omit<ConversationInput, 'phone'>): Promise<void>;
+  signalInbound(message: InboundMessage, input?: Omit<ConversationInput, 'contactId'>): Promise<void>;
   /** Sends an agent command update, with the request id as update id as the admin API does, and waits for its answer. */
   agentCommand(phone: string, command: AgentCommand, options?: { updateId?: string }): Promise<AgentCommandResult>;
   view(phone: string): Promise<ConversationView>;
@@ -277,18 +296,19 @@ export function startWorkflowHarness(): Promise<WorkflowHarness> {
 
     let sentAt = 0;
     const handle = (phone: string) =>
-      client.workflow.getHandle<typeof conversationWorkflow>(conversationWorkflowId(phone));
+      client.workflow.getHandle<typeof conversationWorkflow>(conversationWorkflowId(harnessContactId(phone)));
     return {
       client,
       taskQueue,
       stubs,
       newPhone: () => `1556${crypto.randomInt(10_000_000).toString().padStart(7, '0')}`,
+      contactIdOf: harnessContactId,
       textMessage(phone, text, options = {}) {
         // Strictly increasing, so the order a test sends in is the order the user sent in.
         sentAt = options.sentAt ?? Math.max(Date.now(), sentAt + 1);
         return {
           waMessageId: options.waMessageId ?? `wamid.SHELL${crypto.randomBytes(8).toString('hex')}`,
-          from: phone,
+          sender: { phone },
           profileName: 'Shell Test',
           sentAt,
           receivedAt: Date.now(),
@@ -296,12 +316,15 @@ export function startWorkflowHarness(): Promise<WorkflowHarness> {
         };
       },
       async signalInbound(message, input = {}) {
-        const workflowId = conversationWorkflowId(message.from);
+        const identifier = message.sender.phone ?? message.sender.bsuid;
+        if (identifier === undefined) throw new Error('a message from nobody: the webhook would resolve no contact');
+        const contactId = harnessContactId(identifier);
+        const workflowId = conversationWorkflowId(contactId);
         workflowIds.add(workflowId);
         await client.workflow.signalWithStart<typeof conversationWorkflow, [InboundMessage]>('conversationWorkflow', {
           workflowId,
           taskQueue,
-          args: [{ phone: message.from, ...input }],
+          args: [{ contactId, ...input }],
           signal: inboundSignal,
           signalArgs: [message],
           typedSearchAttributes: [{ key: CONVERSATION_STATE, value: 'INITIAL' }],
