@@ -6,6 +6,8 @@ import { lastAudit, startAdminApp, TEST_ADMIN_TOKEN, type AdminApp } from './adm
 
 let app: AdminApp;
 const PHONE = '15550009001';
+/** The contact of the student writing from PHONE. */
+let contactId: string;
 let agent: { token: string; id: number };
 let admin: { token: string; id: number };
 let revoked: { token: string; id: number };
@@ -18,7 +20,10 @@ beforeAll(async () => {
   revoked = await app.token('agent', 'Agent Revoked');
   throwaway = await app.token('agent', 'Throwaway');
   await app.db.query('update admin_tokens set revoked_at = now() where id = $1', [revoked.id]);
-  await app.db.query(`insert into conversations (phone, state, registered) values ($1, 'REGISTERED', true)`, [PHONE]);
+  contactId = await app.contact(PHONE);
+  await app.db.query(`insert into conversations (contact_id, state, registered) values ($1, 'REGISTERED', true)`, [
+    contactId,
+  ]);
 });
 
 afterAll(async () => {
@@ -78,7 +83,7 @@ const routes: RouteCase[] = [
     roles: ['admin', 'agent'],
     okStatus: 200,
     body: {},
-    prepare: () => app.chat.add(PHONE, { state: 'REGISTERED' }),
+    prepare: () => app.chat.add(contactId, { state: 'REGISTERED' }),
   },
   {
     method: 'POST',
@@ -87,7 +92,7 @@ const routes: RouteCase[] = [
     roles: ['admin', 'agent'],
     okStatus: 200,
     body: { message: 'Hello from support' },
-    prepare: () => app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE' }),
+    prepare: () => app.chat.add(contactId, { state: 'CHAT_SUPPORT_ACTIVE' }),
   },
   {
     method: 'POST',
@@ -96,7 +101,7 @@ const routes: RouteCase[] = [
     roles: ['admin', 'agent'],
     okStatus: 200,
     body: {},
-    prepare: () => app.chat.add(PHONE, { state: 'CHAT_SUPPORT_ACTIVE' }),
+    prepare: () => app.chat.add(contactId, { state: 'CHAT_SUPPORT_ACTIVE' }),
   },
   { method: 'GET', path: () => '/api/admin/events', action: 'events.stream', roles: ['admin', 'agent'], okStatus: 200 },
   {
@@ -271,7 +276,7 @@ describe.each(cases)('%s %s with %s', (_method, _action, _label, route, credenti
       expect(row.actor_token_id === null ? null : Number(row.actor_token_id)).toBe(who.tokenId);
     }
     if (route.path().includes(PHONE) && !('reason' in who) && route.roles.includes(who.role)) {
-      expect(row.phone).toBe(PHONE);
+      expect(row.contact_id).toBe(contactId);
     }
   });
 });

@@ -9,19 +9,24 @@ let agent: { token: string; id: number };
 const REGISTERED = '15550008001';
 const UNREGISTERED = '15550008002';
 const PATH = '/api/admin/canned-responses';
+/** The contacts of the students writing from REGISTERED and UNREGISTERED. */
+let registered: string;
+let unregistered: string;
 
 beforeAll(async () => {
   app = await startAdminApp();
   agent = await app.token('agent', 'Agent Tolu');
+  registered = await app.contact({ phone: REGISTERED, bsuid: 'NG.8001', username: 'ami_b' });
+  unregistered = await app.contact(UNREGISTERED);
   await app.db.query(
-    `insert into conversations (phone, state, registered, profile_name) values
+    `insert into conversations (contact_id, state, registered, profile_name) values
        ($1, 'REGISTERED', true, 'Ami on WhatsApp'), ($2, 'IDLE', false, 'Someone')`,
-    [REGISTERED, UNREGISTERED],
+    [registered, unregistered],
   );
   await app.db.query(
-    `insert into users (phone, full_name, email, class_name, registered_at)
+    `insert into users (contact_id, full_name, email, class_name, registered_at)
      values ($1, 'Aminat  Bello Okafor', 'ami@example.com', 'Grade 11', now())`,
-    [REGISTERED],
+    [registered],
   );
 });
 
@@ -134,13 +139,19 @@ describe('GET /api/admin/canned-responses?phone=', () => {
     return answer.body.cannedResponses.find((c: { id: number }) => c.id === id);
   };
 
-  it("fills the fields from a registered student's profile", async () => {
-    expect(await filled(`+1 555-000-8001`)).toMatchObject({
+  it.each([
+    ['a phone number as agents type it', () => '+1 555-000-8001'],
+    ['its contact id', () => registered],
+    ['its BSUID', () => 'NG.8001'],
+    ['its username', () => '@ami_b'],
+  ])("fills the fields from a registered student's profile, named by %s", async (_label, reference) => {
+    expect(await filled(reference())).toMatchObject({
       title: 'Welcome back',
       body: 'Hello {first_name} ({full_name}, {class}), {first_name}! {Braces} and { braces } stay.',
       text: 'Hello Aminat (Aminat  Bello Okafor, Grade 11), Aminat! {Braces} and { braces } stay.',
       missing: [],
     });
+    expect(await lastAudit(app.db)).toMatchObject({ action: 'canned.list', contact_id: registered });
   });
 
   it('puts a bracketed placeholder where an unregistered student has no value, and names the fields missing', async () => {
@@ -150,13 +161,18 @@ describe('GET /api/admin/canned-responses?phone=', () => {
     });
   });
 
-  it('answers 404 for a phone with no conversation and 400 for one that is no phone', async () => {
-    const unknown = await app.request('GET', `${PATH}?phone=15550008999`, { token: agent.token });
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.error.code).toBe('conversation_not_found');
-    const bad = await app.request('GET', `${PATH}?phone=abc`, { token: agent.token });
+  it('answers 404 for a contact with no conversation or none at all, and 400 for what names no contact', async () => {
+    const noConversation = await app.contact('15550008003');
+    for (const reference of ['15550008999', noConversation, '@nobody_here']) {
+      const unknown = await app.request('GET', `${PATH}?phone=${encodeURIComponent(reference)}`, {
+        token: agent.token,
+      });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.code).toBe('conversation_not_found');
+    }
+    const bad = await app.request('GET', `${PATH}?phone=${encodeURIComponent('a b!')}`, { token: agent.token });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.code).toBe('invalid_query');
+    expect(bad.body.error.code).toBe('invalid_contact');
   });
 });
 

@@ -67,7 +67,11 @@ describe('the event stream of a revoked token', () => {
       await streamEnded(doomed, 'the revoked stream to end');
 
       // The other streams go on and still receive events.
-      const event = await appendEvent(app.db, { kind: 'message', phone: '15550007001', payload: { n: 1 } });
+      const event = await appendEvent(app.db, {
+        kind: 'message',
+        contactId: 'ct_00000000000000007001',
+        payload: { n: 1 },
+      });
       await waitFor(async () => other.text().includes(`id: ${event.id}\n`), 'the event on the other stream', 5_000);
       await waitFor(async () => admin.text().includes(`id: ${event.id}\n`), "the event on ADMIN_TOKEN's stream", 5_000);
       expect(other.ended()).toBe(false);

@@ -83,7 +83,9 @@ async function openStream(
   };
 }
 
-const append = (kind: string, phone: string, payload: unknown) => appendEvent(app.db, { kind, phone, payload });
+// Events name the contact they are about; the stream passes the id on as it is.
+const contact = (n: number) => `ct_${String(n).padStart(20, '0')}`;
+const append = (kind: string, contactId: string, payload: unknown) => appendEvent(app.db, { kind, contactId, payload });
 
 it('streams an appended event with its id, kind and JSON data', async () => {
   const stream = await openStream(app.baseUrl);
@@ -91,14 +93,14 @@ it('streams an appended event with its id, kind and JSON data', async () => {
     expect(stream.status).toBe(200);
     expect(stream.contentType).toMatch(/^text\/event-stream/);
     await waitFor(async () => stream.comments.includes('connected'), 'the connected comment');
-    const event = await append('message', '15550005001', { direction: 'inbound', waMessageId: 'wamid.E1' });
+    const event = await append('message', contact(5001), { direction: 'inbound', waMessageId: 'wamid.E1' });
     const [message] = await stream.waitForMessages(1);
     expect(message).toEqual({ id: String(event.id), event: 'message', data: expect.any(String) });
     expect(JSON.parse(message!.data!)).toEqual({
       id: event.id,
       at: event.at.toISOString(),
       kind: 'message',
-      phone: '15550005001',
+      contactId: contact(5001),
       payload: { direction: 'inbound', waMessageId: 'wamid.E1' },
     });
   } finally {
@@ -107,11 +109,11 @@ it('streams an appended event with its id, kind and JSON data', async () => {
 });
 
 it('starts from now without Last-Event-ID, and resumes exactly after it on reconnect', async () => {
-  await append('state', '15550005002', { state: 'IDLE', note: 'before anyone listened' });
+  await append('state', contact(5002), { state: 'IDLE', note: 'before anyone listened' });
   const first = await openStream(app.baseUrl);
   await waitFor(async () => first.comments.includes('connected'), 'the connected comment');
-  const a = await append('state', '15550005002', { n: 1 });
-  const b = await append('message', '15550005002', { n: 2 });
+  const a = await append('state', contact(5002), { n: 1 });
+  const b = await append('message', contact(5002), { n: 2 });
   const got = await first.waitForMessages(2);
   expect(got.map((m) => m.id)).toEqual([String(a.id), String(b.id)]);
 
@@ -121,16 +123,16 @@ it('starts from now without Last-Event-ID, and resumes exactly after it on recon
   expect(first.messages).toHaveLength(2);
 
   const missed = [
-    await append('message', '15550005002', { n: 3 }),
-    await append('status', '15550005002', { n: 4 }),
-    await append('state', '15550005002', { n: 5 }),
+    await append('message', contact(5002), { n: 3 }),
+    await append('status', contact(5002), { n: 4 }),
+    await append('state', contact(5002), { n: 5 }),
   ];
   const second = await openStream(app.baseUrl, { lastEventId: got[1]!.id });
   try {
     const replayed = await second.waitForMessages(3);
     expect(replayed.map((m) => m.id)).toEqual(missed.map((e) => String(e.id)));
     expect(replayed.map((m) => JSON.parse(m.data!).payload.n)).toEqual([3, 4, 5]);
-    const live = await append('message', '15550005002', { n: 6 });
+    const live = await append('message', contact(5002), { n: 6 });
     const all = await second.waitForMessages(4);
     expect(all[3]!.id).toBe(String(live.id));
     await sleep(200);
@@ -141,11 +143,11 @@ it('starts from now without Last-Event-ID, and resumes exactly after it on recon
 });
 
 it('accepts ?lastEventId= for clients that cannot set headers, and replays more than one batch', async () => {
-  const start = await append('state', '15550005003', { n: 0 });
+  const start = await append('state', contact(5003), { n: 0 });
   const events = await app.db.withTransaction(async (client) => {
     const appended = [];
     for (let n = 1; n <= 1200; n++)
-      appended.push(await appendEvent(client, { kind: 'message', phone: '15550005003', payload: { n } }));
+      appended.push(await appendEvent(client, { kind: 'message', contactId: contact(5003), payload: { n } }));
     return appended;
   });
   const stream = await openStream(app.baseUrl, { query: `?lastEventId=${start.id}` });
@@ -164,13 +166,17 @@ it('loses no event when an earlier transaction commits after a later append star
     let releaseSlow!: () => void;
     const slowMayCommit = new Promise<void>((resolve) => (releaseSlow = resolve));
     const slow = app.db.withTransaction(async (client) => {
-      const event = await appendEvent(client, { kind: 'message', phone: '15550005004', payload: { which: 'slow' } });
+      const event = await appendEvent(client, {
+        kind: 'message',
+        contactId: contact(5004),
+        payload: { which: 'slow' },
+      });
       await slowMayCommit;
       return event;
     });
     await sleep(100);
     // Begun while the slow transaction is open; it must not become visible (and be streamed) first.
-    const fast = append('message', '15550005004', { which: 'fast' });
+    const fast = append('message', contact(5004), { which: 'fast' });
     await sleep(200);
     releaseSlow();
     const [slowEvent, fastEvent] = await Promise.all([slow, fast]);

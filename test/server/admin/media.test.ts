@@ -12,6 +12,8 @@ import { lastAudit, startAdminApp, TEST_ADMIN_TOKEN, type AdminApp } from './adm
 
 const MB = 1024 * 1024;
 const PHONE = '15550007301';
+/** The contact of the student writing from PHONE. */
+let contactId: string;
 
 let app: AdminApp;
 let fake: GraphFake;
@@ -26,6 +28,7 @@ beforeAll(async () => {
   const whatsapp = createGraphClient({ baseUrl: fake.baseUrl, accessToken: TEST_ACCESS_TOKEN, phoneNumberId: '1' });
   app = await startAdminApp({ whatsapp });
   agent = await app.token('agent', 'Agent Media');
+  contactId = await app.contact(PHONE);
 });
 
 afterAll(async () => {
@@ -246,9 +249,10 @@ describe('GET /api/admin/media/{id}', () => {
     fake.addMedia(mediaId, photo, 'image/jpeg');
     await storeInbound(
       app.db,
+      contactId,
       {
         waMessageId: 'wamid.media-photo-1',
-        from: PHONE,
+        sender: { phone: PHONE },
         sentAt: Date.now(),
         receivedAt: Date.now(),
         content: { kind: 'media', mediaType: 'image', mediaId, mimeType: 'image/jpeg', caption: 'my homework' },
@@ -285,9 +289,10 @@ describe('GET /api/admin/media/{id}', () => {
     const mediaId = '1300000000000002';
     await storeInbound(
       app.db,
+      contactId,
       {
         waMessageId: 'wamid.media-gone-1',
-        from: PHONE,
+        sender: { phone: PHONE },
         sentAt: Date.now(),
         receivedAt: Date.now(),
         content: { kind: 'media', mediaType: 'document', mediaId, mimeType: 'application/pdf', filename: 'old.pdf' },
@@ -311,8 +316,8 @@ describe('GET /api/admin/media/{id}', () => {
     const stored = await upload([{ data: pdfFile(5000), filename: 'sheet.pdf', type: 'application/pdf' }]);
     const fileId = stored.body.media.id as number;
     await upsertOutbound(app.db, {
-      phone: PHONE,
-      key: `${PHONE}/attachment-1`,
+      contactId,
+      key: `${contactId}/attachment-1`,
       sender: 'agent',
       senderName: 'Agent Media',
       content: {

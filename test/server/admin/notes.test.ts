@@ -6,11 +6,16 @@ import { lastAudit, startAdminApp, TEST_ADMIN_TOKEN, type AdminApp } from './adm
 let app: AdminApp;
 let agent: { token: string; id: number };
 const PHONE = '15550007001';
+/** The contact of the student writing from PHONE. */
+let contactId: string;
 
 beforeAll(async () => {
   app = await startAdminApp();
   agent = await app.token('agent', 'Agent Nneka');
-  await app.db.query(`insert into conversations (phone, state, registered) values ($1, 'REGISTERED', true)`, [PHONE]);
+  contactId = await app.contact(PHONE);
+  await app.db.query(`insert into conversations (contact_id, state, registered) values ($1, 'REGISTERED', true)`, [
+    contactId,
+  ]);
 });
 
 afterAll(async () => {
@@ -30,7 +35,7 @@ describe('POST and GET /api/admin/conversations/{phone}/notes', () => {
       status: 'success',
       note: {
         id: expect.any(Number),
-        phone: PHONE,
+        contactId,
         agentName: 'Agent Nneka',
         text: 'Asked about the exam fee twice; call back Friday.',
       },
@@ -39,10 +44,11 @@ describe('POST and GET /api/admin/conversations/{phone}/notes', () => {
     expect(first.body.note.agentId).toBe(Number(people[0]!.id));
     const second = await write('Second note, from the admin', TEST_ADMIN_TOKEN, `+1 555-000-7001`);
     expect(second.status).toBe(201);
-    expect(second.body.note).toMatchObject({ agentName: 'Admin', phone: PHONE });
+    expect(second.body.note).toMatchObject({ agentName: 'Admin', contactId });
 
     const listed = await app.request('GET', notesPath(`+${PHONE}`), { token: agent.token });
     expect(listed.status).toBe(200);
+    expect(listed.body.contactId).toBe(contactId);
     expect(listed.body.notes.map((n: { id: number; text: string }) => [n.id, n.text])).toEqual([
       [first.body.note.id, 'Asked about the exam fee twice; call back Friday.'],
       [second.body.note.id, 'Second note, from the admin'],
@@ -52,13 +58,13 @@ describe('POST and GET /api/admin/conversations/{phone}/notes', () => {
     expect(times[1]).toBeGreaterThanOrEqual(times[0]);
 
     // One 'note' event per note, for the consoles to reload the history: it carries no text.
-    const { rows: events } = await app.db.query<{ kind: string; phone: string; payload: unknown }>(
-      'select kind, phone, payload from events where id > $1 order by id',
+    const { rows: events } = await app.db.query<{ kind: string; contact_id: string; payload: unknown }>(
+      'select kind, contact_id, payload from events where id > $1 order by id',
       [before[0]!.id],
     );
     expect(events).toEqual([
-      { kind: 'note', phone: PHONE, payload: { agentId: Number(people[0]!.id), agentName: 'Agent Nneka' } },
-      { kind: 'note', phone: PHONE, payload: { agentId: expect.any(Number), agentName: 'Admin' } },
+      { kind: 'note', contact_id: contactId, payload: { agentId: Number(people[0]!.id), agentName: 'Agent Nneka' } },
+      { kind: 'note', contact_id: contactId, payload: { agentId: expect.any(Number), agentName: 'Admin' } },
     ]);
   });
 
@@ -70,7 +76,7 @@ describe('POST and GET /api/admin/conversations/{phone}/notes', () => {
     expect(row).toMatchObject({
       action: 'notes.create',
       actor: 'Agent Nneka',
-      phone: PHONE,
+      contact_id: contactId,
       outcome: 'ok',
       http_status: 201,
       details: { textLength: text.length, noteId: answer.body.note.id },
@@ -107,22 +113,28 @@ describe('POST and GET /api/admin/conversations/{phone}/notes', () => {
     expect(answer.body.error.code).toBe('invalid_json');
   });
 
-  it('answers 404 conversation_not_found for a phone with no conversation, and 400 for one that is no phone', async () => {
+  it('answers 404 conversation_not_found for a contact with no conversation or none at all, and 400 for what names no contact', async () => {
+    const noConversation = await app.contact('15550007998');
     for (const method of ['GET', 'POST']) {
-      const unknown = await app.request(method, notesPath('15550007999'), {
-        token: agent.token,
-        body: method === 'POST' ? { text: 'hello' } : undefined,
-      });
-      expect(unknown.status).toBe(404);
-      expect(unknown.body.error.code).toBe('conversation_not_found');
-      const bad = await app.request(method, notesPath('abc'), {
+      for (const reference of ['15550007999', '15550007998', noConversation]) {
+        const unknown = await app.request(method, notesPath(reference), {
+          token: agent.token,
+          body: method === 'POST' ? { text: 'hello' } : undefined,
+        });
+        expect([reference, unknown.status, unknown.body.error.code]).toEqual([
+          reference,
+          404,
+          'conversation_not_found',
+        ]);
+      }
+      const bad = await app.request(method, notesPath('a%20b'), {
         token: agent.token,
         body: method === 'POST' ? { text: 'hello' } : undefined,
       });
       expect(bad.status).toBe(400);
-      expect(bad.body.error.code).toBe('invalid_phone');
+      expect(bad.body.error.code).toBe('invalid_contact');
     }
-    const { rows } = await app.db.query('select 1 from notes where phone = $1', ['15550007999']);
+    const { rows } = await app.db.query('select 1 from notes where contact_id = $1', [noConversation]);
     expect(rows).toHaveLength(0);
   });
 });
