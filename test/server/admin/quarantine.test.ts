@@ -30,7 +30,7 @@ describe('GET /api/admin/quarantine', () => {
         at: expect.any(String),
         source: 'webhook_status',
         reason: 'invalid_id',
-        phone: null,
+        contactId: null,
         raw: '{"id":"","status":"read"}',
         rawTruncated: false,
       },
@@ -56,29 +56,39 @@ describe('GET /api/admin/quarantine', () => {
     expect(invalid.body.items.map((i: { source: string }) => i.source)).toEqual(['webhook_status', 'webhook_message']);
   });
 
-  it("filters a conversation's own items by its phone, in any format", async () => {
+  it("filters a conversation's own items by its contact, named by a phone in any format, its id or its BSUID", async () => {
+    const own = await app.contact({ phone: '15550007001', bsuid: 'NG.7001' });
+    const other = await app.contact('15550007002');
     await quarantineItems(app.db, [
       {
         source: 'conversation',
         reason: 'step_failed',
-        phone: '15550007001',
+        contactId: own,
         raw: { inbound: { waMessageId: 'wamid.S' } },
       },
-      { source: 'conversation', reason: 'store_refused', phone: '15550007002', raw: { event: { type: 'timer' } } },
+      { source: 'conversation', reason: 'store_refused', contactId: other, raw: { event: { type: 'timer' } } },
     ]);
-    const own = await asAdmin('/api/admin/quarantine?phone=%2B1%20555%20000%207001');
-    expect(own.body.items).toEqual([
-      expect.objectContaining({ source: 'conversation', reason: 'step_failed', phone: '15550007001' }),
-    ]);
+    for (const reference of ['+1 555 000 7001', own, 'NG.7001']) {
+      const answer = await asAdmin(`/api/admin/quarantine?phone=${encodeURIComponent(reference)}`);
+      expect(answer.body.items).toEqual([
+        expect.objectContaining({ source: 'conversation', reason: 'step_failed', contactId: own }),
+      ]);
+    }
     expect((await asAdmin('/api/admin/quarantine?source=conversation')).body.items).toHaveLength(2);
+    const unknown = await asAdmin('/api/admin/quarantine?phone=15550007999');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('conversation_not_found');
   });
 
   it('answers 400 to a query it does not understand', async () => {
-    for (const query of ['reason=nonsense', 'source=sms', 'cursor=abc', 'limit=0', 'phone=12ab']) {
+    for (const query of ['reason=nonsense', 'source=sms', 'cursor=abc', 'limit=0']) {
       const answer = await asAdmin(`/api/admin/quarantine?${query}`);
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({ status: 'error', error: { code: 'invalid_query' } });
     }
+    const noContact = await asAdmin(`/api/admin/quarantine?phone=${encodeURIComponent('12 ab!')}`);
+    expect(noContact.status).toBe(400);
+    expect(noContact.body).toMatchObject({ status: 'error', error: { code: 'invalid_contact' } });
   });
 
   it('is for admins only: 401 without a token, 403 for an agent; each request is audited', async () => {

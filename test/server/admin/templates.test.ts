@@ -9,11 +9,14 @@ import { startAdminApp, lastAudit, type AdminApp } from './admin-app';
 let app: AdminApp;
 let agent: string;
 const PHONE = '15550007101';
+/** The contact of the student writing from PHONE. */
+let contactId: string;
 const sendPath = (phone: string) => `/api/admin/conversations/${encodeURIComponent(phone)}/template`;
 
 beforeAll(async () => {
   app = await startAdminApp();
   agent = (await app.token('agent', 'Agent Grace')).token;
+  contactId = await app.contact(PHONE);
 });
 afterAll(async () => {
   await app?.stop();
@@ -68,7 +71,7 @@ describe('GET /api/admin/templates', () => {
 
 describe('POST /api/admin/conversations/:phone/template', () => {
   it('sends the rendered template as the acting agent and audits names and keys, never values', async () => {
-    app.chat.add(PHONE, { windowOpen: false });
+    app.chat.add(contactId, { windowOpen: false });
     const answer = await send({
       name: 'homework_reminder',
       language: 'en',
@@ -81,7 +84,7 @@ describe('POST /api/admin/conversations/:phone/template', () => {
       {
         command: 'template',
         input: {
-          phone: PHONE,
+          contactId,
           agent: 'Agent Grace',
           agentId: expect.any(Number),
           admin: false,
@@ -101,13 +104,13 @@ describe('POST /api/admin/conversations/:phone/template', () => {
       },
     ]);
     const audit = await lastAudit(app.db);
-    expect(audit).toMatchObject({ action: 'chat.template', phone: PHONE, outcome: 'ok', http_status: 200 });
+    expect(audit).toMatchObject({ action: 'chat.template', contact_id: contactId, outcome: 'ok', http_status: 200 });
     expect(audit!.details).toMatchObject({ template: 'homework_reminder', language: 'en', parameterKeys: ['1', '2'] });
     expect(JSON.stringify(audit)).not.toContain('Chiamaka');
   });
 
   it('sends a template without parameters when it has none', async () => {
-    app.chat.add(PHONE);
+    app.chat.add(contactId);
     await replaceTemplates(app.db, [
       toMessageTemplate({
         ...DEFAULT_FAKE_TEMPLATES[0]!,
@@ -123,7 +126,7 @@ describe('POST /api/admin/conversations/:phone/template', () => {
   });
 
   it('answers 404 template_not_found for an unknown name or language, and a template no longer listed', async () => {
-    app.chat.add(PHONE);
+    app.chat.add(contactId);
     for (const body of [
       { name: 'nope', language: 'en' },
       { name: 'support_follow_up', language: 'fr' },
@@ -139,7 +142,7 @@ describe('POST /api/admin/conversations/:phone/template', () => {
   });
 
   it.each(['PAUSED', 'DISABLED', 'REJECTED'])('answers 409 template_not_approved for a %s template', async (status) => {
-    app.chat.add(PHONE);
+    app.chat.add(contactId);
     await setTemplateStatus(app.db, { name: 'support_follow_up', language: 'en', status });
     const answer = await send({ name: 'support_follow_up', language: 'en', parameters: { first_name: 'Ada' } });
     expect(answer.status).toBe(409);
@@ -152,7 +155,7 @@ describe('POST /api/admin/conversations/:phone/template', () => {
   });
 
   it('answers 400 invalid_parameters naming every wrong key', async () => {
-    app.chat.add(PHONE);
+    app.chat.add(contactId);
     const answer = await send({
       name: 'payment_reminder',
       language: 'en',
@@ -179,17 +182,23 @@ describe('POST /api/admin/conversations/:phone/template', () => {
     expect(app.chat.calls).toEqual([]);
   });
 
-  it('answers 400 for a body that is not JSON and for a bad phone number', async () => {
+  it('answers 400 for a body that is not JSON and for what names no contact', async () => {
     expect((await send('{not json')).body.error.code).toBe('invalid_json');
-    expect((await send({ name: 'hello', language: 'en' }, 'not-a-phone')).body.error.code).toBe('invalid_phone');
+    expect((await send({ name: 'hello', language: 'en' }, 'not-a-phone')).body.error.code).toBe('invalid_contact');
   });
 
   it('maps the conversation’s refusals as the other chat commands do', async () => {
     const body = { name: 'support_follow_up', language: 'en', parameters: { first_name: 'Ada' } };
-    const unknown = await send(body, '15550007199');
+    const neverWrote = await send(body, '15550007199');
+    expect(neverWrote.status).toBe(404);
+    expect(neverWrote.body.error.code).toBe('conversation_not_found');
+    expect(app.chat.calls).toEqual([]);
+    await app.contact('15550007198');
+    const unknown = await send(body, '15550007198');
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('conversation_not_found');
-    app.chat.add(PHONE, { whatsappRejects: 132001 });
+    expect(app.chat.calls).toHaveLength(1);
+    app.chat.add(contactId, { whatsappRejects: 132001 });
     const rejected = await send(body);
     expect(rejected.status).toBe(502);
     expect(rejected.body.error).toMatchObject({ code: 'whatsapp_rejected', whatsappCode: 132001 });

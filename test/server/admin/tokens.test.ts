@@ -147,10 +147,14 @@ describe('tokens', () => {
 });
 
 describe('GET /api/admin/audit', () => {
-  it('lists entries newest first, filtered by phone and action, page by page', async () => {
+  it("lists entries newest first, filtered by a contact's phone and by action, page by page", async () => {
     const agent = (await asAdmin('POST', '/api/admin/tokens', { name: 'Auditor target', role: 'agent' })).body
       .token as string;
     const phone = '15550006001';
+    // Two students who wrote (the API names a contact, never a number that never wrote), with no
+    // conversation stored yet: each request ends in a 404 that still names the contact.
+    const contactId = await app.contact(phone);
+    await app.contact('15550006002');
     for (let i = 0; i < 3; i++) await app.request('GET', `/api/admin/conversations/+${phone}`, { token: agent });
     await app.request('GET', '/api/admin/conversations/15550006002', { token: agent });
     await app.request('GET', '/api/admin/tokens', { token: agent });
@@ -162,7 +166,7 @@ describe('GET /api/admin/audit', () => {
       actor: 'Auditor target',
       role: 'agent',
       action: 'conversations.get',
-      phone,
+      contactId,
       outcome: 'conversation_not_found',
       httpStatus: 404,
     });
@@ -172,7 +176,7 @@ describe('GET /api/admin/audit', () => {
     const forbidden = await asAdmin('GET', '/api/admin/audit?action=token.list&limit=1');
     expect(forbidden.body.entries[0]).toMatchObject({ actor: 'Auditor target', outcome: 'forbidden', httpStatus: 403 });
 
-    const first = await asAdmin('GET', `/api/admin/audit?phone=${phone}&limit=2`);
+    const first = await asAdmin('GET', `/api/admin/audit?phone=${contactId}&limit=2`);
     expect(first.body.entries).toHaveLength(2);
     const second = await asAdmin('GET', `/api/admin/audit?phone=${phone}&limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body.entries).toHaveLength(1);
@@ -180,8 +184,20 @@ describe('GET /api/admin/audit', () => {
     expect([...first.body.entries, ...second.body.entries].map((e: { id: number }) => e.id)).toEqual(ids);
   });
 
-  it.each(['limit=500', 'phone=abc', 'action=DROP%20TABLE', 'cursor=-1'])('answers 400 to ?%s', async (query) => {
+  it.each([
+    ['limit=500', 'invalid_query'],
+    ['phone=a%20b', 'invalid_contact'],
+    ['action=DROP%20TABLE', 'invalid_query'],
+    ['cursor=-1', 'invalid_query'],
+  ])('answers 400 to ?%s', async (query, code) => {
     const answer = await asAdmin('GET', `/api/admin/audit?${query}`);
     expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe(code);
+  });
+
+  it('answers 404 conversation_not_found to ?phone= of a number that never wrote', async () => {
+    const answer = await asAdmin('GET', '/api/admin/audit?phone=15550006999');
+    expect(answer.status).toBe(404);
+    expect(answer.body.error.code).toBe('conversation_not_found');
   });
 });
