@@ -195,11 +195,26 @@ export function parseWebhook(body: unknown, receivedAt: number): ParsedWebhook {
       }
       const value = MessagesValue.safeParse(change.data.value);
       if (!value.success) return skip('unreadable', `${where} has no value object`);
+      // A value may carry more than the product handles (`calls` beside the messages, say): counted too.
+      for (const key of Object.keys(change.data.value as object)) {
+        if (!HANDLED_VALUE_KEYS.has(key)) skip(fieldLabel(key), `${where}: ${quote(key)} in the value is not handled`);
+      }
       parseValue(value.data, where, receivedAt, result);
     });
   });
   return result;
 }
+
+/** What a `messages` or `smb_message_echoes` value holds that the parser reads. */
+const HANDLED_VALUE_KEYS = new Set([
+  'messaging_product',
+  'metadata',
+  'contacts',
+  'messages',
+  'statuses',
+  'errors',
+  'message_echoes',
+]);
 
 function fieldLabel(field: string): IgnoredChangeLabel {
   return (KNOWN_WEBHOOK_FIELDS as readonly string[]).includes(field) ? (field as IgnoredChangeLabel) : 'other';

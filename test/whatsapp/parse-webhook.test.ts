@@ -955,3 +955,14 @@ describe('parseWebhook with several changes and fields in one entry', () => {
     expect(parsed.ignoredChanges).toEqual(['unreadable', 'unreadable', 'unreadable', 'other']);
   });
 });
+
+describe('parseWebhook with a value holding more than messages and statuses', () => {
+  it('handles the message and counts the calls beside it as ignored, by their field name', () => {
+    const parsed = parseWebhook(fixtureJson('messages-value-with-calls.json'), RECEIVED_AT);
+    expect(parsed.messages.map((m) => m.sender)).toEqual([
+      { phone: '5521987650005', bsuid: 'BR.50505050505050505050' },
+    ]);
+    expect(parsed.ignoredChanges).toEqual(['calls']);
+    expect(parsed.ignored).toEqual(['entry[0].changes[0]: "calls" in the value is not handled']);
+  });
+});
