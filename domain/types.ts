@@ -161,13 +161,24 @@ export interface MediaContent {
   caption?: string;
 }
 
+/**
+ * WhatsApp's `request_contact_info` interactive message: `body` above a button that shares the student's
+ * phone number with us (reference: whatsapp-identity.md §3.7). The answer is a `contacts` message with
+ * `origin: contact_request`.
+ */
+export interface ContactRequestContent {
+  kind: 'contact_request';
+  body: string;
+}
+
 /** What the bot or an agent sends; the WhatsApp client turns it into a Graph API body. */
 export type OutboundContent =
   | { kind: 'text'; text: string }
   | { kind: 'buttons'; body: string; buttons: ReplyButton[]; header?: string; footer?: string }
   | { kind: 'list'; body: string; button: string; sections: ListSection[]; header?: string; footer?: string }
   | TemplateContent
-  | MediaContent;
+  | MediaContent
+  | ContactRequestContent;
 
 export type OutboundKind = OutboundContent['kind'];
 

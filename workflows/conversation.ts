@@ -2,7 +2,7 @@ import * as wf from '@temporalio/workflow';
 import { Alarm, earliestDeadline, takeDue, type Deadlines } from './deadlines';
 import { outcomeOf, permanentReasonOf, planOperations, store, turns, WriteKeys, type StepOutcome } from './carry-out';
 import { carryOut, deliver } from './legacy-carry-out';
-import { agentEvent, agentResult, outsideWindow } from './flow/agent';
+import { agentEvent, agentResult, CARRIED, outsideWindow } from './flow/agent';
 import type { FlowEvent } from './flow/events';
 import { initialFlowState, type FlowState } from './flow/state';
 import type { FlowContext, StepResult } from './flow/context';
@@ -161,7 +161,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
           throw new Error(`message is longer than ${MAX_TEXT_CHARS} characters`);
         if (command.action === 'template' && command.content?.kind !== 'template')
           throw new Error('a template command carries its template');
-        const carries = command.action === 'template' ? 'template' : command.action === 'send' ? 'media' : undefined;
+        if (command.action === 'request_contact_info' && command.content?.kind !== 'contact_request')
+          throw new Error('a contact-info request carries its text');
+        const carries = CARRIED[command.action];
         if (command.content !== undefined && command.content.kind !== carries)
           throw new Error(`a ${command.action} command carries no ${command.content.kind}`);
       },

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Agent, StateName } from './flow/state';
-import type { InboundMessage, MediaContent, TemplateContent } from '../domain/types';
+import type { ContactRequestContent, InboundMessage, MediaContent, TemplateContent } from '../domain/types';
 
 // Message definitions shared by the server and the workflow, so the server never imports workflow logic.
 
@@ -19,9 +19,10 @@ export interface PaymentConfirmation {
 export interface AgentCommand {
   /**
    * `assign` takes the open chat (or, with `to`, hands it over); `unassign` gives it back; `claim` asks
-   * automatic assignment for an agent for a chat nobody holds.
+   * automatic assignment for an agent for a chat nobody holds; `request_contact_info` asks a student
+   * known only by BSUID for their phone number.
    */
-  action: 'start' | 'send' | 'end' | 'assign' | 'unassign' | 'claim' | 'template';
+  action: 'start' | 'send' | 'end' | 'assign' | 'unassign' | 'claim' | 'template' | 'request_contact_info';
   /** The agent's name, as the audit log and the transcript show it. */
   agent: string;
   /** The person acting (absent from commands of versions that did not name people). */
@@ -33,9 +34,11 @@ export interface AgentCommand {
   message?: string;
   /**
    * For `template`: the approved template, checked and rendered by the admin API. For `send`: a file
-   * the agent attached, sent before `message` (which is then optional).
+   * the agent attached, sent before `message` (which is then optional). For `request_contact_info`:
+   * the request (always carried: a version that does not know the action refuses a command with
+   * content it does not expect, rather than reading it as another action).
    */
-  content?: TemplateContent | MediaContent;
+  content?: TemplateContent | MediaContent | ContactRequestContent;
   /** Idempotency key: a command with a key already handled returns the first answer again. */
   requestId: string;
   /** What the request asked for, echoed in its answer, so a key reused for another request is told apart. */

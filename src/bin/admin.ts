@@ -1,24 +1,35 @@
 import { parseArgs } from 'node:util';
 import { createToken, Role, AgentName } from '../auth/tokens';
-import { createDb } from '../db/pool';
+import { getContact } from '../db/contacts';
+import { createDb, type Db } from '../db/pool';
 import { listTokens, revokeToken, type AdminToken } from '../db/tokens';
 import { runEntry } from '../entry';
 import { providePostgres } from '../embedded/provide';
+import { resolveContactReference } from '../server/admin/params';
+import { HttpError } from '../server/errors';
+import { conversationWorkflowId } from '../../workflows/messages';
 
 // `npm run admin -- token create --role agent --name <name> | token list | token revoke <id>`:
 // manages admin API tokens in DATABASE_URL's database (or the embedded one when unset). `--name` is
 // the person who holds the token: an existing person of exactly that name gets another token,
 // any other name makes a new person.
+// `npm run admin -- find <phone|BSUID|@username|contact id>`: the student's contact, as an operator
+// needs it to find their workflow in the Temporal Web UI (whose ids hold no phone number).
 
 const USAGE = `usage: npm run admin -- token create --role <admin|agent> --name <name>
        npm run admin -- token list
        npm run admin -- token revoke <id>
+       npm run admin -- find <phone|BSUID|@username|contact id>
 `;
 
 // Postgres's "relation does not exist": the migrations have not run on this database.
 const UNDEFINED_TABLE = '42P01';
 
-type Command = { kind: 'create'; name: string; role: Role } | { kind: 'list' } | { kind: 'revoke'; id: number };
+type Command =
+  | { kind: 'create'; name: string; role: Role }
+  | { kind: 'list' }
+  | { kind: 'revoke'; id: number }
+  | { kind: 'find'; reference: string };
 
 /** Thrown for a command line that means nothing; the CLI prints it with the usage and exits 2. */
 class UsageError extends Error {
@@ -39,6 +50,12 @@ function parseCommand(argv: string[]): Command {
   }
   const { positionals, values } = parsed;
   const [group, action, ...rest] = positionals;
+  if (group === 'find') {
+    if (values.role !== undefined || values.name !== undefined) throw new UsageError('find takes no options');
+    if (action === undefined || action.trim() === '' || rest.length > 0)
+      throw new UsageError('find takes one phone number, BSUID, username or contact id');
+    return { kind: 'find', reference: action };
+  }
   if (group !== 'token') throw new UsageError(group === undefined ? 'missing command' : `unknown command "${group}"`);
   if (action === 'create') {
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
@@ -110,7 +127,34 @@ async function run(cmd: Command, db: ReturnType<typeof createDb>): Promise<numbe
       process.stdout.write(`revoked ${describe(revoked)}\n`);
       return 0;
     }
+    case 'find':
+      return find(db, cmd.reference);
   }
+}
+
+/** Prints the contact a reference names: its id, its workflow's id, phone (or hidden), BSUID, username. */
+async function find(db: Db, reference: string): Promise<number> {
+  let contactId: string;
+  try {
+    contactId = await resolveContactReference(db, reference);
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    const message = err.status === 404 ? 'no contact has this phone number, BSUID, username or id' : err.message;
+    process.stderr.write(`edubot-admin: ${message}\n`);
+    return err.status === 400 ? 2 : 1;
+  }
+  const contact = (await getContact(db, contactId))!;
+  process.stdout.write(
+    [
+      `contact: ${contact.id}`,
+      `workflow: ${conversationWorkflowId(contact.id)}`,
+      `phone: ${contact.phone === null ? 'hidden' : `+${contact.phone}`}`,
+      `bsuid: ${contact.bsuid ?? 'none'}`,
+      ...(contact.parentBsuid === null ? [] : [`parent bsuid: ${contact.parentBsuid}`]),
+      `username: ${contact.username === null ? 'none' : `@${contact.username.replace(/^@/, '')}`}`,
+    ].join('\n') + '\n',
+  );
+  return 0;
 }
 
 function describe(t: AdminToken): string {

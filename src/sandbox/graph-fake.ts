@@ -8,6 +8,9 @@ import { createMediaUploads } from './graph-fake-media';
 import { createStatusNotifier } from './graph-fake-status';
 import { createFakeTemplates } from './graph-fake-templates';
 import type { GraphFake, GraphFakeFailure, GraphFakeOptions, RecordedSend, SendAttempt } from './graph-fake-types';
+import type { OutboundContent } from '../../domain/types';
+import { BSUID_RECIPIENT_NOT_SUPPORTED } from '../whatsapp/errors';
+import type { GraphTemplate } from '../whatsapp/template-schema';
 import { checkOutboundLimits, fromGraphSendBody, GraphSendBody } from '../whatsapp/outbound';
 
 // A real HTTP server speaking the Graph API's `/messages` and media shapes, for tests, the benchmark
@@ -212,6 +215,19 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       attempt('failed', 400, checked.code);
       return sendJson(res, 400, checked.body);
     }
+    // Authentication templates go to phone numbers only: to a BSUID WhatsApp refuses them with 131062.
+    if (parsed.data.to === undefined && needsPhone(content, templates.all)) {
+      attempt('failed', 400, BSUID_RECIPIENT_NOT_SUPPORTED);
+      return sendJson(
+        res,
+        400,
+        graphError(
+          BSUID_RECIPIENT_NOT_SUPPORTED,
+          'Recipient not supported',
+          'Business-scoped User ID (BSUID) recipients are not supported for this message.',
+        ),
+      );
+    }
 
     sequence += 1;
     const send: RecordedSend = {
@@ -341,4 +357,11 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       await closed;
     },
   };
+}
+
+/** Whether WhatsApp sends this only to a phone number: an authentication template (reference §3.3). */
+function needsPhone(content: OutboundContent, catalogue: readonly GraphTemplate[]): boolean {
+  if (content.kind !== 'template') return false;
+  const template = catalogue.find((t) => t.name === content.name && t.language === content.language);
+  return template?.category.toUpperCase() === 'AUTHENTICATION';
 }

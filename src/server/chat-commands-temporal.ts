@@ -126,5 +126,6 @@ export function temporalChatCommands(temporal: Client): ChatCommands {
     assign: (input) => command('assign', input),
     unassign: (input) => command('unassign', input),
     claim: (input) => command('claim', input),
+    requestContactInfo: ({ request, ...input }) => command('request_contact_info', { ...input, content: request }),
   };
 }

@@ -7,7 +7,7 @@
 // limit); `idempotencyKey` is the request's Idempotency-Key header, and a retried request with the
 // same key must be a no-op.
 
-import type { MediaContent, TemplateContent } from '../../domain/types';
+import type { ContactRequestContent, MediaContent, TemplateContent } from '../../domain/types';
 
 export type ChatCommandFailureCode =
   | 'conversation_not_found'
@@ -67,4 +67,9 @@ export interface ChatCommands {
   unassign(input: CommandInput): Promise<ChatCommandResult>;
   /** Asks automatic assignment for an agent for the open chat, if nobody holds it. */
   claim(input: CommandInput): Promise<ChatCommandResult>;
+  /**
+   * Sends WhatsApp's request for the student's phone number (a session message: inside the 24-hour
+   * window), in a chat or not. Optional: a double that does not take it answers 503 at the route.
+   */
+  requestContactInfo?(input: CommandInput & { request: ContactRequestContent }): Promise<ChatCommandResult>;
 }

@@ -83,6 +83,9 @@ export function checkOutboundLimits(content: OutboundContent): string[] {
       optional('caption', content.caption, MAX_CAPTION_CHARS);
       optional('filename', content.filename, MAX_OTHER_TEXT_CHARS);
       break;
+    case 'contact_request':
+      within('body', content.body, MAX_INTERACTIVE_BODY_CHARS);
+      break;
   }
   return problems;
 }
@@ -137,6 +140,16 @@ export function toGraphSendBody(
       };
     case 'template':
       return { ...base, type: 'template', template: templateBody(content) };
+    case 'contact_request':
+      return {
+        ...base,
+        type: 'interactive',
+        interactive: {
+          type: 'request_contact_info',
+          body: { text: content.body },
+          action: { name: 'request_contact_info' },
+        },
+      };
     case 'media': {
       // Sent by the id WhatsApp gave the uploaded file, never by a link.
       if (uploadedMediaId === undefined) throw new RangeError('a media message is sent only once its file is uploaded');
@@ -197,6 +210,13 @@ const ListInteractive = z.object({
   }),
 });
 
+// A button that shares the student's phone number (reference: whatsapp-identity.md §3.7).
+const RequestContactInfoInteractive = z.object({
+  type: z.literal('request_contact_info'),
+  body: Body,
+  action: z.object({ name: z.literal('request_contact_info') }),
+});
+
 const SendBase = z.object({
   messaging_product: z.literal('whatsapp'),
   recipient_type: z.literal('individual').optional(),
@@ -225,7 +245,10 @@ const TemplateBody = z.object({
 
 const MediaById = z.object({ id: z.string().min(1), caption: z.string().optional(), filename: z.string().optional() });
 
-/** The subset of Graph send bodies this service produces: text, interactive button/list, template and media. */
+/**
+ * The subset of Graph send bodies this service produces: text, interactive button/list/contact-info
+ * request, template and media.
+ */
 export const GraphSendBody = z
   .discriminatedUnion('type', [
     SendBase.extend({
@@ -234,7 +257,7 @@ export const GraphSendBody = z
     }),
     SendBase.extend({
       type: z.literal('interactive'),
-      interactive: z.discriminatedUnion('type', [ButtonInteractive, ListInteractive]),
+      interactive: z.discriminatedUnion('type', [ButtonInteractive, ListInteractive, RequestContactInfoInteractive]),
     }),
     SendBase.extend({ type: z.literal('template'), template: TemplateBody }),
     SendBase.extend({ type: z.literal('image'), image: MediaById }),
@@ -278,6 +301,7 @@ export function fromGraphSendBody(body: GraphSendBody): OutboundContent {
     };
   }
   const i = body.interactive;
+  if (i.type === 'request_contact_info') return { kind: 'contact_request', body: i.body.text };
   const extras = {
     ...(i.header === undefined ? {} : { header: i.header.text }),
     ...(i.footer === undefined ? {} : { footer: i.footer.text }),

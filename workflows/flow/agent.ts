@@ -1,8 +1,10 @@
-import type { TemplateContent } from '../../domain/types';
+import type { ContactRequestContent, TemplateContent } from '../../domain/types';
 import type { AgentCommand, AgentCommandResult } from '../messages';
 import type { Rejection } from './context';
-import type { FlowEvent } from './events';
+import type { Actor, FlowEvent } from './events';
+import { mayAct } from './holder';
 import type { Agent, StateName } from './state';
+import type { Turn } from './turn';
 
 // The agent's side of a conversation, beyond the flow step itself: when WhatsApp would refuse the
 // command outright, and what the agent is told once its step was carried out. Pure, like the flow.
@@ -12,6 +14,18 @@ export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** What a template command without a template carries: the flow refuses it as an invalid message. */
 const NO_TEMPLATE: TemplateContent = { kind: 'template', name: '', language: '', parameters: [], rendered: '' };
+
+/** The kind of content each action carries, if any: the validator refuses any other. */
+export const CARRIED: Record<AgentCommand['action'], NonNullable<AgentCommand['content']>['kind'] | undefined> = {
+  start: undefined,
+  send: 'media',
+  end: undefined,
+  assign: undefined,
+  unassign: undefined,
+  claim: undefined,
+  template: 'template',
+  request_contact_info: 'contact_request',
+};
 
 /** The flow event an agent command is. */
 export function agentEvent(command: AgentCommand): FlowEvent {
@@ -34,7 +48,34 @@ export function agentEvent(command: AgentCommand): FlowEvent {
     return { type: 'assign', agent, ...actor, ...(command.to ? { to: command.to } : {}) };
   if (command.action === 'unassign') return { type: 'unassign', agent, ...actor };
   if (command.action === 'claim') return { type: 'claimAgent' };
+  if (command.action === 'request_contact_info') {
+    const request = command.content?.kind === 'contact_request' ? command.content : NO_REQUEST;
+    return { type: 'agentRequestContactInfo', agent, request, ...actor };
+  }
   return { type: 'agentEnd', agent, message, ...actor };
+}
+
+/** What a contact-info request without its content carries: the flow refuses it as an invalid message. */
+const NO_REQUEST: ContactRequestContent = { kind: 'contact_request', body: '' };
+
+/**
+ * An agent asks the student for their phone number (WhatsApp's `request_contact_info` message): sent
+ * as the agent's, in a chat or not, and changing nothing else; the student's answer links the number
+ * to their contact at the webhook. In a chat someone else holds, only they (or an admin) may ask.
+ */
+export function agentRequestContactInfo(
+  turn: Turn,
+  agent: string,
+  request: ContactRequestContent,
+  actor: Actor = {},
+): Rejection | undefined {
+  if (request.body.trim() === '') return { code: 'invalid_message', message: 'The request has no text.' };
+  if (turn.state.name === 'CHAT_SUPPORT_ACTIVE') {
+    const refused = mayAct(turn, actor);
+    if (refused) return refused;
+  }
+  turn.send(request, agent);
+  return undefined;
 }
 
 /**
@@ -47,8 +88,10 @@ export function outsideWindow(
   lastInboundAt: number | undefined,
   now: number,
 ): AgentCommandResult | undefined {
-  // Only a start's and a send's texts need the window; an assignment sends nothing.
-  if (command.action !== 'start' && command.action !== 'send') return undefined;
+  // Only a start's and a send's texts, and a contact-info request (a session message), need the window;
+  // an assignment sends nothing.
+  if (command.action !== 'start' && command.action !== 'send' && command.action !== 'request_contact_info')
+    return undefined;
   if (lastInboundAt !== undefined && now - lastInboundAt <= CUSTOMER_SERVICE_WINDOW_MS) return undefined;
   return {
     ok: false,

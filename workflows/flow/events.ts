@@ -1,4 +1,4 @@
-import type { InboundMessage, MediaContent, TemplateContent } from '../../domain/types';
+import type { ContactRequestContent, InboundMessage, MediaContent, TemplateContent } from '../../domain/types';
 import type { Agent, TimerName } from './state';
 
 /** Who acts through the admin API: a person, and whether with the admin role. */
@@ -22,6 +22,8 @@ export type FlowEvent =
   | ({ type: 'agentSend'; agent: string; message: string; attachment?: MediaContent } & Actor)
   /** An agent sends an approved template, the one message WhatsApp takes outside the 24-hour window. */
   | ({ type: 'agentTemplate'; agent: string; template: TemplateContent } & Actor)
+  /** An agent asks a student known only by BSUID for their phone number (admin API). */
+  | ({ type: 'agentRequestContactInfo'; agent: string; request: ContactRequestContent } & Actor)
   /** An agent ends the chat (admin API), optionally with closing text. */
   | ({ type: 'agentEnd'; agent: string; message?: string } & Actor)
   /** An agent takes the open chat, or an admin hands it to `to` (admin API). */

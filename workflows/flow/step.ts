@@ -1,4 +1,5 @@
 import type { InboundMessage } from '../../domain/types';
+import { agentRequestContactInfo } from './agent';
 import { agentEnd, agentSend, agentStart, agentTemplate, handleChatInbound, onChatClose, onChatReminder } from './chat';
 import type { FlowContext, Rejection, StepResult } from './context';
 import type { FlowEvent } from './events';
@@ -37,6 +38,8 @@ export function step(state: FlowState, event: FlowEvent, ctx: FlowContext): Step
       return agentAction(state, ctx, (turn) => agentTemplate(turn, event.agent, event.template, event));
     case 'agentEnd':
       return agentAction(state, ctx, (turn) => agentEnd(turn, event.agent, event.message, event));
+    case 'agentRequestContactInfo':
+      return agentAction(state, ctx, (turn) => agentRequestContactInfo(turn, event.agent, event.request, event));
     case 'assign':
       return agentAction(state, ctx, (turn) => assign(turn, event, event.agent, event.to));
     case 'unassign':

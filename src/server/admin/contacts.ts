@@ -2,18 +2,35 @@ import type Router from '@koa/router';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
-import { ADMIN_ONLY, type AdminGuard } from './auth';
+import { ADMIN_ONLY, AGENT_OR_ADMIN, type AdminGuard } from './auth';
+import { commandContext, respond } from './chat';
+import { MAX_INTERACTIVE_BODY_CHARS } from '../../../domain/whatsapp-limits';
+import type { ChatCommands } from '../chat-commands';
 import { getContact, mergeBlocker, mergeContacts, type MergeRefusal } from '../../db/contacts';
 import type { Db } from '../../db/pool';
 import { conversationWorkflowId } from '../../../workflows/messages';
 import { badRequest, HttpError, unavailable } from '../errors';
 import { contactJson } from './conversations';
 import { parse, readJsonBody, resolveContactReference } from './params';
+import { agentText } from './text';
+import { explainedResult } from './whatsapp-refusal';
 
 // POST /api/admin/contacts/{id}/merge: two contacts turn out to be one student (a number and a BSUID
 // Meta never showed together, say). The other contact's identifiers and everything stored under it
 // move to this one (src/db/contacts.ts mergeContacts); its conversation workflow is ended, as it holds
 // nothing Postgres lacks, and every later message of either reaches this contact's conversation.
+//
+// POST /api/admin/conversations/{phone}/request-contact-info: a student known only by BSUID (a username
+// user) is asked for their phone number with WhatsApp's request_contact_info message, sent through the
+// conversation like every agent message. Their answer (a `contacts` message, origin contact_request) is
+// linked to the contact by the webhook.
+
+/** The text above WhatsApp's share button, unless the agent writes their own. */
+export const DEFAULT_CONTACT_REQUEST = 'Please share your phone number so we can finish your request.';
+
+const RequestContactInfoBody = z.strictObject({
+  message: agentText('message', MAX_INTERACTIVE_BODY_CHARS).optional(),
+});
 
 const MergeBody = z.strictObject({
   from: z.string().trim().min(1, 'from names the contact to merge into this one').max(200),
@@ -30,7 +47,7 @@ function refused(reason: Exclude<MergeRefusal, 'not_found'>, contactId: string):
 
 export function mountContactRoutes(
   router: Router<AdminState>,
-  { db, temporal }: { db: Db; temporal?: Client },
+  { db, temporal, chat }: { db: Db; temporal?: Client; chat: ChatCommands },
   guard: AdminGuard,
 ): void {
   router.post('/api/admin/contacts/:id/merge', ...guard('contacts.merge', ADMIN_ONLY), async (ctx) => {
@@ -71,4 +88,22 @@ export function mountContactRoutes(
       moved: result.moved,
     };
   });
+
+  router.post(
+    '/api/admin/conversations/:phone/request-contact-info',
+    ...guard('chat.request_contact_info', AGENT_OR_ADMIN),
+    async (ctx) => {
+      const input = await commandContext(ctx, db);
+      const body = parse(RequestContactInfoBody, await readJsonBody(ctx), 'invalid_message', 'Invalid body');
+      noteAudit(ctx, { details: { messageLength: body.message?.length } });
+      const contact = await getContact(db, input.contactId);
+      if (contact?.phone != null)
+        throw new HttpError(409, 'phone_known', "This student's phone number is known already: nothing to ask");
+      if (chat.requestContactInfo === undefined) throw unavailable('This server cannot send contact-info requests');
+      const request = { kind: 'contact_request' as const, body: body.message ?? DEFAULT_CONTACT_REQUEST };
+      const result = explainedResult(await chat.requestContactInfo({ ...input, request }));
+      respond(ctx, 'send', result);
+      if (result.ok) (ctx.body as { message: string }).message = 'Contact info requested';
+    },
+  );
 }
