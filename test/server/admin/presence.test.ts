@@ -40,11 +40,11 @@ async function lastInboundWamid(user: TestUser): Promise<string> {
   return inbound[inbound.length - 1]!.waMessageId!;
 }
 
-/** Makes the last typing indicator of `phone` look `seconds` older, as if that much time had passed. */
-async function age(phone: string, seconds: number): Promise<void> {
+/** Makes the last typing indicator to `user` look `seconds` older, as if that much time had passed. */
+async function age(user: TestUser, seconds: number): Promise<void> {
   await stack.db.query(
-    `update conversations set typing_sent_at = typing_sent_at - $2 * interval '1 second' where phone = $1`,
-    [phone, seconds],
+    `update conversations set typing_sent_at = typing_sent_at - $2 * interval '1 second' where contact_id = $1`,
+    [await user.contact(), seconds],
   );
 }
 
@@ -113,9 +113,9 @@ describe('POST /api/admin/conversations/:phone/read', () => {
     expect((await read(alice, user.phone)).body).toEqual({ status: 'success', read: 1 });
   });
 
-  it('answers 404 for an unknown conversation, 400 for a bad phone and 401 without a token', async () => {
+  it('answers 404 for an unknown conversation, 400 for what names no contact and 401 without a token', async () => {
     expect((await read(alice, newPhone())).body.error.code).toBe('conversation_not_found');
-    expect((await read(alice, 'not-a-phone')).status).toBe(400);
+    expect((await read(alice, 'not-a-phone')).body).toMatchObject({ error: { code: 'invalid_contact' } });
     const anonymous = await fetch(`${stack.baseUrl}/api/admin/conversations/${newPhone()}/read`, { method: 'POST' });
     expect(anonymous.status).toBe(401);
     expect(stack.fake.requests).toBe(0);
@@ -137,9 +137,9 @@ describe('POST /api/admin/conversations/:phone/typing', () => {
     expect((await read(alice, user.phone)).body).toEqual({ status: 'success', read: 0 });
     expect(stack.fake.reads).toEqual([]);
 
-    await age(user.phone, 19);
+    await age(user, 19);
     expect((await typing(bob, user.phone)).body.typing).toBe('recently_sent');
-    await age(user.phone, 2);
+    await age(user, 2);
     expect((await typing(bob, user.phone)).body.typing).toBe('sent');
     expect(stack.fake.typingIndicators).toEqual([latest, latest]);
     expect(stack.fake.sends).toEqual([]);
