@@ -8,7 +8,8 @@ import { askForSupport, type TestAgent, useConsoleStack } from './console-helper
 
 const setup = useConsoleStack(['Ada'], { CHAT_AUTO_ASSIGN: 'round_robin' });
 
-const holderBadge = (page: Page, phone: string) => page.locator(`#queue-list li[data-phone="${phone}"] .item-holder`);
+const holderBadge = (page: Page, phone: string) =>
+  page.locator(`#queue-list li[data-contact-id="${phone}"] .item-holder`);
 
 async function availableOnServer(agent: TestAgent): Promise<boolean> {
   const { status, body } = await agent.client.request('GET', '/api/admin/me');
@@ -27,12 +28,12 @@ describe('available or away', () => {
 
     // Nobody is available: the chat waits for somebody.
     const first = await askForSupport(stack, 'Femi Lawal');
-    await holderBadge(page, first.phone).filter({ hasText: 'nobody' }).waitFor();
+    await holderBadge(page, first.id).filter({ hasText: 'nobody' }).waitFor();
 
     await toggle.click();
     await toggle.filter({ hasText: 'Available' }).waitFor();
     expect(await availableOnServer(ada)).toBe(true);
-    await holderBadge(page, first.phone).filter({ hasText: 'Ada' }).waitFor();
+    await holderBadge(page, first.id).filter({ hasText: 'Ada' }).waitFor();
     await screenshot(page, 'console-available');
 
     // What the header shows comes from the server: a reload says the same.
@@ -45,8 +46,8 @@ describe('available or away', () => {
     expect(await availableOnServer(ada)).toBe(false);
     // Ada keeps the chat she holds; the next one waits for somebody.
     const second = await askForSupport(stack, 'Gbenga Musa');
-    await holderBadge(page, second.phone).filter({ hasText: 'nobody' }).waitFor();
-    await expect(holderBadge(page, first.phone).textContent()).resolves.toBe('Ada');
+    await holderBadge(page, second.id).filter({ hasText: 'nobody' }).waitFor();
+    await expect(holderBadge(page, first.id).textContent()).resolves.toBe('Ada');
     expect(problems).toEqual([]);
   });
 });

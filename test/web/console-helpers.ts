@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { AdminClient } from '../helpers/admin-client';
-import { TestUser } from '../helpers/conversation';
+import { WebStudent } from './student';
 import { newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { launchBrowser } from './browser';
@@ -48,17 +48,18 @@ export function useConsoleStack(names: string[], env: Record<string, string> = {
 }
 
 /** A new student who says hello and asks for support: two messages, and a chat waiting. */
-export async function askForSupport(stack: TestStack, name: string): Promise<TestUser> {
-  const student = new TestUser(stack, newPhone(), name);
+export async function askForSupport(stack: TestStack, name: string): Promise<WebStudent> {
+  const student = new WebStudent(stack, newPhone(), name);
   await student.say('hello');
   await student.say('support');
   return student;
 }
 
-export const queueButton = (page: Page, phone: string) => page.locator(`#queue-list li[data-phone="${phone}"] button`);
+export const queueButton = (page: Page, phone: string) =>
+  page.locator(`#queue-list li[data-contact-id="${phone}"] button`);
 
 export const listButton = (page: Page, phone: string) =>
-  page.locator(`#conversation-list button[data-phone="${phone}"]`);
+  page.locator(`#conversation-list button[data-contact-id="${phone}"]`);
 
 /** How wide the page is laid out: more than the screen means something overflows. */
 export const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');

@@ -12,7 +12,7 @@ const setup = useConsoleStack(['Ada', 'Bo']);
 async function focusedPhone(page: Page): Promise<string | null> {
   const focused = page.locator('.conversation-item:focus');
   if ((await focused.count()) === 0) return null;
-  return focused.evaluate((button) => String(button.closest('[data-phone]').dataset.phone));
+  return focused.evaluate((button) => String(button.closest('[data-contact-id]').dataset.contactId));
 }
 
 /** Whether the focused element shows a focus ring the agent can see. */
@@ -31,43 +31,43 @@ describe('the console by keyboard, with unread counts', () => {
     await signIn(page, stack.baseUrl, ada.token);
     const first = await askForSupport(stack, 'Amara Obi');
     const second = await askForSupport(stack, 'Bayo Ade');
-    await queueButton(page, second.phone).waitFor();
+    await queueButton(page, second.id).waitFor();
 
-    await queueButton(page, first.phone).focus();
+    await queueButton(page, first.id).focus();
     await page.keyboard.press('ArrowDown');
-    expect(await focusedPhone(page)).toBe(second.phone);
+    expect(await focusedPhone(page)).toBe(second.id);
     expect(await focusRingShown(page)).toBe(true);
     // The last item stays put on Down, the first on Up.
     await page.keyboard.press('ArrowDown');
-    expect(await focusedPhone(page)).toBe(second.phone);
+    expect(await focusedPhone(page)).toBe(second.id);
     await page.keyboard.press('Home');
-    expect(await focusedPhone(page)).toBe(first.phone);
+    expect(await focusedPhone(page)).toBe(first.id);
     await page.keyboard.press('ArrowUp');
-    expect(await focusedPhone(page)).toBe(first.phone);
+    expect(await focusedPhone(page)).toBe(first.id);
     await page.keyboard.press('End');
-    expect(await focusedPhone(page)).toBe(second.phone);
+    expect(await focusedPhone(page)).toBe(second.id);
     await screenshot(page, 'console-keyboard');
 
     // A chat that starts waiting, and one that leaves the queue above the focused item, rebuild the
     // view: the focus stays on the same chat.
     const third = await askForSupport(stack, 'Chidi Eze');
-    await queueButton(page, third.phone).waitFor();
-    expect(await focusedPhone(page)).toBe(second.phone);
-    expect((await bo.client.chat('send', first.phone, 'Bo here')).status).toBe(200);
-    await queueButton(page, first.phone).waitFor({ state: 'detached' });
-    expect(await focusedPhone(page)).toBe(second.phone);
+    await queueButton(page, third.id).waitFor();
+    expect(await focusedPhone(page)).toBe(second.id);
+    expect((await bo.client.chat('send', first.id, 'Bo here')).status).toBe(200);
+    await queueButton(page, first.id).waitFor({ state: 'detached' });
+    expect(await focusedPhone(page)).toBe(second.id);
     await page.keyboard.press('ArrowDown');
-    expect(await focusedPhone(page)).toBe(third.phone);
+    expect(await focusedPhone(page)).toBe(third.id);
     await page.keyboard.press('ArrowUp');
 
     await page.keyboard.press('Enter');
     await page.locator('#conversation-title', { hasText: 'Bayo Ade' }).waitFor();
     // The list, too: Home, Down and End move through it; Enter opens.
-    await listButton(page, first.phone).focus();
+    await listButton(page, first.id).focus();
     await page.keyboard.press('Home');
     const order = await page
-      .locator('#conversation-list button[data-phone]')
-      .evaluateAll((buttons) => buttons.map((button) => String(button.dataset.phone)));
+      .locator('#conversation-list button[data-contact-id]')
+      .evaluateAll((buttons) => buttons.map((button) => String(button.dataset.contactId)));
     expect(order.length).toBe(3);
     expect(await focusedPhone(page)).toBe(order[0]);
     await page.keyboard.press('ArrowDown');
@@ -77,7 +77,7 @@ describe('the console by keyboard, with unread counts', () => {
     expect(await focusedPhone(page)).toBe(order[2]);
     // A live reload of the list (a student writes) keeps the focus where it was.
     await third.say('still there?');
-    await listButton(page, third.phone).locator('.unread', { hasText: '3' }).waitFor();
+    await listButton(page, third.id).locator('.unread', { hasText: '3' }).waitFor();
     expect(await focusedPhone(page)).toBe(order[2]);
     await page.keyboard.press('Enter');
     await expect(page.locator('#conversation-phone').textContent()).resolves.toBe('+' + order[2]);
@@ -92,45 +92,45 @@ describe('the console by keyboard, with unread counts', () => {
     const kemi = await askForSupport(stack, 'Kemi Bello');
     const tunde = await askForSupport(stack, 'Tunde Ojo');
     // hello and support: two each, in the Waiting view and the list alike.
-    for (const phone of [kemi.phone, tunde.phone]) {
+    for (const phone of [kemi.id, tunde.id]) {
       await queueButton(page, phone).locator('.unread', { hasText: '2' }).waitFor();
       await listButton(page, phone).locator('.unread', { hasText: '2' }).waitFor();
     }
 
     // Opening a conversation clears its count; what the student writes while it is open is read.
-    await queueButton(page, tunde.phone).click();
+    await queueButton(page, tunde.id).click();
     await page.locator('#conversation-title', { hasText: 'Tunde Ojo' }).waitFor();
-    await queueButton(page, tunde.phone).locator('.unread').waitFor({ state: 'detached' });
-    await expect(listButton(page, tunde.phone).locator('.unread').count()).resolves.toBe(0);
+    await queueButton(page, tunde.id).locator('.unread').waitFor({ state: 'detached' });
+    await expect(listButton(page, tunde.id).locator('.unread').count()).resolves.toBe(0);
     await tunde.say('I am reading along');
     await kemi.say('are you there?');
     await kemi.say('hello?');
     await page.locator('#messages > li', { hasText: 'I am reading along' }).waitFor();
-    await listButton(page, kemi.phone).locator('.unread', { hasText: '4' }).waitFor();
-    await expect(listButton(page, tunde.phone).locator('.unread').count()).resolves.toBe(0);
+    await listButton(page, kemi.id).locator('.unread', { hasText: '4' }).waitFor();
+    await expect(listButton(page, tunde.id).locator('.unread').count()).resolves.toBe(0);
     await screenshot(page, 'console-unread');
 
     // A reload keeps the counts; a message written while the tab was on another page is counted on
     // its return, as the stream resumes after the last event it handled.
     await page.reload();
     await page.locator('#live.live-ok').waitFor();
-    await listButton(page, kemi.phone).locator('.unread', { hasText: '4' }).waitFor();
-    await expect(listButton(page, tunde.phone).locator('.unread').count()).resolves.toBe(0);
+    await listButton(page, kemi.id).locator('.unread', { hasText: '4' }).waitFor();
+    await expect(listButton(page, tunde.id).locator('.unread').count()).resolves.toBe(0);
     await page.goto('about:blank');
     await kemi.say('one more thing');
     await page.goto(`${stack.baseUrl}/console`);
     await page.locator('#live.live-ok').waitFor();
-    await listButton(page, kemi.phone).locator('.unread', { hasText: '5' }).waitFor();
-    await expect(queueButton(page, kemi.phone).locator('.unread').textContent()).resolves.toBe('5');
+    await listButton(page, kemi.id).locator('.unread', { hasText: '5' }).waitFor();
+    await expect(queueButton(page, kemi.id).locator('.unread').textContent()).resolves.toBe('5');
 
-    await listButton(page, kemi.phone).click();
+    await listButton(page, kemi.id).click();
     await page.locator('#messages > li', { hasText: 'one more thing' }).waitFor();
-    await expect(listButton(page, kemi.phone).locator('.unread').count()).resolves.toBe(0);
+    await expect(listButton(page, kemi.id).locator('.unread').count()).resolves.toBe(0);
     await page.reload();
     await page.locator('#live.live-ok').waitFor();
-    await listButton(page, kemi.phone).waitFor();
-    await expect(listButton(page, kemi.phone).locator('.unread').count()).resolves.toBe(0);
-    await expect(listButton(page, tunde.phone).locator('.unread').count()).resolves.toBe(0);
+    await listButton(page, kemi.id).waitFor();
+    await expect(listButton(page, kemi.id).locator('.unread').count()).resolves.toBe(0);
+    await expect(listButton(page, tunde.id).locator('.unread').count()).resolves.toBe(0);
     expect(problems).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { TestUser } from '../helpers/conversation';
+import { WebStudent } from './student';
 import { newPhone } from '../helpers/fixtures';
 import { openPage, screenshot, signIn } from './browser';
 import { type TestAgent, useConsoleStack } from './console-helpers';
@@ -12,7 +12,7 @@ import { type TestAgent, useConsoleStack } from './console-helpers';
 const setup = useConsoleStack(['Tunde']);
 
 /** The wamid of the student's latest message, as stored. */
-async function lastInboundWamid(student: TestUser): Promise<string> {
+async function lastInboundWamid(student: WebStudent): Promise<string> {
   const inbound = (await student.history()).filter((m) => m.direction === 'inbound');
   return inbound[inbound.length - 1]!.waMessageId!;
 }
@@ -30,17 +30,17 @@ async function drawPng(page: Page, text: string): Promise<Buffer> {
 }
 
 /** A student in a chat with support, the agent holding it. */
-async function studentInChat(name: string): Promise<TestUser> {
+async function studentInChat(name: string): Promise<WebStudent> {
   const [tunde] = setup.agents as [TestAgent];
-  const student = new TestUser(setup.stack, newPhone(), name);
+  const student = new WebStudent(setup.stack, newPhone(), name);
   await student.say('hello');
   await student.say('support');
-  expect((await tunde.client.request('POST', `/api/admin/conversations/${student.phone}/assign`)).status).toBe(200);
+  expect((await tunde.client.request('POST', `/api/admin/conversations/${student.id}/assign`)).status).toBe(200);
   return student;
 }
 
 async function openConversation(page: Page, phone: string): Promise<void> {
-  await page.locator(`#conversation-list button[data-phone="${phone}"]`).click();
+  await page.locator(`#conversation-list button[data-contact-id="${phone}"]`).click();
   await page.locator('#messages > li', { hasText: 'connected to our support team' }).waitFor();
 }
 
@@ -64,7 +64,7 @@ describe('media in the console', () => {
     stack.fake.addMedia('media-doc-1', pdf, 'application/pdf');
 
     const student = await studentInChat('Amaka Obi');
-    const other = new TestUser(stack, newPhone(), 'Kola Ige');
+    const other = new WebStudent(stack, newPhone(), 'Kola Ige');
     await other.say('hello');
     // Notes which object URLs the page hands back, before any script of the console runs.
     await page.addInitScript(`{
@@ -73,7 +73,7 @@ describe('media in the console', () => {
       URL.revokeObjectURL = (url) => { window.revokedUrls.push(url); revoke(url); };
     }`);
     await signIn(page, stack.baseUrl, tunde.token);
-    await openConversation(page, student.phone);
+    await openConversation(page, student.id);
 
     // Sent while the page is open: the photo comes in live and is drawn from its bytes, not a link.
     await student.send('image', {
@@ -127,7 +127,7 @@ describe('media in the console', () => {
         `new Promise((resolve) => { const i = new Image(); i.onload = () => resolve(true); i.onerror = () => resolve(false); i.src = ${JSON.stringify(url)}; })`,
       );
     expect(await loads(photoUrl)).toBe(true);
-    await page.locator(`#conversation-list button[data-phone="${other.phone}"]`).click();
+    await page.locator(`#conversation-list button[data-contact-id="${other.id}"]`).click();
     await page.locator('#messages > li', { hasText: 'Welcome to EduBot' }).waitFor();
     expect(await loads(photoUrl)).toBe(false);
     await expect(page.evaluate('window.revokedUrls')).resolves.toEqual(expect.arrayContaining([photoUrl, documentUrl]));
@@ -139,7 +139,7 @@ describe('media in the console', () => {
     const { stack, browser } = setup;
     const [tunde] = setup.agents as [TestAgent];
     const student = await studentInChat('Chidi Eze');
-    const answer = await tunde.client.request('POST', `/api/admin/conversations/${student.phone}/chat-support/send`, {
+    const answer = await tunde.client.request('POST', `/api/admin/conversations/${student.id}/chat-support/send`, {
       message: 'Send me the question, please',
     });
     expect(answer.status).toBe(200);
@@ -147,7 +147,7 @@ describe('media in the console', () => {
 
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.baseUrl, tunde.token);
-    await openConversation(page, student.phone);
+    await openConversation(page, student.id);
     const agentMessage = messageItem(page, target);
     await agentMessage.waitFor();
     expect(await agentMessage.locator('.reaction').count()).toBe(0);
@@ -185,7 +185,7 @@ describe('media in the console', () => {
 
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.baseUrl, tunde.token);
-    await openConversation(page, student.phone);
+    await openConversation(page, student.id);
     await messageItem(page, deleted).waitFor();
 
     await student.send('edit', {
@@ -219,9 +219,9 @@ describe('attachments in the console', () => {
     const student = await studentInChat('Ngozi Okafor');
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.baseUrl, tunde.token);
-    await openConversation(page, student.phone);
+    await openConversation(page, student.id);
     const uploadsBefore = stack.fake.uploads().length;
-    const sendsBefore = stack.fake.sendsTo(student.phone).length;
+    const sendsBefore = student.sends().length;
 
     const pdf = Buffer.from('%PDF-1.4\n% fractions worksheet\n%%EOF\n');
     const [chooser] = await Promise.all([
@@ -232,13 +232,13 @@ describe('attachments in the console', () => {
     await page.locator('#attachment-name', { hasText: 'fractions.pdf' }).waitFor();
     await page.locator('#command-result.result-ok', { hasText: 'fractions.pdf attached' }).waitFor();
     // Uploading is not sending: nothing reached the student yet.
-    expect(stack.fake.sendsTo(student.phone).length).toBe(sendsBefore);
+    expect(student.sends().length).toBe(sendsBefore);
 
     await page.locator('#message').fill('Here is the worksheet');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.locator('#command-result.result-ok', { hasText: 'File sent' }).waitFor();
     expect(stack.fake.uploads().length).toBe(uploadsBefore + 1);
-    const sends = stack.fake.sendsTo(student.phone).slice(sendsBefore);
+    const sends = student.sends().slice(sendsBefore);
     expect(sends).toHaveLength(1);
     expect(sends[0]!.type).toBe('document');
     expect(sends[0]!.content).toMatchObject({ kind: 'media', filename: 'fractions.pdf' });
@@ -256,7 +256,7 @@ describe('attachments in the console', () => {
     const student = await studentInChat('Ifeanyi Nwosu');
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.baseUrl, tunde.token);
-    await openConversation(page, student.phone);
+    await openConversation(page, student.id);
     const uploadsBefore = stack.fake.uploads().length;
 
     // Over the 5 MB a photo may weigh: refused before anything is sent, in the API's words.
@@ -286,7 +286,7 @@ describe('attachments in the console', () => {
     await page.getByRole('button', { name: 'Remove file' }).click();
     expect(await page.locator('#attachment').isVisible()).toBe(false);
     expect(stack.fake.uploads().length).toBe(uploadsBefore);
-    expect(stack.fake.sendsTo(student.phone).filter((s) => s.type === 'document')).toHaveLength(0);
+    expect(student.sends().filter((s) => s.type === 'document')).toHaveLength(0);
     expect(problems).toEqual([]);
     await page.context().close();
   });

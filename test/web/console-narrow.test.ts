@@ -25,7 +25,7 @@ describe('the console at 360 px wide', () => {
     // A long unbroken line must wrap, not widen the page.
     await student.say('https://example.com/' + 'x'.repeat(180));
 
-    const item = queueButton(page, student.phone);
+    const item = queueButton(page, student.id);
     await item.waitFor();
     expect(await page.locator('#conversation').isVisible()).toBe(false);
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
@@ -48,11 +48,11 @@ describe('the console at 360 px wide', () => {
     await screenshot(page, 'console-narrow-conversation');
 
     // Back: the list again, the focus on the conversation just left, which no longer waits.
-    await page.locator(`#queue-list li[data-phone="${student.phone}"]`).waitFor({ state: 'detached' });
+    await page.locator(`#queue-list li[data-contact-id="${student.id}"]`).waitFor({ state: 'detached' });
     await page.getByRole('button', { name: '← Back' }).click();
     await page.locator('#queue-empty').waitFor();
     expect(await page.locator('#conversation').isVisible()).toBe(false);
-    const left = listButton(page, student.phone);
+    const left = listButton(page, student.id);
     await expect(left.evaluate((button) => button === button.ownerDocument.activeElement)).resolves.toBe(true);
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
     expect(await smallButtons(page)).toEqual([]);

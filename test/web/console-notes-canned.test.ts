@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { AdminClient } from '../helpers/admin-client';
-import { textOf, TestUser } from '../helpers/conversation';
+import { textOf } from '../helpers/conversation';
+import { WebStudent } from './student';
 import { newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { launchBrowser, openPage, screenshot, signIn } from './browser';
@@ -14,7 +15,7 @@ let stack: TestStack;
 let browser: Browser;
 let admin: AdminClient;
 let agentToken: string;
-let student: TestUser;
+let student: WebStudent;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startTestStack(), launchBrowser()]);
@@ -28,7 +29,7 @@ beforeAll(async () => {
   ]) {
     expect((await admin.request('POST', '/api/admin/canned-responses', { title, body })).status).toBe(201);
   }
-  student = new TestUser(stack, newPhone(), 'Kemi Adeyemi');
+  student = new WebStudent(stack, newPhone(), 'Kemi Adeyemi');
   await student.register();
   await student.say('support');
   expect(await student.state()).toBe('CHAT_SUPPORT_ACTIVE');
@@ -40,7 +41,7 @@ afterAll(async () => {
 });
 
 async function openConversation(page: Page, phone: string): Promise<void> {
-  await page.locator(`button[data-phone="${phone}"]`).click();
+  await page.locator(`button[data-contact-id="${phone}"]`).click();
   await page.locator('#messages > li', { hasText: 'connected to our support team' }).waitFor();
 }
 
@@ -52,7 +53,7 @@ describe('canned responses in the console', () => {
   it('offers them on "/", filters by title, moves with the arrows, closes on Escape, and fills the pick for editing', async () => {
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.baseUrl, agentToken);
-    await openConversation(page, student.phone);
+    await openConversation(page, student.id);
     const composer = page.locator('#message');
     const menu = page.locator('#canned-menu');
 
@@ -93,11 +94,11 @@ describe('canned responses in the console', () => {
     await expect(page.locator('#canned-hint').isHidden()).resolves.toBe(true);
 
     // The agent edits the filled text and sends it with the send button, as any message.
-    const before = stack.fake.sendsTo(student.phone).length;
+    const before = student.sends().length;
     await page.keyboard.type(' Which subject?');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.locator('#command-result.result-ok', { hasText: 'Message sent' }).waitFor();
-    const sent = stack.fake.sendsTo(student.phone).slice(before).map(textOf);
+    const sent = student.sends().slice(before).map(textOf);
     expect(sent).toEqual([expect.stringContaining("Hi Kemi! I'm here to help with Grade 10. Which subject?")]);
     await page
       .locator('#messages .message-agent', { hasText: 'Which subject?' })
@@ -116,14 +117,14 @@ describe('canned responses in the console', () => {
   });
 
   it('shows placeholders and says what to fill in for a student who never registered, and sends nothing by itself', async () => {
-    const stranger = new TestUser(stack, newPhone(), 'Stranger');
+    const stranger = new WebStudent(stack, newPhone(), 'Stranger');
     await stranger.say('hello');
     await stranger.say('support');
     expect(await stranger.state()).toBe('CHAT_SUPPORT_ACTIVE');
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.baseUrl, agentToken);
-    await openConversation(page, stranger.phone);
-    const before = stack.fake.sendsTo(stranger.phone).length;
+    await openConversation(page, stranger.id);
+    const before = stranger.sends().length;
 
     await page.locator('#message').focus();
     await page.keyboard.type('/greet');
@@ -141,7 +142,7 @@ describe('canned responses in the console', () => {
     await page.locator('#canned-menu', { hasText: 'No canned response matches' }).waitFor();
     await page.keyboard.press('Enter');
     await expect(page.locator('#message').inputValue()).resolves.toBe('/nothing like this');
-    expect(stack.fake.sendsTo(stranger.phone).length).toBe(before);
+    expect(stranger.sends().length).toBe(before);
     expect(problems).toEqual([]);
     await page.context().close();
   });
@@ -153,9 +154,9 @@ describe('notes in the console', () => {
     const other = await openPage(browser);
     await signIn(page, stack.baseUrl, agentToken);
     await signIn(other.page, stack.baseUrl, stack.config.adminToken);
-    await openConversation(page, student.phone);
-    await openConversation(other.page, student.phone);
-    const before = stack.fake.sendsTo(student.phone).length;
+    await openConversation(page, student.id);
+    await openConversation(other.page, student.id);
+    const before = student.sends().length;
 
     await page.getByText('Internal note', { exact: true }).click();
     await page.getByLabel('Note for the team').fill(`Prefers English; asked about fees ${HOSTILE}`);
@@ -188,7 +189,7 @@ describe('notes in the console', () => {
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.locator('#note-result.result-error', { hasText: 'HTTP 400 invalid_body' }).waitFor();
 
-    expect(stack.fake.sendsTo(student.phone).slice(before).map(textOf)).toEqual([]);
+    expect(student.sends().slice(before).map(textOf)).toEqual([]);
     await screenshot(page, 'console-notes');
     expect([...problems, ...other.problems]).toEqual([]);
     await page.context().close();

@@ -57,7 +57,7 @@ describe('desktop notifications', () => {
 
     // Before the agent asks for them: no request, no notification.
     const early = await askForSupport(stack, 'Early Bird');
-    await queueButton(page, early.phone).waitFor();
+    await queueButton(page, early.id).waitFor();
     expect(await permissionRequests(page)).toEqual([]);
     expect(await shown(page)).toEqual([]);
 
@@ -67,14 +67,14 @@ describe('desktop notifications', () => {
 
     // A chat that starts waiting is news; the one that waited already is not.
     const nkem = await askForSupport(stack, 'Nkem Udo');
-    await queueButton(page, nkem.phone).waitFor();
+    await queueButton(page, nkem.id).waitFor();
     await shownCount(page, 1);
     expect(await shown(page)).toEqual([
-      { title: 'Waiting: Nkem Udo', body: 'A chat is waiting for an agent.', tag: `edubot-${nkem.phone}` },
+      { title: 'Waiting: Nkem Udo', body: 'A chat is waiting for an agent.', tag: `edubot-${nkem.id}` },
     ]);
 
     // Ada takes Nkem's chat. While she is looking at it, its messages notify nobody.
-    await queueButton(page, nkem.phone).click();
+    await queueButton(page, nkem.id).click();
     await page.getByRole('button', { name: 'Take chat' }).click();
     await page.locator('#conversation-holder', { hasText: 'You hold this chat.' }).waitFor();
     await nkem.say('my homework is missing');
@@ -82,20 +82,20 @@ describe('desktop notifications', () => {
     expect(await shown(page)).toHaveLength(1);
 
     // Bo takes the early chat: its messages are his to hear of, not Ada's (they count as unread).
-    expect((await bo.client.request('POST', `/api/admin/conversations/${early.phone}/assign`)).status).toBe(200);
+    expect((await bo.client.request('POST', `/api/admin/conversations/${early.id}/assign`)).status).toBe(200);
     await early.say('anyone?');
-    await listButton(page, early.phone).locator('.unread', { hasText: '3' }).waitFor();
+    await listButton(page, early.id).locator('.unread', { hasText: '3' }).waitFor();
     expect(await shown(page)).toHaveLength(1);
 
     // Looking at another conversation, Ada hears of the next message in hers.
-    await listButton(page, early.phone).click();
+    await listButton(page, early.id).click();
     await page.locator('#conversation-holder', { hasText: 'Held by Bo' }).waitFor();
     await nkem.say('it was maths');
     await shownCount(page, 2);
     expect((await shown(page))[1]).toEqual({
       title: 'Message from Nkem Udo',
       body: 'it was maths',
-      tag: `edubot-${nkem.phone}`,
+      tag: `edubot-${nkem.id}`,
     });
 
     // A click on a notification brings its conversation up.

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { AdminClient } from '../helpers/admin-client';
-import { textOf, TestUser } from '../helpers/conversation';
+import { textOf } from '../helpers/conversation';
+import { WebStudent } from './student';
 import { newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { launchBrowser, openPage, screenshot, signIn } from './browser';
@@ -32,7 +33,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const waitingItem = (page: Page, phone: string) => page.locator(`#queue-list li[data-phone="${phone}"]`);
+const waitingItem = (page: Page, phone: string) => page.locator(`#queue-list li[data-contact-id="${phone}"]`);
 
 describe('the Waiting view and who holds a chat', () => {
   it('shows a waiting chat to both agents live, lets one take it, refuses the other, and hands it over', async () => {
@@ -42,12 +43,12 @@ describe('the Waiting view and who holds a chat', () => {
     ]);
     await Promise.all([signIn(ada, stack.baseUrl, tokens.ada), signIn(boPage, stack.baseUrl, tokens.bo)]);
 
-    const student = new TestUser(stack, newPhone(), 'Howard Smith');
+    const student = new WebStudent(stack, newPhone(), 'Howard Smith');
     await student.say('hello');
     await student.say('support');
     // Both Waiting views show it without a reload, held by nobody, the wait ticking.
     for (const page of [ada, boPage]) {
-      const item = waitingItem(page, student.phone);
+      const item = waitingItem(page, student.id);
       await item.waitFor({ timeout: 10_000 });
       await expect(item.locator('.item-holder').textContent()).resolves.toBe('nobody');
       await item.locator('.item-wait', { hasText: /waiting \d+ s/ }).waitFor();
@@ -55,11 +56,11 @@ describe('the Waiting view and who holds a chat', () => {
     await screenshot(ada, 'console-queue');
 
     // Ada takes it; Bo's console shows it held by Ada, live, and greys his composer out.
-    await waitingItem(ada, student.phone).locator('button').click();
+    await waitingItem(ada, student.id).locator('button').click();
     await ada.getByRole('button', { name: 'Take chat' }).click();
     await ada.locator('#conversation-holder', { hasText: 'You hold this chat.' }).waitFor();
-    await waitingItem(boPage, student.phone).locator('.item-holder', { hasText: 'Ada' }).waitFor();
-    await waitingItem(boPage, student.phone).locator('button').click();
+    await waitingItem(boPage, student.id).locator('.item-holder', { hasText: 'Ada' }).waitFor();
+    await waitingItem(boPage, student.id).locator('button').click();
     await boPage.locator('#conversation-holder', { hasText: 'Held by Ada' }).waitFor();
     expect(await boPage.locator('#message').isDisabled()).toBe(true);
     // Trying to take it anyway is refused as the API words it.
@@ -70,11 +71,11 @@ describe('the Waiting view and who holds a chat', () => {
     await ada.locator('#message').fill('Hi Howard, Ada here');
     await ada.getByRole('button', { name: 'Send' }).click();
     await ada.locator('#command-result', { hasText: '✓ Message sent' }).waitFor();
-    for (const page of [ada, boPage]) await waitingItem(page, student.phone).waitFor({ state: 'detached' });
+    for (const page of [ada, boPage]) await waitingItem(page, student.id).waitFor({ state: 'detached' });
 
     // An admin hands the chat to Bo: his composer opens, live, and he answers.
     const admin = new AdminClient(stack, stack.config.adminToken);
-    const handed = await admin.request('POST', `/api/admin/conversations/${student.phone}/assign`, {
+    const handed = await admin.request('POST', `/api/admin/conversations/${student.id}/assign`, {
       agentId: bo.agentId,
     });
     expect(handed.status).toBe(200);
@@ -85,8 +86,8 @@ describe('the Waiting view and who holds a chat', () => {
     await boPage.getByRole('button', { name: 'Send' }).click();
     await boPage.locator('#command-result', { hasText: '✓ Message sent' }).waitFor();
 
-    const agentLines = stack.fake
-      .sendsTo(student.phone)
+    const agentLines = student
+      .sends()
       .map(textOf)
       .filter((text) => text.includes('(Support Team)'));
     expect(agentLines).toEqual([

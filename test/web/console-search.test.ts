@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { AdminClient } from '../helpers/admin-client';
-import { TestUser } from '../helpers/conversation';
+import { WebStudent } from './student';
 import { newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { launchBrowser, openPage, screenshot, signIn } from './browser';
@@ -14,14 +14,14 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 let stack: TestStack;
 let browser: Browser;
 let agentToken: string;
-let user: TestUser;
+let user: WebStudent;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startTestStack(), launchBrowser()]);
   const admin = new AdminClient(stack, stack.config.adminToken);
   agentToken = (await admin.request('POST', '/api/admin/tokens', { name: 'Alice', role: 'agent' })).body.token;
 
-  user = await new TestUser(stack, newPhone(), 'Amara Nwosu').register();
+  user = await new WebStudent(stack, newPhone(), 'Amara Nwosu').register();
   await user.say('support');
   // The word searched for early in a history long enough to scroll, in a text holding markup.
   await user.say(`${HOSTILE} I do not understand photosynthesis at all`);
@@ -48,10 +48,12 @@ describe('search in the console', () => {
     await signIn(page, stack.baseUrl, agentToken);
 
     // By the phone number, typed with spaces and a +: the conversation, with what matched.
-    await searchFor(page, formatted(user.phone));
-    const conversationHit = page.locator(`#search-list button[data-hit-phone="${user.phone}"]`);
+    await searchFor(page, formatted(user.phone!));
+    const conversationHit = page.locator(`#search-list button[data-hit-contact-id="${user.id}"]`);
     await conversationHit.waitFor();
-    await expect(page.locator('#search-heading').textContent()).resolves.toBe(`Results for “${formatted(user.phone)}”`);
+    await expect(page.locator('#search-heading').textContent()).resolves.toBe(
+      `Results for “${formatted(user.phone!)}”`,
+    );
     await expect(conversationHit.locator('.item-name').textContent()).resolves.toBe('Amara Nwosu');
     await expect(conversationHit.locator('.hit-kind').textContent()).resolves.toBe('conversation');
     await expect(conversationHit.locator('.hit-matched').textContent()).resolves.toBe('matches phone');
@@ -97,7 +99,7 @@ describe('search in the console', () => {
 
     // Back to the list, which was there all along.
     await page.getByRole('button', { name: 'Back to conversations' }).click();
-    await page.locator(`#conversation-list button[data-phone="${user.phone}"]`).waitFor();
+    await page.locator(`#conversation-list button[data-contact-id="${user.id}"]`).waitFor();
     expect(await page.locator('#search-view').isVisible()).toBe(false);
     expect(problems).toEqual([]);
     await page.context().close();

@@ -3,7 +3,7 @@ import { silentLogger } from '../../src/logger';
 import { createTemplateCatalogue } from '../../src/templates/catalogue';
 import { createGraphClient } from '../../src/whatsapp/graph-client';
 import { TEST_ACCESS_TOKEN } from '../helpers/stack';
-import { TestUser } from '../helpers/conversation';
+import { WebStudent } from './student';
 import { newPhone } from '../helpers/fixtures';
 import { openPage, screenshot, signIn } from './browser';
 import { pageWidth, smallButtons, type TestAgent, useConsoleStack } from './console-helpers';
@@ -30,20 +30,20 @@ beforeAll(async () => {
 });
 
 /** A student whose only message is 25 hours old, as WhatsApp would date it. */
-async function studentFromYesterday(name: string): Promise<TestUser> {
-  const student = new TestUser(setup.stack, newPhone(), name);
+async function studentFromYesterday(name: string): Promise<WebStudent> {
+  const student = new WebStudent(setup.stack, newPhone(), name);
   (student as unknown as { seconds: number }).seconds = Math.floor(Date.now() / 1000) - 25 * 3600;
   await student.say('hello from yesterday');
   return student;
 }
 
 /** The same person writing now. */
-function sameStudentNow(student: TestUser): TestUser {
-  return new TestUser(setup.stack, student.phone, student.name);
+function sameStudentNow(student: WebStudent): WebStudent {
+  return new WebStudent(setup.stack, student.phone, student.name);
 }
 
 async function openConversation(page: Page, phone: string, text: string): Promise<void> {
-  await page.locator(`#conversation-list button[data-phone="${phone}"]`).click();
+  await page.locator(`#conversation-list button[data-contact-id="${phone}"]`).click();
   await page.locator('#messages > li', { hasText: text }).waitFor();
 }
 
@@ -54,7 +54,7 @@ describe("WhatsApp's window in the console", () => {
     const student = await studentFromYesterday('Yemi Bello');
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.baseUrl, funmi.token);
-    await openConversation(page, student.phone, 'hello from yesterday');
+    await openConversation(page, student.id, 'hello from yesterday');
 
     await page.locator('#conversation-window', { hasText: /^Window closed 1 h 0\d min ago$/ }).waitFor();
     const blocked = page.locator('#composer-blocked');
@@ -105,13 +105,13 @@ describe("WhatsApp's window in the console", () => {
     await box.getByRole('button', { name: 'Send template' }).scrollIntoViewIfNeeded();
     await screenshot(page, 'console-templates');
 
-    const before = stack.fake.sendsTo(student.phone).length;
+    const before = student.sends().length;
     // A plain Enter in a field sends nothing; the button (or Ctrl+Enter) does.
     await fields.nth(1).press('Enter');
     await expect(box.locator('#template-result').textContent()).resolves.toBe('');
     await box.getByRole('button', { name: 'Send template' }).click();
     await box.locator('#template-result.result-ok', { hasText: 'homework_reminder sent' }).waitFor();
-    const sends = stack.fake.sendsTo(student.phone).slice(before);
+    const sends = student.sends().slice(before);
     expect(sends).toHaveLength(1);
     expect(sends[0]!.type).toBe('template');
     expect(sends[0]!.content).toMatchObject({ kind: 'template', name: 'homework_reminder' });
@@ -128,7 +128,7 @@ describe("WhatsApp's window in the console", () => {
     // A refusal is shown as the API words it, and nothing reaches WhatsApp.
     await box.getByRole('button', { name: 'Send template' }).click();
     await box.locator('#template-result.result-error', { hasText: 'HTTP 400 invalid_parameters' }).waitFor();
-    expect(stack.fake.sendsTo(student.phone).length).toBe(before + 1);
+    expect(student.sends().length).toBe(before + 1);
 
     // The student answers: the window opens again while the page is open, and the composer comes back.
     await sameStudentNow(student).say('Thanks, I will be there');
@@ -142,11 +142,11 @@ describe("WhatsApp's window in the console", () => {
   it('shows an open window with its end, and offers templates without forcing them', async () => {
     const { stack, browser } = setup;
     const [funmi] = setup.agents as [TestAgent];
-    const student = new TestUser(stack, newPhone(), 'Segun Ola');
+    const student = new WebStudent(stack, newPhone(), 'Segun Ola');
     await student.say('hello');
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.baseUrl, funmi.token);
-    await openConversation(page, student.phone, 'hello');
+    await openConversation(page, student.id, 'hello');
 
     await page.locator('#conversation-window', { hasText: /^Window open until .+ \(2[34] h left\)$/ }).waitFor();
     expect(await page.locator('#composer-blocked').isVisible()).toBe(false);
@@ -164,12 +164,12 @@ describe('the window closing while the agent looks', () => {
     const { stack, browser } = setup;
     const [funmi] = setup.agents as [TestAgent];
     // The student's message is dated so that the window closes about 12 s from now.
-    const student = new TestUser(stack, newPhone(), 'Ada Nwosu');
+    const student = new WebStudent(stack, newPhone(), 'Ada Nwosu');
     (student as unknown as { seconds: number }).seconds = Math.floor(Date.now() / 1000) - 24 * 3600 + 11;
     await student.say('last words before the deadline');
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.baseUrl, funmi.token);
-    await openConversation(page, student.phone, 'last words before the deadline');
+    await openConversation(page, student.id, 'last words before the deadline');
 
     const line = (text: RegExp) => page.locator('#conversation-window', { hasText: text });
     await line(/^Window open until .+ \(\d+ s left\)$/).waitFor();
@@ -191,7 +191,7 @@ describe('templates at 360 px wide', () => {
     const { page, problems } = await openPage(browser);
     await page.setViewportSize({ width: 360, height: 740 });
     await signIn(page, stack.baseUrl, funmi.token);
-    await page.locator(`#conversation-list button[data-phone="${student.phone}"]`).click();
+    await page.locator(`#conversation-list button[data-contact-id="${student.id}"]`).click();
     await page.locator('#template-box[open]').waitFor();
     await page.locator('#template-select option', { hasText: 'payment_reminder' }).waitFor({ state: 'attached' });
     const options = await page.locator('#template-select option').allTextContents();
@@ -217,7 +217,7 @@ describe('read receipts and typing', () => {
   it("marks the student's messages read when the conversation opens, and says the agent is typing", async () => {
     const { stack, browser } = setup;
     const [funmi] = setup.agents as [TestAgent];
-    const student = new TestUser(stack, newPhone(), 'Tobi Ade');
+    const student = new WebStudent(stack, newPhone(), 'Tobi Ade');
     await student.say('hello');
     await student.say('support');
     // A message in the chat that the bot does not answer, so nothing but the console marks it read.
@@ -228,7 +228,7 @@ describe('read receipts and typing', () => {
 
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.baseUrl, funmi.token);
-    await openConversation(page, student.phone, 'stuck on question 2');
+    await openConversation(page, student.id, 'stuck on question 2');
     await stack.fake.waitFor(() => stack.fake.reads.includes(last), 10_000, 'the read receipt');
 
     // A message that arrives while the agent looks at the conversation is marked read as it comes in.

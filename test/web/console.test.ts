@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web';
 import { AdminClient } from '../helpers/admin-client';
-import { textOf, TestUser } from '../helpers/conversation';
+import { textOf } from '../helpers/conversation';
+import { WebStudent } from './student';
 import { fixtureJson, newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
@@ -27,7 +28,7 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 let stack: TestStack;
 let browser: Browser;
 let agentToken: string;
-let user: TestUser;
+let user: WebStudent;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startTestStack(), launchBrowser()]);
@@ -36,7 +37,7 @@ beforeAll(async () => {
   agentToken = created.body.token;
 
   // A registered student in a chat with support; the WhatsApp profile name is hostile markup.
-  user = new TestUser(stack, newPhone(), `Howard ${HOSTILE}`);
+  user = new WebStudent(stack, newPhone(), `Howard ${HOSTILE}`);
   await user.say('Hi');
   await user.tap('register');
   await user.say('Howard Smith');
@@ -52,8 +53,8 @@ afterAll(async () => {
 });
 
 const supportTexts = () =>
-  stack.fake
-    .sendsTo(user.phone)
+  user
+    .sends()
     .map(textOf)
     .filter((text) => text.startsWith('🎧 Alice (Support Team): '));
 
@@ -114,7 +115,7 @@ describe('the console in a browser', () => {
     ).toEqual([['edubot.console.token', agentToken]]);
 
     // The conversation is listed with its state; the hostile profile name is plain text.
-    const item = page.locator(`button[data-phone="${user.phone}"]`);
+    const item = page.locator(`button[data-contact-id="${user.id}"]`);
     await item.waitFor();
     await expect(item.locator('.badge').textContent()).resolves.toBe('CHAT_SUPPORT_ACTIVE');
     await expect(item.locator('.item-name').textContent()).resolves.toBe(`Howard ${HOSTILE}`);
@@ -176,11 +177,11 @@ describe('the console in a browser', () => {
     ]);
 
     // A send after the end is refused: the 409 is shown, nothing reaches WhatsApp.
-    const before = stack.fake.sendsTo(user.phone).length;
+    const before = user.sends().length;
     await page.locator('#message').fill('One more thing');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.locator('#command-result.result-error', { hasText: 'HTTP 409 not_in_chat_support' }).waitFor();
-    expect(stack.fake.sendsTo(user.phone).length).toBe(before);
+    expect(user.sends().length).toBe(before);
 
     await page.getByLabel('State').selectOption('');
     await item.locator('.badge', { hasText: 'REGISTERED' }).waitFor();
@@ -190,18 +191,18 @@ describe('the console in a browser', () => {
   });
 
   it('shows, live, a message the conversation set aside where it happened in the history', async () => {
-    const student = new TestUser(stack, newPhone(), 'Nora Ade');
+    const student = new WebStudent(stack, newPhone(), 'Nora Ade');
     await student.say('hello');
     const { page } = await openPage(browser);
     await signIn(page);
-    await page.locator(`button[data-phone="${student.phone}"]`).click();
+    await page.locator(`button[data-contact-id="${student.id}"]`).click();
     await page.locator('#messages > li', { hasText: 'Welcome to EduBot' }).waitFor();
 
     // Signalled as a server that does not clean its input would: Postgres refuses the text.
     const now = Date.now();
-    await stack.client.workflow.getHandle(conversationWorkflowId(student.phone)).signal(inboundSignal, {
+    await stack.client.workflow.getHandle(conversationWorkflowId(student.id)).signal(inboundSignal, {
       waMessageId: `wamid.NUL${student.phone}`,
-      from: student.phone,
+      sender: { phone: student.phone! },
       sentAt: now,
       receivedAt: now,
       content: { kind: 'text', text: 'a \0 in it' },
@@ -224,7 +225,7 @@ describe('the console in a browser', () => {
     const { page } = await openPage(browser);
     agentToken = created.body.token;
     await signIn(page);
-    await page.locator(`button[data-phone="${user.phone}"]`).click();
+    await page.locator(`button[data-contact-id="${user.id}"]`).click();
     expect((await admin.request('DELETE', `/api/admin/tokens/${created.body.id}`)).status).toBe(200);
     // Whichever request meets the revoked token first (a live refresh or this click) signs out.
     const startChat = page.getByRole('button', { name: 'Start chat' });

@@ -249,7 +249,7 @@ describe('the simulator webhook', () => {
     expect(parsed.messages).toEqual([
       {
         waMessageId: 'wamid.A',
-        from: '15550001111',
+        sender: { phone: '15550001111' },
         profileName: 'Ada',
         sentAt: at,
         receivedAt: at + 5,
@@ -265,6 +265,54 @@ describe('the simulator webhook', () => {
     const input = SandboxMessageBody.parse({ from: '15550001111', name: 'Ada', reply, context: 'wamid.BOT1' });
     const [message] = parseWebhook(simulatedWebhook(input, 'wamid.B', at, '106000000000001'), at).messages;
     expect(message).toMatchObject({ contextId: 'wamid.BOT1', content: reply });
+  });
+
+  it('names a username user by the BSUID only: from_user_id, user_id and the username, no from and no wa_id', () => {
+    const input = SandboxMessageBody.parse({
+      userId: 'US.13491208655302741918',
+      username: '@ada.hidden',
+      name: 'Ada',
+      text: 'Hello',
+    });
+    const body = simulatedWebhook(input, 'wamid.C', at, '106000000000001');
+    const json = JSON.stringify(body);
+    expect(json).not.toContain('"from"');
+    expect(json).not.toContain('"wa_id"');
+    const [message] = parseWebhook(body, at).messages;
+    expect(message).toMatchObject({
+      waMessageId: 'wamid.C',
+      sender: { bsuid: 'US.13491208655302741918', username: 'ada.hidden' },
+      profileName: 'Ada',
+      content: { kind: 'text', text: 'Hello' },
+    });
+    expect(message!.sender.phone).toBeUndefined();
+  });
+
+  it('sends user_changed_number with the new number and user_changed_user_id with only the new BSUID', () => {
+    const number = SandboxMessageBody.parse({
+      from: '15550001111',
+      userId: 'US.13491208655302741918',
+      name: 'Ada',
+      system: { type: 'user_changed_number', newPhone: '+1 555 000 9999', newUserId: 'US.58213409917736420155' },
+    });
+    const [changed] = parseWebhook(simulatedWebhook(number, 'wamid.D', at, '106000000000001'), at).messages;
+    expect(changed).toMatchObject({
+      sender: { phone: '15550001111', bsuid: 'US.13491208655302741918' },
+      identityChange: { type: 'user_changed_number', phone: '15550009999', bsuid: 'US.58213409917736420155' },
+    });
+
+    const hidden = SandboxMessageBody.parse({
+      userId: 'US.13491208655302741918',
+      name: 'Ada',
+      system: { type: 'user_changed_user_id', newUserId: 'US.58213409917736420155' },
+    });
+    const body = simulatedWebhook(hidden, 'wamid.E', at, '106000000000001');
+    expect(JSON.stringify(body)).not.toMatch(/"(from|wa_id|contacts)"/);
+    const [renamed] = parseWebhook(body, at).messages;
+    expect(renamed).toMatchObject({
+      sender: { bsuid: 'US.13491208655302741918' },
+      identityChange: { type: 'user_changed_user_id', bsuid: 'US.58213409917736420155' },
+    });
   });
 });
 
@@ -305,7 +353,7 @@ describe('POST /sandbox/messages', () => {
         const [message] = parseWebhook(last.body, Date.now()).messages;
         expect(message).toMatchObject({
           waMessageId,
-          from: '15550001111',
+          sender: { phone: '15550001111' },
           content: { kind: 'list', id: 'support', title: 'Chat Support' },
         });
       }

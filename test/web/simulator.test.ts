@@ -1,11 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
-import { listMessages } from '../../src/db/messages';
 import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web';
-import { TestUser } from '../helpers/conversation';
 import { newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 import { launchBrowser, openPage, screenshot } from './browser';
+import { newBsuid, WebStudent } from './student';
 
 // The sandbox simulator in Chromium against the whole product in sandbox mode: the page posts to
 // /sandbox/messages, which signs a Meta-shaped webhook and hands it to the real webhook route; the
@@ -37,17 +36,25 @@ describe('POST /sandbox/messages', () => {
     const body = (await response.json()) as { status: string; waMessageId: string };
     expect(body).toMatchObject({ status: 'success' });
     expect(body.waMessageId).toMatch(/^wamid\./);
-    const user = new TestUser(stack, phone);
-    await user.settled(async () =>
-      (await listMessages(stack.db, phone)).some((m) => m.waMessageId === body.waMessageId),
-    );
-    const [stored] = await listMessages(stack.db, phone);
+    const user = new WebStudent(stack, phone);
+    await user.settled(async () => (await user.history()).some((m) => m.waMessageId === body.waMessageId));
+    const [stored] = await user.history();
     expect(stored).toMatchObject({ direction: 'inbound', type: 'text', body: 'Hello', waMessageId: body.waMessageId });
     expect(await user.state()).toBe('IDLE');
   });
 
   it.each([
     ['no sender', { name: 'A', text: 'hi' }],
+    ['a user id that is no BSUID', { userId: '13491208655302741918', name: 'A', text: 'hi' }],
+    ['a username and no sender', { username: 'ada.l', name: 'A', text: 'hi' }],
+    [
+      'a change of number without the number',
+      { from: '15550001234', name: 'A', system: { type: 'user_changed_number', newUserId: 'US.1234' } },
+    ],
+    [
+      'an unknown system message',
+      { from: '15550001234', name: 'A', system: { type: 'user_left', newUserId: 'US.1234' } },
+    ],
     ['a sender that is not a number', { from: 'abc', name: 'A', text: 'hi' }],
     ['an empty text', { from: '15550001234', name: 'A', text: '   ' }],
     [
@@ -60,6 +67,22 @@ describe('POST /sandbox/messages', () => {
     const response = await postMessage(body);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_body');
+  });
+
+  it('writes as a username user known only by a BSUID, and lists the replies sent to that BSUID', async () => {
+    const userId = newBsuid();
+    const response = await postMessage({ userId, username: '@ada.hidden', name: 'Ada', text: 'Hello' });
+    expect(response.status).toBe(200);
+    const student = new WebStudent(stack, null, 'Ada', userId, 'ada.hidden');
+    await student.settled(async () => (await student.history()).length > 0);
+    expect(await student.state()).toBe('IDLE');
+    // The welcome went to the BSUID as `recipient`: the outbox lists it under that address.
+    const outbox = (await (await fetch(`${stack.baseUrl}/sandbox/sends?to=${userId}`)).json()) as {
+      sends: { to: string; recipient?: string; content: { body?: string } }[];
+    };
+    expect(outbox.sends.length).toBeGreaterThan(0);
+    expect(outbox.sends[0]).toMatchObject({ to: userId, recipient: userId });
+    expect(outbox.sends[0]!.content.body).toContain('Welcome to EduBot');
   });
 
   it('answers 400 for a body that is not JSON and 415 for another content type', async () => {
@@ -127,9 +150,9 @@ describe('the simulator in a browser', () => {
     await page.getByRole('button', { name: '❌ End Chat' }).last().waitFor();
 
     // What reached the product: a text shown as text, the taps as interactive replies with their ids.
-    const user = new TestUser(stack, phone);
+    const user = new WebStudent(stack, phone);
     await waitFor(async () => (await user.state()) === 'CHAT_SUPPORT_ACTIVE', 'the chat to open');
-    const inbound = (await listMessages(stack.db, phone)).filter((m) => m.direction === 'inbound');
+    const inbound = (await user.history()).filter((m) => m.direction === 'inbound');
     expect(inbound.map((m) => [m.type, m.body])).toEqual([
       ['text', 'Hi <b>there</b>'],
       ['button', '📝 Register'],
@@ -147,6 +170,41 @@ describe('the simulator in a browser', () => {
 
     expect(await page.locator('b').count()).toBe(0);
     await screenshot(page, 'simulator');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('chats as a username user whose number is hidden: the bot welcomes them through their BSUID', async () => {
+    const { page, problems } = await openPage(browser);
+    await page.goto(`${stack.baseUrl}/simulator`);
+    await page.getByLabel('hidden number').check();
+    await page.getByLabel('Username').fill('@Grace.H');
+    await page.getByLabel('Display name').fill('Grace Hopper');
+    await page.getByRole('button', { name: 'Start chatting' }).click();
+    await expect(page.locator('#identity').textContent()).resolves.toBe('Grace Hopper · @grace.h · number hidden');
+
+    await type(page, 'Hello');
+    await botBubble(page, 'Welcome to EduBot').waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: '📝 Register' }).last().click();
+    await botBubble(page, 'What is your full name?').waitFor({ timeout: 15_000 });
+
+    // What reached the product: a contact known by a BSUID and the username, with no phone at all.
+    const saved = JSON.parse(
+      (await page.evaluate<string | null>("sessionStorage.getItem('edubot.simulator.user')")) ?? 'null',
+    ) as { userId: string; phone: null };
+    expect(saved.phone).toBeNull();
+    expect(saved.userId).toMatch(/^US\.\d{20}$/);
+    const student = new WebStudent(stack, null, 'Grace Hopper', saved.userId, 'grace.h');
+    await waitFor(async () => (await student.state()) === 'REGISTERING_NAME', 'registration to start');
+    expect(student.sends().every((send) => send.to === saved.userId && send.recipient === saved.userId)).toBe(true);
+
+    // WhatsApp's notice of a new number: the thread says so, and the bot keeps answering the student.
+    await page.getByText('Account changes').click();
+    await page.getByLabel('New number').fill(newPhone());
+    await page.getByRole('button', { name: 'Change number', exact: true }).click();
+    await page.locator('.row-system', { hasText: '✓' }).waitFor({ timeout: 15_000 });
+    await type(page, 'Grace Hopper');
+    await botBubble(page, 'What is your email address?').waitFor({ timeout: 15_000 });
     expect(problems).toEqual([]);
     await page.context().close();
   });
