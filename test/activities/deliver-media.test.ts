@@ -4,6 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createWhatsAppActivities, type DeliverInput, type DeliverResult } from '../../activities/whatsapp';
 import { WHATSAPP_REJECTED } from '../../domain/failures';
 import type { MediaContent } from '../../domain/types';
+import { linkSender } from '../../src/db/contacts';
 import { storeAgentFile } from '../../src/db/media';
 import { listMessages } from '../../src/db/messages';
 import type { Db } from '../../src/db/pool';
@@ -61,9 +62,12 @@ async function attachment(data: Buffer, file: Omit<MediaContent, 'kind' | 'fileI
   return { kind: 'media', fileId: stored.id, ...file };
 }
 
-const input = (phone: string, content: MediaContent, key = 'k1'): DeliverInput => ({
-  phone,
-  key: `${phone}/${key}`,
+/** The contact of a phone number, made as the webhook makes it. */
+const contactOf = (phone: string): Promise<string> => linkSender(db, { sender: { phone } });
+
+const input = (contactId: string, content: MediaContent, key = 'k1'): DeliverInput => ({
+  contactId,
+  key: `${contactId}/${key}`,
   content,
   sender: 'agent',
   senderName: 'Admin',
@@ -72,9 +76,10 @@ const input = (phone: string, content: MediaContent, key = 'k1'): DeliverInput =
 describe('deliverMessage with an attachment', () => {
   it('uploads the stored file once and sends it by the uploaded id; a repeat does nothing more', async () => {
     const phone = '15550008901';
+    const contactId = await contactOf(phone);
     const photo = pngFile(200 * 1024);
     const content = await attachment(photo, { mediaType: 'image', mimeType: 'image/png', caption: 'Question 3' });
-    const { waMessageId } = await deliver(input(phone, content));
+    const { waMessageId } = await deliver(input(contactId, content));
 
     expect(fake.uploads()).toHaveLength(1);
     const [upload] = fake.uploads();
@@ -92,17 +97,18 @@ describe('deliverMessage with an attachment', () => {
         },
       ],
     ]);
-    const [row] = await listMessages(db, phone);
+    const [row] = await listMessages(db, contactId);
     expect(row).toMatchObject({ waMessageId, status: 'accepted', type: 'image', body: 'Question 3' });
 
     // The same logical message again (a retried activity, a replayed workflow): found by its key.
-    expect(await deliver(input(phone, content))).toEqual({ waMessageId });
+    expect(await deliver(input(contactId, content))).toEqual({ waMessageId });
     expect(fake.uploads()).toHaveLength(1);
     expect(fake.sendsTo(phone)).toHaveLength(1);
   });
 
   it('does not upload again when the send failed for a while after the upload', async () => {
     const phone = '15550008902';
+    const contactId = await contactOf(phone);
     const pdf = pdfFile(64 * 1024);
     const content = await attachment(pdf, {
       mediaType: 'document',
@@ -110,16 +116,16 @@ describe('deliverMessage with an attachment', () => {
       filename: 'Timetable.pdf',
     });
     fake.failNext(1, { status: 503, body: { error: { code: 131016, message: '(#131016) Service unavailable' } } });
-    const first = await deliver(input(phone, content)).catch((err: unknown) => err);
+    const first = await deliver(input(contactId, content)).catch((err: unknown) => err);
     expect(first).toMatchObject({ code: 131016, retryable: true });
     expect(fake.uploads()).toHaveLength(1);
     expect(fake.sendsTo(phone)).toHaveLength(0);
     const { rows } = await db.query('select uploaded_media_id from messages where idempotency_key = $1', [
-      `${phone}/k1`,
+      `${contactId}/k1`,
     ]);
     expect(rows).toEqual([{ uploaded_media_id: fake.uploads()[0]!.id }]);
 
-    await deliver(input(phone, content));
+    await deliver(input(contactId, content));
     expect(fake.uploads()).toHaveLength(1);
     expect(fake.sendsTo(phone).map((s) => s.media)).toEqual([
       expect.objectContaining({ mediaId: fake.uploads()[0]!.id, filename: 'Timetable.pdf', sha256: sha256(pdf) }),
@@ -128,25 +134,27 @@ describe('deliverMessage with an attachment', () => {
 
   it('fails the message for good when WhatsApp refuses the upload, and sends nothing', async () => {
     const phone = '15550008903';
+    const contactId = await contactOf(phone);
     // Stored as an image but holding a PDF: WhatsApp's media endpoint refuses it (131053).
     const content = await attachment(pdfFile(4096), { mediaType: 'image', mimeType: 'image/png' });
-    const refused = await deliver(input(phone, content)).catch((err: unknown) => err);
+    const refused = await deliver(input(contactId, content)).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(ApplicationFailure);
     expect(refused).toMatchObject({ type: WHATSAPP_REJECTED, nonRetryable: true });
-    const [row] = await listMessages(db, phone);
+    const [row] = await listMessages(db, contactId);
     expect(row).toMatchObject({ status: 'failed', errorCode: 131053 });
     expect(fake.uploads()).toHaveLength(0);
     expect(fake.attempts).toHaveLength(0);
     // A retry finds the failure and does not try again.
-    await expect(deliver(input(phone, content))).rejects.toMatchObject({ type: WHATSAPP_REJECTED });
+    await expect(deliver(input(contactId, content))).rejects.toMatchObject({ type: WHATSAPP_REJECTED });
     expect(fake.requests).toBe(1);
   });
 
   it('fails the message with a RangeError when its stored file does not exist', async () => {
     const phone = '15550008904';
+    const contactId = await contactOf(phone);
     const content: MediaContent = { kind: 'media', mediaType: 'image', fileId: 987654321, mimeType: 'image/png' };
-    await expect(deliver(input(phone, content))).rejects.toBeInstanceOf(RangeError);
-    const [row] = await listMessages(db, phone);
+    await expect(deliver(input(contactId, content))).rejects.toBeInstanceOf(RangeError);
+    const [row] = await listMessages(db, contactId);
     expect(row).toMatchObject({ status: 'failed', errorTitle: 'Attachment not found' });
     expect(fake.requests).toBe(0);
   });

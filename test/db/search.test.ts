@@ -1,3 +1,4 @@
+import { linkSender } from '../../src/db/contacts';
 import type { Db } from '../../src/db/pool';
 import { RECENT_WINDOW, search, type SearchHit, type SearchOptions } from '../../src/db/search';
 import { saveProfile } from '../../src/db/users';
@@ -20,21 +21,33 @@ afterAll(async () => {
 
 const BASE = "timestamptz '2026-03-01 12:00:00.000001+00'";
 
+const contacts = new Map<string, string>();
+
+/** The contact of a phone number, made as the webhook makes it on the number's first message. */
+async function contactOf(phone: string): Promise<string> {
+  let contactId = contacts.get(phone);
+  if (contactId === undefined) {
+    contactId = await linkSender(db, { sender: { phone } });
+    contacts.set(phone, contactId);
+  }
+  return contactId;
+}
+
 async function conversation(phone: string, profileName: string | null, minute: number): Promise<void> {
   await db.query(
-    `insert into conversations (phone, profile_name, state, last_activity_at)
+    `insert into conversations (contact_id, profile_name, state, last_activity_at)
      values ($1, $2, 'IDLE', ${BASE} + $3 * interval '1 minute')`,
-    [phone, profileName, minute],
+    [await contactOf(phone), profileName, minute],
   );
 }
 
 /** Stores a message at BASE + `minute`, returns its id. */
 async function message(phone: string, body: string, minute: number): Promise<number> {
   const { rows } = await db.query<{ id: string }>(
-    `insert into messages (phone, direction, sender, idempotency_key, type, body, status, created_at)
+    `insert into messages (contact_id, direction, sender, idempotency_key, type, body, status, created_at)
      values ($1, 'inbound', 'user', gen_random_uuid()::text, 'text', $2, 'received', ${BASE} + $3 * interval '1 minute')
      returning id`,
-    [phone, body, minute],
+    [await contactOf(phone), body, minute],
   );
   return Number(rows[0]!.id);
 }
@@ -86,7 +99,14 @@ describe('messages', () => {
     // The characters the snippet's marks are made of, typed into a text, mark nothing.
     const id = await message(phone, 'say \uE000hi\uE001 to Zanele for me', 1);
     const [hit] = (await find('zanele')).hits;
-    expect(hit).toMatchObject({ kind: 'message', messageId: id, phone, sender: 'user', direction: 'inbound' });
+    expect(hit).toMatchObject({
+      kind: 'message',
+      messageId: id,
+      contactId: await contactOf(phone),
+      phone,
+      sender: 'user',
+      direction: 'inbound',
+    });
     const { snippet, highlights } = hit as Extract<SearchHit, { kind: 'message' }>;
     expect(snippet).toBe('say hi to Zanele for me');
     expect(highlights).toEqual([[10, 16]]);
@@ -101,16 +121,16 @@ describe('messages', () => {
     // oldest (beyond it); "dense" in every message. The first page needs both.
     const total = RECENT_WINDOW + 60;
     await db.query(
-      `insert into messages (phone, direction, sender, idempotency_key, type, body, status, created_at)
+      `insert into messages (contact_id, direction, sender, idempotency_key, type, body, status, created_at)
        select $1, 'inbound', 'user', 'window-' || i, 'text',
               'dense' || case when $2 - i in (10, 20, 30) or (i <= 60 and i % 5 = 0) then ' sparse' else '' end,
               'received', ${BASE} + interval '1 day' + i * interval '1 second'
          from generate_series(1, $2) i`,
-      [phone, total],
+      [await contactOf(phone), total],
     );
     const { rows } = await db.query<{ id: string }>(
-      `select id from messages where phone = $1 and body like '%sparse%' order by created_at desc`,
-      [phone],
+      `select id from messages where contact_id = $1 and body like '%sparse%' order by created_at desc`,
+      [await contactOf(phone)],
     );
     const expected = rows.map((row) => `m${row.id}`);
     expect(expected).toHaveLength(15);
@@ -121,8 +141,8 @@ describe('messages', () => {
 
     const dense = await find('dense', { limit: 5 });
     const { rows: newest } = await db.query<{ id: string }>(
-      `select id from messages where phone = $1 order by created_at desc limit 5`,
-      [phone],
+      `select id from messages where contact_id = $1 order by created_at desc limit 5`,
+      [await contactOf(phone)],
     );
     expect(where(dense.hits)).toEqual(newest.map((row) => `m${row.id}`));
   });
@@ -133,7 +153,7 @@ describe('conversations', () => {
     await conversation('15550300001', 'Chidiebere Okafor', 1);
     await conversation('15550300002', 'Chi', 2);
     await conversation('15550300003', 'Wanjiru', 3);
-    await saveProfile(db, '15550300003', {
+    await saveProfile(db, await contactOf('15550300003'), {
       fullName: 'Ngozi Okonkwo-Mensah',
       email: 'n.okonkwo@school.example',
       className: 'Grade 9',
@@ -145,6 +165,7 @@ describe('conversations', () => {
     expect(byName).toEqual([
       expect.objectContaining({
         kind: 'conversation',
+        contactId: await contactOf('15550300003'),
         phone: '15550300003',
         profileName: 'Wanjiru',
         fullName: 'Ngozi Okonkwo-Mensah',
@@ -172,6 +193,23 @@ describe('conversations', () => {
     expect(await byDigits('5504011')).toEqual([]);
     expect((await find('0401111', { phoneDigits: '0401111' })).hits[0]).toMatchObject({ matched: ['phone'] });
   });
+
+  it('are found by a number the student wrote from before changing it, showing the current one', async () => {
+    const contactId = await contactOf('15550402222');
+    await conversation('15550402222', null, 3);
+    // user_changed_number: the old number stays as an alias of the contact.
+    const changed = await linkSender(db, {
+      sender: { phone: '15550402222' },
+      change: { type: 'user_changed_number', phone: '15550403333' },
+    });
+    expect(changed).toBe(contactId);
+    const byDigits = async (digits: string) => (await find(digits, { phoneDigits: digits })).hits;
+    for (const digits of ['15550402222', '15550403333', '0403333']) {
+      expect(await byDigits(digits)).toEqual([
+        expect.objectContaining({ kind: 'conversation', contactId, phone: '15550403333', matched: ['phone'] }),
+      ]);
+    }
+  });
 });
 
 describe('pages', () => {
@@ -179,9 +217,10 @@ describe('pages', () => {
     // Newer than every other message here: they are in the newest window and beyond it both.
     await conversation('15550600000', null, 0);
     await db.query(
-      `insert into messages (id, phone, direction, sender, idempotency_key, type, body, status, created_at)
-       select id, '15550600000', 'inbound', 'user', 'tie-' || id, 'text', 'tiebreak', 'received', ${BASE} + interval '2 days'
+      `insert into messages (id, contact_id, direction, sender, idempotency_key, type, body, status, created_at)
+       select id, $1, 'inbound', 'user', 'tie-' || id, 'text', 'tiebreak', 'received', ${BASE} + interval '2 days'
          from unnest(array[9999, 10000, 99999, 100000]::bigint[]) id`,
+      [await contactOf('15550600000')],
     );
     const { hits } = await everyPage('tiebreak', 1);
     expect(where(hits)).toEqual(['m100000', 'm99999', 'm10000', 'm9999']);
@@ -206,13 +245,16 @@ describe('pages', () => {
         ...['15550500000', '15550500001', '15550500002', '15550500003', '15550500009'].map((p) => `c${p}`),
       ].sort(),
     );
-    // At one instant: messages first (newest id first), then conversations (highest phone first).
+    // At one instant: messages first (newest id first), then conversations (highest contact id first).
     const atTwenty = where(
       hits.filter(
         (hit) =>
           hit.at.getTime() === hits.find((h) => h.kind === 'conversation' && h.phone === '15550500009')!.at.getTime(),
       ),
     );
-    expect(atTwenty).toEqual([`m${ids[10]}`, `m${ids[9]}`, `m${ids[4]}`, 'c15550500009', 'c15550500002']);
+    const conversationsAtTwenty = ['15550500009', '15550500002'].sort((a, b) =>
+      contacts.get(b)!.localeCompare(contacts.get(a)!),
+    );
+    expect(atTwenty).toEqual([`m${ids[10]}`, `m${ids[9]}`, `m${ids[4]}`, ...conversationsAtTwenty.map((p) => `c${p}`)]);
   });
 });
