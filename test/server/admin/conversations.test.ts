@@ -6,6 +6,9 @@ import { startAdminApp, type AdminApp } from './admin-app';
 
 let app: AdminApp;
 let agent: string;
+/** The contact of each phone: the list and the routes name conversations by contact. */
+const contactOf = new Map<string, string>();
+const idOf = (phone: string) => contactOf.get(phone)!;
 
 // Ten conversations, one minute of activity apart; the newest is c(9). Microseconds differ too, so a
 // cursor that rounded to milliseconds would skip or repeat rows.
@@ -15,18 +18,22 @@ const states = ['REGISTERED', 'IDLE', 'CHAT_SUPPORT_ACTIVE'];
 beforeAll(async () => {
   app = await startAdminApp();
   agent = (await app.token('agent')).token;
+  for (const phone of [...phones, '15550008100', '15550008101']) contactOf.set(phone, await app.contact(phone));
   for (const [i, phone] of phones.entries()) {
     await app.db.query(
-      `insert into conversations (phone, profile_name, state, registered, last_inbound_at, last_activity_at)
+      `insert into conversations (contact_id, profile_name, state, registered, last_inbound_at, last_activity_at)
        values ($1, $2, $3, $4, timestamptz '2026-01-01 10:00:00.000123+00' + $5 * interval '1 minute',
                timestamptz '2026-01-01 10:00:00.000456+00' + $5 * interval '1 minute')`,
-      [phone, `User ${i}`, states[i % 3], i % 3 !== 1, i],
+      [idOf(phone), `User ${i}`, states[i % 3], i % 3 !== 1, i],
     );
   }
-  // Two conversations share one activity time: the phone breaks the tie.
-  await app.db.query(`insert into conversations (phone, state, last_activity_at) values
-    ('15550008100', 'IDLE', timestamptz '2025-12-01 00:00:00.000001+00'),
-    ('15550008101', 'IDLE', timestamptz '2025-12-01 00:00:00.000001+00')`);
+  // Two conversations share one activity time: the contact id breaks the tie.
+  await app.db.query(
+    `insert into conversations (contact_id, state, last_activity_at) values
+      ($1, 'IDLE', timestamptz '2025-12-01 00:00:00.000001+00'),
+      ($2, 'IDLE', timestamptz '2025-12-01 00:00:00.000001+00')`,
+    [idOf('15550008100'), idOf('15550008101')],
+  );
 });
 
 afterAll(async () => {
@@ -42,7 +49,10 @@ describe('GET /api/admin/conversations', () => {
     expect(answer.body.status).toBe('success');
     expect(answer.body.conversations.map((c: { phone: string }) => c.phone)).toEqual([phones[9], phones[8], phones[7]]);
     expect(answer.body.conversations[0]).toEqual({
+      contactId: idOf(phones[9]!),
       phone: phones[9],
+      bsuid: null,
+      username: null,
       profileName: 'User 9',
       state: 'REGISTERED',
       registered: true,
@@ -64,7 +74,9 @@ describe('GET /api/admin/conversations', () => {
       pages++;
     } while (cursor);
     expect(pages).toBe(3);
-    expect(seen).toEqual([...[...phones].reverse(), '15550008101', '15550008100']);
+    // The tie is broken by the contact id, larger first.
+    const tied = ['15550008100', '15550008101'].sort((a, b) => (idOf(a) < idOf(b) ? 1 : -1));
+    expect(seen).toEqual([...[...phones].reverse(), ...tied]);
   });
 
   it('defaults to 20 rows and has no nextCursor on the last page', async () => {
@@ -104,18 +116,21 @@ describe('GET /api/admin/conversations', () => {
     ['99999999999999999999', '1'],
     ['9223372036854775807', '1'],
     ['-9223372036854775807', '1'],
-    ['253402300800000000', '15550008001'],
+    ['253402300800000000', 'ct_00000000000000000001'],
     ['\u0000', ''],
-  ])('answers 400 invalid_cursor, not 500, to the cursor [%j, %j]', async (micros, phone) => {
-    const cursor = Buffer.from(JSON.stringify([micros, phone])).toString('base64url');
+    // Right time, but a phone number where the contact id goes (the cursor of an earlier version).
+    ['1767261600000000', '15550008001'],
+  ])('answers 400 invalid_cursor, not 500, to the cursor [%j, %j]', async (micros, key) => {
+    const cursor = Buffer.from(JSON.stringify([micros, key])).toString('base64url');
     const answer = await get(`/api/admin/conversations?cursor=${cursor}`);
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ status: 'error', error: { code: 'invalid_cursor' } });
   });
 
   it('takes a cursor at either edge of the years 1 to 9999: everything is before the last, nothing before the first', async () => {
+    const key = 'ct_ffffffffffffffffffff';
     const after = (micros: string) =>
-      get(`/api/admin/conversations?cursor=${Buffer.from(JSON.stringify([micros, '1'])).toString('base64url')}`);
+      get(`/api/admin/conversations?cursor=${Buffer.from(JSON.stringify([micros, key])).toString('base64url')}`);
     const latest = await after('253402300799999999');
     expect(latest.status).toBe(200);
     expect(latest.body.conversations).toHaveLength(12);
@@ -129,16 +144,16 @@ describe('GET /api/admin/conversations/{phone}', () => {
   it('shows the state, the student profile and the open chat session', async () => {
     const phone = phones[8]!;
     await app.db.query(
-      `insert into users (phone, full_name, email, class_name, registered_at) values ($1, 'Ada Obi', 'ada@example.com', 'JSS2', now())`,
-      [phone],
+      `insert into users (contact_id, full_name, email, class_name, registered_at) values ($1, 'Ada Obi', 'ada@example.com', 'JSS2', now())`,
+      [idOf(phone)],
     );
     await app.db.query(
-      `insert into chat_sessions (phone, started_by, ended_at, ended_by) values ($1, 'user', now(), 'user')`,
-      [phone],
+      `insert into chat_sessions (contact_id, started_by, ended_at, ended_by) values ($1, 'user', now(), 'user')`,
+      [idOf(phone)],
     );
     await app.db.query(
-      `insert into chat_sessions (phone, started_by, first_user_message_at) values ($1, 'Agent Grace', now())`,
-      [phone],
+      `insert into chat_sessions (contact_id, started_by, first_user_message_at) values ($1, 'Agent Grace', now())`,
+      [idOf(phone)],
     );
 
     const answer = await get(`/api/admin/conversations/${encodeURIComponent('+1 555-000-8008')}`);
@@ -146,7 +161,10 @@ describe('GET /api/admin/conversations/{phone}', () => {
     expect(answer.body).toMatchObject({
       status: 'success',
       conversation: {
+        contactId: idOf(phone),
         phone,
+        bsuid: null,
+        username: null,
         profileName: 'User 8',
         state: 'CHAT_SUPPORT_ACTIVE',
         registered: true,
@@ -174,10 +192,29 @@ describe('GET /api/admin/conversations/{phone}', () => {
     expect(answer.body).toMatchObject({ status: 'error', error: { code: 'conversation_not_found' } });
   });
 
-  it('answers 400 invalid_phone for something that is not a number', async () => {
-    const answer = await get('/api/admin/conversations/hello');
+  it('answers 400 invalid_contact for something that names no contact', async () => {
+    const answer = await get(`/api/admin/conversations/${encodeURIComponent('hello there!')}`);
     expect(answer.status).toBe(400);
-    expect(answer.body.error.code).toBe('invalid_phone');
+    expect(answer.body.error.code).toBe('invalid_contact');
+  });
+
+  it('shows a student known only by BSUID with a null phone, by any name agents use for them', async () => {
+    const bsuid = 'US.13491208655302741918';
+    const contactId = await app.contact({ bsuid, username: 'realsheena' });
+    await app.db.query(
+      `insert into conversations (contact_id, profile_name, state, last_activity_at) values ($1, 'Sheena', 'IDLE', timestamptz '2025-11-01 00:00:00+00')`,
+      [contactId],
+    );
+    const expected = { contactId, phone: null, bsuid, username: 'realsheena', profileName: 'Sheena' };
+    for (const name of [contactId, bsuid, '@realsheena', 'realsheena']) {
+      const answer = await get(`/api/admin/conversations/${encodeURIComponent(name)}`);
+      expect(answer.status).toBe(200);
+      expect(answer.body.conversation).toMatchObject(expected);
+    }
+    const list = await get('/api/admin/conversations?limit=100');
+    expect(list.body.conversations.find((c: { contactId: string }) => c.contactId === contactId)).toMatchObject(
+      expected,
+    );
   });
 });
 
@@ -187,9 +224,10 @@ describe('GET /api/admin/conversations/{phone}/messages', () => {
     const sentAt = Date.parse('2026-01-01T10:05:00Z');
     await storeInbound(
       app.db,
+      idOf(phone),
       {
         waMessageId: 'wamid.IN1',
-        from: phone,
+        sender: { phone },
         sentAt,
         receivedAt: sentAt + 500,
         content: { kind: 'text', text: 'support' },
@@ -197,12 +235,12 @@ describe('GET /api/admin/conversations/{phone}/messages', () => {
       'k1',
     );
     const bot = await upsertOutbound(app.db, {
-      phone,
+      contactId: idOf(phone),
       key: 'bot-1',
       sender: 'bot',
       content: { kind: 'text', text: 'Connecting you' },
     });
-    await markAccepted(app.db, bot.id, 'wamid.OUT1', { kind: 'message', phone: null, payload: {} });
+    await markAccepted(app.db, bot.id, 'wamid.OUT1', { kind: 'message', contactId: null, payload: {} });
     await recordStatus(app.db, {
       waMessageId: 'wamid.OUT1',
       recipientId: phone,
@@ -210,13 +248,13 @@ describe('GET /api/admin/conversations/{phone}/messages', () => {
       timestamp: sentAt + 2000,
     });
     const agentRow = await upsertOutbound(app.db, {
-      phone,
+      contactId: idOf(phone),
       key: 'agent-1',
       sender: 'agent',
       senderName: 'Agent Grace',
       content: { kind: 'text', text: '🎧 Support Team: Hello' },
     });
-    await markAccepted(app.db, agentRow.id, 'wamid.OUT2', { kind: 'message', phone: null, payload: {} });
+    await markAccepted(app.db, agentRow.id, 'wamid.OUT2', { kind: 'message', contactId: null, payload: {} });
     await recordStatus(app.db, {
       waMessageId: 'wamid.OUT2',
       recipientId: phone,
@@ -228,6 +266,7 @@ describe('GET /api/admin/conversations/{phone}/messages', () => {
 
     const answer = await get(`/api/admin/conversations/${phone}/messages`);
     expect(answer.status).toBe(200);
+    expect(answer.body.contactId).toBe(idOf(phone));
     expect(answer.body.messages).toMatchObject([
       {
         direction: 'inbound',
