@@ -79,7 +79,7 @@ describe('contacts in the console', () => {
     );
 
     // Search finds the username user by the username (the server searches), and opens them.
-    await page.getByLabel('Search').fill('@zainab');
+    await page.locator('#search').fill('@zainab');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const hit = page.locator(`#search-list button[data-hit-contact-id="${hidden.id}"]`).first();
     await hit.waitFor();
