@@ -8,6 +8,7 @@ import { listMessages } from '../../src/db/messages';
 import { conversationWorkflowId } from '../../workflows/messages';
 import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from '../../workflows/search-attributes';
 import { startTestCluster, type TestCluster } from '../helpers/cluster';
+import { contactIdOf } from '../helpers/contacts';
 import { newPhone } from '../helpers/fixtures';
 import { ScriptedUser, type PlannedWebhook } from '../helpers/scripted-user';
 import { REPO_ROOT } from '../helpers/spawn';
@@ -71,6 +72,17 @@ function fullName(phone: string): string {
   return `Ada ${letters[0]!.toUpperCase()}${letters.slice(1)}`;
 }
 
+/**
+ * The id of the workflow of a user's conversation: `conversation-<contact id>`, the contact the webhook
+ * resolved the user's phone to (which the id never shows). The shadow flow learns the contact id too.
+ */
+async function workflowIdOf(user: ScriptedUser): Promise<string> {
+  user.contactId ??= await contactIdOf(t.db, user.phone);
+  const workflowId = conversationWorkflowId(user.contactId);
+  expect(workflowId).not.toContain(user.phone);
+  return workflowId;
+}
+
 /** Posts until a server accepts (200), alternating servers as a load balancer's retries would. */
 async function deliver(webhook: PlannedWebhook, server: number, accepted: Set<string>): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -126,6 +138,8 @@ describe('the product on a Temporal cluster with two servers and two workers', (
       );
       if (round === 2) await crash(killed);
       await posting;
+      // Each user's contact exists once a first message was accepted: the shadow flows learn its id.
+      if (round === 0) await Promise.all(users.map(workflowIdOf));
       if (round === 4) await killed.start();
       await sleep(1_000);
     }
@@ -145,7 +159,7 @@ describe('the product on a Temporal cluster with two servers and two workers', (
     for (const user of users) {
       // Every reply once, in the order the flow produced them.
       expect(emulator.sendsTo(user.phone).map((s) => s.content)).toEqual(user.expected);
-      const rows = await listMessages(t.db, user.phone);
+      const rows = await listMessages(t.db, user.contactId!);
       const inbound = rows.filter((m) => m.direction === 'inbound').map((m) => m.waMessageId);
       const posted = plans[users.indexOf(user)]!.flatMap((s) => s.webhook.wamids);
       // Every accepted message stored once, in the order the user sent it.
@@ -158,7 +172,7 @@ describe('the product on a Temporal cluster with two servers and two workers', (
     // Both workers ran conversations, and those the killed one held went on in another process.
     const byConversation = await Promise.all(
       users.map(async (user) => {
-        const history = await t.client.workflow.getHandle(conversationWorkflowId(user.phone)).fetchHistory();
+        const history = await t.client.workflow.getHandle(await workflowIdOf(user)).fetchHistory();
         const pids = (history.events ?? []).flatMap(
           (e) => e.workflowTaskStartedEventAttributes?.identity?.split('@')[0] ?? [],
         );
@@ -190,7 +204,10 @@ describe('the product on a Temporal cluster with two servers and two workers', (
           steps.push(user.webhook(user.text(`s${user.phone}@example.com`)));
           steps.push(user.webhook(user.text('Grade 10')));
         }
-        for (const [k, step] of steps.entries()) await deliver(step, k % 2, new Set());
+        for (const [k, step] of steps.entries()) {
+          await deliver(step, k % 2, new Set());
+          if (k === 0) await workflowIdOf(user);
+        }
         group.users.push(user);
       }
     }
@@ -199,7 +216,9 @@ describe('the product on a Temporal cluster with two servers and two workers', (
     expect(groups.registering.users.every((u) => u.flow.name === 'REGISTERING_NAME')).toBe(true);
 
     const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
-    const ids = (users: ScriptedUser[]) => users.map((u) => conversationWorkflowId(u.phone)).sort();
+    const workflowIds = new Map<ScriptedUser, string>();
+    for (const user of everyone) workflowIds.set(user, await workflowIdOf(user));
+    const ids = (users: ScriptedUser[]) => users.map((u) => workflowIds.get(u)!).sort();
     const inGroup = (g: { base: number }) =>
       `LastInboundAt >= "${iso(g.base)}" AND LastInboundAt < "${iso(g.base + 3_600)}"`;
     const old = `LastInboundAt < "${iso(now - day / 2)}"`;
@@ -243,7 +262,7 @@ describe('the product on a Temporal cluster with two servers and two workers', (
     expect(everyone.length).toBeGreaterThan(LOAD_USERS);
     const histories: HistoryAndWorkflowId[] = [];
     for (const user of everyone) {
-      const workflowId = conversationWorkflowId(user.phone);
+      const workflowId = await workflowIdOf(user);
       // A closed history ends where the workflow stopped, with no task in flight.
       await t.client.workflow.getHandle(workflowId).terminate('recorded for replay');
       for await (const run of t.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {

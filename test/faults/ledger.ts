@@ -4,6 +4,7 @@ import path from 'node:path';
 import { listMessages } from '../../src/db/messages';
 import type { RecordedSend } from '../../src/sandbox/graph-fake';
 import { conversationQuery, conversationWorkflowId } from '../../workflows/messages';
+import { contactIdOf } from '../helpers/contacts';
 import { sleep } from '../helpers/wait';
 import type { FaultStack } from './fault-stack';
 import { caughtUp, type AgentCall, type FaultUser, type LoadRecord } from './load';
@@ -108,7 +109,9 @@ async function checkConversation(
   refusalAllowed: (call: AgentCall) => boolean,
 ) {
   const problem = (text: string) => ledger.problems.push(`${user.kind} ${user.phone}: ${text}`);
-  const rows = await listMessages(stack.db, user.phone);
+  // Every user had a message acknowledged, so the load learnt the contact it was resolved to.
+  const contactId = user.contactId ?? (await contactIdOf(stack.db, user.phone));
+  const rows = await listMessages(stack.db, contactId);
 
   const inbound = rows.filter((m) => m.direction === 'inbound').map((m) => m.waMessageId ?? '');
   ledger.inboundPosted += user.posted.length;
@@ -157,7 +160,7 @@ async function checkConversation(
   }
 
   const view = await stack.client.workflow
-    .getHandle(conversationWorkflowId(user.phone))
+    .getHandle(conversationWorkflowId(contactId))
     .query(conversationQuery)
     .catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
   if (typeof view === 'string' || view.busy || view.pending > 0) {

@@ -3,6 +3,7 @@ import { listMessages } from '../../src/db/messages';
 import { fromGraphSendBody, toGraphSendBody } from '../../src/whatsapp/outbound';
 import type { FlowEvent } from '../../workflows/flow/events';
 import { step } from '../../workflows/flow/step';
+import { findContactOf } from '../helpers/contacts';
 import { newPhone } from '../helpers/fixtures';
 import { ScriptedUser, type PlannedWebhook } from '../helpers/scripted-user';
 import { sleep } from '../helpers/wait';
@@ -62,7 +63,7 @@ export class FaultUser extends ScriptedUser {
     this.flow = result.state;
     for (const effect of result.effects) {
       if (effect.type !== 'send') continue;
-      const content = fromGraphSendBody(toGraphSendBody(this.phone, effect.content));
+      const content = fromGraphSendBody(toGraphSendBody({ phone: this.phone }, effect.content));
       (this.refusing ? this.refused : this.expected).push(content);
     }
   }
@@ -185,6 +186,7 @@ function actions(stack: FaultStack, record: LoadRecord, giveUpMs: number, stoppe
         user.posted.push(...webhook.wamids);
         record.acknowledged.push(webhook.body);
         record.onAck?.();
+        await learnContact(stack, user, deadline, stopped);
         return;
       }
       if (Date.now() > deadline || stopped())
@@ -258,7 +260,7 @@ export async function caughtUp(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (stack.fake.sendsTo(user.phone).length >= user.expected.length) {
-      if (user.refused.length === 0 || (await failedRows(stack, user.phone)) >= user.refused.length) return;
+      if (user.refused.length === 0 || (await failedRows(stack, user)) >= user.refused.length) return;
     }
     if (Date.now() > deadline || stopped()) {
       const sent = stack.fake.sendsTo(user.phone).map((s) => s.content);
@@ -272,9 +274,24 @@ export async function caughtUp(
   }
 }
 
-async function failedRows(stack: FaultStack, phone: string): Promise<number> {
-  const rows = await listMessages(stack.db, phone).catch(() => []);
+async function failedRows(stack: FaultStack, user: FaultUser): Promise<number> {
+  if (user.contactId === undefined) return 0;
+  const rows = await listMessages(stack.db, user.contactId).catch(() => []);
   return rows.filter((m) => m.direction === 'outbound' && m.status === 'failed').length;
+}
+
+/**
+ * Once a webhook from the user was acknowledged, the contact the product resolved their phone to
+ * exists: the shadow flow learns its id (homework references carry it), as the workflow knows it. A
+ * read the fault refuses (Postgres away) is tried again.
+ */
+async function learnContact(stack: FaultStack, user: FaultUser, deadline: number, stopped: () => boolean) {
+  while (user.contactId === undefined) {
+    user.contactId = await findContactOf(stack.db, user.phone).catch(() => undefined);
+    if (user.contactId !== undefined) return;
+    if (Date.now() > deadline || stopped()) throw new Error(`no contact for ${user.phone} after a 200`);
+    await sleep(250);
+  }
 }
 
 function count<K>(map: Map<K, number>, key: K): void {

@@ -1,4 +1,5 @@
 import { listMessages } from '../../src/db/messages';
+import { contactIdOf } from '../helpers/contacts';
 import { sleep } from '../helpers/wait';
 import { startFaultStack, type FaultStack } from './fault-stack';
 import { postConfusedStatuses } from './faults';
@@ -47,7 +48,9 @@ test(
     expect(Object.fromEntries(answers)).toEqual({ 200: posted * 5 });
     // Read came first and stays: the later delivered and sent reports change nothing.
     for (const user of users) {
-      const outbound = (await listMessages(stack.db, user.phone)).filter((m) => m.direction === 'outbound');
+      const outbound = (await listMessages(stack.db, await contactIdOf(stack.db, user.phone))).filter(
+        (m) => m.direction === 'outbound',
+      );
       expect(outbound.map((m) => m.status)).toEqual(outbound.map(() => 'read'));
     }
     // The status name WhatsApp does not have is set aside with why, visible to an admin.

@@ -1,5 +1,6 @@
 import { listMessages } from '../../src/db/messages';
 import type { SendAttempt } from '../../src/sandbox/graph-fake';
+import { contactIdOf } from '../helpers/contacts';
 import { sleep } from '../helpers/wait';
 import { startFaultStack, type FaultStack } from './fault-stack';
 import { OUTSIDE_WINDOW, SLOWER_THAN_TIMEOUT_MS, whatsappStorm } from './faults';
@@ -66,7 +67,7 @@ test(
     expect(Math.min(...retryGaps(attempts))).toBeGreaterThanOrEqual(500);
 
     // The refusal is on every reply to that number that WhatsApp refused, and in the agent's answer.
-    const rows = await listMessages(stack.db, refused.phone);
+    const rows = await listMessages(stack.db, await contactIdOf(stack.db, refused.phone));
     const failedRows = rows.filter((m) => m.direction === 'outbound' && m.status === 'failed');
     expect(failedRows.length).toBe(refused.refused.length);
     expect(failedRows.every((m) => m.errorCode === 131047)).toBe(true);
