@@ -1,19 +1,22 @@
 import fc from 'fast-check';
-import { TestUser } from '../helpers/conversation';
-import { expandDeep, fuzzRuns, json, loose, number, numericText, text } from '../helpers/fuzz-values';
-import { newPhone } from '../helpers/fixtures';
-import { startTestStack, type TestStack } from '../helpers/stack';
-import { waitFor } from '../helpers/wait';
+import { findContactBy, getContact } from '../../src/db/contacts';
+import { listMessages } from '../../src/db/messages';
 import { countQuarantined } from '../../src/db/quarantine';
 import { parseWebhook } from '../../src/whatsapp/parse-webhook';
-import { conversationWorkflowId } from '../../workflows/messages';
+import { conversationQuery, conversationWorkflowId } from '../../workflows/messages';
+import { expandDeep, fuzzRuns, json, loose, number, numericText, text } from '../helpers/fuzz-values';
+import { newPhone, newWamid, webhookBody } from '../helpers/fixtures';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 // Generated webhook bodies, signed correctly, posted to the real webhook of a whole product: valid
 // shapes with values from every Unicode plane, U+0000, unpaired surrogates, huge strings, numbers
 // out of range, fields of the wrong type and deep nesting, statuses and messages mixed, and some
-// bodies that are not webhooks at all. While Temporal and Postgres are up the webhook never answers
-// 5xx, and a webhook envelope is always answered 200; afterwards every conversation a body touched
-// still answers an ordinary "hi". FUZZ_RUNS and FUZZ_SEED override the run; FUZZ_REPORT prints figures.
+// bodies that are not webhooks at all. Senders show a phone, a BSUID (with or without a parent), both
+// or neither; some messages change the number or the BSUID or share a number on request; statuses name
+// the recipient's BSUID and pricing; message echoes come beside them. While Temporal and Postgres are up
+// the webhook never answers 5xx, and a webhook envelope is always answered 200; afterwards every
+// conversation a body touched (found by its sender's BSUID, else phone) still answers an ordinary "hi". FUZZ_RUNS and FUZZ_SEED override the run; FUZZ_REPORT prints figures.
 
 const RUNS = fuzzRuns('FUZZ_RUNS', 10_000);
 const META_MAX_BYTES = 3 * 1024 * 1024;
@@ -31,6 +34,8 @@ afterAll(async () => {
 // Messages start workflows, the costly part: most come from a few numbers, the rest from whatever
 // digits a generated `from` holds.
 const PHONES = Array.from({ length: 6 }, () => newPhone());
+const BSUIDS = Array.from({ length: 6 }, (_, i) => `US.FUZZ${process.pid}x${i}`);
+const PARENTS = Array.from({ length: 2 }, (_, i) => `US.ENT.FUZZ${process.pid}x${i}`);
 const TYPES = ['text', 'image', 'document', 'audio', 'video', 'sticker', 'interactive', 'button', 'location'];
 const MORE_TYPES = ['reaction', 'edit', 'revoke', 'contacts', 'order', 'system', 'unsupported'];
 const STATUSES = ['sent', 'delivered', 'read', 'failed', 'played'];
@@ -43,6 +48,21 @@ const timestamp = fc.oneof(
   { weight: 1, arbitrary: json },
 );
 const phone = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...PHONES) }, { weight: 2, arbitrary: text });
+const bsuid = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...BSUIDS) }, { weight: 2, arbitrary: text });
+const parent = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...PARENTS) }, { weight: 1, arbitrary: text });
+/** Who a message is from: a phone, a BSUID (maybe with its parent), both, or (rarely) neither. */
+const sender = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ from: loose(phone) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record(
+      { from_user_id: loose(bsuid), from_parent_user_id: loose(parent) },
+      { requiredKeys: ['from_user_id'] },
+    ),
+  },
+  { weight: 3, arbitrary: fc.record({ from: loose(phone), from_user_id: loose(bsuid) }) },
+  { weight: 1, arbitrary: fc.constant({}) },
+);
 const wamid = fc.oneof(
   { weight: 6, arbitrary: fc.nat({ max: 3000 }).map((n) => `wamid.FUZZ${n}`) },
   { weight: 1, arbitrary: text },
@@ -73,53 +93,107 @@ const media = fc.record(
 const message = fc.oneof(
   {
     weight: 9,
+    arbitrary: fc
+      .tuple(
+        sender,
+        fc.record(
+          {
+            id: loose(wamid),
+            timestamp,
+            type: fc.oneof(
+              { weight: 6, arbitrary: fc.constantFrom(...TYPES) },
+              { weight: 2, arbitrary: fc.constantFrom(...MORE_TYPES) },
+              { weight: 1, arbitrary: text },
+            ),
+            context: loose(fc.record({ id: loose(wamid), from: loose(text), forwarded: loose(fc.boolean()) })),
+            text: loose(fc.record({ body: loose(text) })),
+            image: loose(media),
+            document: loose(media),
+            audio: loose(media),
+            video: loose(media),
+            sticker: loose(media),
+            interactive: loose(
+              fc.record({
+                type: fc.oneof(fc.constantFrom('button_reply', 'list_reply', 'nfm_reply'), text),
+                button_reply: loose(fc.record({ id: loose(text), title: loose(text) })),
+                list_reply: loose(fc.record({ id: loose(text), title: loose(text), description: loose(text) })),
+              }),
+            ),
+            button: loose(fc.record({ payload: loose(text), text: loose(text) })),
+            location: loose(
+              fc.record({ latitude: loose(number), longitude: loose(numericText), name: loose(text), address: text }),
+            ),
+            reaction: loose(fc.record({ message_id: loose(wamid), emoji: loose(text) })),
+            edit: loose(
+              fc.record({
+                original_message_id: loose(wamid),
+                message: loose(
+                  fc.record({
+                    type: loose(fc.constantFrom('text', 'image', 'video', 'document')),
+                    text: loose(fc.record({ body: loose(text) })),
+                    image: loose(fc.record({ caption: loose(text) })),
+                  }),
+                ),
+              }),
+            ),
+            revoke: loose(fc.record({ original_message_id: loose(wamid) })),
+            system: loose(
+              fc.record(
+                {
+                  type: fc.oneof(
+                    { weight: 4, arbitrary: fc.constantFrom('user_changed_number', 'user_changed_user_id') },
+                    { weight: 1, arbitrary: loose(text) },
+                  ),
+                  body: loose(text),
+                  wa_id: loose(phone),
+                  user_id: loose(bsuid),
+                  parent_user_id: loose(parent),
+                  previous_user_id: loose(bsuid),
+                  previous_parent_user_id: loose(parent),
+                },
+                { requiredKeys: ['type'] },
+              ),
+            ),
+            contacts: loose(
+              fc.array(
+                fc.record({
+                  origin: loose(fc.constantFrom('contact_request', 'other')),
+                  phones: loose(fc.array(fc.record({ wa_id: loose(phone), phone: loose(text) }), { maxLength: 2 })),
+                }),
+                { maxLength: 2 },
+              ),
+            ),
+            unsupported: loose(fc.record({ type: loose(text) })),
+            errors: loose(fc.array(errorItem, { maxLength: 2 })),
+          },
+          { requiredKeys: ['id', 'type'] },
+        ),
+      )
+      .map(([from, m]) => ({ ...m, ...from })),
+  },
+  { weight: 1, arbitrary: json },
+);
+/** What the business sent from the WhatsApp Business app: addressed to a phone, a BSUID, both or neither. */
+const echo = fc.oneof(
+  {
+    weight: 9,
     arbitrary: fc.record(
       {
-        from: loose(phone),
+        from: loose(fc.constant('15550001111')),
+        to: loose(phone),
+        to_user_id: loose(bsuid),
+        to_parent_user_id: loose(parent),
         id: loose(wamid),
         timestamp,
         type: fc.oneof(
-          { weight: 6, arbitrary: fc.constantFrom(...TYPES) },
-          { weight: 2, arbitrary: fc.constantFrom(...MORE_TYPES) },
+          { weight: 6, arbitrary: fc.constantFrom('text', 'image', 'revoke', 'edit') },
           { weight: 1, arbitrary: text },
         ),
-        context: loose(fc.record({ id: loose(wamid), from: loose(text), forwarded: loose(fc.boolean()) })),
         text: loose(fc.record({ body: loose(text) })),
         image: loose(media),
-        document: loose(media),
-        audio: loose(media),
-        video: loose(media),
-        sticker: loose(media),
-        interactive: loose(
-          fc.record({
-            type: fc.oneof(fc.constantFrom('button_reply', 'list_reply', 'nfm_reply'), text),
-            button_reply: loose(fc.record({ id: loose(text), title: loose(text) })),
-            list_reply: loose(fc.record({ id: loose(text), title: loose(text), description: loose(text) })),
-          }),
-        ),
-        button: loose(fc.record({ payload: loose(text), text: loose(text) })),
-        location: loose(
-          fc.record({ latitude: loose(number), longitude: loose(numericText), name: loose(text), address: text }),
-        ),
-        reaction: loose(fc.record({ message_id: loose(wamid), emoji: loose(text) })),
-        edit: loose(
-          fc.record({
-            original_message_id: loose(wamid),
-            message: loose(
-              fc.record({
-                type: loose(fc.constantFrom('text', 'image', 'video', 'document')),
-                text: loose(fc.record({ body: loose(text) })),
-                image: loose(fc.record({ caption: loose(text) })),
-              }),
-            ),
-          }),
-        ),
         revoke: loose(fc.record({ original_message_id: loose(wamid) })),
-        system: loose(fc.record({ type: loose(text), body: loose(text) })),
-        unsupported: loose(fc.record({ type: loose(text) })),
-        errors: loose(fc.array(errorItem, { maxLength: 2 })),
       },
-      { requiredKeys: ['from', 'id', 'type'] },
+      { requiredKeys: ['id', 'type'] },
     ),
   },
   { weight: 1, arbitrary: json },
@@ -137,15 +211,37 @@ const status = fc.oneof(
         status: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...STATUSES) }, { weight: 1, arbitrary: json }),
         timestamp,
         recipient_id: loose(phone),
+        recipient_user_id: loose(bsuid),
+        recipient_parent_user_id: loose(parent),
+        parent_recipient_user_id: loose(parent),
+        parent_user_id: loose(parent),
         errors: loose(fc.array(errorItem, { maxLength: 2 })),
-        pricing: json,
+        pricing: fc.oneof(
+          fc.record({
+            billable: loose(fc.boolean()),
+            pricing_model: loose(fc.constantFrom('PMP', 'CBP')),
+            type: loose(fc.constantFrom('regular', 'free_customer_service', 'free_entry_point')),
+            category: loose(fc.constantFrom('service', 'utility', 'authentication-international')),
+          }),
+          json,
+        ),
       },
       { requiredKeys: ['id', 'status'] },
     ),
   },
   { weight: 1, arbitrary: json },
 );
-const contact = fc.record({ wa_id: loose(phone), profile: loose(fc.record({ name: loose(text) })) });
+const contact = fc.record(
+  {
+    wa_id: loose(phone),
+    user_id: loose(bsuid),
+    parent_user_id: loose(parent),
+    profile: loose(
+      fc.record({ name: loose(text), username: loose(fc.oneof(fc.constantFrom('ana.s', '@bia_r'), text)) }),
+    ),
+  },
+  { requiredKeys: [] },
+);
 
 const value = (messages: fc.Arbitrary<unknown>, statuses: fc.Arbitrary<unknown>) =>
   fc.record(
@@ -155,6 +251,7 @@ const value = (messages: fc.Arbitrary<unknown>, statuses: fc.Arbitrary<unknown>)
       contacts: loose(fc.array(contact, { maxLength: 3 })),
       messages,
       statuses,
+      message_echoes: loose(fc.array(echo, { maxLength: 2 })),
       errors: loose(fc.array(errorItem, { maxLength: 2 })),
     },
     { requiredKeys: ['messages', 'statuses'] },
@@ -163,6 +260,7 @@ const value = (messages: fc.Arbitrary<unknown>, statuses: fc.Arbitrary<unknown>)
 const change = (values: fc.Arbitrary<unknown>) =>
   fc.oneof(
     { weight: 8, arbitrary: fc.record({ field: fc.constant('messages'), value: values }) },
+    { weight: 1, arbitrary: fc.record({ field: fc.constant('smb_message_echoes'), value: values }) },
     { weight: 1, arbitrary: fc.record({ field: loose(text), value: json }) },
     { weight: 1, arbitrary: json },
   );
@@ -213,11 +311,55 @@ function bodyText(json: unknown, sent: readonly { waMessageId: string }[]): stri
   );
 }
 
+/** Waits until the contact's conversation has handled everything, then says "hi" from its current identifiers. */
+async function answersHi(contactId: string): Promise<void> {
+  const handle = stack.client.workflow.getHandle(conversationWorkflowId(contactId));
+  const idle = async () => {
+    const view = await handle.query(conversationQuery);
+    return !view.busy && view.pending === 0;
+  };
+  await waitFor(idle, `conversation ${contactId} to handle what it was sent`, 120_000);
+  const contact = (await getContact(stack.db, contactId))!;
+  const addresses = new Set([contact.phone, contact.bsuid].filter((a): a is string => a !== null));
+  const before = stack.fake.sends.filter((s) => addresses.has(s.to)).length;
+  const id = newWamid();
+  const hi = webhookBody([
+    {
+      value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '15550001111', phone_number_id: '106000000000001' },
+        messages: [
+          {
+            ...(contact.phone === null ? {} : { from: contact.phone }),
+            ...(contact.bsuid === null ? {} : { from_user_id: contact.bsuid }),
+            id,
+            timestamp: String(Math.floor(Date.now() / 1000)),
+            type: 'text',
+            text: { body: 'hi' },
+          },
+        ],
+      },
+      field: 'messages',
+    },
+  ]);
+  expect((await stack.postWebhook(hi)).status).toBe(200);
+  await waitFor(
+    async () => (await listMessages(stack.db, contactId)).some((m) => m.waMessageId === id) && (await idle()),
+    `conversation ${contactId} to answer hi`,
+    60_000,
+  );
+  const replies = stack.fake.sends.filter((s) => addresses.has(s.to)).length - before;
+  const view = await handle.query(conversationQuery);
+  if (view.state !== 'CHAT_SUPPORT_ACTIVE') expect(replies).toBeGreaterThan(0);
+  expect((await handle.describe()).status.name).toBe('RUNNING');
+}
+
 describe('POST /api/webhook/whatsapp with generated bodies', () => {
   it('never answers 5xx, answers every envelope 200, and leaves every touched conversation answering', async () => {
     const started = Date.now();
     const answers = new Map<number, number>();
     const kinds = { statuses: 0, messages: 0, other: 0 };
+    /** Every sender of a signalled message, by the identifier that finds its contact (BSUID first). */
     const touched = new Set<string>();
     let messages = 0;
     let statuses = 0;
@@ -240,7 +382,10 @@ describe('POST /api/webhook/whatsapp with generated bodies', () => {
           statuses += counts.statuses ?? 0;
           quarantined += counts.quarantined ?? 0;
           // The numbers the server signalled, read as the server reads them.
-          for (const m of parseWebhook(JSON.parse(raw.toString('utf8')), Date.now()).messages) touched.add(m.from);
+          for (const m of parseWebhook(JSON.parse(raw.toString('utf8')), Date.now()).messages)
+            touched.add(
+              JSON.stringify(m.sender.bsuid === undefined ? ['phone', m.sender.phone] : ['bsuid', m.sender.bsuid]),
+            );
         }
       }),
       RUNS,
@@ -248,25 +393,15 @@ describe('POST /api/webhook/whatsapp with generated bodies', () => {
     const posted = Date.now();
 
     // Every touched conversation has handled all it was sent, then answers an ordinary message.
-    const phones = [...touched];
-    await Promise.all(
-      phones.map(async (digits) => {
-        const user = new TestUser(stack, digits);
-        await waitFor(
-          async () => {
-            const view = await user.view();
-            return !view.busy && view.pending === 0;
-          },
-          `conversation ${digits} to handle what it was sent`,
-          120_000,
-        );
-        const replies = await user.say('hi');
-        const view = await user.view();
-        if (view.state !== 'CHAT_SUPPORT_ACTIVE') expect(replies.length).toBeGreaterThan(0);
-        const run = await stack.client.workflow.getHandle(conversationWorkflowId(digits)).describe();
-        expect(run.status.name).toBe('RUNNING');
-      }),
-    );
+    const contactIds = new Set<string>();
+    for (const key of touched) {
+      const [kind, value] = JSON.parse(key) as ['phone' | 'bsuid', string];
+      const contactId = await findContactBy(stack.db, kind, value);
+      expect(contactId).toBeDefined();
+      contactIds.add(contactId!);
+    }
+    const phones = [...contactIds];
+    await Promise.all(phones.map((contactId) => answersHi(contactId)));
     // The parser made every value storable: Postgres refused none.
     const kept = await countQuarantined(stack.db);
     expect(kept.get('store_refused')).toBe(0);

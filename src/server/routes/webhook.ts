@@ -112,7 +112,8 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
     ctx.body = {
       status: 'success',
       messages: parsed.messages.length,
-      echoes: parsed.echoes.length,
+      // Only Meta reads this answer, and ignores it; echoes are named when the delivery carried some.
+      ...(parsed.echoes.length > 0 ? { echoes: parsed.echoes.length } : {}),
       statuses,
       quarantined: quarantined.length,
     };
