@@ -1,8 +1,8 @@
 import { AdminClient } from '../../helpers/admin-client';
 import { textOf, TestUser } from '../../helpers/conversation';
+import { workflowIdOf } from '../../helpers/contacts';
 import { newPhone } from '../../helpers/fixtures';
 import { startTestStack, type TestStack } from '../../helpers/stack';
-import { conversationWorkflowId } from '../../../workflows/messages';
 
 // Notes and canned responses on the whole product: real Temporal and Postgres, the Graph API fake
 // as WhatsApp, a student writing through signed webhooks.
@@ -38,8 +38,8 @@ const NOTE_TEXTS = [
 const NOTE_ONLY_TEXTS = NOTE_TEXTS.filter((text) => text.includes('note'));
 
 /** Every text held in the workflow's history (its payloads, decoded), to look for a note in it. */
-async function workflowHistoryText(phone: string): Promise<string> {
-  const history = await stack.client.workflow.getHandle(conversationWorkflowId(phone)).fetchHistory();
+async function workflowHistoryText(user: TestUser): Promise<string> {
+  const history = await stack.client.workflow.getHandle(await workflowIdOf(stack.db, user.phone)).fetchHistory();
   const texts: string[] = [];
   const walk = (value: unknown): void => {
     if (value instanceof Uint8Array) texts.push(Buffer.from(value).toString('utf8'));
@@ -59,8 +59,8 @@ describe('a note', () => {
     const attemptsBefore = stack.fake.attempts.length;
     const sendsBefore = stack.fake.sendsTo(user.phone).length;
     const { rows: stored } = await stack.db.query<{ n: string }>(
-      'select count(*) as n from messages where phone = $1',
-      [user.phone],
+      'select count(*) as n from messages where contact_id = $1',
+      [await user.contact()],
     );
 
     // Every send WhatsApp gets fails; half the notes are written with the worker stopped too.
@@ -91,11 +91,11 @@ describe('a note', () => {
 
     // No message row for a note: the only new row is the reply.
     const { rows } = await stack.db.query<{ body: string | null; sender: string }>(
-      'select body, sender from messages where phone = $1 order by id offset $2',
-      [user.phone, Number(stored[0]!.n)],
+      'select body, sender from messages where contact_id = $1 order by id offset $2',
+      [await user.contact(), Number(stored[0]!.n)],
     );
     expect(rows).toEqual([{ body: expect.stringContaining('A real reply after the notes'), sender: 'agent' }]);
-    const history = await workflowHistoryText(user.phone);
+    const history = await workflowHistoryText(user);
     expect(history).toContain('A real reply after the notes');
     for (const text of NOTE_ONLY_TEXTS) expect(history).not.toContain(text);
 

@@ -111,7 +111,9 @@ describe('GET /api/admin/stats', () => {
     const reports = phases.flatMap((p) => p.reports).map((r) => ({ ...r, timestamp: now }));
     expect((await stack.postWebhook(statusWebhook(reports))).status).toBe(200);
 
-    sessions = (await Promise.all([ada, ben, cleo, dan].map((u) => listChatSessions(stack.db, u.phone)))).flat();
+    sessions = (
+      await Promise.all([ada, ben, cleo, dan].map(async (u) => listChatSessions(stack.db, await u.contact())))
+    ).flat();
   });
 
   /** What the listed phases did, as the figures the route should report for them. */
