@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { linkSender } from '../../../src/db/contacts';
 import { saveProfile } from '../../../src/db/users';
 import { MAX_QUERY_CHARS } from '../../../src/server/admin/search';
 import { lastAudit, startAdminApp, type AdminApp } from './admin-app';
@@ -9,27 +10,35 @@ import { lastAudit, startAdminApp, type AdminApp } from './admin-app';
 
 let app: AdminApp;
 let agent: string;
+let student: string;
 
 const STUDENT = '15550001111';
+/** The number the student wrote from before (user_changed_number): still finds them. */
+const OLD_NUMBER = '2348031234567';
+const BSUID = 'NG.7734120055512';
 
 beforeAll(async () => {
   app = await startAdminApp();
   agent = (await app.token('agent')).token;
+  student = await app.contact({ phone: OLD_NUMBER, bsuid: BSUID, username: 'tunde_b' });
+  // The new number: linked to the same contact as the webhook links a user_changed_number.
+  await linkSender(app.db, { sender: { bsuid: BSUID }, change: { type: 'user_changed_number', phone: STUDENT } });
+  const other = await app.contact('15550009999');
   await app.db.query(
-    `insert into conversations (phone, profile_name, state, registered) values ($1, 'Tunde', 'REGISTERED', true),
-       ('15550009999', 'Other', 'IDLE', false)`,
-    [STUDENT],
+    `insert into conversations (contact_id, profile_name, state, registered) values ($1, 'Tunde', 'REGISTERED', true),
+       ($2, 'Other', 'IDLE', false)`,
+    [student, other],
   );
-  await saveProfile(app.db, STUDENT, {
+  await saveProfile(app.db, student, {
     fullName: 'Tunde Balogun',
     email: 'tunde@school.example',
     className: 'Grade 11',
   });
   for (let i = 0; i < 5; i++) {
     await app.db.query(
-      `insert into messages (phone, direction, sender, idempotency_key, type, body, status, created_at)
+      `insert into messages (contact_id, direction, sender, idempotency_key, type, body, status, created_at)
        values ($1, 'inbound', 'user', $2, 'text', $3, 'received', now() - $4 * interval '1 minute')`,
-      [STUDENT, `search-route-${i}`, `Kemistri question ${i}`, i],
+      [student, `search-route-${i}`, `Kemistri question ${i}`, i],
     );
   }
 });
@@ -50,7 +59,10 @@ describe('GET /api/admin/search', () => {
       expect(answer.body.hits).toEqual([
         {
           kind: 'conversation',
+          contactId: student,
           phone: STUDENT,
+          bsuid: BSUID,
+          username: 'tunde_b',
           profileName: 'Tunde',
           fullName: 'Tunde Balogun',
           email: 'tunde@school.example',
@@ -72,7 +84,10 @@ describe('GET /api/admin/search', () => {
     );
     expect(first).toEqual({
       kind: 'message',
+      contactId: student,
       phone: STUDENT,
+      bsuid: BSUID,
+      username: 'tunde_b',
       messageId: Number(rows[0]!.id),
       profileName: 'Tunde',
       fullName: 'Tunde Balogun',
@@ -96,10 +111,39 @@ describe('GET /api/admin/search', () => {
       cursor = next.body.nextCursor;
     }
     const { rows: newestFirst } = await app.db.query<{ id: string }>(
-      'select id from messages where phone = $1 order by created_at desc',
-      [STUDENT],
+      'select id from messages where contact_id = $1 order by created_at desc',
+      [student],
     );
     expect(seen).toEqual(newestFirst.map((row) => Number(row.id)));
+  });
+
+  it.each([
+    ['the number they wrote from before, whole', '+234 803 123 4567'],
+    ['the end of that number', '1234567'],
+  ])('finds the student by %s: every number of the contact counts', async (_what, typed) => {
+    const answer = await get(q(typed));
+    expect(answer.status).toBe(200);
+    expect(answer.body.hits).toEqual([
+      expect.objectContaining({ kind: 'conversation', contactId: student, phone: STUDENT, matched: ['phone'] }),
+    ]);
+  });
+
+  it.each(['@tunde_b', 'tunde_b', 'TUNDE_', '@tun'])(
+    'finds the student by the username %s or its beginning',
+    async (typed) => {
+      const answer = await get(q(typed));
+      expect(answer.status).toBe(200);
+      const hits = answer.body.hits.filter((hit: { kind: string }) => hit.kind === 'conversation');
+      expect(hits).toEqual([expect.objectContaining({ contactId: student, username: 'tunde_b' })]);
+      expect(hits[0].matched).toContain('username');
+    },
+  );
+
+  it('takes `_` in a username query as itself, not as any character', async () => {
+    const answer = await get(q('tunde_x'));
+    expect(answer.body.hits.filter((hit: { kind: string }) => hit.kind === 'conversation')).toEqual([]);
+    const underscore = await get(q('tundexb'));
+    expect(underscore.body.hits).toEqual([]);
   });
 
   it('answers agents and admins, refuses a missing token, and audits a search without what was searched for', async () => {
@@ -114,7 +158,7 @@ describe('GET /api/admin/search', () => {
 
     await get(q('+1 555-000-1111'));
     const phoneAudit = await lastAudit(app.db);
-    expect(phoneAudit).toMatchObject({ action: 'search', phone: null });
+    expect(phoneAudit).toMatchObject({ action: 'search', contact_id: null });
     expect(phoneAudit!.details).toEqual({ chars: 15, phoneLike: true, limit: 20, next: false, hits: 1 });
   });
 
