@@ -365,9 +365,13 @@ function parentBsuidOf(raw: string | undefined): string | undefined {
 function senderOf(m: WebhookMessage, contacts: WebhookContact[]): SenderIdentity | undefined {
   const changed = m.type === 'system' && identityChangeOf(m) !== undefined;
   const phone = phoneOf(m.from);
-  const bsuid = bsuidOf(changed ? m.system?.previous_user_id : m.from_user_id);
-  if (phone === undefined && bsuid === undefined) return undefined;
-  const contact = changed ? undefined : findContact(contacts, { phone, bsuid });
+  const ownBsuid = bsuidOf(changed ? m.system?.previous_user_id : m.from_user_id);
+  if (phone === undefined && ownBsuid === undefined) return undefined;
+  const contact = changed ? undefined : findContact(contacts, { phone, bsuid: ownBsuid });
+  // Meta's order is from_user_id, then contacts[].user_id, then from: a message naming only its phone
+  // takes the BSUID of the contacts entry with that very wa_id (never of an entry matched otherwise).
+  const bsuid =
+    ownBsuid ?? (phone !== undefined && phoneOf(contact?.wa_id) === phone ? bsuidOf(contact?.user_id) : undefined);
   const parentBsuid = parentBsuidOf(
     changed ? m.system?.previous_parent_user_id : (m.from_parent_user_id ?? contact?.parent_user_id),
   );
@@ -387,11 +391,13 @@ function senderOf(m: WebhookMessage, contacts: WebhookContact[]): SenderIdentity
  */
 function recipientOf(m: WebhookEcho, contacts: WebhookContact[]): SenderIdentity | undefined {
   const phone = phoneOf(m.to);
-  const bsuid = bsuidOf(m.to_user_id);
-  if (phone === undefined && bsuid === undefined) return undefined;
+  const toUserId = bsuidOf(m.to_user_id);
+  if (phone === undefined && toUserId === undefined) return undefined;
   const contact = contacts.find(
-    (c) => (bsuid !== undefined && c.user_id === bsuid) || (phone !== undefined && phoneOf(c.wa_id) === phone),
+    (c) => (toUserId !== undefined && c.user_id === toUserId) || (phone !== undefined && phoneOf(c.wa_id) === phone),
   );
+  const bsuid =
+    toUserId ?? (phone !== undefined && phoneOf(contact?.wa_id) === phone ? bsuidOf(contact?.user_id) : undefined);
   const parentBsuid = parentBsuidOf(m.to_parent_user_id ?? contact?.parent_user_id);
   const rawUsername = contact?.profile?.username;
   const username = rawUsername !== undefined && USERNAME.test(rawUsername) ? rawUsername : undefined;

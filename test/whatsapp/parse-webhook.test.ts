@@ -966,3 +966,23 @@ describe('parseWebhook with a value holding more than messages and statuses', ()
     expect(parsed.ignored).toEqual(['entry[0].changes[0]: "calls" in the value is not handled']);
   });
 });
+
+describe('parseWebhook with a BSUID shown only in the contacts entry', () => {
+  it('takes the BSUID of the entry with the same wa_id as the message’s `from`', () => {
+    const message = onlyMessage(fixtureJson('bsuid-only-in-contacts.json'));
+    expect(message.sender).toEqual({ phone: '5521987650006', bsuid: 'BR.60606060606060606060' });
+  });
+
+  it('takes no BSUID from an entry whose wa_id is another number, nor without any `from`', () => {
+    const other = webhook({
+      contacts: [{ profile: { name: 'X' }, wa_id: '15550009999', user_id: 'US.999' }],
+      messages: [{ from: '15550002222', id: 'wamid.C1', type: 'text', text: { body: 'a' } }],
+    });
+    expect(onlyMessage(other).sender).toEqual({ phone: '15550002222' });
+    const none = webhook({
+      contacts: [{ profile: { name: 'X' }, user_id: 'US.999' }],
+      messages: [{ id: 'wamid.C2', type: 'text', text: { body: 'a' } }],
+    });
+    expect(parseWebhook(none, RECEIVED_AT).quarantined.map((q) => q.reason)).toEqual(['invalid_sender']);
+  });
+});
