@@ -48,14 +48,20 @@ describe('the queue and its figures', () => {
     expect(listed.status).toBe(200);
     expect(listed.body.queue).toEqual([
       {
+        contactId: await first.contact(),
         phone: first.phone,
+        bsuid: null,
+        username: null,
         name: 'Kemi First',
         waitingSince: expect.any(String),
         waitSeconds: expect.any(Number),
         holder: null,
       },
       {
+        contactId: await second.contact(),
         phone: second.phone,
+        bsuid: null,
+        username: null,
         name: 'Tolu Second',
         waitingSince: expect.any(String),
         waitSeconds: expect.any(Number),
@@ -122,7 +128,8 @@ describe('who holds a chat', () => {
     expect((await assign(bo, user.phone)).body.error).toMatchObject({ code: 'held_by_other', holder: { name: 'Ada' } });
 
     const audit = await admin.request('GET', '/api/admin/audit?action=chat.assign&limit=100');
-    const mine = audit.body.entries.filter((e: { phone: string }) => e.phone === user.phone);
+    const contactId = await user.contact();
+    const mine = audit.body.entries.filter((e: { contactId: string }) => e.contactId === contactId);
     expect(mine.map((e: { outcome: string }) => e.outcome).reverse()).toEqual([
       'ok',
       'held_by_other',

@@ -73,7 +73,7 @@ describe('chat support', () => {
     expect(choices(rating)).toEqual(['csat_1', 'csat_2', 'csat_3', 'csat_4', 'csat_5']);
     await user.pick('csat_5');
 
-    const [session] = await listChatSessions(stack.db, user.phone);
+    const [session] = await listChatSessions(stack.db, await user.contact());
     expect(session).toMatchObject({ startedBy: 'user', endedBy: 'user', rating: 5 });
     expect(session!.firstAgentReplyAt).not.toBeNull();
     expect(session!.firstUserMessageAt!.getTime()).toBeLessThanOrEqual(session!.firstAgentReplyAt!.getTime());
@@ -116,7 +116,7 @@ describe('chat support', () => {
       '🎧 Alice (Support Team): Hello from support',
       '🎧 Alice (Support Team): Thank you for contacting support!',
     ]);
-    const [session] = await listChatSessions(stack.db, user.phone);
+    const [session] = await listChatSessions(stack.db, await user.contact());
     expect(session).toMatchObject({ startedBy: 'Alice', endedBy: 'Alice' });
     // After the chat, sending is refused: there is no chat to send into.
     const refused = await bob.chat('send', user.phone, 'still there?');
@@ -129,7 +129,7 @@ describe('chat support', () => {
     await user.say('support');
     await waitFor(async () => (await user.state()) === 'REGISTERED', 'the idle chat to close', 20_000);
     await user.settled();
-    const [session] = await listChatSessions(stack.db, user.phone);
+    const [session] = await listChatSessions(stack.db, await user.contact());
     expect(session).toMatchObject({ endedBy: 'timeout' });
     const texts = stack.fake.sendsTo(user.phone).map(textOf);
     const opened = texts.findIndex((t) =>
@@ -148,7 +148,7 @@ describe('chat support', () => {
     const refused = await alice.chat('send', user.phone, 'Are you there?');
     expect(refused.status).toBe(502);
     expect(refused.body.error).toMatchObject({ code: 'whatsapp_rejected', whatsappCode: 131047 });
-    const stored = (await listMessages(stack.db, user.phone)).find(
+    const stored = (await listMessages(stack.db, await user.contact())).find(
       (m) => m.body === '🎧 Alice (Support Team): Are you there?',
     );
     expect(stored).toMatchObject({ status: 'failed', errorCode: 131047, senderName: 'Alice' });
@@ -170,7 +170,7 @@ describe('chat support', () => {
     const end = await alice.chat('end', user.phone, 'Goodbye');
     expect(end.status).toBe(502);
     expect(end.body).toMatchObject({ error: { code: 'whatsapp_rejected', whatsappCode: 131047 }, state: 'REGISTERED' });
-    const [session] = await listChatSessions(stack.db, user.phone);
+    const [session] = await listChatSessions(stack.db, await user.contact());
     expect(session).toMatchObject({ endedBy: 'Alice' });
   });
 
@@ -227,10 +227,11 @@ describe('chat support', () => {
 
     const audit = await admin.request('GET', '/api/admin/audit?action=chat.send&limit=100');
     expect(audit.status).toBe(200);
-    const entries = audit.body.entries as { actor: string; phone: string | null; httpStatus: number }[];
+    const entries = audit.body.entries as { actor: string; contactId: string | null; httpStatus: number }[];
     // A refused request is audited before its path is trusted: it names no conversation.
     expect(entries.filter((e) => e.actor === 'anonymous' && e.httpStatus === 401)).toHaveLength(2);
-    const forUser = entries.filter((e) => e.phone === user.phone).map((e) => [e.actor, e.httpStatus]);
+    const contactId = await user.contact();
+    const forUser = entries.filter((e) => e.contactId === contactId).map((e) => [e.actor, e.httpStatus]);
     expect(forUser).toEqual(
       expect.arrayContaining([
         ['Alice', 400],

@@ -1,7 +1,6 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { listMessages } from '../../src/db/messages';
 import { listQuarantined } from '../../src/db/quarantine';
-import { conversationWorkflowId } from '../../workflows/messages';
+import { contactIdOf, findContactOf } from '../helpers/contacts';
 import {
   fixtureBytes,
   fixtureJson,
@@ -30,9 +29,13 @@ afterEach(() => {
   stack.fake.reset();
 });
 
-const inbound = async (phone: string) => (await listMessages(stack.db, phone)).filter((m) => m.direction === 'inbound');
-const outbound = async (phone: string) =>
-  (await listMessages(stack.db, phone)).filter((m) => m.direction === 'outbound');
+/** The messages stored for the student writing from `phone`: none while no webhook named them. */
+const messagesOf = async (phone: string) => {
+  const contactId = await findContactOf(stack.db, phone);
+  return contactId === undefined ? [] : listMessages(stack.db, contactId);
+};
+const inbound = async (phone: string) => (await messagesOf(phone)).filter((m) => m.direction === 'inbound');
+const outbound = async (phone: string) => (await messagesOf(phone)).filter((m) => m.direction === 'outbound');
 
 describe('POST /api/webhook/whatsapp', () => {
   it('stores a signed message and the welcome reply reaches WhatsApp', async () => {
@@ -48,7 +51,7 @@ describe('POST /api/webhook/whatsapp', () => {
     expect(buttons).toEqual(['register', 'faq', 'support']);
 
     const stored = await waitFor(async () => {
-      const rows = await listMessages(stack.db, '15550002222');
+      const rows = await messagesOf('15550002222');
       return rows.length === 2 && rows[1]!.waMessageId !== null ? rows : undefined;
     }, 'both rows');
     expect(stored[0]).toMatchObject({
@@ -119,7 +122,7 @@ describe('POST /api/webhook/whatsapp', () => {
     expect((await inbound(c)).map((r) => r.body)).toEqual(['c1']);
   });
 
-  it('rejects a wrong or missing signature with 401 and touches no workflow', async () => {
+  it('rejects a wrong or missing signature with 401 and makes no contact, so no workflow', async () => {
     const phone = newPhone();
     const { body } = textWebhook(phone, 'hello');
     const wrong = await stack.postWebhook(body, 'sha256=' + '0'.repeat(64));
@@ -127,9 +130,8 @@ describe('POST /api/webhook/whatsapp', () => {
     const tampered = await stack.postWebhook(body.replace('hello', 'hellO'), signBody(body, TEST_APP_SECRET));
     const otherSecret = await stack.postWebhook(body, signBody(body, 'another-app-secret'));
     expect([wrong.status, missing.status, tampered.status, otherSecret.status]).toEqual([401, 401, 401, 401]);
-    await expect(stack.client.workflow.getHandle(conversationWorkflowId(phone)).describe()).rejects.toBeInstanceOf(
-      WorkflowNotFoundError,
-    );
+    // The workflow id is the contact's: without a contact no workflow can have been started.
+    expect(await findContactOf(stack.db, phone)).toBeUndefined();
     expect(await inbound(phone)).toEqual([]);
   });
 
@@ -254,7 +256,9 @@ describe('POST /api/webhook/whatsapp with what WhatsApp could never have sent', 
     ]).replace(/"timestamp":"\d+"/, '"timestamp":"1e20"');
     expect((await stack.postWebhook(first)).status).toBe(200);
     await stack.fake.waitFor(() => sendsTo(phone) === 1, 20_000);
-    const conversation = await stack.db.query('select profile_name from conversations where phone = $1', [phone]);
+    const conversation = await stack.db.query('select profile_name from conversations where contact_id = $1', [
+      await contactIdOf(stack.db, phone),
+    ]);
     expect(conversation.rows[0]).toEqual({ profile_name: 'Ana' });
 
     const photo = messagesChange([
@@ -399,7 +403,9 @@ describe("POST /api/webhook/whatsapp with the fuzz test's counterexamples", () =
 
 describe('POST /api/webhook/whatsapp with bodies that carry no user message', () => {
   it('answers 200 to value-level errors, other subscribed fields and other objects, and starts nothing', async () => {
-    const before = (await stack.db.query<{ n: string }>('select count(*) as n from messages')).rows[0]!.n;
+    const count = async (table: 'messages' | 'contacts') =>
+      (await stack.db.query<{ n: string }>(`select count(*) as n from ${table}`)).rows[0]!.n;
+    const before = [await count('messages'), await count('contacts')];
     const metadata = { display_phone_number: '15550001111', phone_number_id: '106000000000001' };
     const bodies = [
       webhookBody([
@@ -429,8 +435,7 @@ describe('POST /api/webhook/whatsapp with bodies that carry no user message', ()
       webhookBody([{ value: { messaging_product: 'whatsapp', metadata, statuses: [] }, field: 'messages' }]),
     ];
     for (const body of bodies) expect((await stack.postWebhook(body)).status).toBe(200);
-    const after = (await stack.db.query<{ n: string }>('select count(*) as n from messages')).rows[0]!.n;
-    expect(after).toBe(before);
+    expect([await count('messages'), await count('contacts')]).toEqual(before);
   });
 });
 

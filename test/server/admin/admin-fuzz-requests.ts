@@ -117,17 +117,20 @@ function unknownPath(phone: fc.Arbitrary<string>): fc.Arbitrary<FuzzRequest> {
  * What one run sends: a request alone, or a few at once, so commands for one conversation race (the
  * workflow takes them one at a time and must answer each).
  */
-export function adminRequests(phones: readonly string[]): fc.Arbitrary<FuzzRequest[]> {
-  const one = adminRequest(phones);
+export function adminRequests(
+  phones: readonly string[],
+  contacts: readonly string[] = [],
+): fc.Arbitrary<FuzzRequest[]> {
+  const one = adminRequest(phones, contacts);
   return fc.oneof(
     { weight: 3, arbitrary: one.map((request) => [request]) },
     { weight: 1, arbitrary: fc.array(one, { minLength: 2, maxLength: 4 }) },
   );
 }
 
-/** Any admin request, most of them for a route; `phones` are conversations the run has. */
-function adminRequest(phones: readonly string[]): fc.Arbitrary<FuzzRequest> {
-  const phone = phoneSegment(phones);
+/** Any admin request, most of them for a route; `phones` are conversations the run has, `contacts` their contact ids. */
+function adminRequest(phones: readonly string[], contacts: readonly string[]): fc.Arbitrary<FuzzRequest> {
+  const phone = phoneSegment(phones, contacts);
   const conversations = '/api/admin/conversations';
   const chat = (action: 'start' | 'send' | 'end') =>
     request(
@@ -238,7 +241,7 @@ function adminRequest(phones: readonly string[]): fc.Arbitrary<FuzzRequest> {
     {
       weight: 5,
       arbitrary: request('audit.list', fc.constant('/api/admin/audit'), {
-        phone: fc.oneof(fc.constantFrom(...phones), shortText),
+        phone: fc.oneof(fc.constantFrom(...phones, ...contacts), shortText),
         action: fc.oneof(fc.constantFrom(...Object.keys(ROUTES)), shortText),
         limit,
         cursor: idText,

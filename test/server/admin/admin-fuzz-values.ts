@@ -34,7 +34,11 @@ export const encoded = (value: fc.Arbitrary<string>) =>
     { weight: 1, arbitrary: fc.constantFrom('%', '%Z1', '%E0%A4%A', '%2F', '%00', '%2e%2e', 'a%2Fb', '%C0%AF') },
   );
 
-export function phoneSegment(known: readonly string[]): fc.Arbitrary<string> {
+/**
+ * A conversation as a path names it: a known student's phone number in the formats agents type, their
+ * contact id (`contacts`), or something that names no contact.
+ */
+export function phoneSegment(known: readonly string[], contacts: readonly string[] = []): fc.Arbitrary<string> {
   // The formats agents type (digits, +, spaces, dashes, brackets, dots), and ones that are no number.
   const formats = (d: string) => [
     d,
@@ -59,6 +63,7 @@ export function phoneSegment(known: readonly string[]): fc.Arbitrary<string> {
   );
   return fc.oneof(
     { weight: 8, arbitrary: fc.constantFrom(...known.flatMap(formats)).map(percentEncode) },
+    ...(contacts.length > 0 ? [{ weight: 3, arbitrary: fc.constantFrom(...contacts) }] : []),
     { weight: 2, arbitrary: encoded(odd) },
   );
 }

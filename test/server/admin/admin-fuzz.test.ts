@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { createToken, type Role } from '../../../src/auth/tokens';
 import { revokeToken } from '../../../src/db/tokens';
-import { conversationWorkflowId } from '../../../workflows/messages';
 import { AdminClient } from '../../helpers/admin-client';
+import { workflowIdOf, contactIdOf } from '../../helpers/contacts';
 import { TestUser, textOf } from '../../helpers/conversation';
 import { newPhone, textWebhook } from '../../helpers/fixtures';
 import { fuzzRuns, shortText } from '../../helpers/fuzz-values';
@@ -39,6 +39,8 @@ const ERROR_CODE = /^[a-z]+(_[a-z0-9]+)*$/;
 let stack: TestStack;
 let admin: AdminClient;
 const PHONES = Array.from({ length: 4 }, () => newPhone());
+/** The contacts of PHONES, in order, once they wrote. */
+let CONTACTS: string[] = [];
 
 interface CreatedToken {
   id: number;
@@ -82,6 +84,7 @@ beforeAll(async () => {
   // Conversations whose 24-hour window is open, one of them already in a chat.
   for (const phone of PHONES) await new TestUser(stack, phone).say('hi');
   await new TestUser(stack, PHONES[0]!).say('support');
+  CONTACTS = await Promise.all(PHONES.map((phone) => contactIdOf(stack.db, phone)));
 }, 120_000);
 
 afterAll(async () => {
@@ -214,11 +217,13 @@ function check(request: FuzzRequest, resolved: Resolved, answer: Answer): void {
 }
 
 /**
- * A send answered 200 names the WhatsApp message that carried the agent's text to that number: the
- * Graph fake holds it.
+ * A send answered 200 names the WhatsApp message that carried the agent's text to the number of the
+ * contact the path named (by its phone number or its contact id): the Graph fake holds it.
  */
 function checkDelivered(request: FuzzRequest, { target }: Resolved, answer: Answer): void {
-  const digits = safeDecode(target.split('/')[4]!).replace(/\D/g, '');
+  const segment = safeDecode(target.split('/')[4]!).trim();
+  const named = CONTACTS.indexOf(segment);
+  const digits = named >= 0 ? PHONES[named]! : segment.replace(/\D/g, '');
   const message = (JSON.parse(Buffer.from(request.body!.bytes).toString('utf8')) as { message: string }).message.trim();
   const { waMessageId } = answer.body as { waMessageId?: string };
   const sent = stack.fake.sendsTo(digits).find((s) => s.waMessageId === waMessageId);
@@ -292,7 +297,7 @@ describe('the admin API with generated requests', () => {
 
     await fc.assert(
       fc.asyncProperty(
-        adminRequests(PHONES),
+        adminRequests(PHONES, CONTACTS),
         fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: userMessage }),
         async (requests, user) => {
           await Promise.all([
@@ -334,7 +339,7 @@ describe('the admin API with generated requests', () => {
         await user.settled();
       }
       expect((await user.say('hi')).length).toBeGreaterThan(0);
-      const description = await stack.client.workflow.getHandle(conversationWorkflowId(phone)).describe();
+      const description = await stack.client.workflow.getHandle(await workflowIdOf(stack.db, phone)).describe();
       expect(description.status.name).toBe('RUNNING');
     }
 
