@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
+import { linkSender } from '../../src/db/contacts';
 import { listMessages } from '../../src/db/messages';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import { conversationWorkflowId, paymentConfirmedSignal } from '../../workflows/messages';
@@ -49,7 +50,7 @@ describe('workflow replay', () => {
     const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.history.bin'));
     expect(files.length).toBeGreaterThan(0);
     const histories = files.map((f) => ({
-      workflowId: 'conversation-15550000000',
+      workflowId: 'conversation-ct_00000000000000000000',
       history: History.decode(fs.readFileSync(path.join(HISTORIES_DIR, f))),
     }));
     expect(await replay(histories)).toEqual([]);
@@ -57,11 +58,14 @@ describe('workflow replay', () => {
 
   it('replays a live conversation, across continue-as-new, with the current code', async () => {
     const phone = newPhone();
-    const workflowId = conversationWorkflowId(phone);
+    // Started before its first message (to continue as new early): its contact made first, as the
+    // webhook would, which then finds it.
+    const contactId = await linkSender(stack.db, { sender: { phone } });
+    const workflowId = conversationWorkflowId(contactId);
     await stack.client.workflow.start('conversationWorkflow', {
       workflowId,
       taskQueue: stack.config.taskQueue,
-      args: [{ phone, maxHistoryEvents: 12 }],
+      args: [{ contactId, maxHistoryEvents: 12 }],
     });
     // Text, a reaction (no reply), a batch of two, an unsupported type and a refused send.
     await stack.postWebhook(textWebhook(phone, 'hello').body);
@@ -90,7 +94,7 @@ describe('workflow replay', () => {
     });
     await stack.postWebhook(textWebhook(phone, 'last').body);
     await waitFor(async () => {
-      const rows = await listMessages(stack.db, phone);
+      const rows = await listMessages(stack.db, contactId);
       return rows[rows.length - 1]?.status === 'failed';
     }, 'the refused reply');
 
@@ -102,10 +106,11 @@ describe('workflow replay', () => {
 
   it('replays a full-flow conversation with timers, a payment and an agent chat', async () => {
     const user = new TestUser(stack, newPhone(), 'Ada Obi');
+    const contactId = await linkSender(stack.db, { sender: { phone: user.phone } });
     await stack.client.workflow.start('conversationWorkflow', {
-      workflowId: conversationWorkflowId(user.phone),
+      workflowId: conversationWorkflowId(contactId),
       taskQueue: stack.config.taskQueue,
-      args: [{ phone: user.phone, maxHistoryEvents: 40 }],
+      args: [{ contactId, maxHistoryEvents: 40 }],
     });
     await user.say('Hi');
     await user.tap('register');
@@ -122,7 +127,7 @@ describe('workflow replay', () => {
       .join(' ')
       .match(/pay\/(\S+)/);
     await stack.client.workflow
-      .getHandle(conversationWorkflowId(user.phone))
+      .getHandle(conversationWorkflowId(contactId))
       .signal(paymentConfirmedSignal, { reference: link![1]!, amount: 5000 });
     await user.settled();
     const agent = await AdminClient.agent(stack, `Agent ${user.phone}`);
@@ -134,7 +139,7 @@ describe('workflow replay', () => {
     await user.tap('update_profile');
     await waitFor(async () => (await user.state()) === 'REGISTERED', 'the flow idle timeout', 15_000);
 
-    const histories = await closedHistories(conversationWorkflowId(user.phone));
+    const histories = await closedHistories(conversationWorkflowId(contactId));
     expect(histories.length).toBeGreaterThan(1);
     expect(await replay(histories)).toEqual([]);
     record('full-flow', histories);
@@ -145,10 +150,11 @@ describe('workflow replay of what agents send and students change', () => {
   it('replays files, templates, reactions, edits and deletions in a chat, with the current code', async () => {
     await loadTemplates(stack);
     const user = new TestUser(stack, newPhone(), 'Ada Obi');
+    const contactId = await linkSender(stack.db, { sender: { phone: user.phone } });
     await stack.client.workflow.start('conversationWorkflow', {
-      workflowId: conversationWorkflowId(user.phone),
+      workflowId: conversationWorkflowId(contactId),
       taskQueue: stack.config.taskQueue,
-      args: [{ phone: user.phone, maxHistoryEvents: 30 }],
+      args: [{ contactId, maxHistoryEvents: 30 }],
     });
     const agent = await AdminClient.agent(stack, `Agent ${user.phone}`);
     await user.say('Hi');
@@ -160,7 +166,7 @@ describe('workflow replay of what agents send and students change', () => {
     });
     expect(sent.status).toBe(200);
     await user.say('I wrote x = 3');
-    const mine = (await listMessages(stack.db, user.phone)).filter((m) => m.direction === 'inbound').pop()!;
+    const mine = (await listMessages(stack.db, contactId)).filter((m) => m.direction === 'inbound').pop()!;
     const change = (type: string, part: Record<string, unknown>) => user.send(type, part);
     await change('reaction', { reaction: { message_id: sent.body.waMessageId, emoji: '👍' } });
     await change('edit', {
@@ -178,7 +184,7 @@ describe('workflow replay of what agents send and students change', () => {
     expect((await agent.chat('send', user.phone, 'x = 4 is right')).status).toBe(200);
     expect((await agent.chat('end', user.phone)).status).toBe(200);
 
-    const histories = await closedHistories(conversationWorkflowId(user.phone));
+    const histories = await closedHistories(conversationWorkflowId(contactId));
     expect(histories.length).toBeGreaterThan(1);
     expect(await replay(histories)).toEqual([]);
     record('support-content', histories);
