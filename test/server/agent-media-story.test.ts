@@ -89,7 +89,7 @@ describe('an agent sends a file', () => {
     expect(again.body.waMessageId).toBe(documents[0]!.waMessageId);
     expect(documents[0]!.media).toMatchObject({ filename: 'timetable.pdf', caption: '🎧 Ada (Support Team)' });
     expect(stack.fake.uploads()).toHaveLength(1);
-    const rows = (await listMessages(stack.db, user.phone)).filter((m) => m.sender === 'agent');
+    const rows = (await listMessages(stack.db, await user.contact())).filter((m) => m.sender === 'agent');
     expect(rows).toHaveLength(1);
   });
 

@@ -45,7 +45,7 @@ it('stores and delivers every accepted message exactly once when users and agent
   // because the other agent's answer took the chat first).
   for (const response of sends) expect([200, 409]).toContain(response.status);
 
-  const history = await listMessages(stack.db, user.phone);
+  const history = await listMessages(stack.db, await user.contact());
   const delivered = stack.fake.sendsTo(user.phone);
   sends.forEach((response, i) => {
     const body = `🎧 ${agentSends[i]!.name} (Support Team): ${agentSends[i]!.text}`;
@@ -68,7 +68,7 @@ it('stores and delivers every accepted message exactly once when users and agent
   expect(outbound.map((m) => m.waMessageId).sort()).toEqual(delivered.map((s) => s.waMessageId).sort());
 
   expect(await user.state()).toBe('IDLE');
-  const sessions = await listChatSessions(stack.db, user.phone);
+  const sessions = await listChatSessions(stack.db, await user.contact());
   expect(sessions).toHaveLength(1);
   expect(sessions[0]).toMatchObject({ endedBy: 'Admin' });
   expect(sessions[0]!.endedAt).not.toBeNull();

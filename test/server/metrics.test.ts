@@ -153,7 +153,9 @@ describe('GET /metrics', () => {
     const states = await Promise.all([ada, ben].map((u) => u.state()));
     expect(samples.get('edubot_active_chats')).toBe(states.filter((s) => s === 'CHAT_SUPPORT_ACTIVE').length);
 
-    const sessions = (await listChatSessions(stack.db, ada.phone)).concat(await listChatSessions(stack.db, ben.phone));
+    const sessions = (await listChatSessions(stack.db, await ada.contact())).concat(
+      await listChatSessions(stack.db, await ben.contact()),
+    );
     // Dates in JS hold milliseconds, Postgres microseconds: sums agree to the millisecond.
     const ended = sessions.filter((s) => s.endedAt !== null);
     expect(samples.get('edubot_chat_duration_seconds_count')).toBe(ended.length);

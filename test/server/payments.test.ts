@@ -8,8 +8,10 @@ let app: AdminApp;
 
 beforeAll(async () => {
   app = await startAdminApp();
+  const contactId = await app.contact('15550006001');
   await app.db.query(
-    `insert into payments (reference, phone, plan_name, amount, status) values ('PAY-OK', '15550006001', 'Monthly', 5000, 'pending')`,
+    `insert into payments (reference, contact_id, plan_name, amount, status) values ('PAY-OK', $1, 'Monthly', 5000, 'pending')`,
+    [contactId],
   );
 });
 
