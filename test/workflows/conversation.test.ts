@@ -1,7 +1,9 @@
+import { linkSender } from '../../src/db/contacts';
 import { listMessages } from '../../src/db/messages';
 import { conversationQuery, conversationWorkflowId } from '../../workflows/messages';
 import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from '../../workflows/search-attributes';
 import { AdminClient } from '../helpers/admin-client';
+import { workflowIdOf } from '../helpers/contacts';
 import { textOf, TestUser } from '../helpers/conversation';
 import { messagesChange, newPhone, textWebhook, webhookBody } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -26,11 +28,14 @@ async function say(phone: string, text: string, id?: string): Promise<string> {
 describe('conversationWorkflow', () => {
   it('continues as new with its state and still ignores redeliveries from the earlier run', async () => {
     const phone = newPhone();
-    const workflowId = conversationWorkflowId(phone);
+    // Started before its first message (to continue as new early): its contact made first, as the
+    // webhook would, which then finds it.
+    const contactId = await linkSender(stack.db, { sender: { phone } });
+    const workflowId = conversationWorkflowId(contactId);
     const first = await stack.client.workflow.start('conversationWorkflow', {
       workflowId,
       taskQueue: stack.config.taskQueue,
-      args: [{ phone, maxHistoryEvents: 12 }],
+      args: [{ contactId, maxHistoryEvents: 12 }],
     });
 
     const ids: string[] = [];
@@ -47,7 +52,7 @@ describe('conversationWorkflow', () => {
     await say(phone, 'message 0', ids[0]);
     await sleep(1500);
     expect(stack.fake.sendsTo(phone)).toHaveLength(6);
-    const inbound = (await listMessages(stack.db, phone)).filter((m) => m.direction === 'inbound');
+    const inbound = (await listMessages(stack.db, contactId)).filter((m) => m.direction === 'inbound');
     expect(inbound.map((m) => m.body)).toEqual([
       'message 0',
       'message 1',
@@ -69,9 +74,13 @@ describe('conversationWorkflow', () => {
     const sentAt = Math.floor(Date.now() / 1000) - 5;
     expect((await stack.postWebhook(textWebhook(phone, 'hi', undefined, sentAt).body)).status).toBe(200);
     await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === 1, 20_000);
+    // The webhook started the workflow of the contact it resolved the number to: its id holds no phone.
+    const workflowId = await workflowIdOf(stack.db, phone);
+    expect(workflowId).toMatch(/^conversation-ct_[0-9a-f]{20}$/);
+    expect(workflowId).not.toContain(phone.slice(-7));
 
     const attributes = await waitFor(async () => {
-      const { typedSearchAttributes } = await stack.client.workflow.getHandle(conversationWorkflowId(phone)).describe();
+      const { typedSearchAttributes } = await stack.client.workflow.getHandle(workflowId).describe();
       const state = typedSearchAttributes.get(CONVERSATION_STATE);
       return state === 'IDLE' ? typedSearchAttributes : undefined;
     }, 'the IDLE state attribute');
@@ -81,21 +90,22 @@ describe('conversationWorkflow', () => {
     const listed = await waitFor(async () => {
       const found: string[] = [];
       for await (const w of stack.client.workflow.list({
-        query: `ConversationState = "IDLE" AND WorkflowId = "${conversationWorkflowId(phone)}"`,
+        query: `ConversationState = "IDLE" AND WorkflowId = "${workflowId}"`,
       })) {
         found.push(w.workflowId);
       }
       return found.length > 0 ? found : undefined;
     }, 'the conversation in a visibility query');
-    expect([...new Set(listed)]).toEqual([conversationWorkflowId(phone)]);
+    expect([...new Set(listed)]).toEqual([workflowId]);
   });
 
   it('answers every agent command that arrives while the run continues as new', async () => {
     const user = new TestUser(stack, newPhone(), 'Update Tester');
+    const contactId = await linkSender(stack.db, { sender: { phone: user.phone } });
     await stack.client.workflow.start('conversationWorkflow', {
-      workflowId: conversationWorkflowId(user.phone),
+      workflowId: conversationWorkflowId(contactId),
       taskQueue: stack.config.taskQueue,
-      args: [{ phone: user.phone, maxHistoryEvents: 20 }],
+      args: [{ contactId, maxHistoryEvents: 20 }],
     });
     await user.say('Hi');
     await user.say('support');
@@ -107,7 +117,7 @@ describe('conversationWorkflow', () => {
 
     const runs: string[] = [];
     for await (const run of stack.client.workflow.list({
-      query: `WorkflowId = "${conversationWorkflowId(user.phone)}"`,
+      query: `WorkflowId = "${conversationWorkflowId(contactId)}"`,
     }))
       runs.push(run.runId);
     expect(runs.length).toBeGreaterThan(1);
@@ -117,8 +127,8 @@ describe('conversationWorkflow', () => {
       .filter((t) => t.startsWith('🎧 Casey (Support Team): reply'));
     expect([...delivered].sort()).toEqual(texts.map((t) => `🎧 Casey (Support Team): ${t}`).sort());
     const stored = await stack.db.query<{ body: string }>(
-      "select body from messages where phone = $1 and sender = 'agent' and body like '%reply%'",
-      [user.phone],
+      "select body from messages where contact_id = $1 and sender = 'agent' and body like '%reply%'",
+      [contactId],
     );
     expect(stored.rows.map((r) => r.body).sort()).toEqual([...delivered].sort());
   });
@@ -127,10 +137,12 @@ describe('conversationWorkflow', () => {
     const user = new TestUser(stack, newPhone(), 'Forgetful');
     const first = textWebhook(user.phone, 'first message');
     expect((await stack.postWebhook(first.body)).status).toBe(200);
-    await user.settled(async () => (await listMessages(stack.db, user.phone)).some((m) => m.waMessageId === first.id));
+    await user.settled(async () =>
+      (await listMessages(stack.db, await user.contact())).some((m) => m.waMessageId === first.id),
+    );
     await stack.fake.waitFor(() => stack.fake.sendsTo(user.phone).length === 1, 20_000);
     // An operator ends the workflow: the next one starts with no memory of recent wamids.
-    await stack.client.workflow.getHandle(conversationWorkflowId(user.phone)).terminate('operator reset');
+    await stack.client.workflow.getHandle(await user.workflowId()).terminate('operator reset');
 
     const second = textWebhook(user.phone, 'second message');
     const batch = webhookBody([
@@ -145,12 +157,14 @@ describe('conversationWorkflow', () => {
       ]),
     ]);
     expect((await stack.postWebhook(batch)).status).toBe(200);
-    await user.settled(async () => (await listMessages(stack.db, user.phone)).some((m) => m.waMessageId === second.id));
+    await user.settled(async () =>
+      (await listMessages(stack.db, await user.contact())).some((m) => m.waMessageId === second.id),
+    );
     await sleep(1000);
 
     // One reply for the new message; none again for the old one.
     expect(stack.fake.sendsTo(user.phone)).toHaveLength(2);
-    const inbound = (await listMessages(stack.db, user.phone)).filter((m) => m.direction === 'inbound');
+    const inbound = (await listMessages(stack.db, await user.contact())).filter((m) => m.direction === 'inbound');
     expect(inbound.map((m) => m.body)).toEqual(['first message', 'second message']);
   });
 });

@@ -46,7 +46,7 @@ describe('a student on WhatsApp', () => {
     expect(menu?.content.kind).toBe('list');
     expect(textOf(menu)).toContain('Hey Howard! What would you like to do?');
     expect(choices(menu)).toEqual(['homework', 'pay', 'status', 'faq', 'support', 'help', 'update_profile']);
-    expect(await getStudent(stack.db, user.phone)).toMatchObject({
+    expect(await getStudent(stack.db, await user.contact())).toMatchObject({
       fullName: 'Howard Smith',
       email: 'howard@example.com',
       className: 'Grade 10',
@@ -77,7 +77,7 @@ describe('a student on WhatsApp', () => {
     expect(await user.state()).toBe('HOMEWORK_SUBMITTED');
     expect(textOf(replies[0])).toContain('✅ Homework submitted for Physics!');
 
-    const homework = await listHomework(stack.db, user.phone);
+    const homework = await listHomework(stack.db, await user.contact());
     expect(homework.map((h) => [h.subject, h.kind, h.textBody])).toEqual([
       ['Mathematics', 'text', 'x = 4 because 2x = 8'],
       ['Physics', 'image', null],
@@ -94,7 +94,7 @@ describe('a student on WhatsApp', () => {
     replies = await user.say('end chat');
     expect(await user.state()).toBe('REGISTERED');
     expect(replies.some((r) => textOf(r).includes('Hey Howard! What would you like to do?'))).toBe(true);
-    const [session] = await listChatSessions(stack.db, user.phone);
+    const [session] = await listChatSessions(stack.db, await user.contact());
     expect(session).toMatchObject({ startedBy: 'user', endedBy: 'user' });
     expect(session!.firstUserMessageAt).not.toBeNull();
 
@@ -111,7 +111,7 @@ describe('a student on WhatsApp', () => {
     const reference = link![1]!;
     expect(await findPayment(stack.db, reference)).toMatchObject({
       status: 'pending',
-      phone: user.phone,
+      contactId: await user.contact(),
       amount: 5000,
     });
 
@@ -123,7 +123,7 @@ describe('a student on WhatsApp', () => {
     await user.settled();
     expect(await user.state()).toBe('REGISTERED');
     expect(stack.fake.sendsTo(user.phone).some((s) => textOf(s).includes('Payment received'))).toBe(true);
-    expect((await getStudent(stack.db, user.phone))?.subscriptionActiveUntil).not.toBeNull();
+    expect((await getStudent(stack.db, await user.contact()))?.subscriptionActiveUntil).not.toBeNull();
     // The same confirmation again changes nothing.
     const sendsBefore = stack.fake.sendsTo(user.phone).length;
     expect(await stack.confirmPayment(reference, 5000)).toBe(200);

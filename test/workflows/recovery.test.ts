@@ -1,7 +1,7 @@
 import { listChatSessions } from '../../src/db/chat-sessions';
 import { listHomework } from '../../src/db/homework';
 import { listQuarantined } from '../../src/db/quarantine';
-import { conversationWorkflowId, inboundSignal } from '../../workflows/messages';
+import { inboundSignal } from '../../workflows/messages';
 import { AdminClient } from '../helpers/admin-client';
 import { choices, textOf, TestUser } from '../helpers/conversation';
 import { newPhone } from '../helpers/fixtures';
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 async function terminate(user: TestUser): Promise<void> {
-  await stack.client.workflow.getHandle(conversationWorkflowId(user.phone)).terminate('operator action');
+  await stack.client.workflow.getHandle(await user.workflowId()).terminate('operator action');
 }
 
 async function submitTextHomework(user: TestUser, answer: string): Promise<string> {
@@ -42,7 +42,7 @@ describe('a conversation whose workflow was terminated', () => {
     const user = await new TestUser(stack, newPhone(), 'Howard Smith').register();
     await user.say('support');
     expect(await user.state()).toBe('CHAT_SUPPORT_ACTIVE');
-    const [opened] = await listChatSessions(stack.db, user.phone);
+    const [opened] = await listChatSessions(stack.db, await user.contact());
     await terminate(user);
 
     // The next message starts a new run: it finds the chat open and the message goes to the agent.
@@ -53,7 +53,7 @@ describe('a conversation whose workflow was terminated', () => {
 
     const ended = await user.say('end chat');
     expect(ended.some((r) => textOf(r).includes('Hey Howard! What would you like to do?'))).toBe(true);
-    const sessions = await listChatSessions(stack.db, user.phone);
+    const sessions = await listChatSessions(stack.db, await user.contact());
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ sessionKey: opened!.sessionKey, endedBy: 'user' });
 
@@ -62,7 +62,7 @@ describe('a conversation whose workflow was terminated', () => {
     const firstReceipt = await submitTextHomework(user, 'x = 4');
     await terminate(user);
     const secondReceipt = await submitTextHomework(user, 'y = 2');
-    const homework = await listHomework(stack.db, user.phone);
+    const homework = await listHomework(stack.db, await user.contact());
     expect(homework.map((h) => h.textBody)).toEqual(['x = 4', 'y = 2']);
     expect(firstReceipt).toContain(homework[0]!.reference);
     expect(secondReceipt).toContain(homework[1]!.reference);
@@ -83,19 +83,19 @@ describe('a message Postgres refuses', () => {
     // Signalled as a server that does not clean its input would: the webhook itself never lets U+0000 through.
     const waMessageId = `wamid.NUL${user.phone}`;
     const now = Date.now();
-    await stack.client.workflow.getHandle(conversationWorkflowId(user.phone)).signal(inboundSignal, {
+    await stack.client.workflow.getHandle(await user.workflowId()).signal(inboundSignal, {
       waMessageId,
-      from: user.phone,
+      sender: { phone: user.phone },
       sentAt: now,
       receivedAt: now,
       content: { kind: 'text', text: 'null \0 byte' },
     });
     await waitFor(
-      async () => (await listQuarantined(stack.db, { phone: user.phone, limit: 5 })).length === 1,
+      async () => (await listQuarantined(stack.db, { contactId: await user.contact(), limit: 5 })).length === 1,
       'the message to be set aside',
     );
-    const [item] = await listQuarantined(stack.db, { phone: user.phone, limit: 5 });
-    expect(item).toMatchObject({ source: 'conversation', reason: 'store_refused', phone: user.phone });
+    const [item] = await listQuarantined(stack.db, { contactId: await user.contact(), limit: 5 });
+    expect(item).toMatchObject({ source: 'conversation', reason: 'store_refused', contactId: await user.contact() });
     expect(JSON.parse(item!.raw)).toMatchObject({ inbound: { waMessageId } });
     await user.settled();
     expect(textOf(stack.fake.sendsTo(user.phone).at(-1))).toContain("couldn't handle it");

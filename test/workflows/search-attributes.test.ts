@@ -1,4 +1,3 @@
-import { conversationWorkflowId } from '../../workflows/messages';
 import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from '../../workflows/search-attributes';
 import { AdminClient } from '../helpers/admin-client';
 import { textOf, TestUser } from '../helpers/conversation';
@@ -28,7 +27,7 @@ const VISIBILITY_DEADLINE_MS = 10_000;
  * when the state changed (a change is always published with it), not after every message.
  */
 async function expectListed(user: TestUser, state: string, registered: boolean, inbound = true): Promise<void> {
-  const workflowId = conversationWorkflowId(user.phone);
+  const workflowId = await user.workflowId();
   const scope = `TaskQueue = "${stack.config.taskQueue}" AND ExecutionStatus = "Running"`;
   let query = `${scope} AND ConversationState = "${state}" AND Registered = ${registered}`;
   if (inbound) {

@@ -28,7 +28,7 @@ async function replies(phone: string, count: number): Promise<void> {
   await h.waitUntil(() => h.stubs.sentTo(phone).length >= count, `${count} replies to ${phone}`);
 }
 
-const setAsideFor = (phone: string) => h.stubs.setAside.filter((item) => item.phone === phone);
+const setAsideFor = (phone: string) => h.stubs.setAside.filter((item) => item.contactId === h.contactIdOf(phone));
 
 describe('a conversation sets aside what can never succeed', () => {
   it('stores and sets aside a message its flow step threw on, and answers the next one', async () => {
@@ -56,14 +56,14 @@ describe('a conversation sets aside what can never succeed', () => {
     expect(h.stubs.batches(phone).at(-1)).toEqual([support.waMessageId]);
     await replies(phone, 3);
     expect(h.stubs.sentTo(phone)[2]).toMatchObject({
-      key: `${phone}/in/${support.waMessageId}/not-handled`,
+      key: `${h.contactIdOf(phone)}/in/${support.waMessageId}/not-handled`,
       content: { kind: 'text', text: expect.stringContaining("couldn't handle it") },
     });
 
     const hello = h.textMessage(phone, 'hello');
     await h.signalInbound(hello);
     await replies(phone, 4);
-    expect(h.stubs.sentTo(phone)[3]!.key).toBe(`${phone}/in/${hello.waMessageId}/1`);
+    expect(h.stubs.sentTo(phone)[3]!.key).toBe(`${h.contactIdOf(phone)}/in/${hello.waMessageId}/1`);
     expect(await h.view(phone)).toMatchObject({ state: 'IDLE', pending: 0, busy: false });
   });
 
@@ -105,9 +105,9 @@ describe('a conversation sets aside what can never succeed', () => {
     await replies(phone, 3);
     // The chat never opened: its step was undone with its record, and the user was told.
     expect(h.stubs.sentTo(phone).map((s) => s.key)).toEqual([
-      `${phone}/in/${first.waMessageId}/1`,
-      `${phone}/in/${support.waMessageId}/not-handled`,
-      `${phone}/in/${after.waMessageId}/1`,
+      `${h.contactIdOf(phone)}/in/${first.waMessageId}/1`,
+      `${h.contactIdOf(phone)}/in/${support.waMessageId}/not-handled`,
+      `${h.contactIdOf(phone)}/in/${after.waMessageId}/1`,
     ]);
     expect((await h.view(phone)).state).not.toBe('CHAT_SUPPORT_ACTIVE');
   });

@@ -15,9 +15,9 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** The send keys name the message that caused each reply (`<phone>/in/<wamid>/<n>`). */
+/** The send keys name the contact and the message that caused each reply (`<contact id>/in/<wamid>/<n>`). */
 const replyCauses = (phone: string): string[] =>
-  h.stubs.sentTo(phone).map((s) => s.key.replace(`${phone}/`, '').replace(/\/\d+$/, ''));
+  h.stubs.sentTo(phone).map((s) => s.key.replace(`${h.contactIdOf(phone)}/`, '').replace(/\/\d+$/, ''));
 
 async function answered(phone: string, replies: number): Promise<void> {
   await h.waitUntil(() => h.stubs.sentTo(phone).length >= replies, `${replies} replies to ${phone}`);
@@ -92,7 +92,11 @@ describe('conversationWorkflow shell', () => {
     const send: AgentCommand = { action: 'send', agent: 'Ada', message: 'How can I help?', requestId: `send-${phone}` };
     const answer = await h.agentCommand(phone, send);
     const delivered = h.stubs.sentTo(phone).at(-1)!;
-    expect(delivered).toMatchObject({ sender: 'agent', senderName: 'Ada', key: `${phone}/agent/send-${phone}/1` });
+    expect(delivered).toMatchObject({
+      sender: 'agent',
+      senderName: 'Ada',
+      key: `${h.contactIdOf(phone)}/agent/send-${phone}/1`,
+    });
     expect(answer).toEqual({
       ok: true,
       state: 'CHAT_SUPPORT_ACTIVE',

@@ -2,7 +2,6 @@ import { temporal } from '@temporalio/proto';
 import { listChatSessions } from '../../src/db/chat-sessions';
 import { findPayment } from '../../src/db/payments';
 import { getStudent } from '../../src/db/users';
-import { conversationWorkflowId } from '../../workflows/messages';
 import { AdminClient } from '../helpers/admin-client';
 import { textOf, TestUser } from '../helpers/conversation';
 import { newPhone } from '../helpers/fixtures';
@@ -41,7 +40,10 @@ describe('flow timers', () => {
     await waitFor(async () => (await user.state()) === 'REGISTERED', 'the flow idle timeout', 15_000);
     await user.settled();
     expect(textOf(stack.fake.sendsTo(user.phone).at(-1))).toContain('Hey Grace! What would you like to do?');
-    expect(await getStudent(stack.db, user.phone)).toMatchObject({ fullName: 'Grace Hopper', className: 'Grade 9' });
+    expect(await getStudent(stack.db, await user.contact())).toMatchObject({
+      fullName: 'Grace Hopper',
+      className: 'Grade 9',
+    });
   });
 
   it('expires a payment that is not confirmed in time', async () => {
@@ -69,7 +71,7 @@ describe('flow timers', () => {
       15_000,
     );
     await user.settled();
-    expect((await getStudent(stack.db, user.phone))?.subscriptionActiveUntil).not.toBeNull();
+    expect((await getStudent(stack.db, await user.contact()))?.subscriptionActiveUntil).not.toBeNull();
   });
 });
 
@@ -87,13 +89,12 @@ describe('one durable timer for the earliest deadline', () => {
       const agent = await AdminClient.agent(other, 'Agent Timers');
       expect((await agent.chat('start', user.phone, 'Hello Ada')).status).toBe(200);
       await waitFor(
-        async () => (await listChatSessions(other.db, user.phone))[0]?.endedBy === 'timeout',
+        async () => (await listChatSessions(other.db, await user.contact()))[0]?.endedBy === 'timeout',
         'the idle chat to close',
         15_000,
       );
 
-      const events =
-        (await other.client.workflow.getHandle(conversationWorkflowId(user.phone)).fetchHistory()).events ?? [];
+      const events = (await other.client.workflow.getHandle(await user.workflowId()).fetchHistory()).events ?? [];
       const count = (type: temporal.api.enums.v1.EventType) => events.filter((e) => e.eventType === type).length;
       const { EventType } = temporal.api.enums.v1;
       // The messages inside registration moved the hour-long deadline each time, yet it had one timer,

@@ -1,4 +1,5 @@
 import { listMessages } from '../../src/db/messages';
+import { contactIdOf } from '../helpers/contacts';
 import { newPhone, textWebhook } from '../helpers/fixtures';
 import { spawnTs, type Spawned } from '../helpers/spawn';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -67,7 +68,7 @@ describe('a worker killed mid-conversation', () => {
     await sleep(2000);
     expect(stack.fake.sendsTo(phone)).toHaveLength(1);
 
-    const rows = await listMessages(stack.db, phone);
+    const rows = await listMessages(stack.db, await contactIdOf(stack.db, phone));
     expect(rows.map((r) => [r.direction, r.status])).toEqual([
       ['inbound', 'received'],
       ['outbound', 'accepted'],
@@ -85,7 +86,7 @@ describe('a worker killed mid-conversation', () => {
     worker = await startWorkerProcess();
     await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === 1, 30_000, 'the reply');
     const rows = await waitFor(async () => {
-      const list = await listMessages(stack.db, phone);
+      const list = await listMessages(stack.db, await contactIdOf(stack.db, phone));
       return list.length === 2 && list[1]!.status === 'accepted' ? list : undefined;
     }, 'stored reply');
     expect(rows[0]!.body).toBe('anyone?');

@@ -237,6 +237,7 @@ function visibleStrings(content: OutboundContent): string[] {
   if (content.kind === 'text') return [content.text];
   if (content.kind === 'template') return [content.rendered];
   if (content.kind === 'media') return content.caption === undefined ? [] : [content.caption];
+  if (content.kind === 'contact_request') return [content.body];
   const extras = [content.header, content.footer].filter((s): s is string => s !== undefined);
   if (content.kind === 'buttons') return [content.body, ...extras, ...content.buttons.map((b) => b.title)];
   const rows = content.sections.flatMap((s) => [s.title, ...s.rows.flatMap((r) => [r.title, r.description ?? ''])]);
