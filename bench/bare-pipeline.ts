@@ -2,6 +2,7 @@ import http from 'node:http';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { createActivities, type RecordEffect } from '../activities';
 import { conversationSettings, type Config } from '../src/config';
+import { resolveContacts } from '../src/db/contacts';
 import { recordStatus } from '../src/db/messages';
 import { createDb } from '../src/db/pool';
 import type { Logger } from '../src/logger';
@@ -16,7 +17,7 @@ import type { InboundMessage } from '../domain/types';
 
 // The bare pipeline: what the engine does for a message minus Temporal. The same signature check,
 // parsing, flow function and activity code (so the same Postgres writes and Graph API calls), with
-// each phone's messages chained in memory instead of in a workflow. It is not durable — a crash loses
+// each contact's messages chained in memory instead of in a workflow. It is not durable — a crash loses
 // the queue — which is exactly the price Temporal is paid to remove; its throughput is the ceiling of
 // the work itself on this machine.
 
@@ -36,20 +37,19 @@ export async function startBarePipeline(config: Config, logger: Logger): Promise
   const quiet = { log: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } };
   const inContext = <T>(fn: () => Promise<T>): Promise<T> => asyncLocalStorage.run(quiet as never, fn);
 
-  const handle = async (message: InboundMessage): Promise<void> => {
-    const phone = message.from;
-    const c = conversations.get(phone)!;
+  const handle = async (contactId: string, message: InboundMessage): Promise<void> => {
+    const c = conversations.get(contactId)!;
     const recorded = await inContext(() =>
-      activities.recordInbound({ phone, items: [{ message, ingestKey: `bare/${message.waMessageId}` }] }),
+      activities.recordInbound({ contactId, items: [{ message, ingestKey: `bare/${message.waMessageId}` }] }),
     );
     if (recorded.duplicates.length > 0) return;
-    const result = step(c.flow, { type: 'inbound', message }, { settings, now: Date.now(), phone });
+    const result = step(c.flow, { type: 'inbound', message }, { settings, now: Date.now(), contactId });
     const before = c.flow;
     c.flow = result.state;
-    await carryOut(activities, phone, result.effects, c, inContext);
+    await carryOut(activities, contactId, result.effects, c, inContext);
     if (before.name !== c.flow.name || before.registered !== c.flow.registered) {
       await inContext(() =>
-        activities.saveConversationState({ phone, state: c.flow.name, registered: c.flow.registered }),
+        activities.saveConversationState({ contactId, state: c.flow.name, registered: c.flow.registered }),
       );
     }
   };
@@ -68,18 +68,27 @@ export async function startBarePipeline(config: Config, logger: Logger): Promise
         }
         const parsed = parseWebhook(JSON.parse(raw.toString('utf8')), Date.now());
         for (const status of parsed.statuses) await recordStatus(db, status);
-        for (const message of parsed.messages) {
-          let c = conversations.get(message.from);
+        // The webhook's own resolution: every sender to its contact, before anything is queued.
+        const contactIds = await resolveContacts(
+          db,
+          parsed.messages.map((m) => ({
+            sender: m.sender,
+            ...(m.identityChange === undefined ? {} : { change: m.identityChange }),
+          })),
+        );
+        for (const [i, message] of parsed.messages.entries()) {
+          const contactId = contactIds[i]!;
+          let c = conversations.get(contactId);
           if (!c)
             conversations.set(
-              message.from,
+              contactId,
               (c = { flow: initialFlowState(), sends: 0, chain: Promise.resolve(), seen: new Set() }),
             );
           // The workflow's own guard: a redelivered wamid is dropped before it costs anything.
           if (c.seen.has(message.waMessageId)) continue;
           c.seen.add(message.waMessageId);
           c.chain = c.chain
-            .then(() => handle(message))
+            .then(() => handle(contactId, message))
             .catch((err: unknown) => logger.error('bare pipeline step failed', { error: err }));
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success"}');
@@ -103,7 +112,7 @@ export async function startBarePipeline(config: Config, logger: Logger): Promise
 /** The workflow's carryOut without the workflow: record effects batched, sends one by one in order. */
 async function carryOut(
   activities: Activities,
-  phone: string,
+  contactId: string,
   effects: Effect[],
   c: { sends: number },
   inContext: <T>(fn: () => Promise<T>) => Promise<T>,
@@ -112,7 +121,7 @@ async function carryOut(
   const flush = async (): Promise<void> => {
     if (records.length > 0) {
       const batch = records;
-      await inContext(() => activities.applyRecords({ phone, records: batch }));
+      await inContext(() => activities.applyRecords({ contactId, records: batch }));
     }
     records = [];
   };
@@ -123,9 +132,9 @@ async function carryOut(
       continue;
     }
     await flush();
-    const key = `bare/${phone}/send-${++c.sends}`;
+    const key = `bare/${contactId}/send-${++c.sends}`;
     await inContext(() =>
-      activities.deliverMessage({ phone, key, content: effect.content, sender: effect.agent ? 'agent' : 'bot' }),
+      activities.deliverMessage({ contactId, key, content: effect.content, sender: effect.agent ? 'agent' : 'bot' }),
     );
   }
   await flush();

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import pg from 'pg';
-import { conversationWorkflowId } from '../workflows/messages';
+import { workflowIdOfPhone } from './history';
 import type { PhaseResult } from './protocol';
 
 // What must hold once a phase has drained: every inbound message stored exactly once, every expected
@@ -27,6 +27,9 @@ export interface Correctness {
   problems: string[];
 }
 
+/** The contacts of the phase's numbers ($1: their common prefix and `%`), any number they wrote from. */
+const PHASE_CONTACTS = `select contact_id from contact_identities where kind = 'phone' and value like $1`;
+
 export async function checkPhase(
   databaseUrl: string,
   result: PhaseResult,
@@ -38,7 +41,7 @@ export async function checkPhase(
   const like = `${phonePrefix}%`;
   try {
     const inbound = await client.query<{ wa_message_id: string }>(
-      `select wa_message_id from messages where direction = 'inbound' and phone like $1`,
+      `select wa_message_id from messages where direction = 'inbound' and contact_id in (${PHASE_CONTACTS})`,
       [like],
     );
     const stored = new Set(inbound.rows.map((r) => r.wa_message_id));
@@ -48,12 +51,13 @@ export async function checkPhase(
     let inboundExtra = 0;
     for (const id of stored) if (!sent.has(id)) inboundExtra += 1;
     const outbound = await client.query<{ rows: string; accepted: string }>(
-      `select count(*) as rows, count(wa_message_id) as accepted from messages where direction = 'outbound' and phone like $1`,
+      `select count(*) as rows, count(wa_message_id) as accepted from messages
+        where direction = 'outbound' and contact_id in (${PHASE_CONTACTS})`,
       [like],
     );
     const statuses = await client.query<{ n: string }>(
       `select count(*) as n from status_events s join messages m on m.wa_message_id = s.wa_message_id
-        where m.direction = 'outbound' and m.phone like $1`,
+        where m.direction = 'outbound' and m.contact_id in (${PHASE_CONTACTS})`,
       [like],
     );
     const outboundRows = Number(outbound.rows[0]!.rows);
@@ -67,17 +71,23 @@ export async function checkPhase(
     if (temporal !== undefined && result.targetKind === 'webhook') {
       const sample = pickPhones(phonePrefix, result.phones, 20);
       for (const phone of sample) {
-        const handle = temporal.workflow.getHandle(conversationWorkflowId(phone));
+        const workflowId = await workflowIdOfPhone(client, phone);
+        if (workflowId === undefined) continue;
+        const handle = temporal.workflow.getHandle(workflowId);
         const view = await handle.query<{ pending: number }>('conversation').catch(() => undefined);
         if (view === undefined) continue;
         workflowsChecked += 1;
         if (view.pending > 0) workflowsWithPending += 1;
       }
       if (result.busiestPhone !== undefined) {
-        const description = await temporal.workflow
-          .getHandle(conversationWorkflowId(result.busiestPhone))
-          .describe()
-          .catch(() => undefined);
+        const workflowId = await workflowIdOfPhone(client, result.busiestPhone);
+        const description =
+          workflowId === undefined
+            ? undefined
+            : await temporal.workflow
+                .getHandle(workflowId)
+                .describe()
+                .catch(() => undefined);
         busiestHistoryLength = description?.historyLength;
       }
     }

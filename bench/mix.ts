@@ -38,6 +38,8 @@ const CHATTER = ['hi', 'hello', 'good morning', 'thanks', 'ok', 'what can you do
 const IMAGE = Buffer.from('ffd8ffe000104a464946000101', 'hex');
 
 let wamidCounter = 0;
+/** Stands for the contact id the webhook resolves a bench user to, in the shadow flow. */
+const SHADOW_CONTACT = 'ct_00000000000000000000';
 
 /** A conversation as the bench sees it: the bot's state (shadowed) and the last thing the bot offered. */
 export class SimulatedConversation {
@@ -203,7 +205,8 @@ export class SimulatedConversation {
 
   /** Runs the product's flow step on the shadow state; returns how many messages the bot will send. */
   private apply(event: FlowEvent, now: number): number {
-    const result = step(this.flow, event, { settings: this.options.settings, now, phone: this.phone });
+    // The flow names the contact only inside references, which a count of sends never reads.
+    const result = step(this.flow, event, { settings: this.options.settings, now, contactId: SHADOW_CONTACT });
     if (result.rejection) return 0;
     this.flow = result.state;
     const sends = result.effects.flatMap((e) => (e.type === 'send' ? [e.content] : []));

@@ -25,8 +25,7 @@ import {
   type BenchChild,
   type Stoppable,
 } from './stack';
-import { longLivedHistory } from './history';
-import { conversationWorkflowId } from '../workflows/messages';
+import { longLivedHistory, workflowIdOfPhone } from './history';
 
 // `npm run bench`: starts the stack (Temporal dev server, Postgres, the product's worker and server as
 // processes of their own, the Graph API fake inside a separate load-generator process) and runs the
@@ -223,6 +222,7 @@ async function main(): Promise<number> {
       if (target === engineTarget && result.slowest[0] !== undefined && result.slowest[0].firstMs > 2000) {
         await dumpHistory(
           client,
+          postgres.url,
           result.slowest[0].phone,
           path.join(out, `slowest-${name.replace(/[^\w@-]/g, '_')}.json`),
         );
@@ -291,7 +291,8 @@ async function main(): Promise<number> {
         { drainS: 300, statuses: false },
       );
       const long = records[records.length - 1]!;
-      if (long.result.busiestPhone) longHistory = await longLivedHistory(client, long.result.busiestPhone);
+      if (long.result.busiestPhone)
+        longHistory = await longLivedHistory(client, postgres.url, long.result.busiestPhone);
     } else {
       if (options.groups.includes('sustained')) {
         await runPhase(
@@ -543,9 +544,11 @@ function freePort(): Promise<number> {
 }
 
 /** The slowest conversation's history, event by event, to see where its time went. */
-async function dumpHistory(client: Client, phone: string, file: string): Promise<void> {
+async function dumpHistory(client: Client, databaseUrl: string, phone: string, file: string): Promise<void> {
   try {
-    const history = await client.workflow.getHandle(conversationWorkflowId(phone)).fetchHistory();
+    const workflowId = await workflowIdOfPhone(databaseUrl, phone);
+    if (workflowId === undefined) return;
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
     const start = Number(history.events?.[0]?.eventTime?.seconds ?? 0) * 1000;
     const events = (history.events ?? []).map((e) => {
       const t = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);

@@ -44,6 +44,9 @@ export const PHONE_SQL = (i: string) =>
                   when 1 then '23480' || lpad(${i}::text, 8, '0')
                   else '55119' || lpad(${i}::text, 8, '0') end)`;
 
+/** The contact id of conversation `i`: `ct_` and `i` in 20 hex digits, so it holds no phone number. */
+export const CONTACT_SQL = (i: string) => `('ct_' || lpad(to_hex(${i}), 20, '0'))`;
+
 export function phoneOf(i: number): string {
   const digits = String(i);
   return i % 3 === 0
@@ -82,10 +85,22 @@ export async function seed(db: Db, counts: SeedCounts): Promise<Record<string, n
       `insert into last_names select n - 1, name from unnest($1::text[]) with ordinality as t (name, n)`,
       [LAST_NAMES],
     );
+    // Each conversation's student is a contact found by their phone number, as the webhook makes them.
     await step(
       'conversations',
-      `insert into conversations (phone, profile_name, state, registered, last_inbound_at, last_activity_at, created_at)
-       select ${PHONE_SQL('i')}, f.name || ' ' || l.name,
+      `insert into contacts (id, phone) select ${CONTACT_SQL('i')}, ${PHONE_SQL('i')} from generate_series(1, $1) i`,
+      [counts.conversations],
+    );
+    await step(
+      'conversations',
+      `insert into contact_identities (kind, value, contact_id)
+       select 'phone', ${PHONE_SQL('i')}, ${CONTACT_SQL('i')} from generate_series(1, $1) i`,
+      [counts.conversations],
+    );
+    await step(
+      'conversations',
+      `insert into conversations (contact_id, profile_name, state, registered, last_inbound_at, last_activity_at, created_at)
+       select ${CONTACT_SQL('i')}, f.name || ' ' || l.name,
               case when i % 5 = 0 then 'IDLE' else 'REGISTERED' end, i % 5 <> 0,
               now() - (i % 2000) * interval '1 hour', now() - (i % 2000) * interval '1 hour', now() - interval '400 days'
          from generate_series(1, $1) i
@@ -95,8 +110,8 @@ export async function seed(db: Db, counts: SeedCounts): Promise<Record<string, n
     );
     await step(
       'conversations',
-      `insert into users (phone, full_name, email, class_name, registered_at)
-       select ${PHONE_SQL('i')}, f.name || ' ' || l.name, 'student' || i || '@school.example', 'Grade ' || (7 + i % 6), now()
+      `insert into users (contact_id, full_name, email, class_name, registered_at)
+       select ${CONTACT_SQL('i')}, f.name || ' ' || l.name, 'student' || i || '@school.example', 'Grade ' || (7 + i % 6), now()
          from generate_series(1, $1) i
          join first_names f on f.n = (i * 7) % ${FIRST_NAMES.length}
          join last_names l on l.n = (i * 13) % ${LAST_NAMES.length}
@@ -115,8 +130,8 @@ export async function seed(db: Db, counts: SeedCounts): Promise<Record<string, n
     // generate_series, so Postgres draws a new word each time instead of one per message.
     await step(
       'messages',
-      `insert into messages (phone, direction, sender, idempotency_key, type, body, status, created_at)
-       select ${PHONE_SQL('pick.c')},
+      `insert into messages (contact_id, direction, sender, idempotency_key, type, body, status, created_at)
+       select ${CONTACT_SQL('pick.c')},
               case when g.i % 3 = 0 then 'outbound' else 'inbound' end,
               case when g.i % 3 = 0 then (case when g.i % 2 = 0 then 'agent' else 'bot' end) else 'user' end,
               'seed-' || g.i, 'text',
