@@ -3,6 +3,7 @@ import { findFreePort } from '../../src/net';
 import { installRuntimeLogger } from '../../src/temporal/worker';
 import { newPhone, textWebhook } from '../helpers/fixtures';
 import { spawnTs, type Spawned } from '../helpers/spawn';
+import { workflowIdOf } from '../helpers/contacts';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { TEMPORAL_WORKER_EVENT_METRICS, TEMPORAL_WORKER_METRICS } from '../helpers/temporal-sdk-metrics';
 import { TEST_ENV_FILE_VARIABLE } from '../helpers/test-env';
@@ -59,7 +60,7 @@ function logEntries(): Record<string, unknown>[] {
 
 describe('the worker process', () => {
   // A send WhatsApp answers with a 500 is retried, and the activity logs a warning through the SDK,
-  // which adds the workflow id: `conversation-<digits>`.
+  // which adds the workflow id: `conversation-<contact id>`, which holds no phone number.
   const phone = newPhone();
 
   beforeAll(async () => {
@@ -68,7 +69,7 @@ describe('the worker process', () => {
     await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length > 0, 30_000, 'the reply after the retry');
   });
 
-  it('forwards the SDK log lines of a conversation with its number masked', async () => {
+  it('forwards the SDK log lines of a conversation under its contact, with no phone number', async () => {
     const retried = await waitFor(
       () => Promise.resolve(logEntries().find((entry) => entry.message === 'send failed, will retry')),
       'the forwarded activity warning',
@@ -76,9 +77,11 @@ describe('the worker process', () => {
     expect(retried).toMatchObject({
       level: 'warn',
       source: 'temporal',
-      workflowId: `conversation-…${phone.slice(-4)}`,
+      workflowId: await workflowIdOf(stack.db, phone),
     });
+    expect(retried.workflowId).toMatch(/^conversation-ct_[0-9a-f]{20}$/);
     expect(worker.output()).not.toContain(phone);
+    expect(worker.output()).not.toContain(phone.slice(-7));
   });
 
   it('serves the SDK worker metrics of its task queue on TEMPORAL_METRICS_ADDRESS', async () => {
