@@ -82,6 +82,7 @@ describe('GET /metrics', () => {
       ['edubot_csat_rating', 'histogram'],
       ['edubot_webhook_requests_total', 'counter'],
       ['edubot_webhook_ack_seconds', 'histogram'],
+      ['edubot_webhook_ignored_changes_total', 'counter'],
       ['edubot_metrics_postgres_up', 'gauge'],
     ]);
     const samples = parseExposition(text);
