@@ -40,6 +40,7 @@ interface DbFound {
   kind: IdentityKind;
   value: string;
   contact_id: string;
+  superseded: boolean;
   phone: string | null;
   bsuid: string | null;
   parent_bsuid: string | null;
@@ -48,7 +49,8 @@ interface DbFound {
 
 const FIND_IDENTITIES: Statement = {
   name: 'find_identities',
-  text: `select i.kind, i.value, i.contact_id, c.phone, c.bsuid, c.parent_bsuid, c.username
+  text: `select i.kind, i.value, i.contact_id, i.superseded_at is not null as superseded,
+                c.phone, c.bsuid, c.parent_bsuid, c.username
          from contact_identities i join contacts c on c.id = i.contact_id
          where (i.kind, i.value) in (select * from unnest($1::text[], $2::text[]))`,
 };
@@ -129,17 +131,36 @@ export async function linkSender(db: Db, { sender, change }: SenderToResolve): P
          on conflict do nothing`,
         [unlinked.map(([kind]) => kind), unlinked.map(([, value]) => value), contactId],
       );
-    // The current values: a change's new ones win over the sender's; only identifiers of this contact.
-    const ours = (identity: Identity | undefined) =>
-      identity !== undefined && (found.get(keyOf(identity))?.contact_id ?? contactId) === contactId
-        ? identity[1]
-        : null;
-    const pick = (kind: IdentityKind) => ours(brought.find(([k]) => k === kind)) ?? ours(own.find(([k]) => k === kind));
+    // The current values: a change's new ones win over the sender's; only identifiers of this contact,
+    // and never one of the sender's that the contact has moved on from (a late or redelivered webhook).
+    const ours = (identity: Identity | undefined, evenSuperseded: boolean) => {
+      if (identity === undefined) return null;
+      const row = found.get(keyOf(identity));
+      if (row !== undefined && (row.contact_id !== contactId || (row.superseded && !evenSuperseded))) return null;
+      return identity[1];
+    };
+    const pick = (kind: IdentityKind) =>
+      ours(
+        brought.find(([k]) => k === kind),
+        true,
+      ) ??
+      ours(
+        own.find(([k]) => k === kind),
+        false,
+      );
     await client.query(
       `update contacts set phone = coalesce($2, phone), bsuid = coalesce($3, bsuid),
          parent_bsuid = coalesce($4, parent_bsuid), username = coalesce($5, username), updated_at = now()
        where id = $1`,
       [contactId, pick('phone'), pick('bsuid'), pick('parent_bsuid'), sender.username ?? null],
+    );
+    // Every other value of a kind is now an alias: it finds the contact, it is not where replies go.
+    await client.query(
+      `update contact_identities i set superseded_at = case
+         when i.value = case i.kind when 'phone' then c.phone when 'bsuid' then c.bsuid else c.parent_bsuid end then null
+         else coalesce(i.superseded_at, now()) end
+       from contacts c where c.id = $1 and i.contact_id = c.id`,
+      [contactId],
     );
     return contactId;
   });

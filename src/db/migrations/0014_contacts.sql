@@ -24,6 +24,9 @@ create table contact_identities (
   value text not null,
   contact_id text not null references contacts (id),
   linked_at timestamptz not null default now(),
+  -- Set once the contact moved to another value of this kind: the identifier still finds the contact,
+  -- but a late webhook that names it never makes it current again (replies would go to an old number).
+  superseded_at timestamptz,
   primary key (kind, value)
 );
 create index contact_identities_contact on contact_identities (contact_id);
