@@ -295,7 +295,9 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     get pendingCallbacks() {
       return notifier?.pending ?? 0;
     },
-    sendsTo: (digits) => sends.filter((s) => s.to === digits.replace(/\D/g, '')),
+    // A phone in any format, or a BSUID as is (a send to a BSUID records it as the address).
+    sendsTo: (address) =>
+      sends.filter((s) => s.to === (/^[A-Z]{2}\./.test(address) ? address : address.replace(/\D/g, ''))),
     async waitForSends(count, timeoutMs) {
       await waitFor(
         () => sends.length >= count,
