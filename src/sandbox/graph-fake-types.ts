@@ -98,7 +98,8 @@ export interface GraphFake {
   readonly held: number;
   /** Status webhooks queued or in flight. */
   readonly pendingCallbacks: number;
-  sendsTo(digits: string): RecordedSend[];
+  /** Sends to a phone (any format) or to a BSUID. */
+  sendsTo(address: string): RecordedSend[];
   /** Resolves with all sends once at least `count` were accepted. */
   waitForSends(count: number, timeoutMs?: number): Promise<RecordedSend[]>;
   waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
