@@ -1624,7 +1624,9 @@
     cannedOpen = true;
     cannedItems = null;
     renderCanned();
-    const res = await api('GET', '/api/admin/canned-responses?contactId=' + encodeURIComponent(contactId));
+    // `?phone=` takes any reference to a student (contact id, phone, BSUID or username); without it the
+    // server answers the bodies unfilled, with no `text`.
+    const res = await api('GET', '/api/admin/canned-responses?phone=' + encodeURIComponent(contactId));
     if (sequence !== cannedSequence || contactId !== openId || !cannedOpen || !token) return;
     if (res.status !== 200) {
       ui.cannedMenu.replaceChildren(
