@@ -8,8 +8,8 @@ import { askForSupport, listButton, queueButton, type TestAgent, useConsoleStack
 
 const setup = useConsoleStack(['Ada', 'Bo']);
 
-/** The phone of the queue or list item that has the focus, or null. */
-async function focusedPhone(page: Page): Promise<string | null> {
+/** The contact id of the queue or list item that has the focus, or null. */
+async function focusedId(page: Page): Promise<string | null> {
   const focused = page.locator('.conversation-item:focus');
   if ((await focused.count()) === 0) return null;
   return focused.evaluate((button) => String(button.closest('[data-contact-id]').dataset.contactId));
@@ -35,29 +35,29 @@ describe('the console by keyboard, with unread counts', () => {
 
     await queueButton(page, first.id).focus();
     await page.keyboard.press('ArrowDown');
-    expect(await focusedPhone(page)).toBe(second.id);
+    expect(await focusedId(page)).toBe(second.id);
     expect(await focusRingShown(page)).toBe(true);
     // The last item stays put on Down, the first on Up.
     await page.keyboard.press('ArrowDown');
-    expect(await focusedPhone(page)).toBe(second.id);
+    expect(await focusedId(page)).toBe(second.id);
     await page.keyboard.press('Home');
-    expect(await focusedPhone(page)).toBe(first.id);
+    expect(await focusedId(page)).toBe(first.id);
     await page.keyboard.press('ArrowUp');
-    expect(await focusedPhone(page)).toBe(first.id);
+    expect(await focusedId(page)).toBe(first.id);
     await page.keyboard.press('End');
-    expect(await focusedPhone(page)).toBe(second.id);
+    expect(await focusedId(page)).toBe(second.id);
     await screenshot(page, 'console-keyboard');
 
     // A chat that starts waiting, and one that leaves the queue above the focused item, rebuild the
     // view: the focus stays on the same chat.
     const third = await askForSupport(stack, 'Chidi Eze');
     await queueButton(page, third.id).waitFor();
-    expect(await focusedPhone(page)).toBe(second.id);
+    expect(await focusedId(page)).toBe(second.id);
     expect((await bo.client.chat('send', first.id, 'Bo here')).status).toBe(200);
     await queueButton(page, first.id).waitFor({ state: 'detached' });
-    expect(await focusedPhone(page)).toBe(second.id);
+    expect(await focusedId(page)).toBe(second.id);
     await page.keyboard.press('ArrowDown');
-    expect(await focusedPhone(page)).toBe(third.id);
+    expect(await focusedId(page)).toBe(third.id);
     await page.keyboard.press('ArrowUp');
 
     await page.keyboard.press('Enter');
@@ -69,18 +69,28 @@ describe('the console by keyboard, with unread counts', () => {
       .locator('#conversation-list button[data-contact-id]')
       .evaluateAll((buttons) => buttons.map((button) => String(button.dataset.contactId)));
     expect(order.length).toBe(3);
-    expect(await focusedPhone(page)).toBe(order[0]);
+    expect(await focusedId(page)).toBe(order[0]);
     await page.keyboard.press('ArrowDown');
-    expect(await focusedPhone(page)).toBe(order[1]);
+    expect(await focusedId(page)).toBe(order[1]);
     expect(await focusRingShown(page)).toBe(true);
     await page.keyboard.press('End');
-    expect(await focusedPhone(page)).toBe(order[2]);
+    expect(await focusedId(page)).toBe(order[2]);
     // A live reload of the list (a student writes) keeps the focus where it was.
     await third.say('still there?');
     await listButton(page, third.id).locator('.unread', { hasText: '3' }).waitFor();
-    expect(await focusedPhone(page)).toBe(order[2]);
+    expect(await focusedId(page)).toBe(order[2]);
+    // Enter opens the focused student's conversation, not the one open before (Bayo Ade's): the header
+    // shows what the agent sees of them, their name and phone, and no username (they have none).
+    const focused = [first, second, third].find((student) => student.id === order[2]);
+    if (focused === undefined) throw new Error(`the focused item ${order[2]} is none of the three students`);
+    expect(focused).not.toBe(second);
+    await expect(page.locator('#conversation-title').textContent()).resolves.toBe('Bayo Ade');
     await page.keyboard.press('Enter');
-    await expect(page.locator('#conversation-phone').textContent()).resolves.toBe('+' + order[2]);
+    await page.locator('#conversation-title', { hasText: focused.name }).waitFor();
+    await expect(page.locator('#conversation-title').textContent()).resolves.toBe(focused.name);
+    await expect(page.locator('#conversation-phone').textContent()).resolves.toBe(`+${focused.phone}`);
+    await expect(page.locator('#conversation-username').isHidden()).resolves.toBe(true);
+    await expect(listButton(page, focused.id).getAttribute('aria-current')).resolves.toBe('true');
     expect(problems).toEqual([]);
   });
 
