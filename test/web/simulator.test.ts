@@ -4,7 +4,8 @@ import { newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 import { launchBrowser, openPage, screenshot } from './browser';
-import { newBsuid, WebStudent } from './student';
+import { newBsuid } from '../helpers/fixtures';
+import { WebStudent } from './student';
 
 // The sandbox simulator in Chromium against the whole product in sandbox mode: the page posts to
 // /sandbox/messages, which signs a Meta-shaped webhook and hands it to the real webhook route; the

@@ -1,9 +1,8 @@
-import { randomInt } from 'node:crypto';
 import { listMessages, type StoredMessage } from '../../src/db/messages';
 import type { RecordedSend } from '../../src/sandbox/graph-fake';
 import { conversationQuery, conversationWorkflowId, type ConversationView } from '../../workflows/messages';
 import { findContactOf } from '../helpers/contacts';
-import { newWamid, webhookBody } from '../helpers/fixtures';
+import { newBsuid, newWamid, webhookBody } from '../helpers/fixtures';
 import type { TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 
@@ -12,11 +11,6 @@ import { waitFor } from '../helpers/wait';
 // WhatsApp hides, from a BSUID only (`from_user_id`, `contacts[].user_id` and `profile.username`, no
 // `from` and no `wa_id`). Each action posts a signed webhook, waits until the conversation has handled
 // it and returns the replies it produced.
-
-/** A new BSUID, as Meta shapes one: a country, a period, 20 digits. */
-export function newBsuid(): string {
-  return 'US.' + String(randomInt(1, 10)) + Array.from({ length: 19 }, () => String(randomInt(0, 10))).join('');
-}
 
 export class WebStudent {
   private seconds = Math.floor(Date.now() / 1000);
