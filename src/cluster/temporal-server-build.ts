@@ -27,7 +27,7 @@ export const TEMPORAL_SERVER: GoBinarySet = {
     { name: 'temporal-sql-tool', package: `${TEMPORAL_SERVER_MODULE}/cmd/tools/sql` },
   ],
   contents: 'temporal-server and temporal-sql-tool',
-  cost: 'takes about COLD_SERVER_BUILD on 2 cores from an empty Go module cache and yields ~SERVER_SIZE of binaries',
+  cost: 'takes about 6 minutes on 2 idle cores from an empty Go module cache (far longer on a busy machine) and yields ~270 MB of binaries',
 };
 
 export interface TemporalServerBinaries {
@@ -56,7 +56,7 @@ export class TemporalServerUnavailableError extends Error {
     const dir = path.join(path.resolve(cacheDir), TEMPORAL_SERVER.dirName);
     const routes = [
       options?.named ?? 'name the binaries with --temporal-server and --temporal-sql-tool',
-      `install Go >= ${TEMPORAL_SERVER_GO} (https://go.dev/dl) so they can be built into ${dir} (once, about COLD_SERVER_BUILD)`,
+      `install Go >= ${TEMPORAL_SERVER_GO} (https://go.dev/dl) so they can be built into ${dir} (once, about 6 minutes on 2 idle cores)`,
       'put temporal-server and temporal-sql-tool on PATH',
       ...(options?.elsewhere === undefined ? [] : [options.elsewhere]),
     ];
