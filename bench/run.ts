@@ -7,7 +7,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { findFreePort } from '../src/net';
 import { createLogger } from '../src/logger';
-import { resolveTemporalCli } from '../src/embedded/temporal-cli';
+import { resolveDevServerBinaries } from '../src/embedded/temporal-dev-server';
 import { resolveTemporalServer } from '../src/cluster/temporal-server-build';
 import { bundleConversationWorkflows } from '../src/temporal/workflow-bundle';
 import { checkPhase, type Correctness } from './correctness';
@@ -53,14 +53,20 @@ async function main(): Promise<number> {
 
   try {
     const productConfig = loadConfig(process.env);
-    // The dev server's CLI, or with --cluster Temporal's server (built once into the cache if need be).
-    const binary = options.cluster
-      ? (await resolveTemporalServer({ cacheDir: productConfig.cacheDir, logger })).server
-      : await resolveTemporalCli({ cliPath: productConfig.temporalCliPath, cacheDir: productConfig.cacheDir, logger });
+    // Temporal's server (built once into the cache if need be): on a SQLite file as `npm start` runs
+    // it, or with --cluster on Postgres.
+    const binaries = options.cluster
+      ? await resolveTemporalServer({ cacheDir: productConfig.cacheDir, logger })
+      : await resolveDevServerBinaries({
+          cliPath: productConfig.temporalCliPath,
+          cacheDir: productConfig.cacheDir,
+          logger,
+        });
+    const binary = binaries.server;
     say('compiling the product');
     const productProcess = compileProductProcess();
     say(
-      `starting ${options.cluster ? "Temporal's own cluster on Postgres" : `Temporal dev server (${binary})`}, Postgres${productConfig.databaseUrl ? ' (DATABASE_URL)' : ' (embedded)'}, bundling workflows`,
+      `starting ${options.cluster ? "Temporal's own cluster on Postgres" : `Temporal server on SQLite (${binary})`}, Postgres${productConfig.databaseUrl ? ' (DATABASE_URL)' : ' (embedded)'}, bundling workflows`,
     );
     const postgresStarting = startBenchPostgres(work, logger, productConfig.databaseUrl);
     const temporalStarting: Promise<Stoppable & { address: string; pids?: Record<string, number | undefined> }> =
@@ -76,7 +82,14 @@ async function main(): Promise<number> {
               logger,
             }),
           )
-        : startBenchDevServer({ binary, dir: work, namespace: NAMESPACE, dynamicConfig: options.dynamicConfig });
+        : startBenchDevServer({
+            binaries,
+            cacheDir: productConfig.cacheDir,
+            dir: work,
+            namespace: NAMESPACE,
+            dynamicConfig: options.dynamicConfig,
+            logger,
+          });
     const [temporal, postgres, bundles] = await Promise.all([
       temporalStarting,
       postgresStarting,

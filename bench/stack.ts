@@ -1,4 +1,4 @@
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -8,14 +8,12 @@ import { onProcessExit } from '../src/embedded/exit-hooks';
 import { startEmbeddedPostgres } from '../src/embedded/postgres';
 import type { Logger } from '../src/logger';
 import { findFreePort } from '../src/net';
-import { devServerArgs } from '../src/embedded/temporal-dev-server-args';
-import { waitUntilServing } from '../src/temporal/server-checks';
+import { startDevServer } from '../src/embedded/temporal-dev-server';
 import { startTemporalOnPostgres } from '../src/cluster/temporal-on-postgres';
-import { resolveTemporalServer } from '../src/cluster/temporal-server-build';
+import { resolveTemporalServer, type TemporalServerBinaries } from '../src/cluster/temporal-server-build';
 
-// The infrastructure of a bench run, started the way `npm start` starts it: the cached temporal CLI's
-// dev server on a WAL SQLite file (the product's own command line, plus any dynamic config the bench
-// is asked to try), Postgres (DATABASE_URL's cluster, in a database of its own, or an embedded one),
+// The infrastructure of a bench run, started the way `npm start` starts it: Temporal's server on a WAL
+// SQLite file (the product's own configuration, plus any dynamic config the bench is asked to try), Postgres (DATABASE_URL's cluster, in a database of its own, or an embedded one),
 // the migrations; and the bench's child processes: the product's compiled, as `npm start` runs them,
 // the load generator's with the TypeScript hook.
 
@@ -43,34 +41,28 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
-/** The dev server with the product's arguments; `dynamicConfig` entries are appended as flags. */
+/** The one-machine server as `npm start` runs it; `dynamicConfig` values (JSON) go over the product's. */
 export async function startBenchDevServer(options: {
-  binary: string;
+  binaries: TemporalServerBinaries;
+  cacheDir: string;
   dir: string;
   namespace: string;
   dynamicConfig: Record<string, string>;
+  logger: Logger;
 }): Promise<Stoppable & { address: string }> {
-  const port = await findFreePort();
-  const args = devServerArgs({
-    port,
+  return await startDevServer({
+    binaries: options.binaries,
+    cacheDir: options.cacheDir,
+    port: 0,
     headless: true,
     namespace: options.namespace,
     dbFile: path.join(options.dir, 'temporal.db'),
+    logFile: path.join(options.dir, 'temporal.log'),
+    dynamicConfig: Object.fromEntries(
+      Object.entries(options.dynamicConfig).map(([key, value]) => [key, JSON.parse(value) as unknown]),
+    ),
+    logger: options.logger,
   });
-  for (const [key, value] of Object.entries(options.dynamicConfig))
-    args.push('--dynamic-config-value', `${key}=${value}`);
-  const log = fs.openSync(path.join(options.dir, 'temporal.log'), 'a');
-  const child = spawn(options.binary, args, { stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  const address = `127.0.0.1:${port}`;
-  const stop = stopper(child);
-  try {
-    await waitUntilServing(address, options.namespace, 60_000);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { address, ...(child.pid === undefined ? {} : { pid: child.pid }), stop };
 }
 
 /**

@@ -80,9 +80,9 @@ const RawConfig = z.object({
   EMBEDDED_POSTGRES_PORT: port(5433),
   TEMPORAL_DEV_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
-  // local: a temporal CLI binary to use instead of the cached build.
+  // local: a temporal-server binary to use instead of the cached build (its temporal-sql-tool beside it).
   TEMPORAL_CLI_PATH: optionalString,
-  // local: per-user cache for the temporal binary (defaults to $XDG_CACHE_HOME or ~/.cache).
+  // local: per-user cache for the Temporal server and Web UI builds (defaults to $XDG_CACHE_HOME or ~/.cache).
   XDG_CACHE_HOME: optionalString,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // Conversations a worker keeps in memory (Temporal's sticky cache); see BENCHMARKS.md for the cost.
@@ -119,7 +119,7 @@ export interface Config {
   host: string;
   /** Unset: `npm start` runs an embedded Postgres. */
   databaseUrl: string | undefined;
-  /** Unset: `npm start` runs an embedded Temporal dev server. */
+  /** Unset: `npm start` runs an embedded Temporal server on SQLite. */
   temporalAddress: string | undefined;
   temporalNamespace: string;
   taskQueue: string;

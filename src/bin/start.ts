@@ -62,7 +62,7 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
     `  Agent console     ${base}/console`,
     // Only the well-known sandbox token is ever printed, never one the operator set.
     `  Admin API         ${base}/api/admin (Authorization: Bearer ${config.adminToken === SANDBOX_SECRETS.adminToken ? config.adminToken : '<ADMIN_TOKEN>'})`,
-    `  Temporal          ${temporal.url}${temporal.embedded ? ' (embedded dev server)' : ''}`,
+    `  Temporal          ${temporal.url}${temporal.embedded ? ' (embedded, on SQLite)' : ''}`,
     ...(temporal.webUrl ? [`  Temporal Web UI   ${temporal.webUrl}`] : []),
     `  Postgres          ${postgres.embedded ? `embedded, data in ${postgres.dataDir}` : 'DATABASE_URL'}`,
     ...(config.sandbox ? [`  Simulator         ${base}/simulator`, `  Sandbox outbox    ${base}/sandbox/sends`] : []),

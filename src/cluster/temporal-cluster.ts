@@ -64,7 +64,7 @@ export class TemporalClusterStartError extends Error {
 
 const START_TIMEOUT_MS = 90_000;
 /** The namespace registry of every service reloads this often (system.namespaceCacheRefreshInterval). */
-const NAMESPACE_REFRESH_MS = 2_000;
+export const NAMESPACE_REFRESH_MS = 2_000;
 
 export async function startTemporalCluster(options: StartTemporalClusterOptions): Promise<TemporalCluster> {
   const { logger } = options;
@@ -241,7 +241,7 @@ async function frontendAnswers(address: string, deadline: number, signal: AbortS
  * anything was added. Retried by the caller: right after the frontend answers, the history hosts may
  * not all have joined yet.
  */
-async function registerNamespace(address: string, namespace: string, retentionDays: number): Promise<boolean> {
+export async function registerNamespace(address: string, namespace: string, retentionDays: number): Promise<boolean> {
   const connection = await Connection.connect({ address });
   try {
     let added = false;
@@ -269,7 +269,7 @@ async function registerNamespace(address: string, namespace: string, retentionDa
 }
 
 /** Runs `attempt` until it succeeds, every 250 ms; past `deadline` its last error is thrown. */
-async function retrying<T>(deadline: number, signal: AbortSignal, attempt: () => Promise<T>): Promise<T> {
+export async function retrying<T>(deadline: number, signal: AbortSignal, attempt: () => Promise<T>): Promise<T> {
   for (;;) {
     signal.throwIfAborted();
     try {

@@ -6,14 +6,18 @@ import { findGo, GoBinariesUnavailableError, resolveGoBinaries } from '../embedd
 import type { GoBinarySet } from '../embedded/go-install';
 import type { Logger } from '../logger';
 
-// Temporal's own server and its SQL tool, built from source like the CLI (no Docker, no release
-// downloads on this project's machines). v1.29.1 is the server the CLI v1.5.1 embeds, so the cluster
-// and the dev server run the same code; its go.mod has no replace directive, so `go install` takes it.
+// Temporal's own server and its SQL tool, built from source (no Docker, no release downloads on this
+// project's machines). The cluster runs it on Postgres and `npm start` and the tests on a SQLite file,
+// so both run the same code. v1.32.0 is the newest release whose go.mod asks for no newer Go than
+// 1.26.8 (its patch releases want 1.26.10) and has no replace directive, so `go install` takes it; it
+// is also past 1.31, which Worker Versioning needs.
 
-export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
-const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
+export const TEMPORAL_SERVER_VERSION = 'v1.32.0';
+export const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
+/** The Go its go.mod declares: older toolchains refuse to build it. */
+export const TEMPORAL_SERVER_GO = '1.26.8';
 
-/** `<cacheDir>/temporal-server-v1.29.1/{temporal-server,temporal-sql-tool}`. */
+/** `<cacheDir>/temporal-server-v1.32.0/{temporal-server,temporal-sql-tool}`. */
 export const TEMPORAL_SERVER: GoBinarySet = {
   label: 'Temporal server',
   version: TEMPORAL_SERVER_VERSION,
@@ -23,7 +27,7 @@ export const TEMPORAL_SERVER: GoBinarySet = {
     { name: 'temporal-sql-tool', package: `${TEMPORAL_SERVER_MODULE}/cmd/tools/sql` },
   ],
   contents: 'temporal-server and temporal-sql-tool',
-  cost: "takes about 3 minutes on 2 cores once the CLI's modules are cached and yields ~185 MB of binaries",
+  cost: 'takes about 6 minutes on 2 idle cores from an empty Go module cache (far longer on a busy machine) and yields ~270 MB of binaries',
 };
 
 export interface TemporalServerBinaries {
@@ -35,6 +39,8 @@ export interface TemporalServerBinaries {
 export interface ResolveTemporalServerOptions {
   serverPath?: string | undefined;
   sqlToolPath?: string | undefined;
+  /** How the error names the operator's own paths and other ways out (default: the cluster's flags). */
+  routes?: { named: string; elsewhere?: string };
   cacheDir: string;
   logger: Logger;
   build?: boolean;
@@ -45,17 +51,20 @@ export interface ResolveTemporalServerOptions {
 /** Thrown when the binaries are neither found nor buildable; the message lists every way out. */
 export class TemporalServerUnavailableError extends Error {
   override name = 'TemporalServerUnavailableError';
-  constructor(reason: string, cacheDir: string, options?: { cause?: unknown }) {
+  readonly routes: readonly string[];
+  constructor(reason: string, cacheDir: string, options?: { cause?: unknown; named?: string; elsewhere?: string }) {
     const dir = path.join(path.resolve(cacheDir), TEMPORAL_SERVER.dirName);
     const routes = [
-      'name the binaries with --temporal-server and --temporal-sql-tool',
-      `install Go >= 1.25 (https://go.dev/dl) so they can be built into ${dir} (once, about 3 minutes)`,
+      options?.named ?? 'name the binaries with --temporal-server and --temporal-sql-tool',
+      `install Go >= ${TEMPORAL_SERVER_GO} (https://go.dev/dl) so they can be built into ${dir} (once, about 6 minutes on 2 idle cores)`,
       'put temporal-server and temporal-sql-tool on PATH',
+      ...(options?.elsewhere === undefined ? [] : [options.elsewhere]),
     ];
     super(
       `no Temporal server available: ${reason}. Any of these fixes it:\n${routes.map((r) => `  - ${r}`).join('\n')}`,
-      options,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
+    this.routes = routes;
   }
 }
 
@@ -74,8 +83,30 @@ export async function resolveTemporalServer(options: ResolveTemporalServerOption
     return { server: server!, sqlTool: sqlTool! };
   } catch (error) {
     if (!(error instanceof GoBinariesUnavailableError)) throw error;
-    throw new TemporalServerUnavailableError(error.reason, options.cacheDir, { cause: error.cause });
+    throw new TemporalServerUnavailableError(error.reason, options.cacheDir, { cause: error.cause, ...options.routes });
   }
+}
+
+/**
+ * The server module's folder in the Go module cache (its schema files live there), through
+ * `go mod download`, which fetches the module's source when the cache holds only its go.mod (as after
+ * a build from another cache); undefined when there is no Go.
+ */
+export async function temporalServerModuleDir(options: {
+  goBinary?: string;
+  searchPath?: string;
+}): Promise<string | undefined> {
+  const go = await findGo(options.goBinary, options.searchPath ?? process.env.PATH ?? '');
+  if (go === undefined) return undefined;
+  // Run outside any Go module so the query names the module cache, not a local replacement.
+  const { stdout } = await promisify(execFile)(
+    go,
+    ['mod', 'download', '-json', `${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`],
+    { cwd: path.parse(process.cwd()).root },
+  );
+  const { Dir } = JSON.parse(stdout) as { Dir?: string };
+  if (Dir === undefined) throw new Error('go mod download named no module folder');
+  return Dir;
 }
 
 /** The versioned Postgres schema folders the SQL tool applies, or embedded schema names. */
@@ -87,8 +118,7 @@ export interface TemporalSchemas {
 const POSTGRES_SCHEMA = 'schema/postgresql/v12';
 
 /**
- * The schema files that ship in the server's module, found through `go list -m` (the module cache the
- * build filled). Without Go (binaries named or found on PATH) the SQL tool's own embedded copy of the
+ * The schema files that ship in the server's module, found in the Go module cache. Without Go (binaries named or found on PATH) the SQL tool's own embedded copy of the
  * same files is used instead.
  */
 export async function locateTemporalSchemas(options: {
@@ -100,17 +130,9 @@ export async function locateTemporalSchemas(options: {
     temporal: { embedded: 'postgresql/v12/temporal' },
     visibility: { embedded: 'postgresql/v12/visibility' },
   };
-  const go = await findGo(options.goBinary, options.searchPath ?? process.env.PATH ?? '');
-  if (go === undefined) return embedded;
   try {
-    // Run outside any Go module so the query names the module cache, not a local replacement.
-    const { stdout } = await promisify(execFile)(
-      go,
-      ['list', '-m', '-json', `${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`],
-      { cwd: path.parse(process.cwd()).root },
-    );
-    const { Dir } = JSON.parse(stdout) as { Dir?: string };
-    if (Dir === undefined) throw new Error('go list named no module folder');
+    const Dir = await temporalServerModuleDir(options);
+    if (Dir === undefined) return embedded;
     const temporal = path.join(Dir, POSTGRES_SCHEMA, 'temporal', 'versioned');
     const visibility = path.join(Dir, POSTGRES_SCHEMA, 'visibility', 'versioned');
     await Promise.all([fs.access(temporal), fs.access(visibility)]);

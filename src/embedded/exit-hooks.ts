@@ -1,4 +1,4 @@
-// Keeps embedded child processes (Temporal dev server, Postgres, a Go build) from outliving the
+// Keeps embedded child processes (Temporal's server and Web UI, Postgres, a Go build) from outliving the
 // Node process that started them.
 //
 // - On a normal exit (`process.exit()`, an empty event loop) the 'exit' event runs every cleanup.

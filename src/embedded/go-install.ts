@@ -7,23 +7,23 @@ import { createInterface } from 'node:readline';
 import type { Logger } from '../logger';
 import { onProcessExit } from './exit-hooks';
 
-// Builds Go programs from source with `go install`, once per machine (the temporal CLI, Temporal's
-// server and its SQL tool). A build is slow (minutes) and large (hundreds of MB), so concurrent
+// Builds Go programs from source with `go install`, once per machine (Temporal's server and its SQL
+// tool, Temporal's Web UI server). A build is slow (minutes) and large (hundreds of MB), so concurrent
 // processes (a CI test run and a parallel `npm start`) must share one: an O_EXCL lock file elects the
 // builder, the others wait for it. The binaries are installed into a private GOBIN and renamed into
 // place, so nobody ever runs a half-written file.
 
 /** Programs built together from one Go module at one version into `<cacheDir>/<dirName>/`. */
 export interface GoBinarySet {
-  /** What is built, as progress lines name it: "temporal CLI". */
+  /** What is built, as progress lines name it: "Temporal server". */
   label: string;
   /** The module version every package is installed at. */
   version: string;
-  /** The folder under the cache, e.g. `temporal-v1.5.1`. */
+  /** The folder under the cache, e.g. `temporal-server-v1.32.0`. */
   dirName: string;
   /** Main packages and the file name each is kept under (also the name looked for on PATH). */
   binaries: readonly { name: string; package: string }[];
-  /** Shown to people waiting for a build, e.g. "Temporal Server 1.29.1, UI 2.42.1". */
+  /** Shown to people waiting for a build, e.g. "temporal-server and temporal-sql-tool". */
   contents: string;
   /** How long a build takes and what it yields, e.g. "takes about 3 minutes on 2 cores and yields …". */
   cost: string;

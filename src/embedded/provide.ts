@@ -30,13 +30,13 @@ export async function providePostgres(config: Config, logger: Logger): Promise<P
   return { url: pg.url, dataDir: pg.clusterDir, embedded: true, stop: () => pg.stop() };
 }
 
-/** TEMPORAL_ADDRESS when set (registering the search attributes there); otherwise an embedded dev server. */
+/** TEMPORAL_ADDRESS when set (registering the search attributes there); otherwise an embedded Temporal server. */
 export async function provideTemporal(config: Config, logger: Logger): Promise<Provided> {
   if (config.temporalAddress) {
     await ensureSearchAttributes(config.temporalAddress, config.temporalNamespace);
     return { url: config.temporalAddress, embedded: false, stop: async () => undefined };
   }
-  logger.info('TEMPORAL_ADDRESS unset: starting an embedded Temporal dev server', { dataDir: config.dataDir });
+  logger.info('TEMPORAL_ADDRESS unset: starting an embedded Temporal server', { dataDir: config.dataDir });
   const server = await startDevServer({
     cacheDir: config.cacheDir,
     cliPath: config.temporalCliPath,

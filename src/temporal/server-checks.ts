@@ -121,7 +121,7 @@ export function acceptsTcp(host: string, port: number): Promise<boolean> {
 
 /**
  * Registers any custom search attribute the namespace lacks, for a server we did not start
- * (TEMPORAL_ADDRESS); the dev server gets them from flags.
+ * (TEMPORAL_ADDRESS); the embedded server gets them the same way at its start.
  */
 export async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
   const connection = await Connection.connect({ address });

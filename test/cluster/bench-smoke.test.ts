@@ -51,7 +51,7 @@ test('a bench smoke run on the cluster over two servers and two workers stores a
     expect(Object.keys(results.memory.peakMb)).toEqual(
       expect.arrayContaining(['server', 'server-2', 'worker', 'worker-2', 'temporal-frontend', 'temporal-history']),
     );
-    expect(results.machine.temporalCli).toBe('temporal version 1.29.1');
+    expect(results.machine.temporalCli).toBe('temporal version 1.32.0');
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }

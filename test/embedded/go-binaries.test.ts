@@ -127,14 +127,14 @@ describe('resolveGoBinaries with a set of two programs', () => {
 });
 
 describe('the Temporal server set', () => {
-  it('installs the server and the SQL tool of v1.29.1 into temporal-server-v1.29.1', () => {
+  it('installs the server and the SQL tool of v1.32.0 into temporal-server-v1.32.0', () => {
     expect(cachedBinaryPaths(TEMPORAL_SERVER, '/c')).toEqual([
-      '/c/temporal-server-v1.29.1/temporal-server',
-      '/c/temporal-server-v1.29.1/temporal-sql-tool',
+      '/c/temporal-server-v1.32.0/temporal-server',
+      '/c/temporal-server-v1.32.0/temporal-sql-tool',
     ]);
     expect(TEMPORAL_SERVER.binaries.map((b) => `${b.package}@${TEMPORAL_SERVER.version}`)).toEqual([
-      'go.temporal.io/server/cmd/server@v1.29.1',
-      'go.temporal.io/server/cmd/tools/sql@v1.29.1',
+      'go.temporal.io/server/cmd/server@v1.32.0',
+      'go.temporal.io/server/cmd/tools/sql@v1.32.0',
     ]);
   });
 
@@ -148,7 +148,7 @@ describe('the Temporal server set', () => {
     await expect(attempt).rejects.toThrow(TemporalServerUnavailableError);
     await expect(attempt).rejects.toThrow(/there is no Go toolchain/);
     await expect(attempt).rejects.toThrow('--temporal-server and --temporal-sql-tool');
-    await expect(attempt).rejects.toThrow(`built into ${path.join(cacheDir, 'temporal-server-v1.29.1')}`);
+    await expect(attempt).rejects.toThrow(`built into ${path.join(cacheDir, 'temporal-server-v1.32.0')}`);
     await expect(attempt).rejects.toThrow('put temporal-server and temporal-sql-tool on PATH');
   });
 });

@@ -10,8 +10,7 @@ import type { ConversationSettings } from '../../domain/types';
 import { migrate } from '../../src/db/migrate';
 import { createDb, type Db } from '../../src/db/pool';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/embedded/postgres';
-import { resolveTemporalCli } from '../../src/embedded/temporal-cli';
-import { startDevServer, type DevServer } from '../../src/embedded/temporal-dev-server';
+import { resolveDevServerBinaries, startDevServer, type DevServer } from '../../src/embedded/temporal-dev-server';
 import { createLogger, silentLogger } from '../../src/logger';
 import { findFreePort } from '../../src/net';
 import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
@@ -107,10 +106,10 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
     defer(() => db.close());
     if (postgres.restart !== undefined) await migrate(db, silentLogger);
 
-    const binary = await resolveTemporalCli({ cliPath: env.temporalCliPath, cacheDir: env.cacheDir, logger });
+    const binaries = await resolveDevServerBinaries({ cliPath: env.temporalCliPath, cacheDir: env.cacheDir, logger });
     const temporalPort = await findFreePort();
     const devServerOptions = {
-      binary,
+      binaries,
       cacheDir: env.cacheDir,
       port: temporalPort,
       headless: true,

@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { resolveTemporalCli } from '../../src/embedded/temporal-cli';
+import { resolveDevServerBinaries } from '../../src/embedded/temporal-dev-server';
 import { createLogger } from '../../src/logger';
 import { globals } from '../helpers/global-teardown';
 import { REPO_ROOT } from '../helpers/spawn';
 
-// What the fault tests need before any of them starts its stack: the temporal CLI (its dev server is
-// a process each file stops and starts) and the compiled product (`npm run build`), whose start:server
+// What the fault tests need before any of them starts its stack: Temporal's server (a process on a
+// SQLite file that each file stops and starts) and the compiled product (`npm run build`), whose start:server
 // and start:worker each file runs and kills. The shared teardown then fails a run that leaves a
 // process behind.
 
@@ -18,7 +18,7 @@ export default async function globalSetup(): Promise<void> {
   globals.edubotTest ??= { stops: [], dir: fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-faults-test-')) };
   const started = Date.now();
   const config = loadConfig(process.env);
-  await resolveTemporalCli({
+  await resolveDevServerBinaries({
     cliPath: config.temporalCliPath,
     cacheDir: config.cacheDir,
     logger: createLogger('warn'),

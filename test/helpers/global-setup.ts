@@ -8,13 +8,12 @@ import { createDb } from '../../src/db/pool';
 import { startEmbeddedPostgres } from '../../src/embedded/postgres';
 import { createLogger, type Logger } from '../../src/logger';
 import { findFreePort } from '../../src/net';
-import { resolveTemporalCli } from '../../src/embedded/temporal-cli';
-import { startDevServer } from '../../src/embedded/temporal-dev-server';
+import { resolveDevServerBinaries, startDevServer } from '../../src/embedded/temporal-dev-server';
 import { bundleConversationWorkflows } from '../../src/temporal/workflow-bundle';
 import globalTeardown, { globals, type SharedState } from './global-teardown';
 import { readTestEnvironment, TEST_ENV_FILE_VARIABLE, withDatabase, type TestEnvironment } from './test-env';
 
-// Starts what every test file shares: one Temporal dev server, one Postgres cluster with a migrated
+// Starts what every test file shares: one Temporal server (on a SQLite file in the run's folder), one Postgres cluster with a migrated
 // template database, and one workflow bundle. DATABASE_URL points the tests at an existing cluster
 // (CI uses the machine's own on 127.0.0.1:5432); without it an embedded Postgres is started.
 
@@ -46,7 +45,7 @@ export default async function globalSetup(): Promise<void> {
 
 async function startShared(config: Config, logger: Logger, state: SharedState): Promise<void> {
   const { dir, stops } = state;
-  const temporalBinary = await resolveTemporalCli({
+  const temporalBinaries = await resolveDevServerBinaries({
     cliPath: config.temporalCliPath,
     cacheDir: config.cacheDir,
     logger,
@@ -55,7 +54,7 @@ async function startShared(config: Config, logger: Logger, state: SharedState): 
     ? Promise.resolve({ url: config.databaseUrl, stop: async () => undefined })
     : startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await findFreePort(), logger });
   const startingTemporal = startDevServer({
-    binary: temporalBinary,
+    binaries: temporalBinaries,
     cacheDir: config.cacheDir,
     port: 0,
     headless: true,
@@ -96,7 +95,7 @@ async function startShared(config: Config, logger: Logger, state: SharedState): 
     adminDatabaseUrl: postgres.url,
     templateDatabase,
     workflowBundlePath,
-    temporalBinary,
+    temporalBinary: temporalBinaries.server,
   };
   const file = path.join(dir, 'environment.json');
   fs.writeFileSync(file, JSON.stringify(environment));
