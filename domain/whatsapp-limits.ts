@@ -44,6 +44,15 @@ export const MAX_TEMPLATE_BUTTON_CHARS = 25;
 export const MAX_PHONE_DIGITS = 15;
 
 /**
+ * A business-scoped user id (BSUID): a country code, a period and up to 128 letters and digits
+ * (`US.13491208655302741918`). Meta's pages give the format; a value outside it is not one.
+ */
+export const BSUID_PATTERN = /^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/;
+
+/** A BSUID or a parent BSUID, which has `ENT.` after the period (earlier examples had none). */
+export const ANY_BSUID_PATTERN = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
+
+/**
  * Ids WhatsApp hands us (wamids, media ids). Meta documents no length; real ones are under 100
  * characters, and the longest id it documents anywhere is a reply button's.
  */

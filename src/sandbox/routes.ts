@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { MAX_BUTTON_ID_CHARS, MAX_ROW_ID_CHARS, MAX_TEXT_CHARS } from '../../domain/whatsapp-limits';
+import { BSUID_PATTERN, MAX_BUTTON_ID_CHARS, MAX_ROW_ID_CHARS, MAX_TEXT_CHARS } from '../../domain/whatsapp-limits';
 import type { GraphFake } from './graph-fake';
 import { FAKE_DISPLAY_PHONE_NUMBER, messagesWebhookBody } from './graph-fake-status';
 import { signBody } from '../whatsapp/signature';
@@ -40,7 +40,7 @@ const ContextId = z
 
 // A business-scoped user id as Meta documents it (a country, a period, up to 128 letters and digits),
 // and a username (3–35 of a-z 0-9 . _ with a letter), with or without its `@`.
-const Bsuid = z.string().regex(/^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/, 'userId is a BSUID such as US.13491208655302741918');
+const Bsuid = z.string().regex(BSUID_PATTERN, 'userId is a BSUID such as US.13491208655302741918');
 const Username = z
   .string()
   .regex(/^@?(?=[A-Za-z0-9._]*[A-Za-z])[A-Za-z0-9._]{3,35}$/, 'username has 3 to 35 of a-z, 0-9, . and _')

@@ -17,6 +17,7 @@ import {
   MAX_ROW_TITLE_CHARS,
   MAX_SECTION_TITLE_CHARS,
   MAX_TEXT_CHARS,
+  ANY_BSUID_PATTERN,
 } from '../../domain/whatsapp-limits';
 
 // The Graph send body for what the bot sends (text, reply buttons, list), in both directions:
@@ -221,10 +222,7 @@ const SendBase = z.object({
   messaging_product: z.literal('whatsapp'),
   recipient_type: z.literal('individual').optional(),
   to: z.string().regex(/\d/, 'must contain a phone number').optional(),
-  recipient: z
-    .string()
-    .regex(/^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/, 'must be a BSUID')
-    .optional(),
+  recipient: z.string().regex(ANY_BSUID_PATTERN, 'must be a BSUID').optional(),
   context: z.object({ message_id: z.string().min(1) }).optional(),
 });
 

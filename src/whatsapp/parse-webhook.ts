@@ -19,6 +19,8 @@ import {
   MAX_ROW_TITLE_CHARS,
   MAX_TEMPLATE_BUTTON_CHARS,
   MAX_TEXT_CHARS,
+  ANY_BSUID_PATTERN,
+  BSUID_PATTERN,
 } from '../../domain/whatsapp-limits';
 import { parseTemplateStatus, type TemplateStatusUpdate } from './parse-template-status';
 import { clampChars, clampInt, clampNumber, cleanText, saneId, saneTime } from './sanitize';
@@ -334,11 +336,6 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
   });
 }
 
-// A BSUID is a country code, a period and up to 128 letters and digits (`US.13491208655302741918`); a
-// parent BSUID has `ENT.` after the period (earlier examples had none). Meta's pages give the format;
-// a value outside it is not one, and is read as absent.
-const BSUID = /^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/;
-const PARENT_BSUID = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
 /** Usernames are 3–35 characters of `a-z 0-9 . _`; Meta's examples show them with and without `@`. */
 const USERNAME = /^@?[A-Za-z0-9._]{3,35}$/;
 
@@ -350,11 +347,11 @@ function phoneOf(raw: string | undefined): string | undefined {
 
 /** A BSUID compared as the opaque, case-sensitive string it is; undefined when it is not one. */
 function bsuidOf(raw: string | undefined): string | undefined {
-  return raw !== undefined && BSUID.test(raw) ? raw : undefined;
+  return raw !== undefined && BSUID_PATTERN.test(raw) ? raw : undefined;
 }
 
 function parentBsuidOf(raw: string | undefined): string | undefined {
-  return raw !== undefined && PARENT_BSUID.test(raw) ? raw : undefined;
+  return raw !== undefined && ANY_BSUID_PATTERN.test(raw) ? raw : undefined;
 }
 
 /**

@@ -1,12 +1,13 @@
 import { findContactBy, type IdentityKind } from '../../src/db/contacts';
 import type { Db } from '../../src/db/pool';
 import { conversationWorkflowId } from '../../workflows/messages';
+import { isBsuid } from './fixtures';
 import { waitFor } from './wait';
 
 // Tests speak of students by the phone number or BSUID they write from; the product keys everything by
 // the contact the webhook resolved them to. These look the contact up, as an operator's `find` would.
 
-const kindOf = (identifier: string): IdentityKind => (/^[A-Z]{2}\./.test(identifier) ? 'bsuid' : 'phone');
+const kindOf = (identifier: string): IdentityKind => (isBsuid(identifier) ? 'bsuid' : 'phone');
 
 /** The contact of a phone number (digits) or a BSUID, once the webhook has made it. */
 export function contactIdOf(db: Db, identifier: string, timeoutMs?: number): Promise<string> {

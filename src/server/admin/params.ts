@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { CONTACT_ID, findContactBy, findContactsByUsername, getContact } from '../../db/contacts';
 import type { Db } from '../../db/pool';
+import { ANY_BSUID_PATTERN } from '../../../domain/whatsapp-limits';
 import { badRequest, HttpError, notFound } from '../errors';
 import { readRawBody } from '../raw-body';
 
@@ -23,8 +24,6 @@ export const Phone = z
   .refine((digits) => digits.length >= 8 && digits.length <= 15, 'a phone number has 8 to 15 digits');
 export type Phone = z.infer<typeof Phone>;
 
-/** A BSUID or a parent BSUID, as Meta documents their format. */
-const BSUID = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
 /** A username: 3–35 of `a-z 0-9 . _` with at least one letter, with or without `@`. */
 const USERNAME = /^@?(?=[A-Za-z0-9._]*[A-Za-z])[A-Za-z0-9._]{3,35}$/;
 
@@ -40,7 +39,7 @@ export async function resolveContactReference(db: Db, reference: string): Promis
     if ((await getContact(db, raw)) === undefined) throw missing();
     return raw;
   }
-  if (BSUID.test(raw)) {
+  if (ANY_BSUID_PATTERN.test(raw)) {
     const found = (await findContactBy(db, 'bsuid', raw)) ?? (await findContactBy(db, 'parent_bsuid', raw));
     if (found === undefined) throw missing();
     return found;
