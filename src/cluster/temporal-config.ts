@@ -50,17 +50,6 @@ export function temporalServerConfig(input: TemporalConfigInput): string {
       maxConnLifetime: '1h',
     },
   });
-  const rpc = (service: TemporalService) => {
-    const ports = input.ports[service];
-    return {
-      rpc: {
-        grpcPort: ports.grpc,
-        membershipPort: ports.membership,
-        bindOnLocalHost: true,
-        ...(ports.http === undefined ? {} : { httpPort: ports.http }),
-      },
-    };
-  };
   const config = {
     log: { stdout: false, level: input.logLevel ?? 'info', outputFile: input.logFile },
     persistence: {
@@ -79,7 +68,7 @@ export function temporalServerConfig(input: TemporalConfigInput): string {
         prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: `127.0.0.1:${input.metricsPort}` },
       },
     },
-    services: Object.fromEntries(TEMPORAL_SERVICES.map((service) => [service, rpc(service)])),
+    services: servicesOn(input.ports),
     clusterMetadata: {
       enableGlobalNamespace: false,
       failoverVersionIncrement: 10,
@@ -100,6 +89,26 @@ export function temporalServerConfig(input: TemporalConfigInput): string {
 }
 
 /** A dynamic config file from `key → value` pairs, each without constraints. */
+/** The `services` section: every service's gRPC, membership and HTTP ports, bound to 127.0.0.1. */
+export function servicesOn(ports: Record<TemporalService, ServicePorts>): Record<TemporalService, unknown> {
+  return Object.fromEntries(
+    TEMPORAL_SERVICES.map((service) => {
+      const own = ports[service];
+      return [
+        service,
+        {
+          rpc: {
+            grpcPort: own.grpc,
+            membershipPort: own.membership,
+            bindOnLocalHost: true,
+            ...(own.http === undefined ? {} : { httpPort: own.http }),
+          },
+        },
+      ];
+    }),
+  ) as Record<TemporalService, unknown>;
+}
+
 export function temporalDynamicConfig(values: Readonly<Record<string, unknown>>): string {
   const entries = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, [{ value }]]));
   return `${JSON.stringify(entries, null, 2)}\n`;

@@ -1,4 +1,4 @@
-import { TEMPORAL_SERVICES, type ServicePorts, type TemporalService } from '../cluster/temporal-config';
+import { servicesOn, type ServicePorts, type TemporalService } from '../cluster/temporal-config';
 
 // The configuration file of the one-machine Temporal: Temporal's own server (as the cluster runs it),
 // every service in one process, on one SQLite file that holds both the persistence and the visibility
@@ -37,17 +37,6 @@ export function temporalSqliteConfig(input: TemporalSqliteConfigInput): string {
       maxConnLifetime: '1h',
     },
   };
-  const rpc = (service: TemporalService) => {
-    const ports = input.ports[service];
-    return {
-      rpc: {
-        grpcPort: ports.grpc,
-        membershipPort: ports.membership,
-        bindOnLocalHost: true,
-        ...(ports.http === undefined ? {} : { httpPort: ports.http }),
-      },
-    };
-  };
   const config = {
     // The process's stdout goes to the log file its starter names; warn keeps it readable, as the CLI did.
     log: { stdout: true, level: 'warn' },
@@ -62,7 +51,7 @@ export function temporalSqliteConfig(input: TemporalSqliteConfigInput): string {
       // The services find each other through the cluster_membership table of the same file.
       membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' },
     },
-    services: Object.fromEntries(TEMPORAL_SERVICES.map((service) => [service, rpc(service)])),
+    services: servicesOn(input.ports),
     clusterMetadata: {
       enableGlobalNamespace: false,
       failoverVersionIncrement: 10,
