@@ -10,6 +10,12 @@ export const inboundSignal = defineSignal<[InboundMessage]>('inbound');
 /** The payment provider confirmed a payment of this conversation (signed webhook). */
 export const paymentConfirmedSignal = defineSignal<[PaymentConfirmation]>('paymentConfirmed');
 
+/**
+ * Wakes an idle run so that it sees a newer Worker Deployment Version has become current and continues
+ * as new onto it (`npm run admin -- drain`). Carries nothing; a run already on the current version ignores it.
+ */
+export const checkVersionSignal = defineSignal('checkVersion');
+
 export interface PaymentConfirmation {
   reference: string;
   amount: number;
