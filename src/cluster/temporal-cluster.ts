@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Logger } from '../logger';
 import { isListening } from '../net';
 import { freeTemporalPort } from './ports';
+import { grpcCode, GrpcStatus } from '../temporal/grpc-status';
 import { addSearchAttributes, missingSearchAttributes, waitUntilServing } from '../temporal/server-checks';
 import { spawnLogged, type LoggedChild } from './child-process';
 import {
@@ -248,7 +249,7 @@ export async function registerNamespace(address: string, namespace: string, rete
     try {
       await connection.workflowService.describeNamespace({ namespace });
     } catch (error) {
-      if (grpcCode(error) !== NOT_FOUND) throw error;
+      if (grpcCode(error) !== GrpcStatus.NOT_FOUND) throw error;
       try {
         await connection.workflowService.registerNamespace({
           namespace,
@@ -256,7 +257,7 @@ export async function registerNamespace(address: string, namespace: string, rete
         });
       } catch (registerError) {
         // Another start registered it first.
-        if (grpcCode(registerError) !== ALREADY_EXISTS) throw registerError;
+        if (grpcCode(registerError) !== GrpcStatus.ALREADY_EXISTS) throw registerError;
       }
       added = true;
     }
@@ -279,14 +280,6 @@ export async function retrying<T>(deadline: number, signal: AbortSignal, attempt
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-const NOT_FOUND = 5;
-const ALREADY_EXISTS = 6;
-
-function grpcCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
 }
 
 function tailOf(file: string): string {
