@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { BUILD_ID_PATTERN } from './temporal/deployment';
 import type { ConversationSettings } from '../domain/types';
 
 // The only reader of process.env. Every variable the product documents is here under its exact
@@ -85,6 +86,10 @@ const RawConfig = z.object({
   // local: per-user cache for the Temporal server and Web UI builds (defaults to $XDG_CACHE_HOME or ~/.cache).
   XDG_CACHE_HOME: optionalString,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // The worker's build id within the Worker Deployment `edubot`; unset: derived from the workflow bundle.
+  EDUBOT_BUILD_ID: optionalString.refine((v) => v === undefined || BUILD_ID_PATTERN.test(v), {
+    message: 'must be 1 to 100 letters, digits, ".", "_", "+" or "-", starting with a letter or digit',
+  }),
   // Conversations a worker keeps in memory (Temporal's sticky cache); see BENCHMARKS.md for the cost.
   WORKFLOW_CACHE_SIZE: z.coerce.number().int().min(10).max(100_000).default(1000),
   // Where a worker serves the Temporal SDK's own metrics for Prometheus; unset, it serves none. The SDK
@@ -164,6 +169,8 @@ export interface Config {
   temporalCliPath: string | undefined;
   cacheDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The worker's build id in the Worker Deployment; unset: the hash of the workflow bundle. */
+  buildId: string | undefined;
   /** Conversations a worker keeps in memory. */
   workflowCacheSize: number;
   /** ip:port of the worker's Temporal SDK metrics endpoint; unset: not served. */
@@ -289,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
     temporalCliPath: raw.TEMPORAL_CLI_PATH,
     cacheDir: path.join(raw.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'edubot'),
     logLevel: raw.LOG_LEVEL,
+    buildId: raw.EDUBOT_BUILD_ID,
     workflowCacheSize: raw.WORKFLOW_CACHE_SIZE,
     temporalMetricsAddress: raw.TEMPORAL_METRICS_ADDRESS,
   };

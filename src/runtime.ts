@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Router from '@koa/router';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
+import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { ConfigError, conversationSettings, type Config } from './config';
 import { createDb, type Db } from './db/pool';
@@ -12,6 +13,7 @@ import { answerClientErrors } from './server/client-errors';
 import { temporalChatCommands } from './server/chat-commands-temporal';
 import { createEventHub } from './server/event-hub';
 import { createTemplateCatalogue } from './templates/catalogue';
+import { versionName } from './temporal/deployment';
 import { createConversationWorker, installRuntimeLogger, type WorkerOptions } from './temporal/worker';
 import { createGraphClient, type WhatsAppClient } from './whatsapp/graph-client';
 
@@ -32,6 +34,11 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 export interface Running {
   stop(): Promise<void>;
+}
+
+export interface RunningWorker extends Running {
+  /** The Worker Deployment Version the worker polls as. */
+  version: WorkerDeploymentVersion;
 }
 
 export interface RunningServer extends Running {
@@ -111,7 +118,10 @@ export async function runServer(
   };
 }
 
-/** The Temporal worker running conversation workflows and their activities. */
+/**
+ * The Temporal worker running conversation workflows and their activities. Returns once the worker
+ * polls and its version is current, or left for an operator to move (deployment.ts).
+ */
 export async function runWorker(
   config: Config,
   databaseUrl: string,
@@ -119,7 +129,7 @@ export async function runWorker(
   logger: Logger,
   onFatal: (err: unknown) => void,
   options: Pick<WorkerOptions, 'workflowBundle' | 'tuning'> = {},
-): Promise<Running> {
+): Promise<RunningWorker> {
   installRuntimeLogger(logger, {
     verbose: config.logLevel === 'debug',
     metricsAddress: config.temporalMetricsAddress,
@@ -127,17 +137,25 @@ export async function runWorker(
   const db: Db = createDb(databaseUrl, logger);
   const connection = await NativeConnection.connect({ address: temporalAddress });
   const whatsapp = graphClient(config);
-  const worker: Worker = await createConversationWorker({
+  const worker = await createConversationWorker({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     cacheSize: config.workflowCacheSize,
     activities: createActivities({ db, whatsapp, settings: conversationSettings(config) }),
     workflowBundle: options.workflowBundle,
+    buildId: config.buildId,
     tuning: options.tuning,
   });
   const running = worker.run().catch(onFatal);
+  const promotion = await worker.promotion;
+  const attrs = { version: versionName(worker.version), taskQueue: config.taskQueue };
+  if (promotion.outcome === 'failed') {
+    // It still serves the runs pinned to it; a deploy that never becomes current is the operator's to see.
+    logger.error('worker version not made current', { ...attrs, error: promotion.error });
+  } else logger.info('worker version', { ...attrs, promotion: promotion.outcome });
   return {
+    version: worker.version,
     async stop() {
       // Stops polling, lets in-flight tasks finish (up to shutdownGraceTime), then closes the pools.
       worker.shutdown();

@@ -226,6 +226,23 @@ describe('TEMPORAL_METRICS_ADDRESS', () => {
   );
 });
 
+describe('EDUBOT_BUILD_ID', () => {
+  it('is unset by default: the worker derives its build id from the workflow bundle', () => {
+    expect(loadConfig({}).buildId).toBeUndefined();
+  });
+
+  it.each(['1.0.0', 'a1b2c3d4e5f60718', 'release-2026_12+hotfix'])('takes %s', (buildId) => {
+    expect(loadConfig({ EDUBOT_BUILD_ID: buildId }).buildId).toBe(buildId);
+  });
+
+  it.each(['__unversioned__', 'has space', "it's", 'edubot:1', 'x'.repeat(101)])(
+    'refuses %s, naming the variable',
+    (value) => {
+      expect(() => loadConfig({ EDUBOT_BUILD_ID: value })).toThrow(/^invalid environment variable EDUBOT_BUILD_ID: /);
+    },
+  );
+});
+
 describe('message templates', () => {
   const serverCredentials = {
     WHATSAPP_APP_SECRET: 'secret',

@@ -5,6 +5,7 @@ import { createDb } from '../db/pool';
 import { runEntry } from '../entry';
 import { providePostgres, provideTemporal } from '../embedded/provide';
 import { runServer, runWorker } from '../runtime';
+import { versionName } from '../temporal/deployment';
 import { startGraphFake, type GraphFake } from '../sandbox/graph-fake';
 import { sandboxRoutes } from '../sandbox/routes';
 
@@ -63,6 +64,7 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
     // Only the well-known sandbox token is ever printed, never one the operator set.
     `  Admin API         ${base}/api/admin (Authorization: Bearer ${config.adminToken === SANDBOX_SECRETS.adminToken ? config.adminToken : '<ADMIN_TOKEN>'})`,
     `  Temporal          ${temporal.url}${temporal.embedded ? ' (embedded, on SQLite)' : ''}`,
+    `  Worker version    ${versionName(worker.version)}`,
     ...(temporal.webUrl ? [`  Temporal Web UI   ${temporal.webUrl}`] : []),
     `  Postgres          ${postgres.embedded ? `embedded, data in ${postgres.dataDir}` : 'DATABASE_URL'}`,
     ...(config.sandbox ? [`  Simulator         ${base}/simulator`, `  Sandbox outbox    ${base}/sandbox/sends`] : []),

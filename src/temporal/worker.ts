@@ -6,8 +6,10 @@ import {
   type LogEntry,
   type WorkerOptions as TemporalWorkerOptions,
 } from '@temporalio/worker';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import type { Logger } from '../logger';
+import { becomeCurrentOncePolling, bundleBuildId, DEPLOYMENT_NAME, type Promotion } from './deployment';
 import { builtWorkflowBundle, bundleConversationWorkflows } from './workflow-bundle';
 
 /** What the process-wide Temporal runtime was installed with; undefined until it is. */
@@ -74,19 +76,37 @@ export interface WorkerOptions {
   cacheSize: number;
   /** A bundle built beforehand (tests, the bench); otherwise the build's, or, run from the sources, one made at start. */
   workflowBundle?: { code: string } | { codePath: string };
+  /** The worker's build id (EDUBOT_BUILD_ID); unset: derived from the workflow bundle. */
+  buildId?: string;
   /** Worker options laid over the defaults below (the benchmark's tuning experiments). */
   tuning?: Partial<Omit<TemporalWorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities'>>;
 }
 
-/** The worker that runs conversation workflows and their activities. */
-export async function createConversationWorker(options: WorkerOptions): Promise<Worker> {
+/** A conversation worker: a version of the Worker Deployment `edubot`. */
+export type ConversationWorker = Worker & {
+  readonly version: WorkerDeploymentVersion;
+  /**
+   * Settles once the worker polls and its version is current, or was left alone (deployment.ts); it
+   * never rejects. Started at creation, so every worker takes part whoever runs it.
+   */
+  readonly promotion: Promise<Promotion>;
+};
+
+/** The worker that runs conversation workflows and their activities, as a version of the deployment. */
+export async function createConversationWorker(options: WorkerOptions): Promise<ConversationWorker> {
   const bundle = options.workflowBundle ?? builtWorkflowBundle() ?? { code: await bundleConversationWorkflows() };
-  return Worker.create({
+  const version: WorkerDeploymentVersion = {
+    deploymentName: DEPLOYMENT_NAME,
+    buildId: options.buildId ?? bundleBuildId(bundle),
+  };
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
     workflowBundle: bundle,
+    // Every conversation is Pinned to the version it started on, unless its workflow says otherwise.
+    workerDeploymentOptions: { useWorkerVersioning: true, version, defaultVersioningBehavior: 'PINNED' },
     // Measured here (BENCHMARKS.md): about 0.25–0.3 MB per cached conversation on a ~190 MB base. The cache
     // must hold the conversations active within a few minutes: when it does not, every message to an
     // evicted one replays its history, and at 40 messages/s over 1,000 conversations with 400 cached
@@ -95,6 +115,13 @@ export async function createConversationWorker(options: WorkerOptions): Promise<
     shutdownGraceTime: '10s',
     ...options.tuning,
   });
+  const promotion = becomeCurrentOncePolling(options.connection.workflowService, {
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    version,
+    workerState: () => worker.getState(),
+  });
+  return Object.assign(worker, { version, promotion });
 }
 
 export async function connectWorker(address: string): Promise<NativeConnection> {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import pg from 'pg';
 import { createActivities } from '../../activities';
 import { conversationSettings, loadConfig, type Config } from '../../src/config';
@@ -11,7 +11,7 @@ import { createApp } from '../../src/server/app';
 import { signPaystackBody } from '../../src/server/routes/payments';
 import { temporalChatCommands } from '../../src/server/chat-commands-temporal';
 import { createEventHub } from '../../src/server/event-hub';
-import { createConversationWorker, installRuntimeLogger } from '../../src/temporal/worker';
+import { createConversationWorker, installRuntimeLogger, type ConversationWorker } from '../../src/temporal/worker';
 import { createGraphClient } from '../../src/whatsapp/graph-client';
 import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
 import { sandboxRoutes } from '../../src/sandbox/routes';
@@ -94,7 +94,7 @@ export function startTestStack(env: Record<string, string> = {}, options: TestSt
     const activities = createActivities({ db, whatsapp, settings: conversationSettings(config) });
     const bundle = { code: fs.readFileSync(shared.workflowBundlePath, 'utf8') };
 
-    let worker: Worker | undefined;
+    let worker: ConversationWorker | undefined;
     let running: Promise<void> | undefined;
     const startWorker = async () => {
       worker = await createConversationWorker({
@@ -104,8 +104,12 @@ export function startTestStack(env: Record<string, string> = {}, options: TestSt
         cacheSize: config.workflowCacheSize,
         activities,
         workflowBundle: bundle,
+        buildId: config.buildId,
       });
       running = worker.run();
+      // Tests start once the version takes new conversations, as runWorker returns in production.
+      const promotion = await worker.promotion;
+      if (promotion.outcome === 'failed') throw promotion.error;
     };
     const stopWorker = async () => {
       if (!worker) return;
