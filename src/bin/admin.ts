@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createToken, Role, AgentName } from '../auth/tokens';
+import type { Config } from '../config';
 import { getContact } from '../db/contacts';
 import { createDb, type Db } from '../db/pool';
 import { listTokens, revokeToken, type AdminToken } from '../db/tokens';
@@ -7,6 +8,8 @@ import { runEntry } from '../entry';
 import { providePostgres } from '../embedded/provide';
 import { resolveContactReference } from '../server/admin/params';
 import { HttpError } from '../server/errors';
+import { BUILD_ID_PATTERN } from '../temporal/deployment';
+import { runVersionCommand, type VersionCommand } from '../temporal/versions-command';
 import { conversationWorkflowId } from '../../workflows/messages';
 
 // `npm run admin -- token create --role agent --name <name> | token list | token revoke <id>`:
@@ -15,11 +18,17 @@ import { conversationWorkflowId } from '../../workflows/messages';
 // any other name makes a new person.
 // `npm run admin -- find <phone|BSUID|@username|contact id>`: the student's contact, as an operator
 // needs it to find their workflow in the Temporal Web UI (whose ids hold no phone number).
+// `npm run admin -- versions | drain <build id> | ramp <build id> <percent> | current <build id>`: the
+// Worker Deployment's versions (versions-command.ts), on TEMPORAL_ADDRESS or the running `npm start`'s.
 
 const USAGE = `usage: npm run admin -- token create --role <admin|agent> --name <name>
        npm run admin -- token list
        npm run admin -- token revoke <id>
        npm run admin -- find <phone|BSUID|@username|contact id>
+       npm run admin -- versions
+       npm run admin -- drain <build id>
+       npm run admin -- ramp <build id> <percent>
+       npm run admin -- current <build id>
 `;
 
 // Postgres's "relation does not exist": the migrations have not run on this database.
@@ -29,7 +38,8 @@ type Command =
   | { kind: 'create'; name: string; role: Role }
   | { kind: 'list' }
   | { kind: 'revoke'; id: number }
-  | { kind: 'find'; reference: string };
+  | { kind: 'find'; reference: string }
+  | VersionCommand;
 
 /** Thrown for a command line that means nothing; the CLI prints it with the usage and exits 2. */
 class UsageError extends Error {
@@ -56,6 +66,10 @@ function parseCommand(argv: string[]): Command {
       throw new UsageError('find takes one phone number, BSUID, username or contact id');
     return { kind: 'find', reference: action };
   }
+  if (group === 'versions' || group === 'drain' || group === 'ramp' || group === 'current') {
+    if (values.role !== undefined || values.name !== undefined) throw new UsageError(`${group} takes no options`);
+    return parseVersionCommand(group, positionals.slice(1));
+  }
   if (group !== 'token') throw new UsageError(group === undefined ? 'missing command' : `unknown command "${group}"`);
   if (action === 'create') {
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
@@ -79,6 +93,24 @@ function parseCommand(argv: string[]): Command {
   throw new UsageError(action === undefined ? 'missing token action' : `unknown token action "${action}"`);
 }
 
+function parseVersionCommand(group: VersionCommand['kind'], args: string[]): VersionCommand {
+  if (group === 'versions') {
+    if (args.length > 0) throw new UsageError('versions takes no arguments');
+    return { kind: 'versions' };
+  }
+  const [buildId, ...rest] = args;
+  if (buildId === undefined || !BUILD_ID_PATTERN.test(buildId))
+    throw new UsageError(`${group} takes a build id (as \`versions\` lists them)`);
+  if (group !== 'ramp') {
+    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    return { kind: group, buildId };
+  }
+  const percent = Number(rest[0]);
+  if (rest.length !== 1 || !/^\d+(\.\d+)?$/.test(rest[0]!) || percent > 100)
+    throw new UsageError('ramp takes a build id and a percentage from 0 to 100');
+  return { kind: 'ramp', buildId, percent };
+}
+
 let command: Command;
 try {
   command = parseCommand(process.argv.slice(2));
@@ -93,7 +125,7 @@ runEntry('edubot-admin', async ({ config, logger }) => {
   const db = createDb(postgres.url, logger);
   let exitCode: number;
   try {
-    exitCode = await run(command, db);
+    exitCode = await run(command, db, config);
   } catch (err) {
     if ((err as { code?: unknown }).code !== UNDEFINED_TABLE) throw err;
     process.stderr.write('edubot-admin: this database has no admin_tokens table yet; run `npm run migrate` first\n');
@@ -105,7 +137,7 @@ runEntry('edubot-admin', async ({ config, logger }) => {
   process.exit(exitCode);
 });
 
-async function run(cmd: Command, db: ReturnType<typeof createDb>): Promise<number> {
+async function run(cmd: Command, db: Db, config: Config): Promise<number> {
   switch (cmd.kind) {
     case 'create': {
       const { token, info } = await createToken(db, { name: cmd.name, role: cmd.role });
@@ -129,6 +161,11 @@ async function run(cmd: Command, db: ReturnType<typeof createDb>): Promise<numbe
     }
     case 'find':
       return find(db, cmd.reference);
+    case 'versions':
+    case 'drain':
+    case 'ramp':
+    case 'current':
+      return runVersionCommand(cmd, { db, config });
   }
 }
 

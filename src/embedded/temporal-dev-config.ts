@@ -21,4 +21,9 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number 
   'system.enableDeploymentVersions': true,
   'frontend.workerVersioningWorkflowAPIs': true,
   'system.enableSendTargetVersionChanged': true,
+  // How soon a version no longer current is reported drained once its last pinned run closes (an old
+  // version's worker stops only then). Temporal's defaults (3 min grace for visibility to catch up, then
+  // a look every 3 min) suit a cluster's Elasticsearch; one machine's SQLite visibility trails by a second.
+  'matching.wv.VersionDrainageStatusVisibilityGracePeriod': '10s',
+  'matching.wv.VersionDrainageStatusRefreshInterval': '5s',
 };
