@@ -18,6 +18,8 @@ const UNIT = [
   '<rootDir>/test/templates/template.test.ts',
   '<rootDir>/test/web/pages.test.ts',
   '<rootDir>/test/workflows/determinism-fence.test.ts',
+  '<rootDir>/test/workflows/replay.test.ts',
+  '<rootDir>/test/workflows/snapshot.test.ts',
   '<rootDir>/test/workflows/flow/**/*.test.ts',
 ];
 const BROWSER = ['<rootDir>/test/web/console*.test.ts', '<rootDir>/test/web/simulator.test.ts'];

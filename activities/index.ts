@@ -19,18 +19,40 @@ export interface ActivityDeps {
 }
 
 /**
- * Every activity the worker registers, built over injected dependencies. Each throws a failure no retry
- * can mend as non-retryable, so the workflow sets its item aside instead of retrying it forever.
+ * The parts the turn activity is made of: storing a message, writing records, sending one message.
+ * The workflow calls none of them itself; they are built apart for the turn, the bare pipeline of the
+ * benchmark and the tests that stub them.
+ */
+export function createActivityParts(deps: ActivityDeps): ActivityParts {
+  return {
+    store: createStoreActivities(deps.db, deps.settings),
+    whatsapp: createWhatsAppActivities(deps.db, deps.whatsapp),
+    records: createRecordActivities(deps.db, deps.whatsapp),
+  };
+}
+
+export interface ActivityParts {
+  store: ReturnType<typeof createStoreActivities>;
+  whatsapp: ReturnType<typeof createWhatsAppActivities>;
+  records: ReturnType<typeof createRecordActivities>;
+}
+
+/**
+ * Every activity the worker registers, built over injected dependencies: what the conversation
+ * workflow calls. Each throws a failure no retry can mend as non-retryable, so the workflow sets its
+ * item aside instead of retrying it forever. An activity's input only gains optional fields, and an
+ * activity stays registered while any supported version still calls it (README, Upgrading): runs of an
+ * older version call these until they continue as new onto the current one.
  */
 export function createActivities(deps: ActivityDeps) {
-  const store = createStoreActivities(deps.db, deps.settings);
-  const whatsapp = createWhatsAppActivities(deps.db, deps.whatsapp);
-  const records = createRecordActivities(deps.db, deps.whatsapp);
+  const parts = createActivityParts(deps);
+  const { loadConversation, loadSettings, saveConversationState, setAside } = parts.store;
   return classifyFailures({
-    ...store,
-    ...whatsapp,
-    ...records,
-    ...createTurnActivities({ store, records, whatsapp, settings: deps.settings }),
+    loadConversation,
+    loadSettings,
+    saveConversationState,
+    setAside,
+    ...createTurnActivities({ ...parts, settings: deps.settings }),
   });
 }
 

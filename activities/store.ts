@@ -3,10 +3,10 @@ import { saveConversationState as saveState } from '../src/db/conversations';
 import { appendEvent } from '../src/db/events';
 import { quarantineItems } from '../src/db/quarantine';
 import { loadStoredConversation } from '../src/db/recovery';
-import { markFailed, storeInbound, upsertOutbound } from '../src/db/messages';
+import { storeInbound } from '../src/db/messages';
 import type { Db } from '../src/db/pool';
 import type { SetAsideReason } from '../domain/failures';
-import type { ConversationSettings, InboundMessage, OutboundContent, StoredConversation } from '../domain/types';
+import type { ConversationSettings, InboundMessage, StoredConversation } from '../domain/types';
 
 export interface RecordInboundInput {
   contactId: string;
@@ -21,6 +21,7 @@ export interface RecordInboundResult {
 }
 
 export function createStoreActivities(db: Db, settings: ConversationSettings) {
+  // What the worker registers is written as arrow functions: activities/index.ts picks them off this object.
   return {
     /** Stores a batch of inbound messages, each in one statement with its conversation and event. */
     async recordInbound(input: RecordInboundInput): Promise<RecordInboundResult> {
@@ -37,19 +38,19 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
      * What Postgres knows about the conversation, for a run that starts without an earlier run's
      * state, with the current product settings.
      */
-    async loadConversation(input: {
+    loadConversation: async (input: {
       contactId: string;
-    }): Promise<{ settings: ConversationSettings; stored?: StoredConversation }> {
+    }): Promise<{ settings: ConversationSettings; stored?: StoredConversation }> => {
       const stored = await loadStoredConversation(db, input.contactId);
       return stored === undefined ? { settings } : { settings, stored };
     },
 
     /** The current product settings, for a run that has not handled a message yet. */
-    async loadSettings(): Promise<ConversationSettings> {
+    loadSettings: async (): Promise<ConversationSettings> => {
       return settings;
     },
 
-    async saveConversationState(input: { contactId: string; state: string; registered: boolean }): Promise<void> {
+    saveConversationState: async (input: { contactId: string; state: string; registered: boolean }): Promise<void> => {
       await saveState(db, input.contactId, input.state, input.registered);
     },
 
@@ -58,12 +59,12 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
      * a timer), with why, so the conversation goes on and an operator still sees it. Storing it again
      * (a retried attempt) adds nothing.
      */
-    async setAside(input: {
+    setAside: async (input: {
       contactId: string;
       reason: SetAsideReason;
       error: string;
       item: Record<string, unknown>;
-    }): Promise<void> {
+    }): Promise<void> => {
       await quarantineItems(db, [
         {
           source: 'conversation',
@@ -75,18 +76,6 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
       // The console's history shows it live.
       await appendEvent(db, { kind: 'set_aside', contactId: input.contactId, payload: { reason: input.reason } });
       log.warn('conversation item set aside', { reason: input.reason });
-    },
-
-    /** Marks a message failed when its sending was given up (retries exhausted, not refused by WhatsApp). */
-    async abandonMessage(input: {
-      contactId: string;
-      key: string;
-      content: OutboundContent;
-      sender: 'bot' | 'agent';
-      reason: string;
-    }): Promise<void> {
-      const row = await upsertOutbound(db, input);
-      if (row.waMessageId === null && row.status !== 'failed') await markFailed(db, row.id, null, input.reason);
     },
   };
 }

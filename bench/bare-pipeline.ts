@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { asyncLocalStorage } from '@temporalio/activity';
-import { createActivities, type RecordEffect } from '../activities';
+import { createActivityParts, type ActivityParts, type RecordEffect } from '../activities';
 import { conversationSettings, type Config } from '../src/config';
 import { resolveContacts } from '../src/db/contacts';
 import { recordStatus } from '../src/db/messages';
@@ -12,6 +12,7 @@ import { parseWebhook } from '../src/whatsapp/parse-webhook';
 import { verifySignature } from '../src/whatsapp/signature';
 import type { Effect } from '../workflows/flow/effects';
 import { initialFlowState, type FlowState } from '../workflows/flow/state';
+import { inboundCause } from '../workflows/flow/ids';
 import { step } from '../workflows/flow/step';
 import type { InboundMessage } from '../domain/types';
 
@@ -21,8 +22,6 @@ import type { InboundMessage } from '../domain/types';
 // the queue — which is exactly the price Temporal is paid to remove; its throughput is the ceiling of
 // the work itself on this machine.
 
-type Activities = ReturnType<typeof createActivities>;
-
 export async function startBarePipeline(config: Config, logger: Logger): Promise<Running> {
   const db = createDb(config.databaseUrl!, logger);
   const settings = conversationSettings(config);
@@ -31,7 +30,7 @@ export async function startBarePipeline(config: Config, logger: Logger): Promise
     accessToken: config.whatsapp.accessToken,
     phoneNumberId: config.whatsapp.phoneNumberId,
   });
-  const activities = createActivities({ db, whatsapp, settings });
+  const parts = createActivityParts({ db, whatsapp, settings });
   const conversations = new Map<string, { flow: FlowState; sends: number; chain: Promise<void>; seen: Set<string> }>();
   // The activities log through the activity context; give them a quiet one.
   const quiet = { log: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } };
@@ -40,16 +39,25 @@ export async function startBarePipeline(config: Config, logger: Logger): Promise
   const handle = async (contactId: string, message: InboundMessage): Promise<void> => {
     const c = conversations.get(contactId)!;
     const recorded = await inContext(() =>
-      activities.recordInbound({ contactId, items: [{ message, ingestKey: `bare/${message.waMessageId}` }] }),
+      parts.store.recordInbound({ contactId, items: [{ message, ingestKey: `bare/${message.waMessageId}` }] }),
     );
     if (recorded.duplicates.length > 0) return;
-    const result = step(c.flow, { type: 'inbound', message }, { settings, now: Date.now(), contactId });
+    const result = step(
+      c.flow,
+      { type: 'inbound', message },
+      {
+        settings,
+        now: Date.now(),
+        contactId,
+        cause: inboundCause(message.waMessageId),
+      },
+    );
     const before = c.flow;
     c.flow = result.state;
-    await carryOut(activities, contactId, result.effects, c, inContext);
+    await carryOut(parts, contactId, result.effects, c, inContext);
     if (before.name !== c.flow.name || before.registered !== c.flow.registered) {
       await inContext(() =>
-        activities.saveConversationState({ contactId, state: c.flow.name, registered: c.flow.registered }),
+        parts.store.saveConversationState({ contactId, state: c.flow.name, registered: c.flow.registered }),
       );
     }
   };
@@ -111,7 +119,7 @@ export async function startBarePipeline(config: Config, logger: Logger): Promise
 
 /** The workflow's carryOut without the workflow: record effects batched, sends one by one in order. */
 async function carryOut(
-  activities: Activities,
+  parts: ActivityParts,
   contactId: string,
   effects: Effect[],
   c: { sends: number },
@@ -121,7 +129,7 @@ async function carryOut(
   const flush = async (): Promise<void> => {
     if (records.length > 0) {
       const batch = records;
-      await inContext(() => activities.applyRecords({ contactId, records: batch }));
+      await inContext(() => parts.records.applyRecords({ contactId, records: batch }));
     }
     records = [];
   };
@@ -134,7 +142,12 @@ async function carryOut(
     await flush();
     const key = `bare/${contactId}/send-${++c.sends}`;
     await inContext(() =>
-      activities.deliverMessage({ contactId, key, content: effect.content, sender: effect.agent ? 'agent' : 'bot' }),
+      parts.whatsapp.deliverMessage({
+        contactId,
+        key,
+        content: effect.content,
+        sender: effect.agent ? 'agent' : 'bot',
+      }),
     );
   }
   await flush();

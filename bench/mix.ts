@@ -44,6 +44,8 @@ const SHADOW_CONTACT = 'ct_00000000000000000000';
 /** A conversation as the bench sees it: the bot's state (shadowed) and the last thing the bot offered. */
 export class SimulatedConversation {
   flow: FlowState = initialFlowState();
+  /** Steps taken, so each has a cause of its own (the ids a step makes derive from it). */
+  private steps = 0;
   /** Button and list ids of the bot's last message, with the kind of control that held them. */
   offered: { id: string; title: string; control: 'button' | 'list' }[] = [];
   lastBotWamid: string | undefined;
@@ -206,7 +208,8 @@ export class SimulatedConversation {
   /** Runs the product's flow step on the shadow state; returns how many messages the bot will send. */
   private apply(event: FlowEvent, now: number): number {
     // The flow names the contact only inside references, which a count of sends never reads.
-    const result = step(this.flow, event, { settings: this.options.settings, now, contactId: SHADOW_CONTACT });
+    const cause = `shadow/${++this.steps}`;
+    const result = step(this.flow, event, { settings: this.options.settings, now, contactId: SHADOW_CONTACT, cause });
     if (result.rejection) return 0;
     this.flow = result.state;
     const sends = result.effects.flatMap((e) => (e.type === 'send' ? [e.content] : []));

@@ -7,19 +7,20 @@ import type { Effect } from './flow/effects';
 
 // How the conversation workflow carries out the effects of a flow step: timers as deadlines in
 // workflow state, records and sends as the operations of one turn activity (activities/turn.ts), for
-// inbound messages, agent commands, payments and timers alike. legacy-carry-out.ts keeps how earlier
-// versions did it, for the histories they left.
+// inbound messages, agent commands, payments and timers alike.
 
 // Local activities: Postgres writes and Graph API calls are short, and a local activity runs inside the
 // workflow task instead of costing a server round trip each (measured here: about twice the throughput
 // of regular activities). Retries past `localRetryThreshold` become durable timers, so a long WhatsApp
 // or Postgres outage still backs off for as long as it lasts without holding a worker slot. What can
-// never succeed fails at once as PERMANENT_FAILURE (activities/failures.ts) and is set aside.
+// never succeed fails at once as PERMANENT_FAILURE (activities/failures.ts) and is set aside. Backoff
+// stops growing at 30 s: however long an outage lasted, a conversation goes on within 30 s of its end,
+// at the cost of one durable timer per conversation every 30 s while it lasts.
 export const store = wf.proxyLocalActivities<Activities>({
   // Generous for the photo download a homework record may start with.
   startToCloseTimeout: '60s',
   localRetryThreshold: '30s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '1m' },
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
 /**
@@ -32,7 +33,7 @@ export const turns = wf.proxyLocalActivities<Activities>({
   // uploaded to WhatsApp (up to 2 minutes) before it is sent, in one attempt.
   startToCloseTimeout: '5m',
   localRetryThreshold: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
 /**
@@ -113,7 +114,6 @@ export function permanentReasonOf(err: unknown): SetAsideReason | undefined {
  * the run, recognises the send that already happened.
  */
 export class WriteKeys {
-  private legacySends = 0;
   private readonly runId = wf.workflowInfo().runId;
   constructor(private readonly contactId: string) {}
   inbound(waMessageId: string): string {
@@ -123,10 +123,6 @@ export class WriteKeys {
   forCause(cause: string): SendKeys {
     let sends = 0;
     return { next: () => `${this.contactId}/${cause}/${++sends}` };
-  }
-  /** The welcome-only flow's sends, numbered within the run as that version did. */
-  legacySend(): string {
-    return `${this.runId}/send-${++this.legacySends}`;
   }
 }
 

@@ -56,7 +56,15 @@ export function unreachable(err: unknown): boolean {
 }
 
 export function createDb(connectionString: string, logger: Logger, options: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    // A connection attempt that gets no answer (a Postgres restarting behind a proxy, a host gone)
+    // fails as unreachable after 10 s instead of holding its caller, and the activity retries it.
+    connectionTimeoutMillis: 10_000,
+    // A connection whose peer vanished without a reset is found dead by TCP instead of never.
+    keepAlive: true,
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger.warn('idle postgres client failed', { error: err }));
   let closed = false;

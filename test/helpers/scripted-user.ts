@@ -26,6 +26,8 @@ export class ScriptedUser {
   /** What the bot must send this user, in order, as the Graph API emulator records it. */
   readonly expected: OutboundContent[] = [];
   /** Buttons and list rows of the bot's last message. */
+  /** Events other than messages so far: each gets a cause of its own. */
+  private otherEvents = 0;
   private offered: { id: string; title: string; control: 'button' | 'list' }[] = [];
   /**
    * The contact the webhook resolves this user's phone to (`contactIdOf`), once known: the flow puts it
@@ -73,12 +75,16 @@ export class ScriptedUser {
   }
 
   /**
-   * What the workflow tells the flow about an event, as the current version does: inbound steps named
-   * by their cause (so references in the replies come out the same) and agents shown by name.
+   * What the workflow tells the flow about an event: inbound steps named by their cause, as the
+   * workflow names them (so references in the replies come out the same); other events by a cause of
+   * their own.
    */
   protected context(now: number, event: FlowEvent): FlowContext {
-    const cause = event.type === 'inbound' ? inboundCause(event.message.waMessageId) : undefined;
-    return { settings: this.settings, now, contactId: this.contactId ?? UNRESOLVED_CONTACT, cause, agentNames: true };
+    const cause =
+      event.type === 'inbound'
+        ? inboundCause(event.message.waMessageId)
+        : `scripted/${event.type}/${++this.otherEvents}`;
+    return { settings: this.settings, now, contactId: this.contactId ?? UNRESOLVED_CONTACT, cause };
   }
 
   private apply(event: FlowEvent, now: number): void {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { Activities, DeliverInput } from '../../activities';
+import type { Activities, ActivityParts, DeliverInput } from '../../activities';
 import { classifyFailures } from '../../activities/failures';
 import { createTurnActivities } from '../../activities/turn';
 import { newContactId } from '../../src/db/contacts';
@@ -29,9 +29,14 @@ import { waitFor } from './wait';
 // The real conversation workflow on the shared Temporal server, with every activity replaced by an
 // in-memory stub: no Postgres, no Graph API, so a test sees only what the workflow shell decides.
 
-export type ActivityName = keyof Activities;
-type InputOf<K extends ActivityName> = Parameters<Activities[K]>[0];
-type OutputOf<K extends ActivityName> = Awaited<ReturnType<Activities[K]>>;
+/** What the worker registers, and the parts the turn activity is made of: each can be stubbed. */
+type Stubbable = Activities &
+  Pick<ActivityParts['store'], 'recordInbound'> &
+  Pick<ActivityParts['records'], 'applyRecords'> &
+  Pick<ActivityParts['whatsapp'], 'deliverMessage'>;
+export type ActivityName = keyof Stubbable;
+type InputOf<K extends ActivityName> = Parameters<Stubbable[K]>[0];
+type OutputOf<K extends ActivityName> = Awaited<ReturnType<Stubbable[K]>>;
 
 export interface ActivityCall {
   activity: ActivityName;
@@ -113,7 +118,6 @@ export class StubActivities {
       // A number Postgres knows nothing about, unless a test intercepts this.
       loadConversation: async (): Promise<OutputOf<'loadConversation'>> => ({ settings: this.settings }),
       saveConversationState: async (): Promise<void> => undefined,
-      abandonMessage: async (): Promise<void> => undefined,
       setAside: async (input: InputOf<'setAside'>): Promise<void> => {
         this.setAside.push(input);
       },

@@ -1,215 +1,54 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { linkSender } from '../../src/db/contacts';
-import { listMessages } from '../../src/db/messages';
-import type { HistoryAndWorkflowId } from '@temporalio/client';
-import { conversationWorkflowId, paymentConfirmedSignal } from '../../workflows/messages';
-import { AdminClient } from '../helpers/admin-client';
-import { textOf, TestUser } from '../helpers/conversation';
-import { newPhone, textWebhook, webhookBody, messagesChange } from '../helpers/fixtures';
-import { startTestStack, type TestStack } from '../helpers/stack';
-import { waitFor } from '../helpers/wait';
-import { readTestEnvironment } from '../helpers/test-env';
-import { pngFile } from '../helpers/media-files';
-import { loadTemplates } from '../helpers/templates';
+import { Worker } from '@temporalio/worker';
+import { bundleConversationWorkflows } from '../../src/temporal/workflow-bundle';
 
-// Recorded histories are replayed through the current workflow code: a change that would make a
-// running conversation non-deterministic fails here. UPDATE_HISTORIES=<scenario> records the histories
-// of one scenario below as <scenario>-N.history.bin (do that when a new behaviour lands; never delete
-// the files of earlier versions). Histories are stored in protobuf binary form: jest's module registry
-// breaks the SDK's proto3-JSON conversion.
+// The fast loop's check of determinism (`npm run test:unit`, no server): the workflow bundle holds
+// nothing but workflow code, domain/ and the packages the SDK runs in its sandbox, and every recorded
+// history of the current version (test/workflows/record-histories.test.ts, `npm run histories`)
+// replays with it, without a nondeterminism error.
 
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 const { History } = temporal.api.history.v1;
 
-let stack: TestStack;
-const bundle = () => ({ code: fs.readFileSync(readTestEnvironment().workflowBundlePath, 'utf8') });
+/** Where a bundled module may come from: the project's workflow and domain code, and the SDK's sandboxed packages. */
+const ALLOWED_MODULES = [
+  /^\.\/(dist\/)?(workflows|domain)\/[\w/.-]+\.[jt]s$/,
+  /^\.\/node_modules\/(@temporalio\/(workflow|common)|long|ms|nexus-rpc)\//,
+  // Modules the SDK's bundler replaces with nothing (webpack names them by a hash).
+  /^\?[0-9a-f]+$/,
+];
 
+let code: string;
 beforeAll(async () => {
-  // Short enough to fire in the test; long enough that a continue-as-new between two messages (about a
-  // second on a busy machine) does not time the registration out.
-  stack = await startTestStack({ FLOW_IDLE_TIMEOUT: '3s' });
-});
+  code = await bundleConversationWorkflows();
+}, 60_000);
 
-afterAll(async () => {
-  await stack?.stop();
-});
+describe('the workflow bundle', () => {
+  it('holds only workflow code, domain/ and the SDK', () => {
+    const modules = [...code.matchAll(/^\/\*\*\*\/ "([^"]+)"/gm)].map((m) => m[1]!);
+    expect(modules).toEqual(expect.arrayContaining(['./workflows/conversation.ts', './workflows/flow/step.ts']));
+    expect(modules.filter((m) => !ALLOWED_MODULES.some((allowed) => allowed.test(m)))).toEqual([]);
+  });
 
-async function replay(histories: HistoryAndWorkflowId[]): Promise<unknown[]> {
-  const errors: unknown[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle() }, histories)) {
-    if (result.error) errors.push(result.error);
-  }
-  return errors;
-}
-
-describe('workflow replay', () => {
-  it('replays every recorded history with the current code', async () => {
+  it('replays every recorded history of the current version', async () => {
     const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.history.bin'));
-    expect(files.length).toBeGreaterThan(0);
+    // A scenario each: the live conversation, the full flow, agents' content.
+    expect(new Set(files.map((f) => f.replace(/-\d+\.history\.bin$/, '')))).toEqual(
+      new Set(['core', 'full-flow', 'support-content']),
+    );
     const histories = files.map((f) => ({
       workflowId: 'conversation-ct_00000000000000000000',
       history: History.decode(fs.readFileSync(path.join(HISTORIES_DIR, f))),
     }));
-    expect(await replay(histories)).toEqual([]);
-  });
-
-  it('replays a live conversation, across continue-as-new, with the current code', async () => {
-    const phone = newPhone();
-    // Started before its first message (to continue as new early): its contact made first, as the
-    // webhook would, which then finds it.
-    const contactId = await linkSender(stack.db, { sender: { phone } });
-    const workflowId = conversationWorkflowId(contactId);
-    await stack.client.workflow.start('conversationWorkflow', {
-      workflowId,
-      taskQueue: stack.config.taskQueue,
-      args: [{ contactId, maxHistoryEvents: 12 }],
-    });
-    // Text, a reaction (no reply), a batch of two, an unsupported type and a refused send.
-    await stack.postWebhook(textWebhook(phone, 'hello').body);
-    await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === 1, 20_000);
-    await stack.postWebhook(
-      webhookBody([
-        messagesChange([{ from: phone, type: 'reaction', part: { reaction: { message_id: 'wamid.x', emoji: '👍' } } }]),
-      ]),
-    );
-    await stack.postWebhook(
-      webhookBody([
-        messagesChange([
-          { from: phone, part: { text: { body: 'one' } } },
-          { from: phone, part: { text: { body: 'two' } } },
-        ]),
-      ]),
-    );
-    await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === 3, 20_000);
-    await stack.postWebhook(
-      webhookBody([messagesChange([{ from: phone, type: 'unsupported', part: { unsupported: { type: 'edit' } } }])]),
-    );
-    await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === 4, 20_000);
-    stack.fake.failNext(1, {
-      status: 400,
-      body: { error: { code: 131026, message: '(#131026) Message undeliverable', type: 'OAuthException' } },
-    });
-    await stack.postWebhook(textWebhook(phone, 'last').body);
-    await waitFor(async () => {
-      const rows = await listMessages(stack.db, contactId);
-      return rows[rows.length - 1]?.status === 'failed';
-    }, 'the refused reply');
-
-    const histories = await closedHistories(workflowId);
-    expect(histories.length).toBeGreaterThan(1);
-    expect(await replay(histories)).toEqual([]);
-    record('core', histories);
-  });
-
-  it('replays a full-flow conversation with timers, a payment and an agent chat', async () => {
-    const user = new TestUser(stack, newPhone(), 'Ada Obi');
-    const contactId = await linkSender(stack.db, { sender: { phone: user.phone } });
-    await stack.client.workflow.start('conversationWorkflow', {
-      workflowId: conversationWorkflowId(contactId),
-      taskQueue: stack.config.taskQueue,
-      args: [{ contactId, maxHistoryEvents: 40 }],
-    });
-    await user.say('Hi');
-    await user.tap('register');
-    await user.say('Ada Obi');
-    await user.say('ada@example.com');
-    await user.say('JSS 2');
-    await user.pick('homework');
-    await user.say('English');
-    await user.tap('homework_text');
-    await user.say('My essay');
-    await user.say('pay');
-    const link = (await user.tap('payment_confirm'))
-      .map(textOf)
-      .join(' ')
-      .match(/pay\/(\S+)/);
-    await stack.client.workflow
-      .getHandle(conversationWorkflowId(contactId))
-      .signal(paymentConfirmedSignal, { reference: link![1]!, amount: 5000 });
-    await user.settled();
-    const agent = await AdminClient.agent(stack, `Agent ${user.phone}`);
-    expect((await agent.chat('start', user.phone, 'Hello Ada')).status).toBe(200);
-    await user.say('thanks');
-    expect((await agent.chat('end', user.phone)).status).toBe(200);
-    await user.pick('csat_4');
-    // A sub-flow left silent: the flow-idle timer (3 s here) brings the user back to the menu.
-    await user.tap('update_profile');
-    await waitFor(async () => (await user.state()) === 'REGISTERED', 'the flow idle timeout', 15_000);
-
-    const histories = await closedHistories(conversationWorkflowId(contactId));
-    expect(histories.length).toBeGreaterThan(1);
-    expect(await replay(histories)).toEqual([]);
-    record('full-flow', histories);
+    const failures: { file: string; error: string }[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) {
+      replayed++;
+      if (result.error) failures.push({ file: files[replayed - 1]!, error: String(result.error) });
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(files.length);
   });
 });
-
-describe('workflow replay of what agents send and students change', () => {
-  it('replays files, templates, reactions, edits and deletions in a chat, with the current code', async () => {
-    await loadTemplates(stack);
-    const user = new TestUser(stack, newPhone(), 'Ada Obi');
-    const contactId = await linkSender(stack.db, { sender: { phone: user.phone } });
-    await stack.client.workflow.start('conversationWorkflow', {
-      workflowId: conversationWorkflowId(contactId),
-      taskQueue: stack.config.taskQueue,
-      args: [{ contactId, maxHistoryEvents: 30 }],
-    });
-    const agent = await AdminClient.agent(stack, `Agent ${user.phone}`);
-    await user.say('Hi');
-    await user.say('support');
-    const file = await agent.upload(pngFile(2_000), 'step-1.png', 'image/png');
-    const sent = await agent.request('POST', `/api/admin/conversations/${user.phone}/chat-support/send`, {
-      attachment: { id: file.body.media.id, caption: 'Step 1' },
-      message: 'Then try step 2',
-    });
-    expect(sent.status).toBe(200);
-    await user.say('I wrote x = 3');
-    const mine = (await listMessages(stack.db, contactId)).filter((m) => m.direction === 'inbound').pop()!;
-    const change = (type: string, part: Record<string, unknown>) => user.send(type, part);
-    await change('reaction', { reaction: { message_id: sent.body.waMessageId, emoji: '👍' } });
-    await change('edit', {
-      edit: { original_message_id: mine.waMessageId, message: { type: 'text', text: { body: 'I wrote x = 4' } } },
-    });
-    await change('revoke', { revoke: { original_message_id: mine.waMessageId } });
-    expect((await agent.chat('end', user.phone)).status).toBe(200);
-    const template = await agent.request('POST', `/api/admin/conversations/${user.phone}/template`, {
-      name: 'support_follow_up',
-      language: 'en',
-      parameters: { first_name: 'Ada' },
-    });
-    expect(template.status).toBe(200);
-    await user.say('Thanks, what is it?');
-    expect((await agent.chat('send', user.phone, 'x = 4 is right')).status).toBe(200);
-    expect((await agent.chat('end', user.phone)).status).toBe(200);
-
-    const histories = await closedHistories(conversationWorkflowId(contactId));
-    expect(histories.length).toBeGreaterThan(1);
-    expect(await replay(histories)).toEqual([]);
-    record('support-content', histories);
-  });
-});
-
-/** Every run of a workflow, terminated first: a closed history ends where the workflow stopped. */
-async function closedHistories(workflowId: string): Promise<HistoryAndWorkflowId[]> {
-  await stack.client.workflow.getHandle(workflowId).terminate('recorded for replay');
-  const histories: HistoryAndWorkflowId[] = [];
-  for await (const run of stack.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
-    histories.push({
-      workflowId,
-      history: await stack.client.workflow.getHandle(workflowId, run.runId).fetchHistory(),
-    });
-  }
-  return histories;
-}
-
-function record(scenario: string, histories: HistoryAndWorkflowId[]): void {
-  if (process.env.UPDATE_HISTORIES !== scenario) return;
-  histories.forEach(({ history }, i) =>
-    fs.writeFileSync(
-      path.join(HISTORIES_DIR, `${scenario}-${i + 1}.history.bin`),
-      History.encode(history as temporal.api.history.v1.IHistory).finish(),
-    ),
-  );
-}

@@ -112,16 +112,15 @@ export interface AgentOutcome {
 }
 
 /**
- * The agent's answer. A refused text is reported as refused whatever the action (`onlyForSend`: as the
- * first version did, only for a send), with the state the conversation is in: a start still opened the
- * chat and an end still closed it.
+ * The agent's answer. A refused text is reported as refused whatever the action, with the state the
+ * conversation is in: a start still opened the chat and an end still closed it.
  */
 export function agentResult(
   command: AgentCommand,
   outcome: AgentOutcome,
   state: StateName,
   now: number,
-  options: { onlyForSend?: boolean; holder?: Agent } = {},
+  options: { holder?: Agent } = {},
 ): AgentCommandResult {
   const { rejection } = outcome;
   if (rejection) {
@@ -139,7 +138,7 @@ export function agentResult(
       message: 'The command could not be carried out and was set aside (see the quarantine); nothing changed',
     };
   }
-  if (outcome.agentFailure && (command.action === 'send' || !options.onlyForSend)) {
+  if (outcome.agentFailure) {
     const done = command.action === 'start' ? '; the chat is open' : command.action === 'end' ? '; the chat ended' : '';
     return {
       ok: false,

@@ -119,24 +119,18 @@ function agentText(message: string | undefined, prefix: string, fallback?: strin
   return { text: trimmed };
 }
 
-/** The agent's name as the student sees it, when the conversation names agents (FlowContext.agentNames). */
-function shownName(turn: Turn, agent: string): string | undefined {
-  return turn.ctx.agentNames === true ? agent : undefined;
-}
-
 /** An agent opens a chat; refused while one is open. Without an opening message the user is told an agent joined. */
 export function agentStart(turn: Turn, agent: string, message?: string, actor: Actor = {}): Rejection | undefined {
   if (turn.state.name === 'CHAT_SUPPORT_ACTIVE') {
     return { code: 'chat_already_active', message: 'A chat support session is already active for this user.' };
   }
-  const shown = shownName(turn, agent);
-  const opening = message === undefined || message.trim() === '' ? undefined : agentText(message, agentPrefix(shown));
+  const opening = message === undefined || message.trim() === '' ? undefined : agentText(message, agentPrefix(agent));
   if (opening !== undefined && 'code' in opening) return opening;
   const chat = openChat(turn, agent);
   // The agent is present from the start, so the user's messages need no acknowledgement.
   chat.agentReplied = true;
   takeIfFree(turn, actor, agent);
-  if (opening !== undefined) turn.send(agentMessage(opening.text, shown), agent);
+  if (opening !== undefined) turn.send(agentMessage(opening.text, agent), agent);
   turn.send(agentJoined());
   return undefined;
 }
@@ -152,15 +146,14 @@ export function agentSend(
   if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || chat === undefined) return notInChat;
   const refused = mayAct(turn, actor);
   if (refused) return refused;
-  const shown = shownName(turn, agent);
   // With a file, the text is optional: the file alone is a message.
-  const text = attachment !== undefined && message.trim() === '' ? undefined : agentText(message, agentPrefix(shown));
+  const text = attachment !== undefined && message.trim() === '' ? undefined : agentText(message, agentPrefix(agent));
   if (text !== undefined && 'code' in text) return text;
-  const file = attachment === undefined ? undefined : captioned(attachment, shown);
+  const file = attachment === undefined ? undefined : captioned(attachment, agent);
   if (file !== undefined && 'code' in file) return file;
   takeIfFree(turn, actor, agent);
   if (file !== undefined) turn.send(file, agent);
-  if (text !== undefined) turn.send(agentMessage(text.text, shown), agent);
+  if (text !== undefined) turn.send(agentMessage(text.text, agent), agent);
   chat.agentReplied = true;
   startChatTimers(turn);
   return undefined;
@@ -170,12 +163,12 @@ export function agentSend(
  * The file as the student receives it: its caption begins like every agent message, so the student
  * knows who sent it (audio carries no caption on WhatsApp).
  */
-function captioned(file: MediaContent, shown: string | undefined): MediaContent | Rejection {
+function captioned(file: MediaContent, agent: string): MediaContent | Rejection {
   if (file.mediaType === 'audio') {
     const { caption: _dropped, ...rest } = file;
     return rest;
   }
-  const prefix = agentPrefix(shown);
+  const prefix = agentPrefix(agent);
   const caption = (file.caption ?? '').trim();
   const full = caption === '' ? prefix.replace(/:\s*$/, '') : prefix + caption;
   if (codePoints(full) > MAX_CAPTION_CHARS) {
@@ -222,10 +215,9 @@ export function agentEnd(turn: Turn, agent: string, message?: string, actor: Act
   if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || turn.state.chat === undefined) return notInChat;
   const refused = mayAct(turn, actor);
   if (refused) return refused;
-  const shown = shownName(turn, agent);
-  const closing = agentText(message, agentPrefix(shown), DEFAULT_AGENT_CLOSING);
+  const closing = agentText(message, agentPrefix(agent), DEFAULT_AGENT_CLOSING);
   if ('code' in closing) return closing;
-  endChat(turn, agent, { content: agentMessage(closing.text, shown), agent });
+  endChat(turn, agent, { content: agentMessage(closing.text, agent), agent });
   return undefined;
 }
 

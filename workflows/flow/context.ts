@@ -11,12 +11,9 @@ export interface FlowContext {
   contactId: string;
   /**
    * What caused the event, unique for the conversation's whole life (`in/<wamid>`, `agent/<request id>`,
-   * `timer/<name>/<token>`, `payment/<reference>`, `restore/<run id>`): the ids the step makes derive
-   * from it. Without it they come from the run's sequence, as in the first versions.
+   * `timer/<name>/<token>`, `payment/<reference>`, `restore/<run id>`): the ids the step makes derive from it.
    */
-  cause?: string;
-  /** Agents' messages begin with the agent's name ("🎧 Ada (Support Team): …"), not the team's alone. */
-  agentNames?: boolean;
+  cause: string;
 }
 
 export type RejectionCode =

@@ -6,8 +6,6 @@ export type { FlowEvent } from './events';
 export type { Effect, EffectType } from './effects';
 export { STATE_NAMES, initialFlowState } from './state';
 export type { FlowState, Profile, StateName, TimerName } from './state';
-export { welcomeOnlyStep } from './welcome-only';
-export type { WelcomeOnlyResult, WelcomeOnlyState } from './welcome-only';
 export { normalize, cleanData } from './normalize';
 export { matchIntent, parseTapId } from './intents';
 export type { Intent, Tap } from './intents';

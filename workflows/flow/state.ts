@@ -53,8 +53,6 @@ export interface FlowState {
   subscriptionActiveUntil?: number;
   /** Homework submitted so far (the workflow is the only writer, so this count is exact). */
   homeworkCount: number;
-  /** Counts the ids made without a cause (see FlowContext.cause): the first versions numbered them per run. */
-  sequence: number;
   /** The open chat with a human agent. */
   chat?: {
     sessionKey: string;
@@ -74,5 +72,5 @@ export interface FlowState {
 }
 
 export function initialFlowState(): FlowState {
-  return { name: 'INITIAL', registered: false, homeworkCount: 0, sequence: 0, timers: {} };
+  return { name: 'INITIAL', registered: false, homeworkCount: 0, timers: {} };
 }

@@ -309,12 +309,12 @@ export function agentJoined(): OutboundContent {
   );
 }
 
-/** What the user sees of an agent's message (the agent's own text, unchanged, after the prefix). */
-/** How an agent's message begins: with the agent's name when the conversation names agents. */
+/** How an agent's message begins: with the agent's name, or the team's alone when none is given. */
 export function agentPrefix(agent?: string): string {
   return agent === undefined ? AGENT_PREFIX : `🎧 ${agent} (Support Team): `;
 }
 
+/** What the user sees of an agent's message (the agent's own text, unchanged, after the prefix). */
 export function agentMessage(message: string, agent?: string): OutboundContent {
   return text(agentPrefix(agent) + message);
 }

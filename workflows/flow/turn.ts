@@ -38,14 +38,9 @@ export class Turn {
     this.effects.push(effect);
   }
 
-  /**
-   * A new id for a reference, a session key or a timer token: from the event's cause when the
-   * workflow names it, otherwise (as the first versions did) the next number of the run's sequence.
-   */
+  /** A new id for a reference, a session key or a timer token, from the event's cause. */
   newId(): string {
-    if (this.ctx.cause !== undefined) return idFromCause(this.ctx.cause, ++this.ids);
-    this.state.sequence += 1;
-    return String(this.state.sequence);
+    return idFromCause(this.ctx.cause, ++this.ids);
   }
 
   /** Starts or restarts a timer under a fresh token, so a firing of its previous run is recognised as stale. */

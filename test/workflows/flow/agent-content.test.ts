@@ -31,15 +31,14 @@ const template = (content: TemplateContent = followUp, agentId?: number): FlowEv
 describe('an agent sends a file', () => {
   it('sends the file alone, its caption starting like every agent message', () => {
     const result = step(states.chatRegistered(), send('', photo), ctx);
-    expect(sends(result.effects)).toEqual([{ ...photo, caption: '🎧 Support Team: Step 2' }]);
+    expect(sends(result.effects)).toEqual([{ ...photo, caption: '🎧 Grace (Support Team): Step 2' }]);
     expect(result.effects[0]).toMatchObject({ type: 'send', agent: 'Grace' });
     expect(result.state.chat?.agentReplied).toBe(true);
   });
 
   it('names the agent without a caption, and sends the text after the file', () => {
-    const named = { ...ctx, agentNames: true };
     const { caption: _none, ...bare } = photo;
-    const result = step(states.chatRegistered(), send('See the picture', bare), named);
+    const result = step(states.chatRegistered(), send('See the picture', bare), ctx);
     expect(sends(result.effects)).toEqual([
       { ...bare, caption: '🎧 Grace (Support Team)' },
       { kind: 'text', text: '🎧 Grace (Support Team): See the picture' },

@@ -45,15 +45,6 @@ describe("an agent's answer", () => {
     });
   });
 
-  it('reports a refused start or end as done where the first version did', () => {
-    const refused = { agentFailure: { code: 131026 } };
-    expect(agentResult(command('start'), refused, 'CHAT_SUPPORT_ACTIVE', NOW, { onlyForSend: true })).toEqual({
-      ok: true,
-      state: 'CHAT_SUPPORT_ACTIVE',
-      at: NOW,
-    });
-  });
-
   it('passes a rejection through and reports a set-aside command as such', () => {
     const rejection = { code: 'not_in_chat_support', message: 'no chat' } as const;
     expect(agentResult(command('send', 'x'), { rejection }, 'IDLE', NOW)).toEqual({ ok: false, ...rejection });

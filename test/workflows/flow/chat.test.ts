@@ -36,7 +36,7 @@ describe('chat support, user side', () => {
     const result = step(make(), event, ctx);
     expect(result.state.name).toBe('CHAT_SUPPORT_ACTIVE');
     const sessionKey = result.state.chat!.sessionKey;
-    expect(sessionKey).toMatch(new RegExp(`^chat-${CONTACT_ID}-\\d+$`));
+    expect(sessionKey).toMatch(new RegExp(`^chat-${CONTACT_ID}-[0-9A-Z]{8}$`));
     expect(result.state.chat).toEqual({ sessionKey, startedBy: 'user', startedAt: ctx.now, acknowledged: false });
     expect(result.effects).toEqual([
       { type: 'openChat', sessionKey, startedBy: 'user' },
@@ -217,7 +217,7 @@ describe('agent events', () => {
       {
         type: 'send',
         agent: 'Grace',
-        content: { kind: 'text', text: '🎧 Support Team: Hello Ada, about your payment…' },
+        content: { kind: 'text', text: '🎧 Grace (Support Team): Hello Ada, about your payment…' },
       },
     ]);
     expect(offeredIds(sends(result.effects)[1])).toEqual(['end_chat']);
@@ -255,7 +255,7 @@ describe('agent events', () => {
     expect(result.effects[0]).toEqual({
       type: 'send',
       agent: 'Grace',
-      content: { kind: 'text', text: '🎧 Support Team: We found it!' },
+      content: { kind: 'text', text: '🎧 Grace (Support Team): We found it!' },
     });
     expect(sends(result.effects)).toHaveLength(1);
     expect(effectTypes(result.effects)).toEqual(['send', 'startTimer', 'startTimer']);
@@ -276,7 +276,7 @@ describe('agent events', () => {
   });
 
   it('accepts the longest message that fits WhatsApp with the prefix', () => {
-    const max = 4096 - [...'🎧 Support Team: '].length;
+    const max = 4096 - [...'🎧 Grace (Support Team): '].length;
     expect(step(states.chatRegistered(), agentSend('y'.repeat(max)), ctx).rejection).toBeUndefined();
     expect(step(states.chatRegistered(), agentSend('y'.repeat(max + 1)), ctx).rejection?.code).toBe('invalid_message');
   });
@@ -287,7 +287,7 @@ describe('agent events', () => {
     expect(result.effects[0]).toEqual({
       type: 'send',
       agent: 'Grace',
-      content: { kind: 'text', text: '🎧 Support Team: Thank you for contacting support!' },
+      content: { kind: 'text', text: '🎧 Grace (Support Team): Thank you for contacting support!' },
     });
     expect(result.effects[1]).toEqual({ type: 'closeChat', sessionKey: open.chat!.sessionKey, endedBy: 'Grace' });
     const [, menu, rating] = sends(result.effects);
@@ -298,7 +298,7 @@ describe('agent events', () => {
 
   it("ends with the agent's own closing text, and an unregistered user gets the welcome", () => {
     const result = step(states.chatUnregistered(), { type: 'agentEnd', agent: 'Grace', message: 'Bye for now' }, ctx);
-    expect(bodyOf(sends(result.effects)[0])).toBe('🎧 Support Team: Bye for now');
+    expect(bodyOf(sends(result.effects)[0])).toBe('🎧 Grace (Support Team): Bye for now');
     expect(result.state.name).toBe('IDLE');
     expect(bodyOf(sends(result.effects)[1])).toContain('Welcome to EduBot');
   });

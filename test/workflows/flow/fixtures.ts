@@ -2,6 +2,7 @@ import type { FlowContext, StepResult } from '../../../workflows/flow/context';
 import type { Effect } from '../../../workflows/flow/effects';
 import type { FlowEvent } from '../../../workflows/flow/events';
 import { initialFlowState, type FlowState } from '../../../workflows/flow/state';
+import { inboundCause } from '../../../workflows/flow/ids';
 import { step } from '../../../workflows/flow/step';
 import type { ConversationSettings, InboundContent, OutboundContent } from '../../../domain/types';
 
@@ -23,7 +24,8 @@ export const settings: ConversationSettings = {
   },
 };
 
-export const ctx: FlowContext = { settings, now: NOW, contactId: CONTACT_ID };
+/** The context of one step; the ids it makes derive from `cause`, so steps that must not share ids get causes of their own. */
+export const ctx: FlowContext = { settings, now: NOW, contactId: CONTACT_ID, cause: 'in/wamid.test' };
 
 let wamid = 0;
 export function inbound(content: InboundContent): FlowEvent {
@@ -51,7 +53,16 @@ export const location = (): FlowEvent => inbound({ kind: 'location', latitude: 6
 export const other = (): FlowEvent => inbound({ kind: 'other', type: 'unsupported', summary: 'unsupported: edit' });
 export const reaction = (): FlowEvent => inbound({ kind: 'reaction', messageId: 'wamid.x', emoji: '👍' });
 
-/** Runs events in order from `start`, each at NOW unless a context is given; returns every step's result. */
+let otherEvents = 0;
+/** The cause the workflow would name an event by: a message by its wamid, anything else by one of its own. */
+export function causeOf(event: FlowEvent): string {
+  return event.type === 'inbound' ? inboundCause(event.message.waMessageId) : `test/${event.type}/${++otherEvents}`;
+}
+
+/**
+ * Runs events in order from `start`, each at NOW unless a context is given and with its own cause, as
+ * the workflow runs them; returns every step's result.
+ */
 export function drive(
   events: FlowEvent[],
   start: FlowState = initialFlowState(),
@@ -60,7 +71,7 @@ export function drive(
   const results: StepResult[] = [];
   let state = start;
   for (const event of events) {
-    const result = step(state, event, context);
+    const result = step(state, event, { ...context, cause: causeOf(event) });
     results.push(result);
     state = result.state;
   }

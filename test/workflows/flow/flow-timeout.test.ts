@@ -79,8 +79,9 @@ describe('sub-flow idle timeout', () => {
   });
 
   it('keeps running across an agent-less event in the same sub-flow', () => {
-    const pending = after([tap('main_menu'), pick('update_profile')], states.paymentLinkSent());
-    const reference = states.paymentLinkSent().payment!.reference!;
+    const linkSent = states.paymentLinkSent();
+    const pending = after([tap('main_menu'), pick('update_profile')], linkSent);
+    const reference = linkSent.payment!.reference!;
     const result = step(pending, { type: 'paymentConfirmed', reference, amount: 5000 }, ctx);
     expect(result.state.name).toBe('REGISTERING_NAME');
     expect(result.state.timers.flow_idle).toBe(pending.timers.flow_idle);

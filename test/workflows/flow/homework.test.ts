@@ -61,7 +61,7 @@ describe('homework', () => {
     const save = result.effects.find((e) => e.type === 'saveHomework');
     expect(save).toEqual({
       type: 'saveHomework',
-      reference: expect.stringMatching(new RegExp(`^HW-${CONTACT_ID}-\\d+$`)),
+      reference: expect.stringMatching(new RegExp(`^HW-${CONTACT_ID}-[0-9A-Z]{8}$`)),
       subject: 'Physics',
       submission: { kind: 'text', text: 'Newton: F = ma' },
     });

@@ -286,7 +286,7 @@ function run(start: FlowState, specs: Spec[], settings: ConversationSettings, st
   const keys = new Set<string>();
   specs.forEach((s, i) => {
     now += steps[i % steps.length] ?? 0;
-    const context: FlowContext = { settings, now, contactId: CONTACT_ID };
+    const context: FlowContext = { settings, now, contactId: CONTACT_ID, cause: `step/${i}` };
     const event = resolve(s, state);
     const previous = state;
     const result = step(previous, event, context);
@@ -376,7 +376,12 @@ describe('step, for any sequence of events', () => {
       fc.property(startArb, spec, (start, s) => {
         const before = states[start]();
         const snapshot = JSON.stringify(before);
-        step(before, resolve(s, before), { settings: defaultSettings, now: NOW, contactId: CONTACT_ID });
+        step(before, resolve(s, before), {
+          settings: defaultSettings,
+          now: NOW,
+          contactId: CONTACT_ID,
+          cause: 'step/1',
+        });
         expect(JSON.stringify(before)).toBe(snapshot);
       }),
       { numRuns: 500 },

@@ -9,7 +9,7 @@ const profile = { fullName: 'Howard Smith', email: 'howard@example.com', classNa
 describe('restoring a conversation from what Postgres knows', () => {
   it('starts a number never seen from the initial state, with nothing to do', () => {
     expect(restore(undefined, restoreCtx)).toEqual({
-      state: { name: 'INITIAL', registered: false, homeworkCount: 0, sequence: 0, timers: {} },
+      state: { name: 'INITIAL', registered: false, homeworkCount: 0, timers: {} },
       effects: [],
     });
   });
