@@ -20,11 +20,15 @@ const PRELOADED_WORKFLOW_MODULES = [require.resolve('../../workflows/flow')];
 /** Where the build puts the bundle: dist/workflow-bundle.js for compiled code; nothing from the sources. */
 export const BUILT_BUNDLE_PATH = path.resolve(__dirname, '../../workflow-bundle.js');
 
-/** Bundles the conversation workflows (every bundling of them goes through here, so all share the options). */
-export async function bundleConversationWorkflows(): Promise<string> {
+/**
+ * Bundles the conversation workflows (every bundling of them goes through here, so all share the
+ * options). `interceptorModules`: workflow interceptors bundled in (the upgrade tests' other build).
+ */
+export async function bundleConversationWorkflows(options: { interceptorModules?: string[] } = {}): Promise<string> {
   const bundle = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     preloadModules: PRELOADED_WORKFLOW_MODULES,
+    ...(options.interceptorModules ? { workflowInterceptorModules: options.interceptorModules } : {}),
     logger: new DefaultLogger('WARN'),
   });
   return bundle.code;
