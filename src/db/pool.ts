@@ -83,6 +83,16 @@ export function createDb(connectionString: string, logger: Logger, options: { ma
     },
     async withTransaction(fn) {
       const client = await pool.connect();
+      // The pool listens for the connection failing only while a client is idle: a checked-out one
+      // without a listener of its own turns Postgres going away mid-transaction into an uncaught
+      // 'error' that ends the process. The statement in flight fails by itself; the client is then
+      // released with the error, so the pool drops it instead of lending it again.
+      let lost: Error | undefined;
+      const onLost = (err: Error) => {
+        lost = err;
+        logger.warn('postgres connection lost in a transaction', { error: err });
+      };
+      client.on('error', onLost);
       try {
         await client.query('begin');
         const result = await fn(client);
@@ -92,7 +102,8 @@ export function createDb(connectionString: string, logger: Logger, options: { ma
         await client.query('rollback').catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        client.off('error', onLost);
+        client.release(lost);
       }
     },
     async close() {
