@@ -90,6 +90,7 @@ describe('npm start', () => {
   it('runs everything embedded, answers a signed webhook, stops on SIGTERM and restarts on its data', async () => {
     const base = `http://127.0.0.1:${ports.http}`;
     const phone = newPhone();
+    const versions: (string | undefined)[] = [];
     for (const round of [1, 2]) {
       const started = npmStart();
       try {
@@ -101,6 +102,8 @@ describe('npm start', () => {
           180_000,
         );
         expect(started.output()).toContain(`Temporal Web UI   http://127.0.0.1:${ports.ui}`);
+        // The build's bundle names the worker's version, the same on both rounds: a restart is no deploy.
+        versions.push(/Worker version {4}(edubot:[0-9a-f]{16})\n/.exec(started.output())?.[1]);
         expect((await fetch(`${base}/readyz`)).status).toBe(200);
 
         await converse(base, phone, `hello ${round}`);
@@ -142,6 +145,8 @@ describe('npm start', () => {
     }
     expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
     expect(fs.existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+    expect(versions[0]).toMatch(/^edubot:[0-9a-f]{16}$/);
+    expect(versions[1]).toBe(versions[0]);
   });
 });
 
