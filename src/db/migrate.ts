@@ -24,34 +24,34 @@ export class MigrationError extends Error {
 /** Applies every migration not yet recorded in schema_migrations, each in its own transaction. */
 export async function migrate(db: Db, logger: Logger, dir = MIGRATIONS_DIR): Promise<string[]> {
   const files = (await fs.readdir(dir)).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();
-  const client = await db.pool.connect();
-  const applied: string[] = [];
-  try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-    await client.query(
-      'create table if not exists schema_migrations (id text primary key, applied_at timestamptz not null default now())',
-    );
-    const done = new Set(
-      (await client.query<{ id: string }>('select id from schema_migrations')).rows.map((r) => r.id),
-    );
-    for (const file of files) {
-      if (done.has(file)) continue;
-      const sql = await fs.readFile(path.join(dir, file), 'utf8');
-      try {
-        await client.query('begin');
-        await client.query(sql);
-        await client.query('insert into schema_migrations (id) values ($1)', [file]);
-        await client.query('commit');
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw new MigrationError(file, { cause: err });
+  return db.withClient(async (client) => {
+    const applied: string[] = [];
+    try {
+      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+      await client.query(
+        'create table if not exists schema_migrations (id text primary key, applied_at timestamptz not null default now())',
+      );
+      const done = new Set(
+        (await client.query<{ id: string }>('select id from schema_migrations')).rows.map((r) => r.id),
+      );
+      for (const file of files) {
+        if (done.has(file)) continue;
+        const sql = await fs.readFile(path.join(dir, file), 'utf8');
+        try {
+          await client.query('begin');
+          await client.query(sql);
+          await client.query('insert into schema_migrations (id) values ($1)', [file]);
+          await client.query('commit');
+        } catch (err) {
+          await client.query('rollback').catch(() => undefined);
+          throw new MigrationError(file, { cause: err });
+        }
+        applied.push(file);
+        logger.info('migration applied', { file });
       }
-      applied.push(file);
-      logger.info('migration applied', { file });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
     }
-  } finally {
-    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
-    client.release();
-  }
-  return applied;
+    return applied;
+  });
 }

@@ -19,6 +19,8 @@ export type Db = {
     text: string | Statement,
     params?: unknown[],
   ): Promise<pg.QueryResult<R>>;
+  /** One connection for several statements (the migrations' advisory lock); Postgres going away fails them, never the process. */
+  withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
@@ -68,6 +70,25 @@ export function createDb(connectionString: string, logger: Logger, options: { ma
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger.warn('idle postgres client failed', { error: err }));
   let closed = false;
+  const withClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    // The pool listens for the connection failing only while a client is idle: a checked-out one
+    // without a listener of its own turns Postgres going away mid-use into an uncaught 'error' that
+    // ends the process. The statement in flight fails by itself; the client is then released with the
+    // error, so the pool drops it instead of lending it again.
+    let lost: Error | undefined;
+    const onLost = (err: Error) => {
+      lost = err;
+      logger.warn('postgres connection lost while in use', { error: err });
+    };
+    client.on('error', onLost);
+    try {
+      return await fn(client);
+    } finally {
+      client.off('error', onLost);
+      client.release(lost);
+    }
+  };
   return {
     pool,
     async query(text, params) {
@@ -81,30 +102,19 @@ export function createDb(connectionString: string, logger: Logger, options: { ma
       });
       return result;
     },
-    async withTransaction(fn) {
-      const client = await pool.connect();
-      // The pool listens for the connection failing only while a client is idle: a checked-out one
-      // without a listener of its own turns Postgres going away mid-transaction into an uncaught
-      // 'error' that ends the process. The statement in flight fails by itself; the client is then
-      // released with the error, so the pool drops it instead of lending it again.
-      let lost: Error | undefined;
-      const onLost = (err: Error) => {
-        lost = err;
-        logger.warn('postgres connection lost in a transaction', { error: err });
-      };
-      client.on('error', onLost);
-      try {
-        await client.query('begin');
-        const result = await fn(client);
-        await client.query('commit');
-        return result;
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      } finally {
-        client.off('error', onLost);
-        client.release(lost);
-      }
+    withClient,
+    withTransaction(fn) {
+      return withClient(async (client) => {
+        try {
+          await client.query('begin');
+          const result = await fn(client);
+          await client.query('commit');
+          return result;
+        } catch (err) {
+          await client.query('rollback').catch(() => undefined);
+          throw err;
+        }
+      });
     },
     async close() {
       if (closed) return;

@@ -24,7 +24,7 @@ describe('a transaction whose connection Postgres ends', () => {
         (err: unknown) => err,
       );
       expect(unreachable(failure)).toBe(true);
-      expect(lines.join('\n')).toContain('postgres connection lost in a transaction');
+      expect(lines.join('\n')).toContain('postgres connection lost while in use');
       const { rows } = await db.query<{ one: number }>('select 1 as one');
       expect(rows[0]!.one).toBe(1);
     } finally {
