@@ -12,8 +12,8 @@ import { spawnLogged, type LoggedChild } from './child-process';
 export type ProductRole = 'server' | 'worker';
 
 const ENTRY: Record<ProductRole, string> = {
-  server: 'dist/src/bin/start-server.js',
-  worker: 'dist/src/bin/start-worker.js',
+  server: 'src/bin/start-server.js',
+  worker: 'src/bin/start-worker.js',
 };
 
 const READY_TIMEOUT_MS = 60_000;
@@ -29,6 +29,8 @@ export interface ProductProcessOptions {
   index: number;
   /** The repository whose dist/ is run. */
   root: string;
+  /** Another compiled product to run instead of `<root>/dist` (another build of the workflow, for upgrade tests). */
+  dist?: string;
   env: NodeJS.ProcessEnv;
   logsDir: string;
   /** Servers only: the HTTP port (also in env.PORT). */
@@ -79,7 +81,7 @@ export class ProductProcess {
     const child = spawnLogged({
       name: this.name,
       command: process.execPath,
-      args: [path.join(this.options.root, ENTRY[this.options.role])],
+      args: [path.join(this.options.dist ?? path.join(this.options.root, 'dist'), ENTRY[this.options.role])],
       cwd: this.options.root,
       env: this.options.env,
       logFile: this.logFile,

@@ -47,6 +47,11 @@ export interface FaultStack {
   client: Client;
   server: ProductProcess;
   worker: ProductProcess;
+  /**
+   * Starts one more worker process beside `worker`, on the same queue, from another compiled product
+   * (`dist`: another build of the workflow, e.g. test/helpers/variant-dist.ts); stopped with the stack.
+   */
+  startWorker(options: { dist: string }): Promise<ProductProcess>;
   proxy: TcpProxy;
   adminToken: string;
   /** The dev server's process, while it runs. */
@@ -164,20 +169,24 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
         WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
       },
     });
-    const worker = new ProductProcess({
-      role: 'worker',
-      index: 1,
-      root: REPO_ROOT,
-      logsDir,
-      temporal: temporalTarget,
-      env: {
-        ...common,
-        WHATSAPP_API_BASE_URL: fake.baseUrl,
-        WHATSAPP_ACCESS_TOKEN: secrets.access,
-        WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-        MALLOC_ARENA_MAX: '2',
-      },
-    });
+    let workers = 0;
+    const newWorker = (dist?: string) =>
+      new ProductProcess({
+        role: 'worker',
+        index: ++workers,
+        root: REPO_ROOT,
+        ...(dist === undefined ? {} : { dist }),
+        logsDir,
+        temporal: temporalTarget,
+        env: {
+          ...common,
+          WHATSAPP_API_BASE_URL: fake.baseUrl,
+          WHATSAPP_ACCESS_TOKEN: secrets.access,
+          WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+          MALLOC_ARENA_MAX: '2',
+        },
+      });
+    const worker = newWorker();
     defer(() => worker.stop());
     defer(() => server.stop());
     await Promise.all([worker.start(), server.start()]);
@@ -210,6 +219,12 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
       client,
       server,
       worker,
+      async startWorker({ dist }) {
+        const another = newWorker(dist);
+        defer(() => another.stop());
+        await another.start();
+        return another;
+      },
       proxy,
       adminToken: secrets.admin,
       temporalPid: () => temporal?.pid,
