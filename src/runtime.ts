@@ -13,7 +13,7 @@ import { answerClientErrors } from './server/client-errors';
 import { temporalChatCommands } from './server/chat-commands-temporal';
 import { createEventHub } from './server/event-hub';
 import { createTemplateCatalogue } from './templates/catalogue';
-import { versionName } from './temporal/deployment';
+import { versionName, type Promotion } from './temporal/deployment';
 import { createConversationWorker, installRuntimeLogger, type WorkerOptions } from './temporal/worker';
 import { createGraphClient, type WhatsAppClient } from './whatsapp/graph-client';
 
@@ -39,6 +39,8 @@ export interface Running {
 export interface RunningWorker extends Running {
   /** The Worker Deployment Version the worker polls as. */
   version: WorkerDeploymentVersion;
+  /** What its version became once it polled (deployment.ts). */
+  promotion: Promotion['outcome'];
 }
 
 export interface RunningServer extends Running {
@@ -156,6 +158,7 @@ export async function runWorker(
   } else logger.info('worker version', { ...attrs, promotion: promotion.outcome });
   return {
     version: worker.version,
+    promotion: promotion.outcome,
     async stop() {
       // Stops polling, lets in-flight tasks finish (up to shutdownGraceTime), then closes the pools.
       worker.shutdown();

@@ -1,11 +1,14 @@
 import net from 'node:net';
+import { Client, Connection } from '@temporalio/client';
 import { SANDBOX_SECRETS } from '../config';
 import { migrate } from '../db/migrate';
 import { createDb } from '../db/pool';
 import { runEntry } from '../entry';
 import { providePostgres, provideTemporal } from '../embedded/provide';
 import { runServer, runWorker } from '../runtime';
-import { versionName } from '../temporal/deployment';
+import { bundleBuildId, versionName } from '../temporal/deployment';
+import { retireOldVersions, storeBundle } from '../temporal/old-versions';
+import { builtWorkflowBundle, bundleConversationWorkflows } from '../temporal/workflow-bundle';
 import { startGraphFake, type GraphFake } from '../sandbox/graph-fake';
 import { sandboxRoutes } from '../sandbox/routes';
 
@@ -43,8 +46,25 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
   await migrate(db, logger);
   await db.close();
 
-  const worker = await runWorker(config, postgres.url, temporal.url, logger, fatal);
+  // This build's bundle is kept under DATA_DIR before it runs, so a later build can finish its runs.
+  const bundle = builtWorkflowBundle() ?? { code: await bundleConversationWorkflows() };
+  storeBundle(config.dataDir, config.buildId ?? bundleBuildId(bundle), bundle);
+  const worker = await runWorker(config, postgres.url, temporal.url, logger, fatal, { workflowBundle: bundle });
   onShutdown(() => worker.stop());
+
+  // Earlier builds' runs take their last task on their own build, then move onto this one (old-versions.ts).
+  const connection = await Connection.connect({ address: temporal.url });
+  onShutdown(() => connection.close());
+  const oldVersions = retireOldVersions({
+    client: new Client({ connection, namespace: config.temporalNamespace }),
+    dataDir: config.dataDir,
+    currentBuildId: worker.version.buildId,
+    isCurrent: worker.promotion === 'made-current' || worker.promotion === 'current',
+    startWorker: (buildId, workflowBundle) =>
+      runWorker({ ...config, buildId }, postgres.url, temporal.url, logger, fatal, { workflowBundle }),
+    logger,
+  });
+  onShutdown(() => oldVersions.stop());
   const server = await runServer(
     config,
     postgres.url,
