@@ -72,6 +72,11 @@ export interface Cluster {
   emulator: GraphFake;
   servers: ProductProcess[];
   workers: ProductProcess[];
+  /**
+   * Starts one more worker on the task queue and adds it to `workers` (stopped with them): from `dist`,
+   * another compiled product (another build of the workflow: a rolling deploy), or from dist/.
+   */
+  startWorker(options?: { dist?: string }): Promise<ProductProcess>;
   secrets: ClusterSecrets;
   /** The environment every product process got, before each role's own secrets (and a server's PORT). */
   env: Readonly<Record<string, string>>;
@@ -204,11 +209,12 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
     MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
     ...options.env,
   };
-  const product = (role: 'server' | 'worker', index: number, port?: number) =>
+  const product = (role: 'server' | 'worker', index: number, port?: number, dist?: string) =>
     new ProductProcess({
       role,
       index,
       root,
+      ...(dist === undefined ? {} : { dist }),
       logsDir,
       env: port === undefined ? workerEnv : serverEnv(port),
       ...(port === undefined ? {} : { port }),
@@ -220,6 +226,12 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
   own(() => Promise.all(workers.map((w) => w.stop())).then(() => undefined));
   own(() => Promise.all(servers.map((s) => s.stop())).then(() => undefined));
   await Promise.all([...workers, ...servers].map((p) => p.start()));
+  const startWorker = async ({ dist }: { dist?: string } = {}) => {
+    const worker = product('worker', workers.length + 1, undefined, dist);
+    workers.push(worker);
+    await worker.start();
+    return worker;
+  };
 
   return {
     postgres: {
@@ -231,6 +243,7 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
     emulator,
     servers,
     workers,
+    startWorker,
     secrets,
     env,
     logsDir,
