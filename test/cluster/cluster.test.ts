@@ -4,13 +4,19 @@ import type { HistoryAndWorkflowId } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { ProductProcess } from '../../src/cluster/product-processes';
 import { conversationSettings } from '../../src/config';
-import { listMessages } from '../../src/db/messages';
-import { conversationWorkflowId } from '../../workflows/messages';
 import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from '../../workflows/search-attributes';
 import { startTestCluster, type TestCluster } from '../helpers/cluster';
-import { contactIdOf } from '../helpers/contacts';
+import {
+  deliver,
+  expectExactLedger,
+  fullName,
+  NO_TIMERS,
+  postRound,
+  script,
+  workflowIdOf,
+} from '../helpers/cluster-load';
 import { newPhone } from '../helpers/fixtures';
-import { ScriptedUser, type PlannedWebhook } from '../helpers/scripted-user';
+import { ScriptedUser } from '../helpers/scripted-user';
 import { REPO_ROOT } from '../helpers/spawn';
 import { sleep, waitFor } from '../helpers/wait';
 
@@ -22,10 +28,7 @@ import { sleep, waitFor } from '../helpers/wait';
 let t: TestCluster;
 
 beforeAll(async () => {
-  // Timers that never fire during the test: every bot message answers a user's message.
-  t = await startTestCluster({
-    env: { FLOW_IDLE_TIMEOUT: '24h', CHAT_IDLE_REMINDER: '24h', CHAT_IDLE_TIMEOUT: '24h', PAYMENT_TIMEOUT: '24h' },
-  });
+  t = await startTestCluster({ env: NO_TIMERS });
 }, 240_000);
 
 afterAll(() => t?.stop(), 120_000);
@@ -35,66 +38,6 @@ const LOAD_USERS = 16;
 const everyone: ScriptedUser[] = [];
 /** WhatsApp time (seconds) just before the load's first message. */
 let loadStart = 0;
-
-interface Step {
-  webhook: PlannedWebhook;
-  /** 2: Meta delivers the same webhook again, to the other server. */
-  copies: 1 | 2;
-}
-
-/** Half the users register, half chat; some send two messages in one webhook, some get a redelivery. */
-function script(user: ScriptedUser, i: number): Step[] {
-  const one = (webhook: PlannedWebhook, copies: 1 | 2 = 1): Step => ({ webhook, copies });
-  const steps = [one(user.webhook(user.text('hi')))];
-  if (i % 2 === 0) {
-    steps.push(one(user.webhook(user.tap('register')), i % 4 === 2 ? 2 : 1));
-    steps.push(one(user.webhook(user.text(fullName(user.phone)))));
-    steps.push(one(user.webhook(user.text(`s${user.phone}@example.com`))));
-    steps.push(one(user.webhook(user.text('Grade 10'))));
-    steps.push(one(user.webhook(user.text('thanks'))));
-  } else {
-    steps.push(one(user.webhook(user.text('hello')), i % 4 === 3 ? 2 : 1));
-    steps.push(
-      i % 4 === 1
-        ? one(user.webhook(user.text('good morning'), user.text('what can you do?')))
-        : one(user.webhook(user.text('good morning'))),
-    );
-    steps.push(one(user.webhook(user.text('ok'))));
-    steps.push(one(user.webhook(user.text('hey there'))));
-    steps.push(one(user.webhook(user.text('thanks'))));
-  }
-  return steps;
-}
-
-/** A name the registration accepts (letters only), different for every number. */
-function fullName(phone: string): string {
-  const letters = [...phone.slice(-4)].map((d) => String.fromCharCode(97 + Number(d))).join('');
-  return `Ada ${letters[0]!.toUpperCase()}${letters.slice(1)}`;
-}
-
-/**
- * The id of the workflow of a user's conversation: `conversation-<contact id>`, the contact the webhook
- * resolved the user's phone to (which the id never shows). The shadow flow learns the contact id too.
- */
-async function workflowIdOf(user: ScriptedUser): Promise<string> {
-  user.contactId ??= await contactIdOf(t.db, user.phone);
-  const workflowId = conversationWorkflowId(user.contactId);
-  expect(workflowId).not.toContain(user.phone);
-  return workflowId;
-}
-
-/** Posts until a server accepts (200), alternating servers as a load balancer's retries would. */
-async function deliver(webhook: PlannedWebhook, server: number, accepted: Set<string>): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const status = await t.postWebhook((server + attempt) % 2, webhook.body);
-    if (status === 200) {
-      for (const id of webhook.wamids) accepted.add(id);
-      return;
-    }
-    await sleep(500);
-  }
-  throw new Error(`no server accepted webhook ${webhook.wamids.join(', ')}`);
-}
 
 /**
  * Kills `worker` while the emulator holds sends open, unanswered: its sends in flight are then lost
@@ -129,17 +72,11 @@ describe('the product on a Temporal cluster with two servers and two workers', (
 
     const rounds = Math.max(...plans.map((p) => p.length));
     for (let round = 0; round < rounds; round++) {
-      const posting = Promise.all(
-        users.map(async (_, i) => {
-          const step = plans[i]![round];
-          if (step === undefined) return;
-          for (let copy = 0; copy < step.copies; copy++) await deliver(step.webhook, (round + i + copy) % 2, accepted);
-        }),
-      );
+      const posting = postRound(t, users, plans, round, accepted);
       if (round === 2) await crash(killed);
       await posting;
       // Each user's contact exists once a first message was accepted: the shadow flows learn its id.
-      if (round === 0) await Promise.all(users.map(workflowIdOf));
+      if (round === 0) await Promise.all(users.map((u) => workflowIdOf(t, u)));
       if (round === 4) await killed.start();
       await sleep(1_000);
     }
@@ -147,32 +84,12 @@ describe('the product on a Temporal cluster with two servers and two workers', (
     expect(survivor.running()).toBe(true);
     expect(users.filter((u) => u.flow.name === 'REGISTERED' && u.flow.registered)).toHaveLength(LOAD_USERS / 2);
 
-    const emulator = t.cluster.emulator;
-    await waitFor(
-      async () => users.every((u) => emulator.sendsTo(u.phone).length >= u.expected.length),
-      'every expected reply',
-      180_000,
-    );
-    // Late duplicates (a retried send of a reply already delivered) would arrive by now.
-    await sleep(3_000);
-
-    for (const user of users) {
-      // Every reply once, in the order the flow produced them.
-      expect(emulator.sendsTo(user.phone).map((s) => s.content)).toEqual(user.expected);
-      const rows = await listMessages(t.db, user.contactId!);
-      const inbound = rows.filter((m) => m.direction === 'inbound').map((m) => m.waMessageId);
-      const posted = plans[users.indexOf(user)]!.flatMap((s) => s.webhook.wamids);
-      // Every accepted message stored once, in the order the user sent it.
-      expect(inbound).toEqual(posted);
-      expect(posted.every((id) => accepted.has(id))).toBe(true);
-      const outbound = rows.filter((m) => m.direction === 'outbound').map((m) => m.waMessageId);
-      expect(outbound).toEqual(emulator.sendsTo(user.phone).map((s) => s.waMessageId));
-    }
+    await expectExactLedger(t, users, plans, accepted);
 
     // Both workers ran conversations, and those the killed one held went on in another process.
     const byConversation = await Promise.all(
       users.map(async (user) => {
-        const history = await t.client.workflow.getHandle(await workflowIdOf(user)).fetchHistory();
+        const history = await t.client.workflow.getHandle(await workflowIdOf(t, user)).fetchHistory();
         const pids = (history.events ?? []).flatMap(
           (e) => e.workflowTaskStartedEventAttributes?.identity?.split('@')[0] ?? [],
         );
@@ -205,8 +122,8 @@ describe('the product on a Temporal cluster with two servers and two workers', (
           steps.push(user.webhook(user.text('Grade 10')));
         }
         for (const [k, step] of steps.entries()) {
-          await deliver(step, k % 2, new Set());
-          if (k === 0) await workflowIdOf(user);
+          await deliver(t, step, k % 2, new Set());
+          if (k === 0) await workflowIdOf(t, user);
         }
         group.users.push(user);
       }
@@ -217,7 +134,7 @@ describe('the product on a Temporal cluster with two servers and two workers', (
 
     const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
     const workflowIds = new Map<ScriptedUser, string>();
-    for (const user of everyone) workflowIds.set(user, await workflowIdOf(user));
+    for (const user of everyone) workflowIds.set(user, await workflowIdOf(t, user));
     const ids = (users: ScriptedUser[]) => users.map((u) => workflowIds.get(u)!).sort();
     const inGroup = (g: { base: number }) =>
       `LastInboundAt >= "${iso(g.base)}" AND LastInboundAt < "${iso(g.base + 3_600)}"`;
@@ -262,7 +179,7 @@ describe('the product on a Temporal cluster with two servers and two workers', (
     expect(everyone.length).toBeGreaterThan(LOAD_USERS);
     const histories: HistoryAndWorkflowId[] = [];
     for (const user of everyone) {
-      const workflowId = await workflowIdOf(user);
+      const workflowId = await workflowIdOf(t, user);
       // A closed history ends where the workflow stopped, with no task in flight.
       await t.client.workflow.getHandle(workflowId).terminate('recorded for replay');
       for await (const run of t.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
