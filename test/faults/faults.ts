@@ -1,8 +1,11 @@
+import path from 'node:path';
 import type { RecordedSend } from '../../src/sandbox/graph-fake';
 import { graphError } from '../../src/sandbox/graph-fake-http';
 import { messagesWebhookBody } from '../../src/sandbox/graph-fake-status';
+import { bundleBuildId } from '../../src/temporal/deployment';
+import { drainVersion, listVersions, makeVersionCurrent, waitUntilDrained } from '../../src/temporal/versions';
 import { newWamid } from '../helpers/fixtures';
-import { sleep } from '../helpers/wait';
+import { sleep, waitFor } from '../helpers/wait';
 import type { FaultStack } from './fault-stack';
 import type { LoadRecord } from './load';
 
@@ -24,6 +27,31 @@ export async function killWorker(stack: FaultStack): Promise<number> {
   await stack.worker.kill('SIGKILL');
   await stack.worker.start();
   return at;
+}
+
+/**
+ * A deploy under load: a worker of the compiled product in `dist` starts beside the stack's worker;
+ * once it polls its version is made current (by itself when it is new, by the operator's `current`
+ * when it was current before, as a deploy back to an earlier build is); the old version is drained and,
+ * once Temporal reports it drained, its worker stopped. From then on the new worker is the stack's
+ * worker, which later faults kill. Returns the build ids, how many runs the drain woke and how long it took.
+ */
+export async function deploy(stack: FaultStack, dist: string) {
+  const { client } = stack;
+  const to = bundleBuildId({ codePath: path.join(dist, 'workflow-bundle.js') });
+  const from = (await listVersions(client)).find((v) => v.status === 'current')?.buildId;
+  if (from === undefined || from === to) throw new Error(`nothing to deploy: ${to} is already current`);
+  const started = Date.now();
+  const worker = await stack.startWorker({ dist });
+  const statusOf = async (buildId: string) => (await listVersions(client)).find((v) => v.buildId === buildId)?.status;
+  await waitFor(async () => (await statusOf(to)) !== undefined, 'the new build polling', 60_000);
+  if ((await statusOf(to)) !== 'current') await makeVersionCurrent(client, to);
+  await waitFor(async () => (await statusOf(to)) === 'current', 'the new build current', 60_000);
+  const woken = await drainVersion(client, from);
+  await waitUntilDrained(client, from, { timeoutMs: 180_000, intervalMs: 1_000 });
+  await stack.worker.stop();
+  stack.worker = worker;
+  return { from, to, woken, seconds: (Date.now() - started) / 1000 };
 }
 
 /**

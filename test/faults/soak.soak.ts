@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { REPO_ROOT } from '../helpers/spawn';
+import { variantDist } from '../helpers/variant-dist';
 import { sleep } from '../helpers/wait';
 import { startFaultStack, type FaultStack } from './fault-stack';
 import {
+  deploy,
   killServer,
   killWorker,
   postConfusedStatuses,
@@ -15,8 +18,9 @@ import { checkLedger, type Ledger } from './ledger';
 import { createUsers, newRecord, runLoad, sayFinalHi, type FaultUser } from './load';
 
 // The soak (`npm run soak -- --minutes 30`): a steady, moderate load of new conversations for the
-// whole time while the faults of the suite come one after another on a schedule (worker and server
-// killed, Temporal and Postgres away, Postgres restarted, a WhatsApp storm, confused statuses). At
+// whole time while the faults of the suite come one after another on a schedule (a deploy of another
+// build, worker and server killed, Temporal and Postgres away, Postgres restarted, a WhatsApp storm,
+// confused statuses). At
 // the end the ledger over every conversation, and the processes' memory (RSS) every 10 s, are
 // written to test/faults/results/soak.json; RELIABILITY.md carries the last figures.
 
@@ -31,10 +35,15 @@ const OUTAGE_MS = 20_000;
 const RESULTS = path.resolve(__dirname, 'results/soak.json');
 
 let stack: FaultStack;
+let variant: Awaited<ReturnType<typeof variantDist>> | undefined;
 beforeAll(async () => {
+  variant = await variantDist();
   stack = await startFaultStack({ postgres: 'embedded' });
+}, 180_000);
+afterAll(async () => {
+  await stack?.stop();
+  variant?.remove();
 }, 120_000);
-afterAll(() => stack?.stop(), 120_000);
 
 interface FaultRun {
   fault: string;
@@ -45,7 +54,12 @@ interface FaultRun {
 
 type Fault = (stack: FaultStack, record: ReturnType<typeof newRecord>, crashes: number[]) => Promise<unknown>;
 
+let deploys = 0;
+/** Deploys the other build each time: the variant (one extra timer per signal), then the product's dist/ again. */
+const deployNext: Fault = (s) => deploy(s, ++deploys % 2 === 1 ? variant!.dir : path.join(REPO_ROOT, 'dist'));
+
 const SCHEDULE: [string, Fault][] = [
+  ['deploy', deployNext],
   ['worker-kill', async (s, _, crashes) => crashes.push(await killWorker(s))],
   ['server-kill', (s, record) => killServer(s, record)],
   ['temporal-outage', (s) => temporalOutage(s, OUTAGE_MS)],
