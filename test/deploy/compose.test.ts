@@ -3,7 +3,9 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
+import { TEMPORAL_SERVER_VERSION } from '../../src/cluster/temporal-server-build';
 import { CONFIG_VARIABLES } from '../../src/config';
+import { TEMPORAL_UI_VERSION } from '../../src/embedded/temporal-ui';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../../workflows/search-attributes';
 
 // docker-compose.yml cannot run on the development machines (no Docker engine), so this checks it
@@ -438,8 +440,14 @@ describe('docker-compose.yml', () => {
       if (build !== undefined) continue;
       expect(`${name}: ${image}`).toMatch(/^[\w-]+: [\w./-]+:v?\d[\w.-]*$/);
     }
-    expect(service('temporal').image).toBe('temporalio/server:1.29.1');
-    expect(service('temporal-schema').image).toMatch(/^temporalio\/admin-tools:1\.29\.1/);
+  });
+
+  it('runs the Temporal release npm start and the cluster build, with its admin tools and Web UI', () => {
+    const server = TEMPORAL_SERVER_VERSION.replace(/^v/, '');
+    expect(service('temporal').image).toBe(`temporalio/server:${server}`);
+    expect(service('temporal-schema').image).toBe(`temporalio/admin-tools:${server}`);
+    expect(service('temporal-setup').image).toBe(`temporalio/admin-tools:${server}`);
+    expect(service('temporal-ui').image).toBe(`temporalio/ui:${TEMPORAL_UI_VERSION.replace(/^v/, '')}`);
   });
 
   it('runs the entry points the Dockerfile builds', () => {
