@@ -35,6 +35,43 @@ const postgresUrl = optionalString.refine((v) => v === undefined || /^postgres(q
 
 const HOST_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i;
 
+/** An AES-256 key of the payload codec: its id travels in each encrypted payload's metadata. */
+export interface PayloadKey {
+  id: string;
+  key: Buffer;
+}
+
+const PAYLOAD_KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** `id:base64` entries, comma-separated: the first encrypts, every one decrypts (rotation by adding one). */
+export function parsePayloadKeys(value: string): PayloadKey[] | string {
+  const keys: PayloadKey[] = [];
+  for (const entry of value.split(',').map((e) => e.trim())) {
+    const colon = entry.indexOf(':');
+    const id = entry.slice(0, colon);
+    const encoded = entry.slice(colon + 1);
+    if (colon < 1 || !PAYLOAD_KEY_ID.test(id))
+      return 'each key must be id:base64, the id letters, digits, ".", "_" or "-"';
+    if (keys.some((k) => k.id === id)) return `key id "${id}" appears twice`;
+    const key = Buffer.from(encoded, 'base64');
+    if (!/^[A-Za-z0-9+/]{43}=?$/.test(encoded) || key.length !== 32) {
+      return `key "${id}" must be 32 bytes in base64 (openssl rand -base64 32)`;
+    }
+    keys.push({ id, key });
+  }
+  return keys;
+}
+
+const retention = optionalString.transform((value, ctx) => {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 30d or 12h` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 const RawConfig = z.object({
   PORT: port(3000),
   HOST: optionalString.refine((v) => v === undefined || net.isIP(v) !== 0 || HOST_NAME.test(v), {
@@ -86,6 +123,30 @@ const RawConfig = z.object({
   // local: per-user cache for the Temporal server and Web UI builds (defaults to $XDG_CACHE_HOME or ~/.cache).
   XDG_CACHE_HOME: optionalString,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // The payload codec's keys; unset under npm start: one generated into DATA_DIR (§12). Required by
+  // start:server and start:worker.
+  TEMPORAL_PAYLOAD_KEYS: optionalString.transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const keys = parsePayloadKeys(value);
+    if (typeof keys === 'string') {
+      ctx.addIssue({ code: 'custom', message: keys });
+      return z.NEVER;
+    }
+    return keys;
+  }),
+  // mTLS to Temporal: paths of PEM files; or an API key. Unset: a plain connection.
+  TEMPORAL_TLS_CERT: optionalString,
+  TEMPORAL_TLS_KEY: optionalString,
+  TEMPORAL_TLS_CA: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+  // Unset: /metrics is open (bind it to a private network); set: /metrics requires it as a bearer token.
+  METRICS_TOKEN: optionalString,
+  // How long each kind of data is kept; unset: for ever.
+  RETENTION_MESSAGES: retention,
+  RETENTION_MEDIA: retention,
+  RETENTION_AUDIT: retention,
+  RETENTION_QUARANTINE: retention,
   // The worker's build id within the Worker Deployment `edubot`; unset: derived from the workflow bundle.
   EDUBOT_BUILD_ID: optionalString.refine((v) => v === undefined || BUILD_ID_PATTERN.test(v), {
     message: 'must be 1 to 100 letters, digits, ".", "_", "+" or "-", starting with a letter or digit',
@@ -175,6 +236,20 @@ export interface Config {
   workflowCacheSize: number;
   /** ip:port of the worker's Temporal SDK metrics endpoint; unset: not served. */
   temporalMetricsAddress: string | undefined;
+  /** How every Temporal client and worker connects, and the payload codec's keys (§12). */
+  temporalSecurity: TemporalSecurity;
+  /** Bearer token `/metrics` requires; unset: open. */
+  metricsToken: string | undefined;
+  /** How long each kind of data is kept, in ms; undefined: for ever. */
+  retention: { messagesMs?: number; mediaMs?: number; auditMs?: number; quarantineMs?: number };
+}
+
+export interface TemporalSecurity {
+  /** Unset only under `npm start`, which then generates a key into DATA_DIR once and keeps it. */
+  payloadKeys: PayloadKey[] | undefined;
+  /** mTLS: PEM file paths; the CA and server name optional (the system's roots, the address's host). */
+  tls: { certPath: string; keyPath: string; caPath?: string; serverName?: string } | undefined;
+  apiKey: string | undefined;
 }
 
 type SecretVariable =
@@ -256,6 +331,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
       `invalid environment variable ADMIN_TOKEN: must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters outside sandbox mode (e.g. openssl rand -hex 32)`,
     );
   }
+  if ((raw.TEMPORAL_TLS_CERT === undefined) !== (raw.TEMPORAL_TLS_KEY === undefined)) {
+    const missing = raw.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_CERT' : 'TEMPORAL_TLS_KEY';
+    throw new ConfigError(
+      `missing environment variable ${missing}: mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY`,
+    );
+  }
+  if (role !== 'all' && raw.TEMPORAL_PAYLOAD_KEYS === undefined) {
+    throw new ConfigError(
+      `missing environment variable TEMPORAL_PAYLOAD_KEYS: start:${role} encrypts Temporal payloads (id:base64 keys, e.g. k1:$(openssl rand -base64 32))`,
+    );
+  }
   return {
     port: raw.PORT,
     host: raw.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0'),
@@ -299,6 +385,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
     buildId: raw.EDUBOT_BUILD_ID,
     workflowCacheSize: raw.WORKFLOW_CACHE_SIZE,
     temporalMetricsAddress: raw.TEMPORAL_METRICS_ADDRESS,
+    temporalSecurity: {
+      payloadKeys: raw.TEMPORAL_PAYLOAD_KEYS,
+      tls:
+        raw.TEMPORAL_TLS_CERT !== undefined && raw.TEMPORAL_TLS_KEY !== undefined
+          ? {
+              certPath: raw.TEMPORAL_TLS_CERT,
+              keyPath: raw.TEMPORAL_TLS_KEY,
+              ...(raw.TEMPORAL_TLS_CA !== undefined ? { caPath: raw.TEMPORAL_TLS_CA } : {}),
+              ...(raw.TEMPORAL_TLS_SERVER_NAME !== undefined ? { serverName: raw.TEMPORAL_TLS_SERVER_NAME } : {}),
+            }
+          : undefined,
+      apiKey: raw.TEMPORAL_API_KEY,
+    },
+    metricsToken: raw.METRICS_TOKEN,
+    retention: {
+      ...(raw.RETENTION_MESSAGES !== undefined ? { messagesMs: raw.RETENTION_MESSAGES } : {}),
+      ...(raw.RETENTION_MEDIA !== undefined ? { mediaMs: raw.RETENTION_MEDIA } : {}),
+      ...(raw.RETENTION_AUDIT !== undefined ? { auditMs: raw.RETENTION_AUDIT } : {}),
+      ...(raw.RETENTION_QUARANTINE !== undefined ? { quarantineMs: raw.RETENTION_QUARANTINE } : {}),
+    },
   };
 }
 

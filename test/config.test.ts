@@ -1,8 +1,10 @@
 import { ConfigError, loadConfig, SANDBOX_BUSINESS_ACCOUNT_ID, SANDBOX_SECRETS } from '../src/config';
 
 const ADMIN_TOKEN = 'admin-token-of-exactly-32-chars!';
+const TEMPORAL_PAYLOAD_KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 
 const credentials = {
+  TEMPORAL_PAYLOAD_KEYS,
   WHATSAPP_ACCESS_TOKEN: 'token',
   WHATSAPP_PHONE_NUMBER_ID: '106000000000001',
   WHATSAPP_APP_SECRET: 'secret',
@@ -176,6 +178,7 @@ describe('the production processes', () => {
         PAYMENT_WEBHOOK_SECRET: 'pay',
         WHATSAPP_ACCESS_TOKEN: 'token',
         WHATSAPP_PHONE_NUMBER_ID: '106000000000001',
+        TEMPORAL_PAYLOAD_KEYS,
       },
       'server',
     );
@@ -183,7 +186,7 @@ describe('the production processes', () => {
     expect(server.whatsapp).toMatchObject({ accessToken: 'token', appSecret: 'secret', verifyToken: 'verify' });
 
     const worker = loadConfig(
-      { WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '106000000000001' },
+      { WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '106000000000001', TEMPORAL_PAYLOAD_KEYS },
       'worker',
     );
     expect(worker).toMatchObject({ sandbox: false, adminToken: '', payment: { webhookSecret: '' } });
@@ -245,6 +248,7 @@ describe('EDUBOT_BUILD_ID', () => {
 
 describe('message templates', () => {
   const serverCredentials = {
+    TEMPORAL_PAYLOAD_KEYS,
     WHATSAPP_APP_SECRET: 'secret',
     WHATSAPP_VERIFY_TOKEN: 'verify',
     ADMIN_TOKEN,
@@ -283,5 +287,61 @@ describe('message templates', () => {
   ])('refuse a malformed %s, naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid environment variable ${name}: `));
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+});
+
+describe('TEMPORAL_PAYLOAD_KEYS', () => {
+  const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+
+  it('reads id:base64 keys in order, the first being the one that encrypts', () => {
+    const keys = loadConfig({ TEMPORAL_PAYLOAD_KEYS: `k2:${key(2)}, k1:${key(1)}` }).temporalSecurity.payloadKeys;
+    expect(keys?.map((k) => [k.id, k.key[0]])).toEqual([
+      ['k2', 2],
+      ['k1', 1],
+    ]);
+  });
+
+  it.each([
+    ['no id', key(1), /must be id:base64/],
+    ['a short key', `k1:${Buffer.alloc(16).toString('base64')}`, /must be 32 bytes/],
+    ['not base64', `k1:${'!'.repeat(44)}`, /must be 32 bytes/],
+    ['a repeated id', `k1:${key(1)},k1:${key(2)}`, /appears twice/],
+  ])('refuses %s', (_what, value, message) => {
+    expect(() => loadConfig({ TEMPORAL_PAYLOAD_KEYS: value })).toThrow(message);
+  });
+
+  it('is required by the production processes, which never generate one', () => {
+    const production = {
+      WHATSAPP_ACCESS_TOKEN: 'a-real-access-token',
+      WHATSAPP_PHONE_NUMBER_ID: '123',
+      DATABASE_URL: 'postgres://x@localhost/db',
+      TEMPORAL_ADDRESS: 'localhost:7233',
+    };
+    expect(() => loadConfig(production, 'worker')).toThrow(/^missing environment variable TEMPORAL_PAYLOAD_KEYS/);
+    expect(
+      loadConfig({ ...production, TEMPORAL_PAYLOAD_KEYS: `k1:${key(1)}` }, 'worker').temporalSecurity.payloadKeys,
+    ).toHaveLength(1);
+  });
+});
+
+describe('TEMPORAL_TLS_*', () => {
+  it('needs the certificate and its key together', () => {
+    expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/certs/client.pem' })).toThrow(
+      /^missing environment variable TEMPORAL_TLS_KEY/,
+    );
+    expect(
+      loadConfig({ TEMPORAL_TLS_CERT: '/c.pem', TEMPORAL_TLS_KEY: '/k.pem', TEMPORAL_TLS_CA: '/ca.pem' })
+        .temporalSecurity.tls,
+    ).toEqual({ certPath: '/c.pem', keyPath: '/k.pem', caPath: '/ca.pem' });
+  });
+});
+
+describe('RETENTION_*', () => {
+  it('reads durations and keeps for ever when unset', () => {
+    expect(loadConfig({ RETENTION_MESSAGES: '365d', RETENTION_AUDIT: '2d' }).retention).toEqual({
+      messagesMs: 365 * 86_400_000,
+      auditMs: 2 * 86_400_000,
+    });
+    expect(() => loadConfig({ RETENTION_MEDIA: 'a year' })).toThrow(/^invalid environment variable RETENTION_MEDIA/);
   });
 });
