@@ -9,6 +9,7 @@ import { unreachable } from '../db/pool';
 import { createAppMetrics } from '../metrics/app-metrics';
 import type { ChatCommands } from './chat-commands';
 import { HttpError } from './errors';
+import { loopbackHostOnly } from './host-check';
 import type { EventHub } from './event-hub';
 import { adminRoutes } from './admin/router';
 import { healthRoutes } from './routes/health';
@@ -41,6 +42,8 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = true;
   logAppErrors(app, deps.logger);
+  // Before anything else: a DNS-rebinding page must reach no route of the sandbox (host-check.ts).
+  if (deps.config.sandbox) app.use(loopbackHostOnly(deps.config.host));
 
   // Registered first: every error becomes a JSON body with a real status; only unexpected ones are logged.
   app.use(async (ctx, next) => {
@@ -85,7 +88,7 @@ export function createApp(deps: AppDeps): Koa {
   const metrics = createAppMetrics(deps);
   const routers = [
     healthRoutes(deps),
-    metricsRoutes({ metrics }),
+    metricsRoutes({ metrics, token: deps.config.metricsToken }),
     webhookRoutes({ ...deps, metrics: metrics.webhook }),
     paymentRoutes(deps),
     ...(deps.sandbox ? [deps.sandbox] : []),
@@ -96,7 +99,7 @@ export function createApp(deps: AppDeps): Koa {
     app.use(router.routes()).use(router.allowedMethods());
   }
   if (deps.chat && deps.events) {
-    const admin = adminRoutes({ ...deps, chat: deps.chat, events: deps.events });
+    const admin = adminRoutes({ ...deps, chat: deps.chat, events: deps.events, authMetrics: metrics.adminAuth });
     app.use(admin.routes()).use(admin.allowedMethods());
   }
   return app;
