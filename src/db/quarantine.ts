@@ -22,6 +22,7 @@ export const QUARANTINE_REASONS = [
   'invalid_sender',
   'invalid_recipient',
   'unknown_status',
+  'foreign_number',
   'store_refused',
   'invalid_reference',
   'invalid_amount',

@@ -64,7 +64,9 @@ export type WebhookQuarantineReason =
   /** A message echo naming neither a usable phone (`to`) nor a usable BSUID (`to_user_id`). */
   | 'invalid_recipient'
   /** A status value the product does not know. */
-  | 'unknown_status';
+  | 'unknown_status'
+  /** An item of a change whose `metadata.phone_number_id` is another business number than ours. */
+  | 'foreign_number';
 
 /** One `messages[]` or `statuses[]` item that was not handed on, as it arrived. */
 export interface QuarantinedItem {
@@ -140,6 +142,17 @@ export interface ParsedWebhook {
   ignoredChanges: IgnoredChangeLabel[];
 }
 
+/**
+ * Whose items the product acts on. A Meta app may serve several business numbers and accounts, and
+ * signs all their webhooks with one secret: the signature alone does not make an item ours.
+ */
+export interface WebhookOwner {
+  /** WHATSAPP_PHONE_NUMBER_ID: a change naming another `metadata.phone_number_id` is quarantined. */
+  phoneNumberId: string;
+  /** The WABA of the template catalogue; template status updates of any other entry are ignored. */
+  businessAccountId: string | undefined;
+}
+
 /** Thrown when the body is not a webhook envelope at all (no `object` or no `entry` array); answer 400. */
 export class WebhookBodyError extends Error {
   override readonly name = 'WebhookBodyError';
@@ -153,8 +166,11 @@ export class WebhookBodyError extends Error {
 
 const MEDIA_TYPES: readonly MediaType[] = ['image', 'document', 'audio', 'video', 'sticker'];
 
-/** Parses a `messages` webhook body; `receivedAt` (epoch ms) is stamped on every message. */
-export function parseWebhook(body: unknown, receivedAt: number): ParsedWebhook {
+/**
+ * Parses a `messages` webhook body; `receivedAt` (epoch ms) is stamped on every message. With `owner`,
+ * what belongs to another number or account is set aside (the server always passes it).
+ */
+export function parseWebhook(body: unknown, receivedAt: number, owner?: WebhookOwner): ParsedWebhook {
   const envelope = WebhookBody.safeParse(body);
   if (!envelope.success) {
     const issues = envelope.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
@@ -182,12 +198,16 @@ export function parseWebhook(body: unknown, receivedAt: number): ParsedWebhook {
   entry.forEach((rawEntry, e) => {
     const parsedEntry = WebhookEntry.safeParse(rawEntry);
     if (!parsedEntry.success) return skip('unreadable', `entry[${e}] has no changes array`);
+    const entryId = parsedEntry.data.id;
     parsedEntry.data.changes.forEach((rawChange, c) => {
       const where = `entry[${e}].changes[${c}]`;
       const change = WebhookChange.safeParse(rawChange);
       if (!change.success) return skip('unreadable', `${where} has no field`);
       const field = change.data.field;
       if (field === 'message_template_status_update') {
+        // Meta names the WABA as the entry's id; another account's template may share a name with ours.
+        if (owner !== undefined && (owner.businessAccountId === undefined || entryId !== owner.businessAccountId))
+          return skip(field, `${where}: template status update of another business account`);
         const update = parseTemplateStatus(change.data.value, where);
         return void (typeof update === 'string' ? skip(field, update) : result.templateStatuses.push(update));
       }
@@ -200,6 +220,11 @@ export function parseWebhook(body: unknown, receivedAt: number): ParsedWebhook {
       // A value may carry more than the product handles (`calls` beside the messages, say): counted too.
       for (const key of Object.keys(change.data.value as object)) {
         if (!HANDLED_VALUE_KEYS.has(key)) skip(fieldLabel(key), `${where}: ${quote(key)} in the value is not handled`);
+      }
+      const number = value.data.metadata?.phone_number_id;
+      // Meta always names the number; a value without one is read as ours (see README, webhook).
+      if (owner !== undefined && number !== undefined && number !== owner.phoneNumberId) {
+        return setAsideForeign(value.data, number, where, result);
       }
       parseValue(value.data, where, receivedAt, result);
     });
@@ -217,6 +242,23 @@ const HANDLED_VALUE_KEYS = new Set([
   'errors',
   'message_echoes',
 ]);
+
+/**
+ * Every message, status and echo of another number's value is quarantined with that number beside it,
+ * so an operator sees which number's webhooks reach this app; its errors are that number's, not ours.
+ */
+function setAsideForeign(value: MessagesValue, number: string, where: string, out: ParsedWebhook): void {
+  const items: [QuarantinedItem['source'], unknown[] | undefined][] = [
+    ['webhook_message', value.messages],
+    ['webhook_status', value.statuses],
+    ['webhook_message', value.message_echoes],
+  ];
+  for (const [source, list] of items) {
+    for (const item of list ?? [])
+      out.quarantined.push({ source, reason: 'foreign_number', raw: { phone_number_id: number, item } });
+  }
+  out.ignored.push(`${where}: phone_number_id ${quote(number)} is not this product's number`);
+}
 
 function fieldLabel(field: string): IgnoredChangeLabel {
   return (KNOWN_WEBHOOK_FIELDS as readonly string[]).includes(field) ? (field as IgnoredChangeLabel) : 'other';

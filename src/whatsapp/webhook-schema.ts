@@ -15,7 +15,10 @@ const part = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefin
 export const WebhookBody = z.object({ object: z.string(), entry: z.array(z.unknown()) });
 export type WebhookBody = z.infer<typeof WebhookBody>;
 
-export const WebhookEntry = z.object({ id: part(z.string()), changes: z.array(z.unknown()) });
+/** An id Meta sends as a string and some senders as a number; compared as the string. */
+const IdText = z.union([z.string(), z.number().transform(String)]);
+
+export const WebhookEntry = z.object({ id: part(IdText), changes: z.array(z.unknown()) });
 export type WebhookEntry = z.infer<typeof WebhookEntry>;
 
 export const WebhookChange = z.object({ field: z.string(), value: z.unknown() });
@@ -42,7 +45,7 @@ export type WebhookContact = z.infer<typeof WebhookContact>;
 /** `value` of a `messages` change; each list item is validated separately by the parser. */
 export const MessagesValue = z.object({
   messaging_product: part(z.string()),
-  metadata: part(z.object({ display_phone_number: z.string().optional(), phone_number_id: z.string().optional() })),
+  metadata: part(z.object({ display_phone_number: part(z.string()), phone_number_id: part(IdText) })),
   contacts: z.array(z.unknown()).optional().catch(undefined),
   messages: z.array(z.unknown()).optional().catch(undefined),
   statuses: z.array(z.unknown()).optional().catch(undefined),

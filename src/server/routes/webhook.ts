@@ -67,7 +67,10 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
     }
     let parsed;
     try {
-      parsed = parseWebhook(body, receivedAt);
+      parsed = parseWebhook(body, receivedAt, {
+        phoneNumberId: config.whatsapp.phoneNumberId,
+        businessAccountId: config.templates.businessAccountId,
+      });
     } catch (err) {
       if (err instanceof WebhookBodyError) throw badRequest('invalid_webhook', err.message);
       throw err;
