@@ -1,5 +1,5 @@
 import { log } from '@temporalio/activity';
-import { getMedia, getUploadedMediaId, setUploadedMediaId } from '../src/db/media';
+import { getMediaInfo, getUploadedMediaId, readMediaBytes, setUploadedMediaId } from '../src/db/media';
 import { markFailed } from '../src/db/messages';
 import type { Db } from '../src/db/pool';
 import type { WhatsAppClient } from '../src/whatsapp/graph-client';
@@ -21,13 +21,15 @@ export async function uploadOnce(
 ): Promise<string> {
   const uploaded = await getUploadedMediaId(db, messageRowId);
   if (uploaded !== undefined) return uploaded;
-  const file = await getMedia(db, content.fileId);
+  const file = await getMediaInfo(db, content.fileId);
   if (file === undefined) {
     await markFailed(db, messageRowId, null, 'Attachment not found');
     throw new RangeError(`no stored file ${content.fileId} to attach`);
   }
+  // Streamed from its chunks: a 100 MB document is never whole in the worker's memory.
   const { mediaId } = await whatsapp.uploadMedia({
-    data: file.data,
+    sizeBytes: file.sizeBytes,
+    read: () => readMediaBytes(db, file),
     mimeType: file.mimeType,
     ...(file.filename === null ? {} : { filename: file.filename }),
   });

@@ -7,7 +7,7 @@ import {
 } from '../src/db/chat-sessions';
 import { claimAgent } from '../src/db/assignment';
 import { insertHomework, type HomeworkSubmission } from '../src/db/homework';
-import { storeMedia } from '../src/db/media';
+import { storeUserMedia } from '../src/db/media';
 import { confirmPayment, createPayment, expirePayment } from '../src/db/payments';
 import type { Db } from '../src/db/pool';
 import { saveProfile, setSubscription } from '../src/db/users';
@@ -40,13 +40,8 @@ export function createRecordActivities(db: Db, whatsapp: WhatsAppClient) {
       for (const record of input.records) {
         if (record.type === 'saveHomework' && record.submission.kind === 'image') {
           const { mediaId, mimeType } = record.submission;
-          const media = await whatsapp.downloadMedia(mediaId);
-          const stored = await storeMedia(db, {
-            waMediaId: mediaId,
-            mimeType: media.mimeType || mimeType || 'application/octet-stream',
-            sha256: media.sha256,
-            data: media.data,
-          });
+          // Streamed into chunks: a photo is never whole in the worker's memory.
+          const stored = await storeUserMedia(db, whatsapp, mediaId, mimeType === undefined ? {} : { mimeType });
           mediaRows.set(mediaId, stored.id);
         }
       }

@@ -1,28 +1,18 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
 import type { Queryable } from './queryable';
+import { UNIQUE_VIOLATION, type Db } from './pool';
 import type { AttachmentType } from '../../domain/types';
+import type { WhatsAppClient } from '../whatsapp/graph-client';
 
 // Stored media: photos and files downloaded from WhatsApp (its media URLs expire) and files agents
-// upload to attach to their messages. The bytes live in the row (bytea), with what serving them needs.
+// upload to attach to their messages. The bytes live in `media_chunks`, written and read one chunk
+// at a time, so no file is ever whole in memory; rows from before chunks keep theirs in media.data.
+// A row is written incomplete, its chunks added, and only then marked complete: readers see complete
+// rows only, so a failed or aborted transfer leaves nothing usable.
 
-export interface MediaInput {
-  waMediaId: string;
-  mimeType: string;
-  sha256?: string;
-  filename?: string;
-  data: Buffer;
-}
-
-/** Stores downloaded media once per WhatsApp media id and returns what the row holds besides its bytes. */
-export async function storeMedia(db: Queryable, media: MediaInput): Promise<MediaInfo> {
-  const { rows } = await db.query<DbMedia>(
-    `insert into media (wa_media_id, mime_type, sha256, size_bytes, data, filename, origin)
-     values ($1, $2, $3, $4, $5, $6, 'whatsapp')
-     on conflict (wa_media_id) do update set wa_media_id = excluded.wa_media_id
-     returning ${INFO_COLUMNS}`,
-    [media.waMediaId, media.mimeType, media.sha256 ?? null, media.data.length, media.data, media.filename ?? null],
-  );
-  return toInfo(rows[0]!);
-}
+/** A chunk's size: large enough that a 100 MB file is 200 rows, small enough to hold a few at once. */
+export const CHUNK_BYTES = 512 * 1024;
 
 /** What is known of a stored file besides its bytes. */
 export interface MediaInfo {
@@ -35,6 +25,7 @@ export interface MediaInfo {
   sizeBytes: number;
 }
 
+/** A stored file with its bytes in one buffer: for tests and callers that know the file is small. */
 export interface StoredMedia extends MediaInfo {
   data: Buffer;
 }
@@ -46,7 +37,6 @@ interface DbMedia {
   mime_type: string;
   filename: string | null;
   size_bytes: number;
-  data?: Buffer;
 }
 
 const INFO_COLUMNS = 'id, origin, media_type, mime_type, filename, size_bytes';
@@ -60,45 +50,257 @@ const toInfo = (row: DbMedia): MediaInfo => ({
   sizeBytes: row.size_bytes,
 });
 
-/** An agent's file, checked against WhatsApp's limits before it gets here. */
-export async function storeAgentFile(
-  db: Queryable,
-  file: {
-    mediaType: AttachmentType;
-    mimeType: string;
-    filename: string;
-    sha256: string;
-    data: Buffer;
-    uploadedBy: number;
-  },
-): Promise<MediaInfo> {
-  const { rows } = await db.query<DbMedia>(
-    `insert into media (origin, media_type, mime_type, filename, sha256, size_bytes, data, uploaded_by)
-     values ('agent', $1, $2, $3, $4, $5, $6, $7)
-     returning ${INFO_COLUMNS}`,
-    [file.mediaType, file.mimeType, file.filename, file.sha256, file.data.length, file.data, file.uploadedBy],
+/** A file about to be written: an agent's upload, or a user's media downloaded from WhatsApp. */
+export type NewMedia =
+  | { origin: 'agent'; mediaType: AttachmentType; mimeType: string; filename: string; uploadedBy: number }
+  | { origin: 'whatsapp'; mimeType: string; filename?: string };
+
+/** Starts a file: an incomplete row that chunks are added to; nobody reads it until it is complete. */
+export async function beginMedia(db: Queryable, media: NewMedia): Promise<number> {
+  const { rows } = await db.query<{ id: string }>(
+    `insert into media (origin, media_type, mime_type, filename, uploaded_by, size_bytes, complete)
+     values ($1, $2, $3, $4, $5, 0, false) returning id`,
+    [
+      media.origin,
+      media.origin === 'agent' ? media.mediaType : null,
+      media.mimeType,
+      media.filename ?? null,
+      media.origin === 'agent' ? media.uploadedBy : null,
+    ],
   );
-  return toInfo(rows[0]!);
+  return Number(rows[0]!.id);
 }
 
-/** What is known of a stored file, without loading its bytes. */
+/** Writes a file's bytes as they come, in CHUNK_BYTES rows, counting and hashing them on the way. */
+export interface ChunkWriter {
+  /** Resolves once the bytes are buffered or written: the caller reads no more until then. */
+  write(bytes: Buffer): Promise<void>;
+  /** Writes what is left; returns the file's size and hex sha256. */
+  end(): Promise<{ sizeBytes: number; sha256: string }>;
+}
+
+export function chunkWriter(db: Queryable, mediaId: number): ChunkWriter {
+  const hash = createHash('sha256');
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let seq = 0;
+  let sizeBytes = 0;
+  const insert = async (bytes: Buffer): Promise<void> => {
+    await db.query('insert into media_chunks (media_id, seq, bytes) values ($1, $2, $3)', [mediaId, seq, bytes]);
+    seq += 1;
+  };
+  return {
+    async write(bytes) {
+      hash.update(bytes);
+      sizeBytes += bytes.length;
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes < CHUNK_BYTES) return;
+      let joined = Buffer.concat(pending, pendingBytes);
+      while (joined.length >= CHUNK_BYTES) {
+        await insert(joined.subarray(0, CHUNK_BYTES));
+        joined = joined.subarray(CHUNK_BYTES);
+      }
+      // A copy: the rest would otherwise keep the whole joined buffer alive.
+      pending = joined.length > 0 ? [Buffer.from(joined)] : [];
+      pendingBytes = joined.length;
+    },
+    async end() {
+      if (pendingBytes > 0) await insert(Buffer.concat(pending, pendingBytes));
+      pending = [];
+      pendingBytes = 0;
+      return { sizeBytes, sha256: hash.digest('hex') };
+    },
+  };
+}
+
+/** Marks an agent's file complete: from now on it can be attached and served. */
+export async function completeAgentMedia(
+  db: Queryable,
+  mediaId: number,
+  written: { sizeBytes: number; sha256: string },
+): Promise<MediaInfo> {
+  const { rows } = await db.query<DbMedia>(
+    `update media set size_bytes = $2, sha256 = $3, complete = true where id = $1 and not complete
+     returning ${INFO_COLUMNS}`,
+    [mediaId, written.sizeBytes, written.sha256],
+  );
+  if (!rows[0]) throw new Error(`media ${mediaId} vanished before it was complete`);
+  return toInfo(rows[0]);
+}
+
+/**
+ * Marks a user's downloaded media complete under its WhatsApp id. When another download of the same
+ * id completed first, this one is deleted and the other returned: one row per WhatsApp media id.
+ */
+export async function completeWhatsAppMedia(
+  db: Queryable,
+  mediaId: number,
+  written: { waMediaId: string; mimeType: string; sizeBytes: number; sha256: string },
+): Promise<MediaInfo> {
+  try {
+    const { rows } = await db.query<DbMedia>(
+      `update media set wa_media_id = $2, mime_type = $3, size_bytes = $4, sha256 = $5, complete = true
+       where id = $1 and not complete returning ${INFO_COLUMNS}`,
+      [mediaId, written.waMediaId, written.mimeType, written.sizeBytes, written.sha256],
+    );
+    if (rows[0]) return toInfo(rows[0]);
+    throw new Error(`media ${mediaId} vanished before it was complete`);
+  } catch (err) {
+    if (!(err instanceof pg.DatabaseError) || err.code !== UNIQUE_VIOLATION) throw err;
+    await discardMedia(db, mediaId);
+    const earlier = await getWhatsAppMediaInfo(db, written.waMediaId);
+    if (!earlier) throw err;
+    return earlier;
+  }
+}
+
+/** Deletes a file that never completed, with its chunks (cascade). */
+export async function discardMedia(db: Queryable, mediaId: number): Promise<void> {
+  await db.query('delete from media where id = $1 and not complete', [mediaId]);
+}
+
+/**
+ * Deletes incomplete files older than `olderThanMs`: transfers whose process died before it could
+ * discard them. Nothing in flight is that old (a transfer's time limit is far shorter).
+ */
+export async function sweepIncompleteMedia(db: Queryable, olderThanMs: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `delete from media where not complete and created_at < now() - make_interval(secs => $1)`,
+    [olderThanMs / 1000],
+  );
+  return rowCount ?? 0;
+}
+
+/**
+ * A complete file's bytes, one chunk at a time, each read when the consumer asks for it. A row from
+ * before chunks is read in slices of its single column, so it too is never whole in memory here.
+ */
+export async function* readMediaBytes(db: Queryable, media: MediaInfo): AsyncGenerator<Buffer> {
+  const { rows } = await db.query<{ legacy: boolean }>(
+    'select data is not null as legacy from media where id = $1 and complete',
+    [media.id],
+  );
+  if (!rows[0]) throw new Error(`media ${media.id} is gone`);
+  const chunks = Math.ceil(media.sizeBytes / CHUNK_BYTES);
+  for (let seq = 0; seq < chunks; seq++) {
+    const { rows: chunk } = rows[0].legacy
+      ? await db.query<{ bytes: Buffer | null }>(
+          'select substring(data from $2 for $3) as bytes from media where id = $1',
+          [media.id, seq * CHUNK_BYTES + 1, CHUNK_BYTES],
+        )
+      : await db.query<{ bytes: Buffer }>('select bytes from media_chunks where media_id = $1 and seq = $2', [
+          media.id,
+          seq,
+        ]);
+    // Erased or pruned while it was read: the reader fails rather than serving a truncated file.
+    if (!chunk[0]?.bytes) throw new Error(`media ${media.id} lost chunk ${seq} while it was read`);
+    yield chunk[0].bytes;
+  }
+}
+
+/** Stores a file given whole in memory (tests, small files): the same chunks as a streamed one. */
+async function storeWhole(db: Db, media: NewMedia, data: Buffer): Promise<{ id: number; sha256: string }> {
+  const id = await beginMedia(db, media);
+  try {
+    const writer = chunkWriter(db, id);
+    for (let at = 0; at < data.length; at += CHUNK_BYTES) await writer.write(data.subarray(at, at + CHUNK_BYTES));
+    const { sha256 } = await writer.end();
+    return { id, sha256 };
+  } catch (err) {
+    await discardMedia(db, id).catch(() => undefined);
+    throw err;
+  }
+}
+
+export interface MediaInput {
+  waMediaId: string;
+  mimeType: string;
+  filename?: string;
+  data: Buffer;
+}
+
+/** Stores downloaded media, given whole, once per WhatsApp media id. */
+export async function storeMedia(db: Db, media: MediaInput): Promise<MediaInfo> {
+  const earlier = await getWhatsAppMediaInfo(db, media.waMediaId);
+  if (earlier) return earlier;
+  const { id, sha256 } = await storeWhole(
+    db,
+    {
+      origin: 'whatsapp',
+      mimeType: media.mimeType,
+      ...(media.filename === undefined ? {} : { filename: media.filename }),
+    },
+    media.data,
+  );
+  return completeWhatsAppMedia(db, id, {
+    waMediaId: media.waMediaId,
+    mimeType: media.mimeType,
+    sizeBytes: media.data.length,
+    sha256,
+  });
+}
+
+/** An agent's file given whole, checked against WhatsApp's limits before it gets here. */
+export async function storeAgentFile(
+  db: Db,
+  file: { mediaType: AttachmentType; mimeType: string; filename: string; data: Buffer; uploadedBy: number },
+): Promise<MediaInfo> {
+  const { data, ...fields } = file;
+  const { id, sha256 } = await storeWhole(db, { origin: 'agent', ...fields }, data);
+  return completeAgentMedia(db, id, { sizeBytes: data.length, sha256 });
+}
+
+/**
+ * A user's media by WhatsApp's id: the stored row when it was downloaded before, else streamed from
+ * WhatsApp into chunks and completed. A failed or refused download leaves nothing behind.
+ */
+export async function storeUserMedia(
+  db: Db,
+  whatsapp: Pick<WhatsAppClient, 'streamMedia'>,
+  waMediaId: string,
+  hints: { mimeType?: string; filename?: string } = {},
+): Promise<MediaInfo> {
+  const earlier = await getWhatsAppMediaInfo(db, waMediaId);
+  if (earlier) return earlier;
+  const fallbackType = hints.mimeType ?? 'application/octet-stream';
+  const id = await beginMedia(db, {
+    origin: 'whatsapp',
+    mimeType: fallbackType,
+    ...(hints.filename === undefined ? {} : { filename: hints.filename }),
+  });
+  try {
+    const writer = chunkWriter(db, id);
+    const { mimeType } = await whatsapp.streamMedia(waMediaId, (chunk) => writer.write(chunk));
+    const written = await writer.end();
+    return await completeWhatsAppMedia(db, id, { waMediaId, mimeType: mimeType || fallbackType, ...written });
+  } catch (err) {
+    await discardMedia(db, id).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** What is known of a complete stored file, without its bytes. */
 export async function getMediaInfo(db: Queryable, id: number): Promise<MediaInfo | undefined> {
-  const { rows } = await db.query<DbMedia>(`select ${INFO_COLUMNS} from media where id = $1`, [id]);
+  const { rows } = await db.query<DbMedia>(`select ${INFO_COLUMNS} from media where id = $1 and complete`, [id]);
   return rows[0] ? toInfo(rows[0]) : undefined;
 }
 
-/** A stored file with its bytes, by row id. */
-export async function getMedia(db: Queryable, id: number): Promise<StoredMedia | undefined> {
-  const { rows } = await db.query<DbMedia>(`select ${INFO_COLUMNS}, data from media where id = $1`, [id]);
-  return rows[0] ? { ...toInfo(rows[0]), data: rows[0].data! } : undefined;
-}
-
-/** Media downloaded from WhatsApp, with its bytes, by WhatsApp's media id. */
-export async function getWhatsAppMedia(db: Queryable, waMediaId: string): Promise<StoredMedia | undefined> {
-  const { rows } = await db.query<DbMedia>(`select ${INFO_COLUMNS}, data from media where wa_media_id = $1`, [
+/** What is known of a user's media downloaded earlier, by WhatsApp's media id. */
+export async function getWhatsAppMediaInfo(db: Queryable, waMediaId: string): Promise<MediaInfo | undefined> {
+  const { rows } = await db.query<DbMedia>(`select ${INFO_COLUMNS} from media where wa_media_id = $1 and complete`, [
     waMediaId,
   ]);
-  return rows[0] ? { ...toInfo(rows[0]), data: rows[0].data! } : undefined;
+  return rows[0] ? toInfo(rows[0]) : undefined;
+}
+
+/** A stored file with all its bytes in one buffer, by row id: for tests and small files only. */
+export async function getMedia(db: Queryable, id: number): Promise<StoredMedia | undefined> {
+  const info = await getMediaInfo(db, id);
+  if (!info) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of readMediaBytes(db, info)) chunks.push(chunk);
+  return { ...info, data: Buffer.concat(chunks) };
 }
 
 /**

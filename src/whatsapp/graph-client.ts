@@ -3,7 +3,9 @@ import type { OutboundContent, Recipient } from '../../domain/types';
 import { WhatsAppApiError, isRetryableCode, isRetryableHttpStatus } from './errors';
 import { httpRequest, RequestTimeoutError, type HttpResponse } from './http-request';
 import { checkOutboundLimits, toGraphSendBody } from './outbound';
+import { downloadMedia, MediaHttpError, MediaRefusedError, postMultipart, type UploadSource } from './media-transfer';
 import { GraphTemplate, GraphTemplatePage } from './template-schema';
+import { MAX_MEDIA_BYTES } from '../../domain/whatsapp-limits';
 
 export { checkOutboundLimits } from './outbound';
 
@@ -21,8 +23,11 @@ export interface WhatsAppClient {
     content: OutboundContent,
     options?: { contextMessageId?: string; uploadedMediaId?: string },
   ): Promise<{ waMessageId: string }>;
-  /** Uploads a file for a send (`POST /{phone-number-id}/media`); resolves with WhatsApp's media id. */
-  uploadMedia(file: { data: Buffer; mimeType: string; filename?: string }): Promise<{ mediaId: string }>;
+  /**
+   * Uploads a file for a send (`POST /{phone-number-id}/media`), streamed from its source; resolves
+   * with WhatsApp's media id.
+   */
+  uploadMedia(file: UploadSource & { mimeType: string; filename?: string }): Promise<{ mediaId: string }>;
   /** Marks an inbound message (and the ones before it) as read: the user sees blue ticks. */
   markRead(waMessageId: string): Promise<void>;
   /**
@@ -30,8 +35,17 @@ export interface WhatsAppClient {
    * message (and the ones before it) as read, as markRead does.
    */
   sendTypingIndicator(waMessageId: string): Promise<void>;
-  /** Fetches the bytes of an inbound media attachment by its media id. */
-  downloadMedia(mediaId: string): Promise<{ data: Buffer; mimeType: string; sha256?: string }>;
+  /**
+   * Streams an inbound media attachment into `write` by its media id: looked up, then fetched only
+   * from Meta's media hosts (or the Graph origin), at most its declared size and the hard cap, its
+   * sha256 checked at the end. A refusal is a MediaRefusedError; what `write` got is then to be dropped.
+   */
+  streamMedia(
+    mediaId: string,
+    write: (chunk: Buffer) => Promise<void>,
+  ): Promise<{ mimeType: string; sizeBytes: number }>;
+  /** The same, collected in one buffer: for small media and tests. */
+  downloadMedia(mediaId: string): Promise<{ data: Buffer; mimeType: string }>;
   /** Every message template of a WhatsApp Business Account, all pages; one that cannot be read is left out. */
   listTemplates(businessAccountId: string): Promise<GraphTemplate[]>;
 }
@@ -43,8 +57,10 @@ export interface GraphClientOptions {
   phoneNumberId: string;
   /** Per HTTP request, including reading the answer. */
   timeoutMs?: number;
-  /** Per media upload, which may carry up to 100 MB. */
+  /** Per media upload or download, which may carry up to 100 MB. */
   uploadTimeoutMs?: number;
+  /** The largest media downloaded, whatever the lookup declares. */
+  maxMediaBytes?: number;
 }
 
 const GraphErrorBody = z.object({
@@ -67,7 +83,8 @@ const TEMPLATE_FIELDS = 'name,language,status,category,components,parameter_form
 const MAX_TEMPLATE_PAGES = 100;
 
 const MediaInfo = z.object({
-  url: z.url(),
+  // Any string: which URLs may be fetched is media-transfer's to decide, with a refusal of its own.
+  url: z.string().min(1),
   mime_type: z.string().min(1),
   sha256: z.string().optional(),
   file_size: z.number().optional(),
@@ -82,20 +99,16 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
   const uploadTimeoutMs = options.uploadTimeoutMs ?? 120_000;
   const messagesUrl = `${baseUrl}/${encodeURIComponent(phoneNumberId)}/messages`;
   const mediaUrl = `${baseUrl}/${encodeURIComponent(phoneNumberId)}/media`;
+  const graphOrigin = new URL(baseUrl).origin;
+  const maxMediaBytes = options.maxMediaBytes ?? MAX_MEDIA_BYTES;
 
   // One request: resolves with a 2xx status and its body, or throws a classified error. A JSON body
-  // is posted as JSON; a multipart one (an upload) as it is, with its own content type.
-  async function call(
-    what: string,
-    url: string,
-    jsonBody?: unknown,
-    multipart?: { body: Buffer; contentType: string },
-  ): Promise<{ status: number; bytes: Buffer }> {
+  // is posted as JSON.
+  async function call(what: string, url: string, jsonBody?: unknown): Promise<{ status: number; bytes: Buffer }> {
     let res: HttpResponse;
     const posted =
-      multipart ??
-      (jsonBody === undefined ? undefined : { body: JSON.stringify(jsonBody), contentType: 'application/json' });
-    const limitMs = multipart === undefined ? timeoutMs : uploadTimeoutMs;
+      jsonBody === undefined ? undefined : { body: JSON.stringify(jsonBody), contentType: 'application/json' };
+    const limitMs = timeoutMs;
     try {
       res = await httpRequest(url, {
         method: posted === undefined ? 'GET' : 'POST',
@@ -112,17 +125,31 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
       const reason = err instanceof RequestTimeoutError ? `timed out after ${limitMs}ms` : 'network error';
       throw new WhatsAppApiError(`WhatsApp ${what} failed: ${reason}`, { retryable: true, cause: err });
     }
-    const bytes = res.body;
-    const ok = res.status >= 200 && res.status < 300;
-    if (!ok) {
-      const graphError = parseGraphError(bytes);
-      if (graphError !== undefined) throw toApiError(what, res.status, graphError);
-      throw new WhatsAppApiError(`WhatsApp ${what} failed: HTTP ${res.status} without a Graph error body`, {
-        status: res.status,
-        retryable: isRetryableHttpStatus(res.status),
-      });
+    return answered(what, res.status, res.body);
+  }
+
+  /** A 2xx answer as it is; any other as the classified error its Graph error body (if any) names. */
+  function answered(what: string, status: number, bytes: Buffer): { status: number; bytes: Buffer } {
+    if (status >= 200 && status < 300) return { status, bytes };
+    const graphError = parseGraphError(bytes);
+    if (graphError !== undefined) throw toApiError(what, status, graphError);
+    throw new WhatsAppApiError(`WhatsApp ${what} failed: HTTP ${status} without a Graph error body`, {
+      status,
+      retryable: isRetryableHttpStatus(status),
+    });
+  }
+
+  /** A transfer's failure as a WhatsAppApiError: refusals and classified errors as they are. */
+  function transferError(what: string, err: unknown): WhatsAppApiError {
+    if (err instanceof WhatsAppApiError) return err;
+    if (err instanceof MediaHttpError) {
+      try {
+        answered(what, err.status, err.body);
+      } catch (classified) {
+        return classified as WhatsAppApiError;
+      }
     }
-    return { status: res.status, bytes };
+    return new WhatsAppApiError(`WhatsApp ${what} failed: network error`, { retryable: true, cause: err });
   }
 
   return {
@@ -148,7 +175,23 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
     },
 
     async uploadMedia(file) {
-      const { status, bytes } = await call('media upload', mediaUrl, undefined, await multipartUpload(file));
+      let answer: { status: number; body: Buffer };
+      try {
+        answer = await postMultipart(mediaUrl, {
+          accessToken,
+          timeoutMs: uploadTimeoutMs,
+          fields: { messaging_product: 'whatsapp', type: file.mimeType },
+          file,
+        });
+      } catch (err) {
+        // A timeout or a lost connection: the upload may have been taken, but an unused media id costs
+        // nothing, so the attempt is retried.
+        throw new WhatsAppApiError('WhatsApp media upload failed: network error or timeout', {
+          retryable: true,
+          cause: err,
+        });
+      }
+      const { status, bytes } = answered('media upload', answer.status, answer.body);
       const parsed = UploadResponse.safeParse(parseJson(bytes));
       if (!parsed.success)
         throw new WhatsAppApiError('WhatsApp media upload answered without a media id', { status, retryable: false });
@@ -169,7 +212,7 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
       });
     },
 
-    async downloadMedia(mediaId) {
+    async streamMedia(mediaId, write) {
       const lookup = await call('media lookup', `${baseUrl}/${encodeURIComponent(mediaId)}`);
       const info = MediaInfo.safeParse(parseJson(lookup.bytes));
       if (!info.success) {
@@ -178,13 +221,32 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
           retryable: false,
         });
       }
-      // Meta's download URL is short-lived and also needs the access token.
-      const download = await call('media download', info.data.url);
-      return {
-        data: download.bytes,
-        mimeType: info.data.mime_type,
-        ...(info.data.sha256 === undefined ? {} : { sha256: info.data.sha256 }),
-      };
+      const declared = info.data.file_size;
+      if (declared !== undefined && declared > maxMediaBytes)
+        throw new MediaRefusedError('media_too_large', `the lookup declares ${declared} bytes`);
+      try {
+        // Meta's download URL is short-lived and also needs the access token.
+        const { sizeBytes } = await downloadMedia(info.data.url, {
+          accessToken,
+          graphOrigin,
+          maxBytes: declared ?? maxMediaBytes,
+          ...(info.data.sha256 === undefined ? {} : { sha256: info.data.sha256 }),
+          timeoutMs: uploadTimeoutMs,
+          write,
+        });
+        return { mimeType: info.data.mime_type, sizeBytes };
+      } catch (err) {
+        throw transferError('media download', err);
+      }
+    },
+
+    async downloadMedia(mediaId) {
+      const chunks: Buffer[] = [];
+      const { mimeType } = await this.streamMedia(mediaId, (chunk) => {
+        chunks.push(chunk);
+        return Promise.resolve();
+      });
+      return { data: Buffer.concat(chunks), mimeType };
     },
 
     async listTemplates(businessAccountId) {
@@ -214,23 +276,6 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
         retryable: false,
       });
     },
-  };
-}
-
-/** The upload's multipart body as Node's FormData encodes it, with its boundary in the content type. */
-async function multipartUpload(file: {
-  data: Buffer;
-  mimeType: string;
-  filename?: string;
-}): Promise<{ body: Buffer; contentType: string }> {
-  const form = new FormData();
-  form.append('messaging_product', 'whatsapp');
-  form.append('type', file.mimeType);
-  form.append('file', new Blob([file.data], { type: file.mimeType }), file.filename ?? 'file');
-  const encoded = new Response(form);
-  return {
-    body: Buffer.from(await encoded.arrayBuffer()),
-    contentType: encoded.headers.get('content-type') ?? 'multipart/form-data',
   };
 }
 

@@ -55,7 +55,6 @@ async function attachment(data: Buffer, file: Omit<MediaContent, 'kind' | 'fileI
     mediaType: file.mediaType,
     mimeType: file.mimeType,
     filename: file.filename ?? 'file',
-    sha256: sha256(data),
     data,
     uploadedBy: agentId,
   });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { OutboundContent } from '../../domain/types';
@@ -176,12 +175,13 @@ describe('mark read and media', () => {
     const media = await client.downloadMedia('1000000000000001');
     expect(media.data.equals(bytes)).toBe(true);
     expect(media.mimeType).toBe('image/jpeg');
-    expect(media.sha256).toBe(createHash('sha256').update(bytes).digest('base64'));
   });
 
-  it('follows a redirected media download, without the token on another origin', async () => {
-    // A CDN on another origin (another port) serves the bytes; the Graph side answers the lookup and redirects.
+  it('follows a redirect on the Graph origin with the token, and none to another origin', async () => {
+    // Only the Graph side (the fake's origin) and Meta's https media hosts may serve bytes: a redirect
+    // to a CDN on another origin (another port) is refused before it is requested.
     const seen: { path: string; authorization?: string }[] = [];
+    let cdnTarget = false;
     const cdn = createServer((req, res) => {
       seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
       res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.from('jpeg bytes'));
@@ -193,8 +193,10 @@ describe('mark read and media', () => {
         res
           .writeHead(200, { 'content-type': 'application/json' })
           .end(JSON.stringify({ url: `${origin}/download/media-1`, mime_type: 'image/jpeg' }));
-      else
-        res.writeHead(302, { location: `http://127.0.0.1:${(cdn.address() as AddressInfo).port}/files/media-1` }).end();
+      else if (req.url === '/download/media-1') {
+        const cdnOrigin = `http://127.0.0.1:${(cdn.address() as AddressInfo).port}`;
+        res.writeHead(302, { location: cdnTarget ? `${cdnOrigin}/files/media-1` : `${origin}/files/media-1` }).end();
+      } else res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.from('jpeg bytes'));
     });
     await Promise.all(
       [cdn, graph].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))),
@@ -210,8 +212,13 @@ describe('mark read and media', () => {
       expect(seen).toEqual([
         { path: '/v22.0/media-1', authorization: `Bearer ${TOKEN}` },
         { path: '/download/media-1', authorization: `Bearer ${TOKEN}` },
-        { path: '/files/media-1', authorization: undefined },
+        { path: '/files/media-1', authorization: `Bearer ${TOKEN}` },
       ]);
+      seen.length = 0;
+      cdnTarget = true;
+      const refused = await redirected.downloadMedia('media-1').catch((err: unknown) => err);
+      expect(refused).toMatchObject({ name: 'WhatsAppApiError', refusal: 'media_url_refused', retryable: false });
+      expect(seen.map((s) => s.path)).toEqual(['/v22.0/media-1', '/download/media-1']);
     } finally {
       await Promise.all([cdn, graph].map((server) => new Promise((resolve) => server.close(resolve))));
     }

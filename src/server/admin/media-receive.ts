@@ -1,17 +1,30 @@
 import busboy from 'busboy';
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { MAX_MEDIA_BYTES } from '../../../domain/whatsapp-limits';
 import { describeBytes, MAX_BYTES, recogniseMedia, SNIFF_BYTES, type MediaFormat } from '../../whatsapp/media-types';
 import { badRequest, type HttpError } from '../errors';
 
 // Reads the one file of a multipart upload as it streams in, refusing it the moment it shows itself
-// to be no file WhatsApp takes (its first bytes) or larger than WhatsApp takes for its kind: nothing
-// more than the limit and one byte is ever held, and the refusal is answered at once.
+// to be no file WhatsApp takes (its first bytes) or larger than WhatsApp takes for its kind, and hands
+// its bytes to a sink as they come: the body is read no faster than the sink writes (busboy and the
+// socket are paused meanwhile), so what is held is a few chunks whatever the file's size.
 
-export interface ReceivedFile {
+/** Where a recognised file's bytes go; opened once its first bytes are recognised. */
+export interface FileSink<T> {
+  write(bytes: Buffer): Promise<void>;
+  /** All bytes written: completes the file. */
+  end(): Promise<T>;
+  /** The upload failed or was refused: drops what was written. */
+  abort(): Promise<void>;
+}
+
+export interface ReceivedFile<T> {
   format: MediaFormat;
   filename: string;
-  data: Buffer;
+  sizeBytes: number;
+  /** What the sink's `end` gave. */
+  stored: T;
 }
 
 /** What the multipart framing (boundaries, part headers) may add to the file's own bytes. */
@@ -21,8 +34,15 @@ const MAX_FILENAME_CHARS = 255;
 const tooLarge = (limit: number, what: string): HttpError =>
   badRequest('file_too_large', `The file is larger than the ${describeBytes(limit)} WhatsApp takes for ${what}`);
 
-/** The file part named `file` of a `multipart/form-data` request, checked against WhatsApp's limits. */
-export function receiveFile(req: IncomingMessage): Promise<ReceivedFile> {
+/**
+ * The file part named `file` of a `multipart/form-data` request, checked against WhatsApp's limits
+ * and written to the sink `open` gives once its format is known. A refused or broken upload aborts
+ * the sink before the promise rejects.
+ */
+export function receiveFile<T>(
+  req: IncomingMessage,
+  open: (file: { format: MediaFormat; filename: string }) => Promise<FileSink<T>>,
+): Promise<ReceivedFile<T>> {
   const type = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data\s*;/i.test(type))
     return Promise.reject(badRequest('not_multipart', 'Send the file as multipart/form-data with a part named file'));
@@ -41,19 +61,22 @@ export function receiveFile(req: IncomingMessage): Promise<ReceivedFile> {
     return Promise.reject(badRequest('invalid_multipart', 'The multipart body has no boundary'));
   }
 
-  return new Promise<ReceivedFile>((resolve, reject) => {
+  return new Promise<ReceivedFile<T>>((resolve, reject) => {
     let settled = false;
-    let received: ReceivedFile | undefined;
+    let received: ReceivedFile<T> | undefined;
+    let sink: FileSink<T> | undefined;
     let files = 0;
     let pending = 0;
 
-    const fail = (err: HttpError): void => {
+    const fail = (err: HttpError | Error): void => {
       if (settled) return;
       settled = true;
       // Stop reading: the rest of the body is drained by Node and never held.
       req.unpipe(parser);
       req.resume();
-      reject(err);
+      const opened = sink;
+      sink = undefined;
+      void (opened ? opened.abort().catch(() => undefined) : Promise.resolve()).then(() => reject(err));
     };
     const finish = (): void => {
       if (settled || pending > 0) return;
@@ -73,43 +96,72 @@ export function receiveFile(req: IncomingMessage): Promise<ReceivedFile> {
         return fail(badRequest('too_many_files', 'Send one file at a time'));
       }
       pending += 1;
-      const chunks: Buffer[] = [];
+      void readFile(stream, info).then(
+        (file) => {
+          pending -= 1;
+          received = file;
+          finish();
+        },
+        (err: HttpError | Error) => {
+          stream.resume();
+          fail(err);
+        },
+      );
+    });
+
+    /** Reads the part: the head held until it is recognised, then every piece written to the sink. */
+    async function readFile(
+      stream: Readable & { truncated?: boolean },
+      info: busboy.FileInfo,
+    ): Promise<ReceivedFile<T>> {
+      const head: Buffer[] = [];
       let size = 0;
       let format: MediaFormat | undefined;
+      let filename = '';
       let limit = MAX_MEDIA_BYTES;
-      const recognise = (): boolean => {
-        const head = Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
-        const result = recogniseMedia({ filename: info.filename, mimeType: info.mimeType, head });
-        if (!result.ok) {
-          fail(badRequest('unsupported_media_type', `WhatsApp does not take this file: ${result.reason}`));
-          return false;
-        }
+      const refusal = () => tooLarge(limit, format ? `${article(format.mediaType)} ${format.mediaType}` : 'any file');
+      const recognise = async (): Promise<void> => {
+        const bytes = Buffer.concat(head);
+        const result = recogniseMedia({
+          filename: info.filename,
+          mimeType: info.mimeType,
+          head: bytes.subarray(0, SNIFF_BYTES),
+        });
+        if (!result.ok)
+          throw badRequest('unsupported_media_type', `WhatsApp does not take this file: ${result.reason}`);
         format = result.format;
         limit = MAX_BYTES[format.mediaType];
-        return true;
-      };
-      stream.on('data', (chunk: Buffer) => {
-        if (settled) return;
-        size += chunk.length;
-        if (size > limit) {
-          chunks.length = 0;
-          return fail(tooLarge(limit, format ? `${article(format.mediaType)} ${format.mediaType}` : 'any file'));
+        if (size > limit) throw refusal();
+        filename = cleanFilename(info.filename, format);
+        const opened = await open({ format, filename });
+        // Refused or broken while the sink opened: fail() found none to abort, so it is aborted here.
+        if (settled) {
+          await opened.abort();
+          throw new Error('upload already settled');
         }
-        chunks.push(chunk);
-        if (format === undefined && size >= SNIFF_BYTES) recognise();
-      });
-      stream.on('limit', () =>
-        fail(tooLarge(limit, format ? `${article(format.mediaType)} ${format.mediaType}` : 'any file')),
-      );
-      stream.on('end', () => {
-        pending -= 1;
-        if (settled) return;
-        if (size === 0) return fail(badRequest('empty_file', 'The file is empty'));
-        if (format === undefined && !recognise()) return;
-        received = { format: format!, filename: cleanFilename(info.filename, format!), data: Buffer.concat(chunks) };
-        finish();
-      });
-    });
+        sink = opened;
+        head.length = 0;
+        await sink.write(bytes);
+      };
+      for await (const piece of stream as AsyncIterable<Buffer>) {
+        if (settled) throw new Error('upload already settled');
+        size += piece.length;
+        if (size > limit || stream.truncated) throw refusal();
+        if (sink) await sink.write(piece);
+        else {
+          head.push(piece);
+          if (size >= SNIFF_BYTES) await recognise();
+        }
+      }
+      if (stream.truncated) throw refusal();
+      if (size === 0) throw badRequest('empty_file', 'The file is empty');
+      if (!sink) await recognise();
+      if (settled) throw new Error('upload already settled');
+      const stored = await sink!.end();
+      sink = undefined;
+      return { format: format!, filename, sizeBytes: size, stored };
+    }
+
     parser.on('field', () => {
       // Other fields (a caption typed alongside, say) are not this route's; they are ignored.
     });
@@ -118,6 +170,8 @@ export function receiveFile(req: IncomingMessage): Promise<ReceivedFile> {
     parser.on('error', () => fail(badRequest('invalid_multipart', 'The multipart body is malformed')));
     parser.on('close', finish);
     req.on('error', () => fail(badRequest('invalid_multipart', 'The upload was interrupted')));
+    // A client that goes away mid-upload: nothing it sent is kept.
+    req.on('aborted', () => fail(badRequest('invalid_multipart', 'The upload was interrupted')));
     req.pipe(parser);
   });
 }

@@ -1,33 +1,51 @@
 import type Router from '@koa/router';
-import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
-import { receiveFile } from './media-receive';
+import { receiveFile, type FileSink } from './media-receive';
 import { answerWhatsAppRefusal } from './whatsapp-refusal';
 import { parse, type AdminContext } from './params';
 import {
-  getMedia,
-  getWhatsAppMedia,
+  beginMedia,
+  chunkWriter,
+  completeAgentMedia,
+  discardMedia,
+  getMediaInfo,
   inboundMediaMention,
-  storeAgentFile,
-  storeMedia,
-  type StoredMedia,
+  readMediaBytes,
+  storeUserMedia,
+  sweepIncompleteMedia,
+  type MediaInfo,
 } from '../../db/media';
 import type { Db } from '../../db/pool';
 import { MAX_ID_CHARS } from '../../../domain/whatsapp-limits';
 import { WhatsAppApiError } from '../../whatsapp/errors';
 import type { WhatsAppClient } from '../../whatsapp/graph-client';
-import { notFound, unavailable } from '../errors';
+import { MediaRefusedError } from '../../whatsapp/media-transfer';
+import { HttpError, notFound, unavailable } from '../errors';
 
 // POST /api/admin/media stores a file an agent attaches (checked against WhatsApp's types and sizes
 // before anything is kept); GET /api/admin/media/{id} serves stored bytes to the console: an agent's
-// file or a user's photo, the latter downloaded from WhatsApp the first time it is asked for.
+// file or a user's photo, the latter downloaded from WhatsApp the first time it is asked for. Both
+// move the bytes a chunk at a time between the socket and Postgres.
 
 export interface MediaDeps {
   db: Db;
   whatsapp?: WhatsAppClient;
 }
+
+/**
+ * Uploads in progress at once, per server. Each holds a Postgres connection for a moment per chunk
+ * and a few chunks of memory; beyond this the server answers 503 with Retry-After: the refusal is the
+ * server's capacity, not the client's misbehaviour (which 429 would say), and another server may take it.
+ */
+export const MAX_CONCURRENT_UPLOADS = 4;
+const RETRY_UPLOAD_AFTER_SECONDS = 5;
+/** An incomplete file older than this belongs to a process that died mid-transfer. */
+const ABANDONED_AFTER_MS = 60 * 60_000;
+/** How often this server looks for such files: the first upload after this long. */
+const SWEEP_EVERY_MS = 10 * 60_000;
 
 // A row id, or `wa.` and the WhatsApp media id a stored inbound message names.
 const MediaId = z.union([
@@ -42,85 +60,112 @@ const MediaId = z.union([
 ]);
 
 export function mountMediaRoutes(router: Router<AdminState>, deps: MediaDeps, guard: AdminGuard): void {
+  let uploading = 0;
+  let sweptAt = 0;
+
   router.post('/api/admin/media', ...guard('media.upload', AGENT_OR_ADMIN), async (ctx) => {
-    const file = await receiveFile(ctx.req);
-    const stored = await storeAgentFile(deps.db, {
-      mediaType: file.format.mediaType,
-      mimeType: file.format.mimeType,
-      filename: file.filename,
-      sha256: createHash('sha256').update(file.data).digest('hex'),
-      data: file.data,
-      uploadedBy: ctx.state.actor!.agentId,
-    });
-    noteAudit(ctx, { details: { mediaId: stored.id, mediaType: stored.mediaType, sizeBytes: stored.sizeBytes } });
-    ctx.status = 201;
-    ctx.body = {
-      status: 'success',
-      message: 'File stored',
-      timestamp: new Date().toISOString(),
-      media: {
-        id: stored.id,
-        mediaType: stored.mediaType,
-        mimeType: stored.mimeType,
-        filename: stored.filename,
-        sizeBytes: stored.sizeBytes,
-      },
-    };
+    if (uploading >= MAX_CONCURRENT_UPLOADS) {
+      ctx.set('Retry-After', String(RETRY_UPLOAD_AFTER_SECONDS));
+      throw new HttpError(503, 'too_many_uploads', `${MAX_CONCURRENT_UPLOADS} uploads are in progress; retry shortly`);
+    }
+    uploading += 1;
+    try {
+      if (Date.now() - sweptAt > SWEEP_EVERY_MS) {
+        sweptAt = Date.now();
+        await sweepIncompleteMedia(deps.db, ABANDONED_AFTER_MS);
+      }
+      const agentId = ctx.state.actor!.agentId;
+      const file = await receiveFile(ctx.req, async ({ format, filename }) =>
+        agentFileSink(deps.db, {
+          origin: 'agent',
+          mediaType: format.mediaType,
+          mimeType: format.mimeType,
+          filename,
+          uploadedBy: agentId,
+        }),
+      );
+      const stored = file.stored;
+      noteAudit(ctx, { details: { mediaId: stored.id, mediaType: stored.mediaType, sizeBytes: stored.sizeBytes } });
+      ctx.status = 201;
+      ctx.body = {
+        status: 'success',
+        message: 'File stored',
+        timestamp: new Date().toISOString(),
+        media: {
+          id: stored.id,
+          mediaType: stored.mediaType,
+          mimeType: stored.mimeType,
+          filename: stored.filename,
+          sizeBytes: stored.sizeBytes,
+        },
+      };
+    } finally {
+      uploading -= 1;
+    }
   });
 
   router.get('/api/admin/media/:id', ...guard('media.get', AGENT_OR_ADMIN), async (ctx) => {
     const id = parse(MediaId, ctx.params.id, 'invalid_media_id', 'Invalid media id');
     noteAudit(ctx, { details: 'rowId' in id ? { mediaId: id.rowId } : { waMediaId: id.waMediaId } });
-    const media = 'rowId' in id ? await getMedia(deps.db, id.rowId) : await userMedia(ctx, deps, id.waMediaId);
+    const media = 'rowId' in id ? await getMediaInfo(deps.db, id.rowId) : await userMedia(ctx, deps, id.waMediaId);
     if (media === undefined) throw notFound('media_not_found', 'No stored media has this id');
     if (media === 'refused') return;
-    serve(ctx, media);
+    serve(ctx, deps.db, media);
   });
+}
+
+/** An agent's new file in Postgres: a row made incomplete, its chunks, completed at the end. */
+async function agentFileSink(db: Db, file: Parameters<typeof beginMedia>[1]): Promise<FileSink<MediaInfo>> {
+  const id = await beginMedia(db, file);
+  const writer = chunkWriter(db, id);
+  return {
+    write: (bytes) => writer.write(bytes),
+    end: async () => completeAgentMedia(db, id, await writer.end()),
+    abort: () => discardMedia(db, id),
+  };
 }
 
 /**
  * A user's media by WhatsApp's id: from Postgres when it was downloaded before, else downloaded now
- * and stored. Only media a stored inbound message names is fetched, so the route cannot be used to
- * read arbitrary ids off the business account. 'refused': WhatsApp's refusal has been answered.
+ * (streamed into chunks) and stored. Only media a stored inbound message names is fetched, so the
+ * route cannot be used to read arbitrary ids off the business account. 'refused': the refusal (by
+ * WhatsApp, or ours of what it handed over) has been answered.
  */
 async function userMedia(
   ctx: AdminContext,
   deps: MediaDeps,
   waMediaId: string,
-): Promise<StoredMedia | 'refused' | undefined> {
-  const earlier = await getWhatsAppMedia(deps.db, waMediaId);
-  if (earlier) return earlier;
+): Promise<MediaInfo | 'refused' | undefined> {
   const mention = await inboundMediaMention(deps.db, waMediaId);
   if (mention === undefined) return undefined;
   if (deps.whatsapp === undefined) throw unavailable('This server has no WhatsApp client to download media with');
-  let download: Awaited<ReturnType<WhatsAppClient['downloadMedia']>>;
   try {
-    download = await deps.whatsapp.downloadMedia(waMediaId);
-  } catch (err) {
-    if (!(err instanceof WhatsAppApiError)) throw err;
-    answerWhatsAppRefusal(ctx, {
-      code: 'media_unavailable',
-      message: 'WhatsApp did not hand over this media (expired, deleted or unreachable)',
-      whatsappCode: err.code,
+    return await storeUserMedia(deps.db, deps.whatsapp, waMediaId, {
+      ...(mention.mimeType === undefined ? {} : { mimeType: mention.mimeType }),
+      ...(mention.filename === undefined ? {} : { filename: mention.filename }),
     });
+  } catch (err) {
+    if (!(err instanceof WhatsAppApiError) || err.retryable) throw err;
+    if (err instanceof MediaRefusedError)
+      answerWhatsAppRefusal(ctx, {
+        code: err.refusal,
+        message: 'WhatsApp handed over media this server does not take (see the code)',
+        whatsappCode: undefined,
+      });
+    else
+      answerWhatsAppRefusal(ctx, {
+        code: 'media_unavailable',
+        message: 'WhatsApp did not hand over this media (expired, deleted or unreachable)',
+        whatsappCode: err.code,
+      });
     return 'refused';
   }
-  const stored = await storeMedia(deps.db, {
-    waMediaId,
-    mimeType: download.mimeType || mention.mimeType || 'application/octet-stream',
-    ...(download.sha256 === undefined ? {} : { sha256: download.sha256 }),
-    ...(mention.filename === undefined ? {} : { filename: mention.filename }),
-    data: download.data,
-  });
-  // The bytes just downloaded are the row's: served as they are rather than read back.
-  return { ...stored, data: download.data };
 }
 
-/** The bytes, with headers that keep a browser from running or sniffing them as anything else. */
-function serve(ctx: AdminContext, media: StoredMedia): void {
+/** The bytes, streamed from Postgres, with headers that keep a browser from running or sniffing them. */
+function serve(ctx: AdminContext, db: Db, media: MediaInfo): void {
   const image = media.mimeType.startsWith('image/');
   ctx.set('Content-Type', media.mimeType);
-  ctx.set('Content-Length', String(media.data.length));
   ctx.set(
     'Content-Disposition',
     contentDisposition(image ? 'inline' : 'attachment', media.filename ?? `media-${media.id}`),
@@ -128,7 +173,10 @@ function serve(ctx: AdminContext, media: StoredMedia): void {
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
   ctx.set('Cache-Control', 'private');
-  ctx.body = media.data;
+  // One chunk read ahead at most: the next is fetched once the socket has taken the last.
+  ctx.body = Readable.from(readMediaBytes(db, media), { highWaterMark: 1 });
+  // After the body: Koa drops a Content-Length set before a stream body.
+  ctx.length = media.sizeBytes;
 }
 
 /**
