@@ -32,6 +32,17 @@ export interface TemporalConfigInput {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** A dynamic config file, polled for changes. */
   dynamicConfigFile?: string;
+  /** mTLS on the frontend and between the services; absent: plain connections. */
+  tls?: TemporalServerTls;
+}
+
+/** PEM files of the services' certificate, its key and the CA that signs every certificate of the cluster. */
+export interface TemporalServerTls {
+  certPath: string;
+  keyPath: string;
+  caPath: string;
+  /** The name clients and the services themselves verify the certificate against. */
+  serverName: string;
 }
 
 /** The file's content; every process of one cluster gets the same one but for its log and metrics. */
@@ -67,6 +78,7 @@ export function temporalServerConfig(input: TemporalConfigInput): string {
       metrics: {
         prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: `127.0.0.1:${input.metricsPort}` },
       },
+      ...(input.tls === undefined ? {} : { tls: temporalServerTls(input.tls) }),
     },
     services: servicesOn(input.ports),
     clusterMetadata: {
@@ -88,7 +100,20 @@ export function temporalServerConfig(input: TemporalConfigInput): string {
   return `# Generated for one process of a local Temporal cluster; rewritten at every start.\n${JSON.stringify(config, null, 2)}\n`;
 }
 
-/** A dynamic config file from `key → value` pairs, each without constraints. */
+/**
+ * The `global.tls` section (server v1.32's RootTLS): the frontend and the internode endpoints both
+ * present `tls`'s certificate and refuse a client without one signed by its CA. The worker service
+ * calls the frontend like any client; with no `systemWorker` section it presents the internode
+ * certificate, which is why that certificate carries the clientAuth usage too.
+ */
+export function temporalServerTls(tls: TemporalServerTls): Record<'internode' | 'frontend', unknown> {
+  const group = {
+    server: { certFile: tls.certPath, keyFile: tls.keyPath, clientCaFiles: [tls.caPath], requireClientAuth: true },
+    client: { serverName: tls.serverName, rootCaFiles: [tls.caPath] },
+  };
+  return { internode: group, frontend: group };
+}
+
 /** The `services` section: every service's gRPC, membership and HTTP ports, bound to 127.0.0.1. */
 export function servicesOn(ports: Record<TemporalService, ServicePorts>): Record<TemporalService, unknown> {
   return Object.fromEntries(
@@ -109,6 +134,7 @@ export function servicesOn(ports: Record<TemporalService, ServicePorts>): Record
   ) as Record<TemporalService, unknown>;
 }
 
+/** A dynamic config file from `key → value` pairs, each without constraints. */
 export function temporalDynamicConfig(values: Readonly<Record<string, unknown>>): string {
   const entries = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, [{ value }]]));
   return `${JSON.stringify(entries, null, 2)}\n`;

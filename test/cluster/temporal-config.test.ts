@@ -35,7 +35,7 @@ interface ParsedConfig {
   services: Record<string, { rpc: unknown }>;
   publicClient: { hostPort: string };
   clusterMetadata: { clusterInformation: { active: { rpcAddress: string } } };
-  global: { metrics: { prometheus: { listenAddress: string } } };
+  global: { metrics: { prometheus: { listenAddress: string } }; tls?: unknown };
   dynamicConfigClient: unknown;
 }
 
@@ -83,6 +83,32 @@ describe('temporalServerConfig', () => {
     const config = parse(temporalServerConfig(input));
     expect(config.log).toEqual({ stdout: false, level: 'info', outputFile: '/var/log/temporal.log' });
     expect(config.dynamicConfigClient).toEqual({ filepath: '/etc/temporal/dynamic.yaml', pollInterval: '10s' });
+  });
+});
+
+describe('temporalServerConfig with mTLS', () => {
+  const tls = {
+    certPath: '/c/server.pem',
+    keyPath: '/c/server-key.pem',
+    caPath: '/c/ca.pem',
+    serverName: 'temporal.x',
+  };
+
+  it('has the frontend and internode endpoints require a client certificate from the CA, and verify each other', () => {
+    const group = {
+      server: {
+        certFile: '/c/server.pem',
+        keyFile: '/c/server-key.pem',
+        clientCaFiles: ['/c/ca.pem'],
+        requireClientAuth: true,
+      },
+      client: { serverName: 'temporal.x', rootCaFiles: ['/c/ca.pem'] },
+    };
+    expect(parse(temporalServerConfig({ ...input, tls })).global.tls).toEqual({ internode: group, frontend: group });
+  });
+
+  it('has no TLS section without certificates', () => {
+    expect(parse(temporalServerConfig(input)).global.tls).toBeUndefined();
   });
 });
 
