@@ -1,7 +1,10 @@
 # syntax=docker/dockerfile:1
 # EduBot image for docker-compose.yml: one image, three commands (migrate, server, worker).
 # glibc (Debian) base: the Temporal worker's native core-bridge has no musl (Alpine) build.
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node 24, an LTS line supported until the end of April 2028 (Node 20's support ended in April 2026,
+# Node 22's ends in April 2027), pinned to one release so that every rebuild gets the same Node. The
+# tests run on Node 20, which the development machines and CI have: package.json's engines say >=20.
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -135,6 +135,7 @@ describe('docker-compose.yml', () => {
       'WHATSAPP_VERIFY_TOKEN',
       'ADMIN_TOKEN',
       'PAYMENT_WEBHOOK_SECRET',
+      'METRICS_TOKEN',
     ];
     // Who uses which: the superuser's and the roles' passwords only Postgres (its init scripts set
     // them); Temporal's role Temporal and its schema tool; the server checks webhook signatures, the
@@ -154,8 +155,10 @@ describe('docker-compose.yml', () => {
         'ADMIN_TOKEN',
         'PAYMENT_WEBHOOK_SECRET',
         'WHATSAPP_ACCESS_TOKEN',
+        'METRICS_TOKEN',
       ],
       worker: ['EDUBOT_APP_DB_PASSWORD', 'WHATSAPP_ACCESS_TOKEN'],
+      // METRICS_TOKEN as a compose secret, a file (see the Prometheus tests), never in its environment.
       prometheus: [],
     };
 
@@ -196,6 +199,7 @@ describe('docker-compose.yml', () => {
         'WHATSAPP_ACCESS_TOKEN',
         'WHATSAPP_PHONE_NUMBER_ID',
         'WHATSAPP_BUSINESS_ACCOUNT_ID',
+        'METRICS_TOKEN',
       ],
       // The workflows and activities: sends, the texts and payment links they carry, the sticky cache,
       // the SDK's metrics.
@@ -334,6 +338,32 @@ describe('docker-compose.yml', () => {
       expect(code(rolesSql)).toMatch(/^grant usage on schema public to edubot_app;$/m);
     });
 
+    it('lets the runtime role only insert into and read the audit log, on a new volume and on a migrated one', () => {
+      // Run by hand on a migrated database, the grant on all tables gives update on the audit log again:
+      // the script takes it back after that grant.
+      const revoke =
+        /^select 'revoke update, delete, truncate on table audit_log from edubot_app'\n where to_regclass\('public\.audit_log'\) is not null \\gexec$/m;
+      expect(code(rolesSql)).toMatch(revoke);
+      const grantAll = code(rolesSql).search(/^grant [\w, ]+ on all tables in schema public to edubot_app;$/m);
+      expect(grantAll).toBeGreaterThan(-1);
+      expect(code(rolesSql).search(revoke)).toBeGreaterThan(grantAll);
+      // On a new volume the table comes later, with update through the default privileges: a migration
+      // takes it back from every role but its owner (test/db/audit-log-privileges.test.ts runs both).
+      expect(code(read('src/db/migrations/0017_token_expiry.sql'))).toMatch(
+        /revoke update, delete, truncate on table audit_log from/,
+      );
+      // Nothing the server or the worker runs rewrites an audit row.
+      const runtimeCode = ['src', 'activities']
+        .flatMap((dir) =>
+          fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' }).map((f) => path.join(dir, f)),
+        )
+        .filter((f) => f.endsWith('.ts'))
+        .map(read)
+        .join('\n');
+      expect(runtimeCode).toMatch(/\binsert into audit_log\b/i);
+      expect(runtimeCode).not.toMatch(/\b(update|delete\s+from|truncate(\s+table)?)\s+audit_log\b/i);
+    });
+
     it('lets nobody else into the product database', () => {
       expect(code(rolesSql)).toContain(
         "select format('revoke all on database %I from public', current_database()) \\gexec",
@@ -373,17 +403,27 @@ describe('docker-compose.yml', () => {
     interface ScrapeConfig {
       job_name: string;
       metrics_path?: string;
+      authorization?: { type: string; credentials_file: string };
       dns_sd_configs?: { names: string[]; type: string; port: number }[];
     }
     const prometheus = parse(configFile('prometheus')) as { scrape_configs: ScrapeConfig[] };
     const job = (name: string) => prometheus.scrape_configs.find((c) => c.job_name === name);
 
-    it('scrapes /metrics on every server replica on its HTTP port', () => {
+    it('scrapes /metrics on every server replica on its HTTP port, with the METRICS_TOKEN the server requires', () => {
       expect(job('edubot-server')).toEqual({
         job_name: 'edubot-server',
         metrics_path: '/metrics',
+        authorization: { type: 'Bearer', credentials_file: '/run/secrets/metrics-token' },
         dns_sd_configs: [{ names: ['server'], type: 'A', port: Number(service('server').environment?.PORT) }],
       });
+      // The file is the compose secret made from the variable the server reads, mounted in Prometheus only.
+      const { secrets } = composeDocument as { secrets: Record<string, { environment?: string }> };
+      expect(secrets['metrics-token']).toEqual({ environment: 'METRICS_TOKEN' });
+      expect(service('server').environment?.METRICS_TOKEN).toBe('${METRICS_TOKEN:?set METRICS_TOKEN}');
+      for (const [name, { secrets: used }] of Object.entries(compose.services as Record<string, { secrets?: unknown }>))
+        expect(`${name}: ${JSON.stringify(used ?? [])}`).toBe(
+          `${name}: ${name === 'prometheus' ? '["metrics-token"]' : '[]'}`,
+        );
     });
 
     it('scrapes every worker replica on the metrics port the worker exposes', () => {
@@ -448,6 +488,15 @@ describe('docker-compose.yml', () => {
     expect(service('temporal-schema').image).toBe(`temporalio/admin-tools:${server}`);
     expect(service('temporal-setup').image).toBe(`temporalio/admin-tools:${server}`);
     expect(service('temporal-ui').image).toBe(`temporalio/ui:${TEMPORAL_UI_VERSION.replace(/^v/, '')}`);
+  });
+
+  it('builds the image on a pinned Node release of a supported LTS line that package.json allows', () => {
+    const image = /^ARG NODE_IMAGE=node:(\d+)\.\d+\.\d+-bookworm-slim$/m.exec(read('Dockerfile'));
+    expect(image).not.toBeNull();
+    // 22 until April 2027, 24 until April 2028; Node 20 reached its end of life in April 2026.
+    expect(['22', '24']).toContain(image![1]);
+    const { engines } = JSON.parse(read('package.json')) as { engines: { node: string } };
+    expect(engines.node).toBe('>=20');
   });
 
   it('runs the entry points the Dockerfile builds', () => {
