@@ -91,3 +91,31 @@ export async function latestEventId(db: Db): Promise<number> {
   const { rows } = await db.query<{ id: string | null }>('select max(id) as id from events');
   return Number(rows[0]?.id ?? 0);
 }
+
+/** Where a replay starts: `after` to read from, `skipped` when events after the asked id are left out. */
+export interface ReplayStart {
+  after: number;
+  skipped: boolean;
+}
+
+/**
+ * Where a stream resuming after `afterId` starts, so that it replays at most `maxEvents` events and
+ * none older than `maxAgeMs`: from the newest `maxEvents` events, those within the age. Reads at most
+ * `maxEvents` rows whatever the gap. An id past the newest event (a database restored from an older
+ * backup) starts at the newest, skipped: waiting for ids above it would miss every new event.
+ */
+export async function replayStart(db: Db, afterId: number, maxEvents: number, maxAgeMs: number): Promise<ReplayStart> {
+  const { rows } = await db.query<{ latest: string | null; first_after: string | null; first_kept: string | null }>(
+    `with recent as (select id, at from events where id > $1 order by id desc limit $2)
+     select (select max(id) from events) as latest,
+            (select id from events where id > $1 order by id limit 1) as first_after,
+            (select min(id) from recent where at >= now() - $3 * interval '1 millisecond') as first_kept`,
+    [afterId, maxEvents, maxAgeMs],
+  );
+  const row = rows[0]!;
+  const latest = Number(row.latest ?? 0);
+  if (afterId > latest) return { after: latest, skipped: true };
+  if (row.first_after === null || row.first_after === row.first_kept) return { after: afterId, skipped: false };
+  // Events that no replay will send: the stream starts after them, or at the newest when all are too old.
+  return { after: row.first_kept === null ? latest : Number(row.first_kept) - 1, skipped: true };
+}

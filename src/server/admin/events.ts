@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
-import { eventsAfter, latestEventId, type StoredEvent } from '../../db/events';
+import { eventsAfter, latestEventId, replayStart, type StoredEvent } from '../../db/events';
 import { isTokenActive } from '../../db/tokens';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
@@ -15,6 +15,10 @@ import { parse } from './params';
 // heartbeat) reads "after the last id sent", so nothing is lost or sent twice. A stream opened with
 // a table token ends when that token is revoked: at once through the hub's notification, and at the
 // latest on the next heartbeat, which checks the token again in case the notification was missed.
+// Bounded: a token holds at most MAX_STREAMS_PER_TOKEN streams on this server (opening one more
+// ends its oldest with `event: superseded`, which the console takes as "stop, do not reconnect"), and
+// a resume replays at most MAX_REPLAY_EVENTS events of at most MAX_REPLAY_AGE_MS; when it had to skip
+// some, `event: reload` goes first, so the console reloads its lists instead of trusting the replay.
 
 export interface EventStreamDeps {
   db: Db;
@@ -23,6 +27,10 @@ export interface EventStreamDeps {
   /** Comment lines keep proxies from closing an idle stream; each one also re-reads the table. */
   heartbeatMs?: number;
 }
+
+export const MAX_STREAMS_PER_TOKEN = 5;
+export const MAX_REPLAY_EVENTS = 1_000;
+export const MAX_REPLAY_AGE_MS = 24 * 60 * 60 * 1000;
 
 const DEFAULT_HEARTBEAT_MS = 15_000;
 const BATCH = 500;
@@ -36,6 +44,20 @@ const LastEventId = z
   .transform(Number);
 
 export function mountEventRoutes(router: Router<AdminState>, deps: EventStreamDeps, guard: AdminGuard): void {
+  // The open streams of each token, oldest first; the environment's ADMIN_TOKEN counts as one token.
+  const open = new Map<string, Stream[]>();
+  const admit = (key: string, stream: Stream) => {
+    const streams = open.get(key) ?? [];
+    while (streams.length >= MAX_STREAMS_PER_TOKEN) streams.shift()!.supersede();
+    streams.push(stream);
+    open.set(key, streams);
+  };
+  const release = (key: string, stream: Stream) => {
+    const streams = (open.get(key) ?? []).filter((s) => s !== stream);
+    if (streams.length === 0) open.delete(key);
+    else open.set(key, streams);
+  };
+
   router.get('/api/admin/events', ...guard('events.stream', AGENT_OR_ADMIN), async (ctx) => {
     const given = ctx.get('last-event-id') || ctx.query.lastEventId;
     const lastEventId =
@@ -43,8 +65,12 @@ export function mountEventRoutes(router: Router<AdminState>, deps: EventStreamDe
         ? undefined
         : parse(LastEventId, given, 'invalid_last_event_id', 'Invalid Last-Event-ID');
     // Without Last-Event-ID a stream starts now: a console that was never connected wants no backlog.
-    const after = lastEventId ?? (await latestEventId(deps.db));
-    noteAudit(ctx, { details: { after } });
+    const start =
+      lastEventId === undefined
+        ? { after: await latestEventId(deps.db), skipped: false }
+        : await replayStart(deps.db, lastEventId, MAX_REPLAY_EVENTS, MAX_REPLAY_AGE_MS);
+    const { after, skipped } = start;
+    noteAudit(ctx, { details: { after, ...(skipped ? { skipped } : {}) } });
 
     // The response stays open and is written here, not by Koa: Koa would pipe a stream body and
     // report every console that goes away as an error. The handler returns at once either way.
@@ -57,12 +83,30 @@ export function mountEventRoutes(router: Router<AdminState>, deps: EventStreamDe
     ctx.set('X-Accel-Buffering', 'no');
     ctx.respond = false;
     ctx.res.flushHeaders();
-    follow(ctx.res, after, deps, ctx.state.actor?.tokenId);
+    const tokenId = ctx.state.actor?.tokenId;
+    const key = tokenId === undefined ? 'env' : `token:${tokenId}`;
+    const stream = follow(ctx.res, { after, reload: skipped }, deps, tokenId, () => release(key, stream));
+    admit(key, stream);
   });
 }
 
-/** `tokenId`: the table token the stream was opened with; the environment's ADMIN_TOKEN has none. */
-function follow(res: ServerResponse, after: number, deps: EventStreamDeps, tokenId?: number): void {
+interface Stream {
+  /** Ends the stream with `event: superseded`: its token opened a newer one past the cap. */
+  supersede(): void;
+}
+
+/**
+ * `tokenId`: the table token the stream was opened with; the environment's ADMIN_TOKEN has none.
+ * `reload`: events after the client's Last-Event-ID were skipped, which it is told first.
+ */
+function follow(
+  res: ServerResponse,
+  start: { after: number; reload: boolean },
+  deps: EventStreamDeps,
+  tokenId: number | undefined,
+  onClose: () => void,
+): Stream {
+  const { after } = start;
   let lastId = after;
   let reading = false;
   let again = false;
@@ -126,20 +170,27 @@ function follow(res: ServerResponse, after: number, deps: EventStreamDeps, token
     void pump();
   }, deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
 
-  function close() {
+  function close(last?: string) {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
     unsubscribe();
     unwatch();
-    if (!res.writableEnded) res.end();
+    onClose();
+    if (!res.writableEnded) res.end(last);
   }
-  res.once('close', close);
+  res.once('close', () => close());
 
   res.write(`retry: ${RETRY_MS}\n: connected\n\n`);
+  // Its id is where the replay starts, so a reconnection right after it is not told to reload again.
+  if (start.reload) res.write(`id: ${after}\nevent: reload\ndata: ${JSON.stringify({ after })}\n\n`);
   // A revocation between the request's authentication and the watch above raised no notification here.
   void checkToken();
   void pump();
+  return {
+    supersede: () =>
+      close(`event: superseded\ndata: ${JSON.stringify({ maxStreamsPerToken: MAX_STREAMS_PER_TOKEN })}\n\n`),
+  };
 }
 
 /** One SSE message: `id` lets the browser resume with Last-Event-ID, `event` is the kind. */

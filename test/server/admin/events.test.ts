@@ -146,13 +146,13 @@ it('accepts ?lastEventId= for clients that cannot set headers, and replays more 
   const start = await append('state', contact(5003), { n: 0 });
   const events = await app.db.withTransaction(async (client) => {
     const appended = [];
-    for (let n = 1; n <= 1200; n++)
+    for (let n = 1; n <= 1000; n++)
       appended.push(await appendEvent(client, { kind: 'message', contactId: contact(5003), payload: { n } }));
     return appended;
   });
   const stream = await openStream(app.baseUrl, { query: `?lastEventId=${start.id}` });
   try {
-    const got = await stream.waitForMessages(1200);
+    const got = await stream.waitForMessages(1000);
     expect(got.map((m) => Number(m.id))).toEqual(events.map((e) => e.id));
   } finally {
     stream.close();
