@@ -1,11 +1,13 @@
 import {
+  Client,
   ScheduleAlreadyRunning,
   ScheduleNotFoundError,
   ScheduleOverlapPolicy,
-  type Client,
+  type ConnectionLike,
   type ScheduleOptions,
 } from '@temporalio/client';
 import type { Config } from '../config';
+import type { Logger } from '../logger';
 import { GrpcStatus, grpcCode } from './grpc-status';
 
 // The Temporal Schedule that starts the retention workflow daily (SPEC §12). Written by every worker at
@@ -25,7 +27,8 @@ export function retentionScheduleOptions(taskQueue: string): ScheduleOptions {
       // Temporal appends each run's scheduled time to this id.
       workflowId: RETENTION_SCHEDULE_ID,
       taskQueue,
-      args: [{}],
+      // No input: the limits are the worker's (activities/retention.ts), so the schedule holds no payload.
+      args: [],
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
   };
@@ -71,4 +74,27 @@ export async function ensureRetentionSchedule(
     state: { paused: previous.state.paused, note: previous.state.note },
   }));
   return 'updated';
+}
+
+/**
+ * The worker's start-up part: the schedule written over the worker's own connection. A failure is
+ * logged, not fatal: the worker still serves the conversations, and its next start writes the schedule.
+ */
+export async function writeRetentionSchedule(
+  connection: ConnectionLike,
+  config: Pick<Config, 'temporalNamespace' | 'taskQueue' | 'retention'>,
+  logger: Logger,
+): Promise<ScheduleOutcome | undefined> {
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  try {
+    const outcome = await ensureRetentionSchedule(client, { taskQueue: config.taskQueue, retention: config.retention });
+    logger.info('retention schedule', { scheduleId: RETENTION_SCHEDULE_ID, outcome });
+    return outcome;
+  } catch (err) {
+    logger.error('retention schedule not written: nothing is pruned until a worker writes it', {
+      scheduleId: RETENTION_SCHEDULE_ID,
+      error: err,
+    });
+    return undefined;
+  }
 }
