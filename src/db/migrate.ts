@@ -27,6 +27,9 @@ export async function migrate(db: Db, logger: Logger, dir = MIGRATIONS_DIR): Pro
   return db.withClient(async (client) => {
     const applied: string[] = [];
     try {
+      // A migration may rewrite a big table, and a second process waits here for the first one's:
+      // neither is cut by the pool's statement timeout. Reset below, before the connection is lent on.
+      await client.query('set statement_timeout = 0');
       await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
       await client.query(
         'create table if not exists schema_migrations (id text primary key, applied_at timestamptz not null default now())',
@@ -51,6 +54,7 @@ export async function migrate(db: Db, logger: Logger, dir = MIGRATIONS_DIR): Pro
       }
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+      await client.query('reset statement_timeout').catch(() => undefined);
     }
     return applied;
   });

@@ -21,11 +21,25 @@ export type Db = {
   ): Promise<pg.QueryResult<R>>;
   /** One connection for several statements (the migrations' advisory lock); Postgres going away fails them, never the process. */
   withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
-  withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /** `statementTimeoutMs`: a longer (0: no) limit for this transaction's statements, for a job known to need it. */
+  withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options?: { statementTimeoutMs?: number }): Promise<T>;
   close(): Promise<void>;
 };
 
 export const UNIQUE_VIOLATION = '23505';
+/** A statement cancelled: by statement_timeout, or by an operator's pg_cancel_backend. */
+export const QUERY_CANCELED = '57014';
+
+/**
+ * How long one statement may run before Postgres cancels it. Every pooled connection carries it, so
+ * one slow query (a lock wait, a plan gone wrong, a flood of lookups) gives its connection back
+ * instead of holding one of the pool's ten for ever while the webhook waits for it. 15 s sits under
+ * the ~20 s Meta waits for a webhook's answer and far under an activity's 60 s start-to-close, so the
+ * caller still has time to answer 503 or retry; the slowest statements of the product's own requests
+ * run in milliseconds. A job that needs longer (migrations, a big export) says so for its own session
+ * or transaction (`withTransaction(fn, { statementTimeoutMs })`).
+ */
+export const STATEMENT_TIMEOUT_MS = 15_000;
 
 /**
  * Whether Postgres refused the values of a statement rather than failed to run it: SQLSTATE class 22
@@ -42,11 +56,12 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 
 /**
  * Whether Postgres could not be reached or is not serving (connection refused, lost or timed out;
- * SQLSTATE class 08, 57P (shutting down, starting up) or 53 (out of connections)): an outage, which
- * the caller answers 503 for, never a fault of the request.
+ * SQLSTATE class 08, 57P (shutting down, starting up) or 53 (out of connections), or a statement
+ * cancelled by the statement timeout, 57014): an outage or an overload, which the caller answers 503
+ * for, never a fault of the request.
  */
 export function unreachable(err: unknown): boolean {
-  if (err instanceof pg.DatabaseError) return /^(08|57P|53)/.test(err.code ?? '');
+  if (err instanceof pg.DatabaseError) return /^(08|57P|53)/.test(err.code ?? '') || err.code === QUERY_CANCELED;
   // Read by shape: a socket's error may come from another realm than this module's Error.
   if (typeof err !== 'object' || err === null) return false;
   const { code, message } = err as { code?: unknown; message?: unknown };
@@ -57,13 +72,21 @@ export function unreachable(err: unknown): boolean {
   );
 }
 
-export function createDb(connectionString: string, logger: Logger, options: { max?: number } = {}): Db {
+export function createDb(
+  connectionString: string,
+  logger: Logger,
+  options: { max?: number; statementTimeoutMs?: number } = {},
+): Db {
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
     // A connection attempt that gets no answer (a Postgres restarting behind a proxy, a host gone)
     // fails as unreachable after 10 s instead of holding its caller, and the activity retries it.
     connectionTimeoutMillis: 10_000,
+    // Set by Postgres itself for the session (a startup parameter), so it holds for every statement.
+    // No client-side query_timeout beside it: pg's gives up on the answer but lends the connection on
+    // with the statement still running, which is the very hold this prevents.
+    statement_timeout: options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS,
     // A connection whose peer vanished without a reset is found dead by TCP instead of never.
     keepAlive: true,
   });
@@ -103,10 +126,14 @@ export function createDb(connectionString: string, logger: Logger, options: { ma
       return result;
     },
     withClient,
-    withTransaction(fn) {
+    withTransaction(fn, transactionOptions) {
       return withClient(async (client) => {
         try {
           await client.query('begin');
+          const longer = transactionOptions?.statementTimeoutMs;
+          // `set local` ends with the transaction: the connection goes back to the pool with the default.
+          if (longer !== undefined)
+            await client.query(`set local statement_timeout = ${Math.max(0, Math.floor(longer))}`);
           const result = await fn(client);
           await client.query('commit');
           return result;
