@@ -71,12 +71,14 @@ export function receiveFile<T>(
     const fail = (err: HttpError | Error): void => {
       if (settled) return;
       settled = true;
-      // Stop reading: the rest of the body is drained by Node and never held.
+      // Stop parsing: the rest of the body is read and dropped, never held. The answer waits for its
+      // end (a few seconds at most): a socket closed with unread bytes is reset, and the client would
+      // see the reset instead of the refusal.
       req.unpipe(parser);
       req.resume();
       const opened = sink;
       sink = undefined;
-      void (opened ? opened.abort().catch(() => undefined) : Promise.resolve()).then(() => reject(err));
+      void Promise.all([opened?.abort().catch(() => undefined), drained(req, DRAIN_WAIT_MS)]).then(() => reject(err));
     };
     const finish = (): void => {
       if (settled || pending > 0) return;
@@ -173,6 +175,25 @@ export function receiveFile<T>(
     // A client that goes away mid-upload: nothing it sent is kept.
     req.on('aborted', () => fail(badRequest('invalid_multipart', 'The upload was interrupted')));
     req.pipe(parser);
+  });
+}
+
+/** How long a refusal waits for the rest of the body to be read before it is answered anyway. */
+const DRAIN_WAIT_MS = 5_000;
+
+/** Resolves once the request has been read to its end or closed, or after `ms`. */
+function drained(req: IncomingMessage, ms: number): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      req.off('end', done);
+      req.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    req.once('end', done);
+    req.once('close', done);
   });
 }
 
