@@ -73,21 +73,78 @@ export function hashToken(token: string): string {
   return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * An agent's token works this long unless its maker says otherwise: agents sign in from shared or
+ * personal devices and change jobs, and a forgotten token should not stay good for ever.
+ */
+export const AGENT_TOKEN_DAYS = 90;
+
+/** No token is made for longer than this: a longer-lived credential is one nobody remembers to revoke. */
+export const MAX_TOKEN_DAYS = 365;
+
+/**
+ * When a new token expires: the date asked for, else 90 days for an agent. An admin token made by
+ * an admin does not expire unless asked: it is what scripts and the operators' tools run with, the
+ * few who hold one manage (and revoke) tokens themselves, and an admin token lapsing unnoticed would
+ * stop those tools. The environment's ADMIN_TOKEN has no row and never expires: it is rotated by
+ * changing the environment.
+ */
+export function tokenExpiry(role: Role, asked: { expiresAt?: Date; expiresInDays?: number }, now: Date): Date | null {
+  if (asked.expiresAt !== undefined) return asked.expiresAt;
+  const days = asked.expiresInDays ?? (role === 'agent' ? AGENT_TOKEN_DAYS : undefined);
+  return days === undefined ? null : new Date(now.getTime() + days * DAY_MS);
+}
+
+/**
+ * How long a new token should work, as the API and the CLI take it: a number of days, or a date in
+ * the future, at most MAX_TOKEN_DAYS away. Neither: the default of tokenExpiry.
+ */
+export const TokenLifetime = z
+  .object({
+    expiresInDays: z
+      .number()
+      .int('expiresInDays must be a whole number of days')
+      .min(1, 'expiresInDays must be at least 1')
+      .max(MAX_TOKEN_DAYS, `expiresInDays must be at most ${MAX_TOKEN_DAYS}`)
+      .optional(),
+    expiresAt: z.iso
+      .datetime({ offset: true, error: 'expiresAt must be an ISO-8601 date and time, e.g. 2027-01-31T18:00:00Z' })
+      .transform((text) => new Date(text))
+      .refine((at) => at.getTime() > Date.now(), 'expiresAt must be in the future')
+      .refine(
+        (at) => at.getTime() <= Date.now() + MAX_TOKEN_DAYS * DAY_MS,
+        `expiresAt must be at most ${MAX_TOKEN_DAYS} days from now`,
+      )
+      .optional(),
+  })
+  .refine((body) => body.expiresInDays === undefined || body.expiresAt === undefined, {
+    message: 'give expiresInDays or expiresAt, not both',
+    path: ['expiresAt'],
+  });
+export type TokenLifetime = z.infer<typeof TokenLifetime>;
+
 /**
  * Creates and stores a token for the person named `name`, who is created unless someone of exactly
  * that name exists. The returned `token` is the only time the plain text exists.
  */
 export async function createToken(
   db: Db,
-  input: { name: string; role: Role },
+  input: { name: string; role: Role } & TokenLifetime,
 ): Promise<{ token: string; info: AdminToken }> {
   const token = generateToken();
-  const info = await insertToken(db, { name: input.name, role: input.role, tokenHash: hashToken(token) });
+  const info = await insertToken(db, {
+    name: input.name,
+    role: input.role,
+    tokenHash: hashToken(token),
+    expiresAt: tokenExpiry(input.role, input, new Date()),
+  });
   return { token, info };
 }
 
 export type TokenCheck =
-  { ok: true; actor: Actor } | { ok: false; reason: 'unknown_token' | 'revoked_token'; tokenId?: number };
+  { ok: true; actor: Actor } | { ok: false; reason: 'unknown_token' | 'revoked_token' | 'expired'; tokenId?: number };
 
 /** Checks a presented token: the environment's ADMIN_TOKEN first (constant time), then the table. */
 export async function checkToken(db: Db, config: Pick<Config, 'adminToken'>, presented: string): Promise<TokenCheck> {
@@ -104,5 +161,6 @@ export async function checkToken(db: Db, config: Pick<Config, 'adminToken'>, pre
   const token = await useTokenByHash(db, hash);
   if (!token) return { ok: false, reason: 'unknown_token' };
   if (token.revokedAt !== null) return { ok: false, reason: 'revoked_token', tokenId: token.id };
+  if (token.expired) return { ok: false, reason: 'expired', tokenId: token.id };
   return { ok: true, actor: { agentId: token.agentId, name: token.name, role: token.role, tokenId: token.id } };
 }

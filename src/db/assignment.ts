@@ -1,3 +1,4 @@
+import { CAN_SIGN_IN } from './agents';
 import type { Queryable } from './queryable';
 import { setChatHolder } from './chat-sessions';
 import { WAITING } from './queue';
@@ -39,7 +40,7 @@ export async function claimAgent(
      cross join lateral (
        select count(*) as open from chat_sessions s where s.holder_agent_id = a.id and s.ended_at is null
      ) c
-     where a.available and c.open < $1
+     where a.available and c.open < $1 and ${CAN_SIGN_IN}
      order by c.open, a.last_assigned_at nulls first, a.id
      limit 1`,
     [claim.capacity],
@@ -73,6 +74,15 @@ export async function listUnheldWaiting(db: Queryable, limit: number): Promise<s
      where ${WAITING} and s.holder_agent_id is null
      order by s.started_at, s.id limit $1`,
     [limit],
+  );
+  return rows.map((row) => row.contact_id);
+}
+
+/** The open chats this person holds: what goes back to the queue when they can no longer sign in. */
+export async function listChatsHeldBy(db: Queryable, agentId: number): Promise<string[]> {
+  const { rows } = await db.query<{ contact_id: string }>(
+    'select contact_id from chat_sessions where holder_agent_id = $1 and ended_at is null order by started_at, id',
+    [agentId],
   );
   return rows.map((row) => row.contact_id);
 }

@@ -13,6 +13,7 @@ interface DbAdminToken {
   created_at: Date;
   revoked_at: Date | null;
   last_used_at: Date | null;
+  expires_at: Date | null;
 }
 
 export interface AdminToken {
@@ -25,11 +26,19 @@ export interface AdminToken {
   createdAt: Date;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
+  /** When the token stops working; null: never. */
+  expiresAt: Date | null;
 }
 
-const TOKEN_COLUMNS = 'id, agent_id, role, created_at, revoked_at, last_used_at';
+const TOKEN_COLUMNS = 'id, agent_id, role, created_at, revoked_at, last_used_at, expires_at';
 /** The columns of a token row `t` joined with its person `a`. */
-const COLUMNS = 't.id, t.agent_id, a.name, t.role, t.created_at, t.revoked_at, t.last_used_at';
+const COLUMNS = 't.id, t.agent_id, a.name, t.role, t.created_at, t.revoked_at, t.last_used_at, t.expires_at';
+
+/**
+ * Whether the token row `t` still lets its holder in. Expiry is judged by the database's clock, so
+ * every server and the assignment query agree on the same instant.
+ */
+export const ACTIVE_TOKEN = 't.revoked_at is null and (t.expires_at is null or t.expires_at > now())';
 
 /** Told the id of every token revoked, by whichever process revoked it: open event streams of it close. */
 export const TOKEN_REVOKED_CHANNEL = 'edubot_token_revoked';
@@ -43,6 +52,7 @@ function toToken(row: DbAdminToken): AdminToken {
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
   };
 }
 
@@ -53,38 +63,45 @@ function toToken(row: DbAdminToken): AdminToken {
  */
 export async function insertToken(
   db: Db,
-  input: { name: string; role: TokenRole; tokenHash: string },
+  input: { name: string; role: TokenRole; tokenHash: string; expiresAt: Date | null },
 ): Promise<AdminToken> {
   const { rows } = await db.query<DbAdminToken>(
     `with a as (
        insert into agents (name) values ($1) on conflict (name) do update set name = excluded.name returning id, name
      ),
      t as (
-       insert into admin_tokens (agent_id, role, token_hash) select id, $2, $3 from a returning ${TOKEN_COLUMNS}
+       insert into admin_tokens (agent_id, role, token_hash, expires_at)
+       select id, $2, $3, $4 from a returning ${TOKEN_COLUMNS}
      )
      select ${COLUMNS} from t, a`,
-    [input.name, input.role, input.tokenHash],
+    [input.name, input.role, input.tokenHash, input.expiresAt],
   );
   return toToken(rows[0]!);
 }
 
 /**
- * The token with this hash, revoked or not, so the caller can tell "revoked" from "unknown".
+ * The token with this hash, revoked, expired or not, so the caller can tell why it is refused.
  * An active token's last_used_at moves at most once a minute: a console polling every second
  * should not turn every read into a write.
  */
-export async function useTokenByHash(db: Db, tokenHash: string): Promise<AdminToken | undefined> {
-  const { rows } = await db.query<DbAdminToken>(
-    `with found as (select ${TOKEN_COLUMNS} from admin_tokens where token_hash = $1),
+export async function useTokenByHash(
+  db: Db,
+  tokenHash: string,
+): Promise<(AdminToken & { expired: boolean }) | undefined> {
+  const { rows } = await db.query<DbAdminToken & { expired: boolean }>(
+    `with found as (
+       select ${TOKEN_COLUMNS}, expires_at is not null and expires_at <= now() as expired
+       from admin_tokens where token_hash = $1
+     ),
      touched as (
        update admin_tokens u set last_used_at = now() from found
-       where u.id = found.id and found.revoked_at is null
+       where u.id = found.id and found.revoked_at is null and not found.expired
          and (found.last_used_at is null or found.last_used_at < now() - interval '1 minute')
      )
-     select ${COLUMNS} from found t join agents a on a.id = t.agent_id`,
+     select ${COLUMNS}, t.expired from found t join agents a on a.id = t.agent_id`,
     [tokenHash],
   );
-  return rows[0] ? toToken(rows[0]) : undefined;
+  return rows[0] ? { ...toToken(rows[0]), expired: rows[0].expired } : undefined;
 }
 
 /** Every token, oldest first. */
@@ -110,8 +127,8 @@ export async function revokeToken(db: Db, id: number): Promise<AdminToken | unde
   return rows[0] ? toToken(rows[0]) : undefined;
 }
 
-/** Whether a token still lets its holder in: it exists and is not revoked. */
+/** Whether a token still lets its holder in: it exists, is not revoked and has not expired. */
 export async function isTokenActive(db: Db, id: number): Promise<boolean> {
-  const { rows } = await db.query('select 1 from admin_tokens where id = $1 and revoked_at is null', [id]);
+  const { rows } = await db.query(`select 1 from admin_tokens t where t.id = $1 and ${ACTIVE_TOKEN}`, [id]);
   return rows.length > 0;
 }

@@ -1,7 +1,7 @@
 import { AgentName, checkToken, createToken, generateToken, hashToken } from '../../src/auth/tokens';
-import { getAdminAgent, getAgent, listAgents } from '../../src/db/agents';
+import { canSignIn, getAdminAgent, getAgent, listAgents } from '../../src/db/agents';
 import type { Db } from '../../src/db/pool';
-import { listTokens, revokeToken } from '../../src/db/tokens';
+import { isTokenActive, listTokens, revokeToken } from '../../src/db/tokens';
 import { createTestDatabase } from '../helpers/database';
 
 // Token generation, hashing and checking against the table and the environment's ADMIN_TOKEN.
@@ -61,6 +61,35 @@ describe('checkToken', () => {
       tokenId: info.id,
     });
     expect(await checkToken(database.db, config, generateToken())).toEqual({ ok: false, reason: 'unknown_token' });
+  });
+
+  it('tells an expired token from a revoked and an unknown one, and leaves its last use alone', async () => {
+    const expiresAt = new Date(Date.now() + 1000);
+    const { token, info } = await createToken(database.db, { name: 'Agent Brief', role: 'agent', expiresAt });
+    expect(info.expiresAt).toEqual(expiresAt);
+    expect((await checkToken(database.db, config, token)).ok).toBe(true);
+    expect(await isTokenActive(database.db, info.id)).toBe(true);
+    await database.db.query('update admin_tokens set last_used_at = null where id = $1', [info.id]);
+
+    await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() - Date.now() + 100));
+    expect(await checkToken(database.db, config, token)).toEqual({ ok: false, reason: 'expired', tokenId: info.id });
+    expect(await isTokenActive(database.db, info.id)).toBe(false);
+    expect((await listTokens(database.db)).find((t) => t.id === info.id)?.lastUsedAt).toBeNull();
+  });
+
+  it('lets a person sign in while any of their tokens is neither revoked nor expired', async () => {
+    const first = await createToken(database.db, { name: 'Agent Two Keys', role: 'agent' });
+    const second = await createToken(database.db, { name: 'Agent Two Keys', role: 'agent', expiresInDays: 1 });
+    const agentId = first.info.agentId;
+    expect(await canSignIn(database.db, agentId)).toBe(true);
+    await revokeToken(database.db, first.info.id);
+    expect(await canSignIn(database.db, agentId)).toBe(true);
+    await database.db.query("update admin_tokens set expires_at = now() - interval '1 second' where id = $1", [
+      second.info.id,
+    ]);
+    expect(await canSignIn(database.db, agentId)).toBe(false);
+    // The environment's ADMIN_TOKEN has no row and never expires.
+    expect(await canSignIn(database.db, (await getAdminAgent(database.db)).id)).toBe(true);
   });
 
   it('keeps the plain token out of the table', async () => {

@@ -1,18 +1,23 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
-import { ADMIN_ONLY, type AdminGuard } from './auth';
-import { createToken, Role, AgentName } from '../../auth/tokens';
+import { ADMIN_ONLY, AGENT_OR_ADMIN, type AdminGuard } from './auth';
+import { createToken, Role, AgentName, TokenLifetime, type Actor } from '../../auth/tokens';
+import type { Config } from '../../config';
 import { listAuditEntries } from '../../db/audit';
 import type { Db } from '../../db/pool';
 import { listTokens, revokeToken, type AdminToken } from '../../db/tokens';
-import { notFound } from '../errors';
-import { IdCursor, Limit, pageById, parse, readJsonBody, resolveContactReference } from './params';
+import type { Logger } from '../../logger';
+import type { ChatCommands } from '../chat-commands';
+import { HttpError, notFound } from '../errors';
+import { IdCursor, Limit, pageById, parse, readJsonBody, resolveContactReference, type AdminContext } from './params';
+import { releaseIfSignedOut } from './token-release';
 
-// Admin-only routes: token management and the audit log. A token is made for a person by name: the
-// person of exactly that name when there is one, a new person otherwise (createToken).
+// Token management and the audit log, admin-only but for a token revoking itself (the console's
+// sign-out). A token is made for a person by name: the person of exactly that name when there is
+// one, a new person otherwise (createToken).
 
-export const CreateTokenBody = z.object({ name: AgentName, role: Role });
+export const CreateTokenBody = z.object({ name: AgentName, role: Role }).and(TokenLifetime);
 export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
 
 const TokenId = z
@@ -40,9 +45,39 @@ const tokenJson = (t: AdminToken) => ({
   createdAt: t.createdAt,
   revokedAt: t.revokedAt,
   lastUsedAt: t.lastUsedAt,
+  expiresAt: t.expiresAt,
 });
 
-export function mountTokenRoutes(router: Router<AdminState>, { db }: { db: Db }, guard: AdminGuard): void {
+export interface TokenRouteDeps {
+  db: Db;
+  chat: ChatCommands;
+  config: Pick<Config, 'support'>;
+  logger: Logger;
+}
+
+export function mountTokenRoutes(router: Router<AdminState>, deps: TokenRouteDeps, guard: AdminGuard): void {
+  const { db } = deps;
+
+  /** Revokes the token, then lets go of what its holder held if that was their last way in. */
+  const revoke = async (ctx: AdminContext, id: number) => {
+    const revoked = await revokeToken(db, id);
+    if (!revoked) throw notFound('token_not_found', `No token with id ${id}`);
+    const release = await releaseIfSignedOut(
+      { db, chat: deps.chat, logger: deps.logger, autoAssign: deps.config.support.autoAssign },
+      revoked.agentId,
+      ctx.state.actor as Actor,
+    );
+    // Contact ids only: opaque, and what the audit log's conversation filter finds.
+    noteAudit(ctx, { details: { chatsReturned: release.returned, chatsNotReturned: release.notReturned } });
+    ctx.body = {
+      status: 'success',
+      message: 'Token revoked',
+      ...tokenJson(revoked),
+      chatsReturned: release.returned,
+      chatsNotReturned: release.notReturned,
+    };
+  };
+
   router.get('/api/admin/tokens', ...guard('token.list', ADMIN_ONLY), async (ctx) => {
     ctx.body = { status: 'success', tokens: (await listTokens(db)).map(tokenJson) };
   });
@@ -60,9 +95,22 @@ export function mountTokenRoutes(router: Router<AdminState>, { db }: { db: Db },
   router.delete('/api/admin/tokens/:id', ...guard('token.revoke', ADMIN_ONLY), async (ctx) => {
     const id = parse(TokenId, ctx.params.id, 'invalid_token_id', 'Invalid token id');
     noteAudit(ctx, { details: { tokenId: id } });
-    const revoked = await revokeToken(db, id);
-    if (!revoked) throw notFound('token_not_found', `No token with id ${id}`);
-    ctx.body = { status: 'success', message: 'Token revoked', ...tokenJson(revoked) };
+    await revoke(ctx, id);
+  });
+
+  // Signing out of the console: the token it signed in with stops working here, not only in the
+  // browser that forgets it, so a copy left in a shared browser's storage or history lets nobody in.
+  router.post('/api/admin/tokens/self/revoke', ...guard('token.revoke_self', AGENT_OR_ADMIN), async (ctx) => {
+    const { tokenId } = ctx.state.actor!;
+    if (tokenId === undefined) {
+      throw new HttpError(
+        409,
+        'token_not_revocable',
+        "The environment's ADMIN_TOKEN cannot be revoked through the API: change ADMIN_TOKEN and restart",
+      );
+    }
+    noteAudit(ctx, { details: { tokenId } });
+    await revoke(ctx, tokenId);
   });
 
   router.get('/api/admin/audit', ...guard('audit.list', ADMIN_ONLY), async (ctx) => {

@@ -36,6 +36,7 @@ describe('tokens', () => {
       createdAt: expect.any(String),
       revokedAt: null,
       lastUsedAt: expect.any(String),
+      expiresAt: created.body.expiresAt,
     });
     expect(JSON.stringify(listed.body)).not.toContain(token);
 
@@ -143,6 +144,89 @@ describe('tokens', () => {
     const bad = await asAdmin('DELETE', '/api/admin/tokens/abc');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_token_id');
+  });
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Days from now to an ISO date the API answered. */
+const daysAway = (iso: string) => (Date.parse(iso) - Date.now()) / DAY_MS;
+
+describe('token expiry', () => {
+  it('gives an agent token 90 days unless asked, and an admin token no expiry unless asked', async () => {
+    const agent = await asAdmin('POST', '/api/admin/tokens', { name: 'Agent Kemi', role: 'agent' });
+    expect(agent.status).toBe(201);
+    expect(daysAway(agent.body.expiresAt)).toBeCloseTo(90, 2);
+    const admin = await asAdmin('POST', '/api/admin/tokens', { name: 'Admin Kola', role: 'admin' });
+    expect(admin.body.expiresAt).toBeNull();
+
+    const week = await asAdmin('POST', '/api/admin/tokens', { name: 'Agent Kemi', role: 'agent', expiresInDays: 7 });
+    expect(daysAway(week.body.expiresAt)).toBeCloseTo(7, 2);
+    const at = new Date(Date.now() + 30 * DAY_MS).toISOString();
+    const dated = await asAdmin('POST', '/api/admin/tokens', { name: 'Admin Kola', role: 'admin', expiresAt: at });
+    expect(dated.body.expiresAt).toBe(at);
+
+    const listed = (await asAdmin('GET', '/api/admin/tokens')).body.tokens as { id: number; expiresAt: unknown }[];
+    const expiryOf = (id: number) => listed.find((t) => t.id === id)?.expiresAt;
+    expect([agent, admin, week, dated].map((t) => expiryOf(t.body.id))).toEqual(
+      [agent, admin, week, dated].map((t) => t.body.expiresAt),
+    );
+  });
+
+  it('refuses a token once it has expired with 401, its event stream included', async () => {
+    const expiresAt = new Date(Date.now() + 1500).toISOString();
+    const created = await asAdmin('POST', '/api/admin/tokens', { name: 'Agent Brief', role: 'agent', expiresAt });
+    expect(created.status).toBe(201);
+    const { token } = created.body as { token: string };
+    expect((await app.request('GET', '/api/admin/conversations', { token })).status).toBe(200);
+
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 200));
+    expect((await app.request('GET', '/api/admin/conversations', { token })).status).toBe(401);
+    expect((await app.request('GET', '/api/admin/events', { token })).status).toBe(401);
+  });
+
+  const inDays = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString();
+  it.each([
+    ['no days', { expiresInDays: 0 }],
+    ['more than 365 days', { expiresInDays: 366 }],
+    ['part of a day', { expiresInDays: 1.5 }],
+    ['days as text', { expiresInDays: '7' }],
+    ['a date in the past', { expiresAt: inDays(-1) }],
+    ['a date more than 365 days away', { expiresAt: inDays(366) }],
+    ['a date without a time', { expiresAt: '2030-01-01' }],
+    ['not a date', { expiresAt: 'tomorrow' }],
+    ['both', { expiresInDays: 7, expiresAt: inDays(7) }],
+  ])('answers 400 invalid_body to an expiry of %s', async (_label, expiry) => {
+    const answer = await asAdmin('POST', '/api/admin/tokens', { name: 'Agent Odd', role: 'agent', ...expiry });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ status: 'error', error: { code: 'invalid_body' } });
+  });
+});
+
+describe('POST /api/admin/tokens/self/revoke', () => {
+  it("revokes the caller's own token: it gets 401 afterwards, and the request is audited", async () => {
+    const { token, id } = await app.token('agent', 'Agent Leaving');
+    const other = await app.token('agent', 'Agent Staying');
+    const answer = await app.request('POST', '/api/admin/tokens/self/revoke', { token });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ status: 'success', id, revokedAt: expect.any(String), chatsReturned: [] });
+    expect(await lastAudit(app.db)).toMatchObject({
+      actor: 'Agent Leaving',
+      action: 'token.revoke_self',
+      outcome: 'ok',
+      details: { tokenId: id },
+    });
+    expect((await app.request('GET', '/api/admin/conversations', { token })).status).toBe(401);
+    expect((await app.request('POST', '/api/admin/tokens/self/revoke', { token })).status).toBe(401);
+    // Nobody else's token is touched.
+    expect((await app.request('GET', '/api/admin/conversations', { token: other.token })).status).toBe(200);
+  });
+
+  it("answers 409 to the environment's ADMIN_TOKEN, which stays valid, and 401 without a token", async () => {
+    const answer = await asAdmin('POST', '/api/admin/tokens/self/revoke');
+    expect(answer.status).toBe(409);
+    expect(answer.body.error.code).toBe('token_not_revocable');
+    expect((await asAdmin('GET', '/api/admin/tokens')).status).toBe(200);
+    expect((await app.request('POST', '/api/admin/tokens/self/revoke')).status).toBe(401);
   });
 });
 
