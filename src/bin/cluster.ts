@@ -18,7 +18,9 @@ const USAGE = `usage: npm run cluster -- [options]
   --temporal-database NAME Temporal's databases: NAME and NAME_visibility (edubot_temporal)
   --retention DAYS         the namespace's retention of closed workflows, when it is created (3)
   --temporal-server PATH   a temporal-server binary instead of the cached build
-  --temporal-sql-tool PATH a temporal-sql-tool binary instead of the cached build`;
+  --temporal-sql-tool PATH a temporal-sql-tool binary instead of the cached build
+  --ui-port N              Temporal's Web UI, read-only, on 127.0.0.1 (8233; 0: a free port)
+  --no-ui                  no Web UI`;
 
 runEntry('edubot-cluster', async ({ config, logger, onShutdown }) => {
   const { values } = parseArgs({
@@ -34,6 +36,8 @@ runEntry('edubot-cluster', async ({ config, logger, onShutdown }) => {
       retention: { type: 'string' },
       'temporal-server': { type: 'string' },
       'temporal-sql-tool': { type: 'string' },
+      'ui-port': { type: 'string' },
+      'no-ui': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -80,6 +84,7 @@ runEntry('edubot-cluster', async ({ config, logger, onShutdown }) => {
       relocatablePostgres: config.dataDirIsDefault,
       temporalServerPath: values['temporal-server'],
       temporalSqlToolPath: values['temporal-sql-tool'],
+      ...(values['no-ui'] ? {} : { webUiPort: count('ui-port', values['ui-port'], 8233, 0) }),
       // `npm run cluster` builds first (its pre-script).
       buildProduct: false,
       logger,
@@ -103,9 +108,11 @@ function describe(cluster: Cluster): string {
       (w) => `${pad(w.name)}pid ${w.pid}, task queue ${cluster.env.TEMPORAL_TASK_QUEUE}, log ${w.logFile}`,
     ),
     `${pad('Temporal')}${temporal.address} (namespace ${cluster.env.TEMPORAL_NAMESPACE}, Postgres persistence and visibility)`,
+    `${pad('  mTLS')}client certificate ${cluster.env.TEMPORAL_TLS_CERT}, key ${cluster.env.TEMPORAL_TLS_KEY}, CA ${cluster.env.TEMPORAL_TLS_CA}, server name ${cluster.env.TEMPORAL_TLS_SERVER_NAME} (new at every start)`,
     ...temporal.processes.map(
       (p) => `${pad(`  ${p.name}`)}pid ${p.pid}: ${p.services.join(', ')}; metrics ${p.metricsUrl}; log ${p.logFile}`,
     ),
+    `${pad('Temporal Web UI')}${cluster.webUi === undefined ? 'not running' : `${cluster.webUi.url} (read-only: no signal, terminate or reset)`}`,
     `${pad('WhatsApp')}the Graph API emulator at ${cluster.emulator.baseUrl}, shared by every worker; statuses go to ${first}`,
     `${pad('Postgres')}${cluster.postgres.embedded ? `embedded, data in ${cluster.postgres.dataDir}` : 'DATABASE_URL'}`,
     `${pad('Logs')}${cluster.logsDir}`,

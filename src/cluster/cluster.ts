@@ -6,9 +6,11 @@ import pg from 'pg';
 import { migrate } from '../db/migrate';
 import { createDb } from '../db/pool';
 import { startEmbeddedPostgres } from '../embedded/postgres';
+import { startTemporalUi, type TemporalUi } from '../embedded/temporal-ui';
 import type { Logger } from '../logger';
 import { findFreePort } from '../net';
 import { startGraphFake, type GraphFake } from '../sandbox/graph-fake';
+import { generateClusterCertificates, type ClusterCertificates } from './certificates';
 import { consecutivePorts } from './ports';
 import { ProductProcess } from './product-processes';
 import type { TemporalCluster, TemporalTopology } from './temporal-cluster';
@@ -54,6 +56,8 @@ export interface ClusterOptions {
   dynamicConfig?: Readonly<Record<string, unknown>>;
   /** The emulator posts sent/delivered/read statuses to the first server (default true). */
   statusCallbacks?: boolean;
+  /** Temporal's Web UI on this port of 127.0.0.1 (0: a free one); absent: no UI. */
+  webUiPort?: number;
   logger: Logger;
 }
 
@@ -69,6 +73,8 @@ export interface ClusterSecrets {
 export interface Cluster {
   postgres: { url: string; embedded: boolean; dataDir?: string };
   temporal: TemporalCluster;
+  /** Temporal's Web UI, when asked for and it could start. */
+  webUi: TemporalUi | undefined;
   emulator: GraphFake;
   servers: ProductProcess[];
   workers: ProductProcess[];
@@ -136,6 +142,8 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
   ]);
 
   const postgres = await providePostgres(options, own);
+  // A new CA and certificates at every start: the frontend and the services' traffic need mTLS.
+  const tls = generateClusterCertificates(path.join(options.dir, 'tls'));
   const temporal = await startTemporalOnPostgres({
     binaries,
     postgresUrl: postgres.url,
@@ -147,9 +155,12 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
     retentionDays: options.retentionDays,
     dir: options.dir,
     ...(options.dynamicConfig === undefined ? {} : { dynamicConfig: options.dynamicConfig }),
+    tls,
     logger,
   });
   own(() => temporal.stop());
+  const webUi =
+    options.webUiPort === undefined ? undefined : await startWebUi(options, options.webUiPort, temporal, tls, own);
 
   const db = createDb(postgres.url, logger);
   try {
@@ -182,6 +193,12 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: options.namespace,
     TEMPORAL_TASK_QUEUE: options.taskQueue,
+    // The client certificate: every product process connects to Temporal with mTLS.
+    TEMPORAL_TLS_CERT: tls.client.certPath,
+    TEMPORAL_TLS_KEY: tls.client.keyPath,
+    TEMPORAL_TLS_CA: tls.client.caPath,
+    TEMPORAL_TLS_SERVER_NAME: tls.client.serverName,
+    TEMPORAL_PAYLOAD_KEYS: storedPayloadKey(options.dir),
     ...options.env,
   };
   // Each process gets the secrets it uses and no others, as in production.
@@ -218,7 +235,12 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
       logsDir,
       env: port === undefined ? workerEnv : serverEnv(port),
       ...(port === undefined ? {} : { port }),
-      temporal: { address: temporal.address, namespace: options.namespace, taskQueue: options.taskQueue },
+      temporal: {
+        address: temporal.address,
+        namespace: options.namespace,
+        taskQueue: options.taskQueue,
+        security: temporal.security,
+      },
     });
   const workers = Array.from({ length: options.workers }, (_, i) => product('worker', i + 1));
   const servers = Array.from({ length: options.servers }, (_, i) => product('server', i + 1, firstPort + i));
@@ -240,6 +262,7 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
       ...(postgres.dataDir ? { dataDir: postgres.dataDir } : {}),
     },
     temporal,
+    webUi,
     emulator,
     servers,
     workers,
@@ -248,6 +271,40 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
     env,
     logsDir,
   };
+}
+
+/**
+ * The Web UI on the cluster's frontend: the client certificate, and no write actions (SPEC §12), since
+ * whoever reaches it could otherwise signal any conversation. Without it (no Go to build it with, a
+ * crash) the cluster still runs, as `npm start` does.
+ */
+async function startWebUi(
+  options: ClusterOptions,
+  port: number,
+  temporal: TemporalCluster,
+  tls: ClusterCertificates,
+  own: Defer,
+): Promise<TemporalUi | undefined> {
+  try {
+    const ui = await startTemporalUi({
+      cacheDir: options.cacheDir,
+      frontendAddress: temporal.address,
+      port: port || (await findFreePort()),
+      namespace: options.namespace,
+      dir: path.join(options.dir, 'temporal-ui'),
+      logFile: path.join(options.dir, 'logs', 'temporal-ui.log'),
+      tls: tls.client,
+      disableWriteActions: true,
+      logger: options.logger,
+    });
+    own(() => ui.stop());
+    return ui;
+  } catch (error) {
+    options.logger.warn('the Temporal Web UI is not available: the cluster runs without it', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return undefined;
+  }
 }
 
 async function providePostgres(
@@ -280,6 +337,22 @@ async function ensureDatabase(url: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The cluster's payload key (`id:base64`, as TEMPORAL_PAYLOAD_KEYS takes it): made once and kept in
+ * `<dir>/payload-keys` (mode 0600), since the cluster's histories outlive a restart and must stay readable.
+ */
+function storedPayloadKey(dir: string): string {
+  const file = path.join(dir, 'payload-keys');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const keys = `cluster-1:${randomBytes(32).toString('base64')}`;
+  fs.writeFileSync(file, `${keys}\n`, { mode: 0o600, flag: 'wx' });
+  return keys;
 }
 
 /** 32 random bytes: well past the 32 characters the production entry points ask of a token. */

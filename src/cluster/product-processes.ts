@@ -1,8 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { connectTemporal } from '../temporal/connect';
 import { describePollers } from '../temporal/worker-pollers';
 import { spawnLogged, type LoggedChild } from './child-process';
+import type { TemporalClientSecurity } from './temporal-cluster';
 
 // The product's production processes as children of the cluster: `start:server` and `start:worker`
 // run from dist/ exactly as the npm scripts run them (node dist/src/bin/start-*.js), so what the
@@ -35,8 +36,8 @@ export interface ProductProcessOptions {
   logsDir: string;
   /** Servers only: the HTTP port (also in env.PORT). */
   port?: number;
-  /** Workers only: where readiness is asked (the poller list of the task queue). */
-  temporal?: { address: string; namespace: string; taskQueue: string };
+  /** Workers only: where readiness is asked (the poller list of the task queue), and with what credentials. */
+  temporal?: { address: string; namespace: string; taskQueue: string; security?: TemporalClientSecurity };
 }
 
 /** One server or worker, which a test may kill and start again. */
@@ -138,7 +139,7 @@ export class ProductProcess {
     if (target === undefined) throw new ProductProcessError(`${this.name}: no Temporal to ask about its polling`);
     const identity = `${child.pid}@${os.hostname()}`;
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    const connection = await Connection.connect({ address: target.address });
+    const connection = await connectTemporal(target.security ?? { tls: undefined, apiKey: undefined }, target.address);
     try {
       while (Date.now() < deadline) {
         signal.throwIfAborted();

@@ -1,13 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import pg from 'pg';
+import type { TemporalSecurity } from '../config';
 import type { Logger } from '../logger';
 import { isListening } from '../net';
 import { freeTemporalPort } from './ports';
 import { grpcCode, GrpcStatus } from '../temporal/grpc-status';
-import { addSearchAttributes, missingSearchAttributes, waitUntilServing } from '../temporal/server-checks';
+import { connectTemporal } from '../temporal/connect';
+import { addSearchAttributes, missingSearchAttributes } from '../temporal/server-checks';
+import type { ClusterCertificates } from './certificates';
 import { spawnLogged, type LoggedChild } from './child-process';
 import {
   TEMPORAL_SERVICES,
@@ -39,8 +42,13 @@ export interface StartTemporalClusterOptions {
   namespace: string;
   retentionDays: number;
   dynamicConfig?: Readonly<Record<string, unknown>>;
+  /** mTLS on the frontend and between the services, with these certificates; absent: plain connections. */
+  tls?: ClusterCertificates;
   logger: Logger;
 }
+
+/** How a client connects to the cluster: the client certificate when it runs with mTLS. */
+export type TemporalClientSecurity = Pick<TemporalSecurity, 'tls' | 'apiKey'>;
 
 export interface TemporalProcess {
   name: string;
@@ -53,6 +61,8 @@ export interface TemporalProcess {
 export interface TemporalCluster {
   /** `127.0.0.1:PORT`, the frontend's gRPC address. */
   address: string;
+  /** What every client of the cluster connects with (the product's processes get it as TEMPORAL_TLS_*). */
+  security: TemporalClientSecurity;
   processes: TemporalProcess[];
   /** Stops every process (SIGTERM, then SIGKILL); safe to call twice. */
   stop(): Promise<void>;
@@ -82,6 +92,7 @@ export async function startTemporalCluster(options: StartTemporalClusterOptions)
     };
   }
   const address = `127.0.0.1:${frontendPort}`;
+  const security: TemporalClientSecurity = { tls: options.tls?.client, apiKey: undefined };
   const logsDir = path.join(options.dir, 'logs');
   const configRoot = path.join(options.dir, 'temporal');
   fs.mkdirSync(logsDir, { recursive: true });
@@ -114,6 +125,15 @@ export async function startTemporalCluster(options: StartTemporalClusterOptions)
         metricsPort,
         logFile,
         dynamicConfigFile,
+        ...(options.tls === undefined
+          ? {}
+          : {
+              tls: {
+                ...options.tls.server,
+                caPath: options.tls.caPath,
+                serverName: options.tls.client.serverName,
+              },
+            }),
       }),
       // The file holds the database password.
       { mode: 0o600 },
@@ -148,18 +168,23 @@ export async function startTemporalCluster(options: StartTemporalClusterOptions)
       exitedDuringStart(first, processes[0]!.logFile),
     ]);
     for (const group of groups.slice(1)) await launch(group);
-    await serving(address, children, processes, options);
+    await serving(address, security, children, processes, options);
   } catch (error) {
     await stop();
     throw error;
   }
-  logger.info('temporal cluster serving', { address, processes: processes.map((p) => p.name) });
-  return { address, processes, stop };
+  logger.info('temporal cluster serving', {
+    address,
+    mTLS: options.tls !== undefined,
+    processes: processes.map((p) => p.name),
+  });
+  return { address, security, processes, stop };
 }
 
 /** Waits for the frontend, registers the namespace and search attributes, and waits until they are served. */
 async function serving(
   address: string,
+  security: TemporalClientSecurity,
   children: LoggedChild[],
   processes: TemporalProcess[],
   options: StartTemporalClusterOptions,
@@ -168,11 +193,11 @@ async function serving(
   const died = Promise.race(children.map((child, i) => exitedDuringStart(child, processes[i]!.logFile)));
   const ready = (async () => {
     const deadline = Date.now() + START_TIMEOUT_MS;
-    await frontendAnswers(address, deadline, giveUp.signal);
+    await frontendAnswers(address, security, deadline, giveUp.signal);
     const added = await retrying(deadline, giveUp.signal, () =>
-      registerNamespace(address, options.namespace, options.retentionDays),
+      registerNamespace(address, options.namespace, options.retentionDays, security),
     );
-    await waitUntilServing(address, options.namespace, Math.max(1_000, deadline - Date.now()), giveUp.signal);
+    await retrying(deadline, giveUp.signal, () => namespaceServed(address, security, options.namespace));
     // A namespace or attribute added just now reaches the history hosts' registries on their next
     // refresh; a workflow upserting an attribute before that would fail its task.
     if (added) await new Promise((resolve) => setTimeout(resolve, 2 * NAMESPACE_REFRESH_MS));
@@ -226,9 +251,14 @@ async function clusterMetadataWritten(postgres: PostgresEndpoint, database: stri
   }
 }
 
-async function frontendAnswers(address: string, deadline: number, signal: AbortSignal): Promise<void> {
+async function frontendAnswers(
+  address: string,
+  security: TemporalClientSecurity,
+  deadline: number,
+  signal: AbortSignal,
+): Promise<void> {
   await retrying(deadline, signal, async () => {
-    const connection = await Connection.connect({ address, connectTimeout: '2s' });
+    const connection = await connectTemporal(security, address, { connectTimeout: '2s' });
     try {
       await connection.workflowService.getSystemInfo({});
     } finally {
@@ -237,13 +267,31 @@ async function frontendAnswers(address: string, deadline: number, signal: AbortS
   });
 }
 
+/** Resolves once the frontend serves `namespace` with every custom search attribute; throws otherwise. */
+async function namespaceServed(address: string, security: TemporalClientSecurity, namespace: string): Promise<void> {
+  const connection = await connectTemporal(security, address, { connectTimeout: '2s' });
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+    const missing = await missingSearchAttributes(connection, namespace);
+    if (missing.length > 0)
+      throw new Error(`search attributes not yet served: ${missing.map((k) => k.name).join(', ')}`);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
 /**
  * Registers `namespace` unless it exists, then the custom search attributes it lacks; true when
  * anything was added. Retried by the caller: right after the frontend answers, the history hosts may
  * not all have joined yet.
  */
-export async function registerNamespace(address: string, namespace: string, retentionDays: number): Promise<boolean> {
-  const connection = await Connection.connect({ address });
+export async function registerNamespace(
+  address: string,
+  namespace: string,
+  retentionDays: number,
+  security: TemporalClientSecurity = { tls: undefined, apiKey: undefined },
+): Promise<boolean> {
+  const connection: Connection = await connectTemporal(security, address);
   try {
     let added = false;
     try {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger';
+import type { ClusterCertificates } from './certificates';
 import { startTemporalCluster, type TemporalCluster, type TemporalTopology } from './temporal-cluster';
 import { postgresEndpoint } from './temporal-config';
 import { persistedShardCount, prepareTemporalDatabases } from './temporal-schema';
@@ -26,6 +27,8 @@ export interface TemporalOnPostgresOptions {
   /** Configuration under `<dir>/temporal/`, logs under `<dir>/logs/`. */
   dir: string;
   dynamicConfig?: Readonly<Record<string, unknown>>;
+  /** mTLS on the frontend and between the services; absent: plain connections (the bench's runs). */
+  tls?: ClusterCertificates;
   logger: Logger;
 }
 
@@ -62,6 +65,7 @@ export async function startTemporalOnPostgres(
     namespace: options.namespace,
     retentionDays: options.retentionDays,
     ...(options.dynamicConfig === undefined ? {} : { dynamicConfig: options.dynamicConfig }),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
     logger,
   });
   return { ...temporal, databases };

@@ -46,6 +46,17 @@ export interface StartTemporalUiOptions {
   /** Forwarded to the resolution: build with Go when nothing is found (default true). */
   build?: boolean;
   searchPath?: string;
+  /** mTLS to the frontend: the client certificate, its key, the CA and the name to verify. */
+  tls?: TemporalUiTls;
+  /** No signal, terminate, reset or start from the UI (SPEC §12: off outside sandbox mode). */
+  disableWriteActions?: boolean;
+}
+
+export interface TemporalUiTls {
+  certPath: string;
+  keyPath: string;
+  caPath: string;
+  serverName: string;
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -64,7 +75,13 @@ export async function resolveTemporalUi(options: {
 }
 
 /** The UI's configuration file (JSON, which YAML readers take): every address on 127.0.0.1. */
-export function temporalUiConfig(options: { frontendAddress: string; port: number; namespace: string }): string {
+export function temporalUiConfig(options: {
+  frontendAddress: string;
+  port: number;
+  namespace: string;
+  tls?: TemporalUiTls;
+  disableWriteActions?: boolean;
+}): string {
   const config = {
     temporalGrpcAddress: options.frontendAddress,
     host: '127.0.0.1',
@@ -78,6 +95,18 @@ export function temporalUiConfig(options: { frontendAddress: string; port: numbe
     // It would ask the Internet for news and versions, which this project's machines cannot reach.
     notifyOnNewVersion: false,
     hideLogs: true,
+    ...(options.tls === undefined
+      ? {}
+      : {
+          tls: {
+            certFile: options.tls.certPath,
+            keyFile: options.tls.keyPath,
+            caFile: options.tls.caPath,
+            serverName: options.tls.serverName,
+            enableHostVerification: true,
+          },
+        }),
+    ...(options.disableWriteActions === true ? { disableWriteActions: true } : {}),
   };
   return `# Generated for the Web UI of \`npm start\`; rewritten at every start.\n${JSON.stringify(config, null, 2)}\n`;
 }
