@@ -1,13 +1,14 @@
 import net from 'node:net';
-import { Client, Connection } from '@temporalio/client';
 import { SANDBOX_SECRETS } from '../config';
 import { migrate } from '../db/migrate';
 import { createDb } from '../db/pool';
 import { runEntry } from '../entry';
 import { providePostgres, provideTemporal } from '../embedded/provide';
 import { runServer, runWorker } from '../runtime';
+import { connectTemporalClient } from '../temporal/connect';
 import { bundleBuildId, versionName } from '../temporal/deployment';
 import { retireOldVersions, storeBundle } from '../temporal/old-versions';
+import { withPayloadKeys } from '../temporal/payload-keys';
 import { builtWorkflowBundle, bundleConversationWorkflows } from '../temporal/workflow-bundle';
 import { startGraphFake, type GraphFake } from '../sandbox/graph-fake';
 import { sandboxRoutes } from '../sandbox/routes';
@@ -23,7 +24,8 @@ function localOrigin(host: string, port: number): string {
 }
 
 runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
-  let config = initial;
+  // The payload codec's key first: without TEMPORAL_PAYLOAD_KEYS, the one kept in DATA_DIR (made once).
+  let config = withPayloadKeys(initial, { create: true });
   let emulator: GraphFake | undefined;
   if (config.sandbox) {
     emulator = await startGraphFake({
@@ -42,6 +44,7 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
   onShutdown(() => postgres.stop());
   onShutdown(() => temporal.stop());
 
+  // The migrations as the database's owner; everything after as the role that only reads and writes rows.
   const db = createDb(postgres.url, logger);
   await migrate(db, logger);
   await db.close();
@@ -49,25 +52,29 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
   // This build's bundle is kept under DATA_DIR before it runs, so a later build can finish its runs.
   const bundle = builtWorkflowBundle() ?? { code: await bundleConversationWorkflows() };
   storeBundle(config.dataDir, config.buildId ?? bundleBuildId(bundle), bundle);
-  const worker = await runWorker(config, postgres.url, temporal.url, logger, fatal, { workflowBundle: bundle });
+  const worker = await runWorker(config, postgres.runtimeUrl, temporal.url, logger, fatal, { workflowBundle: bundle });
   onShutdown(() => worker.stop());
 
   // Earlier builds' runs take their last task on their own build, then move onto this one (old-versions.ts).
-  const connection = await Connection.connect({ address: temporal.url });
+  const { connection, client } = await connectTemporalClient(
+    config.temporalSecurity,
+    temporal.url,
+    config.temporalNamespace,
+  );
   onShutdown(() => connection.close());
   const oldVersions = retireOldVersions({
-    client: new Client({ connection, namespace: config.temporalNamespace }),
+    client,
     dataDir: config.dataDir,
     currentBuildId: worker.version.buildId,
     isCurrent: worker.promotion === 'made-current' || worker.promotion === 'current',
     startWorker: (buildId, workflowBundle) =>
-      runWorker({ ...config, buildId }, postgres.url, temporal.url, logger, fatal, { workflowBundle }),
+      runWorker({ ...config, buildId }, postgres.runtimeUrl, temporal.url, logger, fatal, { workflowBundle }),
     logger,
   });
   onShutdown(() => oldVersions.stop());
   const server = await runServer(
     config,
-    postgres.url,
+    postgres.runtimeUrl,
     temporal.url,
     logger,
     emulator && sandboxRoutes(emulator, config),

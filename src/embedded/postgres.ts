@@ -4,10 +4,12 @@ import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../logger';
 import { isListening } from '../net';
 import { onProcessExit } from './exit-hooks';
+import { CREDENTIALS_FILE, loadOrCreateCredentials, type PostgresCredentials } from './postgres-credentials';
+import { APP_ROLE, connectAsSuperuser, connectionUrl, ensureAppRole } from './postgres-roles';
 import { POSTGRES_USER, placeCluster, postgresUser, reachableBinaries, type Owner } from './postgres-user';
 
 // The one-machine Postgres of `npm start` (and of tests without DATABASE_URL): the binaries of the
@@ -16,16 +18,20 @@ import { POSTGRES_USER, placeCluster, postgresUser, reachableBinaries, type Owne
 // package's class: it hard-wires the binaries' path, which root may have to copy elsewhere (see
 // ./postgres-user), and it takes over the process's signals.
 
-/** Loopback-only development cluster; the password keeps other local users out, it guards nothing else. */
+/**
+ * Loopback-only cluster; its random passwords (./postgres-credentials) keep out other local users and
+ * whatever a browser can be made to send to 127.0.0.1.
+ */
 const USER = POSTGRES_USER;
-const PASSWORD = 'edubot-local';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 const READY = 'database system is ready to accept connections';
 
 export interface EmbeddedPostgres {
-  /** postgres://… URL of the database. */
+  /** postgres://… URL of the database as the superuser: migrations, tests, tools. */
   url: string;
+  /** postgres://… URL of the database as APP_ROLE, which may only read and write rows: the product. */
+  appUrl: string;
   /** Where the cluster lives: `<dataDir>/postgres`, or under /var/lib/edubot (see `relocatable`). */
   clusterDir: string;
   /** Fast shutdown (SIGINT); safe to call twice. */
@@ -98,6 +104,11 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     },
   };
 
+  // Beside the cluster, wherever it lives, and made before it: initdb sets the superuser's password.
+  const credentialsDir = path.dirname(clusterDir);
+  const { credentials } = await loadOrCreateCredentials(credentialsDir).catch((error: unknown) => {
+    throw new EmbeddedPostgresError((error as Error).message, dataDir, '', { cause: error });
+  });
   const initialised = await fs.access(path.join(clusterDir, 'PG_VERSION')).then(
     () => true,
     () => false,
@@ -110,7 +121,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
       );
     }
     logger.info('initialising the embedded Postgres cluster', { clusterDir });
-    await initialise(initdb, clusterDir, runner).catch((error: unknown) => {
+    await initialise(initdb, clusterDir, credentials.superuser, runner).catch((error: unknown) => {
       throw new EmbeddedPostgresError('initdb failed', dataDir, output, { cause: error });
     });
   }
@@ -143,7 +154,13 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   disposeExitHook = onProcessExit(() => child.kill('SIGINT'));
   try {
     await ready(child, () => output.includes(READY));
-    await createDatabase(port, database);
+    await prepareDatabase({
+      port,
+      database,
+      credentials,
+      credentialsFile: path.join(credentialsDir, CREDENTIALS_FILE),
+      logger,
+    });
   } catch (error) {
     await stop().catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);
@@ -166,7 +183,12 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     startMs: Date.now() - started,
     freshCluster: !initialised,
   });
-  return { url: connectionUrl(port, database), clusterDir, stop };
+  return {
+    url: connectionUrl(USER, credentials.superuser, port, database),
+    appUrl: connectionUrl(APP_ROLE, credentials.app, port, database),
+    clusterDir,
+    stop,
+  };
 }
 
 interface PackagedBinaries {
@@ -225,9 +247,9 @@ function run(file: string, args: string[], runner: Runner): PostgresProcess {
 }
 
 /** initdb with the password in a file only the account can read, next to the cluster and removed afterwards. */
-async function initialise(initdb: string, clusterDir: string, runner: Runner): Promise<void> {
+async function initialise(initdb: string, clusterDir: string, password: string, runner: Runner): Promise<void> {
   const passwordFile = path.join(path.dirname(clusterDir), `.pg-password-${randomBytes(6).toString('hex')}`);
-  await fs.writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  await fs.writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   try {
     if (runner.owner !== undefined) await fs.chown(passwordFile, runner.owner.uid, runner.owner.gid);
     const child = run(
@@ -280,21 +302,36 @@ function ready(child: PostgresProcess, isReady: () => boolean): Promise<void> {
   });
 }
 
-function connectionUrl(port: number, database: string): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+/** The database made when missing, and the runtime role made and granted its rows there. */
+async function prepareDatabase(options: {
+  port: number;
+  database: string;
+  credentials: PostgresCredentials;
+  credentialsFile: string;
+  logger: Logger;
+}): Promise<void> {
+  const { database } = options;
+  const admin = await connectAsSuperuser({ ...options, user: USER, database: 'postgres' });
+  try {
+    await createDatabase(admin, database);
+  } finally {
+    await admin.end();
+  }
+  const client = await connectAsSuperuser({ ...options, user: USER });
+  try {
+    await ensureAppRole(client, options.credentials.app);
+  } finally {
+    await client.end();
+  }
 }
 
-async function createDatabase(port: number, database: string): Promise<void> {
-  const client = new pg.Client({ connectionString: connectionUrl(port, 'postgres') });
-  await client.connect();
+async function createDatabase(client: pg.Client, database: string): Promise<void> {
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
     if (rowCount === 0) await client.query(`create database ${client.escapeIdentifier(database)}`);
   } catch (error) {
     // Another process created it between our check and our create.
     if ((error as { code?: string }).code !== DUPLICATE_DATABASE) throw error;
-  } finally {
-    await client.end();
   }
 }
 

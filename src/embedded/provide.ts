@@ -17,9 +17,19 @@ export interface Provided {
   stop(): Promise<void>;
 }
 
+export interface ProvidedPostgres extends Provided {
+  /**
+   * Where the server and the worker connect: DATABASE_URL itself, or the embedded Postgres as its
+   * runtime role, which may only read and write rows (`url` is its superuser's, for the migrations).
+   */
+  runtimeUrl: string;
+}
+
 /** DATABASE_URL when set; otherwise an embedded Postgres keeping its data under DATA_DIR (as root, maybe elsewhere). */
-export async function providePostgres(config: Config, logger: Logger): Promise<Provided> {
-  if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, stop: async () => undefined };
+export async function providePostgres(config: Config, logger: Logger): Promise<ProvidedPostgres> {
+  if (config.databaseUrl) {
+    return { url: config.databaseUrl, runtimeUrl: config.databaseUrl, embedded: false, stop: async () => undefined };
+  }
   logger.info('DATABASE_URL unset: starting an embedded Postgres', { dataDir: config.dataDir });
   const pg = await startEmbeddedPostgres({
     dataDir: config.dataDir,
@@ -27,13 +37,13 @@ export async function providePostgres(config: Config, logger: Logger): Promise<P
     relocatable: config.dataDirIsDefault,
     logger,
   });
-  return { url: pg.url, dataDir: pg.clusterDir, embedded: true, stop: () => pg.stop() };
+  return { url: pg.url, runtimeUrl: pg.appUrl, dataDir: pg.clusterDir, embedded: true, stop: () => pg.stop() };
 }
 
 /** TEMPORAL_ADDRESS when set (registering the search attributes there); otherwise an embedded Temporal server. */
 export async function provideTemporal(config: Config, logger: Logger): Promise<Provided> {
   if (config.temporalAddress) {
-    await ensureSearchAttributes(config.temporalAddress, config.temporalNamespace);
+    await ensureSearchAttributes(config.temporalAddress, config.temporalNamespace, config.temporalSecurity);
     return { url: config.temporalAddress, embedded: false, stop: async () => undefined };
   }
   logger.info('TEMPORAL_ADDRESS unset: starting an embedded Temporal server', { dataDir: config.dataDir });

@@ -22,8 +22,26 @@ const REGISTER = path.join(__dirname, '..', 'helpers', 'ts-register.cjs');
 const FIXTURE = path.join(__dirname, 'fixtures', 'run-embedded-postgres.cjs');
 const IS_ROOT = process.getuid?.() === 0;
 
+interface AppRights {
+  role: { name: string; rolsuper: boolean; rolcreatedb: boolean; rolcreaterole: boolean };
+  select: string;
+  insert: string;
+  update: string;
+  delete: string;
+  truncate: string;
+  createTable: string;
+  createRole: string;
+  readServerFiles: string;
+}
+
 interface RunResult {
   url: string;
+  appUrl: string;
+  credentials: { superuser: string; app: string };
+  credentialsMode: string;
+  /** 'ok', or the SQLSTATE of a login with the superuser's password of releases up to 1.0.0. */
+  publishedPassword: string;
+  app: AppRights;
   clusterDir: string;
   startMs: number;
   stopMs: number;
@@ -40,6 +58,8 @@ interface RunOptions {
   port: number;
   phase: 'first' | 'second';
   relocatable?: boolean;
+  /** Leave the cluster as release 1.0.0 made it: the published password, no runtime role or credentials file. */
+  legacy?: boolean;
   /** A folder of symlinks standing for a checkout elsewhere; loaded with --preserve-symlinks. */
   checkout?: string;
 }
@@ -95,18 +115,72 @@ describe('startEmbeddedPostgres', () => {
     const port = await findFreePort();
     const first = await runFixture({ dataDir, port, phase: 'first' });
     expect(first).toMatchObject({ selectOne: 1, database: 'edubot', listenAddresses: '127.0.0.1' });
-    expect(first.url).toBe(`postgres://postgres:edubot-local@127.0.0.1:${port}/edubot`);
+    expect(first.url).toBe(`postgres://postgres:${first.credentials.superuser}@127.0.0.1:${port}/edubot`);
     expect(first.clusterDir).toBe(path.join(dataDir, 'postgres'));
     expect(fs.existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
     expect(await listening(port)).toBe(false);
 
     const second = await runFixture({ dataDir, port, phase: 'second' });
     expect(second).toMatchObject({ selectOne: 1, database: 'edubot', survivors: ['written in run 1'] });
+    // The passwords made at the first start are kept.
+    expect(second.credentials).toEqual(first.credentials);
+    expect(second.url).toBe(first.url);
     expect(await listening(port)).toBe(false);
     process.stderr.write(
       `embedded Postgres: first start ${first.startMs} ms (initdb included), restart ${second.startMs} ms, stop ${second.stopMs} ms\n`,
     );
   }, 120_000);
+
+  it('has random passwords in a file only we can read, refuses the published one, and gives the product a role that only reads and writes rows', async () => {
+    const port = await findFreePort();
+    const run = await runFixture({ dataDir, port, phase: 'first' });
+    expect(run.credentials.superuser).toMatch(/^[\w-]{43}$/);
+    expect(run.credentials.app).toMatch(/^[\w-]{43}$/);
+    expect(run.credentials.app).not.toBe(run.credentials.superuser);
+    expect(run.credentialsMode).toBe('600');
+    expect(fs.readdirSync(dataDir).sort()).toEqual(['postgres', 'postgres-credentials.json']);
+    expect(run.publishedPassword).toBe('28P01');
+    expect(run.appUrl).toBe(`postgres://edubot_app:${run.credentials.app}@127.0.0.1:${port}/edubot`);
+    expect(run.app).toEqual({
+      role: { name: 'edubot_app', rolsuper: false, rolcreatedb: false, rolcreaterole: false },
+      select: 'ok',
+      insert: 'ok',
+      update: 'ok',
+      // insufficient_privilege
+      delete: '42501',
+      truncate: '42501',
+      createTable: '42501',
+      createRole: '42501',
+      readServerFiles: '42501',
+    });
+
+    // Another cluster has passwords of its own.
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-pg-'));
+    try {
+      const other = await runFixture({ dataDir: otherDir, port, phase: 'first' });
+      expect(other.credentials.superuser).not.toBe(run.credentials.superuser);
+      expect(other.credentials.app).not.toBe(run.credentials.app);
+    } finally {
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('replaces the published password of a cluster made by release 1.0.0 at its first start, and keeps its data', async () => {
+    const port = await findFreePort();
+    await runFixture({ dataDir, port, phase: 'first', legacy: true });
+    expect(fs.readdirSync(dataDir)).toEqual(['postgres']);
+
+    const upgraded = await runFixture({ dataDir, port, phase: 'second' });
+    expect(upgraded.survivors).toEqual(['written in run 1']);
+    expect(upgraded.publishedPassword).toBe('28P01');
+    expect(upgraded.credentialsMode).toBe('600');
+    expect(upgraded.app).toMatchObject({ role: { rolsuper: false }, select: 'ok', insert: 'ok', delete: '42501' });
+
+    // The rotated password is the one kept: the next start uses it as it is.
+    const again = await runFixture({ dataDir, port, phase: 'second' });
+    expect(again.credentials).toEqual(upgraded.credentials);
+    expect(again.survivors).toEqual(['written in run 1']);
+  }, 180_000);
 
   it('refuses a port that is already taken, naming the variables that fix it', async () => {
     const squatter = net.createServer().listen(0, '127.0.0.1');
