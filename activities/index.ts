@@ -1,6 +1,7 @@
 import type { Db } from '../src/db/pool';
 import type { WhatsAppClient } from '../src/whatsapp/graph-client';
 import type { ConversationSettings } from '../domain/types';
+import { createErasureActivities } from './erasure';
 import { classifyFailures } from './failures';
 import { createRecordActivities } from './records';
 import { createStoreActivities } from './store';
@@ -8,6 +9,7 @@ import { createTurnActivities } from './turn';
 import { createWhatsAppActivities } from './whatsapp';
 
 export type { DeliverInput, DeliverResult } from './whatsapp';
+export type { ErasureActivities } from './erasure';
 export type { RecordInboundInput, RecordInboundResult } from './store';
 export type { RecordEffect } from './records';
 export type { TurnInput, TurnItem, TurnOperation, TurnResult } from './turn';
@@ -39,12 +41,21 @@ export interface ActivityParts {
 
 /**
  * Every activity the worker registers, built over injected dependencies: what the conversation
- * workflow calls. Each throws a failure no retry can mend as non-retryable, so the workflow sets its
- * item aside instead of retrying it forever. An activity's input only gains optional fields, and an
- * activity stays registered while any supported version still calls it (README, Upgrading): runs of an
- * older version call these until they continue as new onto the current one.
+ * workflow calls, and the steps of a student's erasure (erasure.ts). Each conversation activity throws
+ * a failure no retry can mend as non-retryable, so the workflow sets its item aside instead of retrying
+ * it forever. An activity's input only gains optional fields, and an activity stays registered while
+ * any supported version still calls it (README, Upgrading): runs of an older version call these until
+ * they continue as new onto the current one.
  */
 export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createConversationActivities(deps),
+    // Erasure's steps retry every failure: giving up would leave a student half erased.
+    ...createErasureActivities(deps.db),
+  };
+}
+
+function createConversationActivities(deps: ActivityDeps) {
   const parts = createActivityParts(deps);
   const { loadConversation, loadSettings, saveConversationState, setAside } = parts.store;
   return classifyFailures({
@@ -56,4 +67,5 @@ export function createActivities(deps: ActivityDeps) {
   });
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+/** What the conversation workflow calls: the part of `createActivities` its tests stub. */
+export type Activities = ReturnType<typeof createConversationActivities>;

@@ -1,2 +1,3 @@
 // Everything the worker registers from the workflow bundle.
 export { conversationWorkflow } from './conversation';
+export { eraseContactWorkflow } from './erase-contact';

@@ -9,6 +9,7 @@ import { providePostgres } from '../embedded/provide';
 import { resolveContactReference } from '../server/admin/params';
 import { HttpError } from '../server/errors';
 import { BUILD_ID_PATTERN } from '../temporal/deployment';
+import { runEraseCommand } from '../temporal/erase-command';
 import { runVersionCommand, type VersionCommand } from '../temporal/versions-command';
 import { conversationWorkflowId } from '../../workflows/messages';
 
@@ -18,6 +19,7 @@ import { conversationWorkflowId } from '../../workflows/messages';
 // any other name makes a new person.
 // `npm run admin -- find <phone|BSUID|@username|contact id>`: the student's contact, as an operator
 // needs it to find their workflow in the Temporal Web UI (whose ids hold no phone number).
+// `npm run admin -- erase <contact id|phone|BSUID|@username>`: erases a student everywhere (erase-command.ts).
 // `npm run admin -- versions | drain <build id> | ramp <build id> <percent> | current <build id>`: the
 // Worker Deployment's versions (versions-command.ts), on TEMPORAL_ADDRESS or the running `npm start`'s.
 
@@ -25,6 +27,7 @@ const USAGE = `usage: npm run admin -- token create --role <admin|agent> --name 
        npm run admin -- token list
        npm run admin -- token revoke <id>
        npm run admin -- find <phone|BSUID|@username|contact id>
+       npm run admin -- erase <contact id|phone|BSUID|@username>
        npm run admin -- versions
        npm run admin -- drain <build id>
        npm run admin -- ramp <build id> <percent>
@@ -39,6 +42,7 @@ type Command =
   | { kind: 'list' }
   | { kind: 'revoke'; id: number }
   | { kind: 'find'; reference: string }
+  | { kind: 'erase'; reference: string }
   | VersionCommand;
 
 /** Thrown for a command line that means nothing; the CLI prints it with the usage and exits 2. */
@@ -60,6 +64,12 @@ function parseCommand(argv: string[]): Command {
   }
   const { positionals, values } = parsed;
   const [group, action, ...rest] = positionals;
+  if (group === 'erase') {
+    if (Object.values(values).some((value) => value !== undefined)) throw new UsageError('erase takes no options');
+    if (action === undefined || action.trim() === '' || rest.length > 0)
+      throw new UsageError('erase takes one contact id, phone number, BSUID or username');
+    return { kind: 'erase', reference: action };
+  }
   if (group === 'find') {
     if (values.role !== undefined || values.name !== undefined) throw new UsageError('find takes no options');
     if (action === undefined || action.trim() === '' || rest.length > 0)
@@ -159,6 +169,8 @@ async function run(cmd: Command, db: Db, config: Config): Promise<number> {
       process.stdout.write(`revoked ${describe(revoked)}\n`);
       return 0;
     }
+    case 'erase':
+      return runEraseCommand(cmd.reference, { db, config });
     case 'find':
       return find(db, cmd.reference);
     case 'versions':

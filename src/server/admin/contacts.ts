@@ -6,10 +6,12 @@ import { ADMIN_ONLY, AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import { commandContext, respond } from './chat';
 import { MAX_INTERACTIVE_BODY_CHARS } from '../../../domain/whatsapp-limits';
 import type { ChatCommands } from '../chat-commands';
-import { getContact, mergeBlocker, mergeContacts, type MergeRefusal } from '../../db/contacts';
+import type { Config } from '../../config';
+import { CONTACT_ID, getContact, mergeBlocker, mergeContacts, type MergeRefusal } from '../../db/contacts';
 import type { Db } from '../../db/pool';
+import { earlierErasure, requestErasure, type ErasureOutcome } from '../../temporal/erase-contact';
 import { conversationWorkflowId } from '../../../workflows/messages';
-import { badRequest, HttpError, unavailable } from '../errors';
+import { badRequest, HttpError, notFound, unavailable } from '../errors';
 import { contactJson } from './conversations';
 import { parse, readJsonBody, resolveContactReference } from './params';
 import { agentText } from './text';
@@ -19,6 +21,13 @@ import { explainedResult } from './whatsapp-refusal';
 // Meta never showed together, say). The other contact's identifiers and everything stored under it
 // move to this one (src/db/contacts.ts mergeContacts); its conversation workflow is ended, as it holds
 // nothing Postgres lacks, and every later message of either reaches this contact's conversation.
+//
+// POST /api/admin/contacts/{id}/erase: a student (or their parent) asks to be forgotten. The erasure
+// is a workflow (workflows/erase-contact.ts) that ends the conversation, deletes or anonymises every row
+// about the student and deletes the conversation's runs from Temporal; the route answers once it is
+// done (200), or, when it takes longer than ERASE_WAIT_MS, 202: the erasure goes on, and the same POST
+// joins it and answers 200 once it is done. A contact id erased before answers 200 again while Temporal
+// keeps the erasure's record (the namespace's retention), then 404 like any unknown contact.
 //
 // POST /api/admin/conversations/{phone}/request-contact-info: a student known only by BSUID (a username
 // user) is asked for their phone number with WhatsApp's request_contact_info message, sent through the
@@ -41,13 +50,16 @@ const REFUSALS: Record<Exclude<MergeRefusal, 'not_found'>, string> = {
   payment_pending: 'has a payment waiting for confirmation: merge once it is confirmed or expired',
 };
 
+/** How long an erase request waits for the erasure before answering 202. */
+const ERASE_WAIT_MS = 30_000;
+
 function refused(reason: Exclude<MergeRefusal, 'not_found'>, contactId: string): HttpError {
   return new HttpError(409, reason, `Contact ${contactId} ${REFUSALS[reason]}`);
 }
 
 export function mountContactRoutes(
   router: Router<AdminState>,
-  { db, temporal, chat }: { db: Db; temporal?: Client; chat: ChatCommands },
+  { db, temporal, chat, config }: { db: Db; temporal?: Client; chat: ChatCommands; config: Pick<Config, 'taskQueue'> },
   guard: AdminGuard,
 ): void {
   router.post('/api/admin/contacts/:id/merge', ...guard('contacts.merge', ADMIN_ONLY), async (ctx) => {
@@ -86,6 +98,59 @@ export function mountContactRoutes(
       contact: contact === undefined ? { contactId: into } : contactJson({ ...contact, contactId: contact.id }),
       merged: from,
       moved: result.moved,
+    };
+  });
+
+  router.post('/api/admin/contacts/:id/erase', ...guard('contacts.erase', ADMIN_ONLY), async (ctx) => {
+    const reference = (ctx.params.id ?? '').trim();
+    let contactId: string | undefined;
+    try {
+      contactId = await resolveContactReference(db, reference);
+    } catch (err) {
+      // A contact id no longer in Postgres may be one erased already: answered below as its erasure was.
+      if (!(err instanceof HttpError && err.status === 404 && CONTACT_ID.test(reference))) throw err;
+    }
+    if (temporal === undefined) throw unavailable('Erasing needs Temporal, which this server is not connected to');
+    const actor = ctx.state.actor!;
+    let outcome: ErasureOutcome | undefined;
+    try {
+      if (contactId !== undefined) {
+        noteAudit(ctx, { contactId });
+        const requestedBy = {
+          actor: actor.name,
+          role: 'admin' as const,
+          ...(actor.tokenId === undefined ? {} : { actorTokenId: actor.tokenId }),
+        };
+        outcome = await requestErasure(temporal, config.taskQueue, contactId, requestedBy, ERASE_WAIT_MS);
+      } else {
+        outcome = await earlierErasure(temporal, reference, ERASE_WAIT_MS);
+        if (outcome !== undefined) noteAudit(ctx, { contactId: reference, details: { erasedBefore: true } });
+      }
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+      throw unavailable('Temporal did not answer; ask again, the erasure resumes where it stopped');
+    }
+    if (outcome === undefined) throw notFound('contact_not_found', 'No contact with this id');
+    if (!outcome.done) {
+      ctx.status = 202;
+      ctx.body = {
+        status: 'accepted',
+        message: 'Erasure in progress: the same request again answers once it is done',
+        timestamp: new Date().toISOString(),
+        erasure: outcome.workflowId,
+      };
+      return;
+    }
+    const { result } = outcome;
+    noteAudit(ctx, { details: { erasedContacts: result.contactIds.length } });
+    ctx.body = {
+      status: 'success',
+      message: 'Contact erased',
+      timestamp: new Date().toISOString(),
+      contactId: result.contactIds[0],
+      erasedContacts: result.contactIds,
+      rows: result.rows,
+      temporalRunsDeleted: result.temporalRunsDeleted,
     };
   });
 
