@@ -1,6 +1,8 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Queryable } from '../db/queryable';
 import type { Logger } from '../logger';
+import { createAdminAuthMetrics, type AdminAuthMetrics } from './admin-auth-metrics';
+import { registerRetentionMetrics } from './retention-metrics';
 import { sharedRead } from './shared-read';
 import { readStoreFigures, registerStoreMetrics } from './store-metrics';
 import { createWebhookMetrics, type WebhookMetrics } from './webhook-metrics';
@@ -17,6 +19,7 @@ export const STORE_FIGURES_MAX_AGE_MS = 5_000;
 export interface AppMetrics {
   registry: Registry;
   webhook: WebhookMetrics;
+  adminAuth: AdminAuthMetrics;
 }
 
 export function createAppMetrics(deps: { db: Queryable; logger: Logger; maxAgeMs?: number }): AppMetrics {
@@ -31,7 +34,13 @@ export function createAppMetrics(deps: { db: Queryable; logger: Logger; maxAgeMs
     deps.maxAgeMs ?? STORE_FIGURES_MAX_AGE_MS,
   );
   registerStoreMetrics(registry, read);
+  registerRetentionMetrics(registry, {
+    db: deps.db,
+    maxAgeMs: deps.maxAgeMs ?? STORE_FIGURES_MAX_AGE_MS,
+    onError: (err) => deps.logger.warn('metrics: retention figures unavailable', { error: err }),
+  });
   const webhook = createWebhookMetrics(registry);
+  const adminAuth = createAdminAuthMetrics(registry);
   // With Postgres down the scrape still succeeds: the webhook's 503s are exactly what an operator needs
   // to see then. This says whether the stored figures are present.
   new Gauge({
@@ -44,5 +53,5 @@ export function createAppMetrics(deps: { db: Queryable; logger: Logger; maxAgeMs
   });
   // The process's own: CPU, memory, heap, event loop lag, GC, handles (prom-client's names).
   collectDefaultMetrics({ register: registry });
-  return { registry, webhook };
+  return { registry, webhook, adminAuth };
 }

@@ -5,14 +5,18 @@ import type { Logger } from '../../logger';
 import { HttpError } from '../errors';
 import { ANONYMOUS_ACTOR, type Actor } from '../../auth/tokens';
 
-// Every admin request leaves one audit row: who, which action, which conversation, the outcome and
-// the HTTP status, refused requests included. Details never hold message bodies or tokens.
+// Every admin request by someone identified leaves one audit row: who, which action, which
+// conversation, the outcome and the HTTP status, refused requests included. Requests refused for want
+// of a valid token are summed per source instead (auth-limiter.ts), so a flood of them cannot fill
+// the log. Details never hold message bodies or tokens.
 
 /** What a route adds to its audit row; `details` must stay free of bodies and secrets. */
 export interface AuditNote {
   contactId?: string;
   actorTokenId?: number;
   details: Record<string, unknown>;
+  /** Set for a refusal the limiter counts towards its source's next row instead of a row of its own. */
+  counted?: boolean;
 }
 
 /** ctx.state of admin routes: the authenticated actor and the audit note under construction. */
@@ -31,6 +35,7 @@ export function audited(action: string, deps: { db: Db; logger: Logger }): Middl
     const record = async (failure: unknown): Promise<void> => {
       const { status, outcome } = outcomeOf(ctx, failure);
       const { actor, audit } = ctx.state;
+      if (audit.counted === true && actor === undefined) return;
       try {
         await insertAuditEntry(deps.db, {
           actor: actor?.name ?? ANONYMOUS_ACTOR,

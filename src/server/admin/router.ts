@@ -5,6 +5,7 @@ import { adminGuard } from './auth';
 import type { Config } from '../../config';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
+import type { AdminAuthMetrics } from '../../metrics/admin-auth-metrics';
 import type { ChatCommands } from '../chat-commands';
 import type { EventHub } from '../event-hub';
 import type { WhatsAppClient } from '../../whatsapp/graph-client';
@@ -41,6 +42,8 @@ export interface AdminDeps {
   temporal?: Client;
   /** Interval of the event stream's heartbeat; 15 s unless a test wants it sooner. */
   heartbeatMs?: number;
+  /** Where refused sign-ins are counted (`edubot_admin_auth_failures_total`). */
+  authMetrics?: AdminAuthMetrics;
 }
 
 export function adminRoutes(deps: AdminDeps): Router<AdminState> {
