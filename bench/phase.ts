@@ -1,6 +1,7 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import type { ConversationSettings } from '../domain/types';
 import { statusWebhookBody, type FakeStatusName } from '../src/sandbox/graph-fake-status';
+import { connectTemporal } from '../src/temporal/connect';
 import { signBody } from '../src/whatsapp/signature';
 import type { createHttpClient } from './http-client';
 import { SimulatedConversation, seededRandom, type PlannedAction } from './mix';
@@ -137,7 +138,8 @@ export class PhaseRunner {
   async run(): Promise<PhaseResult> {
     const { spec } = this;
     if (spec.target.kind === 'temporal') {
-      const connection = await Connection.connect({ address: spec.target.address });
+      // The reference's client: Temporal alone, no codec, as its worker (product-process.ts).
+      const connection = await connectTemporal({ tls: undefined, apiKey: undefined }, spec.target.address);
       this.temporal = { connection, client: new Client({ connection, namespace: spec.target.namespace }) };
     }
     const a = spec.arrivals;

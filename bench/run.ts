@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { findFreePort } from '../src/net';
 import { createLogger } from '../src/logger';
 import { resolveDevServerBinaries } from '../src/embedded/temporal-dev-server';
 import { resolveTemporalServer } from '../src/cluster/temporal-server-build';
+import { connectTemporalClient } from '../src/temporal/connect';
 import { bundleConversationWorkflows } from '../src/temporal/workflow-bundle';
 import { checkPhase, type Correctness } from './correctness';
 import { Monitor } from './monitor';
@@ -111,6 +113,8 @@ async function main(): Promise<number> {
       WHATSAPP_VERIFY_TOKEN: 'bench-verify-token',
       ADMIN_TOKEN,
       PAYMENT_WEBHOOK_SECRET: 'bench-payment-secret',
+      // Payloads encrypted as in production (the codec's cost is part of what is measured); a key per run.
+      TEMPORAL_PAYLOAD_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
       FLOW_IDLE_TIMEOUT: '24h',
       CHAT_IDLE_REMINDER: '24h',
       CHAT_IDLE_TIMEOUT: '24h',
@@ -197,8 +201,11 @@ async function main(): Promise<number> {
         );
       }
     }
-    const connection = await Connection.connect({ address: temporal.address });
-    const client = new Client({ connection, namespace: NAMESPACE });
+    const { connection, client } = await connectTemporalClient(
+      loadConfig(baseEnv).temporalSecurity,
+      temporal.address,
+      NAMESPACE,
+    );
 
     const records: PhaseRecord[] = [];
     let phaseNumber = 0;

@@ -1,6 +1,6 @@
 import os from 'node:os';
-import { Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config';
+import { connectTemporal } from '../temporal/connect';
 import { describePollers, pollersMissing } from '../temporal/worker-pollers';
 
 // The worker container's health check, run beside the worker with its environment: exits 0 when
@@ -13,7 +13,10 @@ const DEADLINE_MS = 5_000;
 async function check(): Promise<string | undefined> {
   const config = loadConfig();
   if (!config.temporalAddress) throw new ConfigError('missing environment variable TEMPORAL_ADDRESS');
-  const connection = await Connection.connect({ address: config.temporalAddress, connectTimeout: DEADLINE_MS });
+  // The poller list holds no payload: the worker's credentials, no codec.
+  const connection = await connectTemporal(config.temporalSecurity, config.temporalAddress, {
+    connectTimeout: DEADLINE_MS,
+  });
   try {
     const pollers = await connection.withDeadline(Date.now() + DEADLINE_MS, () =>
       describePollers(connection, config.temporalNamespace, config.taskQueue),

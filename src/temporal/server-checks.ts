@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 // Deep imports: the SDK exports the key type and the proto-enum encoder (meant for registering
 // attributes) only from this module.
@@ -7,9 +7,15 @@ import {
   encodeSearchAttributeIndexedValueType,
   type SearchAttributeKey,
 } from '@temporalio/common/lib/search-attributes';
+import type { TemporalSecurity } from '../config';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../../workflows/search-attributes';
+import { connectTemporal } from './connect';
 
-// Questions asked of a Temporal frontend: is it serving, and does it know our search attributes?
+// Questions asked of a Temporal frontend: is it serving, and does it know our search attributes? They
+// read no payload, so they connect without the codec, with the frontend's credentials.
+
+type Credentials = Pick<TemporalSecurity, 'tls' | 'apiKey'>;
+const PLAIN: Credentials = { tls: undefined, apiKey: undefined };
 
 /** The custom search attributes as typed keys, parsed from the `Name=Type` flags the CLI takes. */
 export function customSearchAttributeKeys(): SearchAttributeKey<SearchAttributeType>[] {
@@ -71,6 +77,7 @@ export async function waitUntilServing(
   namespace: string,
   timeoutMs: number,
   signal?: AbortSignal,
+  credentials: Credentials = PLAIN,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const [host, port] = splitAddress(address);
@@ -85,7 +92,7 @@ export async function waitUntilServing(
     signal?.throwIfAborted();
     let connection: Connection | undefined;
     try {
-      connection = await Connection.connect({ address, connectTimeout: '2s' });
+      connection = await connectTemporal(credentials, address, { connectTimeout: '2s' });
       await connection.workflowService.getSystemInfo({});
       await connection.workflowService.describeNamespace({ namespace });
       const missing = await missingSearchAttributes(connection, namespace);
@@ -123,8 +130,12 @@ export function acceptsTcp(host: string, port: number): Promise<boolean> {
  * Registers any custom search attribute the namespace lacks, for a server we did not start
  * (TEMPORAL_ADDRESS); the embedded server gets them the same way at its start.
  */
-export async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
-  const connection = await Connection.connect({ address });
+export async function ensureSearchAttributes(
+  address: string,
+  namespace: string,
+  credentials: Credentials = PLAIN,
+): Promise<void> {
+  const connection = await connectTemporal(credentials, address);
   try {
     const missing = await missingSearchAttributes(connection, namespace);
     if (missing.length === 0) return;

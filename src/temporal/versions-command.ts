@@ -1,9 +1,11 @@
 import os from 'node:os';
-import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
+import { isGrpcServiceError, type Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { insertAuditEntry } from '../db/audit';
 import type { Db } from '../db/pool';
+import { connectTemporalClient } from './connect';
 import { DEPLOYMENT_NAME } from './deployment';
+import { withPayloadKeys } from './payload-keys';
 import { acceptsTcp, splitAddress } from './server-checks';
 import {
   ActiveVersionError,
@@ -52,8 +54,9 @@ export async function runVersionCommand(cmd: VersionCommand, deps: { db: Db; con
     await audit(deps.db, cmd, result);
     return result.exitCode;
   }
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporalNamespace });
+  // The worker's payload keys: TEMPORAL_PAYLOAD_KEYS, or the running npm start's in DATA_DIR (never a new one).
+  const { temporalSecurity } = withPayloadKeys(config, { create: false });
+  const { connection, client } = await connectTemporalClient(temporalSecurity, address, config.temporalNamespace);
   let result: Outcome;
   try {
     result = await execute(cmd, client);

@@ -1,12 +1,12 @@
 import {
   DefaultLogger,
-  NativeConnection,
+  type NativeConnection,
   Runtime,
   Worker,
   type LogEntry,
   type WorkerOptions as TemporalWorkerOptions,
 } from '@temporalio/worker';
-import type { WorkerDeploymentVersion } from '@temporalio/common';
+import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import type { Logger } from '../logger';
 import { becomeCurrentOncePolling, bundleBuildId, DEPLOYMENT_NAME, type Promotion } from './deployment';
@@ -72,6 +72,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: Activities;
+  /** The payload codec (connect.ts `temporalDataConverter`): every payload leaves the worker encrypted. */
+  dataConverter: DataConverter;
   /** Conversations kept in memory (WORKFLOW_CACHE_SIZE). */
   cacheSize: number;
   /** A bundle built beforehand (tests, the bench); otherwise the build's, or, run from the sources, one made at start. */
@@ -79,7 +81,9 @@ export interface WorkerOptions {
   /** The worker's build id (EDUBOT_BUILD_ID); unset: derived from the workflow bundle. */
   buildId?: string;
   /** Worker options laid over the defaults below (the benchmark's tuning experiments). */
-  tuning?: Partial<Omit<TemporalWorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities'>>;
+  tuning?: Partial<
+    Omit<TemporalWorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'dataConverter'>
+  >;
 }
 
 /** A conversation worker: a version of the Worker Deployment `edubot`. */
@@ -104,6 +108,7 @@ export async function createConversationWorker(options: WorkerOptions): Promise<
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    dataConverter: options.dataConverter,
     workflowBundle: bundle,
     // Every conversation is Pinned to the version it started on, unless its workflow says otherwise.
     workerDeploymentOptions: { useWorkerVersioning: true, version, defaultVersioningBehavior: 'PINNED' },
@@ -122,8 +127,4 @@ export async function createConversationWorker(options: WorkerOptions): Promise<
     workerState: () => worker.getState(),
   });
   return Object.assign(worker, { version, promotion });
-}
-
-export async function connectWorker(address: string): Promise<NativeConnection> {
-  return NativeConnection.connect({ address });
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { startBenchPostgres } from '../../bench/stack';
 import { ProductProcess } from '../../src/cluster/product-processes';
 import { conversationSettings, loadConfig } from '../../src/config';
@@ -14,8 +14,10 @@ import { resolveDevServerBinaries, startDevServer, type DevServer } from '../../
 import { createLogger, silentLogger } from '../../src/logger';
 import { findFreePort } from '../../src/net';
 import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
+import { connectTemporalClient } from '../../src/temporal/connect';
 import { signBody } from '../../src/whatsapp/signature';
 import { startScoped } from '../helpers/cleanup';
+import { TEST_PAYLOAD_KEYS, testTemporalSecurity } from '../helpers/payload-keys';
 import { REPO_ROOT } from '../helpers/spawn';
 import { resultsDir } from './ledger';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
@@ -126,9 +128,8 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
     let temporal: DevServer | undefined = await startDevServer(devServerOptions);
     defer(() => temporal?.stop());
     const address = `127.0.0.1:${temporalPort}`;
-    const connection = await Connection.connect({ address });
+    const { connection, client } = await connectTemporalClient(testTemporalSecurity(), address, 'default');
     defer(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
 
     const secrets = { access: secret(), app: secret(), verify: secret(), admin: secret(), payment: secret() };
     const fake = await startGraphFake({ accessToken: secrets.access });
@@ -139,6 +140,7 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: `faults-${process.pid}-${++sequence}`,
+      TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       LOG_LEVEL: 'warn',
       // Timers that never fire during a test: every bot message answers something the test did.
       FLOW_IDLE_TIMEOUT: '24h',

@@ -2,12 +2,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import { startCluster, type Cluster, type ClusterOptions } from '../../src/cluster/cluster';
 import { loadConfig, type Config } from '../../src/config';
 import { createDb, type Db } from '../../src/db/pool';
 import { createLogger, silentLogger } from '../../src/logger';
+import { connectTemporalClient } from '../../src/temporal/connect';
 import { signBody } from '../../src/whatsapp/signature';
 import { startScoped } from './cleanup';
 import { withDatabase } from './test-env';
@@ -67,9 +68,13 @@ export function startTestCluster(options: Partial<ClusterOptions> = {}): Promise
     const config = loadConfig(cluster.env);
     const db = createDb(cluster.postgres.url, silentLogger);
     defer(() => db.close());
-    const connection = await Connection.connect({ address: cluster.temporal.address });
+    // As the product's processes connect: the cluster's client certificate and payload key.
+    const { connection, client } = await connectTemporalClient(
+      config.temporalSecurity,
+      cluster.temporal.address,
+      config.temporalNamespace,
+    );
     defer(() => connection.close());
-    const client = new Client({ connection, namespace: config.temporalNamespace });
     return {
       cluster,
       config,

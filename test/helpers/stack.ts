@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import { createActivities } from '../../activities';
 import { conversationSettings, loadConfig, type Config } from '../../src/config';
@@ -11,12 +10,19 @@ import { createApp } from '../../src/server/app';
 import { signPaystackBody } from '../../src/server/routes/payments';
 import { temporalChatCommands } from '../../src/server/chat-commands-temporal';
 import { createEventHub } from '../../src/server/event-hub';
+import {
+  connectTemporalClient,
+  connectTemporalWorker,
+  requirePayloadKeys,
+  temporalDataConverter,
+} from '../../src/temporal/connect';
 import { createConversationWorker, installRuntimeLogger, type ConversationWorker } from '../../src/temporal/worker';
 import { createGraphClient } from '../../src/whatsapp/graph-client';
 import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
 import { sandboxRoutes } from '../../src/sandbox/routes';
 import { signBody } from '../../src/whatsapp/signature';
 import { startScoped } from './cleanup';
+import { TEST_PAYLOAD_KEYS } from './payload-keys';
 import { serveOnLoopback } from './serve';
 import { readTestEnvironment, withDatabase } from './test-env';
 
@@ -68,6 +74,7 @@ export function startTestStack(env: Record<string, string> = {}, options: TestSt
       DATABASE_URL: withDatabase(shared.adminDatabaseUrl, name),
       TEMPORAL_ADDRESS: shared.temporalAddress,
       TEMPORAL_TASK_QUEUE: taskQueue,
+      TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       WHATSAPP_API_BASE_URL: fake.baseUrl,
       WHATSAPP_ACCESS_TOKEN: TEST_ACCESS_TOKEN,
       WHATSAPP_PHONE_NUMBER_ID: '106000000000001',
@@ -79,11 +86,14 @@ export function startTestStack(env: Record<string, string> = {}, options: TestSt
     });
     const db = createDb(config.databaseUrl!, silentLogger);
     defer(() => db.close());
-    const connection = await Connection.connect({ address: shared.temporalAddress });
+    const { connection, client } = await connectTemporalClient(
+      config.temporalSecurity,
+      shared.temporalAddress,
+      config.temporalNamespace,
+    );
     defer(() => connection.close());
-    const client = new Client({ connection, namespace: config.temporalNamespace });
     installRuntimeLogger(process.env.TEST_LOG ? createLogger('warn') : silentLogger);
-    const nativeConnection = await NativeConnection.connect({ address: shared.temporalAddress });
+    const nativeConnection = await connectTemporalWorker(config.temporalSecurity, shared.temporalAddress);
     defer(() => nativeConnection.close());
     const whatsapp = createGraphClient({
       baseUrl: config.whatsapp.apiBaseUrl,
@@ -102,6 +112,7 @@ export function startTestStack(env: Record<string, string> = {}, options: TestSt
         namespace: config.temporalNamespace,
         taskQueue,
         cacheSize: config.workflowCacheSize,
+        dataConverter: temporalDataConverter(requirePayloadKeys(config.temporalSecurity)),
         activities,
         workflowBundle: bundle,
         buildId: config.buildId,

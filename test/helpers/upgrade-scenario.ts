@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { SANDBOX_SECRETS } from '../../src/config';
+import { loadConfig, SANDBOX_SECRETS } from '../../src/config';
 import { findFreePort } from '../../src/net';
+import { connectTemporalClient } from '../../src/temporal/connect';
+import { withPayloadKeys } from '../../src/temporal/payload-keys';
 import { pinnedRunsQuery } from '../../src/temporal/versions';
 import { signBody } from '../../src/whatsapp/signature';
 import { messagesChange, newPhone, webhookBody } from './fixtures';
@@ -252,9 +253,10 @@ export async function upgradeCarriesConversationsOver(
   }
   expect(fs.existsSync(path.join(machine.dataDir, 'workflow-bundles', `${newBuild}.js`))).toBe(true);
 
-  const connection = await Connection.connect({ address: machine.temporalAddress });
+  // With the payload key the new build keeps in the machine's DATA_DIR, as `npm run admin` finds it.
+  const { temporalSecurity } = withPayloadKeys(loadConfig({ DATA_DIR: machine.dataDir }), { create: false });
+  const { connection, client } = await connectTemporalClient(temporalSecurity, machine.temporalAddress, 'default');
   try {
-    const client = new Client({ connection, namespace: 'default' });
     if (deployed) {
       const { workerDeploymentVersionInfo: info } = await client.workflowService.describeWorkerDeploymentVersion({
         namespace: 'default',

@@ -1,12 +1,14 @@
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { runWorker } from '../../src/runtime';
+import { TEST_PAYLOAD_KEYS } from './payload-keys';
 import { readTestEnvironment } from './test-env';
 
 // The production worker (runWorker) in a process of its own, so a test can SIGKILL it. Configured by
 // environment like the real one; uses the run's prebuilt workflow bundle to start fast.
 
-const config = loadConfig(process.env);
+// The test key unless the test gave another: every worker of the run must read the others' payloads.
+const config = loadConfig({ TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, ...process.env });
 const logger = createLogger('warn');
 runWorker(
   config,

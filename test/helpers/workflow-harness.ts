@@ -1,14 +1,14 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { Context } from '@temporalio/activity';
-import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Activities, ActivityParts, DeliverInput } from '../../activities';
 import { classifyFailures } from '../../activities/failures';
 import { createTurnActivities } from '../../activities/turn';
 import { newContactId } from '../../src/db/contacts';
 import { conversationSettings, loadConfig } from '../../src/config';
 import { createLogger, silentLogger } from '../../src/logger';
+import { connectTemporalClient, connectTemporalWorker, temporalDataConverter } from '../../src/temporal/connect';
 import { createConversationWorker, installRuntimeLogger } from '../../src/temporal/worker';
 import type { ConversationInput, conversationWorkflow } from '../../workflows/conversation';
 import {
@@ -23,6 +23,7 @@ import {
 import { CONVERSATION_STATE } from '../../workflows/search-attributes';
 import type { ConversationSettings, InboundMessage } from '../../domain/types';
 import { startScoped } from './cleanup';
+import { testPayloadKeys, testTemporalSecurity } from './payload-keys';
 import { readTestEnvironment } from './test-env';
 import { waitFor } from './wait';
 
@@ -261,16 +262,20 @@ export function startWorkflowHarness(): Promise<WorkflowHarness> {
     const stubs = new StubActivities(conversationSettings(config));
     installRuntimeLogger(process.env.TEST_LOG ? createLogger('warn') : silentLogger);
 
-    const connection = await Connection.connect({ address: shared.temporalAddress });
+    const { connection, client } = await connectTemporalClient(
+      testTemporalSecurity(),
+      shared.temporalAddress,
+      namespace,
+    );
     defer(() => connection.close());
-    const client = new Client({ connection, namespace });
-    const nativeConnection = await NativeConnection.connect({ address: shared.temporalAddress });
+    const nativeConnection = await connectTemporalWorker(testTemporalSecurity(), shared.temporalAddress);
     defer(() => nativeConnection.close());
     const worker = await createConversationWorker({
       connection: nativeConnection,
       namespace,
       taskQueue,
       cacheSize: 100,
+      dataConverter: temporalDataConverter(testPayloadKeys()),
       activities: stubs.activities,
       workflowBundle: { code: fs.readFileSync(shared.workflowBundlePath, 'utf8') },
     });

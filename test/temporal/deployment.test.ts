@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
+import { connectTemporal, connectTemporalClient } from '../../src/temporal/connect';
 import { bundleBuildId } from '../../src/temporal/deployment';
 import { describePollers, pollersMissing } from '../../src/temporal/worker-pollers';
 import { listVersions } from '../../src/temporal/versions';
 import { newPhone, textWebhook } from '../helpers/fixtures';
 import { registerTestNamespace } from '../helpers/namespace';
+import { testTemporalSecurity } from '../helpers/payload-keys';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { readTestEnvironment } from '../helpers/test-env';
 import { sleep } from '../helpers/wait';
@@ -26,8 +28,13 @@ afterEach(async () => {
 });
 
 async function clientFor(namespace: string): Promise<Client> {
-  connection = await Connection.connect({ address: readTestEnvironment().temporalAddress });
-  return new Client({ connection, namespace });
+  let client: Client;
+  ({ connection, client } = await connectTemporalClient(
+    testTemporalSecurity(),
+    readTestEnvironment().temporalAddress,
+    namespace,
+  ));
+  return client;
 }
 
 it('answers a conversation signalled-with-start before any version was current, once the worker has made its own current', async () => {
@@ -53,7 +60,7 @@ it('answers a conversation signalled-with-start before any version was current, 
 
 it("shows the versioned worker among its task queue's pollers, as the worker container's health check asks", async () => {
   stack = await startTestStack();
-  connection = await Connection.connect({ address: readTestEnvironment().temporalAddress });
+  connection = await connectTemporal(testTemporalSecurity(), readTestEnvironment().temporalAddress);
   const pollers = await describePollers(connection, stack.config.temporalNamespace, stack.config.taskQueue);
   expect(pollersMissing(pollers, os.hostname(), Date.now())).toEqual([]);
   expect(pollers.workflow.map((p) => p.identity)).toEqual([`${process.pid}@${os.hostname()}`]);

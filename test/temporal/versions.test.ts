@@ -1,9 +1,11 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 import { listAuditEntries } from '../../src/db/audit';
 import { silentLogger } from '../../src/logger';
 import { runWorker, type RunningWorker } from '../../src/runtime';
+import { connectTemporalClient } from '../../src/temporal/connect';
 import { listVersions, pinnedRunsQuery, waitUntilDrained } from '../../src/temporal/versions';
 import { newPhone, textWebhook } from '../helpers/fixtures';
+import { TEST_PAYLOAD_KEYS, testTemporalSecurity } from '../helpers/payload-keys';
 import { registerTestNamespace } from '../helpers/namespace';
 import { spawnTs } from '../helpers/spawn';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -25,8 +27,11 @@ const workerFailures: unknown[] = [];
 beforeAll(async () => {
   namespace = await registerTestNamespace();
   stack = await startTestStack({ TEMPORAL_NAMESPACE: namespace, EDUBOT_BUILD_ID: 'build-a' });
-  connection = await Connection.connect({ address: readTestEnvironment().temporalAddress });
-  client = new Client({ connection, namespace });
+  ({ connection, client } = await connectTemporalClient(
+    testTemporalSecurity(),
+    readTestEnvironment().temporalAddress,
+    namespace,
+  ));
 }, 60_000);
 
 afterAll(async () => {
@@ -50,6 +55,7 @@ async function adminOn(temporalAddress: string, ...args: string[]): Promise<{ co
       DATABASE_URL: stack.config.databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_NAMESPACE: namespace,
+      TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       LOG_LEVEL: 'warn',
     },
     args,

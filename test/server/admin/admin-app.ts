@@ -1,4 +1,3 @@
-import { Client, Connection } from '@temporalio/client';
 import Koa from 'koa';
 import type { SenderIdentity } from '../../../domain/types';
 import { createToken, type Role } from '../../../src/auth/tokens';
@@ -8,11 +7,13 @@ import type { Db } from '../../../src/db/pool';
 import { silentLogger } from '../../../src/logger';
 import { adminRoutes } from '../../../src/server/admin/router';
 import { createApp } from '../../../src/server/app';
+import { connectTemporalClient } from '../../../src/temporal/connect';
 import { createEventHub, type EventHub } from '../../../src/server/event-hub';
 import type { WhatsAppClient } from '../../../src/whatsapp/graph-client';
 import { startScoped } from '../../helpers/cleanup';
 import { serveOnLoopback } from '../../helpers/serve';
 import { createTestDatabase } from '../../helpers/database';
+import { TEST_PAYLOAD_KEYS } from '../../helpers/payload-keys';
 import { readTestEnvironment } from '../../helpers/test-env';
 import { FakeChatCommands } from './fake-chat';
 
@@ -64,10 +65,17 @@ export function startAdminApp(options: { whatsapp?: WhatsAppClient } = {}): Prom
   return startScoped(async (defer) => {
     const database = await createTestDatabase({ migrated: true });
     defer(() => database.drop());
-    const config = loadConfig({ DATABASE_URL: database.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN });
-    const connection = await Connection.connect({ address: readTestEnvironment().temporalAddress });
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+    });
+    const { connection, client: temporal } = await connectTemporalClient(
+      config.temporalSecurity,
+      readTestEnvironment().temporalAddress,
+      config.temporalNamespace,
+    );
     defer(() => connection.close());
-    const temporal = new Client({ connection, namespace: config.temporalNamespace });
     const chat = new FakeChatCommands();
     const events = createEventHub(database.url, silentLogger);
     defer(() => events.stop());

@@ -1,13 +1,14 @@
-import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../../src/config';
 import { createDb } from '../../../src/db/pool';
 import { silentLogger } from '../../../src/logger';
 import { createApp } from '../../../src/server/app';
+import { connectTemporalClient } from '../../../src/temporal/connect';
 import { createEventHub } from '../../../src/server/event-hub';
 import { startScoped } from '../../helpers/cleanup';
 import { createTestDatabase } from '../../helpers/database';
 import { findFreePort } from '../../../src/net';
 import { serveOnLoopback } from '../../helpers/serve';
+import { TEST_PAYLOAD_KEYS } from '../../helpers/payload-keys';
 import { readTestEnvironment } from '../../helpers/test-env';
 import { FakeChatCommands } from './fake-chat';
 import { TEST_ADMIN_TOKEN } from './admin-app';
@@ -24,10 +25,17 @@ beforeAll(async () => {
     defer(() => db.close());
     const live = await createTestDatabase({ migrated: true });
     defer(() => live.drop());
-    const config = loadConfig({ DATABASE_URL: live.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN });
-    const connection = await Connection.connect({ address: readTestEnvironment().temporalAddress });
+    const config = loadConfig({
+      DATABASE_URL: live.url,
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+    });
+    const { connection, client: temporal } = await connectTemporalClient(
+      config.temporalSecurity,
+      readTestEnvironment().temporalAddress,
+      config.temporalNamespace,
+    );
     defer(() => connection.close());
-    const temporal = new Client({ connection, namespace: config.temporalNamespace });
     const events = createEventHub(live.url, silentLogger);
     defer(() => events.stop());
     const app = createApp({ config, db, temporal, logger: silentLogger, chat: new FakeChatCommands(), events });
