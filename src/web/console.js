@@ -386,7 +386,26 @@
       res.status === 401 ? 'That token is not valid (401 unauthorized).' : 'Could not sign in: ' + describeFailure(res);
   });
 
-  ui.signOut.addEventListener('click', () => signOut('Signed out.'));
+  // Signing out revokes the token on the server first: a copy left in this browser (its storage, a
+  // password manager, the history of a shared computer) must let nobody in afterwards.
+  ui.signOut.addEventListener('click', async () => {
+    ui.signOut.disabled = true;
+    // The revocation closes the live stream; its reconnection must not sign out first, with a refusal.
+    stopStream();
+    const res = await api('POST', '/api/admin/tokens/self/revoke');
+    ui.signOut.disabled = false;
+    // A 401 has signed out already (the token no longer worked).
+    if (token === null) return;
+    if (res.status === 200) signOut('Signed out. The token is revoked: ask an admin for a new one to sign in again.');
+    else if (res.body && res.body.error && res.body.error.code === 'token_not_revocable')
+      signOut('Signed out. The ADMIN_TOKEN stays valid until the server is given another.');
+    else
+      signOut(
+        'Signed out of this browser, but the server did not revoke the token (' +
+          describeFailure(res) +
+          '): ask an admin to revoke it.',
+      );
+  });
 
   // ---- live updates ----
 
