@@ -4,6 +4,7 @@ import type { ConversationSettings } from '../domain/types';
 import { createErasureActivities } from './erasure';
 import { classifyFailures } from './failures';
 import { createRecordActivities } from './records';
+import { createRetentionActivities, type RetentionSettings } from './retention';
 import { createStoreActivities } from './store';
 import { createTurnActivities } from './turn';
 import { createWhatsAppActivities } from './whatsapp';
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   db: Db;
   whatsapp: WhatsAppClient;
   settings: ConversationSettings;
+  /** RETENTION_*: how long each kind of data is kept; unset, the retention activity prunes nothing. */
+  retention?: RetentionSettings;
 }
 
 /**
@@ -52,6 +55,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createConversationActivities(deps),
     // Erasure's steps retry every failure: giving up would leave a student half erased.
     ...createErasureActivities(deps.db),
+    // Retention's batches are retried as they are: each is bounded and starts from what is still old.
+    ...createRetentionActivities(deps.db, deps.retention),
   };
 }
 

@@ -1,3 +1,4 @@
 // Everything the worker registers from the workflow bundle.
 export { conversationWorkflow } from './conversation';
 export { eraseContactWorkflow } from './erase-contact';
+export { retentionWorkflow } from './retention';
