@@ -83,6 +83,7 @@ describe('GET /metrics', () => {
       ['edubot_webhook_requests_total', 'counter'],
       ['edubot_webhook_ack_seconds', 'histogram'],
       ['edubot_webhook_ignored_changes_total', 'counter'],
+      ['edubot_admin_auth_failures_total', 'counter'],
       ['edubot_metrics_postgres_up', 'gauge'],
     ]);
     const samples = parseExposition(text);
