@@ -1,9 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Router from '@koa/router';
-import { Client, Connection } from '@temporalio/client';
 import type { WorkerDeploymentVersion } from '@temporalio/common';
-import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { ConfigError, conversationSettings, type Config } from './config';
 import { createDb, type Db } from './db/pool';
@@ -13,7 +11,14 @@ import { answerClientErrors } from './server/client-errors';
 import { temporalChatCommands } from './server/chat-commands-temporal';
 import { createEventHub } from './server/event-hub';
 import { createTemplateCatalogue } from './templates/catalogue';
+import {
+  connectTemporalClient,
+  connectTemporalWorker,
+  requirePayloadKeys,
+  temporalDataConverter,
+} from './temporal/connect';
 import { versionName, type Promotion } from './temporal/deployment';
+import { writeRetentionSchedule } from './temporal/retention-schedule';
 import { createConversationWorker, installRuntimeLogger, type WorkerOptions } from './temporal/worker';
 import { createGraphClient, type WhatsAppClient } from './whatsapp/graph-client';
 
@@ -56,9 +61,12 @@ export async function runServer(
   logger: Logger,
   sandbox?: Router,
 ): Promise<RunningServer> {
+  const { connection, client: temporal } = await connectTemporalClient(
+    config.temporalSecurity,
+    temporalAddress,
+    config.temporalNamespace,
+  );
   const db = createDb(databaseUrl, logger);
-  const connection = await Connection.connect({ address: temporalAddress });
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const events = createEventHub(databaseUrl, logger);
   const whatsapp = graphClient(config);
   const app = createApp({
@@ -136,15 +144,17 @@ export async function runWorker(
     verbose: config.logLevel === 'debug',
     metricsAddress: config.temporalMetricsAddress,
   });
+  const dataConverter = temporalDataConverter(requirePayloadKeys(config.temporalSecurity));
+  const connection = await connectTemporalWorker(config.temporalSecurity, temporalAddress);
   const db: Db = createDb(databaseUrl, logger);
-  const connection = await NativeConnection.connect({ address: temporalAddress });
   const whatsapp = graphClient(config);
   const worker = await createConversationWorker({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     cacheSize: config.workflowCacheSize,
-    activities: createActivities({ db, whatsapp, settings: conversationSettings(config) }),
+    dataConverter,
+    activities: createActivities({ db, whatsapp, settings: conversationSettings(config), retention: config.retention }),
     workflowBundle: options.workflowBundle,
     buildId: config.buildId,
     tuning: options.tuning,
@@ -156,6 +166,8 @@ export async function runWorker(
     // It still serves the runs pinned to it; a deploy that never becomes current is the operator's to see.
     logger.error('worker version not made current', { ...attrs, error: promotion.error });
   } else logger.info('worker version', { ...attrs, promotion: promotion.outcome });
+  // Start-up work: written once this version takes new runs, so the schedule's runs find its workflow.
+  await writeRetentionSchedule(connection, config, logger);
   return {
     version: worker.version,
     promotion: promotion.outcome,
