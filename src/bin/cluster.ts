@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { generateClusterCertificates } from '../cluster/certificates';
 import { startCluster, type Cluster } from '../cluster/cluster';
 import { ConfigError } from '../config';
 import { runEntry } from '../entry';
@@ -20,7 +21,8 @@ const USAGE = `usage: npm run cluster -- [options]
   --temporal-server PATH   a temporal-server binary instead of the cached build
   --temporal-sql-tool PATH a temporal-sql-tool binary instead of the cached build
   --ui-port N              Temporal's Web UI, read-only, on 127.0.0.1 (8233; 0: a free port)
-  --no-ui                  no Web UI`;
+  --no-ui                  no Web UI
+  --write-certificates DIR only write a new CA and Temporal's certificates into DIR (for docker-compose.yml)`;
 
 runEntry('edubot-cluster', async ({ config, logger, onShutdown }) => {
   const { values } = parseArgs({
@@ -38,11 +40,21 @@ runEntry('edubot-cluster', async ({ config, logger, onShutdown }) => {
       'temporal-sql-tool': { type: 'string' },
       'ui-port': { type: 'string' },
       'no-ui': { type: 'boolean' },
+      'write-certificates': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const certificatesDir = values['write-certificates'];
+  if (certificatesDir !== undefined) {
+    const written = generateClusterCertificates(path.resolve(certificatesDir));
+    process.stdout.write(
+      `CA ${written.caPath}\nTemporal's certificate ${written.server.certPath} (key ${written.server.keyPath})\n` +
+        `clients' certificate ${written.client.certPath} (key ${written.client.keyPath}), server name ${written.client.serverName}\n`,
+    );
     process.exit(0);
   }
   const count = (name: string, value: string | undefined, fallback: number, min: number): number => {

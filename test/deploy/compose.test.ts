@@ -29,6 +29,7 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   configs?: { source: string; target: string }[];
+  secrets?: string[];
   restart?: string;
 }
 interface Compose {
@@ -182,7 +183,15 @@ describe('docker-compose.yml', () => {
 
   it('gives each app service exactly the variables its process reads', () => {
     const shared = ['DATABASE_URL', 'LOG_LEVEL'];
-    const temporal = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE'];
+    const temporal = [
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_TASK_QUEUE',
+      'TEMPORAL_TLS_CERT',
+      'TEMPORAL_TLS_KEY',
+      'TEMPORAL_TLS_CA',
+      'TEMPORAL_TLS_SERVER_NAME',
+    ];
     const reads: Record<(typeof APP_SERVICES)[number], string[]> = {
       migrate: shared,
       // Webhooks, the admin API and health; it signals workflows on the task queue, sends no message,
@@ -420,10 +429,8 @@ describe('docker-compose.yml', () => {
       const { secrets } = composeDocument as { secrets: Record<string, { environment?: string }> };
       expect(secrets['metrics-token']).toEqual({ environment: 'METRICS_TOKEN' });
       expect(service('server').environment?.METRICS_TOKEN).toBe('${METRICS_TOKEN:?set METRICS_TOKEN}');
-      for (const [name, { secrets: used }] of Object.entries(compose.services as Record<string, { secrets?: unknown }>))
-        expect(`${name}: ${JSON.stringify(used ?? [])}`).toBe(
-          `${name}: ${name === 'prometheus' ? '["metrics-token"]' : '[]'}`,
-        );
+      for (const [name, { secrets: used }] of Object.entries(compose.services))
+        expect(`${name}: ${(used ?? []).includes('metrics-token')}`).toBe(`${name}: ${name === 'prometheus'}`);
     });
 
     it('scrapes every worker replica on the metrics port the worker exposes', () => {
@@ -443,6 +450,82 @@ describe('docker-compose.yml', () => {
         { source: 'prometheus', target: '/etc/prometheus/prometheus.yml' },
       ]);
       expect(service('prometheus').command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    });
+  });
+
+  describe('Temporal with mTLS', () => {
+    const SERVER_NAME = '${TEMPORAL_TLS_SERVER_NAME:-temporal.edubot.internal}';
+    const CLIENT_SECRETS = ['temporal-ca', 'temporal-client-cert', 'temporal-client-key'];
+    const CLIENTS = ['server', 'worker', 'temporal-ui', 'temporal-setup'];
+    const secretFiles = (composeDocument as { secrets: Record<string, { file?: string }> }).secrets;
+
+    it('mounts the certificates and keys from TEMPORAL_TLS_DIR as secrets', () => {
+      const files = Object.fromEntries(
+        Object.entries(secretFiles)
+          .filter(([name]) => name.startsWith('temporal-'))
+          .map(([name, { file }]) => [name, file]),
+      );
+      const dir = '${TEMPORAL_TLS_DIR:-./deploy/temporal-tls}';
+      expect(files).toEqual({
+        'temporal-ca': `${dir}/ca.pem`,
+        'temporal-server-cert': `${dir}/server.pem`,
+        'temporal-server-key': `${dir}/server-key.pem`,
+        'temporal-client-cert': `${dir}/client.pem`,
+        'temporal-client-key': `${dir}/client-key.pem`,
+      });
+    });
+
+    it('has the frontend and the services require a client certificate from the CA and check the server name', () => {
+      expect(service('temporal').secrets).toEqual(['temporal-ca', 'temporal-server-cert', 'temporal-server-key']);
+      expect(service('temporal').environment).toMatchObject({
+        TEMPORAL_TLS_REQUIRE_CLIENT_AUTH: 'true',
+        TEMPORAL_TLS_SERVER_CERT: '/run/secrets/temporal-server-cert',
+        TEMPORAL_TLS_SERVER_KEY: '/run/secrets/temporal-server-key',
+        TEMPORAL_TLS_SERVER_CA_CERT: '/run/secrets/temporal-ca',
+        TEMPORAL_TLS_FRONTEND_CERT: '/run/secrets/temporal-server-cert',
+        TEMPORAL_TLS_FRONTEND_KEY: '/run/secrets/temporal-server-key',
+        TEMPORAL_TLS_CLIENT1_CA_CERT: '/run/secrets/temporal-ca',
+        TEMPORAL_TLS_CLIENT2_CA_CERT: '/run/secrets/temporal-ca',
+        TEMPORAL_TLS_INTERNODE_SERVER_NAME: SERVER_NAME,
+        TEMPORAL_TLS_FRONTEND_SERVER_NAME: SERVER_NAME,
+      });
+    });
+
+    it('gives every client of Temporal the client certificate, and the server key to Temporal alone', () => {
+      for (const name of CLIENTS) {
+        expect({ name, secrets: service(name).secrets }).toEqual({ name, secrets: CLIENT_SECRETS });
+        expect({ name, environment: service(name).environment }).toMatchObject({
+          name,
+          environment: {
+            TEMPORAL_TLS_CERT: '/run/secrets/temporal-client-cert',
+            TEMPORAL_TLS_KEY: '/run/secrets/temporal-client-key',
+            TEMPORAL_TLS_CA: '/run/secrets/temporal-ca',
+            TEMPORAL_TLS_SERVER_NAME: SERVER_NAME,
+          },
+        });
+      }
+      for (const [name, { secrets }] of Object.entries(compose.services)) {
+        const temporalSecrets = (secrets ?? []).filter((s) => s.startsWith('temporal-'));
+        const expected = name === 'temporal' ? 3 : CLIENTS.includes(name) ? 3 : 0;
+        expect(`${name}: ${temporalSecrets.length}`).toBe(`${name}: ${expected}`);
+        if (name !== 'temporal')
+          expect(`${name}: ${temporalSecrets.includes('temporal-server-key')}`).toBe(`${name}: false`);
+      }
+    });
+
+    it('registers the namespace with the client certificate', () => {
+      const script = (service('temporal-setup').command ?? []).join('\n');
+      expect(script).toContain(
+        'command temporal "$$@" --tls-cert-path "$$TEMPORAL_TLS_CERT" --tls-key-path "$$TEMPORAL_TLS_KEY"',
+      );
+      expect(script).toContain('--tls-ca-path "$$TEMPORAL_TLS_CA" --tls-server-name "$$TEMPORAL_TLS_SERVER_NAME"');
+    });
+
+    it('runs the Web UI read-only, verifying the server it connects to', () => {
+      expect(service('temporal-ui').environment).toMatchObject({
+        TEMPORAL_DISABLE_WRITE_ACTIONS: 'true',
+        TEMPORAL_TLS_ENABLE_HOST_VERIFICATION: 'true',
+      });
     });
   });
 
