@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
-import { createToken, Role, AgentName } from '../auth/tokens';
+import { createToken, Role, AgentName, TokenLifetime } from '../auth/tokens';
 import type { Config } from '../config';
+import { canSignIn } from '../db/agents';
+import { listChatsHeldBy } from '../db/assignment';
 import { getContact } from '../db/contacts';
 import { createDb, type Db } from '../db/pool';
 import { listTokens, revokeToken, type AdminToken } from '../db/tokens';
@@ -13,17 +15,17 @@ import { runEraseCommand } from '../temporal/erase-command';
 import { runVersionCommand, type VersionCommand } from '../temporal/versions-command';
 import { conversationWorkflowId } from '../../workflows/messages';
 
-// `npm run admin -- token create --role agent --name <name> | token list | token revoke <id>`:
-// manages admin API tokens in DATABASE_URL's database (or the embedded one when unset). `--name` is
-// the person who holds the token: an existing person of exactly that name gets another token,
-// any other name makes a new person.
+// `npm run admin -- token create --role agent --name <name> [--expires-in-days <n>] | token list |
+// token revoke <id>`: manages admin API tokens in DATABASE_URL's database (or the embedded one when
+// unset). `--name` is the person who holds the token: an existing person of exactly that name gets
+// another token, any other name makes a new person. Agent tokens expire in 90 days unless told.
 // `npm run admin -- find <phone|BSUID|@username|contact id>`: the student's contact, as an operator
 // needs it to find their workflow in the Temporal Web UI (whose ids hold no phone number).
 // `npm run admin -- erase <contact id|phone|BSUID|@username>`: erases a student everywhere (erase-command.ts).
 // `npm run admin -- versions | drain <build id> | ramp <build id> <percent> | current <build id>`: the
 // Worker Deployment's versions (versions-command.ts), on TEMPORAL_ADDRESS or the running `npm start`'s.
 
-const USAGE = `usage: npm run admin -- token create --role <admin|agent> --name <name>
+const USAGE = `usage: npm run admin -- token create --role <admin|agent> --name <name> [--expires-in-days <1-365>]
        npm run admin -- token list
        npm run admin -- token revoke <id>
        npm run admin -- find <phone|BSUID|@username|contact id>
@@ -38,7 +40,7 @@ const USAGE = `usage: npm run admin -- token create --role <admin|agent> --name 
 const UNDEFINED_TABLE = '42P01';
 
 type Command =
-  | { kind: 'create'; name: string; role: Role }
+  | { kind: 'create'; name: string; role: Role; expiresInDays?: number }
   | { kind: 'list' }
   | { kind: 'revoke'; id: number }
   | { kind: 'find'; reference: string }
@@ -57,7 +59,7 @@ function parseCommand(argv: string[]): Command {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { role: { type: 'string' }, name: { type: 'string' } },
+      options: { role: { type: 'string' }, name: { type: 'string' }, 'expires-in-days': { type: 'string' } },
     });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
@@ -87,10 +89,14 @@ function parseCommand(argv: string[]): Command {
     if (!role.success) throw new UsageError('--role must be admin or agent');
     const name = AgentName.safeParse(values.name ?? '');
     if (!name.success) throw new UsageError(`--name: ${name.error.issues[0]!.message}`);
-    return { kind: 'create', name: name.data, role: role.data };
+    const days = values['expires-in-days'];
+    if (days === undefined) return { kind: 'create', name: name.data, role: role.data };
+    const lifetime = TokenLifetime.safeParse({ expiresInDays: /^\d{1,4}$/.test(days) ? Number(days) : NaN });
+    if (!lifetime.success) throw new UsageError(`--expires-in-days: ${lifetime.error.issues[0]!.message}`);
+    return { kind: 'create', name: name.data, role: role.data, ...lifetime.data };
   }
-  if (values.role !== undefined || values.name !== undefined)
-    throw new UsageError('--role and --name belong to "token create"');
+  if (values.role !== undefined || values.name !== undefined || values['expires-in-days'] !== undefined)
+    throw new UsageError('--role, --name and --expires-in-days belong to "token create"');
   if (action === 'list') {
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
     return { kind: 'list' };
@@ -150,7 +156,7 @@ runEntry('edubot-admin', async ({ config, logger }) => {
 async function run(cmd: Command, db: Db, config: Config): Promise<number> {
   switch (cmd.kind) {
     case 'create': {
-      const { token, info } = await createToken(db, { name: cmd.name, role: cmd.role });
+      const { token, info } = await createToken(db, cmd);
       process.stdout.write(`token: ${token}\n${describe(info)}\n`);
       process.stderr.write('Store the token now: it is shown only this once and cannot be recovered.\n');
       return 0;
@@ -167,6 +173,13 @@ async function run(cmd: Command, db: Db, config: Config): Promise<number> {
         return 1;
       }
       process.stdout.write(`revoked ${describe(revoked)}\n`);
+      // Automatic assignment passes them by already; giving their chats back is the conversations'
+      // business, which the server does for a revocation through the API.
+      const held = (await canSignIn(db, revoked.agentId)) ? [] : await listChatsHeldBy(db, revoked.agentId);
+      if (held.length > 0)
+        process.stderr.write(
+          `${held.length} open chat(s) are still held by this person: give them back from the console or the API (POST /api/admin/conversations/{id}/unassign), or revoke through DELETE /api/admin/tokens/{id}, which does it\n`,
+        );
       return 0;
     }
     case 'erase':
@@ -208,6 +221,11 @@ async function find(db: Db, reference: string): Promise<number> {
 
 function describe(t: AdminToken): string {
   const used = t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
-  const status = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active';
+  const expiry = t.expiresAt ? `expires ${t.expiresAt.toISOString()}` : 'never expires';
+  const status = t.revokedAt
+    ? `revoked ${t.revokedAt.toISOString()}`
+    : t.expiresAt && t.expiresAt.getTime() <= Date.now()
+      ? `expired ${t.expiresAt.toISOString()}`
+      : `active, ${expiry}`;
   return `id=${t.id} name=${JSON.stringify(t.name)} role=${t.role} person=${t.agentId} created ${t.createdAt.toISOString()} ${used} ${status}`;
 }

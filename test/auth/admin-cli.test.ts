@@ -62,6 +62,22 @@ it('gives a second token for the same name to the same person, and a token for a
   expect(rows.map((r) => r.id)).toEqual([personOf(first.output)]);
 });
 
+it('makes agent tokens that expire in 90 days unless told, admin tokens that never do, and lists the expiry', async () => {
+  const expiryOf = (output: string) => /expires (\S+)/.exec(output)?.[1];
+  const daysAway = (iso: string | undefined) => Math.round((Date.parse(iso ?? '') - Date.now()) / 86_400_000);
+  const agent = await admin('token', 'create', '--role', 'agent', '--name', 'Agent Lola');
+  expect(daysAway(expiryOf(agent.output))).toBe(90);
+  const week = await admin('token', 'create', '--role', 'agent', '--name', 'Agent Lola', '--expires-in-days', '7');
+  expect(daysAway(expiryOf(week.output))).toBe(7);
+  const adminToken = await admin('token', 'create', '--role', 'admin', '--name', 'Admin Lola');
+  expect(adminToken.output).toContain('never expires');
+  const id = /id=(\d+)/.exec(week.output)?.[1];
+  expect((await admin('token', 'list')).output).toContain(`id=${id} name="Agent Lola"`);
+  expect((await admin('token', 'list')).output).toMatch(
+    new RegExp(`id=${id} .* active, expires ${expiryOf(week.output)}`),
+  );
+});
+
 it('exits 1 when revoking an id that does not exist', async () => {
   const result = await admin('token', 'revoke', '999999');
   expect(result.code).toBe(1);
@@ -82,6 +98,10 @@ it.each([
   [['token', 'revoke']],
   [['token', 'revoke', 'abc']],
   [['token', 'list', '--role', 'agent']],
+  [['token', 'create', '--role', 'agent', '--name', 'X', '--expires-in-days', '0']],
+  [['token', 'create', '--role', 'agent', '--name', 'X', '--expires-in-days', '366']],
+  [['token', 'create', '--role', 'agent', '--name', 'X', '--expires-in-days', 'soon']],
+  [['token', 'list', '--expires-in-days', '7']],
 ])('exits 2 with the usage for %j', async (args) => {
   const result = await admin(...args);
   expect(result.code).toBe(2);
