@@ -1,12 +1,13 @@
 import os from 'node:os';
-import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
 import { insertAuditEntry } from '../db/audit';
 import { CONTACT_ID } from '../db/contacts';
 import type { Db } from '../db/pool';
 import { resolveContactReference } from '../server/admin/params';
 import { HttpError } from '../server/errors';
+import { connectTemporalClient } from './connect';
 import { earlierErasure, requestErasure, type ErasureOutcome } from './erase-contact';
+import { withPayloadKeys } from './payload-keys';
 import { acceptsTcp, splitAddress } from './server-checks';
 
 // `npm run admin -- erase <contact id|phone|BSUID|@username>`: the admin route's erasure from a shell,
@@ -55,10 +56,12 @@ async function erase(reference: string, actor: string, { db, config }: { db: Db;
       : 'start the product (npm start) or set TEMPORAL_ADDRESS';
     return refuse(`no Temporal server answers at ${address}: ${hint}`, 'temporal_unavailable', 503);
   }
-  const connection = await Connection.connect({ address });
+  // The worker's payload keys (TEMPORAL_PAYLOAD_KEYS, or the running npm start's): the erasure's input is
+  // encrypted like every payload, and its result read back.
+  const { temporalSecurity } = withPayloadKeys(config, { create: false });
+  const { connection, client } = await connectTemporalClient(temporalSecurity, address, config.temporalNamespace);
   let outcome: ErasureOutcome | undefined;
   try {
-    const client = new Client({ connection, namespace: config.temporalNamespace });
     if (contactId === undefined) outcome = await earlierErasure(client, reference, WAIT_MS);
     else {
       process.stderr.write(`erasing ${contactId}…\n`);

@@ -5,9 +5,13 @@ import { conversationWorkflowId } from '../../workflows/messages';
 import { eraseContactWorkflowId } from '../../workflows/erase-contact';
 import { choices, TestUser, textOf } from '../helpers/conversation';
 import { contactIdOf } from '../helpers/contacts';
+import os from 'node:os';
 import { dumpDatabase } from '../helpers/database-dump';
 import { messagesChange, newPhone, statusWebhook, webhookBody } from '../helpers/fixtures';
+import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys';
+import { spawnTs } from '../helpers/spawn';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { readTestEnvironment } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 
 // POST /api/admin/contacts/{id}/erase on the real stack (SPEC §12): a student who registered, wrote,
@@ -197,4 +201,50 @@ describe('who may erase', () => {
     expect(await describeStatus(conversationWorkflowId(contactId))).toBe('RUNNING');
     expect(await describeStatus(eraseContactWorkflowId(contactId))).toBeUndefined();
   });
+});
+
+describe('npm run admin -- erase', () => {
+  /** Runs the admin CLI against the stack's database, Temporal and task queue. */
+  async function adminCli(...args: string[]): Promise<{ code: number | null; output: string }> {
+    const run = spawnTs(
+      'src/bin/admin.ts',
+      {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATABASE_URL: stack.config.databaseUrl,
+        TEMPORAL_ADDRESS: readTestEnvironment().temporalAddress,
+        TEMPORAL_NAMESPACE: stack.config.temporalNamespace,
+        TEMPORAL_TASK_QUEUE: stack.config.taskQueue,
+        TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+        LOG_LEVEL: 'warn',
+      },
+      args,
+    );
+    const code = await run.exited;
+    return { code, output: run.output() };
+  }
+
+  it('erases a student named by phone, audited as the account that ran it', async () => {
+    const user = new TestUser(stack, newPhone(), 'Cli Student');
+    await user.say('Hi from the shell test');
+    const contactId = await user.contact();
+    const actor = `admin-cli:${os.userInfo().username}`;
+
+    const erased = await adminCli('erase', `+${user.phone}`);
+    expect(erased).toMatchObject({ code: 0 });
+    expect(erased.output).toContain(`erased ${contactId}`);
+    expect(await describeStatus(conversationWorkflowId(contactId))).toBeUndefined();
+    const { rows } = await stack.db.query<{ action: string; actor: string; outcome: string }>(
+      `select action, actor, outcome from audit_log where contact_id = $1 order by id`,
+      [contactId],
+    );
+    expect(rows).toEqual([
+      { action: 'contact.erase', actor, outcome: 'ok' },
+      { action: 'contacts.erase', actor, outcome: 'ok' },
+    ]);
+
+    // Again by its contact id: erased already, said so; the phone names no one any more.
+    expect(await adminCli('erase', contactId)).toMatchObject({ code: 0 });
+    expect(await adminCli('erase', user.phone)).toMatchObject({ code: 1 });
+  }, 120_000);
 });
