@@ -15,6 +15,7 @@ import { adminRoutes } from './admin/router';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { paymentRoutes } from './routes/payments';
+import { temporalCodecRoutes } from './routes/temporal-codec';
 import { webRoutes } from './routes/web';
 import { webhookRoutes } from './routes/webhook';
 import type { WhatsAppClient } from '../whatsapp/graph-client';
@@ -98,6 +99,9 @@ export function createApp(deps: AppDeps): Koa {
   for (const router of routers) {
     app.use(router.routes()).use(router.allowedMethods());
   }
+  // The codec server for the Temporal Web UI and CLI: decrypted payloads, for admins only.
+  const codec = temporalCodecRoutes({ ...deps, authMetrics: metrics.adminAuth });
+  app.use(codec.routes()).use(codec.allowedMethods());
   if (deps.chat && deps.events) {
     const admin = adminRoutes({ ...deps, chat: deps.chat, events: deps.events, authMetrics: metrics.adminAuth });
     app.use(admin.routes()).use(admin.allowedMethods());
