@@ -34,11 +34,7 @@ export function createAppMetrics(deps: { db: Queryable; logger: Logger; maxAgeMs
     deps.maxAgeMs ?? STORE_FIGURES_MAX_AGE_MS,
   );
   registerStoreMetrics(registry, read);
-  registerRetentionMetrics(registry, {
-    db: deps.db,
-    maxAgeMs: deps.maxAgeMs ?? STORE_FIGURES_MAX_AGE_MS,
-    onError: (err) => deps.logger.warn('metrics: retention figures unavailable', { error: err }),
-  });
+  registerRetentionMetrics(registry, async () => (await read())?.retentionDeleted);
   const webhook = createWebhookMetrics(registry);
   const adminAuth = createAdminAuthMetrics(registry);
   // With Postgres down the scrape still succeeds: the webhook's 503s are exactly what an operator needs

@@ -2,9 +2,11 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { countQuarantined, type QuarantineReason } from '../db/quarantine';
 import { queueFigures } from '../db/queue';
 import type { Queryable } from '../db/queryable';
+import { retentionDeletedTotals } from '../db/retention';
 import { chatDistributions, tallyMessages, type ChatDistributions } from '../db/stats';
 import { foldMessageTallies, type MessageFigures } from './message-figures';
 import { StoredHistogram } from './stored-histogram';
+import type { RetentionKind } from '../../domain/retention';
 
 // The figures Postgres knows, read when Prometheus scrapes. The worker sends messages and the workflows
 // open and close chats in another process; reading the rows sees all of it and survives restarts.
@@ -31,10 +33,12 @@ export interface StoreFigures {
   errorsByCode: MessageFigures['errorsByCode'];
   quarantined: Map<QuarantineReason, number>;
   queue: { length: number; oldestWaitSeconds: number };
+  /** Rows retention removed, by kind (retention-metrics.ts). */
+  retentionDeleted: Record<RetentionKind, number>;
 }
 
 export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
-  const [tallies, chats, quarantined, queue] = await Promise.all([
+  const [tallies, chats, quarantined, queue, retentionDeleted] = await Promise.all([
     tallyMessages(db),
     chatDistributions(db, {
       duration: DURATION_BUCKETS_SECONDS,
@@ -43,6 +47,7 @@ export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
     }),
     countQuarantined(db),
     queueFigures(db),
+    retentionDeletedTotals(db),
   ]);
   const figures = foldMessageTallies(tallies);
   const messages: StoreFigures['messages'] = new Map();
@@ -54,7 +59,15 @@ export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
       messages.set(`${direction} ${type}`, entry);
     }
   }
-  return { chats, messages, delivery: figures.delivery, errorsByCode: figures.errorsByCode, quarantined, queue };
+  return {
+    chats,
+    messages,
+    delivery: figures.delivery,
+    errorsByCode: figures.errorsByCode,
+    quarantined,
+    queue,
+    retentionDeleted,
+  };
 }
 
 /**

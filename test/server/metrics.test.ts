@@ -80,6 +80,7 @@ describe('GET /metrics', () => {
       ['edubot_whatsapp_send_errors_total', 'counter'],
       ['edubot_quarantined_total', 'counter'],
       ['edubot_csat_rating', 'histogram'],
+      ['edubot_retention_deleted_total', 'counter'],
       ['edubot_webhook_requests_total', 'counter'],
       ['edubot_webhook_ack_seconds', 'histogram'],
       ['edubot_webhook_ignored_changes_total', 'counter'],
@@ -95,6 +96,7 @@ describe('GET /metrics', () => {
     expect(samples.get('edubot_message_status_total{status="delivered"}')).toBe(0);
     expect(samples.get('edubot_webhook_requests_total{outcome="ok"}')).toBe(0);
     expect(samples.get('edubot_quarantined_total{reason="invalid_id"}')).toBe(0);
+    expect(samples.get('edubot_retention_deleted_total{kind="messages"}')).toBe(0);
     expect(samples.get('edubot_metrics_postgres_up')).toBe(1);
     // The process's own figures, under prom-client's names.
     for (const name of [
