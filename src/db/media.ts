@@ -155,9 +155,12 @@ export async function completeWhatsAppMedia(
   }
 }
 
-/** Deletes a file that never completed, with its chunks (cascade). */
+/**
+ * Deletes a file that never completed, with its chunks (cascade). Through a function of migration 0018,
+ * since the runtime role may delete nothing; it deletes incomplete rows only.
+ */
 export async function discardMedia(db: Queryable, mediaId: number): Promise<void> {
-  await db.query('delete from media where id = $1 and not complete', [mediaId]);
+  await db.query('select edubot_discard_media($1)', [mediaId]);
 }
 
 /**
@@ -165,11 +168,11 @@ export async function discardMedia(db: Queryable, mediaId: number): Promise<void
  * discard them. Nothing in flight is that old (a transfer's time limit is far shorter).
  */
 export async function sweepIncompleteMedia(db: Queryable, olderThanMs: number): Promise<number> {
-  const { rowCount } = await db.query(
-    `delete from media where not complete and created_at < now() - make_interval(secs => $1)`,
+  const { rows } = await db.query<{ n: number }>(
+    'select edubot_sweep_incomplete_media(now() - make_interval(secs => $1)) as n',
     [olderThanMs / 1000],
   );
-  return rowCount ?? 0;
+  return rows[0]!.n;
 }
 
 /**

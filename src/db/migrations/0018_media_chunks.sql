@@ -22,3 +22,26 @@ alter table media drop constraint media_origin_fields;
 alter table media add constraint media_origin_fields check (
   not complete or (origin = 'whatsapp' and wa_media_id is not null) or (origin = 'agent' and uploaded_by is not null)
 );
+
+-- The runtime role deletes nothing (deploy/postgres/20-edubot-roles.sql): an unfinished file is
+-- dropped through these functions, run with the migrations' owner's rights, which delete incomplete
+-- rows only (their chunks go by the cascade), never a stored file.
+create function edubot_discard_media(discarded_id bigint) returns integer
+language plpgsql security definer set search_path = public as $$
+declare
+  n integer;
+begin
+  delete from media where id = discarded_id and not complete;
+  get diagnostics n = row_count;
+  return n;
+end $$;
+
+create function edubot_sweep_incomplete_media(older_than timestamptz) returns integer
+language plpgsql security definer set search_path = public as $$
+declare
+  n integer;
+begin
+  delete from media where not complete and created_at < older_than;
+  get diagnostics n = row_count;
+  return n;
+end $$;

@@ -99,6 +99,10 @@ export function mountMediaRoutes(router: Router<AdminState>, deps: MediaDeps, gu
           sizeBytes: stored.sizeBytes,
         },
       };
+    } catch (err) {
+      // A refused upload's connection is not reused: the client may still be writing the body.
+      ctx.set('Connection', 'close');
+      throw err;
     } finally {
       uploading -= 1;
     }

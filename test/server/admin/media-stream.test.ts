@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CHUNK_BYTES } from '../../../src/db/media';
+import { beginMedia, CHUNK_BYTES, chunkWriter, discardMedia, sweepIncompleteMedia } from '../../../src/db/media';
 import { storeInbound } from '../../../src/db/messages';
 import { MAX_CONCURRENT_UPLOADS } from '../../../src/server/admin/media';
 import { createGraphClient } from '../../../src/whatsapp/graph-client';
@@ -240,5 +240,54 @@ describe('a user’s media downloaded for the console', () => {
     expect(JSON.parse(refused.bytes.toString())).toMatchObject({ status: 'error', error: { code } });
     expect(await stored()).toEqual(before);
     expect(elsewhere).toEqual([]);
+  });
+});
+
+describe('unfinished files as the runtime role', () => {
+  it('are discarded and swept by a role that may not delete, and a complete file never is', async () => {
+    // The grants of deploy/postgres/20-edubot-roles.sql's edubot_app: rows only, no delete.
+    const role = `media_app_${randomBytes(4).toString('hex')}`;
+    await app.db.query(`create role ${role}`);
+    try {
+      await app.db.query(`grant select, insert, update on all tables in schema public to ${role}`);
+      await app.db.query(`grant usage on all sequences in schema public to ${role}`);
+      await app.db.withClient(async (client) => {
+        await client.query(`set role ${role}`);
+        try {
+          const write = async () => {
+            const id = await beginMedia(client, { origin: 'whatsapp', mimeType: 'image/jpeg' });
+            await chunkWriter(client, id).write(Buffer.alloc(CHUNK_BYTES + 1, 1));
+            return id;
+          };
+          const cut = await write();
+          await expect(client.query('delete from media where id = $1', [cut])).rejects.toMatchObject({
+            code: '42501',
+          });
+          await discardMedia(client, cut);
+          const abandoned = await write();
+          await client.query("update media set created_at = now() - interval '2 hours' where id = $1", [abandoned]);
+          const fresh = await write();
+          expect(await sweepIncompleteMedia(client, 60 * 60_000)).toBe(1);
+          const { rows } = await client.query<{ id: string }>('select id from media where id = any($1)', [
+            [cut, abandoned, fresh],
+          ]);
+          expect(rows.map((r) => Number(r.id))).toEqual([fresh]);
+          expect(await count(`select count(*) as n from media_chunks where media_id in (${cut}, ${abandoned})`)).toBe(
+            0,
+          );
+          const done = Number(
+            (await client.query<{ id: string }>('select id from media where complete limit 1')).rows[0]!.id,
+          );
+          await discardMedia(client, done);
+          expect(await count(`select count(*) as n from media where id = ${done}`)).toBe(1);
+          await discardMedia(client, fresh);
+        } finally {
+          await client.query('reset role');
+        }
+      });
+    } finally {
+      await app.db.query(`drop owned by ${role}`);
+      await app.db.query(`drop role ${role}`);
+    }
   });
 });
