@@ -6,7 +6,7 @@ import type { Db } from '../db/pool';
 import { resolveContactReference } from '../server/admin/params';
 import { HttpError } from '../server/errors';
 import { connectTemporalClient } from './connect';
-import { earlierErasure, requestErasure, type ErasureOutcome } from './erase-contact';
+import { erasureKnown, requestErasure, type ErasureOutcome } from './erase-contact';
 import { withPayloadKeys } from './payload-keys';
 import { acceptsTcp, splitAddress } from './server-checks';
 
@@ -62,8 +62,8 @@ async function erase(reference: string, actor: string, { db, config }: { db: Db;
   const { connection, client } = await connectTemporalClient(temporalSecurity, address, config.temporalNamespace);
   let outcome: ErasureOutcome | undefined;
   try {
-    if (contactId === undefined) outcome = await earlierErasure(client, reference, WAIT_MS);
-    else {
+    if (contactId === undefined && (await erasureKnown(client, reference))) contactId = reference;
+    if (contactId !== undefined) {
       process.stderr.write(`erasing ${contactId}…\n`);
       outcome = await requestErasure(client, config.taskQueue, contactId, { actor }, WAIT_MS);
     }

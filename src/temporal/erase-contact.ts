@@ -44,22 +44,18 @@ export async function requestErasure(
 }
 
 /**
- * The erasure of a contact that is no longer in Postgres: its outcome when an erasure ran or runs,
- * undefined when none did (the contact never existed, or its erasure's record has expired).
+ * Whether Temporal knows an erasure of this contact (running, done, or stopped half way): asked for a
+ * contact no longer in Postgres, to tell an erased one (whose erasure a new request joins, or resumes)
+ * from one that never existed, or whose erasure's record has expired with the namespace's retention.
  */
-export async function earlierErasure(
-  client: Client,
-  contactId: string,
-  waitMs: number,
-): Promise<ErasureOutcome | undefined> {
-  const workflowId = eraseContactWorkflowId(contactId);
+export async function erasureKnown(client: Client, contactId: string): Promise<boolean> {
   try {
-    await client.workflow.getHandle(workflowId).describe();
+    await client.workflow.getHandle(eraseContactWorkflowId(contactId)).describe();
+    return true;
   } catch (err) {
-    if (notFound(err)) return undefined;
+    if (notFound(err)) return false;
     throw err;
   }
-  return awaitErasure(client, workflowId, waitMs);
 }
 
 async function awaitErasure(client: Client, workflowId: string, waitMs: number): Promise<ErasureOutcome> {

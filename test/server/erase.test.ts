@@ -184,6 +184,30 @@ it('erases everything about a student, in Postgres and Temporal, and the number 
   expect(needles.filter((needle) => history.includes(needle))).toEqual([]);
 }, 240_000);
 
+it('keeps an erasure asked for while no worker runs, and finishes it once one does: 202, then 200', async () => {
+  const user = new TestUser(stack, newPhone(), 'Patient Student');
+  await user.say('Hi');
+  const contactId = await user.contact();
+  await stack.stopWorker();
+  try {
+    const accepted = await call('POST', `/api/admin/contacts/${contactId}/erase`);
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({ status: 'accepted', erasure: eraseContactWorkflowId(contactId) });
+  } finally {
+    await stack.startWorker();
+  }
+  const done = await erase(contactId);
+  expect(done.status).toBe(200);
+  expect(done.body.erasedContacts).toEqual([contactId]);
+  // The second request joined the first: one erasure, one audit entry.
+  expect(await listRuns(eraseContactWorkflowId(contactId))).toHaveLength(1);
+  const { rows } = await stack.db.query(`select 1 from audit_log where action = 'contact.erase' and contact_id = $1`, [
+    contactId,
+  ]);
+  expect(rows).toHaveLength(1);
+  expect(await listRuns(conversationWorkflowId(contactId))).toEqual([]);
+}, 120_000);
+
 describe('who may erase', () => {
   it('refuses without a token (401), an agent (403) and an unknown contact (404), erasing nothing', async () => {
     const user = new TestUser(stack, newPhone(), 'Kept Student');

@@ -9,7 +9,7 @@ import type { ChatCommands } from '../chat-commands';
 import type { Config } from '../../config';
 import { CONTACT_ID, getContact, mergeBlocker, mergeContacts, type MergeRefusal } from '../../db/contacts';
 import type { Db } from '../../db/pool';
-import { earlierErasure, requestErasure, type ErasureOutcome } from '../../temporal/erase-contact';
+import { erasureKnown, requestErasure, type ErasureOutcome } from '../../temporal/erase-contact';
 import { conversationWorkflowId } from '../../../workflows/messages';
 import { badRequest, HttpError, notFound, unavailable } from '../errors';
 import { contactJson } from './conversations';
@@ -112,25 +112,25 @@ export function mountContactRoutes(
     }
     if (temporal === undefined) throw unavailable('Erasing needs Temporal, which this server is not connected to');
     const actor = ctx.state.actor!;
-    let outcome: ErasureOutcome | undefined;
+    let outcome: ErasureOutcome;
     try {
-      if (contactId !== undefined) {
-        noteAudit(ctx, { contactId });
-        const requestedBy = {
-          actor: actor.name,
-          role: 'admin' as const,
-          ...(actor.tokenId === undefined ? {} : { actorTokenId: actor.tokenId }),
-        };
-        outcome = await requestErasure(temporal, config.taskQueue, contactId, requestedBy, ERASE_WAIT_MS);
-      } else {
-        outcome = await earlierErasure(temporal, reference, ERASE_WAIT_MS);
-        if (outcome !== undefined) noteAudit(ctx, { contactId: reference, details: { erasedBefore: true } });
+      if (contactId === undefined) {
+        if (!(await erasureKnown(temporal, reference))) throw notFound('contact_not_found', 'No contact with this id');
+        contactId = reference;
+        noteAudit(ctx, { details: { erasedBefore: true } });
       }
+      noteAudit(ctx, { contactId });
+      const requestedBy = {
+        actor: actor.name,
+        role: 'admin' as const,
+        ...(actor.tokenId === undefined ? {} : { actorTokenId: actor.tokenId }),
+      };
+      // An erasure already done answers as it did; one stopped half way (terminated by an operator) resumes.
+      outcome = await requestErasure(temporal, config.taskQueue, contactId, requestedBy, ERASE_WAIT_MS);
     } catch (err) {
       if (err instanceof HttpError) throw err;
       throw unavailable('Temporal did not answer; ask again, the erasure resumes where it stopped');
     }
-    if (outcome === undefined) throw notFound('contact_not_found', 'No contact with this id');
     if (!outcome.done) {
       ctx.status = 202;
       ctx.body = {
