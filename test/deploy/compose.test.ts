@@ -137,6 +137,7 @@ describe('docker-compose.yml', () => {
       'ADMIN_TOKEN',
       'PAYMENT_WEBHOOK_SECRET',
       'METRICS_TOKEN',
+      'TEMPORAL_PAYLOAD_KEYS',
     ];
     // Who uses which: the superuser's and the roles' passwords only Postgres (its init scripts set
     // them); Temporal's role Temporal and its schema tool; the server checks webhook signatures, the
@@ -157,8 +158,10 @@ describe('docker-compose.yml', () => {
         'PAYMENT_WEBHOOK_SECRET',
         'WHATSAPP_ACCESS_TOKEN',
         'METRICS_TOKEN',
+        'TEMPORAL_PAYLOAD_KEYS',
       ],
-      worker: ['EDUBOT_APP_DB_PASSWORD', 'WHATSAPP_ACCESS_TOKEN'],
+      // The payload keys too: the codec encrypts what each hands Temporal (the server: its codec endpoint).
+      worker: ['EDUBOT_APP_DB_PASSWORD', 'WHATSAPP_ACCESS_TOKEN', 'TEMPORAL_PAYLOAD_KEYS'],
       // METRICS_TOKEN as a compose secret, a file (see the Prometheus tests), never in its environment.
       prometheus: [],
     };
@@ -191,6 +194,7 @@ describe('docker-compose.yml', () => {
       'TEMPORAL_TLS_KEY',
       'TEMPORAL_TLS_CA',
       'TEMPORAL_TLS_SERVER_NAME',
+      'TEMPORAL_PAYLOAD_KEYS',
     ];
     const reads: Record<(typeof APP_SERVICES)[number], string[]> = {
       migrate: shared,
