@@ -9,7 +9,8 @@ import { mediaOfSend, type GraphSendBody } from '../whatsapp/outbound';
 
 // The Graph fake's media uploads: `POST /{phone-number-id}/media` (multipart: messaging_product,
 // type, file) checked against WhatsApp's types and sizes, and the sends that name an uploaded id.
-// Uploaded files join the fake's downloadable media, so sandbox mode round-trips an agent's file.
+// Uploaded files up to KEEP_BYTES join the fake's downloadable media, so sandbox mode round-trips an
+// agent's file; larger ones are recorded (size, sha256) but not kept.
 //
 // An unknown id in a send is refused with Graph error 100 (invalid parameter), as Graph answers a
 // media id that names no media of the account ("Param image['id'] is not a valid … media attachment
@@ -31,8 +32,26 @@ export interface MediaUploads {
 
 interface Part {
   fields: Record<string, string>;
-  file?: { data: Buffer; filename?: string; mimeType: string; tooLarge: boolean };
+  file?: ReceivedPart;
 }
+
+interface ReceivedPart {
+  /** The first bytes, which recognition reads. */
+  head: Buffer;
+  /** The whole file when it is at most KEEP_BYTES: only those can be downloaded again. */
+  data?: Buffer;
+  sizeBytes: number;
+  sha256: string;
+  filename?: string;
+  mimeType: string;
+  tooLarge: boolean;
+}
+
+/**
+ * The largest upload the fake keeps to serve back. In sandbox mode the fake runs inside the product's
+ * process: a 100 MB document is counted and hashed as it streams, never held.
+ */
+const KEEP_BYTES = 16 * 1024 * 1024;
 
 export function createMediaUploads(downloadable: Map<string, { data: Buffer; mimeType: string }>): MediaUploads {
   const uploads: RecordedUpload[] = [];
@@ -43,13 +62,25 @@ export function createMediaUploads(downloadable: Map<string, { data: Buffer; mim
       const parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fileSize: MAX_MEDIA_BYTES } });
       parser.on('field', (name, value) => (part.fields[name] = value));
       parser.on('file', (_name, stream, info) => {
-        const chunks: Buffer[] = [];
+        let kept: Buffer[] | undefined = [];
+        const hash = createHash('sha256');
+        let head = Buffer.alloc(0);
+        let size = 0;
         let tooLarge = false;
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          hash.update(chunk);
+          if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+          if (kept && size <= KEEP_BYTES) kept.push(chunk);
+          else kept = undefined;
+        });
         stream.on('limit', () => (tooLarge = true));
         stream.on('end', () => {
           part.file = {
-            data: Buffer.concat(chunks),
+            head,
+            ...(kept === undefined ? {} : { data: Buffer.concat(kept) }),
+            sizeBytes: size,
+            sha256: hash.digest('hex'),
             mimeType: info.mimeType,
             tooLarge,
             ...(info.filename === undefined ? {} : { filename: info.filename }),
@@ -75,18 +106,18 @@ export function createMediaUploads(downloadable: Map<string, { data: Buffer; mim
     if (type === undefined || type === '')
       return sendJson(res, 400, graphError(100, 'Invalid parameter', 'The parameter type is required'));
     const file = part.file;
-    if (file === undefined || file.data.length === 0)
+    if (file === undefined || file.sizeBytes === 0)
       return sendJson(res, 400, graphError(100, 'Invalid parameter', 'The parameter file is required'));
     const recognised = recogniseMedia({
       mimeType: type,
-      head: file.data.subarray(0, SNIFF_BYTES),
+      head: file.head,
       ...(file.filename === undefined ? {} : { filename: file.filename }),
     });
     if (!recognised.ok)
       return sendJson(res, 400, graphError(MEDIA_UPLOAD_ERROR, 'Media upload error', recognised.reason));
     const { format } = recognised;
     const limit = MAX_BYTES[format.mediaType];
-    if (file.tooLarge || file.data.length > limit) {
+    if (file.tooLarge || file.sizeBytes > limit) {
       const details = `${format.mediaType} files must be at most ${describeBytes(limit)}`;
       return sendJson(res, 400, graphError(MEDIA_UPLOAD_ERROR, 'Media upload error', details));
     }
@@ -97,12 +128,12 @@ export function createMediaUploads(downloadable: Map<string, { data: Buffer; mim
       phoneNumberId,
       mediaType: format.mediaType,
       mimeType: format.mimeType,
-      sizeBytes: file.data.length,
-      sha256: createHash('sha256').update(file.data).digest('hex'),
+      sizeBytes: file.sizeBytes,
+      sha256: file.sha256,
       ...(file.filename === undefined ? {} : { filename: file.filename }),
       at: Date.now(),
     });
-    downloadable.set(id, { data: file.data, mimeType: format.mimeType });
+    if (file.data !== undefined) downloadable.set(id, { data: file.data, mimeType: format.mimeType });
     sendJson(res, 200, { id });
   }
 

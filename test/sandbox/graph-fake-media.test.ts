@@ -78,6 +78,19 @@ describe('graph fake: media uploads', () => {
     expect(fake.uploads().map((u) => [u.id, u.mediaType])).toEqual([[pdf.mediaId, 'document']]);
   });
 
+  it('records a document over 16 MB by its size and sha256 without keeping its bytes to serve back', async () => {
+    const pdf = pdfFile(20 * MB);
+    const { mediaId } = await client().uploadMedia({ data: pdf, mimeType: 'application/pdf', filename: 'big.pdf' });
+    expect(fake.uploads()).toEqual([
+      expect.objectContaining({ id: mediaId, mediaType: 'document', sizeBytes: pdf.length, sha256: sha256(pdf) }),
+    ]);
+    expect(
+      await client()
+        .downloadMedia(mediaId)
+        .catch((err: unknown) => err),
+    ).toMatchObject({ code: 100 });
+  });
+
   it('refuses a form without messaging_product, type or file with Graph error 100', async () => {
     const file = new Blob([pdfFile(1000)], { type: 'application/pdf' });
     const withoutProduct = new FormData();
