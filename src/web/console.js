@@ -421,6 +421,23 @@
       token,
       lastEventId: tabState.lastEventId,
       onEvent(event) {
+        // This token opened more streams than the server keeps (other tabs): reconnecting would only
+        // push out another tab's, which would do the same. This tab stays quiet until it is reloaded.
+        if (event.event === 'superseded') {
+          stopStream();
+          setLive('Paused: live in your other tabs (reload to resume here)', false);
+          return;
+        }
+        // The server skipped events since this tab last listened (too many, or too old): counts and
+        // lists built from them cannot be trusted, so everything shown is read again.
+        if (event.event === 'reload') {
+          tabState.lastEventId = event.id;
+          saveTabState();
+          listRefresh.schedule();
+          queueRefresh.schedule();
+          if (openId) conversationRefresh.schedule();
+          return;
+        }
         let data;
         try {
           data = JSON.parse(event.data);
