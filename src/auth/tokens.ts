@@ -29,6 +29,9 @@ const LEGACY_ENV_ADMIN_ACTOR = 'ADMIN_TOKEN';
 /** The actor name of requests without a valid token, in the audit log. */
 export const ANONYMOUS_ACTOR = 'anonymous';
 
+/** Who gives back the chats of someone whose last token expired, in the audit log and the history. */
+export const EXPIRY_ACTOR = 'token expiry';
+
 // Characters that show nothing or move what follows: zero-width spaces, direction overrides, line and
 // paragraph separators. With them two names that differ read the same ("ADMIN\u200B_TOKEN" in the
 // audit log). The zero-width joiner stays: emoji sequences such as 👩‍👩‍👧 are made with it.
@@ -41,7 +44,7 @@ const readAs = (name: string) =>
     .replace(/\u200d/g, '')
     .toLowerCase();
 
-const RESERVED_NAMES = [ENV_ADMIN_ACTOR, LEGACY_ENV_ADMIN_ACTOR, ANONYMOUS_ACTOR].map(readAs);
+const RESERVED_NAMES = [ENV_ADMIN_ACTOR, LEGACY_ENV_ADMIN_ACTOR, ANONYMOUS_ACTOR, EXPIRY_ACTOR].map(readAs);
 
 /**
  * The name of a token's holder: agents' messages are stored and sent under it, so it must read well
@@ -56,7 +59,7 @@ export const AgentName = z
   .regex(/^[^\p{Cc}\p{Cs}]+$/u, 'name must not contain control characters or unpaired surrogates')
   .refine((name) => !INVISIBLE.test(name), 'name must not contain invisible or direction characters')
   .refine((name) => !RESERVED_NAMES.includes(readAs(name)), {
-    message: `name must not be ${ENV_ADMIN_ACTOR}, ${LEGACY_ENV_ADMIN_ACTOR} or ${ANONYMOUS_ACTOR}`,
+    message: `name must not be ${ENV_ADMIN_ACTOR}, ${LEGACY_ENV_ADMIN_ACTOR}, ${ANONYMOUS_ACTOR} or ${EXPIRY_ACTOR}`,
   });
 export type AgentName = z.infer<typeof AgentName>;
 

@@ -86,3 +86,13 @@ export async function listChatsHeldBy(db: Queryable, agentId: number): Promise<s
   );
   return rows.map((row) => row.contact_id);
 }
+
+/** The people who hold an open chat although none of their tokens lets them in any more. */
+export async function listSignedOutHolders(db: Queryable): Promise<number[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `select distinct a.id from chat_sessions s join agents a on a.id = s.holder_agent_id
+     where s.ended_at is null and not ${CAN_SIGN_IN}
+     order by a.id`,
+  );
+  return rows.map((row) => Number(row.id));
+}

@@ -1,3 +1,6 @@
+import { silentLogger } from '../../src/logger';
+import { releaseSignedOutHolders } from '../../src/server/admin/token-release';
+import { temporalChatCommands } from '../../src/server/chat-commands-temporal';
 import { AdminClient } from '../helpers/admin-client';
 import { TestUser } from '../helpers/conversation';
 import { newPhone } from '../helpers/fixtures';
@@ -119,5 +122,40 @@ describe('a revoked or expired agent and automatic assignment', () => {
     const eve = await agent('Eve');
     await setAvailable(eve.client, true);
     await waitFor(async () => (await holderOf(user)) === 'Eve', 'the waiting chat to go to Eve');
+    await setAvailable(eve.client, false);
+  });
+
+  it("gives back the chats of an agent whose last token expired, under 'token expiry', to the agent available", async () => {
+    const expiresAt = new Date(Date.now() + 2500).toISOString();
+    const fay = await agent('Fay', { expiresAt });
+    await setAvailable(fay.client, true);
+    const user = await askForSupport();
+    expect(await holderOf(user)).toBe('Fay');
+    const gus = await agent('Gus');
+    await setAvailable(gus.client, true);
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 200));
+
+    // What each server runs every minute (startExpirySweep), run now rather than waited for.
+    const deps = { db: stack.db, chat: temporalChatCommands(stack.client), logger: silentLogger, autoAssign: true };
+    await releaseSignedOutHolders(deps);
+    await waitFor(async () => (await holderOf(user)) === 'Gus', 'the chat to go to Gus');
+    const contactId = await user.contact();
+    const { rows } = await stack.db.query<{ holder_name: string | null; changed_by: string }>(
+      'select holder_name, changed_by from chat_holder_changes where contact_id = $1 order by id',
+      [contactId],
+    );
+    expect(rows).toEqual([
+      { holder_name: 'Fay', changed_by: 'automatic assignment' },
+      { holder_name: null, changed_by: 'token expiry' },
+      { holder_name: 'Gus', changed_by: 'automatic assignment' },
+    ]);
+    const audit = await stack.db.query(
+      "select actor, role, outcome from audit_log where action = 'chat.unassign' and contact_id = $1",
+      [contactId],
+    );
+    expect(audit.rows).toEqual([{ actor: 'token expiry', role: null, outcome: 'ok' }]);
+    // Nothing is left to give back.
+    expect(await releaseSignedOutHolders(deps)).toEqual({ returned: [], notReturned: [] });
+    await setAvailable(gus.client, false);
   });
 });

@@ -28,7 +28,7 @@ describe('sign out', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.locator('#login-error').filter({ hasText: 'The token is revoked' }).waitFor();
     await screenshot(page, 'console-signed-out');
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
 
     // A copy of the token left anywhere lets nobody in.
     expect((await ada.client.request('GET', '/api/admin/me')).status).toBe(401);

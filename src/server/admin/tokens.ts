@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { ADMIN_ONLY, AGENT_OR_ADMIN, type AdminGuard } from './auth';
-import { createToken, Role, AgentName, TokenLifetime, type Actor } from '../../auth/tokens';
+import { createToken, Role, AgentName, TokenLifetime } from '../../auth/tokens';
 import type { Config } from '../../config';
 import { listAuditEntries } from '../../db/audit';
 import type { Db } from '../../db/pool';
@@ -11,7 +11,7 @@ import type { Logger } from '../../logger';
 import type { ChatCommands } from '../chat-commands';
 import { HttpError, notFound } from '../errors';
 import { IdCursor, Limit, pageById, parse, readJsonBody, resolveContactReference, type AdminContext } from './params';
-import { releaseIfSignedOut } from './token-release';
+import { releaseIfSignedOut, startExpirySweep } from './token-release';
 
 // Token management and the audit log, admin-only but for a token revoking itself (the console's
 // sign-out). A token is made for a person by name: the person of exactly that name when there is
@@ -57,16 +57,23 @@ export interface TokenRouteDeps {
 
 export function mountTokenRoutes(router: Router<AdminState>, deps: TokenRouteDeps, guard: AdminGuard): void {
   const { db } = deps;
+  const releaseDeps = { db, chat: deps.chat, logger: deps.logger, autoAssign: deps.config.support.autoAssign };
+  // Expiry happens with no request to react to: the chats of someone whose last token expired are
+  // looked for on a timer, which also finishes any revocation's release that could not.
+  startExpirySweep(releaseDeps);
 
   /** Revokes the token, then lets go of what its holder held if that was their last way in. */
   const revoke = async (ctx: AdminContext, id: number) => {
     const revoked = await revokeToken(db, id);
     if (!revoked) throw notFound('token_not_found', `No token with id ${id}`);
-    const release = await releaseIfSignedOut(
-      { db, chat: deps.chat, logger: deps.logger, autoAssign: deps.config.support.autoAssign },
-      revoked.agentId,
-      ctx.state.actor as Actor,
-    );
+    const actor = ctx.state.actor!;
+    const release = await releaseIfSignedOut(releaseDeps, revoked.agentId, {
+      name: actor.name,
+      agentId: actor.agentId,
+      tokenId: actor.tokenId,
+      role: actor.role,
+      admin: actor.role === 'admin',
+    });
     // Contact ids only: opaque, and what the audit log's conversation filter finds.
     noteAudit(ctx, { details: { chatsReturned: release.returned, chatsNotReturned: release.notReturned } });
     ctx.body = {
