@@ -74,7 +74,9 @@ runEntry('edubot-cluster', async ({ config, logger, onShutdown }) => {
   // Each part's stop as soon as it runs: Ctrl-C during the start stops what is up, in order, too.
   const started: (() => Promise<void>)[] = [];
   onShutdown(async () => {
-    process.stderr.write('[edubot] stopping the cluster: servers, workers, the emulator, Temporal, Postgres\n');
+    process.stderr.write(
+      '[edubot] stopping the cluster: servers, workers, the emulator, the Web UI, Temporal, Postgres\n',
+    );
     for (const stop of started.reverse())
       await stop().catch((error: unknown) => logger.error('stop failed', { error }));
   });

@@ -35,7 +35,7 @@ afterAll(async () => {
 
 test('npm run cluster prints where each part is, and Ctrl-C stops every part and frees every port', async () => {
   const args = ['dist/src/bin/cluster.js', '--servers', '2', '--workers', '1', '--port', '0'];
-  args.push('--temporal-services', 'single', '--temporal-database', `${name}_temporal`);
+  args.push('--temporal-services', 'single', '--temporal-database', `${name}_temporal`, '--ui-port', '0');
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_OPTIONS: '' };
   if (admin !== undefined) env.DATABASE_URL = withDatabase(admin, name);
   else delete env.DATABASE_URL;
@@ -60,6 +60,10 @@ test('npm run cluster prints where each part is, and Ctrl-C stops every part and
     const response = await fetch(`${url}/readyz`);
     expect(response.status).toBe(200);
   }
+  // The Web UI, read-only, reaches Temporal (with the cluster's client certificate).
+  const ui = /^ {2}Temporal Web UI +(http:\/\/127\.0\.0\.1:\d+) \(read-only/m.exec(output)?.[1];
+  expect(ui).toBeDefined();
+  expect((await fetch(`${ui}/api/v1/namespaces/default`)).status).toBe(200);
   const ports = [...output.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
   const pids = [...output.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
   // Two servers, a worker and Temporal's one process.

@@ -4,12 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { resolveTemporalServer } from '../../src/cluster/temporal-server-build';
+import { resolveTemporalUi } from '../../src/embedded/temporal-ui';
 import { createLogger } from '../../src/logger';
 import { globals } from '../helpers/global-teardown';
 import { REPO_ROOT } from '../helpers/spawn';
 
-// What the cluster tests need before any of them starts a cluster: Temporal's server and SQL tool
-// (built into the cache on first use, with progress lines: minutes), and the compiled product
+// What the cluster tests need before any of them starts a cluster: Temporal's server and SQL tool, and
+// its Web UI server, which the cluster runs read-only on its client certificate (each built into the
+// cache on first use, with progress lines: minutes), and the compiled product
 // (`npm run build`), which the cluster's processes run. Each test file starts a cluster of its own.
 // The shared teardown then fails a run that leaves a process behind.
 
@@ -18,7 +20,9 @@ export default async function globalSetup(): Promise<void> {
   globals.edubotTest ??= { stops: [], dir: fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-cluster-test-')) };
   const started = Date.now();
   const config = loadConfig(process.env);
-  await resolveTemporalServer({ cacheDir: config.cacheDir, logger: createLogger('warn') });
+  const logger = createLogger('warn');
+  await resolveTemporalServer({ cacheDir: config.cacheDir, logger });
+  await resolveTemporalUi({ cacheDir: config.cacheDir, logger });
   const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
   process.stderr.write(`\ncluster tests ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

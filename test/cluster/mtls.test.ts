@@ -47,6 +47,7 @@ beforeAll(async () => {
           cacheDir: config.cacheDir,
           buildProduct: false,
           env: { LOG_LEVEL: 'warn' },
+          webUiPort: 0,
           logger: silentLogger,
         },
         defer,
@@ -159,6 +160,23 @@ describe('the local cluster with mTLS', () => {
         noCertificate: 'refused',
       });
     }
+  });
+
+  it('runs the Web UI on the client certificate, refusing every write action itself', async () => {
+    const ui = cluster.webUi;
+    expect(ui).toBeDefined();
+    const namespace = await fetch(`${ui!.url}/api/v1/namespaces/default`);
+    expect(namespace.status).toBe(200);
+    expect(((await namespace.json()) as { namespaceInfo?: { name?: string } }).namespaceInfo?.name).toBe('default');
+    // An Authorization header passes the UI's CSRF check, so what answers is its write-action switch.
+    const writes = ['terminate', 'signal/paymentConfirmed', 'reset'].map((action) =>
+      fetch(`${ui!.url}/api/v1/namespaces/default/workflows/conversation-ct_0/${action}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer anyone', 'content-type': 'application/json' },
+        body: '{}',
+      }).then((response) => `${action}: ${response.status}`),
+    );
+    expect(await Promise.all(writes)).toEqual(['terminate: 405', 'signal/paymentConfirmed: 405', 'reset: 405']);
   });
 
   it('runs the product’s server and worker on that connection', async () => {
