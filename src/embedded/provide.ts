@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config';
 import { startEmbeddedPostgres } from './postgres';
 import type { Logger } from '../logger';
+import { temporalCodecEndpoint } from '../server/routes/temporal-codec';
 import { ensureSearchAttributes } from '../temporal/server-checks';
 import { startDevServer } from './temporal-dev-server';
 
@@ -54,6 +55,7 @@ export async function provideTemporal(config: Config, logger: Logger): Promise<P
     logFile: path.join(config.dataDir, 'temporal.log'),
     port: config.temporalDevPort,
     uiPort: config.temporalUiPort,
+    codecEndpoint: temporalCodecEndpoint(config),
     namespace: config.temporalNamespace,
     logger,
   });

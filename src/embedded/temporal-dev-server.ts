@@ -49,6 +49,8 @@ export interface StartDevServerOptions {
   port: number;
   /** Web UI port; a free one is picked when absent and the UI is on. */
   uiPort?: number;
+  /** The codec server the Web UI asks to decrypt payloads. */
+  codecEndpoint?: string;
   headless?: boolean;
   namespace: string;
   logger: Logger;
@@ -298,6 +300,7 @@ async function startUi(
         ? {}
         : { logFile: path.join(path.dirname(options.logFile), 'temporal-ui.log') }),
       logger: options.logger,
+      ...(options.codecEndpoint === undefined ? {} : { codecEndpoint: options.codecEndpoint }),
       ...(options.build === undefined ? {} : { build: options.build }),
       ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
     });

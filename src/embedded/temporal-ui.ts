@@ -50,6 +50,8 @@ export interface StartTemporalUiOptions {
   tls?: TemporalUiTls;
   /** No signal, terminate, reset or start from the UI (SPEC §12: off outside sandbox mode). */
   disableWriteActions?: boolean;
+  /** The product's codec server (`…/api/temporal-codec`), which shows the UI decrypted payloads. */
+  codecEndpoint?: string;
 }
 
 export interface TemporalUiTls {
@@ -81,6 +83,7 @@ export function temporalUiConfig(options: {
   namespace: string;
   tls?: TemporalUiTls;
   disableWriteActions?: boolean;
+  codecEndpoint?: string;
 }): string {
   const config = {
     temporalGrpcAddress: options.frontendAddress,
@@ -90,8 +93,10 @@ export function temporalUiConfig(options: {
     defaultNamespace: options.namespace,
     // Served over plain HTTP on this machine, as the CLI's dev server does.
     cors: { cookieInsecure: true },
-    // No payload codec server yet: the UI shows payloads as the server stores them.
-    codec: { endpoint: '' },
+    // Payloads are encrypted (SPEC §12): the UI asks the product's codec server to decrypt them. Without
+    // passAccessToken: the UI would then call only an https endpoint, with the token of its own OIDC
+    // login, which it has none of here (temporal-codec.ts says what takes its place in sandbox mode).
+    codec: { endpoint: options.codecEndpoint ?? '', passAccessToken: false, includeCredentials: false },
     // It would ask the Internet for news and versions, which this project's machines cannot reach.
     notifyOnNewVersion: false,
     hideLogs: true,

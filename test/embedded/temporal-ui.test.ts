@@ -112,6 +112,20 @@ describe('temporalUiConfig', () => {
       codec: { endpoint: '' },
     });
   });
+
+  it("points the UI at the product's codec server, which it calls without an access token", () => {
+    const text = temporalUiConfig({
+      frontendAddress: '127.0.0.1:7233',
+      port: 8233,
+      namespace: 'default',
+      codecEndpoint: 'http://127.0.0.1:3000/api/temporal-codec',
+    });
+    expect((JSON.parse(text.split('\n').slice(1).join('\n')) as { codec: unknown }).codec).toEqual({
+      endpoint: 'http://127.0.0.1:3000/api/temporal-codec',
+      passAccessToken: false,
+      includeCredentials: false,
+    });
+  });
 });
 
 describe('building the Web UI server with Go', () => {

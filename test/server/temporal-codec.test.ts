@@ -1,6 +1,13 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import Koa from 'koa';
+import { loadConfig } from '../../src/config';
+import { silentLogger } from '../../src/logger';
+import { temporalCodecRoutes } from '../../src/server/routes/temporal-codec';
 import { AesGcmPayloadCodec } from '../../src/temporal/payload-codec';
-import { testPayloadKeys } from '../helpers/payload-keys';
+import { startScoped } from '../helpers/cleanup';
+import { createTestDatabase } from '../helpers/database';
+import { TEST_PAYLOAD_KEYS, testPayloadKeys } from '../helpers/payload-keys';
+import { serveOnLoopback } from '../helpers/serve';
 import { lastAudit, startAdminApp, TEST_ADMIN_TOKEN, type AdminApp } from './admin/admin-app';
 
 // The codec server the Temporal Web UI calls: decrypted payloads for admins, nobody else, and only to
@@ -123,5 +130,42 @@ describe('POST /api/temporal-codec/decode', () => {
     // A payload the codec never sealed (a history from before encryption) comes back as it was.
     const plain = wire([defaultPayloadConverter.toPayload('hello')]);
     expect((await post(plain)).body).toEqual(plain);
+  });
+
+  it('lets the UI of npm start decode without a token only in sandbox mode with the published admin token', async () => {
+    const sandbox = await startScoped(async (defer) => {
+      const database = await createTestDatabase({ migrated: true });
+      defer(() => database.drop());
+      const config = loadConfig({ DATABASE_URL: database.url, TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS });
+      expect(config.sandbox).toBe(true);
+      const koa = new Koa();
+      koa.use(temporalCodecRoutes({ config, db: database.db, logger: silentLogger }).routes());
+      return { baseUrl: await serveOnLoopback(koa, defer) };
+    });
+    try {
+      const decode = async (origin: string) => {
+        const response = await fetch(`${sandbox.baseUrl}/api/temporal-codec/decode`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin },
+          body: JSON.stringify(await sealed()),
+        });
+        // A bare Koa app here: a refusal comes as Koa's plain text, not the product's JSON error.
+        const text = await response.text();
+        return { status: response.status, text };
+      };
+      const fromUi = await decode('http://127.0.0.1:8233');
+      expect(fromUi.status).toBe(200);
+      const [opened] = fromWire(JSON.parse(fromUi.text) as Parameters<typeof fromWire>[0]);
+      expect(defaultPayloadConverter.fromPayload(opened!)).toEqual(student);
+      expect((await decode('http://evil.example')).status).toBe(401);
+    } finally {
+      await sandbox.stop();
+    }
+    // A configured ADMIN_TOKEN (the app above) is never implied, whatever the origin says.
+    const anonymousUi = await app.request('POST', '/api/temporal-codec/decode', {
+      body: await sealed(),
+      headers: { origin: UI },
+    });
+    expect(anonymousUi.status).toBe(401);
   });
 });

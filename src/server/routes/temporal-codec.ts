@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
-import type { Config } from '../../config';
+import { SANDBOX_SECRETS, type Config } from '../../config';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
 import type { AdminAuthMetrics } from '../../metrics/admin-auth-metrics';
@@ -41,10 +41,16 @@ type CodecBody = z.infer<typeof CodecBody>;
 const Namespace = z.string().max(255).optional();
 
 export interface TemporalCodecDeps {
-  config: Pick<Config, 'adminToken' | 'temporalSecurity' | 'temporalUiPort'>;
+  config: Pick<Config, 'adminToken' | 'temporalSecurity' | 'temporalUiPort' | 'sandbox'>;
   db: Db;
   logger: Logger;
   authMetrics?: AdminAuthMetrics;
+}
+
+/** Where this machine's Web UI reaches the codec: the HTTP server, on loopback when it binds every interface. */
+export function temporalCodecEndpoint(config: Pick<Config, 'host' | 'port'>): string {
+  const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}${TEMPORAL_CODEC_PATH}`;
 }
 
 /** The origins of the Temporal Web UI `npm start` runs, the only pages that may call the codec. */
@@ -79,6 +85,20 @@ function uiOnlyCors(origins: readonly string[]): Middleware {
   };
 }
 
+/**
+ * The Web UI of `npm start` can send no token of ours (it passes only an OIDC login's token, and only to
+ * an https endpoint). In sandbox mode with the published admin token, a request from the UI's origin
+ * without one is taken as that token's: it grants nothing that token, printed at start, does not.
+ */
+function sandboxUiAsAdmin(origins: readonly string[]): Middleware {
+  return async (ctx, next) => {
+    if (ctx.get('authorization') === '' && origins.includes(ctx.get('origin'))) {
+      ctx.request.headers.authorization = `Bearer ${SANDBOX_SECRETS.adminToken}`;
+    }
+    await next();
+  };
+}
+
 const toBytes = (value: string): Uint8Array => Buffer.from(value, 'base64');
 const toBase64 = (bytes: Uint8Array | null | undefined): string => Buffer.from(bytes ?? []).toString('base64');
 
@@ -104,11 +124,14 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps): Router<AdminState>
   const codec = keys && keys.length > 0 ? new AesGcmPayloadCodec(keys) : undefined;
   const guard = adminGuard(deps);
   // Before the guard, so that a refusal also reaches the UI's page and it can say why.
-  const cors = uiOnlyCors(temporalUiOrigins(deps.config));
+  const origins = temporalUiOrigins(deps.config);
+  const cors = uiOnlyCors(origins);
+  const publishedAdmin = deps.config.sandbox && deps.config.adminToken === SANDBOX_SECRETS.adminToken;
+  const before = publishedAdmin ? [cors, sandboxUiAsAdmin(origins)] : [cors];
 
   for (const operation of ['decode', 'encode'] as const) {
     router.options(`/${operation}`, cors);
-    router.post(`/${operation}`, cors, ...guard(`temporal_codec.${operation}`, ADMIN_ONLY), async (ctx) => {
+    router.post(`/${operation}`, ...before, ...guard(`temporal_codec.${operation}`, ADMIN_ONLY), async (ctx) => {
       const namespace = parse(Namespace, ctx.get('x-namespace') || undefined, 'invalid_namespace', 'Bad X-Namespace');
       let json: unknown;
       try {
