@@ -24,13 +24,18 @@ export interface ReleaseDeps {
   autoAssign: boolean;
 }
 
-/** Who gives the chats back: the revoker, or EXPIRY_ACTOR. `admin` lets them give back a chat they do not hold. */
+/**
+ * Who gives the chats back: the revoker, or EXPIRY_ACTOR. `admin` lets them give back a chat they do
+ * not hold. `auditEach`: a row per chat in the audit log; a revocation's request has its own row
+ * (which lists the chats), and every request leaves exactly one.
+ */
 export interface Releaser {
   name: string;
   agentId?: number;
   tokenId?: number;
   role?: Role;
   admin: boolean;
+  auditEach: boolean;
 }
 
 /** How often each server looks for chats held by someone whose last token expired. */
@@ -46,8 +51,8 @@ const LOCK_PAUSE_MS = 100;
 /**
  * Releases the person `agentId` if none of their tokens lets them in any more. Each chat goes back
  * through its conversation's own unassign, as if `by` had given it back: the workflow stays the only
- * writer of the holder, the history and the console show the change, and the audit log has one
- * `chat.unassign` row per chat under `by`. With automatic assignment on, each is then offered to the
+ * writer of the holder, the history and the console show the change under `by`'s name (and, with
+ * `auditEach`, a `chat.unassign` audit row per chat). With automatic assignment on, each is then offered to the
  * available agents, as a new chat would be. `wait`: false gives up at once when another release runs.
  */
 export async function releaseIfSignedOut(
@@ -70,7 +75,12 @@ export async function releaseIfSignedOut(
 export async function releaseSignedOutHolders(deps: ReleaseDeps): Promise<Release> {
   const total: Release = { returned: [], notReturned: [] };
   for (const agentId of await listSignedOutHolders(deps.db)) {
-    const release = await releaseIfSignedOut(deps, agentId, { name: EXPIRY_ACTOR, agentId, admin: false }, false);
+    const release = await releaseIfSignedOut(
+      deps,
+      agentId,
+      { name: EXPIRY_ACTOR, agentId, admin: false, auditEach: true },
+      false,
+    );
     total.returned.push(...release.returned);
     total.notReturned.push(...release.notReturned);
   }
@@ -132,19 +142,20 @@ async function giveBack(deps: ReleaseDeps, agentId: number, by: Releaser): Promi
       continue;
     }
     release.returned.push(contactId);
-    await insertAuditEntry(deps.db, {
-      actor: by.name,
-      actorTokenId: by.tokenId,
-      role: by.role,
-      action: 'chat.unassign',
-      contactId,
-      outcome: answer.ok ? 'ok' : answer.code,
-      httpStatus: answer.ok ? 200 : 409,
-      details: { reason: 'holder_signed_out', from: agentId },
-    }).catch((err: unknown) => {
-      // As for any request's row (audited()): the chat has moved; the failure goes to the operator's log.
-      deps.logger.error('audit entry not recorded', { action: 'chat.unassign', error: err });
-    });
+    if (by.auditEach)
+      await insertAuditEntry(deps.db, {
+        actor: by.name,
+        actorTokenId: by.tokenId,
+        role: by.role,
+        action: 'chat.unassign',
+        contactId,
+        outcome: answer.ok ? 'ok' : answer.code,
+        httpStatus: answer.ok ? 200 : 409,
+        details: { reason: 'holder_signed_out', from: agentId },
+      }).catch((err: unknown) => {
+        // As for any request's row (audited()): the chat has moved; the failure goes to the operator's log.
+        deps.logger.error('audit entry not recorded', { action: 'chat.unassign', error: err });
+      });
     if (deps.autoAssign && answer.ok) {
       // Offered as a new chat would be; if that fails it waits in the queue like any other.
       await deps.chat.claim(command).catch((err: unknown) => {

@@ -73,6 +73,7 @@ export function mountTokenRoutes(router: Router<AdminState>, deps: TokenRouteDep
       tokenId: actor.tokenId,
       role: actor.role,
       admin: actor.role === 'admin',
+      auditEach: false,
     });
     // Contact ids only: opaque, and what the audit log's conversation filter finds.
     noteAudit(ctx, { details: { chatsReturned: release.returned, chatsNotReturned: release.notReturned } });
