@@ -176,7 +176,15 @@ export async function sweepIncompleteMedia(db: Queryable, olderThanMs: number): 
 }
 
 /**
- * A complete file's bytes, one chunk at a time, each read when the consumer asks for it. A row from
+ * The size of one read. node-postgres reads a bytea as hex text, a string twice its size: strings
+ * of a 512 KB chunk (1 MB) live in V8's large-object space until a full collection, which left tens
+ * of MB of them behind while a file streamed; 32 KB slices make 64 KB strings the young generation
+ * collects at once. It divides CHUNK_BYTES, so a slice never spans two chunks.
+ */
+const READ_BYTES = 32 * 1024;
+
+/**
+ * A complete file's bytes, a slice at a time, each read when the consumer asks for it. A row from
  * before chunks is read in slices of its single column, so it too is never whole in memory here.
  */
 export async function* readMediaBytes(db: Queryable, media: MediaInfo): AsyncGenerator<Buffer> {
@@ -185,20 +193,21 @@ export async function* readMediaBytes(db: Queryable, media: MediaInfo): AsyncGen
     [media.id],
   );
   if (!rows[0]) throw new Error(`media ${media.id} is gone`);
-  const chunks = Math.ceil(media.sizeBytes / CHUNK_BYTES);
-  for (let seq = 0; seq < chunks; seq++) {
-    const { rows: chunk } = rows[0].legacy
+  const legacy = rows[0].legacy;
+  for (let at = 0; at < media.sizeBytes; at += READ_BYTES) {
+    const seq = Math.floor(at / CHUNK_BYTES);
+    const { rows: slice } = legacy
       ? await db.query<{ bytes: Buffer | null }>(
           'select substring(data from $2 for $3) as bytes from media where id = $1',
-          [media.id, seq * CHUNK_BYTES + 1, CHUNK_BYTES],
+          [media.id, at + 1, READ_BYTES],
         )
-      : await db.query<{ bytes: Buffer }>('select bytes from media_chunks where media_id = $1 and seq = $2', [
-          media.id,
-          seq,
-        ]);
+      : await db.query<{ bytes: Buffer | null }>(
+          'select substring(bytes from $3 for $4) as bytes from media_chunks where media_id = $1 and seq = $2',
+          [media.id, seq, at - seq * CHUNK_BYTES + 1, READ_BYTES],
+        );
     // Erased or pruned while it was read: the reader fails rather than serving a truncated file.
-    if (!chunk[0]?.bytes) throw new Error(`media ${media.id} lost chunk ${seq} while it was read`);
-    yield chunk[0].bytes;
+    if (!slice[0]?.bytes?.length) throw new Error(`media ${media.id} lost its bytes at ${at} while it was read`);
+    yield slice[0].bytes;
   }
 }
 

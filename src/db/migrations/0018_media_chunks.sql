@@ -45,3 +45,7 @@ begin
   get diagnostics n = row_count;
   return n;
 end $$;
+
+-- Chunks are read in slices (src/db/media.ts): stored uncompressed, a slice is read without
+-- decompressing the chunk before it. Photos, PDFs and videos are compressed already.
+alter table media_chunks alter column bytes set storage external;
