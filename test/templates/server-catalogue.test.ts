@@ -7,6 +7,7 @@ import { runServer } from '../../src/runtime';
 import { startGraphFake } from '../../src/sandbox/graph-fake';
 import { sandboxRoutes } from '../../src/sandbox/routes';
 import { createTestDatabase } from '../helpers/database';
+import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys';
 import { readTestEnvironment } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 
@@ -18,7 +19,11 @@ it('lists the emulator’s templates at start and on its interval in sandbox mod
   const fake = await startGraphFake({ accessToken: SANDBOX_SECRETS.accessToken });
   const db = createDb(database.url, silentLogger);
   try {
-    const sandbox = loadConfig({ PORT: String(await findFreePort()), TEMPLATE_REFRESH_INTERVAL: '200ms' });
+    const sandbox = loadConfig({
+      PORT: String(await findFreePort()),
+      TEMPLATE_REFRESH_INTERVAL: '200ms',
+      TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+    });
     // As `npm start` does: the emulator stands in for the Graph API.
     const config = { ...sandbox, whatsapp: { ...sandbox.whatsapp, apiBaseUrl: fake.baseUrl } };
     const server = await runServer(
