@@ -174,6 +174,16 @@ describe('uploads in chunks', () => {
     expect((await startUpload(pngFile(1000), 'after.png', 'image/png').finish(0)).status).toBe(201);
   });
 
+  it('loses its chunks with its row: retention’s prune (migration 0016) leaves none behind', async () => {
+    const answer = await startUpload(pdfFile(CHUNK_BYTES + 10), 'old.pdf', 'application/pdf').finish(0);
+    const id = answer.body.media.id as number;
+    expect(await count(`select count(*) as n from media_chunks where media_id = ${id}`)).toBe(2);
+    await app.db.query("update media set created_at = now() - interval '400 days' where id = $1", [id]);
+    await app.db.query("select * from retention_prune_media(now() - interval '365 days', 1000)");
+    expect(await count(`select count(*) as n from media where id = ${id}`)).toBe(0);
+    expect(await count(`select count(*) as n from media_chunks where media_id = ${id}`)).toBe(0);
+  });
+
   it('serves a row an earlier release stored in one column', async () => {
     const pdf = pdfFile(CHUNK_BYTES + 4321);
     const { rows } = await app.db.query<{ id: string }>(
