@@ -9,7 +9,7 @@ import { isListening } from '../net';
 import { freeTemporalPort } from './ports';
 import { grpcCode, GrpcStatus } from '../temporal/grpc-status';
 import { connectTemporal } from '../temporal/connect';
-import { addSearchAttributes, missingSearchAttributes } from '../temporal/server-checks';
+import { addSearchAttributes, missingSearchAttributes, waitUntilServing } from '../temporal/server-checks';
 import type { ClusterCertificates } from './certificates';
 import { spawnLogged, type LoggedChild } from './child-process';
 import {
@@ -197,7 +197,8 @@ async function serving(
     const added = await retrying(deadline, giveUp.signal, () =>
       registerNamespace(address, options.namespace, options.retentionDays, security),
     );
-    await retrying(deadline, giveUp.signal, () => namespaceServed(address, security, options.namespace));
+    const left = Math.max(1_000, deadline - Date.now());
+    await waitUntilServing(address, options.namespace, left, giveUp.signal, security);
     // A namespace or attribute added just now reaches the history hosts' registries on their next
     // refresh; a workflow upserting an attribute before that would fail its task.
     if (added) await new Promise((resolve) => setTimeout(resolve, 2 * NAMESPACE_REFRESH_MS));
@@ -265,19 +266,6 @@ async function frontendAnswers(
       await connection.close().catch(() => undefined);
     }
   });
-}
-
-/** Resolves once the frontend serves `namespace` with every custom search attribute; throws otherwise. */
-async function namespaceServed(address: string, security: TemporalClientSecurity, namespace: string): Promise<void> {
-  const connection = await connectTemporal(security, address, { connectTimeout: '2s' });
-  try {
-    await connection.workflowService.describeNamespace({ namespace });
-    const missing = await missingSearchAttributes(connection, namespace);
-    if (missing.length > 0)
-      throw new Error(`search attributes not yet served: ${missing.map((k) => k.name).join(', ')}`);
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
 }
 
 /**

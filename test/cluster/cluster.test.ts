@@ -4,6 +4,7 @@ import type { HistoryAndWorkflowId } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { ProductProcess } from '../../src/cluster/product-processes';
 import { conversationSettings } from '../../src/config';
+import { requirePayloadKeys, temporalDataConverter } from '../../src/temporal/connect';
 import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from '../../workflows/search-attributes';
 import { startTestCluster, type TestCluster } from '../helpers/cluster';
 import {
@@ -193,7 +194,9 @@ describe('the product on a Temporal cluster with two servers and two workers', (
     const bundle = { codePath: path.join(REPO_ROOT, 'dist/workflow-bundle.js') };
     expect(fs.existsSync(bundle.codePath)).toBe(true);
     const errors: unknown[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+    // The histories hold encrypted payloads: the replayer decodes them with the cluster's key, as the workers do.
+    const dataConverter = temporalDataConverter(requirePayloadKeys(t.config.temporalSecurity));
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, dataConverter }, histories)) {
       if (result.error) errors.push(result.error);
     }
     expect(errors).toEqual([]);
