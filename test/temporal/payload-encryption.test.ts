@@ -49,7 +49,7 @@ function payloadsIn(value: unknown, path = 'history', found: { path: string; pay
 
 const encodingOf = (payload: Payload) => Buffer.from(payload.metadata?.encoding ?? []).toString();
 
-// Left in clear by design, and checked above to hold none of the student's data: search attributes,
+// Left in clear by design, and checked in the test to hold none of the student's data: search attributes,
 // which Temporal indexes (SPEC §9: they hold no personal data), and the SDK's own bookkeeping of a local
 // activity (its sequence number, attempt, id, type and time), whose result beside it is encrypted.
 const CLEAR_BY_DESIGN = /\.searchAttributes\.|\.markerRecordedEventAttributes\.details\.data\./;
