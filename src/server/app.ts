@@ -12,6 +12,7 @@ import { HttpError } from './errors';
 import { loopbackHostOnly } from './host-check';
 import type { EventHub } from './event-hub';
 import { adminRoutes } from './admin/router';
+import { createAuthLimiter } from './admin/auth-limiter';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { paymentRoutes } from './routes/payments';
@@ -99,11 +100,16 @@ export function createApp(deps: AppDeps): Koa {
   for (const router of routers) {
     app.use(router.routes()).use(router.allowedMethods());
   }
+  // One limiter of failed sign-ins for every guarded route: a source's failures count together.
+  const auth = {
+    authMetrics: metrics.adminAuth,
+    authLimiter: createAuthLimiter({ db: deps.db, logger: deps.logger, metrics: metrics.adminAuth }),
+  };
   // The codec server for the Temporal Web UI and CLI: decrypted payloads, for admins only.
-  const codec = temporalCodecRoutes({ ...deps, authMetrics: metrics.adminAuth });
+  const codec = temporalCodecRoutes({ ...deps, ...auth });
   app.use(codec.routes()).use(codec.allowedMethods());
   if (deps.chat && deps.events) {
-    const admin = adminRoutes({ ...deps, chat: deps.chat, events: deps.events, authMetrics: metrics.adminAuth });
+    const admin = adminRoutes({ ...deps, chat: deps.chat, events: deps.events, ...auth });
     app.use(admin.routes()).use(admin.allowedMethods());
   }
   return app;

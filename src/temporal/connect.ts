@@ -4,6 +4,7 @@ import type { DataConverter, Duration } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, type PayloadKey, type TemporalSecurity } from '../config';
 import { AesGcmPayloadCodec } from './payload-codec';
+import { FAILURE_CONVERTER_PATH } from './workflow-bundle';
 
 // The one place that connects to Temporal (SPEC §12): every client and worker of the product, the bench
 // and the tests goes through here, so none connects without the configured mTLS or API key, and none
@@ -47,9 +48,12 @@ export function temporalConnectionOptions(
   return options;
 }
 
-/** The data converter of every client and worker: payloads encrypted by the codec. */
+/**
+ * The data converter of every client and worker: payloads encrypted by the codec, failures' messages
+ * and stack traces among them (the workflow bundle takes the same failure converter).
+ */
 export function temporalDataConverter(keys: readonly PayloadKey[]): DataConverter {
-  return { payloadCodecs: [new AesGcmPayloadCodec(keys)] };
+  return { payloadCodecs: [new AesGcmPayloadCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH };
 }
 
 /** The payload keys, which `npm start` resolves (payload-keys.ts) before it connects anything. */

@@ -17,6 +17,9 @@ const WORKFLOWS_PATH = require.resolve('../../workflows');
  */
 const PRELOADED_WORKFLOW_MODULES = [require.resolve('../../workflows/flow')];
 
+/** Failures encoded as payloads, so the codec encrypts their messages (connect.ts gives clients the same). */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
 /** Where the build puts the bundle: dist/workflow-bundle.js for compiled code; nothing from the sources. */
 export const BUILT_BUNDLE_PATH = path.resolve(__dirname, '../../workflow-bundle.js');
 
@@ -28,6 +31,7 @@ export async function bundleConversationWorkflows(options: { interceptorModules?
   const bundle = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     preloadModules: PRELOADED_WORKFLOW_MODULES,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     ...(options.interceptorModules ? { workflowInterceptorModules: options.interceptorModules } : {}),
     logger: new DefaultLogger('WARN'),
   });

@@ -2,6 +2,13 @@ import crypto from 'node:crypto';
 import type { Payload } from '@temporalio/common';
 import { defaultPayloadConverter } from '@temporalio/common';
 import {
+  decodeOptionalFailureToOptionalError,
+  encodeErrorToFailure,
+} from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
+import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/data-converter-helpers';
+import { temporal } from '@temporalio/proto';
+import { temporalDataConverter } from '../../src/temporal/connect';
+import {
   AesGcmPayloadCodec,
   ENCRYPTED_ENCODING,
   KEY_ID_METADATA,
@@ -80,5 +87,19 @@ describe('AesGcmPayloadCodec', () => {
 
   it('needs a key to be built', () => {
     expect(() => new AesGcmPayloadCodec([])).toThrow(/at least one key/);
+  });
+});
+
+describe('the data converter of every client and worker', () => {
+  it("encrypts a failure's message and stack trace, and reads them back", async () => {
+    const converter = loadDataConverter(temporalDataConverter([key('k1')]));
+    const failure = await encodeErrorToFailure(converter, new Error(`could not store "${secret.text}"`));
+    const raw = JSON.stringify(
+      temporal.api.failure.v1.Failure.toObject(temporal.api.failure.v1.Failure.create(failure)),
+    );
+    expect(raw).not.toContain(secret.text);
+    expect(text(failure.encodedAttributes?.metadata?.encoding)).toBe(ENCRYPTED_ENCODING);
+    const error = await decodeOptionalFailureToOptionalError(converter, failure);
+    expect(error?.message).toBe(`could not store "${secret.text}"`);
   });
 });

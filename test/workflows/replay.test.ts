@@ -16,6 +16,8 @@ const { History } = temporal.api.history.v1;
 /** Where a bundled module may come from: the project's workflow and domain code, and the SDK's sandboxed packages. */
 const ALLOWED_MODULES = [
   /^\.\/(dist\/)?(workflows|domain)\/[\w/.-]+\.[jt]s$/,
+  // The failure converter every client and worker shares (it encodes failures for the codec).
+  /^\.\/(dist\/)?src\/temporal\/failure-converter\.[jt]s$/,
   /^\.\/node_modules\/(@temporalio\/(workflow|common)|long|ms|nexus-rpc)\//,
   // Modules the SDK's bundler replaces with nothing (webpack names them by a hash).
   /^\?[0-9a-f]+$/,

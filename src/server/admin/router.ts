@@ -2,6 +2,7 @@ import Router, { RouterEvents } from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { AdminState } from './audit';
 import { adminGuard } from './auth';
+import type { AuthLimiter } from './auth-limiter';
 import type { Config } from '../../config';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
@@ -44,6 +45,8 @@ export interface AdminDeps {
   heartbeatMs?: number;
   /** Where refused sign-ins are counted (`edubot_admin_auth_failures_total`). */
   authMetrics?: AdminAuthMetrics;
+  /** The server's one limiter of failed sign-ins, shared with the codec routes; made here when absent. */
+  authLimiter?: AuthLimiter;
 }
 
 export function adminRoutes(deps: AdminDeps): Router<AdminState> {

@@ -9,6 +9,7 @@ import type { AdminAuthMetrics } from '../../metrics/admin-auth-metrics';
 import { AesGcmPayloadCodec, PayloadDecryptionError } from '../../temporal/payload-codec';
 import { noteAudit, type AdminState } from '../admin/audit';
 import { ADMIN_ONLY, adminGuard } from '../admin/auth';
+import type { AuthLimiter } from '../admin/auth-limiter';
 import { parse } from '../admin/params';
 import { HttpError } from '../errors';
 import { readRawBody } from '../raw-body';
@@ -45,6 +46,8 @@ export interface TemporalCodecDeps {
   db: Db;
   logger: Logger;
   authMetrics?: AdminAuthMetrics;
+  /** The server's one limiter of failed sign-ins, shared with the admin API. */
+  authLimiter?: AuthLimiter;
 }
 
 /** Where this machine's Web UI reaches the codec: the HTTP server, on loopback when it binds every interface. */
