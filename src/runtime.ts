@@ -167,7 +167,7 @@ export async function runWorker(
     logger.error('worker version not made current', { ...attrs, error: promotion.error });
   } else logger.info('worker version', { ...attrs, promotion: promotion.outcome });
   // Start-up work: written once this version takes new runs, so the schedule's runs find its workflow.
-  await writeRetentionSchedule(connection, config, logger);
+  await writeRetentionSchedule(connection, config, logger, dataConverter);
   return {
     version: worker.version,
     promotion: promotion.outcome,

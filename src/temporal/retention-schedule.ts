@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import {
   Client,
   ScheduleAlreadyRunning,
@@ -84,8 +85,10 @@ export async function writeRetentionSchedule(
   connection: ConnectionLike,
   config: Pick<Config, 'temporalNamespace' | 'taskQueue' | 'retention'>,
   logger: Logger,
+  dataConverter: DataConverter,
 ): Promise<ScheduleOutcome | undefined> {
-  const client = new Client({ connection, namespace: config.temporalNamespace });
+  // The schedule's action carries no input, but every client encodes through the codec all the same.
+  const client = new Client({ connection, namespace: config.temporalNamespace, dataConverter });
   try {
     const outcome = await ensureRetentionSchedule(client, { taskQueue: config.taskQueue, retention: config.retention });
     logger.info('retention schedule', { scheduleId: RETENTION_SCHEDULE_ID, outcome });
