@@ -31,6 +31,8 @@ export interface BenchOptions {
   agentReplies: boolean;
   statuses: boolean;
   profile: boolean;
+  /** The engine without the payload codec: what encryption costs, measured beside a run with it. */
+  plainPayloads: boolean;
   /** Worker options laid over the product's (stretch experiments), as JSON. */
   workerOptions?: Record<string, unknown>;
   /** Extra `--dynamic-config-value` pairs for the dev server. */
@@ -71,6 +73,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --no-agent            leave agent replies (admin API) out of the mix
   --no-statuses         do not post the three status webhooks per bot message
   --profile             --cpu-prof on the worker and server; a summary is printed
+  --plain-payloads      the engine without the payload codec (production always encrypts): the codec's cost
   --worker-options JSON Worker options over the product's, e.g. '{"maxConcurrentWorkflowTaskExecutions":80}'
   --dynamic-config K=V  dev server dynamic config (repeatable)
   --workflow-bundle F   a prebuilt workflow bundle of workflows/ (skips bundling)
@@ -107,6 +110,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'no-agent': { type: 'boolean' },
       'no-statuses': { type: 'boolean' },
       profile: { type: 'boolean' },
+      'plain-payloads': { type: 'boolean' },
       'worker-options': { type: 'string' },
       'dynamic-config': { type: 'string', multiple: true },
       'workflow-bundle': { type: 'string' },
@@ -162,6 +166,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     agentReplies: values['no-agent'] !== true,
     statuses: values['no-statuses'] !== true,
     profile: values.profile === true,
+    plainPayloads: values['plain-payloads'] === true,
     ...(values['worker-options'] === undefined
       ? {}
       : { workerOptions: JSON.parse(values['worker-options']) as Record<string, unknown> }),

@@ -14,7 +14,8 @@ import { startBarePipeline } from './bare-pipeline';
 //   reference-worker  the Temporal reference: a one-signal-one-local-activity workflow
 //   bare              the bare pipeline: the same parsing, flow and Postgres writes without Temporal
 //
-// Configured by the product's own environment variables; BENCH_WORKFLOW_BUNDLE names a prebuilt bundle.
+// Configured by the product's own environment variables; BENCH_WORKFLOW_BUNDLE names a prebuilt bundle,
+// and BENCH_PLAIN_PAYLOADS takes the payload codec out of the engine's processes (`--plain-payloads`).
 
 type Role = 'worker' | 'worker-tuned' | 'server' | 'reference-worker' | 'bare';
 
@@ -22,6 +23,7 @@ const role = process.argv[2] as Role;
 const config = loadConfig(process.env);
 const logger = createLogger('warn', { role });
 const bundlePath = process.env['BENCH_WORKFLOW_BUNDLE'];
+const dataConverter = process.env['BENCH_PLAIN_PAYLOADS'] === '1' ? {} : undefined;
 const fatal = (err: unknown): void => {
   logger.error('bench process failed', { error: err });
   process.exit(1);
@@ -32,22 +34,19 @@ async function start(): Promise<Running> {
   const temporalAddress = config.temporalAddress!;
   switch (role) {
     case 'worker':
-      return runWorker(
-        config,
-        databaseUrl,
-        temporalAddress,
-        logger,
-        fatal,
-        bundlePath ? { workflowBundle: { codePath: bundlePath } } : {},
-      );
+      return runWorker(config, databaseUrl, temporalAddress, logger, fatal, {
+        ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
+        dataConverter,
+      });
     case 'worker-tuned':
       // The product's worker with Worker options laid over its defaults: how each stretch experiment was measured.
       return runWorker(config, databaseUrl, temporalAddress, logger, fatal, {
         ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
+        dataConverter,
         tuning: JSON.parse(process.env['BENCH_WORKER_OPTIONS'] ?? '{}') as WorkerOptions['tuning'],
       });
     case 'server':
-      return runServer(config, databaseUrl, temporalAddress, logger);
+      return runServer(config, databaseUrl, temporalAddress, logger, undefined, dataConverter);
     case 'reference-worker':
       return startReferenceWorker();
     case 'bare':

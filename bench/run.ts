@@ -115,6 +115,7 @@ async function main(): Promise<number> {
       PAYMENT_WEBHOOK_SECRET: 'bench-payment-secret',
       // Payloads encrypted as in production (the codec's cost is part of what is measured); a key per run.
       TEMPORAL_PAYLOAD_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
+      ...(options.plainPayloads ? { BENCH_PLAIN_PAYLOADS: '1' } : {}),
       FLOW_IDLE_TIMEOUT: '24h',
       CHAT_IDLE_REMINDER: '24h',
       CHAT_IDLE_TIMEOUT: '24h',

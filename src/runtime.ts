@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Router from '@koa/router';
-import type { WorkerDeploymentVersion } from '@temporalio/common';
+import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
 import { createActivities } from '../activities';
 import { ConfigError, conversationSettings, type Config } from './config';
 import { createDb, type Db } from './db/pool';
@@ -60,11 +60,14 @@ export async function runServer(
   temporalAddress: string,
   logger: Logger,
   sandbox?: Router,
+  /** Only the benchmark's `--plain-payloads` sets it: production always encrypts. */
+  dataConverter?: DataConverter,
 ): Promise<RunningServer> {
   const { connection, client: temporal } = await connectTemporalClient(
     config.temporalSecurity,
     temporalAddress,
     config.temporalNamespace,
+    dataConverter ? { dataConverter } : {},
   );
   const db = createDb(databaseUrl, logger);
   const events = createEventHub(databaseUrl, logger);
@@ -138,13 +141,16 @@ export async function runWorker(
   temporalAddress: string,
   logger: Logger,
   onFatal: (err: unknown) => void,
-  options: Pick<WorkerOptions, 'workflowBundle' | 'tuning'> = {},
+  options: Pick<WorkerOptions, 'workflowBundle' | 'tuning'> & {
+    /** Only the benchmark's `--plain-payloads` sets it: production always encrypts. */
+    dataConverter?: DataConverter;
+  } = {},
 ): Promise<RunningWorker> {
   installRuntimeLogger(logger, {
     verbose: config.logLevel === 'debug',
     metricsAddress: config.temporalMetricsAddress,
   });
-  const dataConverter = temporalDataConverter(requirePayloadKeys(config.temporalSecurity));
+  const dataConverter = options.dataConverter ?? temporalDataConverter(requirePayloadKeys(config.temporalSecurity));
   const connection = await connectTemporalWorker(config.temporalSecurity, temporalAddress);
   const db: Db = createDb(databaseUrl, logger);
   const whatsapp = graphClient(config);

@@ -74,10 +74,10 @@ export async function connectTemporalClient(
   security: TemporalSecurity,
   address: string,
   namespace: string,
-  options: { connectTimeout?: Duration } = {},
+  options: { connectTimeout?: Duration; dataConverter?: DataConverter } = {},
 ): Promise<TemporalClientConnection> {
-  const dataConverter = temporalDataConverter(requirePayloadKeys(security));
-  const connection = await Connection.connect({ ...temporalConnectionOptions(security, address), ...options });
+  const { dataConverter = temporalDataConverter(requirePayloadKeys(security)), ...connect } = options;
+  const connection = await Connection.connect({ ...temporalConnectionOptions(security, address), ...connect });
   return { connection, client: new Client({ connection, namespace, dataConverter }) };
 }
 
