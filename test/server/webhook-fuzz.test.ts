@@ -394,8 +394,13 @@ describe('POST /api/webhook/whatsapp with generated bodies', () => {
             messages += counts.messages ?? 0;
             statuses += counts.statuses ?? 0;
             quarantined += counts.quarantined ?? 0;
-            // The numbers the server signalled, read as the server reads them.
-            for (const m of parseWebhook(JSON.parse(raw.toString('utf8')), Date.now()).messages)
+            // The numbers the server signalled, read as the server reads them: a change for another
+            // business number is quarantined (foreign_number), so its senders are never touched.
+            const owner = {
+              phoneNumberId: stack.config.whatsapp.phoneNumberId,
+              businessAccountId: stack.config.templates.businessAccountId,
+            };
+            for (const m of parseWebhook(JSON.parse(raw.toString('utf8')), Date.now(), owner).messages)
               touched.add(
                 JSON.stringify(m.sender.bsuid === undefined ? ['phone', m.sender.phone] : ['bsuid', m.sender.bsuid]),
               );
