@@ -8,6 +8,7 @@
 
 const UNIT = [
   '<rootDir>/test/config.test.ts',
+  '<rootDir>/test/domain/**/*.test.ts',
   '<rootDir>/test/entry.test.ts',
   '<rootDir>/test/logger.test.ts',
   '<rootDir>/test/metrics/**/*.test.ts',
