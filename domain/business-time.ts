@@ -96,11 +96,12 @@ function daySpans(c: Compiled, day: number): Span[] {
 
 /**
  * The spans with an end after `at`, in order, day by day from the local day of `at` to `lastDay`.
- * It starts a day early: where a zone turns its clocks back across midnight, an instant's local
- * day can read earlier than a day whose spans have already begun.
+ * Earlier days' spans all end by the first instant the clocks read that day's 00:00, so before `at`.
+ * A later day's span may have begun before `at` only where clocks go back across midnight, which no
+ * zone does between 2015 and 2035; the callers take the first span as it comes either way.
  */
 function* spansAfter(c: Compiled, at: number, lastDay: number): Generator<Span> {
-  for (let day = localTime(c.timezone, at).day - 1; day <= lastDay; day++) {
+  for (let day = localTime(c.timezone, at).day; day <= lastDay; day++) {
     for (const span of daySpans(c, day)) if (span[1] > at) yield span;
   }
 }
@@ -111,7 +112,8 @@ const horizonOf = (c: Compiled, at: number): number => localTime(c.timezone, at)
 export function isOpen(hours: BusinessHours, at: number): boolean {
   const c = compile(hours);
   if (c.alwaysOpen) return true;
-  for (const [start] of spansAfter(c, at, localTime(c.timezone, at).day + 1)) return start <= at;
+  // The first span still running after `at` decides; its day is the day of `at` or, rarely, a later one.
+  for (const [start] of spansAfter(c, at, horizonOf(c, at))) return start <= at;
   return false;
 }
 
@@ -159,7 +161,7 @@ export function addBusinessTime(hours: BusinessHours, start: number, ms: number)
   let left = ms;
   let lastOpenDay = localTime(c.timezone, start).day;
   // Open-ended on purpose (a long duration crosses many days); a run of empty days ends it.
-  for (let day = lastOpenDay - 1; day <= lastOpenDay + HORIZON_DAYS; day++) {
+  for (let day = lastOpenDay; day <= lastOpenDay + HORIZON_DAYS; day++) {
     for (const [spanStart, spanEnd] of daySpans(c, day)) {
       if (spanEnd <= start) continue;
       const from = Math.max(spanStart, start);
