@@ -1,5 +1,5 @@
 import { type BusinessHours, WEEKDAYS, minuteOfDay } from './business-hours';
-import { dayOfIsoDate, instantsOf, localTime, weekdayOf } from './zoned-time';
+import { DAY, dayOfIsoDate, instantsOf, localTime, weekdayOf } from './zoned-time';
 
 // Business-time arithmetic over epoch milliseconds (SPEC §7.6): is the team open, when does that
 // change, and how much open time lies between two instants. Pure and deterministic (no clock, no
@@ -108,8 +108,17 @@ function* spansAfter(c: Compiled, at: number, lastDay: number): Generator<Span> 
 
 const horizonOf = (c: Compiled, at: number): number => localTime(c.timezone, at).day + HORIZON_DAYS;
 
+/**
+ * The instants these functions take: Date's range (±8.64e15) less the searches' reach, since Intl
+ * throws a RangeError past it and a throw in workflow code stalls the workflow. Anything else (NaN,
+ * ±Infinity) is a time that never comes: not open, no change, no end, no open time.
+ */
+const MAX_INSTANT = 8.6e15;
+const readable = (at: number): boolean => Math.abs(at) <= MAX_INSTANT;
+
 /** True when the team is open at `at`. */
 export function isOpen(hours: BusinessHours, at: number): boolean {
+  if (!readable(at)) return false;
   const c = compile(hours);
   if (c.alwaysOpen) return true;
   // The first span still running after `at` decides; its day is the day of `at` or, rarely, a later one.
@@ -122,6 +131,7 @@ export function isOpen(hours: BusinessHours, at: number): boolean {
  * HORIZON_DAYS (always closed, or always open).
  */
 export function nextChange(hours: BusinessHours, at: number): number | undefined {
+  if (!readable(at)) return undefined;
   const c = compile(hours);
   if (c.alwaysOpen) return undefined;
   let openUntil: number | undefined;
@@ -143,6 +153,7 @@ export function nextChange(hours: BusinessHours, at: number): number | undefined
  * there is none within HORIZON_DAYS.
  */
 export function nextOpening(hours: BusinessHours, at: number): number | undefined {
+  if (!readable(at)) return undefined;
   const c = compile(hours);
   if (c.alwaysOpen) return at;
   for (const [start] of spansAfter(c, at, horizonOf(c, at))) return Math.max(start, at);
@@ -152,16 +163,18 @@ export function nextOpening(hours: BusinessHours, at: number): number | undefine
 /**
  * The earliest instant by which `ms` of open time have passed since `start` (a closing instant when
  * the time runs out exactly there), or undefined when the schedule has a stretch of HORIZON_DAYS with
- * no open time on the way. `ms` ≤ 0 gives `start`.
+ * no open time on the way. `ms` ≤ 0 gives `start`. It walks the days one by one (about 10 µs a day
+ * on a fresh schedule), so `ms` is a target such as an SLA's, not an open-ended figure.
  */
 export function addBusinessTime(hours: BusinessHours, start: number, ms: number): number | undefined {
-  if (!(ms > 0)) return start;
+  if (!readable(start) || !Number.isFinite(ms)) return undefined;
+  if (ms <= 0) return start;
   const c = compile(hours);
   if (c.alwaysOpen) return start + ms;
   let left = ms;
   let lastOpenDay = localTime(c.timezone, start).day;
   // Open-ended on purpose (a long duration crosses many days); a run of empty days ends it.
-  for (let day = lastOpenDay; day <= lastOpenDay + HORIZON_DAYS; day++) {
+  for (let day = lastOpenDay; day <= lastOpenDay + HORIZON_DAYS && readable(day * DAY); day++) {
     for (const [spanStart, spanEnd] of daySpans(c, day)) {
       if (spanEnd <= start) continue;
       const from = Math.max(spanStart, start);
@@ -175,7 +188,7 @@ export function addBusinessTime(hours: BusinessHours, start: number, ms: number)
 
 /** The open time in [from, to), in ms; 0 when `to` is not after `from`. */
 export function businessTimeBetween(hours: BusinessHours, from: number, to: number): number {
-  if (!(to > from)) return 0;
+  if (!(to > from) || !readable(from) || !readable(to)) return 0;
   const c = compile(hours);
   if (c.alwaysOpen) return to - from;
   let total = 0;

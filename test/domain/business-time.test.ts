@@ -243,3 +243,29 @@ describe('schedules with no change', () => {
     );
   });
 });
+
+describe('instants and durations out of range', () => {
+  const lagos = hoursIn('Africa/Lagos');
+
+  // Intl throws a RangeError on these, and a throw in workflow code stalls the workflow.
+  it.each([NaN, Infinity, -Infinity, 8.64e15, -8.64e15])(
+    'answers %p as a time that never comes, without throwing',
+    (at) => {
+      expect(isOpen(lagos, at)).toBe(false);
+      expect(nextChange(lagos, at)).toBeUndefined();
+      expect(nextOpening(lagos, at)).toBeUndefined();
+      expect(describeOpening(lagos, at)).toBeUndefined();
+      expect(addBusinessTime(lagos, at, HOUR)).toBeUndefined();
+      expect(businessTimeBetween(lagos, at, t('2026-12-07T10:00:00Z'))).toBe(0);
+      expect(businessTimeBetween(lagos, t('2026-12-07T10:00:00Z'), at)).toBe(0);
+    },
+  );
+
+  it('ends no addition of a duration that is not a number, and stops at the edge of time', () => {
+    const now = t('2026-12-07T10:00:00Z');
+    expect(addBusinessTime(lagos, now, NaN)).toBeUndefined();
+    expect(addBusinessTime(lagos, now, Infinity)).toBeUndefined();
+    expect(addBusinessTime(lagos, now, -HOUR)).toBe(now);
+    expect(addBusinessTime(lagos, 8.6e15 - 10 * 24 * HOUR, 100 * HOUR)).toBeUndefined();
+  });
+});
