@@ -114,6 +114,8 @@ describe('Europe/London in the weeks its clocks change', () => {
     const early = hoursIn('Europe/London', { ...closedWeek, sun: [['01:30', '03:00']] });
     expect(iso(nextOpening(early, t('2026-03-29T00:30:00Z')))).toBe('2026-03-29T01:00:00.000Z');
     expect(isOpen(early, t('2026-03-29T00:59:59Z'))).toBe(false);
+    // The student reads the clock as it will be: 02:00, not the "01:30" that never shows.
+    expect(describeOpening(early, t('2026-03-28T20:00:00Z'))).toBe('tomorrow at 02:00');
     expect(businessTimeBetween(early, t('2026-03-29T00:00:00Z'), t('2026-03-30T00:00:00Z'))).toBe(HOUR);
     // An interval wholly inside the skipped hour never opens that day.
     const skipped = hoursIn('Europe/London', { ...closedWeek, sun: [['01:00', '01:45']] });
