@@ -12,8 +12,13 @@ import { newPhone, textWebhook, webhookBody, messagesChange } from '../helpers/f
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 import { readTestEnvironment } from '../helpers/test-env';
+import { temporalDataConverter } from '../../src/temporal/connect';
+import { testPayloadKeys } from '../helpers/payload-keys';
 import { pngFile } from '../helpers/media-files';
 import { loadTemplates } from '../helpers/templates';
+
+// Histories recorded since payloads are encrypted hold them sealed under the tests' key.
+const testDataConverter = temporalDataConverter(testPayloadKeys());
 
 // Each scenario drives a live conversation through every kind of item (and continue-as-new), then
 // replays its runs with the current workflow bundle. `npm run histories` records them (one set per
@@ -41,7 +46,10 @@ afterAll(async () => {
 
 async function replay(histories: HistoryAndWorkflowId[]): Promise<unknown[]> {
   const errors: unknown[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle() }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: bundle(), dataConverter: testDataConverter },
+    histories,
+  )) {
     if (result.error) errors.push(result.error);
   }
   return errors;

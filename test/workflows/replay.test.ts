@@ -4,6 +4,8 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { bundleConversationWorkflows } from '../../src/temporal/workflow-bundle';
 import { variantWorkflowBundle } from '../helpers/variant-bundle';
+import { temporalDataConverter } from '../../src/temporal/connect';
+import { testPayloadKeys } from '../helpers/payload-keys';
 
 // The fast loop's check of determinism (`npm run test:unit`, no server): the workflow bundle holds
 // nothing but workflow code, domain/ and the packages the SDK runs in its sandbox, and every recorded
@@ -12,6 +14,9 @@ import { variantWorkflowBundle } from '../helpers/variant-bundle';
 
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 const { History } = temporal.api.history.v1;
+
+// Histories recorded since payloads are encrypted hold them sealed under the tests' key.
+const testDataConverter = temporalDataConverter(testPayloadKeys());
 
 /** Where a bundled module may come from: the project's workflow and domain code, and the SDK's sandboxed packages. */
 const ALLOWED_MODULES = [
@@ -67,7 +72,10 @@ async function replayWith(bundle: string, files: string[]) {
   }));
   const failures: { file: string; error: string }[] = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { code: bundle } }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { code: bundle }, dataConverter: testDataConverter },
+    histories,
+  )) {
     replayed++;
     if (result.error) failures.push({ file: files[replayed - 1]!, error: String(result.error) });
   }

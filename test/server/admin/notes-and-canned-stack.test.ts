@@ -1,7 +1,10 @@
+import type { Payload } from '@temporalio/common';
+import { AesGcmPayloadCodec } from '../../../src/temporal/payload-codec';
 import { AdminClient } from '../../helpers/admin-client';
 import { textOf, TestUser } from '../../helpers/conversation';
 import { workflowIdOf } from '../../helpers/contacts';
 import { newPhone } from '../../helpers/fixtures';
+import { testPayloadKeys } from '../../helpers/payload-keys';
 import { startTestStack, type TestStack } from '../../helpers/stack';
 
 // Notes and canned responses on the whole product: real Temporal and Postgres, the Graph API fake
@@ -37,16 +40,22 @@ const NOTE_TEXTS = [
 // The notes no text of the conversation could hold by chance (the bot's own texts say "end chat").
 const NOTE_ONLY_TEXTS = NOTE_TEXTS.filter((text) => text.includes('note'));
 
-/** Every text held in the workflow's history (its payloads, decoded), to look for a note in it. */
+/** Every text held in the workflow's history (its payloads, decrypted), to look for a note in it. */
 async function workflowHistoryText(user: TestUser): Promise<string> {
   const history = await stack.client.workflow.getHandle(await workflowIdOf(stack.db, user.phone)).fetchHistory();
+  const payloads: Payload[] = [];
   const texts: string[] = [];
   const walk = (value: unknown): void => {
     if (value instanceof Uint8Array) texts.push(Buffer.from(value).toString('utf8'));
     else if (Array.isArray(value)) value.forEach(walk);
-    else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
+    else if (value !== null && typeof value === 'object') {
+      // A payload: kept to decrypt, as the codec server would (fetchHistory answers them encrypted).
+      if ('metadata' in value && 'data' in value) payloads.push(value as Payload);
+      Object.values(value).forEach(walk);
+    }
   };
   walk(history);
+  for (const decoded of await new AesGcmPayloadCodec(testPayloadKeys()).decode(payloads)) walk(decoded.data);
   return texts.join('\n');
 }
 
