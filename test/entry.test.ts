@@ -1,3 +1,4 @@
+import { TEST_PAYLOAD_KEYS } from './helpers/payload-keys';
 import { spawnTs } from './helpers/spawn';
 
 // A missing or malformed variable stops start-up with one line naming it, for every entry point.
@@ -17,7 +18,9 @@ const credentials = {
   WHATSAPP_VERIFY_TOKEN: 'verify-token',
   ADMIN_TOKEN: 'a'.repeat(32),
   PAYMENT_WEBHOOK_SECRET: 'payment-secret',
+  TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
 };
+const { TEMPORAL_PAYLOAD_KEYS: _keys, ...credentialsWithoutKeys } = credentials;
 
 describe('entry points', () => {
   it.each([
@@ -31,6 +34,13 @@ describe('entry points', () => {
     ],
     ['src/bin/start-worker.ts', { ...services, WHATSAPP_ACCESS_TOKEN: 'token' }, 'WHATSAPP_PHONE_NUMBER_ID'],
     ['src/bin/start.ts', { ...credentials, ADMIN_TOKEN: 'a'.repeat(31) }, 'ADMIN_TOKEN'],
+    ['src/bin/start-server.ts', { ...services, ...credentialsWithoutKeys }, 'TEMPORAL_PAYLOAD_KEYS'],
+    ['src/bin/start-worker.ts', { ...services, ...credentialsWithoutKeys }, 'TEMPORAL_PAYLOAD_KEYS'],
+    [
+      'src/bin/start-worker.ts',
+      { ...services, ...credentials, TEMPORAL_PAYLOAD_KEYS: 'k1:short' },
+      'TEMPORAL_PAYLOAD_KEYS',
+    ],
     ['src/bin/start-server.ts', { ...services, ...credentials, ADMIN_TOKEN: 'sandbox-admin-token' }, 'ADMIN_TOKEN'],
     [
       'src/bin/start-worker.ts',
