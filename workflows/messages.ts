@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Agent, StateName } from './flow/state';
 import type { ContactRequestContent, InboundMessage, MediaContent, TemplateContent } from '../domain/types';
+import type { Priority } from '../domain/support-policy';
 
 // Message definitions shared by the server and the workflow, so the server never imports workflow logic.
 
@@ -15,6 +16,12 @@ export const paymentConfirmedSignal = defineSignal<[PaymentConfirmation]>('payme
  * as new onto it (`npm run admin -- drain`). Carries nothing; a run already on the current version ignores it.
  */
 export const checkVersionSignal = defineSignal('checkVersion');
+
+/**
+ * The conversation's priority changed (`PUT .../priority`, sent after conversations.priority is written):
+ * the workflow keeps it and re-plans the open chat's SLA deadlines for it.
+ */
+export const prioritySignal = defineSignal<[{ priority: Priority }]>('priority');
 
 export interface PaymentConfirmation {
   reference: string;
