@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { BUILD_ID_PATTERN } from './temporal/deployment';
+import { parseRateCard, type RateCard } from './rate-card';
 import type { ConversationSettings } from '../domain/types';
 
 // The only reader of process.env. Every variable the product documents is here under its exact
@@ -155,6 +156,16 @@ const RawConfig = z.object({
   WORKFLOW_CACHE_SIZE: z.coerce.number().int().min(10).max(100_000).default(1000),
   // Where a worker serves the Temporal SDK's own metrics for Prometheus; unset, it serves none. The SDK
   // binds a socket address, so an IP (v4, or v6 in brackets) and a port, never a host name.
+  // Prices per WhatsApp pricing category, for the reports' estimated cost (§7.7); unset: counts only.
+  WHATSAPP_RATE_CARD: optionalString.transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const card = parseRateCard(value);
+    if (typeof card === 'string') {
+      ctx.addIssue({ code: 'custom', message: card });
+      return z.NEVER;
+    }
+    return card;
+  }),
   TEMPORAL_METRICS_ADDRESS: optionalString.refine(
     (v) => v === undefined || /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$/.test(v),
     { message: 'must be ip:port, such as 127.0.0.1:9464 or 0.0.0.0:9464' },
@@ -242,6 +253,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** How long each kind of data is kept, in ms; undefined: for ever. */
   retention: { messagesMs?: number; mediaMs?: number; auditMs?: number; quarantineMs?: number };
+  /** WHATSAPP_RATE_CARD: prices per pricing category for the estimated cost; undefined: counts only. */
+  rateCard: RateCard | undefined;
 }
 
 export interface TemporalSecurity {
@@ -385,6 +398,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
     buildId: raw.EDUBOT_BUILD_ID,
     workflowCacheSize: raw.WORKFLOW_CACHE_SIZE,
     temporalMetricsAddress: raw.TEMPORAL_METRICS_ADDRESS,
+    rateCard: raw.WHATSAPP_RATE_CARD,
     temporalSecurity: {
       payloadKeys: raw.TEMPORAL_PAYLOAD_KEYS,
       tls:

@@ -345,3 +345,33 @@ describe('RETENTION_*', () => {
     expect(() => loadConfig({ RETENTION_MEDIA: 'a year' })).toThrow(/^invalid environment variable RETENTION_MEDIA/);
   });
 });
+
+describe('WHATSAPP_RATE_CARD', () => {
+  it('reads a price per category in a currency, and counts only when unset', () => {
+    expect(loadConfig({}).rateCard).toBeUndefined();
+    expect(
+      loadConfig({ WHATSAPP_RATE_CARD: '{"currency":"USD","marketing":0.025,"authentication-international":0.03}' })
+        .rateCard,
+    ).toEqual({ currency: 'USD', prices: { marketing: 0.025, authentication_international: 0.03 } });
+  });
+
+  it.each([
+    ['not JSON', 'marketing=0.025', /must be JSON/],
+    ['an array', '[0.025]', /must be a JSON object/],
+    ['no currency', '{"marketing":0.025}', /"currency"/],
+    ['no price', '{"currency":"USD"}', /prices no category/],
+    ['a negative price', '{"currency":"USD","marketing":-1}', /price of "marketing"/],
+    ['a price in a string', '{"currency":"USD","marketing":"0.025"}', /price of "marketing"/],
+  ])('refuses %s with one line naming it', (_case, value, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ WHATSAPP_RATE_CARD: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^invalid environment variable WHATSAPP_RATE_CARD: /);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+});
