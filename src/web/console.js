@@ -316,6 +316,7 @@
     ui.availability.hidden = true;
     ui.availabilityError.textContent = '';
     ui.notifyMe.hidden = true;
+    hideViews();
     ui.loginView.hidden = false;
     ui.loginError.textContent = message || '';
     ui.token.value = '';
@@ -324,7 +325,7 @@
 
   function showApp() {
     ui.loginView.hidden = true;
-    ui.appView.hidden = false;
+    showView('app-view');
     ui.signOut.hidden = false;
     ui.live.hidden = false;
     renderNotifyMe();
@@ -349,6 +350,7 @@
     attachments.clear();
     media.reset();
     templates.forget();
+    reports.reset();
     ui.queueList.replaceChildren();
     closeCanned();
     closeSearch();
@@ -945,6 +947,34 @@
       listRefresh.schedule();
     },
   });
+
+  // ---- views: the header's buttons show one <main> at a time ----
+
+  const views = document.getElementById('views');
+  const viewTabs = Array.from(views.querySelectorAll('[data-view]'));
+  // What a view does each time it is shown, by its <main>'s id.
+  const viewOpeners = {
+    'reports-view': () => reports.open(),
+  };
+
+  function showView(id) {
+    views.hidden = false;
+    for (const tab of viewTabs) {
+      const on = tab.dataset.view === id;
+      tab.setAttribute('aria-pressed', String(on));
+      $(tab.dataset.view).hidden = !on;
+    }
+    if (viewOpeners[id]) viewOpeners[id]();
+  }
+
+  function hideViews() {
+    views.hidden = true;
+    for (const tab of viewTabs) $(tab.dataset.view).hidden = true;
+  }
+
+  for (const tab of viewTabs) tab.addEventListener('click', () => showView(tab.dataset.view));
+
+  const reports = window.EduBotReports.create({ api, fetchBlob, describeFailure });
 
   const attachments = window.EduBotAttach.create({
     api,

@@ -51,6 +51,9 @@ const PAGES = {
     '/console/console-media.js': 'console-media.js',
     '/console/console-attach.js': 'console-attach.js',
     '/console/console-templates.js': 'console-templates.js',
+    '/console/console-charts.js': 'console-charts.js',
+    '/console/console-reports.js': 'console-reports.js',
+    '/console/console-reports.css': 'console-reports.css',
   },
   simulator: {
     '/simulator': 'simulator.html',
