@@ -1,6 +1,8 @@
 import type { Db } from '../src/db/pool';
+import type { SupportDefaults } from '../src/db/support-settings';
 import type { WhatsAppClient } from '../src/whatsapp/graph-client';
 import type { ConversationSettings } from '../domain/types';
+import { createCampaignActivities } from './campaign';
 import { createErasureActivities } from './erasure';
 import { classifyFailures } from './failures';
 import { createRecordActivities } from './records';
@@ -21,6 +23,8 @@ export interface ActivityDeps {
   settings: ConversationSettings;
   /** RETENTION_*: how long each kind of data is kept; unset, the retention activity prunes nothing. */
   retention?: RetentionSettings;
+  /** BUSINESS_HOURS, BUSINESS_TIMEZONE: the start-up defaults readSupportPolicy (src/db/support-settings.ts) falls back to. */
+  supportDefaults?: SupportDefaults;
 }
 
 /**
@@ -57,6 +61,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createErasureActivities(deps.db),
     // Retention's batches are retried as they are: each is bounded and starts from what is still old.
     ...createRetentionActivities(deps.db, deps.retention),
+    // A campaign's steps retry every failure: its rows say what was sent, so a retry sends nothing twice.
+    ...createCampaignActivities(deps.db, deps.whatsapp),
   };
 }
 
