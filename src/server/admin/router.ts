@@ -21,6 +21,7 @@ import { mountNoteRoutes } from './notes';
 import { mountPresenceRoutes } from './presence';
 import { mountQuarantineRoutes } from './quarantine';
 import { mountQueueRoutes } from './queue';
+import { mountReportRoutes } from './reports';
 import { mountSearchRoutes } from './search';
 import { mountStatsRoutes } from './stats';
 import { mountTemplateRoutes } from './templates';
@@ -62,6 +63,7 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountCannedResponseRoutes(router, deps, guard);
   mountQuarantineRoutes(router, deps, guard);
   mountQueueRoutes(router, deps, guard);
+  mountReportRoutes(router, deps, guard);
   mountSearchRoutes(router, deps, guard);
   mountStatsRoutes(router, deps, guard);
   mountTemplateRoutes(router, deps, guard);
