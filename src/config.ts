@@ -6,6 +6,8 @@ import { parseDuration } from './duration';
 import { BUILD_ID_PATTERN } from './temporal/deployment';
 import { parseRateCard, type RateCard } from './rate-card';
 import type { ConversationSettings } from '../domain/types';
+import type { BusinessHours } from '../domain/business-hours';
+import { parseBusinessHoursEnv } from './business-hours-env';
 
 // The only reader of process.env. Every variable the product documents is here under its exact
 // name; a few extra ones (marked "local") tune the embedded one-machine set-up.
@@ -104,6 +106,9 @@ const RawConfig = z.object({
   // round_robin: a new chat goes to the available agent holding the fewest chats, below the capacity.
   CHAT_AUTO_ASSIGN: optionalString.pipe(z.enum(['round_robin']).optional()),
   CHAT_AGENT_CAPACITY: z.coerce.number().int().min(1).max(1000).default(5),
+  // The support team's hours until an admin sets some (src/business-hours-env.ts); unset: always open.
+  BUSINESS_TIMEZONE: optionalString,
+  BUSINESS_HOURS: optionalString,
   PAYMENT_PLAN_NAME: z.string().min(1).default('EduBot Monthly'),
   PAYMENT_PLAN_PRICE: z.coerce.number().int().positive().default(5000),
   PAYMENT_LINK_TEMPLATE: z
@@ -232,6 +237,8 @@ export interface Config {
    * new chats go to available agents holding fewer than `agentCapacity` chats.
    */
   support: { waitWarnMs: number; autoAssign: boolean; agentCapacity: number };
+  /** BUSINESS_HOURS in BUSINESS_TIMEZONE: the default the admin's stored hours replace; unset: ALWAYS_OPEN. */
+  businessHours: BusinessHours;
   dataDir: string;
   /** DATA_DIR unset: as root, the embedded Postgres may keep its cluster elsewhere when its account cannot reach it. */
   dataDirIsDefault: boolean;
@@ -350,6 +357,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
       `missing environment variable ${missing}: mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY`,
     );
   }
+  const businessHours = parseBusinessHoursEnv(raw.BUSINESS_HOURS, raw.BUSINESS_TIMEZONE);
+  if ('variable' in businessHours) {
+    throw new ConfigError(`invalid environment variable ${businessHours.variable}: ${businessHours.message}`);
+  }
   if (role !== 'all' && raw.TEMPORAL_PAYLOAD_KEYS === undefined) {
     throw new ConfigError(
       `missing environment variable TEMPORAL_PAYLOAD_KEYS: start:${role} encrypts Temporal payloads (id:base64 keys, e.g. k1:$(openssl rand -base64 32))`,
@@ -381,6 +392,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
       autoAssign: raw.CHAT_AUTO_ASSIGN === 'round_robin',
       agentCapacity: raw.CHAT_AGENT_CAPACITY,
     },
+    businessHours,
     payment: {
       planName: raw.PAYMENT_PLAN_NAME,
       planPrice: raw.PAYMENT_PLAN_PRICE,

@@ -1,3 +1,4 @@
+import { ALWAYS_OPEN } from '../domain/business-hours';
 import { ConfigError, loadConfig, SANDBOX_BUSINESS_ACCOUNT_ID, SANDBOX_SECRETS } from '../src/config';
 
 const ADMIN_TOKEN = 'admin-token-of-exactly-32-chars!';
@@ -371,6 +372,87 @@ describe('WHATSAPP_RATE_CARD', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/^invalid environment variable WHATSAPP_RATE_CARD: /);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+});
+
+describe('BUSINESS_HOURS, BUSINESS_TIMEZONE', () => {
+  it('is always open when unset, and always open in BUSINESS_TIMEZONE when only the zone is set', () => {
+    expect(loadConfig({}).businessHours).toEqual(ALWAYS_OPEN);
+    expect(loadConfig({ BUSINESS_TIMEZONE: 'Africa/Lagos' }).businessHours).toEqual({
+      ...ALWAYS_OPEN,
+      timezone: 'Africa/Lagos',
+    });
+  });
+
+  it('reads days or ranges of days then intervals, a day no group names being closed', () => {
+    const hours = loadConfig({
+      BUSINESS_TIMEZONE: 'Africa/Lagos',
+      BUSINESS_HOURS: ' Mon-Thu 08:00-12:00,13:00-17:00; fri 08:00-12:00 ;sat,sun 10:00-24:00 ',
+    }).businessHours;
+    const split: [string, string][] = [
+      ['08:00', '12:00'],
+      ['13:00', '17:00'],
+    ];
+    expect(hours).toEqual({
+      timezone: 'Africa/Lagos',
+      weekly: {
+        mon: split,
+        tue: split,
+        wed: split,
+        thu: split,
+        fri: [['08:00', '12:00']],
+        sat: [['10:00', '24:00']],
+        sun: [['10:00', '24:00']],
+      },
+      holidays: [],
+    });
+    expect(loadConfig({ BUSINESS_TIMEZONE: 'UTC', BUSINESS_HOURS: 'wed 09:00-10:00' }).businessHours.weekly).toEqual({
+      mon: [],
+      tue: [],
+      wed: [['09:00', '10:00']],
+      thu: [],
+      fri: [],
+      sat: [],
+      sun: [],
+    });
+  });
+
+  it.each([
+    ['BUSINESS_TIMEZONE', { BUSINESS_HOURS: 'mon-fri 08:00-17:00' }, /required when BUSINESS_HOURS is set/],
+    ['BUSINESS_TIMEZONE', { BUSINESS_TIMEZONE: 'Mars/Olympus' }, /IANA time zone/],
+    ['BUSINESS_TIMEZONE', { BUSINESS_TIMEZONE: 'Lagos', BUSINESS_HOURS: 'mon 08:00-17:00' }, /IANA time zone/],
+    ['BUSINESS_HOURS', { BUSINESS_HOURS: 'mon-fri', BUSINESS_TIMEZONE: 'UTC' }, /is not days then times/],
+    ['BUSINESS_HOURS', { BUSINESS_HOURS: 'mon-fri 8-5', BUSINESS_TIMEZONE: 'UTC' }, /"8-5" is not an interval/],
+    ['BUSINESS_HOURS', { BUSINESS_HOURS: 'weekdays 08:00-17:00', BUSINESS_TIMEZONE: 'UTC' }, /"weekdays" is not a day/],
+    ['BUSINESS_HOURS', { BUSINESS_HOURS: 'fri-mon 08:00-17:00', BUSINESS_TIMEZONE: 'UTC' }, /runs backwards/],
+    [
+      'BUSINESS_HOURS',
+      { BUSINESS_HOURS: 'mon-fri 08:00-17:00; fri 09:00-10:00', BUSINESS_TIMEZONE: 'UTC' },
+      /fri is named twice/,
+    ],
+    [
+      'BUSINESS_HOURS',
+      { BUSINESS_HOURS: 'mon 17:00-08:00', BUSINESS_TIMEZONE: 'UTC' },
+      /^[^:]+: mon: must close after it opens/,
+    ],
+    [
+      'BUSINESS_HOURS',
+      { BUSINESS_HOURS: 'tue 08:00-12:00,11:00-17:00', BUSINESS_TIMEZONE: 'UTC' },
+      /tue: must start at or after/,
+    ],
+    ['BUSINESS_HOURS', { BUSINESS_HOURS: 'mon 08:00-25:00', BUSINESS_TIMEZONE: 'UTC' }, /mon: must be a time "HH:MM"/],
+    ['BUSINESS_HOURS', { BUSINESS_HOURS: ' ; ', BUSINESS_TIMEZONE: 'UTC' }, /names no day/],
+  ])('refuses with one line naming %s: %j', (name, env, message) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(new RegExp(`^invalid environment variable ${name}: `));
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
   });
