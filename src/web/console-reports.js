@@ -408,7 +408,8 @@
 
     function agentsTable() {
       const rows = itemsOf(shown.agents, 'agents').map((a) => [
-        a.name || a.agentName || a.agentId || 'Unknown',
+        // The chats nobody held (still waiting, or closed before anyone took them) come as a null agent.
+        a.agentId === null || a.agentId === undefined ? 'Nobody' : a.name || 'Agent ' + a.agentId,
         ...figureCells(a),
       ]);
       if (rows.length === 0) return node('p', 'muted', 'No agent handled a chat in this range.');
@@ -448,6 +449,23 @@
         table('By day', ['Day', 'Opened', 'Closed', 'First response (median)', 'Resolution (median)'], rows),
       );
       return box;
+    }
+
+    /** Billable messages by category with their estimated cost (with a rate card), then priced ones by type. */
+    function billing() {
+      const types = shown.overview.pricingTypes || {};
+      const typeRows = Object.keys(types)
+        .sort()
+        .map((type) => [type.replace(/_/g, ' '), formatCount(types[type])]);
+      const parts = [billingTable()];
+      if (typeRows.length > 0)
+        parts.push(table('Priced messages by pricing type', ['Pricing type', 'Messages'], typeRows));
+      const cost = shown.overview.cost;
+      if (cost && count(cost.unpricedMessages) > 0)
+        parts.push(
+          node('p', 'muted', formatCount(cost.unpricedMessages) + ' billable messages have no price on the rate card.'),
+        );
+      return parts;
     }
 
     function billingTable() {
@@ -495,7 +513,7 @@
         daysTable(),
         section('Agents', agentsTable()),
         section('Labels', labelsTable()),
-        section('Billable messages', billingTable()),
+        section('Billable messages', ...billing()),
       );
       ui.body.hidden = false;
       drawCharts();
