@@ -81,6 +81,9 @@ const params = (filter: ReportFilter) => [
   filter.priority ?? null,
 ];
 
+/** Gives every parameter its type, whichever of them a grouping's statement reads. */
+const TYPED_PARAMS = `params as (select $1::timestamptz, $2::timestamptz, $3::text, $4::text, $5::text)`;
+
 /** The label condition on a contact id column (H3's labels: unique by lower(name)). */
 const LABEL_CONDITION = (contact: string) =>
   `($4::text is null or exists (select 1 from conversation_labels fl join labels l on l.id = fl.label_id
@@ -130,7 +133,7 @@ export async function reportFigures(
     grouping === 'label' ? `join conversation_labels gl on gl.contact_id = ${contact}` : '';
   const [sessions, messages] = await Promise.all([
     db.query<SessionRow>(
-      `with s as (${SESSIONS_IN_RANGE})
+      `with ${TYPED_PARAMS}, s as (${SESSIONS_IN_RANGE})
        select ${SESSION_KEY[grouping]} as key, e.kind, count(*)::int as n, count(e.value)::int as valued,
               percentile_cont(0.5) within group (order by e.value) as median,
               percentile_cont(0.9) within group (order by e.value) as p90,
@@ -156,7 +159,8 @@ export async function reportFigures(
       values,
     ),
     db.query<MessageRow>(
-      `select ${MESSAGE_KEY[grouping]} as key, m.sender, ${CATEGORY_OF('m')} as category,
+      `with ${TYPED_PARAMS}
+       select ${MESSAGE_KEY[grouping]} as key, m.sender, ${CATEGORY_OF('m')} as category,
               m.pricing->>'type' as pricing_type, ${BILLABLE('m')} as billable, count(*)::int as n
        from messages m
        ${
