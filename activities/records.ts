@@ -6,6 +6,7 @@ import {
   setChatHolder,
 } from '../src/db/chat-sessions';
 import { claimAgent } from '../src/db/assignment';
+import { setCampaignOptOut } from '../src/db/campaign-opt-out';
 import { insertHomework, type HomeworkSubmission } from '../src/db/homework';
 import { storeUserMedia } from '../src/db/media';
 import { confirmPayment, createPayment, expirePayment } from '../src/db/payments';
@@ -107,6 +108,8 @@ async function applyRecord(
       return closeChatSession(client, record.sessionKey, record.endedBy);
     case 'recordRating':
       return rateChatSession(client, record.sessionKey, record.rating);
+    case 'campaignOptOut':
+      return setCampaignOptOut(client, contactId, record.optedOut ? new Date(record.at) : null);
     case 'setHolder':
       return setChatHolder(client, contactId, {
         key: `${contactId}/${record.id}`,

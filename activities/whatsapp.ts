@@ -9,6 +9,7 @@ import type { WhatsAppClient } from '../src/whatsapp/graph-client';
 import { WHATSAPP_REJECTED } from '../domain/failures';
 import type { OutboundContent } from '../domain/types';
 import { uploadOnce } from './media-upload';
+import { withAccountTemplate } from './template-text';
 
 export interface DeliverInput {
   contactId: string;
@@ -36,7 +37,8 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
      * again. Only a crash between WhatsApp's answer and that update can double a send; the Graph API
      * offers no idempotency key to close that gap.
      */
-    async deliverMessage(input: DeliverInput): Promise<DeliverResult> {
+    async deliverMessage(given: DeliverInput): Promise<DeliverResult> {
+      const input = { ...given, content: await withAccountTemplate(db, given.content) };
       const row = await upsertOutbound(db, input, { countAttempt: true });
       if (row.waMessageId !== null) return { waMessageId: row.waMessageId };
       if (row.status === 'failed') {

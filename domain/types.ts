@@ -143,6 +143,11 @@ export interface TemplateContent {
   language: string;
   parameters: TemplateParameter[];
   rendered: string;
+  /**
+   * Payloads of the template's quick-reply buttons, by position (WhatsApp hands a tapped one back as
+   * the reply's payload). The chat-rating template's are `csat_1` … `csat_5`.
+   */
+  quickReplies?: string[];
 }
 
 /** Media kinds an agent can attach (WhatsApp's upload limits: domain/whatsapp-limits.ts). */
@@ -194,6 +199,8 @@ export interface ConversationSettings {
   };
   /** New chats are given to an available agent holding fewer than `capacity` chats (CHAT_AUTO_ASSIGN). */
   autoAssign?: { capacity: number };
+  /** The approved template that asks for a chat's rating once the 24-hour window has closed (CSAT_TEMPLATE_*). */
+  csatTemplate?: { name: string; language: string };
 }
 
 /** How many timed-out payments stay confirmable: a late payment is rare, an old link rarer still. */
@@ -213,4 +220,6 @@ export interface StoredConversation {
   pendingPayment?: { reference: string; amount: number; createdAt: number };
   /** The latest payments that timed out, oldest first: money that arrives late still counts. */
   expiredPayments?: string[];
+  /** Epoch ms since when the student wants no campaign messages (they wrote STOP). */
+  campaignOptedOutAt?: number;
 }

@@ -106,6 +106,17 @@ const RawConfig = z.object({
   // round_robin: a new chat goes to the available agent holding the fewest chats, below the capacity.
   CHAT_AUTO_ASSIGN: optionalString.pipe(z.enum(['round_robin']).optional()),
   CHAT_AGENT_CAPACITY: z.coerce.number().int().min(1).max(1000).default(5),
+  // The approved template that asks for a chat's rating once the 24-hour window has closed; empty: none.
+  CSAT_TEMPLATE_NAME: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9_]{0,512}$/, 'must be a template name: lowercase letters, digits and underscores')
+    .default('chat_rating'),
+  CSAT_TEMPLATE_LANGUAGE: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})?$/, 'must be a language code such as en or en_US')
+    .default('en'),
   // The support team's hours until an admin sets some (src/business-hours-env.ts); unset: always open.
   BUSINESS_TIMEZONE: optionalString,
   BUSINESS_HOURS: optionalString,
@@ -237,6 +248,8 @@ export interface Config {
    * new chats go to available agents holding fewer than `agentCapacity` chats.
    */
   support: { waitWarnMs: number; autoAssign: boolean; agentCapacity: number };
+  /** The approved template asking for a chat's rating past the 24-hour window; undefined: none. */
+  csatTemplate: { name: string; language: string } | undefined;
   /** BUSINESS_HOURS in BUSINESS_TIMEZONE: the default the admin's stored hours replace; unset: ALWAYS_OPEN. */
   businessHours: BusinessHours;
   dataDir: string;
@@ -393,6 +406,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
       agentCapacity: raw.CHAT_AGENT_CAPACITY,
     },
     businessHours,
+    csatTemplate:
+      raw.CSAT_TEMPLATE_NAME === ''
+        ? undefined
+        : { name: raw.CSAT_TEMPLATE_NAME, language: raw.CSAT_TEMPLATE_LANGUAGE },
     payment: {
       planName: raw.PAYMENT_PLAN_NAME,
       planPrice: raw.PAYMENT_PLAN_PRICE,
@@ -463,5 +480,6 @@ export function conversationSettings(config: Config): ConversationSettings {
     },
     timers: { ...config.timers },
     ...(config.support.autoAssign ? { autoAssign: { capacity: config.support.agentCapacity } } : {}),
+    ...(config.csatTemplate !== undefined ? { csatTemplate: { ...config.csatTemplate } } : {}),
   };
 }

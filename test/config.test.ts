@@ -457,3 +457,21 @@ describe('BUSINESS_HOURS, BUSINESS_TIMEZONE', () => {
     expect((error as Error).message).not.toContain('\n');
   });
 });
+
+describe('CSAT_TEMPLATE_*', () => {
+  it('names the rating template past the 24-hour window, chat_rating in English by default; empty turns it off', () => {
+    expect(loadConfig({}).csatTemplate).toEqual({ name: 'chat_rating', language: 'en' });
+    expect(loadConfig({ CSAT_TEMPLATE_NAME: 'rate_us', CSAT_TEMPLATE_LANGUAGE: 'pt_BR' }).csatTemplate).toEqual({
+      name: 'rate_us',
+      language: 'pt_BR',
+    });
+    expect(loadConfig({ CSAT_TEMPLATE_NAME: '' }).csatTemplate).toBeUndefined();
+  });
+
+  it.each([
+    ['CSAT_TEMPLATE_NAME', 'Chat Rating'],
+    ['CSAT_TEMPLATE_LANGUAGE', 'english'],
+  ])('refuses a malformed %s with one line naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid environment variable ${name}: `));
+  });
+});

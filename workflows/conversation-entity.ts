@@ -364,7 +364,8 @@ export class Conversation {
 
   /** What the flow is told besides the event; `cause` names the event for the ids its step makes. */
   private contextFor(settings: ConversationSettings, cause: string): FlowContext {
-    return { settings, now: Date.now(), contactId: this.contactId, cause };
+    const { lastInboundAt } = this;
+    return { settings, now: Date.now(), contactId: this.contactId, cause, ...(lastInboundAt ? { lastInboundAt } : {}) };
   }
 
   private keep(): Kept {

@@ -21,6 +21,7 @@ interface Row {
   payment_amount: number | null;
   payment_created_at: Date | null;
   expired_payments: string[];
+  campaign_opted_out_at: Date | null;
 }
 
 /** One statement; every part is read through an index on the contact. Undefined for a contact never seen. */
@@ -29,7 +30,7 @@ export async function loadStoredConversation(
   contactId: string,
 ): Promise<StoredConversation | undefined> {
   const { rows } = await db.query<Row>(
-    `select c.contact_id is not null as known, c.last_inbound_at,
+    `select c.contact_id is not null as known, c.last_inbound_at, c.campaign_opted_out_at,
             u.full_name, u.email, u.class_name, u.registered_at, u.subscription_active_until,
             (select count(*) from homework h where h.contact_id = $1) as homework_count,
             s.session_key as chat_session_key, s.started_by as chat_started_by, s.started_at as chat_started_at,
@@ -78,5 +79,6 @@ export async function loadStoredConversation(
         }
       : {}),
     ...(row.expired_payments.length > 0 ? { expiredPayments: row.expired_payments } : {}),
+    ...(row.campaign_opted_out_at ? { campaignOptedOutAt: row.campaign_opted_out_at.getTime() } : {}),
   };
 }

@@ -80,6 +80,29 @@ export const DEFAULT_FAKE_TEMPLATES: readonly GraphTemplate[] = [
     ],
   },
   {
+    // The rating question once a chat ends past the 24-hour window (CSAT_TEMPLATE_NAME): five quick
+    // replies, 1 to 5 in order, whose payloads the product sets to csat_1 … csat_5 when it sends it.
+    id: '710000000000006',
+    name: 'chat_rating',
+    language: 'en',
+    status: 'APPROVED',
+    category: 'UTILITY',
+    parameter_format: 'POSITIONAL',
+    components: [
+      {
+        type: 'BODY',
+        text: '⭐ How was your chat with the EduBot support team? Tap a rating from 1 (poor) to 5 (excellent), or reply with a number.',
+      },
+      {
+        type: 'BUTTONS',
+        buttons: ['1 Poor', '2 Fair', '3 Good', '4 Very good', '5 Excellent'].map((text) => ({
+          type: 'QUICK_REPLY',
+          text,
+        })),
+      },
+    ],
+  },
+  {
     // Not approved: listed by Graph, never offered to agents.
     id: '710000000000005',
     name: 'exam_results_offer',
@@ -151,6 +174,14 @@ export function createFakeTemplates(): FakeTemplates {
           132000,
           'Number of parameters does not match the expected number of params',
           values.problems.join('; '),
+        );
+      const replies = found.components.find((c) => c.type === 'BUTTONS')?.buttons ?? [];
+      const quickReplies = replies.filter((b) => b.type === 'QUICK_REPLY').length;
+      if ((content.quickReplies?.length ?? 0) > quickReplies)
+        return refuse(
+          132000,
+          'Number of parameters does not match the expected number of params',
+          `button: ${content.quickReplies?.length} quick-reply payloads for ${quickReplies} quick replies`,
         );
       // The right parameters, but a value WhatsApp does not take (empty, a newline, too long).
       const rendered = renderTemplate(template, values.values);

@@ -74,6 +74,7 @@
     state: $('conversation-state'),
     registered: $('conversation-registered'),
     profile: $('conversation-profile'),
+    optOut: $('conversation-opt-out'),
     chat: $('conversation-chat'),
     conversationError: $('conversation-error'),
     messages: $('messages'),
@@ -1093,6 +1094,9 @@
     ui.state.dataset.state = conversation.state;
     ui.registered.textContent = conversation.registered ? 'registered' : 'not registered';
     ui.profile.textContent = profile ? [profile.email, profile.className].filter(Boolean).join(' · ') : '';
+    const optOut = conversation.campaignOptOut;
+    ui.optOut.textContent = optOut ? 'Opted out of campaigns since ' + formatTime(optOut.since) : '';
+    ui.optOut.hidden = !optOut;
     if (conversation.lastInboundAt !== undefined) {
       lastInboundAt = conversation.lastInboundAt;
       renderWindow();

@@ -178,10 +178,18 @@ function templateBody(content: Extract<OutboundContent, { kind: 'template' }>) {
         })),
     }))
     .filter((c) => c.parameters.length > 0);
+  // Each quick reply's payload, which WhatsApp hands back when it is tapped.
+  const quickReplies = (content.quickReplies ?? []).map((payload, index) => ({
+    type: 'button' as const,
+    sub_type: 'quick_reply' as const,
+    index: String(index),
+    parameters: [{ type: 'payload' as const, payload }] as [{ type: 'payload'; payload: string }],
+  }));
+  const all = [...components, ...quickReplies];
   return {
     name: content.name,
     language: { code: content.language },
-    ...(components.length > 0 ? { components } : {}),
+    ...(all.length > 0 ? { components: all } : {}),
   };
 }
 
@@ -231,12 +239,20 @@ const TemplateBody = z.object({
   language: z.object({ code: z.string().min(1) }),
   components: z
     .array(
-      z.object({
-        type: z.enum(['header', 'body']),
-        parameters: z.array(
-          z.object({ type: z.literal('text'), parameter_name: z.string().optional(), text: z.string() }),
-        ),
-      }),
+      z.union([
+        z.object({
+          type: z.enum(['header', 'body']),
+          parameters: z.array(
+            z.object({ type: z.literal('text'), parameter_name: z.string().optional(), text: z.string() }),
+          ),
+        }),
+        z.object({
+          type: z.literal('button'),
+          sub_type: z.literal('quick_reply'),
+          index: z.string().regex(/^\d$/),
+          parameters: z.tuple([z.object({ type: z.literal('payload'), payload: z.string() })]),
+        }),
+      ]),
     )
     .optional(),
 });
@@ -270,13 +286,17 @@ export type GraphSendBody = z.infer<typeof GraphSendBody>;
 export function fromGraphSendBody(body: GraphSendBody): OutboundContent {
   if (body.type === 'text') return { kind: 'text', text: body.text.body };
   if (body.type === 'template') {
-    const parameters = (body.template.components ?? []).flatMap((c) =>
-      c.parameters.map((p) => ({
-        component: c.type,
-        ...(p.parameter_name !== undefined ? { name: p.parameter_name } : {}),
-        text: p.text,
-      })),
+    const components = body.template.components ?? [];
+    const parameters = components.flatMap((c) =>
+      c.type === 'button'
+        ? []
+        : c.parameters.map((p) => ({
+            component: c.type,
+            ...(p.parameter_name !== undefined ? { name: p.parameter_name } : {}),
+            text: p.text,
+          })),
     );
+    const quickReplies = components.flatMap((c) => (c.type === 'button' ? [c.parameters[0].payload] : []));
     // The rendered text needs the template itself, which only the account (or the fake) knows.
     return {
       kind: 'template',
@@ -284,6 +304,7 @@ export function fromGraphSendBody(body: GraphSendBody): OutboundContent {
       language: body.template.language.code,
       parameters,
       rendered: '',
+      ...(quickReplies.length > 0 ? { quickReplies } : {}),
     };
   }
   if (body.type !== 'interactive') {

@@ -123,6 +123,7 @@ describe('graph fake: template sends', () => {
       'support_follow_up/es',
       'homework_reminder/en',
       'payment_reminder/en',
+      'chat_rating/en',
       'exam_results_offer/en',
     ]);
     expect(() => fake.setTemplateStatus('nope', 'en', 'PAUSED')).toThrow(/no template nope/);
@@ -143,7 +144,7 @@ describe('graph fake: template listing', () => {
     expect(first.data).toHaveLength(2);
     expect(first.paging.next).toBeDefined();
     const last = (await (
-      await list('?after=' + encodeURIComponent(Buffer.from('offset:4').toString('base64url')))
+      await list('?after=' + encodeURIComponent(Buffer.from('offset:5').toString('base64url')))
     ).json()) as {
       data: { name: string }[];
       paging: { next?: string };

@@ -62,6 +62,7 @@ describe('templates outside the 24-hour window', () => {
     const answer = await alice.request('GET', '/api/admin/templates');
     expect(answer.status).toBe(200);
     expect(answer.body.templates.map((t: { name: string; language: string }) => `${t.name}/${t.language}`)).toEqual([
+      'chat_rating/en',
       'homework_reminder/en',
       'payment_reminder/en',
       'support_follow_up/en',
@@ -116,6 +117,7 @@ describe('templates outside the 24-hour window', () => {
     expect(refused.body.error.message).toMatch(/is PAUSED/);
     const listed = await alice.request('GET', '/api/admin/templates');
     expect(listed.body.templates.map((t: { name: string; language: string }) => `${t.name}/${t.language}`)).toEqual([
+      'chat_rating/en',
       'homework_reminder/en',
       'payment_reminder/en',
       'support_follow_up/es',

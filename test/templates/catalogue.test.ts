@@ -51,6 +51,7 @@ describe('refreshing the catalogue', () => {
   it('stores every listed template, by name then language, with its components', async () => {
     expect(await catalogue().refresh()).toEqual({ listed: DEFAULT_FAKE_TEMPLATES.length, gone: 0 });
     expect(await stored()).toEqual([
+      'chat_rating/en:APPROVED',
       'exam_results_offer/en:REJECTED',
       'homework_reminder/en:APPROVED',
       'payment_reminder/en:APPROVED',
@@ -72,7 +73,7 @@ describe('refreshing the catalogue', () => {
   it('marks a template no longer listed as gone, and brings it back when it is listed again', async () => {
     await catalogue().refresh();
     fake.setTemplates(DEFAULT_FAKE_TEMPLATES.filter((t) => t.name !== 'homework_reminder'));
-    expect(await catalogue().refresh()).toEqual({ listed: 4, gone: 1 });
+    expect(await catalogue().refresh()).toEqual({ listed: DEFAULT_FAKE_TEMPLATES.length - 1, gone: 1 });
     expect(await stored()).not.toContain('homework_reminder/en:APPROVED');
     expect(await getTemplate(db, 'homework_reminder', 'en')).toBeUndefined();
     // The row stays: the runtime role deletes nothing.
@@ -80,7 +81,7 @@ describe('refreshing the catalogue', () => {
     expect(rows[0]?.gone_at).toBeInstanceOf(Date);
 
     fake.reset();
-    expect(await catalogue().refresh()).toEqual({ listed: 5, gone: 0 });
+    expect(await catalogue().refresh()).toEqual({ listed: DEFAULT_FAKE_TEMPLATES.length, gone: 0 });
     expect(await getTemplate(db, 'homework_reminder', 'en')).toMatchObject({ status: 'APPROVED' });
   });
 
@@ -107,7 +108,7 @@ describe('refreshing the catalogue', () => {
     fake.setTemplates([]);
     const failing = catalogue({ token: 'a-refused-token-value' });
     await expect(failing.refresh()).rejects.toMatchObject({ code: 190 });
-    expect(await stored()).toHaveLength(5);
+    expect(await stored()).toHaveLength(6);
 
     // Started, the failure is logged and the server goes on.
     failing.start();
@@ -116,7 +117,7 @@ describe('refreshing the catalogue', () => {
     const warning = lines.find((l) => l.level === 'warn')!;
     expect(warning.message).toBe('message templates not refreshed; trying again later');
     expect(JSON.stringify(lines)).not.toContain('a-refused-token-value');
-    expect(await stored()).toHaveLength(5);
+    expect(await stored()).toHaveLength(6);
   });
 
   it('lists now and then on every interval until stopped', async () => {
@@ -134,7 +135,7 @@ describe('refreshing the catalogue', () => {
     await sleep(300);
     expect(fake.requests).toBe(requests);
     expect(lines.filter((l) => l.message === 'message templates refreshed')).toHaveLength(refreshed);
-    expect(await stored()).toHaveLength(5);
+    expect(await stored()).toHaveLength(6);
   });
 
   it('without a business account lists nothing and says so once', async () => {

@@ -34,12 +34,13 @@ it('lists the emulator’s templates at start and on its interval in sandbox mod
       sandboxRoutes(fake, config),
     );
     try {
-      await waitFor(async () => (await listTemplates(db)).length === 5, 'the listed templates');
+      await waitFor(async () => (await listTemplates(db)).length === 6, 'the listed templates');
       const answer = await fetch(`http://127.0.0.1:${server.address.port}/api/admin/templates`, {
         headers: { authorization: `Bearer ${SANDBOX_SECRETS.adminToken}` },
       });
       const body = (await answer.json()) as { templates: { name: string }[] };
       expect(body.templates.map((t) => t.name)).toEqual([
+        'chat_rating',
         'homework_reminder',
         'payment_reminder',
         'support_follow_up',

@@ -6,6 +6,7 @@ import { mayAct, requestAgent, takeIfFree } from './holder';
 import { isEndChatText, type Input } from './intents';
 import { leaveFlow, showMenu } from './menu';
 import { codePoints } from './normalize';
+import { askRating } from './rating';
 import type { FlowState } from './state';
 import {
   agentJoined,
@@ -17,7 +18,6 @@ import {
   chatTimedOut,
   DEFAULT_AGENT_CLOSING,
   NOTES,
-  ratingAsk,
 } from './texts';
 import type { Turn } from './turn';
 
@@ -96,7 +96,7 @@ function endChat(turn: Turn, endedBy: string, closing?: { content: OutboundConte
   delete state.chat;
   state.awaitingRating = { sessionKey: chat.sessionKey };
   showMenu(turn, endedBy === 'user' ? NOTES.chatEnded : undefined);
-  turn.send(ratingAsk());
+  askRating(turn);
 }
 
 const notInChat: Rejection = {

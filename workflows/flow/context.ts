@@ -14,6 +14,8 @@ export interface FlowContext {
    * `timer/<name>/<token>`, `payment/<reference>`, `restore/<run id>`): the ids the step makes derive from it.
    */
   cause: string;
+  /** Epoch ms of the student's last message, when the workflow knows it: WhatsApp's 24-hour window runs from it. */
+  lastInboundAt?: number;
 }
 
 export type RejectionCode =

@@ -31,6 +31,8 @@ export type Effect =
   /** A chat ends (`endedBy` is 'user', 'timeout' or the agent's name). */
   | { type: 'closeChat'; sessionKey: string; endedBy: string }
   | { type: 'recordRating'; sessionKey: string; rating: number }
+  /** The student wrote STOP (`optedOut`, since `at`, epoch ms) or START: whether campaigns may reach them. */
+  | { type: 'campaignOptOut'; optedOut: boolean; at: number }
   /**
    * The chat's holder changed (`holder` null: nobody holds it); `by` names who changed it; `id`
    * identifies the change, so writing it twice records it once.

@@ -1,5 +1,6 @@
+import { CUSTOMER_SERVICE_WINDOW_MS } from './agent';
 import { readRating, type Input } from './intents';
-import { ratingThanks } from './texts';
+import { ratingAsk, ratingTemplate, ratingThanks } from './texts';
 import type { Turn } from './turn';
 
 /**
@@ -16,4 +17,16 @@ export function handleRating(turn: Turn, input: Input): boolean {
   turn.emit({ type: 'recordRating', sessionKey: pending.sessionKey, rating });
   turn.send(ratingThanks());
   return true;
+}
+
+/**
+ * Asks how the chat went: a list inside the 24-hour window; past it (an agent or the idle timeout
+ * ended the chat a day after the student last wrote) WhatsApp takes only a template, so the approved
+ * rating template goes instead, when one is configured. Its quick replies come back as csat_N taps.
+ */
+export function askRating(turn: Turn): void {
+  const { csatTemplate } = turn.settings;
+  const { now, lastInboundAt } = turn.ctx;
+  const windowClosed = lastInboundAt !== undefined && now - lastInboundAt > CUSTOMER_SERVICE_WINDOW_MS;
+  turn.send(windowClosed && csatTemplate !== undefined ? ratingTemplate(csatTemplate) : ratingAsk());
 }

@@ -23,6 +23,7 @@ export function restore(stored: StoredConversation | undefined, ctx: FlowContext
   }
   if (stored.subscriptionActiveUntil !== undefined) state.subscriptionActiveUntil = stored.subscriptionActiveUntil;
   if (stored.expiredPayments?.length) state.expiredPayments = stored.expiredPayments;
+  if (stored.campaignOptedOutAt !== undefined) state.campaignOptOut = { since: stored.campaignOptedOutAt };
   turn.moveTo(restingName(state));
 
   if (stored.pendingPayment) {

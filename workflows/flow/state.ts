@@ -65,6 +65,8 @@ export interface FlowState {
     /** The agent who holds the chat: only they (or an admin) may send in it or end it. */
     holder?: Agent;
   };
+  /** The student wrote STOP (at `since`, epoch ms): no campaign messages until they write START. */
+  campaignOptOut?: { since: number };
   /** A chat ended and its rating was asked for; the next 1–5 answer is stored on that session. */
   awaitingRating?: { sessionKey: string };
   /** Token of each running timer; a firing whose token differs is stale and ignored. */

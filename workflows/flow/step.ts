@@ -7,6 +7,7 @@ import { assign, holderClaimed, requestAgent, unassign } from './holder';
 import { handleHomework } from './homework';
 import { isLeaveText, readInput, type Input } from './intents';
 import { awaitsUser, isSubFlow, leaveFlow, leaveWithNote } from './menu';
+import { handleOptOut } from './opt-out';
 import { handlePaymentPending, onPaymentConfirmed, onPaymentTimeout } from './payment';
 import { handleRating } from './rating';
 import { handleRegistration } from './registration';
@@ -84,6 +85,7 @@ function inbound(state: FlowState, message: InboundMessage, ctx: FlowContext): S
   if (input.kind !== 'reaction' && handleRating(turn, input)) return settle(turn, state, true);
 
   const { name } = turn.state;
+  if (name !== 'CHAT_SUPPORT_ACTIVE' && handleOptOut(turn, input)) return settle(turn, state, true);
   if (name === 'CHAT_SUPPORT_ACTIVE') {
     handleChatInbound(turn, input);
   } else if (isSubFlow(name)) {

@@ -345,3 +345,34 @@ export function ratingAsk(): OutboundContent {
 export function ratingThanks(): OutboundContent {
   return text('🙏 Thank you for your feedback! It helps us get better.');
 }
+
+/** The student wrote STOP: what they will no longer get, and how to undo it. */
+export function campaignOptedOut(botName: string): OutboundContent {
+  return text(
+    `✅ Done: you will get no more announcements or reminders (campaign messages) from ${quote(botName)}. ` +
+      'You can still write to us any time.\n\nChanged your mind? Send START.',
+  );
+}
+
+/** The student wrote START after STOP. */
+export function campaignOptedIn(botName: string): OutboundContent {
+  return text(
+    `✅ Welcome back: you will get ${quote(botName)}'s announcements and reminders again. Send STOP any time to end them.`,
+  );
+}
+
+/**
+ * The rating question once the 24-hour window has closed: the approved template `csatTemplate`, whose
+ * five quick replies answer 1 to 5. Its text is the account's, filled in by the activity that sends it
+ * (activities/template-text.ts); this one stands in where the catalogue does not know the template.
+ */
+export function ratingTemplate(template: { name: string; language: string }): OutboundContent {
+  return {
+    kind: 'template',
+    name: template.name,
+    language: template.language,
+    parameters: [],
+    rendered: '⭐ How was your chat with our support team? Tap a rating from 1 (poor) to 5 (excellent).',
+    quickReplies: [1, 2, 3, 4, 5].map((n) => `csat_${n}`),
+  };
+}

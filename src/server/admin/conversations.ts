@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
+import { getCampaignOptOut } from '../../db/campaign-opt-out';
 import { listChatSessions } from '../../db/chat-sessions';
 import { CONTACT_ID, type ContactShown } from '../../db/contacts';
 import {
@@ -116,10 +117,11 @@ export function mountConversationRoutes(router: Router<AdminState>, { db }: { db
     const contactId = await contactParam(ctx, db);
     const conversation = await getConversation(db, contactId);
     if (!conversation) throw notFound('conversation_not_found', `No conversation with ${contactId}`);
-    const [student, sessions, unread] = await Promise.all([
+    const [student, sessions, unread, optOut] = await Promise.all([
       getStudent(db, contactId),
       listChatSessions(db, contactId),
       unreadInbound(db, contactId),
+      getCampaignOptOut(db, contactId),
     ]);
     // At most one session is open: a unique index on chat_sessions says so.
     const open = sessions.find((s) => s.endedAt === null);
@@ -129,6 +131,8 @@ export function mountConversationRoutes(router: Router<AdminState>, { db }: { db
         ...summaryJson(conversation),
         // The student's messages no one has read yet (POST …/read marks them).
         unread: unread.count,
+        // They wrote STOP: no campaign reaches them until they write START (SPEC §13).
+        campaignOptOut: optOut,
         profile: student
           ? {
               fullName: student.fullName,

@@ -34,12 +34,14 @@ describe('GET /api/admin/templates', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.status).toBe('success');
     expect(answer.body.templates.map((t: { name: string; language: string }) => `${t.name}/${t.language}`)).toEqual([
+      'chat_rating/en',
       'homework_reminder/en',
       'payment_reminder/en',
       'support_follow_up/en',
       'support_follow_up/es',
     ]);
-    const [homework, payment, followUp] = answer.body.templates;
+    const [rating, homework, payment, followUp] = answer.body.templates;
+    expect(rating.buttons).toEqual(['1 Poor', '2 Fair', '3 Good', '4 Very good', '5 Excellent']);
     expect(homework).toEqual({
       name: 'homework_reminder',
       language: 'en',

@@ -113,6 +113,9 @@ const BUILDERS: Record<string, () => OutboundContent[]> = {
   chatTimedOut: () => [1, 60_000, 30 * 60_000, 7 * 86_400_000].map((ms) => texts.chatTimedOut(ms)),
   ratingAsk: () => [texts.ratingAsk()],
   ratingThanks: () => [texts.ratingThanks()],
+  ratingTemplate: () => [texts.ratingTemplate({ name: 'chat_rating', language: 'en' })],
+  campaignOptedOut: () => longSettings.map((s) => texts.campaignOptedOut(s.botName)),
+  campaignOptedIn: () => longSettings.map((s) => texts.campaignOptedIn(s.botName)),
 };
 
 describe('texts', () => {
