@@ -2,6 +2,7 @@ import type { Db } from '../src/db/pool';
 import type { SupportDefaults } from '../src/db/support-settings';
 import type { WhatsAppClient } from '../src/whatsapp/graph-client';
 import type { ConversationSettings } from '../domain/types';
+import { createCampaignActivities } from './campaign';
 import { createErasureActivities } from './erasure';
 import { classifyFailures } from './failures';
 import { createRecordActivities } from './records';
@@ -60,6 +61,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createErasureActivities(deps.db),
     // Retention's batches are retried as they are: each is bounded and starts from what is still old.
     ...createRetentionActivities(deps.db, deps.retention),
+    // A campaign's steps retry every failure: its rows say what was sent, so a retry sends nothing twice.
+    ...createCampaignActivities(deps.db, deps.whatsapp),
   };
 }
 

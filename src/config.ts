@@ -96,6 +96,8 @@ const RawConfig = z.object({
     message: 'must be the numeric id of a WhatsApp Business Account',
   }),
   TEMPLATE_REFRESH_INTERVAL: duration('15m'),
+  // The business number's messages per second, shared by the bot's replies and campaigns (SPEC §13).
+  WHATSAPP_MPS: z.coerce.number().int().min(1).max(1000).default(80),
   ADMIN_TOKEN: optionalString,
   BOT_NAME: z.string().min(1).default('EduBot'),
   CHAT_IDLE_REMINDER: duration('15m'),
@@ -235,6 +237,8 @@ export interface Config {
    * account (unset: none), again every `refreshIntervalMs`.
    */
   templates: { businessAccountId: string | undefined; refreshIntervalMs: number };
+  /** WHATSAPP_MPS: messages per second the number takes; a campaign's rate is at most this. */
+  whatsappMps: number;
   botName: string;
   timers: {
     chatIdleReminderMs: number;
@@ -393,6 +397,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
       businessAccountId: raw.WHATSAPP_BUSINESS_ACCOUNT_ID ?? (sandbox ? SANDBOX_BUSINESS_ACCOUNT_ID : undefined),
       refreshIntervalMs: raw.TEMPLATE_REFRESH_INTERVAL,
     },
+    whatsappMps: raw.WHATSAPP_MPS,
     botName: raw.BOT_NAME,
     timers: {
       chatIdleReminderMs: raw.CHAT_IDLE_REMINDER,

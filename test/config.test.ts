@@ -475,3 +475,12 @@ describe('CSAT_TEMPLATE_*', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid environment variable ${name}: `));
   });
 });
+
+describe('WHATSAPP_MPS', () => {
+  it("is the number's 80 messages a second unless set, and a whole number from 1 to 1000", () => {
+    expect(loadConfig({}).whatsappMps).toBe(80);
+    expect(loadConfig({ WHATSAPP_MPS: '20' }).whatsappMps).toBe(20);
+    for (const value of ['0', '1001', '2.5', 'fast'])
+      expect(() => loadConfig({ WHATSAPP_MPS: value })).toThrow(/^invalid environment variable WHATSAPP_MPS: /);
+  });
+});

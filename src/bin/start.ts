@@ -30,6 +30,8 @@ runEntry('edubot', async ({ config: initial, logger, onShutdown, fatal }) => {
   if (config.sandbox) {
     emulator = await startGraphFake({
       accessToken: config.whatsapp.accessToken,
+      // The emulator refuses sends past the number's throughput (130429), as WhatsApp does.
+      messagesPerSecond: config.whatsappMps,
       statusCallback: {
         url: `${localOrigin(config.host, config.port)}/api/webhook/whatsapp`,
         appSecret: config.whatsapp.appSecret,

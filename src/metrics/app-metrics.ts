@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Queryable } from '../db/queryable';
 import type { Logger } from '../logger';
 import { createAdminAuthMetrics, type AdminAuthMetrics } from './admin-auth-metrics';
+import { registerCampaignMetrics } from './campaign-metrics';
 import { registerRetentionMetrics } from './retention-metrics';
 import { sharedRead } from './shared-read';
 import { readStoreFigures, registerStoreMetrics } from './store-metrics';
@@ -35,6 +36,7 @@ export function createAppMetrics(deps: { db: Queryable; logger: Logger; maxAgeMs
   );
   registerStoreMetrics(registry, read);
   registerRetentionMetrics(registry, async () => (await read())?.retentionDeleted);
+  registerCampaignMetrics(registry, { ...deps, maxAgeMs: deps.maxAgeMs ?? STORE_FIGURES_MAX_AGE_MS });
   const webhook = createWebhookMetrics(registry);
   const adminAuth = createAdminAuthMetrics(registry);
   // With Postgres down the scrape still succeeds: the webhook's 503s are exactly what an operator needs

@@ -77,6 +77,8 @@ export interface GraphFakeOptions {
   /** When set, requests must carry `Authorization: Bearer <accessToken>` or get Graph error 190. */
   accessToken?: string;
   statusCallback?: StatusCallbackOptions;
+  /** The number's throughput: past this many accepted sends in the last second, a send gets 130429. Unset: no limit. */
+  messagesPerSecond?: number;
 }
 
 export interface GraphFake {
@@ -113,6 +115,8 @@ export interface GraphFake {
   setStorm(storm: GraphFakeStorm | undefined): void;
   /** Delay before answering every request. */
   setLatency(ms: number): void;
+  /** Sets (or, with undefined, lifts) the per-number throughput limit; reset() restores the option's. */
+  setThroughputLimit(messagesPerSecond: number | undefined): void;
   /** Holds send requests open, unanswered and unrecorded, until resumeSends. */
   pauseSends(): void;
   /** Answers the held sends whose clients are still connected. */

@@ -6,6 +6,7 @@ import { graphError, graphErrorCode, isRecord, readBody, sendJson } from './grap
 import { createFaultPlan } from './graph-fake-faults';
 import { createMediaUploads } from './graph-fake-media';
 import { createStatusNotifier } from './graph-fake-status';
+import { createThroughputLimit, THROUGHPUT_LIMIT_CODE } from './graph-fake-throughput';
 import { createFakeTemplates } from './graph-fake-templates';
 import type { GraphFake, GraphFakeFailure, GraphFakeOptions, RecordedSend, SendAttempt } from './graph-fake-types';
 import type { OutboundContent } from '../../domain/types';
@@ -44,6 +45,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
   const media = new Map<string, { data: Buffer; mimeType: string }>();
   const uploads = createMediaUploads(media);
   const templates = createFakeTemplates();
+  const throughput = createThroughputLimit(options.messagesPerSecond);
   const held = new Set<() => void>();
   const sleepers = new Set<() => void>();
   let requests = 0;
@@ -229,6 +231,16 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       );
     }
 
+    // Past the number's throughput, WhatsApp refuses the send until the last second holds fewer.
+    if (throughput.exceeded(Date.now())) {
+      attempt('failed', 429, THROUGHPUT_LIMIT_CODE);
+      return sendJson(
+        res,
+        429,
+        graphError(THROUGHPUT_LIMIT_CODE, 'Rate limit hit', 'Cloud API message throughput has been reached.'),
+      );
+    }
+    throughput.accepted(Date.now());
     sequence += 1;
     const send: RecordedSend = {
       waMessageId: 'wamid.' + Buffer.from(`fake.${sequence}.${randomUUID()}`).toString('base64'),
@@ -319,6 +331,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     setLatency(ms) {
       latencyMs = ms;
     },
+    setThroughputLimit: (messagesPerSecond) => throughput.set(messagesPerSecond),
     pauseSends() {
       paused = true;
     },
@@ -347,6 +360,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       requests = 0;
       aborted = 0;
       latencyMs = 0;
+      throughput.set(options.messagesPerSecond);
       resumeSends();
     },
     async close() {

@@ -58,6 +58,10 @@ create index campaign_recipients_contact on campaign_recipients (contact_id);
 create unique index campaign_recipients_wamid on campaign_recipients (wamid) where wamid is not null;
 create index campaign_recipients_sent_at on campaign_recipients (sent_at) where sent_at is not null;
 
+-- Pacing: a campaign takes what is left of the number's budget after the product's other outbound
+-- messages of the last second (each send's row is created just before its Graph call).
+create index messages_outbound_created on messages (created_at) where direction = 'outbound';
+
 -- Rank of a recipient's status: statuses reported by WhatsApp only move a recipient up.
 create function campaign_recipient_rank(status text) returns integer
 language sql immutable strict as $$

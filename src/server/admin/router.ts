@@ -11,6 +11,7 @@ import type { ChatCommands } from '../chat-commands';
 import type { EventHub } from '../event-hub';
 import type { WhatsAppClient } from '../../whatsapp/graph-client';
 import { HttpError, notFound } from '../errors';
+import { mountCampaignRoutes } from './campaigns';
 import { mountCannedResponseRoutes } from './canned-responses';
 import { mountChatRoutes } from './chat';
 import { mountContactRoutes } from './contacts';
@@ -61,6 +62,7 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountMediaRoutes(router, deps, guard);
   mountPresenceRoutes(router, deps, guard);
   mountCannedResponseRoutes(router, deps, guard);
+  mountCampaignRoutes(router, deps, guard);
   mountQuarantineRoutes(router, deps, guard);
   mountQueueRoutes(router, deps, guard);
   mountReportRoutes(router, deps, guard);
