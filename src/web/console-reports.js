@@ -123,7 +123,6 @@
     const ownZone = new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
     let sequence = 0;
     let shown = null;
-    let labelsLoaded = false;
     // The charts' last width, so a resize that changes nothing draws nothing.
     let chartWidth = 0;
 
@@ -157,7 +156,6 @@
       const res = await api('GET', '/api/admin/labels');
       const list = res.status === 200 && res.body && Array.isArray(res.body.labels) ? res.body.labels : null;
       if (!list) return;
-      labelsLoaded = true;
       const chosen = ui.label.value;
       ui.label.replaceChildren(new window.Option('All labels', ''));
       for (const label of list) ui.label.append(new window.Option(label.name, label.name));
@@ -574,17 +572,17 @@
       }).observe(ui.body);
 
     return {
-      /** The view was opened: load it (the labels once per sign-in). */
+      /** The view was opened: load it. */
       open() {
         if (!ui.from.value) applyPreset();
-        if (!labelsLoaded) void loadLabels();
+        // The labels again each time: an admin may have added one meanwhile.
+        void loadLabels();
         void load();
       },
       /** Sign-out: nothing of the last report stays in the page. */
       reset() {
         sequence++;
         shown = null;
-        labelsLoaded = false;
         ui.body.replaceChildren();
         ui.body.hidden = true;
         ui.status.textContent = '';
