@@ -6,7 +6,9 @@ import {
   type DbContactShown,
 } from './contacts';
 import { appendEventCte, eventParams, NOTIFY_APPENDED } from './events';
+import { filterCondition, filterParams, LABELS_OF, type ConversationFilter, type LabelShown } from './labels';
 import type { Db, Statement } from './pool';
+import type { Priority } from '../../domain/support-policy';
 
 // The admin-facing summary of each conversation. The workflow owns the state; these rows mirror it.
 
@@ -41,12 +43,14 @@ export interface ConversationSummary extends ContactShown {
   registered: boolean;
   lastInboundAt: Date | null;
   lastActivityAt: Date;
+  priority: Priority;
+  labels: LabelShown[];
 }
 
 export async function getConversation(db: Db, contactId: string): Promise<ConversationSummary | undefined> {
   const { rows } = await db.query<DbConversationSummary>(
     `select c.contact_id, c.profile_name, c.state, c.registered, c.last_inbound_at, c.last_activity_at,
-            ${CONTACT_SHOWN_COLUMNS('ct')}
+            c.priority, ${LABELS_OF('c.contact_id')} as labels, ${CONTACT_SHOWN_COLUMNS('ct')}
      from conversations c join contacts ct on ct.id = c.contact_id
      where c.contact_id = $1`,
     [contactId],
@@ -61,6 +65,8 @@ interface DbConversationSummary extends DbContactShown {
   registered: boolean;
   last_inbound_at: Date | null;
   last_activity_at: Date;
+  priority: Priority;
+  labels: LabelShown[];
 }
 
 function toSummary(row: DbConversationSummary): ConversationSummary {
@@ -71,6 +77,8 @@ function toSummary(row: DbConversationSummary): ConversationSummary {
     registered: row.registered,
     lastInboundAt: row.last_inbound_at,
     lastActivityAt: row.last_activity_at,
+    priority: row.priority,
+    labels: row.labels,
   };
 }
 
@@ -90,25 +98,32 @@ export interface ConversationPage {
 }
 
 /**
- * The admin list: newest activity first (ties by contact id), optionally one state only. A contact merged
+ * The admin list: newest activity first (ties by contact id), optionally one state, label and priority only. A contact merged
  * into another (it keeps no identifier) is not listed: its leftover row is history, not a conversation.
  */
 export async function listConversations(
   db: Db,
-  options: { state?: string; limit: number; after?: ConversationCursor },
+  options: { state?: string; limit: number; after?: ConversationCursor; filter?: ConversationFilter },
 ): Promise<ConversationPage> {
   const { rows } = await db.query<DbConversationSummary & { activity_micros: string }>(
     `select c.contact_id, c.profile_name, c.state, c.registered, c.last_inbound_at, c.last_activity_at,
-            ${CONTACT_SHOWN_COLUMNS('ct')},
+            c.priority, ${LABELS_OF('c.contact_id')} as labels, ${CONTACT_SHOWN_COLUMNS('ct')},
             (extract(epoch from c.last_activity_at) * 1000000)::bigint::text as activity_micros
      from conversations c join contacts ct on ct.id = c.contact_id
      where ($1::text is null or c.state = $1)
        and ($2::bigint is null
             or (c.last_activity_at, c.contact_id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::text))
        and ${LISTED_CONTACT('ct')}
+       and ${filterCondition('c.contact_id', 5)}
      order by c.last_activity_at desc, c.contact_id desc
      limit $4`,
-    [options.state ?? null, options.after?.activityMicros ?? null, options.after?.contactId ?? null, options.limit + 1],
+    [
+      options.state ?? null,
+      options.after?.activityMicros ?? null,
+      options.after?.contactId ?? null,
+      options.limit + 1,
+      ...filterParams(options.filter),
+    ],
   );
   const page = rows.slice(0, options.limit);
   const last = page[page.length - 1];

@@ -1,5 +1,7 @@
 import { CONTACT_SHOWN_COLUMNS, contactShown, type ContactShown, type DbContactShown } from './contacts';
+import { filterCondition, filterParams, LABELS_OF, type ConversationFilter, type LabelShown } from './labels';
 import type { Queryable } from './queryable';
+import type { Priority } from '../../domain/support-policy';
 
 // The chats waiting for an agent: open, asked for by the student, and not answered by any agent yet.
 // A chat an agent opened has its agent from the start, so it never waits. Read through
@@ -15,10 +17,16 @@ export interface WaitingChat extends ContactShown {
   waitingSince: Date;
   waitSeconds: number;
   holder: { agentId: number; name: string } | null;
+  priority: Priority;
+  labels: LabelShown[];
 }
 
-/** Waiting chats, oldest first (at most `limit`). */
-export async function listWaitingChats(db: Queryable, limit: number): Promise<WaitingChat[]> {
+/** Waiting chats, oldest first (at most `limit`), optionally of one label and priority only. */
+export async function listWaitingChats(
+  db: Queryable,
+  limit: number,
+  filter?: ConversationFilter,
+): Promise<WaitingChat[]> {
   const { rows } = await db.query<
     DbContactShown & {
       name: string | null;
@@ -27,19 +35,21 @@ export async function listWaitingChats(db: Queryable, limit: number): Promise<Wa
       wait_seconds: number;
       holder_agent_id: string | null;
       holder_name: string | null;
+      priority: Priority | null;
+      labels: LabelShown[];
     }
   >(
     `select s.contact_id, coalesce(u.full_name, c.profile_name) as name, s.session_key, s.started_at,
             extract(epoch from now() - s.started_at)::float8 as wait_seconds, s.holder_agent_id, s.holder_name,
-            ${CONTACT_SHOWN_COLUMNS('ct')}
+            c.priority, ${LABELS_OF('s.contact_id')} as labels, ${CONTACT_SHOWN_COLUMNS('ct')}
      from chat_sessions s
      join contacts ct on ct.id = s.contact_id
      left join users u on u.contact_id = s.contact_id
      left join conversations c on c.contact_id = s.contact_id
-     where ${WAITING}
+     where ${WAITING} and ${filterCondition('s.contact_id', 2)}
      order by s.started_at, s.id
      limit $1`,
-    [limit],
+    [limit, ...filterParams(filter)],
   );
   return rows.map((row) => ({
     ...contactShown(row),
@@ -48,6 +58,8 @@ export async function listWaitingChats(db: Queryable, limit: number): Promise<Wa
     waitingSince: row.started_at,
     waitSeconds: Math.max(0, row.wait_seconds),
     holder: row.holder_agent_id === null ? null : { agentId: Number(row.holder_agent_id), name: row.holder_name ?? '' },
+    priority: row.priority ?? 'normal',
+    labels: row.labels,
   }));
 }
 

@@ -5,6 +5,7 @@ import {
   type ContactShown,
   type DbContactShown,
 } from './contacts';
+import { filterCondition, filterParams, type ConversationFilter } from './labels';
 import type { Db } from './pool';
 
 // GET /api/admin/search over Postgres: conversations by name, email, phone or username, and messages by
@@ -60,6 +61,8 @@ export interface SearchOptions {
   username?: string;
   limit: number;
   after?: SearchCursor;
+  /** Only conversations, and messages of conversations, with this label and priority. */
+  filter?: ConversationFilter;
 }
 
 export interface SearchPage {
@@ -190,6 +193,7 @@ async function searchConversations(db: Db, options: SearchOptions): Promise<Rank
      ), page as (
        select m.contact_id from matched m join contacts ct on ct.id = m.contact_id
         where ${LISTED_CONTACT('ct')}
+          and ${filterCondition('m.contact_id', 9)}
           and ($4::bigint is null
            or m.last_activity_at < ${FROM_MICROS('$4')}
            or (m.last_activity_at = ${FROM_MICROS('$4')} and ($5::boolean or m.contact_id < $6)))
@@ -215,6 +219,7 @@ async function searchConversations(db: Db, options: SearchOptions): Promise<Rank
       after?.kind === 'conversation' ? after.key : null,
       options.limit + 1,
       options.username === undefined ? null : likePrefix(options.username.toLowerCase()),
+      ...filterParams(options.filter),
     ],
   );
   return rows.map((row) => ({
@@ -254,13 +259,13 @@ async function searchMessageIds(db: Db, options: SearchOptions): Promise<Ranked[
   const limit = options.limit + 1;
   const recent = await db.query<DbMessageKey>(
     `with recent as materialized (
-       select id, created_at, body_search from messages
+       select id, contact_id, created_at, body_search from messages
         where $2::bigint is null or (created_at, id) < (${FROM_MICROS('$2')}, $3::bigint)
         order by created_at desc, id desc
         limit ${RECENT_WINDOW}
      )
      (select id::text as key, ${MICROS('created_at')} as at_micros, false as is_floor from recent
-       where body_search @@ plainto_tsquery('simple', $1)
+       where body_search @@ plainto_tsquery('simple', $1) and ${filterCondition('recent.contact_id', 5)}
        order by created_at desc, id desc
        limit $4)
      union all
@@ -269,7 +274,7 @@ async function searchMessageIds(db: Db, options: SearchOptions): Promise<Ranked[
        where (select count(*) from recent) = ${RECENT_WINDOW}
        order by created_at, id
        limit 1)`,
-    [options.text, after?.atMicros ?? null, cursorId, limit],
+    [options.text, after?.atMicros ?? null, cursorId, limit, ...filterParams(options.filter)],
   );
   const found = recent.rows.filter((row) => !row.is_floor);
   const floor = recent.rows.find((row) => row.is_floor);
@@ -281,11 +286,12 @@ async function searchMessageIds(db: Db, options: SearchOptions): Promise<Ranked[
          select id, created_at from messages
           where body_search @@ plainto_tsquery('simple', $1)
             and (created_at, id) < (${FROM_MICROS('$2')}, $3::bigint)
+            and ${filterCondition('messages.contact_id', 5)}
        )
        select id::text as key, ${MICROS('created_at')} as at_micros, false as is_floor from matches
         order by created_at desc, id desc
         limit $4`,
-      [options.text, floor.at_micros, floor.key, limit - found.length],
+      [options.text, floor.at_micros, floor.key, limit - found.length, ...filterParams(options.filter)],
     );
     found.push(...older.rows);
   }

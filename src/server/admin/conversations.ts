@@ -18,6 +18,7 @@ import { unreadInbound } from '../../db/read-state';
 import { getStudent } from '../../db/users';
 import { STATE_NAMES } from '../../../workflows/flow/state';
 import { notFound } from '../errors';
+import { FilterQuery } from './labels';
 import { messageMedia } from './message-media';
 import { decodeJsonCursor, encodeJsonCursor, Limit, parse, contactParam } from './params';
 
@@ -25,6 +26,7 @@ import { decodeJsonCursor, encodeJsonCursor, Limit, parse, contactParam } from '
 
 const ListQuery = z.object({
   state: z.enum(STATE_NAMES).optional(),
+  ...FilterQuery,
   limit: Limit,
   cursor: z.string().max(200).optional(),
 });
@@ -68,6 +70,8 @@ const summaryJson = (c: ConversationSummary) => ({
   registered: c.registered,
   lastInboundAt: c.lastInboundAt,
   lastActivityAt: c.lastActivityAt,
+  priority: c.priority,
+  labels: c.labels,
 });
 
 /** The history shows this many of the latest items a conversation set aside. */
@@ -100,9 +104,12 @@ const messageJson = (m: StoredMessage) => ({
 export function mountConversationRoutes(router: Router<AdminState>, { db }: { db: Db }, guard: AdminGuard): void {
   router.get('/api/admin/conversations', ...guard('conversations.list', AGENT_OR_ADMIN), async (ctx) => {
     const query: ListQuery = parse(ListQuery, ctx.query, 'invalid_query', 'Invalid query');
-    noteAudit(ctx, { details: { state: query.state, limit: query.limit } });
+    noteAudit(ctx, {
+      details: { state: query.state, label: query.label, priority: query.priority, limit: query.limit },
+    });
     const page = await listConversations(db, {
       state: query.state,
+      filter: { label: query.label, priority: query.priority },
       limit: query.limit,
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
     });

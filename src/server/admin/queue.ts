@@ -9,6 +9,7 @@ import type { Db } from '../../db/pool';
 import type { ChatCommands } from '../chat-commands';
 import { listWaitingChats } from '../../db/queue';
 import { contactJson } from './conversations';
+import { FilterQuery } from './labels';
 import { parse, readJsonBody } from './params';
 
 // GET /api/admin/queue: the chats waiting for an agent's first reply, oldest first, with the wait so
@@ -19,6 +20,7 @@ import { parse, readJsonBody } from './params';
 const QUEUE_SHOWN = 500;
 
 const NoQuery = z.object({}).strict();
+const QueueQuery = z.object(FilterQuery).strict();
 const AvailabilityBody = z.object({ available: z.boolean() }).strict();
 
 export function mountQueueRoutes(
@@ -27,9 +29,9 @@ export function mountQueueRoutes(
   guard: AdminGuard,
 ): void {
   router.get('/api/admin/queue', ...guard('queue.list', AGENT_OR_ADMIN), async (ctx) => {
-    parse(NoQuery, ctx.query, 'invalid_query', 'The queue takes no parameters');
-    const waiting = await listWaitingChats(db, QUEUE_SHOWN);
-    noteAudit(ctx, { details: { count: waiting.length } });
+    const filter = parse(QueueQuery, ctx.query, 'invalid_query', 'The queue takes only label and priority');
+    const waiting = await listWaitingChats(db, QUEUE_SHOWN, filter);
+    noteAudit(ctx, { details: { ...filter, count: waiting.length } });
     ctx.body = {
       status: 'success',
       // The console marks a chat that has waited longer (CHAT_WAIT_WARN).
@@ -40,6 +42,8 @@ export function mountQueueRoutes(
         waitingSince: chat.waitingSince,
         waitSeconds: Math.floor(chat.waitSeconds),
         holder: chat.holder,
+        priority: chat.priority,
+        labels: chat.labels,
       })),
     };
   });

@@ -17,6 +17,7 @@ import { mountChatRoutes } from './chat';
 import { mountContactRoutes } from './contacts';
 import { mountConversationRoutes } from './conversations';
 import { mountEventRoutes } from './events';
+import { mountLabelRoutes } from './labels';
 import { mountMediaRoutes } from './media';
 import { mountNoteRoutes } from './notes';
 import { mountPresenceRoutes } from './presence';
@@ -58,6 +59,7 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountChatRoutes(router, deps, guard);
   mountContactRoutes(router, deps, guard);
   mountEventRoutes(router, deps, guard);
+  mountLabelRoutes(router, deps, guard);
   mountNoteRoutes(router, deps, guard);
   mountMediaRoutes(router, deps, guard);
   mountPresenceRoutes(router, deps, guard);

@@ -6,6 +6,7 @@ import { CONTACT_ID } from '../../db/contacts';
 import type { Db } from '../../db/pool';
 import { search, type SearchCursor, type SearchHit } from '../../db/search';
 import { contactJson } from './conversations';
+import { FilterQuery } from './labels';
 import { decodeJsonCursor, encodeJsonCursor, Limit, parse } from './params';
 
 // GET /api/admin/search?q=: conversations by name, email, phone or username, and messages by the words of
@@ -34,6 +35,7 @@ const SearchText = z
 
 const SearchQuery = z.object({
   q: SearchText,
+  ...FilterQuery,
   limit: Limit,
   cursor: z.string().max(200).optional(),
 });
@@ -111,9 +113,17 @@ export function mountSearchRoutes(router: Router<AdminState>, { db }: { db: Db }
     const username = usernameOf(query.q);
     // What was searched for stays out of the audit row: it may be a phone number or a message's words.
     noteAudit(ctx, {
-      details: { chars: query.q.length, phoneLike: phoneDigits !== undefined, limit: query.limit, next: !!after },
+      details: {
+        chars: query.q.length,
+        phoneLike: phoneDigits !== undefined,
+        limit: query.limit,
+        next: !!after,
+        label: query.label,
+        priority: query.priority,
+      },
     });
-    const page = await search(db, { text: query.q, phoneDigits, username, limit: query.limit, after });
+    const filter = { label: query.label, priority: query.priority };
+    const page = await search(db, { text: query.q, phoneDigits, username, limit: query.limit, after, filter });
     noteAudit(ctx, { details: { hits: page.hits.length } });
     ctx.body = {
       status: 'success',

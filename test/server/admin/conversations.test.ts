@@ -58,6 +58,8 @@ describe('GET /api/admin/conversations', () => {
       registered: true,
       lastInboundAt: '2026-01-01T10:09:00.000Z',
       lastActivityAt: '2026-01-01T10:09:00.000Z',
+      priority: 'normal',
+      labels: [],
     });
     expect(typeof answer.body.nextCursor).toBe('string');
   });

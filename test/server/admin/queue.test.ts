@@ -52,6 +52,8 @@ it('lists the waiting chats oldest first, each with its contact', async () => {
       waitingSince: expect.any(String),
       waitSeconds: expect.any(Number),
       holder: null,
+      priority: 'normal',
+      labels: [],
     },
     {
       contactId: byBsuid,
@@ -62,6 +64,8 @@ it('lists the waiting chats oldest first, each with its contact', async () => {
       waitingSince: expect.any(String),
       waitSeconds: expect.any(Number),
       holder: null,
+      priority: 'normal',
+      labels: [],
     },
   ]);
   expect(answer.body.queue[0].waitSeconds).toBeGreaterThanOrEqual(7 * 60 - 1);
