@@ -4,6 +4,7 @@ import { NO_SLA, type SlaPolicy, type SupportPolicy } from '../../domain/support
 import { BusinessHoursSchema } from '../business-hours-schema';
 import { createLogger, type Logger } from '../logger';
 import { StoredSlaPolicySchema } from '../sla-schema';
+import { appendEventCte, eventParams, NOTIFY_APPENDED } from './events';
 import type { Queryable } from './queryable';
 
 // The support team's settings (SPEC §7.6): the business hours and SLA targets an admin set, one row
@@ -79,12 +80,23 @@ export async function writeSlaPolicy(db: Queryable, sla: SlaPolicy): Promise<Dat
   return writeSetting(db, 'sla', sla);
 }
 
+/** The console event every write appends, so each open console shows the new settings at once. */
+export const SUPPORT_SETTINGS_EVENT = 'support_settings';
+
+// One statement: the row and its event commit together (appendEventCte holds its lock until commit).
 async function writeSetting(db: Queryable, name: DbSetting['name'], value: unknown): Promise<Date> {
   const { rows } = await db.query<{ updated_at: Date }>(
-    `insert into support_settings (name, value, updated_at) values ($1, $2, now())
-     on conflict (name) do update set value = excluded.value, updated_at = excluded.updated_at
-     returning updated_at`,
-    [name, JSON.stringify(value)],
+    `with saved as (
+       insert into support_settings (name, value, updated_at) values ($1, $2, now())
+       on conflict (name) do update set value = excluded.value, updated_at = excluded.updated_at
+       returning updated_at
+     ), ${appendEventCte('saved', 3)}
+     select (select updated_at from saved) as updated_at, ${NOTIFY_APPENDED}`,
+    [
+      name,
+      JSON.stringify(value),
+      ...eventParams({ kind: SUPPORT_SETTINGS_EVENT, contactId: null, payload: { setting: name } }),
+    ],
   );
   return rows[0]!.updated_at;
 }

@@ -74,6 +74,20 @@ it('answers the stored hours and SLA over the defaults, the latest write winning
   expect(rows[0]!.n).toBe('2');
 });
 
+it('appends a console event naming the setting with every write, nothing of its content', async () => {
+  const { rows: before } = await db.query<{ id: string }>('select coalesce(max(id), 0) as id from events');
+  await writeBusinessHours(db, LAGOS);
+  await writeSlaPolicy(db, SLA);
+  const { rows } = await db.query<{ kind: string; contact_id: string | null; payload: unknown }>(
+    'select kind, contact_id, payload from events where id > $1 order by id',
+    [before[0]!.id],
+  );
+  expect(rows).toEqual([
+    { kind: 'support_settings', contact_id: null, payload: { setting: 'business_hours' } },
+    { kind: 'support_settings', contact_id: null, payload: { setting: 'sla' } },
+  ]);
+});
+
 it('keeps the optional exceptions of the hours', async () => {
   const withException: BusinessHours = {
     ...LAGOS,

@@ -26,6 +26,7 @@ import { mountQueueRoutes } from './queue';
 import { mountReportRoutes } from './reports';
 import { mountSearchRoutes } from './search';
 import { mountStatsRoutes } from './stats';
+import { mountSupportSettingsRoutes } from './support-settings';
 import { mountTemplateRoutes } from './templates';
 import { mountTokenRoutes } from './tokens';
 
@@ -70,6 +71,7 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountReportRoutes(router, deps, guard);
   mountSearchRoutes(router, deps, guard);
   mountStatsRoutes(router, deps, guard);
+  mountSupportSettingsRoutes(router, deps, guard);
   mountTemplateRoutes(router, deps, guard);
   mountTokenRoutes(router, deps, guard);
   router.on(RouterEvents.NotFound, (ctx, next) => {

@@ -32,6 +32,7 @@ import {
   tokenBody,
   type QueryKeys,
 } from './admin-fuzz-values';
+import { businessHoursBody, slaBody } from './admin-fuzz-support-settings';
 
 // Generated admin API requests: every route with its own method most of the time, its path
 // parameters, query string and body made by admin-fuzz-values.ts, and every kind of credential.
@@ -292,6 +293,18 @@ function adminRequest(phones: readonly string[], contacts: readonly string[]): f
       weight: 1,
       arbitrary: request('media.upload', fc.constant('/api/admin/media'), {}),
     },
+    { weight: 2, arbitrary: request('business_hours.get', fc.constant('/api/admin/business-hours'), {}) },
+    {
+      weight: 3,
+      arbitrary: request(
+        'business_hours.set',
+        fc.constant('/api/admin/business-hours'),
+        {},
+        { body: businessHoursBody },
+      ),
+    },
+    { weight: 2, arbitrary: request('sla.get', fc.constant('/api/admin/sla'), {}) },
+    { weight: 3, arbitrary: request('sla.set', fc.constant('/api/admin/sla'), {}, { body: slaBody }) },
     { weight: 3, arbitrary: unknownPath(phone) },
   );
 }

@@ -28,6 +28,8 @@ const AGENT_ROUTES = {
   'chat.template': 'POST conversations/:p/template',
   // Uploads are multipart; the fuzz sends JSON and garbage, which must be refused as such.
   'media.upload': 'POST media',
+  'business_hours.get': 'GET business-hours',
+  'sla.get': 'GET sla',
 };
 const ADMIN_ROUTES = {
   'token.list': 'GET tokens',
@@ -35,6 +37,8 @@ const ADMIN_ROUTES = {
   'token.revoke': 'DELETE tokens/:p',
   'audit.list': 'GET audit',
   'quarantine.list': 'GET quarantine',
+  'business_hours.set': 'PUT business-hours',
+  'sla.set': 'PUT sla',
 };
 export type RouteName = keyof typeof AGENT_ROUTES | keyof typeof ADMIN_ROUTES;
 
