@@ -85,7 +85,7 @@ export function filterDetails(filter: ReportFilter): Record<string, string> {
 }
 
 /** The local date (YYYY-MM-DD) of an instant in a zone. */
-function localDate(at: Date, tz: string): string {
+export function localDate(at: Date, tz: string): string {
   // en-CA writes dates as YYYY-MM-DD.
   return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
     at,

@@ -17,6 +17,7 @@ import { mountChatRoutes } from './chat';
 import { mountContactRoutes } from './contacts';
 import { mountConversationRoutes } from './conversations';
 import { mountEventRoutes } from './events';
+import { mountExportRoutes } from './exports';
 import { mountLabelRoutes } from './labels';
 import { mountMediaRoutes } from './media';
 import { mountNoteRoutes } from './notes';
@@ -69,6 +70,7 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState> {
   mountQuarantineRoutes(router, deps, guard);
   mountQueueRoutes(router, deps, guard);
   mountReportRoutes(router, deps, guard);
+  mountExportRoutes(router, deps, guard);
   mountSearchRoutes(router, deps, guard);
   mountStatsRoutes(router, deps, guard);
   mountSupportSettingsRoutes(router, deps, guard);

@@ -1,4 +1,12 @@
 import type { Db } from '../../../src/db/pool';
+import { silentLogger } from '../../../src/logger';
+import type { RateCard } from '../../../src/rate-card';
+import { createApp } from '../../../src/server/app';
+import { connectTemporalClient } from '../../../src/temporal/connect';
+import { startScoped } from '../../helpers/cleanup';
+import { serveOnLoopback } from '../../helpers/serve';
+import { readTestEnvironment } from '../../helpers/test-env';
+import type { AdminApp } from './admin-app';
 
 // Chats and messages written straight into Postgres for the reports and exports tests, and the
 // figures expected of them, computed here in TypeScript from the seed alone (never from an answer).
@@ -202,4 +210,19 @@ export function zonedMidnight(date: string, tz: string): Date {
     guess -= shown - Date.UTC(y, m - 1, d);
   }
   return new Date(guess);
+}
+
+/** The same app over the same database, as a server started with WHATSAPP_RATE_CARD serves it. */
+export function servePriced(app: AdminApp, rateCard: RateCard): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+  return startScoped(async (defer) => {
+    const config = { ...app.config, rateCard };
+    const { connection, client: temporal } = await connectTemporalClient(
+      config.temporalSecurity,
+      readTestEnvironment().temporalAddress,
+      config.temporalNamespace,
+    );
+    defer(() => connection.close());
+    const koa = createApp({ config, db: app.db, temporal, logger: silentLogger, chat: app.chat, events: app.events });
+    return { baseUrl: await serveOnLoopback(koa, defer) };
+  });
 }

@@ -1,10 +1,4 @@
-import { silentLogger } from '../../../src/logger';
 import { parseRateCard, type RateCard } from '../../../src/rate-card';
-import { createApp } from '../../../src/server/app';
-import { connectTemporalClient } from '../../../src/temporal/connect';
-import { startScoped } from '../../helpers/cleanup';
-import { serveOnLoopback } from '../../helpers/serve';
-import { readTestEnvironment } from '../../helpers/test-env';
 import { lastAudit, startAdminApp, TEST_ADMIN_TOKEN, type AdminApp } from './admin-app';
 import {
   expectedFigures,
@@ -12,6 +6,7 @@ import {
   insertMessages,
   localDate,
   randomSource,
+  servePriced,
   zonedMidnight,
   type Priority,
   type Range,
@@ -44,17 +39,7 @@ beforeAll(async () => {
   app = await startAdminApp();
   agentToken = (await app.token('agent', 'Report Reader')).token;
   // The same app's routes with a rate card, as a server started with WHATSAPP_RATE_CARD serves them.
-  const priced = await startScoped(async (defer) => {
-    const config = { ...app.config, rateCard: card };
-    const { connection, client: temporal } = await connectTemporalClient(
-      config.temporalSecurity,
-      readTestEnvironment().temporalAddress,
-      config.temporalNamespace,
-    );
-    defer(() => connection.close());
-    const koa = createApp({ config, db: app.db, temporal, logger: silentLogger, chat: app.chat, events: app.events });
-    return { baseUrl: await serveOnLoopback(koa, defer) };
-  });
+  const priced = await servePriced(app, card);
   baseUrl = priced.baseUrl;
   stopPriced = () => priced.stop();
 
