@@ -195,6 +195,22 @@
 
   const { node } = window.EduBotDom;
 
+  // Labels and priority (console-labels.js): chips, the editor, the list's filters.
+  const labels = window.EduBotLabels.create({
+    api: (...args) => api(...args),
+    describeFailure: (res) => describeFailure(res),
+    contactId: () => openId,
+    onFilterChange() {
+      conversations = [];
+      void loadList();
+    },
+    onChanged(contactId) {
+      if (openId === contactId) conversationRefresh.schedule();
+      listRefresh.schedule();
+      queueRefresh.schedule();
+    },
+  });
+
   function formatTime(iso) {
     if (!iso) return '';
     const date = new Date(iso);
@@ -331,6 +347,7 @@
     ui.live.hidden = false;
     renderNotifyMe();
     startStream();
+    labels.start();
     void loadList();
     void loadQueue();
     void loadMe();
@@ -351,6 +368,7 @@
     attachments.clear();
     media.reset();
     templates.forget();
+    labels.forget();
     reports.reset();
     ui.queueList.replaceChildren();
     closeCanned();
@@ -447,6 +465,7 @@
         } catch {
           return;
         }
+        if (data) labels.noteEvent(data);
         if (data && typeof idOf(data) === 'string') {
           noteEvent(data);
           if (idOf(data) === openId) noteOpenEvent(data);
@@ -698,6 +717,7 @@
   function listQuery(cursor, limit) {
     const params = new URLSearchParams({ limit: String(limit) });
     if (ui.filter.value) params.set('state', ui.filter.value);
+    labels.filterParams(params);
     if (cursor) params.set('cursor', cursor);
     return '/api/admin/conversations?' + params.toString();
   }
@@ -791,7 +811,7 @@
       top.append(stateBadge(c.state));
       const bottom = node('span', 'item-bottom');
       bottom.append(identityElement(c), timeElement(c.lastActivityAt));
-      button.append(top, bottom);
+      button.append(top, bottom, labels.decorations(c));
       button.addEventListener('click', () => openConversation(idOf(c)));
       item.append(button);
       return item;
@@ -892,7 +912,7 @@
       top.append(node('span', 'item-holder badge', chat.holder ? chat.holder.name : 'nobody'));
       const bottom = node('span', 'item-bottom');
       bottom.append(identityElement(chat), node('span', 'item-wait'));
-      button.append(top, bottom);
+      button.append(top, bottom, labels.decorations(chat));
       button.addEventListener('click', () => openConversation(idOf(chat)));
       item.append(button);
       return item;
@@ -1094,6 +1114,7 @@
     ui.state.dataset.state = conversation.state;
     ui.registered.textContent = conversation.registered ? 'registered' : 'not registered';
     ui.profile.textContent = profile ? [profile.email, profile.className].filter(Boolean).join(' · ') : '';
+    labels.renderHead(conversation);
     const optOut = conversation.campaignOptOut;
     ui.optOut.textContent = optOut ? 'Opted out of campaigns since ' + formatTime(optOut.since) : '';
     ui.optOut.hidden = !optOut;

@@ -106,6 +106,12 @@ it('erases everything about a student, in Postgres and Temporal, and the number 
   expect(
     (await call('POST', `/api/admin/conversations/${contactId}/notes`, { text: noteText }, agentToken)).status,
   ).toBe(201);
+  // A label on the conversation: it goes with the student (the cascade), the label itself stays.
+  expect((await call('POST', '/api/admin/labels', { name: 'Erasure check', color: '#123456' })).status).toBe(201);
+  expect(
+    (await call('PUT', `/api/admin/conversations/${contactId}/labels`, { labels: ['Erasure check'] }, agentToken))
+      .status,
+  ).toBe(200);
   const outbound = (await user.history()).filter((m) => m.direction === 'outbound' && m.waMessageId !== null);
   expect(
     (
@@ -146,6 +152,13 @@ it('erases everything about a student, in Postgres and Temporal, and the number 
   const after = await dumpDatabase(stack.config.databaseUrl!);
   const found = needles.filter((needle) => after.text.includes(needle));
   expect({ via: after.via, found }).toEqual({ via: after.via, found: [] });
+
+  const { rows: labelled } = await stack.db.query('select 1 from conversation_labels where contact_id = $1', [
+    contactId,
+  ]);
+  expect(labelled).toEqual([]);
+  const { rows: labels } = await stack.db.query<{ name: string }>('select name from labels');
+  expect(labels).toEqual([{ name: 'Erasure check' }]);
 
   // Temporal: no run of the conversation, open or closed.
   expect(await describeStatus(conversationWorkflowId(contactId))).toBeUndefined();

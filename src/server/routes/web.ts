@@ -51,6 +51,8 @@ const PAGES = {
     '/console/console-media.js': 'console-media.js',
     '/console/console-attach.js': 'console-attach.js',
     '/console/console-templates.js': 'console-templates.js',
+    '/console/console-labels.js': 'console-labels.js',
+    '/console/console-labels.css': 'console-labels.css',
     '/console/console-charts.js': 'console-charts.js',
     '/console/console-reports.js': 'console-reports.js',
     '/console/console-reports.css': 'console-reports.css',
