@@ -8,6 +8,7 @@ import { classifyFailures } from './failures';
 import { createRecordActivities } from './records';
 import { createRetentionActivities, type RetentionSettings } from './retention';
 import { createStoreActivities } from './store';
+import { createSupportPolicyReader, type SupportPolicyReader } from './support-policy';
 import { createTurnActivities } from './turn';
 import { createWhatsAppActivities } from './whatsapp';
 
@@ -32,9 +33,12 @@ export interface ActivityDeps {
  * The workflow calls none of them itself; they are built apart for the turn, the bare pipeline of the
  * benchmark and the tests that stub them.
  */
-export function createActivityParts(deps: ActivityDeps): ActivityParts {
+export function createActivityParts(
+  deps: ActivityDeps,
+  support: SupportPolicyReader = createSupportPolicyReader(deps.db, deps.supportDefaults),
+): ActivityParts {
   return {
-    store: createStoreActivities(deps.db, deps.settings),
+    store: createStoreActivities(deps.db, deps.settings, support),
     whatsapp: createWhatsAppActivities(deps.db, deps.whatsapp),
     records: createRecordActivities(deps.db, deps.whatsapp),
   };
@@ -67,14 +71,20 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 function createConversationActivities(deps: ActivityDeps) {
-  const parts = createActivityParts(deps);
+  // One reader for the worker: the policy is read at most every few seconds, whatever the traffic.
+  const support = createSupportPolicyReader(deps.db, deps.supportDefaults);
+  const parts = createActivityParts(deps, support);
   const { loadConversation, loadSettings, saveConversationState, setAside } = parts.store;
   return classifyFailures({
     loadConversation,
     loadSettings,
     saveConversationState,
     setAside,
-    ...createTurnActivities({ ...parts, settings: deps.settings }),
+    ...createTurnActivities({
+      ...parts,
+      settings: deps.settings,
+      support,
+    }),
   });
 }
 

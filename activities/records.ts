@@ -1,9 +1,13 @@
 import {
   closeChatSession,
+  noteChatAvailable,
+  noteChatFirstResponse,
   noteUserChatMessage,
   openChatSession,
   rateChatSession,
+  recordSlaEvent,
   setChatHolder,
+  setChatSla,
 } from '../src/db/chat-sessions';
 import { claimAgent } from '../src/db/assignment';
 import { setCampaignOptOut } from '../src/db/campaign-opt-out';
@@ -101,11 +105,22 @@ async function applyRecord(
     case 'expirePayment':
       return expirePayment(client, record.reference);
     case 'openChat':
-      return openChatSession(client, contactId, record.sessionKey, record.startedBy);
+      return openChatSession(client, contactId, record.sessionKey, record.startedBy, {
+        ...(record.availableAt === undefined ? {} : { availableAt: record.availableAt }),
+        ...(record.sla === undefined ? {} : { sla: record.sla }),
+      });
     case 'chatUserMessage':
       return noteUserChatMessage(client, record.sessionKey);
     case 'closeChat':
-      return closeChatSession(client, record.sessionKey, record.endedBy);
+      return closeChatSession(client, record.sessionKey, record.endedBy, record);
+    case 'chatFirstResponse':
+      return noteChatFirstResponse(client, record.sessionKey, record.businessSeconds, record.sla);
+    case 'chatSla':
+      return setChatSla(client, record.sessionKey, record);
+    case 'slaEvent':
+      return recordSlaEvent(client, contactId, record);
+    case 'chatAvailable':
+      return noteChatAvailable(client, contactId);
     case 'recordRating':
       return rateChatSession(client, record.sessionKey, record.rating);
     case 'campaignOptOut':

@@ -7,6 +7,7 @@ import { storeInbound } from '../src/db/messages';
 import type { Db } from '../src/db/pool';
 import type { SetAsideReason } from '../domain/failures';
 import type { ConversationSettings, InboundMessage, StoredConversation } from '../domain/types';
+import { currentSettings, type SupportPolicyReader } from './support-policy';
 
 export interface RecordInboundInput {
   contactId: string;
@@ -20,7 +21,7 @@ export interface RecordInboundResult {
   settings: ConversationSettings;
 }
 
-export function createStoreActivities(db: Db, settings: ConversationSettings) {
+export function createStoreActivities(db: Db, settings: ConversationSettings, support?: SupportPolicyReader) {
   // What the worker registers is written as arrow functions: activities/index.ts picks them off this object.
   return {
     /** Stores a batch of inbound messages, each in one statement with its conversation and event. */
@@ -31,7 +32,7 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
           duplicates.push(message.waMessageId);
       }
       if (duplicates.length > 0) log.info('redelivered messages ignored', { count: duplicates.length });
-      return { duplicates, settings };
+      return { duplicates, settings: await currentSettings(settings, support) };
     },
 
     /**
@@ -41,13 +42,16 @@ export function createStoreActivities(db: Db, settings: ConversationSettings) {
     loadConversation: async (input: {
       contactId: string;
     }): Promise<{ settings: ConversationSettings; stored?: StoredConversation }> => {
-      const stored = await loadStoredConversation(db, input.contactId);
-      return stored === undefined ? { settings } : { settings, stored };
+      const [stored, current] = await Promise.all([
+        loadStoredConversation(db, input.contactId),
+        currentSettings(settings, support),
+      ]);
+      return stored === undefined ? { settings: current } : { settings: current, stored };
     },
 
     /** The current product settings, for a run that has not handled a message yet. */
     loadSettings: async (): Promise<ConversationSettings> => {
-      return settings;
+      return currentSettings(settings, support);
     },
 
     saveConversationState: async (input: { contactId: string; state: string; registered: boolean }): Promise<void> => {

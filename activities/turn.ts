@@ -4,6 +4,7 @@ import { permanentReason } from './failures';
 import type { ConversationSettings, InboundMessage } from '../domain/types';
 import type { Claim, createRecordActivities, RecordEffect } from './records';
 import type { createStoreActivities } from './store';
+import { currentSettings, type SupportPolicyReader } from './support-policy';
 import type { createWhatsAppActivities, DeliverInput } from './whatsapp';
 
 /** One thing a flow step asked for, in order: records written together, or one message sent. */
@@ -57,15 +58,21 @@ export function createTurnActivities(parts: {
   records: ReturnType<typeof createRecordActivities>;
   whatsapp: ReturnType<typeof createWhatsAppActivities>;
   settings: ConversationSettings;
+  /** The support team's policy, handed over with the settings (read at most every few seconds). */
+  support?: SupportPolicyReader;
 }) {
   return {
     async handleTurn(input: TurnInput): Promise<TurnResult> {
       const { contactId } = input;
+      // Started at once, awaited at the end: a cached policy costs nothing, a fresh read overlaps the turn.
+      const settings = currentSettings(parts.settings, parts.support);
+      // Read failures are handled inside; this keeps an early return from leaving it unobserved.
+      settings.catch(() => undefined);
       let refused = 0;
       const agentSends: AgentSendOutcome[] = [];
       const claims: Claim[] = [];
-      const result = (stop: Partial<TurnResult> = {}): TurnResult => ({
-        settings: parts.settings,
+      const result = async (stop: Partial<TurnResult> = {}): Promise<TurnResult> => ({
+        settings: await settings,
         refused,
         ...stop,
         ...(agentSends.length > 0 ? { agentSends } : {}),

@@ -33,3 +33,13 @@ export interface SupportPolicy {
   hours: BusinessHours;
   sla: SlaPolicy;
 }
+
+/** What an SLA clock records (SPEC §10, `edubot_sla_breaches_total{kind}`): a warning at `warnAt`, a breach at the target. */
+export const SLA_EVENT_KINDS = [
+  'first_response_warning',
+  'first_response_breach',
+  'resolution_warning',
+  'resolution_breach',
+] as const;
+
+export type SlaEventKind = (typeof SLA_EVENT_KINDS)[number];

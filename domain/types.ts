@@ -1,6 +1,8 @@
 // Domain types shared by the workflow, the activities and the HTTP server.
 // Everything here crosses Temporal's JSON payload converter, so it is plain data only.
 
+import type { Priority, SupportPolicy } from './support-policy';
+
 /** Media kinds WhatsApp delivers with a downloadable media id. */
 export type MediaType = 'image' | 'document' | 'audio' | 'video' | 'sticker';
 
@@ -201,6 +203,11 @@ export interface ConversationSettings {
   autoAssign?: { capacity: number };
   /** The approved template that asks for a chat's rating once the 24-hour window has closed (CSAT_TEMPLATE_*). */
   csatTemplate?: { name: string; language: string };
+  /**
+   * The support team's business hours and SLA targets (SPEC §7.6), as of the activity that handed these
+   * settings over; absent (a worker before them): always open, no SLA.
+   */
+  support?: SupportPolicy;
 }
 
 /** How many timed-out payments stay confirmable: a late payment is rare, an old link rarer still. */
@@ -216,7 +223,19 @@ export interface StoredConversation {
   profile?: { fullName: string; email: string; className: string };
   subscriptionActiveUntil?: number;
   homeworkCount: number;
-  openChat?: { sessionKey: string; startedBy: string; startedAt: number; agentReplied: boolean };
+  openChat?: {
+    sessionKey: string;
+    startedBy: string;
+    startedAt: number;
+    agentReplied: boolean;
+    /** When the chat reached the team (absent: at its start). */
+    availableAt?: number;
+    slaFirstResponse?: 'met' | 'breached';
+    slaResolution?: 'met' | 'breached';
+    escalated?: boolean;
+  };
+  /** The conversation's priority (conversations.priority). */
+  priority?: Priority;
   pendingPayment?: { reference: string; amount: number; createdAt: number };
   /** The latest payments that timed out, oldest first: money that arrives late still counts. */
   expiredPayments?: string[];

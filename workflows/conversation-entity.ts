@@ -15,6 +15,7 @@ import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from './search-attrib
 import { SNAPSHOT_VERSION, type ConversationSnapshot, type ShownState } from './snapshot';
 import type { TurnItem, TurnResult } from '../activities';
 import type { SetAsideReason } from '../domain/failures';
+import { PRIORITIES, type Priority } from '../domain/support-policy';
 import type { ConversationSettings, InboundMessage } from '../domain/types';
 
 // The conversation the workflow (conversation.ts) wraps: its state, the queue of what is to be handled,
@@ -30,7 +31,10 @@ const LAST_INBOUND_AT_RESOLUTION_MS = 60_000;
 
 type AgentWork = { kind: 'agent'; command: AgentCommand; result?: AgentCommandResult };
 type Work =
-  { kind: 'inbound'; message: InboundMessage } | { kind: 'payment'; confirmation: PaymentConfirmation } | AgentWork;
+  | { kind: 'inbound'; message: InboundMessage }
+  | { kind: 'payment'; confirmation: PaymentConfirmation }
+  | { kind: 'priority'; priority: Priority }
+  | AgentWork;
 
 /** One flow event to handle; an inbound message is stored by the turn that carries out its step. */
 interface Item {
@@ -112,6 +116,13 @@ export class Conversation {
     this.work.push({ kind: 'payment', confirmation });
   }
 
+  /** The conversation's priority changed (already stored): the open chat's SLA clocks follow it. */
+  setPriority(priority: Priority): void {
+    // A signal has no validator: a value no version knows is ignored rather than written.
+    if (!(PRIORITIES as readonly string[]).includes(priority)) return;
+    this.work.push({ kind: 'priority', priority });
+  }
+
   /** Takes an agent command and waits for its answer; a request taken twice runs once and is answered twice. */
   async command(command: AgentCommand): Promise<AgentCommandResult> {
     const earlier = this.answered.find((a) => a.requestId === command.requestId);
@@ -166,6 +177,14 @@ export class Conversation {
         const batch = this.work.splice(0, end === -1 ? this.work.length : end) as (Work & { kind: 'inbound' })[];
         const messages = batch.map((w) => w.message);
         await this.guarded({ inbound: messages }, () => this.handleInbound(messages));
+      } else if (first.kind === 'priority') {
+        this.work.shift();
+        const { priority } = first;
+        // Nothing a retry must recognise: the step only plans timers and sets the session's due times.
+        const cause = `priority/${wf.workflowInfo().runId}/${Date.now()}`;
+        await this.guarded({ priority }, async () => {
+          await this.run({ type: 'priority', priority }, cause);
+        });
       } else if (first.kind === 'payment') {
         this.work.shift();
         const { confirmation } = first;

@@ -7,6 +7,7 @@ import {
   conversationQuery,
   inboundSignal,
   paymentConfirmedSignal,
+  prioritySignal,
   type AgentCommand,
 } from './messages';
 import { emptySnapshot, readSnapshot, type ConversationSnapshot } from './snapshot';
@@ -36,6 +37,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   // interleave; a burst that arrives together is handled in one workflow task.
   wf.setHandler(inboundSignal, (message) => conversation.accept(message));
   wf.setHandler(paymentConfirmedSignal, (confirmation) => conversation.confirmPayment(confirmation));
+  wf.setHandler(prioritySignal, ({ priority }) => conversation.setPriority(priority));
   wf.setHandler(agentCommandUpdate, (command) => conversation.command(command), { validator: validateCommand });
   wf.setHandler(conversationQuery, () => conversation.view());
   // Only wakes the run (`npm run admin -- drain`): the loop then sees whether its version is still the target.

@@ -1,5 +1,6 @@
 import type { Queryable } from './queryable';
 import { EXPIRED_PAYMENTS_KEPT, type StoredConversation } from '../../domain/types';
+import type { Priority } from '../../domain/support-policy';
 
 // What Postgres knows about one conversation, for a workflow run that starts without the state of an
 // earlier run (the first run of a number, or one after an operator terminated or reset it).
@@ -17,6 +18,11 @@ interface Row {
   chat_started_by: string | null;
   chat_started_at: Date | null;
   chat_agent_replied: boolean | null;
+  chat_available_at: Date | null;
+  chat_sla_first_response: 'met' | 'breached' | null;
+  chat_sla_resolution: 'met' | 'breached' | null;
+  chat_escalated: boolean | null;
+  priority: Priority | null;
   payment_reference: string | null;
   payment_amount: number | null;
   payment_created_at: Date | null;
@@ -35,6 +41,8 @@ export async function loadStoredConversation(
             (select count(*) from homework h where h.contact_id = $1) as homework_count,
             s.session_key as chat_session_key, s.started_by as chat_started_by, s.started_at as chat_started_at,
             s.first_agent_reply_at is not null as chat_agent_replied,
+            s.available_at as chat_available_at, s.sla_first_response as chat_sla_first_response,
+            s.sla_resolution as chat_sla_resolution, s.escalated_at is not null as chat_escalated, c.priority,
             p.reference as payment_reference, p.amount as payment_amount, p.created_at as payment_created_at,
             array(select reference from (
               select id, reference from payments where contact_id = $1 and status = 'expired' order by id desc limit $2
@@ -66,9 +74,14 @@ export async function loadStoredConversation(
             startedBy: row.chat_started_by!,
             startedAt: row.chat_started_at!.getTime(),
             agentReplied: row.chat_agent_replied === true,
+            ...(row.chat_available_at ? { availableAt: row.chat_available_at.getTime() } : {}),
+            ...(row.chat_sla_first_response ? { slaFirstResponse: row.chat_sla_first_response } : {}),
+            ...(row.chat_sla_resolution ? { slaResolution: row.chat_sla_resolution } : {}),
+            ...(row.chat_escalated === true ? { escalated: true } : {}),
           },
         }
       : {}),
+    ...(row.priority !== null && row.priority !== 'normal' ? { priority: row.priority } : {}),
     ...(row.payment_reference !== null
       ? {
           pendingPayment: {

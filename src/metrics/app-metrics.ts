@@ -5,6 +5,7 @@ import { createAdminAuthMetrics, type AdminAuthMetrics } from './admin-auth-metr
 import { registerCampaignMetrics } from './campaign-metrics';
 import { registerRetentionMetrics } from './retention-metrics';
 import { sharedRead } from './shared-read';
+import { registerSlaMetrics } from './sla-metrics';
 import { readStoreFigures, registerStoreMetrics } from './store-metrics';
 import { createWebhookMetrics, type WebhookMetrics } from './webhook-metrics';
 
@@ -36,6 +37,7 @@ export function createAppMetrics(deps: { db: Queryable; logger: Logger; maxAgeMs
   );
   registerStoreMetrics(registry, read);
   registerRetentionMetrics(registry, async () => (await read())?.retentionDeleted);
+  registerSlaMetrics(registry, { ...deps, maxAgeMs: deps.maxAgeMs ?? STORE_FIGURES_MAX_AGE_MS });
   registerCampaignMetrics(registry, { ...deps, maxAgeMs: deps.maxAgeMs ?? STORE_FIGURES_MAX_AGE_MS });
   const webhook = createWebhookMetrics(registry);
   const adminAuth = createAdminAuthMetrics(registry);

@@ -7,12 +7,15 @@ import { isEndChatText, type Input } from './intents';
 import { leaveFlow, showMenu } from './menu';
 import { codePoints } from './normalize';
 import { askRating } from './rating';
+import { describeOpening } from '../../domain/describe-opening';
+import { availableFrom, closingFigures, noteFirstResponse, planSla, policyOf, waitsForOpening } from './sla';
 import type { FlowState } from './state';
 import {
   agentJoined,
   agentMessage,
   agentPrefix,
   chatAcknowledged,
+  chatAway,
   chatConnected,
   chatReminder,
   chatTimedOut,
@@ -28,30 +31,59 @@ import type { Turn } from './turn';
 /** (Re)starts the idle timers; any message from either side counts as activity. */
 export function startChatTimers(turn: Turn): void {
   const { chatIdleReminderMs, chatIdleTimeoutMs } = turn.settings.timers;
+  // A chat waiting for the opening is not idle: its idle time counts from when agents are back.
+  const availableAt = turn.state.chat?.availableAt;
+  const wait = availableAt === undefined ? 0 : Math.max(0, availableAt - turn.ctx.now);
   // A reminder at or after the close would never be seen.
-  if (chatIdleReminderMs < chatIdleTimeoutMs) turn.startTimer('chat_reminder', chatIdleReminderMs);
+  if (chatIdleReminderMs < chatIdleTimeoutMs) turn.startTimer('chat_reminder', wait + chatIdleReminderMs);
   else turn.cancelTimer('chat_reminder');
-  turn.startTimer('chat_close', chatIdleTimeoutMs);
+  turn.startTimer('chat_close', wait + chatIdleTimeoutMs);
 }
 
-/** Leaves whatever the user was doing (nothing saved is lost) and opens a session under a new key. */
-function openChat(turn: Turn, startedBy: string): NonNullable<FlowState['chat']> {
+/**
+ * Leaves whatever the user was doing (nothing saved is lost) and opens a session under a new key. A
+ * chat the student asked for reaches the team at `availableAt` and runs the SLA clocks.
+ */
+function openChat(turn: Turn, startedBy: string, availableAt?: number): NonNullable<FlowState['chat']> {
   const { state } = turn;
   leaveFlow(turn);
   delete state.awaitingRating;
   const sessionKey = `chat-${turn.ctx.contactId}-${turn.newId()}`;
-  const chat = { sessionKey, startedBy, startedAt: turn.ctx.now, acknowledged: false };
+  const chat: NonNullable<FlowState['chat']> = { sessionKey, startedBy, startedAt: turn.ctx.now, acknowledged: false };
   state.chat = chat;
   turn.moveTo('CHAT_SUPPORT_ACTIVE');
-  turn.emit({ type: 'openChat', sessionKey, startedBy });
+  if (availableAt === undefined) turn.emit({ type: 'openChat', sessionKey, startedBy });
+  else {
+    chat.availableAt = availableAt;
+    turn.emit({ type: 'openChat', sessionKey, startedBy, availableAt, sla: planSla(turn, chat) });
+  }
   startChatTimers(turn);
   return chat;
 }
 
-/** The user asked for support from a resting state. */
+/**
+ * The user asked for support from a resting state. Outside business hours they are told when agents
+ * are back; the chat waits for the opening (and only then asks automatic assignment for an agent).
+ */
 export function openUserChat(turn: Turn): void {
-  openChat(turn, 'user');
-  turn.send(chatConnected(turn.settings));
+  const chat = openChat(turn, 'user', availableFrom(turn));
+  if (!waitsForOpening(chat, turn.ctx.now)) {
+    turn.send(chatConnected(turn.settings));
+    requestAgent(turn);
+    return;
+  }
+  // The away message already says that what they write reaches the team.
+  chat.acknowledged = true;
+  const { hours } = policyOf(turn);
+  turn.send(chatAway(turn.settings, describeOpening(hours, turn.ctx.now), hours.timezone));
+  turn.startTimer('chat_available', chat.availableAt! - turn.ctx.now);
+}
+
+/** The opening a waiting chat waited for came: the queue shows it, and automatic assignment may give it an agent. */
+export function onChatAvailable(turn: Turn): void {
+  const chat = turn.state.chat;
+  if (chat === undefined) return;
+  turn.emit({ type: 'chatAvailable', sessionKey: chat.sessionKey });
   requestAgent(turn);
 }
 
@@ -90,7 +122,7 @@ function endChat(turn: Turn, endedBy: string, closing?: { content: OutboundConte
   const chat = state.chat;
   if (chat === undefined) return;
   if (closing !== undefined) turn.send(closing.content, closing.agent);
-  turn.emit({ type: 'closeChat', sessionKey: chat.sessionKey, endedBy });
+  turn.emit({ type: 'closeChat', sessionKey: chat.sessionKey, endedBy, ...closingFigures(turn, chat) });
   turn.cancelTimer('chat_reminder');
   turn.cancelTimer('chat_close');
   delete state.chat;
@@ -154,6 +186,7 @@ export function agentSend(
   takeIfFree(turn, actor, agent);
   if (file !== undefined) turn.send(file, agent);
   if (text !== undefined) turn.send(agentMessage(text.text, agent), agent);
+  noteFirstResponse(turn, chat);
   chat.agentReplied = true;
   startChatTimers(turn);
   return undefined;
@@ -205,6 +238,7 @@ export function agentTemplate(
   }
   takeIfFree(turn, actor, agent);
   turn.send(template, agent);
+  noteFirstResponse(turn, chat);
   chat.agentReplied = true;
   turn.cancelTimer('chat_reminder');
   turn.startTimer('chat_close', TEMPLATE_REPLY_WAIT_MS);

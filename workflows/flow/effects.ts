@@ -1,5 +1,13 @@
 import type { OutboundContent } from '../../domain/types';
-import type { Agent, Profile, TimerName } from './state';
+import type { Priority, SlaEventKind } from '../../domain/support-policy';
+import type { Agent, Profile, SlaOutcome, TimerName } from './state';
+
+/** A chat's SLA due instants as the session row keeps them (epoch ms; null: no clock). */
+export interface SlaDue {
+  priority: Priority;
+  firstResponseDueAt: number | null;
+  resolutionDueAt: number | null;
+}
 
 /** A side effect the flow asks for; the workflow carries each out, in order, through activities or timers. */
 export type Effect =
@@ -24,12 +32,32 @@ export type Effect =
   /** Start (or restart) a durable timer; when it fires the workflow feeds `{ type: 'timer', timer, token }`. */
   | { type: 'startTimer'; timer: TimerName; token: string; delayMs: number }
   | { type: 'cancelTimer'; timer: TimerName }
-  /** A chat session begins (`startedBy` is 'user' or the agent's name). */
-  | { type: 'openChat'; sessionKey: string; startedBy: string }
+  /**
+   * A chat session begins (`startedBy` is 'user' or the agent's name). `availableAt`: when it reaches
+   * the team (epoch ms; absent: at once); `sla`: its clocks, for a chat the student asked for.
+   */
+  | { type: 'openChat'; sessionKey: string; startedBy: string; availableAt?: number; sla?: SlaDue }
   /** A user message arrived during a chat (for first-response figures and the console). */
   | { type: 'chatUserMessage'; sessionKey: string }
-  /** A chat ends (`endedBy` is 'user', 'timeout' or the agent's name). */
-  | { type: 'closeChat'; sessionKey: string; endedBy: string }
+  /**
+   * A chat ends (`endedBy` is 'user', 'timeout' or the agent's name); `resolutionBusinessSeconds`: the
+   * business time from its availability to now; `slaResolution` when a resolution clock ran.
+   */
+  | {
+      type: 'closeChat';
+      sessionKey: string;
+      endedBy: string;
+      resolutionBusinessSeconds?: number;
+      slaResolution?: SlaOutcome;
+    }
+  /** The first agent reply of a chat the student asked for: its business time, and the SLA outcome when a clock ran. */
+  | { type: 'chatFirstResponse'; sessionKey: string; businessSeconds: number; sla?: SlaOutcome }
+  /** The chat's SLA clocks were planned again (its priority changed). */
+  | ({ type: 'chatSla'; sessionKey: string } & SlaDue)
+  /** An SLA warning or breach, recorded once per kind and session; `escalate` marks the chat escalated. */
+  | { type: 'slaEvent'; sessionKey: string; kind: SlaEventKind; priority: Priority; dueAt: number; escalate: boolean }
+  /** A chat asked for outside business hours reached the team (the opening came): the queue shows it now. */
+  | { type: 'chatAvailable'; sessionKey: string }
   | { type: 'recordRating'; sessionKey: string; rating: number }
   /** The student wrote STOP (`optedOut`, since `at`, epoch ms) or START: whether campaigns may reach them. */
   | { type: 'campaignOptOut'; optedOut: boolean; at: number }

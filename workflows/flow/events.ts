@@ -1,4 +1,5 @@
 import type { ContactRequestContent, InboundMessage, MediaContent, TemplateContent } from '../../domain/types';
+import type { Priority } from '../../domain/support-policy';
 import type { Agent, TimerName } from './state';
 
 /** Who acts through the admin API: a person, and whether with the admin role. */
@@ -33,4 +34,6 @@ export type FlowEvent =
   /** Someone became available: an open chat nobody holds asks for an agent (automatic assignment). */
   | { type: 'claimAgent' }
   /** Automatic assignment gave the session `holder` (already recorded by the activity). */
-  | { type: 'holderClaimed'; sessionKey: string; holder: Agent };
+  | { type: 'holderClaimed'; sessionKey: string; holder: Agent }
+  /** The conversation's priority changed (PUT …/priority): the open chat's SLA clocks are planned again. */
+  | { type: 'priority'; priority: Priority };

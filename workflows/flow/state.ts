@@ -1,3 +1,5 @@
+import type { Priority } from '../../domain/support-policy';
+
 // The conversation states: also the `ConversationState` search attribute.
 
 export const STATE_NAMES = [
@@ -18,7 +20,17 @@ export const STATE_NAMES = [
 export type StateName = (typeof STATE_NAMES)[number];
 
 /** The durable timers a conversation can have running; each firing carries the token it was started with. */
-export type TimerName = 'flow_idle' | 'payment' | 'chat_reminder' | 'chat_close';
+export type TimerName =
+  | 'flow_idle'
+  | 'payment'
+  | 'chat_reminder'
+  | 'chat_close'
+  /** A chat asked for outside business hours reaches the team at the opening. */
+  | 'chat_available'
+  | 'sla_first_response_warning'
+  | 'sla_first_response'
+  | 'sla_resolution_warning'
+  | 'sla_resolution';
 
 /** A person answering chats, as the admin API names them. */
 export interface Agent {
@@ -64,13 +76,42 @@ export interface FlowState {
     agentReplied?: boolean;
     /** The agent who holds the chat: only they (or an admin) may send in it or end it. */
     holder?: Agent;
+    /**
+     * When the chat reached the team (epoch ms): its start, or the next opening for a chat asked for
+     * outside business hours (absent in chats of versions before business hours: their start).
+     */
+    availableAt?: number;
+    /** The SLA clocks of a chat the student asked for (absent: no clock runs). */
+    sla?: ChatSla;
   };
   /** The student wrote STOP (at `since`, epoch ms): no campaign messages until they write START. */
   campaignOptOut?: { since: number };
   /** A chat ended and its rating was asked for; the next 1–5 answer is stored on that session. */
   awaitingRating?: { sessionKey: string };
+  /** The conversation's priority (PUT …/priority); absent: normal. */
+  priority?: Priority;
   /** Token of each running timer; a firing whose token differs is stale and ignored. */
   timers: Partial<Record<TimerName, string>>;
+}
+
+/** SLA outcome of one clock. */
+export type SlaOutcome = 'met' | 'breached';
+
+/**
+ * The SLA clocks of an open chat: the instants computed when the chat opened (or its priority changed),
+ * kept as computed, since the time zone rules a later build reads may differ. Epoch ms.
+ */
+export interface ChatSla {
+  priority: Priority;
+  firstResponseDueAt?: number;
+  resolutionDueAt?: number;
+  /** Set once breached (and for the first response, once met). */
+  firstResponse?: SlaOutcome;
+  resolution?: 'breached';
+  /** The clocks whose warning was given. */
+  warned?: ('first_response' | 'resolution')[];
+  /** A breach escalated the chat (top of the queue, admins told). */
+  escalated?: boolean;
 }
 
 export function initialFlowState(): FlowState {

@@ -1,6 +1,15 @@
 import type { InboundMessage } from '../../domain/types';
 import { agentRequestContactInfo } from './agent';
-import { agentEnd, agentSend, agentStart, agentTemplate, handleChatInbound, onChatClose, onChatReminder } from './chat';
+import {
+  agentEnd,
+  agentSend,
+  agentStart,
+  agentTemplate,
+  handleChatInbound,
+  onChatAvailable,
+  onChatClose,
+  onChatReminder,
+} from './chat';
 import type { FlowContext, Rejection, StepResult } from './context';
 import type { FlowEvent } from './events';
 import { assign, holderClaimed, requestAgent, unassign } from './holder';
@@ -11,6 +20,7 @@ import { handleOptOut } from './opt-out';
 import { handlePaymentPending, onPaymentConfirmed, onPaymentTimeout } from './payment';
 import { handleRating } from './rating';
 import { handleRegistration } from './registration';
+import { onPriority, onSlaTimer, waitsForOpening } from './sla';
 import { handleResting } from './resting';
 import type { FlowState, StateName, TimerName } from './state';
 import { NOTES } from './texts';
@@ -48,13 +58,20 @@ export function step(state: FlowState, event: FlowEvent, ctx: FlowContext): Step
     case 'claimAgent':
       return agentAction(state, ctx, (turn) => {
         if (turn.state.chat === undefined) return { code: 'not_in_chat_support', message: 'No chat is open.' };
-        requestAgent(turn);
+        // Not before the opening a chat asked for outside business hours waits for.
+        if (!waitsForOpening(turn.state.chat, ctx.now)) requestAgent(turn);
         return undefined;
       });
     case 'holderClaimed': {
       const turn = new Turn(state, ctx);
       holderClaimed(turn, event.sessionKey, event.holder);
       return turn.result();
+    }
+    case 'priority': {
+      const turn = new Turn(state, ctx);
+      turn.state.priority = event.priority;
+      onPriority(turn);
+      return settle(turn, state, false);
     }
     default:
       // An event type this version does not know (a newer sender, an old history): nothing happens.
@@ -118,6 +135,15 @@ function timer(state: FlowState, name: TimerName, token: string, ctx: FlowContex
       break;
     case 'chat_close':
       onChatClose(turn);
+      break;
+    case 'chat_available':
+      onChatAvailable(turn);
+      break;
+    case 'sla_first_response_warning':
+    case 'sla_first_response':
+    case 'sla_resolution_warning':
+    case 'sla_resolution':
+      onSlaTimer(turn, name);
       break;
   }
   return settle(turn, state, false);

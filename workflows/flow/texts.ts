@@ -294,6 +294,23 @@ export function chatConnected(settings: ConversationSettings): OutboundContent {
   );
 }
 
+/**
+ * A chat asked for outside business hours: when agents are back (`when`, in the business's time, e.g.
+ * "tomorrow at 08:00"; undefined when no opening is known), and that everything written meanwhile
+ * reaches them. No "connected": nobody is there yet.
+ */
+export function chatAway(settings: ConversationSettings, when: string | undefined, timezone: string): OutboundContent {
+  const back =
+    when === undefined
+      ? 'Our support team is away right now.'
+      : `🌙 Our support team is away right now. An agent will be with you ${when} (${timezone} time).`;
+  return buttons(
+    `${back} Write your question here now if you like: everything you send reaches them, and they will answer in this chat.\n\n` +
+      'Tap End Chat, or type "end chat", to stop waiting.',
+    [BUTTONS.endChat],
+  );
+}
+
 export function chatAcknowledged(settings: ConversationSettings): OutboundContent {
   return text(
     '📨 Got it! Your message is with our support team and an agent will answer here. ' +

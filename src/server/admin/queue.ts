@@ -7,7 +7,7 @@ import type { Actor } from '../../auth/tokens';
 import { isAvailable, listUnheldWaiting, setAvailability } from '../../db/assignment';
 import type { Db } from '../../db/pool';
 import type { ChatCommands } from '../chat-commands';
-import { listWaitingChats } from '../../db/queue';
+import { countWaitingForOpening, listWaitingChats } from '../../db/queue';
 import { contactJson } from './conversations';
 import { FilterQuery } from './labels';
 import { parse, readJsonBody } from './params';
@@ -34,6 +34,8 @@ export function mountQueueRoutes(
     noteAudit(ctx, { details: { ...filter, count: waiting.length } });
     ctx.body = {
       status: 'success',
+      // Chats asked for outside business hours: they join the queue at the opening (SPEC §7.6).
+      waitingForOpening: await countWaitingForOpening(db),
       // The console marks a chat that has waited longer (CHAT_WAIT_WARN).
       warnAfterSeconds: Math.round(config.support.waitWarnMs / 1000),
       queue: waiting.map((chat) => ({
@@ -42,6 +44,8 @@ export function mountQueueRoutes(
         waitingSince: chat.waitingSince,
         waitSeconds: Math.floor(chat.waitSeconds),
         holder: chat.holder,
+        availableAt: chat.availableAt,
+        sla: chat.sla,
         priority: chat.priority,
         labels: chat.labels,
       })),

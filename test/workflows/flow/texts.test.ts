@@ -102,6 +102,12 @@ const BUILDERS: Record<string, () => OutboundContent[]> = {
   topicAnswer: () => TOPICS.flatMap((t) => longSettings.map((s) => texts.topicAnswer(t, s))),
   chatConnected: () => longSettings.map((s) => texts.chatConnected(s)),
   chatAcknowledged: () => longSettings.map((s) => texts.chatAcknowledged(s)),
+  chatAway: () =>
+    longSettings.flatMap((s) => [
+      texts.chatAway(s, 'on Monday 4 January at 08:00', 'America/Argentina/ComodRivadavia'),
+      texts.chatAway(s, undefined, 'UTC'),
+      texts.chatAway(s, LONG, LONG),
+    ]),
   agentJoined: () => [texts.agentJoined()],
   agentMessage: () => [
     ...['Hello', 'y'.repeat(4096 - [...texts.AGENT_PREFIX].length), LONG, EMOJI].map((m) => texts.agentMessage(m)),

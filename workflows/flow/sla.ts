@@ -1,0 +1,177 @@
+import { ALWAYS_OPEN } from '../../domain/business-hours';
+import { addBusinessTime, businessTimeBetween, nextOpening } from '../../domain/business-time';
+import {
+  DEFAULT_PRIORITY,
+  NO_SLA,
+  type SlaEventKind,
+  type SlaKind,
+  type SupportPolicy,
+} from '../../domain/support-policy';
+import type { SlaDue } from './effects';
+import type { ChatSla, FlowState, TimerName } from './state';
+import type { Turn } from './turn';
+
+// Business hours and SLA clocks of a chat (SPEC §7.6), pure like the rest of the flow. A chat the
+// student asks for reaches the team at once inside business hours, or at the next opening; its
+// first-response and resolution clocks count business time from then. The due instants are computed
+// once (at the opening of the chat, or when its priority changes) and kept in the state: a later build
+// with other time zone rules never moves a deadline already promised. Each instant is a flow timer,
+// served by the workflow's one alarm like every other.
+
+type Chat = NonNullable<FlowState['chat']>;
+
+/** The policy the flow works with: always open and no SLA when the worker handed none over. */
+export function policyOf(turn: Turn): SupportPolicy {
+  return turn.settings.support ?? { hours: ALWAYS_OPEN, sla: NO_SLA };
+}
+
+/**
+ * When a chat asked for now reaches the team: now inside business hours, else the next opening (now if
+ * none is known). Undefined when the settings carry no policy (a worker from before business hours):
+ * the chat then opens as it did, with no clocks and nothing recorded of them.
+ */
+export function availableFrom(turn: Turn): number | undefined {
+  const { now } = turn.ctx;
+  if (turn.settings.support === undefined) return undefined;
+  return nextOpening(turn.settings.support.hours, now) ?? now;
+}
+
+/** Whether the chat still waits for the opening. */
+export function waitsForOpening(chat: Chat, now: number): boolean {
+  return chat.availableAt !== undefined && chat.availableAt > now;
+}
+
+const CLOCKS: Record<
+  SlaKind,
+  { warning: TimerName; breach: TimerName; due: 'firstResponseDueAt' | 'resolutionDueAt' }
+> = {
+  first_response: { warning: 'sla_first_response_warning', breach: 'sla_first_response', due: 'firstResponseDueAt' },
+  resolution: { warning: 'sla_resolution_warning', breach: 'sla_resolution', due: 'resolutionDueAt' },
+};
+
+/** Whether a clock still runs: not breached, and for the first response, not answered. */
+function running(chat: Chat, sla: ChatSla, kind: SlaKind): boolean {
+  if (kind === 'resolution') return sla.resolution === undefined;
+  return sla.firstResponse === undefined && chat.agentReplied !== true;
+}
+
+/**
+ * (Re)plans the clocks of a chat the student asked for, for the conversation's priority: the due
+ * instants from the chat's availability in business time, a warning at the policy's share of each
+ * target. A clock breached or answered stays so; a warning given is not given again.
+ */
+export function planSla(turn: Turn, chat: Chat): SlaDue {
+  const { hours, sla: policy } = policyOf(turn);
+  const priority = turn.state.priority ?? DEFAULT_PRIORITY;
+  const from = chat.availableAt ?? chat.startedAt;
+  const before = chat.sla;
+  const sla: ChatSla = {
+    priority,
+    ...(before?.firstResponse ? { firstResponse: before.firstResponse } : {}),
+    ...(before?.resolution ? { resolution: before.resolution } : {}),
+    ...(before?.warned?.length ? { warned: before.warned } : {}),
+    ...(before?.escalated ? { escalated: true } : {}),
+  };
+  for (const kind of ['first_response', 'resolution'] as const) {
+    const clock = CLOCKS[kind];
+    const target = (kind === 'first_response' ? policy.firstResponse : policy.resolution)[priority];
+    // A breached clock keeps the instant it breached at; an answered first response needs none.
+    const kept = before?.[clock.due];
+    const dueAt = target === undefined ? undefined : addBusinessTime(hours, from, target);
+    if (!running(chat, sla, kind) || dueAt === undefined) {
+      turn.cancelTimer(clock.warning);
+      turn.cancelTimer(clock.breach);
+      if (!running(chat, sla, kind) && kept !== undefined) sla[clock.due] = kept;
+      continue;
+    }
+    sla[clock.due] = dueAt;
+    const warnAt = addBusinessTime(hours, from, Math.round(target! * policy.warnAt));
+    if (warnAt !== undefined && !sla.warned?.includes(kind)) turn.startTimer(clock.warning, delay(turn, warnAt));
+    else turn.cancelTimer(clock.warning);
+    turn.startTimer(clock.breach, delay(turn, dueAt));
+  }
+  chat.sla = sla;
+  return { priority, firstResponseDueAt: sla.firstResponseDueAt ?? null, resolutionDueAt: sla.resolutionDueAt ?? null };
+}
+
+const delay = (turn: Turn, at: number): number => Math.max(0, at - turn.ctx.now);
+
+/** Stops every SLA clock of the chat (it ended). */
+export function stopSla(turn: Turn): void {
+  for (const { warning, breach } of Object.values(CLOCKS)) {
+    turn.cancelTimer(warning);
+    turn.cancelTimer(breach);
+  }
+}
+
+/** The chat's priority changed: its clocks are planned again and the session row told. */
+export function onPriority(turn: Turn): void {
+  const chat = turn.state.chat;
+  if (chat === undefined || chat.sla === undefined) return;
+  turn.emit({ type: 'chatSla', sessionKey: chat.sessionKey, ...planSla(turn, chat) });
+}
+
+/** An SLA timer fired: a warning, or a breach (escalated when the policy says so). */
+export function onSlaTimer(turn: Turn, timer: TimerName): void {
+  const chat = turn.state.chat;
+  const sla = chat?.sla;
+  if (chat === undefined || sla === undefined) return;
+  const kind: SlaKind =
+    timer === 'sla_first_response' || timer === 'sla_first_response_warning' ? 'first_response' : 'resolution';
+  if (!running(chat, sla, kind)) return;
+  const dueAt = sla[CLOCKS[kind].due];
+  if (dueAt === undefined) return;
+  const breach = timer === CLOCKS[kind].breach;
+  const escalate = breach && policyOf(turn).sla.escalate && sla.escalated !== true;
+  if (breach) {
+    if (kind === 'first_response') sla.firstResponse = 'breached';
+    else sla.resolution = 'breached';
+    turn.cancelTimer(CLOCKS[kind].warning);
+    if (escalate) sla.escalated = true;
+  } else {
+    sla.warned = [...(sla.warned ?? []), kind];
+  }
+  const event: SlaEventKind = `${kind}_${breach ? 'breach' : 'warning'}`;
+  turn.emit({ type: 'slaEvent', sessionKey: chat.sessionKey, kind: event, priority: sla.priority, dueAt, escalate });
+}
+
+/** Business seconds of the chat from its availability until now. */
+function businessSecondsSince(turn: Turn, chat: Chat): number {
+  const from = chat.availableAt ?? chat.startedAt;
+  return businessTimeBetween(policyOf(turn).hours, from, turn.ctx.now) / 1000;
+}
+
+/**
+ * The first agent reply in a chat the student asked for: its business time is recorded, and its clock
+ * (if one ran) is met unless it breached already. Call before marking the chat replied.
+ */
+export function noteFirstResponse(turn: Turn, chat: Chat): void {
+  if (chat.agentReplied === true || chat.startedBy !== 'user' || chat.availableAt === undefined) return;
+  const sla = chat.sla;
+  const outcome = sla?.firstResponseDueAt === undefined ? undefined : (sla.firstResponse ?? 'met');
+  if (sla !== undefined && outcome !== undefined) sla.firstResponse = outcome;
+  turn.cancelTimer(CLOCKS.first_response.warning);
+  turn.cancelTimer(CLOCKS.first_response.breach);
+  turn.emit({
+    type: 'chatFirstResponse',
+    sessionKey: chat.sessionKey,
+    businessSeconds: businessSecondsSince(turn, chat),
+    ...(outcome === undefined ? {} : { sla: outcome }),
+  });
+}
+
+/** What the closing of the chat records: its business time, and the resolution clock's outcome when one ran. */
+export function closingFigures(
+  turn: Turn,
+  chat: Chat,
+): { resolutionBusinessSeconds?: number; slaResolution?: 'met' | 'breached' } {
+  stopSla(turn);
+  turn.cancelTimer('chat_available');
+  if (chat.availableAt === undefined && turn.settings.support === undefined) return {};
+  const sla = chat.sla;
+  const outcome = sla?.resolutionDueAt === undefined ? undefined : (sla.resolution ?? 'met');
+  return {
+    resolutionBusinessSeconds: businessSecondsSince(turn, chat),
+    ...(outcome === undefined ? {} : { slaResolution: outcome }),
+  };
+}
