@@ -2,9 +2,9 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
+import type { Config } from '../../config';
 import { getCampaignOptOut } from '../../db/campaign-opt-out';
-import { listChatSessions, listSlaEvents } from '../../db/chat-sessions';
-import { slaShown } from '../../db/queue';
+import { listChatSessions } from '../../db/chat-sessions';
 import { CONTACT_ID, type ContactShown } from '../../db/contacts';
 import {
   getConversation,
@@ -20,6 +20,7 @@ import { getStudent } from '../../db/users';
 import { STATE_NAMES } from '../../../workflows/flow/state';
 import { notFound } from '../errors';
 import { FilterQuery } from './labels';
+import { conversationBillingShown } from './reports';
 import { messageMedia } from './message-media';
 import { decodeJsonCursor, encodeJsonCursor, Limit, parse, contactParam } from './params';
 
@@ -102,7 +103,11 @@ const messageJson = (m: StoredMessage) => ({
   failedAt: m.failedAt,
 });
 
-export function mountConversationRoutes(router: Router<AdminState>, { db }: { db: Db }, guard: AdminGuard): void {
+export function mountConversationRoutes(
+  router: Router<AdminState>,
+  { db, config }: { db: Db; config: Pick<Config, 'rateCard'> },
+  guard: AdminGuard,
+): void {
   router.get('/api/admin/conversations', ...guard('conversations.list', AGENT_OR_ADMIN), async (ctx) => {
     const query: ListQuery = parse(ListQuery, ctx.query, 'invalid_query', 'Invalid query');
     noteAudit(ctx, {
@@ -125,11 +130,12 @@ export function mountConversationRoutes(router: Router<AdminState>, { db }: { db
     const contactId = await contactParam(ctx, db);
     const conversation = await getConversation(db, contactId);
     if (!conversation) throw notFound('conversation_not_found', `No conversation with ${contactId}`);
-    const [student, sessions, unread, optOut] = await Promise.all([
+    const [student, sessions, unread, optOut, billing] = await Promise.all([
       getStudent(db, contactId),
       listChatSessions(db, contactId),
       unreadInbound(db, contactId),
       getCampaignOptOut(db, contactId),
+      conversationBillingShown(db, contactId, config.rateCard),
     ]);
     // At most one session is open: a unique index on chat_sessions says so.
     const open = sessions.find((s) => s.endedAt === null);
@@ -141,6 +147,8 @@ export function mountConversationRoutes(router: Router<AdminState>, { db }: { db
         unread: unread.count,
         // They wrote STOP: no campaign reaches them until they write START (SPEC §13).
         campaignOptOut: optOut,
+        // What WhatsApp priced of it (statuses' pricing), and its estimated cost under WHATSAPP_RATE_CARD.
+        billing,
         profile: student
           ? {
               fullName: student.fullName,
@@ -158,9 +166,6 @@ export function mountConversationRoutes(router: Router<AdminState>, { db }: { db
               firstUserMessageAt: open.firstUserMessageAt,
               firstAgentReplyAt: open.firstAgentReplyAt,
               holder: open.holder,
-              // When it reached the team: a chat asked for outside business hours waits for the opening.
-              availableAt: open.availableAt ?? open.startedAt,
-              sla: slaShown(open),
             }
           : null,
       },
@@ -174,16 +179,14 @@ export function mountConversationRoutes(router: Router<AdminState>, { db }: { db
       const contactId = await contactParam(ctx, db);
       if (!(await getConversation(db, contactId)))
         throw notFound('conversation_not_found', `No conversation with ${contactId}`);
-      const [messages, setAside, slaEvents] = await Promise.all([
+      const [messages, setAside] = await Promise.all([
         listMessages(db, contactId),
         listSetAside(db, contactId, SET_ASIDE_SHOWN),
-        listSlaEvents(db, contactId),
       ]);
       noteAudit(ctx, { details: { count: messages.length } });
       // What the conversation could not handle, for the history to show where it happened; the
       // items themselves are the admins' (GET /api/admin/quarantine).
-      // The chats' SLA warnings and breaches, for the history to show when they happened (never sent).
-      ctx.body = { status: 'success', contactId, messages: messages.map(messageJson), setAside, slaEvents };
+      ctx.body = { status: 'success', contactId, messages: messages.map(messageJson), setAside };
     },
   );
 }

@@ -3,7 +3,15 @@ import type { AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import type { Config } from '../../config';
 import type { Db } from '../../db/pool';
-import { agentNames, emptyFigures, labelNames, localDays, reportFigures, type ReportFigures } from '../../db/reports';
+import {
+  agentNames,
+  conversationBilling,
+  emptyFigures,
+  labelNames,
+  localDays,
+  reportFigures,
+  type ReportFigures,
+} from '../../db/reports';
 import { estimateCost, type RateCard } from '../../rate-card';
 import { filterDetails, reportFilter } from './report-query';
 
@@ -82,4 +90,23 @@ function showFigures(figures: ReportFigures, rateCard: RateCard | undefined) {
     },
     ...(rateCard === undefined ? {} : { cost: estimateCost(figures.billable, rateCard) }),
   };
+}
+
+/**
+ * What WhatsApp priced of one conversation, for its GET: billable messages by category, every priced
+ * message by pricing type, and with a rate card the estimated cost.
+ */
+export async function conversationBillingShown(
+  db: Db,
+  contactId: string,
+  rateCard: RateCard | undefined,
+): Promise<{
+  byCategory: Record<string, number>;
+  byPricingType: Record<string, number>;
+  estimatedCost?: { currency: string; amount: number };
+}> {
+  const billing = await conversationBilling(db, contactId);
+  if (rateCard === undefined) return billing;
+  const cost = estimateCost(billing.byCategory, rateCard);
+  return { ...billing, estimatedCost: { currency: cost.currency, amount: cost.total } };
 }
