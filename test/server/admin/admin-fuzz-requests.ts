@@ -33,6 +33,7 @@ import {
   type QueryKeys,
 } from './admin-fuzz-values';
 import { businessHoursBody, slaBody } from './admin-fuzz-support-settings';
+import { conversationLabelsBody, labelBody, labelName, priorityBody, priorityText } from './admin-fuzz-labels';
 
 // Generated admin API requests: every route with its own method most of the time, its path
 // parameters, query string and body made by admin-fuzz-values.ts, and every kind of credential.
@@ -147,6 +148,8 @@ function adminRequest(phones: readonly string[], contacts: readonly string[]): f
     { weight: 3, arbitrary: fc.constant(CREATED_TOKEN_ID) },
     { weight: 2, arbitrary: encoded(fc.oneof(digits(25), numericText, shortText)) },
   );
+  // Labels the run made have small ids; anything else is a near miss.
+  const labelId = encoded(fc.oneof(fc.integer({ min: 1, max: 6 }).map(String), digits(20), shortText));
   return fc.oneof(
     {
       weight: 8,
@@ -154,6 +157,8 @@ function adminRequest(phones: readonly string[], contacts: readonly string[]): f
         state: fc.oneof(fc.constantFrom(...STATE_NAMES, 'idle'), shortText),
         limit,
         cursor: conversationCursor,
+        label: labelName,
+        priority: priorityText,
       }),
     },
     {
@@ -226,7 +231,10 @@ function adminRequest(phones: readonly string[], contacts: readonly string[]): f
         {},
       ),
     },
-    { weight: 3, arbitrary: request('queue.list', fc.constant('/api/admin/queue'), {}) },
+    {
+      weight: 3,
+      arbitrary: request('queue.list', fc.constant('/api/admin/queue'), { label: labelName, priority: priorityText }),
+    },
     { weight: 2, arbitrary: request('me.read', fc.constant('/api/admin/me'), {}) },
     { weight: 5, arbitrary: request('stats.read', fc.constant('/api/admin/stats'), { from: instant, to: instant }) },
     { weight: 3, arbitrary: request('token.list', fc.constant('/api/admin/tokens'), {}) },
@@ -259,7 +267,13 @@ function adminRequest(phones: readonly string[], contacts: readonly string[]): f
     },
     {
       weight: 5,
-      arbitrary: request('search', fc.constant('/api/admin/search'), { q: searchText, limit, cursor: searchCursor }),
+      arbitrary: request('search', fc.constant('/api/admin/search'), {
+        q: searchText,
+        limit,
+        cursor: searchCursor,
+        label: labelName,
+        priority: priorityText,
+      }),
     },
     {
       weight: 2,
@@ -305,6 +319,43 @@ function adminRequest(phones: readonly string[], contacts: readonly string[]): f
     },
     { weight: 2, arbitrary: request('sla.get', fc.constant('/api/admin/sla'), {}) },
     { weight: 3, arbitrary: request('sla.set', fc.constant('/api/admin/sla'), {}, { body: slaBody }) },
+    { weight: 2, arbitrary: request('labels.list', fc.constant('/api/admin/labels'), {}) },
+    { weight: 3, arbitrary: request('labels.create', fc.constant('/api/admin/labels'), {}, { body: labelBody }) },
+    {
+      weight: 2,
+      arbitrary: request(
+        'labels.update',
+        labelId.map((id) => `/api/admin/labels/${id}`),
+        {},
+        { body: labelBody },
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: request(
+        'labels.delete',
+        labelId.map((id) => `/api/admin/labels/${id}`),
+        {},
+      ),
+    },
+    {
+      weight: 4,
+      arbitrary: request(
+        'conversations.labels',
+        phone.map((p) => `${conversations}/${p}/labels`),
+        {},
+        { body: conversationLabelsBody },
+      ),
+    },
+    {
+      weight: 4,
+      arbitrary: request(
+        'conversations.priority',
+        phone.map((p) => `${conversations}/${p}/priority`),
+        {},
+        { body: priorityBody },
+      ),
+    },
     { weight: 3, arbitrary: unknownPath(phone) },
   );
 }

@@ -30,6 +30,9 @@ const AGENT_ROUTES = {
   'media.upload': 'POST media',
   'business_hours.get': 'GET business-hours',
   'sla.get': 'GET sla',
+  'labels.list': 'GET labels',
+  'conversations.labels': 'PUT conversations/:p/labels',
+  'conversations.priority': 'PUT conversations/:p/priority',
 };
 const ADMIN_ROUTES = {
   'token.list': 'GET tokens',
@@ -39,6 +42,9 @@ const ADMIN_ROUTES = {
   'quarantine.list': 'GET quarantine',
   'business_hours.set': 'PUT business-hours',
   'sla.set': 'PUT sla',
+  'labels.create': 'POST labels',
+  'labels.update': 'PUT labels/:p',
+  'labels.delete': 'DELETE labels/:p',
 };
 export type RouteName = keyof typeof AGENT_ROUTES | keyof typeof ADMIN_ROUTES;
 
