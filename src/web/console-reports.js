@@ -123,9 +123,13 @@
     const ownZone = new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
     let sequence = 0;
     let shown = null;
+    // Whether the signed-in person may export (the API lets admins only); null until asked.
+    let admin = null;
     // The charts' last width, so a resize that changes nothing draws nothing.
     let chartWidth = 0;
 
+    ui.csv.hidden = true;
+    ui.jsonl.hidden = true;
     for (const zone of zones(ownZone)) ui.tz.append(new window.Option(zone, zone));
     ui.tz.value = ownZone;
     for (const priority of PRIORITIES)
@@ -150,6 +154,15 @@
       if (ui.label.value) query.set('label', ui.label.value);
       if (ui.priority.value) query.set('priority', ui.priority.value);
       return { from, to, query: query.toString() };
+    }
+
+    /** The export buttons only for an admin: the chats' export holds students' names. */
+    async function loadRole() {
+      const res = await api('GET', '/api/admin/me');
+      if (res.status !== 200 || !res.body || !res.body.agent) return;
+      admin = res.body.agent.role === 'admin';
+      ui.csv.hidden = !admin;
+      ui.jsonl.hidden = !admin;
     }
 
     async function loadLabels() {
@@ -574,6 +587,7 @@
     return {
       /** The view was opened: load it. */
       open() {
+        if (admin === null) void loadRole();
         if (!ui.from.value) applyPreset();
         // The labels again each time: an admin may have added one meanwhile.
         void loadLabels();
@@ -581,6 +595,9 @@
       },
       /** Sign-out: nothing of the last report stays in the page. */
       reset() {
+        admin = null;
+        ui.csv.hidden = true;
+        ui.jsonl.hidden = true;
         sequence++;
         shown = null;
         ui.body.replaceChildren();

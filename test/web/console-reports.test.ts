@@ -272,6 +272,8 @@ function expectOrdered(drawn: { value: number; height: number }[], values: numbe
   expect(drawn.every((d) => d.value === 0 || d.height > 0)).toBe(true);
 }
 
+beforeAll(() => seed(setup.stack, setup.agents));
+
 describe('the Reports view', () => {
   it('serves its scripts and styles under the console policy', async () => {
     for (const [path, type] of [
@@ -287,8 +289,7 @@ describe('the Reports view', () => {
   });
 
   it('shows the figures, charts and tables of the seeded chats, filters them and downloads the export', async () => {
-    const { stack, browser, agents } = setup;
-    await seed(stack, agents);
+    const { stack, browser } = setup;
     const { page, problems } = await openPage(browser);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Emulation.setTimezoneOverride', { timezoneId: ZONE });
@@ -395,6 +396,37 @@ describe('the Reports view', () => {
     );
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
     expect(await smallButtons(page)).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it("shows an agent the figures without the export, and the API's refusal of a range too long", async () => {
+    const { stack, browser, agents } = setup;
+    const { page, problems } = await openPage(browser);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setTimezoneOverride', { timezoneId: ZONE });
+    // Who is signed in is asked twice: by the console at sign-in, by the view when it first opens.
+    let roleAnswers = 0;
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/api/admin/me') roleAnswers++;
+    });
+    await signIn(page, stack.baseUrl, agents[0]!.token);
+    await page.getByRole('button', { name: 'Reports' }).click();
+    await expectFigures(page, { chatsOpened: String(CHATS.length) });
+    // The export is the admins' (it names students): once the view knows, an agent is not offered it.
+    while (roleAnswers < 2) await page.waitForResponse((r) => new URL(r.url()).pathname === '/api/admin/me');
+    expect(await page.getByRole('button', { name: 'Download CSV' }).isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Download JSONL' }).isVisible()).toBe(false);
+
+    await page.locator('#reports-from').fill(addDays(TODAY, -500));
+    await page
+      .locator('#reports-error', {
+        hasText: 'Could not load the reports: HTTP 400 invalid_query: Invalid query: a range spans at most 400 days',
+      })
+      .waitFor();
+    // Back to the conversations: the Reports view hides.
+    await page.getByRole('button', { name: 'Conversations' }).click();
+    expect(await page.locator('#reports-view').isVisible()).toBe(false);
+    expect(await page.locator('#app-view').isVisible()).toBe(true);
     expect(problems).toEqual([]);
   });
 });
