@@ -81,6 +81,8 @@ describe('GET /metrics', () => {
       ['edubot_quarantined_total', 'counter'],
       ['edubot_csat_rating', 'histogram'],
       ['edubot_retention_deleted_total', 'counter'],
+      ['edubot_sla_breaches_total', 'counter'],
+      ['edubot_campaign_messages_total', 'counter'],
       ['edubot_webhook_requests_total', 'counter'],
       ['edubot_webhook_ack_seconds', 'histogram'],
       ['edubot_webhook_ignored_changes_total', 'counter'],

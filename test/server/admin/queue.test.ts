@@ -54,6 +54,8 @@ it('lists the waiting chats oldest first, each with its contact', async () => {
       holder: null,
       priority: 'normal',
       labels: [],
+      availableAt: expect.any(String),
+      sla: { escalated: false },
     },
     {
       contactId: byBsuid,
@@ -66,9 +68,48 @@ it('lists the waiting chats oldest first, each with its contact', async () => {
       holder: null,
       priority: 'normal',
       labels: [],
+      availableAt: expect.any(String),
+      sla: { escalated: false },
     },
   ]);
   expect(answer.body.queue[0].waitSeconds).toBeGreaterThanOrEqual(7 * 60 - 1);
+});
+
+it('lists a chat asked for outside business hours only from its opening, and escalated chats first', async () => {
+  const later = await app.contact('15550004011');
+  const older = await app.contact('15550004012');
+  const escalated = await app.contact('15550004013');
+  await app.db.query(
+    `insert into chat_sessions (contact_id, started_by, started_at, available_at, session_key)
+     values ($1, 'user', now(), now() + interval '1 hour', gen_random_uuid()::text)`,
+    [later],
+  );
+  await app.db.query(
+    `insert into chat_sessions (contact_id, started_by, started_at, available_at, session_key)
+     values ($1, 'user', now() - interval '3 hours', now() - interval '2 hours', gen_random_uuid()::text)`,
+    [older],
+  );
+  await app.db.query(
+    `insert into chat_sessions (contact_id, started_by, started_at, available_at, session_key, priority,
+                                first_response_due_at, sla_first_response, escalated_at)
+     values ($1, 'user', now() - interval '1 hour', now() - interval '1 hour', gen_random_uuid()::text, 'high',
+             now() - interval '30 minutes', 'breached', now() - interval '30 minutes')`,
+    [escalated],
+  );
+
+  const answer = await app.request('GET', '/api/admin/queue', { token: agent });
+  expect(answer.status).toBe(200);
+  const ours = answer.body.queue.filter((c: { contactId: string }) => [later, older, escalated].includes(c.contactId));
+  expect(ours.map((c: { contactId: string }) => c.contactId)).toEqual([escalated, older]);
+  expect(ours[0].sla).toEqual({
+    firstResponseDueAt: expect.any(String),
+    firstResponse: 'breached',
+    escalated: true,
+  });
+  // Waiting since the opening it waited for, not since it was asked for.
+  expect(ours[1].waitSeconds).toBeGreaterThanOrEqual(2 * 3600 - 1);
+  expect(ours[1].waitSeconds).toBeLessThan(3 * 3600);
+  expect(answer.body.waitingForOpening).toBe(1);
 });
 
 it('takes no parameters', async () => {
