@@ -69,6 +69,12 @@ describe('labels and priority in the console', () => {
       priority: 'urgent',
       labels: [{ name: 'Exam fees', color: '#b42318' }],
     });
+    // Written to Postgres, then told to the conversation's running workflow.
+    const { rows: audit } = await stack.db.query<{ details: { workflow?: string } }>(
+      `select details from audit_log where action = 'conversations.priority' and contact_id = $1`,
+      [student.id],
+    );
+    expect(audit.map((row) => row.details.workflow)).toEqual(['signalled']);
 
     // The admin's list shows it live, chip and badge; opening it shows the same in the header.
     const item = listButton(admin, student.id);
