@@ -34,7 +34,13 @@ const ReportQuery = z.object({
   from: Instant.optional(),
   to: Instant.optional(),
   tz: z.string().trim().min(1).max(64).refine(knownZone, 'not a time zone such as Africa/Lagos or UTC').optional(),
-  label: z.string().trim().min(1).max(50).optional(),
+  label: z
+    .string()
+    .trim()
+    .min(1)
+    .max(50)
+    .refine((name) => ![...name].some((c) => c < ' ' || c === '\u007f'), 'a label name has no control characters')
+    .optional(),
   priority: z.enum(PRIORITIES).optional(),
 });
 

@@ -132,6 +132,27 @@ const routes: RouteCase[] = [
   { method: 'GET', path: () => '/api/admin/stats', action: 'stats.read', roles: ['admin', 'agent'], okStatus: 200 },
   {
     method: 'GET',
+    path: () => '/api/admin/reports/overview',
+    action: 'reports.read',
+    roles: ['admin', 'agent'],
+    okStatus: 200,
+  },
+  {
+    method: 'GET',
+    path: () => '/api/admin/reports/agents',
+    action: 'reports.read',
+    roles: ['admin', 'agent'],
+    okStatus: 200,
+  },
+  {
+    method: 'GET',
+    path: () => '/api/admin/reports/labels',
+    action: 'reports.read',
+    roles: ['admin', 'agent'],
+    okStatus: 200,
+  },
+  {
+    method: 'GET',
     path: () => `/api/admin/conversations/${PHONE}/notes`,
     action: 'notes.list',
     roles: ['admin', 'agent'],

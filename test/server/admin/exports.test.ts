@@ -320,6 +320,7 @@ describe('columns and refusals', () => {
   it('is for admins only, and refuses a bad range before any byte', async () => {
     const agent = await download(`/api/admin/exports/chats.csv?from=2024-06-01&to=2024-07-01`, app.baseUrl, agentToken);
     expect(agent.status).toBe(403);
+    expect((await fetch(`${app.baseUrl}/api/admin/exports/chats.csv`)).status).toBe(401);
     const backwards = await download('/api/admin/exports/chats.jsonl?from=2024-07-01&to=2024-06-01');
     expect(backwards.status).toBe(400);
     expect(JSON.parse(backwards.text)).toMatchObject({ error: { code: 'invalid_query' } });

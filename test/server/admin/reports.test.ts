@@ -319,9 +319,12 @@ describe('GET /api/admin/reports/overview', () => {
     ['a range over 400 days', 'from=2025-01-01&to=2026-11-01', /at most 400 days/],
     ['an unknown zone', 'tz=Mars/Olympus', /tz/],
     ['a date that is not one', 'from=2026-13-45', /from/],
+    ['a day the month has not', 'from=2026-02-30&to=2026-03-05', /from/],
     ['a time without an offset', 'from=2026-11-01T10:00:00', /from/],
     ['an unknown priority', 'priority=critical', /priority/],
     ['an empty label', 'label=', /label/],
+    ['a label with a NUL', 'label=a%00b', /label/],
+    ['two labels', 'label=a&label=b', /label/],
   ])('refuses %s with 400 invalid_query', async (_case, query, message) => {
     const { status, body } = await get(`/api/admin/reports/overview?${query}`);
     expect(status).toBe(400);
