@@ -311,6 +311,8 @@
             const median = d.figures.firstResponse && d.figures.firstResponse.median;
             return typeof median === 'number' ? median : null;
           });
+          // An empty frame would read as "no data drawn": say why there is no line.
+          if (values.every((v) => v === null)) return node('p', 'muted', 'No first reply in this range.');
           return charts.line({
             width,
             labels,

@@ -423,6 +423,15 @@ describe('the Reports view', () => {
         hasText: 'Could not load the reports: HTTP 400 invalid_query: Invalid query: a range spans at most 400 days',
       })
       .waitFor();
+    // A day without chats: zeros, and words where a chart or a table would be empty.
+    await page.locator('#reports-from').fill(TODAY);
+    await page.locator('#reports-to').fill(TODAY);
+    await expectFigures(page, { chatsOpened: '0', chatsClosed: '0', firstResponse: '—median · p90 —' });
+    await page
+      .locator('#reports-body [data-chart="firstResponse"]', { hasText: 'No first reply in this range.' })
+      .waitFor();
+    await page.locator('#reports-body', { hasText: 'No agent handled a chat in this range.' }).waitFor();
+    expect(await page.locator('#reports-body [data-chart="chats"] .series-opened rect.bar').count()).toBe(1);
     // Back to the conversations: the Reports view hides.
     await page.getByRole('button', { name: 'Conversations' }).click();
     expect(await page.locator('#reports-view').isVisible()).toBe(false);
