@@ -211,6 +211,12 @@
     },
   });
 
+  // Business hours and SLAs (console-hours.js): the header's open/closed line, SLA clocks, the admins' editors.
+  const hours = window.EduBotHours.create({
+    api: (...args) => api(...args),
+    describeFailure: (res) => describeFailure(res),
+  });
+
   function formatTime(iso) {
     if (!iso) return '';
     const date = new Date(iso);
@@ -348,6 +354,7 @@
     renderNotifyMe();
     startStream();
     labels.start();
+    hours.start();
     void loadList();
     void loadQueue();
     void loadMe();
@@ -369,6 +376,7 @@
     media.reset();
     templates.forget();
     labels.forget();
+    hours.forget();
     reports.reset();
     ui.queueList.replaceChildren();
     closeCanned();
@@ -466,6 +474,7 @@
           return;
         }
         if (data) labels.noteEvent(data);
+        if (data) hours.noteEvent(data);
         if (data && typeof idOf(data) === 'string') {
           noteEvent(data);
           if (idOf(data) === openId) noteOpenEvent(data);
@@ -912,7 +921,7 @@
       top.append(node('span', 'item-holder badge', chat.holder ? chat.holder.name : 'nobody'));
       const bottom = node('span', 'item-bottom');
       bottom.append(identityElement(chat), node('span', 'item-wait'));
-      button.append(top, bottom, labels.decorations(chat));
+      button.append(top, bottom, labels.decorations(chat), hours.queueClock(chat));
       button.addEventListener('click', () => openConversation(idOf(chat)));
       item.append(button);
       return item;
@@ -1115,6 +1124,7 @@
     ui.registered.textContent = conversation.registered ? 'registered' : 'not registered';
     ui.profile.textContent = profile ? [profile.email, profile.className].filter(Boolean).join(' · ') : '';
     labels.renderHead(conversation);
+    hours.renderChat(conversation);
     const optOut = conversation.campaignOptOut;
     ui.optOut.textContent = optOut ? 'Opted out of campaigns since ' + formatTime(optOut.since) : '';
     ui.optOut.hidden = !optOut;
