@@ -858,6 +858,7 @@
     const res = await api('GET', '/api/admin/me');
     if (res.status === 200 && token) {
       me = res.body.agent;
+      campaigns.setAdmin(me.role === 'admin');
       renderAvailability();
       if (openChat !== null) renderHolder();
     }
@@ -985,6 +986,7 @@
   // What a view does each time it is shown, by its <main>'s id.
   const viewOpeners = {
     'reports-view': () => reports.open(),
+    'campaigns-view': () => campaigns.open(),
   };
 
   function showView(id) {
@@ -1005,6 +1007,7 @@
   for (const tab of viewTabs) tab.addEventListener('click', () => showView(tab.dataset.view));
 
   const reports = window.EduBotReports.create({ api, fetchBlob, describeFailure });
+  const campaigns = window.EduBotCampaigns.create({ api, fetchBlob, describeFailure });
 
   const attachments = window.EduBotAttach.create({
     api,

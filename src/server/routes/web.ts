@@ -59,6 +59,8 @@ const PAGES = {
     '/console/console-charts.js': 'console-charts.js',
     '/console/console-reports.js': 'console-reports.js',
     '/console/console-reports.css': 'console-reports.css',
+    '/console/console-campaigns.js': 'console-campaigns.js',
+    '/console/console-campaigns.css': 'console-campaigns.css',
   },
   simulator: {
     '/simulator': 'simulator.html',
