@@ -180,6 +180,8 @@
       ui.error.textContent = wanted.refusal || '';
       if (wanted.refusal) return;
       const mine = ++sequence;
+      // A download's line speaks of the filters before: it goes with them.
+      ui.download.textContent = '';
       ui.status.textContent = 'Loading the reports…';
       const [overview, agents, labels] = await Promise.all(
         ['overview', 'agents', 'labels'].map((part) => api('GET', '/api/admin/reports/' + part + '?' + wanted.query)),

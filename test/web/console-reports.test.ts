@@ -410,7 +410,9 @@ describe('the Reports view', () => {
       if (new URL(response.url()).pathname === '/api/admin/me') roleAnswers++;
     });
     await signIn(page, stack.baseUrl, agents[0]!.token);
-    await page.getByRole('button', { name: 'Reports' }).click();
+    // From the keyboard: the header's view buttons are plain buttons.
+    await page.getByRole('button', { name: 'Reports' }).focus();
+    await page.keyboard.press('Enter');
     await expectFigures(page, { chatsOpened: String(CHATS.length) });
     // The export is the admins' (it names students): once the view knows, an agent is not offered it.
     while (roleAnswers < 2) await page.waitForResponse((r) => new URL(r.url()).pathname === '/api/admin/me');
@@ -433,7 +435,8 @@ describe('the Reports view', () => {
     await page.locator('#reports-body', { hasText: 'No agent handled a chat in this range.' }).waitFor();
     expect(await page.locator('#reports-body [data-chart="chats"] .series-opened rect.bar').count()).toBe(1);
     // Back to the conversations: the Reports view hides.
-    await page.getByRole('button', { name: 'Conversations' }).click();
+    await page.getByRole('button', { name: 'Conversations' }).focus();
+    await page.keyboard.press('Space');
     expect(await page.locator('#reports-view').isVisible()).toBe(false);
     expect(await page.locator('#app-view').isVisible()).toBe(true);
     expect(problems).toEqual([]);
