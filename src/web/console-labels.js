@@ -64,11 +64,14 @@
       color: $('label-color'),
       create: $('label-create'),
       adminResult: $('label-admin-result'),
+      manage: $('label-manage'),
     };
     let catalogue = [];
     let shown = null;
     let busy = false;
     let sequence = 0;
+    // The label whose Delete was clicked once: a second click deletes it.
+    let confirming = null;
 
     function showResult(element, text, kind) {
       element.textContent = text;
@@ -97,6 +100,49 @@
       catalogue = res.body.labels;
       renderFilter();
       renderEditor();
+      renderManage();
+    }
+
+    /** The admins' list of labels, each with a Delete that asks for a second click. */
+    function renderManage() {
+      ui.manage.replaceChildren(
+        ...catalogue.map((label) => {
+          const item = node('li', 'label-manage-item');
+          const remove = node('button', 'secondary', confirming === label.id ? 'Confirm delete' : 'Delete');
+          remove.type = 'button';
+          remove.setAttribute('aria-label', (confirming === label.id ? 'Confirm delete ' : 'Delete ') + label.name);
+          remove.addEventListener('click', () => void removeLabel(label));
+          item.append(chip(label), remove);
+          return item;
+        }),
+      );
+    }
+
+    async function removeLabel(label) {
+      if (confirming !== label.id) {
+        confirming = label.id;
+        renderManage();
+        showResult(
+          ui.adminResult,
+          'Delete “' + label.name + '”? It comes off every conversation. Click Confirm delete to go on.',
+          'pending',
+        );
+        ui.manage.querySelector('button[aria-label="Confirm delete ' + CSS.escape(label.name) + '"]')?.focus();
+        return;
+      }
+      confirming = null;
+      const res = await api('DELETE', '/api/admin/labels/' + encodeURIComponent(String(label.id)));
+      if (res.status === 200) {
+        const count = res.body.conversations;
+        showResult(
+          ui.adminResult,
+          '✓ Label “' + label.name + '” deleted' + (count ? ', taken off ' + count + ' conversation(s)' : ''),
+          'ok',
+        );
+      } else {
+        showResult(ui.adminResult, 'Not deleted — ' + describeFailure(res), 'error');
+      }
+      void loadCatalogue();
     }
 
     async function loadRole() {
@@ -227,6 +273,8 @@
       forget() {
         catalogue = [];
         shown = null;
+        confirming = null;
+        ui.manage.replaceChildren();
         ui.admin.hidden = true;
         ui.labelFilter.value = '';
         ui.priorityFilter.value = '';
@@ -235,7 +283,11 @@
       },
       /** A label was created, renamed or deleted, here or in another console. */
       noteEvent(data) {
-        if (data.kind === 'labels_changed') void loadCatalogue();
+        if (data.kind !== 'labels_changed') return;
+        void loadCatalogue();
+        // A label renamed, recoloured or deleted changes the open conversation's chips too.
+        const open = contactId();
+        if (open) onChanged(open);
       },
       renderHead,
       /** The chips and (unless normal) the priority of a list or queue item. */

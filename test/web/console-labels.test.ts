@@ -109,12 +109,27 @@ describe('labels and priority in the console', () => {
     await admin.locator('#priority-filter').selectOption('');
     await listButton(admin, other.id).waitFor();
 
+    // An admin deletes a label (a second click confirms): it leaves every console's chips, live.
+    await admin.getByRole('button', { name: 'Delete Homework' }).click();
+    await admin.locator('#label-admin-result', { hasText: 'Click Confirm delete' }).waitFor();
+    await admin.getByRole('button', { name: 'Confirm delete Homework' }).click();
+    await admin
+      .locator('#label-admin-result', { hasText: '✓ Label “Homework” deleted, taken off 1 conversation(s)' })
+      .waitFor();
+    for (const page of [admin, agent]) {
+      await page.locator('#conversation-labels .label-chip', { hasText: 'Homework' }).waitFor({ state: 'detached' });
+      await page.locator('#label-filter option', { hasText: 'Homework' }).waitFor({ state: 'detached' });
+    }
+    expect(await chips(agent.locator('#conversation-labels'))).toEqual(['Exam fees']);
+    await listButton(admin, student.id).locator('.label-chip', { hasText: 'Homework' }).waitFor({ state: 'detached' });
+    expect(await chips(listButton(admin, student.id))).toEqual(['Exam fees']);
+
     // A phone-sized screen: nothing overflows, everything is big enough to tap.
     await agent.setViewportSize({ width: 360, height: 740 });
     expect(await pageWidth(agent)).toBeLessThanOrEqual(360);
     expect(await smallButtons(agent)).toEqual([]);
     await agent.getByRole('button', { name: '← Back' }).click();
-    await listButton(agent, student.id).locator('.label-chip', { hasText: 'Homework' }).waitFor();
+    await listButton(agent, student.id).locator('.label-chip', { hasText: 'Exam fees' }).waitFor();
     expect(await pageWidth(agent)).toBeLessThanOrEqual(360);
     expect(await smallButtons(agent)).toEqual([]);
 
