@@ -278,6 +278,7 @@ describe('the Reports view', () => {
   it('serves its scripts and styles under the console policy', async () => {
     for (const [path, type] of [
       ['/console/console-charts.js', 'text/javascript'],
+      ['/console/console-reports-render.js', 'text/javascript'],
       ['/console/console-reports.js', 'text/javascript'],
       ['/console/console-reports.css', 'text/css'],
     ] as const) {

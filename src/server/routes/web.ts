@@ -57,6 +57,7 @@ const PAGES = {
     '/console/console-hours-editor.js': 'console-hours-editor.js',
     '/console/console-hours.css': 'console-hours.css',
     '/console/console-charts.js': 'console-charts.js',
+    '/console/console-reports-render.js': 'console-reports-render.js',
     '/console/console-reports.js': 'console-reports.js',
     '/console/console-reports.css': 'console-reports.css',
     '/console/console-campaigns.js': 'console-campaigns.js',
