@@ -20,6 +20,12 @@ interface ExportDeps {
   db: Db;
 }
 
+/**
+ * A client that stops reading holds a pooled connection and an open cursor; past this long without the
+ * socket moving, the download is cut off and both are given back.
+ */
+const EXPORT_STALL_MS = 60_000;
+
 type Format = 'csv' | 'jsonl';
 
 const CONTENT_TYPE: Record<Format, string> = {
@@ -59,6 +65,9 @@ async function exportChats(ctx: AdminContext, { config, db }: ExportDeps, format
   ctx.set('Cache-Control', 'no-store');
   ctx.respond = false;
   let complete = false;
+  const socket = ctx.req.socket;
+  const stalled = () => socket.destroy();
+  socket.setTimeout(EXPORT_STALL_MS, stalled);
   try {
     // No statement timeout: the cursor's one statement lasts as long as the client takes to read it.
     await db.withTransaction((client) => pipeline(client.query(chatExportStream(filter)), encode, ctx.res), {
@@ -73,6 +82,8 @@ async function exportChats(ctx: AdminContext, { config, db }: ExportDeps, format
     }
     ctx.res.destroy();
   } finally {
+    socket.setTimeout(0);
+    socket.off('timeout', stalled);
     noteAudit(ctx, { details: { format, rows, complete } });
   }
 }
