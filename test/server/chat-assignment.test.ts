@@ -56,6 +56,11 @@ describe('the queue and its figures', () => {
         waitingSince: expect.any(String),
         waitSeconds: expect.any(Number),
         holder: null,
+        priority: 'normal',
+        labels: [],
+        // Asked for inside business hours (always open here): available at once, no SLA clock.
+        availableAt: expect.any(String),
+        sla: { escalated: false },
       },
       {
         contactId: await second.contact(),
@@ -66,6 +71,11 @@ describe('the queue and its figures', () => {
         waitingSince: expect.any(String),
         waitSeconds: expect.any(Number),
         holder: null,
+        priority: 'normal',
+        labels: [],
+        // Asked for inside business hours (always open here): available at once, no SLA clock.
+        availableAt: expect.any(String),
+        sla: { escalated: false },
       },
     ]);
     const oldest = (before - Date.parse(listed.body.queue[0].waitingSince)) / 1000;
