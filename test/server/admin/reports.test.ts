@@ -318,6 +318,12 @@ describe('GET /api/admin/reports/overview', () => {
     ['from equal to to', 'from=2026-11-05&to=2026-11-05', /from must be before to/],
     ['a range over 400 days', 'from=2025-01-01&to=2026-11-01', /at most 400 days/],
     ['an unknown zone', 'tz=Mars/Olympus', /tz/],
+    ['an offset for a zone', 'tz=%2B05:30', /tz/],
+    [
+      'a zone Postgres does not know',
+      `from=${new Date(BASE).toISOString()}&to=${new Date(BASE + HOUR).toISOString()}&tz=Etc/Unknown`,
+      /tz/,
+    ],
     ['a date that is not one', 'from=2026-13-45', /from/],
     ['a day the month has not', 'from=2026-02-30&to=2026-03-05', /from/],
     ['a time without an offset', 'from=2026-11-01T10:00:00', /from/],
