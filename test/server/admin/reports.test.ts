@@ -320,7 +320,7 @@ describe('GET /api/admin/reports/overview', () => {
     ['an unknown zone', 'tz=Mars/Olympus', /tz/],
     ['an offset for a zone', 'tz=%2B05:30', /tz/],
     [
-      'a zone Postgres does not know',
+      'an unknown zone with date-times',
       `from=${new Date(BASE).toISOString()}&to=${new Date(BASE + HOUR).toISOString()}&tz=Etc/Unknown`,
       /tz/,
     ],
