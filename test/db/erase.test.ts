@@ -1,48 +1,31 @@
 import crypto from 'node:crypto';
-import pg from 'pg';
 import { linkSender } from '../../src/db/contacts';
 import { contactsToErase, eraseContacts } from '../../src/db/erase';
-import { createDb, type Db } from '../../src/db/pool';
-import { silentLogger } from '../../src/logger';
+import type { Db } from '../../src/db/pool';
 import { createTestDatabase } from '../helpers/database';
-import { readTestEnvironment } from '../helpers/test-env';
+import { createRuntimeRole, INSUFFICIENT_PRIVILEGE, type RuntimeRole } from '../helpers/runtime-role';
 
 // edubot_erase_contact (0015_erasure.sql) on a real Postgres: the runtime role, which may delete
 // nothing itself, erases one contact through it and only that contact; a webhook racing the erasure
 // either lands before it (and is erased) or after it (a new contact); contacts merged into the erased
 // one go with it.
 
-const INSUFFICIENT_PRIVILEGE = '42501';
-const app = { name: `edubot_erase_app_${crypto.randomBytes(4).toString('hex')}`, password: 'erase-test-password' };
-
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let db: Db;
 let appDb: Db;
+let runtime: RuntimeRole;
 
 beforeAll(async () => {
   database = await createTestDatabase({ migrated: true });
   db = database.db;
-  // The runtime role as deploy/postgres/20-edubot-roles.sql makes it: rows only, no delete.
-  await db.query(`create role ${app.name} login password '${app.password}'`);
-  await db.query(`grant usage on schema public to ${app.name}`);
-  await db.query(`grant select, insert, update on all tables in schema public to ${app.name}`);
-  await db.query(`grant usage on all sequences in schema public to ${app.name}`);
-  const url = new URL(database.url);
-  url.username = app.name;
-  url.password = app.password;
-  appDb = createDb(url.toString(), silentLogger);
+  runtime = await createRuntimeRole(database, 'edubot_erase_app');
+  appDb = runtime.db;
 });
 
 afterAll(async () => {
   await appDb?.close();
   await database?.drop();
-  const admin = new pg.Client({ connectionString: readTestEnvironment().adminDatabaseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`drop role if exists ${app.name}`);
-  } finally {
-    await admin.end();
-  }
+  await runtime?.drop();
 });
 
 let phoneSequence = 0;

@@ -1,5 +1,3 @@
-import crypto from 'node:crypto';
-import pg from 'pg';
 import { linkSender } from '../../src/db/contacts';
 import {
   createLabel,
@@ -10,45 +8,30 @@ import {
   setConversationPriority,
   updateLabel,
 } from '../../src/db/labels';
-import { createDb, type Db } from '../../src/db/pool';
-import { silentLogger } from '../../src/logger';
+import type { Db } from '../../src/db/pool';
 import { createTestDatabase } from '../helpers/database';
-import { readTestEnvironment } from '../helpers/test-env';
+import { createRuntimeRole, INSUFFICIENT_PRIVILEGE, type RuntimeRole } from '../helpers/runtime-role';
 
 // src/db/labels.ts as the runtime role runs it: a role that may read, insert and update rows and
 // delete none (deploy/postgres/20-edubot-roles.sql). Taking a label off a conversation and deleting a
 // label go through migration 0023's functions; the role's own delete is refused.
 
-const INSUFFICIENT_PRIVILEGE = '42501';
-const app = { name: `edubot_labels_app_${crypto.randomBytes(4).toString('hex')}`, password: 'labels-test-password' };
-
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let db: Db;
 let appDb: Db;
+let runtime: RuntimeRole;
 
 beforeAll(async () => {
   database = await createTestDatabase({ migrated: true });
   db = database.db;
-  await db.query(`create role ${app.name} login password '${app.password}'`);
-  await db.query(`grant usage on schema public to ${app.name}`);
-  await db.query(`grant select, insert, update on all tables in schema public to ${app.name}`);
-  await db.query(`grant usage on all sequences in schema public to ${app.name}`);
-  const url = new URL(database.url);
-  url.username = app.name;
-  url.password = app.password;
-  appDb = createDb(url.toString(), silentLogger);
+  runtime = await createRuntimeRole(database, 'edubot_labels_app');
+  appDb = runtime.db;
 });
 
 afterAll(async () => {
   await appDb?.close();
   await database?.drop();
-  const admin = new pg.Client({ connectionString: readTestEnvironment().adminDatabaseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`drop role if exists ${app.name}`);
-  } finally {
-    await admin.end();
-  }
+  await runtime?.drop();
 });
 
 async function conversation(phone: string): Promise<string> {
