@@ -228,7 +228,11 @@
       showResult(ui.result, 'Saving…', 'pending');
       const res = await api('PUT', '/api/admin/conversations/' + encodeURIComponent(target) + '/' + what, body);
       busy = false;
-      if (target !== contactId()) return;
+      // Another conversation was opened meanwhile: its editor was drawn while this one was busy.
+      if (target !== contactId()) {
+        renderEditor();
+        return;
+      }
       if (res.status === 200) {
         showResult(ui.result, '✓ ' + done, 'ok');
         if (what === 'labels') shown = Object.assign({}, shown, { labels: res.body.labels });

@@ -133,6 +133,13 @@ describe('labels and priority in the console', () => {
     expect(await pageWidth(agent)).toBeLessThanOrEqual(360);
     expect(await smallButtons(agent)).toEqual([]);
 
+    // The admin's box of labels too.
+    await admin.setViewportSize({ width: 360, height: 740 });
+    await admin.getByRole('button', { name: '← Back' }).click();
+    await admin.getByRole('button', { name: 'Delete Exam fees' }).scrollIntoViewIfNeeded();
+    expect(await pageWidth(admin)).toBeLessThanOrEqual(360);
+    expect(await smallButtons(admin)).toEqual([]);
+
     expect([...adminProblems, ...agentProblems]).toEqual([]);
   });
 });
