@@ -543,6 +543,10 @@
       }
     } else if (data.kind === 'holder') {
       noteHolder(contactId, payload.holder);
+    } else if (data.kind === 'sla' && payload.escalated && me && me.role === 'admin') {
+      // An escalation is the admins' to see (SPEC §7.6); the queue shows it to everyone.
+      const fresh = !(Date.now() - Date.parse(data.at) > NOTIFY_MAX_AGE_MS);
+      if (fresh) notify('A chat was escalated', describeSla(payload), contactId);
     } else if (data.kind === 'state' && payload.state !== 'CHAT_SUPPORT_ACTIVE') {
       // The chat is over: nobody holds it any more.
       noteHolder(contactId, null);
@@ -1113,7 +1117,13 @@
     const [detail, history, notes] = answers;
     ui.conversationError.textContent = '';
     renderHead(detail.body.conversation);
-    renderMessages(history.body.messages, detail.body.conversation, history.body.setAside || [], notes.body.notes);
+    renderMessages(
+      history.body.messages,
+      detail.body.conversation,
+      history.body.setAside || [],
+      notes.body.notes,
+      history.body.slaEvents || [],
+    );
   }
 
   const conversationRefresh = refresher(loadConversation);
@@ -1368,6 +1378,38 @@
     return item;
   }
 
+  const SLA_EVENTS = {
+    first_response_warning: 'First response due soon',
+    first_response_breach: 'First response overdue',
+    resolution_warning: 'Resolution due soon',
+    resolution_breach: 'Resolution overdue',
+  };
+
+  /** What an SLA warning or breach says (the history's row, an admin's notification). */
+  function describeSla(event) {
+    const what = SLA_EVENTS[event.kind] || 'SLA event';
+    const due = new Date(event.dueAt);
+    const when = Number.isNaN(due.getTime()) ? '' : ' (due ' + due.toLocaleString() + ')';
+    return (
+      what + when + ', ' + event.priority + ' priority' + (event.escalated ? ': escalated to the top of the queue' : '')
+    );
+  }
+
+  /** An SLA warning or breach of a chat, where it happened in the history: for the team, never sent. */
+  function renderSlaEvent(event) {
+    const breach = /_breach$/.test(event.kind);
+    const item = node('li', 'message message-sla' + (breach ? ' message-sla-breach' : ''));
+    item.dataset.slaEventId = String(event.id);
+    const meta = node('p', 'message-meta');
+    meta.append(
+      node('span', 'sender', 'SLA'),
+      timeElement(event.at),
+      node('span', 'type', breach ? 'breach' : 'warning'),
+    );
+    item.append(meta, node('p', 'message-body', describeSla(event)));
+    return item;
+  }
+
   /** A note an agent left on the conversation: for the team only, so it looks like no message. */
   function renderNote(note) {
     const item = node('li', 'message message-note');
@@ -1407,9 +1449,10 @@
   }
 
   /** Set-aside items and notes, oldest first (a stable sort keeps each list's own order at one instant). */
-  function betweenMessages(setAside, notes) {
+  function betweenMessages(setAside, notes, slaEvents) {
     return [
       ...setAside.map((entry) => ({ at: Date.parse(entry.at), render: () => renderSetAside(entry) })),
+      ...slaEvents.map((event) => ({ at: Date.parse(event.at), render: () => renderSlaEvent(event) })),
       ...notes.map((note) => ({ at: Date.parse(note.createdAt), render: () => renderNote(note) })),
     ].sort((a, b) => a.at - b.at);
   }
@@ -1423,11 +1466,11 @@
     pinnedToEnd = atEnd();
   });
 
-  function renderMessages(messages, conversation, setAside, notes) {
+  function renderMessages(messages, conversation, setAside, notes, slaEvents) {
     const list = ui.messages;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     // Messages keep their order; each set-aside item and note goes before the first message stored after it.
-    const pending = betweenMessages(setAside, notes);
+    const pending = betweenMessages(setAside, notes, slaEvents);
     const elements = [];
     for (const folded of window.EduBotHistory.fold(messages)) {
       const message = folded.orphan || folded.message;
