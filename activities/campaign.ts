@@ -1,8 +1,9 @@
 import { Context, log } from '@temporalio/activity';
 import { fillParameters } from '../src/campaigns/audience';
 import {
+  campaignSendsLastSecond,
   claimRecipients,
-  otherOutboundLastSecond,
+  outboundLastSecond,
   queuedRemaining,
   recipientFinished,
   recipientRetryLater,
@@ -30,9 +31,14 @@ import type { TemplateContent } from '../domain/types';
 //
 // Pacing: every second of a slice takes a budget of min(rate, WHATSAPP_MPS − the product's other
 // outbound messages created in the last second, what the daily cap leaves), claims that many due
-// recipients and sends them at evenly spaced slots (1000/rate ms apart), so no 1-second window holds
-// more than rate + 1 of the campaign's sends whatever the slices' boundaries. A 130429 stops the slice:
-// the workflow backs off.
+// recipients and sends them at evenly spaced slots (1000/rate ms apart); a send also waits until the
+// campaign made fewer than `rate` sends in the second before it (its last second's sends are read from
+// Postgres when a slice starts), so no 1-second window holds more than `rate` of the campaign's send
+// requests, whatever the slices' boundaries or a slow slot. At each slot the number's
+// whole last second is counted again (the bot's sends and the campaign's): at WHATSAPP_MPS the rest of
+// the second is given back. The bot itself never waits for the campaign, so a burst of replies after a
+// slot's count can still take the number past WHATSAPP_MPS for that second; WhatsApp then answers
+// 130429, which the bot's sends retry and the campaign backs off from. A 130429 stops the slice.
 //
 // Exactly once: the messages row (idempotency key campaign:<id>:<contact>) is created before the
 // Graph call and its wamid stored right after; the recipient's outcome follows. A retried attempt that
@@ -84,7 +90,12 @@ export interface CampaignActivities {
 }
 
 export function createCampaignActivities(db: Db, whatsapp: WhatsAppClient): CampaignActivities {
-  async function sendOne(campaign: Campaign, template: MessageTemplate, r: ClaimedRecipient): Promise<Outcome> {
+  async function sendOne(
+    campaign: Campaign,
+    template: MessageTemplate,
+    r: ClaimedRecipient,
+    takeSlot: () => Promise<void>,
+  ): Promise<Outcome> {
     const skip = async (reason: string): Promise<Outcome> => {
       await recipientFinished(db, campaign.id, r.contactId, { status: 'skipped', reason });
       return 'skipped';
@@ -116,6 +127,8 @@ export function createCampaignActivities(db: Db, whatsapp: WhatsAppClient): Camp
       return 'failed';
     }
     try {
+      // Right before the request: the pace holds for the requests themselves.
+      await takeSlot();
       const { waMessageId } = await whatsapp.sendMessage(to, content);
       await keepTrying(() =>
         markAccepted(db, row.id, waMessageId, {
@@ -203,10 +216,24 @@ export function createCampaignActivities(db: Db, whatsapp: WhatsAppClient): Camp
       const rate = Math.min(campaign.ratePerSecond, input.mps);
       const spacingMs = 1000 / rate;
       const context = Context.current();
+      // The campaign's own send times of the last second, the previous slice's included: a send waits
+      // until fewer than `rate` were made in the second before it, however late earlier slots ran.
+      const now = Date.now();
+      const recent = (await campaignSendsLastSecond(db, campaign.id)).map((ago) => now - ago);
+      const takeSlot = async (): Promise<void> => {
+        for (;;) {
+          while (recent.length > 0 && recent[0]! <= Date.now() - 1000) recent.shift();
+          if (recent.length < rate) {
+            recent.push(Date.now());
+            return;
+          }
+          await sleep(recent[0]! + 1001 - Date.now());
+        }
+      };
 
       for (let second = 0; second < input.seconds && !result.rateLimited; second++) {
         const tickStart = Date.now();
-        const others = await otherOutboundLastSecond(db);
+        const others = await outboundLastSecond(db, { othersOnly: true });
         const capLeft = input.maxSends === undefined ? Infinity : input.maxSends - result.sent;
         const budget = Math.max(0, Math.min(rate, input.mps - others, capLeft));
         const claimed = await claimRecipients(db, campaign.id, budget, CAMPAIGN_LEASE_MS);
@@ -215,11 +242,13 @@ export function createCampaignActivities(db: Db, whatsapp: WhatsAppClient): Camp
         const outcomes = await Promise.all(
           claimed.map(async (r, i) => {
             await sleep(tickStart + i * spacingMs - Date.now());
+            // The number's budget again at the slot: the bot may have sent since the second began.
+            if (!stop && (await outboundLastSecond(db, { othersOnly: false })) >= input.mps) stop = true;
             if (stop || context.cancellationSignal.aborted) {
               await recipientRetryLater(db, campaign.id, r.contactId, 0, undefined);
-              return 'retry' as const;
+              return 'given_back' as const;
             }
-            const outcome = await sendOne(campaign, template, r);
+            const outcome = await sendOne(campaign, template, r, takeSlot);
             if (outcome === 'rate_limited') stop = true;
             return outcome;
           }),
@@ -229,6 +258,7 @@ export function createCampaignActivities(db: Db, whatsapp: WhatsAppClient): Camp
             result.rateLimited = true;
             result.retryLater += 1;
           } else if (outcome === 'retry') result.retryLater += 1;
+          else if (outcome === 'given_back') continue;
           else result[outcome] += 1;
         }
         context.heartbeat({ second, sent: result.sent });

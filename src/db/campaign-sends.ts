@@ -13,14 +13,33 @@ export interface ClaimedRecipient {
   className: string | null;
 }
 
-/** Outbound messages of the product other than campaigns created in the last second. */
-export async function otherOutboundLastSecond(db: Db): Promise<number> {
+/**
+ * Outbound messages created in the last second (each send's row is created just before its Graph
+ * call): all of them, or only the product's others (`othersOnly`: not campaigns).
+ */
+export async function outboundLastSecond(db: Db, options: { othersOnly: boolean }): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
     `select count(*) as n from messages
      where direction = 'outbound' and created_at > now() - interval '1 second'
-       and idempotency_key not like 'campaign:%'`,
+       and ($1 = false or idempotency_key not like 'campaign:%')`,
+    [options.othersOnly],
   );
   return Number(rows[0]!.n);
+}
+
+/**
+ * How long ago (ms) each of the campaign's sends accepted in the last second was accepted, oldest
+ * first: later than the request left, so a window seeded from them is, if anything, too strict.
+ */
+export async function campaignSendsLastSecond(db: Db, campaignId: string): Promise<number[]> {
+  const { rows } = await db.query<{ ms_ago: number }>(
+    `select (extract(epoch from (now() - accepted_at)) * 1000)::float8 as ms_ago from messages
+     where direction = 'outbound' and created_at > now() - interval '10 minutes'
+       and accepted_at > now() - interval '1 second' and idempotency_key like $1
+     order by accepted_at`,
+    [`campaign:${campaignId}:%`],
+  );
+  return rows.map((r) => r.ms_ago);
 }
 
 /** Claims up to `limit` queued recipients that are due, in contact id order. */

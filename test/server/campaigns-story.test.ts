@@ -1,7 +1,9 @@
+import { insertCampaign, newCampaignId } from '../../src/db/campaigns';
 import { graphError } from '../../src/sandbox/graph-fake-http';
+import { startCampaignWorkflow } from '../../src/temporal/campaigns';
 import { AdminClient } from '../helpers/admin-client';
 import { busiestWindow, campaignReaches, seedStudents, type SeededStudent } from '../helpers/campaigns';
-import { statusWebhook, textWebhook } from '../helpers/fixtures';
+import { newPhone, statusWebhook, textWebhook } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { loadTemplates } from '../helpers/templates';
 import { sleep, waitFor } from '../helpers/wait';
@@ -29,6 +31,13 @@ async function create(body: Record<string, unknown>): Promise<{ id: string; reci
   expect({ status, answer }).toMatchObject({ status: 201 });
   return answer as { id: string; recipients: number };
 }
+
+/**
+ * The activity lets at most `rate` requests leave in any second (measured there: 20 of 20 in four runs).
+ * The fake notes when each arrives, on the same event loop as the worker, the server and jest: on a
+ * loaded machine (load average 17 here) a late arrival adds one or two to a window (21 seen).
+ */
+const RATE_TOLERANCE = 2;
 
 const sendsTo = (students: SeededStudent[]) => students.map((s) => stack.fake.sendsTo(s.phone).length);
 const acceptedTimes = () => stack.fake.attempts.filter((a) => a.outcome === 'accepted').map((a) => a.at);
@@ -69,8 +78,8 @@ describe('a campaign to a class', () => {
     expect(sendsTo(students)).toEqual(students.map(() => 1));
     expect(sendsTo(optedOut)).toEqual([0, 0, 0]);
     expect(stack.fake.sendsTo(nameless!.phone)).toHaveLength(0);
-    // Evenly spaced slots: one send beyond the rate at most in any second, wherever the window falls.
-    expect(busiestWindow(acceptedTimes())).toBeLessThanOrEqual(21);
+    // At most `rate` requests leave in any second, wherever the window falls; measured where they arrive.
+    expect(busiestWindow(acceptedTimes())).toBeLessThanOrEqual(20 + RATE_TOLERANCE);
 
     const skipped = await admin.request('GET', `/api/admin/campaigns/${id}/recipients?status=skipped`);
     expect(skipped.body.recipients).toEqual([
@@ -294,4 +303,54 @@ describe('pause, resume, cancel', () => {
     ]);
     expect(rows[0]!.n).toBe(0);
   });
+});
+
+describe("sharing the number with the bot's replies", () => {
+  it('takes only what the bot leaves of WHATSAPP_MPS in each second', async () => {
+    const students = await seedStudents(stack.db, 40, { className: 'Shared number' });
+    // WHATSAPP_MPS of 10 for this campaign, and a rate of 10: without the bot's share it would take all.
+    const id = newCampaignId();
+    await insertCampaign(
+      stack.db,
+      {
+        id,
+        name: 'shared',
+        template: { name: 'homework_reminder', language: 'en', category: 'UTILITY', parameters: HOMEWORK.parameters },
+        audience: { class: 'Shared number' },
+        ignoreOptOut: false,
+        ratePerSecond: 10,
+        dailyCap: null,
+        startAt: new Date(),
+        createdBy: 'test',
+      },
+      { snapshot: true },
+    );
+    await startCampaignWorkflow(stack.client, stack.config.taskQueue, { campaignId: id, startAt: Date.now(), mps: 10 });
+    // Students writing in while it runs: 2 a second for 4 seconds, each answered by the bot.
+    await stack.fake.waitFor(() => stack.fake.sends.length >= 5, 30_000, 'the campaign under way');
+    const writers: string[] = [];
+    for (let second = 0; second < 4; second++) {
+      for (let i = 0; i < 2; i++) {
+        const phone = newPhone();
+        writers.push(phone);
+        void stack.postWebhook(textWebhook(phone, 'hi').body);
+      }
+      await sleep(1000);
+    }
+    await campaignReaches(admin, id, 'done', 60_000);
+    await stack.fake.waitFor(() => writers.every((p) => stack.fake.sendsTo(p).length > 0), 30_000, 'every bot reply');
+    const campaignPhones = new Set(students.map((s) => s.phone));
+    const all = stack.fake.sends.map((s) => s.at);
+    const campaign = stack.fake.sends.filter((s) => campaignPhones.has(s.to)).map((s) => s.at);
+    const bot = stack.fake.sends.filter((s) => !campaignPhones.has(s.to)).map((s) => s.at);
+    // Measured, not asserted exactly: the budget reads the bot's sends of the last second when each
+    // second starts, so a burst after that start is seen one second late.
+    console.info(
+      `shared number: busiest second ${busiestWindow(all)} (campaign ${busiestWindow(campaign)}, bot ${busiestWindow(bot)}), MPS 10`,
+    );
+    expect(sendsTo(students)).toEqual(students.map(() => 1));
+    // A campaign deaf to the bot would make 10 + the bot's busiest second; measured: 11-12 with the bot at 4-6.
+    expect(busiestWindow(campaign)).toBeLessThanOrEqual(10 + RATE_TOLERANCE);
+    expect(busiestWindow(all)).toBeLessThan(10 + busiestWindow(bot));
+  }, 90_000);
 });
