@@ -122,12 +122,18 @@ const MESSAGE_KEY: Record<ReportGrouping, string> = {
   label: `gl.label_id::text`,
 };
 
-/** The report's figures per group key: '' for 'all', a local date, an agent id ('' nobody) or a label id. */
+/**
+ * The report's figures per group key: '' for 'all', a local date, an agent id ('' nobody) or a label id;
+ * `withTotal` adds the whole range's under ''.
+ */
 export async function reportFigures(
   db: Queryable,
   filter: ReportFilter,
   grouping: ReportGrouping,
+  options: { withTotal?: boolean } = {},
 ): Promise<Map<string, ReportFigures>> {
+  // With the total: one pass over the rows for both, the total's key null (read as '').
+  const total = options.withTotal === true && grouping !== 'all';
   const values = params(filter);
   const labelJoin = (contact: string) =>
     grouping === 'label' ? `join conversation_labels gl on gl.contact_id = ${contact}` : '';
@@ -155,7 +161,7 @@ export async function reportFigures(
          ('csat', s.ended_at, s.rating::float8)
        ) as e (kind, at, value)
        where e.kind is not null and e.at >= $1 and e.at < $2
-       group by 1, 2`,
+       group by ${total ? 'grouping sets ((2), (1, 2))' : '1, 2'}`,
       values,
     ),
     db.query<MessageRow>(
@@ -171,7 +177,7 @@ export async function reportFigures(
        }
        ${labelJoin('m.contact_id')}
        where m.created_at >= $1 and m.created_at < $2 and ${LABEL_CONDITION('m.contact_id')}
-       group by 1, 2, 3, 4, 5`,
+       group by ${total ? 'grouping sets ((2, 3, 4, 5), (1, 2, 3, 4, 5))' : '1, 2, 3, 4, 5'}`,
       values,
     ),
   ]);
@@ -181,13 +187,13 @@ export async function reportFigures(
     if (figures === undefined) groups.set(key, (figures = emptyFigures()));
     return figures;
   };
-  for (const row of sessions.rows) addSessionRow(figuresOf(row.key), row);
-  for (const row of messages.rows) addMessageRow(figuresOf(row.key), row);
+  for (const row of sessions.rows) addSessionRow(figuresOf(row.key ?? ''), row);
+  for (const row of messages.rows) addMessageRow(figuresOf(row.key ?? ''), row);
   return groups;
 }
 
 interface SessionRow {
-  key: string;
+  key: string | null;
   kind: string;
   n: number;
   valued: number;
@@ -231,7 +237,7 @@ function addSessionRow(figures: ReportFigures, row: SessionRow): void {
 }
 
 interface MessageRow {
-  key: string;
+  key: string | null;
   sender: 'user' | 'bot' | 'agent' | 'business_app';
   category: string | null;
   pricing_type: string | null;

@@ -31,15 +31,14 @@ export function mountReportRoutes(router: Router<AdminState>, { config, db }: Re
 
   router.get('/api/admin/reports/overview', ...guard('reports.read', AGENT_OR_ADMIN), async (ctx) => {
     const filter = await reportFilter(ctx, db);
-    const [all, byDay, days] = await Promise.all([
-      reportFigures(db, filter, 'all'),
-      reportFigures(db, filter, 'day'),
+    const [byDay, days] = await Promise.all([
+      reportFigures(db, filter, 'day', { withTotal: true }),
       localDays(db, filter),
     ]);
     ctx.body = {
       status: 'success',
       ...filterDetails(filter),
-      ...shown(all.get('') ?? emptyFigures()),
+      ...shown(byDay.get('') ?? emptyFigures()),
       byDay: days.map((date) => ({ date, ...shown(byDay.get(date) ?? emptyFigures()) })),
     };
   });
