@@ -1,9 +1,7 @@
 // The console's Campaigns view, admins only (SPEC §13): the campaigns with their status and progress;
-// a new campaign (name, approved template, each parameter from the profile or a constant, audience,
-// start, rate, daily cap) previewed — how many students, and the text one of them would read — before
-// it can start; and one campaign's detail, kept live while it runs: progress, the delivery funnel,
-// failures by WhatsApp code, pause/resume/cancel and the recipients' CSV. Built with node(): data is
-// only ever text.
+// a new campaign (console-campaign-form.js), previewed before it can start; and one campaign's page,
+// kept live while it runs: progress, the delivery funnel, failures by WhatsApp code,
+// pause/resume/cancel and the recipients' CSV. Built with node(): data is only ever text.
 (function (root) {
   'use strict';
 
@@ -18,12 +16,6 @@
     ['delivered', 'Delivered', ['delivered', 'read', 'replied']],
     ['read', 'Read', ['read', 'replied']],
     ['replied', 'Replied', ['replied']],
-  ];
-  const FIELDS = [
-    ['{first_name}', 'First name'],
-    ['{full_name}', 'Full name'],
-    ['{class}', 'Class'],
-    ['', 'Constant…'],
   ];
   // What WhatsApp's codes mean, for the failures table (reference: whatsapp-cloud-api.md).
   const CODES = {
@@ -63,41 +55,6 @@
       : date.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
   }
 
-  /** A labelled form control in a `.field` box; `hint` goes under it and is read with it. */
-  function field(id, labelText, control, hint) {
-    const box = node('div', 'field');
-    control.id = id;
-    const label = node('label', null, labelText);
-    label.htmlFor = id;
-    box.append(label, control);
-    if (hint) {
-      const help = node('span', 'muted hint', hint);
-      help.id = id + '-hint';
-      control.setAttribute('aria-describedby', help.id);
-      box.append(help);
-    }
-    return box;
-  }
-
-  function input(type, attributes) {
-    const element = document.createElement('input');
-    element.type = type;
-    for (const [name, value] of Object.entries(attributes || {})) element.setAttribute(name, value);
-    return element;
-  }
-
-  function option(value, text) {
-    const element = node('option', null, text);
-    element.value = value;
-    return element;
-  }
-
-  function select(options) {
-    const element = document.createElement('select');
-    for (const [value, text] of options) element.append(option(value, text));
-    return element;
-  }
-
   function button(text, className) {
     const element = node('button', className || null, text);
     element.type = 'button';
@@ -120,13 +77,10 @@
   function create({ api, fetchBlob, describeFailure }) {
     const view = document.getElementById('campaigns-view');
     const tab = document.querySelector('[data-view="campaigns-view"]');
-    let templates = [];
     let listTimer = null;
     let detailTimer = null;
     let detailId = null;
     let nextCursor = null;
-    /** The body of the last successful preview; starting needs one of the form as it is now. */
-    let previewed = null;
 
     // ---- the page ----
 
@@ -150,14 +104,22 @@
     const listSection = node('section', 'campaigns-list');
     listSection.append(listError, list, listEmpty, moreButton);
 
-    const form = buildForm();
+    const form = root.EduBotCampaignForm.create({
+      api,
+      describeFailure,
+      async onStarted(id) {
+        await loadList();
+        await openDetail(id);
+      },
+      onClose: () => newButton.focus(),
+    });
     const detail = node('section', 'campaign-detail');
     detail.id = 'campaign-detail';
     detail.hidden = true;
     detail.setAttribute('aria-labelledby', 'campaign-detail-title');
     view.append(head, form.element, listSection, detail);
 
-    newButton.addEventListener('click', () => void openForm());
+    newButton.addEventListener('click', () => void form.open());
     refreshButton.addEventListener('click', () => void loadList());
     moreButton.addEventListener('click', () => void loadList(nextCursor));
 
@@ -205,268 +167,6 @@
         pollList();
       }, LIST_POLL_MS);
     }
-
-    // ---- a new campaign ----
-
-    function buildForm() {
-      const element = node('form', 'campaign-form');
-      element.id = 'campaign-form';
-      element.hidden = true;
-      element.setAttribute('aria-labelledby', 'campaign-form-title');
-      element.autocomplete = 'off';
-      const title = node('h3', null, 'New campaign');
-      title.id = 'campaign-form-title';
-
-      const name = input('text', { maxlength: '200', required: '', spellcheck: 'false' });
-      const template = select([['', 'Choose a template…']]);
-      template.required = true;
-      const templateText = node('p', 'muted campaign-template-text');
-      const parameters = node('fieldset', 'campaign-parameters');
-      parameters.append(node('legend', null, 'Parameters'));
-      parameters.hidden = true;
-
-      const audience = node('fieldset', 'campaign-audience');
-      audience.append(node('legend', null, 'Audience (students matching every filter given)'));
-      const registered = input('checkbox');
-      const registeredBox = node('div', 'field check');
-      registered.id = 'campaign-registered';
-      const registeredLabel = node('label', null, 'Registered students');
-      registeredLabel.htmlFor = registered.id;
-      registeredBox.append(registered, registeredLabel);
-      const className = input('text', { maxlength: '100', spellcheck: 'false' });
-      const label = select([['', 'Any label']]);
-      const contacts = document.createElement('textarea');
-      contacts.rows = 2;
-      contacts.spellcheck = false;
-      const active = input('number', { min: '1', max: '3650', step: '1', inputmode: 'numeric' });
-      audience.append(
-        registeredBox,
-        field('campaign-class', 'Class', className),
-        field('campaign-label', 'Label', label),
-        field('campaign-contacts', 'Contact ids', contacts, 'ct_… ids, separated by spaces, commas or lines'),
-        field('campaign-active', 'Active within (days)', active),
-      );
-      const ignoreOptOut = input('checkbox');
-      ignoreOptOut.id = 'campaign-ignore-opt-out';
-      const ignoreBox = node('div', 'field check');
-      const ignoreLabel = node('label', null, 'Include students who wrote STOP (a utility reminder only)');
-      ignoreLabel.htmlFor = ignoreOptOut.id;
-      ignoreBox.append(ignoreOptOut, ignoreLabel);
-      ignoreBox.hidden = true;
-      audience.append(ignoreBox);
-
-      const timing = node('fieldset', 'campaign-timing');
-      timing.append(node('legend', null, 'Sending'));
-      const startAt = input('datetime-local');
-      const rate = input('number', { min: '1', step: '1', inputmode: 'numeric', value: '20' });
-      const dailyCap = input('number', { min: '1', step: '1', inputmode: 'numeric' });
-      timing.append(
-        field('campaign-start-at', 'Start at', startAt, 'empty: now'),
-        field('campaign-rate', 'Messages per second', rate),
-        field('campaign-daily-cap', 'Daily cap', dailyCap, 'empty: none'),
-      );
-
-      const previewButton = button('Preview', 'secondary');
-      previewButton.id = 'campaign-preview';
-      const startButton = node('button', null, 'Start campaign');
-      startButton.type = 'submit';
-      startButton.id = 'campaign-start';
-      startButton.disabled = true;
-      const cancelButton = button('Close', 'secondary');
-      const actions = node('div', 'actions');
-      actions.append(previewButton, startButton, cancelButton);
-      const preview = node('div', 'campaign-preview');
-      preview.id = 'campaign-preview-result';
-      preview.setAttribute('role', 'status');
-      preview.setAttribute('aria-live', 'polite');
-      const error = node('p', 'error');
-      error.setAttribute('role', 'alert');
-
-      element.append(
-        title,
-        field('campaign-name', 'Name', name),
-        field('campaign-template', 'Template', template),
-        templateText,
-        parameters,
-        audience,
-        timing,
-        actions,
-        preview,
-        error,
-      );
-      return {
-        element,
-        name,
-        template,
-        templateText,
-        parameters,
-        registered,
-        className,
-        label,
-        contacts,
-        active,
-        ignoreOptOut,
-        ignoreBox,
-        startAt,
-        rate,
-        dailyCap,
-        previewButton,
-        startButton,
-        cancelButton,
-        preview,
-        error,
-      };
-    }
-
-    const chosenTemplate = () => templates.find((t) => t.name + '\n' + t.language === form.template.value);
-
-    function renderParameters() {
-      const chosen = chosenTemplate();
-      form.parameters.replaceChildren(node('legend', null, 'Parameters'));
-      form.parameters.hidden = !chosen || chosen.parameters.length === 0;
-      form.templateText.textContent = chosen ? chosen.text : '';
-      form.ignoreBox.hidden = !chosen || String(chosen.category).toUpperCase() !== 'UTILITY';
-      if (form.ignoreBox.hidden) form.ignoreOptOut.checked = false;
-      if (!chosen) return;
-      chosen.parameters.forEach((parameter, i) => {
-        const source = select(FIELDS);
-        const constant = input('text', { maxlength: '1024', spellcheck: 'false' });
-        constant.hidden = true;
-        constant.setAttribute('aria-label', 'Constant for {{' + (parameter.name || parameter.position) + '}}');
-        if (parameter.example) constant.placeholder = parameter.example;
-        source.addEventListener('change', () => {
-          constant.hidden = source.value !== '';
-          if (!constant.hidden) constant.focus();
-        });
-        const box = field('campaign-parameter-' + i, 'Value of {{' + parameter.key + '}}', source);
-        box.dataset.key = parameter.key;
-        box.append(constant);
-        form.parameters.append(box);
-      });
-    }
-
-    /** The request the form describes, or the first thing wrong with it. */
-    function readForm() {
-      const chosen = chosenTemplate();
-      if (!form.name.value.trim()) return { problem: 'Give the campaign a name.' };
-      if (!chosen) return { problem: 'Choose a template.' };
-      const parameters = {};
-      for (const box of form.parameters.querySelectorAll('[data-key]')) {
-        const source = box.querySelector('select').value;
-        const constant = box.querySelector('input').value;
-        if (source === '' && constant.trim() === '') return { problem: 'Give {{' + box.dataset.key + '}} a value.' };
-        parameters[box.dataset.key] = source === '' ? constant : source;
-      }
-      const audience = {};
-      if (form.registered.checked) audience.registered = true;
-      if (form.className.value.trim()) audience.class = form.className.value.trim();
-      if (form.label.value) audience.label = form.label.value;
-      const ids = form.contacts.value.split(/[\s,]+/).filter(Boolean);
-      if (ids.length > 0) audience.contacts = ids;
-      if (form.active.value) audience.activeWithinDays = Number(form.active.value);
-      if (Object.keys(audience).length === 0) return { problem: 'Choose who gets it: at least one audience filter.' };
-      const body = {
-        name: form.name.value.trim(),
-        template: { name: chosen.name, language: chosen.language, parameters },
-        audience,
-      };
-      if (form.startAt.value) {
-        const at = new Date(form.startAt.value);
-        if (Number.isNaN(at.getTime())) return { problem: 'The start time is not a date.' };
-        body.startAt = at.toISOString();
-      }
-      if (form.rate.value) body.ratePerSecond = Number(form.rate.value);
-      if (form.dailyCap.value) body.dailyCap = Number(form.dailyCap.value);
-      if (form.ignoreOptOut.checked) body.ignoreOptOut = true;
-      return { body };
-    }
-
-    /** Any change to the form makes the preview stale: it must be looked at again before starting. */
-    function forgetPreview() {
-      previewed = null;
-      form.startButton.disabled = true;
-      form.preview.replaceChildren();
-    }
-
-    async function openForm() {
-      form.element.hidden = false;
-      form.error.textContent = '';
-      form.name.focus();
-      const [listed, labels] = await Promise.all([api('GET', '/api/admin/templates'), api('GET', '/api/admin/labels')]);
-      if (listed.status !== 200) {
-        form.error.textContent = 'Could not load the templates: ' + describeFailure(listed);
-        return;
-      }
-      templates = listed.body.templates;
-      const current = form.template.value;
-      form.template.replaceChildren(option('', 'Choose a template…'));
-      for (const t of templates) {
-        const text = t.name + ' (' + t.language + ', ' + String(t.category).toLowerCase() + ')';
-        form.template.append(option(t.name + '\n' + t.language, text));
-      }
-      form.template.value = current;
-      if (labels.status === 200 && Array.isArray(labels.body.labels)) {
-        const chosen = form.label.value;
-        form.label.replaceChildren(option('', 'Any label'));
-        for (const l of labels.body.labels) form.label.append(option(l.name, l.name));
-        form.label.value = chosen;
-      }
-      renderParameters();
-    }
-
-    form.template.addEventListener('change', renderParameters);
-    form.element.addEventListener('input', forgetPreview);
-    form.element.addEventListener('change', forgetPreview);
-    form.cancelButton.addEventListener('click', () => {
-      form.element.hidden = true;
-      newButton.focus();
-    });
-
-    form.previewButton.addEventListener('click', async () => {
-      const read = readForm();
-      form.error.textContent = read.problem || '';
-      if (read.problem) return;
-      form.previewButton.disabled = true;
-      const res = await api('POST', '/api/admin/campaigns', Object.assign({}, read.body, { preview: true }));
-      form.previewButton.disabled = false;
-      if (res.status !== 200) {
-        form.error.textContent = 'No preview: ' + describeFailure(res);
-        return;
-      }
-      const recipients = count(res.body.recipients);
-      const lines = [node('p', 'campaign-recipients', recipients + (recipients === 1 ? ' student' : ' students'))];
-      if (res.body.sample) {
-        lines.push(node('p', 'muted', 'What ' + res.body.sample.contactId + ' would read:'));
-        lines.push(node('blockquote', 'campaign-sample', res.body.sample.text));
-      } else {
-        lines.push(node('p', 'muted', 'No student of this audience has what the parameters ask for.'));
-      }
-      form.preview.replaceChildren(...lines);
-      previewed = JSON.stringify(read.body);
-      form.startButton.disabled = recipients === 0;
-    });
-
-    form.element.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const read = readForm();
-      if (read.problem || previewed !== JSON.stringify(read.body)) {
-        form.error.textContent = read.problem || 'Preview the campaign as it is now before starting it.';
-        return;
-      }
-      form.startButton.disabled = true;
-      const res = await api('POST', '/api/admin/campaigns', read.body);
-      if (res.status !== 201) {
-        form.startButton.disabled = false;
-        form.error.textContent = 'Not started: ' + describeFailure(res);
-        return;
-      }
-      form.element.reset();
-      forgetPreview();
-      renderParameters();
-      form.element.hidden = true;
-      await loadList();
-      await openDetail(res.body.id);
-    });
 
     // ---- one campaign ----
 

@@ -60,6 +60,7 @@ const PAGES = {
     '/console/console-reports-render.js': 'console-reports-render.js',
     '/console/console-reports.js': 'console-reports.js',
     '/console/console-reports.css': 'console-reports.css',
+    '/console/console-campaign-form.js': 'console-campaign-form.js',
     '/console/console-campaigns.js': 'console-campaigns.js',
     '/console/console-campaigns.css': 'console-campaigns.css',
   },

@@ -1,4 +1,5 @@
 import type { FlowEvent } from '../../../workflows/flow/events';
+import { restore } from '../../../workflows/flow/restore';
 import type { FlowState } from '../../../workflows/flow/state';
 import { step } from '../../../workflows/flow/step';
 import { bodyOf, ctx, drive, inbound, NOW, sends, states, text } from './fixtures';
@@ -91,5 +92,16 @@ describe('START', () => {
       [{ type: 'campaignOptOut', optedOut: false, at: NOW }],
       [{ type: 'campaignOptOut', optedOut: true, at: NOW }],
     ]);
+  });
+});
+
+describe('a run that starts from Postgres', () => {
+  it('knows the opt-out stored before, so START undoes it', () => {
+    const since = NOW - 86_400_000;
+    const restored = restore({ homeworkCount: 0, campaignOptedOutAt: since }, ctx).state;
+    expect(restored.campaignOptOut).toEqual({ since });
+    const started = step(restored, text('START'), ctx);
+    expect(started.effects).toContainEqual({ type: 'campaignOptOut', optedOut: false, at: NOW });
+    expect(started.state.campaignOptOut).toBeUndefined();
   });
 });
