@@ -304,6 +304,8 @@ async function previewSample(
 
 function csvField(value: string | number | Date | null): string {
   if (value === null) return '';
-  const text = value instanceof Date ? value.toISOString() : String(value);
+  let text = value instanceof Date ? value.toISOString() : String(value);
+  // A cell a spreadsheet would run as a formula is quoted as text.
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
