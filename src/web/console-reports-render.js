@@ -309,7 +309,7 @@
     const rows = itemsOf(shown.labels, 'labels').map((l) => {
       const name = node('span', 'report-label', l.name || l.label || '');
       if (typeof l.color === 'string' && /^#[0-9a-f]{6}$/i.test(l.color)) {
-        const chip = node('span', 'label-chip');
+        const chip = node('span', 'report-swatch');
         chip.setAttribute('aria-hidden', 'true');
         // A colour from the API is checked before it is used; the CSSOM is not an inline style attribute.
         chip.style.backgroundColor = l.color;
