@@ -163,3 +163,19 @@ describe('the daily cap', () => {
     expect(times[6]! - times[3]!).toBeGreaterThanOrEqual(4000);
   }, 90_000);
 });
+
+describe('erasure', () => {
+  it("takes an erased student's recipient row with it, and the campaign message", async () => {
+    const [kept, erased] = await seedStudents(stack.db, 2, { className: 'Erased one' });
+    const { body } = await post({ ...valid, audience: { class: 'Erased one' } });
+    await campaignReaches(admin, body.id, 'done', 60_000);
+    const answer = await admin.request('POST', `/api/admin/contacts/${erased!.contactId}/erase`);
+    expect(answer.status).toBe(200);
+    const page = await admin.request('GET', `/api/admin/campaigns/${body.id}/recipients`);
+    expect(page.body.recipients.map((r: { contactId: string }) => r.contactId)).toEqual([kept!.contactId]);
+    const { rows } = await stack.db.query('select count(*)::int as n from messages where idempotency_key like $1', [
+      `campaign:${body.id}:${erased!.contactId}`,
+    ]);
+    expect(rows[0]!.n).toBe(0);
+  }, 90_000);
+});
