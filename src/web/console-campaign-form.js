@@ -58,8 +58,8 @@
 
   /**
    * `api` and `describeFailure` are the console's; `onStarted(id)` is told of a campaign the form
-   * started, `onClose()` of the form closed without one. Returns the form's `element` and `open()`,
-   * which shows it with the current templates and labels.
+   * started, `onClose()` of the form closed without one. Returns the form's `element`, `open()`,
+   * which shows it with the current templates and labels, and `reset()`.
    */
   function create({ api, describeFailure, onStarted, onClose }) {
     let templates = [];
@@ -320,14 +320,20 @@
         form.error.textContent = 'Not started: ' + describeFailure(res);
         return;
       }
-      form.element.reset();
-      forgetPreview();
-      renderParameters();
-      form.element.hidden = true;
+      reset();
       await onStarted(res.body.id);
     });
 
-    return { element: form.element, open };
+    /** Empties and hides the form. */
+    function reset() {
+      form.element.reset();
+      form.error.textContent = '';
+      forgetPreview();
+      renderParameters();
+      form.element.hidden = true;
+    }
+
+    return { element: form.element, open, reset };
   }
 
   root.EduBotCampaignForm = { create };

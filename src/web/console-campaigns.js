@@ -394,6 +394,20 @@
       setAdmin(admin) {
         if (tab) tab.hidden = !admin;
       },
+      /** Signed out: nothing of the last person's campaigns stays on the page. */
+      reset() {
+        clearTimeout(listTimer);
+        clearTimeout(detailTimer);
+        detailId = null;
+        nextCursor = null;
+        form.reset();
+        list.replaceChildren();
+        detail.replaceChildren();
+        delete detail.dataset.campaignId;
+        delete detail.dataset.status;
+        detail.hidden = true;
+        if (tab) tab.hidden = true;
+      },
     };
   }
 

@@ -378,6 +378,7 @@
     labels.forget();
     hours.forget();
     reports.reset();
+    campaigns.reset();
     ui.queueList.replaceChildren();
     closeCanned();
     closeSearch();

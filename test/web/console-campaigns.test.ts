@@ -153,6 +153,11 @@ describe('the Campaigns view', () => {
     expect(await detail.getByRole('button', { name: 'Pause' }).count()).toBe(0);
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
     await screenshot(page, 'console-campaigns-narrow');
+    // Signed out, nothing of the campaigns stays on the page.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#login-view').waitFor();
+    expect(await page.locator('#campaign-list li').count()).toBe(0);
+    expect(await page.locator('#campaign-detail').isHidden()).toBe(true);
     // Nobody got the cancelled campaign.
     for (const user of students)
       expect(user.sends().filter((s) => s.type === 'template')).toHaveLength(user === students[2] ? 0 : 1);
