@@ -16,7 +16,7 @@ import { localDate, reportFilter } from './report-query';
 // its audit row says who, which filters, how many rows and whether the download completed.
 
 interface ExportDeps {
-  config: Pick<Config, 'rateCard'>;
+  config: Pick<Config, 'rateCard' | 'businessHours'>;
   db: Db;
 }
 
@@ -42,7 +42,7 @@ export function mountExportRoutes(router: Router<AdminState>, deps: ExportDeps, 
 }
 
 async function exportChats(ctx: AdminContext, { config, db }: ExportDeps, format: Format): Promise<void> {
-  const filter = await reportFilter(ctx, db);
+  const filter = await reportFilter(ctx, { db, config });
   // Named by the local days it covers, the last included.
   const lastDay = localDate(new Date(filter.to.getTime() - 1), filter.tz);
   const name = `chats-${localDate(filter.from, filter.tz)}-${lastDay}.${format}`;

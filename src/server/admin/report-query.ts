@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import { PRIORITIES } from '../../../domain/support-policy';
+import type { Config } from '../../config';
 import type { Db } from '../../db/pool';
 import { businessZone, localMidnight, type ReportFilter } from '../../db/reports';
 import { badRequest } from '../errors';
@@ -9,7 +10,7 @@ import { parse, type AdminContext } from './params';
 
 // The query string the reports and the exports share: `from`, `to` (an ISO date, read as local
 // midnight in `tz`, or a date-time with an offset), `tz` (an IANA zone; default: the business hours'
-// zone, else UTC), `label` and `priority`. The range is [from, to), at most 400 days; without `from`
+// zone), `label` and `priority`. The range is [from, to), at most 400 days; without `from`
 // it is the 30 local days ending today, or the 30 days before `to`.
 
 const MAX_RANGE_DAYS = 400;
@@ -52,9 +53,14 @@ const ReportQuery = z.object({
 const INVALID_PARAMETER_VALUE = '22023';
 
 /** The filter of a report or export request, noted on its audit row; 400 for anything malformed. */
-export async function reportFilter(ctx: AdminContext, db: Db, now = new Date()): Promise<ReportFilter> {
+export async function reportFilter(
+  ctx: AdminContext,
+  { db, config }: { db: Db; config: Pick<Config, 'businessHours'> },
+  now = new Date(),
+): Promise<ReportFilter> {
   const query = parse(ReportQuery, ctx.query, 'invalid_query', 'Invalid query');
-  const tz = query.tz ?? (await businessZone(db)) ?? 'UTC';
+  // The zone of the hours an admin set, else of BUSINESS_TIMEZONE (UTC when unset).
+  const tz = query.tz ?? (await businessZone(db)) ?? config.businessHours.timezone;
   try {
     // Postgres groups by the zone too: one it does not know is refused here, not as a 500 later.
     await db.query('select now() at time zone $1', [tz]);

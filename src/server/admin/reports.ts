@@ -22,7 +22,7 @@ import { filterDetails, reportFilter } from './report-query';
 // carries its estimated `cost`.
 
 interface ReportDeps {
-  config: Pick<Config, 'rateCard'>;
+  config: Pick<Config, 'rateCard' | 'businessHours'>;
   db: Db;
 }
 
@@ -30,7 +30,7 @@ export function mountReportRoutes(router: Router<AdminState>, { config, db }: Re
   const shown = (figures: ReportFigures) => showFigures(figures, config.rateCard);
 
   router.get('/api/admin/reports/overview', ...guard('reports.read', AGENT_OR_ADMIN), async (ctx) => {
-    const filter = await reportFilter(ctx, db);
+    const filter = await reportFilter(ctx, { db, config });
     const [byDay, days] = await Promise.all([
       reportFigures(db, filter, 'day', { withTotal: true }),
       localDays(db, filter),
@@ -44,7 +44,7 @@ export function mountReportRoutes(router: Router<AdminState>, { config, db }: Re
   });
 
   router.get('/api/admin/reports/agents', ...guard('reports.read', AGENT_OR_ADMIN), async (ctx) => {
-    const filter = await reportFilter(ctx, db);
+    const filter = await reportFilter(ctx, { db, config });
     const groups = await reportFigures(db, filter, 'agent');
     const ids = [...groups.keys()].filter((key) => key !== '').map(Number);
     const names = await agentNames(db, ids);
@@ -58,7 +58,7 @@ export function mountReportRoutes(router: Router<AdminState>, { config, db }: Re
   });
 
   router.get('/api/admin/reports/labels', ...guard('reports.read', AGENT_OR_ADMIN), async (ctx) => {
-    const filter = await reportFilter(ctx, db);
+    const filter = await reportFilter(ctx, { db, config });
     const [groups, names] = await Promise.all([reportFigures(db, filter, 'label'), labelNames(db)]);
     // Every label, with or without figures, by name.
     const labels = [...names.entries()]

@@ -298,6 +298,24 @@ describe('GET /api/admin/reports/overview', () => {
     expect(body.from).toBe(`${body.byDay[0].date}T00:00:00.000Z`);
   });
 
+  it('defaults to the zone of the business hours an admin set', async () => {
+    await app.db.query(`insert into support_settings (name, value) values ('business_hours', $1)`, [
+      JSON.stringify({ timezone: 'Asia/Kolkata', weekly: {}, holidays: [] }),
+    ]);
+    try {
+      const { status, body } = await get('/api/admin/reports/overview?from=2026-11-01&to=2026-11-03');
+      expect(status).toBe(200);
+      expect(body).toMatchObject({
+        tz: 'Asia/Kolkata',
+        from: zonedMidnight('2026-11-01', 'Asia/Kolkata').toISOString(),
+        to: zonedMidnight('2026-11-03', 'Asia/Kolkata').toISOString(),
+      });
+      expect(body.byDay.map((d: { date: string }) => d.date)).toEqual(['2026-11-01', '2026-11-02']);
+    } finally {
+      await app.db.query(`delete from support_settings where name = 'business_hours'`);
+    }
+  });
+
   it('records each read in the audit log with its filters', async () => {
     await get('/api/admin/reports/overview?from=2026-11-01&to=2026-11-02&tz=Africa/Lagos&priority=high', agentToken);
     expect(await lastAudit(app.db)).toMatchObject({
