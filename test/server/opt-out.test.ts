@@ -55,6 +55,19 @@ describe('campaign opt-out', () => {
     expect(cleared.body.conversation.campaignOptOut).toBeNull();
   });
 
+  it('is known to a run restored from Postgres after an operator terminated the workflow', async () => {
+    const user = await new TestUser(stack, newPhone(), 'Chinua Achebe').register();
+    await user.say('stop');
+    const since = await storedOptOut(user);
+    expect(since).not.toBeNull();
+    await stack.client.workflow.getHandle(await user.workflowId()).terminate('operator action');
+
+    // The new run learns the opt-out from Postgres: START is the re-subscription, not the main menu.
+    const started = await user.say('START');
+    expect(started.map(textOf)).toEqual([expect.stringMatching(/announcements and reminders again/)]);
+    expect(await storedOptOut(user)).toBeNull();
+  });
+
   it('"unsubscribe" in the middle of registration opts out and the registration goes on', async () => {
     const user = new TestUser(stack, newPhone(), 'Grace Hopper');
     await user.say('Hi');
