@@ -120,6 +120,10 @@
       if (failed) {
         ui.status.textContent = '';
         ui.error.textContent = 'Could not load the reports: ' + describeFailure(failed);
+        // The figures below would be those of other filters.
+        shown = null;
+        ui.body.replaceChildren();
+        ui.body.hidden = true;
         return;
       }
       shown = { filters: wanted, overview: overview.body, agents: agents.body, labels: labels.body };

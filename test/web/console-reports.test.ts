@@ -426,6 +426,7 @@ describe('the Reports view', () => {
         hasText: 'Could not load the reports: HTTP 400 invalid_query: Invalid query: a range spans at most 400 days',
       })
       .waitFor();
+    expect(await page.locator('#reports-body').isVisible()).toBe(false);
     // A day without chats: zeros, and words where a chart or a table would be empty.
     await page.locator('#reports-from').fill(TODAY);
     await page.locator('#reports-to').fill(TODAY);
