@@ -409,5 +409,28 @@
     return drawCharts(body, shown);
   }
 
-  root.EduBotReportsRender = { render, drawCharts, formatDuration, addDays, dayLabel };
+  /**
+   * A conversation's `billing` (its GET's) as one line: "WhatsApp billed 3 messages (utility 2,
+   * marketing 1) · estimated $0.05"; hidden when it billed nothing.
+   */
+  function renderBilling(element, billing) {
+    const byCategory = (billing && billing.byCategory) || {};
+    const categories = Object.keys(byCategory).sort();
+    const total = categories.reduce((sum, c) => sum + count(byCategory[c]), 0);
+    element.hidden = total === 0;
+    if (total === 0) {
+      element.textContent = '';
+      return;
+    }
+    const cost = billing.estimatedCost;
+    element.textContent =
+      'WhatsApp billed ' +
+      formatCount(total) +
+      (total === 1 ? ' message (' : ' messages (') +
+      categories.map((c) => c + ' ' + formatCount(byCategory[c])).join(', ') +
+      ')' +
+      (cost ? ' · estimated ' + formatMoney(cost.amount, cost.currency) : '');
+  }
+
+  root.EduBotReportsRender = { render, drawCharts, renderBilling, formatDuration, addDays, dayLabel };
 })(window);

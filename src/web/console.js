@@ -75,6 +75,7 @@
     registered: $('conversation-registered'),
     profile: $('conversation-profile'),
     optOut: $('conversation-opt-out'),
+    billing: $('conversation-billing'),
     chat: $('conversation-chat'),
     conversationError: $('conversation-error'),
     messages: $('messages'),
@@ -1142,6 +1143,7 @@
     const optOut = conversation.campaignOptOut;
     ui.optOut.textContent = optOut ? 'Opted out of campaigns since ' + formatTime(optOut.since) : '';
     ui.optOut.hidden = !optOut;
+    window.EduBotReportsRender.renderBilling(ui.billing, conversation.billing);
     if (conversation.lastInboundAt !== undefined) {
       lastInboundAt = conversation.lastInboundAt;
       renderWindow();

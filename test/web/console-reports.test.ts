@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import crypto from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { openPage, screenshot, signIn } from './browser';
-import { pageWidth, smallButtons, type TestAgent, useConsoleStack } from './console-helpers';
+import { listButton, pageWidth, smallButtons, type TestAgent, useConsoleStack } from './console-helpers';
 import type { TestStack } from '../helpers/stack';
 import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web';
 
@@ -165,6 +165,9 @@ function perDay(chats: SeedChat[], zone: string, last = todayIn(zone)) {
   }));
 }
 
+/** The seeded chats' students, in CHATS' order. */
+const contacts: string[] = [];
+
 /** Writes the chats, their students, labels and messages straight into the stack's Postgres. */
 async function seed(stack: TestStack, agents: TestAgent[]): Promise<void> {
   const { rows } = await stack.db.query<{ id: string; name: string }>(
@@ -173,6 +176,7 @@ async function seed(stack: TestStack, agents: TestAgent[]): Promise<void> {
   const labelId = rows[0]!.id;
   for (const [i, chat] of CHATS.entries()) {
     const contact = `ct_${crypto.randomBytes(10).toString('hex')}`;
+    contacts.push(contact);
     const started = startOf(chat);
     const plus = (seconds: number) => new Date(started.getTime() + seconds * 1000);
     const agent = agents[chat.agent]!;
@@ -441,6 +445,16 @@ describe('the Reports view', () => {
     await page.keyboard.press('Space');
     expect(await page.locator('#reports-view').isVisible()).toBe(false);
     expect(await page.locator('#app-view').isVisible()).toBe(true);
+    // The first chat's conversation says what WhatsApp billed of it, priced by the rate card.
+    await listButton(page, contacts[0]!).click();
+    await page
+      .locator('#conversation-billing', {
+        hasText: `WhatsApp billed 1 message (utility 1) · estimated $${RATE_CARD.utility}`,
+      })
+      .waitFor();
+    await listButton(page, contacts[1]!).click();
+    await page.locator('#conversation-title', { hasText: 'Student 1' }).waitFor();
+    expect(await page.locator('#conversation-billing').isVisible()).toBe(false);
     expect(problems).toEqual([]);
   });
 });
