@@ -28,6 +28,8 @@ const RECENT_ID_LIMIT = 1000;
 const ANSWERED_LIMIT = 100;
 /** How current LastInboundAt is kept in the Temporal UI: within a minute: upserted only once it moved that much. */
 const LAST_INBOUND_AT_RESOLUTION_MS = 60_000;
+/** How old the settings may be when a student's support request opens a chat (the worker caches the policy as long). */
+const SETTINGS_FRESH_MS = 5_000;
 
 type AgentWork = { kind: 'agent'; command: AgentCommand; result?: AgentCommandResult };
 type Work =
@@ -61,6 +63,8 @@ export class Conversation {
   private readonly unanswered = new Map<string, AgentWork>();
   private lastInboundAt: number | undefined;
   private settings: ConversationSettings | undefined;
+  /** When an activity last handed the settings over (workflow time; unknown in a new run). */
+  private settingsAt: number | undefined;
   /** What the conversations row in Postgres holds, and what the search attributes show. */
   private saved: ShownState | undefined;
   private published: ShownState | undefined;
@@ -94,6 +98,7 @@ export class Conversation {
   async restoreFromPostgres(): Promise<void> {
     const loaded = await store.loadConversation({ contactId: this.contactId });
     this.settings = loaded.settings;
+    this.settingsAt = Date.now();
     this.lastInboundAt = loaded.stored?.lastInboundAt;
     const cause = `restore/${wf.workflowInfo().runId}`;
     const restored = restore(loaded.stored, this.contextFor(loaded.settings, cause));
@@ -273,7 +278,7 @@ export class Conversation {
     const outcomes: StepOutcome[] = items.map(() => ({}));
     let from = 0;
     while (from < items.length) {
-      const current = (this.settings ??= await store.loadSettings());
+      let current = (this.settings ??= await store.loadSettings());
       // The first reply of a batch of messages marks the last of them as read (blue ticks).
       let unread = items[items.length - 1]!.message?.waMessageId;
       const takeMarkRead = () => {
@@ -290,6 +295,10 @@ export class Conversation {
         let result: StepResult;
         try {
           result = step(this.flow, event, this.contextFor(current, cause));
+          if (this.mayBeStaleFor(result)) {
+            current = await this.freshSettings();
+            result = step(this.flow, event, this.contextFor(current, cause));
+          }
         } catch (err) {
           wf.log.warn('item set aside', { reason: 'step_failed', error: String(err) });
           outcomes[index] = { setAside: true };
@@ -325,6 +334,7 @@ export class Conversation {
         ...(changed ? { state: { state: this.flow.name, registered: this.flow.registered } } : {}),
       });
       this.settings = turn.settings;
+      this.settingsAt = Date.now();
       const stoppedAt = turn.duplicateAt ?? turn.failedAt;
       const done = stoppedAt === undefined ? planned : planned.slice(0, stoppedAt);
       for (const { index, turnItem } of done) {
@@ -352,6 +362,25 @@ export class Conversation {
       from = stopped.index + 1;
     }
     return outcomes;
+  }
+
+  /**
+   * Whether the step opened a chat for the student on settings handed over more than
+   * SETTINGS_FRESH_MS ago: whether the team is open, and the SLA targets, must be today's, not those
+   * of the conversation's last turn, which may be days old. Only then is a fresh copy asked for (from
+   * the worker's cache), so the per-message path costs nothing more. Settings without a policy (a
+   * history recorded before business hours) never ask, so such a history replays as it ran.
+   */
+  private mayBeStaleFor(result: StepResult): boolean {
+    if (this.settings?.support === undefined) return false;
+    if (this.settingsAt !== undefined && Date.now() - this.settingsAt < SETTINGS_FRESH_MS) return false;
+    return result.effects.some((effect) => effect.type === 'openChat' && effect.startedBy === 'user');
+  }
+
+  private async freshSettings(): Promise<ConversationSettings> {
+    this.settings = await store.loadSettings();
+    this.settingsAt = Date.now();
+    return this.settings;
   }
 
   /** Turns a step's effects into a turn's operations; timers go to the deadlines. */
