@@ -155,7 +155,14 @@ export async function snapshotAudience(db: Queryable, campaignId: string): Promi
   const { rows } = await db.query<DbCampaign>('select * from campaigns where id = $1 for update', [campaignId]);
   const row = rows[0];
   if (row === undefined) return 0;
-  if (row.started_at !== null) return row.recipients;
+  if (row.started_at !== null) {
+    // Taken when the campaign was created; a pause and resume before the run began may have left it scheduled.
+    await db.query(
+      `update campaigns set status = 'running', updated_at = now() where id = $1 and status = 'scheduled'`,
+      [campaignId],
+    );
+    return row.recipients;
+  }
   const where = audienceWhere(row.audience, { ignoreOptOut: row.ignore_opt_out }, 2);
   const inserted = await db.query(
     `insert into campaign_recipients (campaign_id, contact_id)
