@@ -3,6 +3,7 @@ import { AdminClient } from '../helpers/admin-client';
 import { openPage, screenshot, signIn } from './browser';
 import {
   askForSupport,
+  listButton,
   pageWidth,
   queueButton,
   smallButtons,
@@ -195,4 +196,42 @@ describe('business hours and SLAs in the console', () => {
 
     expect([...adminProblems, ...agentProblems]).toEqual([]);
   });
+
+  it('flips the header when the team closes, at that moment, and shows when a chat asked after hours reaches the team', async () => {
+    const { stack, browser } = setup;
+    const [ada] = setup.agents as [TestAgent];
+    const api = new AdminClient(stack, stack.config.adminToken);
+    // Closing at the next whole minute (at least 20 s away) in UTC; the last minutes of a UTC day are
+    // waited out, since a closing at midnight would be no closing at all.
+    const dayMs = Date.now() % DAY_MS;
+    if (dayMs > DAY_MS - 3 * 60_000) await new Promise((resolve) => setTimeout(resolve, DAY_MS - dayMs + 5_000));
+    let closing = Math.ceil(Date.now() / 60_000) * 60_000;
+    if (closing - Date.now() < 20_000) closing += 60_000;
+    const closes = new Date(closing).toISOString().slice(11, 16);
+    const set = await api.request('PUT', '/api/admin/business-hours', {
+      timezone: 'UTC',
+      weekly: Object.fromEntries(
+        ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', closes]]]),
+      ),
+      holidays: [],
+    });
+    expect(set.body).toMatchObject({ openNow: true, nextChange: new Date(closing).toISOString() });
+
+    const { page: agent, problems } = await openPage(browser);
+    await signIn(agent, stack.baseUrl, ada.token);
+    await status(agent, `Open — until ${utcDay(0).weekday} ${closes}`).waitFor();
+    // No event comes at the closing: the console's own timer reads the hours again then.
+    await status(agent, `Closed — back ${utcDay(1).weekday} 00:00`).waitFor({ timeout: 90_000 });
+
+    // A student asks for support now: the chat waits for the opening, and the conversation says when.
+    const student = await askForSupport(stack, 'Ngozi Umeh');
+    await listButton(agent, student.id).click();
+    await agent
+      .locator('#conversation-sla .chat-available', {
+        hasText: `Asked outside business hours: reaches the team ${utcDay(1).weekday} 00:00`,
+      })
+      .waitFor();
+    expect(await queueButton(agent, student.id).count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, 330_000);
 });
