@@ -6,6 +6,7 @@ import type { FlowContext, StepResult } from '../../../workflows/flow/context';
 import type { Effect } from '../../../workflows/flow/effects';
 import type { FlowEvent } from '../../../workflows/flow/events';
 import type { FlowState, TimerName } from '../../../workflows/flow/state';
+import { restore } from '../../../workflows/flow/restore';
 import { step } from '../../../workflows/flow/step';
 import { bodyOf, ctx, effectTypes, REGISTER_EVENTS, sends, settings, drive, text } from './fixtures';
 
@@ -251,5 +252,45 @@ describe('SLA clocks', () => {
     expect(ofType(reply.effects, 'chatFirstResponse')).toEqual([
       { type: 'chatFirstResponse', sessionKey: open.chat!.sessionKey, businessSeconds: 1800 },
     ]);
+  });
+});
+
+describe('a run restored from Postgres', () => {
+  it('goes on waiting for the opening and runs the clocks again, a breach staying a breach', () => {
+    const openChat = {
+      sessionKey: 'chat-restored-1',
+      startedBy: 'user',
+      startedAt: FRIDAY_1800,
+      agentReplied: false,
+      availableAt: MONDAY_0800,
+      slaFirstResponse: 'breached' as const,
+      escalated: true,
+    };
+    const now = FRIDAY_1800 + HOUR;
+    const { state, effects } = restore({ homeworkCount: 0, openChat, priority: 'urgent' }, at(now));
+    expect(state.priority).toBe('urgent');
+    expect(state.chat).toMatchObject({
+      availableAt: MONDAY_0800,
+      sla: { priority: 'urgent', firstResponse: 'breached', escalated: true },
+    });
+    // The breached clock does not run again; the chat still joins the queue at the opening.
+    expect(state.timers.sla_first_response).toBeUndefined();
+    expect(startOf(effects, 'chat_available')!.delayMs).toBe(MONDAY_0800 - now);
+    expect(startOf(effects, 'chat_close')!.delayMs).toBe(MONDAY_0800 - now + 30 * MINUTE);
+  });
+
+  it('plans a running clock from the stored availability', () => {
+    const openChat = {
+      sessionKey: 'chat-restored-2',
+      startedBy: 'user',
+      startedAt: FRIDAY_1630,
+      agentReplied: false,
+      availableAt: FRIDAY_1630,
+    };
+    const now = FRIDAY_1630 + 10 * MINUTE;
+    const { state, effects } = restore({ homeworkCount: 0, openChat }, at(now));
+    const due = addBusinessTime(HOURS, FRIDAY_1630, HOUR)!;
+    expect(state.chat!.sla).toMatchObject({ priority: 'normal', firstResponseDueAt: due });
+    expect(startOf(effects, 'sla_first_response')!.delayMs).toBe(due - now);
   });
 });
