@@ -248,7 +248,8 @@ export async function campaignMessageTotals(db: Queryable): Promise<RecipientCou
      from campaign_recipients`,
   );
   const totals = emptyCounts();
-  for (const status of RECIPIENT_STATUSES) totals[status] = Number(rows[0]![status]);
+  const row = rows[0];
+  if (row !== undefined) for (const status of RECIPIENT_STATUSES) totals[status] = Number(row[status]);
   return totals;
 }
 

@@ -38,7 +38,7 @@ export function createAppMetrics(deps: { db: Queryable; logger: Logger; maxAgeMs
   registerStoreMetrics(registry, read);
   registerRetentionMetrics(registry, async () => (await read())?.retentionDeleted);
   registerSlaMetrics(registry, { ...deps, maxAgeMs: deps.maxAgeMs ?? STORE_FIGURES_MAX_AGE_MS });
-  registerCampaignMetrics(registry, { ...deps, maxAgeMs: deps.maxAgeMs ?? STORE_FIGURES_MAX_AGE_MS });
+  registerCampaignMetrics(registry, async () => (await read())?.campaigns);
   const webhook = createWebhookMetrics(registry);
   const adminAuth = createAdminAuthMetrics(registry);
   // With Postgres down the scrape still succeeds: the webhook's 503s are exactly what an operator needs

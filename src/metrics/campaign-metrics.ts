@@ -1,25 +1,13 @@
 import { Counter, type Registry } from 'prom-client';
-import { campaignMessageTotals, RECIPIENT_STATUSES, type RecipientCounts } from '../db/campaigns';
-import type { Queryable } from '../db/queryable';
-import type { Logger } from '../logger';
-import { sharedRead } from './shared-read';
+import { RECIPIENT_STATUSES, type RecipientCounts } from '../db/campaigns';
 
-// edubot_campaign_messages_total{status} (SPEC §10): campaign messages by outcome, read off the
-// recipients' rows at scrape time (the worker sends, the server serves /metrics). Each status counts the
-// recipients that reached it (campaigns.ts campaignMessageTotals); `queued` is what waits now.
+// edubot_campaign_messages_total{status} (SPEC §10): campaign messages by outcome. The worker sends, the
+// server serves /metrics, so the figure is read off the recipients' rows with the other stored figures
+// at scrape time (store-metrics.ts). Each status counts the recipients that reached it
+// (campaigns.ts campaignMessageTotals), so a series only grows; `queued` is what waits now.
 
-export function registerCampaignMetrics(
-  registry: Registry,
-  deps: { db: Queryable; logger: Logger; maxAgeMs: number },
-): void {
-  const read = sharedRead(
-    (): Promise<RecipientCounts | undefined> =>
-      campaignMessageTotals(deps.db).catch((err: unknown) => {
-        deps.logger.warn('metrics: campaign figures unavailable', { error: err });
-        return undefined;
-      }),
-    deps.maxAgeMs,
-  );
+/** Registers the counter; `totals` undefined means Postgres could not be read: no sample, never a false zero. */
+export function registerCampaignMetrics(registry: Registry, totals: () => Promise<RecipientCounts | undefined>): void {
   new Counter({
     name: 'edubot_campaign_messages_total',
     help:
@@ -28,9 +16,9 @@ export function registerCampaignMetrics(
     labelNames: ['status'] as const,
     registers: [registry],
     async collect() {
-      const totals = await read();
+      const read = await totals();
       this.reset();
-      if (totals) for (const status of RECIPIENT_STATUSES) this.inc({ status }, totals[status]);
+      if (read) for (const status of RECIPIENT_STATUSES) this.inc({ status }, read[status]);
     },
   });
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { campaignMessageTotals, type RecipientCounts } from '../db/campaigns';
 import { countQuarantined, type QuarantineReason } from '../db/quarantine';
 import { queueFigures } from '../db/queue';
 import type { Queryable } from '../db/queryable';
@@ -35,10 +36,12 @@ export interface StoreFigures {
   queue: { length: number; oldestWaitSeconds: number };
   /** Rows retention removed, by kind (retention-metrics.ts). */
   retentionDeleted: Record<RetentionKind, number>;
+  /** Campaign recipients by the outcome they reached (campaign-metrics.ts). */
+  campaigns: RecipientCounts;
 }
 
 export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
-  const [tallies, chats, quarantined, queue, retentionDeleted] = await Promise.all([
+  const [tallies, chats, quarantined, queue, retentionDeleted, campaigns] = await Promise.all([
     tallyMessages(db),
     chatDistributions(db, {
       duration: DURATION_BUCKETS_SECONDS,
@@ -48,6 +51,7 @@ export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
     countQuarantined(db),
     queueFigures(db),
     retentionDeletedTotals(db),
+    campaignMessageTotals(db),
   ]);
   const figures = foldMessageTallies(tallies);
   const messages: StoreFigures['messages'] = new Map();
@@ -67,6 +71,7 @@ export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
     quarantined,
     queue,
     retentionDeleted,
+    campaigns,
   };
 }
 

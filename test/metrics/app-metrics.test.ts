@@ -65,8 +65,8 @@ describe('the app metrics registry', () => {
     const { registry } = createAppMetrics({ db, logger: silentLogger });
     const texts = await Promise.all(Array.from({ length: 10 }, () => registry.metrics()));
     await registry.metrics();
-    // One read is five statements: messages, chat sessions, quarantine, queue, retention.
-    expect(db.statements).toHaveLength(5);
+    // One read is six statements: messages, chat sessions, quarantine, queue, retention, campaigns.
+    expect(db.statements).toHaveLength(6);
     for (const text of texts) expect(samplesOf(text, 'edubot_active_chats')).toEqual(['edubot_active_chats 2']);
   });
 
@@ -75,7 +75,7 @@ describe('the app metrics registry', () => {
     const { registry } = createAppMetrics({ db, logger: silentLogger, maxAgeMs: 0 });
     await registry.metrics();
     await registry.metrics();
-    expect(db.statements).toHaveLength(10);
+    expect(db.statements).toHaveLength(12);
   });
 
   it('shows no stored figure, rather than zeros, when Postgres cannot be read, and logs it once', async () => {
