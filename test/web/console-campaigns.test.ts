@@ -4,12 +4,13 @@ import { newPhone } from '../helpers/fixtures';
 import { loadTemplates } from '../helpers/templates';
 import { waitFor } from '../helpers/wait';
 import { openPage, screenshot, signIn } from './browser';
-import { pageWidth, type TestAgent, useConsoleStack } from './console-helpers';
+import { listButton, pageWidth, type TestAgent, useConsoleStack } from './console-helpers';
 
 // The Campaigns view in Chromium against the real stack (campaign workflow, Postgres, the Graph fake):
 // admins only; a campaign made in the form, previewed (count and rendered sample) before it can
 // start, then followed live to the end with its funnel; a scheduled one paused, resumed and
-// cancelled from the keyboard; nothing wider than a 360 px screen.
+// cancelled from the keyboard; nothing wider than a 360 px screen. And a student's opt-out (STOP) as
+// the conversation's header shows it, live.
 
 const WABA = '102000000000009';
 const CLASS = 'JSS 3C';
@@ -58,6 +59,31 @@ async function fillForm(page: Page, name: string, startAt?: string): Promise<voi
 }
 
 describe('the Campaigns view', () => {
+  it("shows a student's opt-out in the conversation, and its end live when they write START", async () => {
+    const [funmi] = setup.agents as [TestAgent];
+    const { page, problems } = await openPage(setup.browser);
+    await signIn(page, setup.stack.baseUrl, funmi.token);
+    const ngozi = students[2]!;
+    await listButton(page, await ngozi.contact()).click();
+    const optOut = page.locator('#conversation-opt-out');
+    await optOut.filter({ hasText: /^Opted out of campaigns since \S/ }).waitFor();
+    const other = new TestUser(setup.stack, newPhone(), 'Emeka Nwosu');
+    await other.say('Hi');
+    await listButton(page, await other.contact()).click();
+    await page.locator('#conversation-title', { hasText: 'Emeka Nwosu' }).waitFor();
+    expect(await optOut.isHidden()).toBe(true);
+
+    // Back to Ngozi, who writes START and then STOP again (for the campaigns below): the line follows.
+    await listButton(page, await ngozi.contact()).click();
+    await optOut.filter({ hasText: 'Opted out of campaigns since' }).waitFor();
+    await ngozi.say('START');
+    await optOut.waitFor({ state: 'hidden' });
+    await ngozi.say('STOP');
+    await optOut.filter({ hasText: 'Opted out of campaigns since' }).waitFor();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('is not offered to agents', async () => {
     const [funmi] = setup.agents as [TestAgent];
     const { page, problems } = await openPage(setup.browser);
