@@ -8,7 +8,15 @@ import { leaveFlow, showMenu } from './menu';
 import { codePoints } from './normalize';
 import { askRating } from './rating';
 import { describeOpening } from '../../domain/describe-opening';
-import { availableFrom, closingFigures, noteFirstResponse, planSla, policyOf, waitsForOpening } from './sla';
+import {
+  agentChatSla,
+  availableFrom,
+  closingFigures,
+  noteFirstResponse,
+  planSla,
+  policyOf,
+  waitsForOpening,
+} from './sla';
 import type { FlowState } from './state';
 import {
   agentJoined,
@@ -52,11 +60,13 @@ function openChat(turn: Turn, startedBy: string, availableAt?: number): NonNulla
   const chat: NonNullable<FlowState['chat']> = { sessionKey, startedBy, startedAt: turn.ctx.now, acknowledged: false };
   state.chat = chat;
   turn.moveTo('CHAT_SUPPORT_ACTIVE');
-  if (availableAt === undefined) turn.emit({ type: 'openChat', sessionKey, startedBy });
-  else {
+  if (availableAt !== undefined) {
     chat.availableAt = availableAt;
     turn.emit({ type: 'openChat', sessionKey, startedBy, availableAt, sla: planSla(turn, chat) });
-  }
+  } else if (turn.settings.support !== undefined) {
+    // An agent's chat runs no clock, but reports count it under the conversation's priority.
+    turn.emit({ type: 'openChat', sessionKey, startedBy, sla: agentChatSla(turn, chat) });
+  } else turn.emit({ type: 'openChat', sessionKey, startedBy });
   startChatTimers(turn);
   return chat;
 }

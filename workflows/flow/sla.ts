@@ -96,6 +96,13 @@ export function planSla(turn: Turn, chat: Chat): SlaDue {
 
 const delay = (turn: Turn, at: number): number => Math.max(0, at - turn.ctx.now);
 
+/** A chat an agent opened: no clock, only the conversation's priority, for the session row. */
+export function agentChatSla(turn: Turn, chat: Chat): SlaDue {
+  const priority = turn.state.priority ?? DEFAULT_PRIORITY;
+  chat.sla = { priority };
+  return { priority, firstResponseDueAt: null, resolutionDueAt: null };
+}
+
 /** Stops every SLA clock of the chat (it ended). */
 export function stopSla(turn: Turn): void {
   for (const { warning, breach } of Object.values(CLOCKS)) {
@@ -108,7 +115,8 @@ export function stopSla(turn: Turn): void {
 export function onPriority(turn: Turn): void {
   const chat = turn.state.chat;
   if (chat === undefined || chat.sla === undefined) return;
-  turn.emit({ type: 'chatSla', sessionKey: chat.sessionKey, ...planSla(turn, chat) });
+  const due = chat.startedBy === 'user' ? planSla(turn, chat) : agentChatSla(turn, chat);
+  turn.emit({ type: 'chatSla', sessionKey: chat.sessionKey, ...due });
 }
 
 /** An SLA timer fired: a warning, or a breach (escalated when the policy says so). */

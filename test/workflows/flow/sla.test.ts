@@ -255,6 +255,29 @@ describe('SLA clocks', () => {
   });
 });
 
+describe('a chat an agent opens', () => {
+  it('runs no clock but carries the conversation priority, and follows its changes', () => {
+    const registered = drive(REGISTER_EVENTS, undefined, at(FRIDAY_1630)).at(-1)!.state;
+    const urgent = step(registered, { type: 'priority', priority: 'urgent' }, at(FRIDAY_1630));
+    expect(urgent.effects).toEqual([]);
+    const opened = step(urgent.state, { type: 'agentStart', agent: 'Grace', agentId: 1 }, at(FRIDAY_1800));
+    const sessionKey = opened.state.chat!.sessionKey;
+    expect(ofType(opened.effects, 'openChat')).toEqual([
+      {
+        type: 'openChat',
+        sessionKey,
+        startedBy: 'Grace',
+        sla: { priority: 'urgent', firstResponseDueAt: null, resolutionDueAt: null },
+      },
+    ]);
+    expect(Object.keys(opened.state.timers).filter((t) => t.startsWith('sla_'))).toEqual([]);
+    const low = step(opened.state, { type: 'priority', priority: 'low' }, at(FRIDAY_1800 + MINUTE));
+    expect(low.effects).toEqual([
+      { type: 'chatSla', sessionKey, priority: 'low', firstResponseDueAt: null, resolutionDueAt: null },
+    ]);
+  });
+});
+
 describe('a run restored from Postgres', () => {
   it('goes on waiting for the opening and runs the clocks again, a breach staying a breach', () => {
     const openChat = {
