@@ -268,37 +268,34 @@
       holidayDate.focus();
     });
 
-    hoursForm.addEventListener('submit', async (event) => {
-      event.preventDefault();
+    /** PUTs `body`; the form's result line says how it went, in the API's words when refused. */
+    async function save(kind, path, body, saveButton, result, done) {
       if (busy) return;
+      busy = saveButton.disabled = true;
+      showResult(result, 'Saving…', 'pending');
+      const res = await api('PUT', path, body);
+      busy = saveButton.disabled = false;
+      if (res.status === 200) {
+        showResult(result, '✓ ' + done, 'ok');
+        onSaved(kind, res.body);
+      } else showResult(result, 'Not saved — ' + describeFailure(res), 'error');
+    }
+
+    hoursForm.addEventListener('submit', (event) => {
+      event.preventDefault();
       const body = { timezone: zone.value.trim(), weekly: readWeek(), holidays: readHolidays() };
       if (exceptions) body.exceptions = exceptions;
-      busy = saveHours.disabled = true;
-      showResult(hoursResult, 'Saving…', 'pending');
-      const res = await api('PUT', '/api/admin/business-hours', body);
-      busy = saveHours.disabled = false;
-      if (res.status === 200) {
-        showResult(hoursResult, '✓ Business hours saved', 'ok');
-        onSaved('hours', res.body);
-      } else showResult(hoursResult, 'Not saved — ' + describeFailure(res), 'error');
+      void save('hours', '/api/admin/business-hours', body, saveHours, hoursResult, 'Business hours saved');
     });
 
-    slaForm.addEventListener('submit', async (event) => {
+    slaForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      if (busy) return;
       const body = { firstResponse: {}, resolution: {}, warnAt: Number(warn.value) / 100, escalate: escalate.checked };
       for (const [key, field] of Object.entries(targetInputs)) {
         const [kind, priority] = key.split(':');
         if (field.value.trim() !== '') body[kind][priority] = field.value.trim();
       }
-      busy = saveSla.disabled = true;
-      showResult(slaResult, 'Saving…', 'pending');
-      const res = await api('PUT', '/api/admin/sla', body);
-      busy = saveSla.disabled = false;
-      if (res.status === 200) {
-        showResult(slaResult, '✓ SLA targets saved', 'ok');
-        onSaved('sla', res.body);
-      } else showResult(slaResult, 'Not saved — ' + describeFailure(res), 'error');
+      void save('sla', '/api/admin/sla', body, saveSla, slaResult, 'SLA targets saved');
     });
 
     close.addEventListener('click', () => dialog.close());

@@ -30,15 +30,22 @@ function utcDay(days: number): { date: string; weekday: string } {
   return { date: at.toISOString().slice(0, 10), weekday };
 }
 
+/** The admin and the agent Ada, each signed in to a console of their own. */
+async function adminAndAgent() {
+  const { stack, browser } = setup;
+  const [ada] = setup.agents as [TestAgent];
+  const [{ page: admin, problems: adminProblems }, { page: agent, problems: agentProblems }] = await Promise.all([
+    openPage(browser),
+    openPage(browser),
+  ]);
+  await Promise.all([signIn(admin, stack.baseUrl, stack.config.adminToken), signIn(agent, stack.baseUrl, ada.token)]);
+  return { admin, agent, adminProblems, agentProblems };
+}
+
 describe('business hours and SLAs in the console', () => {
   it('lets an admin set the hours in the editor, and every header says closed or open accordingly, live', async () => {
-    const { stack, browser } = setup;
-    const [ada] = setup.agents as [TestAgent];
-    const [{ page: admin, problems: adminProblems }, { page: agent, problems: agentProblems }] = await Promise.all([
-      openPage(browser),
-      openPage(browser),
-    ]);
-    await Promise.all([signIn(admin, stack.baseUrl, stack.config.adminToken), signIn(agent, stack.baseUrl, ada.token)]);
+    const { stack } = setup;
+    const { admin, agent, adminProblems, agentProblems } = await adminAndAgent();
 
     // Always open by default; only the admin is offered the editors.
     for (const page of [admin, agent]) await status(page, /^Open$/).waitFor();
@@ -110,13 +117,8 @@ describe('business hours and SLAs in the console', () => {
   });
 
   it("saves SLA targets in the editor and counts a waiting chat's first reply down, amber, then red", async () => {
-    const { stack, browser } = setup;
-    const [ada] = setup.agents as [TestAgent];
-    const [{ page: admin, problems: adminProblems }, { page: agent, problems: agentProblems }] = await Promise.all([
-      openPage(browser),
-      openPage(browser),
-    ]);
-    await Promise.all([signIn(admin, stack.baseUrl, stack.config.adminToken), signIn(agent, stack.baseUrl, ada.token)]);
+    const { stack } = setup;
+    const { admin, agent, adminProblems, agentProblems } = await adminAndAgent();
     const api = new AdminClient(stack, stack.config.adminToken);
     await api.request('PUT', '/api/admin/business-hours', {
       timezone: 'UTC',
