@@ -1,10 +1,12 @@
 import { insertCampaign, newCampaignId } from '../../src/db/campaigns';
 import { DEFAULT_FAKE_TEMPLATES } from '../../src/sandbox/graph-fake-templates';
 import { startCampaignWorkflow } from '../../src/temporal/campaigns';
+import { campaignWorkflowId } from '../../workflows/campaign-messages';
 import { AdminClient } from '../helpers/admin-client';
 import { campaignReaches, seedStudents } from '../helpers/campaigns';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { loadTemplates } from '../helpers/templates';
+import { waitFor } from '../helpers/wait';
 
 // The campaign routes' refusals (400, 401, 403, 404, 409), their audit rows, and the daily cap with a
 // short day, on the real stack.
@@ -181,5 +183,43 @@ describe('erasure', () => {
       `campaign:${body.id}:${erased!.contactId}`,
     ]);
     expect(rows[0]!.n).toBe(0);
+  }, 90_000);
+});
+
+describe('continue-as-new', () => {
+  it('goes on in a new run after its share of recipients, sending each student once', async () => {
+    const students = await seedStudents(stack.db, 12, { className: 'Many runs' });
+    const id = newCampaignId();
+    await insertCampaign(
+      stack.db,
+      {
+        id,
+        name: 'runs',
+        template: { name: 'homework_reminder', language: 'en', category: 'UTILITY', parameters: HOMEWORK.parameters },
+        audience: { class: 'Many runs' },
+        ignoreOptOut: false,
+        ratePerSecond: 2,
+        dailyCap: null,
+        startAt: new Date(),
+        createdBy: 'test',
+      },
+      { snapshot: true },
+    );
+    // Four recipients a run (a slice of 2 s at 2 a second sends 4): 12 students take three runs.
+    await startCampaignWorkflow(stack.client, stack.config.taskQueue, {
+      campaignId: id,
+      startAt: Date.now(),
+      mps: 30,
+      recipientsPerRun: 4,
+    });
+    await campaignReaches(admin, id, 'done', 60_000);
+    expect(students.map((s) => stack.fake.sendsTo(s.phone).length)).toEqual(students.map(() => 1));
+    // Temporal's visibility store catches up a moment after the runs close.
+    await waitFor(async () => {
+      const runs: string[] = [];
+      for await (const run of stack.client.workflow.list({ query: `WorkflowId = "${campaignWorkflowId(id)}"` }))
+        runs.push(run.status.name);
+      return runs.filter((status) => status === 'CONTINUED_AS_NEW').length >= 2;
+    }, 'two runs continued as new');
   }, 90_000);
 });
