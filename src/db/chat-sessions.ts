@@ -156,10 +156,14 @@ export async function listSlaEvents(db: Queryable, contactId: string): Promise<S
   }));
 }
 
+export interface SlaEventCount {
+  kind: SlaEventKind;
+  priority: Priority;
+  count: number;
+}
+
 /** SLA warnings and breaches so far, by kind and priority (edubot_sla_breaches_total). */
-export async function countSlaEvents(
-  db: Queryable,
-): Promise<{ kind: SlaEventKind; priority: Priority; count: number }[]> {
+export async function countSlaEvents(db: Queryable): Promise<SlaEventCount[]> {
   const { rows } = await db.query<{ kind: SlaEventKind; priority: Priority; count: string }>(
     `select kind, priority, count(*) as count from chat_sla_events group by kind, priority order by kind, priority`,
   );

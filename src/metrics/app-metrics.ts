@@ -37,7 +37,7 @@ export function createAppMetrics(deps: { db: Queryable; logger: Logger; maxAgeMs
   );
   registerStoreMetrics(registry, read);
   registerRetentionMetrics(registry, async () => (await read())?.retentionDeleted);
-  registerSlaMetrics(registry, { ...deps, maxAgeMs: deps.maxAgeMs ?? STORE_FIGURES_MAX_AGE_MS });
+  registerSlaMetrics(registry, async () => (await read())?.slaEvents);
   registerCampaignMetrics(registry, async () => (await read())?.campaigns);
   const webhook = createWebhookMetrics(registry);
   const adminAuth = createAdminAuthMetrics(registry);

@@ -1,28 +1,14 @@
 import { Counter, type Registry } from 'prom-client';
-import { countSlaEvents } from '../db/chat-sessions';
-import type { Queryable } from '../db/queryable';
-import type { Logger } from '../logger';
-import { sharedRead } from './shared-read';
+import type { SlaEventCount } from '../db/chat-sessions';
 
 // edubot_sla_breaches_total{kind,priority} (SPEC §10 "SLA warnings and breaches"): the warnings and
 // breaches of chats' SLA clocks. The workflows record them in another process, so they are counted off
-// their rows (chat_sla_events, one per session and kind) at scrape time, like the other stored figures.
-// `kind` is what happened to which clock: first_response_warning, first_response_breach,
-// resolution_warning, resolution_breach; `priority` the chat's priority when it happened.
+// their rows (chat_sla_events, one per session and kind) with the other stored figures at scrape time
+// (store-metrics.ts). `kind` is what happened to which clock: first_response_warning,
+// first_response_breach, resolution_warning, resolution_breach; `priority` the chat's priority then.
 
-/** Registers the counter, read at most once per `maxAgeMs`; an unreadable Postgres shows no sample. */
-export function registerSlaMetrics(
-  registry: Registry,
-  deps: { db: Queryable; logger: Logger; maxAgeMs: number },
-): void {
-  const read = sharedRead(
-    () =>
-      countSlaEvents(deps.db).catch((err: unknown) => {
-        deps.logger.warn('metrics: SLA events unavailable', { error: err });
-        return undefined;
-      }),
-    deps.maxAgeMs,
-  );
+/** Registers the counter; `counts` undefined means Postgres could not be read: no sample, never a false zero. */
+export function registerSlaMetrics(registry: Registry, counts: () => Promise<SlaEventCount[] | undefined>): void {
   new Counter({
     name: 'edubot_sla_breaches_total',
     help:
@@ -31,9 +17,9 @@ export function registerSlaMetrics(
     labelNames: ['kind', 'priority'] as const,
     registers: [registry],
     async collect() {
-      const counts = await read();
+      const read = await counts();
       this.reset();
-      for (const { kind, priority, count } of counts ?? []) this.inc({ kind, priority }, count);
+      for (const { kind, priority, count } of read ?? []) this.inc({ kind, priority }, count);
     },
   });
 }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { campaignMessageTotals, type RecipientCounts } from '../db/campaigns';
+import { countSlaEvents, type SlaEventCount } from '../db/chat-sessions';
 import { countQuarantined, type QuarantineReason } from '../db/quarantine';
 import { queueFigures } from '../db/queue';
 import type { Queryable } from '../db/queryable';
@@ -38,10 +39,12 @@ export interface StoreFigures {
   retentionDeleted: Record<RetentionKind, number>;
   /** Campaign recipients by the outcome they reached (campaign-metrics.ts). */
   campaigns: RecipientCounts;
+  /** SLA warnings and breaches by kind and priority (sla-metrics.ts). */
+  slaEvents: SlaEventCount[];
 }
 
 export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
-  const [tallies, chats, quarantined, queue, retentionDeleted, campaigns] = await Promise.all([
+  const [tallies, chats, quarantined, queue, retentionDeleted, campaigns, slaEvents] = await Promise.all([
     tallyMessages(db),
     chatDistributions(db, {
       duration: DURATION_BUCKETS_SECONDS,
@@ -52,6 +55,7 @@ export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
     queueFigures(db),
     retentionDeletedTotals(db),
     campaignMessageTotals(db),
+    countSlaEvents(db),
   ]);
   const figures = foldMessageTallies(tallies);
   const messages: StoreFigures['messages'] = new Map();
@@ -72,6 +76,7 @@ export async function readStoreFigures(db: Queryable): Promise<StoreFigures> {
     queue,
     retentionDeleted,
     campaigns,
+    slaEvents,
   };
 }
 

@@ -26,7 +26,7 @@ function fakeDb(options: { fail?: boolean } = {}): Queryable & { statements: str
     query(text: string) {
       statements.push(text);
       if (options.fail) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
-      const rows = text.includes('min(s.started_at)')
+      const rows = text.includes(' as oldest')
         ? [{ length: '0', oldest: null }]
         : text.includes('from chat_sessions')
           ? [CHAT_ROW]
@@ -65,8 +65,8 @@ describe('the app metrics registry', () => {
     const { registry } = createAppMetrics({ db, logger: silentLogger });
     const texts = await Promise.all(Array.from({ length: 10 }, () => registry.metrics()));
     await registry.metrics();
-    // One read is six statements: messages, chat sessions, quarantine, queue, retention, campaigns.
-    expect(db.statements).toHaveLength(6);
+    // One read is seven statements: messages, chat sessions, quarantine, queue, retention, campaigns, SLA events.
+    expect(db.statements).toHaveLength(7);
     for (const text of texts) expect(samplesOf(text, 'edubot_active_chats')).toEqual(['edubot_active_chats 2']);
   });
 
@@ -75,7 +75,7 @@ describe('the app metrics registry', () => {
     const { registry } = createAppMetrics({ db, logger: silentLogger, maxAgeMs: 0 });
     await registry.metrics();
     await registry.metrics();
-    expect(db.statements).toHaveLength(12);
+    expect(db.statements).toHaveLength(14);
   });
 
   it('shows no stored figure, rather than zeros, when Postgres cannot be read, and logs it once', async () => {
