@@ -18,6 +18,7 @@ import {
   recipientCounts,
   RECIPIENT_STATUSES,
   sampleAudience,
+  setCampaignStatus,
   type Campaign,
   type RecipientCounts,
 } from '../../db/campaigns';
@@ -134,12 +135,18 @@ export function mountCampaignRoutes(
       },
       { snapshot: startsNow },
     );
-    await startCampaignWorkflow(temporal, config.taskQueue, {
-      campaignId: id,
-      startAt: startAt.getTime(),
-      mps: config.whatsappMps,
-      ...(body.dailyCap === undefined ? {} : { dailyCap: body.dailyCap }),
-    });
+    try {
+      await startCampaignWorkflow(temporal, config.taskQueue, {
+        campaignId: id,
+        startAt: startAt.getTime(),
+        mps: config.whatsappMps,
+        ...(body.dailyCap === undefined ? {} : { dailyCap: body.dailyCap }),
+      });
+    } catch (err) {
+      // Nothing will ever send it: the stored campaign says so, and the admin creates it again.
+      await setCampaignStatus(db, id, 'cancelled').catch(() => undefined);
+      throw unavailable(`Temporal did not take the campaign (${errorName(err)}); it was not started, create it again`);
+    }
     noteAudit(ctx, { details: { recipients } });
     ctx.status = 201;
     ctx.body = { id, recipients };
@@ -233,7 +240,9 @@ export function mountCampaignRoutes(
     router.post(`/api/admin/campaigns/:id/${action}`, ...guard(`campaigns.${action}`, ADMIN_ONLY), async (ctx) => {
       const campaign = await campaignParam(ctx, db);
       if (temporal === undefined) throw unavailable('Campaigns need Temporal, which this server is not connected to');
-      const answer = await controlCampaign(temporal, campaign.id, action);
+      const answer = await controlCampaign(temporal, campaign.id, action).catch((err: unknown) => {
+        throw unavailable(`Temporal did not answer (${errorName(err)}); retry later`);
+      });
       const status = answer?.status ?? (await getCampaign(db, campaign.id))!.status;
       noteAudit(ctx, { details: { status } });
       if (answer?.changed !== true) throw refusedAction(action, status);
@@ -241,6 +250,8 @@ export function mountCampaignRoutes(
     });
   }
 }
+
+const errorName = (err: unknown): string => (err instanceof Error ? err.name : 'error');
 
 function refusedAction(action: CampaignAction, status: string): HttpError {
   return new HttpError(
