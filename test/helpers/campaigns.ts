@@ -1,7 +1,10 @@
+import { insertCampaign, newCampaignId } from '../../src/db/campaigns';
 import { newContactId } from '../../src/db/contacts';
 import type { Db } from '../../src/db/pool';
+import { startCampaignWorkflow } from '../../src/temporal/campaigns';
 import type { AdminClient } from './admin-client';
 import { newPhone } from './fixtures';
+import type { TestStack } from './stack';
 import { waitFor } from './wait';
 
 // Students for campaign tests, stored as the conversation's activities store them (a contact, its phone
@@ -72,4 +75,43 @@ export function busiestWindow(times: number[], windowMs = 1000): number {
     best = Math.max(best, j - i + 1);
   }
   return best;
+}
+
+/**
+ * Stores a homework_reminder campaign to a class and starts its workflow with settings the admin API
+ * does not offer (a short day, a small share per run, another WHATSAPP_MPS), as the route does.
+ */
+export async function startClassCampaign(
+  stack: TestStack,
+  className: string,
+  settings: { ratePerSecond: number; mps: number; dailyCap?: number; dayMs?: number; recipientsPerRun?: number },
+): Promise<string> {
+  const id = newCampaignId();
+  await insertCampaign(
+    stack.db,
+    {
+      id,
+      name: `class ${className}`,
+      template: {
+        name: 'homework_reminder',
+        language: 'en',
+        category: 'UTILITY',
+        parameters: { '1': '{first_name}', '2': 'Maths' },
+      },
+      audience: { class: className },
+      ignoreOptOut: false,
+      ratePerSecond: settings.ratePerSecond,
+      dailyCap: settings.dailyCap ?? null,
+      startAt: new Date(),
+      createdBy: 'test',
+    },
+    { snapshot: true },
+  );
+  const { ratePerSecond: _rate, ...workflowSettings } = settings;
+  await startCampaignWorkflow(stack.client, stack.config.taskQueue, {
+    campaignId: id,
+    startAt: Date.now(),
+    ...workflowSettings,
+  });
+  return id;
 }

@@ -1,9 +1,8 @@
-import { insertCampaign, newCampaignId } from '../../src/db/campaigns';
+import { newCampaignId } from '../../src/db/campaigns';
 import { DEFAULT_FAKE_TEMPLATES } from '../../src/sandbox/graph-fake-templates';
-import { startCampaignWorkflow } from '../../src/temporal/campaigns';
 import { campaignWorkflowId } from '../../workflows/campaign-messages';
 import { AdminClient } from '../helpers/admin-client';
-import { campaignReaches, seedStudents } from '../helpers/campaigns';
+import { campaignReaches, seedStudents, startClassCampaign } from '../helpers/campaigns';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { loadTemplates } from '../helpers/templates';
 import { waitFor } from '../helpers/wait';
@@ -134,29 +133,7 @@ describe('the daily cap', () => {
   it('stops for the day at the cap and goes on the next day', async () => {
     const students = await seedStudents(stack.db, 7, { className: 'Capped day' });
     // A "day" of 4 s: the route has no such setting, so the campaign is stored and started as the route does.
-    const id = newCampaignId();
-    await insertCampaign(
-      stack.db,
-      {
-        id,
-        name: 'capped',
-        template: { name: 'homework_reminder', language: 'en', category: 'UTILITY', parameters: HOMEWORK.parameters },
-        audience: { class: 'Capped day' },
-        ignoreOptOut: false,
-        ratePerSecond: 20,
-        dailyCap: 3,
-        startAt: new Date(),
-        createdBy: 'test',
-      },
-      { snapshot: true },
-    );
-    await startCampaignWorkflow(stack.client, stack.config.taskQueue, {
-      campaignId: id,
-      startAt: Date.now(),
-      mps: 30,
-      dailyCap: 3,
-      dayMs: 4000,
-    });
+    const id = await startClassCampaign(stack, 'Capped day', { ratePerSecond: 20, mps: 30, dailyCap: 3, dayMs: 4000 });
     await campaignReaches(admin, id, 'done', 60_000);
     const times = students.flatMap((s) => stack.fake.sendsTo(s.phone).map((send) => send.at)).sort((a, b) => a - b);
     expect(times).toHaveLength(7);
@@ -189,29 +166,8 @@ describe('erasure', () => {
 describe('continue-as-new', () => {
   it('goes on in a new run after its share of recipients, sending each student once', async () => {
     const students = await seedStudents(stack.db, 12, { className: 'Many runs' });
-    const id = newCampaignId();
-    await insertCampaign(
-      stack.db,
-      {
-        id,
-        name: 'runs',
-        template: { name: 'homework_reminder', language: 'en', category: 'UTILITY', parameters: HOMEWORK.parameters },
-        audience: { class: 'Many runs' },
-        ignoreOptOut: false,
-        ratePerSecond: 2,
-        dailyCap: null,
-        startAt: new Date(),
-        createdBy: 'test',
-      },
-      { snapshot: true },
-    );
     // Four recipients a run (a slice of 2 s at 2 a second sends 4): 12 students take three runs.
-    await startCampaignWorkflow(stack.client, stack.config.taskQueue, {
-      campaignId: id,
-      startAt: Date.now(),
-      mps: 30,
-      recipientsPerRun: 4,
-    });
+    const id = await startClassCampaign(stack, 'Many runs', { ratePerSecond: 2, mps: 30, recipientsPerRun: 4 });
     await campaignReaches(admin, id, 'done', 60_000);
     expect(students.map((s) => stack.fake.sendsTo(s.phone).length)).toEqual(students.map(() => 1));
     // Temporal's visibility store catches up a moment after the runs close.

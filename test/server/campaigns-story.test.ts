@@ -1,8 +1,12 @@
-import { insertCampaign, newCampaignId } from '../../src/db/campaigns';
 import { graphError } from '../../src/sandbox/graph-fake-http';
-import { startCampaignWorkflow } from '../../src/temporal/campaigns';
 import { AdminClient } from '../helpers/admin-client';
-import { busiestWindow, campaignReaches, seedStudents, type SeededStudent } from '../helpers/campaigns';
+import {
+  busiestWindow,
+  campaignReaches,
+  seedStudents,
+  startClassCampaign,
+  type SeededStudent,
+} from '../helpers/campaigns';
 import { newPhone, statusWebhook, textWebhook } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { loadTemplates } from '../helpers/templates';
@@ -309,23 +313,7 @@ describe("sharing the number with the bot's replies", () => {
   it('takes only what the bot leaves of WHATSAPP_MPS in each second', async () => {
     const students = await seedStudents(stack.db, 40, { className: 'Shared number' });
     // WHATSAPP_MPS of 10 for this campaign, and a rate of 10: without the bot's share it would take all.
-    const id = newCampaignId();
-    await insertCampaign(
-      stack.db,
-      {
-        id,
-        name: 'shared',
-        template: { name: 'homework_reminder', language: 'en', category: 'UTILITY', parameters: HOMEWORK.parameters },
-        audience: { class: 'Shared number' },
-        ignoreOptOut: false,
-        ratePerSecond: 10,
-        dailyCap: null,
-        startAt: new Date(),
-        createdBy: 'test',
-      },
-      { snapshot: true },
-    );
-    await startCampaignWorkflow(stack.client, stack.config.taskQueue, { campaignId: id, startAt: Date.now(), mps: 10 });
+    const id = await startClassCampaign(stack, 'Shared number', { ratePerSecond: 10, mps: 10 });
     // Students writing in while it runs: 2 a second for 4 seconds, each answered by the bot.
     await stack.fake.waitFor(() => stack.fake.sends.length >= 5, 30_000, 'the campaign under way');
     const writers: string[] = [];
