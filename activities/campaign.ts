@@ -42,9 +42,12 @@ import type { TemplateContent } from '../domain/types';
 //
 // Exactly once: the messages row (idempotency key campaign:<id>:<contact>) is created before the
 // Graph call and its wamid stored right after; the recipient's outcome follows. A retried attempt that
-// finds the wamid only records the outcome. What remains is the Graph API's own gap: a worker killed
-// after WhatsApp accepted a send and before the wamid is stored leaves the row without a wamid, and
-// the recipient is sent again once its lease ends (the row's `attempts` then shows 2).
+// finds the wamid only records the outcome. The send carries the key as biz_opaque_callback_data
+// (an opaque id: campaign and contact ids, no phone, no text), which WhatsApp echoes in the message's
+// statuses: a worker killed after WhatsApp accepted a send and before the wamid is stored leaves the
+// row without a wamid, and the first status webhook stores it (recordStatus). A recipient is claimed
+// again only once its lease (30 s) ended, so the retry looks at least that long after the send: only
+// a send accepted with no status in those 30 s (the webhook server down too) is sent again.
 
 export interface CampaignSliceInput {
   campaignId: string;
@@ -129,7 +132,8 @@ export function createCampaignActivities(db: Db, whatsapp: WhatsAppClient): Camp
     try {
       // Right before the request: the pace holds for the requests themselves.
       await takeSlot();
-      const { waMessageId } = await whatsapp.sendMessage(to, content);
+      // The key rides along: a status echoing it stores the wamid should this attempt die before it does.
+      const { waMessageId } = await whatsapp.sendMessage(to, content, { callbackData: key });
       await keepTrying(() =>
         markAccepted(db, row.id, waMessageId, {
           kind: 'message',

@@ -75,6 +75,11 @@ export interface StatusUpdate {
   pricing?: MessagePricing;
   errorCode?: number;
   errorTitle?: string;
+  /**
+   * The send's `biz_opaque_callback_data` echoed back: the message's idempotency key, which finds a
+   * row whose wamid was never stored (a crash between WhatsApp's answer and the store).
+   */
+  callbackData?: string;
 }
 
 /** A status's `pricing` object; `billable` is deprecated by Meta but kept when present. */

@@ -372,6 +372,15 @@ export async function markAccepted(db: Db, id: number, waMessageId: string, even
   await db.query(MARK_ACCEPTED, [id, waMessageId, ...eventParams(event)]);
 }
 
+/** The wamid stored on outbound row `id`, by its send or by a status echoing its key; null: none yet. */
+export async function storedWamid(db: Db, id: number): Promise<string | null> {
+  const { rows } = await db.query<{ wa_message_id: string | null }>(
+    'select wa_message_id from messages where id = $1',
+    [id],
+  );
+  return rows[0]?.wa_message_id ?? null;
+}
+
 export async function markFailed(db: Db, id: number, errorCode: number | null, errorTitle: string): Promise<void> {
   await db.query(
     `update messages set status = 'failed', failed_at = coalesce(failed_at, now()), error_code = $2, error_title = $3
@@ -394,14 +403,23 @@ const RECORD_STATUS: Statement = {
                        union all select * from recorded) as reports`)}
    ), applied as (
      update messages m set
+       wa_message_id = $1,
+       accepted_at = case when m.wa_message_id is null then coalesce(m.accepted_at, now()) else m.accepted_at end,
        status = case when delivery_rank(f.status) > delivery_rank(m.status) then f.status else m.status end,
        ${APPLY_FOLD},
        pricing = coalesce($9::jsonb, m.pricing),
        recipient_user_id = coalesce($10, m.recipient_user_id),
        recipient_parent_user_id = coalesce($11, m.recipient_parent_user_id)
      from folded f
-     where m.wa_message_id = $1 and m.direction = 'outbound' and exists (select 1 from recorded)
-   ), ${appendEventCte('recorded', 6, `(select contact_id from messages where wa_message_id = $1)`)}
+     where m.direction = 'outbound' and exists (select 1 from recorded)
+       and (m.wa_message_id = $1
+            or (m.wa_message_id is null and m.idempotency_key = $12 and m.status not in ('failed')))
+   ), ${appendEventCte(
+     'recorded',
+     6,
+     `(select contact_id from messages where wa_message_id = $1
+       or (wa_message_id is null and idempotency_key = $12 and direction = 'outbound') limit 1)`,
+   )}
    select ${NOTIFY_APPENDED}`,
 };
 
@@ -410,7 +428,10 @@ const RECORD_STATUS: Statement = {
  * status event, in one statement. The row's status only moves to a higher rank, so late reports change
  * nothing, and a repeated report changes and appends nothing. A report for a wamid not stored yet waits
  * in status_events for `markAccepted`. The event belongs to the message's contact, whichever identifier
- * the status named.
+ * the status named. A status carrying the send's idempotency key (`callbackData`, echoed from
+ * biz_opaque_callback_data) stores its wamid on that key's row when the row has none yet: WhatsApp
+ * accepted a send whose answer was never stored (a crash), and a retry then finds it instead of
+ * sending again.
  */
 export async function recordStatus(db: Db, update: StatusUpdate): Promise<void> {
   const event: EventInput = {
@@ -428,6 +449,7 @@ export async function recordStatus(db: Db, update: StatusUpdate): Promise<void> 
     update.pricing === undefined ? null : JSON.stringify(update.pricing),
     update.recipientUserId ?? null,
     update.recipientParentUserId ?? null,
+    update.callbackData ?? null,
   ]);
 }
 

@@ -29,6 +29,8 @@ export interface StatusWebhookInput {
   recipientId?: string;
   recipientUserId?: string;
   status: FakeStatusName;
+  /** The send's `biz_opaque_callback_data`, echoed in each status as Meta does. */
+  callbackData?: string;
   /** Epoch milliseconds. */
   at: number;
 }
@@ -48,6 +50,7 @@ export function statusWebhookBody(input: StatusWebhookInput): unknown {
         timestamp: String(Math.floor(input.at / 1000)),
         ...(input.recipientId === undefined ? {} : { recipient_id: input.recipientId }),
         ...(input.recipientUserId === undefined ? {} : { recipient_user_id: input.recipientUserId }),
+        ...(input.callbackData === undefined ? {} : { biz_opaque_callback_data: input.callbackData }),
         ...pricing,
       },
     ],
@@ -81,7 +84,13 @@ export function messagesWebhookBody(phoneNumberId: string, value: Record<string,
 
 export interface StatusNotifier {
   /** Queues the configured statuses for one accepted send. */
-  enqueue(send: { phoneNumberId: string; waMessageId: string; recipientId?: string; recipientUserId?: string }): void;
+  enqueue(send: {
+    phoneNumberId: string;
+    waMessageId: string;
+    recipientId?: string;
+    recipientUserId?: string;
+    callbackData?: string;
+  }): void;
   /** Deliveries queued or in flight. */
   readonly pending: number;
   /** Resolves once every queued delivery was attempted. */

@@ -268,6 +268,10 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       phoneNumberId,
       waMessageId: send.waMessageId,
       ...(send.recipient === undefined ? { recipientId: send.to } : { recipientUserId: send.recipient }),
+      // As Meta does: the send's biz_opaque_callback_data comes back in each of its statuses.
+      ...(parsed.data.biz_opaque_callback_data === undefined
+        ? {}
+        : { callbackData: parsed.data.biz_opaque_callback_data }),
     });
   }
 

@@ -21,7 +21,12 @@ export interface WhatsAppClient {
   sendMessage(
     to: Recipient,
     content: OutboundContent,
-    options?: { contextMessageId?: string; uploadedMediaId?: string },
+    options?: {
+      contextMessageId?: string;
+      uploadedMediaId?: string;
+      /** Sent as `biz_opaque_callback_data` (≤ 512 chars): WhatsApp echoes it in the message's statuses. */
+      callbackData?: string;
+    },
   ): Promise<{ waMessageId: string }>;
   /**
    * Uploads a file for a send (`POST /{phone-number-id}/media`), streamed from its source; resolves
@@ -164,7 +169,13 @@ export function createGraphClient(options: GraphClientOptions): WhatsAppClient {
           retryable: false,
         });
       }
-      const body = toGraphSendBody(to, content, sendOptions.contextMessageId, sendOptions.uploadedMediaId);
+      const body = toGraphSendBody(
+        to,
+        content,
+        sendOptions.contextMessageId,
+        sendOptions.uploadedMediaId,
+        sendOptions.callbackData,
+      );
       const { status, bytes } = await call('send', messagesUrl, body);
       const parsed = SendResponse.safeParse(parseJson(bytes));
       if (!parsed.success) {

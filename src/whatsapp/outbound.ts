@@ -105,12 +105,15 @@ export function toGraphSendBody(
   content: OutboundContent,
   contextMessageId?: string,
   uploadedMediaId?: string,
+  callbackData?: string,
 ): GraphSendBody {
   const base = {
     messaging_product: 'whatsapp' as const,
     recipient_type: 'individual' as const,
     ...(to.phone !== undefined ? { to: '+' + to.phone.replace(/\D/g, '') } : { recipient: to.bsuid }),
     ...(contextMessageId === undefined ? {} : { context: { message_id: contextMessageId } }),
+    // Echoed by WhatsApp in every status of the message: the send's idempotency key (an opaque id).
+    ...(callbackData === undefined ? {} : { biz_opaque_callback_data: callbackData }),
   };
   switch (content.kind) {
     case 'text':
@@ -232,6 +235,7 @@ const SendBase = z.object({
   to: z.string().regex(/\d/, 'must contain a phone number').optional(),
   recipient: z.string().regex(ANY_BSUID_PATTERN, 'must be a BSUID').optional(),
   context: z.object({ message_id: z.string().min(1) }).optional(),
+  biz_opaque_callback_data: z.string().max(512).optional(),
 });
 
 const TemplateBody = z.object({

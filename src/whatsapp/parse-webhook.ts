@@ -335,6 +335,8 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
       s.recipient_parent_user_id ?? s.parent_recipient_user_id ?? s.parent_user_id,
     );
     const pricing = s.pricing && pricingOf(s.pricing);
+    // Meta allows 512 characters; anything unusable is dropped, the status itself still counts.
+    const callbackData = s.biz_opaque_callback_data === undefined ? undefined : saneId(s.biz_opaque_callback_data, 512);
     out.statuses.push({
       waMessageId: id,
       status: status.data,
@@ -345,6 +347,7 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
       ...(pricing === undefined ? {} : { pricing }),
       // error_code is an integer column; Meta's codes are six digits at most.
       ...(error === undefined ? {} : { errorCode: clampInt(error.code), errorTitle: errorTitle(error) }),
+      ...(callbackData === undefined ? {} : { callbackData }),
     });
   });
 

@@ -181,6 +181,8 @@ export const WebhookStatus = z.object({
   recipient_parent_user_id: part(z.string()),
   parent_recipient_user_id: part(z.string()),
   parent_user_id: part(z.string()),
+  // What the send put in biz_opaque_callback_data: the product's idempotency key of the message.
+  biz_opaque_callback_data: part(z.string()),
   pricing: part(
     z.object({
       pricing_model: part(z.string()),
