@@ -4,7 +4,8 @@ import { noteAudit, type AdminState } from './audit';
 import { AGENT_OR_ADMIN, type AdminGuard } from './auth';
 import type { Config } from '../../config';
 import { getCampaignOptOut } from '../../db/campaign-opt-out';
-import { listChatSessions } from '../../db/chat-sessions';
+import { listChatSessions, listSlaEvents } from '../../db/chat-sessions';
+import { slaShown } from '../../db/queue';
 import { CONTACT_ID, type ContactShown } from '../../db/contacts';
 import {
   getConversation,
@@ -166,6 +167,9 @@ export function mountConversationRoutes(
               firstUserMessageAt: open.firstUserMessageAt,
               firstAgentReplyAt: open.firstAgentReplyAt,
               holder: open.holder,
+              // When it reached the team: a chat asked for outside business hours waits for the opening.
+              availableAt: open.availableAt ?? open.startedAt,
+              sla: slaShown(open),
             }
           : null,
       },
@@ -179,14 +183,16 @@ export function mountConversationRoutes(
       const contactId = await contactParam(ctx, db);
       if (!(await getConversation(db, contactId)))
         throw notFound('conversation_not_found', `No conversation with ${contactId}`);
-      const [messages, setAside] = await Promise.all([
+      const [messages, setAside, slaEvents] = await Promise.all([
         listMessages(db, contactId),
         listSetAside(db, contactId, SET_ASIDE_SHOWN),
+        listSlaEvents(db, contactId),
       ]);
       noteAudit(ctx, { details: { count: messages.length } });
       // What the conversation could not handle, for the history to show where it happened; the
       // items themselves are the admins' (GET /api/admin/quarantine).
-      ctx.body = { status: 'success', contactId, messages: messages.map(messageJson), setAside };
+      // The chats' SLA warnings and breaches, for the history to show when they happened (never sent).
+      ctx.body = { status: 'success', contactId, messages: messages.map(messageJson), setAside, slaEvents };
     },
   );
 }
