@@ -129,11 +129,7 @@
       return Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS }[match[2]];
     }
 
-    /**
-     * One clock as an element the ticker keeps current: its due moment and, from the policy, when it
-     * warns. The warning moment is read on the wall clock (due less the remaining share of the target),
-     * so across a closed stretch the amber comes later than the workflow's business-time warning.
-     */
+    /** One clock as an element the ticker keeps current: its kind, outcome, due moment and priority. */
     function clock(kind, chatSla, priority) {
       const outcome = chatSla[kind];
       const due = chatSla[kind === 'firstResponse' ? 'firstResponseDueAt' : 'resolutionDueAt'];
@@ -142,12 +138,19 @@
       element.dataset.kind = kind;
       if (outcome) element.dataset.outcome = outcome;
       if (due) element.dataset.due = due;
-      const target = targetMs(kind, priority);
-      if (due && target !== undefined && sla) {
-        element.dataset.warn = new Date(Date.parse(due) - (1 - sla.warnAt) * target).toISOString();
-      }
+      element.dataset.priority = priority || 'normal';
       render(element, Date.now());
       return element;
+    }
+
+    /**
+     * When a running clock turns amber, from the policy read last (so a clock drawn before the policy
+     * arrived turns amber at the next tick): on the wall clock, due less the remaining share of the
+     * target, so across a closed stretch the amber comes later than the workflow's business-time warning.
+     */
+    function warnsAt(element, due) {
+      const target = targetMs(element.dataset.kind, element.dataset.priority);
+      return target === undefined || !sla ? Infinity : due - (1 - sla.warnAt) * target;
     }
 
     function render(element, now) {
@@ -166,7 +169,7 @@
         tone = 'breached';
       } else {
         text = name + ' due in ' + formatSpan(due - now);
-        tone = element.dataset.warn && Date.parse(element.dataset.warn) <= now ? 'warned' : 'running';
+        tone = warnsAt(element, due) <= now ? 'warned' : 'running';
       }
       if (element.textContent !== text) element.textContent = text;
       element.dataset.tone = tone;
