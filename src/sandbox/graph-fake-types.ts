@@ -115,6 +115,8 @@ export interface GraphFake {
   setStorm(storm: GraphFakeStorm | undefined): void;
   /** Delay before answering every request. */
   setLatency(ms: number): void;
+  /** Delay between accepting (recording) a send and answering it: a client gone meanwhile is the crash gap. */
+  setAnswerDelay(ms: number): void;
   /** Sets (or, with undefined, lifts) the per-number throughput limit; reset() restores the option's. */
   setThroughputLimit(messagesPerSecond: number | undefined): void;
   /** Holds send requests open, unanswered and unrecorded, until resumeSends. */
@@ -134,7 +136,7 @@ export interface GraphFake {
   flushCallbacks(): Promise<void>;
   /**
    * Forgets sends, reads, typing indicators, attempts, counters, media, uploads, failures, refusals,
-   * storm and latency, and puts the default templates back; releases held sends.
+   * storm, latency and answer delay, and puts the default templates back; releases held sends.
    */
   reset(): void;
   close(): Promise<void>;

@@ -51,6 +51,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
   let requests = 0;
   let aborted = 0;
   let latencyMs = 0;
+  let answerDelayMs = 0;
   let paused = false;
   let sequence = 0;
 
@@ -256,6 +257,9 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     };
     sends.push(send);
     attempt('accepted', 200);
+    // Accepted (recorded, its statuses will follow) but answered late: a client killed meanwhile never
+    // learns the wamid, the gap between WhatsApp accepting a send and the sender storing its answer.
+    if (answerDelayMs > 0) await sleep(answerDelayMs);
     sendJson(res, 200, {
       messaging_product: 'whatsapp',
       // Meta answers a `recipient` send with the BSUID as user_id and no wa_id.
@@ -332,6 +336,9 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     },
     refuse: (digits, failure) => faults.refuse(digits, failure),
     setStorm: (storm) => faults.setStorm(storm),
+    setAnswerDelay(ms) {
+      answerDelayMs = ms;
+    },
     setLatency(ms) {
       latencyMs = ms;
     },
@@ -364,6 +371,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       requests = 0;
       aborted = 0;
       latencyMs = 0;
+      answerDelayMs = 0;
       throughput.set(options.messagesPerSecond);
       resumeSends();
     },

@@ -13,7 +13,8 @@ import { sleep } from '../helpers/wait';
 // send's biz_opaque_callback_data: WhatsApp's status webhook echoes the key and stores the wamid, and
 // the recipient's retry after its lease finds it. Meta's status webhooks are played by `feedStatuses`
 // (a `sent` status for each accepted send, within a second, signed and posted to the product's webhook
-// as Meta posts them); the test stack's fake posts none of its own.
+// as Meta posts them); the test stack's fake posts none of its own. Each kill is aimed into the gap:
+// the fake answers accepted sends 2 s late (setAnswerDelay) around it.
 
 let stack: TestStack;
 let worker: Spawned | undefined;
@@ -102,9 +103,15 @@ it('reaches every student exactly once, with the worker SIGKILLed three times mi
     const before = stack.fake.sends.length;
     // Mid-campaign: after some sends of this worker, at a random moment.
     await stack.fake.waitFor(() => stack.fake.sends.length >= before + 10, 90_000, 'sends before the kill');
+    // Into the gap: WhatsApp accepts the next sends and answers 2 s late; the kill lands while at
+    // least one accepted send waits for its answer.
+    stack.fake.setAnswerDelay(2_000);
+    const accepted = stack.fake.sends.length;
+    await stack.fake.waitFor(() => stack.fake.sends.length > accepted, 30_000, 'a send accepted, unanswered');
     await sleep(Math.random() * 1000);
     worker.child.kill('SIGKILL');
     await worker.exited;
+    stack.fake.setAnswerDelay(0);
     killedAt.push(stack.fake.sends.length);
     worker = await startWorkerProcess();
   }
@@ -129,4 +136,6 @@ it('reaches every student exactly once, with the worker SIGKILLed three times mi
   console.warn(
     `campaign crash test: ${rows[0]!.n} recipient(s) claimed again, ${rescued.rows[0]!.n} wamid(s) stored by a status, none sent twice`,
   );
+  // Each kill left at least one accepted send unanswered: the gap was crossed, not missed.
+  expect(Number(rescued.rows[0]!.n)).toBeGreaterThanOrEqual(killedAt.length);
 }, 400_000);
