@@ -32,7 +32,7 @@ export interface DeliverResult {
 export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient, options: { settleMs?: number } = {}) {
   const settleMs = options.settleMs ?? SETTLE_MS;
   // Keys whose last attempt in this process ended known unsent (it failed before the request, or
-  // WhatsApp answered with an error): their retry sends at once. A retry in another process (the
+  // WhatsApp answered with an HTTP error): their retry sends at once. A retry in another process (the
   // worker died) knows nothing here, so it waits for the status first.
   const knownUnsent = new Set<string>();
   return {
@@ -51,7 +51,9 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient, optio
       try {
         return await deliver(input, unsent, () => (sendStarted = true));
       } catch (err) {
-        const refused = err instanceof WhatsAppApiError && err.code !== undefined;
+        // An HTTP error answer (4xx/5xx) means WhatsApp did not take the message; a timeout or a lost
+        // connection may hide an accepted send.
+        const refused = err instanceof WhatsAppApiError && err.status !== undefined && err.status >= 300;
         if ((!sendStarted || refused) && knownUnsent.size < 10_000) knownUnsent.add(input.key);
         throw err;
       }
@@ -139,7 +141,7 @@ const SETTLE_MS = 15_000;
 
 /**
  * The wamid a status stored on row `id` (an earlier attempt's send WhatsApp accepted), looking again
- * every half second (heartbeating) for up to `settleMs`; null when none came.
+ * every half second for up to `settleMs` (no heartbeat: it runs as a local activity); null when none came.
  */
 async function awaitStatusOfEarlierSend(db: Db, id: number, settleMs: number): Promise<string | null> {
   const deadline = Date.now() + settleMs;
@@ -149,7 +151,6 @@ async function awaitStatusOfEarlierSend(db: Db, id: number, settleMs: number): P
       if (wamid !== null) log.info('an earlier attempt was accepted: its status gave the wamid');
       return wamid;
     }
-    Context.current().heartbeat();
     await new Promise((resolve) => setTimeout(resolve, Math.min(500, deadline - Date.now())));
   }
 }
