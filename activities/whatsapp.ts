@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import { noteAgentReply } from '../src/db/chat-sessions';
 import { recipientOf } from '../src/db/contacts';
 import { appendEvent } from '../src/db/events';
@@ -64,7 +64,8 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient, optio
     const row = await upsertOutbound(db, input, { countAttempt: true });
     if (row.waMessageId !== null) return { waMessageId: row.waMessageId };
     // An earlier attempt may have been accepted and died before storing the wamid: its status says so.
-    if (row.status !== 'failed' && !knownUnsentBefore && Context.current().info.attempt > 1) {
+    // The row counts attempts, not Temporal: a local activity whose worker died starts again at attempt 1.
+    if (row.status !== 'failed' && !knownUnsentBefore && row.attempts > 1) {
       const earlier = await awaitStatusOfEarlierSend(db, row.id, settleMs);
       if (earlier !== null) return { waMessageId: earlier };
     }

@@ -262,6 +262,8 @@ export interface OutboundRow {
   waMessageId: string | null;
   status: DeliveryStatus;
   errorCode: number | null;
+  /** Send attempts counted on the row (this one included): above 1, an earlier one may have been accepted. */
+  attempts: number;
   /** Where it goes now: the contact's current phone and BSUID (read in the same statement). */
   to: { phone: string | null; bsuid: string | null };
 }
@@ -272,7 +274,7 @@ const UPSERT_OUTBOUND: Statement = {
    values ($1, 'outbound', $2, $3, $4, $5, $6, $7, $8, 'pending', $9)
    on conflict (idempotency_key) do update set
      attempts = messages.attempts + case when messages.wa_message_id is null and messages.status <> 'failed' then excluded.attempts else 0 end
-   returning id, wa_message_id, status, error_code,
+   returning id, wa_message_id, status, error_code, attempts,
      (select phone from contacts where id = messages.contact_id) as to_phone,
      (select bsuid from contacts where id = messages.contact_id) as to_bsuid`,
 };
@@ -299,6 +301,7 @@ export async function upsertOutbound(
     wa_message_id: string | null;
     status: DeliveryStatus;
     error_code: number | null;
+    attempts: number;
     to_phone: string | null;
     to_bsuid: string | null;
   }>(UPSERT_OUTBOUND, [
@@ -319,6 +322,7 @@ export async function upsertOutbound(
     waMessageId: row.wa_message_id,
     status: row.status,
     errorCode: row.error_code,
+    attempts: row.attempts,
     to: { phone: row.to_phone, bsuid: row.to_bsuid },
   };
 }

@@ -132,7 +132,17 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
     defer(() => connection.close());
 
     const secrets = { access: secret(), app: secret(), verify: secret(), admin: secret(), payment: secret() };
-    const fake = await startGraphFake({ accessToken: secrets.access });
+    const serverPort = await findFreePort();
+    // Meta's `sent` status of each accepted send, echoing its biz_opaque_callback_data: how a send
+    // whose sender died before storing the wamid is found (RELIABILITY.md, open problem 2).
+    const fake = await startGraphFake({
+      accessToken: secrets.access,
+      statusCallback: {
+        url: `http://127.0.0.1:${serverPort}/api/webhook/whatsapp`,
+        appSecret: secrets.app,
+        statuses: ['sent'],
+      },
+    });
     defer(() => fake.close());
     const common: Record<string, string> = {
       ...productEnvironment(),
@@ -149,7 +159,6 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
       PAYMENT_TIMEOUT: '24h',
       ...options.env,
     };
-    const serverPort = await findFreePort();
     const temporalTarget = { address, namespace: 'default', taskQueue: common.TEMPORAL_TASK_QUEUE! };
     const server = new ProductProcess({
       role: 'server',
