@@ -113,7 +113,8 @@ export function toGraphSendBody(
     ...(to.phone !== undefined ? { to: '+' + to.phone.replace(/\D/g, '') } : { recipient: to.bsuid }),
     ...(contextMessageId === undefined ? {} : { context: { message_id: contextMessageId } }),
     // Echoed by WhatsApp in every status of the message: the send's idempotency key (an opaque id).
-    ...(callbackData === undefined ? {} : { biz_opaque_callback_data: callbackData }),
+    // Meta takes up to 512 characters; a longer key is left out rather than the send refused.
+    ...(callbackData === undefined || callbackData.length > 512 ? {} : { biz_opaque_callback_data: callbackData }),
   };
   switch (content.kind) {
     case 'text':
