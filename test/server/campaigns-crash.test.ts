@@ -1,9 +1,9 @@
 import { AdminClient } from '../helpers/admin-client';
 import { campaignReaches, seedStudents } from '../helpers/campaigns';
-import { spawnTs, type Spawned } from '../helpers/spawn';
+import type { Spawned } from '../helpers/spawn';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { startWorkerProcess } from '../helpers/worker-spawn';
 import { loadTemplates } from '../helpers/templates';
-import { TEST_ENV_FILE_VARIABLE } from '../helpers/test-env';
 import { statusWebhookBody } from '../../src/sandbox/graph-fake-status';
 import { sleep } from '../helpers/wait';
 
@@ -63,31 +63,11 @@ function feedStatuses(): { stop(): Promise<void> } {
   };
 }
 
-async function startWorkerProcess(): Promise<Spawned> {
-  const { config } = stack;
-  const spawned = spawnTs('test/helpers/worker-process.ts', {
-    PATH: process.env.PATH,
-    [TEST_ENV_FILE_VARIABLE]: process.env[TEST_ENV_FILE_VARIABLE],
-    DATABASE_URL: config.databaseUrl,
-    TEMPORAL_ADDRESS: config.temporalAddress,
-    TEMPORAL_TASK_QUEUE: config.taskQueue,
-    WHATSAPP_API_BASE_URL: config.whatsapp.apiBaseUrl,
-    WHATSAPP_ACCESS_TOKEN: config.whatsapp.accessToken,
-    WHATSAPP_PHONE_NUMBER_ID: config.whatsapp.phoneNumberId,
-    WHATSAPP_APP_SECRET: config.whatsapp.appSecret,
-    WHATSAPP_VERIFY_TOKEN: config.whatsapp.verifyToken,
-    ADMIN_TOKEN: config.adminToken,
-    PAYMENT_WEBHOOK_SECRET: config.payment.webhookSecret,
-  });
-  await spawned.waitForOutput('worker ready');
-  return spawned;
-}
-
 it('reaches every student exactly once, with the worker SIGKILLed three times mid-campaign', async () => {
   const students = await seedStudents(stack.db, 200, { className: 'Crash' });
   const statuses = feedStatuses();
   const admin = new AdminClient(stack, stack.config.adminToken);
-  worker = await startWorkerProcess();
+  worker = await startWorkerProcess(stack.config);
   const { id, recipients } = (
     await admin.request('POST', '/api/admin/campaigns', {
       name: 'crash',
@@ -113,7 +93,7 @@ it('reaches every student exactly once, with the worker SIGKILLed three times mi
     await worker.exited;
     stack.fake.setAnswerDelay(0);
     killedAt.push(stack.fake.sends.length);
-    worker = await startWorkerProcess();
+    worker = await startWorkerProcess(stack.config);
   }
   expect(killedAt[2]!).toBeLessThan(200);
 

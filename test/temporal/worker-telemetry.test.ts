@@ -2,11 +2,11 @@ import { silentLogger } from '../../src/logger';
 import { findFreePort } from '../../src/net';
 import { installRuntimeLogger } from '../../src/temporal/worker';
 import { newPhone, textWebhook } from '../helpers/fixtures';
-import { spawnTs, type Spawned } from '../helpers/spawn';
+import type { Spawned } from '../helpers/spawn';
 import { workflowIdOf } from '../helpers/contacts';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { startWorkerProcess } from '../helpers/worker-spawn';
 import { TEMPORAL_WORKER_EVENT_METRICS, TEMPORAL_WORKER_METRICS } from '../helpers/temporal-sdk-metrics';
-import { TEST_ENV_FILE_VARIABLE } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 
 // What the production worker (runWorker) tells an operator about itself, seen from outside: its
@@ -21,24 +21,11 @@ beforeAll(async () => {
   const { config } = stack;
   const metricsAddress = `127.0.0.1:${await findFreePort()}`;
   metricsUrl = `http://${metricsAddress}/metrics`;
-  worker = spawnTs('test/helpers/worker-process.ts', {
-    PATH: process.env.PATH,
-    [TEST_ENV_FILE_VARIABLE]: process.env[TEST_ENV_FILE_VARIABLE],
-    DATABASE_URL: config.databaseUrl,
-    TEMPORAL_ADDRESS: config.temporalAddress,
-    TEMPORAL_TASK_QUEUE: config.taskQueue,
+  worker = await startWorkerProcess(config, {
     TEMPORAL_METRICS_ADDRESS: metricsAddress,
     // The smallest cache, so a few conversations evict one another.
     WORKFLOW_CACHE_SIZE: '10',
-    WHATSAPP_API_BASE_URL: config.whatsapp.apiBaseUrl,
-    WHATSAPP_ACCESS_TOKEN: config.whatsapp.accessToken,
-    WHATSAPP_PHONE_NUMBER_ID: config.whatsapp.phoneNumberId,
-    WHATSAPP_APP_SECRET: config.whatsapp.appSecret,
-    WHATSAPP_VERIFY_TOKEN: config.whatsapp.verifyToken,
-    ADMIN_TOKEN: config.adminToken,
-    PAYMENT_WEBHOOK_SECRET: config.payment.webhookSecret,
   });
-  await worker.waitForOutput('worker ready');
 });
 
 afterAll(async () => {

@@ -1,9 +1,9 @@
 import { listMessages } from '../../src/db/messages';
 import { contactIdOf } from '../helpers/contacts';
 import { newPhone, textWebhook } from '../helpers/fixtures';
-import { spawnTs, type Spawned } from '../helpers/spawn';
+import type { Spawned } from '../helpers/spawn';
 import { startTestStack, type TestStack } from '../helpers/stack';
-import { TEST_ENV_FILE_VARIABLE } from '../helpers/test-env';
+import { startWorkerProcess } from '../helpers/worker-spawn';
 import { sleep, waitFor } from '../helpers/wait';
 
 // The worker runs in its own process here, so it can be killed without warning.
@@ -29,30 +29,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function startWorkerProcess(): Promise<Spawned> {
-  const { config } = stack;
-  const spawned = spawnTs('test/helpers/worker-process.ts', {
-    PATH: process.env.PATH,
-    [TEST_ENV_FILE_VARIABLE]: process.env[TEST_ENV_FILE_VARIABLE],
-    DATABASE_URL: config.databaseUrl,
-    TEMPORAL_ADDRESS: config.temporalAddress,
-    TEMPORAL_TASK_QUEUE: config.taskQueue,
-    WHATSAPP_API_BASE_URL: config.whatsapp.apiBaseUrl,
-    WHATSAPP_ACCESS_TOKEN: config.whatsapp.accessToken,
-    WHATSAPP_PHONE_NUMBER_ID: config.whatsapp.phoneNumberId,
-    WHATSAPP_APP_SECRET: config.whatsapp.appSecret,
-    WHATSAPP_VERIFY_TOKEN: config.whatsapp.verifyToken,
-    ADMIN_TOKEN: config.adminToken,
-    PAYMENT_WEBHOOK_SECRET: config.payment.webhookSecret,
-  });
-  await spawned.waitForOutput('worker ready');
-  return spawned;
-}
-
 describe('a worker killed mid-conversation', () => {
   it('delivers the reply exactly once after a SIGKILL between accepting the webhook and sending', async () => {
     const phone = newPhone();
-    worker = await startWorkerProcess();
+    worker = await startWorkerProcess(stack.config);
     stack.fake.pauseSends();
     expect((await stack.postWebhook(textWebhook(phone, 'hello').body)).status).toBe(200);
 
@@ -63,7 +43,7 @@ describe('a worker killed mid-conversation', () => {
     await stack.fake.waitFor(() => stack.fake.aborted === 1, 5_000, 'the dead worker to drop its request');
     stack.fake.resumeSends();
 
-    worker = await startWorkerProcess();
+    worker = await startWorkerProcess(stack.config);
     await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === 1, 40_000, 'the reply after restart');
     await sleep(2000);
     expect(stack.fake.sendsTo(phone)).toHaveLength(1);
@@ -83,7 +63,7 @@ describe('a worker killed mid-conversation', () => {
     await sleep(1000);
     expect(stack.fake.sendsTo(phone)).toHaveLength(0);
 
-    worker = await startWorkerProcess();
+    worker = await startWorkerProcess(stack.config);
     await stack.fake.waitFor(() => stack.fake.sendsTo(phone).length === 1, 30_000, 'the reply');
     const rows = await waitFor(async () => {
       const list = await listMessages(stack.db, await contactIdOf(stack.db, phone));
