@@ -70,6 +70,8 @@ it('sends the request to the BSUID, stores it as the agentâ€™s, and the studentâ
       body: { text: 'Please share your phone number so we can finish your request.' },
       action: { name: 'request_contact_info' },
     },
+    // The send's idempotency key, which WhatsApp echoes in its statuses: the contact's opaque id, never the BSUID.
+    biz_opaque_callback_data: expect.stringMatching(new RegExp(`^${contactId}/agent/`)),
   });
   expect(sent[0]!.content).toEqual({
     kind: 'contact_request',
