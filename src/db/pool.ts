@@ -117,7 +117,7 @@ export function createDb(
     async query(text, params) {
       const started = performance.now();
       const statement: { name?: string; text: string } = typeof text === 'string' ? { text } : text;
-      const result = await pool.query({ ...statement, values: params });
+      const result = await queryRetryingDeadlock(pool, { ...statement, values: params }, logger);
       logger.debug('sql', {
         sql: statement.name ?? firstLine(statement.text),
         ms: Math.round(performance.now() - started),
@@ -153,4 +153,26 @@ export function createDb(
 
 function firstLine(sql: string): string {
   return sql.trim().split('\n', 1)[0]!.slice(0, 80);
+}
+
+/** Postgres's deadlock_detected: one of the statements in the cycle was rolled back whole. */
+const DEADLOCK_DETECTED = '40P01';
+const DEADLOCK_ATTEMPTS = 3;
+
+/**
+ * Runs one statement on its own (its own transaction), again when Postgres chose it as a deadlock's
+ * victim: it was rolled back whole, so running it again is safe. Two statements each appending an event
+ * (one advisory lock, events.ts) and updating the same message row — a send's acceptance and a status
+ * echoing its key — can meet in either order.
+ */
+async function queryRetryingDeadlock(pool: pg.Pool, config: pg.QueryConfig, logger: Logger): Promise<pg.QueryResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pool.query(config);
+    } catch (err) {
+      if (!(err instanceof pg.DatabaseError) || err.code !== DEADLOCK_DETECTED || attempt >= DEADLOCK_ATTEMPTS)
+        throw err;
+      logger.warn('statement chosen as a deadlock victim, run again', { attempt });
+    }
+  }
 }
