@@ -1,14 +1,11 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createWhatsAppActivities, type DeliverInput, type DeliverResult } from '../../activities/whatsapp';
 import { WHATSAPP_REJECTED } from '../../domain/failures';
 import { linkSender, newContactId } from '../../src/db/contacts';
-import { listMessages, recordStatus } from '../../src/db/messages';
+import { listMessages } from '../../src/db/messages';
 import type { Db } from '../../src/db/pool';
 import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
 import { createGraphClient } from '../../src/whatsapp/graph-client';
-import { parseWebhook } from '../../src/whatsapp/parse-webhook';
 import { startScoped } from '../helpers/cleanup';
 import { createTestDatabase } from '../helpers/database';
 import { TEST_ACCESS_TOKEN } from '../helpers/stack';
@@ -116,69 +113,5 @@ describe('deliverMessage addresses the contact', () => {
       nonRetryable: true,
     });
     expect(fake.requests).toBe(before);
-  });
-});
-
-describe('deliverMessage retried after an attempt died between WhatsApp accepting and the stored wamid', () => {
-  it('finds the wamid the status stored by its biz_opaque_callback_data key, and does not send again', async () => {
-    // A receiver of the fake's status webhooks that parses and stores them as the webhook route does.
-    const statuses = await startScoped(async (defer) => {
-      const server = createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          const parsed = parseWebhook(JSON.parse(Buffer.concat(chunks).toString('utf8')), Date.now());
-          void Promise.all(parsed.statuses.map((s) => recordStatus(db, s))).finally(() => res.end('ok'));
-        });
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      defer(() => new Promise<void>((resolve) => server.close(() => resolve())));
-      const { port } = server.address() as AddressInfo;
-      const echoing = await startGraphFake({
-        accessToken: TEST_ACCESS_TOKEN,
-        statusCallback: { url: `http://127.0.0.1:${port}/`, appSecret: 'secret', statuses: ['sent'], delayMs: 300 },
-      });
-      defer(() => echoing.close());
-      return { fake: echoing };
-    });
-    const whatsapp = createGraphClient({
-      baseUrl: statuses.fake.baseUrl,
-      accessToken: TEST_ACCESS_TOKEN,
-      phoneNumberId: '1',
-    });
-    // The first attempt's worker "dies" right after WhatsApp's answer: the wamid is never stored.
-    const dying: Db = {
-      ...db,
-      async query(text, params) {
-        if (typeof text !== 'string' && text.name === 'mark_accepted') throw new Error('worker killed');
-        return db.query(text, params);
-      },
-    };
-    const phone = '15550008809';
-    const contactId = await linkSender(db, { sender: { phone } });
-    const input: DeliverInput = {
-      contactId,
-      key: `${contactId}/crash`,
-      content: { kind: 'text', text: 'Hello once' },
-      sender: 'bot',
-    };
-    const first = createWhatsAppActivities(dying, whatsapp);
-    const firstAttempt = (i: DeliverInput) => first.deliverMessage(i);
-    await expect(new MockActivityEnvironment().run(firstAttempt, input)).rejects.toThrow('worker killed');
-    expect(statuses.fake.sendsTo(phone)).toHaveLength(1);
-    expect((statuses.fake.sendsTo(phone)[0]!.body as Record<string, unknown>).biz_opaque_callback_data).toBe(input.key);
-
-    // The retry runs in another worker (nothing remembered) as Temporal's second attempt.
-    const second = createWhatsAppActivities(db, whatsapp, { settleMs: 20_000 });
-    const retry = (i: DeliverInput) => second.deliverMessage(i);
-    const { waMessageId } = await new MockActivityEnvironment({ attempt: 2 }).run<
-      [DeliverInput],
-      DeliverResult,
-      typeof retry
-    >(retry, input);
-    expect(waMessageId).toBe(statuses.fake.sendsTo(phone)[0]!.waMessageId);
-    expect(statuses.fake.sendsTo(phone)).toHaveLength(1);
-    const [row] = await listMessages(db, contactId);
-    expect(row).toMatchObject({ waMessageId, status: 'sent' });
   });
 });

@@ -9,7 +9,8 @@ import { startTestStack, type TestStack } from '../helpers/stack';
 // accepted that send: when the row of that key has no wamid yet (the sending attempt died before it
 // stored WhatsApp's answer), the status stores it there, so a retry finds it and does not send again.
 // A key no row has, or a row whose wamid is another, changes no message: the status waits in
-// status_events like any status of an unknown wamid.
+// status_events like any status of an unknown wamid. Only campaign sends' keys are matched for now
+// (src/db/messages.ts, campaignKeyOf): a reply's key is not.
 
 let stack: TestStack;
 
@@ -50,7 +51,7 @@ async function pendingRow(phone: string, key: string): Promise<string> {
 
 it('stores the wamid of a status carrying the key on the row that has none, and later statuses follow it', async () => {
   const phone = newPhone();
-  const key = `callback-test:${randomUUID()}`;
+  const key = `campaign:${randomUUID()}:callback-test`;
   const contactId = await pendingRow(phone, key);
   const wamid = newWamid();
   await postStatus(wamid, phone, 'sent', key);
@@ -62,7 +63,7 @@ it('stores the wamid of a status carrying the key on the row that has none, and 
 
 it('changes no row for a key nothing has, nor a row whose wamid is another', async () => {
   const phone = newPhone();
-  const key = `callback-test:${randomUUID()}`;
+  const key = `campaign:${randomUUID()}:callback-test`;
   const contactId = await pendingRow(phone, key);
   const stored = newWamid();
   await postStatus(stored, phone, 'sent', key);
@@ -71,11 +72,19 @@ it('changes no row for a key nothing has, nor a row whose wamid is another', asy
   expect((await listMessages(stack.db, contactId))[0]).toMatchObject({ waMessageId: stored, status: 'sent' });
 
   const stray = newWamid();
-  await postStatus(stray, newPhone(), 'sent', 'callback-test:nobody');
+  await postStatus(stray, newPhone(), 'sent', 'campaign:nobody:callback-test');
   const { rows } = await stack.db.query<{ n: string }>('select count(*) as n from messages where wa_message_id = $1', [
     stray,
   ]);
   expect(Number(rows[0]!.n)).toBe(0);
   const early = await stack.db.query('select 1 from status_events where wa_message_id = $1', [stray]);
   expect(early.rowCount).toBe(1);
+});
+
+it("stores nothing by a reply's key: only campaign sends' keys are matched", async () => {
+  const phone = newPhone();
+  const key = `${randomUUID()}/reply`;
+  const contactId = await pendingRow(phone, key);
+  await postStatus(newWamid(), phone, 'sent', key);
+  expect((await listMessages(stack.db, contactId))[0]).toMatchObject({ waMessageId: null });
 });
