@@ -262,8 +262,6 @@ export interface OutboundRow {
   waMessageId: string | null;
   status: DeliveryStatus;
   errorCode: number | null;
-  /** Send attempts counted on the row (this one included): above 1, an earlier one may have been accepted. */
-  attempts: number;
   /** Where it goes now: the contact's current phone and BSUID (read in the same statement). */
   to: { phone: string | null; bsuid: string | null };
 }
@@ -274,7 +272,7 @@ const UPSERT_OUTBOUND: Statement = {
    values ($1, 'outbound', $2, $3, $4, $5, $6, $7, $8, 'pending', $9)
    on conflict (idempotency_key) do update set
      attempts = messages.attempts + case when messages.wa_message_id is null and messages.status <> 'failed' then excluded.attempts else 0 end
-   returning id, wa_message_id, status, error_code, attempts,
+   returning id, wa_message_id, status, error_code,
      (select phone from contacts where id = messages.contact_id) as to_phone,
      (select bsuid from contacts where id = messages.contact_id) as to_bsuid`,
 };
@@ -301,7 +299,6 @@ export async function upsertOutbound(
     wa_message_id: string | null;
     status: DeliveryStatus;
     error_code: number | null;
-    attempts: number;
     to_phone: string | null;
     to_bsuid: string | null;
   }>(UPSERT_OUTBOUND, [
@@ -322,7 +319,6 @@ export async function upsertOutbound(
     waMessageId: row.wa_message_id,
     status: row.status,
     errorCode: row.error_code,
-    attempts: row.attempts,
     to: { phone: row.to_phone, bsuid: row.to_bsuid },
   };
 }
@@ -374,15 +370,6 @@ const MARK_ACCEPTED: Statement = {
  */
 export async function markAccepted(db: Db, id: number, waMessageId: string, event: EventInput): Promise<void> {
   await db.query(MARK_ACCEPTED, [id, waMessageId, ...eventParams(event)]);
-}
-
-/** The wamid stored on outbound row `id`, by its send or by a status echoing its key; null: none yet. */
-export async function storedWamid(db: Db, id: number): Promise<string | null> {
-  const { rows } = await db.query<{ wa_message_id: string | null }>(
-    'select wa_message_id from messages where id = $1',
-    [id],
-  );
-  return rows[0]?.wa_message_id ?? null;
 }
 
 export async function markFailed(db: Db, id: number, errorCode: number | null, errorTitle: string): Promise<void> {
