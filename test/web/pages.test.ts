@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Koa from 'koa';
@@ -67,6 +68,63 @@ describe('webRoutes', () => {
       } finally {
         await server.close();
       }
+    }
+  });
+
+  it('serves the folder by its listing: scripts and styles of each page, nothing else', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-web-'));
+    const dir = path.join(root, 'web');
+    fs.mkdirSync(dir);
+    const files: Record<string, string> = {
+      'console.html': '<p>console</p>',
+      'console-part.js': 'export const part = 1;',
+      'shared.js': 'export const shared = 1;',
+      'console.css': 'p {}',
+      'simulator.html': '<p>simulator</p>',
+      'simulator-part.js': 'export const sim = 1;',
+      'api-types.d.ts': 'export type A = 1;',
+      'notes.ts': 'export {};',
+      '.hidden.js': 'secret',
+      'other.html': '<p>other</p>',
+      'README.md': 'text',
+    };
+    for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+    fs.mkdirSync(path.join(dir, 'lib'));
+    fs.writeFileSync(path.join(dir, 'lib', 'inner.js'), 'export {};');
+    fs.writeFileSync(path.join(root, 'outside.js'), 'outside');
+    const app = new Koa();
+    const router = webRoutes({ simulator: false, dir });
+    app.use(router.routes()).use(router.allowedMethods());
+    const server = await serve(app);
+    try {
+      const status = async (urlPath: string) => (await fetch(`${server.url}${urlPath}`)).status;
+      const part = await fetch(`${server.url}/console/console-part.js`);
+      expect(part.status).toBe(200);
+      expect(part.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      expect(part.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+      expect(part.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(await part.text()).toBe(files['console-part.js']);
+      expect(await status('/console/shared.js')).toBe(200);
+      expect(await status('/console/console.css')).toBe(200);
+      for (const refused of [
+        '/console/console.html',
+        '/console/other.html',
+        '/other',
+        '/console/api-types.d.ts',
+        '/console/notes.ts',
+        '/console/.hidden.js',
+        '/console/README.md',
+        '/console/lib/inner.js',
+        '/console/../outside.js',
+        '/console/%2e%2e/outside.js',
+        '/console/simulator-part.js',
+        '/simulator',
+        '/simulator/simulator-part.js',
+      ])
+        expect([refused, await status(refused)]).toEqual([refused, 404]);
+    } finally {
+      await server.close();
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 

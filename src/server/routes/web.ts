@@ -39,37 +39,16 @@ interface Asset {
   body: Buffer;
 }
 
-/** The URL paths of a page and its assets, mapped to files in src/web. */
+/**
+ * The pages and the files that belong to each. A page is `/<name>` (its `<name>.html`); its scripts and
+ * styles are `/<name>/<file>`. The simulator's files are `simulator*`; every other script and style is
+ * the console's. Anything else in the folder (TypeScript declarations, dotfiles, other pages) is never
+ * served, and a name outside the folder's listing cannot be asked for: there is no route for it.
+ */
 const PAGES = {
-  console: {
-    '/console': 'console.html',
-    '/console/console.js': 'console.js',
-    '/console/console.css': 'console.css',
-    '/console/sse.js': 'sse.js',
-    '/console/console-dom.js': 'console-dom.js',
-    '/console/console-history.js': 'console-history.js',
-    '/console/console-media.js': 'console-media.js',
-    '/console/console-attach.js': 'console-attach.js',
-    '/console/console-templates.js': 'console-templates.js',
-    '/console/console-labels.js': 'console-labels.js',
-    '/console/console-labels.css': 'console-labels.css',
-    '/console/console-hours.js': 'console-hours.js',
-    '/console/console-hours-editor.js': 'console-hours-editor.js',
-    '/console/console-hours.css': 'console-hours.css',
-    '/console/console-charts.js': 'console-charts.js',
-    '/console/console-reports-render.js': 'console-reports-render.js',
-    '/console/console-reports.js': 'console-reports.js',
-    '/console/console-reports.css': 'console-reports.css',
-    '/console/console-campaign-form.js': 'console-campaign-form.js',
-    '/console/console-campaigns.js': 'console-campaigns.js',
-    '/console/console-campaigns.css': 'console-campaigns.css',
-  },
-  simulator: {
-    '/simulator': 'simulator.html',
-    '/simulator/simulator.js': 'simulator.js',
-    '/simulator/simulator.css': 'simulator.css',
-  },
-} as const satisfies Record<string, Record<string, string>>;
+  console: (file: string) => !file.startsWith('simulator'),
+  simulator: (file: string) => file.startsWith('simulator'),
+} as const satisfies Record<string, (file: string) => boolean>;
 
 export interface WebDeps {
   /** Serve /simulator: true only in sandbox mode, where its messages go to the local emulator. */
@@ -80,9 +59,8 @@ export interface WebDeps {
 
 export function webRoutes({ simulator, dir = WEB_DIR }: WebDeps): Router {
   const router = new Router();
-  const files: Record<string, string> = { ...PAGES.console, ...(simulator ? PAGES.simulator : {}) };
-  for (const [urlPath, file] of Object.entries(files)) {
-    const asset = readAsset(dir, file);
+  const pages: (keyof typeof PAGES)[] = simulator ? ['console', 'simulator'] : ['console'];
+  for (const [urlPath, asset] of pageAssets(dir, pages)) {
     router.get(urlPath, (ctx) => {
       ctx.set('Content-Type', asset.type);
       // The pages change with each release and carry no secrets; no-store keeps a stale console from
@@ -95,6 +73,21 @@ export function webRoutes({ simulator, dir = WEB_DIR }: WebDeps): Router {
     });
   }
   return router;
+}
+
+/** Every served URL path and its file, read once: each page's HTML and its own scripts and styles. */
+function pageAssets(dir: string, pages: (keyof typeof PAGES)[]): Map<string, Asset> {
+  const assets = new Map<string, Asset>();
+  for (const page of pages) assets.set(`/${page}`, readAsset(dir, `${page}.html`));
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : [];
+  for (const entry of files) {
+    const file = entry.name;
+    const extension = path.extname(file);
+    if (!entry.isFile() || file.startsWith('.') || extension === '.html' || !Object.hasOwn(TYPES, extension)) continue;
+    const page = pages.find((name) => PAGES[name](file));
+    if (page !== undefined) assets.set(`/${page}/${file}`, readAsset(dir, file));
+  }
+  return assets;
 }
 
 function readAsset(dir: string, file: string): Asset {
