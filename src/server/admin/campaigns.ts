@@ -33,7 +33,7 @@ import type { CampaignAction } from '../../../workflows/campaign-messages';
 // by page or as CSV, and pause/resume/cancel, which the campaign's workflow answers with the status it
 // reached. Audit rows name the campaign, the template and the audience's filters, never a student.
 
-const CreateBody = z.strictObject({
+export const CreateBody = z.strictObject({
   name: z.string().trim().min(1, 'name is required').max(200),
   template: SendTemplateBody,
   audience: Audience,
@@ -45,12 +45,12 @@ const CreateBody = z.strictObject({
   ignoreOptOut: z.boolean().optional(),
 });
 
-const RecipientsQuery = z.strictObject({
+export const RecipientsQuery = z.strictObject({
   status: z.enum(RECIPIENT_STATUSES).optional(),
   cursor: z.string().max(200).optional(),
   limit: Limit,
 });
-const ListQuery = z.strictObject({ cursor: z.string().max(200).optional(), limit: Limit });
+export const ListQuery = z.strictObject({ cursor: z.string().max(200).optional(), limit: Limit });
 const ListCursor = z.object({ createdAt: z.iso.datetime({ offset: true }), id: z.string().regex(CAMPAIGN_ID) });
 const RecipientCursor = z.object({ after: z.string().regex(/^ct_[0-9a-f]{20}$/) });
 
@@ -275,6 +275,9 @@ async function campaignParam(
   if (campaign === undefined) throw notFound('campaign_not_found', `No campaign ${id}`);
   return campaign;
 }
+
+/** A campaign as the API answers it (src/web/api-types.d.ts reads it). */
+export type CampaignJson = ReturnType<typeof campaignJson>;
 
 function campaignJson(c: Campaign, counts: RecipientCounts) {
   return {

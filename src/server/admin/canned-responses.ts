@@ -66,7 +66,7 @@ export const CannedResponseBody = z.object({
 export type CannedResponseBody = z.infer<typeof CannedResponseBody>;
 
 /** `?phone=` names the conversation whose profile fills the fields: a contact id, phone, BSUID or username. */
-const ListQuery = z.object({ phone: z.string().max(200).optional() });
+export const ListQuery = z.object({ phone: z.string().max(200).optional() });
 
 const CannedResponseId = z
   .string()
@@ -74,6 +74,8 @@ const CannedResponseId = z
   .transform(Number);
 
 const cannedJson = (c: CannedResponse) => ({ id: c.id, title: c.title, body: c.body, createdAt: c.createdAt });
+/** A canned response as the API answers it (src/web/api-types.d.ts reads it). */
+export type CannedResponseJson = ReturnType<typeof cannedJson>;
 
 export function mountCannedResponseRoutes(router: Router<AdminState>, { db }: { db: Db }, guard: AdminGuard): void {
   const path = '/api/admin/canned-responses';

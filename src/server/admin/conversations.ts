@@ -27,7 +27,7 @@ import { decodeJsonCursor, encodeJsonCursor, Limit, parse, contactParam } from '
 
 // Read routes over Postgres: the conversation list, one conversation, its message history.
 
-const ListQuery = z.object({
+export const ListQuery = z.object({
   state: z.enum(STATE_NAMES).optional(),
   ...FilterQuery,
   limit: Limit,
@@ -103,6 +103,10 @@ const messageJson = (m: StoredMessage) => ({
   readAt: m.readAt,
   failedAt: m.failedAt,
 });
+
+// The answers' shapes, for the browser code's type check (src/web/api-types.d.ts).
+export type ConversationSummaryJson = ReturnType<typeof summaryJson>;
+export type MessageJson = ReturnType<typeof messageJson>;
 
 export function mountConversationRoutes(
   router: Router<AdminState>,

@@ -41,7 +41,7 @@ const LabelColor = z
   .transform((color) => color.toLowerCase());
 
 export const LabelBody = z.object({ name: LabelName, color: LabelColor }).strict();
-const LabelChange = z
+export const LabelChange = z
   .object({ name: LabelName.optional(), color: LabelColor.optional() })
   .strict()
   .refine((change) => change.name !== undefined || change.color !== undefined, 'give a new name, a color or both');
@@ -70,6 +70,8 @@ export const FilterQuery = {
 };
 
 const labelJson = (l: Label) => ({ id: l.id, name: l.name, color: l.color, createdAt: l.createdAt });
+/** A label as the API answers it (src/web/api-types.d.ts reads it). */
+export type LabelJson = ReturnType<typeof labelJson>;
 
 const duplicate = (name: string) => new HttpError(409, 'duplicate_label', `A label is already named "${name}"`);
 

@@ -24,6 +24,8 @@ const noteJson = (n: Note) => ({
   text: n.text,
   createdAt: n.createdAt,
 });
+/** A note as the API answers it (src/web/api-types.d.ts reads it). */
+export type NoteJson = ReturnType<typeof noteJson>;
 
 const unknownConversation = (contactId: string) =>
   notFound('conversation_not_found', `No conversation with ${contactId}`);

@@ -7,7 +7,7 @@ import type { Actor } from '../../auth/tokens';
 import { isAvailable, listUnheldWaiting, setAvailability } from '../../db/assignment';
 import type { Db } from '../../db/pool';
 import type { ChatCommands } from '../chat-commands';
-import { countWaitingForOpening, listWaitingChats } from '../../db/queue';
+import { countWaitingForOpening, listWaitingChats, type WaitingChat } from '../../db/queue';
 import { contactJson } from './conversations';
 import { FilterQuery } from './labels';
 import { parse, readJsonBody } from './params';
@@ -20,8 +20,24 @@ import { parse, readJsonBody } from './params';
 const QUEUE_SHOWN = 500;
 
 const NoQuery = z.object({}).strict();
-const QueueQuery = z.object(FilterQuery).strict();
-const AvailabilityBody = z.object({ available: z.boolean() }).strict();
+export const QueueQuery = z.object(FilterQuery).strict();
+export const AvailabilityBody = z.object({ available: z.boolean() }).strict();
+
+const queueItemJson = (chat: WaitingChat) => ({
+  ...contactJson(chat),
+  name: chat.name,
+  waitingSince: chat.waitingSince,
+  waitSeconds: Math.floor(chat.waitSeconds),
+  holder: chat.holder,
+  availableAt: chat.availableAt,
+  sla: chat.sla,
+  priority: chat.priority,
+  labels: chat.labels,
+});
+
+// The answers' shapes, for the browser code's type check (src/web/api-types.d.ts).
+export type QueueItemJson = ReturnType<typeof queueItemJson>;
+export type MeJson = Pick<Actor, 'agentId' | 'name' | 'role'> & { available: boolean };
 
 export function mountQueueRoutes(
   router: Router<AdminState>,
@@ -38,21 +54,11 @@ export function mountQueueRoutes(
       waitingForOpening: await countWaitingForOpening(db),
       // The console marks a chat that has waited longer (CHAT_WAIT_WARN).
       warnAfterSeconds: Math.round(config.support.waitWarnMs / 1000),
-      queue: waiting.map((chat) => ({
-        ...contactJson(chat),
-        name: chat.name,
-        waitingSince: chat.waitingSince,
-        waitSeconds: Math.floor(chat.waitSeconds),
-        holder: chat.holder,
-        availableAt: chat.availableAt,
-        sla: chat.sla,
-        priority: chat.priority,
-        labels: chat.labels,
-      })),
+      queue: waiting.map(queueItemJson),
     };
   });
 
-  const me = async (actor: Actor) => ({
+  const me = async (actor: Actor): Promise<MeJson> => ({
     agentId: actor.agentId,
     name: actor.name,
     role: actor.role,

@@ -68,6 +68,9 @@ export function mountReportRoutes(router: Router<AdminState>, { config, db }: Re
   });
 }
 
+/** One set of figures as the API answers it (src/web/api-types.d.ts reads it). */
+export type ReportFiguresJson = ReturnType<typeof showFigures>;
+
 /** The figures as the API shows them: seconds to the millisecond, averages to two decimals, and the cost. */
 function showFigures(figures: ReportFigures, rateCard: RateCard | undefined) {
   const seconds = (value: number | null) => (value === null ? null : Math.round(value * 1000) / 1000);

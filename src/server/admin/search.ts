@@ -33,7 +33,7 @@ const SearchText = z
       .refine((text) => /[\p{L}\p{N}]/u.test(text), 'q needs a letter or a digit to search for'),
   );
 
-const SearchQuery = z.object({
+export const SearchQuery = z.object({
   q: SearchText,
   ...FilterQuery,
   limit: Limit,
@@ -104,6 +104,8 @@ const hitJson = (hit: SearchHit) =>
         snippet: hit.snippet,
         highlights: hit.highlights,
       };
+/** A search hit as the API answers it (src/web/api-types.d.ts reads it). */
+export type SearchHitJson = ReturnType<typeof hitJson>;
 
 export function mountSearchRoutes(router: Router<AdminState>, { db }: { db: Db }, guard: AdminGuard): void {
   router.get('/api/admin/search', ...guard('search', AGENT_OR_ADMIN), async (ctx) => {

@@ -39,6 +39,10 @@ const slaJson = (sla: SlaPolicy, updatedAt: Date | null) => ({
   updatedAt: updatedAt?.toISOString() ?? null,
 });
 
+// The answers' shapes, for the browser code's type check (src/web/api-types.d.ts).
+export type BusinessHoursJson = ReturnType<typeof hoursJson>;
+export type SlaJson = ReturnType<typeof slaJson>;
+
 /** How many targets a policy sets, for the audit row (the targets themselves are no secret, but long). */
 const targetCount = (sla: SlaPolicy) => Object.keys(sla.firstResponse).length + Object.keys(sla.resolution).length;
 
