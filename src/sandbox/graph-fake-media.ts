@@ -1,7 +1,7 @@
 import busboy from 'busboy';
 import { createHash, randomInt } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { graphError, sendJson } from './graph-fake-http';
+import type { IncomingMessage } from 'node:http';
+import { graphError } from './graph-fake-http';
 import type { RecordedMedia, RecordedUpload } from './graph-fake-types';
 import { MAX_MEDIA_BYTES } from '../../domain/whatsapp-limits';
 import { describeBytes, MAX_BYTES, recogniseMedia, SNIFF_BYTES } from '../whatsapp/media-types';
@@ -20,9 +20,22 @@ import { mediaOfSend, type GraphSendBody } from '../whatsapp/outbound';
 /** The code of Graph's media upload error. */
 const MEDIA_UPLOAD_ERROR = 131053;
 
+/** A file the fake serves at `GET /media-download/{id}`. */
+export interface StoredMedia {
+  data: Buffer;
+  mimeType: string;
+}
+
+/** An answer for the route to write: its status and JSON body. */
+export interface GraphAnswer {
+  status: number;
+  body: unknown;
+}
+
 export interface MediaUploads {
   readonly uploads: RecordedUpload[];
-  handleUpload(req: IncomingMessage, res: ServerResponse, phoneNumberId: string): Promise<void>;
+  /** Reads a multipart upload from `req` as it streams in, and answers its id or Graph's refusal. */
+  handleUpload(req: IncomingMessage, phoneNumberId: string): Promise<GraphAnswer>;
   /** The media of a send by id, or the Graph error refusing it; undefined for a send without media. */
   checkSend(
     body: GraphSendBody,
@@ -53,7 +66,7 @@ interface ReceivedPart {
  */
 const KEEP_BYTES = 16 * 1024 * 1024;
 
-export function createMediaUploads(downloadable: Map<string, { data: Buffer; mimeType: string }>): MediaUploads {
+export function createMediaUploads(downloadable: Map<string, StoredMedia>): MediaUploads {
   const uploads: RecordedUpload[] = [];
 
   function readParts(req: IncomingMessage): Promise<Part> {
@@ -93,33 +106,28 @@ export function createMediaUploads(downloadable: Map<string, { data: Buffer; mim
     });
   }
 
-  async function handleUpload(req: IncomingMessage, res: ServerResponse, phoneNumberId: string): Promise<void> {
+  async function handleUpload(req: IncomingMessage, phoneNumberId: string): Promise<GraphAnswer> {
     let part: Part;
     try {
       part = await readParts(req);
     } catch {
-      return sendJson(res, 400, graphError(100, 'Invalid parameter', 'The body is not multipart/form-data'));
+      return invalid('The body is not multipart/form-data');
     }
-    if (part.fields['messaging_product'] !== 'whatsapp')
-      return sendJson(res, 400, graphError(100, 'Invalid parameter', 'messaging_product must be whatsapp'));
+    if (part.fields['messaging_product'] !== 'whatsapp') return invalid('messaging_product must be whatsapp');
     const type = part.fields['type'];
-    if (type === undefined || type === '')
-      return sendJson(res, 400, graphError(100, 'Invalid parameter', 'The parameter type is required'));
+    if (type === undefined || type === '') return invalid('The parameter type is required');
     const file = part.file;
-    if (file === undefined || file.sizeBytes === 0)
-      return sendJson(res, 400, graphError(100, 'Invalid parameter', 'The parameter file is required'));
+    if (file === undefined || file.sizeBytes === 0) return invalid('The parameter file is required');
     const recognised = recogniseMedia({
       mimeType: type,
       head: file.head,
       ...(file.filename === undefined ? {} : { filename: file.filename }),
     });
-    if (!recognised.ok)
-      return sendJson(res, 400, graphError(MEDIA_UPLOAD_ERROR, 'Media upload error', recognised.reason));
+    if (!recognised.ok) return uploadError(recognised.reason);
     const { format } = recognised;
     const limit = MAX_BYTES[format.mediaType];
     if (file.tooLarge || file.sizeBytes > limit) {
-      const details = `${format.mediaType} files must be at most ${describeBytes(limit)}`;
-      return sendJson(res, 400, graphError(MEDIA_UPLOAD_ERROR, 'Media upload error', details));
+      return uploadError(`${format.mediaType} files must be at most ${describeBytes(limit)}`);
     }
     // Meta's media ids are long decimal numbers.
     const id = String(randomInt(1, 2 ** 47)) + String(uploads.length + 1).padStart(4, '0');
@@ -134,7 +142,7 @@ export function createMediaUploads(downloadable: Map<string, { data: Buffer; mim
       at: Date.now(),
     });
     if (file.data !== undefined) downloadable.set(id, { data: file.data, mimeType: format.mimeType });
-    sendJson(res, 200, { id });
+    return { status: 200, body: { id } };
   }
 
   function checkSend(body: GraphSendBody): ReturnType<MediaUploads['checkSend']> {
@@ -172,3 +180,12 @@ export function createMediaUploads(downloadable: Map<string, { data: Buffer; mim
     },
   };
 }
+
+const invalid = (details: string): GraphAnswer => ({
+  status: 400,
+  body: graphError(100, 'Invalid parameter', details),
+});
+const uploadError = (details: string): GraphAnswer => ({
+  status: 400,
+  body: graphError(MEDIA_UPLOAD_ERROR, 'Media upload error', details),
+});
