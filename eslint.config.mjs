@@ -159,13 +159,9 @@ export default defineConfig(
     },
   },
   {
+    // ES modules, loaded by the pages with <script type="module">.
     files: ['src/web/**/*.js'],
-    languageOptions: { sourceType: 'script', globals: BROWSER_GLOBALS },
-  },
-  {
-    // Also loaded with require() by the unit tests; it checks for `module` before exporting.
-    files: ['src/web/sse.js'],
-    languageOptions: { globals: { module: 'readonly' } },
+    languageOptions: { sourceType: 'module', globals: BROWSER_GLOBALS },
   },
   {
     files: ['**/*.cjs', 'jest.config.js'],

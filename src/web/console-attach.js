@@ -1,135 +1,132 @@
 // An agent's attachment: a file chosen with the attach button or dropped on the conversation is
 // uploaded at once (POST /api/admin/media), so a refusal (too large, a type WhatsApp does not take)
 // shows before anything is typed; the next send carries it by its id, with the message as its caption.
-(function (root) {
-  'use strict';
+import { formatSize, kindOf } from './console-media.js';
 
-  const carriesFiles = (event) =>
-    Boolean(event.dataTransfer) && Array.from(event.dataTransfer.types || []).includes('Files');
+const carriesFiles = (event) =>
+  Boolean(event.dataTransfer) && Array.from(event.dataTransfer.types || []).includes('Files');
 
-  /**
-   * `elements`: conversation (the drop target), attach (button), input (file input), box, name and
-   * remove (the attached file's line), message (the composer's text). `contactId()` is the open
-   * conversation's contact; `refusal()` says why no file may be sent now, or null; `showResult(text, kind)` shows
-   * where the composer's results go; `onChange()` runs when an upload starts or ends.
-   */
-  function create({ api, describeFailure, elements, contactId, refusal, showResult, onChange }) {
-    const { formatSize, kindOf } = root.EduBotMedia;
-    const placeholder = elements.message.placeholder;
-    let attachment = null;
-    let uploading = null;
+/**
+ * `elements`: conversation (the drop target), attach (button), input (file input), box, name and
+ * remove (the attached file's line), message (the composer's text). `contactId()` is the open
+ * conversation's contact; `refusal()` says why no file may be sent now, or null; `showResult(text, kind)` shows
+ * where the composer's results go; `onChange()` runs when an upload starts or ends.
+ */
+function create({ api, describeFailure, elements, contactId, refusal, showResult, onChange }) {
+  const placeholder = elements.message.placeholder;
+  let attachment = null;
+  let uploading = null;
 
-    function render() {
-      const mine = uploading && uploading.contactId === contactId() ? uploading : null;
-      let text = null;
-      if (mine) text = 'Uploading ' + mine.name + '…';
-      else if (attachment && attachment.contactId === contactId()) {
-        const size = formatSize(attachment.sizeBytes);
-        text =
-          '📎 ' +
-          (attachment.filename || kindOf(attachment.mimeType)) +
-          (size ? ' (' + size + ')' : '') +
-          ' — Send sends it, with the message as its caption';
-      }
-      elements.box.hidden = text === null;
-      elements.box.classList.toggle('attachment-uploading', Boolean(mine));
-      elements.name.textContent = text || '';
-      elements.remove.hidden = !attachment;
-      elements.message.placeholder = attachment ? 'Caption for the file (optional; Ctrl+Enter sends)' : placeholder;
+  function render() {
+    const mine = uploading && uploading.contactId === contactId() ? uploading : null;
+    let text = null;
+    if (mine) text = 'Uploading ' + mine.name + '…';
+    else if (attachment && attachment.contactId === contactId()) {
+      const size = formatSize(attachment.sizeBytes);
+      text =
+        '📎 ' +
+        (attachment.filename || kindOf(attachment.mimeType)) +
+        (size ? ' (' + size + ')' : '') +
+        ' — Send sends it, with the message as its caption';
     }
-
-    /** Forgets the file (another conversation, sign-out, sent); an upload still running is ignored. */
-    function clear() {
-      attachment = null;
-      uploading = null;
-      render();
-    }
-
-    async function attach(file) {
-      const to = contactId();
-      if (!to || uploading) return;
-      const why = refusal();
-      if (why) {
-        showResult('✗ File not attached — ' + why, 'error');
-        return;
-      }
-      const mine = { contactId: to, name: file.name || 'the file' };
-      uploading = mine;
-      attachment = null;
-      render();
-      onChange();
-      showResult('Uploading ' + mine.name + '…', 'pending');
-      const form = new window.FormData();
-      form.append('file', file, file.name);
-      const res = await api('POST', '/api/admin/media', form);
-      if (uploading !== mine) return;
-      uploading = null;
-      if (res.status === 201 && res.body && res.body.media) {
-        attachment = Object.assign({ contactId: to }, res.body.media);
-        showResult('✓ ' + (attachment.filename || mine.name) + ' attached', 'ok');
-      } else {
-        showResult('✗ File not attached — ' + describeFailure(res), 'error');
-      }
-      render();
-      onChange();
-    }
-
-    elements.attach.addEventListener('click', () => elements.input.click());
-    elements.input.addEventListener('change', () => {
-      const file = elements.input.files && elements.input.files[0];
-      // Cleared, so choosing the same file again is a change too.
-      elements.input.value = '';
-      if (file) void attach(file);
-    });
-    elements.remove.addEventListener('click', () => {
-      clear();
-      showResult('File removed: nothing was sent', 'pending');
-      elements.message.focus();
-    });
-
-    const target = elements.conversation;
-    target.addEventListener('dragover', (event) => {
-      if (!contactId() || !carriesFiles(event)) return;
-      event.preventDefault();
-      const refused = refusal() !== null;
-      event.dataTransfer.dropEffect = refused ? 'none' : 'copy';
-      // Marked as a place to drop only while a file can go; a drop anyway says why not.
-      target.classList.toggle('dropping', !refused);
-    });
-    target.addEventListener('dragleave', (event) => {
-      if (!target.contains(event.relatedTarget)) target.classList.remove('dropping');
-    });
-    target.addEventListener('drop', (event) => {
-      target.classList.remove('dropping');
-      if (!contactId() || !carriesFiles(event)) return;
-      event.preventDefault();
-      const files = event.dataTransfer.files;
-      if (files.length > 1) showResult('✗ One file per message: drop them one at a time.', 'error');
-      else if (files.length === 1) void attach(files[0]);
-    });
-    // A file dropped anywhere else must not make the browser leave the console to show it.
-    window.addEventListener('dragover', (event) => {
-      if (carriesFiles(event)) event.preventDefault();
-    });
-    window.addEventListener('drop', (event) => {
-      if (carriesFiles(event)) event.preventDefault();
-    });
-
-    return {
-      /** The file the next send in the open conversation carries, or null. */
-      current() {
-        return attachment && attachment.contactId === contactId() ? attachment : null;
-      },
-      uploading() {
-        return uploading !== null;
-      },
-      clear,
-      /** The send that carried `file` was accepted. */
-      sent(file) {
-        if (attachment === file) clear();
-      },
-    };
+    elements.box.hidden = text === null;
+    elements.box.classList.toggle('attachment-uploading', Boolean(mine));
+    elements.name.textContent = text || '';
+    elements.remove.hidden = !attachment;
+    elements.message.placeholder = attachment ? 'Caption for the file (optional; Ctrl+Enter sends)' : placeholder;
   }
 
-  root.EduBotAttach = { create };
-})(window);
+  /** Forgets the file (another conversation, sign-out, sent); an upload still running is ignored. */
+  function clear() {
+    attachment = null;
+    uploading = null;
+    render();
+  }
+
+  async function attach(file) {
+    const to = contactId();
+    if (!to || uploading) return;
+    const why = refusal();
+    if (why) {
+      showResult('✗ File not attached — ' + why, 'error');
+      return;
+    }
+    const mine = { contactId: to, name: file.name || 'the file' };
+    uploading = mine;
+    attachment = null;
+    render();
+    onChange();
+    showResult('Uploading ' + mine.name + '…', 'pending');
+    const form = new window.FormData();
+    form.append('file', file, file.name);
+    const res = await api('POST', '/api/admin/media', form);
+    if (uploading !== mine) return;
+    uploading = null;
+    if (res.status === 201 && res.body && res.body.media) {
+      attachment = Object.assign({ contactId: to }, res.body.media);
+      showResult('✓ ' + (attachment.filename || mine.name) + ' attached', 'ok');
+    } else {
+      showResult('✗ File not attached — ' + describeFailure(res), 'error');
+    }
+    render();
+    onChange();
+  }
+
+  elements.attach.addEventListener('click', () => elements.input.click());
+  elements.input.addEventListener('change', () => {
+    const file = elements.input.files && elements.input.files[0];
+    // Cleared, so choosing the same file again is a change too.
+    elements.input.value = '';
+    if (file) void attach(file);
+  });
+  elements.remove.addEventListener('click', () => {
+    clear();
+    showResult('File removed: nothing was sent', 'pending');
+    elements.message.focus();
+  });
+
+  const target = elements.conversation;
+  target.addEventListener('dragover', (event) => {
+    if (!contactId() || !carriesFiles(event)) return;
+    event.preventDefault();
+    const refused = refusal() !== null;
+    event.dataTransfer.dropEffect = refused ? 'none' : 'copy';
+    // Marked as a place to drop only while a file can go; a drop anyway says why not.
+    target.classList.toggle('dropping', !refused);
+  });
+  target.addEventListener('dragleave', (event) => {
+    if (!target.contains(event.relatedTarget)) target.classList.remove('dropping');
+  });
+  target.addEventListener('drop', (event) => {
+    target.classList.remove('dropping');
+    if (!contactId() || !carriesFiles(event)) return;
+    event.preventDefault();
+    const files = event.dataTransfer.files;
+    if (files.length > 1) showResult('✗ One file per message: drop them one at a time.', 'error');
+    else if (files.length === 1) void attach(files[0]);
+  });
+  // A file dropped anywhere else must not make the browser leave the console to show it.
+  window.addEventListener('dragover', (event) => {
+    if (carriesFiles(event)) event.preventDefault();
+  });
+  window.addEventListener('drop', (event) => {
+    if (carriesFiles(event)) event.preventDefault();
+  });
+
+  return {
+    /** The file the next send in the open conversation carries, or null. */
+    current() {
+      return attachment && attachment.contactId === contactId() ? attachment : null;
+    },
+    uploading() {
+      return uploading !== null;
+    },
+    clear,
+    /** The send that carried `file` was accepted. */
+    sent(file) {
+      if (attachment === file) clear();
+    },
+  };
+}
+
+export { create };

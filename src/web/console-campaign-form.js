@@ -2,339 +2,336 @@
 // template, each of its values from the student's profile or a constant, an audience, a start, a rate
 // and a daily cap. **Preview** asks the API how many students it reaches and what one of them would
 // read; **Start campaign** is enabled only for the form exactly as previewed.
-(function (root) {
-  'use strict';
+import { node } from './console-dom.js';
 
-  const { node } = root.EduBotDom;
-  const FIELDS = [
-    ['{first_name}', 'First name'],
-    ['{full_name}', 'Full name'],
-    ['{class}', 'Class'],
-    ['', 'Constant…'],
-  ];
+const FIELDS = [
+  ['{first_name}', 'First name'],
+  ['{full_name}', 'Full name'],
+  ['{class}', 'Class'],
+  ['', 'Constant…'],
+];
 
-  const count = (n) => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
+const count = (n) => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
 
-  /** A labelled form control in a `.field` box; `hint` goes under it and is read with it. */
-  function field(id, labelText, control, hint) {
-    const box = node('div', 'field');
-    control.id = id;
-    const label = node('label', null, labelText);
-    label.htmlFor = id;
-    box.append(label, control);
-    if (hint) {
-      const help = node('span', 'muted hint', hint);
-      help.id = id + '-hint';
-      control.setAttribute('aria-describedby', help.id);
-      box.append(help);
-    }
-    return box;
+/** A labelled form control in a `.field` box; `hint` goes under it and is read with it. */
+function field(id, labelText, control, hint) {
+  const box = node('div', 'field');
+  control.id = id;
+  const label = node('label', null, labelText);
+  label.htmlFor = id;
+  box.append(label, control);
+  if (hint) {
+    const help = node('span', 'muted hint', hint);
+    help.id = id + '-hint';
+    control.setAttribute('aria-describedby', help.id);
+    box.append(help);
+  }
+  return box;
+}
+
+function input(type, attributes) {
+  const element = document.createElement('input');
+  element.type = type;
+  for (const [name, value] of Object.entries(attributes || {})) element.setAttribute(name, value);
+  return element;
+}
+
+function option(value, text) {
+  const element = node('option', null, text);
+  element.value = value;
+  return element;
+}
+
+function select(options) {
+  const element = document.createElement('select');
+  for (const [value, text] of options) element.append(option(value, text));
+  return element;
+}
+
+function button(text, className) {
+  const element = node('button', className || null, text);
+  element.type = 'button';
+  return element;
+}
+
+/**
+ * `api` and `describeFailure` are the console's; `onStarted(id)` is told of a campaign the form
+ * started, `onClose()` of the form closed without one. Returns the form's `element`, `open()`,
+ * which shows it with the current templates and labels, and `reset()`.
+ */
+function create({ api, describeFailure, onStarted, onClose }) {
+  let templates = [];
+  /** The body of the last successful preview; starting needs one of the form as it is now. */
+  let previewed = null;
+
+  const form = buildForm();
+
+  function buildForm() {
+    const element = node('form', 'campaign-form');
+    element.id = 'campaign-form';
+    element.hidden = true;
+    element.setAttribute('aria-labelledby', 'campaign-form-title');
+    element.autocomplete = 'off';
+    const title = node('h3', null, 'New campaign');
+    title.id = 'campaign-form-title';
+
+    const name = input('text', { maxlength: '200', required: '', spellcheck: 'false' });
+    const template = select([['', 'Choose a template…']]);
+    template.required = true;
+    const templateText = node('p', 'muted campaign-template-text');
+    const parameters = node('fieldset', 'campaign-parameters');
+    parameters.append(node('legend', null, 'Parameters'));
+    parameters.hidden = true;
+
+    const audience = node('fieldset', 'campaign-audience');
+    audience.append(node('legend', null, 'Audience (students matching every filter given)'));
+    const registered = input('checkbox');
+    const registeredBox = node('div', 'field check');
+    registered.id = 'campaign-registered';
+    const registeredLabel = node('label', null, 'Registered students');
+    registeredLabel.htmlFor = registered.id;
+    registeredBox.append(registered, registeredLabel);
+    const className = input('text', { maxlength: '100', spellcheck: 'false' });
+    const label = select([['', 'Any label']]);
+    const contacts = document.createElement('textarea');
+    contacts.rows = 2;
+    contacts.spellcheck = false;
+    const active = input('number', { min: '1', max: '3650', step: '1', inputmode: 'numeric' });
+    audience.append(
+      registeredBox,
+      field('campaign-class', 'Class', className),
+      field('campaign-label', 'Label', label),
+      field('campaign-contacts', 'Contact ids', contacts, 'ct_… ids, separated by spaces, commas or lines'),
+      field('campaign-active', 'Active within (days)', active),
+    );
+    const ignoreOptOut = input('checkbox');
+    ignoreOptOut.id = 'campaign-ignore-opt-out';
+    const ignoreBox = node('div', 'field check');
+    const ignoreLabel = node('label', null, 'Include students who wrote STOP (a utility reminder only)');
+    ignoreLabel.htmlFor = ignoreOptOut.id;
+    ignoreBox.append(ignoreOptOut, ignoreLabel);
+    ignoreBox.hidden = true;
+    audience.append(ignoreBox);
+
+    const timing = node('fieldset', 'campaign-timing');
+    timing.append(node('legend', null, 'Sending'));
+    const startAt = input('datetime-local');
+    const rate = input('number', { min: '1', step: '1', inputmode: 'numeric', value: '20' });
+    const dailyCap = input('number', { min: '1', step: '1', inputmode: 'numeric' });
+    timing.append(
+      field('campaign-start-at', 'Start at', startAt, 'empty: now'),
+      field('campaign-rate', 'Messages per second', rate),
+      field('campaign-daily-cap', 'Daily cap', dailyCap, 'empty: none'),
+    );
+
+    const previewButton = button('Preview', 'secondary');
+    previewButton.id = 'campaign-preview';
+    const startButton = node('button', null, 'Start campaign');
+    startButton.type = 'submit';
+    startButton.id = 'campaign-start';
+    startButton.disabled = true;
+    const cancelButton = button('Close', 'secondary');
+    const actions = node('div', 'actions');
+    actions.append(previewButton, startButton, cancelButton);
+    const preview = node('div', 'campaign-preview');
+    preview.id = 'campaign-preview-result';
+    preview.setAttribute('role', 'status');
+    preview.setAttribute('aria-live', 'polite');
+    const error = node('p', 'error');
+    error.setAttribute('role', 'alert');
+
+    element.append(
+      title,
+      field('campaign-name', 'Name', name),
+      field('campaign-template', 'Template', template),
+      templateText,
+      parameters,
+      audience,
+      timing,
+      actions,
+      preview,
+      error,
+    );
+    return {
+      element,
+      name,
+      template,
+      templateText,
+      parameters,
+      registered,
+      className,
+      label,
+      contacts,
+      active,
+      ignoreOptOut,
+      ignoreBox,
+      startAt,
+      rate,
+      dailyCap,
+      previewButton,
+      startButton,
+      cancelButton,
+      preview,
+      error,
+    };
   }
 
-  function input(type, attributes) {
-    const element = document.createElement('input');
-    element.type = type;
-    for (const [name, value] of Object.entries(attributes || {})) element.setAttribute(name, value);
-    return element;
-  }
+  const chosenTemplate = () => templates.find((t) => t.name + '\n' + t.language === form.template.value);
 
-  function option(value, text) {
-    const element = node('option', null, text);
-    element.value = value;
-    return element;
-  }
-
-  function select(options) {
-    const element = document.createElement('select');
-    for (const [value, text] of options) element.append(option(value, text));
-    return element;
-  }
-
-  function button(text, className) {
-    const element = node('button', className || null, text);
-    element.type = 'button';
-    return element;
-  }
-
-  /**
-   * `api` and `describeFailure` are the console's; `onStarted(id)` is told of a campaign the form
-   * started, `onClose()` of the form closed without one. Returns the form's `element`, `open()`,
-   * which shows it with the current templates and labels, and `reset()`.
-   */
-  function create({ api, describeFailure, onStarted, onClose }) {
-    let templates = [];
-    /** The body of the last successful preview; starting needs one of the form as it is now. */
-    let previewed = null;
-
-    const form = buildForm();
-
-    function buildForm() {
-      const element = node('form', 'campaign-form');
-      element.id = 'campaign-form';
-      element.hidden = true;
-      element.setAttribute('aria-labelledby', 'campaign-form-title');
-      element.autocomplete = 'off';
-      const title = node('h3', null, 'New campaign');
-      title.id = 'campaign-form-title';
-
-      const name = input('text', { maxlength: '200', required: '', spellcheck: 'false' });
-      const template = select([['', 'Choose a template…']]);
-      template.required = true;
-      const templateText = node('p', 'muted campaign-template-text');
-      const parameters = node('fieldset', 'campaign-parameters');
-      parameters.append(node('legend', null, 'Parameters'));
-      parameters.hidden = true;
-
-      const audience = node('fieldset', 'campaign-audience');
-      audience.append(node('legend', null, 'Audience (students matching every filter given)'));
-      const registered = input('checkbox');
-      const registeredBox = node('div', 'field check');
-      registered.id = 'campaign-registered';
-      const registeredLabel = node('label', null, 'Registered students');
-      registeredLabel.htmlFor = registered.id;
-      registeredBox.append(registered, registeredLabel);
-      const className = input('text', { maxlength: '100', spellcheck: 'false' });
-      const label = select([['', 'Any label']]);
-      const contacts = document.createElement('textarea');
-      contacts.rows = 2;
-      contacts.spellcheck = false;
-      const active = input('number', { min: '1', max: '3650', step: '1', inputmode: 'numeric' });
-      audience.append(
-        registeredBox,
-        field('campaign-class', 'Class', className),
-        field('campaign-label', 'Label', label),
-        field('campaign-contacts', 'Contact ids', contacts, 'ct_… ids, separated by spaces, commas or lines'),
-        field('campaign-active', 'Active within (days)', active),
-      );
-      const ignoreOptOut = input('checkbox');
-      ignoreOptOut.id = 'campaign-ignore-opt-out';
-      const ignoreBox = node('div', 'field check');
-      const ignoreLabel = node('label', null, 'Include students who wrote STOP (a utility reminder only)');
-      ignoreLabel.htmlFor = ignoreOptOut.id;
-      ignoreBox.append(ignoreOptOut, ignoreLabel);
-      ignoreBox.hidden = true;
-      audience.append(ignoreBox);
-
-      const timing = node('fieldset', 'campaign-timing');
-      timing.append(node('legend', null, 'Sending'));
-      const startAt = input('datetime-local');
-      const rate = input('number', { min: '1', step: '1', inputmode: 'numeric', value: '20' });
-      const dailyCap = input('number', { min: '1', step: '1', inputmode: 'numeric' });
-      timing.append(
-        field('campaign-start-at', 'Start at', startAt, 'empty: now'),
-        field('campaign-rate', 'Messages per second', rate),
-        field('campaign-daily-cap', 'Daily cap', dailyCap, 'empty: none'),
-      );
-
-      const previewButton = button('Preview', 'secondary');
-      previewButton.id = 'campaign-preview';
-      const startButton = node('button', null, 'Start campaign');
-      startButton.type = 'submit';
-      startButton.id = 'campaign-start';
-      startButton.disabled = true;
-      const cancelButton = button('Close', 'secondary');
-      const actions = node('div', 'actions');
-      actions.append(previewButton, startButton, cancelButton);
-      const preview = node('div', 'campaign-preview');
-      preview.id = 'campaign-preview-result';
-      preview.setAttribute('role', 'status');
-      preview.setAttribute('aria-live', 'polite');
-      const error = node('p', 'error');
-      error.setAttribute('role', 'alert');
-
-      element.append(
-        title,
-        field('campaign-name', 'Name', name),
-        field('campaign-template', 'Template', template),
-        templateText,
-        parameters,
-        audience,
-        timing,
-        actions,
-        preview,
-        error,
-      );
-      return {
-        element,
-        name,
-        template,
-        templateText,
-        parameters,
-        registered,
-        className,
-        label,
-        contacts,
-        active,
-        ignoreOptOut,
-        ignoreBox,
-        startAt,
-        rate,
-        dailyCap,
-        previewButton,
-        startButton,
-        cancelButton,
-        preview,
-        error,
-      };
-    }
-
-    const chosenTemplate = () => templates.find((t) => t.name + '\n' + t.language === form.template.value);
-
-    function renderParameters() {
-      const chosen = chosenTemplate();
-      form.parameters.replaceChildren(node('legend', null, 'Parameters'));
-      form.parameters.hidden = !chosen || chosen.parameters.length === 0;
-      form.templateText.textContent = chosen ? chosen.text : '';
-      form.ignoreBox.hidden = !chosen || String(chosen.category).toUpperCase() !== 'UTILITY';
-      if (form.ignoreBox.hidden) form.ignoreOptOut.checked = false;
-      if (!chosen) return;
-      chosen.parameters.forEach((parameter, i) => {
-        const source = select(FIELDS);
-        const constant = input('text', { maxlength: '1024', spellcheck: 'false' });
-        constant.hidden = true;
-        constant.setAttribute('aria-label', 'Constant for {{' + (parameter.name || parameter.position) + '}}');
-        if (parameter.example) constant.placeholder = parameter.example;
-        source.addEventListener('change', () => {
-          constant.hidden = source.value !== '';
-          if (!constant.hidden) constant.focus();
-        });
-        const box = field('campaign-parameter-' + i, 'Value of {{' + parameter.key + '}}', source);
-        box.dataset.key = parameter.key;
-        box.append(constant);
-        form.parameters.append(box);
+  function renderParameters() {
+    const chosen = chosenTemplate();
+    form.parameters.replaceChildren(node('legend', null, 'Parameters'));
+    form.parameters.hidden = !chosen || chosen.parameters.length === 0;
+    form.templateText.textContent = chosen ? chosen.text : '';
+    form.ignoreBox.hidden = !chosen || String(chosen.category).toUpperCase() !== 'UTILITY';
+    if (form.ignoreBox.hidden) form.ignoreOptOut.checked = false;
+    if (!chosen) return;
+    chosen.parameters.forEach((parameter, i) => {
+      const source = select(FIELDS);
+      const constant = input('text', { maxlength: '1024', spellcheck: 'false' });
+      constant.hidden = true;
+      constant.setAttribute('aria-label', 'Constant for {{' + (parameter.name || parameter.position) + '}}');
+      if (parameter.example) constant.placeholder = parameter.example;
+      source.addEventListener('change', () => {
+        constant.hidden = source.value !== '';
+        if (!constant.hidden) constant.focus();
       });
-    }
-
-    /** The request the form describes, or the first thing wrong with it. */
-    function readForm() {
-      const chosen = chosenTemplate();
-      if (!form.name.value.trim()) return { problem: 'Give the campaign a name.' };
-      if (!chosen) return { problem: 'Choose a template.' };
-      const parameters = {};
-      for (const box of form.parameters.querySelectorAll('[data-key]')) {
-        const source = box.querySelector('select').value;
-        const constant = box.querySelector('input').value;
-        if (source === '' && constant.trim() === '') return { problem: 'Give {{' + box.dataset.key + '}} a value.' };
-        parameters[box.dataset.key] = source === '' ? constant : source;
-      }
-      const audience = {};
-      if (form.registered.checked) audience.registered = true;
-      if (form.className.value.trim()) audience.class = form.className.value.trim();
-      if (form.label.value) audience.label = form.label.value;
-      const ids = form.contacts.value.split(/[\s,]+/).filter(Boolean);
-      if (ids.length > 0) audience.contacts = ids;
-      if (form.active.value) audience.activeWithinDays = Number(form.active.value);
-      if (Object.keys(audience).length === 0) return { problem: 'Choose who gets it: at least one audience filter.' };
-      const body = {
-        name: form.name.value.trim(),
-        template: { name: chosen.name, language: chosen.language, parameters },
-        audience,
-      };
-      if (form.startAt.value) {
-        const at = new Date(form.startAt.value);
-        if (Number.isNaN(at.getTime())) return { problem: 'The start time is not a date.' };
-        body.startAt = at.toISOString();
-      }
-      if (form.rate.value) body.ratePerSecond = Number(form.rate.value);
-      if (form.dailyCap.value) body.dailyCap = Number(form.dailyCap.value);
-      if (form.ignoreOptOut.checked) body.ignoreOptOut = true;
-      return { body };
-    }
-
-    /** Any change to the form makes the preview stale: it must be looked at again before starting. */
-    function forgetPreview() {
-      previewed = null;
-      form.startButton.disabled = true;
-      form.preview.replaceChildren();
-    }
-
-    async function open() {
-      form.element.hidden = false;
-      form.error.textContent = '';
-      form.name.focus();
-      const [listed, labels] = await Promise.all([api('GET', '/api/admin/templates'), api('GET', '/api/admin/labels')]);
-      if (listed.status !== 200) {
-        form.error.textContent = 'Could not load the templates: ' + describeFailure(listed);
-        return;
-      }
-      templates = listed.body.templates;
-      const current = form.template.value;
-      form.template.replaceChildren(option('', 'Choose a template…'));
-      for (const t of templates) {
-        const text = t.name + ' (' + t.language + ', ' + String(t.category).toLowerCase() + ')';
-        form.template.append(option(t.name + '\n' + t.language, text));
-      }
-      form.template.value = current;
-      if (labels.status === 200 && Array.isArray(labels.body.labels)) {
-        const chosen = form.label.value;
-        form.label.replaceChildren(option('', 'Any label'));
-        for (const l of labels.body.labels) form.label.append(option(l.name, l.name));
-        form.label.value = chosen;
-      }
-      renderParameters();
-    }
-
-    form.template.addEventListener('change', renderParameters);
-    form.element.addEventListener('input', forgetPreview);
-    form.element.addEventListener('change', forgetPreview);
-    form.cancelButton.addEventListener('click', () => {
-      form.element.hidden = true;
-      onClose();
+      const box = field('campaign-parameter-' + i, 'Value of {{' + parameter.key + '}}', source);
+      box.dataset.key = parameter.key;
+      box.append(constant);
+      form.parameters.append(box);
     });
-
-    form.previewButton.addEventListener('click', async () => {
-      const read = readForm();
-      form.error.textContent = read.problem || '';
-      if (read.problem) return;
-      form.previewButton.disabled = true;
-      const res = await api('POST', '/api/admin/campaigns', Object.assign({}, read.body, { preview: true }));
-      form.previewButton.disabled = false;
-      if (res.status !== 200) {
-        form.error.textContent = 'No preview: ' + describeFailure(res);
-        return;
-      }
-      const recipients = count(res.body.recipients);
-      const lines = [node('p', 'campaign-recipients', recipients + (recipients === 1 ? ' student' : ' students'))];
-      if (res.body.sample) {
-        lines.push(node('p', 'muted', 'What ' + res.body.sample.contactId + ' would read:'));
-        lines.push(node('blockquote', 'campaign-sample', res.body.sample.text));
-      } else {
-        lines.push(node('p', 'muted', 'No student of this audience has what the parameters ask for.'));
-      }
-      form.preview.replaceChildren(...lines);
-      previewed = JSON.stringify(read.body);
-      form.startButton.disabled = recipients === 0;
-    });
-
-    form.element.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const read = readForm();
-      if (read.problem || previewed !== JSON.stringify(read.body)) {
-        form.error.textContent = read.problem || 'Preview the campaign as it is now before starting it.';
-        return;
-      }
-      form.startButton.disabled = true;
-      const res = await api('POST', '/api/admin/campaigns', read.body);
-      if (res.status !== 201) {
-        form.startButton.disabled = false;
-        form.error.textContent = 'Not started: ' + describeFailure(res);
-        return;
-      }
-      reset();
-      await onStarted(res.body.id);
-    });
-
-    /** Empties and hides the form. */
-    function reset() {
-      form.element.reset();
-      form.error.textContent = '';
-      forgetPreview();
-      renderParameters();
-      form.element.hidden = true;
-    }
-
-    return { element: form.element, open, reset };
   }
 
-  root.EduBotCampaignForm = { create };
-})(window);
+  /** The request the form describes, or the first thing wrong with it. */
+  function readForm() {
+    const chosen = chosenTemplate();
+    if (!form.name.value.trim()) return { problem: 'Give the campaign a name.' };
+    if (!chosen) return { problem: 'Choose a template.' };
+    const parameters = {};
+    for (const box of form.parameters.querySelectorAll('[data-key]')) {
+      const source = box.querySelector('select').value;
+      const constant = box.querySelector('input').value;
+      if (source === '' && constant.trim() === '') return { problem: 'Give {{' + box.dataset.key + '}} a value.' };
+      parameters[box.dataset.key] = source === '' ? constant : source;
+    }
+    const audience = {};
+    if (form.registered.checked) audience.registered = true;
+    if (form.className.value.trim()) audience.class = form.className.value.trim();
+    if (form.label.value) audience.label = form.label.value;
+    const ids = form.contacts.value.split(/[\s,]+/).filter(Boolean);
+    if (ids.length > 0) audience.contacts = ids;
+    if (form.active.value) audience.activeWithinDays = Number(form.active.value);
+    if (Object.keys(audience).length === 0) return { problem: 'Choose who gets it: at least one audience filter.' };
+    const body = {
+      name: form.name.value.trim(),
+      template: { name: chosen.name, language: chosen.language, parameters },
+      audience,
+    };
+    if (form.startAt.value) {
+      const at = new Date(form.startAt.value);
+      if (Number.isNaN(at.getTime())) return { problem: 'The start time is not a date.' };
+      body.startAt = at.toISOString();
+    }
+    if (form.rate.value) body.ratePerSecond = Number(form.rate.value);
+    if (form.dailyCap.value) body.dailyCap = Number(form.dailyCap.value);
+    if (form.ignoreOptOut.checked) body.ignoreOptOut = true;
+    return { body };
+  }
+
+  /** Any change to the form makes the preview stale: it must be looked at again before starting. */
+  function forgetPreview() {
+    previewed = null;
+    form.startButton.disabled = true;
+    form.preview.replaceChildren();
+  }
+
+  async function open() {
+    form.element.hidden = false;
+    form.error.textContent = '';
+    form.name.focus();
+    const [listed, labels] = await Promise.all([api('GET', '/api/admin/templates'), api('GET', '/api/admin/labels')]);
+    if (listed.status !== 200) {
+      form.error.textContent = 'Could not load the templates: ' + describeFailure(listed);
+      return;
+    }
+    templates = listed.body.templates;
+    const current = form.template.value;
+    form.template.replaceChildren(option('', 'Choose a template…'));
+    for (const t of templates) {
+      const text = t.name + ' (' + t.language + ', ' + String(t.category).toLowerCase() + ')';
+      form.template.append(option(t.name + '\n' + t.language, text));
+    }
+    form.template.value = current;
+    if (labels.status === 200 && Array.isArray(labels.body.labels)) {
+      const chosen = form.label.value;
+      form.label.replaceChildren(option('', 'Any label'));
+      for (const l of labels.body.labels) form.label.append(option(l.name, l.name));
+      form.label.value = chosen;
+    }
+    renderParameters();
+  }
+
+  form.template.addEventListener('change', renderParameters);
+  form.element.addEventListener('input', forgetPreview);
+  form.element.addEventListener('change', forgetPreview);
+  form.cancelButton.addEventListener('click', () => {
+    form.element.hidden = true;
+    onClose();
+  });
+
+  form.previewButton.addEventListener('click', async () => {
+    const read = readForm();
+    form.error.textContent = read.problem || '';
+    if (read.problem) return;
+    form.previewButton.disabled = true;
+    const res = await api('POST', '/api/admin/campaigns', Object.assign({}, read.body, { preview: true }));
+    form.previewButton.disabled = false;
+    if (res.status !== 200) {
+      form.error.textContent = 'No preview: ' + describeFailure(res);
+      return;
+    }
+    const recipients = count(res.body.recipients);
+    const lines = [node('p', 'campaign-recipients', recipients + (recipients === 1 ? ' student' : ' students'))];
+    if (res.body.sample) {
+      lines.push(node('p', 'muted', 'What ' + res.body.sample.contactId + ' would read:'));
+      lines.push(node('blockquote', 'campaign-sample', res.body.sample.text));
+    } else {
+      lines.push(node('p', 'muted', 'No student of this audience has what the parameters ask for.'));
+    }
+    form.preview.replaceChildren(...lines);
+    previewed = JSON.stringify(read.body);
+    form.startButton.disabled = recipients === 0;
+  });
+
+  form.element.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const read = readForm();
+    if (read.problem || previewed !== JSON.stringify(read.body)) {
+      form.error.textContent = read.problem || 'Preview the campaign as it is now before starting it.';
+      return;
+    }
+    form.startButton.disabled = true;
+    const res = await api('POST', '/api/admin/campaigns', read.body);
+    if (res.status !== 201) {
+      form.startButton.disabled = false;
+      form.error.textContent = 'Not started: ' + describeFailure(res);
+      return;
+    }
+    reset();
+    await onStarted(res.body.id);
+  });
+
+  /** Empties and hides the form. */
+  function reset() {
+    form.element.reset();
+    form.error.textContent = '';
+    forgetPreview();
+    renderParameters();
+    form.element.hidden = true;
+  }
+
+  return { element: form.element, open, reset };
+}
+
+export { create };

@@ -1,14 +1,11 @@
 // What every script of the console builds the page with. Data goes in as text, never as markup.
-(function (root) {
-  'use strict';
 
-  /** An element with a class and a text; the text is always set as text. */
-  function node(tag, className, text) {
-    const element = document.createElement(tag);
-    if (className) element.className = className;
-    if (text !== undefined && text !== null) element.textContent = String(text);
-    return element;
-  }
+/** An element with a class and a text; the text is always set as text. */
+function node(tag, className, text) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (text !== undefined && text !== null) element.textContent = String(text);
+  return element;
+}
 
-  root.EduBotDom = { node };
-})(window);
+export { node };

@@ -3,329 +3,325 @@
 // resolution targets per priority, the warning share and escalation. Each form saves with PUT and
 // shows the API's 400 message as it is; dated exceptions set through the API are kept as they are.
 // Keyboard use is the dialog's own: Tab through the fields, Escape closes.
-(function (root) {
-  'use strict';
+import { node } from './console-dom.js';
 
-  const { node } = root.EduBotDom;
+const DAYS = [
+  ['mon', 'Monday'],
+  ['tue', 'Tuesday'],
+  ['wed', 'Wednesday'],
+  ['thu', 'Thursday'],
+  ['fri', 'Friday'],
+  ['sat', 'Saturday'],
+  ['sun', 'Sunday'],
+];
+const PRIORITIES = [
+  ['urgent', 'Urgent'],
+  ['high', 'High'],
+  ['normal', 'Normal'],
+  ['low', 'Low'],
+];
+const NEW_INTERVAL = ['09:00', '17:00'];
 
-  const DAYS = [
-    ['mon', 'Monday'],
-    ['tue', 'Tuesday'],
-    ['wed', 'Wednesday'],
-    ['thu', 'Thursday'],
-    ['fri', 'Friday'],
-    ['sat', 'Saturday'],
-    ['sun', 'Sunday'],
-  ];
-  const PRIORITIES = [
-    ['urgent', 'Urgent'],
-    ['high', 'High'],
-    ['normal', 'Normal'],
-    ['low', 'Low'],
-  ];
-  const NEW_INTERVAL = ['09:00', '17:00'];
+function labelled(text, input) {
+  const label = node('label', 'hours-field');
+  label.append(node('span', 'hours-field-name', text), input);
+  return label;
+}
 
-  function labelled(text, input) {
-    const label = node('label', 'hours-field');
-    label.append(node('span', 'hours-field-name', text), input);
-    return label;
+function input(type, className, value) {
+  const element = node('input', className);
+  element.type = type;
+  if (value !== undefined) element.value = value;
+  element.autocomplete = 'off';
+  element.spellcheck = false;
+  return element;
+}
+
+function button(text, className) {
+  const element = node('button', className || 'secondary', text);
+  element.type = 'button';
+  return element;
+}
+
+function showResult(element, text, kind) {
+  element.textContent = text;
+  element.className = 'result result-' + kind;
+}
+
+/** `onSaved('hours' | 'sla', body)` once the API took a change. */
+function create({ api, describeFailure, onSaved }) {
+  const dialog = node('dialog', 'hours-dialog');
+  dialog.id = 'hours-dialog';
+  dialog.setAttribute('aria-labelledby', 'hours-dialog-title');
+  const head = node('div', 'hours-dialog-head');
+  const title = node('h2', '', 'Business hours and SLAs');
+  title.id = 'hours-dialog-title';
+  const close = button('Close');
+  head.append(title, close);
+
+  // ---- business hours ----
+  const hoursForm = node('form', 'hours-form');
+  hoursForm.id = 'hours-form';
+  hoursForm.noValidate = true;
+  const zone = input('text', 'hours-timezone');
+  zone.id = 'hours-timezone';
+  zone.maxLength = 64;
+  zone.setAttribute('list', 'hours-zones');
+  const zones = node('datalist');
+  zones.id = 'hours-zones';
+  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  zones.append(
+    ...known.map((name) => {
+      const option = node('option');
+      option.value = name;
+      return option;
+    }),
+  );
+  const week = node('div', 'hours-week');
+  const holidayList = node('ul', 'hours-holidays');
+  holidayList.setAttribute('aria-label', 'Holidays');
+  const holidayDate = input('date', 'hours-holiday-date');
+  const holidayName = input('text', 'hours-holiday-name');
+  holidayName.maxLength = 100;
+  const addHoliday = button('Add holiday');
+  const holidays = node('fieldset', 'hours-holiday-box');
+  const addRow = node('div', 'hours-holiday-add');
+  addRow.append(labelled('Holiday date', holidayDate), labelled('Holiday name', holidayName), addHoliday);
+  holidays.append(node('legend', '', 'Holidays (closed all day)'), holidayList, addRow);
+  const exceptionsNote = node('p', 'muted hours-exceptions');
+  const saveHours = node('button', '', 'Save business hours');
+  saveHours.type = 'submit';
+  const hoursResult = node('p', 'result');
+  hoursResult.id = 'hours-result';
+  hoursResult.setAttribute('role', 'status');
+  hoursForm.append(
+    node('h3', '', 'Business hours'),
+    labelled('Time zone', zone),
+    zones,
+    week,
+    holidays,
+    exceptionsNote,
+    saveHours,
+    hoursResult,
+  );
+
+  // ---- SLA targets ----
+  const slaForm = node('form', 'sla-form');
+  slaForm.id = 'sla-form';
+  slaForm.noValidate = true;
+  const table = node('table', 'sla-table');
+  const headRow = node('tr');
+  headRow.append(node('th', '', 'Priority'), node('th', '', 'First reply'), node('th', '', 'Resolution'));
+  const thead = node('thead');
+  thead.append(headRow);
+  const tbody = node('tbody');
+  const targetInputs = {};
+  for (const [priority, name] of PRIORITIES) {
+    const row = node('tr');
+    const cells = [node('th', '', name)];
+    for (const [kind, kindName] of [
+      ['firstResponse', 'first reply'],
+      ['resolution', 'resolution'],
+    ]) {
+      const field = input('text', 'sla-target');
+      field.maxLength = 16;
+      field.placeholder = 'none';
+      field.setAttribute('aria-label', name + ' ' + kindName + ' target');
+      targetInputs[kind + ':' + priority] = field;
+      const cell = node('td');
+      cell.append(field);
+      cells.push(cell);
+    }
+    row.append(...cells);
+    tbody.append(row);
+  }
+  table.append(thead, tbody);
+  const warn = input('number', 'sla-warn');
+  warn.min = '1';
+  warn.max = '99';
+  warn.step = '1';
+  const escalate = input('checkbox', 'sla-escalate');
+  const escalateLabel = node('label', 'hours-check');
+  escalateLabel.append(escalate, node('span', '', 'Escalate a breached chat: top of the queue, admins told'));
+  const saveSla = node('button', '', 'Save SLA targets');
+  saveSla.type = 'submit';
+  const slaResult = node('p', 'result');
+  slaResult.id = 'sla-result';
+  slaResult.setAttribute('role', 'status');
+  slaForm.append(
+    node('h3', '', 'SLA targets'),
+    node('p', 'muted', 'Business time, such as 30m, 4h or 2d; empty: no target. Counted only while open.'),
+    table,
+    labelled('Warn at (% of a target)', warn),
+    escalateLabel,
+    saveSla,
+    slaResult,
+  );
+
+  dialog.append(head, hoursForm, slaForm);
+  document.body.append(dialog);
+
+  let exceptions;
+  let busy = false;
+
+  /** The week as the fields hold it now. */
+  function readWeek() {
+    const weekly = {};
+    for (const [day] of DAYS) {
+      weekly[day] = Array.from(week.querySelectorAll('[data-day="' + day + '"] .hours-interval'), (row) => [
+        row.querySelector('.hours-opens').value.trim(),
+        row.querySelector('.hours-closes').value.trim(),
+      ]);
+    }
+    return weekly;
   }
 
-  function input(type, className, value) {
-    const element = node('input', className);
-    element.type = type;
-    if (value !== undefined) element.value = value;
-    element.autocomplete = 'off';
-    element.spellcheck = false;
-    return element;
+  function readHolidays() {
+    return Array.from(holidayList.querySelectorAll('.hours-holiday'), (item) => ({
+      date: item.dataset.date,
+      name: item.dataset.name,
+    }));
   }
 
-  function button(text, className) {
-    const element = node('button', className || 'secondary', text);
-    element.type = 'button';
-    return element;
-  }
-
-  function showResult(element, text, kind) {
-    element.textContent = text;
-    element.className = 'result result-' + kind;
-  }
-
-  /** `onSaved('hours' | 'sla', body)` once the API took a change. */
-  function create({ api, describeFailure, onSaved }) {
-    const dialog = node('dialog', 'hours-dialog');
-    dialog.id = 'hours-dialog';
-    dialog.setAttribute('aria-labelledby', 'hours-dialog-title');
-    const head = node('div', 'hours-dialog-head');
-    const title = node('h2', '', 'Business hours and SLAs');
-    title.id = 'hours-dialog-title';
-    const close = button('Close');
-    head.append(title, close);
-
-    // ---- business hours ----
-    const hoursForm = node('form', 'hours-form');
-    hoursForm.id = 'hours-form';
-    hoursForm.noValidate = true;
-    const zone = input('text', 'hours-timezone');
-    zone.id = 'hours-timezone';
-    zone.maxLength = 64;
-    zone.setAttribute('list', 'hours-zones');
-    const zones = node('datalist');
-    zones.id = 'hours-zones';
-    const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-    zones.append(
-      ...known.map((name) => {
-        const option = node('option');
-        option.value = name;
-        return option;
+  function renderWeek(weekly) {
+    week.replaceChildren(
+      ...DAYS.map(([day, name]) => {
+        const box = node('fieldset', 'hours-day');
+        box.dataset.day = day;
+        const list = node('ul', 'hours-intervals');
+        const intervals = weekly[day] || [];
+        intervals.forEach(([opens, closes], i) => {
+          const row = node('li', 'hours-interval');
+          const from = input('text', 'hours-time hours-opens', opens);
+          const to = input('text', 'hours-time hours-closes', closes);
+          for (const field of [from, to]) {
+            field.maxLength = 5;
+            field.inputMode = 'numeric';
+            field.placeholder = 'HH:MM';
+          }
+          from.setAttribute('aria-label', name + ' opens ' + (i + 1));
+          to.setAttribute('aria-label', name + ' closes ' + (i + 1));
+          const remove = button('Remove');
+          remove.setAttribute('aria-label', 'Remove ' + name + ' hours ' + (i + 1));
+          remove.addEventListener('click', () => {
+            const now = readWeek();
+            now[day].splice(i, 1);
+            renderWeek(now);
+            week.querySelector('[data-day="' + day + '"] .hours-add').focus();
+          });
+          row.append(from, node('span', 'hours-dash', '–'), to, remove);
+          list.append(row);
+        });
+        const add = button('Add hours', 'secondary hours-add');
+        add.setAttribute('aria-label', 'Add ' + name + ' hours');
+        add.addEventListener('click', () => {
+          const now = readWeek();
+          const last = now[day][now[day].length - 1];
+          now[day].push(last ? [last[1] === '24:00' ? '00:00' : last[1], '24:00'] : NEW_INTERVAL.slice());
+          renderWeek(now);
+          const opens = week.querySelectorAll('[data-day="' + day + '"] .hours-opens');
+          opens[opens.length - 1].focus();
+        });
+        box.append(node('legend', '', name), list);
+        if (intervals.length === 0) box.append(node('span', 'muted hours-closed-day', 'Closed'));
+        box.append(add);
+        return box;
       }),
     );
-    const week = node('div', 'hours-week');
-    const holidayList = node('ul', 'hours-holidays');
-    holidayList.setAttribute('aria-label', 'Holidays');
-    const holidayDate = input('date', 'hours-holiday-date');
-    const holidayName = input('text', 'hours-holiday-name');
-    holidayName.maxLength = 100;
-    const addHoliday = button('Add holiday');
-    const holidays = node('fieldset', 'hours-holiday-box');
-    const addRow = node('div', 'hours-holiday-add');
-    addRow.append(labelled('Holiday date', holidayDate), labelled('Holiday name', holidayName), addHoliday);
-    holidays.append(node('legend', '', 'Holidays (closed all day)'), holidayList, addRow);
-    const exceptionsNote = node('p', 'muted hours-exceptions');
-    const saveHours = node('button', '', 'Save business hours');
-    saveHours.type = 'submit';
-    const hoursResult = node('p', 'result');
-    hoursResult.id = 'hours-result';
-    hoursResult.setAttribute('role', 'status');
-    hoursForm.append(
-      node('h3', '', 'Business hours'),
-      labelled('Time zone', zone),
-      zones,
-      week,
-      holidays,
-      exceptionsNote,
-      saveHours,
-      hoursResult,
-    );
-
-    // ---- SLA targets ----
-    const slaForm = node('form', 'sla-form');
-    slaForm.id = 'sla-form';
-    slaForm.noValidate = true;
-    const table = node('table', 'sla-table');
-    const headRow = node('tr');
-    headRow.append(node('th', '', 'Priority'), node('th', '', 'First reply'), node('th', '', 'Resolution'));
-    const thead = node('thead');
-    thead.append(headRow);
-    const tbody = node('tbody');
-    const targetInputs = {};
-    for (const [priority, name] of PRIORITIES) {
-      const row = node('tr');
-      const cells = [node('th', '', name)];
-      for (const [kind, kindName] of [
-        ['firstResponse', 'first reply'],
-        ['resolution', 'resolution'],
-      ]) {
-        const field = input('text', 'sla-target');
-        field.maxLength = 16;
-        field.placeholder = 'none';
-        field.setAttribute('aria-label', name + ' ' + kindName + ' target');
-        targetInputs[kind + ':' + priority] = field;
-        const cell = node('td');
-        cell.append(field);
-        cells.push(cell);
-      }
-      row.append(...cells);
-      tbody.append(row);
-    }
-    table.append(thead, tbody);
-    const warn = input('number', 'sla-warn');
-    warn.min = '1';
-    warn.max = '99';
-    warn.step = '1';
-    const escalate = input('checkbox', 'sla-escalate');
-    const escalateLabel = node('label', 'hours-check');
-    escalateLabel.append(escalate, node('span', '', 'Escalate a breached chat: top of the queue, admins told'));
-    const saveSla = node('button', '', 'Save SLA targets');
-    saveSla.type = 'submit';
-    const slaResult = node('p', 'result');
-    slaResult.id = 'sla-result';
-    slaResult.setAttribute('role', 'status');
-    slaForm.append(
-      node('h3', '', 'SLA targets'),
-      node('p', 'muted', 'Business time, such as 30m, 4h or 2d; empty: no target. Counted only while open.'),
-      table,
-      labelled('Warn at (% of a target)', warn),
-      escalateLabel,
-      saveSla,
-      slaResult,
-    );
-
-    dialog.append(head, hoursForm, slaForm);
-    document.body.append(dialog);
-
-    let exceptions;
-    let busy = false;
-
-    /** The week as the fields hold it now. */
-    function readWeek() {
-      const weekly = {};
-      for (const [day] of DAYS) {
-        weekly[day] = Array.from(week.querySelectorAll('[data-day="' + day + '"] .hours-interval'), (row) => [
-          row.querySelector('.hours-opens').value.trim(),
-          row.querySelector('.hours-closes').value.trim(),
-        ]);
-      }
-      return weekly;
-    }
-
-    function readHolidays() {
-      return Array.from(holidayList.querySelectorAll('.hours-holiday'), (item) => ({
-        date: item.dataset.date,
-        name: item.dataset.name,
-      }));
-    }
-
-    function renderWeek(weekly) {
-      week.replaceChildren(
-        ...DAYS.map(([day, name]) => {
-          const box = node('fieldset', 'hours-day');
-          box.dataset.day = day;
-          const list = node('ul', 'hours-intervals');
-          const intervals = weekly[day] || [];
-          intervals.forEach(([opens, closes], i) => {
-            const row = node('li', 'hours-interval');
-            const from = input('text', 'hours-time hours-opens', opens);
-            const to = input('text', 'hours-time hours-closes', closes);
-            for (const field of [from, to]) {
-              field.maxLength = 5;
-              field.inputMode = 'numeric';
-              field.placeholder = 'HH:MM';
-            }
-            from.setAttribute('aria-label', name + ' opens ' + (i + 1));
-            to.setAttribute('aria-label', name + ' closes ' + (i + 1));
-            const remove = button('Remove');
-            remove.setAttribute('aria-label', 'Remove ' + name + ' hours ' + (i + 1));
-            remove.addEventListener('click', () => {
-              const now = readWeek();
-              now[day].splice(i, 1);
-              renderWeek(now);
-              week.querySelector('[data-day="' + day + '"] .hours-add').focus();
-            });
-            row.append(from, node('span', 'hours-dash', '–'), to, remove);
-            list.append(row);
-          });
-          const add = button('Add hours', 'secondary hours-add');
-          add.setAttribute('aria-label', 'Add ' + name + ' hours');
-          add.addEventListener('click', () => {
-            const now = readWeek();
-            const last = now[day][now[day].length - 1];
-            now[day].push(last ? [last[1] === '24:00' ? '00:00' : last[1], '24:00'] : NEW_INTERVAL.slice());
-            renderWeek(now);
-            const opens = week.querySelectorAll('[data-day="' + day + '"] .hours-opens');
-            opens[opens.length - 1].focus();
-          });
-          box.append(node('legend', '', name), list);
-          if (intervals.length === 0) box.append(node('span', 'muted hours-closed-day', 'Closed'));
-          box.append(add);
-          return box;
-        }),
-      );
-    }
-
-    function renderHolidays(list) {
-      const sorted = list.slice().sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-      holidayList.replaceChildren(
-        ...sorted.map((holiday) => {
-          const item = node('li', 'hours-holiday');
-          item.dataset.date = holiday.date;
-          item.dataset.name = holiday.name;
-          const remove = button('Remove');
-          remove.setAttribute('aria-label', 'Remove holiday ' + holiday.date + ' ' + holiday.name);
-          remove.addEventListener('click', () => {
-            renderHolidays(readHolidays().filter((h) => h.date !== holiday.date));
-            holidayDate.focus();
-          });
-          item.append(node('span', 'hours-holiday-date-text', holiday.date), node('span', '', holiday.name), remove);
-          return item;
-        }),
-      );
-      if (sorted.length === 0) holidayList.append(node('li', 'muted', 'No holidays.'));
-    }
-
-    addHoliday.addEventListener('click', () => {
-      const date = holidayDate.value;
-      const name = holidayName.value.trim();
-      if (!date || !name) {
-        showResult(hoursResult, 'A holiday needs a date and a name.', 'error');
-        (date ? holidayName : holidayDate).focus();
-        return;
-      }
-      renderHolidays(readHolidays().concat([{ date, name }]));
-      holidayDate.value = '';
-      holidayName.value = '';
-      showResult(hoursResult, 'Holiday added: save to keep it.', 'pending');
-      holidayDate.focus();
-    });
-
-    /** PUTs `body`; the form's result line says how it went, in the API's words when refused. */
-    async function save(kind, path, body, saveButton, result, done) {
-      if (busy) return;
-      busy = saveButton.disabled = true;
-      showResult(result, 'Saving…', 'pending');
-      const res = await api('PUT', path, body);
-      busy = saveButton.disabled = false;
-      if (res.status === 200) {
-        showResult(result, '✓ ' + done, 'ok');
-        onSaved(kind, res.body);
-      } else showResult(result, 'Not saved — ' + describeFailure(res), 'error');
-    }
-
-    hoursForm.addEventListener('submit', (event) => {
-      event.preventDefault();
-      const body = { timezone: zone.value.trim(), weekly: readWeek(), holidays: readHolidays() };
-      if (exceptions) body.exceptions = exceptions;
-      void save('hours', '/api/admin/business-hours', body, saveHours, hoursResult, 'Business hours saved');
-    });
-
-    slaForm.addEventListener('submit', (event) => {
-      event.preventDefault();
-      const body = { firstResponse: {}, resolution: {}, warnAt: Number(warn.value) / 100, escalate: escalate.checked };
-      for (const [key, field] of Object.entries(targetInputs)) {
-        const [kind, priority] = key.split(':');
-        if (field.value.trim() !== '') body[kind][priority] = field.value.trim();
-      }
-      void save('sla', '/api/admin/sla', body, saveSla, slaResult, 'SLA targets saved');
-    });
-
-    close.addEventListener('click', () => dialog.close());
-
-    return {
-      /** Opens the editors on the hours and targets last read (GET answers). */
-      open(hours, sla) {
-        zone.value = hours ? hours.timezone : 'UTC';
-        renderWeek(hours ? hours.weekly : {});
-        renderHolidays(hours ? hours.holidays : []);
-        exceptions = hours && Array.isArray(hours.exceptions) ? hours.exceptions : undefined;
-        exceptionsNote.textContent = exceptions
-          ? exceptions.length + ' dated exception(s) set through the API are kept as they are.'
-          : '';
-        for (const [key, field] of Object.entries(targetInputs)) {
-          const [kind, priority] = key.split(':');
-          field.value = (sla && sla[kind] && sla[kind][priority]) || '';
-        }
-        warn.value = String(Math.round((sla ? sla.warnAt : 0.8) * 100));
-        escalate.checked = Boolean(sla && sla.escalate);
-        hoursResult.textContent = '';
-        slaResult.textContent = '';
-        if (!dialog.open) dialog.showModal();
-        zone.focus();
-      },
-      close() {
-        if (dialog.open) dialog.close();
-      },
-    };
   }
 
-  root.EduBotHoursEditor = { create };
-})(window);
+  function renderHolidays(list) {
+    const sorted = list.slice().sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    holidayList.replaceChildren(
+      ...sorted.map((holiday) => {
+        const item = node('li', 'hours-holiday');
+        item.dataset.date = holiday.date;
+        item.dataset.name = holiday.name;
+        const remove = button('Remove');
+        remove.setAttribute('aria-label', 'Remove holiday ' + holiday.date + ' ' + holiday.name);
+        remove.addEventListener('click', () => {
+          renderHolidays(readHolidays().filter((h) => h.date !== holiday.date));
+          holidayDate.focus();
+        });
+        item.append(node('span', 'hours-holiday-date-text', holiday.date), node('span', '', holiday.name), remove);
+        return item;
+      }),
+    );
+    if (sorted.length === 0) holidayList.append(node('li', 'muted', 'No holidays.'));
+  }
+
+  addHoliday.addEventListener('click', () => {
+    const date = holidayDate.value;
+    const name = holidayName.value.trim();
+    if (!date || !name) {
+      showResult(hoursResult, 'A holiday needs a date and a name.', 'error');
+      (date ? holidayName : holidayDate).focus();
+      return;
+    }
+    renderHolidays(readHolidays().concat([{ date, name }]));
+    holidayDate.value = '';
+    holidayName.value = '';
+    showResult(hoursResult, 'Holiday added: save to keep it.', 'pending');
+    holidayDate.focus();
+  });
+
+  /** PUTs `body`; the form's result line says how it went, in the API's words when refused. */
+  async function save(kind, path, body, saveButton, result, done) {
+    if (busy) return;
+    busy = saveButton.disabled = true;
+    showResult(result, 'Saving…', 'pending');
+    const res = await api('PUT', path, body);
+    busy = saveButton.disabled = false;
+    if (res.status === 200) {
+      showResult(result, '✓ ' + done, 'ok');
+      onSaved(kind, res.body);
+    } else showResult(result, 'Not saved — ' + describeFailure(res), 'error');
+  }
+
+  hoursForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const body = { timezone: zone.value.trim(), weekly: readWeek(), holidays: readHolidays() };
+    if (exceptions) body.exceptions = exceptions;
+    void save('hours', '/api/admin/business-hours', body, saveHours, hoursResult, 'Business hours saved');
+  });
+
+  slaForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const body = { firstResponse: {}, resolution: {}, warnAt: Number(warn.value) / 100, escalate: escalate.checked };
+    for (const [key, field] of Object.entries(targetInputs)) {
+      const [kind, priority] = key.split(':');
+      if (field.value.trim() !== '') body[kind][priority] = field.value.trim();
+    }
+    void save('sla', '/api/admin/sla', body, saveSla, slaResult, 'SLA targets saved');
+  });
+
+  close.addEventListener('click', () => dialog.close());
+
+  return {
+    /** Opens the editors on the hours and targets last read (GET answers). */
+    open(hours, sla) {
+      zone.value = hours ? hours.timezone : 'UTC';
+      renderWeek(hours ? hours.weekly : {});
+      renderHolidays(hours ? hours.holidays : []);
+      exceptions = hours && Array.isArray(hours.exceptions) ? hours.exceptions : undefined;
+      exceptionsNote.textContent = exceptions
+        ? exceptions.length + ' dated exception(s) set through the API are kept as they are.'
+        : '';
+      for (const [key, field] of Object.entries(targetInputs)) {
+        const [kind, priority] = key.split(':');
+        field.value = (sla && sla[kind] && sla[kind][priority]) || '';
+      }
+      warn.value = String(Math.round((sla ? sla.warnAt : 0.8) * 100));
+      escalate.checked = Boolean(sla && sla.escalate);
+      hoursResult.textContent = '';
+      slaResult.textContent = '';
+      if (!dialog.open) dialog.showModal();
+      zone.focus();
+    },
+    close() {
+      if (dialog.open) dialog.close();
+    },
+  };
+}
+
+export { create };

@@ -4,310 +4,307 @@
 // label and priority, and, for admins, a form that creates a label. Other consoles follow through the
 // event stream: 'labels' and 'priority' events reload what they show, 'labels_changed' the label list.
 // Names and colours go into the page as text and through the CSSOM, never as markup.
-(function (root) {
-  'use strict';
+import { node } from './console-dom.js';
+import { PRIORITIES } from './facts.js';
 
-  const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
-  const PRIORITY_NAMES = { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' };
-  const COLOR = /^#[0-9a-f]{6}$/;
+const PRIORITY_NAMES = { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' };
+const COLOR = /^#[0-9a-f]{6}$/;
 
-  const { node } = root.EduBotDom;
-  const $ = (id) => document.getElementById(id);
+const $ = (id) => document.getElementById(id);
 
-  /** Dark or light text, whichever reads better on `color` (WCAG relative luminance). */
-  function textOn(color) {
-    const channel = (hex) => {
-      const c = parseInt(hex, 16) / 255;
-      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-    };
-    const l =
-      0.2126 * channel(color.slice(1, 3)) + 0.7152 * channel(color.slice(3, 5)) + 0.0722 * channel(color.slice(5, 7));
-    return l > 0.4 ? '#111827' : '#ffffff';
+/** Dark or light text, whichever reads better on `color` (WCAG relative luminance). */
+function textOn(color) {
+  const channel = (hex) => {
+    const c = parseInt(hex, 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+  };
+  const l =
+    0.2126 * channel(color.slice(1, 3)) + 0.7152 * channel(color.slice(3, 5)) + 0.0722 * channel(color.slice(5, 7));
+  return l > 0.4 ? '#111827' : '#ffffff';
+}
+
+/** One label as a chip in its colour. */
+function chip(label) {
+  const element = node('span', 'label-chip', label.name);
+  if (COLOR.test(label.color)) {
+    element.style.backgroundColor = label.color;
+    element.style.color = textOn(label.color);
+  }
+  element.title = 'Label: ' + label.name;
+  return element;
+}
+
+function priorityBadge(priority) {
+  const badge = node('span', 'priority-badge', PRIORITY_NAMES[priority] || priority);
+  badge.dataset.priority = priority;
+  badge.title = 'Priority: ' + (PRIORITY_NAMES[priority] || priority);
+  return badge;
+}
+
+/**
+ * `api(method, path, body)` and `describeFailure(res)` are the console's; `contactId()` the open
+ * conversation; `onFilterChange()` reloads the list; `onChanged(contactId)` reloads what shows a
+ * conversation after this agent changed it.
+ */
+function create({ api, describeFailure, contactId, onFilterChange, onChanged }) {
+  const ui = {
+    labelFilter: $('label-filter'),
+    priorityFilter: $('priority-filter'),
+    headPriority: $('conversation-priority'),
+    headLabels: $('conversation-labels'),
+    editor: $('labels-editor'),
+    prioritySelect: $('priority-select'),
+    choices: $('label-choices'),
+    result: $('labels-result'),
+    admin: $('label-admin'),
+    adminForm: $('label-admin-form'),
+    name: $('label-name'),
+    color: $('label-color'),
+    create: $('label-create'),
+    adminResult: $('label-admin-result'),
+    manage: $('label-manage'),
+  };
+  let catalogue = [];
+  let shown = null;
+  let busy = false;
+  let sequence = 0;
+  // The label whose Delete was clicked once: a second click deletes it.
+  let confirming = null;
+
+  function showResult(element, text, kind) {
+    element.textContent = text;
+    element.className = 'result result-' + kind;
   }
 
-  /** One label as a chip in its colour. */
-  function chip(label) {
-    const element = node('span', 'label-chip', label.name);
-    if (COLOR.test(label.color)) {
-      element.style.backgroundColor = label.color;
-      element.style.color = textOn(label.color);
-    }
-    element.title = 'Label: ' + label.name;
-    return element;
+  ui.priorityFilter.append(
+    ...PRIORITIES.map((p) => {
+      const option = node('option', '', PRIORITY_NAMES[p]);
+      option.value = p;
+      return option;
+    }),
+  );
+  ui.prioritySelect.append(
+    ...PRIORITIES.map((p) => {
+      const option = node('option', '', PRIORITY_NAMES[p]);
+      option.value = p;
+      return option;
+    }),
+  );
+
+  async function loadCatalogue() {
+    const mine = ++sequence;
+    const res = await api('GET', '/api/admin/labels');
+    if (mine !== sequence || res.status !== 200 || !res.body || !Array.isArray(res.body.labels)) return;
+    catalogue = res.body.labels;
+    renderFilter();
+    renderEditor();
+    renderManage();
   }
 
-  function priorityBadge(priority) {
-    const badge = node('span', 'priority-badge', PRIORITY_NAMES[priority] || priority);
-    badge.dataset.priority = priority;
-    badge.title = 'Priority: ' + (PRIORITY_NAMES[priority] || priority);
-    return badge;
-  }
-
-  /**
-   * `api(method, path, body)` and `describeFailure(res)` are the console's; `contactId()` the open
-   * conversation; `onFilterChange()` reloads the list; `onChanged(contactId)` reloads what shows a
-   * conversation after this agent changed it.
-   */
-  function create({ api, describeFailure, contactId, onFilterChange, onChanged }) {
-    const ui = {
-      labelFilter: $('label-filter'),
-      priorityFilter: $('priority-filter'),
-      headPriority: $('conversation-priority'),
-      headLabels: $('conversation-labels'),
-      editor: $('labels-editor'),
-      prioritySelect: $('priority-select'),
-      choices: $('label-choices'),
-      result: $('labels-result'),
-      admin: $('label-admin'),
-      adminForm: $('label-admin-form'),
-      name: $('label-name'),
-      color: $('label-color'),
-      create: $('label-create'),
-      adminResult: $('label-admin-result'),
-      manage: $('label-manage'),
-    };
-    let catalogue = [];
-    let shown = null;
-    let busy = false;
-    let sequence = 0;
-    // The label whose Delete was clicked once: a second click deletes it.
-    let confirming = null;
-
-    function showResult(element, text, kind) {
-      element.textContent = text;
-      element.className = 'result result-' + kind;
-    }
-
-    ui.priorityFilter.append(
-      ...PRIORITIES.map((p) => {
-        const option = node('option', '', PRIORITY_NAMES[p]);
-        option.value = p;
-        return option;
+  /** The admins' list of labels, each with a Delete that asks for a second click. */
+  function renderManage() {
+    ui.manage.replaceChildren(
+      ...catalogue.map((label) => {
+        const item = node('li', 'label-manage-item');
+        const remove = node('button', 'secondary', confirming === label.id ? 'Confirm delete' : 'Delete');
+        remove.type = 'button';
+        remove.setAttribute('aria-label', (confirming === label.id ? 'Confirm delete ' : 'Delete ') + label.name);
+        remove.addEventListener('click', () => void removeLabel(label));
+        item.append(chip(label), remove);
+        return item;
       }),
     );
-    ui.prioritySelect.append(
-      ...PRIORITIES.map((p) => {
-        const option = node('option', '', PRIORITY_NAMES[p]);
-        option.value = p;
-        return option;
-      }),
-    );
+  }
 
-    async function loadCatalogue() {
-      const mine = ++sequence;
-      const res = await api('GET', '/api/admin/labels');
-      if (mine !== sequence || res.status !== 200 || !res.body || !Array.isArray(res.body.labels)) return;
-      catalogue = res.body.labels;
-      renderFilter();
-      renderEditor();
+  async function removeLabel(label) {
+    if (confirming !== label.id) {
+      confirming = label.id;
       renderManage();
-    }
-
-    /** The admins' list of labels, each with a Delete that asks for a second click. */
-    function renderManage() {
-      ui.manage.replaceChildren(
-        ...catalogue.map((label) => {
-          const item = node('li', 'label-manage-item');
-          const remove = node('button', 'secondary', confirming === label.id ? 'Confirm delete' : 'Delete');
-          remove.type = 'button';
-          remove.setAttribute('aria-label', (confirming === label.id ? 'Confirm delete ' : 'Delete ') + label.name);
-          remove.addEventListener('click', () => void removeLabel(label));
-          item.append(chip(label), remove);
-          return item;
-        }),
+      showResult(
+        ui.adminResult,
+        'Delete “' + label.name + '”? It comes off every conversation. Click Confirm delete to go on.',
+        'pending',
       );
+      ui.manage.querySelector('button[aria-label="Confirm delete ' + CSS.escape(label.name) + '"]')?.focus();
+      return;
     }
-
-    async function removeLabel(label) {
-      if (confirming !== label.id) {
-        confirming = label.id;
-        renderManage();
-        showResult(
-          ui.adminResult,
-          'Delete “' + label.name + '”? It comes off every conversation. Click Confirm delete to go on.',
-          'pending',
-        );
-        ui.manage.querySelector('button[aria-label="Confirm delete ' + CSS.escape(label.name) + '"]')?.focus();
-        return;
-      }
-      confirming = null;
-      const res = await api('DELETE', '/api/admin/labels/' + encodeURIComponent(String(label.id)));
-      if (res.status === 200) {
-        const count = res.body.conversations;
-        showResult(
-          ui.adminResult,
-          '✓ Label “' + label.name + '” deleted' + (count ? ', taken off ' + count + ' conversation(s)' : ''),
-          'ok',
-        );
-      } else {
-        showResult(ui.adminResult, 'Not deleted — ' + describeFailure(res), 'error');
-      }
-      void loadCatalogue();
-    }
-
-    async function loadRole() {
-      const res = await api('GET', '/api/admin/me');
-      ui.admin.hidden = !(res.status === 200 && res.body && res.body.agent && res.body.agent.role === 'admin');
-    }
-
-    function renderFilter() {
-      const chosen = ui.labelFilter.value;
-      const all = node('option', '', 'All labels');
-      all.value = '';
-      ui.labelFilter.replaceChildren(
-        all,
-        ...catalogue.map((label) => {
-          const option = node('option', '', label.name);
-          option.value = label.name;
-          return option;
-        }),
+    confirming = null;
+    const res = await api('DELETE', '/api/admin/labels/' + encodeURIComponent(String(label.id)));
+    if (res.status === 200) {
+      const count = res.body.conversations;
+      showResult(
+        ui.adminResult,
+        '✓ Label “' + label.name + '” deleted' + (count ? ', taken off ' + count + ' conversation(s)' : ''),
+        'ok',
       );
-      const still = catalogue.some((label) => label.name === chosen);
-      ui.labelFilter.value = still ? chosen : '';
-      // The label filtered by was deleted or renamed: the list shows everything again.
-      if (chosen !== '' && !still) onFilterChange();
+    } else {
+      showResult(ui.adminResult, 'Not deleted — ' + describeFailure(res), 'error');
     }
-
-    /** The header's badge and chips, and the editor's ticks, for the conversation last loaded. */
-    function renderHead(conversation) {
-      if (!conversation || !Array.isArray(conversation.labels)) return;
-      shown = { contactId: conversation.contactId, labels: conversation.labels, priority: conversation.priority };
-      ui.headPriority.replaceChildren(priorityBadge(conversation.priority || 'normal'));
-      ui.headLabels.replaceChildren(
-        ...conversation.labels.map((label) => {
-          const item = node('li');
-          item.append(chip(label));
-          return item;
-        }),
-      );
-      renderEditor();
-    }
-
-    function renderEditor() {
-      if (!shown) return;
-      ui.prioritySelect.value = shown.priority || 'normal';
-      const on = new Set(shown.labels.map((label) => label.id));
-      ui.choices.replaceChildren(
-        ...catalogue.map((label) => {
-          const id = 'label-choice-' + label.id;
-          const item = node('li', 'label-choice');
-          const box = node('input');
-          box.type = 'checkbox';
-          box.id = id;
-          box.value = label.name;
-          box.checked = on.has(label.id);
-          box.disabled = busy;
-          box.addEventListener('change', () => void saveLabels());
-          const text = node('label');
-          text.htmlFor = id;
-          text.append(chip(label));
-          item.append(box, text);
-          return item;
-        }),
-      );
-      if (catalogue.length === 0) ui.choices.append(node('li', 'muted', 'No labels yet: an admin creates them.'));
-      ui.prioritySelect.disabled = busy;
-    }
-
-    async function saveLabels() {
-      const target = contactId();
-      if (!target || busy) return;
-      const names = Array.from(ui.choices.querySelectorAll('input:checked'), (box) => box.value);
-      await change(target, 'labels', { labels: names }, 'Labels saved');
-    }
-
-    async function savePriority() {
-      const target = contactId();
-      if (!target || busy) return;
-      await change(target, 'priority', { priority: ui.prioritySelect.value }, 'Priority saved');
-    }
-
-    async function change(target, what, body, done) {
-      busy = true;
-      renderEditor();
-      showResult(ui.result, 'Saving…', 'pending');
-      const res = await api('PUT', '/api/admin/conversations/' + encodeURIComponent(target) + '/' + what, body);
-      busy = false;
-      // Another conversation was opened meanwhile: its editor was drawn while this one was busy.
-      if (target !== contactId()) {
-        renderEditor();
-        return;
-      }
-      if (res.status === 200) {
-        showResult(ui.result, '✓ ' + done, 'ok');
-        if (what === 'labels') shown = Object.assign({}, shown, { labels: res.body.labels });
-        else shown = Object.assign({}, shown, { priority: res.body.priority });
-        renderHead(Object.assign({ contactId: target }, shown));
-      } else {
-        showResult(ui.result, 'Not saved — ' + describeFailure(res), 'error');
-        renderEditor();
-      }
-      onChanged(target);
-    }
-
-    ui.prioritySelect.addEventListener('change', () => void savePriority());
-    ui.labelFilter.addEventListener('change', () => onFilterChange());
-    ui.priorityFilter.addEventListener('change', () => onFilterChange());
-
-    ui.adminForm.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const name = ui.name.value.trim();
-      if (name === '') {
-        showResult(ui.adminResult, 'Give the label a name.', 'error');
-        return;
-      }
-      ui.create.disabled = true;
-      const res = await api('POST', '/api/admin/labels', { name, color: ui.color.value });
-      ui.create.disabled = false;
-      if (res.status === 201) {
-        showResult(ui.adminResult, '✓ Label “' + res.body.label.name + '” created', 'ok');
-        ui.name.value = '';
-        void loadCatalogue();
-      } else {
-        showResult(ui.adminResult, 'Not created — ' + describeFailure(res), 'error');
-      }
-    });
-
-    return {
-      /** After sign-in: the labels, and whether this person may create them. */
-      start() {
-        void loadCatalogue();
-        void loadRole();
-      },
-      forget() {
-        catalogue = [];
-        shown = null;
-        confirming = null;
-        ui.manage.replaceChildren();
-        ui.admin.hidden = true;
-        ui.labelFilter.value = '';
-        ui.priorityFilter.value = '';
-        ui.result.textContent = '';
-        ui.adminResult.textContent = '';
-      },
-      /** A label was created, renamed or deleted, here or in another console. */
-      noteEvent(data) {
-        if (data.kind !== 'labels_changed') return;
-        void loadCatalogue();
-        // A label renamed, recoloured or deleted changes the open conversation's chips too.
-        const open = contactId();
-        if (open) onChanged(open);
-      },
-      renderHead,
-      /** The chips and (unless normal) the priority of a list or queue item. */
-      decorations(item) {
-        const element = node('span', 'item-labels');
-        if (item.priority && item.priority !== 'normal') element.append(priorityBadge(item.priority));
-        if (Array.isArray(item.labels)) element.append(...item.labels.map(chip));
-        return element;
-      },
-      /** Adds the list's filters to its query. */
-      filterParams(params) {
-        if (ui.labelFilter.value) params.set('label', ui.labelFilter.value);
-        if (ui.priorityFilter.value) params.set('priority', ui.priorityFilter.value);
-      },
-    };
+    void loadCatalogue();
   }
 
-  root.EduBotLabels = { create, PRIORITIES };
-})(window);
+  async function loadRole() {
+    const res = await api('GET', '/api/admin/me');
+    ui.admin.hidden = !(res.status === 200 && res.body && res.body.agent && res.body.agent.role === 'admin');
+  }
+
+  function renderFilter() {
+    const chosen = ui.labelFilter.value;
+    const all = node('option', '', 'All labels');
+    all.value = '';
+    ui.labelFilter.replaceChildren(
+      all,
+      ...catalogue.map((label) => {
+        const option = node('option', '', label.name);
+        option.value = label.name;
+        return option;
+      }),
+    );
+    const still = catalogue.some((label) => label.name === chosen);
+    ui.labelFilter.value = still ? chosen : '';
+    // The label filtered by was deleted or renamed: the list shows everything again.
+    if (chosen !== '' && !still) onFilterChange();
+  }
+
+  /** The header's badge and chips, and the editor's ticks, for the conversation last loaded. */
+  function renderHead(conversation) {
+    if (!conversation || !Array.isArray(conversation.labels)) return;
+    shown = { contactId: conversation.contactId, labels: conversation.labels, priority: conversation.priority };
+    ui.headPriority.replaceChildren(priorityBadge(conversation.priority || 'normal'));
+    ui.headLabels.replaceChildren(
+      ...conversation.labels.map((label) => {
+        const item = node('li');
+        item.append(chip(label));
+        return item;
+      }),
+    );
+    renderEditor();
+  }
+
+  function renderEditor() {
+    if (!shown) return;
+    ui.prioritySelect.value = shown.priority || 'normal';
+    const on = new Set(shown.labels.map((label) => label.id));
+    ui.choices.replaceChildren(
+      ...catalogue.map((label) => {
+        const id = 'label-choice-' + label.id;
+        const item = node('li', 'label-choice');
+        const box = node('input');
+        box.type = 'checkbox';
+        box.id = id;
+        box.value = label.name;
+        box.checked = on.has(label.id);
+        box.disabled = busy;
+        box.addEventListener('change', () => void saveLabels());
+        const text = node('label');
+        text.htmlFor = id;
+        text.append(chip(label));
+        item.append(box, text);
+        return item;
+      }),
+    );
+    if (catalogue.length === 0) ui.choices.append(node('li', 'muted', 'No labels yet: an admin creates them.'));
+    ui.prioritySelect.disabled = busy;
+  }
+
+  async function saveLabels() {
+    const target = contactId();
+    if (!target || busy) return;
+    const names = Array.from(ui.choices.querySelectorAll('input:checked'), (box) => box.value);
+    await change(target, 'labels', { labels: names }, 'Labels saved');
+  }
+
+  async function savePriority() {
+    const target = contactId();
+    if (!target || busy) return;
+    await change(target, 'priority', { priority: ui.prioritySelect.value }, 'Priority saved');
+  }
+
+  async function change(target, what, body, done) {
+    busy = true;
+    renderEditor();
+    showResult(ui.result, 'Saving…', 'pending');
+    const res = await api('PUT', '/api/admin/conversations/' + encodeURIComponent(target) + '/' + what, body);
+    busy = false;
+    // Another conversation was opened meanwhile: its editor was drawn while this one was busy.
+    if (target !== contactId()) {
+      renderEditor();
+      return;
+    }
+    if (res.status === 200) {
+      showResult(ui.result, '✓ ' + done, 'ok');
+      if (what === 'labels') shown = Object.assign({}, shown, { labels: res.body.labels });
+      else shown = Object.assign({}, shown, { priority: res.body.priority });
+      renderHead(Object.assign({ contactId: target }, shown));
+    } else {
+      showResult(ui.result, 'Not saved — ' + describeFailure(res), 'error');
+      renderEditor();
+    }
+    onChanged(target);
+  }
+
+  ui.prioritySelect.addEventListener('change', () => void savePriority());
+  ui.labelFilter.addEventListener('change', () => onFilterChange());
+  ui.priorityFilter.addEventListener('change', () => onFilterChange());
+
+  ui.adminForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const name = ui.name.value.trim();
+    if (name === '') {
+      showResult(ui.adminResult, 'Give the label a name.', 'error');
+      return;
+    }
+    ui.create.disabled = true;
+    const res = await api('POST', '/api/admin/labels', { name, color: ui.color.value });
+    ui.create.disabled = false;
+    if (res.status === 201) {
+      showResult(ui.adminResult, '✓ Label “' + res.body.label.name + '” created', 'ok');
+      ui.name.value = '';
+      void loadCatalogue();
+    } else {
+      showResult(ui.adminResult, 'Not created — ' + describeFailure(res), 'error');
+    }
+  });
+
+  return {
+    /** After sign-in: the labels, and whether this person may create them. */
+    start() {
+      void loadCatalogue();
+      void loadRole();
+    },
+    forget() {
+      catalogue = [];
+      shown = null;
+      confirming = null;
+      ui.manage.replaceChildren();
+      ui.admin.hidden = true;
+      ui.labelFilter.value = '';
+      ui.priorityFilter.value = '';
+      ui.result.textContent = '';
+      ui.adminResult.textContent = '';
+    },
+    /** A label was created, renamed or deleted, here or in another console. */
+    noteEvent(data) {
+      if (data.kind !== 'labels_changed') return;
+      void loadCatalogue();
+      // A label renamed, recoloured or deleted changes the open conversation's chips too.
+      const open = contactId();
+      if (open) onChanged(open);
+    },
+    renderHead,
+    /** The chips and (unless normal) the priority of a list or queue item. */
+    decorations(item) {
+      const element = node('span', 'item-labels');
+      if (item.priority && item.priority !== 'normal') element.append(priorityBadge(item.priority));
+      if (Array.isArray(item.labels)) element.append(...item.labels.map(chip));
+      return element;
+    },
+    /** Adds the list's filters to its query. */
+    filterParams(params) {
+      if (ui.labelFilter.value) params.set('label', ui.labelFilter.value);
+      if (ui.priorityFilter.value) params.set('priority', ui.priorityFilter.value);
+    },
+  };
+}
+
+export { create };

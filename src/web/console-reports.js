@@ -1,221 +1,217 @@
 // The console's Reports view, for a support team's lead: a date range in a time zone, label and
 // priority filters, the three reports of GET /api/admin/reports/overview|agents|labels (shown by
 // console-reports-render.js), and the chats' export with the same filters, fetched with the token.
-(function (root) {
-  'use strict';
+import { node } from './console-dom.js';
+import { render, drawCharts, addDays, dayLabel } from './console-reports-render.js';
+import { PRIORITIES } from './facts.js';
 
-  const { node } = root.EduBotDom;
-  const { render, drawCharts, addDays, dayLabel } = root.EduBotReportsRender;
-  const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
+// ---- dates: local days in the report's time zone, as YYYY-MM-DD ----
 
-  // ---- dates: local days in the report's time zone, as YYYY-MM-DD ----
+/** Today's date in `tz`. */
+function today(tz) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(new Date())
+    .slice(0, 10);
+}
 
-  /** Today's date in `tz`. */
-  function today(tz) {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })
-      .format(new Date())
-      .slice(0, 10);
+function zones(own) {
+  let all = [];
+  try {
+    all = Intl.supportedValuesOf('timeZone');
+  } catch {
+    // An older browser lists none: the browser's own and UTC remain.
+  }
+  return Array.from(new Set([own, 'UTC', ...all]));
+}
+
+/**
+ * `api(method, path)` and `fetchBlob(path)` are the console's (with the token); `describeFailure(res)`
+ * words a refusal. Returns `{ open(), reset() }`: open loads the view when it is shown, reset forgets
+ * everything at sign-out.
+ */
+function create({ api, fetchBlob, describeFailure }) {
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    form: $('reports-form'),
+    range: $('reports-range'),
+    from: $('reports-from'),
+    to: $('reports-to'),
+    tz: $('reports-tz'),
+    label: $('reports-label'),
+    priority: $('reports-priority'),
+    status: $('reports-status'),
+    error: $('reports-error'),
+    body: $('reports-body'),
+    csv: $('reports-csv'),
+    jsonl: $('reports-jsonl'),
+    download: $('reports-download'),
+  };
+  const ownZone = new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  let sequence = 0;
+  let shown = null;
+  // Whether the signed-in person may export (the API lets admins only); null until asked.
+  let admin = null;
+  // The charts' last width, so a resize that changes nothing draws nothing.
+  let chartWidth = 0;
+
+  ui.csv.hidden = true;
+  ui.jsonl.hidden = true;
+  for (const zone of zones(ownZone)) ui.tz.append(new window.Option(zone, zone));
+  ui.tz.value = ownZone;
+  for (const priority of PRIORITIES)
+    ui.priority.append(new window.Option(priority[0].toUpperCase() + priority.slice(1), priority));
+
+  /** Fills From and To from the chosen preset, in the chosen zone. */
+  function applyPreset() {
+    const end = today(ui.tz.value);
+    const preset = ui.range.value;
+    if (preset === 'custom') return;
+    ui.to.value = end;
+    ui.from.value = preset === 'month' ? end.slice(0, 8) + '01' : addDays(end, 1 - Number(preset));
   }
 
-  function zones(own) {
-    let all = [];
-    try {
-      all = Intl.supportedValuesOf('timeZone');
-    } catch {
-      // An older browser lists none: the browser's own and UTC remain.
-    }
-    return Array.from(new Set([own, 'UTC', ...all]));
+  /** The filters as the API takes them (`to` the day after the last one shown), or a refusal. */
+  function filters() {
+    const from = ui.from.value;
+    const to = ui.to.value;
+    if (!from || !to) return { refusal: 'Choose both dates.' };
+    if (from > to) return { refusal: 'The first day must not be after the last.' };
+    const query = new URLSearchParams({ from, to: addDays(to, 1), tz: ui.tz.value });
+    if (ui.label.value) query.set('label', ui.label.value);
+    if (ui.priority.value) query.set('priority', ui.priority.value);
+    return { from, to, query: query.toString() };
   }
 
-  /**
-   * `api(method, path)` and `fetchBlob(path)` are the console's (with the token); `describeFailure(res)`
-   * words a refusal. Returns `{ open(), reset() }`: open loads the view when it is shown, reset forgets
-   * everything at sign-out.
-   */
-  function create({ api, fetchBlob, describeFailure }) {
-    const $ = (id) => document.getElementById(id);
-    const ui = {
-      form: $('reports-form'),
-      range: $('reports-range'),
-      from: $('reports-from'),
-      to: $('reports-to'),
-      tz: $('reports-tz'),
-      label: $('reports-label'),
-      priority: $('reports-priority'),
-      status: $('reports-status'),
-      error: $('reports-error'),
-      body: $('reports-body'),
-      csv: $('reports-csv'),
-      jsonl: $('reports-jsonl'),
-      download: $('reports-download'),
-    };
-    const ownZone = new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-    let sequence = 0;
-    let shown = null;
-    // Whether the signed-in person may export (the API lets admins only); null until asked.
-    let admin = null;
-    // The charts' last width, so a resize that changes nothing draws nothing.
-    let chartWidth = 0;
+  /** The export buttons only for an admin: the chats' export holds students' names. */
+  async function loadRole() {
+    const res = await api('GET', '/api/admin/me');
+    if (res.status !== 200 || !res.body || !res.body.agent) return;
+    admin = res.body.agent.role === 'admin';
+    ui.csv.hidden = !admin;
+    ui.jsonl.hidden = !admin;
+  }
 
-    ui.csv.hidden = true;
-    ui.jsonl.hidden = true;
-    for (const zone of zones(ownZone)) ui.tz.append(new window.Option(zone, zone));
-    ui.tz.value = ownZone;
-    for (const priority of PRIORITIES)
-      ui.priority.append(new window.Option(priority[0].toUpperCase() + priority.slice(1), priority));
+  async function loadLabels() {
+    const res = await api('GET', '/api/admin/labels');
+    const list = res.status === 200 && res.body && Array.isArray(res.body.labels) ? res.body.labels : null;
+    if (!list) return;
+    const chosen = ui.label.value;
+    ui.label.replaceChildren(new window.Option('All labels', ''));
+    for (const label of list) ui.label.append(new window.Option(label.name, label.name));
+    ui.label.value = list.some((l) => l.name === chosen) ? chosen : '';
+  }
 
-    /** Fills From and To from the chosen preset, in the chosen zone. */
-    function applyPreset() {
-      const end = today(ui.tz.value);
-      const preset = ui.range.value;
-      if (preset === 'custom') return;
-      ui.to.value = end;
-      ui.from.value = preset === 'month' ? end.slice(0, 8) + '01' : addDays(end, 1 - Number(preset));
+  async function load() {
+    const wanted = filters();
+    ui.error.textContent = wanted.refusal || '';
+    if (wanted.refusal) return;
+    const mine = ++sequence;
+    // A download's line speaks of the filters before: it goes with them.
+    ui.download.textContent = '';
+    ui.status.textContent = 'Loading the reports…';
+    const [overview, agents, labels] = await Promise.all(
+      ['overview', 'agents', 'labels'].map((part) => api('GET', '/api/admin/reports/' + part + '?' + wanted.query)),
+    );
+    if (mine !== sequence) return;
+    const failed = [overview, agents, labels].find((res) => res.status !== 200);
+    if (failed) {
+      ui.status.textContent = '';
+      ui.error.textContent = 'Could not load the reports: ' + describeFailure(failed);
+      // The figures below would be those of other filters.
+      shown = null;
+      ui.body.replaceChildren();
+      ui.body.hidden = true;
+      return;
     }
+    shown = { filters: wanted, overview: overview.body, agents: agents.body, labels: labels.body };
+    ui.status.textContent =
+      'From ' + dayLabel(wanted.from, true) + ' to ' + dayLabel(wanted.to, true) + ', ' + ui.tz.value + '.';
+    chartWidth = render(ui.body, shown);
+  }
 
-    /** The filters as the API takes them (`to` the day after the last one shown), or a refusal. */
-    function filters() {
-      const from = ui.from.value;
-      const to = ui.to.value;
-      if (!from || !to) return { refusal: 'Choose both dates.' };
-      if (from > to) return { refusal: 'The first day must not be after the last.' };
-      const query = new URLSearchParams({ from, to: addDays(to, 1), tz: ui.tz.value });
-      if (ui.label.value) query.set('label', ui.label.value);
-      if (ui.priority.value) query.set('priority', ui.priority.value);
-      return { from, to, query: query.toString() };
-    }
+  // ---- the export, with the token, saved from a blob ----
 
-    /** The export buttons only for an admin: the chats' export holds students' names. */
-    async function loadRole() {
-      const res = await api('GET', '/api/admin/me');
-      if (res.status !== 200 || !res.body || !res.body.agent) return;
-      admin = res.body.agent.role === 'admin';
-      ui.csv.hidden = !admin;
-      ui.jsonl.hidden = !admin;
-    }
-
-    async function loadLabels() {
-      const res = await api('GET', '/api/admin/labels');
-      const list = res.status === 200 && res.body && Array.isArray(res.body.labels) ? res.body.labels : null;
-      if (!list) return;
-      const chosen = ui.label.value;
-      ui.label.replaceChildren(new window.Option('All labels', ''));
-      for (const label of list) ui.label.append(new window.Option(label.name, label.name));
-      ui.label.value = list.some((l) => l.name === chosen) ? chosen : '';
-    }
-
-    async function load() {
-      const wanted = filters();
-      ui.error.textContent = wanted.refusal || '';
-      if (wanted.refusal) return;
-      const mine = ++sequence;
-      // A download's line speaks of the filters before: it goes with them.
+  async function download(format) {
+    const wanted = filters();
+    ui.error.textContent = wanted.refusal || '';
+    if (wanted.refusal) return;
+    ui.download.textContent = 'Preparing the ' + format.toUpperCase() + ' export…';
+    const got = await fetchBlob('/api/admin/exports/chats.' + format + '?' + wanted.query);
+    if (got.failure) {
       ui.download.textContent = '';
-      ui.status.textContent = 'Loading the reports…';
-      const [overview, agents, labels] = await Promise.all(
-        ['overview', 'agents', 'labels'].map((part) => api('GET', '/api/admin/reports/' + part + '?' + wanted.query)),
-      );
-      if (mine !== sequence) return;
-      const failed = [overview, agents, labels].find((res) => res.status !== 200);
-      if (failed) {
-        ui.status.textContent = '';
-        ui.error.textContent = 'Could not load the reports: ' + describeFailure(failed);
-        // The figures below would be those of other filters.
-        shown = null;
-        ui.body.replaceChildren();
-        ui.body.hidden = true;
-        return;
-      }
-      shown = { filters: wanted, overview: overview.body, agents: agents.body, labels: labels.body };
-      ui.status.textContent =
-        'From ' + dayLabel(wanted.from, true) + ' to ' + dayLabel(wanted.to, true) + ', ' + ui.tz.value + '.';
-      chartWidth = render(ui.body, shown);
+      ui.error.textContent = 'The export failed: ' + got.failure;
+      return;
     }
-
-    // ---- the export, with the token, saved from a blob ----
-
-    async function download(format) {
-      const wanted = filters();
-      ui.error.textContent = wanted.refusal || '';
-      if (wanted.refusal) return;
-      ui.download.textContent = 'Preparing the ' + format.toUpperCase() + ' export…';
-      const got = await fetchBlob('/api/admin/exports/chats.' + format + '?' + wanted.query);
-      if (got.failure) {
-        ui.download.textContent = '';
-        ui.error.textContent = 'The export failed: ' + got.failure;
-        return;
-      }
-      const url = window.URL.createObjectURL(got.blob);
-      const link = node('a');
-      link.href = url;
-      link.download = 'chats-' + wanted.from + '-to-' + wanted.to + '.' + format;
-      link.hidden = true;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      // The browser has taken the file once the click's task is over.
-      setTimeout(() => window.URL.revokeObjectURL(url), 60_000);
-      ui.download.textContent = '✓ ' + link.download + ' downloaded';
-    }
-
-    // ---- events ----
-
-    ui.form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      void load();
-    });
-    ui.range.addEventListener('change', () => {
-      applyPreset();
-      void load();
-    });
-    for (const input of [ui.from, ui.to])
-      input.addEventListener('change', () => {
-        ui.range.value = 'custom';
-        void load();
-      });
-    ui.tz.addEventListener('change', () => {
-      applyPreset();
-      void load();
-    });
-    for (const select of [ui.label, ui.priority]) select.addEventListener('change', () => void load());
-    ui.csv.addEventListener('click', () => void download('csv'));
-    ui.jsonl.addEventListener('click', () => void download('jsonl'));
-    if (window.ResizeObserver)
-      new window.ResizeObserver(() => {
-        const area = ui.body.querySelector('.chart-area');
-        if (shown && area && area.clientWidth > 0 && Math.floor(area.clientWidth) !== chartWidth)
-          chartWidth = drawCharts(ui.body, shown);
-      }).observe(ui.body);
-
-    return {
-      /** The view was opened: load it. */
-      open() {
-        if (admin === null) void loadRole();
-        if (!ui.from.value) applyPreset();
-        // The labels again each time: an admin may have added one meanwhile.
-        void loadLabels();
-        void load();
-      },
-      /** Sign-out: nothing of the last report stays in the page. */
-      reset() {
-        admin = null;
-        ui.csv.hidden = true;
-        ui.jsonl.hidden = true;
-        sequence++;
-        shown = null;
-        ui.body.replaceChildren();
-        ui.body.hidden = true;
-        ui.status.textContent = '';
-        ui.error.textContent = '';
-        ui.download.textContent = '';
-        ui.label.replaceChildren(new window.Option('All labels', ''));
-        ui.priority.value = '';
-        ui.range.value = '7';
-        ui.from.value = '';
-        ui.to.value = '';
-      },
-    };
+    const url = window.URL.createObjectURL(got.blob);
+    const link = node('a');
+    link.href = url;
+    link.download = 'chats-' + wanted.from + '-to-' + wanted.to + '.' + format;
+    link.hidden = true;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    // The browser has taken the file once the click's task is over.
+    setTimeout(() => window.URL.revokeObjectURL(url), 60_000);
+    ui.download.textContent = '✓ ' + link.download + ' downloaded';
   }
 
-  root.EduBotReports = { create };
-})(window);
+  // ---- events ----
+
+  ui.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void load();
+  });
+  ui.range.addEventListener('change', () => {
+    applyPreset();
+    void load();
+  });
+  for (const input of [ui.from, ui.to])
+    input.addEventListener('change', () => {
+      ui.range.value = 'custom';
+      void load();
+    });
+  ui.tz.addEventListener('change', () => {
+    applyPreset();
+    void load();
+  });
+  for (const select of [ui.label, ui.priority]) select.addEventListener('change', () => void load());
+  ui.csv.addEventListener('click', () => void download('csv'));
+  ui.jsonl.addEventListener('click', () => void download('jsonl'));
+  if (window.ResizeObserver)
+    new window.ResizeObserver(() => {
+      const area = ui.body.querySelector('.chart-area');
+      if (shown && area && area.clientWidth > 0 && Math.floor(area.clientWidth) !== chartWidth)
+        chartWidth = drawCharts(ui.body, shown);
+    }).observe(ui.body);
+
+  return {
+    /** The view was opened: load it. */
+    open() {
+      if (admin === null) void loadRole();
+      if (!ui.from.value) applyPreset();
+      // The labels again each time: an admin may have added one meanwhile.
+      void loadLabels();
+      void load();
+    },
+    /** Sign-out: nothing of the last report stays in the page. */
+    reset() {
+      admin = null;
+      ui.csv.hidden = true;
+      ui.jsonl.hidden = true;
+      sequence++;
+      shown = null;
+      ui.body.replaceChildren();
+      ui.body.hidden = true;
+      ui.status.textContent = '';
+      ui.error.textContent = '';
+      ui.download.textContent = '';
+      ui.label.replaceChildren(new window.Option('All labels', ''));
+      ui.priority.value = '';
+      ui.range.value = '7';
+      ui.from.value = '';
+      ui.to.value = '';
+    },
+  };
+}
+
+export { create };

@@ -14,8 +14,8 @@ interface SseEvent {
   event: string;
   data: string;
 }
-// The console's stream reader, a classic browser script that also exports itself to CommonJS.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a classic script with no ES exports
+// The console's stream reader, a browser ES module that jest compiles for Node (jest.config.js).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a JavaScript module without declarations
 const sse = require('../../src/web/sse.js') as {
   followEvents(options: Record<string, unknown>): { stop(): void };
 };

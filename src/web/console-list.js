@@ -1,0 +1,108 @@
+// The conversation list: filtered by state, labels and priority, newest activity first, a page at a
+// time, reloaded live without losing what "Load more" showed or where the keyboard was.
+import { api, describeFailure, latest, refresher } from './console-api.js';
+import { node } from './console-dom.js';
+import { displayName, identityElement, idOf, stateBadge, timeElement, unreadBadge } from './console-format.js';
+import { focusedIn, refocus } from './console-keys.js';
+import { state } from './console-state.js';
+import { ui } from './console-ui.js';
+import { STATE_NAMES } from './facts.js';
+
+export const PAGE_SIZE = 50;
+const MAX_PAGE = 100;
+
+/** `labels` is console-labels.js's (the rows' chips, the filters); `open(contactId)` opens a conversation. */
+export function createList({ labels, open }) {
+  let nextCursor = null;
+  const loads = latest();
+
+  function query(cursor, limit) {
+    const params = new URLSearchParams({ limit: String(limit) });
+    if (ui.filter.value) params.set('state', ui.filter.value);
+    labels.filterParams(params);
+    if (cursor) params.set('cursor', cursor);
+    return '/api/admin/conversations?' + params.toString();
+  }
+
+  async function load() {
+    // A live reload keeps what "Load more" already showed.
+    const limit = Math.min(MAX_PAGE, Math.max(PAGE_SIZE, state.conversations.length));
+    const signal = loads.next();
+    const res = await api('GET', query(null, limit), undefined, { signal });
+    if (signal.aborted || !state.token) return;
+    if (res.status !== 200) {
+      ui.listError.textContent = 'Could not load conversations: ' + describeFailure(res);
+      return;
+    }
+    ui.listError.textContent = '';
+    state.conversations = res.body.conversations;
+    nextCursor = res.body.nextCursor || null;
+    render();
+  }
+
+  async function loadMore() {
+    if (!nextCursor) return;
+    const signal = loads.next();
+    const res = await api('GET', query(nextCursor, PAGE_SIZE), undefined, { signal });
+    if (signal.aborted || !state.token) return;
+    if (res.status !== 200) {
+      ui.listError.textContent = 'Could not load more: ' + describeFailure(res);
+      return;
+    }
+    const known = new Set(state.conversations.map((c) => idOf(c)));
+    state.conversations = state.conversations.concat(res.body.conversations.filter((c) => !known.has(idOf(c))));
+    nextCursor = res.body.nextCursor || null;
+    render();
+  }
+
+  function render() {
+    const focused = focusedIn(ui.list);
+    const items = state.conversations.map((c) => {
+      const item = node('li');
+      const button = node('button', 'conversation-item');
+      button.type = 'button';
+      button.dataset.contactId = idOf(c);
+      if (idOf(c) === state.openId) button.setAttribute('aria-current', 'true');
+      const top = node('span', 'item-top');
+      top.append(node('span', 'item-name', displayName(c)));
+      const unread = unreadBadge(idOf(c));
+      if (unread) top.append(unread);
+      top.append(stateBadge(c.state));
+      const bottom = node('span', 'item-bottom');
+      bottom.append(identityElement(c), timeElement(c.lastActivityAt));
+      button.append(top, bottom, labels.decorations(c));
+      button.addEventListener('click', () => open(idOf(c)));
+      item.append(button);
+      return item;
+    });
+    ui.list.replaceChildren(...items);
+    ui.listEmpty.hidden = state.conversations.length > 0;
+    ui.loadMore.hidden = !nextCursor;
+    // Rebuilding the list must not throw the keyboard user's focus away.
+    refocus(ui.list, focused);
+  }
+
+  /** Signed out: nothing of the list is kept, and a load in flight is dropped. */
+  function reset() {
+    loads.cancel();
+    state.conversations = [];
+    nextCursor = null;
+    ui.list.replaceChildren();
+  }
+
+  ui.filter.append(
+    ...STATE_NAMES.map((name) => {
+      const option = node('option', '', name);
+      option.value = name;
+      return option;
+    }),
+  );
+  ui.filter.addEventListener('change', () => {
+    state.conversations = [];
+    void load();
+  });
+  ui.refresh.addEventListener('click', () => void load());
+  ui.loadMore.addEventListener('click', () => void loadMore());
+
+  return { load, render, reset, refresh: refresher(load) };
+}
