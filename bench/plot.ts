@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { writePlot, type BenchResults } from './report';
+import type { BenchResults } from './report';
+import { writePlot } from './report-plot';
 
 // Draws the plot of a results JSON again, without running the bench (after a change to the charts,
 // or for a run kept in bench/results):

@@ -1,13 +1,12 @@
-import fs from 'node:fs';
 import type { Correctness } from './correctness';
 import type { RunHistory } from './history';
 import type { MemorySample } from './monitor';
 import type { BenchOptions } from './options';
 import type { ProfileSummary } from './profile-summary';
 import type { PhaseResult, PhaseSpec } from './protocol';
-import { chartsSvg, type Chart, type Series } from './svg';
 
-// The bench's output: the tables printed at the end of a run, and the plot drawn from the results.
+// The bench's output: the results' shape and the tables printed at the end of a run (report-plot.ts
+// draws the plot).
 
 export interface PhaseRecord {
   group: string;
@@ -67,6 +66,15 @@ export function printReport(results: BenchResults, print: Print): void {
   );
   print('');
 
+  printPhases(results, print);
+  printCorrectness(results, print);
+  printComparison(results, print);
+  printMemoryAndCpu(results, print);
+  printScale(results, print);
+  printProfiles(results, print);
+}
+
+function printPhases(results: BenchResults, print: Print): void {
   print('### Phases (latencies in ms: p50 / p95 / p99 / max)');
   table(
     print,
@@ -101,7 +109,9 @@ export function printReport(results: BenchResults, print: Print): void {
       ];
     }),
   );
+}
 
+function printCorrectness(results: BenchResults, print: Print): void {
   const checked = results.phases.filter((p) => p.correctness !== undefined);
   if (checked.length > 0) {
     print('### Correctness after each phase drained');
@@ -133,7 +143,9 @@ export function printReport(results: BenchResults, print: Print): void {
       }),
     );
   }
+}
 
+function printComparison(results: BenchResults, print: Print): void {
   const closed = (group: string): PhaseResult | undefined =>
     results.phases.find((p) => p.group === group && p.result.mode === 'closed')?.result;
   const engineClosed = closed('closed');
@@ -175,7 +187,9 @@ export function printReport(results: BenchResults, print: Print): void {
       ],
     );
   }
+}
 
+function printMemoryAndCpu(results: BenchResults, print: Print): void {
   print('### Memory and CPU');
   const peak = results.memory.peakMb;
   print(
@@ -205,7 +219,9 @@ export function printReport(results: BenchResults, print: Print): void {
       return [p.result.name, cells.join(', ')];
     }),
   );
+}
 
+function printScale(results: BenchResults, print: Print): void {
   const scale = results.phases.find((p) => p.result.mode === 'scale');
   if (scale?.result.byWarmth) {
     print('### Scale run: latency of the first reply by how warm the conversation was (ms)');
@@ -239,6 +255,9 @@ export function printReport(results: BenchResults, print: Print): void {
       ]),
     );
   }
+}
+
+function printProfiles(results: BenchResults, print: Print): void {
   if (results.profiles) {
     print('### CPU profiles (share of busy JS time by category)');
     for (const [name, p] of Object.entries(results.profiles)) {
@@ -265,95 +284,4 @@ function correctCell(p: PhaseRecord): string {
   if (p.correctness === undefined)
     return p.result.missingSends === 0 && p.result.unexpectedSends === 0 ? 'yes (no store)' : 'NO';
   return p.correctness.ok ? 'yes' : `NO: ${p.correctness.problems.join('; ')}`;
-}
-
-const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
-
-/** The charts of the run's plot, drawn from its results; none when there is nothing to draw. */
-export function plotCharts(results: BenchResults): Chart[] {
-  const panels: Chart[] = [];
-  const sustained = results.phases.find((p) => p.group === 'sustained' || p.result.mode === 'scale');
-  if (sustained) {
-    const s = sustained.result.series;
-    panels.push({
-      title: `${sustained.result.name}: p99 per second`,
-      xLabel: 'seconds into the phase',
-      yLabel: 'ms',
-      series: [
-        {
-          label: 'end-to-end p99',
-          color: COLORS[0]!,
-          points: s.filter((x) => x.e2eP99 > 0).map((x) => ({ x: x.t, y: x.e2eP99 })),
-        },
-        {
-          label: 'webhook ack p99',
-          color: COLORS[1]!,
-          points: s.filter((x) => x.ackP99 > 0).map((x) => ({ x: x.t, y: x.ackP99 })),
-        },
-      ],
-      limit: { y: 1000, label: '1 s' },
-    });
-  }
-  const steps = (group: string, label: string, color: string): Series => ({
-    label,
-    color,
-    markers: true,
-    points: results.phases
-      .filter((p) => p.group === group && p.result.mode === 'open' && group !== 'sustained')
-      .map((p) => ({ x: p.result.offered, y: p.result.e2e.p99 })),
-  });
-  const stepSeries = [
-    steps('search', 'engine', COLORS[0]!),
-    steps('reference', 'Temporal reference', COLORS[2]!),
-    steps('bare', 'bare pipeline', COLORS[4]!),
-  ].filter((s) => s.points.length > 0);
-  if (stepSeries.length > 0) {
-    panels.push({
-      title: 'end-to-end p99 by offered rate',
-      xLabel: 'messages per second',
-      yLabel: 'ms',
-      series: stepSeries,
-      limit: { y: 1000, label: 'p99 = 1 s' },
-      yMax: 5000,
-    });
-  }
-  const roles = ['worker', 'server', 'temporal', 'loadgen'];
-  const memory = roles
-    .map((role, i) => ({
-      label: `${role} RSS`,
-      color: COLORS[i]!,
-      points: results.memory.samples
-        .filter((s) => s.rssMb[role] !== undefined)
-        .map((s) => ({ x: s.t, y: s.rssMb[role]! })),
-    }))
-    .filter((s) => s.points.length > 0);
-  if (memory.length > 0)
-    panels.push({
-      title: 'resident memory over the run',
-      xLabel: 'seconds since start',
-      yLabel: 'MB',
-      series: memory,
-      limit: { y: 600, label: '600 MB' },
-    });
-  const throughput = sustained?.result.series;
-  if (throughput) {
-    panels.push({
-      title: `${sustained.result.name}: messages per second`,
-      xLabel: 'seconds into the phase',
-      yLabel: 'msg/s',
-      series: [
-        { label: 'arrivals', color: COLORS[1]!, points: throughput.map((x) => ({ x: x.t, y: x.arrivals })) },
-        { label: 'answered', color: COLORS[0]!, points: throughput.map((x) => ({ x: x.t, y: x.completed })) },
-      ],
-    });
-  }
-  return panels;
-}
-
-/** Writes the run's plot as SVG; returns the file written, or undefined when there is nothing to draw. */
-export function writePlot(results: BenchResults, file: string): string | undefined {
-  const charts = plotCharts(results);
-  if (charts.length === 0) return undefined;
-  fs.writeFileSync(file, chartsSvg(charts));
-  return file;
 }
