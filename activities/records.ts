@@ -17,7 +17,7 @@ import { confirmPayment, createPayment, expirePayment } from '../src/db/payments
 import type { Db } from '../src/db/pool';
 import { saveProfile, setSubscription } from '../src/db/users';
 import type { WhatsAppClient } from '../src/whatsapp/graph-client';
-import type { Effect } from '../workflows/flow/effects';
+import type { Effect } from '../domain/effects';
 
 /** The flow's effects that only write records (sends and timers are carried out by the workflow itself). */
 export type RecordEffect = Exclude<Effect, { type: 'send' | 'startTimer' | 'cancelTimer' }>;

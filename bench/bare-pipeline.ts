@@ -10,7 +10,7 @@ import type { Running } from '../src/runtime';
 import { createGraphClient } from '../src/whatsapp/graph-client';
 import { parseWebhook } from '../src/whatsapp/parse-webhook';
 import { verifySignature } from '../src/whatsapp/signature';
-import type { Effect } from '../workflows/flow/effects';
+import type { Effect } from '../domain/effects';
 import { initialFlowState, type FlowState } from '../workflows/flow/state';
 import { inboundCause } from '../workflows/flow/ids';
 import { step } from '../workflows/flow/step';

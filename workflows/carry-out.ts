@@ -3,7 +3,7 @@ import type { Activities, TurnOperation, TurnResult } from '../activities';
 import type { Deadlines } from './deadlines';
 import { PERMANENT_FAILURE, type SetAsideReason } from '../domain/failures';
 import type { AgentOutcome } from './flow/agent';
-import type { Effect } from './flow/effects';
+import type { Effect } from '../domain/effects';
 
 // How the conversation workflow carries out the effects of a flow step: timers as deadlines in
 // workflow state, records and sends as the operations of one turn activity (activities/turn.ts), for

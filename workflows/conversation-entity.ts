@@ -3,7 +3,7 @@ import { Alarm, earliestDeadline, takeDue, type Deadlines } from './deadlines';
 import { outcomeOf, permanentReasonOf, planOperations, store, turns, WriteKeys, type StepOutcome } from './carry-out';
 import { agentEvent, agentResult, outsideWindow } from './flow/agent';
 import type { FlowContext, StepResult } from './flow/context';
-import type { Effect } from './flow/effects';
+import type { Effect } from '../domain/effects';
 import type { FlowEvent } from './flow/events';
 import { inboundCause } from './flow/ids';
 import { restore } from './flow/restore';

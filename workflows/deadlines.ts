@@ -1,5 +1,5 @@
 import * as wf from '@temporalio/workflow';
-import type { TimerName } from './flow/state';
+import type { TimerName } from '../domain/conversation';
 
 /** When each running flow timer is due (epoch ms of workflow time). Plain JSON, carried across continue-as-new. */
 export type Deadlines = Partial<Record<TimerName, { token: string; at: number }>>;

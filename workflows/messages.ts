@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Agent, StateName } from './flow/state';
+import type { Agent } from '../domain/conversation';
+import type { StateName } from './flow/state';
 import type { ContactRequestContent, InboundMessage, MediaContent, TemplateContent } from '../domain/types';
 import type { Priority } from '../domain/support-policy';
 

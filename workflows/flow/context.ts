@@ -1,6 +1,7 @@
 import type { ConversationSettings } from '../../domain/types';
-import type { Effect } from './effects';
-import type { Agent, FlowState } from './state';
+import type { Agent } from '../../domain/conversation';
+import type { Effect } from '../../domain/effects';
+import type { FlowState } from './state';
 
 /** What the workflow tells the flow about the event besides the event itself. */
 export interface FlowContext {

@@ -1,6 +1,6 @@
 import type { ContactRequestContent, InboundMessage, MediaContent, TemplateContent } from '../../domain/types';
 import type { Priority } from '../../domain/support-policy';
-import type { Agent, TimerName } from './state';
+import type { Agent, TimerName } from '../../domain/conversation';
 
 /** Who acts through the admin API: a person, and whether with the admin role. */
 export interface Actor {

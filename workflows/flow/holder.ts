@@ -1,6 +1,6 @@
 import type { Rejection } from './context';
 import type { Actor } from './events';
-import type { Agent } from './state';
+import type { Agent } from '../../domain/conversation';
 import type { Turn } from './turn';
 
 // Who holds an open chat. The workflow is the only writer of the holder, so two agents taking the

@@ -1,5 +1,5 @@
 import { MAX_TEXT_CHARS } from '../../domain/whatsapp-limits';
-import type { Effect } from './effects';
+import type { Effect } from '../../domain/effects';
 import { hasPhrase, matchIntent, type Input } from './intents';
 import { restingName } from './menu';
 import { subjectFromSlug } from './subjects';

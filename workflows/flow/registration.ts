@@ -1,6 +1,6 @@
 import type { Input } from './intents';
 import { showMenu } from './menu';
-import type { Profile } from './state';
+import type { Profile } from '../../domain/conversation';
 import { askClass, askEmail, askName, NOTES, PROBLEMS } from './texts';
 import type { Turn } from './turn';
 import { parseClassName, parseEmail, parseName } from './validate';

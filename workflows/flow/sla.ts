@@ -7,8 +7,9 @@ import {
   type SlaKind,
   type SupportPolicy,
 } from '../../domain/support-policy';
-import type { SlaDue } from './effects';
-import type { ChatSla, FlowState, TimerName } from './state';
+import type { TimerName } from '../../domain/conversation';
+import type { SlaDue } from '../../domain/effects';
+import type { ChatSla, FlowState } from './state';
 import type { Turn } from './turn';
 
 // Business hours and SLA clocks of a chat (SPEC §7.6), pure like the rest of the flow. A chat the

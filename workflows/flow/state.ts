@@ -1,3 +1,4 @@
+import type { Agent, Profile, SlaOutcome, TimerName } from '../../domain/conversation';
 import type { Priority } from '../../domain/support-policy';
 
 // The conversation states: also the `ConversationState` search attribute.
@@ -18,31 +19,6 @@ export const STATE_NAMES = [
 ] as const;
 
 export type StateName = (typeof STATE_NAMES)[number];
-
-/** The durable timers a conversation can have running; each firing carries the token it was started with. */
-export type TimerName =
-  | 'flow_idle'
-  | 'payment'
-  | 'chat_reminder'
-  | 'chat_close'
-  /** A chat asked for outside business hours reaches the team at the opening. */
-  | 'chat_available'
-  | 'sla_first_response_warning'
-  | 'sla_first_response'
-  | 'sla_resolution_warning'
-  | 'sla_resolution';
-
-/** A person answering chats, as the admin API names them. */
-export interface Agent {
-  agentId: number;
-  name: string;
-}
-
-export interface Profile {
-  fullName: string;
-  email: string;
-  className: string;
-}
 
 /**
  * Everything the flow remembers about one conversation. Plain JSON: it is carried across
@@ -93,9 +69,6 @@ export interface FlowState {
   /** Token of each running timer; a firing whose token differs is stale and ignored. */
   timers: Partial<Record<TimerName, string>>;
 }
-
-/** SLA outcome of one clock. */
-export type SlaOutcome = 'met' | 'breached';
 
 /**
  * The SLA clocks of an open chat: the instants computed when the chat opened (or its priority changed),

@@ -22,7 +22,8 @@ import { handleRating } from './rating';
 import { handleRegistration } from './registration';
 import { onPriority, onSlaTimer, waitsForOpening } from './sla';
 import { handleResting } from './resting';
-import type { FlowState, StateName, TimerName } from './state';
+import type { TimerName } from '../../domain/conversation';
+import type { FlowState, StateName } from './state';
 import { NOTES } from './texts';
 import { Turn } from './turn';
 

@@ -1,8 +1,9 @@
 import type { OutboundContent } from '../../domain/types';
 import type { FlowContext, StepResult } from './context';
-import type { Effect } from './effects';
+import type { Effect } from '../../domain/effects';
 import { idFromCause } from './ids';
-import type { FlowState, StateName, TimerName } from './state';
+import type { TimerName } from '../../domain/conversation';
+import type { FlowState, StateName } from './state';
 
 /**
  * The working copy of one step: a private deep copy of the state that the flow modules change in

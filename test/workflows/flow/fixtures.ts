@@ -1,5 +1,5 @@
 import type { FlowContext, StepResult } from '../../../workflows/flow/context';
-import type { Effect } from '../../../workflows/flow/effects';
+import type { Effect } from '../../../domain/effects';
 import type { FlowEvent } from '../../../workflows/flow/events';
 import { initialFlowState, type FlowState } from '../../../workflows/flow/state';
 import { inboundCause } from '../../../workflows/flow/ids';

@@ -3,9 +3,10 @@ import { addBusinessTime, businessTimeBetween } from '../../../domain/business-t
 import { NO_SLA, type SlaPolicy } from '../../../domain/support-policy';
 import type { ConversationSettings } from '../../../domain/types';
 import type { FlowContext, StepResult } from '../../../workflows/flow/context';
-import type { Effect } from '../../../workflows/flow/effects';
+import type { TimerName } from '../../../domain/conversation';
+import type { Effect } from '../../../domain/effects';
 import type { FlowEvent } from '../../../workflows/flow/events';
-import type { FlowState, TimerName } from '../../../workflows/flow/state';
+import type { FlowState } from '../../../workflows/flow/state';
 import { restore } from '../../../workflows/flow/restore';
 import { step } from '../../../workflows/flow/step';
 import { bodyOf, ctx, effectTypes, REGISTER_EVENTS, sends, settings, drive, text } from './fixtures';

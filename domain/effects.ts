@@ -1,6 +1,9 @@
-import type { OutboundContent } from '../../domain/types';
-import type { Priority, SlaEventKind } from '../../domain/support-policy';
-import type { Agent, Profile, SlaOutcome, TimerName } from './state';
+// The side effects the conversation flow asks for: computed by the pure flow (workflows/flow/), carried
+// out by the workflow and written by the activities, which import it from here.
+
+import type { Agent, Profile, SlaOutcome, TimerName } from './conversation';
+import type { Priority, SlaEventKind } from './support-policy';
+import type { OutboundContent } from './types';
 
 /** A chat's SLA due instants as the session row keeps them (epoch ms; null: no clock). */
 export interface SlaDue {
