@@ -1,20 +1,43 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { CONFIG_VARIABLES } from '../src/config';
+import { readDoc, section, tableKeys, trackedFolders } from './helpers/markdown';
 
-// The README's environment table is what operators read: it must list exactly what the config reads.
+// The README is a map: the commands a newcomer runs, the folders they will find, the test projects they
+// will meet. Each of these is checked against what it describes, so the map cannot drift from the land.
 
 describe('README', () => {
-  const readme = fs.readFileSync(path.resolve(__dirname, '../README.md'), 'utf8');
-
-  it('documents exactly the variables the config module reads', () => {
-    const documented = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` +\|/gm)].map((m) => m[1]);
-    expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
-  });
+  const readme = readDoc('README.md');
 
   it('names the two commands that matter', () => {
     expect(readme).toContain('npm install');
     expect(readme).toContain('npm start');
     expect(readme).toContain('npm test');
   });
+
+  it('has one row in its folder table for every top-level folder and every src/ folder, and no other', () => {
+    const table = tableKeys(section(readme, 'Where things are'));
+    const tree = [...trackedFolders(''), ...trackedFolders('src')];
+    expect([...table].sort()).toEqual([...tree].sort());
+  });
+
+  it('names every jest project that npm test runs, and says how many there are', () => {
+    const projects = jestProjects();
+    const tests = section(readme, 'Tests');
+    const listed = [...tests.matchAll(/^- `([a-z]+)` \(/gm)].map((match) => match[1]);
+    expect(listed).toEqual(projects);
+    expect(tests).toMatch(new RegExp(`^${NUMBER_WORDS[projects.length]} jest projects run under \`npm test\``, 'im'));
+  });
 });
+
+const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+/** The display names of the projects a plain `jest` runs (the soak exists only under EDUBOT_SOAK). */
+function jestProjects(): string[] {
+  const saved = process.env.EDUBOT_SOAK;
+  delete process.env.EDUBOT_SOAK;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.config.js is CommonJS, read as jest reads it
+    const config = require('../jest.config.js') as { projects: { displayName: string }[] };
+    return config.projects.map((project) => project.displayName);
+  } finally {
+    if (saved !== undefined) process.env.EDUBOT_SOAK = saved;
+  }
+}
