@@ -1,5 +1,24 @@
-// The names a conversation's parts share: the people and profiles the flow keeps, its durable timers
-// and its SLA outcomes. Plain types, shared by the flow, the workflow, the activities and the server.
+// The names a conversation's parts share: its states, the people and profiles the flow keeps, its
+// durable timers and its SLA outcomes. Plain data, shared by the flow, the workflow, the activities and
+// the server.
+
+/** The conversation states, in the flow's order: also the `ConversationState` search attribute. */
+export const STATE_NAMES = [
+  'INITIAL',
+  'IDLE',
+  'REGISTERED',
+  'REGISTERING_NAME',
+  'REGISTERING_EMAIL',
+  'REGISTERING_CLASS',
+  'HOMEWORK_SUBJECT',
+  'HOMEWORK_TYPE',
+  'HOMEWORK_CONTENT',
+  'HOMEWORK_SUBMITTED',
+  'PAYMENT_PENDING',
+  'CHAT_SUPPORT_ACTIVE',
+] as const;
+
+export type StateName = (typeof STATE_NAMES)[number];
 
 /** The durable timers a conversation can have running; each firing carries the token it was started with. */
 export type TimerName =

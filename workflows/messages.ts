@@ -1,6 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Agent } from '../domain/conversation';
-import type { StateName } from './flow/state';
+import type { Agent, StateName } from '../domain/conversation';
 import type { ContactRequestContent, InboundMessage, MediaContent, TemplateContent } from '../domain/types';
 import type { Priority } from '../domain/support-policy';
 

@@ -9,7 +9,7 @@ import type * as DeclaredFacts from '../../src/web/facts';
 import { WEEKDAYS } from '../../domain/business-hours';
 import { PRIORITIES } from '../../domain/support-policy';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../../workflows/flow/agent';
-import { STATE_NAMES } from '../../workflows/flow/state';
+import { STATE_NAMES } from '../../domain/conversation';
 import { startScoped } from '../helpers/cleanup';
 import { serveOnLoopback } from '../helpers/serve';
 

@@ -3,8 +3,7 @@ import type { AgentCommand, AgentCommandResult } from '../messages';
 import type { Rejection } from './context';
 import type { Actor, FlowEvent } from './events';
 import { mayAct } from './holder';
-import type { Agent } from '../../domain/conversation';
-import type { StateName } from './state';
+import type { Agent, StateName } from '../../domain/conversation';
 import type { Turn } from './turn';
 
 // The agent's side of a conversation, beyond the flow step itself: when WhatsApp would refuse the

@@ -3,8 +3,8 @@
 export { step } from './step';
 export type { FlowContext, Rejection, RejectionCode, StepResult } from './context';
 export type { FlowEvent } from './events';
-export { STATE_NAMES, initialFlowState } from './state';
-export type { FlowState, StateName } from './state';
+export { initialFlowState } from './state';
+export type { FlowState } from './state';
 export { normalize, cleanData } from './normalize';
 export { matchIntent, parseTapId } from './intents';
 export type { Intent, Tap } from './intents';

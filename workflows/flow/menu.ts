@@ -1,4 +1,5 @@
-import type { FlowState, StateName } from './state';
+import type { StateName } from '../../domain/conversation';
+import type { FlowState } from './state';
 import { mainMenu, NOTES, welcomeMessage } from './texts';
 import type { Turn } from './turn';
 

@@ -1,24 +1,5 @@
-import type { Agent, Profile, SlaOutcome, TimerName } from '../../domain/conversation';
+import type { Agent, Profile, SlaOutcome, StateName, TimerName } from '../../domain/conversation';
 import type { Priority } from '../../domain/support-policy';
-
-// The conversation states: also the `ConversationState` search attribute.
-
-export const STATE_NAMES = [
-  'INITIAL',
-  'IDLE',
-  'REGISTERED',
-  'REGISTERING_NAME',
-  'REGISTERING_EMAIL',
-  'REGISTERING_CLASS',
-  'HOMEWORK_SUBJECT',
-  'HOMEWORK_TYPE',
-  'HOMEWORK_CONTENT',
-  'HOMEWORK_SUBMITTED',
-  'PAYMENT_PENDING',
-  'CHAT_SUPPORT_ACTIVE',
-] as const;
-
-export type StateName = (typeof STATE_NAMES)[number];
 
 /**
  * Everything the flow remembers about one conversation. Plain JSON: it is carried across

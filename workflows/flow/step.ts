@@ -22,8 +22,8 @@ import { handleRating } from './rating';
 import { handleRegistration } from './registration';
 import { onPriority, onSlaTimer, waitsForOpening } from './sla';
 import { handleResting } from './resting';
-import type { TimerName } from '../../domain/conversation';
-import type { FlowState, StateName } from './state';
+import type { StateName, TimerName } from '../../domain/conversation';
+import type { FlowState } from './state';
 import { NOTES } from './texts';
 import { Turn } from './turn';
 

@@ -2,8 +2,8 @@ import type { OutboundContent } from '../../domain/types';
 import type { FlowContext, StepResult } from './context';
 import type { Effect } from '../../domain/effects';
 import { idFromCause } from './ids';
-import type { TimerName } from '../../domain/conversation';
-import type { FlowState, StateName } from './state';
+import type { StateName, TimerName } from '../../domain/conversation';
+import type { FlowState } from './state';
 
 /**
  * The working copy of one step: a private deep copy of the state that the flow modules change in

@@ -18,7 +18,7 @@ import type { Db } from '../../db/pool';
 import { listSetAside } from '../../db/quarantine';
 import { unreadInbound } from '../../db/read-state';
 import { getStudent } from '../../db/users';
-import { STATE_NAMES } from '../../../workflows/flow/state';
+import { STATE_NAMES } from '../../../domain/conversation';
 import { notFound } from '../errors';
 import { FilterQuery } from './labels';
 import { conversationBillingShown } from './reports';

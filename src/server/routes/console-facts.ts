@@ -3,7 +3,7 @@ import { CAMPAIGN_STATUSES, RECIPIENT_STATUSES } from '../../db/campaigns';
 import { WEEKDAYS } from '../../../domain/business-hours';
 import { PRIORITIES } from '../../../domain/support-policy';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../../../workflows/flow/agent';
-import { STATE_NAMES } from '../../../workflows/flow/state';
+import { STATE_NAMES } from '../../../domain/conversation';
 import { TYPING_INTERVAL_MS } from '../admin/presence';
 import { JAVASCRIPT, sendWebAsset } from './web-headers';
 

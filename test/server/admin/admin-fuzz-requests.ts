@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { QUARANTINE_REASONS, QUARANTINE_SOURCES } from '../../../src/db/quarantine';
-import { STATE_NAMES } from '../../../workflows/flow/state';
+import { STATE_NAMES } from '../../../domain/conversation';
 import { json, numericText, shortText } from '../../helpers/fuzz-values';
 import {
   CREATED_TOKEN_ID,

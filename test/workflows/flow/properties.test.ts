@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { checkOutboundLimits } from '../../../src/whatsapp/outbound';
 import type { FlowContext } from '../../../workflows/flow/context';
-import type { TimerName } from '../../../domain/conversation';
+import { STATE_NAMES, type TimerName } from '../../../domain/conversation';
 import type { Effect } from '../../../domain/effects';
 import type { FlowEvent } from '../../../workflows/flow/events';
 import { awaitsUser } from '../../../workflows/flow/menu';
-import { STATE_NAMES, type FlowState } from '../../../workflows/flow/state';
+import type { FlowState } from '../../../workflows/flow/state';
 import { step } from '../../../workflows/flow/step';
 import type { ConversationSettings, InboundContent, MediaType, OutboundContent } from '../../../domain/types';
 import { CONTACT_ID, NOW, PHONE, settings as defaultSettings, states, type NamedState } from './fixtures';

@@ -1,7 +1,7 @@
 import { checkOutboundLimits } from '../../../src/whatsapp/outbound';
 import type { FlowEvent } from '../../../workflows/flow/events';
 import { step } from '../../../workflows/flow/step';
-import type { StateName } from '../../../workflows/flow/state';
+import type { StateName } from '../../../domain/conversation';
 import { SUBJECTS } from '../../../workflows/flow/subjects';
 import { ctx, image, location, other, reaction, sends, states, tap, text, type NamedState } from './fixtures';
 
