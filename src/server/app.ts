@@ -12,6 +12,7 @@ import { HttpError } from './errors';
 import { loopbackHostOnly } from './host-check';
 import type { EventHub } from './event-hub';
 import { adminRoutes } from './admin/router';
+import { apiDocsRoutes } from './routes/api-docs';
 import { createAuthLimiter } from './admin/auth-limiter';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps): Koa {
     ...(deps.sandbox ? [deps.sandbox] : []),
     // The simulator writes to the bot through the emulator's side of WhatsApp: sandbox mode only.
     webRoutes({ simulator: deps.sandbox !== undefined }),
+    apiDocsRoutes(),
   ];
   for (const router of routers) {
     app.use(router.routes()).use(router.allowedMethods());

@@ -1,4 +1,8 @@
+import { checkAnswer } from './openapi-check';
 import type { TestStack } from './stack';
+
+// Every answer is checked against the OpenAPI document (openapi-check.ts): one it does not describe
+// fails the test.
 
 /** An HTTP client for the admin API with one bearer token. */
 export class AdminClient {
@@ -31,7 +35,10 @@ export class AdminClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    const type = response.headers.get('content-type') ?? '';
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    checkAnswer(method, path, response.status, text ? type : '', parsed);
+    return { status: response.status, body: parsed };
   }
 
   chat(action: 'start' | 'send' | 'end', phone: string, message?: string, headers?: Record<string, string>) {
@@ -52,8 +59,10 @@ export class AdminClient {
       headers: { authorization: `Bearer ${this.token}` },
       body: form,
     });
+    const body: unknown = await response.json();
+    checkAnswer('POST', '/api/admin/media', response.status, response.headers.get('content-type') ?? '', body);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the JSON body freely and assert its shape
-    return { status: response.status, body: (await response.json()) as any };
+    return { status: response.status, body: body as any };
   }
 
   history(phone: string) {

@@ -37,11 +37,11 @@ import { explainedResult } from './whatsapp-refusal';
 /** The text above WhatsApp's share button, unless the agent writes their own. */
 export const DEFAULT_CONTACT_REQUEST = 'Please share your phone number so we can finish your request.';
 
-const RequestContactInfoBody = z.strictObject({
+export const RequestContactInfoBody = z.strictObject({
   message: agentText('message', MAX_INTERACTIVE_BODY_CHARS).optional(),
 });
 
-const MergeBody = z.strictObject({
+export const MergeBody = z.strictObject({
   from: z.string().trim().min(1, 'from names the contact to merge into this one').max(200),
 });
 

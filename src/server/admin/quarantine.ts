@@ -9,7 +9,7 @@ import { IdCursor, Limit, pageById, parse, resolveContactReference } from './par
 // GET /api/admin/quarantine: the inbound items set aside because they could not be handled, newest
 // first. Admins only: a raw item may hold a user's message text and number.
 
-const QuarantineQuery = z.object({
+export const QuarantineQuery = z.object({
   source: z.enum(QUARANTINE_SOURCES).optional(),
   reason: z.enum(QUARANTINE_REASONS).optional(),
   /** The conversation: a contact id, phone, BSUID or username. */

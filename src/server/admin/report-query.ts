@@ -35,7 +35,7 @@ function knownZone(tz: string): boolean {
   }
 }
 
-const ReportQuery = z.object({
+export const ReportQuery = z.object({
   from: Instant.optional(),
   to: Instant.optional(),
   tz: z.string().trim().min(1).max(64).refine(knownZone, 'not a time zone such as Africa/Lagos or UTC').optional(),

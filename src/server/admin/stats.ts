@@ -26,7 +26,7 @@ const MAX_RANGE_DAYS = 366;
 /** An instant with an explicit offset (`2025-01-31T12:00:00Z`), or a date, read as midnight UTC. */
 const Instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((text) => new Date(text));
 
-const StatsQuery = z.object({ from: Instant.optional(), to: Instant.optional() });
+export const StatsQuery = z.object({ from: Instant.optional(), to: Instant.optional() });
 
 /** The range of a request: `to` defaults to now, `from` to 24 hours before `to`. */
 export function statsRange(query: unknown, now = new Date()): TimeRange {

@@ -25,7 +25,7 @@ const TokenId = z
   .regex(/^\d{1,15}$/, 'a token id is a positive integer')
   .transform(Number);
 
-const AuditQuery = z.object({
+export const AuditQuery = z.object({
   /** The conversation: a contact id, phone, BSUID or username. */
   phone: z.string().max(200).optional(),
   action: z

@@ -20,7 +20,7 @@ import { readRawBody } from '../raw-body';
 
 // Only these fields are read, and only these are kept when an event is quarantined: `data` also
 // carries the customer and a reusable card authorization, which zod strips.
-const PaymentWebhook = z.object({
+export const PaymentWebhook = z.object({
   event: z.string(),
   data: z.object({ reference: z.unknown().optional(), status: z.unknown().optional(), amount: z.unknown().optional() }),
 });

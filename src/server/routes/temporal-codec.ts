@@ -27,7 +27,7 @@ const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const Base64 = z.string().max(BODY_LIMIT_BYTES).regex(BASE64, 'must be base64');
-const CodecBody = z.strictObject({
+export const CodecBody = z.strictObject({
   payloads: z
     .array(
       z.object({
