@@ -16,9 +16,11 @@ import { apiDocsRoutes } from './routes/api-docs';
 import { createAuthLimiter } from './admin/auth-limiter';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
+import { consoleFactsRoutes } from './routes/console-facts';
 import { paymentRoutes } from './routes/payments';
 import { temporalCodecRoutes } from './routes/temporal-codec';
 import { webRoutes } from './routes/web';
+import { webLibraryRoutes } from './routes/web-libraries';
 import { webhookRoutes } from './routes/webhook';
 import type { WhatsAppClient } from '../whatsapp/graph-client';
 
@@ -98,6 +100,8 @@ export function createApp(deps: AppDeps): Koa {
     // The simulator writes to the bot through the emulator's side of WhatsApp: sandbox mode only.
     webRoutes({ simulator: deps.sandbox !== undefined }),
     apiDocsRoutes(),
+    consoleFactsRoutes(),
+    webLibraryRoutes(),
   ];
   for (const router of routers) {
     app.use(router.routes()).use(router.allowedMethods());
