@@ -23,6 +23,7 @@ const UNIT = [
   '<rootDir>/test/metrics/**/*.test.ts',
   '<rootDir>/test/readme.test.ts',
   '<rootDir>/test/deploy/**/*.test.ts',
+  '<rootDir>/test/server/admin/request-validation.test.ts',
   '<rootDir>/test/server/client-errors.test.ts',
   '<rootDir>/test/temporal/payload-codec.test.ts',
   '<rootDir>/test/temporal/payload-keys.test.ts',
