@@ -2,6 +2,12 @@
 // and list messages). Lengths are characters as Meta counts them: Unicode code points, not UTF-16
 // units. Plain values with no imports, so workflow code uses them as well as the server.
 
+/**
+ * WhatsApp's customer-service window: free-form messages reach a user only this long after their last
+ * message; outside it only an approved template may be sent.
+ */
+export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 /** A text message's body; also the longest text a user can send. */
 export const MAX_TEXT_CHARS = 4096;
 

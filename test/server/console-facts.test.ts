@@ -8,7 +8,7 @@ import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web';
 import type * as DeclaredFacts from '../../src/web/facts';
 import { WEEKDAYS } from '../../domain/business-hours';
 import { PRIORITIES } from '../../domain/support-policy';
-import { CUSTOMER_SERVICE_WINDOW_MS } from '../../workflows/flow/agent';
+import { CUSTOMER_SERVICE_WINDOW_MS } from '../../domain/whatsapp-limits';
 import { STATE_NAMES } from '../../domain/conversation';
 import { startScoped } from '../helpers/cleanup';
 import { serveOnLoopback } from '../helpers/serve';

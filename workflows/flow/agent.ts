@@ -1,4 +1,5 @@
 import type { ContactRequestContent, TemplateContent } from '../../domain/types';
+import { CUSTOMER_SERVICE_WINDOW_MS } from '../../domain/whatsapp-limits';
 import type { AgentCommand, AgentCommandResult } from '../messages';
 import type { Rejection } from './context';
 import type { Actor, FlowEvent } from './events';
@@ -8,9 +9,6 @@ import type { Turn } from './turn';
 
 // The agent's side of a conversation, beyond the flow step itself: when WhatsApp would refuse the
 // command outright, and what the agent is told once its step was carried out. Pure, like the flow.
-
-/** WhatsApp accepts free-form messages only this long after the user's last message. */
-export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** What a template command without a template carries: the flow refuses it as an invalid message. */
 const NO_TEMPLATE: TemplateContent = { kind: 'template', name: '', language: '', parameters: [], rendered: '' };

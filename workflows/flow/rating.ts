@@ -1,4 +1,4 @@
-import { CUSTOMER_SERVICE_WINDOW_MS } from './agent';
+import { CUSTOMER_SERVICE_WINDOW_MS } from '../../domain/whatsapp-limits';
 import { readRating, type Input } from './intents';
 import { ratingAsk, ratingTemplate, ratingThanks } from './texts';
 import type { Turn } from './turn';

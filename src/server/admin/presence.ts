@@ -6,7 +6,7 @@ import type { Db } from '../../db/pool';
 import { claimTypingTurn, latestInbound, recordAgentRead, releaseTypingTurn, unreadInbound } from '../../db/read-state';
 import { WhatsAppApiError } from '../../whatsapp/errors';
 import type { WhatsAppClient } from '../../whatsapp/graph-client';
-import { CUSTOMER_SERVICE_WINDOW_MS } from '../../../workflows/flow/agent';
+import { CUSTOMER_SERVICE_WINDOW_MS } from '../../../domain/whatsapp-limits';
 import { HttpError, notFound, unavailable } from '../errors';
 import { contactParam, type AdminContext } from './params';
 import { answerWhatsAppRefusal } from './whatsapp-refusal';

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { CAMPAIGN_STATUSES, RECIPIENT_STATUSES } from '../../db/campaigns';
 import { WEEKDAYS } from '../../../domain/business-hours';
 import { PRIORITIES } from '../../../domain/support-policy';
-import { CUSTOMER_SERVICE_WINDOW_MS } from '../../../workflows/flow/agent';
+import { CUSTOMER_SERVICE_WINDOW_MS } from '../../../domain/whatsapp-limits';
 import { STATE_NAMES } from '../../../domain/conversation';
 import { TYPING_INTERVAL_MS } from '../admin/presence';
 import { JAVASCRIPT, sendWebAsset } from './web-headers';

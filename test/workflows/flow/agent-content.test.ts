@@ -1,5 +1,6 @@
 import type { MediaContent, TemplateContent } from '../../../domain/types';
-import { agentEvent, CUSTOMER_SERVICE_WINDOW_MS, outsideWindow } from '../../../workflows/flow/agent';
+import { CUSTOMER_SERVICE_WINDOW_MS } from '../../../domain/whatsapp-limits';
+import { agentEvent, outsideWindow } from '../../../workflows/flow/agent';
 import { TEMPLATE_REPLY_WAIT_MS } from '../../../workflows/flow/chat';
 import type { FlowEvent } from '../../../workflows/flow/events';
 import { step } from '../../../workflows/flow/step';

@@ -1,4 +1,5 @@
-import { agentEvent, agentResult, CUSTOMER_SERVICE_WINDOW_MS, outsideWindow } from '../../../workflows/flow/agent';
+import { CUSTOMER_SERVICE_WINDOW_MS } from '../../../domain/whatsapp-limits';
+import { agentEvent, agentResult, outsideWindow } from '../../../workflows/flow/agent';
 import type { AgentCommand } from '../../../workflows/messages';
 
 const NOW = 1_800_000_000_000;

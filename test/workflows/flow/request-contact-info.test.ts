@@ -1,11 +1,6 @@
 import type { ContactRequestContent } from '../../../domain/types';
-import {
-  agentEvent,
-  agentResult,
-  CARRIED,
-  CUSTOMER_SERVICE_WINDOW_MS,
-  outsideWindow,
-} from '../../../workflows/flow/agent';
+import { CUSTOMER_SERVICE_WINDOW_MS } from '../../../domain/whatsapp-limits';
+import { agentEvent, agentResult, CARRIED, outsideWindow } from '../../../workflows/flow/agent';
 import type { FlowEvent } from '../../../workflows/flow/events';
 import { step } from '../../../workflows/flow/step';
 import type { AgentCommand } from '../../../workflows/messages';
