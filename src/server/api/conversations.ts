@@ -262,7 +262,7 @@ export const conversationPaths: ZodOpenApiPathsObject = {
     post: adminOperation(TAG, 'Show the student a typing indicator (during a chat)', {
       requestParams: { path: ContactPath },
       responses: { 200: json(success({ typing: z.enum(['sent', 'recently_sent']) }), 'Shown') },
-      errors: [400, 404, 409, 502],
+      errors: [400, 404, 409, 422, 502],
     }),
   },
   '/api/admin/contacts/{id}/merge': {
