@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONTACT_ID } from '../db/contacts';
-import { firstName } from '../../workflows/flow/format';
+import { firstName } from '../../domain/text';
 
 // Who a campaign goes to (SPEC §13) and what each student's template parameters say. An audience is
 // the intersection of the filters it names; students who wrote STOP are never in it (unless the admin

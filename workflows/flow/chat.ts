@@ -5,7 +5,7 @@ import type { Actor } from './events';
 import { mayAct, requestAgent, takeIfFree } from './holder';
 import { isEndChatText, type Input } from './intents';
 import { leaveFlow, showMenu } from './menu';
-import { codePoints } from './normalize';
+import { codePoints } from '../../domain/text';
 import { askRating } from './rating';
 import { describeOpening } from '../../domain/describe-opening';
 import {

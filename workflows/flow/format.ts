@@ -1,14 +1,6 @@
-import { codePoints } from './normalize';
-
 // Deterministic formatting: no Intl, no locale, no clock. Dates are UTC from epoch ms.
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** Cuts `text` to at most `max` code points, ending in "…" when cut (never splits an emoji's surrogates). */
-export function clip(text: string, max: number): string {
-  if (codePoints(text) <= max) return text;
-  return [...text].slice(0, Math.max(0, max - 1)).join('') + '…';
-}
 
 /** "25 Dec 2026", in UTC. */
 export function formatDate(epochMs: number): string {
@@ -38,10 +30,4 @@ export function formatDuration(ms: number): string {
   const minutes = Math.round(seconds / 60);
   if (minutes >= 120 && minutes % 60 === 0) return plural(minutes / 60, 'hour');
   return plural(minutes, 'minute');
-}
-
-/** The first word of a full name, kept short enough for a greeting. */
-export function firstName(fullName: string): string {
-  const first = fullName.trim().split(/\s+/u)[0] ?? '';
-  return clip(first.length > 0 ? first : fullName, 30);
 }

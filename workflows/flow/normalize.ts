@@ -28,8 +28,3 @@ export function normalize(text: string): string {
 export function words(normalized: string): string[] {
   return normalized.split(WORD_SEPARATOR).filter((w) => w.length > 0);
 }
-
-/** Unicode code points, which is how WhatsApp counts characters. */
-export function codePoints(text: string): number {
-  return [...text].length;
-}

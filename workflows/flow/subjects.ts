@@ -1,4 +1,4 @@
-import { clip } from './format';
+import { clip } from '../../domain/text';
 
 // The subjects offered as a list when homework starts; anything else can be typed.
 

@@ -1,6 +1,7 @@
 import type { ConversationSettings, ListRow, OutboundContent, ReplyButton } from '../../domain/types';
 import { MAX_INTERACTIVE_BODY_CHARS, MAX_TEXT_CHARS } from '../../domain/whatsapp-limits';
-import { clip, firstName, formatDate, formatDuration, formatPrice } from './format';
+import { clip, firstName } from '../../domain/text';
+import { formatDate, formatDuration, formatPrice } from './format';
 import type { Profile } from '../../domain/conversation';
 import { SUBJECTS, subjectSlug } from './subjects';
 import { TOPICS, type Topic } from './topics';

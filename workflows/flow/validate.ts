@@ -1,4 +1,5 @@
-import { cleanData, codePoints } from './normalize';
+import { codePoints } from '../../domain/text';
+import { cleanData } from './normalize';
 import { canonicalSubject, MAX_SUBJECT_LENGTH } from './subjects';
 
 // What counts as a valid answer in the free-text steps. Each parser returns the value to store, or

@@ -11,7 +11,7 @@ import {
 import { getConversation } from '../../db/conversations';
 import type { Db } from '../../db/pool';
 import { getStudent, type StudentProfile } from '../../db/users';
-import { firstName } from '../../../workflows/flow/format';
+import { firstName } from '../../../domain/text';
 import { HttpError, notFound } from '../errors';
 import { parse, readJsonBody, resolveContactReference } from './params';
 import { agentLabel, agentText } from './text';
