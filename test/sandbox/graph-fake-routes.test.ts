@@ -90,6 +90,20 @@ describe('graph fake: routes', () => {
     expect(fake.attempts).toEqual([expect.objectContaining({ outcome: 'failed', status: 503, to: '15550002222' })]);
   });
 
+  it("refuses a send body over 1 MiB with 413 in Graph's shape, and records no attempt", async () => {
+    const text = 'x'.repeat(1024 * 1024);
+    const body = JSON.stringify({
+      messaging_product: 'whatsapp',
+      to: '+15550002222',
+      type: 'text',
+      text: { body: text },
+    });
+    const answer = await request(`/v22.0/${PHONE_NUMBER_ID}/messages`, { method: 'POST', body });
+    expect(answer.status).toBe(413);
+    expect(errorOf(answer)).toMatchObject({ code: 100, message: '(#100) Invalid parameter' });
+    expect([fake.sends, fake.attempts]).toEqual([[], []]);
+  });
+
   it('describes planted media by id and serves its bytes with its own type, ids percent-decoded', async () => {
     const data = Buffer.from('plain words');
     fake.addMedia('note 1', data, 'text/plain');
