@@ -4,6 +4,7 @@
 // each chat's SLA clocks counting down, amber once past the warning share of the target, red when
 // breached; admins get **Hours & SLA**, the editors of console-hours-editor.js. Every text goes into
 // the page as text.
+import { latest } from './console-api.js';
 import { node } from './console-dom.js';
 import { create as createHoursEditor } from './console-hours-editor.js';
 
@@ -68,7 +69,7 @@ function create({ api, describeFailure }) {
   let hours = null;
   let sla = null;
   let timer = null;
-  let sequence = 0;
+  const loads = latest();
   let signedIn = false;
 
   const editor = createHoursEditor({
@@ -83,12 +84,12 @@ function create({ api, describeFailure }) {
   open.addEventListener('click', () => editor.open(hours, sla));
 
   async function load() {
-    const mine = ++sequence;
+    const signal = loads.next();
     const [hoursRes, slaRes] = await Promise.all([
-      api('GET', '/api/admin/business-hours'),
-      api('GET', '/api/admin/sla'),
+      api('GET', '/api/admin/business-hours', undefined, { signal }),
+      api('GET', '/api/admin/sla', undefined, { signal }),
     ]);
-    if (mine !== sequence || !signedIn) return;
+    if (signal.aborted || !signedIn) return;
     if (slaRes.status === 200) sla = slaRes.body;
     if (hoursRes.status === 200) showHours(hoursRes.body);
     else {
@@ -201,7 +202,7 @@ function create({ api, describeFailure }) {
     },
     forget() {
       signedIn = false;
-      sequence++;
+      loads.cancel();
       clearTimeout(timer);
       hours = null;
       sla = null;

@@ -4,6 +4,7 @@
 // label and priority, and, for admins, a form that creates a label. Other consoles follow through the
 // event stream: 'labels' and 'priority' events reload what they show, 'labels_changed' the label list.
 // Names and colours go into the page as text and through the CSSOM, never as markup.
+import { latest } from './console-api.js';
 import { node } from './console-dom.js';
 import { PRIORITIES } from './facts.js';
 
@@ -67,7 +68,7 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
   let catalogue = [];
   let shown = null;
   let busy = false;
-  let sequence = 0;
+  const loads = latest();
   // The label whose Delete was clicked once: a second click deletes it.
   let confirming = null;
 
@@ -92,9 +93,9 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
   );
 
   async function loadCatalogue() {
-    const mine = ++sequence;
-    const res = await api('GET', '/api/admin/labels');
-    if (mine !== sequence || res.status !== 200 || !res.body || !Array.isArray(res.body.labels)) return;
+    const signal = loads.next();
+    const res = await api('GET', '/api/admin/labels', undefined, { signal });
+    if (signal.aborted || res.status !== 200 || !res.body || !Array.isArray(res.body.labels)) return;
     catalogue = res.body.labels;
     renderFilter();
     renderEditor();

@@ -1,6 +1,7 @@
 // The console's Reports view, for a support team's lead: a date range in a time zone, label and
 // priority filters, the three reports of GET /api/admin/reports/overview|agents|labels (shown by
 // console-reports-render.js), and the chats' export with the same filters, fetched with the token.
+import { latest } from './console-api.js';
 import { node } from './console-dom.js';
 import { render, drawCharts, addDays, dayLabel } from './console-reports-render.js';
 import { PRIORITIES } from './facts.js';
@@ -47,7 +48,7 @@ function create({ api, fetchBlob, describeFailure }) {
     download: $('reports-download'),
   };
   const ownZone = new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  let sequence = 0;
+  const loads = latest();
   let shown = null;
   // Whether the signed-in person may export (the API lets admins only); null until asked.
   let admin = null;
@@ -105,14 +106,16 @@ function create({ api, fetchBlob, describeFailure }) {
     const wanted = filters();
     ui.error.textContent = wanted.refusal || '';
     if (wanted.refusal) return;
-    const mine = ++sequence;
+    const signal = loads.next();
     // A download's line speaks of the filters before: it goes with them.
     ui.download.textContent = '';
     ui.status.textContent = 'Loading the reports…';
     const [overview, agents, labels] = await Promise.all(
-      ['overview', 'agents', 'labels'].map((part) => api('GET', '/api/admin/reports/' + part + '?' + wanted.query)),
+      ['overview', 'agents', 'labels'].map((part) =>
+        api('GET', '/api/admin/reports/' + part + '?' + wanted.query, undefined, { signal }),
+      ),
     );
-    if (mine !== sequence) return;
+    if (signal.aborted) return;
     const failed = [overview, agents, labels].find((res) => res.status !== 200);
     if (failed) {
       ui.status.textContent = '';
@@ -198,7 +201,7 @@ function create({ api, fetchBlob, describeFailure }) {
       admin = null;
       ui.csv.hidden = true;
       ui.jsonl.hidden = true;
-      sequence++;
+      loads.cancel();
       shown = null;
       ui.body.replaceChildren();
       ui.body.hidden = true;
