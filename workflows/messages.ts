@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Agent, StateName } from '../domain/conversation';
+import type { AgentCommandFailureCode } from '../domain/failures';
 import type { ContactRequestContent, InboundMessage, MediaContent, TemplateContent } from '../domain/types';
 import type { Priority } from '../domain/support-policy';
 
@@ -57,16 +58,6 @@ export interface AgentCommand {
   /** What the request asked for, echoed in its answer, so a key reused for another request is told apart. */
   fingerprint?: string;
 }
-
-export type AgentCommandFailureCode =
-  | 'not_in_chat_support'
-  | 'chat_already_active'
-  | 'outside_customer_service_window'
-  | 'whatsapp_rejected'
-  | 'invalid_message'
-  | 'set_aside'
-  | 'held_by_other'
-  | 'already_held';
 
 /** A failure's `state` is set when the command changed the conversation nonetheless (a refused opening line). */
 export type AgentCommandResult = (

@@ -7,20 +7,8 @@
 // limit); `idempotencyKey` is the request's Idempotency-Key header, and a retried request with the
 // same key must be a no-op.
 
+import type { ChatCommandFailureCode } from '../../domain/failures';
 import type { ContactRequestContent, MediaContent, TemplateContent } from '../../domain/types';
-
-export type ChatCommandFailureCode =
-  | 'conversation_not_found'
-  | 'not_in_chat_support'
-  | 'chat_already_active'
-  | 'outside_customer_service_window'
-  | 'whatsapp_rejected'
-  | 'invalid_message'
-  | 'set_aside'
-  | 'idempotency_key_reused'
-  | 'held_by_other'
-  | 'already_held'
-  | 'agent_not_found';
 
 /** An agent as the conversation knows them: who holds a chat. */
 export interface ChatHolder {

@@ -1,6 +1,7 @@
 import type { ConversationSettings } from '../../domain/types';
 import type { Agent } from '../../domain/conversation';
 import type { Effect } from '../../domain/effects';
+import type { RejectionCode } from '../../domain/failures';
 import type { FlowState } from './state';
 
 /** What the workflow tells the flow about the event besides the event itself. */
@@ -18,9 +19,6 @@ export interface FlowContext {
   /** Epoch ms of the student's last message, when the workflow knows it: WhatsApp's 24-hour window runs from it. */
   lastInboundAt?: number;
 }
-
-export type RejectionCode =
-  'not_in_chat_support' | 'chat_already_active' | 'invalid_message' | 'held_by_other' | 'already_held';
 
 /** Why an agent action was refused; the admin API turns it into 409/400. */
 export interface Rejection {

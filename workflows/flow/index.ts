@@ -1,7 +1,7 @@
 // The conversation flow's public surface, for the workflow and the tests.
 
 export { step } from './step';
-export type { FlowContext, Rejection, RejectionCode, StepResult } from './context';
+export type { FlowContext, Rejection, StepResult } from './context';
 export type { FlowEvent } from './events';
 export { initialFlowState } from './state';
 export type { FlowState } from './state';
