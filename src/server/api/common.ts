@@ -52,7 +52,7 @@ const ERROR_MEANING: Record<number, string> = {
   404: 'Nothing with this id or contact (`conversation_not_found`, `..._not_found`)',
   405: 'The path does not take this method (`method_not_allowed`)',
   409: 'The conversation or item is in a state that refuses this (e.g. `not_in_chat_support`)',
-  413: 'The body is too large (`body_too_large`)',
+  413: 'The body is larger than the route takes (`payload_too_large`)',
   415: 'The body’s content type is not one the route takes',
   422: 'Understood but not possible now (e.g. `outside_customer_service_window`)',
   429: 'Too many failed sign-ins from this source (`too_many_failed_attempts`)',
@@ -104,7 +104,9 @@ export function adminOperation(
   operation: Omit<ZodOpenApiOperationObject, 'tags' | 'summary'> & { errors?: number[] },
 ): ZodOpenApiOperationObject {
   const { errors: own = [], responses, ...rest } = operation;
-  const statuses = [...new Set([...own, ...ADMIN_ERRORS])].sort((a, b) => a - b);
+  // A route that reads a body refuses one over its limit before parsing it.
+  const tooLarge = rest.requestBody ? [413] : [];
+  const statuses = [...new Set([...own, ...ADMIN_ERRORS, ...tooLarge])].sort((a, b) => a - b);
   return {
     tags: [tag],
     summary,

@@ -214,7 +214,7 @@ export const teamPaths: ZodOpenApiPathsObject = {
           'Stored: put `media.id` in chat-support/send as `attachment.id`',
         ),
       },
-      errors: [400, 413, 415],
+      errors: [400],
     }),
   },
   '/api/admin/media/{id}': {
