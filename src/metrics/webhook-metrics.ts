@@ -1,6 +1,4 @@
-import type { Middleware } from 'koa';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { HttpError } from '../server/errors';
 import type { IgnoredChangeLabel } from '../whatsapp/parse-webhook';
 
 // What only the HTTP server sees: how WhatsApp's webhook deliveries were answered, and how long the
@@ -64,6 +62,7 @@ export function createWebhookMetrics(registry: Registry): WebhookMetrics {
   };
 }
 
+/** The outcome label of an answer's HTTP status (src/server/measure-webhook.ts records each delivery). */
 export function webhookOutcome(status: number): WebhookOutcome {
   if (status >= 200 && status < 300) return 'ok';
   switch (status) {
@@ -78,22 +77,4 @@ export function webhookOutcome(status: number): WebhookOutcome {
     default:
       return 'error';
   }
-}
-
-/**
- * Wraps the webhook route: records the outcome and latency of each delivery, then lets the answer
- * (or the error, for the error middleware) through unchanged.
- */
-export function measureWebhook(metrics: WebhookMetrics): Middleware {
-  return async (ctx, next) => {
-    const started = process.hrtime.bigint();
-    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-    try {
-      await next();
-    } catch (err) {
-      metrics.record(webhookOutcome(err instanceof HttpError ? err.status : 500), seconds());
-      throw err;
-    }
-    metrics.record(webhookOutcome(ctx.status), seconds());
-  };
 }
