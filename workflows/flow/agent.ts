@@ -5,7 +5,7 @@ import type { Rejection } from './context';
 import type { Actor, FlowEvent } from './events';
 import { mayAct } from './holder';
 import type { Agent, StateName } from '../../domain/conversation';
-import type { Turn } from './turn';
+import type { StepWork } from './step-work';
 
 // The agent's side of a conversation, beyond the flow step itself: when WhatsApp would refuse the
 // command outright, and what the agent is told once its step was carried out. Pure, like the flow.
@@ -62,17 +62,17 @@ const NO_REQUEST: ContactRequestContent = { kind: 'contact_request', body: '' };
  * to their contact at the webhook. In a chat someone else holds, only they (or an admin) may ask.
  */
 export function agentRequestContactInfo(
-  turn: Turn,
+  work: StepWork,
   agent: string,
   request: ContactRequestContent,
   actor: Actor = {},
 ): Rejection | undefined {
   if (request.body.trim() === '') return { code: 'invalid_message', message: 'The request has no text.' };
-  if (turn.state.name === 'CHAT_SUPPORT_ACTIVE') {
-    const refused = mayAct(turn, actor);
+  if (work.state.name === 'CHAT_SUPPORT_ACTIVE') {
+    const refused = mayAct(work, actor);
     if (refused) return refused;
   }
-  turn.send(request, agent);
+  work.send(request, agent);
   return undefined;
 }
 

@@ -30,44 +30,44 @@ import {
   DEFAULT_AGENT_CLOSING,
   NOTES,
 } from './texts';
-import type { Turn } from './turn';
+import type { StepWork } from './step-work';
 
 // Chat support: the user side (open, write, end) and the agent events (start, send, end),
 // with the idle reminder and auto-close. While a chat is open the bot stays quiet: user messages go to
 // the agent, with one acknowledgement per chat so a user waiting for a first answer knows it arrived.
 
 /** (Re)starts the idle timers; any message from either side counts as activity. */
-export function startChatTimers(turn: Turn): void {
-  const { chatIdleReminderMs, chatIdleTimeoutMs } = turn.settings.timers;
+export function startChatTimers(work: StepWork): void {
+  const { chatIdleReminderMs, chatIdleTimeoutMs } = work.settings.timers;
   // A chat waiting for the opening is not idle: its idle time counts from when agents are back.
-  const availableAt = turn.state.chat?.availableAt;
-  const wait = availableAt === undefined ? 0 : Math.max(0, availableAt - turn.ctx.now);
+  const availableAt = work.state.chat?.availableAt;
+  const wait = availableAt === undefined ? 0 : Math.max(0, availableAt - work.ctx.now);
   // A reminder at or after the close would never be seen.
-  if (chatIdleReminderMs < chatIdleTimeoutMs) turn.startTimer('chat_reminder', wait + chatIdleReminderMs);
-  else turn.cancelTimer('chat_reminder');
-  turn.startTimer('chat_close', wait + chatIdleTimeoutMs);
+  if (chatIdleReminderMs < chatIdleTimeoutMs) work.startTimer('chat_reminder', wait + chatIdleReminderMs);
+  else work.cancelTimer('chat_reminder');
+  work.startTimer('chat_close', wait + chatIdleTimeoutMs);
 }
 
 /**
  * Leaves whatever the user was doing (nothing saved is lost) and opens a session under a new key. A
  * chat the student asked for reaches the team at `availableAt` and runs the SLA clocks.
  */
-function openChat(turn: Turn, startedBy: string, availableAt?: number): NonNullable<FlowState['chat']> {
-  const { state } = turn;
-  leaveFlow(turn);
+function openChat(work: StepWork, startedBy: string, availableAt?: number): NonNullable<FlowState['chat']> {
+  const { state } = work;
+  leaveFlow(work);
   delete state.awaitingRating;
-  const sessionKey = `chat-${turn.ctx.contactId}-${turn.newId()}`;
-  const chat: NonNullable<FlowState['chat']> = { sessionKey, startedBy, startedAt: turn.ctx.now, acknowledged: false };
+  const sessionKey = `chat-${work.ctx.contactId}-${work.newId()}`;
+  const chat: NonNullable<FlowState['chat']> = { sessionKey, startedBy, startedAt: work.ctx.now, acknowledged: false };
   state.chat = chat;
-  turn.moveTo('CHAT_SUPPORT_ACTIVE');
+  work.moveTo('CHAT_SUPPORT_ACTIVE');
   if (availableAt !== undefined) {
     chat.availableAt = availableAt;
-    turn.emit({ type: 'openChat', sessionKey, startedBy, availableAt, sla: planSla(turn, chat) });
-  } else if (turn.settings.support !== undefined) {
+    work.emit({ type: 'openChat', sessionKey, startedBy, availableAt, sla: planSla(work, chat) });
+  } else if (work.settings.support !== undefined) {
     // An agent's chat runs no clock, but reports count it under the conversation's priority.
-    turn.emit({ type: 'openChat', sessionKey, startedBy, sla: agentChatSla(turn, chat) });
-  } else turn.emit({ type: 'openChat', sessionKey, startedBy });
-  startChatTimers(turn);
+    work.emit({ type: 'openChat', sessionKey, startedBy, sla: agentChatSla(work, chat) });
+  } else work.emit({ type: 'openChat', sessionKey, startedBy });
+  startChatTimers(work);
   return chat;
 }
 
@@ -75,26 +75,26 @@ function openChat(turn: Turn, startedBy: string, availableAt?: number): NonNulla
  * The user asked for support from a resting state. Outside business hours they are told when agents
  * are back; the chat waits for the opening (and only then asks automatic assignment for an agent).
  */
-export function openUserChat(turn: Turn): void {
-  const chat = openChat(turn, 'user', availableFrom(turn));
-  if (!waitsForOpening(chat, turn.ctx.now)) {
-    turn.send(chatConnected(turn.settings));
-    requestAgent(turn);
+export function openUserChat(work: StepWork): void {
+  const chat = openChat(work, 'user', availableFrom(work));
+  if (!waitsForOpening(chat, work.ctx.now)) {
+    work.send(chatConnected(work.settings));
+    requestAgent(work);
     return;
   }
   // The away message already says that what they write reaches the team.
   chat.acknowledged = true;
-  const { hours } = policyOf(turn);
-  turn.send(chatAway(turn.settings, describeOpening(hours, turn.ctx.now), hours.timezone));
-  turn.startTimer('chat_available', chat.availableAt! - turn.ctx.now);
+  const { hours } = policyOf(work);
+  work.send(chatAway(work.settings, describeOpening(hours, work.ctx.now), hours.timezone));
+  work.startTimer('chat_available', chat.availableAt! - work.ctx.now);
 }
 
 /** The opening a waiting chat waited for came: the queue shows it, and automatic assignment may give it an agent. */
-export function onChatAvailable(turn: Turn): void {
-  const chat = turn.state.chat;
+export function onChatAvailable(work: StepWork): void {
+  const chat = work.state.chat;
   if (chat === undefined) return;
-  turn.emit({ type: 'chatAvailable', sessionKey: chat.sessionKey });
-  requestAgent(turn);
+  work.emit({ type: 'chatAvailable', sessionKey: chat.sessionKey });
+  requestAgent(work);
 }
 
 const isEnd = (input: Input): boolean =>
@@ -102,24 +102,24 @@ const isEnd = (input: Input): boolean =>
   (input.kind === 'text' && isEndChatText(input.norm));
 
 /** A user message during a chat: for the agent, unless it is exactly an end-chat command. */
-export function handleChatInbound(turn: Turn, input: Input): void {
-  const chat = turn.state.chat;
+export function handleChatInbound(work: StepWork, input: Input): void {
+  const chat = work.state.chat;
   if (chat === undefined) {
     // A chat state without a session cannot be produced by the flow; recover to the menu rather than stall.
-    showMenu(turn);
+    showMenu(work);
     return;
   }
   if (isEnd(input)) {
-    endChat(turn, 'user');
+    endChat(work, 'user');
     return;
   }
-  turn.emit({ type: 'chatUserMessage', sessionKey: chat.sessionKey });
-  startChatTimers(turn);
+  work.emit({ type: 'chatUserMessage', sessionKey: chat.sessionKey });
+  startChatTimers(work);
   // Only a chat the user opened, only before any agent has written, only once, and not for a reaction
   // (a reaction is not a question).
   if (input.kind !== 'reaction' && chat.startedBy === 'user' && !chat.acknowledged && chat.agentReplied !== true) {
     chat.acknowledged = true;
-    turn.send(chatAcknowledged(turn.settings));
+    work.send(chatAcknowledged(work.settings));
   }
 }
 
@@ -127,18 +127,18 @@ export function handleChatInbound(turn: Turn, input: Input): void {
  * Ends the open chat: the closing line (in the chat, before the session closes), the session closed,
  * then the resting menu and the rating question.
  */
-function endChat(turn: Turn, endedBy: string, closing?: { content: OutboundContent; agent?: string }): void {
-  const { state } = turn;
+function endChat(work: StepWork, endedBy: string, closing?: { content: OutboundContent; agent?: string }): void {
+  const { state } = work;
   const chat = state.chat;
   if (chat === undefined) return;
-  if (closing !== undefined) turn.send(closing.content, closing.agent);
-  turn.emit({ type: 'closeChat', sessionKey: chat.sessionKey, endedBy, ...closingFigures(turn, chat) });
-  turn.cancelTimer('chat_reminder');
-  turn.cancelTimer('chat_close');
+  if (closing !== undefined) work.send(closing.content, closing.agent);
+  work.emit({ type: 'closeChat', sessionKey: chat.sessionKey, endedBy, ...closingFigures(work, chat) });
+  work.cancelTimer('chat_reminder');
+  work.cancelTimer('chat_close');
   delete state.chat;
   state.awaitingRating = { sessionKey: chat.sessionKey };
-  showMenu(turn, endedBy === 'user' ? NOTES.chatEnded : undefined);
-  askRating(turn);
+  showMenu(work, endedBy === 'user' ? NOTES.chatEnded : undefined);
+  askRating(work);
 }
 
 const notInChat: Rejection = {
@@ -162,43 +162,43 @@ function agentText(message: string | undefined, prefix: string, fallback?: strin
 }
 
 /** An agent opens a chat; refused while one is open. Without an opening message the user is told an agent joined. */
-export function agentStart(turn: Turn, agent: string, message?: string, actor: Actor = {}): Rejection | undefined {
-  if (turn.state.name === 'CHAT_SUPPORT_ACTIVE') {
+export function agentStart(work: StepWork, agent: string, message?: string, actor: Actor = {}): Rejection | undefined {
+  if (work.state.name === 'CHAT_SUPPORT_ACTIVE') {
     return { code: 'chat_already_active', message: 'A chat support session is already active for this user.' };
   }
   const opening = message === undefined || message.trim() === '' ? undefined : agentText(message, agentPrefix(agent));
   if (opening !== undefined && 'code' in opening) return opening;
-  const chat = openChat(turn, agent);
+  const chat = openChat(work, agent);
   // The agent is present from the start, so the user's messages need no acknowledgement.
   chat.agentReplied = true;
-  takeIfFree(turn, actor, agent);
-  if (opening !== undefined) turn.send(agentMessage(opening.text, agent), agent);
-  turn.send(agentJoined());
+  takeIfFree(work, actor, agent);
+  if (opening !== undefined) work.send(agentMessage(opening.text, agent), agent);
+  work.send(agentJoined());
   return undefined;
 }
 
 export function agentSend(
-  turn: Turn,
+  work: StepWork,
   agent: string,
   message: string,
   actor: Actor = {},
   attachment?: MediaContent,
 ): Rejection | undefined {
-  const chat = turn.state.chat;
-  if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || chat === undefined) return notInChat;
-  const refused = mayAct(turn, actor);
+  const chat = work.state.chat;
+  if (work.state.name !== 'CHAT_SUPPORT_ACTIVE' || chat === undefined) return notInChat;
+  const refused = mayAct(work, actor);
   if (refused) return refused;
   // With a file, the text is optional: the file alone is a message.
   const text = attachment !== undefined && message.trim() === '' ? undefined : agentText(message, agentPrefix(agent));
   if (text !== undefined && 'code' in text) return text;
   const file = attachment === undefined ? undefined : captioned(attachment, agent);
   if (file !== undefined && 'code' in file) return file;
-  takeIfFree(turn, actor, agent);
-  if (file !== undefined) turn.send(file, agent);
-  if (text !== undefined) turn.send(agentMessage(text.text, agent), agent);
-  noteFirstResponse(turn, chat);
+  takeIfFree(work, actor, agent);
+  if (file !== undefined) work.send(file, agent);
+  if (text !== undefined) work.send(agentMessage(text.text, agent), agent);
+  noteFirstResponse(work, chat);
   chat.agentReplied = true;
-  startChatTimers(turn);
+  startChatTimers(work);
   return undefined;
 }
 
@@ -231,7 +231,7 @@ export const TEMPLATE_REPLY_WAIT_MS = 24 * 60 * 60 * 1000;
  * once they write, the usual idle timers take over.
  */
 export function agentTemplate(
-  turn: Turn,
+  work: StepWork,
   agent: string,
   template: TemplateContent,
   actor: Actor = {},
@@ -239,40 +239,40 @@ export function agentTemplate(
   if (template.name === '' || template.rendered.trim() === '') {
     return { code: 'invalid_message', message: 'The template is missing.' };
   }
-  let chat = turn.state.chat;
-  if (turn.state.name === 'CHAT_SUPPORT_ACTIVE' && chat !== undefined) {
-    const refused = mayAct(turn, actor);
+  let chat = work.state.chat;
+  if (work.state.name === 'CHAT_SUPPORT_ACTIVE' && chat !== undefined) {
+    const refused = mayAct(work, actor);
     if (refused) return refused;
   } else {
-    chat = openChat(turn, agent);
+    chat = openChat(work, agent);
   }
-  takeIfFree(turn, actor, agent);
-  turn.send(template, agent);
-  noteFirstResponse(turn, chat);
+  takeIfFree(work, actor, agent);
+  work.send(template, agent);
+  noteFirstResponse(work, chat);
   chat.agentReplied = true;
-  turn.cancelTimer('chat_reminder');
-  turn.startTimer('chat_close', TEMPLATE_REPLY_WAIT_MS);
+  work.cancelTimer('chat_reminder');
+  work.startTimer('chat_close', TEMPLATE_REPLY_WAIT_MS);
   return undefined;
 }
 
-export function agentEnd(turn: Turn, agent: string, message?: string, actor: Actor = {}): Rejection | undefined {
-  if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || turn.state.chat === undefined) return notInChat;
-  const refused = mayAct(turn, actor);
+export function agentEnd(work: StepWork, agent: string, message?: string, actor: Actor = {}): Rejection | undefined {
+  if (work.state.name !== 'CHAT_SUPPORT_ACTIVE' || work.state.chat === undefined) return notInChat;
+  const refused = mayAct(work, actor);
   if (refused) return refused;
   const closing = agentText(message, agentPrefix(agent), DEFAULT_AGENT_CLOSING);
   if ('code' in closing) return closing;
-  endChat(turn, agent, { content: agentMessage(closing.text, agent), agent });
+  endChat(work, agent, { content: agentMessage(closing.text, agent), agent });
   return undefined;
 }
 
-export function onChatReminder(turn: Turn): void {
-  if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE') return;
-  const { chatIdleReminderMs, chatIdleTimeoutMs } = turn.settings.timers;
-  turn.send(chatReminder(chatIdleTimeoutMs - chatIdleReminderMs));
+export function onChatReminder(work: StepWork): void {
+  if (work.state.name !== 'CHAT_SUPPORT_ACTIVE') return;
+  const { chatIdleReminderMs, chatIdleTimeoutMs } = work.settings.timers;
+  work.send(chatReminder(chatIdleTimeoutMs - chatIdleReminderMs));
 }
 
 /** Nobody wrote for the idle timeout: closed as an agent end would be, recorded as ended by 'timeout'. */
-export function onChatClose(turn: Turn): void {
-  if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE') return;
-  endChat(turn, 'timeout', { content: chatTimedOut(turn.settings.timers.chatIdleTimeoutMs) });
+export function onChatClose(work: StepWork): void {
+  if (work.state.name !== 'CHAT_SUPPORT_ACTIVE') return;
+  endChat(work, 'timeout', { content: chatTimedOut(work.settings.timers.chatIdleTimeoutMs) });
 }

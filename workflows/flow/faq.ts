@@ -1,28 +1,28 @@
 import { restingName } from './menu';
 import { faqList, helpList, NOTES, topicAnswer } from './texts';
 import { findTopic } from './topics';
-import type { Turn } from './turn';
+import type { StepWork } from './step-work';
 
 // FAQ and Help: topic lists; each topic answers and offers the menu. Both are read from a
 // resting state and leave the user there.
 
-export function showFaq(turn: Turn, note?: string): void {
-  turn.moveTo(restingName(turn.state));
-  turn.send(faqList(note));
+export function showFaq(work: StepWork, note?: string): void {
+  work.moveTo(restingName(work.state));
+  work.send(faqList(note));
 }
 
-export function showHelp(turn: Turn): void {
-  turn.moveTo(restingName(turn.state));
-  turn.send(helpList());
+export function showHelp(work: StepWork): void {
+  work.moveTo(restingName(work.state));
+  work.send(helpList());
 }
 
 /** Answers a `faq_<topic>` pick; a topic that no longer exists (an old list) shows the current FAQ. */
-export function showTopic(turn: Turn, id: string): void {
+export function showTopic(work: StepWork, id: string): void {
   const topic = findTopic(id);
   if (topic === undefined) {
-    showFaq(turn, NOTES.unknownTopic);
+    showFaq(work, NOTES.unknownTopic);
     return;
   }
-  turn.moveTo(restingName(turn.state));
-  turn.send(topicAnswer(topic, turn.settings));
+  work.moveTo(restingName(work.state));
+  work.send(topicAnswer(topic, work.settings));
 }

@@ -1,7 +1,7 @@
 import type { Rejection } from './context';
 import type { Actor } from './events';
 import type { Agent } from '../../domain/conversation';
-import type { Turn } from './turn';
+import type { StepWork } from './step-work';
 
 // Who holds an open chat. The workflow is the only writer of the holder, so two agents taking the
 // same chat at once are told apart here: one takes it, the other is refused.
@@ -19,44 +19,44 @@ const isHolder = (holder: Agent | undefined, actor: Actor) =>
   holder !== undefined && actor.agentId !== undefined && holder.agentId === actor.agentId;
 
 /** Whether `actor` may send in or end the open chat: its holder, an admin, or anyone while nobody holds it. */
-export function mayAct(turn: Turn, actor: Actor): Rejection | undefined {
-  const holder = turn.state.chat?.holder;
+export function mayAct(work: StepWork, actor: Actor): Rejection | undefined {
+  const holder = work.state.chat?.holder;
   if (holder === undefined || actor.admin === true || isHolder(holder, actor)) return undefined;
   return heldBy(holder);
 }
 
-function setHolder(turn: Turn, holder: Agent | undefined, by: string): void {
-  const chat = turn.state.chat!;
+function setHolder(work: StepWork, holder: Agent | undefined, by: string): void {
+  const chat = work.state.chat!;
   if (holder === undefined) delete chat.holder;
   else chat.holder = holder;
-  turn.emit({ type: 'setHolder', id: turn.newId(), sessionKey: chat.sessionKey, holder: holder ?? null, by });
+  work.emit({ type: 'setHolder', id: work.newId(), sessionKey: chat.sessionKey, holder: holder ?? null, by });
 }
 
 /** An agent answering a chat nobody holds takes it. */
-export function takeIfFree(turn: Turn, actor: Actor, name: string): void {
-  if (turn.state.chat?.holder !== undefined || actor.agentId === undefined) return;
-  setHolder(turn, { agentId: actor.agentId, name }, name);
+export function takeIfFree(work: StepWork, actor: Actor, name: string): void {
+  if (work.state.chat?.holder !== undefined || actor.agentId === undefined) return;
+  setHolder(work, { agentId: actor.agentId, name }, name);
 }
 
 /** With automatic assignment on, an open chat nobody holds asks for an agent. */
-export function requestAgent(turn: Turn): void {
-  const chat = turn.state.chat;
-  const auto = turn.settings.autoAssign;
+export function requestAgent(work: StepWork): void {
+  const chat = work.state.chat;
+  const auto = work.settings.autoAssign;
   if (auto === undefined || chat === undefined || chat.holder !== undefined) return;
-  turn.emit({ type: 'claimAgent', id: turn.newId(), sessionKey: chat.sessionKey, capacity: auto.capacity });
+  work.emit({ type: 'claimAgent', id: work.newId(), sessionKey: chat.sessionKey, capacity: auto.capacity });
 }
 
 /** What automatic assignment gave a session, if it is still the open chat and nobody took it meanwhile. */
-export function holderClaimed(turn: Turn, sessionKey: string, holder: Agent): void {
-  const chat = turn.state.chat;
+export function holderClaimed(work: StepWork, sessionKey: string, holder: Agent): void {
+  const chat = work.state.chat;
   if (chat === undefined || chat.sessionKey !== sessionKey || chat.holder !== undefined) return;
   chat.holder = holder;
 }
 
 /** Take (no `to`: the actor takes it) or hand over (`to`, which only an admin may ask for). */
-export function assign(turn: Turn, actor: Actor, name: string, to?: Agent): Rejection | undefined {
-  const chat = turn.state.chat;
-  if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || chat === undefined) return notInChat;
+export function assign(work: StepWork, actor: Actor, name: string, to?: Agent): Rejection | undefined {
+  const chat = work.state.chat;
+  if (work.state.name !== 'CHAT_SUPPORT_ACTIVE' || chat === undefined) return notInChat;
   const target = to ?? (actor.agentId === undefined ? undefined : { agentId: actor.agentId, name });
   if (target === undefined) return { code: 'invalid_message', message: 'Nobody to assign the chat to.' };
   if (to === undefined && chat.holder !== undefined && !isHolder(chat.holder, actor) && actor.admin !== true)
@@ -64,17 +64,17 @@ export function assign(turn: Turn, actor: Actor, name: string, to?: Agent): Reje
   // Told, not repeated: of many agents taking a chat at once, exactly one is answered that they have it.
   if (chat.holder?.agentId === target.agentId)
     return { code: 'already_held', message: `${chat.holder.name} already holds the chat.`, holder: chat.holder };
-  setHolder(turn, target, name);
+  setHolder(work, target, name);
   return undefined;
 }
 
 /** The holder (or an admin) gives the chat back; a chat nobody holds stays so. */
-export function unassign(turn: Turn, actor: Actor, name: string): Rejection | undefined {
-  const chat = turn.state.chat;
-  if (turn.state.name !== 'CHAT_SUPPORT_ACTIVE' || chat === undefined) return notInChat;
+export function unassign(work: StepWork, actor: Actor, name: string): Rejection | undefined {
+  const chat = work.state.chat;
+  if (work.state.name !== 'CHAT_SUPPORT_ACTIVE' || chat === undefined) return notInChat;
   if (chat.holder === undefined) return undefined;
-  const refused = mayAct(turn, actor);
+  const refused = mayAct(work, actor);
   if (refused) return refused;
-  setHolder(turn, undefined, name);
+  setHolder(work, undefined, name);
   return undefined;
 }

@@ -13,7 +13,7 @@ import {
   registerFirst,
   wrongHomeworkKind,
 } from './texts';
-import type { Turn } from './turn';
+import type { StepWork } from './step-work';
 import { parseSubject } from './validate';
 
 // Homework: subject → text or image → content → saved with a reference → HOMEWORK_SUBMITTED.
@@ -25,22 +25,22 @@ const TEXT_WORDS = ['text', 'typed', 'type', 'typing', 'write', 'words'];
 const IMAGE_WORDS = ['image', 'images', 'photo', 'photos', 'picture', 'pictures', 'pic', 'camera', 'snap'];
 
 /** Starts a submission (registered users only), at the type step when the subject is already known. */
-export function startHomework(turn: Turn, subject?: string): void {
-  const { state } = turn;
+export function startHomework(work: StepWork, subject?: string): void {
+  const { state } = work;
   if (!state.registered) {
-    turn.moveTo(restingName(state));
-    turn.send(registerFirst('submit homework'));
+    work.moveTo(restingName(state));
+    work.send(registerFirst('submit homework'));
     return;
   }
   if (subject === undefined) {
     state.homework = {};
-    turn.moveTo('HOMEWORK_SUBJECT');
-    turn.send(askSubject());
+    work.moveTo('HOMEWORK_SUBJECT');
+    work.send(askSubject());
     return;
   }
   state.homework = { subject };
-  turn.moveTo('HOMEWORK_TYPE');
-  turn.send(askHomeworkType(subject));
+  work.moveTo('HOMEWORK_TYPE');
+  work.send(askHomeworkType(subject));
 }
 
 /**
@@ -52,18 +52,18 @@ function isImage(media: Media): boolean {
 }
 
 /** One answer in a HOMEWORK_* step. Returns false for a command that leaves the flow. */
-export function handleHomework(turn: Turn, input: Input): boolean {
-  const { state } = turn;
-  if (state.name === 'HOMEWORK_SUBJECT') return chooseSubject(turn, input);
+export function handleHomework(work: StepWork, input: Input): boolean {
+  const { state } = work;
+  if (state.name === 'HOMEWORK_SUBJECT') return chooseSubject(work, input);
   const subject = state.homework?.subject;
   if (subject === undefined) {
-    startHomework(turn);
+    startHomework(work);
     return true;
   }
-  return state.name === 'HOMEWORK_TYPE' ? chooseKind(turn, input, subject) : takeContent(turn, input, subject);
+  return state.name === 'HOMEWORK_TYPE' ? chooseKind(work, input, subject) : takeContent(work, input, subject);
 }
 
-function chooseSubject(turn: Turn, input: Input): boolean {
+function chooseSubject(work: StepWork, input: Input): boolean {
   let subject: string | undefined;
   if (input.kind === 'tap') {
     if (input.tap.kind !== 'subject') return false;
@@ -72,66 +72,66 @@ function chooseSubject(turn: Turn, input: Input): boolean {
     subject = parseSubject(input.raw);
   }
   if (subject === undefined) {
-    turn.send(askSubject(PROBLEMS.subject));
+    work.send(askSubject(PROBLEMS.subject));
     return true;
   }
-  startHomework(turn, subject);
+  startHomework(work, subject);
   return true;
 }
 
-function askFor(turn: Turn, kind: 'text' | 'image', subject: string): void {
-  turn.state.homework = { subject, kind };
-  turn.moveTo('HOMEWORK_CONTENT');
-  turn.send(kind === 'text' ? askHomeworkText(subject) : askHomeworkImage(subject));
+function askFor(work: StepWork, kind: 'text' | 'image', subject: string): void {
+  work.state.homework = { subject, kind };
+  work.moveTo('HOMEWORK_CONTENT');
+  work.send(kind === 'text' ? askHomeworkText(subject) : askHomeworkImage(subject));
 }
 
-function chooseKind(turn: Turn, input: Input, subject: string): boolean {
+function chooseKind(work: StepWork, input: Input, subject: string): boolean {
   if (input.kind === 'tap') {
     if (input.tap.kind !== 'homework_kind') return false;
-    askFor(turn, input.tap.homeworkKind, subject);
+    askFor(work, input.tap.homeworkKind, subject);
     return true;
   }
   // A photo sent straight away answers the question and is the homework itself.
   if (input.kind === 'media' && isImage(input.media)) {
-    submit(turn, subject, imageSubmission(input.media));
+    submit(work, subject, imageSubmission(input.media));
     return true;
   }
   if (input.kind === 'text') {
     const text = hasPhrase(input.norm, TEXT_WORDS);
     const image = hasPhrase(input.norm, IMAGE_WORDS);
     if (text !== image) {
-      askFor(turn, text ? 'text' : 'image', subject);
+      askFor(work, text ? 'text' : 'image', subject);
       return true;
     }
     if (matchIntent(input.norm) !== undefined) return false;
   }
-  turn.send(askHomeworkType(subject, PROBLEMS.homeworkType));
+  work.send(askHomeworkType(subject, PROBLEMS.homeworkType));
   return true;
 }
 
-function takeContent(turn: Turn, input: Input, subject: string): boolean {
+function takeContent(work: StepWork, input: Input, subject: string): boolean {
   if (input.kind === 'tap') {
     if (input.tap.kind !== 'homework_kind') return false;
-    askFor(turn, input.tap.homeworkKind, subject);
+    askFor(work, input.tap.homeworkKind, subject);
     return true;
   }
-  const expected = turn.state.homework?.kind ?? 'text';
+  const expected = work.state.homework?.kind ?? 'text';
   if (expected === 'image') {
-    if (input.kind === 'media' && isImage(input.media)) submit(turn, subject, imageSubmission(input.media));
-    else turn.send(wrongHomeworkKind('image', subject));
+    if (input.kind === 'media' && isImage(input.media)) submit(work, subject, imageSubmission(input.media));
+    else work.send(wrongHomeworkKind('image', subject));
     return true;
   }
   if (input.kind === 'media') {
-    turn.send(wrongHomeworkKind('text', subject));
+    work.send(wrongHomeworkKind('text', subject));
     return true;
   }
   const body = input.kind === 'text' ? input.raw.trim() : '';
   // A homework text is held to the length of one WhatsApp text.
   if (body.length === 0 || [...body].length > MAX_TEXT_CHARS) {
-    turn.send(askHomeworkText(subject, PROBLEMS.homeworkText));
+    work.send(askHomeworkText(subject, PROBLEMS.homeworkText));
     return true;
   }
-  submit(turn, subject, { kind: 'text', text: body });
+  submit(work, subject, { kind: 'text', text: body });
   return true;
 }
 
@@ -144,12 +144,12 @@ function imageSubmission(media: Media): Submission {
   };
 }
 
-function submit(turn: Turn, subject: string, submission: Submission): void {
-  const { state } = turn;
-  const reference = `HW-${turn.ctx.contactId}-${turn.newId()}`;
-  turn.emit({ type: 'saveHomework', reference, subject, submission });
+function submit(work: StepWork, subject: string, submission: Submission): void {
+  const { state } = work;
+  const reference = `HW-${work.ctx.contactId}-${work.newId()}`;
+  work.emit({ type: 'saveHomework', reference, subject, submission });
   state.homeworkCount += 1;
   delete state.homework;
-  turn.moveTo('HOMEWORK_SUBMITTED');
-  turn.send(homeworkSubmitted(subject, reference));
+  work.moveTo('HOMEWORK_SUBMITTED');
+  work.send(homeworkSubmitted(subject, reference));
 }

@@ -1,7 +1,7 @@
 import type { StateName } from '../../domain/conversation';
 import type { FlowState } from './state';
 import { mainMenu, NOTES, welcomeMessage } from './texts';
-import type { Turn } from './turn';
+import type { StepWork } from './step-work';
 
 // Resting states and the way back to them, shared by every flow.
 
@@ -52,27 +52,27 @@ export function flowLabel(state: FlowState): string {
  * Drops what a sub-flow collected but had not saved, and returns to the resting state. A payment whose
  * link was sent stays: the provider may still confirm it.
  */
-export function leaveFlow(turn: Turn): void {
-  const { state } = turn;
+export function leaveFlow(work: StepWork): void {
+  const { state } = work;
   delete state.draft;
   delete state.homework;
   if (state.payment !== undefined && state.payment.reference === undefined) delete state.payment;
-  turn.moveTo(restingName(state));
+  work.moveTo(restingName(state));
 }
 
 /** Moves to the resting state and sends its menu: the main menu when registered, the welcome otherwise. */
-export function showMenu(turn: Turn, note?: string): void {
-  const { state } = turn;
-  turn.moveTo(restingName(state));
-  turn.send(
-    state.registered && state.profile ? mainMenu(state.profile, note) : welcomeMessage(turn.settings.botName, note),
+export function showMenu(work: StepWork, note?: string): void {
+  const { state } = work;
+  work.moveTo(restingName(state));
+  work.send(
+    state.registered && state.profile ? mainMenu(state.profile, note) : welcomeMessage(work.settings.botName, note),
   );
 }
 
 /** The menu after leaving a sub-flow early, saying what was stopped. */
-export function leaveWithNote(turn: Turn, note: (what: string) => string): void {
-  const hadLink = turn.state.payment?.reference !== undefined && turn.state.name === 'PAYMENT_PENDING';
-  const what = flowLabel(turn.state);
-  leaveFlow(turn);
-  showMenu(turn, hadLink ? NOTES.paymentStillOpen : note(what));
+export function leaveWithNote(work: StepWork, note: (what: string) => string): void {
+  const hadLink = work.state.payment?.reference !== undefined && work.state.name === 'PAYMENT_PENDING';
+  const what = flowLabel(work.state);
+  leaveFlow(work);
+  showMenu(work, hadLink ? NOTES.paymentStillOpen : note(what));
 }

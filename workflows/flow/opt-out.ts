@@ -1,7 +1,7 @@
 import type { Input } from './intents';
 import { words } from './normalize';
 import { campaignOptedIn, campaignOptedOut } from './texts';
-import type { Turn } from './turn';
+import type { StepWork } from './step-work';
 
 // Campaign opt-out (SPEC §13): a student who writes exactly STOP or unsubscribe gets no campaign
 // messages until they write START. Read in every state but a chat, before the state's own handling:
@@ -16,21 +16,21 @@ const START = 'start';
 const whole = (input: Input): string | undefined => (input.kind === 'text' ? words(input.norm).join(' ') : undefined);
 
 /** Handles STOP and START; returns whether the message was one of them (and was answered). */
-export function handleOptOut(turn: Turn, input: Input): boolean {
+export function handleOptOut(work: StepWork, input: Input): boolean {
   const said = whole(input);
   if (said === undefined) return false;
-  const { state, ctx } = turn;
+  const { state, ctx } = work;
   if (STOP.includes(said)) {
     // A second STOP keeps the first time: the opt-out has been in force since then.
     state.campaignOptOut ??= { since: ctx.now };
-    turn.emit({ type: 'campaignOptOut', optedOut: true, at: state.campaignOptOut.since });
-    turn.send(campaignOptedOut(turn.settings.botName));
+    work.emit({ type: 'campaignOptOut', optedOut: true, at: state.campaignOptOut.since });
+    work.send(campaignOptedOut(work.settings.botName));
     return true;
   }
   if (said === START && state.campaignOptOut !== undefined) {
     delete state.campaignOptOut;
-    turn.emit({ type: 'campaignOptOut', optedOut: false, at: ctx.now });
-    turn.send(campaignOptedIn(turn.settings.botName));
+    work.emit({ type: 'campaignOptOut', optedOut: false, at: ctx.now });
+    work.send(campaignOptedIn(work.settings.botName));
     return true;
   }
   return false;

@@ -1,21 +1,21 @@
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../../domain/whatsapp-limits';
 import { readRating, type Input } from './intents';
 import { ratingAsk, ratingTemplate, ratingThanks } from './texts';
-import type { Turn } from './turn';
+import type { StepWork } from './step-work';
 
 /**
  * The answer to "how was your chat?". A rating is stored on the session that asked; anything
  * else drops the question and is handled as usual, since ignoring the question is fine.
  * Returns whether the input was the rating.
  */
-export function handleRating(turn: Turn, input: Input): boolean {
-  const pending = turn.state.awaitingRating;
+export function handleRating(work: StepWork, input: Input): boolean {
+  const pending = work.state.awaitingRating;
   if (pending === undefined) return false;
-  delete turn.state.awaitingRating;
+  delete work.state.awaitingRating;
   const rating = readRating(input);
   if (rating === undefined) return false;
-  turn.emit({ type: 'recordRating', sessionKey: pending.sessionKey, rating });
-  turn.send(ratingThanks());
+  work.emit({ type: 'recordRating', sessionKey: pending.sessionKey, rating });
+  work.send(ratingThanks());
   return true;
 }
 
@@ -24,9 +24,9 @@ export function handleRating(turn: Turn, input: Input): boolean {
  * ended the chat a day after the student last wrote) WhatsApp takes only a template, so the approved
  * rating template goes instead, when one is configured. Its quick replies come back as csat_N taps.
  */
-export function askRating(turn: Turn): void {
-  const { csatTemplate } = turn.settings;
-  const { now, lastInboundAt } = turn.ctx;
+export function askRating(work: StepWork): void {
+  const { csatTemplate } = work.settings;
+  const { now, lastInboundAt } = work.ctx;
   const windowClosed = lastInboundAt !== undefined && now - lastInboundAt > CUSTOMER_SERVICE_WINDOW_MS;
-  turn.send(windowClosed && csatTemplate !== undefined ? ratingTemplate(csatTemplate) : ratingAsk());
+  work.send(windowClosed && csatTemplate !== undefined ? ratingTemplate(csatTemplate) : ratingAsk());
 }

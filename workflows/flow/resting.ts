@@ -8,41 +8,41 @@ import { startRegistration } from './registration';
 import { showStatus } from './status';
 import { subjectFromSlug } from './subjects';
 import { alreadyRegistered, NOTES } from './texts';
-import type { Turn } from './turn';
+import type { StepWork } from './step-work';
 
 // The resting states (INITIAL, IDLE, REGISTERED and the resting-like HOMEWORK_SUBMITTED): every tap and
 // typed intent works from here; anything else gets a short "didn't get that" and the menu again.
 
 /** Handles one message from a resting state; the user ends in a resting state unless a flow starts. */
-export function handleResting(turn: Turn, input: Input): void {
-  const firstContact = turn.state.name === 'INITIAL';
-  turn.moveTo(restingName(turn.state));
+export function handleResting(work: StepWork, input: Input): void {
+  const firstContact = work.state.name === 'INITIAL';
+  work.moveTo(restingName(work.state));
   // The first message a number ever sends gets the welcome, whatever it says: a stranger's
   // "can you help with my order?" is a greeting, not a request for the help topics. Taps still obey.
   if (firstContact && input.kind !== 'tap') {
-    if (input.kind !== 'reaction') showMenu(turn);
+    if (input.kind !== 'reaction') showMenu(work);
     return;
   }
   switch (input.kind) {
     case 'tap':
-      handleTap(turn, input.tap);
+      handleTap(work, input.tap);
       return;
     case 'text': {
       const intent = matchIntent(input.norm);
-      if (intent === undefined) showMenu(turn, NOTES.didNotGetThat);
-      else runIntent(turn, intent);
+      if (intent === undefined) showMenu(work, NOTES.didNotGetThat);
+      else runIntent(work, intent);
       return;
     }
     case 'media': {
       const homeworkLike = input.media.mediaType === 'image' || input.media.mediaType === 'document';
-      showMenu(turn, turn.state.registered && homeworkLike ? NOTES.homeworkMediaOutsideFlow : NOTES.cannotRead);
+      showMenu(work, work.state.registered && homeworkLike ? NOTES.homeworkMediaOutsideFlow : NOTES.cannotRead);
       return;
     }
     case 'location':
-      showMenu(turn, NOTES.cannotUseLocation);
+      showMenu(work, NOTES.cannotUseLocation);
       return;
     case 'other':
-      showMenu(turn, NOTES.cannotRead);
+      showMenu(work, NOTES.cannotRead);
       return;
     case 'reaction':
       return;
@@ -53,66 +53,66 @@ export function handleResting(turn: Turn, input: Input): void {
  * Taps are commands wherever they come from, including buttons of a flow that has ended: a late
  * Confirm still asks for the payment link, a subject row still starts homework on that subject.
  */
-function handleTap(turn: Turn, tap: Tap): void {
+function handleTap(work: StepWork, tap: Tap): void {
   switch (tap.kind) {
     case 'intent':
-      runIntent(turn, tap.intent);
+      runIntent(work, tap.intent);
       return;
     case 'homework_kind':
-      startHomework(turn);
+      startHomework(work);
       return;
     case 'payment_confirm':
-      confirmPayment(turn);
+      confirmPayment(work);
       return;
     case 'rating':
       // Ratings are read before the state's own handling; one reaching here has no chat waiting for it.
-      showMenu(turn, NOTES.ratingClosed);
+      showMenu(work, NOTES.ratingClosed);
       return;
     case 'topic':
-      showTopic(turn, tap.topic);
+      showTopic(work, tap.topic);
       return;
     case 'subject':
-      startHomework(turn, subjectFromSlug(tap.slug));
+      startHomework(work, subjectFromSlug(tap.slug));
       return;
     case 'unknown':
-      showMenu(turn, NOTES.didNotGetThat);
+      showMenu(work, NOTES.didNotGetThat);
       return;
   }
 }
 
-function runIntent(turn: Turn, intent: Intent): void {
-  const { state } = turn;
+function runIntent(work: StepWork, intent: Intent): void {
+  const { state } = work;
   switch (intent) {
     case 'end_chat':
-      showMenu(turn, NOTES.notInChat);
+      showMenu(work, NOTES.notInChat);
       return;
     case 'support':
-      openUserChat(turn);
+      openUserChat(work);
       return;
     case 'homework':
-      startHomework(turn);
+      startHomework(work);
       return;
     case 'pay':
-      offerPayment(turn);
+      offerPayment(work);
       return;
     case 'status':
-      showStatus(turn);
+      showStatus(work);
       return;
     case 'faq':
-      showFaq(turn);
+      showFaq(work);
       return;
     case 'help':
-      showHelp(turn);
+      showHelp(work);
       return;
     case 'update_profile':
-      startRegistration(turn, true);
+      startRegistration(work, true);
       return;
     case 'register':
-      if (state.registered && state.profile !== undefined) turn.send(alreadyRegistered(state.profile));
-      else startRegistration(turn, false);
+      if (state.registered && state.profile !== undefined) work.send(alreadyRegistered(state.profile));
+      else startRegistration(work, false);
       return;
     case 'main_menu':
-      showMenu(turn);
+      showMenu(work);
       return;
   }
 }

@@ -6,7 +6,7 @@ import type { FlowContext, StepResult } from './context';
 import { restingName } from './menu';
 import { linkFor } from './payment';
 import { initialFlowState } from './state';
-import { Turn } from './turn';
+import { StepWork } from './step-work';
 
 // A run that starts without an earlier run's state (the first run of a number, or one after an
 // operator terminated or reset it) goes on from what Postgres knows: the student's profile and
@@ -15,9 +15,9 @@ import { Turn } from './turn';
 
 /** The state to start from; `undefined` (a number never seen) is the initial state. */
 export function restore(stored: StoredConversation | undefined, ctx: FlowContext): StepResult {
-  const turn = new Turn(initialFlowState(), ctx);
-  if (stored === undefined) return turn.result();
-  const { state } = turn;
+  const work = new StepWork(initialFlowState(), ctx);
+  if (stored === undefined) return work.result();
+  const { state } = work;
   state.homeworkCount = stored.homeworkCount;
   if (stored.profile) {
     state.profile = stored.profile;
@@ -26,39 +26,39 @@ export function restore(stored: StoredConversation | undefined, ctx: FlowContext
   if (stored.subscriptionActiveUntil !== undefined) state.subscriptionActiveUntil = stored.subscriptionActiveUntil;
   if (stored.expiredPayments?.length) state.expiredPayments = stored.expiredPayments;
   if (stored.campaignOptedOutAt !== undefined) state.campaignOptOut = { since: stored.campaignOptedOutAt };
-  turn.moveTo(restingName(state));
+  work.moveTo(restingName(state));
 
   if (stored.pendingPayment) {
     const { reference, amount, createdAt } = stored.pendingPayment;
-    state.payment = { reference, amount, link: linkFor(turn, reference) };
-    turn.startTimer('payment', Math.max(0, createdAt + turn.settings.timers.paymentTimeoutMs - ctx.now));
+    state.payment = { reference, amount, link: linkFor(work, reference) };
+    work.startTimer('payment', Math.max(0, createdAt + work.settings.timers.paymentTimeoutMs - ctx.now));
   }
   if (stored.priority !== undefined) state.priority = stored.priority;
   if (stored.openChat) {
     const { sessionKey, startedBy, startedAt, agentReplied, availableAt } = stored.openChat;
     // Acknowledged: the student may have had the one acknowledgement already, and never gets two.
     state.chat = { sessionKey, startedBy, startedAt, acknowledged: true, agentReplied };
-    turn.moveTo('CHAT_SUPPORT_ACTIVE');
-    if (availableAt !== undefined) resumeClocks(turn, stored.openChat, availableAt);
-    startChatTimers(turn);
+    work.moveTo('CHAT_SUPPORT_ACTIVE');
+    if (availableAt !== undefined) resumeClocks(work, stored.openChat, availableAt);
+    startChatTimers(work);
   }
-  return turn.result();
+  return work.result();
 }
 
 /**
  * A chat the student asked for goes on waiting for its opening and runs its SLA clocks again, planned
  * from what the session row says (a breach stays a breach; a warning may be recorded only once).
  */
-function resumeClocks(turn: Turn, open: NonNullable<StoredConversation['openChat']>, availableAt: number): void {
-  const chat = turn.state.chat!;
+function resumeClocks(work: StepWork, open: NonNullable<StoredConversation['openChat']>, availableAt: number): void {
+  const chat = work.state.chat!;
   chat.availableAt = availableAt;
   if (open.startedBy !== 'user') return;
   chat.sla = {
-    priority: turn.state.priority ?? DEFAULT_PRIORITY,
+    priority: work.state.priority ?? DEFAULT_PRIORITY,
     ...(open.slaFirstResponse === undefined ? {} : { firstResponse: open.slaFirstResponse }),
     ...(open.slaResolution === 'breached' ? { resolution: 'breached' as const } : {}),
     ...(open.escalated === true ? { escalated: true } : {}),
   };
-  planSla(turn, chat);
-  if (waitsForOpening(chat, turn.ctx.now)) turn.startTimer('chat_available', availableAt - turn.ctx.now);
+  planSla(work, chat);
+  if (waitsForOpening(chat, work.ctx.now)) work.startTimer('chat_available', availableAt - work.ctx.now);
 }

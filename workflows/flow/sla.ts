@@ -10,7 +10,7 @@ import {
 import type { TimerName } from '../../domain/conversation';
 import type { SlaDue } from '../../domain/effects';
 import type { ChatSla, FlowState } from './state';
-import type { Turn } from './turn';
+import type { StepWork } from './step-work';
 
 // Business hours and SLA clocks of a chat (SPEC §7.6), pure like the rest of the flow. A chat the
 // student asks for reaches the team at once inside business hours, or at the next opening; its
@@ -22,8 +22,8 @@ import type { Turn } from './turn';
 type Chat = NonNullable<FlowState['chat']>;
 
 /** The policy the flow works with: always open and no SLA when the worker handed none over. */
-export function policyOf(turn: Turn): SupportPolicy {
-  return turn.settings.support ?? { hours: ALWAYS_OPEN, sla: NO_SLA };
+export function policyOf(work: StepWork): SupportPolicy {
+  return work.settings.support ?? { hours: ALWAYS_OPEN, sla: NO_SLA };
 }
 
 /**
@@ -31,10 +31,10 @@ export function policyOf(turn: Turn): SupportPolicy {
  * none is known). Undefined when the settings carry no policy (a worker from before business hours):
  * the chat then opens as it did, with no clocks and nothing recorded of them.
  */
-export function availableFrom(turn: Turn): number | undefined {
-  const { now } = turn.ctx;
-  if (turn.settings.support === undefined) return undefined;
-  return nextOpening(turn.settings.support.hours, now) ?? now;
+export function availableFrom(work: StepWork): number | undefined {
+  const { now } = work.ctx;
+  if (work.settings.support === undefined) return undefined;
+  return nextOpening(work.settings.support.hours, now) ?? now;
 }
 
 /** Whether the chat still waits for the opening. */
@@ -61,9 +61,9 @@ function running(chat: Chat, sla: ChatSla, kind: SlaKind): boolean {
  * instants from the chat's availability in business time, a warning at the policy's share of each
  * target. A clock breached or answered stays so; a warning given is not given again.
  */
-export function planSla(turn: Turn, chat: Chat): SlaDue {
-  const { hours, sla: policy } = policyOf(turn);
-  const priority = turn.state.priority ?? DEFAULT_PRIORITY;
+export function planSla(work: StepWork, chat: Chat): SlaDue {
+  const { hours, sla: policy } = policyOf(work);
+  const priority = work.state.priority ?? DEFAULT_PRIORITY;
   const from = chat.availableAt ?? chat.startedAt;
   const before = chat.sla;
   const sla: ChatSla = {
@@ -80,49 +80,49 @@ export function planSla(turn: Turn, chat: Chat): SlaDue {
     const kept = before?.[clock.due];
     const dueAt = target === undefined ? undefined : addBusinessTime(hours, from, target);
     if (!running(chat, sla, kind) || dueAt === undefined) {
-      turn.cancelTimer(clock.warning);
-      turn.cancelTimer(clock.breach);
+      work.cancelTimer(clock.warning);
+      work.cancelTimer(clock.breach);
       if (!running(chat, sla, kind) && kept !== undefined) sla[clock.due] = kept;
       continue;
     }
     sla[clock.due] = dueAt;
     const warnAt = addBusinessTime(hours, from, Math.round(target! * policy.warnAt));
-    if (warnAt !== undefined && !sla.warned?.includes(kind)) turn.startTimer(clock.warning, delay(turn, warnAt));
-    else turn.cancelTimer(clock.warning);
-    turn.startTimer(clock.breach, delay(turn, dueAt));
+    if (warnAt !== undefined && !sla.warned?.includes(kind)) work.startTimer(clock.warning, delay(work, warnAt));
+    else work.cancelTimer(clock.warning);
+    work.startTimer(clock.breach, delay(work, dueAt));
   }
   chat.sla = sla;
   return { priority, firstResponseDueAt: sla.firstResponseDueAt ?? null, resolutionDueAt: sla.resolutionDueAt ?? null };
 }
 
-const delay = (turn: Turn, at: number): number => Math.max(0, at - turn.ctx.now);
+const delay = (work: StepWork, at: number): number => Math.max(0, at - work.ctx.now);
 
 /** A chat an agent opened: no clock, only the conversation's priority, for the session row. */
-export function agentChatSla(turn: Turn, chat: Chat): SlaDue {
-  const priority = turn.state.priority ?? DEFAULT_PRIORITY;
+export function agentChatSla(work: StepWork, chat: Chat): SlaDue {
+  const priority = work.state.priority ?? DEFAULT_PRIORITY;
   chat.sla = { priority };
   return { priority, firstResponseDueAt: null, resolutionDueAt: null };
 }
 
 /** Stops every SLA clock of the chat (it ended). */
-export function stopSla(turn: Turn): void {
+export function stopSla(work: StepWork): void {
   for (const { warning, breach } of Object.values(CLOCKS)) {
-    turn.cancelTimer(warning);
-    turn.cancelTimer(breach);
+    work.cancelTimer(warning);
+    work.cancelTimer(breach);
   }
 }
 
 /** The chat's priority changed: its clocks are planned again and the session row told. */
-export function onPriority(turn: Turn): void {
-  const chat = turn.state.chat;
+export function onPriority(work: StepWork): void {
+  const chat = work.state.chat;
   if (chat === undefined || chat.sla === undefined) return;
-  const due = chat.startedBy === 'user' ? planSla(turn, chat) : agentChatSla(turn, chat);
-  turn.emit({ type: 'chatSla', sessionKey: chat.sessionKey, ...due });
+  const due = chat.startedBy === 'user' ? planSla(work, chat) : agentChatSla(work, chat);
+  work.emit({ type: 'chatSla', sessionKey: chat.sessionKey, ...due });
 }
 
 /** An SLA timer fired: a warning, or a breach (escalated when the policy says so). */
-export function onSlaTimer(turn: Turn, timer: TimerName): void {
-  const chat = turn.state.chat;
+export function onSlaTimer(work: StepWork, timer: TimerName): void {
+  const chat = work.state.chat;
   const sla = chat?.sla;
   if (chat === undefined || sla === undefined) return;
   const kind: SlaKind =
@@ -131,56 +131,56 @@ export function onSlaTimer(turn: Turn, timer: TimerName): void {
   const dueAt = sla[CLOCKS[kind].due];
   if (dueAt === undefined) return;
   const breach = timer === CLOCKS[kind].breach;
-  const escalate = breach && policyOf(turn).sla.escalate && sla.escalated !== true;
+  const escalate = breach && policyOf(work).sla.escalate && sla.escalated !== true;
   if (breach) {
     if (kind === 'first_response') sla.firstResponse = 'breached';
     else sla.resolution = 'breached';
-    turn.cancelTimer(CLOCKS[kind].warning);
+    work.cancelTimer(CLOCKS[kind].warning);
     if (escalate) sla.escalated = true;
   } else {
     sla.warned = [...(sla.warned ?? []), kind];
   }
   const event: SlaEventKind = `${kind}_${breach ? 'breach' : 'warning'}`;
-  turn.emit({ type: 'slaEvent', sessionKey: chat.sessionKey, kind: event, priority: sla.priority, dueAt, escalate });
+  work.emit({ type: 'slaEvent', sessionKey: chat.sessionKey, kind: event, priority: sla.priority, dueAt, escalate });
 }
 
 /** Business seconds of the chat from its availability until now. */
-function businessSecondsSince(turn: Turn, chat: Chat): number {
+function businessSecondsSince(work: StepWork, chat: Chat): number {
   const from = chat.availableAt ?? chat.startedAt;
-  return businessTimeBetween(policyOf(turn).hours, from, turn.ctx.now) / 1000;
+  return businessTimeBetween(policyOf(work).hours, from, work.ctx.now) / 1000;
 }
 
 /**
  * The first agent reply in a chat the student asked for: its business time is recorded, and its clock
  * (if one ran) is met unless it breached already. Call before marking the chat replied.
  */
-export function noteFirstResponse(turn: Turn, chat: Chat): void {
+export function noteFirstResponse(work: StepWork, chat: Chat): void {
   if (chat.agentReplied === true || chat.startedBy !== 'user' || chat.availableAt === undefined) return;
   const sla = chat.sla;
   const outcome = sla?.firstResponseDueAt === undefined ? undefined : (sla.firstResponse ?? 'met');
   if (sla !== undefined && outcome !== undefined) sla.firstResponse = outcome;
-  turn.cancelTimer(CLOCKS.first_response.warning);
-  turn.cancelTimer(CLOCKS.first_response.breach);
-  turn.emit({
+  work.cancelTimer(CLOCKS.first_response.warning);
+  work.cancelTimer(CLOCKS.first_response.breach);
+  work.emit({
     type: 'chatFirstResponse',
     sessionKey: chat.sessionKey,
-    businessSeconds: businessSecondsSince(turn, chat),
+    businessSeconds: businessSecondsSince(work, chat),
     ...(outcome === undefined ? {} : { sla: outcome }),
   });
 }
 
 /** What the closing of the chat records: its business time, and the resolution clock's outcome when one ran. */
 export function closingFigures(
-  turn: Turn,
+  work: StepWork,
   chat: Chat,
 ): { resolutionBusinessSeconds?: number; slaResolution?: 'met' | 'breached' } {
-  stopSla(turn);
-  turn.cancelTimer('chat_available');
-  if (chat.availableAt === undefined && turn.settings.support === undefined) return {};
+  stopSla(work);
+  work.cancelTimer('chat_available');
+  if (chat.availableAt === undefined && work.settings.support === undefined) return {};
   const sla = chat.sla;
   const outcome = sla?.resolutionDueAt === undefined ? undefined : (sla.resolution ?? 'met');
   return {
-    resolutionBusinessSeconds: businessSecondsSince(turn, chat),
+    resolutionBusinessSeconds: businessSecondsSince(work, chat),
     ...(outcome === undefined ? {} : { slaResolution: outcome }),
   };
 }

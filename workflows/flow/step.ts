@@ -25,7 +25,7 @@ import { handleResting } from './resting';
 import type { StateName, TimerName } from '../../domain/conversation';
 import type { FlowState } from './state';
 import { NOTES } from './texts';
-import { Turn } from './turn';
+import { StepWork } from './step-work';
 
 // The whole conversational behaviour as one pure function: (state, event, context) → (state, effects).
 // No I/O, no clock, no randomness: the workflow passes the time in and carries the effects out, so
@@ -39,40 +39,40 @@ export function step(state: FlowState, event: FlowEvent, ctx: FlowContext): Step
     case 'timer':
       return timer(state, event.timer, event.token, ctx);
     case 'paymentConfirmed': {
-      const turn = new Turn(state, ctx);
-      return onPaymentConfirmed(turn, event.reference) ? settle(turn, state, false) : unchanged(state);
+      const work = new StepWork(state, ctx);
+      return onPaymentConfirmed(work, event.reference) ? settle(work, state, false) : unchanged(state);
     }
     case 'agentStart':
-      return agentAction(state, ctx, (turn) => agentStart(turn, event.agent, event.message, event));
+      return agentAction(state, ctx, (work) => agentStart(work, event.agent, event.message, event));
     case 'agentSend':
-      return agentAction(state, ctx, (turn) => agentSend(turn, event.agent, event.message, event, event.attachment));
+      return agentAction(state, ctx, (work) => agentSend(work, event.agent, event.message, event, event.attachment));
     case 'agentTemplate':
-      return agentAction(state, ctx, (turn) => agentTemplate(turn, event.agent, event.template, event));
+      return agentAction(state, ctx, (work) => agentTemplate(work, event.agent, event.template, event));
     case 'agentEnd':
-      return agentAction(state, ctx, (turn) => agentEnd(turn, event.agent, event.message, event));
+      return agentAction(state, ctx, (work) => agentEnd(work, event.agent, event.message, event));
     case 'agentRequestContactInfo':
-      return agentAction(state, ctx, (turn) => agentRequestContactInfo(turn, event.agent, event.request, event));
+      return agentAction(state, ctx, (work) => agentRequestContactInfo(work, event.agent, event.request, event));
     case 'assign':
-      return agentAction(state, ctx, (turn) => assign(turn, event, event.agent, event.to));
+      return agentAction(state, ctx, (work) => assign(work, event, event.agent, event.to));
     case 'unassign':
-      return agentAction(state, ctx, (turn) => unassign(turn, event, event.agent));
+      return agentAction(state, ctx, (work) => unassign(work, event, event.agent));
     case 'claimAgent':
-      return agentAction(state, ctx, (turn) => {
-        if (turn.state.chat === undefined) return { code: 'not_in_chat_support', message: 'No chat is open.' };
+      return agentAction(state, ctx, (work) => {
+        if (work.state.chat === undefined) return { code: 'not_in_chat_support', message: 'No chat is open.' };
         // Not before the opening a chat asked for outside business hours waits for.
-        if (!waitsForOpening(turn.state.chat, ctx.now)) requestAgent(turn);
+        if (!waitsForOpening(work.state.chat, ctx.now)) requestAgent(work);
         return undefined;
       });
     case 'holderClaimed': {
-      const turn = new Turn(state, ctx);
-      holderClaimed(turn, event.sessionKey, event.holder);
-      return turn.result();
+      const work = new StepWork(state, ctx);
+      holderClaimed(work, event.sessionKey, event.holder);
+      return work.result();
     }
     case 'priority': {
-      const turn = new Turn(state, ctx);
-      turn.state.priority = event.priority;
-      onPriority(turn);
-      return settle(turn, state, false);
+      const work = new StepWork(state, ctx);
+      work.state.priority = event.priority;
+      onPriority(work);
+      return settle(work, state, false);
     }
     default:
       // An event type this version does not know (a newer sender, an old history): nothing happens.
@@ -82,7 +82,7 @@ export function step(state: FlowState, event: FlowEvent, ctx: FlowContext): Step
 
 const unchanged = (state: FlowState): StepResult => ({ state, effects: [] });
 
-type SubFlowHandler = (turn: Turn, input: Input) => boolean;
+type SubFlowHandler = (work: StepWork, input: Input) => boolean;
 
 function subFlowHandler(name: StateName): SubFlowHandler {
   if (name === 'PAYMENT_PENDING') return handlePaymentPending;
@@ -99,63 +99,63 @@ function inbound(state: FlowState, message: InboundMessage, ctx: FlowContext): S
   // A reaction is a feeling about one of our messages, not a request: stored by the workflow, not answered.
   // In a chat it still reaches the agent.
   if (input.kind === 'reaction' && state.name !== 'CHAT_SUPPORT_ACTIVE') return unchanged(state);
-  const turn = new Turn(state, ctx);
-  if (input.kind !== 'reaction' && handleRating(turn, input)) return settle(turn, state, true);
+  const work = new StepWork(state, ctx);
+  if (input.kind !== 'reaction' && handleRating(work, input)) return settle(work, state, true);
 
-  const { name } = turn.state;
-  if (name !== 'CHAT_SUPPORT_ACTIVE' && handleOptOut(turn, input)) return settle(turn, state, true);
+  const { name } = work.state;
+  if (name !== 'CHAT_SUPPORT_ACTIVE' && handleOptOut(work, input)) return settle(work, state, true);
   if (name === 'CHAT_SUPPORT_ACTIVE') {
-    handleChatInbound(turn, input);
+    handleChatInbound(work, input);
   } else if (isSubFlow(name)) {
-    if (isLeave(input)) leaveWithNote(turn, NOTES.cancelled);
-    else if (!subFlowHandler(name)(turn, input)) {
+    if (isLeave(input)) leaveWithNote(work, NOTES.cancelled);
+    else if (!subFlowHandler(name)(work, input)) {
       // A command from inside a flow (a tap, or a typed intent where text is not data): leave, then obey it.
-      leaveFlow(turn);
-      handleResting(turn, input);
+      leaveFlow(work);
+      handleResting(work, input);
     }
   } else {
-    handleResting(turn, input);
+    handleResting(work, input);
   }
-  return settle(turn, state, true);
+  return settle(work, state, true);
 }
 
 function timer(state: FlowState, name: TimerName, token: string, ctx: FlowContext): StepResult {
   // Only the firing of a timer's latest start counts; any other is a leftover of a restart or a cancel.
   if (state.timers[name] === undefined || state.timers[name] !== token) return unchanged(state);
-  const turn = new Turn(state, ctx);
-  delete turn.state.timers[name];
+  const work = new StepWork(state, ctx);
+  delete work.state.timers[name];
   switch (name) {
     case 'flow_idle':
-      if (awaitsUser(turn.state)) leaveWithNote(turn, NOTES.flowTimedOut);
+      if (awaitsUser(work.state)) leaveWithNote(work, NOTES.flowTimedOut);
       break;
     case 'payment':
-      onPaymentTimeout(turn);
+      onPaymentTimeout(work);
       break;
     case 'chat_reminder':
-      onChatReminder(turn);
+      onChatReminder(work);
       break;
     case 'chat_close':
-      onChatClose(turn);
+      onChatClose(work);
       break;
     case 'chat_available':
-      onChatAvailable(turn);
+      onChatAvailable(work);
       break;
     case 'sla_first_response_warning':
     case 'sla_first_response':
     case 'sla_resolution_warning':
     case 'sla_resolution':
-      onSlaTimer(turn, name);
+      onSlaTimer(work, name);
       break;
   }
-  return settle(turn, state, false);
+  return settle(work, state, false);
 }
 
-function agentAction(state: FlowState, ctx: FlowContext, act: (turn: Turn) => Rejection | undefined): StepResult {
-  const turn = new Turn(state, ctx);
-  const rejection = act(turn);
+function agentAction(state: FlowState, ctx: FlowContext, act: (work: StepWork) => Rejection | undefined): StepResult {
+  const work = new StepWork(state, ctx);
+  const rejection = act(work);
   // A refused action leaves no trace: the caller's state object and no effects.
   if (rejection !== undefined) return { state, effects: [], rejection };
-  return settle(turn, state, false);
+  return settle(work, state, false);
 }
 
 /**
@@ -163,14 +163,14 @@ function agentAction(state: FlowState, ctx: FlowContext, act: (turn: Turn) => Re
  * inside a sub-flow and on entering one, cancelled on leaving. Timer-driven and agent-driven steps that
  * stay inside the same sub-flow leave it running, since the user has not done anything.
  */
-function settle(turn: Turn, original: FlowState, userActivity: boolean): StepResult {
-  const { state } = turn;
+function settle(work: StepWork, original: FlowState, userActivity: boolean): StepResult {
+  const { state } = work;
   if (awaitsUser(state)) {
     if (userActivity || original.name !== state.name || state.timers.flow_idle === undefined) {
-      turn.startTimer('flow_idle', turn.settings.timers.flowIdleTimeoutMs);
+      work.startTimer('flow_idle', work.settings.timers.flowIdleTimeoutMs);
     }
   } else {
-    turn.cancelTimer('flow_idle');
+    work.cancelTimer('flow_idle');
   }
-  return turn.result();
+  return work.result();
 }

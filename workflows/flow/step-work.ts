@@ -7,9 +7,10 @@ import type { FlowState } from './state';
 
 /**
  * The working copy of one step: a private deep copy of the state that the flow modules change in
- * place, and the effects they ask for, in order. The caller's state object is never touched.
+ * place, and the effects they ask for, in order. The caller's state object is never touched. (The
+ * "turn" of activities/turn.ts is something else: the one activity that carries out steps' effects.)
  */
-export class Turn {
+export class StepWork {
   readonly state: FlowState;
   readonly effects: Effect[] = [];
   private ids = 0;
