@@ -28,6 +28,14 @@ const BROWSER_GLOBALS = {
   ...Object.fromEntries(
     [
       'CSS',
+      'DOMException',
+      // The element classes a module checks its page's elements against (instanceof).
+      'HTMLButtonElement',
+      'HTMLDetailsElement',
+      'HTMLDialogElement',
+      'HTMLElement',
+      'HTMLFormElement',
+      'HTMLInputElement',
       'document',
       'location',
       'localStorage',
