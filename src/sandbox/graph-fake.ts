@@ -32,6 +32,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
   });
   const { port } = server.address() as AddressInfo;
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // The app needs the origin the port gives; no request is read before this line runs.
   server.on('request', listenerOf(createGraphFakeApp(state, origin)));
 
   return controlOf(state, `${origin}/${state.version}`, async () => {
