@@ -23,6 +23,8 @@ export interface Correctness {
   workflowsChecked: number;
   workflowsWithPending: number;
   busiestHistoryLength?: number;
+  /** The sampled conversations' history events (current run) and the inbound messages they stored. */
+  historySample?: { workflows: number; events: number; inbound: number };
   ok: boolean;
   problems: string[];
 }
@@ -68,6 +70,7 @@ export async function checkPhase(
     let workflowsChecked = 0;
     let workflowsWithPending = 0;
     let busiestHistoryLength: number | undefined;
+    const historySample = { workflows: 0, events: 0, inbound: 0 };
     if (temporal !== undefined && result.targetKind === 'webhook') {
       const sample = pickPhones(phonePrefix, result.phones, 20);
       for (const phone of sample) {
@@ -78,6 +81,16 @@ export async function checkPhase(
         if (view === undefined) continue;
         workflowsChecked += 1;
         if (view.pending > 0) workflowsWithPending += 1;
+        const description = await handle.describe().catch(() => undefined);
+        if (description !== undefined) {
+          const stored = await client.query<{ n: string }>(
+            `select count(*) as n from messages where direction = 'inbound' and contact_id in (${PHASE_CONTACTS})`,
+            [phone],
+          );
+          historySample.workflows += 1;
+          historySample.events += description.historyLength;
+          historySample.inbound += Number(stored.rows[0]!.n);
+        }
       }
       if (result.busiestPhone !== undefined) {
         const workflowId = await workflowIdOfPhone(client, result.busiestPhone);
@@ -119,6 +132,7 @@ export async function checkPhase(
       workflowsChecked,
       workflowsWithPending,
       ...(busiestHistoryLength === undefined ? {} : { busiestHistoryLength }),
+      ...(historySample.workflows > 0 ? { historySample } : {}),
       ok: problems.length === 0,
       problems,
     };

@@ -1,4 +1,5 @@
 import { Worker } from '@temporalio/worker';
+import pg from 'pg';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { runServer, runWorker, type Running } from '../src/runtime';
@@ -16,6 +17,23 @@ import { startBarePipeline } from './bare-pipeline';
 //
 // Configured by the product's own environment variables; BENCH_WORKFLOW_BUNDLE names a prebuilt bundle,
 // and BENCH_PLAIN_PAYLOADS takes the payload codec out of the engine's processes (`--plain-payloads`).
+
+// Postgres statements (round trips, BEGIN and COMMIT included) this process sends, counted at pg's
+// Client.query, which the pool's queries also go through; sent to run.ts when the count changes, for
+// the statements per inbound message by process (issue 27). Counting costs an increment per statement.
+let pgStatements = 0;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called with its client through Reflect.apply
+const originalQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]): unknown {
+  pgStatements += 1;
+  return Reflect.apply(originalQuery, this, args);
+} as typeof originalQuery;
+let reported = -1;
+setInterval(() => {
+  if (pgStatements === reported) return;
+  reported = pgStatements;
+  process.send?.({ type: 'counters', pgStatements });
+}, 250).unref();
 
 type Role = 'worker' | 'worker-tuned' | 'server' | 'reference-worker' | 'bare';
 

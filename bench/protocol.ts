@@ -108,16 +108,52 @@ export interface PhaseResult {
   unexpectedSample: { phone: string; atS: number; state: string; content: string }[];
   startedAt: number;
   endedAt: number;
+  /** Requests the Graph fake received during the phase, by kind (every process's, the campaign's too). */
+  graph?: GraphCounts;
+}
+
+export interface GraphCounts {
+  /** Every HTTP request: sends, mark-as-read, typing indicators, media. */
+  requests: number;
+  sends: number;
+  reads: number;
+  typingIndicators: number;
+}
+
+/** What the load generator saw of a campaign (campaign-watch.ts). */
+export interface CampaignWatchReport {
+  /** Sends accepted to campaign students, the students reached, and sends to a student reached before. */
+  sends: number;
+  recipients: number;
+  duplicates: number;
+  /** Epoch ms of the first and last campaign send accepted. */
+  firstAt: number | null;
+  lastAt: number | null;
+  /** The most campaign sends, and the most sends of any kind, in any sliding 1-s window. */
+  busiestSecond: number;
+  busiestSecondAllSends: number;
+  /** Campaign sends in each whole second from the first. */
+  perSecond: number[];
+  throughputRefusals: number;
+  statusesPosted: number;
+  statusErrors: number;
+  statusPending: number;
 }
 
 export type ToLoadGenerator =
   | { type: 'phase'; spec: PhaseSpec }
   | { type: 'completions'; items: [phone: string, at: number][] }
   | { type: 'probe-admin'; url: string; token: string }
+  /** Ends the current phase's arrivals now (it then drains as usual). */
+  | { type: 'end-arrivals' }
+  /** Starts watching campaign sends: to numbers starting with `prefix`; statuses posted to `url`. */
+  | { type: 'campaign-watch'; prefix: string; url: string; appSecret: string; statuses: boolean }
+  | { type: 'campaign-report' }
   | { type: 'stop' };
 
 export type FromLoadGenerator =
   | { type: 'ready'; graphBaseUrl: string }
   | { type: 'progress'; line: string }
   | { type: 'phase-done'; result: PhaseResult }
-  | { type: 'admin-probe'; available: boolean; detail: string };
+  | { type: 'admin-probe'; available: boolean; detail: string }
+  | { type: 'campaign-report'; report: CampaignWatchReport };

@@ -1,3 +1,6 @@
+import type { CampaignResult } from './campaign';
+import { printCampaign } from './report-campaign';
+import { printCost } from './report-cost';
 import type { Correctness } from './correctness';
 import type { RunHistory } from './history';
 import type { MemorySample } from './monitor';
@@ -14,6 +17,22 @@ export interface PhaseRecord {
   result: PhaseResult;
   correctness: Correctness | undefined;
   cpuSeconds: Record<string, number>;
+  /** What the phase cost per inbound message (absent when it accepted none). */
+  perMessage?: PerMessage;
+}
+
+export interface PerMessage {
+  inbound: number;
+  /** CPU ms per inbound message by process, and over all of them but the load generator. */
+  cpuMs: Record<string, number>;
+  cpuMsAllButLoadgen: number;
+  /** Postgres statements (round trips) per inbound message by product process, and in all. */
+  pgStatements: Record<string, number>;
+  pgStatementsTotal: number;
+  /** Graph API requests per inbound message, by kind. */
+  graphCalls?: { requests: number; sends: number; reads: number; typingIndicators: number };
+  historyEventsPerMessage?: number;
+  historySample?: { workflows: number; events: number; inbound: number };
 }
 
 export interface BenchResults {
@@ -39,6 +58,7 @@ export interface BenchResults {
   productLogErrors: { worker: number; server: number };
   longHistory?: { phone: string; runs: RunHistory[] };
   profiles?: Record<string, ProfileSummary>;
+  campaign?: CampaignResult;
 }
 
 type Print = (line: string) => void;
@@ -70,8 +90,10 @@ export function printReport(results: BenchResults, print: Print): void {
   printCorrectness(results, print);
   printComparison(results, print);
   printMemoryAndCpu(results, print);
+  printCost(results, print);
   printScale(results, print);
   printProfiles(results, print);
+  printCampaign(results, print);
 }
 
 function printPhases(results: BenchResults, print: Print): void {

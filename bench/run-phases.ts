@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { runCampaign, type CampaignResult } from './campaign';
 import { checkPhase } from './correctness';
 import { longLivedHistory } from './history';
 import type { BenchOptions } from './options';
 import type { PhaseSpec, Target } from './protocol';
 import type { BenchResults, PhaseRecord } from './report';
-import { describeArrivals, dumpHistory, passes, summaryLine } from './run-results';
+import { describeArrivals, dumpHistory, passes, perMessage, summaryLine } from './run-results';
 import { APP_SECRET, NAMESPACE, type BenchStack, type Product } from './run-stack';
 import { findFreePort } from '../src/net';
 
@@ -21,6 +22,7 @@ export interface Best {
 
 export class PhaseDriver {
   readonly records: PhaseRecord[] = [];
+  campaign: CampaignResult | undefined;
   private phaseNumber = 0;
 
   constructor(
@@ -56,9 +58,13 @@ export class PhaseDriver {
     };
     stack.monitor.phase = name;
     stack.monitor.takeCpu();
+    const statementsBefore = { ...stack.pgStatements };
     this.say(`phase ${name}: ${describeArrivals(arrivals)}`);
     const result = await stack.loadgen.runPhase(spec);
     const cpu = stack.monitor.takeCpu();
+    // The processes report their statement counts every 250 ms: the last ones of the phase arrive by now.
+    await sleep(500);
+    const statements = difference(stack.pgStatements, statementsBefore);
     const engine = target === product.engineTarget;
     const correctness =
       target.kind === 'webhook'
@@ -78,6 +84,7 @@ export class PhaseDriver {
       result,
       correctness,
       cpuSeconds: cpu,
+      perMessage: perMessage(result, cpu, statements, correctness),
     };
     this.records.push(record);
     this.say(summaryLine(record));
@@ -159,6 +166,8 @@ export class PhaseDriver {
       await this.closed('engine-closed', 'closed', product.engineTarget);
     if (options.groups.includes('reference')) best.reference = await this.referenceRun();
     if (options.groups.includes('bare')) best.bare = await this.bareRun();
+    if (options.groups.includes('campaign'))
+      this.campaign = await runCampaign(this, this.stack, product, options.campaign, options.statuses, this.say);
     return best;
   }
 
@@ -202,6 +211,10 @@ export class PhaseDriver {
     await this.stack.stopChild('bare');
     return best;
   }
+}
+
+function difference(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([name, n]) => [name, n - (before[name] ?? 0)]));
 }
 
 function sleep(ms: number): Promise<void> {

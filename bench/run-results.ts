@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { Client } from '@temporalio/client';
 import { workflowIdOfPhone } from './history';
-import type { PhaseSpec } from './protocol';
-import type { BenchResults, PhaseRecord } from './report';
+import type { Correctness } from './correctness';
+import type { PhaseResult, PhaseSpec } from './protocol';
+import type { BenchResults, PerMessage, PhaseRecord } from './report';
 
 // The run's verdicts and records: whether a step passes, the one-line summary of a phase, the machine
 // it ran on, the results as written to results.json, and the slowest conversation's history.
@@ -85,4 +86,53 @@ export async function dumpHistory(client: Client, databaseUrl: string, phone: st
   } catch {
     // Diagnostics only.
   }
+}
+
+const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * A phase's cost per inbound message (issue 27): every process's CPU, the product's Postgres statements
+ * and Graph calls over the whole phase (warm-up and drain included) divided by the inbound messages it
+ * accepted (redeliveries not counted; the agents' commands are part of the cost, not of the count), and
+ * the history events per inbound message of the sampled conversations.
+ */
+export function perMessage(
+  result: PhaseResult,
+  cpuSeconds: Record<string, number>,
+  statements: Record<string, number>,
+  correctness: Correctness | undefined,
+): PerMessage | undefined {
+  const inbound = result.acked;
+  if (inbound === 0) return undefined;
+  const cpuMs = Object.fromEntries(
+    Object.entries(cpuSeconds)
+      .filter(([, s]) => s > 0)
+      .map(([role, s]) => [role, round((s * 1000) / inbound)]),
+  );
+  const productMs = Object.entries(cpuSeconds)
+    .filter(([role]) => role !== 'loadgen')
+    .reduce((sum, [, s]) => sum + s, 0);
+  const pgStatements = Object.fromEntries(Object.entries(statements).map(([role, n]) => [role, round(n / inbound, 2)]));
+  const graph = result.graph;
+  const sample = correctness?.historySample;
+  return {
+    inbound,
+    cpuMs,
+    cpuMsAllButLoadgen: round((productMs * 1000) / inbound),
+    pgStatements,
+    pgStatementsTotal: round(Object.values(statements).reduce((a, b) => a + b, 0) / inbound, 2),
+    ...(graph === undefined
+      ? {}
+      : {
+          graphCalls: {
+            requests: round(graph.requests / inbound, 2),
+            sends: round(graph.sends / inbound, 2),
+            reads: round(graph.reads / inbound, 2),
+            typingIndicators: round(graph.typingIndicators / inbound, 2),
+          },
+        }),
+    ...(sample && sample.inbound > 0
+      ? { historyEventsPerMessage: round(sample.events / sample.inbound, 2), historySample: sample }
+      : {}),
+  };
 }

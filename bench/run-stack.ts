@@ -5,6 +5,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { loadConfig, type Config } from '../src/config';
 import type { Logger } from '../src/logger';
 import { findFreePort } from '../src/net';
+import { FAKE_WABA_ID } from '../src/sandbox/graph-fake-status';
 import { resolveDevServerBinaries } from '../src/embedded/temporal-dev-server';
 import { resolveTemporalServer } from '../src/cluster/temporal-server-build';
 import { bundleConversationWorkflows } from '../src/temporal/workflow-bundle';
@@ -40,6 +41,8 @@ export interface BenchStack {
   loadgen: LoadGenerator;
   monitor: Monitor;
   children: Record<string, BenchChild | undefined>;
+  /** Postgres statements each product process has sent so far, as it last reported (product-process.ts). */
+  pgStatements: Record<string, number>;
   startChild(name: string, role: string, extra?: NodeJS.ProcessEnv): Promise<BenchChild>;
   stopChild(name: string): Promise<void>;
 }
@@ -71,6 +74,7 @@ export async function startBenchStack(
 
   const profileDir = options.profile ? path.join(dirs.out, 'profiles') : undefined;
   const children: Record<string, BenchChild | undefined> = {};
+  const pgStatements: Record<string, number> = {};
   const startChild = async (name: string, role: string, extra: NodeJS.ProcessEnv = {}): Promise<BenchChild> => {
     const child = await forkBenchChild({
       name,
@@ -80,9 +84,11 @@ export async function startBenchStack(
       logDir: dirs.work,
       ...(profileDir && (name === 'worker' || name === 'server') ? { cpuProfileDir: profileDir } : {}),
       onMessage: (m) => {
-        const message = m as { type?: string; items?: [string, number][] };
+        const message = m as { type?: string; items?: [string, number][]; pgStatements?: number };
         if (message.type === 'completions' && message.items)
           loadgen.send({ type: 'completions', items: message.items });
+        if (message.type === 'counters' && message.pgStatements !== undefined)
+          pgStatements[name] = message.pgStatements;
       },
     });
     children[name] = child;
@@ -91,6 +97,7 @@ export async function startBenchStack(
   const stopChild = async (name: string): Promise<void> => {
     await children[name]?.stop();
     children[name] = undefined;
+    delete pgStatements[name];
   };
   const temporalPids = temporal.pids ?? { temporal: temporal.pid };
   const monitor = new Monitor(() => ({
@@ -99,7 +106,19 @@ export async function startBenchStack(
     ...temporalPids,
   }));
   monitor.start();
-  return { binary, postgres, temporal, bundles, baseEnv, loadgen, monitor, children, startChild, stopChild };
+  return {
+    binary,
+    postgres,
+    temporal,
+    bundles,
+    baseEnv,
+    loadgen,
+    monitor,
+    children,
+    pgStatements,
+    startChild,
+    stopChild,
+  };
 }
 
 async function startInfrastructure(
@@ -178,6 +197,13 @@ function productEnv(options: BenchOptions, databaseUrl: string, temporalAddress:
     // Two malloc arenas, as `npm start` and the image set it (package.json, Dockerfile).
     MALLOC_ARENA_MAX: process.env['MALLOC_ARENA_MAX'] ?? '2',
   };
+  if (options.groups.includes('campaign')) {
+    // The number's throughput for the product's pacing and the fake's 130429, and the account whose
+    // templates the server lists from the fake at start (the campaign's template among them).
+    env['WHATSAPP_MPS'] = String(options.campaign.mps);
+    env['BENCH_GRAPH_MPS'] = String(options.campaign.mps);
+    env['WHATSAPP_BUSINESS_ACCOUNT_ID'] = FAKE_WABA_ID;
+  }
   delete env['NODE_OPTIONS'];
   return env;
 }

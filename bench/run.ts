@@ -72,12 +72,17 @@ async function main(): Promise<number> {
       productLogErrors: errors,
       ...(longHistory ? { longHistory } : {}),
       ...(profiles ? { profiles } : {}),
+      ...(driver.campaign ? { campaign: driver.campaign } : {}),
     };
     fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(stripWamids(results), null, 1));
     const plot = writePlot(results, path.join(out, 'plot.svg'));
     printReport(results, (line) => process.stdout.write(line + '\n'));
     say(`results: ${path.join(out, 'results.json')}${plot ? `, plot: ${plot}` : ''}; logs: ${path.join(out, 'logs')}`);
     const failed = driver.records.filter((r) => r.correctness !== undefined && !r.correctness.ok);
+    if (driver.campaign && !driver.campaign.exactlyOnce) {
+      say('CAMPAIGN NOT EXACTLY ONCE: see campaign.watch in the results');
+      return 1;
+    }
     if (failed.length > 0) {
       say(`CORRECTNESS FAILED in ${failed.map((r) => r.result.name).join(', ')}`);
       return 1;
