@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from './pool';
-import type { MessageTemplate } from '../templates/template';
+import type { MessageTemplate } from '../../domain/message-template';
 import { GraphTemplateComponent, ParameterFormat } from '../whatsapp/template-schema';
 
 // The message template catalogue: what the last listing said, with status changes applied as the

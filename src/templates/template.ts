@@ -1,6 +1,7 @@
 import type { TemplateContent, TemplateParameter } from '../../domain/types';
 import { MAX_HEADER_CHARS } from '../../domain/whatsapp-limits';
-import type { GraphTemplate, GraphTemplateComponent, ParameterFormat } from '../whatsapp/template-schema';
+import type { MessageTemplate, ParameterFormat, TemplateComponent } from '../../domain/message-template';
+import type { GraphTemplate } from '../whatsapp/template-schema';
 
 // What a message template asks for and what it says once filled in. Pure: the same code lists a
 // template's parameters for the console, checks an agent's values before anything is sent, renders
@@ -9,19 +10,6 @@ import type { GraphTemplate, GraphTemplateComponent, ParameterFormat } from '../
 // Placeholders are `{{1}}`, `{{2}}` … in a positional template (filled in order) and `{{first_name}}`
 // in a named one (`parameter_format: NAMED`, filled by `parameter_name`). Only a text header and the
 // body take parameters here; media headers and button parameters are not offered to agents.
-
-/** A template as the store keeps it: Graph's fields, camel-cased. */
-export interface MessageTemplate {
-  /** WhatsApp's template id. */
-  id: string;
-  name: string;
-  language: string;
-  /** APPROVED, PAUSED, DISABLED, REJECTED, PENDING …: only APPROVED can be sent. */
-  status: string;
-  category: string;
-  parameterFormat: ParameterFormat;
-  components: GraphTemplateComponent[];
-}
 
 /** A template as the Graph API lists it, in the store's shape. */
 export function toMessageTemplate(t: GraphTemplate): MessageTemplate {
@@ -68,7 +56,7 @@ const NAME = /^[a-z_][a-z0-9_]*$/;
 
 const length = (s: string): number => [...s].length;
 
-function component(template: MessageTemplate, type: string): GraphTemplateComponent | undefined {
+function component(template: MessageTemplate, type: string): TemplateComponent | undefined {
   return template.components.find((c) => c.type.toUpperCase() === type);
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PARAMETER_FORMATS } from '../../domain/message-template';
 
 // A message template as the Graph API lists it (`GET /{waba}/message_templates`, reference §5.8c).
 // Lenient like the webhook schemas: Meta adds component types and fields over time, and one
@@ -29,7 +30,7 @@ export const GraphTemplateComponent = z.looseObject({
 export type GraphTemplateComponent = z.infer<typeof GraphTemplateComponent>;
 
 /** Graph spells it `parameter_format`; templates made before named parameters existed omit it. */
-export const ParameterFormat = z.enum(['POSITIONAL', 'NAMED']);
+export const ParameterFormat = z.enum(PARAMETER_FORMATS);
 export type ParameterFormat = z.infer<typeof ParameterFormat>;
 
 export const GraphTemplate = z.object({

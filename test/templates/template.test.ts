@@ -5,8 +5,8 @@ import {
   templateParameters,
   templateParts,
   valuesFromSend,
-  type MessageTemplate,
 } from '../../src/templates/template';
+import type { MessageTemplate } from '../../domain/message-template';
 
 // The template model: which values a template asks for, how an agent's values are checked, and the
 // text the history shows once they are filled in.

@@ -13,9 +13,9 @@ import {
   renderTemplate,
   templateParameters,
   templateParts,
-  type MessageTemplate,
   type TemplateParameterSpec,
 } from '../../templates/template';
+import type { MessageTemplate } from '../../../domain/message-template';
 import { parse, readJsonBody } from './params';
 import { explainedResult } from './whatsapp-refusal';
 
