@@ -19,7 +19,7 @@ import { signBody } from '../../src/whatsapp/signature';
 import { startScoped } from '../helpers/cleanup';
 import { TEST_PAYLOAD_KEYS, testTemporalSecurity } from '../helpers/payload-keys';
 import { REPO_ROOT } from '../helpers/spawn';
-import { resultsDir } from './ledger';
+import { resultsDir } from './results-dir';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 // The product as separate processes a fault test can kill: the Temporal dev server on a SQLite file
@@ -37,6 +37,11 @@ export interface FaultStackOptions {
   postgres?: 'shared' | 'embedded';
   /** More environment for the product's processes. */
   env?: Record<string, string>;
+  /**
+   * false: the Graph fake posts no `sent` statuses of its own, for a test that plays Meta's statuses
+   * itself (and redelivers those a killed server missed, as Meta does). Default true.
+   */
+  metaStatuses?: boolean;
 }
 
 export interface FaultStack {
@@ -137,11 +142,15 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
     // whose sender died before storing the wamid is found (RELIABILITY.md, open problem 2).
     const fake = await startGraphFake({
       accessToken: secrets.access,
-      statusCallback: {
-        url: `http://127.0.0.1:${serverPort}/api/webhook/whatsapp`,
-        appSecret: secrets.app,
-        statuses: ['sent'],
-      },
+      ...(options.metaStatuses === false
+        ? {}
+        : {
+            statusCallback: {
+              url: `http://127.0.0.1:${serverPort}/api/webhook/whatsapp`,
+              appSecret: secrets.app,
+              statuses: ['sent'],
+            },
+          }),
     });
     defer(() => fake.close());
     const common: Record<string, string> = {

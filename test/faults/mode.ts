@@ -16,3 +16,10 @@ export const SIZE = {
 
 /** Jest's limit for one fault test: the stack's start, the load, the outages and the ledger's settling. */
 export const FAULT_TIMEOUT_MS = FULL ? 600_000 : 240_000;
+
+/** The campaign fault test (campaign-crash.test.ts): issue 25's 2,000 students in both forms. */
+export const CAMPAIGN = {
+  students: 2_000,
+  /** The stack's start is apart (beforeAll); this is the STOPs, the campaign, its faults and the checks. */
+  timeoutMs: 420_000,
+};

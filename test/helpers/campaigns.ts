@@ -1,11 +1,13 @@
 import { insertCampaign, newCampaignId } from '../../src/db/campaigns';
 import { newContactId } from '../../src/db/contacts';
 import type { Db } from '../../src/db/pool';
+import type { GraphFake } from '../../src/sandbox/graph-fake';
+import { statusWebhookBody } from '../../src/sandbox/graph-fake-status';
 import { startCampaignWorkflow } from '../../src/temporal/campaigns';
 import type { AdminClient } from './admin-client';
 import { newPhone } from './fixtures';
 import type { TestStack } from './stack';
-import { waitFor } from './wait';
+import { sleep, waitFor } from './wait';
 
 // Students for campaign tests, stored as the conversation's activities store them (a contact, its phone
 // identity, a registered conversation and a profile), so a test can have sixty of them at once.
@@ -114,4 +116,96 @@ export async function startClassCampaign(
     ...workflowSettings,
   });
   return id;
+}
+
+/** How many statuses are posted at once: Meta posts webhooks side by side, and one at a time falls behind 40 sends a second. */
+const STATUS_POSTS_AT_ONCE = 8;
+
+/**
+ * Plays Meta's status webhooks: a `sent` status, echoing the send's biz_opaque_callback_data, for every
+ * send the fake accepts, within a second of it, signed and posted to the product's webhook by `post`.
+ * A post the server did not answer, or answered 5xx (it was down or restarting), is posted again until
+ * it answers 200, as Meta retries a webhook; any other answer is a failure of the test.
+ */
+export function feedStatuses(
+  fake: GraphFake,
+  post: (body: string) => Promise<number | 'unreachable'>,
+): { readonly fed: number; stop(): Promise<void> } {
+  let fed = 0;
+  let stopped = false;
+  const postUntilTaken = async (body: string): Promise<void> => {
+    for (;;) {
+      const status = await post(body);
+      if (status === 200) return;
+      if (status !== 'unreachable' && status < 500) throw new Error(`status webhook answered ${status}`);
+      await sleep(500);
+    }
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      while (fed < fake.sends.length) {
+        const batch = fake.sends.slice(fed, fed + STATUS_POSTS_AT_ONCE);
+        await Promise.all(
+          batch.map((send) => {
+            const callbackData = (send.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data;
+            const body = statusWebhookBody({
+              phoneNumberId: send.phoneNumberId,
+              waMessageId: send.waMessageId,
+              recipientId: send.to,
+              status: 'sent',
+              at: Date.now(),
+              ...(callbackData === undefined ? {} : { callbackData }),
+            });
+            return postUntilTaken(JSON.stringify(body));
+          }),
+        );
+        fed += batch.length;
+      }
+      await sleep(200);
+    }
+  })();
+  return {
+    get fed() {
+      return fed;
+    },
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+/**
+ * Runs `kill` inside a send's gap: WhatsApp (the fake) accepts the next sends and answers them 2 s
+ * late, and the kill lands at a random moment while at least one accepted send waits for its answer,
+ * so its sender dies knowing nothing of the wamid.
+ */
+export async function killInSendGap(fake: GraphFake, kill: () => Promise<void>): Promise<void> {
+  fake.setAnswerDelay(2_000);
+  try {
+    const accepted = fake.sends.length;
+    await fake.waitFor(() => fake.sends.length > accepted, 30_000, 'a send accepted, unanswered');
+    await sleep(Math.random() * 1000);
+    await kill();
+  } finally {
+    fake.setAnswerDelay(0);
+  }
+}
+
+/**
+ * What a crash test's kills did to a campaign: recipients claimed more than once (a kill's lease ran
+ * out, a slot was given back, a 130429 put one back), and wamids stored by a status echoing the send's
+ * key rather than by the send's own answer (a kill landed in that send's gap).
+ */
+export async function crashFigures(db: Db, campaignId: string): Promise<{ claimedAgain: number; rescued: number }> {
+  const claimed = await db.query<{ n: string }>(
+    `select count(*) as n from campaign_recipients where campaign_id = $1 and attempts > 1`,
+    [campaignId],
+  );
+  const rescued = await db.query<{ n: string }>(
+    `select count(*) as n from messages m where m.idempotency_key like $1 and not exists
+       (select 1 from events e where e.kind = 'message' and e.payload->>'waMessageId' = m.wa_message_id)`,
+    [`campaign:${campaignId}:%`],
+  );
+  return { claimedAgain: Number(claimed.rows[0]!.n), rescued: Number(rescued.rows[0]!.n) };
 }

@@ -1,20 +1,17 @@
 import { AdminClient } from '../helpers/admin-client';
-import { campaignReaches, seedStudents } from '../helpers/campaigns';
+import { campaignReaches, crashFigures, feedStatuses, killInSendGap, seedStudents } from '../helpers/campaigns';
 import type { Spawned } from '../helpers/spawn';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { startWorkerProcess } from '../helpers/worker-spawn';
 import { loadTemplates } from '../helpers/templates';
-import { statusWebhookBody } from '../../src/sandbox/graph-fake-status';
-import { sleep } from '../helpers/wait';
 
 // A campaign whose worker is SIGKILLed three times at random moments: every student gets it exactly
 // once, none is skipped. A kill after WhatsApp accepted a send and before its wamid was stored (the
 // Graph API's gap; a campaign sends all the time, so a kill often lands in one) is closed by the
 // send's biz_opaque_callback_data: WhatsApp's status webhook echoes the key and stores the wamid, and
 // the recipient's retry after its lease finds it. Meta's status webhooks are played by `feedStatuses`
-// (a `sent` status for each accepted send, within a second, signed and posted to the product's webhook
-// as Meta posts them); the test stack's fake posts none of its own. Each kill is aimed into the gap:
-// the fake answers accepted sends 2 s late (setAnswerDelay) around it.
+// (test/helpers/campaigns.ts); the test stack's fake posts none of its own. Each kill is aimed into
+// the gap by `killInSendGap`: the fake answers accepted sends 2 s late around it.
 
 let stack: TestStack;
 let worker: Spawned | undefined;
@@ -32,40 +29,9 @@ afterAll(async () => {
   await stack?.stop();
 }, 60_000);
 
-/** Posts a `sent` status, echoing the send's biz_opaque_callback_data, for every send the fake accepts. */
-function feedStatuses(): { stop(): Promise<void> } {
-  let fed = 0;
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      for (const send of stack.fake.sends.slice(fed)) {
-        const callbackData = (send.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data;
-        const body = statusWebhookBody({
-          phoneNumberId: send.phoneNumberId,
-          waMessageId: send.waMessageId,
-          recipientId: send.to,
-          status: 'sent',
-          at: Date.now(),
-          ...(callbackData === undefined ? {} : { callbackData }),
-        });
-        const { status } = await stack.postWebhook(JSON.stringify(body));
-        if (status !== 200) throw new Error(`status webhook answered ${status}`);
-        fed += 1;
-      }
-      await sleep(200);
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await loop;
-    },
-  };
-}
-
 it('reaches every student exactly once, with the worker SIGKILLed three times mid-campaign', async () => {
   const students = await seedStudents(stack.db, 200, { className: 'Crash' });
-  const statuses = feedStatuses();
+  const statuses = feedStatuses(stack.fake, async (body) => (await stack.postWebhook(body)).status);
   const admin = new AdminClient(stack, stack.config.adminToken);
   worker = await startWorkerProcess(stack.config);
   const { id, recipients } = (
@@ -83,15 +49,12 @@ it('reaches every student exactly once, with the worker SIGKILLed three times mi
     const before = stack.fake.sends.length;
     // Mid-campaign: after some sends of this worker, at a random moment.
     await stack.fake.waitFor(() => stack.fake.sends.length >= before + 10, 90_000, 'sends before the kill');
-    // Into the gap: WhatsApp accepts the next sends and answers 2 s late; the kill lands while at
-    // least one accepted send waits for its answer.
-    stack.fake.setAnswerDelay(2_000);
-    const accepted = stack.fake.sends.length;
-    await stack.fake.waitFor(() => stack.fake.sends.length > accepted, 30_000, 'a send accepted, unanswered');
-    await sleep(Math.random() * 1000);
-    worker.child.kill('SIGKILL');
-    await worker.exited;
-    stack.fake.setAnswerDelay(0);
+    // Into the gap: the kill lands while at least one accepted send waits for its answer.
+    const dying = worker;
+    await killInSendGap(stack.fake, async () => {
+      dying.child.kill('SIGKILL');
+      await dying.exited;
+    });
     killedAt.push(stack.fake.sends.length);
     worker = await startWorkerProcess(stack.config);
   }
@@ -102,20 +65,10 @@ it('reaches every student exactly once, with the worker SIGKILLed three times mi
   await statuses.stop();
   const perStudent = students.map((s) => stack.fake.sendsTo(s.phone).length);
   expect(perStudent.filter((n) => n !== 1)).toEqual([]);
-  // Recipients claimed again (a kill's lease, or a slot given back); each still got it once.
-  const { rows } = await stack.db.query<{ n: string }>(
-    `select count(*) as n from campaign_recipients where campaign_id = $1 and attempts > 1`,
-    [id],
-  );
-  // Kills that landed in a send's gap: its wamid came from the status (no accepted event of its own).
-  const rescued = await stack.db.query<{ n: string }>(
-    `select count(*) as n from messages m where m.idempotency_key like $1 and not exists
-       (select 1 from events e where e.kind = 'message' and e.payload->>'waMessageId' = m.wa_message_id)`,
-    [`campaign:${id}:%`],
-  );
+  const { claimedAgain, rescued } = await crashFigures(stack.db, id);
   console.warn(
-    `campaign crash test: ${rows[0]!.n} recipient(s) claimed again, ${rescued.rows[0]!.n} wamid(s) stored by a status, none sent twice`,
+    `campaign crash test: ${claimedAgain} recipient(s) claimed again, ${rescued} wamid(s) stored by a status, none sent twice`,
   );
   // Each kill left at least one accepted send unanswered: the gap was crossed, not missed.
-  expect(Number(rescued.rows[0]!.n)).toBeGreaterThanOrEqual(killedAt.length);
+  expect(rescued).toBeGreaterThanOrEqual(killedAt.length);
 }, 400_000);
