@@ -1,3 +1,4 @@
+// @ts-check
 // Canned responses under the composer: typing "/" and a filter opens a menu of the team's saved
 // answers, filled for the open conversation's student; arrows move, Enter picks, Escape closes. The
 // text picked goes into the composer for the agent to edit and send.
@@ -6,18 +7,24 @@ import { node } from './console-dom.js';
 import { state } from './console-state.js';
 import { ui } from './console-ui.js';
 
+/** @typedef {import('./api-types').CannedResponse} CannedResponse */
+/** A response filled for the open conversation's student (asked with `?phone=`): it has its `text`. @typedef {CannedResponse & { text: string; missing?: string[] }} Filled */
+
+/** @type {Record<string, string>} */
 const FIELD_LABELS = { first_name: 'first name', full_name: 'full name', class: 'class' };
 
 /** The filter typed after "/" at the start of the composer, or null when the text is no such thing. */
 export function cannedFilter() {
   const match = /^\/([^\n]*)$/.exec(ui.message.value);
-  return match ? match[1].trim().toLowerCase() : null;
+  return match ? String(match[1]).trim().toLowerCase() : null;
 }
 
 export function createCanned() {
   // The menu: open while the text is "/" and a filter; the responses once loaded, those shown, the one marked.
   let open = false;
+  /** @type {Filled[] | null} */
   let items = null;
+  /** @type {Filled[]} */
   let shown = [];
   let active = 0;
   const loads = latest();
@@ -32,6 +39,7 @@ export function createCanned() {
     renderCanned();
     // `?phone=` takes any reference to a student (contact id, phone, BSUID or username); without it the
     // server answers the bodies unfilled, with no `text`.
+    /** @type {import('./console-api.js').Answer<import('./api-types').CannedResponsesAnswer>} */
     const res = await api('GET', '/api/admin/canned-responses?phone=' + encodeURIComponent(contactId), undefined, {
       signal,
     });
@@ -42,7 +50,7 @@ export function createCanned() {
       );
       return;
     }
-    items = res.body.cannedResponses;
+    items = /** @type {Filled[]} */ (res.body.cannedResponses);
     active = 0;
     renderCanned();
   }
@@ -92,11 +100,13 @@ export function createCanned() {
       }),
     );
     const marked = ui.cannedMenu.children[active];
+    if (!marked) return;
     ui.message.setAttribute('aria-activedescendant', marked.id);
     marked.scrollIntoView({ block: 'nearest' });
   }
 
   /** Arrows move through the menu, Enter picks, Escape closes; true when the key was the menu's. */
+  /** @param {KeyboardEvent} event */
   function cannedKey(event) {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
@@ -123,6 +133,7 @@ export function createCanned() {
   }
 
   /** Puts the filled text in the composer for the agent to edit and send, and says what the profile lacked. */
+  /** @param {Filled} response */
   function pickCanned(response) {
     closeCanned();
     ui.message.value = response.text;

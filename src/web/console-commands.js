@@ -1,3 +1,4 @@
+// @ts-check
 // The chat-support commands of the open conversation: start, send (text or a file), end, take and
 // give back. A command is shown as done only after the API answered 200; a command that got no answer
 // is retried with the same Idempotency-Key, so the workflow answers it once.
@@ -6,11 +7,18 @@ import { formatTime } from './console-format.js';
 import { state } from './console-state.js';
 import { ui } from './console-ui.js';
 
+/** @typedef {'start' | 'send' | 'end'} Action */
+
 const SUCCESS = { start: 'Chat started', send: 'Message sent', end: 'Chat ended' };
 const PENDING = { start: 'Starting the chat…', send: 'Sending…', end: 'Ending the chat…' };
 const REFUSED = { start: 'Chat not started', send: 'Message not sent', end: 'Chat not ended' };
 
-/** Shows a command's result under the composer (or in `element`), worded and marked by `kind`. */
+/**
+ * Shows a command's result under the composer (or in `element`), worded and marked by `kind`.
+ * @param {string} text
+ * @param {'pending' | 'ok' | 'error'} kind
+ * @param {HTMLElement} [element]
+ */
 export function showResult(text, kind, element) {
   const target = element || ui.result;
   target.textContent = text;
@@ -20,12 +28,17 @@ export function showResult(text, kind, element) {
 /**
  * `attachments` is console-attach.js's; `holder` console-holder.js's; `canned` the menu the composer's
  * keys go to first; `refresh` the list, queue and conversation reloads.
+ * @param {{ attachments: { current(): { id: string; filename?: string | null } | null; sent(file: object): void };
+ *   holder: import('./console-holder.js').Holder; canned: { isOpen(): boolean; key(event: KeyboardEvent): boolean };
+ *   refresh: Record<'list' | 'queue' | 'conversation', import('./console-api.js').Refresher> }} parts
  */
 export function createCommands({ attachments, holder, canned, refresh }) {
   // A command whose request got no answer: retrying the same text reuses its Idempotency-Key, so the
   // workflow answers it once even if the first attempt did reach it.
+  /** @type {{ action: Action; contactId: string; text: string; key: string; fileId: string | null } | null} */
   let unanswered = null;
 
+  /** @param {boolean} value */
   function setBusy(value) {
     state.busy = value;
     ui.startChat.disabled = value;
@@ -34,6 +47,7 @@ export function createCommands({ attachments, holder, canned, refresh }) {
     holder.render();
   }
 
+  /** @param {Action} action */
   async function command(action) {
     const contactId = state.openId;
     if (!contactId || state.busy) return;
@@ -54,9 +68,10 @@ export function createCommands({ attachments, holder, canned, refresh }) {
       unanswered.contactId === contactId &&
       unanswered.text === text &&
       unanswered.fileId === fileId;
-    const key = same ? unanswered.key : newKey();
+    const key = same && unanswered ? unanswered.key : newKey();
     setBusy(true);
     showResult(file ? 'Sending ' + (file.filename || 'the file') + '…' : PENDING[action], 'pending');
+    /** @type {import('./console-api.js').Answer<import('./api-types').CommandAnswer>} */
     const res = await api(
       'POST',
       '/api/admin/conversations/' + encodeURIComponent(contactId) + '/chat-support/' + action,
@@ -84,11 +99,13 @@ export function createCommands({ attachments, holder, canned, refresh }) {
   }
 
   /** Take the open chat, or give it back; the answer is shown as the API words it. */
+  /** @param {'assign' | 'unassign'} action */
   async function holderCommand(action) {
     const contactId = state.openId;
     if (!contactId || state.busy) return;
     setBusy(true);
     showResult(action === 'assign' ? 'Taking the chat…' : 'Giving the chat back…', 'pending');
+    /** @type {import('./console-api.js').Answer<import('./api-types').CommandAnswer>} */
     const res = await api('POST', '/api/admin/conversations/' + encodeURIComponent(contactId) + '/' + action);
     setBusy(false);
     if (!state.token) return;

@@ -1,3 +1,4 @@
+// @ts-check
 // One conversation: opening it (at a search hit's message, if any), its header (who the student is,
 // the state, the labels, the SLA clocks, billing, the chat and who holds it), its history, and going
 // back to the list.
@@ -7,6 +8,18 @@ import { renderBilling } from './console-reports-render.js';
 import { noteHolder, state } from './console-state.js';
 import { ui } from './console-ui.js';
 
+/** @typedef {import('./api-types').ConversationDetail} ConversationDetail */
+/** @typedef {import('./api-types').ConversationSummary} ConversationSummary */
+/** @template T @typedef {import('./console-api.js').Answer<T>} Answer */
+/**
+ * What a conversation needs of the helpers.
+ * @typedef {{ renderHead(conversation: object): void }} HeadLabels
+ * @typedef {{ renderChat(conversation: object): void }} ChatHours
+ * @typedef {{ reset(): void }} Media
+ * @typedef {{ open(): void }} Templates
+ * @typedef {{ clear(): void }} Attachments
+ */
+
 // The width below which the list and the conversation take turns (console.css says the same).
 const NARROW = window.matchMedia('(max-width: 720px)');
 
@@ -14,6 +27,7 @@ const NARROW = window.matchMedia('(max-width: 720px)');
  * The conversation's workflow (`conversation-<contact id>`) in the Temporal Web UI, whose address and
  * namespace the page carries as data attributes of <body>; null without a contact id or an http(s)
  * address.
+ * @param {string | undefined} contactId
  */
 function temporalLink(contactId) {
   const base = (document.body.dataset.temporalUi || '').replace(/\/+$/, '');
@@ -28,7 +42,10 @@ function temporalLink(contactId) {
   );
 }
 
-/** The header's username, phone (or "number hidden") and the link to the conversation's workflow. */
+/**
+ * The header's username, phone (or "number hidden") and the link to the conversation's workflow.
+ * @param {ConversationSummary} conversation
+ */
 function renderIdentity(conversation) {
   ui.username.textContent = usernameOf(conversation) || '';
   ui.username.hidden = ui.username.textContent === '';
@@ -40,25 +57,35 @@ function renderIdentity(conversation) {
   else ui.temporal.href = link;
 }
 
-/** Marks the open conversation in the list and the Waiting view. */
-export function markCurrent() {
-  for (const button of [...ui.list.children, ...ui.queueList.children].map((item) => item.firstChild)) {
-    if (button.closest('[data-contact-id]').dataset.contactId === state.openId)
-      button.setAttribute('aria-current', 'true');
-    else button.removeAttribute('aria-current');
-  }
-}
-
 /**
  * The other parts are the console's: `labels`, `hours`, `media`, `templates`, `attachments` (the
- * helpers), `holder` (console-holder.js), `timeline` (console-timeline.js); `leave()` runs when the
+ * helpers), `holder` (console-holder.js), `timeline` (console-timeline.js); `marked()` redraws the lists that mark the open conversation;
+ * `leave()` runs when the
  * agent leaves a conversation (menus close, a command's retry key is forgotten) and `seen(contactId)`
  * when one is opened (its unread count goes, the student is told it was read).
+ * @param {{ labels: HeadLabels; hours: ChatHours; media: Media; templates: Templates; attachments: Attachments;
+ *   holder: import('./console-holder.js').Holder; timeline: ReturnType<typeof import('./console-timeline.js').createTimeline>;
+ *   marked: () => void; leave: () => void; seen: (contactId: string) => void }} parts
  */
-export function createConversation({ labels, hours, media, templates, attachments, holder, timeline, leave, seen }) {
+export function createConversation({
+  labels,
+  hours,
+  media,
+  templates,
+  attachments,
+  holder,
+  timeline,
+  marked,
+  leave,
+  seen,
+}) {
   const loads = latest();
 
-  /** Opens a conversation's history; with a message id, at that message, marked. */
+  /**
+   * Opens a conversation's history; with a message id, at that message, marked.
+   * @param {string} contactId
+   * @param {string | number} [messageId]
+   */
   function open(contactId, messageId) {
     timeline.find(messageId);
     if (state.openId !== contactId) {
@@ -81,7 +108,7 @@ export function createConversation({ labels, hours, media, templates, attachment
     state.openId = contactId;
     ui.noSelection.hidden = true;
     ui.body.hidden = false;
-    markCurrent();
+    marked();
     seen(contactId);
     const summary = state.conversations.find((c) => idOf(c) === contactId);
     if (summary) renderHead(summary);
@@ -93,13 +120,14 @@ export function createConversation({ labels, hours, media, templates, attachment
 
   /** Back to the list (on a narrow screen, the only way there), the focus on the conversation left. */
   function close() {
-    const contactId = state.openId;
+    const contactId = CSS.escape(String(state.openId));
     forget();
     leave();
-    markCurrent();
+    marked();
+    /** @type {HTMLButtonElement | null} */
     const item =
-      ui.queueList.querySelector('li[data-contact-id="' + CSS.escape(contactId) + '"] button') ||
-      ui.list.querySelector('button[data-contact-id="' + CSS.escape(contactId) + '"]');
+      ui.queueList.querySelector('li[data-contact-id="' + contactId + '"] button') ||
+      ui.list.querySelector('button[data-contact-id="' + contactId + '"]');
     if (item) item.focus();
   }
 
@@ -121,9 +149,12 @@ export function createConversation({ labels, hours, media, templates, attachment
     if (!contactId) return;
     const signal = loads.next();
     const path = '/api/admin/conversations/' + encodeURIComponent(contactId);
-    const answers = await Promise.all(
-      [path, path + '/messages', path + '/notes'].map((url) => api('GET', url, undefined, { signal })),
-    );
+    /** @type {[Answer<import('./api-types').ConversationAnswer>, Answer<import('./api-types').MessagesAnswer>, Answer<import('./api-types').NotesAnswer>]} */
+    const answers = await Promise.all([
+      api('GET', path, undefined, { signal }),
+      api('GET', path + '/messages', undefined, { signal }),
+      api('GET', path + '/notes', undefined, { signal }),
+    ]);
     if (signal.aborted || contactId !== state.openId || !state.token) return;
     const failed = answers.find((res) => res.status !== 200);
     if (failed) {
@@ -142,6 +173,10 @@ export function createConversation({ labels, hours, media, templates, attachment
     );
   }
 
+  /**
+   * The header from what is known: a list row at first (no profile, no chat), the full answer after.
+   * @param {ConversationSummary & Partial<ConversationDetail>} conversation
+   */
   function renderHead(conversation) {
     const profile = conversation.profile;
     ui.title.textContent = (profile && profile.fullName) || displayName(conversation);

@@ -1,6 +1,14 @@
+// @ts-check
 // What every script of the console builds the page with. Data goes in as text, never as markup.
 
-/** An element with a class and a text; the text is always set as text. */
+/**
+ * An element with a class and a text; the text is always set as text.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string} [className]
+ * @param {unknown} [text]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function node(tag, className, text) {
   const element = document.createElement(tag);
   if (className) element.className = className;

@@ -1,3 +1,4 @@
+// @ts-check
 // Who may answer in the open conversation: the chat's holder (another agent's chat is read-only but
 // to an admin) and WhatsApp's 24-hour window (closed, only a template reaches the student). The
 // composer follows both, the window's line ticking.
@@ -5,7 +6,12 @@ import { state } from './console-state.js';
 import { windowOf, windowText } from './console-templates.js';
 import { ui } from './console-ui.js';
 
-/** `attachments` and `templates` are console-attach.js's and console-templates.js's. */
+/** @typedef {ReturnType<typeof createHolder>} Holder */
+
+/**
+ * `attachments` and `templates` are console-attach.js's and console-templates.js's.
+ * @param {{ attachments: { uploading(): boolean }; templates: { offer(closed: boolean): void } }} parts
+ */
 export function createHolder({ attachments, templates }) {
   /** True once the open conversation's window is known to be closed. */
   function windowClosed() {

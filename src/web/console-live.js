@@ -1,3 +1,4 @@
+// @ts-check
 // Live updates: the event stream (resumed where this tab left off), what each event changes here
 // (unread counts, notifications, who holds a chat, the open conversation's window), the reloads it
 // schedules; and the two best-effort signals to WhatsApp: read receipts and the typing indicator.
@@ -10,10 +11,25 @@ import { describeSla } from './console-timeline.js';
 import { ui } from './console-ui.js';
 import { TYPING_INTERVAL_MS } from './facts.js';
 
+/**
+ * An event of the stream, as the console reads it: what happened (`kind`), to which conversation, when,
+ * and the event's own fields in `payload` (their shape depends on the kind).
+ * @typedef {{ kind?: string; at?: string; contactId?: string; phone?: string | null; payload?: Record<string, any> }} LiveEvent
+ */
+/** @typedef {import('./sse.js').SseEvent} SseEvent */
+/**
+ * The parts an event touches.
+ * @typedef {{ noteEvent(data: LiveEvent): void }} Follower
+ * @typedef {{ render(): void; refresh: import('./console-api.js').Refresher }} View
+ */
+
 // An event replayed after a long absence is no news: it counts as unread but notifies nobody.
 const NOTIFY_MAX_AGE_MS = 10 * 60 * 1000;
 
-/** A message the student wrote: not WhatsApp's notice that they changed their number, not an echo. */
+/**
+ * A message the student wrote: not WhatsApp's notice that they changed their number, not an echo.
+ * @param {LiveEvent} data
+ */
 function fromStudent(data) {
   const payload = data.payload || {};
   return (
@@ -21,6 +37,10 @@ function fromStudent(data) {
   );
 }
 
+/**
+ * @param {string} text
+ * @param {boolean} ok
+ */
 function setLive(text, ok) {
   ui.live.textContent = text;
   ui.live.classList.toggle('live-ok', ok);
@@ -30,12 +50,17 @@ function setLive(text, ok) {
  * `labels` and `hours` are the helpers (they follow their own events); `list`, `queue` and
  * `conversation` the views an event reloads; `holder` the composer's rules; `notify(title, body,
  * contactId)` a desktop notification; `signOut(message)` what a refused token does.
+ * @param {{ labels: Follower; hours: Follower; list: View; queue: View;
+ *   conversation: { refresh: import('./console-api.js').Refresher }; holder: import('./console-holder.js').Holder;
+ *   notify: (title: string, body: string, contactId: string) => void; signOut: (message: string) => void }} parts
  */
 export function createLive({ labels, hours, list, queue, conversation, holder, notify, signOut }) {
+  /** @type {{ stop(): void } | null} */
   let stream = null;
   // A student's message arrived while the tab was hidden: it is marked read once the agent looks.
   let readOwed = false;
   // When this tab last told WhatsApp the agent is typing, per contact.
+  /** @type {Record<string, number>} */
   const typingSentAt = {};
 
   function reloadAll() {
@@ -44,6 +69,7 @@ export function createLive({ labels, hours, list, queue, conversation, holder, n
     if (state.openId) conversation.refresh.schedule();
   }
 
+  /** @param {SseEvent} event */
   function onEvent(event) {
     // This token opened more streams than the server keeps (other tabs): reconnecting would only
     // push out another tab's, which would do the same. This tab stays quiet until it is reloaded.
@@ -60,6 +86,7 @@ export function createLive({ labels, hours, list, queue, conversation, holder, n
       reloadAll();
       return;
     }
+    /** @type {LiveEvent | null} */
     let data;
     try {
       data = JSON.parse(event.data);
@@ -79,6 +106,10 @@ export function createLive({ labels, hours, list, queue, conversation, holder, n
     if (data && idOf(data) && idOf(data) === state.openId) conversation.refresh.schedule();
   }
 
+  /**
+   * @param {string} status
+   * @param {{ delayMs?: number }} detail
+   */
   function onStatus(status, detail) {
     if (status === 'open') {
       setLive('Live', true);
@@ -112,12 +143,15 @@ export function createLive({ labels, hours, list, queue, conversation, holder, n
     stream = null;
   }
 
-  /** What an event changes in this tab: an unread count, a notification, who holds a chat. */
+  /**
+   * What an event changes in this tab: an unread count, a notification, who holds a chat.
+   * @param {LiveEvent} data
+   */
   function noteEvent(data) {
     const contactId = idOf(data);
     const payload = data.payload || {};
     const me = state.me;
-    const fresh = !(Date.now() - Date.parse(data.at) > NOTIFY_MAX_AGE_MS);
+    const fresh = !(Date.now() - Date.parse(String(data.at)) > NOTIFY_MAX_AGE_MS);
     if (fromStudent(data)) {
       if (contactId !== state.openId) {
         state.tab.unread[contactId] = (state.tab.unread[contactId] || 0) + 1;
@@ -136,26 +170,32 @@ export function createLive({ labels, hours, list, queue, conversation, holder, n
       noteHolder(contactId, payload.holder);
     } else if (data.kind === 'sla' && payload.escalated && me && me.role === 'admin') {
       // An escalation is the admins' to see (SPEC §7.6); the queue shows it to everyone.
-      if (fresh) notify('A chat was escalated', describeSla(payload), contactId);
+      if (fresh) notify('A chat was escalated', describeSla(/** @type {any} */ (payload)), contactId);
     } else if (data.kind === 'state' && payload.state !== 'CHAT_SUPPORT_ACTIVE') {
       // The chat is over: nobody holds it any more.
       noteHolder(contactId, null);
     }
   }
 
-  /** A student's message in the open conversation moves its window at once and is marked read. */
+  /**
+   * A student's message in the open conversation moves its window at once and is marked read.
+   * @param {LiveEvent} data
+   */
   function noteOpenEvent(data) {
     const payload = data.payload || {};
     if (!fromStudent(data)) return;
     const at = Date.parse(payload.at);
-    if (!Number.isNaN(at) && !(Date.parse(state.lastInboundAt) >= at)) {
+    if (!Number.isNaN(at) && !(Date.parse(String(state.lastInboundAt)) >= at)) {
       state.lastInboundAt = new Date(at).toISOString();
       holder.renderWindow();
     }
     markRead(idOf(data));
   }
 
-  /** Tells WhatsApp the agent has seen the student's messages, now or once the tab is looked at. */
+  /**
+   * Tells WhatsApp the agent has seen the student's messages, now or once the tab is looked at.
+   * @param {string} contactId
+   */
   function markRead(contactId) {
     if (document.visibilityState !== 'visible') {
       readOwed = true;
@@ -181,7 +221,10 @@ export function createLive({ labels, hours, list, queue, conversation, holder, n
   }
   ui.message.addEventListener('input', () => noteTyping());
 
-  /** The agent opened a conversation: its unread count goes, and the student is told it was read. */
+  /**
+   * The agent opened a conversation: its unread count goes, and the student is told it was read.
+   * @param {string} contactId
+   */
   function seen(contactId) {
     if (state.tab.unread[contactId]) {
       delete state.tab.unread[contactId];

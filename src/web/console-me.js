@@ -1,13 +1,18 @@
+// @ts-check
 // Who is signed in, and whether they are available for automatic assignment or away.
 import { api, describeFailure } from './console-api.js';
 import { state } from './console-state.js';
 import { ui } from './console-ui.js';
 
-/** `onMe(me)` runs each time the agent is known anew (their role decides what they are offered). */
+/**
+ * `onMe(me)` runs each time the agent is known anew (their role decides what they are offered).
+ * @param {{ onMe: (me: import('./api-types').Me) => void }} parts
+ */
 export function createMe({ onMe }) {
   let busy = false;
 
   async function load() {
+    /** @type {import('./console-api.js').Answer<import('./api-types').MeAnswer>} */
     const res = await api('GET', '/api/admin/me');
     if (res.status === 200 && state.token) {
       state.me = res.body.agent;
@@ -18,9 +23,9 @@ export function createMe({ onMe }) {
 
   function render() {
     const me = state.me;
-    const known = Boolean(me) && typeof me.available === 'boolean';
+    const known = me !== null && typeof me.available === 'boolean';
     ui.availability.hidden = !known || !state.token;
-    if (!known) return;
+    if (me === null || !known) return;
     ui.availability.textContent = me.available ? 'Available' : 'Away';
     ui.availability.classList.toggle('away', !me.available);
     ui.availability.title = me.available
@@ -32,6 +37,7 @@ export function createMe({ onMe }) {
     if (!state.me || busy) return;
     busy = true;
     ui.availability.disabled = true;
+    /** @type {import('./console-api.js').Answer<import('./api-types').MeAnswer>} */
     const res = await api('POST', '/api/admin/me/availability', { available: !state.me.available });
     busy = false;
     ui.availability.disabled = false;

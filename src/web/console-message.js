@@ -1,9 +1,20 @@
+// @ts-check
 // One message of a history, as the agent reads it: who sent it, when, its status, its media, its
 // text or its latest edit, the student's reaction, the options it offered, why it failed; WhatsApp's
 // notices as a line across. Everything goes into the page as text.
 import { node } from './console-dom.js';
 import { timeElement } from './console-format.js';
 
+/** @typedef {import('./api-types').Message} Message */
+/** @typedef {import('./console-history.js').Shown} Shown */
+/** @typedef {{ profileName?: string | null } | null | undefined} Conversation */
+/** A message's stored payload: JSON whose shape depends on the message's type, read defensively. @typedef {Record<string, any>} Payload */
+/** What a message needs of console-media.js. @typedef {{ element(media: object, type: string): Node }} Media */
+
+/**
+ * @param {Pick<Message, 'sender' | 'senderName'>} message
+ * @param {Conversation} conversation
+ */
 export function senderLabel(message, conversation) {
   if (message.sender === 'user') return (conversation && conversation.profileName) || 'User';
   if (message.sender === 'agent') return message.senderName ? 'Agent ' + message.senderName : 'Agent';
@@ -14,8 +25,10 @@ export function senderLabel(message, conversation) {
 /**
  * What a `system` message tells, in words for the agent: WhatsApp's own text names the old and new
  * numbers, so it is never shown; only the kind of change is read (from the stored payload or body).
+ * @param {Message} message
  */
 function systemNotice(message) {
+  /** @type {Payload} */
   const payload = message.payload && typeof message.payload === 'object' ? message.payload : {};
   const said = [payload.systemType, payload.type, payload.summary, message.body]
     .filter((part) => typeof part === 'string')
@@ -27,7 +40,10 @@ function systemNotice(message) {
   return 'WhatsApp notice about the student’s account';
 }
 
-/** A `system` message: a centered notice across the history, never a bubble, never its numbers. */
+/**
+ * A `system` message: a centered notice across the history, never a bubble, never its numbers.
+ * @param {Message} message
+ */
 function renderSystem(message) {
   const item = node('li', 'message-system');
   item.dataset.messageId = String(message.id);
@@ -35,17 +51,28 @@ function renderSystem(message) {
   return item;
 }
 
-/** Titles of the buttons or list rows an outbound interactive message offered. */
-function choicesOf(payload) {
-  if (!payload || typeof payload !== 'object') return [];
-  if (payload.kind === 'buttons' && Array.isArray(payload.buttons)) return payload.buttons.map((b) => b && b.title);
+/**
+ * Titles of the buttons or list rows an outbound interactive message offered.
+ * @param {unknown} stored
+ * @returns {unknown[]}
+ */
+function choicesOf(stored) {
+  if (!stored || typeof stored !== 'object') return [];
+  const payload = /** @type {Payload} */ (stored);
+  if (payload.kind === 'buttons' && Array.isArray(payload.buttons))
+    return payload.buttons.map((/** @type {Payload} */ b) => b && b.title);
   if (payload.kind === 'list' && Array.isArray(payload.sections)) {
-    return payload.sections.flatMap((s) => (s && Array.isArray(s.rows) ? s.rows.map((r) => r && r.title) : []));
+    return payload.sections.flatMap((/** @type {Payload} */ s) =>
+      s && Array.isArray(s.rows) ? s.rows.map((/** @type {Payload} */ r) => r && r.title) : [],
+    );
   }
   return [];
 }
 
-/** The text under a message: its body, or its latest edit marked as such, or that it was deleted. */
+/**
+ * The text under a message: its body, or its latest edit marked as such, or that it was deleted.
+ * @param {Shown} folded
+ */
 function bodyOf(folded) {
   const message = folded.message;
   if (folded.revoked) return node('p', 'message-body message-deleted', 'This message was deleted');
@@ -62,7 +89,12 @@ function bodyOf(folded) {
   return node('p', 'message-body', text === null ? '(' + message.type + ')' : text);
 }
 
-/** A message as its bubble; `media` (console-media.js) draws its photo, video, audio or file. */
+/**
+ * A message as its bubble; `media` (console-media.js) draws its photo, video, audio or file.
+ * @param {Shown} folded
+ * @param {Conversation} conversation
+ * @param {Media} media
+ */
 export function renderMessage(folded, conversation, media) {
   const message = folded.message;
   if (message.type === 'system') return renderSystem(message);

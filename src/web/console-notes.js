@@ -1,3 +1,4 @@
+// @ts-check
 // Notes on the open conversation: for the team only, never sent to the student.
 import { api, describeFailure } from './console-api.js';
 import { showResult } from './console-commands.js';
@@ -5,7 +6,10 @@ import { formatTime } from './console-format.js';
 import { state } from './console-state.js';
 import { ui } from './console-ui.js';
 
-/** `timeline` is console-timeline.js's (a note added scrolls to the end); `refreshConversation` reloads it. */
+/**
+ * `timeline` is console-timeline.js's (a note added scrolls to the end); `refreshConversation` reloads it.
+ * @param {{ timeline: { scrollToEndNext(): void }; refreshConversation: import('./console-api.js').Refresher }} parts
+ */
 export function createNotes({ timeline, refreshConversation }) {
   let busy = false;
 
@@ -16,6 +20,7 @@ export function createNotes({ timeline, refreshConversation }) {
     busy = true;
     ui.addNote.disabled = true;
     showResult('Adding the note…', 'pending', ui.noteResult);
+    /** @type {import('./console-api.js').Answer<import('./api-types').NoteSavedAnswer>} */
     const res = await api('POST', '/api/admin/conversations/' + encodeURIComponent(contactId) + '/notes', { text });
     busy = false;
     ui.addNote.disabled = false;

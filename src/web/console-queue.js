@@ -1,12 +1,24 @@
+// @ts-check
 // The Waiting view: chats waiting for an agent, oldest first, each wait ticking; a chat that starts
 // waiting notifies the agents it may concern.
+import { html, nothing } from '../lib/lit-html/lit-html.js';
+import { repeat } from '../lib/lit-html/directives/repeat.js';
 import { api, describeFailure, latest, refresher } from './console-api.js';
 import { node } from './console-dom.js';
 import { displayName, identityElement, idOf, unreadBadge } from './console-format.js';
-import { focusedIn, refocus } from './console-keys.js';
+import { drawRows } from './console-keys.js';
 import { noteHolder, saveTabState, state } from './console-state.js';
 import { ui } from './console-ui.js';
 
+/** @typedef {import('./api-types').QueueItem & { since: number }} Waiting */
+/** @typedef {import('./api-types').QueueAnswer} QueueAnswer */
+/**
+ * What the queue needs of console-labels.js and console-hours.js.
+ * @typedef {{ decorations(item: object): Node }} QueueLabels
+ * @typedef {{ queueClock(chat: object): Node }} QueueHours
+ */
+
+/** @param {number} seconds */
 function formatWait(seconds) {
   const s = Math.max(0, Math.floor(seconds));
   if (s < 60) return s + ' s';
@@ -17,16 +29,20 @@ function formatWait(seconds) {
 /**
  * `labels` and `hours` are console-labels.js's and console-hours.js's (chips, SLA clocks);
  * `notify(title, body, contactId)` shows a desktop notification; `open(contactId)` opens a conversation.
+ * @param {{ labels: QueueLabels; hours: QueueHours; notify: (title: string, body: string, contactId: string) => void;
+ *   open: (contactId: string) => void }} parts
  */
 export function createQueue({ labels, hours, notify, open }) {
   // The chats waiting, each with `since` (when it began waiting, on this clock), and the wait after
   // which one is marked.
+  /** @type {Waiting[]} */
   let waiting = [];
   let warnAfterSeconds = 300;
   const loads = latest();
 
   async function load() {
     const signal = loads.next();
+    /** @type {import('./console-api.js').Answer<QueueAnswer>} */
     const res = await api('GET', '/api/admin/queue', undefined, { signal });
     if (signal.aborted || !state.token) return;
     if (res.status !== 200) {
@@ -61,42 +77,45 @@ export function createQueue({ labels, hours, notify, open }) {
     saveTabState();
   }
 
+  /**
+   * A waiting chat's row: its button is kept across reloads, what it shows is drawn anew. The contact id
+   * is on the item only: a button[data-contact-id] is the conversation list's.
+   * @param {Waiting} chat
+   */
+  function row(chat) {
+    const id = idOf(chat);
+    const top = node('span', 'item-top');
+    top.append(node('span', 'item-name', chat.name || displayName(chat)));
+    const unread = unreadBadge(id);
+    if (unread) top.append(unread);
+    top.append(node('span', 'item-holder badge', chat.holder ? chat.holder.name : 'nobody'));
+    const bottom = node('span', 'item-bottom');
+    bottom.append(identityElement(chat), node('span', 'item-wait'));
+    const current = id === state.openId ? 'true' : nothing;
+    const parts = [top, bottom, labels.decorations(chat), hours.queueClock(chat)];
+    // prettier-ignore
+    return html`<li class="queue-item" data-contact-id=${id}><button type="button" class="conversation-item" aria-current=${current} @click=${() => open(id)}>${parts}</button></li>`;
+  }
+
   function render() {
-    const focused = focusedIn(ui.queueList);
-    const items = waiting.map((chat) => {
-      const item = node('li', 'queue-item');
-      item.dataset.contactId = idOf(chat);
-      // The contact id is on the item only: a button[data-contact-id] is the conversation list's.
-      const button = node('button', 'conversation-item');
-      button.type = 'button';
-      if (idOf(chat) === state.openId) button.setAttribute('aria-current', 'true');
-      const top = node('span', 'item-top');
-      top.append(node('span', 'item-name', chat.name || displayName(chat)));
-      const unread = unreadBadge(idOf(chat));
-      if (unread) top.append(unread);
-      top.append(node('span', 'item-holder badge', chat.holder ? chat.holder.name : 'nobody'));
-      const bottom = node('span', 'item-bottom');
-      bottom.append(identityElement(chat), node('span', 'item-wait'));
-      button.append(top, bottom, labels.decorations(chat), hours.queueClock(chat));
-      button.addEventListener('click', () => open(idOf(chat)));
-      item.append(button);
-      return item;
-    });
-    ui.queueList.replaceChildren(...items);
+    drawRows(
+      ui.queueList,
+      repeat(waiting, (chat) => idOf(chat), row),
+    );
     ui.queueCount.textContent = String(waiting.length);
     ui.queueEmpty.hidden = waiting.length > 0;
     tick();
-    refocus(ui.queueList, focused);
   }
 
   /** The waits, once a second: a chat past CHAT_WAIT_WARN is marked. */
   function tick() {
     const now = Date.now();
-    for (const item of ui.queueList.children) {
+    for (const item of /** @type {HTMLCollectionOf<HTMLElement>} */ (ui.queueList.children)) {
       const chat = waiting.find((c) => idOf(c) === item.dataset.contactId);
-      if (!chat) continue;
+      const wait = item.querySelector('.item-wait');
+      if (!chat || !wait) continue;
       const seconds = (now - chat.since) / 1000;
-      item.querySelector('.item-wait').textContent = 'waiting ' + formatWait(seconds);
+      wait.textContent = 'waiting ' + formatWait(seconds);
       item.classList.toggle('waiting-long', seconds >= warnAfterSeconds);
     }
   }
@@ -106,7 +125,7 @@ export function createQueue({ labels, hours, notify, open }) {
   function reset() {
     loads.cancel();
     waiting = [];
-    ui.queueList.replaceChildren();
+    render();
   }
 
   return { load, render, reset, refresh: refresher(load) };

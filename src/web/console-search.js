@@ -1,3 +1,4 @@
+// @ts-check
 // Search, in the sidebar: conversations and messages matching the agent's words, a page at a time; a
 // message hit opens its conversation at that message.
 import { api, describeFailure, latest } from './console-api.js';
@@ -7,12 +8,19 @@ import { PAGE_SIZE } from './console-list.js';
 import { state } from './console-state.js';
 import { ui } from './console-ui.js';
 
-/** The snippet as text, the words found in <mark>: built from offsets, never from markup. */
+/** @typedef {import('./api-types').SearchHit} SearchHit */
+/** @typedef {(contactId: string, messageId?: string | number) => void} Open */
+
+/**
+ * The snippet as text, the words found in <mark>: built from offsets, never from markup.
+ * @param {string} snippet
+ * @param {number[][] | null | undefined} highlights
+ */
 function snippetElement(snippet, highlights) {
   const element = node('span', 'hit-snippet');
   let at = 0;
   for (const [start, end] of highlights || []) {
-    if (start < at || end > snippet.length) continue;
+    if (start === undefined || end === undefined || start < at || end > snippet.length) continue;
     element.append(document.createTextNode(snippet.slice(at, start)), node('mark', '', snippet.slice(start, end)));
     at = end;
   }
@@ -20,11 +28,16 @@ function snippetElement(snippet, highlights) {
   return element;
 }
 
+/** @param {SearchHit} hit */
 function hitName(hit) {
   return hit.fullName || displayName(hit);
 }
 
-/** A hit as a list item; `open(contactId, messageId)` is what a click does. */
+/**
+ * A hit as a list item; `open(contactId, messageId)` is what a click does.
+ * @param {SearchHit} hit
+ * @param {Open} open
+ */
 function renderHit(hit, open) {
   const item = node('li');
   const button = node('button', 'conversation-item search-hit');
@@ -54,20 +67,28 @@ function renderHit(hit, open) {
   return item;
 }
 
-/** `open(contactId, messageId)` opens a conversation, at a message when given one. */
+/**
+ * `open(contactId, messageId)` opens a conversation, at a message when given one.
+ * @param {{ open: Open }} parts
+ */
 export function createSearch({ open }) {
   // The search shown in the sidebar, if any.
+  /** @type {string | null} */
   let text = null;
+  /** @type {SearchHit[]} */
   let hits = [];
+  /** @type {string | null} */
   let cursor = null;
   const loads = latest();
 
+  /** @param {string | null} at */
   function query(at) {
-    const params = new URLSearchParams({ q: text, limit: String(PAGE_SIZE) });
+    const params = new URLSearchParams({ q: String(text), limit: String(PAGE_SIZE) });
     if (at) params.set('cursor', at);
     return '/api/admin/search?' + params.toString();
   }
 
+  /** @param {boolean} more */
   async function run(more) {
     if (text === null || (more && !cursor)) return;
     const signal = loads.next();
@@ -78,6 +99,7 @@ export function createSearch({ open }) {
       ui.searchEmpty.hidden = true;
       ui.searchMore.hidden = true;
     }
+    /** @type {import('./console-api.js').Answer<import('./api-types').SearchAnswer>} */
     const res = await api('GET', query(more ? cursor : null), undefined, { signal });
     if (signal.aborted || text === null || !state.token) return;
     if (res.status !== 200) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Signing in with a token (checked against the API before it is kept, in this tab's sessionStorage
 // only) and signing out (the token revoked on the server first).
 import { api, describeFailure, onUnauthorized } from './console-api.js';
@@ -7,8 +8,11 @@ import { ui } from './console-ui.js';
 /**
  * `views` is console-views.js's; `started()` runs once signed in (the stream, the first loads),
  * `stopped()` once signed out (everything shown is forgotten); `stopStream()` closes the live stream.
+ * @param {{ views: ReturnType<typeof import('./console-views.js').createViews>; started: () => void;
+ *   stopped: () => void; stopStream: () => void }} parts
  */
 export function createSession({ views, started, stopped, stopStream }) {
+  /** @param {string} [message] */
   function showLogin(message) {
     ui.appView.hidden = true;
     ui.signOut.hidden = true;
@@ -31,6 +35,7 @@ export function createSession({ views, started, stopped, stopStream }) {
     started();
   }
 
+  /** @param {string} message */
   function signOut(message) {
     state.token = null;
     sessionStorage.removeItem(TOKEN_KEY);

@@ -1,3 +1,4 @@
+// @ts-check
 // A conversation's history: its messages, with the items set aside, the SLA warnings and breaches
 // and the agents' notes each where it happened; scrolled to a search hit once, kept at the end when
 // the agent was there, never moved under a reader by a live reload.
@@ -7,6 +8,13 @@ import { fold } from './console-history.js';
 import { renderMessage, senderLabel } from './console-message.js';
 import { ui } from './console-ui.js';
 
+/** @typedef {import('./api-types').Message} Message */
+/** @typedef {import('./api-types').SetAside} SetAside */
+/** @typedef {import('./api-types').SlaEvent} SlaEvent */
+/** @typedef {import('./api-types').Note} Note */
+/** @typedef {import('./console-message.js').Conversation} Conversation */
+
+/** @type {Record<string, string>} */
 const SET_ASIDE_KINDS = {
   message: 'A message from the user',
   agent_command: 'An agent command',
@@ -15,7 +23,10 @@ const SET_ASIDE_KINDS = {
   other: 'An event',
 };
 
-/** An item the conversation could not handle and set aside, where it happened in the history. */
+/**
+ * An item the conversation could not handle and set aside, where it happened in the history.
+ * @param {SetAside} entry
+ */
 function renderSetAside(entry) {
   const item = node('li', 'message message-set-aside');
   item.dataset.setAsideId = String(entry.id);
@@ -33,6 +44,7 @@ function renderSetAside(entry) {
   return item;
 }
 
+/** @type {Record<string, string>} */
 const SLA_EVENTS = {
   first_response_warning: 'First response due soon',
   first_response_breach: 'First response overdue',
@@ -40,7 +52,10 @@ const SLA_EVENTS = {
   resolution_breach: 'Resolution overdue',
 };
 
-/** What an SLA warning or breach says (the history's row, an admin's notification). */
+/**
+ * What an SLA warning or breach says (the history's row, an admin's notification).
+ * @param {Pick<SlaEvent, 'kind' | 'dueAt' | 'priority' | 'escalated'>} event
+ */
 export function describeSla(event) {
   const what = SLA_EVENTS[event.kind] || 'SLA event';
   const due = new Date(event.dueAt);
@@ -50,7 +65,10 @@ export function describeSla(event) {
   );
 }
 
-/** An SLA warning or breach of a chat, where it happened in the history: for the team, never sent. */
+/**
+ * An SLA warning or breach of a chat, where it happened in the history: for the team, never sent.
+ * @param {SlaEvent} event
+ */
 function renderSlaEvent(event) {
   const breach = /_breach$/.test(event.kind);
   const item = node('li', 'message message-sla' + (breach ? ' message-sla-breach' : ''));
@@ -65,7 +83,10 @@ function renderSlaEvent(event) {
   return item;
 }
 
-/** A note an agent left on the conversation: for the team only, so it looks like no message. */
+/**
+ * A note an agent left on the conversation: for the team only, so it looks like no message.
+ * @param {Note} note
+ */
 function renderNote(note) {
   const item = node('li', 'message message-note');
   item.dataset.noteId = String(note.id);
@@ -79,8 +100,9 @@ function renderNote(note) {
   return item;
 }
 
+// A change's kind is one of these three (console-history.js folds no other).
 const ORPHANS = {
-  reaction: (change) =>
+  reaction: (/** @type {import('./console-history.js').Change} */ change) =>
     change.emoji
       ? 'Reacted ' + change.emoji + ' to a message that is not in this history'
       : 'Removed a reaction from a message that is not in this history',
@@ -88,7 +110,11 @@ const ORPHANS = {
   revoke: () => 'Deleted a message that is not in this history',
 };
 
-/** A reaction, edit or deletion aimed at a message the history does not hold: one small line. */
+/**
+ * A reaction, edit or deletion aimed at a message the history does not hold: one small line.
+ * @param {import('./console-history.js').Orphan} folded
+ * @param {Conversation} conversation
+ */
 function renderOrphan(folded, conversation) {
   const message = folded.orphan;
   const item = node('li', 'message-change muted');
@@ -96,14 +122,19 @@ function renderOrphan(folded, conversation) {
   item.append(
     node('span', 'sender', senderLabel(message, conversation)),
     document.createTextNode(' '),
-    node('span', '', ORPHANS[folded.change.kind](folded.change)),
+    node('span', '', ORPHANS[/** @type {keyof typeof ORPHANS} */ (folded.change.kind)](folded.change)),
     document.createTextNode(' '),
     timeElement(message.timestamp),
   );
   return item;
 }
 
-/** Set-aside items and notes, oldest first (a stable sort keeps each list's own order at one instant). */
+/**
+ * Set-aside items and notes, oldest first (a stable sort keeps each list's own order at one instant).
+ * @param {SetAside[]} setAside
+ * @param {Note[]} notes
+ * @param {SlaEvent[]} slaEvents
+ */
 function betweenMessages(setAside, notes, slaEvents) {
   return [
     ...setAside.map((entry) => ({ at: Date.parse(entry.at), render: () => renderSetAside(entry) })),
@@ -112,9 +143,13 @@ function betweenMessages(setAside, notes, slaEvents) {
   ].sort((a, b) => a.at - b.at);
 }
 
-/** `media` is console-media.js's: it draws each message's file. */
+/**
+ * `media` is console-media.js's: it draws each message's file.
+ * @param {{ media: import('./console-message.js').Media }} parts
+ */
 export function createTimeline({ media }) {
   // The message a search hit opened the history at, and whether the next render scrolls to it.
+  /** @type {string | null} */
   let foundMessageId = null;
   let scrollToFound = false;
   // The agent just added a note: the next render scrolls to the end, where it is.
@@ -131,6 +166,13 @@ export function createTimeline({ media }) {
     pinnedToEnd = atEnd();
   });
 
+  /**
+   * @param {Message[]} messages
+   * @param {Conversation} conversation
+   * @param {SetAside[]} setAside
+   * @param {Note[]} notes
+   * @param {SlaEvent[]} slaEvents
+   */
   function renderMessages(messages, conversation, setAside, notes, slaEvents) {
     const list = ui.messages;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
@@ -139,12 +181,15 @@ export function createTimeline({ media }) {
     const elements = [];
     for (const folded of fold(messages)) {
       const message = folded.orphan || folded.message;
-      while (pending.length > 0 && pending[0].at < Date.parse(message.createdAt))
-        elements.push(pending.shift().render());
+      for (let next = pending[0]; next && next.at < Date.parse(message.createdAt); next = pending[0]) {
+        pending.shift();
+        elements.push(next.render());
+      }
       elements.push(folded.orphan ? renderOrphan(folded, conversation) : renderMessage(folded, conversation, media));
     }
     elements.push(...pending.map((item) => item.render()));
     list.replaceChildren(...elements);
+    /** @type {HTMLElement | null} */
     const found =
       foundMessageId === null ? null : list.querySelector('li[data-message-id="' + CSS.escape(foundMessageId) + '"]');
     if (found) {
@@ -167,6 +212,7 @@ export function createTimeline({ media }) {
   return {
     render: renderMessages,
     /** The next render marks this message (null: none) and scrolls to it once. */
+    /** @param {string | number | null} [messageId] */
     find(messageId) {
       foundMessageId = messageId === undefined || messageId === null ? null : String(messageId);
       scrollToFound = foundMessageId !== null;

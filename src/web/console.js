@@ -1,3 +1,4 @@
+// @ts-check
 // The agents' console, started: the parts made and wired to each other, then the sign-in or the app.
 // Conversations, their history and notes, live updates, search, canned responses, unread counts,
 // desktop notifications, chat-support commands, WhatsApp's 24-hour window with its templates, media,
@@ -32,6 +33,7 @@ import { createViews } from './console-views.js';
 
 // The parts call each other back (opening a conversation from the list, a label change reloading the
 // list): those calls are arrows that reach a part made further down, only once the page is running.
+/** @type {(contactId: string, messageId?: string | number) => void} */
 const open = (contactId, messageId) => conversation.open(contactId, messageId);
 
 // Labels and priority (console-labels.js): chips, the editor, the list's filters.
@@ -43,6 +45,7 @@ const labels = createLabels({
     state.conversations = [];
     void list.load();
   },
+  /** @param {string} contactId */
   onChanged(contactId) {
     if (state.openId === contactId) conversation.refresh.schedule();
     list.refresh.schedule();
@@ -67,6 +70,7 @@ const templates = createTemplates({
     result: ui.templateResult,
   },
   contactId: () => state.openId,
+  /** @param {string} contactId */
   onSent(contactId) {
     if (state.openId === contactId) conversation.refresh.schedule();
     list.refresh.schedule();
@@ -115,6 +119,10 @@ const conversation = createConversation({
   attachments,
   holder,
   timeline,
+  marked() {
+    list.render();
+    queue.render();
+  },
   leave() {
     canned.close();
     commands.forget();
@@ -138,7 +146,7 @@ const live = createLive({
   conversation,
   holder,
   notify,
-  signOut: (message) => session.signOut(message),
+  signOut: (/** @type {string} */ message) => session.signOut(message),
 });
 const session = createSession({
   views,

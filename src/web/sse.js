@@ -1,8 +1,21 @@
+// @ts-check
 // Server-sent events over fetch, for the console. EventSource cannot send an Authorization header,
 // and a token in the query string would end up in logs and history, so the stream is read with
 // fetch and a ReadableStream and parsed here following the HTML standard's event-stream rules.
 // After a drop it reconnects with Last-Event-ID, so the server replays what was missed.
 // An ES module of the console; the unit tests run it in Node (jest compiles it).
+
+/** @typedef {{ id: string; event: string; data: string }} SseEvent */
+/**
+ * @typedef {object} FollowOptions
+ * @property {string} url
+ * @property {string | null} token
+ * @property {(event: SseEvent) => void} onEvent
+ * @property {(status: string, detail: { lastEventId?: string; delayMs?: number; reason?: string; status?: number }) => void} [onStatus]
+ * @property {string} [lastEventId]
+ * @property {typeof fetch} [fetch]
+ * @property {number} [idleMs]
+ */
 
 const DEFAULT_RETRY_MS = 3000;
 const MAX_RETRY_MS = 30000;
@@ -12,13 +25,17 @@ const DEFAULT_IDLE_MS = 45000;
 /**
  * An incremental parser: push(text) with any chunking, onEvent({ id, event, data }) per message,
  * onRetry(ms) for a `retry:` field. `id` is the last event id seen, as EventSource keeps it.
+ * @param {(event: SseEvent) => void} onEvent
+ * @param {(ms: number) => void} [onRetry]
  */
 function createSseParser(onEvent, onRetry) {
   let buffer = '';
+  /** @type {string[]} */
   let data = [];
   let eventType = '';
   let lastEventId = '';
 
+  /** @param {string} text */
   function line(text) {
     if (text === '') {
       if (data.length > 0) onEvent({ id: lastEventId, event: eventType || 'message', data: data.join('\n') });
@@ -41,6 +58,7 @@ function createSseParser(onEvent, onRetry) {
   }
 
   return {
+    /** @param {string} text */
     push(text) {
       buffer += text;
       for (;;) {
@@ -61,7 +79,8 @@ function createSseParser(onEvent, onRetry) {
 /**
  * Follows an event stream until stop(). Options: url, token (string), onEvent(event),
  * onStatus(status, detail) with status 'connecting' | 'open' | 'reconnecting' | 'unauthorized'
- * | 'stopped'; lastEventId to resume from; fetch, idleMs and setTimeout for tests.
+ * | 'stopped'; lastEventId to resume from; fetch and idleMs for tests.
+ * @param {FollowOptions} options
  */
 function followEvents(options) {
   const fetchImpl = options.fetch || fetch.bind(globalThis);
@@ -71,27 +90,34 @@ function followEvents(options) {
   let retryMs = DEFAULT_RETRY_MS;
   let failures = 0;
   let stopped = false;
+  /** @type {AbortController | null} */
   let controller = null;
-  let waitTimer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let waitTimer;
+  /** @type {(() => void) | null} */
   let wake = null;
 
+  /** @param {number} ms */
   function sleep(ms) {
     return new Promise(function (resolve) {
-      wake = resolve;
+      wake = () => resolve(undefined);
       waitTimer = setTimeout(resolve, ms);
     });
   }
 
+  /** @returns {Promise<{ unauthorized: number; failed?: undefined } | { failed: string; unauthorized?: undefined }>} */
   async function connectOnce() {
     controller = new AbortController();
     const current = controller;
-    let idleTimer = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let idleTimer;
     const touch = function () {
       clearTimeout(idleTimer);
       idleTimer = setTimeout(function () {
         current.abort();
       }, idleMs);
     };
+    /** @type {Record<string, string>} */
     const headers = { Authorization: 'Bearer ' + options.token, Accept: 'text/event-stream' };
     if (lastEventId !== '') headers['Last-Event-ID'] = lastEventId;
     try {
@@ -120,7 +146,7 @@ function followEvents(options) {
       }
       return { failed: 'stream ended' };
     } catch (err) {
-      return { failed: stopped ? 'stopped' : String((err && err.message) || err) };
+      return { failed: stopped ? 'stopped' : String((err instanceof Error && err.message) || err) };
     } finally {
       clearTimeout(idleTimer);
     }
