@@ -45,7 +45,7 @@ export function forgetUser() {
  * period, 20 digits.
  */
 export function newUserId() {
-  const digits = Array.from(window.crypto.getRandomValues(new Uint8Array(20)), (b) => String(b % 10)).join('');
+  const digits = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(20)), (b) => String(b % 10)).join('');
   return 'US.' + (digits[0] === '0' ? '1' + digits.slice(1) : digits);
 }
 

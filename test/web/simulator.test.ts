@@ -175,6 +175,35 @@ describe('the simulator in a browser', () => {
     await page.context().close();
   });
 
+  it('starts afresh on Change user: the new user sees nothing of the last one', async () => {
+    const { page, problems } = await openPage(browser);
+    await page.goto(`${stack.baseUrl}/simulator`);
+    await page.getByLabel('Phone number').fill(newPhone());
+    await page.getByLabel('Display name').fill('Ada Lovelace');
+    await page.getByRole('button', { name: 'Start chatting' }).click();
+    await type(page, 'Hello');
+    await botBubble(page, 'Welcome to EduBot').waitFor({ timeout: 15_000 });
+
+    await page.getByRole('button', { name: 'Change user' }).click();
+    await expect(page.locator('#identity').textContent()).resolves.toBe(
+      'Sandbox: messages go to the local WhatsApp emulator',
+    );
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('edubot.simulator.user')")).toBeNull();
+    const next = newPhone();
+    await page.getByLabel('Phone number').fill(next);
+    await page.getByLabel('Display name').fill('Grace Hopper');
+    await page.getByRole('button', { name: 'Start chatting' }).click();
+    await expect(page.locator('#identity').textContent()).resolves.toBe(`Grace Hopper · +${next}`);
+    // Several poll periods (700 ms) for any answer about the last user to show up, were one let through.
+    await page.waitForTimeout(2_500);
+    expect(await page.locator('#thread li').count()).toBe(0);
+    await type(page, 'Hi');
+    await botBubble(page, 'Welcome to EduBot').waitFor({ timeout: 15_000 });
+    expect(await page.locator('.row-out').allTextContents()).toEqual([expect.stringContaining('Hi')]);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('chats as a username user whose number is hidden: the bot welcomes them through their BSUID', async () => {
     const { page, problems } = await openPage(browser);
     await page.goto(`${stack.baseUrl}/simulator`);
