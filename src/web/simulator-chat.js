@@ -52,9 +52,19 @@ export function createChat(ui) {
     ui.chatError.dataset.source = source;
   }
 
-  /** What the bot sent this user, or null after showing why it could not be read. @param {AbortSignal} signal */
+  /**
+   * What the bot sent this user; null after showing why it could not be read; undefined when `signal`
+   * aborted (the answer is stale: nothing to show, nothing to schedule).
+   * @param {AbortSignal} signal
+   */
   async function readSends(signal) {
-    const answer = await fetchSends(addresses(/** @type {SimUser} */ (user)), signal);
+    let answer;
+    try {
+      answer = await fetchSends(addresses(/** @type {SimUser} */ (user)), signal);
+    } catch (err) {
+      if (aborted(err)) return undefined;
+      throw err;
+    }
     if ('error' in answer) {
       showError(answer.error, 'poll');
       return null;
@@ -83,13 +93,8 @@ export function createChat(ui) {
     polling.abort();
     polling = new AbortController();
     const { signal } = polling;
-    let sends;
-    try {
-      sends = await readSends(signal);
-    } catch (err) {
-      if (aborted(err)) return;
-      throw err;
-    }
+    const sends = await readSends(signal);
+    if (sends === undefined || signal.aborted) return;
     if (sends) for (const send of sends) if (!seen.has(send.waMessageId)) showSend(send);
     schedulePoll();
   }
@@ -143,13 +148,8 @@ export function createChat(ui) {
       ui.chatError.textContent = '';
       ui.identity.textContent = identityText(user);
       // What the bot already sent this user (a reload, or a number used before) is shown first.
-      let earlier;
-      try {
-        earlier = await readSends(signal);
-      } catch (err) {
-        if (aborted(err)) return;
-        throw err;
-      }
+      const earlier = await readSends(signal);
+      if (earlier === undefined || signal.aborted) return;
       if (earlier && earlier.length > 0) {
         thread.divider('Earlier messages from the bot to this user');
         earlier.forEach(showSend);
