@@ -9,7 +9,8 @@ import { REPO_ROOT } from '../helpers/spawn';
 import { variantDist } from '../helpers/variant-dist';
 import { waitFor } from '../helpers/wait';
 import { startFaultStack, type FaultStack } from './fault-stack';
-import { checkLedger, resultsDir } from './ledger';
+import { checkLedger } from './ledger';
+import { resultsDir } from './results-dir';
 import { caughtUp, createUsers, newRecord, runLoad, sayFinalHi, type FaultUser } from './load';
 import { FAULT_TIMEOUT_MS, SIZE } from './mode';
 

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { listMessages } from '../../src/db/messages';
 import type { RecordedSend } from '../../src/sandbox/graph-fake';
@@ -8,6 +7,7 @@ import { contactIdOf } from '../helpers/contacts';
 import { sleep } from '../helpers/wait';
 import type { FaultStack } from './fault-stack';
 import { caughtUp, type AgentCall, type FaultUser, type LoadRecord } from './load';
+import { resultsDir } from './results-dir';
 
 // What must hold after every fault, once the load has drained: every accepted inbound message stored
 // once and in order, every reply the flow predicts sent once and in order, every agent command that
@@ -202,13 +202,6 @@ function compareReplies(user: FaultUser, sends: RecordedSend[], stored: Set<stri
 
 function clip(content: unknown): string {
   return JSON.stringify(content ?? null).slice(0, 160);
-}
-
-/** Where each fault's ledger is written (FAULTS_RESULTS_DIR, or a folder under the system's temp). */
-export function resultsDir(): string {
-  const dir = process.env.FAULTS_RESULTS_DIR ?? path.join(os.tmpdir(), 'edubot-faults');
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
 }
 
 function writeResult(fault: string, ledger: Ledger): void {
