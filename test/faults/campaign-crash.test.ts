@@ -32,7 +32,7 @@ const THROUGHPUT_REFUSAL = {
 // them as they arrive. Between the two lie the HTTP client and two event loops on a 2-core machine
 // that also runs the server, Postgres, Temporal and this test, so one request can arrive tens of
 // milliseconds later than its neighbour and a window at the fake can hold a send or two more than any
-// window at the sender (measured: 42 in two runs of two; 44 in two runs before the activity kept half
+// window at the sender (measured: 42 in three runs of three; 44 in two runs before the activity kept half
 // a slot between sends). No bot replies share the budget here (the STOP answers went before the start),
 // and no restart can free a slot early: a killed worker's slice is taken up only after its 10 s heartbeat.
 const RATE_TOLERANCE = 2;
