@@ -35,7 +35,8 @@ const THROUGHPUT_REFUSAL = {
 // window at the sender (measured: 42 in three runs of three; 44 in two runs before the activity kept half
 // a slot between sends). No bot replies share the budget here (the STOP answers went before the start),
 // and no restart can free a slot early: a killed worker's slice is taken up only after its 10 s heartbeat.
-const RATE_TOLERANCE = 2;
+// One more than the highest measured (on a machine at load 25), still below the 44 of the fault it found.
+const RATE_TOLERANCE = 3;
 
 let stack: FaultStack;
 beforeAll(async () => {
