@@ -2,7 +2,9 @@ import fs from 'node:fs';
 
 // Samples, once a second, the resident memory (VmRSS) and CPU time of every process of the run,
 // grouped by role: the product's worker and server, the load generator, the Temporal dev server and
-// Postgres (all its backends). Linux /proc only; on other systems the samples stay empty.
+// Postgres (all its backends). Linux /proc only; on other systems the samples stay empty. With the
+// embedded cluster's postmaster.pid, Postgres is that postmaster and its children only: other clusters
+// on the machine (other test suites) are not counted; on DATABASE_URL's cluster every `postgres` is.
 
 export interface MemorySample {
   /** Seconds since the monitor started. */
@@ -21,7 +23,25 @@ export class Monitor {
   private timer: NodeJS.Timeout | undefined;
   phase = 'start';
 
-  constructor(private readonly roles: () => Record<string, number | undefined>) {}
+  constructor(
+    private readonly roles: () => Record<string, number | undefined>,
+    private readonly postmasterPidFile?: string,
+  ) {}
+
+  private postmaster: number | undefined;
+
+  /** The bench's own postmaster, once its pid file exists. */
+  private ownPostmaster(): number | undefined {
+    if (this.postmaster === undefined && this.postmasterPidFile !== undefined) {
+      try {
+        const pid = Number(fs.readFileSync(this.postmasterPidFile, 'utf8').split('\n')[0]);
+        if (Number.isInteger(pid) && pid > 0) this.postmaster = pid;
+      } catch {
+        // Not started yet.
+      }
+    }
+    return this.postmaster;
+  }
 
   start(intervalMs = 1000): void {
     this.sample();
@@ -81,7 +101,9 @@ export class Monitor {
       const comm = stat.slice(stat.indexOf('(') + 1, close);
       const fields = stat.slice(close + 2).split(' ');
       const ticks = Number(fields[11]) + Number(fields[12]);
-      const role = byPid.get(pid) ?? (comm === 'postgres' ? 'postgres' : undefined);
+      const postmaster = this.ownPostmaster();
+      const ours = postmaster === undefined || pid === postmaster || Number(fields[1]) === postmaster;
+      const role = byPid.get(pid) ?? (comm === 'postgres' && ours ? 'postgres' : undefined);
       if (role !== undefined) this.seenTicks.set(pid, { role, ticks });
     }
     for (const { role, ticks } of this.seenTicks.values()) totals[role] = (totals[role] ?? 0) + ticks;

@@ -100,11 +100,16 @@ export async function startBenchStack(
     delete pgStatements[name];
   };
   const temporalPids = temporal.pids ?? { temporal: temporal.pid };
-  const monitor = new Monitor(() => ({
-    ...Object.fromEntries(Object.entries(children).map(([name, child]) => [name, child?.pid])),
-    loadgen: loadgen.child.pid,
-    ...temporalPids,
-  }));
+  const embedded = productConfig.databaseUrl === undefined;
+  const monitor = new Monitor(
+    () => ({
+      ...Object.fromEntries(Object.entries(children).map(([name, child]) => [name, child?.pid])),
+      loadgen: loadgen.child.pid,
+      ...temporalPids,
+    }),
+    // startBenchPostgres puts the embedded cluster in <work>/pg/postgres.
+    embedded ? path.join(dirs.work, 'pg', 'postgres', 'postmaster.pid') : undefined,
+  );
   monitor.start();
   return {
     binary,
