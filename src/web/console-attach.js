@@ -1,20 +1,34 @@
+// @ts-check
 // An agent's attachment: a file chosen with the attach button or dropped on the conversation is
 // uploaded at once (POST /api/admin/media), so a refusal (too large, a type WhatsApp does not take)
 // shows before anything is typed; the next send carries it by its id, with the message as its caption.
 import { formatSize, kindOf } from './console-media.js';
 
+/**
+ * An uploaded file, as POST /api/admin/media answers it, for the conversation it was attached in.
+ * @typedef {{ contactId: string; id: string; filename?: string | null; mimeType?: string | null; sizeBytes?: number }} Attachment
+ */
+
+/** @param {DragEvent} event */
 const carriesFiles = (event) =>
-  Boolean(event.dataTransfer) && Array.from(event.dataTransfer.types || []).includes('Files');
+  Boolean(event.dataTransfer) && Array.from((event.dataTransfer && event.dataTransfer.types) || []).includes('Files');
 
 /**
  * `elements`: conversation (the drop target), attach (button), input (file input), box, name and
  * remove (the attached file's line), message (the composer's text). `contactId()` is the open
  * conversation's contact; `refusal()` says why no file may be sent now, or null; `showResult(text, kind)` shows
  * where the composer's results go; `onChange()` runs when an upload starts or ends.
+ * @param {{ api: typeof import('./console-api.js').api; describeFailure: typeof import('./console-api.js').describeFailure;
+ *   elements: { conversation: HTMLElement; attach: HTMLButtonElement; input: HTMLInputElement; box: HTMLElement;
+ *     name: HTMLElement; remove: HTMLButtonElement; message: HTMLTextAreaElement };
+ *   contactId: () => string | null; refusal: () => string | null;
+ *   showResult: (text: string, kind: 'pending' | 'ok' | 'error') => void; onChange: () => void }} parts
  */
 function create({ api, describeFailure, elements, contactId, refusal, showResult, onChange }) {
   const placeholder = elements.message.placeholder;
+  /** @type {Attachment | null} */
   let attachment = null;
+  /** @type {{ contactId: string; name: string } | null} */
   let uploading = null;
 
   function render() {
@@ -43,6 +57,7 @@ function create({ api, describeFailure, elements, contactId, refusal, showResult
     render();
   }
 
+  /** @param {File} file */
   async function attach(file) {
     const to = contactId();
     if (!to || uploading) return;
@@ -63,8 +78,9 @@ function create({ api, describeFailure, elements, contactId, refusal, showResult
     if (uploading !== mine) return;
     uploading = null;
     if (res.status === 201 && res.body && res.body.media) {
-      attachment = Object.assign({ contactId: to }, res.body.media);
-      showResult('✓ ' + (attachment.filename || mine.name) + ' attached', 'ok');
+      const attached = /** @type {Attachment} */ (Object.assign({ contactId: to }, res.body.media));
+      attachment = attached;
+      showResult('✓ ' + (attached.filename || mine.name) + ' attached', 'ok');
     } else {
       showResult('✗ File not attached — ' + describeFailure(res), 'error');
     }
@@ -90,20 +106,21 @@ function create({ api, describeFailure, elements, contactId, refusal, showResult
     if (!contactId() || !carriesFiles(event)) return;
     event.preventDefault();
     const refused = refusal() !== null;
-    event.dataTransfer.dropEffect = refused ? 'none' : 'copy';
+    if (event.dataTransfer) event.dataTransfer.dropEffect = refused ? 'none' : 'copy';
     // Marked as a place to drop only while a file can go; a drop anyway says why not.
     target.classList.toggle('dropping', !refused);
   });
   target.addEventListener('dragleave', (event) => {
-    if (!target.contains(event.relatedTarget)) target.classList.remove('dropping');
+    if (!target.contains(/** @type {Node | null} */ (event.relatedTarget))) target.classList.remove('dropping');
   });
   target.addEventListener('drop', (event) => {
     target.classList.remove('dropping');
     if (!contactId() || !carriesFiles(event)) return;
     event.preventDefault();
-    const files = event.dataTransfer.files;
+    const files = event.dataTransfer ? event.dataTransfer.files : [];
+    const file = files[0];
     if (files.length > 1) showResult('✗ One file per message: drop them one at a time.', 'error');
-    else if (files.length === 1) void attach(files[0]);
+    else if (file) void attach(file);
   });
   // A file dropped anywhere else must not make the browser leave the console to show it.
   window.addEventListener('dragover', (event) => {
@@ -122,7 +139,10 @@ function create({ api, describeFailure, elements, contactId, refusal, showResult
       return uploading !== null;
     },
     clear,
-    /** The send that carried `file` was accepted. */
+    /**
+     * The send that carried `file` was accepted.
+     * @param {object} file
+     */
     sent(file) {
       if (attachment === file) clear();
     },

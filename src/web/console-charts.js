@@ -1,3 +1,4 @@
+// @ts-check
 // The Reports view's charts, drawn by the page as inline SVG: no library, nothing from outside. Each
 // chart is an image to assistive technology, named by its <title> and <desc>, and every bar or point
 // has a <title> of its own; the same numbers are in the view's tables too. A chart is drawn for the
@@ -11,6 +12,20 @@ const PAD = { top: 12, right: 8, bottom: 26, left: 40 };
 const LABEL_WIDTH = 52;
 let ids = 0;
 
+/** A number per label; null where there is none. @typedef {(number | null | undefined)[]} Values */
+/**
+ * What every chart is given: its width in px, its name and description, the x axis's labels and how a
+ * title names each (`names`, the labels by default), and how a value is written.
+ * @typedef {{ width: number; title: string; description: string; labels: string[]; names?: string[];
+ *   format: (value: number) => string }} Chart
+ */
+/** @typedef {{ width: number; plotHeight: number; slot: number; y: (value: number) => number }} Geometry */
+
+/**
+ * @param {string} tag
+ * @param {Record<string, unknown>} [attributes]
+ * @param {unknown} [text]
+ */
 function svgNode(tag, attributes, text) {
   const element = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attributes || {})) element.setAttribute(name, String(value));
@@ -18,7 +33,10 @@ function svgNode(tag, attributes, text) {
   return element;
 }
 
-/** 1, 2 or 5 times a power of ten: the step of the y axis's grid for values up to `max`. */
+/**
+ * 1, 2 or 5 times a power of ten: the step of the y axis's grid for values up to `max`.
+ * @param {number} max
+ */
 function niceStep(max) {
   const rough = max / 4;
   const power = Math.pow(10, Math.floor(Math.log10(rough)));
@@ -34,6 +52,8 @@ const DURATION_STEPS = [
 /**
  * The top of the y axis and its grid lines, for values no higher than `max` (at least one step):
  * `integers` for counts, `durations` for seconds.
+ * @param {number} max
+ * @param {{ integers?: boolean; durations?: boolean }} kind
  */
 function scale(max, { integers, durations }) {
   const rough = (max > 0 ? max : 1) / 4;
@@ -45,7 +65,12 @@ function scale(max, { integers, durations }) {
   return { top, ticks };
 }
 
-/** The <svg> of a chart of `width` px, named by `title` and described by `description`. */
+/**
+ * The <svg> of a chart of `width` px, named by `title` and described by `description`.
+ * @param {number} width
+ * @param {string} title
+ * @param {string} description
+ */
 function frame(width, title, description) {
   const id = 'chart-' + ++ids;
   const svg = svgNode('svg', {
@@ -60,7 +85,14 @@ function frame(width, title, description) {
   return svg;
 }
 
-/** The grid and the y axis's numbers, and the x axis's labels (as many as fit), under the data. */
+/**
+ * The grid and the y axis's numbers, and the x axis's labels (as many as fit), under the data.
+ * @param {Element} svg
+ * @param {Geometry} geometry
+ * @param {string[]} labels
+ * @param {number[]} ticks
+ * @param {(value: number) => string} format
+ */
 function axes(svg, geometry, labels, ticks, format) {
   const { width, plotHeight, y, slot } = geometry;
   const grid = svgNode('g', { class: 'chart-grid', 'aria-hidden': 'true' });
@@ -81,6 +113,12 @@ function axes(svg, geometry, labels, ticks, format) {
   svg.append(grid);
 }
 
+/**
+ * @param {number} width
+ * @param {number} count
+ * @param {number} top
+ * @returns {Geometry}
+ */
 function geometryOf(width, count, top) {
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   return {
@@ -95,6 +133,7 @@ function geometryOf(width, count, top) {
  * Bars side by side for each label, one per series: `series` is `[{ name, className, values }]`,
  * `values[i]` the number for `labels[i]` (null draws nothing). `names[i]` is how a bar's title names
  * its label (the label itself by default); `format(n)` writes a value.
+ * @param {Chart & { series: { name: string; className: string; values: Values }[]; integers?: boolean }} chart
  */
 function bars({ width, title, description, labels, names, series, format, integers }) {
   const max = Math.max(0, ...series.flatMap((s) => s.values.map((v) => v || 0)));
@@ -132,6 +171,7 @@ function bars({ width, title, description, labels, names, series, format, intege
 /**
  * A line through `values` (one per label; a null breaks it), each point with its title; `durations`:
  * the values are seconds; `tickFormat` writes the axis's numbers (`format` by default).
+ * @param {Chart & { values: Values; tickFormat?: (value: number) => string; className: string; durations?: boolean }} chart
  */
 function line({ width, title, description, labels, names, values, format, tickFormat, className, durations }) {
   const max = Math.max(0, ...values.map((v) => v || 0));
@@ -143,6 +183,7 @@ function line({ width, title, description, labels, names, values, format, tickFo
   const group = svgNode('g', { class: 'chart-series ' + className });
   // The points are drawn over the line.
   const lines = svgNode('g', { class: 'chart-series ' + className });
+  /** @type {string[]} */
   let run = [];
   const flush = () => {
     if (run.length > 1) lines.append(svgNode('polyline', { class: 'line', points: run.join(' ') }));

@@ -5,7 +5,7 @@
  * An element with a class and a text; the text is always set as text.
  * @template {keyof HTMLElementTagNameMap} K
  * @param {K} tag
- * @param {string} [className]
+ * @param {string | null} [className]
  * @param {unknown} [text]
  * @returns {HTMLElementTagNameMap[K]}
  */

@@ -1,3 +1,4 @@
+// @ts-check
 // The admins' editors of the business hours and the SLA targets (SPEC §7.6), in one modal dialog:
 // a time zone, each weekday's opening intervals, holidays to add and remove; first-reply and
 // resolution targets per priority, the warning share and escalation. Each form saves with PUT and
@@ -5,6 +6,12 @@
 // Keyboard use is the dialog's own: Tab through the fields, Escape closes.
 import { node } from './console-dom.js';
 
+/** The week as the form holds it: per weekday key, its [opens, closes] intervals. @typedef {Record<string, string[][]>} Weekly */
+/** @typedef {{ date: string; name: string }} Holiday */
+/** @typedef {import('./api-types').BusinessHours} BusinessHours */
+/** @typedef {import('./api-types').Sla} Sla */
+
+/** @type {[string, string][]} */
 const DAYS = [
   ['mon', 'Monday'],
   ['tue', 'Tuesday'],
@@ -14,6 +21,7 @@ const DAYS = [
   ['sat', 'Saturday'],
   ['sun', 'Sunday'],
 ];
+/** @type {[string, string][]} */
 const PRIORITIES = [
   ['urgent', 'Urgent'],
   ['high', 'High'],
@@ -22,12 +30,21 @@ const PRIORITIES = [
 ];
 const NEW_INTERVAL = ['09:00', '17:00'];
 
+/**
+ * @param {string} text
+ * @param {HTMLElement} input
+ */
 function labelled(text, input) {
   const label = node('label', 'hours-field');
   label.append(node('span', 'hours-field-name', text), input);
   return label;
 }
 
+/**
+ * @param {string} type
+ * @param {string} className
+ * @param {string} [value]
+ */
 function input(type, className, value) {
   const element = node('input', className);
   element.type = type;
@@ -37,18 +54,31 @@ function input(type, className, value) {
   return element;
 }
 
+/**
+ * @param {string} text
+ * @param {string} [className]
+ */
 function button(text, className) {
   const element = node('button', className || 'secondary', text);
   element.type = 'button';
   return element;
 }
 
+/**
+ * @param {HTMLElement} element
+ * @param {string} text
+ * @param {'pending' | 'ok' | 'error'} kind
+ */
 function showResult(element, text, kind) {
   element.textContent = text;
   element.className = 'result result-' + kind;
 }
 
-/** `onSaved('hours' | 'sla', body)` once the API took a change. */
+/**
+ * `onSaved('hours' | 'sla', body)` once the API took a change.
+ * @param {{ api: typeof import('./console-api.js').api; describeFailure: typeof import('./console-api.js').describeFailure;
+ *   onSaved: (kind: 'hours' | 'sla', body: any) => void }} parts
+ */
 function create({ api, describeFailure, onSaved }) {
   const dialog = node('dialog', 'hours-dialog');
   dialog.id = 'hours-dialog';
@@ -115,6 +145,7 @@ function create({ api, describeFailure, onSaved }) {
   const thead = node('thead');
   thead.append(headRow);
   const tbody = node('tbody');
+  /** @type {Record<string, HTMLInputElement>} */
   const targetInputs = {};
   for (const [priority, name] of PRIORITIES) {
     const row = node('tr');
@@ -161,28 +192,46 @@ function create({ api, describeFailure, onSaved }) {
   dialog.append(head, hoursForm, slaForm);
   document.body.append(dialog);
 
+  /** @type {unknown[] | undefined} */
   let exceptions;
   let busy = false;
 
-  /** The week as the fields hold it now. */
+  /**
+   * A field of the dialog, found by its selector.
+   * @param {ParentNode} within
+   * @param {string} selector
+   * @returns {HTMLInputElement}
+   */
+  const field = (within, selector) => /** @type {HTMLInputElement} */ (within.querySelector(selector));
+
+  /**
+   * The week as the fields hold it now.
+   * @returns {Weekly}
+   */
   function readWeek() {
+    /** @type {Weekly} */
     const weekly = {};
     for (const [day] of DAYS) {
       weekly[day] = Array.from(week.querySelectorAll('[data-day="' + day + '"] .hours-interval'), (row) => [
-        row.querySelector('.hours-opens').value.trim(),
-        row.querySelector('.hours-closes').value.trim(),
+        field(row, '.hours-opens').value.trim(),
+        field(row, '.hours-closes').value.trim(),
       ]);
     }
     return weekly;
   }
 
+  /** @returns {Holiday[]} */
   function readHolidays() {
-    return Array.from(holidayList.querySelectorAll('.hours-holiday'), (item) => ({
-      date: item.dataset.date,
-      name: item.dataset.name,
-    }));
+    return Array.from(
+      /** @type {NodeListOf<HTMLElement>} */ (holidayList.querySelectorAll('.hours-holiday')),
+      (item) => ({
+        date: String(item.dataset.date),
+        name: String(item.dataset.name),
+      }),
+    );
   }
 
+  /** @param {Weekly} weekly */
   function renderWeek(weekly) {
     week.replaceChildren(
       ...DAYS.map(([day, name]) => {
@@ -205,9 +254,9 @@ function create({ api, describeFailure, onSaved }) {
           remove.setAttribute('aria-label', 'Remove ' + name + ' hours ' + (i + 1));
           remove.addEventListener('click', () => {
             const now = readWeek();
-            now[day].splice(i, 1);
+            now[day]?.splice(i, 1);
             renderWeek(now);
-            week.querySelector('[data-day="' + day + '"] .hours-add').focus();
+            field(week, '[data-day="' + day + '"] .hours-add').focus();
           });
           row.append(from, node('span', 'hours-dash', '–'), to, remove);
           list.append(row);
@@ -216,11 +265,13 @@ function create({ api, describeFailure, onSaved }) {
         add.setAttribute('aria-label', 'Add ' + name + ' hours');
         add.addEventListener('click', () => {
           const now = readWeek();
-          const last = now[day][now[day].length - 1];
-          now[day].push(last ? [last[1] === '24:00' ? '00:00' : last[1], '24:00'] : NEW_INTERVAL.slice());
+          const intervals = now[day] || (now[day] = []);
+          const last = intervals[intervals.length - 1];
+          intervals.push(last ? [last[1] === '24:00' ? '00:00' : String(last[1]), '24:00'] : NEW_INTERVAL.slice());
           renderWeek(now);
+          /** @type {NodeListOf<HTMLInputElement>} */
           const opens = week.querySelectorAll('[data-day="' + day + '"] .hours-opens');
-          opens[opens.length - 1].focus();
+          opens[opens.length - 1]?.focus();
         });
         box.append(node('legend', '', name), list);
         if (intervals.length === 0) box.append(node('span', 'muted hours-closed-day', 'Closed'));
@@ -230,6 +281,7 @@ function create({ api, describeFailure, onSaved }) {
     );
   }
 
+  /** @param {Holiday[]} list */
   function renderHolidays(list) {
     const sorted = list.slice().sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
     holidayList.replaceChildren(
@@ -265,7 +317,15 @@ function create({ api, describeFailure, onSaved }) {
     holidayDate.focus();
   });
 
-  /** PUTs `body`; the form's result line says how it went, in the API's words when refused. */
+  /**
+   * PUTs `body`; the form's result line says how it went, in the API's words when refused.
+   * @param {'hours' | 'sla'} kind
+   * @param {string} path
+   * @param {object} body
+   * @param {HTMLButtonElement} saveButton
+   * @param {HTMLElement} result
+   * @param {string} done
+   */
   async function save(kind, path, body, saveButton, result, done) {
     if (busy) return;
     busy = saveButton.disabled = true;
@@ -280,6 +340,7 @@ function create({ api, describeFailure, onSaved }) {
 
   hoursForm.addEventListener('submit', (event) => {
     event.preventDefault();
+    /** @type {{ timezone: string; weekly: Weekly; holidays: Holiday[]; exceptions?: unknown[] }} */
     const body = { timezone: zone.value.trim(), weekly: readWeek(), holidays: readHolidays() };
     if (exceptions) body.exceptions = exceptions;
     void save('hours', '/api/admin/business-hours', body, saveHours, hoursResult, 'Business hours saved');
@@ -287,29 +348,39 @@ function create({ api, describeFailure, onSaved }) {
 
   slaForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    const body = { firstResponse: {}, resolution: {}, warnAt: Number(warn.value) / 100, escalate: escalate.checked };
+    /** @type {Record<string, Record<string, string>>} */
+    const targets = { firstResponse: {}, resolution: {} };
     for (const [key, field] of Object.entries(targetInputs)) {
       const [kind, priority] = key.split(':');
-      if (field.value.trim() !== '') body[kind][priority] = field.value.trim();
+      const set = targets[String(kind)];
+      if (set && field.value.trim() !== '') set[String(priority)] = field.value.trim();
     }
+    const body = Object.assign(targets, { warnAt: Number(warn.value) / 100, escalate: escalate.checked });
     void save('sla', '/api/admin/sla', body, saveSla, slaResult, 'SLA targets saved');
   });
 
   close.addEventListener('click', () => dialog.close());
 
   return {
-    /** Opens the editors on the hours and targets last read (GET answers). */
+    /**
+     * Opens the editors on the hours and targets last read (GET answers).
+     * @param {BusinessHours | null} hours
+     * @param {Sla | null} sla
+     */
     open(hours, sla) {
       zone.value = hours ? hours.timezone : 'UTC';
       renderWeek(hours ? hours.weekly : {});
       renderHolidays(hours ? hours.holidays : []);
-      exceptions = hours && Array.isArray(hours.exceptions) ? hours.exceptions : undefined;
+      const set = /** @type {{ exceptions?: unknown }} */ (hours || {}).exceptions;
+      exceptions = Array.isArray(set) ? set : undefined;
       exceptionsNote.textContent = exceptions
         ? exceptions.length + ' dated exception(s) set through the API are kept as they are.'
         : '';
+      /** @type {Record<string, Record<string, string | undefined> | undefined>} */
+      const policy = /** @type {any} */ (sla || {});
       for (const [key, field] of Object.entries(targetInputs)) {
         const [kind, priority] = key.split(':');
-        field.value = (sla && sla[kind] && sla[kind][priority]) || '';
+        field.value = (policy[String(kind)] || {})[String(priority)] || '';
       }
       warn.value = String(Math.round((sla ? sla.warnAt : 0.8) * 100));
       escalate.checked = Boolean(sla && sla.escalate);

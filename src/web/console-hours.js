@@ -1,3 +1,4 @@
+// @ts-check
 // Business hours and SLAs in the console (SPEC §7.6): the header says whether the support team is open
 // and when that changes ("Closed — back Mon 08:00"), updated at that moment and whenever an admin saves
 // new hours anywhere (the `support_settings` event); the Waiting view and the open conversation show
@@ -8,16 +9,31 @@ import { latest } from './console-api.js';
 import { node } from './console-dom.js';
 import { create as createHoursEditor } from './console-hours-editor.js';
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import('./api-types').BusinessHours} BusinessHours */
+/** @typedef {import('./api-types').Sla} Sla */
+/** @typedef {{ firstResponseDueAt?: string | null; resolutionDueAt?: string | null; firstResponse?: string | null;
+ *   resolution?: string | null; escalated?: boolean }} ChatSla */
+/** @typedef {'firstResponse' | 'resolution'} ClockKind */
+
+/**
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 const DAY_MS = 86_400_000;
 // A browser timer fires late after a sleep and cannot wait longer than about 24.8 days: the status
 // is read again at least this often, and whenever it changes.
 const MAX_WAIT_MS = 6 * 3_600_000;
 
-/** "Mon 08:00" in the business's zone; a date too when it is a week or more away. */
+/**
+ * "Mon 08:00" in the business's zone; a date too when it is a week or more away.
+ * @param {string} iso
+ * @param {string} timezone
+ */
 function describeInstant(iso, timezone) {
   const at = Date.parse(iso);
+  /** @type {Intl.DateTimeFormatOptions} */
   const options = { timeZone: timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
   if (at - Date.now() >= 6 * DAY_MS) Object.assign(options, { day: 'numeric', month: 'short' });
   try {
@@ -27,14 +43,20 @@ function describeInstant(iso, timezone) {
   }
 }
 
-/** The header's words for the hours GET /api/admin/business-hours answered. */
+/**
+ * The header's words for the hours GET /api/admin/business-hours answered.
+ * @param {BusinessHours} hours
+ */
 function statusText(hours) {
   const when = hours.nextChange ? describeInstant(hours.nextChange, hours.timezone) : null;
   if (hours.openNow) return when ? 'Open — until ' + when : 'Open';
   return when ? 'Closed — back ' + when : 'Closed';
 }
 
-/** "4 min 05 s", "2 h 10 min", "3 d 4 h": how long until (or since) a due moment. */
+/**
+ * "4 min 05 s", "2 h 10 min", "3 d 4 h": how long until (or since) a due moment.
+ * @param {number} ms
+ */
 function formatSpan(ms) {
   const s = Math.max(0, Math.floor(ms / 1000));
   if (s < 3600) return Math.floor(s / 60) + ' min ' + String(s % 60).padStart(2, '0') + ' s';
@@ -42,11 +64,13 @@ function formatSpan(ms) {
   return Math.floor(s / 86400) + ' d ' + Math.floor((s % 86400) / 3600) + ' h';
 }
 
+/** @type {Record<string, string>} */
 const CLOCK_NAMES = { firstResponse: 'First reply', resolution: 'Resolution' };
 
 /**
  * `api(method, path, body)` and `describeFailure(res)` are the console's; the editors are made here
  * and told to reload the status once an admin saved.
+ * @param {{ api: typeof import('./console-api.js').api; describeFailure: typeof import('./console-api.js').describeFailure }} parts
  */
 function create({ api, describeFailure }) {
   const status = node('p', 'hours-status');
@@ -58,23 +82,29 @@ function create({ api, describeFailure }) {
   open.id = 'hours-edit';
   open.hidden = true;
   const live = $('live');
-  live.parentNode.insertBefore(status, live);
-  live.parentNode.insertBefore(open, live);
+  live.before(status, open);
   // The open conversation's clocks, under the line that says whether a chat is open.
   const chatClocks = node('p', 'chat-sla');
   chatClocks.id = 'conversation-sla';
   chatClocks.hidden = true;
   $('conversation-chat').after(chatClocks);
 
+  /** @type {BusinessHours | null} */
   let hours = null;
+  /** @type {Sla | null} */
   let sla = null;
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
   const loads = latest();
   let signedIn = false;
 
   const editor = createHoursEditor({
     api,
     describeFailure,
+    /**
+     * @param {'hours' | 'sla'} kind
+     * @param {any} body
+     */
     onSaved(kind, body) {
       if (kind === 'hours') showHours(body);
       else sla = body;
@@ -85,6 +115,7 @@ function create({ api, describeFailure }) {
 
   async function load() {
     const signal = loads.next();
+    /** @type {[import('./console-api.js').Answer<import('./api-types').BusinessHoursAnswer>, import('./console-api.js').Answer<import('./api-types').SlaAnswer>]} */
     const [hoursRes, slaRes] = await Promise.all([
       api('GET', '/api/admin/business-hours', undefined, { signal }),
       api('GET', '/api/admin/sla', undefined, { signal }),
@@ -101,6 +132,7 @@ function create({ api, describeFailure }) {
     tick();
   }
 
+  /** @param {BusinessHours} body */
   function showHours(body) {
     hours = body;
     status.hidden = false;
@@ -111,25 +143,41 @@ function create({ api, describeFailure }) {
     schedule(Math.min(Math.max(wait, 1000), MAX_WAIT_MS));
   }
 
+  /** @param {number} ms */
   function schedule(ms) {
     clearTimeout(timer);
     timer = setTimeout(() => void load(), ms);
   }
 
   async function loadRole() {
+    /** @type {import('./console-api.js').Answer<import('./api-types').MeAnswer>} */
     const res = await api('GET', '/api/admin/me');
     open.hidden = !(signedIn && res.status === 200 && res.body && res.body.agent && res.body.agent.role === 'admin');
   }
 
-  /** The milliseconds of a priority's target for this clock, when the policy sets one. */
+  /**
+   * The milliseconds of a priority's target for this clock, when the policy sets one.
+   * @param {string | undefined} kind
+   * @param {string | undefined} priority
+   */
   function targetMs(kind, priority) {
-    const text = sla && sla[kind] && sla[kind][priority || 'normal'];
+    /** @type {Record<string, Record<string, unknown> | undefined> | null} */
+    const policy = /** @type {any} */ (sla);
+    const targets = policy && kind ? policy[kind] : undefined;
+    const text = targets && targets[priority || 'normal'];
     const match = typeof text === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text) : null;
     if (!match) return undefined;
-    return Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS }[match[2]];
+    /** @type {Record<string, number>} */
+    const units = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
+    return Number(match[1]) * Number(units[String(match[2])]);
   }
 
-  /** One clock as an element the ticker keeps current: its kind, outcome, due moment and priority. */
+  /**
+   * One clock as an element the ticker keeps current: its kind, outcome, due moment and priority.
+   * @param {ClockKind} kind
+   * @param {ChatSla} chatSla
+   * @param {string | null | undefined} priority
+   */
   function clock(kind, chatSla, priority) {
     const outcome = chatSla[kind];
     const due = chatSla[kind === 'firstResponse' ? 'firstResponseDueAt' : 'resolutionDueAt'];
@@ -147,14 +195,20 @@ function create({ api, describeFailure }) {
    * When a running clock turns amber, from the policy read last (so a clock drawn before the policy
    * arrived turns amber at the next tick): on the wall clock, due less the remaining share of the
    * target, so across a closed stretch the amber comes later than the workflow's business-time warning.
+   * @param {HTMLElement} element
+   * @param {number} due
    */
   function warnsAt(element, due) {
     const target = targetMs(element.dataset.kind, element.dataset.priority);
     return target === undefined || !sla ? Infinity : due - (1 - sla.warnAt) * target;
   }
 
+  /**
+   * @param {HTMLElement} element
+   * @param {number} now
+   */
   function render(element, now) {
-    const name = CLOCK_NAMES[element.dataset.kind];
+    const name = CLOCK_NAMES[String(element.dataset.kind)];
     const due = element.dataset.due ? Date.parse(element.dataset.due) : NaN;
     let text;
     let tone;
@@ -173,20 +227,31 @@ function create({ api, describeFailure }) {
     }
     if (element.textContent !== text) element.textContent = text;
     element.dataset.tone = tone;
-    element.title = element.dataset.due ? name + ' due ' + new Date(due).toLocaleString() : name;
+    element.title = element.dataset.due ? name + ' due ' + new Date(due).toLocaleString() : String(name);
   }
 
   /** Every clock on the page, once a second. */
   function tick() {
     const now = Date.now();
-    for (const element of document.querySelectorAll('.sla-clock')) render(element, now);
+    for (const element of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.sla-clock')))
+      render(element, now);
   }
   setInterval(tick, 1000);
 
-  /** The clocks of a chat's `sla` (and `priority`), with an escalation badge; null when it has none. */
+  /**
+   * The clocks of a chat's `sla` (and `priority`), with an escalation badge; null when it has none.
+   * @param {ChatSla | null | undefined} chatSla
+   * @param {string | null | undefined} priority
+   * @param {ClockKind[]} kinds
+   */
   function clocks(chatSla, priority, kinds) {
     if (!chatSla || typeof chatSla !== 'object') return null;
-    const parts = kinds.map((kind) => clock(kind, chatSla, priority)).filter(Boolean);
+    /** @type {HTMLElement[]} */
+    const parts = [];
+    for (const kind of kinds) {
+      const shown = clock(kind, chatSla, priority);
+      if (shown) parts.push(shown);
+    }
     if (chatSla.escalated) parts.push(node('span', 'sla-escalated badge', 'escalated'));
     if (parts.length === 0) return null;
     const element = node('span', 'sla-clocks');
@@ -213,17 +278,27 @@ function create({ api, describeFailure }) {
       chatClocks.replaceChildren();
       editor.close();
     },
-    /** An admin saved hours or SLA targets, here or in another console. */
+    /**
+     * An admin saved hours or SLA targets, here or in another console.
+     * @param {{ kind?: string }} data
+     */
     noteEvent(data) {
       if (data.kind === 'support_settings' && signedIn) void load();
     },
-    /** The first-reply clock of a Waiting view item (an empty span when it runs none). */
+    /**
+     * The first-reply clock of a Waiting view item (an empty span when it runs none).
+     * @param {import('./api-types').QueueItem} chat
+     */
     queueClock(chat) {
       return clocks(chat.sla, chat.priority, ['firstResponse']) || node('span', 'sla-clocks');
     },
-    /** The open chat's clocks, and when a chat asked for after hours reaches the team. */
+    /**
+     * The open chat's clocks, and when a chat asked for after hours reaches the team.
+     * @param {Partial<import('./api-types').ConversationDetail>} conversation
+     */
     renderChat(conversation) {
       const chat = conversation.openChat;
+      /** @type {HTMLElement[]} */
       const parts = [];
       if (chat && chat.availableAt && Date.parse(chat.availableAt) > Date.now()) {
         const when = hours

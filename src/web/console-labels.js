@@ -1,3 +1,4 @@
+// @ts-check
 // Labels and priority in the console (SPEC §7.6): coloured chips and a priority badge on the list's
 // items and in the conversation's header, an editor where an agent ticks labels and picks a priority
 // (each change is saved at once, and shown only once the API answered 200), the list's filters by
@@ -8,14 +9,27 @@ import { latest } from './console-api.js';
 import { node } from './console-dom.js';
 import { PRIORITIES } from './facts.js';
 
+/** @typedef {import('./api-types').Label} Label */
+/** @typedef {Pick<Label, 'id' | 'name' | 'color'>} Chip */
+/** @template T @typedef {import('./console-api.js').Answer<T>} Answer */
+/** What a list row, a queue entry or a conversation carries of labels. @typedef {{ contactId?: string; priority?: string | null; labels?: Chip[] }} Labelled */
+
+/** @type {Record<string, string>} */
 const PRIORITY_NAMES = { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' };
 const COLOR = /^#[0-9a-f]{6}$/;
 
-const $ = (id) => document.getElementById(id);
+/**
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-/** Dark or light text, whichever reads better on `color` (WCAG relative luminance). */
+/**
+ * Dark or light text, whichever reads better on `color` (WCAG relative luminance).
+ * @param {string} color
+ */
 function textOn(color) {
-  const channel = (hex) => {
+  const channel = (/** @type {string} */ hex) => {
     const c = parseInt(hex, 16) / 255;
     return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
   };
@@ -24,7 +38,10 @@ function textOn(color) {
   return l > 0.4 ? '#111827' : '#ffffff';
 }
 
-/** One label as a chip in its colour. */
+/**
+ * One label as a chip in its colour.
+ * @param {Chip} label
+ */
 function chip(label) {
   const element = node('span', 'label-chip', label.name);
   if (COLOR.test(label.color)) {
@@ -35,6 +52,7 @@ function chip(label) {
   return element;
 }
 
+/** @param {string} priority */
 function priorityBadge(priority) {
   const badge = node('span', 'priority-badge', PRIORITY_NAMES[priority] || priority);
   badge.dataset.priority = priority;
@@ -46,32 +64,42 @@ function priorityBadge(priority) {
  * `api(method, path, body)` and `describeFailure(res)` are the console's; `contactId()` the open
  * conversation; `onFilterChange()` reloads the list; `onChanged(contactId)` reloads what shows a
  * conversation after this agent changed it.
+ * @param {{ api: typeof import('./console-api.js').api; describeFailure: typeof import('./console-api.js').describeFailure;
+ *   contactId: () => string | null; onFilterChange: () => void; onChanged: (contactId: string) => void }} parts
  */
 function create({ api, describeFailure, contactId, onFilterChange, onChanged }) {
   const ui = {
-    labelFilter: $('label-filter'),
-    priorityFilter: $('priority-filter'),
+    labelFilter: /** @type {HTMLSelectElement} */ ($('label-filter')),
+    priorityFilter: /** @type {HTMLSelectElement} */ ($('priority-filter')),
     headPriority: $('conversation-priority'),
     headLabels: $('conversation-labels'),
     editor: $('labels-editor'),
-    prioritySelect: $('priority-select'),
+    prioritySelect: /** @type {HTMLSelectElement} */ ($('priority-select')),
     choices: $('label-choices'),
     result: $('labels-result'),
     admin: $('label-admin'),
     adminForm: $('label-admin-form'),
-    name: $('label-name'),
-    color: $('label-color'),
-    create: $('label-create'),
+    name: /** @type {HTMLInputElement} */ ($('label-name')),
+    color: /** @type {HTMLInputElement} */ ($('label-color')),
+    create: /** @type {HTMLButtonElement} */ ($('label-create')),
     adminResult: $('label-admin-result'),
     manage: $('label-manage'),
   };
+  /** @type {Label[]} */
   let catalogue = [];
+  /** @type {{ contactId?: string; labels: Chip[]; priority?: string | null } | null} */
   let shown = null;
   let busy = false;
   const loads = latest();
   // The label whose Delete was clicked once: a second click deletes it.
+  /** @type {number | null} */
   let confirming = null;
 
+  /**
+   * @param {HTMLElement} element
+   * @param {string} text
+   * @param {'pending' | 'ok' | 'error'} kind
+   */
   function showResult(element, text, kind) {
     element.textContent = text;
     element.className = 'result result-' + kind;
@@ -94,6 +122,7 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
 
   async function loadCatalogue() {
     const signal = loads.next();
+    /** @type {Answer<import('./api-types').LabelsAnswer>} */
     const res = await api('GET', '/api/admin/labels', undefined, { signal });
     if (signal.aborted || res.status !== 200 || !res.body || !Array.isArray(res.body.labels)) return;
     catalogue = res.body.labels;
@@ -117,6 +146,7 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
     );
   }
 
+  /** @param {Label} label */
   async function removeLabel(label) {
     if (confirming !== label.id) {
       confirming = label.id;
@@ -126,10 +156,13 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
         'Delete “' + label.name + '”? It comes off every conversation. Click Confirm delete to go on.',
         'pending',
       );
-      ui.manage.querySelector('button[aria-label="Confirm delete ' + CSS.escape(label.name) + '"]')?.focus();
+      ui.manage
+        .querySelector(/** @type {'button'} */ ('button[aria-label="Confirm delete ' + CSS.escape(label.name) + '"]'))
+        ?.focus();
       return;
     }
     confirming = null;
+    /** @type {Answer<{ conversations?: number }>} */
     const res = await api('DELETE', '/api/admin/labels/' + encodeURIComponent(String(label.id)));
     if (res.status === 200) {
       const count = res.body.conversations;
@@ -145,6 +178,7 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
   }
 
   async function loadRole() {
+    /** @type {Answer<import('./api-types').MeAnswer>} */
     const res = await api('GET', '/api/admin/me');
     ui.admin.hidden = !(res.status === 200 && res.body && res.body.agent && res.body.agent.role === 'admin');
   }
@@ -167,7 +201,10 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
     if (chosen !== '' && !still) onFilterChange();
   }
 
-  /** The header's badge and chips, and the editor's ticks, for the conversation last loaded. */
+  /**
+   * The header's badge and chips, and the editor's ticks, for the conversation last loaded.
+   * @param {Labelled} conversation
+   */
   function renderHead(conversation) {
     if (!conversation || !Array.isArray(conversation.labels)) return;
     shown = { contactId: conversation.contactId, labels: conversation.labels, priority: conversation.priority };
@@ -211,7 +248,10 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
   async function saveLabels() {
     const target = contactId();
     if (!target || busy) return;
-    const names = Array.from(ui.choices.querySelectorAll('input:checked'), (box) => box.value);
+    const names = Array.from(
+      /** @type {NodeListOf<HTMLInputElement>} */ (ui.choices.querySelectorAll('input:checked')),
+      (box) => box.value,
+    );
     await change(target, 'labels', { labels: names }, 'Labels saved');
   }
 
@@ -221,10 +261,17 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
     await change(target, 'priority', { priority: ui.prioritySelect.value }, 'Priority saved');
   }
 
+  /**
+   * @param {string} target
+   * @param {'labels' | 'priority'} what
+   * @param {object} body
+   * @param {string} done
+   */
   async function change(target, what, body, done) {
     busy = true;
     renderEditor();
     showResult(ui.result, 'Saving…', 'pending');
+    /** @type {Answer<{ labels: Chip[]; priority: string }>} */
     const res = await api('PUT', '/api/admin/conversations/' + encodeURIComponent(target) + '/' + what, body);
     busy = false;
     // Another conversation was opened meanwhile: its editor was drawn while this one was busy.
@@ -234,9 +281,13 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
     }
     if (res.status === 200) {
       showResult(ui.result, '✓ ' + done, 'ok');
-      if (what === 'labels') shown = Object.assign({}, shown, { labels: res.body.labels });
-      else shown = Object.assign({}, shown, { priority: res.body.priority });
-      renderHead(Object.assign({ contactId: target }, shown));
+      const before = shown || { labels: [] };
+      const after =
+        what === 'labels'
+          ? Object.assign({}, before, { labels: res.body.labels })
+          : Object.assign({}, before, { priority: res.body.priority });
+      shown = after;
+      renderHead(Object.assign({ contactId: target }, after));
     } else {
       showResult(ui.result, 'Not saved — ' + describeFailure(res), 'error');
       renderEditor();
@@ -256,6 +307,7 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
       return;
     }
     ui.create.disabled = true;
+    /** @type {Answer<{ label: Label }>} */
     const res = await api('POST', '/api/admin/labels', { name, color: ui.color.value });
     ui.create.disabled = false;
     if (res.status === 201) {
@@ -284,7 +336,10 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
       ui.result.textContent = '';
       ui.adminResult.textContent = '';
     },
-    /** A label was created, renamed or deleted, here or in another console. */
+    /**
+     * A label was created, renamed or deleted, here or in another console.
+     * @param {{ kind?: string }} data
+     */
     noteEvent(data) {
       if (data.kind !== 'labels_changed') return;
       void loadCatalogue();
@@ -293,14 +348,20 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
       if (open) onChanged(open);
     },
     renderHead,
-    /** The chips and (unless normal) the priority of a list or queue item. */
+    /**
+     * The chips and (unless normal) the priority of a list or queue item.
+     * @param {Labelled} item
+     */
     decorations(item) {
       const element = node('span', 'item-labels');
       if (item.priority && item.priority !== 'normal') element.append(priorityBadge(item.priority));
       if (Array.isArray(item.labels)) element.append(...item.labels.map(chip));
       return element;
     },
-    /** Adds the list's filters to its query. */
+    /**
+     * Adds the list's filters to its query.
+     * @param {URLSearchParams} params
+     */
     filterParams(params) {
       if (ui.labelFilter.value) params.set('label', ui.labelFilter.value);
       if (ui.priorityFilter.value) params.set('priority', ui.priorityFilter.value);

@@ -1,10 +1,17 @@
+// @ts-check
 // Media in the console's history: students' photos and documents, agents' attachments. Their URLs are
 // admin routes that need the agent's token, which an <img> or a plain link cannot send, so each file is
 // fetched with the token and shown through an object URL. Object URLs live until the view changes
 // (another conversation, sign-out), when reset() revokes them all.
 import { node } from './console-dom.js';
 
-/** "820 B", "12 KB", "4.2 MB". */
+/** A message's file as the API describes it. @typedef {NonNullable<import('./api-types').Message['media']>} Media */
+/** @typedef {{ objectUrl: string; failure?: undefined } | { failure: string; objectUrl?: undefined }} Loaded */
+
+/**
+ * "820 B", "12 KB", "4.2 MB".
+ * @param {unknown} bytes
+ */
 function formatSize(bytes) {
   if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) return '';
   if (bytes < 1024) return bytes + ' B';
@@ -12,12 +19,14 @@ function formatSize(bytes) {
   return (bytes / (1024 * 1024)).toFixed(1) + ' MB';
 }
 
+/** @type {[RegExp, string][]} */
 const KINDS = [
   [/^image\//, 'Photo'],
   [/^video\//, 'Video'],
   [/^audio\//, 'Audio'],
 ];
 
+/** @param {string | null | undefined} mimeType */
 function kindOf(mimeType) {
   const found = KINDS.find(([pattern]) => pattern.test(mimeType || ''));
   return found ? found[1] : 'Document';
@@ -27,14 +36,20 @@ function kindOf(mimeType) {
  * `fetchBlob(url)` answers `{ blob }` or `{ failure }` (a text to show); `viewer` is a <dialog> with
  * an <img> and a close button, where a photo opens full size; `onImageLoad` runs when a photo in the
  * history has its size, which moves what is below it.
+ * @param {{ fetchBlob: typeof import('./console-api.js').fetchBlob; viewer: HTMLDialogElement; onImageLoad?: () => void }} parts
  */
 function create({ fetchBlob, viewer, onImageLoad }) {
   // url → promise of { objectUrl } or { failure }; failures are forgotten, so a later render retries.
+  /** @type {Map<string, Promise<Loaded>>} */
   const loaded = new Map();
   let generation = 0;
-  const viewerFigure = viewer.querySelector('figure');
-  const viewerCaption = viewer.querySelector('figcaption');
+  const viewerFigure = /** @type {HTMLElement} */ (viewer.querySelector('figure'));
+  const viewerCaption = /** @type {HTMLElement} */ (viewer.querySelector('figcaption'));
 
+  /**
+   * @param {string} url
+   * @returns {Promise<Loaded>}
+   */
   function load(url) {
     let entry = loaded.get(url);
     if (entry) return entry;
@@ -42,7 +57,7 @@ function create({ fetchBlob, viewer, onImageLoad }) {
     entry = fetchBlob(url).then((res) => {
       if (!res.blob) {
         if (mine === generation) loaded.delete(url);
-        return { failure: res.failure };
+        return { failure: String(res.failure) };
       }
       const objectUrl = URL.createObjectURL(res.blob);
       // Loaded after the view changed: nothing would ever revoke it.
@@ -68,12 +83,19 @@ function create({ fetchBlob, viewer, onImageLoad }) {
     if (viewer.open) viewer.close();
   }
 
-  // The name is on the link already.
+  /**
+   * The name is on the link already; the history's answer carries no size (the type check showed the
+   * size once read here was never there).
+   * @param {Media} media
+   */
   function describe(media) {
-    return [kindOf(media.mimeType), media.mimeType, formatSize(media.sizeBytes)].filter(Boolean).join(' · ');
+    return [kindOf(media.mimeType), media.mimeType].filter(Boolean).join(' · ');
   }
 
-  /** A photo inline, as a button that opens it full size. */
+  /**
+   * A photo inline, as a button that opens it full size.
+   * @param {Media} media
+   */
   function photo(media) {
     const box = node('div', 'media media-photo');
     const button = node('button', 'media-open');
@@ -95,7 +117,8 @@ function create({ fetchBlob, viewer, onImageLoad }) {
         image.hidden = false;
         state.remove();
         button.disabled = false;
-        button.addEventListener('click', () => openViewer(res.objectUrl, label));
+        const objectUrl = res.objectUrl;
+        button.addEventListener('click', () => openViewer(objectUrl, label));
       } else {
         state.textContent = 'Photo not loaded: ' + res.failure;
         state.className = 'media-state error';
@@ -104,7 +127,10 @@ function create({ fetchBlob, viewer, onImageLoad }) {
     return box;
   }
 
-  /** A document, audio or video: a link that downloads it, fetched with the token on the first click. */
+  /**
+   * A document, audio or video: a link that downloads it, fetched with the token on the first click.
+   * @param {Media} media
+   */
   function file(media) {
     const box = node('div', 'media media-file');
     const link = node('a', 'media-link', 'Download ' + (media.filename || kindOf(media.mimeType).toLowerCase()));
@@ -137,6 +163,10 @@ function create({ fetchBlob, viewer, onImageLoad }) {
     return box;
   }
 
+  /**
+   * @param {string} objectUrl
+   * @param {string} label
+   */
   function openViewer(objectUrl, label) {
     const image = document.createElement('img');
     image.src = objectUrl;
@@ -150,15 +180,17 @@ function create({ fetchBlob, viewer, onImageLoad }) {
   viewer.addEventListener('close', () => {
     for (const old of viewerFigure.querySelectorAll('img')) old.remove();
   });
-  viewer.querySelector('button').addEventListener('click', () => viewer.close());
+  viewer.querySelector('button')?.addEventListener('click', () => viewer.close());
   // A click on the backdrop (the dialog itself, outside its content) closes it too.
   viewer.addEventListener('click', (event) => {
     if (event.target === viewer) viewer.close();
   });
 
   /**
-   * The element showing a message's `media` ({ url, mimeType, filename?, sizeBytes? }); `type` is the
+   * The element showing a message's `media` ({ url, mimeType, filename? }); `type` is the
    * message's, which says "image" when WhatsApp gave no MIME type.
+   * @param {Media} media
+   * @param {string} type
    */
   function element(media, type) {
     const image = media.mimeType ? /^image\//.test(media.mimeType) : type === 'image' || type === 'sticker';

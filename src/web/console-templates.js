@@ -1,3 +1,4 @@
+// @ts-check
 // WhatsApp's 24-hour window and the approved templates the console offers for it. Free-form messages
 // reach a student only until 24 hours after their last message; after that only an approved template
 // does (and opens a chat when none is open). The picker builds one field per parameter and a preview
@@ -5,16 +6,28 @@
 import { node } from './console-dom.js';
 import { SERVICE_WINDOW_MS } from './facts.js';
 
+/** @typedef {import('./api-types').Template} Template */
+/** @typedef {Template['parameters'][number]} Parameter */
+/** @typedef {{ open: boolean; until: number | null }} WindowState */
+
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 
-/** `{ open, until }`: `until` is when the window closes (epoch ms), null when the student never wrote. */
+/**
+ * `{ open, until }`: `until` is when the window closes (epoch ms), null when the student never wrote.
+ * @param {string | null | undefined} lastInboundAt
+ * @param {number} now
+ * @returns {WindowState}
+ */
 function windowOf(lastInboundAt, now) {
   const last = lastInboundAt ? Date.parse(lastInboundAt) : NaN;
   if (Number.isNaN(last)) return { open: false, until: null };
   return { open: now < last + SERVICE_WINDOW_MS, until: last + SERVICE_WINDOW_MS };
 }
 
-/** "40 s", "12 min", "3 h 05 min", "3 h", "2 d": as precise as a glance needs. */
+/**
+ * "40 s", "12 min", "3 h 05 min", "3 h", "2 d": as precise as a glance needs.
+ * @param {number} ms
+ */
 function formatSpan(ms) {
   const s = Math.max(0, Math.floor(ms / 1000));
   if (s < 60) return s + ' s';
@@ -26,7 +39,11 @@ function formatSpan(ms) {
   return Math.floor(h / 24) + ' d';
 }
 
-/** "14:32", or with the day when that is not today. */
+/**
+ * "14:32", or with the day when that is not today.
+ * @param {number} ms
+ * @param {number} now
+ */
 function clock(ms, now) {
   const date = new Date(ms);
   const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -34,6 +51,10 @@ function clock(ms, now) {
   return date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' }) + ', ' + time;
 }
 
+/**
+ * @param {WindowState} state
+ * @param {number} now
+ */
 function windowText(state, now) {
   if (state.until === null) return 'Window closed: the student has not written yet';
   if (state.open)
@@ -41,13 +62,17 @@ function windowText(state, now) {
   return 'Window closed ' + formatSpan(now - state.until) + ' ago';
 }
 
-/** The name a parameter has in its component's text: `{{first_name}}` or `{{1}}`. */
+/**
+ * The name a parameter has in its component's text: `{{first_name}}` or `{{1}}`.
+ * @param {Parameter} parameter
+ */
 function tokenOf(parameter) {
   if (parameter.name) return String(parameter.name);
   if (parameter.position !== undefined && parameter.position !== null) return String(parameter.position);
   return String(parameter.key);
 }
 
+/** @param {Parameter} parameter */
 function labelOf(parameter) {
   const where = parameter.component === 'header' ? 'Header' : 'Body';
   if (parameter.name) return where + ': ' + String(parameter.name).replace(/_/g, ' ');
@@ -57,14 +82,26 @@ function labelOf(parameter) {
 /**
  * The template picker. `elements`: box (<details>), form, select, fields, preview, send, result.
  * `contactId()` is the open conversation's contact; `onSent(contactId)` runs after WhatsApp accepted a template.
+ * @param {{ api: typeof import('./console-api.js').api; describeFailure: typeof import('./console-api.js').describeFailure;
+ *   newKey: () => string; contactId: () => string | null; onSent: (contactId: string) => void;
+ *   elements: { box: HTMLDetailsElement; form: HTMLFormElement; select: HTMLSelectElement; fields: HTMLElement;
+ *     preview: HTMLElement; send: HTMLButtonElement; result: HTMLElement } }} parts
  */
 function create({ api, describeFailure, newKey, elements, contactId, onSent }) {
+  /** @type {Template[] | null} */
   let templates = null;
+  /** @type {Promise<void> | null} */
   let loading = null;
   let busy = false;
+  /** @type {{ contactId: string; text: string; key: string } | null} */
   let unanswered = null;
+  /** @type {string | null} */
   let offeredTo = null;
 
+  /**
+   * @param {string} text
+   * @param {'pending' | 'ok' | 'error'} kind
+   */
   function showResult(text, kind) {
     elements.result.textContent = text;
     elements.result.className = 'result result-' + kind;
@@ -81,6 +118,7 @@ function create({ api, describeFailure, newKey, elements, contactId, onSent }) {
       loading = (async () => {
         elements.select.replaceChildren(node('option', '', 'Loading templates…'));
         elements.select.disabled = true;
+        /** @type {import('./console-api.js').Answer<import('./api-types').TemplatesAnswer>} */
         const res = await api('GET', '/api/admin/templates');
         loading = null;
         if (res.status !== 200 || !res.body || !Array.isArray(res.body.templates)) {
@@ -89,13 +127,14 @@ function create({ api, describeFailure, newKey, elements, contactId, onSent }) {
           return;
         }
         templates = res.body.templates;
-        renderPicker();
+        renderPicker(templates);
       })();
     }
     await loading;
   }
 
-  function renderPicker() {
+  /** @param {Template[]} templates */
+  function renderPicker(templates) {
     const none = node('option', '', templates.length === 0 ? 'No approved templates' : 'Choose a template…');
     none.value = '';
     elements.select.replaceChildren(
@@ -146,14 +185,30 @@ function create({ api, describeFailure, newKey, elements, contactId, onSent }) {
     renderPreview();
   }
 
-  /** The values typed so far, by parameter key. */
+  /** @returns {NodeListOf<HTMLInputElement>} */
+  function parameterInputs() {
+    return elements.fields.querySelectorAll('input[data-key]');
+  }
+
+  /**
+   * The values typed so far, by parameter key.
+   * @returns {Record<string, string>}
+   */
   function values() {
+    /** @type {Record<string, string>} */
     const filled = {};
-    for (const input of elements.fields.querySelectorAll('input[data-key]')) filled[input.dataset.key] = input.value;
+    for (const input of parameterInputs()) filled[String(input.dataset.key)] = input.value;
     return filled;
   }
 
-  /** A component's text with its parameters filled in; the ones still empty stay visible as {{…}}. */
+  /**
+   * A component's text with its parameters filled in; the ones still empty stay visible as {{…}}.
+   * @param {string} className
+   * @param {string} text
+   * @param {string} component
+   * @param {Template} template
+   * @param {Record<string, string>} filled
+   */
   function filledText(className, text, component, template, filled) {
     const line = node('p', className);
     const parameters = (template.parameters || []).filter((p) => (p.component || 'body') === component);
@@ -164,7 +219,7 @@ function create({ api, describeFailure, newKey, elements, contactId, onSent }) {
       const value = parameter ? filled[parameter.key] : '';
       if (value) line.append(node('span', 'template-value', value));
       else line.append(node('span', 'template-missing', match[0]));
-      at = match.index + match[0].length;
+      at = Number(match.index) + match[0].length;
     }
     line.append(document.createTextNode(String(text).slice(at)));
     return line;
@@ -194,7 +249,7 @@ function create({ api, describeFailure, newKey, elements, contactId, onSent }) {
     const body = { name: template.name, language: template.language, parameters: values() };
     const text = JSON.stringify(body);
     const same = unanswered && unanswered.contactId === to && unanswered.text === text;
-    const key = same ? unanswered.key : newKey();
+    const key = same && unanswered ? unanswered.key : newKey();
     busy = true;
     elements.send.disabled = true;
     showResult('Sending the template…', 'pending');
@@ -207,7 +262,7 @@ function create({ api, describeFailure, newKey, elements, contactId, onSent }) {
     if (contactId() !== to) return;
     if (res.status === 200) {
       showResult('✓ Template ' + template.name + ' sent', 'ok');
-      for (const input of elements.fields.querySelectorAll('input[data-key]')) input.value = '';
+      for (const input of parameterInputs()) input.value = '';
       renderPreview();
       onSent(to);
       return;
@@ -237,7 +292,10 @@ function create({ api, describeFailure, newKey, elements, contactId, onSent }) {
         renderFields();
       }
     },
-    /** Opens the picker once per conversation when its window is closed; the agent may fold it again. */
+    /**
+     * Opens the picker once per conversation when its window is closed; the agent may fold it again.
+     * @param {boolean} closed
+     */
     offer(closed) {
       const to = contactId();
       if (!closed) {
