@@ -1,9 +1,20 @@
+// @ts-check
 // The Campaigns view's form for a new campaign (console-campaigns.js shows it): a name, an approved
 // template, each of its values from the student's profile or a constant, an audience, a start, a rate
 // and a daily cap. **Preview** asks the API how many students it reaches and what one of them would
 // read; **Start campaign** is enabled only for the form exactly as previewed.
 import { node } from './console-dom.js';
 
+/** @typedef {import('./api-types').Template} Template */
+/** @template T @typedef {import('./console-api.js').Answer<T>} Answer */
+/**
+ * The POST /api/admin/campaigns body the form describes.
+ * @typedef {{ name: string; template: { name: string; language: string; parameters: Record<string, string> };
+ *   audience: Record<string, unknown>; startAt?: string; ratePerSecond?: number; dailyCap?: number;
+ *   ignoreOptOut?: boolean }} CampaignBody
+ */
+
+/** @type {[string, string][]} */
 const FIELDS = [
   ['{first_name}', 'First name'],
   ['{full_name}', 'Full name'],
@@ -11,9 +22,15 @@ const FIELDS = [
   ['', 'Constant…'],
 ];
 
-const count = (n) => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
+const count = (/** @type {unknown} */ n) => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
 
-/** A labelled form control in a `.field` box; `hint` goes under it and is read with it. */
+/**
+ * A labelled form control in a `.field` box; `hint` goes under it and is read with it.
+ * @param {string} id
+ * @param {string} labelText
+ * @param {HTMLElement} control
+ * @param {string} [hint]
+ */
 function field(id, labelText, control, hint) {
   const box = node('div', 'field');
   control.id = id;
@@ -29,6 +46,10 @@ function field(id, labelText, control, hint) {
   return box;
 }
 
+/**
+ * @param {string} type
+ * @param {Record<string, string>} [attributes]
+ */
 function input(type, attributes) {
   const element = document.createElement('input');
   element.type = type;
@@ -36,18 +57,27 @@ function input(type, attributes) {
   return element;
 }
 
+/**
+ * @param {string} value
+ * @param {string} text
+ */
 function option(value, text) {
   const element = node('option', null, text);
   element.value = value;
   return element;
 }
 
+/** @param {[string, string][]} options */
 function select(options) {
   const element = document.createElement('select');
   for (const [value, text] of options) element.append(option(value, text));
   return element;
 }
 
+/**
+ * @param {string} text
+ * @param {string} [className]
+ */
 function button(text, className) {
   const element = node('button', className || null, text);
   element.type = 'button';
@@ -58,10 +88,13 @@ function button(text, className) {
  * `api` and `describeFailure` are the console's; `onStarted(id)` is told of a campaign the form
  * started, `onClose()` of the form closed without one. Returns the form's `element`, `open()`,
  * which shows it with the current templates and labels, and `reset()`.
+ * @param {{ api: typeof import('./console-api.js').api; describeFailure: typeof import('./console-api.js').describeFailure;
+ *   onStarted: (id: string) => Promise<void> | void; onClose: () => void }} parts
  */
 function create({ api, describeFailure, onStarted, onClose }) {
+  /** @type {Template[]} */
   let templates = [];
-  /** The body of the last successful preview; starting needs one of the form as it is now. */
+  /** The body of the last successful preview; starting needs one of the form as it is now. @type {string | null} */
   let previewed = null;
 
   const form = buildForm();
@@ -203,18 +236,23 @@ function create({ api, describeFailure, onStarted, onClose }) {
     });
   }
 
-  /** The request the form describes, or the first thing wrong with it. */
+  /**
+   * The request the form describes, or the first thing wrong with it.
+   * @returns {{ body: CampaignBody; problem?: undefined } | { problem: string; body?: undefined }}
+   */
   function readForm() {
     const chosen = chosenTemplate();
     if (!form.name.value.trim()) return { problem: 'Give the campaign a name.' };
     if (!chosen) return { problem: 'Choose a template.' };
+    /** @type {Record<string, string>} */
     const parameters = {};
-    for (const box of form.parameters.querySelectorAll('[data-key]')) {
-      const source = box.querySelector('select').value;
-      const constant = box.querySelector('input').value;
+    for (const box of /** @type {NodeListOf<HTMLElement>} */ (form.parameters.querySelectorAll('[data-key]'))) {
+      const source = /** @type {HTMLSelectElement} */ (box.querySelector('select')).value;
+      const constant = /** @type {HTMLInputElement} */ (box.querySelector('input')).value;
       if (source === '' && constant.trim() === '') return { problem: 'Give {{' + box.dataset.key + '}} a value.' };
-      parameters[box.dataset.key] = source === '' ? constant : source;
+      parameters[String(box.dataset.key)] = source === '' ? constant : source;
     }
+    /** @type {Record<string, unknown>} */
     const audience = {};
     if (form.registered.checked) audience.registered = true;
     if (form.className.value.trim()) audience.class = form.className.value.trim();
@@ -223,6 +261,7 @@ function create({ api, describeFailure, onStarted, onClose }) {
     if (ids.length > 0) audience.contacts = ids;
     if (form.active.value) audience.activeWithinDays = Number(form.active.value);
     if (Object.keys(audience).length === 0) return { problem: 'Choose who gets it: at least one audience filter.' };
+    /** @type {CampaignBody} */
     const body = {
       name: form.name.value.trim(),
       template: { name: chosen.name, language: chosen.language, parameters },
@@ -250,6 +289,7 @@ function create({ api, describeFailure, onStarted, onClose }) {
     form.element.hidden = false;
     form.error.textContent = '';
     form.name.focus();
+    /** @type {[Answer<import('./api-types').TemplatesAnswer>, Answer<import('./api-types').LabelsAnswer>]} */
     const [listed, labels] = await Promise.all([api('GET', '/api/admin/templates'), api('GET', '/api/admin/labels')]);
     if (listed.status !== 200) {
       form.error.textContent = 'Could not load the templates: ' + describeFailure(listed);
@@ -285,6 +325,7 @@ function create({ api, describeFailure, onStarted, onClose }) {
     form.error.textContent = read.problem || '';
     if (read.problem) return;
     form.previewButton.disabled = true;
+    /** @type {Answer<{ recipients?: number; sample?: { contactId: string; text: string } | null }>} */
     const res = await api('POST', '/api/admin/campaigns', Object.assign({}, read.body, { preview: true }));
     form.previewButton.disabled = false;
     if (res.status !== 200) {
@@ -292,6 +333,7 @@ function create({ api, describeFailure, onStarted, onClose }) {
       return;
     }
     const recipients = count(res.body.recipients);
+    /** @type {HTMLElement[]} */
     const lines = [node('p', 'campaign-recipients', recipients + (recipients === 1 ? ' student' : ' students'))];
     if (res.body.sample) {
       lines.push(node('p', 'muted', 'What ' + res.body.sample.contactId + ' would read:'));
@@ -312,6 +354,7 @@ function create({ api, describeFailure, onStarted, onClose }) {
       return;
     }
     form.startButton.disabled = true;
+    /** @type {Answer<{ id: string }>} */
     const res = await api('POST', '/api/admin/campaigns', read.body);
     if (res.status !== 201) {
       form.startButton.disabled = false;

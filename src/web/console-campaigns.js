@@ -1,3 +1,4 @@
+// @ts-check
 // The console's Campaigns view, admins only (SPEC §13): the campaigns with their status and progress;
 // a new campaign (console-campaign-form.js), previewed before it can start; and one campaign's page,
 // kept live while it runs: progress, the delivery funnel, failures by WhatsApp code,
@@ -5,10 +6,16 @@
 import { node } from './console-dom.js';
 import { create as createCampaignForm } from './console-campaign-form.js';
 
+/** @typedef {import('./api-types').CampaignSummary} CampaignSummary */
+/** @typedef {import('./api-types').CampaignAnswer} CampaignAnswer */
+/** @template T @typedef {import('./console-api.js').Answer<T>} Answer */
+/** A campaign's recipients by status. @typedef {Partial<Record<string, number>> | null | undefined} Counts */
+
 const POLL_MS = 2000;
 const LIST_POLL_MS = 5000;
 const COUNTS = ['queued', 'sent', 'delivered', 'read', 'failed', 'capped', 'skipped', 'replied'];
 // A recipient's status is the furthest it got, so each funnel step counts those at it or beyond.
+/** @type {[string, string, string[]][]} */
 const FUNNEL = [
   ['queued', 'Queued', ['queued', 'sent', 'delivered', 'read', 'replied', 'failed', 'capped', 'skipped']],
   ['sent', 'Sent', ['sent', 'delivered', 'read', 'replied']],
@@ -17,6 +24,7 @@ const FUNNEL = [
   ['replied', 'Replied', ['replied']],
 ];
 // What WhatsApp's codes mean, for the failures table (reference: whatsapp-cloud-api.md).
+/** @type {Record<string, string>} */
 const CODES = {
   130429: 'rate limit of the number',
   131026: 'message undeliverable',
@@ -31,12 +39,17 @@ const CODES = {
 };
 const ACTIVE = ['scheduled', 'running', 'paused'];
 
-const count = (n) => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
+const count = (/** @type {unknown} */ n) => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
+/**
+ * @param {Counts} counts
+ * @param {string[]} statuses
+ */
 const sum = (counts, statuses) => statuses.reduce((total, s) => total + count(counts && counts[s]), 0);
 
 /**
  * Recipients finished with, one way or another (every status but queued), of all of them; a
  * campaign that has not taken its audience yet counts its expected recipients, none done.
+ * @param {{ counts?: Counts; recipients?: number | null }} campaign
  */
 function progressOf(campaign) {
   const done = sum(
@@ -47,17 +60,27 @@ function progressOf(campaign) {
   return { done, total };
 }
 
+/** @param {string | null | undefined} iso */
 function formatTime(iso) {
-  const date = new Date(iso);
+  const date = new Date(/** @type {string} */ (iso));
   return Number.isNaN(date.getTime()) ? '' : date.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
 }
 
+/**
+ * @param {string} text
+ * @param {string} [className]
+ */
 function button(text, className) {
   const element = node('button', className || null, text);
   element.type = 'button';
   return element;
 }
 
+/**
+ * @param {number} done
+ * @param {number} total
+ * @param {string} label
+ */
 function progressBar(done, total, label) {
   const bar = document.createElement('progress');
   bar.max = Math.max(total, 1);
@@ -70,13 +93,20 @@ function progressBar(done, total, label) {
  * `api(method, path, body)` and `fetchBlob(path)` are the console's (with the token);
  * `describeFailure(res)` words a refusal. Returns `open()`, called whenever the view is shown, and
  * `setAdmin(admin)`, which shows the view's button to admins only.
+ * @param {{ api: typeof import('./console-api.js').api; fetchBlob: typeof import('./console-api.js').fetchBlob;
+ *   describeFailure: typeof import('./console-api.js').describeFailure }} parts
  */
 function create({ api, fetchBlob, describeFailure }) {
-  const view = document.getElementById('campaigns-view');
+  const view = /** @type {HTMLElement} */ (document.getElementById('campaigns-view'));
+  /** @type {HTMLElement | null} */
   const tab = document.querySelector('[data-view="campaigns-view"]');
-  let listTimer = null;
-  let detailTimer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let listTimer;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let detailTimer;
+  /** @type {string | null} */
   let detailId = null;
+  /** @type {string | null} */
   let nextCursor = null;
 
   // ---- the page ----
@@ -122,7 +152,9 @@ function create({ api, fetchBlob, describeFailure }) {
 
   // ---- the list ----
 
+  /** @param {string | null} [cursor] */
   async function loadList(cursor) {
+    /** @type {Answer<import('./api-types').CampaignsAnswer>} */
     const res = await api('GET', '/api/admin/campaigns' + (cursor ? '?cursor=' + encodeURIComponent(cursor) : ''));
     if (res.status !== 200) {
       listError.textContent = 'Could not load the campaigns: ' + describeFailure(res);
@@ -136,6 +168,7 @@ function create({ api, fetchBlob, describeFailure }) {
     listEmpty.hidden = list.children.length > 0;
   }
 
+  /** @param {CampaignSummary} campaign */
   function listItem(campaign) {
     const item = node('li', 'campaign-item');
     item.dataset.campaignId = campaign.id;
@@ -167,6 +200,7 @@ function create({ api, fetchBlob, describeFailure }) {
 
   // ---- one campaign ----
 
+  /** @param {string} id */
   async function openDetail(id) {
     detailId = id;
     for (const b of list.querySelectorAll('.campaign-open')) b.removeAttribute('aria-current');
@@ -176,9 +210,11 @@ function create({ api, fetchBlob, describeFailure }) {
     await loadDetail(true);
   }
 
+  /** @param {boolean} focus */
   async function loadDetail(focus) {
     clearTimeout(detailTimer);
-    const id = detailId;
+    const id = String(detailId);
+    /** @type {Answer<CampaignAnswer>} */
     const res = await api('GET', '/api/admin/campaigns/' + encodeURIComponent(id));
     if (id !== detailId) return;
     if (res.status !== 200) {
@@ -189,7 +225,7 @@ function create({ api, fetchBlob, describeFailure }) {
       return;
     }
     renderDetail(res.body);
-    if (focus) detail.querySelector('h3').focus();
+    if (focus) detail.querySelector('h3')?.focus();
     if (ACTIVE.includes(res.body.status))
       detailTimer = setTimeout(() => {
         if (!view.hidden && !detail.hidden && detailId === id) void loadDetail(false);
@@ -199,6 +235,7 @@ function create({ api, fetchBlob, describeFailure }) {
   /**
    * Shows a campaign. Polling renders it every few seconds: only its figures are replaced, and its
    * buttons only when its status changed, so focus and a question being asked stay where they are.
+   * @param {CampaignAnswer} campaign
    */
   function renderDetail(campaign) {
     if (detail.dataset.campaignId !== campaign.id) {
@@ -234,26 +271,25 @@ function create({ api, fetchBlob, describeFailure }) {
       progressBar(done, total, 'Progress: ' + done + ' of ' + total + ' recipients done'),
       node('span', 'campaign-progress-text', done + ' of ' + total + ' done'),
     );
-    detail
-      .querySelector('.campaign-figures-box')
-      .replaceChildren(
-        status,
-        facts,
-        progress,
-        funnel(campaign.counts),
-        outcomes(campaign),
-        failures(campaign.failuresByCode || {}),
-      );
+    /** @type {HTMLElement} */ (detail.querySelector('.campaign-figures-box')).replaceChildren(
+      status,
+      facts,
+      progress,
+      funnel(campaign.counts),
+      outcomes(campaign),
+      failures(campaign.failuresByCode || {}),
+    );
     if (detail.dataset.status !== campaign.status) {
-      detail.querySelector('.campaign-controls-box').replaceChildren(controls(campaign));
+      /** @type {HTMLElement} */ (detail.querySelector('.campaign-controls-box')).replaceChildren(controls(campaign));
       detail.dataset.status = campaign.status;
     }
   }
 
+  /** @param {Counts} counts */
   function funnel(counts) {
     const box = node('section', 'campaign-funnel');
     box.setAttribute('aria-label', 'Delivery funnel');
-    const top = Math.max(sum(counts, FUNNEL[0][2]), 1);
+    const top = Math.max(sum(counts, FUNNEL[0]?.[2] || []), 1);
     const steps = node('ol', 'funnel-steps');
     for (const [key, text, statuses] of FUNNEL) {
       const n = sum(counts, statuses);
@@ -268,20 +304,26 @@ function create({ api, fetchBlob, describeFailure }) {
     return box;
   }
 
+  /** @param {{ counts: Counts }} campaign */
   function outcomes(campaign) {
     const line = node('p', 'campaign-outcomes');
     for (const status of ['failed', 'capped', 'skipped']) {
-      const figure = node('span', 'campaign-outcome', status + ': ' + count(campaign.counts[status]));
+      const figure = node(
+        'span',
+        'campaign-outcome',
+        status + ': ' + count(campaign.counts && campaign.counts[status]),
+      );
       figure.dataset.status = status;
       line.append(figure);
     }
     return line;
   }
 
+  /** @param {Record<string, number>} byCode */
   function failures(byCode) {
     const box = node('section', 'campaign-failures');
     box.append(node('h4', null, 'Failures by code'));
-    const codes = Object.keys(byCode).sort((a, b) => byCode[b] - byCode[a]);
+    const codes = Object.keys(byCode).sort((a, b) => count(byCode[b]) - count(byCode[a]));
     if (codes.length === 0) {
       box.append(node('p', 'muted', 'None.'));
       return box;
@@ -299,7 +341,12 @@ function create({ api, fetchBlob, describeFailure }) {
     return box;
   }
 
-  /** "Cancel …? Yes / Keep it" in place of the controls; Yes runs `cancel`. */
+  /**
+   * "Cancel …? Yes / Keep it" in place of the controls; Yes runs `cancel`.
+   * @param {HTMLElement} box
+   * @param {CampaignSummary} campaign
+   * @param {() => Promise<void>} cancel
+   */
   function confirmCancel(box, campaign, cancel) {
     const question = node(
       'p',
@@ -317,7 +364,7 @@ function create({ api, fetchBlob, describeFailure }) {
     keep.addEventListener('click', () => {
       ask.remove();
       box.hidden = false;
-      box.querySelector('#campaign-cancel').focus();
+      /** @type {HTMLElement} */ (box.querySelector('#campaign-cancel')).focus();
     });
     yes.addEventListener('click', () => {
       ask.remove();
@@ -326,9 +373,11 @@ function create({ api, fetchBlob, describeFailure }) {
     });
   }
 
+  /** @param {CampaignSummary} campaign */
   function controls(campaign) {
     const box = node('div', 'actions campaign-controls');
-    const result = detail.querySelector('.campaign-result');
+    const result = /** @type {HTMLElement} */ (detail.querySelector('.campaign-result'));
+    /** @type {[string, string][]} */
     const actions = [];
     if (campaign.status === 'running' || campaign.status === 'scheduled') actions.push(['pause', 'Pause']);
     if (campaign.status === 'paused') actions.push(['resume', 'Resume']);
@@ -338,14 +387,16 @@ function create({ api, fetchBlob, describeFailure }) {
       b.id = 'campaign-' + action;
       const run = async () => {
         b.disabled = true;
+        /** @type {Answer<{ status: string }>} */
         const res = await api('POST', '/api/admin/campaigns/' + encodeURIComponent(campaign.id) + '/' + action);
         b.disabled = false;
         result.textContent = res.status === 200 ? 'Now ' + res.body.status + '.' : describeFailure(res);
         result.className = 'result campaign-result ' + (res.status === 200 ? 'ok' : 'error');
         if (res.status !== 200) return;
         await loadDetail(false);
+        /** @type {HTMLElement | null} */
         const after = detail.querySelector('.campaign-controls button') || detail.querySelector('h3');
-        after.focus();
+        after?.focus();
         void loadList();
       };
       // Cancelling cannot be undone: it asks once more, in the page (a dialog would stop the polling).
@@ -355,7 +406,7 @@ function create({ api, fetchBlob, describeFailure }) {
     const csv = button('Download recipients (CSV)', 'secondary');
     csv.addEventListener('click', async () => {
       const got = await fetchBlob('/api/admin/campaigns/' + encodeURIComponent(campaign.id) + '/recipients.csv');
-      if (got.failure) {
+      if (!got.blob) {
         result.textContent = 'Not downloaded: ' + got.failure;
         result.className = 'result campaign-result error';
         return;
@@ -379,6 +430,7 @@ function create({ api, fetchBlob, describeFailure }) {
       pollList();
       if (detailId !== null && !detail.hidden) void loadDetail(false);
     },
+    /** @param {boolean} admin */
     setAdmin(admin) {
       if (tab) tab.hidden = !admin;
     },

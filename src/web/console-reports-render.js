@@ -1,28 +1,46 @@
+// @ts-check
 // What the Reports view shows of a report (console-reports.js loads it): the headline figures, the
 // charts (drawn by console-charts.js), a table by day, per agent and per label, and what WhatsApp bills.
 // Every value goes into the page as text. Times are seconds of business time, shown as "1h 05m".
 import { node } from './console-dom.js';
 import * as charts from './console-charts.js';
 
+/**
+ * A report's figures as the page reads them: defensively, every one may be missing (an older server,
+ * a range with no chats), so they are looked up loosely and written with a fallback.
+ * @typedef {Record<string, any>} Loose
+ */
+/**
+ * A report as loaded: the filters it was asked with and the three answers.
+ * @typedef {{ filters: { from: string; to: string }; overview: Loose; agents: Loose; labels: Loose }} Shown
+ */
+
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** @type {[string, string][]} */
 const SENDERS = [
   ['student', 'Student'],
   ['bot', 'Bot'],
   ['agent', 'Agent'],
 ];
 
-/** "42s", "12m 05s", "1h 05m", "2d 03h"; "—" when there is nothing to measure. */
+/**
+ * "42s", "12m 05s", "1h 05m", "2d 03h"; "—" when there is nothing to measure.
+ * @param {unknown} seconds
+ */
 function formatDuration(seconds) {
   if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return '—';
   const s = Math.max(0, Math.round(seconds));
-  const two = (n) => String(n).padStart(2, '0');
+  const two = (/** @type {number} */ n) => String(n).padStart(2, '0');
   if (s < 60) return s + 's';
   if (s < 3600) return Math.floor(s / 60) + 'm ' + two(s % 60) + 's';
   if (s < 86400) return Math.floor(s / 3600) + 'h ' + two(Math.floor((s % 3600) / 60)) + 'm';
   return Math.floor(s / 86400) + 'd ' + two(Math.floor((s % 86400) / 3600)) + 'h';
 }
 
-/** A duration axis's tick: whole units, short. */
+/**
+ * A duration axis's tick: whole units, short.
+ * @param {number} seconds
+ */
 function formatTick(seconds) {
   if (seconds === 0) return '0';
   if (seconds < 60) return Math.round(seconds) + 's';
@@ -31,15 +49,22 @@ function formatTick(seconds) {
   return +(seconds / 86400).toFixed(1) + 'd';
 }
 
-const count = (n) => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
-const formatCount = (n) => count(n).toLocaleString();
+const count = (/** @type {unknown} */ n) => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
+const formatCount = (/** @type {unknown} */ n) => count(n).toLocaleString();
 
-/** "80% met" of an SLA's `{ met, breached }`, or "" when nothing was measured. */
+/**
+ * "80% met" of an SLA's `{ met, breached }`, or "" when nothing was measured.
+ * @param {Loose | null | undefined} sla
+ */
 function slaShare(sla) {
   const total = count(sla && sla.met) + count(sla && sla.breached);
-  return total === 0 ? '' : Math.round((100 * count(sla.met)) / total) + '% met';
+  return total === 0 || !sla ? '' : Math.round((100 * count(sla.met)) / total) + '% met';
 }
 
+/**
+ * @param {unknown} amount
+ * @param {string | undefined} currency
+ */
 function formatMoney(amount, currency) {
   if (typeof amount !== 'number' || !Number.isFinite(amount)) return '—';
   try {
@@ -49,28 +74,46 @@ function formatMoney(amount, currency) {
   }
 }
 
-/** The CSAT distribution as counts for the ratings 1–5, from `{ "1": n, … }` or `[n1, …, n5]`. */
+/**
+ * The CSAT distribution as counts for the ratings 1–5, from `{ "1": n, … }` or `[n1, …, n5]`.
+ * @param {Loose | unknown[] | null | undefined} distribution
+ */
 function ratings(distribution) {
-  const at = (r) => (Array.isArray(distribution) ? distribution[r - 1] : distribution && distribution[r]);
+  const at = (/** @type {number} */ r) =>
+    Array.isArray(distribution) ? distribution[r - 1] : distribution && distribution[r];
   return [1, 2, 3, 4, 5].map((r) => count(at(r)));
 }
 
 // ---- dates: local days in the report's time zone, as YYYY-MM-DD ----
 
-/** `date` moved by `days` (a calendar day: the zone plays no part). */
+/**
+ * `date` moved by `days` (a calendar day: the zone plays no part).
+ * @param {string} date
+ * @param {number} days
+ */
 function addDays(date, days) {
   return new Date(Date.parse(date + 'T00:00:00Z') + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** Every date from `from` to `to`, both included. */
+/**
+ * Every date from `from` to `to`, both included.
+ * @param {string} from
+ * @param {string} to
+ */
 function everyDay(from, to) {
+  /** @type {string[]} */
   const days = [];
   for (let day = from; day <= to && days.length < 400; day = addDays(day, 1)) days.push(day);
   return days;
 }
 
-/** "Dec 7", for an axis; the weekday too for a title. */
+/**
+ * "Dec 7", for an axis; the weekday too for a title.
+ * @param {string} date
+ * @param {boolean} long
+ */
 function dayLabel(date, long) {
+  /** @type {Intl.DateTimeFormatOptions} */
   const options = long
     ? { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' }
     : { month: 'short', day: 'numeric', timeZone: 'UTC' };
@@ -79,6 +122,12 @@ function dayLabel(date, long) {
 
 // ---- what is shown ----
 
+/**
+ * @param {string} key
+ * @param {string} title
+ * @param {string} main
+ * @param {string} [sub]
+ */
 function figure(key, title, main, sub) {
   const box = node('div', 'report-figure');
   const value = node('dd', null);
@@ -89,6 +138,7 @@ function figure(key, title, main, sub) {
   return box;
 }
 
+/** @param {Loose} o */
 function headline(o) {
   const frt = o.firstResponse || {};
   const res = o.resolution || {};
@@ -125,7 +175,12 @@ function headline(o) {
   return list;
 }
 
-/** A titled box for a chart, with its legend when it has more than one series. */
+/**
+ * A titled box for a chart, with its legend when it has more than one series.
+ * @param {string} key
+ * @param {string} title
+ * @param {[string, string][]} [legend]
+ */
 function chartBox(key, title, legend) {
   const box = node('figure', 'report-chart');
   box.dataset.chart = key;
@@ -144,21 +199,33 @@ function chartBox(key, title, legend) {
   return box;
 }
 
-/** The days of the range, with the overview's figures for each (zero where it has none). */
+/**
+ * The days of the range, with the overview's figures for each (zero where it has none).
+ * @param {Shown} shown
+ * @returns {{ date: string; figures: Loose }[]}
+ */
 function days(shown) {
+  /** @type {Map<string, Loose>} */
   const byDay = new Map();
   for (const day of (shown.overview && shown.overview.byDay) || []) byDay.set(String(day.date).slice(0, 10), day);
   return everyDay(shown.filters.from, shown.filters.to).map((date) => ({ date, figures: byDay.get(date) || {} }));
 }
 
-/** Draws every chart of `body` into its box for the boxes' current width, and returns that width. */
+/**
+ * Draws every chart of `body` into its box for the boxes' current width, and returns that width.
+ * @param {HTMLElement} body
+ * @param {Shown} shown
+ */
 function drawCharts(body, shown) {
+  /** @type {NodeListOf<HTMLElement>} */
   const boxes = body.querySelectorAll('.report-chart');
-  const width = Math.floor((boxes[0] && boxes[0].querySelector('.chart-area').clientWidth) || 320);
+  const area = (/** @type {HTMLElement} */ box) => /** @type {HTMLElement} */ (box.querySelector('.chart-area'));
+  const width = Math.floor((boxes[0] && area(boxes[0]).clientWidth) || 320);
   const list = days(shown);
   const labels = list.map((d) => dayLabel(d.date, false));
   const names = list.map((d) => dayLabel(d.date, true));
   const o = shown.overview;
+  /** @type {Record<string, () => Element>} */
   const draw = {
     chats: () =>
       charts.bars({
@@ -227,10 +294,18 @@ function drawCharts(body, shown) {
       });
     },
   };
-  for (const box of boxes) box.querySelector('.chart-area').replaceChildren(draw[box.dataset.chart]());
+  for (const box of boxes) {
+    const drawn = draw[String(box.dataset.chart)];
+    if (drawn) area(box).replaceChildren(drawn());
+  }
   return width;
 }
 
+/**
+ * @param {string} caption
+ * @param {string[]} headings
+ * @param {(string | Node)[][]} rows
+ */
 function table(caption, headings, rows) {
   const element = node('table', 'report-table');
   // The section's heading names the table on screen; the caption names it to a screen reader.
@@ -241,8 +316,10 @@ function table(caption, headings, rows) {
     cell.scope = 'col';
     head.append(cell);
   }
-  element.append(node('thead'), node('tbody'));
-  element.tHead.append(head);
+  const thead = node('thead');
+  const tbody = node('tbody');
+  element.append(thead, tbody);
+  thead.append(head);
   for (const row of rows) {
     const tr = node('tr');
     row.forEach((value, i) => {
@@ -252,7 +329,7 @@ function table(caption, headings, rows) {
       else cell.textContent = String(value);
       tr.append(cell);
     });
-    element.tBodies[0].append(tr);
+    tbody.append(tr);
   }
   const box = node('div', 'table-scroll');
   box.tabIndex = 0;
@@ -271,7 +348,10 @@ const FIGURE_HEADINGS = [
   'CSAT',
 ];
 
-/** The figures of one row of a per-agent or per-label table, in FIGURE_HEADINGS' order. */
+/**
+ * The figures of one row of a per-agent or per-label table, in FIGURE_HEADINGS' order.
+ * @param {Loose} f
+ */
 function figureCells(f) {
   const frt = f.firstResponse || {};
   const res = f.resolution || {};
@@ -286,13 +366,19 @@ function figureCells(f) {
   ];
 }
 
-/** The items of a per-agent or per-label answer, whatever its key. */
+/**
+ * The items of a per-agent or per-label answer, whatever its key.
+ * @param {Loose} body
+ * @param {string} key
+ * @returns {Loose[]}
+ */
 function itemsOf(body, key) {
   if (Array.isArray(body)) return body;
   if (body && Array.isArray(body[key])) return body[key];
   return [];
 }
 
+/** @param {Shown} shown */
 function agentsTable(shown) {
   const rows = itemsOf(shown.agents, 'agents').map((a) => [
     // The chats nobody held (still waiting, or closed before anyone took them) come as a null agent.
@@ -303,6 +389,7 @@ function agentsTable(shown) {
   return table('By agent', ['Agent', ...FIGURE_HEADINGS], rows);
 }
 
+/** @param {Shown} shown */
 function labelsTable(shown) {
   const rows = itemsOf(shown.labels, 'labels').map((l) => {
     const name = node('span', 'report-label', l.name || l.label || '');
@@ -319,6 +406,7 @@ function labelsTable(shown) {
   return table('By label', ['Label', ...FIGURE_HEADINGS], rows);
 }
 
+/** @param {Shown} shown */
 function daysTable(shown) {
   const rows = days(shown).map((d) => {
     const f = d.figures;
@@ -338,12 +426,16 @@ function daysTable(shown) {
   return box;
 }
 
-/** Billable messages by category with their estimated cost (with a rate card), then priced ones by type. */
+/**
+ * Billable messages by category with their estimated cost (with a rate card), then priced ones by type.
+ * @param {Shown} shown
+ */
 function billing(shown) {
   const types = shown.overview.pricingTypes || {};
   const typeRows = Object.keys(types)
     .sort()
     .map((type) => [type.replace(/_/g, ' '), formatCount(types[type])]);
+  /** @type {HTMLElement[]} */
   const parts = [billingTable(shown)];
   if (typeRows.length > 0) parts.push(table('Priced messages by pricing type', ['Pricing type', 'Messages'], typeRows));
   const cost = shown.overview.cost;
@@ -354,6 +446,7 @@ function billing(shown) {
   return parts;
 }
 
+/** @param {Shown} shown */
 function billingTable(shown) {
   const billable = shown.overview.billable || {};
   const cost = shown.overview.cost || null;
@@ -376,6 +469,10 @@ function billingTable(shown) {
   return table('What WhatsApp bills', headings, rows);
 }
 
+/**
+ * @param {string} title
+ * @param {...Node} content
+ */
 function section(title, ...content) {
   const box = node('section', 'report-section');
   box.append(node('h3', null, title), ...content);
@@ -383,6 +480,10 @@ function section(title, ...content) {
 }
 
 /** Fills `body` with the report `shown`: `{ filters: { from, to }, overview, agents, labels }` as the API answered. */
+/**
+ * @param {HTMLElement} body
+ * @param {Shown} shown
+ */
 function render(body, shown) {
   const grid = node('div', 'report-charts');
   grid.append(
@@ -409,6 +510,8 @@ function render(body, shown) {
 /**
  * A conversation's `billing` (its GET's) as one line: "WhatsApp billed 3 messages (utility 2,
  * marketing 1) · estimated $0.05"; hidden when it billed nothing.
+ * @param {HTMLElement} element
+ * @param {Loose | null | undefined} billing
  */
 function renderBilling(element, billing) {
   const byCategory = (billing && billing.byCategory) || {};
@@ -419,7 +522,7 @@ function renderBilling(element, billing) {
     element.textContent = '';
     return;
   }
-  const cost = billing.estimatedCost;
+  const cost = billing && billing.estimatedCost;
   element.textContent =
     'WhatsApp billed ' +
     formatCount(total) +

@@ -1,3 +1,4 @@
+// @ts-check
 // The console's Reports view, for a support team's lead: a date range in a time zone, label and
 // priority filters, the three reports of GET /api/admin/reports/overview|agents|labels (shown by
 // console-reports-render.js), and the chats' export with the same filters, fetched with the token.
@@ -8,14 +9,22 @@ import { PRIORITIES } from './facts.js';
 
 // ---- dates: local days in the report's time zone, as YYYY-MM-DD ----
 
-/** Today's date in `tz`. */
+/** @template T @typedef {import('./console-api.js').Answer<T>} Answer */
+/** @typedef {import('./console-reports-render.js').Shown} Shown */
+
+/**
+ * Today's date in `tz`.
+ * @param {string} tz
+ */
 function today(tz) {
   return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })
     .format(new Date())
     .slice(0, 10);
 }
 
+/** @param {string} own */
 function zones(own) {
+  /** @type {string[]} */
   let all = [];
   try {
     all = Intl.supportedValuesOf('timeZone');
@@ -29,17 +38,21 @@ function zones(own) {
  * `api(method, path)` and `fetchBlob(path)` are the console's (with the token); `describeFailure(res)`
  * words a refusal. Returns `{ open(), reset() }`: open loads the view when it is shown, reset forgets
  * everything at sign-out.
+ * @param {{ api: typeof import('./console-api.js').api; fetchBlob: typeof import('./console-api.js').fetchBlob;
+ *   describeFailure: typeof import('./console-api.js').describeFailure }} parts
  */
 function create({ api, fetchBlob, describeFailure }) {
-  const $ = (id) => document.getElementById(id);
+  const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  const select = (/** @type {string} */ id) => /** @type {HTMLSelectElement} */ ($(id));
+  const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
   const ui = {
     form: $('reports-form'),
-    range: $('reports-range'),
-    from: $('reports-from'),
-    to: $('reports-to'),
-    tz: $('reports-tz'),
-    label: $('reports-label'),
-    priority: $('reports-priority'),
+    range: select('reports-range'),
+    from: input('reports-from'),
+    to: input('reports-to'),
+    tz: select('reports-tz'),
+    label: select('reports-label'),
+    priority: select('reports-priority'),
     status: $('reports-status'),
     error: $('reports-error'),
     body: $('reports-body'),
@@ -49,8 +62,10 @@ function create({ api, fetchBlob, describeFailure }) {
   };
   const ownZone = new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   const loads = latest();
+  /** @type {Shown | null} */
   let shown = null;
   // Whether the signed-in person may export (the API lets admins only); null until asked.
+  /** @type {boolean | null} */
   let admin = null;
   // The charts' last width, so a resize that changes nothing draws nothing.
   let chartWidth = 0;
@@ -60,7 +75,7 @@ function create({ api, fetchBlob, describeFailure }) {
   for (const zone of zones(ownZone)) ui.tz.append(new window.Option(zone, zone));
   ui.tz.value = ownZone;
   for (const priority of PRIORITIES)
-    ui.priority.append(new window.Option(priority[0].toUpperCase() + priority.slice(1), priority));
+    ui.priority.append(new window.Option(priority.charAt(0).toUpperCase() + priority.slice(1), priority));
 
   /** Fills From and To from the chosen preset, in the chosen zone. */
   function applyPreset() {
@@ -71,7 +86,10 @@ function create({ api, fetchBlob, describeFailure }) {
     ui.from.value = preset === 'month' ? end.slice(0, 8) + '01' : addDays(end, 1 - Number(preset));
   }
 
-  /** The filters as the API takes them (`to` the day after the last one shown), or a refusal. */
+  /**
+   * The filters as the API takes them (`to` the day after the last one shown), or a refusal.
+   * @returns {{ from: string; to: string; query: string; refusal?: undefined } | { refusal: string }}
+   */
   function filters() {
     const from = ui.from.value;
     const to = ui.to.value;
@@ -85,6 +103,7 @@ function create({ api, fetchBlob, describeFailure }) {
 
   /** The export buttons only for an admin: the chats' export holds students' names. */
   async function loadRole() {
+    /** @type {Answer<import('./api-types').MeAnswer>} */
     const res = await api('GET', '/api/admin/me');
     if (res.status !== 200 || !res.body || !res.body.agent) return;
     admin = res.body.agent.role === 'admin';
@@ -93,6 +112,7 @@ function create({ api, fetchBlob, describeFailure }) {
   }
 
   async function loadLabels() {
+    /** @type {Answer<import('./api-types').LabelsAnswer>} */
     const res = await api('GET', '/api/admin/labels');
     const list = res.status === 200 && res.body && Array.isArray(res.body.labels) ? res.body.labels : null;
     if (!list) return;
@@ -105,16 +125,15 @@ function create({ api, fetchBlob, describeFailure }) {
   async function load() {
     const wanted = filters();
     ui.error.textContent = wanted.refusal || '';
-    if (wanted.refusal) return;
+    if (wanted.refusal !== undefined) return;
     const signal = loads.next();
     // A download's line speaks of the filters before: it goes with them.
     ui.download.textContent = '';
     ui.status.textContent = 'Loading the reports…';
-    const [overview, agents, labels] = await Promise.all(
-      ['overview', 'agents', 'labels'].map((part) =>
-        api('GET', '/api/admin/reports/' + part + '?' + wanted.query, undefined, { signal }),
-      ),
-    );
+    const report = (/** @type {string} */ part) =>
+      api('GET', '/api/admin/reports/' + part + '?' + wanted.query, undefined, { signal });
+    /** @type {[Answer<import('./api-types').OverviewReportAnswer>, Answer<import('./api-types').AgentsReportAnswer>, Answer<import('./api-types').LabelsReportAnswer>]} */
+    const [overview, agents, labels] = await Promise.all([report('overview'), report('agents'), report('labels')]);
     if (signal.aborted) return;
     const failed = [overview, agents, labels].find((res) => res.status !== 200);
     if (failed) {
@@ -134,13 +153,14 @@ function create({ api, fetchBlob, describeFailure }) {
 
   // ---- the export, with the token, saved from a blob ----
 
+  /** @param {'csv' | 'jsonl'} format */
   async function download(format) {
     const wanted = filters();
     ui.error.textContent = wanted.refusal || '';
-    if (wanted.refusal) return;
+    if (wanted.refusal !== undefined) return;
     ui.download.textContent = 'Preparing the ' + format.toUpperCase() + ' export…';
     const got = await fetchBlob('/api/admin/exports/chats.' + format + '?' + wanted.query);
-    if (got.failure) {
+    if (!got.blob) {
       ui.download.textContent = '';
       ui.error.textContent = 'The export failed: ' + got.failure;
       return;
@@ -177,7 +197,7 @@ function create({ api, fetchBlob, describeFailure }) {
     applyPreset();
     void load();
   });
-  for (const select of [ui.label, ui.priority]) select.addEventListener('change', () => void load());
+  for (const filter of [ui.label, ui.priority]) filter.addEventListener('change', () => void load());
   ui.csv.addEventListener('click', () => void download('csv'));
   ui.jsonl.addEventListener('click', () => void download('jsonl'));
   if (window.ResizeObserver)
