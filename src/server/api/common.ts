@@ -8,8 +8,9 @@ import type {
 
 // The shapes every answer shares, and the helpers the areas' files describe their routes with. The
 // document is built from these (document.ts); the integration tests check every answer against it.
-// Records the server reads from Postgres are described as loose objects: the fields named here are
-// required and typed, and a field added later does not break clients that ignore it.
+// Answers are described exactly (no field the document does not name), but for a few records whose
+// every field is not listed here (report figures, audit entries, search hits): those are loose
+// objects, whose named fields are required and typed.
 
 /** An ISO-8601 instant, as JSON renders a Date. */
 export const Instant = z.string().meta({ format: 'date-time', description: 'ISO-8601 instant' });
@@ -34,9 +35,9 @@ export const ApiError = z
   .loose()
   .meta({ id: 'Error' });
 
-/** A success answer: `status: 'success'` and the route's fields. */
+/** A success answer: `status: 'success'` and exactly the route's fields (a field not named here fails the tests). */
 export function success<T extends z.ZodRawShape>(shape: T): z.ZodType {
-  return z.looseObject({ status: z.literal('success'), ...shape });
+  return z.object({ status: z.literal('success'), ...shape });
 }
 
 /** The answer of a command that changed something: a message for people and when it happened. */

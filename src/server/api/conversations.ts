@@ -39,7 +39,7 @@ export const LabelShown = z.looseObject({ id: z.number().int(), name: z.string()
 const Holder = z.object({ agentId: z.number().int(), name: z.string() }).meta({ id: 'ChatHolder' });
 
 export const ConversationSummary = z
-  .looseObject({
+  .object({
     ...ContactFields,
     profileName: z.string().nullable(),
     state: z.string(),
@@ -53,7 +53,7 @@ export const ConversationSummary = z
 
 /** A chat's SLA clocks (db/queue.ts slaShown). */
 export const ChatSla = z
-  .looseObject({
+  .object({
     firstResponseDueAt: Instant.optional(),
     resolutionDueAt: Instant.optional(),
     firstResponse: z.enum(['met', 'breached']).optional(),
@@ -65,13 +65,13 @@ export const ChatSla = z
 const Conversation = ConversationSummary.extend({
   unread: z.number().int(),
   campaignOptOut: z.unknown().meta({ description: 'whether (and since when) they wrote STOP' }),
-  billing: z.looseObject({
+  billing: z.object({
     byCategory: z.record(z.string(), z.number()),
     byPricingType: z.record(z.string(), z.number()),
     estimatedCost: z.object({ currency: z.string(), amount: z.number() }).optional(),
   }),
   profile: z
-    .looseObject({
+    .object({
       fullName: z.string().nullable(),
       email: z.string().nullable(),
       className: z.string().nullable(),
@@ -80,7 +80,7 @@ const Conversation = ConversationSummary.extend({
     })
     .nullable(),
   openChat: z
-    .looseObject({
+    .object({
       id: z.number().int(),
       startedAt: Instant,
       startedBy: z.string(),
@@ -94,7 +94,7 @@ const Conversation = ConversationSummary.extend({
 }).meta({ id: 'Conversation' });
 
 const Message = z
-  .looseObject({
+  .object({
     id: z.number().int(),
     direction: z.enum(['inbound', 'outbound']),
     sender: z.string(),
@@ -131,7 +131,7 @@ const CommandDone = z
   })
   .meta({ id: 'CommandDone' });
 
-const Note = z.looseObject({
+const Note = z.object({
   id: z.number().int(),
   contactId: z.string(),
   agentId: z.number().int().nullable(),

@@ -7,6 +7,9 @@ import { ReportQuery } from '../admin/report-query';
 import { StatsQuery } from '../admin/stats';
 import { adminOperation, done, Instant, json, jsonBody, NextCursor, NullableInstant, success } from './common';
 
+/** A report's answer: its figures are spread at the top level, and only some are named here. */
+const report = <T extends z.ZodRawShape>(shape: T) => z.looseObject({ status: z.literal('success'), ...shape });
+
 // What admins run and read: business hours and SLA targets, reports, exports and the §10 figures,
 // and campaigns (admin/support-settings.ts, reports.ts, exports.ts, stats.ts, campaigns.ts).
 
@@ -14,7 +17,7 @@ const SETTINGS = 'Business hours and SLA';
 const REPORTS = 'Reports';
 const CAMPAIGNS = 'Campaigns';
 
-const Hours = z.looseObject({
+const Hours = z.object({
   timezone: z.string(),
   weekly: z.record(z.string(), z.unknown()),
   holidays: z.array(z.unknown()),
@@ -24,7 +27,7 @@ const Hours = z.looseObject({
   updatedAt: NullableInstant,
 });
 const Targets = z.record(z.string(), z.string()).meta({ description: 'a duration (`4h`, `30m`) by priority' });
-const Sla = z.looseObject({
+const Sla = z.object({
   firstResponse: Targets,
   resolution: Targets,
   warnAt: z.number(),
@@ -46,7 +49,7 @@ const ReportRange = {
   priority: z.string().optional(),
 };
 
-const Campaign = z.looseObject({
+const Campaign = z.object({
   id: z.string(),
   name: z.string(),
   status: z.string(),
@@ -122,7 +125,7 @@ export const operationPaths: ZodOpenApiPathsObject = {
       requestParams: { query: ReportQuery },
       responses: {
         200: json(
-          success({ ...ReportRange, ...Figures, byDay: z.array(z.looseObject({ date: z.string(), ...Figures })) }),
+          report({ ...ReportRange, ...Figures, byDay: z.array(z.looseObject({ date: z.string(), ...Figures })) }),
           'The report',
         ),
       },
@@ -134,7 +137,7 @@ export const operationPaths: ZodOpenApiPathsObject = {
       requestParams: { query: ReportQuery },
       responses: {
         200: json(
-          success({
+          report({
             ...ReportRange,
             agents: z.array(
               z.looseObject({ agentId: z.number().int().nullable(), name: z.string().nullable(), ...Figures }),
@@ -151,7 +154,7 @@ export const operationPaths: ZodOpenApiPathsObject = {
       requestParams: { query: ReportQuery },
       responses: {
         200: json(
-          success({
+          report({
             ...ReportRange,
             labels: z.array(z.looseObject({ labelId: z.number().int(), name: z.string(), ...Figures })),
           }),

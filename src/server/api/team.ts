@@ -21,7 +21,7 @@ const Id = (what: string) =>
       .meta({ description: `the ${what}’s id` }),
   });
 
-const Token = z.looseObject({
+const Token = z.object({
   id: z.number().int(),
   agentId: z.number().int(),
   name: z.string(),
@@ -38,15 +38,15 @@ const Revoked = success({
   chatsNotReturned: z.array(z.string()),
 });
 
-const Label = z.looseObject({ id: z.number().int(), name: z.string(), color: z.string(), createdAt: Instant });
+const Label = z.object({ id: z.number().int(), name: z.string(), color: z.string(), createdAt: Instant });
 const Canned = z.looseObject({ id: z.number().int(), title: z.string(), body: z.string(), createdAt: Instant });
-const Me = z.looseObject({
+const Me = z.object({
   agentId: z.number().int().optional().meta({ description: 'absent for the environment’s ADMIN_TOKEN' }),
   name: z.string(),
   role: z.enum(['admin', 'agent']),
   available: z.boolean(),
 });
-const Template = z.looseObject({
+const Template = z.object({
   name: z.string(),
   language: z.string(),
   category: z.string(),
@@ -57,7 +57,7 @@ const Template = z.looseObject({
   parameters: z.array(z.looseObject({ key: z.string(), component: z.enum(['header', 'body']) })),
 });
 const SearchHit = z.looseObject({ kind: z.enum(['conversation', 'message']), ...ContactFields });
-const QueueItem = z.looseObject({
+const QueueItem = z.object({
   ...ContactFields,
   name: z.string().nullable(),
   waitingSince: Instant,
@@ -203,7 +203,7 @@ export const teamPaths: ZodOpenApiPathsObject = {
       responses: {
         201: json(
           done({
-            media: z.looseObject({
+            media: z.object({
               id: z.number().int(),
               mediaType: z.string(),
               mimeType: z.string(),
@@ -244,7 +244,7 @@ export const teamPaths: ZodOpenApiPathsObject = {
         200: json(
           success({
             items: z.array(
-              z.looseObject({
+              z.object({
                 id: z.number().int(),
                 at: Instant,
                 source: z.string(),
