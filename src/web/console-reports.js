@@ -4,13 +4,14 @@
 // console-reports-render.js), and the chats' export with the same filters, fetched with the token.
 import { latest } from './console-api.js';
 import { node } from './console-dom.js';
-import { render, drawCharts, addDays, dayLabel } from './console-reports-render.js';
+import { addDays, dayLabel } from './console-report-figures.js';
+import { render, drawCharts } from './console-reports-render.js';
 import { PRIORITIES } from './facts.js';
 
 // ---- dates: local days in the report's time zone, as YYYY-MM-DD ----
 
 /** @template T @typedef {import('./console-api.js').Answer<T>} Answer */
-/** @typedef {import('./console-reports-render.js').Shown} Shown */
+/** @typedef {import('./console-report-figures.js').Shown} Shown */
 
 /**
  * Today's date in `tz`.
