@@ -5,6 +5,20 @@ import type { BenchResults } from './report';
 
 type Print = (line: string) => void;
 
+export interface PerMessage {
+  inbound: number;
+  /** CPU ms per inbound message by process, and over all of them but the load generator. */
+  cpuMs: Record<string, number>;
+  cpuMsAllButLoadgen: number;
+  /** Postgres statements (round trips) per inbound message by product process, and in all. */
+  pgStatements: Record<string, number>;
+  pgStatementsTotal: number;
+  /** Graph API requests per inbound message, by kind. */
+  graphCalls?: { requests: number; sends: number; reads: number; typingIndicators: number };
+  historyEventsPerMessage?: number;
+  historySample?: { workflows: number; events: number; inbound: number };
+}
+
 export function printCost(results: BenchResults, print: Print): void {
   const rows = results.phases.filter((p) => p.perMessage !== undefined);
   if (rows.length === 0) return;

@@ -1,6 +1,6 @@
 import type { CampaignResult } from './campaign';
 import { printCampaign } from './report-campaign';
-import { printCost } from './report-cost';
+import { printCost, type PerMessage } from './report-cost';
 import type { Correctness } from './correctness';
 import type { RunHistory } from './history';
 import type { MemorySample } from './monitor';
@@ -19,20 +19,6 @@ export interface PhaseRecord {
   cpuSeconds: Record<string, number>;
   /** What the phase cost per inbound message (absent when it accepted none). */
   perMessage?: PerMessage;
-}
-
-export interface PerMessage {
-  inbound: number;
-  /** CPU ms per inbound message by process, and over all of them but the load generator. */
-  cpuMs: Record<string, number>;
-  cpuMsAllButLoadgen: number;
-  /** Postgres statements (round trips) per inbound message by product process, and in all. */
-  pgStatements: Record<string, number>;
-  pgStatementsTotal: number;
-  /** Graph API requests per inbound message, by kind. */
-  graphCalls?: { requests: number; sends: number; reads: number; typingIndicators: number };
-  historyEventsPerMessage?: number;
-  historySample?: { workflows: number; events: number; inbound: number };
 }
 
 export interface BenchResults {

@@ -5,7 +5,8 @@ import type { Client } from '@temporalio/client';
 import { workflowIdOfPhone } from './history';
 import type { Correctness } from './correctness';
 import type { PhaseResult, PhaseSpec } from './protocol';
-import type { BenchResults, PerMessage, PhaseRecord } from './report';
+import type { BenchResults, PhaseRecord } from './report';
+import type { PerMessage } from './report-cost';
 
 // The run's verdicts and records: whether a step passes, the one-line summary of a phase, the machine
 // it ran on, the results as written to results.json, and the slowest conversation's history.
