@@ -5,74 +5,12 @@
 // shows the API's 400 message as it is; dated exceptions set through the API are kept as they are.
 // Keyboard use is the dialog's own: Tab through the fields, Escape closes.
 import { node } from './console-dom.js';
+import { buildSlaForm, button, DAYS, input, labelled, NEW_INTERVAL, showResult } from './console-hours-fields.js';
 
 /** The week as the form holds it: per weekday key, its [opens, closes] intervals. @typedef {Record<string, string[][]>} Weekly */
 /** @typedef {{ date: string; name: string }} Holiday */
 /** @typedef {import('./api-types').BusinessHours} BusinessHours */
 /** @typedef {import('./api-types').Sla} Sla */
-
-/** @type {[string, string][]} */
-const DAYS = [
-  ['mon', 'Monday'],
-  ['tue', 'Tuesday'],
-  ['wed', 'Wednesday'],
-  ['thu', 'Thursday'],
-  ['fri', 'Friday'],
-  ['sat', 'Saturday'],
-  ['sun', 'Sunday'],
-];
-/** @type {[string, string][]} */
-const PRIORITIES = [
-  ['urgent', 'Urgent'],
-  ['high', 'High'],
-  ['normal', 'Normal'],
-  ['low', 'Low'],
-];
-const NEW_INTERVAL = ['09:00', '17:00'];
-
-/**
- * @param {string} text
- * @param {HTMLElement} input
- */
-function labelled(text, input) {
-  const label = node('label', 'hours-field');
-  label.append(node('span', 'hours-field-name', text), input);
-  return label;
-}
-
-/**
- * @param {string} type
- * @param {string} className
- * @param {string} [value]
- */
-function input(type, className, value) {
-  const element = node('input', className);
-  element.type = type;
-  if (value !== undefined) element.value = value;
-  element.autocomplete = 'off';
-  element.spellcheck = false;
-  return element;
-}
-
-/**
- * @param {string} text
- * @param {string} [className]
- */
-function button(text, className) {
-  const element = node('button', className || 'secondary', text);
-  element.type = 'button';
-  return element;
-}
-
-/**
- * @param {HTMLElement} element
- * @param {string} text
- * @param {'pending' | 'ok' | 'error'} kind
- */
-function showResult(element, text, kind) {
-  element.textContent = text;
-  element.className = 'result result-' + kind;
-}
 
 /**
  * `onSaved('hours' | 'sla', body)` once the API took a change.
@@ -136,58 +74,7 @@ function create({ api, describeFailure, onSaved }) {
   );
 
   // ---- SLA targets ----
-  const slaForm = node('form', 'sla-form');
-  slaForm.id = 'sla-form';
-  slaForm.noValidate = true;
-  const table = node('table', 'sla-table');
-  const headRow = node('tr');
-  headRow.append(node('th', '', 'Priority'), node('th', '', 'First reply'), node('th', '', 'Resolution'));
-  const thead = node('thead');
-  thead.append(headRow);
-  const tbody = node('tbody');
-  /** @type {Record<string, HTMLInputElement>} */
-  const targetInputs = {};
-  for (const [priority, name] of PRIORITIES) {
-    const row = node('tr');
-    const cells = [node('th', '', name)];
-    for (const [kind, kindName] of [
-      ['firstResponse', 'first reply'],
-      ['resolution', 'resolution'],
-    ]) {
-      const field = input('text', 'sla-target');
-      field.maxLength = 16;
-      field.placeholder = 'none';
-      field.setAttribute('aria-label', name + ' ' + kindName + ' target');
-      targetInputs[kind + ':' + priority] = field;
-      const cell = node('td');
-      cell.append(field);
-      cells.push(cell);
-    }
-    row.append(...cells);
-    tbody.append(row);
-  }
-  table.append(thead, tbody);
-  const warn = input('number', 'sla-warn');
-  warn.min = '1';
-  warn.max = '99';
-  warn.step = '1';
-  const escalate = input('checkbox', 'sla-escalate');
-  const escalateLabel = node('label', 'hours-check');
-  escalateLabel.append(escalate, node('span', '', 'Escalate a breached chat: top of the queue, admins told'));
-  const saveSla = node('button', '', 'Save SLA targets');
-  saveSla.type = 'submit';
-  const slaResult = node('p', 'result');
-  slaResult.id = 'sla-result';
-  slaResult.setAttribute('role', 'status');
-  slaForm.append(
-    node('h3', '', 'SLA targets'),
-    node('p', 'muted', 'Business time, such as 30m, 4h or 2d; empty: no target. Counted only while open.'),
-    table,
-    labelled('Warn at (% of a target)', warn),
-    escalateLabel,
-    saveSla,
-    slaResult,
-  );
+  const { slaForm, targetInputs, warn, escalate, saveSla, slaResult } = buildSlaForm();
 
   dialog.append(head, hoursForm, slaForm);
   document.body.append(dialog);
