@@ -34,6 +34,7 @@ const UNIT = [
   '<rootDir>/test/templates/template.test.ts',
   '<rootDir>/test/web/pages.test.ts',
   '<rootDir>/test/web/simulator-user.test.ts',
+  '<rootDir>/test/web/ts-check.test.ts',
   '<rootDir>/test/workflows/determinism-fence.test.ts',
   '<rootDir>/test/workflows/replay.test.ts',
   '<rootDir>/test/workflows/snapshot.test.ts',
