@@ -35,8 +35,11 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
      * Sends one message at most once per key where that can be known: the row is created before the
      * send and the wamid stored after it, so an attempt that finds a wamid returns it instead of sending
      * again. The send carries the key as biz_opaque_callback_data, which WhatsApp echoes in the
-     * message's statuses; for a reply it is not matched yet (RELIABILITY.md, open problem 5), so a crash
-     * between WhatsApp's answer and that update can still double a send.
+     * message's statuses: when an attempt died between WhatsApp's answer and that update, the first
+     * status stores the wamid on the key's row (recordStatus), and the retry's upsertOutbound returns it.
+     * There is no wait for that status: a retry after a worker's death comes seconds later (the workflow
+     * task's timeout), a status within a second. Only a send accepted whose status comes after its retry
+     * (Meta late, the webhook server down) is still sent twice.
      */
     async deliverMessage(given: DeliverInput): Promise<DeliverResult> {
       const input = { ...given, content: await withAccountTemplate(db, given.content) };

@@ -422,7 +422,7 @@ const RECORD_STATUS: Statement = {
  * the status named. A status carrying the send's idempotency key (`callbackData`, echoed from
  * biz_opaque_callback_data) stores its wamid on that key's row when the row has none yet: WhatsApp
  * accepted a send whose answer was never stored (a crash), and a retry then finds it instead of
- * sending again.
+ * sending again. Every key is matched, a campaign's and a reply's alike; a key is unique to its row.
  */
 export async function recordStatus(db: Db, update: StatusUpdate): Promise<void> {
   const event: EventInput = {
@@ -440,18 +440,8 @@ export async function recordStatus(db: Db, update: StatusUpdate): Promise<void> 
     update.pricing === undefined ? null : JSON.stringify(update.pricing),
     update.recipientUserId ?? null,
     update.recipientParentUserId ?? null,
-    campaignKeyOf(update.callbackData),
+    update.callbackData ?? null,
   ]);
-}
-
-/**
- * The key a status may store its wamid by: only a campaign send's. With the bot's replies' keys matched
- * too, the deploy fault (test/faults/deploy.test.ts, the fake posting each send's status) stalled a
- * reply for over a minute, for a reason not yet found (RELIABILITY.md, open problem 5); a reply's retry
- * after a crash still sends again, as before.
- */
-function campaignKeyOf(callbackData: string | undefined): string | null {
-  return callbackData?.startsWith('campaign:') ? callbackData : null;
 }
 
 /** The whole history of one conversation, oldest first. */

@@ -9,8 +9,8 @@ import { startTestStack, type TestStack } from '../helpers/stack';
 // accepted that send: when the row of that key has no wamid yet (the sending attempt died before it
 // stored WhatsApp's answer), the status stores it there, so a retry finds it and does not send again.
 // A key no row has, or a row whose wamid is another, changes no message: the status waits in
-// status_events like any status of an unknown wamid. Only campaign sends' keys are matched for now
-// (src/db/messages.ts, campaignKeyOf): a reply's key is not.
+// status_events like any status of an unknown wamid. Every send's key is matched: a campaign's and the
+// bot's or an agent's reply's alike.
 
 let stack: TestStack;
 
@@ -81,10 +81,12 @@ it('changes no row for a key nothing has, nor a row whose wamid is another', asy
   expect(early.rowCount).toBe(1);
 });
 
-it("stores nothing by a reply's key: only campaign sends' keys are matched", async () => {
+it("stores the wamid by a reply's key as by a campaign's", async () => {
   const phone = newPhone();
-  const key = `${randomUUID()}/reply`;
+  // A reply's key as the workflow makes it (workflows/carry-out.ts): contact, cause, order.
+  const key = `${randomUUID()}/in/${newWamid()}/1`;
   const contactId = await pendingRow(phone, key);
-  await postStatus(newWamid(), phone, 'sent', key);
-  expect((await listMessages(stack.db, contactId))[0]).toMatchObject({ waMessageId: null });
+  const wamid = newWamid();
+  await postStatus(wamid, phone, 'sent', key);
+  expect((await listMessages(stack.db, contactId))[0]).toMatchObject({ waMessageId: wamid, status: 'sent' });
 });
