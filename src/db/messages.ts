@@ -382,6 +382,9 @@ export async function markFailed(db: Db, id: number, errorCode: number | null, e
 
 // The statement's snapshot does not see the row it inserts: the fold reads it from `recorded`. Whom a
 // status named (the BSUIDs) and what WhatsApp bills (`pricing`, on one or two of the statuses) fill in.
+// The event waits for the update (`after_update` reads `applied`): the row is locked before the events'
+// lock, as mark_accepted locks them. In the other order the two deadlocked, and Postgres found it only
+// after deadlock_timeout (1 s) with the events' lock held (test/db/status-lock-order.test.ts).
 const RECORD_STATUS: Statement = {
   name: 'record_status',
   text: `with recorded as (
@@ -405,8 +408,11 @@ const RECORD_STATUS: Statement = {
      where m.direction = 'outbound' and exists (select 1 from recorded)
        and (m.wa_message_id = $1
             or (m.wa_message_id is null and m.idempotency_key = $12 and m.status not in ('failed')))
+     returning m.id
+   ), after_update as (
+     select 1 from recorded where (select count(*) from applied) >= 0
    ), ${appendEventCte(
-     'recorded',
+     'after_update',
      6,
      `(select contact_id from messages where wa_message_id = $1
        or (wa_message_id is null and idempotency_key = $12 and direction = 'outbound') limit 1)`,
