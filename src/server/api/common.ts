@@ -58,6 +58,7 @@ const ERROR_MEANING: Record<number, string> = {
   422: 'Understood but not possible now (e.g. `outside_customer_service_window`)',
   429: 'Too many failed sign-ins from this source (`too_many_failed_attempts`)',
   502: 'WhatsApp refused the message (its code in `error.whatsappCode`)',
+  500: 'An unexpected failure (`internal_error`): a fault of the server, logged and audited; no detail is given',
   503: 'A dependency (Postgres, Temporal, WhatsApp) is away: retry later (`unavailable`)',
 };
 
@@ -74,8 +75,11 @@ export function errors(...statuses: number[]): ZodOpenApiResponsesObject {
   );
 }
 
-/** The refusals every admin route can give besides its own: no token, a wrong role, Postgres away. */
-export const ADMIN_ERRORS = [401, 403, 429, 503];
+/**
+ * The refusals every admin route can give besides its own: no token, a wrong role, too many failed
+ * sign-ins, an unexpected failure, Postgres away.
+ */
+export const ADMIN_ERRORS = [401, 403, 429, 500, 503];
 
 export const json = (schema: z.ZodType, description: string): ZodOpenApiResponseObject => ({
   description,

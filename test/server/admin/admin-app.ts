@@ -16,6 +16,7 @@ import { createTestDatabase } from '../../helpers/database';
 import { TEST_PAYLOAD_KEYS } from '../../helpers/payload-keys';
 import { readTestEnvironment } from '../../helpers/test-env';
 import { FakeChatCommands } from './fake-chat';
+import { checkAnswer } from '../../helpers/openapi-check';
 
 // The product's HTTP app on a real socket with its own migrated database and event hub, and the
 // chat commands answered by FakeChatCommands. The webhook and the workflow are not involved.
@@ -116,6 +117,8 @@ function adminHandle(parts: AdminAppParts): Omit<AdminApp, 'stop'> {
       } catch {
         // Not JSON: the test sees the text.
       }
+      // Every answer is one the OpenAPI document describes, as for the other shared clients.
+      checkAnswer(method, path, response.status, text ? (response.headers.get('content-type') ?? '') : '', parsed);
       return { status: response.status, body: parsed, headers: response.headers };
     },
   };
