@@ -4,7 +4,7 @@ import type Router from '@koa/router';
 import { CAMPAIGN_STATUSES, RECIPIENT_STATUSES } from '../../src/db/campaigns';
 import { TYPING_INTERVAL_MS } from '../../src/server/admin/presence';
 import { CONSOLE_FACTS, consoleFactsRoutes, factsModule } from '../../src/server/routes/console-facts';
-import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web';
+import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web-headers';
 import type * as DeclaredFacts from '../../src/web/facts';
 import { WEEKDAYS } from '../../domain/business-hours';
 import { PRIORITIES } from '../../domain/support-policy';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import Koa from 'koa';
-import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web';
+import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web-headers';
 import { packageDir, webLibraryRoutes } from '../../src/server/routes/web-libraries';
 import { startScoped } from '../helpers/cleanup';
 import { serveOnLoopback } from '../helpers/serve';

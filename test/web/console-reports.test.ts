@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { openPage, screenshot, signIn } from './browser';
 import { listButton, pageWidth, smallButtons, type TestAgent, useConsoleStack } from './console-helpers';
 import type { TestStack } from '../helpers/stack';
-import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web';
+import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web-headers';
 
 // The Reports view in Chromium against the real stack: chats seeded in Postgres with known times,
 // business-time figures, SLA outcomes, ratings, labels, priorities and priced messages, over the last

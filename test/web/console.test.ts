@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web';
+import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web-headers';
 import { AdminClient } from '../helpers/admin-client';
 import { textOf } from '../helpers/conversation';
 import { WebStudent } from './student';

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web';
+import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web-headers';
 import { newPhone } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';

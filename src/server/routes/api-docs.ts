@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Router from '@koa/router';
 import { buildOpenApiDocument } from '../api/document';
-import { CONTENT_SECURITY_POLICY } from './web';
+import { CONTENT_SECURITY_POLICY, sendWebAsset } from './web-headers';
 
 // GET /api/openapi.json, the API's OpenAPI 3.1 description, and /docs, the same drawn by Swagger UI
 // (swagger-ui-dist, served from node_modules). Both are public, as an API description usually is: it
@@ -74,14 +74,9 @@ export function apiDocsRoutes(): Router {
     },
   };
   for (const [urlPath, asset] of Object.entries(assets)) {
-    router.get(urlPath, (ctx) => {
-      ctx.set('Content-Type', asset.type);
-      ctx.set('Cache-Control', 'no-cache');
-      ctx.set('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY);
-      ctx.set('X-Content-Type-Options', 'nosniff');
-      ctx.set('Referrer-Policy', 'no-referrer');
-      ctx.body = asset.body;
-    });
+    router.get(urlPath, (ctx) =>
+      sendWebAsset(ctx, asset.type, asset.body, { policy: DOCS_CONTENT_SECURITY_POLICY, cacheControl: 'no-cache' }),
+    );
   }
   return router;
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Router from '@koa/router';
+import { sendWebAsset } from './web-headers';
 
 // The two web pages: the agents' console (always) and the sandbox simulator (only with the local
 // WhatsApp emulator). Plain files from src/web, read once when the app is built, so a request never
@@ -11,22 +12,6 @@ import Router from '@koa/router';
 // the sources, so a forgotten copy step cannot take the webhook down with the console.
 const WEB_DIRS = [path.resolve(__dirname, '../../web'), path.resolve(__dirname, '../../../../src/web')];
 const WEB_DIR = WEB_DIRS.find((dir) => fs.existsSync(path.join(dir, 'console.html'))) ?? WEB_DIRS[0]!;
-
-// Only our own files may run or load: no inline script or style, no framing, no plugins. The pages
-// call the API of their own origin with fetch, so connect-src 'self' is all they need. The console
-// shows media it fetched with the agent's token (an <img> cannot send one) through object URLs, hence
-// blob: for images and nothing else.
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -61,16 +46,7 @@ export function webRoutes({ simulator, dir = WEB_DIR }: WebDeps): Router {
   const router = new Router();
   const pages: (keyof typeof PAGES)[] = simulator ? ['console', 'simulator'] : ['console'];
   for (const [urlPath, asset] of pageAssets(dir, pages)) {
-    router.get(urlPath, (ctx) => {
-      ctx.set('Content-Type', asset.type);
-      // The pages change with each release and carry no secrets; no-store keeps a stale console from
-      // talking to a newer API after a deploy.
-      ctx.set('Cache-Control', 'no-store');
-      ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-      ctx.set('X-Content-Type-Options', 'nosniff');
-      ctx.set('Referrer-Policy', 'no-referrer');
-      ctx.body = asset.body;
-    });
+    router.get(urlPath, (ctx) => sendWebAsset(ctx, asset.type, asset.body));
   }
   return router;
 }
