@@ -2,6 +2,7 @@ import { statusWebhookBody, type FakeStatusName } from '../src/sandbox/graph-fak
 import { signBody } from '../src/whatsapp/signature';
 import type { createHttpClient } from './http-client';
 import type { CampaignWatchReport } from './protocol';
+import { busiestWindow } from './stats';
 
 // The load generator's view of a campaign: every send the Graph fake accepted to a campaign student
 // (their numbers share a prefix no simulated user has), its time, whether a student got it twice, and
@@ -95,17 +96,6 @@ export class CampaignWatch {
       statusPending: this.statusPending,
     };
   }
-}
-
-/** The largest number of `times` (epoch ms) inside any window of `windowMs`, sliding. */
-export function busiestWindow(times: number[], windowMs = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; j < sorted.length; j++) {
-    while (sorted[j]! - sorted[i]! >= windowMs) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
 }
 
 /** Sends in each whole second from the first (sorted input). */

@@ -67,3 +67,14 @@ export function formatMs(ms: number): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   return `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 }
+
+/** The largest number of `times` (epoch ms) inside any window of `windowMs`, sliding. */
+export function busiestWindow(times: number[], windowMs = 1000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; j < sorted.length; j++) {
+    while (sorted[j]! - sorted[i]! >= windowMs) i++;
+    best = Math.max(best, j - i + 1);
+  }
+  return best;
+}

@@ -68,17 +68,6 @@ export async function campaignReaches(
   );
 }
 
-/** The largest number of `times` (epoch ms) inside any window of `windowMs`. */
-export function busiestWindow(times: number[], windowMs = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; j < sorted.length; j++) {
-    while (sorted[j]! - sorted[i]! >= windowMs) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
-}
-
 /**
  * Stores a homework_reminder campaign to a class and starts its workflow with settings the admin API
  * does not offer (a short day, a small share per run, another WHATSAPP_MPS), as the route does.

@@ -1,12 +1,7 @@
 import { graphError } from '../../src/sandbox/graph-fake-http';
 import { AdminClient } from '../helpers/admin-client';
-import {
-  busiestWindow,
-  campaignReaches,
-  seedStudents,
-  startClassCampaign,
-  type SeededStudent,
-} from '../helpers/campaigns';
+import { busiestWindow } from '../../bench/stats';
+import { campaignReaches, seedStudents, startClassCampaign, type SeededStudent } from '../helpers/campaigns';
 import { newPhone, statusWebhook, textWebhook } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { loadTemplates } from '../helpers/templates';
