@@ -2,7 +2,7 @@ import { insertAuditEntry } from '../../db/audit';
 import type { Db } from '../../db/pool';
 import type { Logger } from '../../logger';
 import type { AdminAuthMetrics } from '../../metrics/admin-auth-metrics';
-import { ANONYMOUS_ACTOR } from '../../auth/tokens';
+import { addTo, emptyPending, FailureLedger } from './auth-failure-ledger';
 
 // Failed sign-ins to the admin API, per source (see client-source.ts), in this process's memory.
 // Two jobs: a rate limit (after `maxFailures` failures within `windowMs` a source is refused with 429
@@ -29,15 +29,13 @@ export interface AuthLimiterOptions {
   now?: () => number;
 }
 
-export const AUTH_FAILURE_ACTION = 'admin.auth_failures';
+export { AUTH_FAILURE_ACTION, OTHER_SOURCES } from './auth-failure-ledger';
 export const DEFAULT_MAX_FAILURES = 20;
 export const DEFAULT_WINDOW_MS = 60_000;
 // About 1 MB of entries: far more sources than a school's staff, far less than a process minds.
 const DEFAULT_MAX_SOURCES = 10_000;
 const DEFAULT_MAX_ROWS_PER_WINDOW = 100;
 const DEFAULT_SWEEP_MS = 5_000;
-/** Where the failures of sources dropped from memory, or past the row cap, are summed. */
-export const OTHER_SOURCES = 'other';
 
 /** Whether the refused request gets its own audit row, and what the row says about its source. */
 export type FailureAudit =
@@ -55,114 +53,27 @@ export interface AuthLimiter {
   stop(): Promise<void>;
 }
 
-interface Pending {
-  count: number;
-  reasons: Record<string, number>;
-  since: number;
-}
-
-interface SourceState {
-  windowStart: number;
-  failures: number;
-  pending: Pending;
-  lastRowAt: number | undefined;
-}
-
-const emptyPending = (): Pending => ({ count: 0, reasons: {}, since: 0 });
-
-function addTo(pending: Pending, reason: string, count: number, at: number): void {
-  if (pending.count === 0) pending.since = at;
-  pending.count += count;
-  pending.reasons[reason] = (pending.reasons[reason] ?? 0) + count;
-}
-
 export function createAuthLimiter(options: AuthLimiterOptions): AuthLimiter {
   const maxFailures = options.maxFailures ?? DEFAULT_MAX_FAILURES;
   const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
-  const maxSources = options.maxSources ?? DEFAULT_MAX_SOURCES;
-  const maxRows = options.maxRowsPerWindow ?? DEFAULT_MAX_ROWS_PER_WINDOW;
   const now = options.now ?? Date.now;
-  // Insertion order is recency order: a source seen again is moved to the end.
-  const sources = new Map<string, SourceState>();
-  const other = { pending: emptyPending(), lastRowAt: undefined as number | undefined };
-  const rows = { windowStart: 0, written: 0 };
+  const ledger = new FailureLedger(
+    windowMs,
+    options.maxSources ?? DEFAULT_MAX_SOURCES,
+    options.maxRowsPerWindow ?? DEFAULT_MAX_ROWS_PER_WINDOW,
+  );
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
 
-  const takeRow = (at: number): boolean => {
-    if (at - rows.windowStart >= windowMs) {
-      rows.windowStart = at;
-      rows.written = 0;
-    }
-    if (rows.written >= maxRows) return false;
-    rows.written++;
-    return true;
-  };
-
-  const dueForRow = (lastRowAt: number | undefined, at: number) =>
-    lastRowAt === undefined || at - lastRowAt >= windowMs;
-
-  const moveToOther = (pending: Pending, at: number) => {
-    for (const [reason, count] of Object.entries(pending.reasons)) addTo(other.pending, reason, count, at);
-  };
-
-  const touch = (source: string, at: number): SourceState => {
-    let state = sources.get(source);
-    if (state) {
-      sources.delete(source);
-    } else {
-      state = { windowStart: at, failures: 0, pending: emptyPending(), lastRowAt: undefined };
-      while (sources.size >= maxSources) {
-        const [oldest, dropped] = sources.entries().next().value as [string, SourceState];
-        sources.delete(oldest);
-        moveToOther(dropped.pending, at);
-      }
-    }
-    sources.set(source, state);
-    return state;
-  };
-
-  const summary = (source: string, pending: Pending, at: number) => ({
-    actor: ANONYMOUS_ACTOR,
-    action: AUTH_FAILURE_ACTION,
-    outcome: 'unauthorized',
-    httpStatus: 401,
-    details: {
-      source,
-      failures: pending.count,
-      reasons: pending.reasons,
-      since: new Date(pending.since).toISOString(),
-      until: new Date(at).toISOString(),
-    },
-  });
-
   const runSweep = async (): Promise<void> => {
-    const at = now();
-    const due: ReturnType<typeof summary>[] = [];
-    for (const [source, state] of sources) {
-      if (state.pending.count > 0 && dueForRow(state.lastRowAt, at)) {
-        if (takeRow(at)) due.push(summary(source, state.pending, at));
-        else moveToOther(state.pending, at);
-        state.pending = emptyPending();
-        state.lastRowAt = at;
-      }
-      // A source is forgotten once nothing of it is pending and a new failure would be due a row anyway.
-      const quiet = state.pending.count === 0 && at - state.windowStart >= windowMs && dueForRow(state.lastRowAt, at);
-      if (quiet) sources.delete(source);
-    }
-    if (other.pending.count > 0 && dueForRow(other.lastRowAt, at)) {
-      due.push(summary(OTHER_SOURCES, other.pending, at));
-      other.pending = emptyPending();
-      other.lastRowAt = at;
-    }
-    for (const entry of due) {
+    for (const entry of ledger.takeDue(now())) {
       try {
         await insertAuditEntry(options.db, entry);
       } catch (err) {
         options.logger.warn('audit summary of refused admin requests not recorded', { error: err });
       }
     }
-    if (sources.size === 0 && other.pending.count === 0 && timer !== undefined) {
+    if (ledger.isEmpty() && timer !== undefined) {
       clearInterval(timer);
       timer = undefined;
     }
@@ -185,7 +96,7 @@ export function createAuthLimiter(options: AuthLimiterOptions): AuthLimiter {
 
   return {
     retryAfter(source) {
-      const state = sources.get(source);
+      const state = ledger.get(source);
       if (!state || state.failures < maxFailures) return undefined;
       const left = state.windowStart + windowMs - now();
       return left > 0 ? Math.ceil(left / 1000) : undefined;
@@ -193,7 +104,7 @@ export function createAuthLimiter(options: AuthLimiterOptions): AuthLimiter {
     failed(source, reason) {
       options.metrics?.failed(reason);
       const at = now();
-      const state = touch(source, at);
+      const state = ledger.touch(source, at);
       // A refusal for being over the limit does not stretch the window: it ends when it was going to.
       if (reason !== 'rate_limited') {
         if (at - state.windowStart >= windowMs) {
@@ -204,20 +115,19 @@ export function createAuthLimiter(options: AuthLimiterOptions): AuthLimiter {
       }
       addTo(state.pending, reason, 1, at);
       startSweeping();
-      if (!dueForRow(state.lastRowAt, at) || !takeRow(at)) return { audit: false };
+      if (!ledger.dueForRow(state.lastRowAt, at) || !ledger.takeRow(at)) return { audit: false };
       const { count, reasons } = state.pending;
       state.pending = emptyPending();
       state.lastRowAt = at;
       return { audit: true, details: { source, failures: count, ...(count > 1 ? { reasons } : {}) } };
     },
     sweep,
-    sourceCount: () => sources.size,
+    sourceCount: () => ledger.size,
     async stop() {
       clearInterval(timer);
       timer = undefined;
       // Whatever is pending is written now rather than lost with the process.
-      for (const state of sources.values()) state.lastRowAt = undefined;
-      other.lastRowAt = undefined;
+      ledger.forgetRowTimes();
       await sweep();
       clearInterval(timer);
       timer = undefined;
