@@ -19,6 +19,9 @@ export interface FileSink<T> {
   abort(): Promise<void>;
 }
 
+/** Opens the sink of a file once its format is known. */
+export type OpenSink<T> = (file: { format: MediaFormat; filename: string }) => Promise<FileSink<T>>;
+
 export interface ReceivedFile<T> {
   format: MediaFormat;
   filename: string;
@@ -39,10 +42,7 @@ const tooLarge = (limit: number, what: string): HttpError =>
  * and written to the sink `open` gives once its format is known. A refused or broken upload aborts
  * the sink before the promise rejects.
  */
-export function receiveFile<T>(
-  req: IncomingMessage,
-  open: (file: { format: MediaFormat; filename: string }) => Promise<FileSink<T>>,
-): Promise<ReceivedFile<T>> {
+export function receiveFile<T>(req: IncomingMessage, open: OpenSink<T>): Promise<ReceivedFile<T>> {
   const type = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data\s*;/i.test(type))
     return Promise.reject(badRequest('not_multipart', 'Send the file as multipart/form-data with a part named file'));
@@ -62,27 +62,26 @@ export function receiveFile<T>(
   }
 
   return new Promise<ReceivedFile<T>>((resolve, reject) => {
-    let settled = false;
+    const upload: Upload<T> = { settled: false, sink: undefined };
     let received: ReceivedFile<T> | undefined;
-    let sink: FileSink<T> | undefined;
     let files = 0;
     let pending = 0;
 
     const fail = (err: HttpError | Error): void => {
-      if (settled) return;
-      settled = true;
+      if (upload.settled) return;
+      upload.settled = true;
       // Stop parsing: the rest of the body is read and dropped, never held. The answer waits for its
       // end (a few seconds at most): a socket closed with unread bytes is reset, and the client would
       // see the reset instead of the refusal.
       req.unpipe(parser);
       req.resume();
-      const opened = sink;
-      sink = undefined;
+      const opened = upload.sink;
+      upload.sink = undefined;
       void Promise.all([opened?.abort().catch(() => undefined), drained(req, DRAIN_WAIT_MS)]).then(() => reject(err));
     };
     const finish = (): void => {
-      if (settled || pending > 0) return;
-      settled = true;
+      if (upload.settled || pending > 0) return;
+      upload.settled = true;
       if (received) resolve(received);
       else reject(badRequest('no_file', 'The body has no file part named file'));
     };
@@ -98,7 +97,7 @@ export function receiveFile<T>(
         return fail(badRequest('too_many_files', 'Send one file at a time'));
       }
       pending += 1;
-      void readFile(stream, info).then(
+      void readFilePart(stream, info, upload, open).then(
         (file) => {
           pending -= 1;
           received = file;
@@ -110,59 +109,6 @@ export function receiveFile<T>(
         },
       );
     });
-
-    /** Reads the part: the head held until it is recognised, then every piece written to the sink. */
-    async function readFile(
-      stream: Readable & { truncated?: boolean },
-      info: busboy.FileInfo,
-    ): Promise<ReceivedFile<T>> {
-      const head: Buffer[] = [];
-      let size = 0;
-      let format: MediaFormat | undefined;
-      let filename = '';
-      let limit = MAX_MEDIA_BYTES;
-      const refusal = () => tooLarge(limit, format ? `${article(format.mediaType)} ${format.mediaType}` : 'any file');
-      const recognise = async (): Promise<void> => {
-        const bytes = Buffer.concat(head);
-        const result = recogniseMedia({
-          filename: info.filename,
-          mimeType: info.mimeType,
-          head: bytes.subarray(0, SNIFF_BYTES),
-        });
-        if (!result.ok)
-          throw badRequest('unsupported_media_type', `WhatsApp does not take this file: ${result.reason}`);
-        format = result.format;
-        limit = MAX_BYTES[format.mediaType];
-        if (size > limit) throw refusal();
-        filename = cleanFilename(info.filename, format);
-        const opened = await open({ format, filename });
-        // Refused or broken while the sink opened: fail() found none to abort, so it is aborted here.
-        if (settled) {
-          await opened.abort();
-          throw new Error('upload already settled');
-        }
-        sink = opened;
-        head.length = 0;
-        await sink.write(bytes);
-      };
-      for await (const piece of stream as AsyncIterable<Buffer>) {
-        if (settled) throw new Error('upload already settled');
-        size += piece.length;
-        if (size > limit || stream.truncated) throw refusal();
-        if (sink) await sink.write(piece);
-        else {
-          head.push(piece);
-          if (size >= SNIFF_BYTES) await recognise();
-        }
-      }
-      if (stream.truncated) throw refusal();
-      if (size === 0) throw badRequest('empty_file', 'The file is empty');
-      if (!sink) await recognise();
-      if (settled) throw new Error('upload already settled');
-      const stored = await sink!.end();
-      sink = undefined;
-      return { format: format!, filename, sizeBytes: size, stored };
-    }
 
     parser.on('field', () => {
       // Other fields (a caption typed alongside, say) are not this route's; they are ignored.
@@ -176,6 +122,66 @@ export function receiveFile<T>(
     req.on('aborted', () => fail(badRequest('invalid_multipart', 'The upload was interrupted')));
     req.pipe(parser);
   });
+}
+
+/** One upload's shared state: whether its answer is settled, and the sink its file is being written to. */
+interface Upload<T> {
+  settled: boolean;
+  sink: FileSink<T> | undefined;
+}
+
+/** Reads the part: the head held until it is recognised, then every piece written to the sink. */
+async function readFilePart<T>(
+  stream: Readable & { truncated?: boolean },
+  info: busboy.FileInfo,
+  upload: Upload<T>,
+  open: OpenSink<T>,
+): Promise<ReceivedFile<T>> {
+  const head: Buffer[] = [];
+  let size = 0;
+  let format: MediaFormat | undefined;
+  let filename = '';
+  let limit = MAX_MEDIA_BYTES;
+  const refusal = () => tooLarge(limit, format ? `${article(format.mediaType)} ${format.mediaType}` : 'any file');
+  const recognise = async (): Promise<void> => {
+    const bytes = Buffer.concat(head);
+    const result = recogniseMedia({
+      filename: info.filename,
+      mimeType: info.mimeType,
+      head: bytes.subarray(0, SNIFF_BYTES),
+    });
+    if (!result.ok) throw badRequest('unsupported_media_type', `WhatsApp does not take this file: ${result.reason}`);
+    format = result.format;
+    limit = MAX_BYTES[format.mediaType];
+    if (size > limit) throw refusal();
+    filename = cleanFilename(info.filename, format);
+    const opened = await open({ format, filename });
+    // Refused or broken while the sink opened: fail() found none to abort, so it is aborted here.
+    if (upload.settled) {
+      await opened.abort();
+      throw new Error('upload already settled');
+    }
+    upload.sink = opened;
+    head.length = 0;
+    await opened.write(bytes);
+  };
+  for await (const piece of stream as AsyncIterable<Buffer>) {
+    if (upload.settled) throw new Error('upload already settled');
+    size += piece.length;
+    if (size > limit || stream.truncated) throw refusal();
+    if (upload.sink) await upload.sink.write(piece);
+    else {
+      head.push(piece);
+      if (size >= SNIFF_BYTES) await recognise();
+    }
+  }
+  if (stream.truncated) throw refusal();
+  if (size === 0) throw badRequest('empty_file', 'The file is empty');
+  if (!upload.sink) await recognise();
+  if (upload.settled) throw new Error('upload already settled');
+  const stored = await upload.sink!.end();
+  upload.sink = undefined;
+  return { format: format!, filename, sizeBytes: size, stored };
 }
 
 /** How long a refusal waits for the rest of the body to be read before it is answered anyway. */
