@@ -1,0 +1,85 @@
+import { MAX_ID_CHARS } from '../../domain/whatsapp-limits';
+import { parseContent } from './parse-content';
+import { identityChangeOf, findContact, profileNameOf, recipientOf, senderOf } from './parse-identity';
+import type { ParsedWebhook, SetAside } from './parsed-webhook';
+import { saneId, saneTime } from './sanitize';
+import { WebhookEcho, WebhookMessage, type WebhookContact } from './webhook-schema';
+import { clip } from './webhook-text';
+
+// A value's `messages[]` (what students send, handed to the bot) and `message_echoes[]` (what the
+// business sent from the WhatsApp Business app, stored as its own). Both are read the same way: an id
+// that can be stored, someone it is from or to, and content; an item lacking one is set aside.
+
+/** Reads `messages[]` into `out.messages`, each stamped with `receivedAt`. */
+export function parseMessages(
+  list: unknown[],
+  contacts: WebhookContact[],
+  where: string,
+  receivedAt: number,
+  out: ParsedWebhook,
+  setAside: SetAside,
+): void {
+  list.forEach((raw, i) => {
+    const parsed = WebhookMessage.safeParse(raw);
+    if (!parsed.success)
+      return setAside('webhook_message', 'malformed', raw, `${where}.messages[${i}] has no id or type`);
+    const m = parsed.data;
+    const id = saneId(m.id, MAX_ID_CHARS);
+    if (id === undefined)
+      return setAside('webhook_message', 'invalid_id', raw, `${where}.messages[${i}] has an unusable id`);
+    const sender = senderOf(m, contacts);
+    if (sender === undefined) {
+      return setAside('webhook_message', 'invalid_sender', raw, `message ${clip(id)} has no usable sender`);
+    }
+    const profileName = profileNameOf(findContact(contacts, sender));
+    const identityChange = identityChangeOf(m);
+    const contextId = m.context?.id === undefined ? undefined : saneId(m.context.id, MAX_ID_CHARS);
+    const content = parseContent(m);
+    if (content === undefined) {
+      return setAside(
+        'webhook_message',
+        'malformed',
+        raw,
+        `${clip(m.type)} ${clip(id)} names no usable message or new text`,
+      );
+    }
+    out.messages.push({
+      waMessageId: id,
+      sender,
+      ...(identityChange === undefined ? {} : { identityChange }),
+      ...(profileName === undefined ? {} : { profileName }),
+      sentAt: saneTime(m.timestamp, receivedAt),
+      receivedAt,
+      ...(contextId === undefined ? {} : { contextId }),
+      content,
+    });
+  });
+}
+
+/** Reads `message_echoes[]` into `out.echoes`. */
+export function parseEchoes(
+  list: unknown[],
+  contacts: WebhookContact[],
+  where: string,
+  receivedAt: number,
+  out: ParsedWebhook,
+  setAside: SetAside,
+): void {
+  list.forEach((raw, i) => {
+    const parsed = WebhookEcho.safeParse(raw);
+    if (!parsed.success)
+      return setAside('webhook_message', 'malformed', raw, `${where}.message_echoes[${i}] has no id or type`);
+    const m = parsed.data;
+    const id = saneId(m.id, MAX_ID_CHARS);
+    if (id === undefined)
+      return setAside('webhook_message', 'invalid_id', raw, `${where}.message_echoes[${i}] has an unusable id`);
+    const recipient = recipientOf(m, contacts);
+    if (recipient === undefined)
+      return setAside('webhook_message', 'invalid_recipient', raw, `echo ${clip(id)} has no usable recipient`);
+    const content = parseContent(m);
+    if (content === undefined) {
+      return setAside('webhook_message', 'malformed', raw, `echo ${clip(m.type)} ${clip(id)} names no usable message`);
+    }
+    out.echoes.push({ waMessageId: id, recipient, sentAt: saneTime(m.timestamp, receivedAt), content });
+  });
+}

@@ -1,0 +1,72 @@
+import type { MessagePricing } from '../../domain/types';
+import { MAX_ID_CHARS } from '../../domain/whatsapp-limits';
+import { bsuidOf, parentBsuidOf, phoneOf } from './parse-identity';
+import type { ParsedWebhook, SetAside } from './parsed-webhook';
+import { clampInt, saneId, saneTime } from './sanitize';
+import { DeliveryStatus, WebhookStatus } from './webhook-schema';
+import { clip, errorTitle, quote } from './webhook-text';
+
+// A value's `statuses[]`: what became of a message the product sent (sent, delivered, read, failed),
+// with whom it reached, what it cost and the send's own key echoed back. A status the product does not
+// know is set aside rather than guessed at.
+
+/** Reads `statuses[]` into `out.statuses`; a time out of range becomes `receivedAt`. */
+export function parseStatuses(
+  list: unknown[],
+  where: string,
+  receivedAt: number,
+  out: ParsedWebhook,
+  setAside: SetAside,
+): void {
+  list.forEach((raw, i) => {
+    const parsed = WebhookStatus.safeParse(raw);
+    if (!parsed.success) {
+      return setAside('webhook_status', 'malformed', raw, `${where}.statuses[${i}] has no id or status`);
+    }
+    const s = parsed.data;
+    const id = saneId(s.id, MAX_ID_CHARS);
+    if (id === undefined)
+      return setAside('webhook_status', 'invalid_id', raw, `${where}.statuses[${i}] has an unusable id`);
+    const status = DeliveryStatus.safeParse(s.status);
+    if (!status.success) {
+      return setAside(
+        'webhook_status',
+        'unknown_status',
+        raw,
+        `status ${quote(s.status)} of ${clip(id)} is not handled`,
+      );
+    }
+    const error = s.errors?.[0];
+    const recipientId = phoneOf(s.recipient_id);
+    const recipientUserId = bsuidOf(s.recipient_user_id);
+    const recipientParentUserId = parentBsuidOf(
+      s.recipient_parent_user_id ?? s.parent_recipient_user_id ?? s.parent_user_id,
+    );
+    const pricing = s.pricing && pricingOf(s.pricing);
+    // Meta allows 512 characters; anything unusable is dropped, the status itself still counts.
+    const callbackData = s.biz_opaque_callback_data === undefined ? undefined : saneId(s.biz_opaque_callback_data, 512);
+    out.statuses.push({
+      waMessageId: id,
+      status: status.data,
+      timestamp: saneTime(s.timestamp, receivedAt),
+      ...(recipientId === undefined ? {} : { recipientId }),
+      ...(recipientUserId === undefined ? {} : { recipientUserId }),
+      ...(recipientParentUserId === undefined ? {} : { recipientParentUserId }),
+      ...(pricing === undefined ? {} : { pricing }),
+      // error_code is an integer column; Meta's codes are six digits at most.
+      ...(error === undefined ? {} : { errorCode: clampInt(error.code), errorTitle: errorTitle(error) }),
+      ...(callbackData === undefined ? {} : { callbackData }),
+    });
+  });
+}
+
+/** A status's `pricing`, its strings cleaned. */
+function pricingOf(pricing: NonNullable<WebhookStatus['pricing']>): MessagePricing | undefined {
+  const result: MessagePricing = {
+    ...(pricing.pricing_model === undefined ? {} : { pricingModel: clip(pricing.pricing_model) }),
+    ...(pricing.category === undefined ? {} : { category: clip(pricing.category) }),
+    ...(pricing.type === undefined ? {} : { type: clip(pricing.type) }),
+    ...(pricing.billable === undefined ? {} : { billable: pricing.billable }),
+  };
+  return Object.keys(result).length === 0 ? undefined : result;
+}
