@@ -3,19 +3,33 @@
 // template, each of its values from the student's profile or a constant, an audience, a start, a rate
 // and a daily cap. **Preview** asks the API how many students it reaches and what one of them would
 // read; **Start campaign** is enabled only for the form exactly as previewed.
-import { buildForm, field, FIELDS, input, option, select } from './console-campaign-fields.js';
+import { buildForm, option } from './console-campaign-fields.js';
+import { count } from './console-campaign-parts.js';
+import { readForm as readFields, renderParameters as drawParameters } from './console-campaign-form-read.js';
 import { node } from './console-dom.js';
 
 /** @typedef {import('./api-types').Template} Template */
 /** @template T @typedef {import('./console-api.js').Answer<T>} Answer */
-/**
- * The POST /api/admin/campaigns body the form describes.
- * @typedef {{ name: string; template: { name: string; language: string; parameters: Record<string, string> };
- *   audience: Record<string, unknown>; startAt?: string; ratePerSecond?: number; dailyCap?: number;
- *   ignoreOptOut?: boolean }} CampaignBody
- */
 
-const count = (/** @type {unknown} */ n) => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
+/** What a preview answers. @typedef {{ recipients?: number; sample?: { contactId: string; text: string } | null }} Preview */
+
+/**
+ * What a preview says: how many students the campaign reaches and what one of them would read.
+ * @param {Preview} preview
+ */
+function previewLines(preview) {
+  const recipients = count(preview.recipients);
+  /** @type {HTMLElement[]} */
+  const lines = [node('p', 'campaign-recipients', recipients + (recipients === 1 ? ' student' : ' students'))];
+  if (preview.sample) {
+    lines.push(node('p', 'muted', 'What ' + preview.sample.contactId + ' would read:'));
+    lines.push(node('blockquote', 'campaign-sample', preview.sample.text));
+  } else {
+    lines.push(node('p', 'muted', 'No student of this audience has what the parameters ask for.'));
+  }
+  return lines;
+}
+
 /**
  * `api` and `describeFailure` are the console's; `onStarted(id)` is told of a campaign the form
  * started, `onClose()` of the form closed without one. Returns the form's `element`, `open()`,
@@ -33,72 +47,8 @@ function create({ api, describeFailure, onStarted, onClose }) {
 
   const chosenTemplate = () => templates.find((t) => t.name + '\n' + t.language === form.template.value);
 
-  function renderParameters() {
-    const chosen = chosenTemplate();
-    form.parameters.replaceChildren(node('legend', null, 'Parameters'));
-    form.parameters.hidden = !chosen || chosen.parameters.length === 0;
-    form.templateText.textContent = chosen ? chosen.text : '';
-    form.ignoreBox.hidden = !chosen || String(chosen.category).toUpperCase() !== 'UTILITY';
-    if (form.ignoreBox.hidden) form.ignoreOptOut.checked = false;
-    if (!chosen) return;
-    chosen.parameters.forEach((parameter, i) => {
-      const source = select(FIELDS);
-      const constant = input('text', { maxlength: '1024', spellcheck: 'false' });
-      constant.hidden = true;
-      constant.setAttribute('aria-label', 'Constant for {{' + (parameter.name || parameter.position) + '}}');
-      if (parameter.example) constant.placeholder = parameter.example;
-      source.addEventListener('change', () => {
-        constant.hidden = source.value !== '';
-        if (!constant.hidden) constant.focus();
-      });
-      const box = field('campaign-parameter-' + i, 'Value of {{' + parameter.key + '}}', source);
-      box.dataset.key = parameter.key;
-      box.append(constant);
-      form.parameters.append(box);
-    });
-  }
-
-  /**
-   * The request the form describes, or the first thing wrong with it.
-   * @returns {{ body: CampaignBody; problem?: undefined } | { problem: string; body?: undefined }}
-   */
-  function readForm() {
-    const chosen = chosenTemplate();
-    if (!form.name.value.trim()) return { problem: 'Give the campaign a name.' };
-    if (!chosen) return { problem: 'Choose a template.' };
-    /** @type {Record<string, string>} */
-    const parameters = {};
-    for (const box of /** @type {NodeListOf<HTMLElement>} */ (form.parameters.querySelectorAll('[data-key]'))) {
-      const source = /** @type {HTMLSelectElement} */ (box.querySelector('select')).value;
-      const constant = /** @type {HTMLInputElement} */ (box.querySelector('input')).value;
-      if (source === '' && constant.trim() === '') return { problem: 'Give {{' + box.dataset.key + '}} a value.' };
-      parameters[String(box.dataset.key)] = source === '' ? constant : source;
-    }
-    /** @type {Record<string, unknown>} */
-    const audience = {};
-    if (form.registered.checked) audience.registered = true;
-    if (form.className.value.trim()) audience.class = form.className.value.trim();
-    if (form.label.value) audience.label = form.label.value;
-    const ids = form.contacts.value.split(/[\s,]+/).filter(Boolean);
-    if (ids.length > 0) audience.contacts = ids;
-    if (form.active.value) audience.activeWithinDays = Number(form.active.value);
-    if (Object.keys(audience).length === 0) return { problem: 'Choose who gets it: at least one audience filter.' };
-    /** @type {CampaignBody} */
-    const body = {
-      name: form.name.value.trim(),
-      template: { name: chosen.name, language: chosen.language, parameters },
-      audience,
-    };
-    if (form.startAt.value) {
-      const at = new Date(form.startAt.value);
-      if (Number.isNaN(at.getTime())) return { problem: 'The start time is not a date.' };
-      body.startAt = at.toISOString();
-    }
-    if (form.rate.value) body.ratePerSecond = Number(form.rate.value);
-    if (form.dailyCap.value) body.dailyCap = Number(form.dailyCap.value);
-    if (form.ignoreOptOut.checked) body.ignoreOptOut = true;
-    return { body };
-  }
+  const renderParameters = () => drawParameters(form, chosenTemplate());
+  const readForm = () => readFields(form, chosenTemplate());
 
   /** Any change to the form makes the preview stale: it must be looked at again before starting. */
   function forgetPreview() {
@@ -147,25 +97,16 @@ function create({ api, describeFailure, onStarted, onClose }) {
     form.error.textContent = read.problem || '';
     if (read.problem) return;
     form.previewButton.disabled = true;
-    /** @type {Answer<{ recipients?: number; sample?: { contactId: string; text: string } | null }>} */
+    /** @type {Answer<Preview>} */
     const res = await api('POST', '/api/admin/campaigns', Object.assign({}, read.body, { preview: true }));
     form.previewButton.disabled = false;
     if (res.status !== 200) {
       form.error.textContent = 'No preview: ' + describeFailure(res);
       return;
     }
-    const recipients = count(res.body.recipients);
-    /** @type {HTMLElement[]} */
-    const lines = [node('p', 'campaign-recipients', recipients + (recipients === 1 ? ' student' : ' students'))];
-    if (res.body.sample) {
-      lines.push(node('p', 'muted', 'What ' + res.body.sample.contactId + ' would read:'));
-      lines.push(node('blockquote', 'campaign-sample', res.body.sample.text));
-    } else {
-      lines.push(node('p', 'muted', 'No student of this audience has what the parameters ask for.'));
-    }
-    form.preview.replaceChildren(...lines);
+    form.preview.replaceChildren(...previewLines(res.body));
     previewed = JSON.stringify(read.body);
-    form.startButton.disabled = recipients === 0;
+    form.startButton.disabled = count(res.body.recipients) === 0;
   });
 
   form.element.addEventListener('submit', async (event) => {
