@@ -1,95 +1,12 @@
 import { z } from 'zod';
 import type { AttachmentType, OutboundContent, Recipient } from '../../domain/types';
-import {
-  MAX_BUTTON_ID_CHARS,
-  MAX_BUTTON_TITLE_CHARS,
-  MAX_CAPTION_CHARS,
-  MAX_FOOTER_CHARS,
-  MAX_HEADER_CHARS,
-  MAX_INTERACTIVE_BODY_CHARS,
-  MAX_LIST_BUTTON_CHARS,
-  MAX_LIST_ROWS,
-  MAX_LIST_SECTIONS,
-  MAX_OTHER_TEXT_CHARS,
-  MAX_REPLY_BUTTONS,
-  MAX_ROW_DESCRIPTION_CHARS,
-  MAX_ROW_ID_CHARS,
-  MAX_ROW_TITLE_CHARS,
-  MAX_SECTION_TITLE_CHARS,
-  MAX_TEXT_CHARS,
-  ANY_BSUID_PATTERN,
-} from '../../domain/whatsapp-limits';
+import { ANY_BSUID_PATTERN } from '../../domain/whatsapp-limits';
 
 // The Graph send body for what the bot sends (text, reply buttons, list), in both directions:
-// the client builds it, the local Graph fake parses it back. WhatsApp's limits (domain/whatsapp-limits.ts)
-// are checked on our side so that a bad payload fails fast and permanently instead of burning retries;
-// Meta counts characters, so lengths are Unicode code points, not UTF-16 units.
+// the client builds it, the local Graph fake parses it back. WhatsApp's limits are checked before
+// sending (outbound-limits.ts, re-exported here for the callers that import them with the body).
 
-const length = (s: string): number => [...s].length;
-
-/** Lists every limit `content` breaks; an empty list means WhatsApp should accept it. */
-export function checkOutboundLimits(content: OutboundContent): string[] {
-  const problems: string[] = [];
-  const within = (label: string, value: string, max: number, min = 1): void => {
-    const n = length(value);
-    if (n < min || n > max) problems.push(`${label} must be ${min}-${max} characters (got ${n})`);
-  };
-  const optional = (label: string, value: string | undefined, max: number): void => {
-    if (value !== undefined) within(label, value, max);
-  };
-
-  switch (content.kind) {
-    case 'text':
-      within('text', content.text, MAX_TEXT_CHARS);
-      break;
-    case 'buttons': {
-      within('body', content.body, MAX_INTERACTIVE_BODY_CHARS);
-      optional('header', content.header, MAX_HEADER_CHARS);
-      optional('footer', content.footer, MAX_FOOTER_CHARS);
-      const count = content.buttons.length;
-      if (count < 1 || count > MAX_REPLY_BUTTONS)
-        problems.push(`buttons must number 1-${MAX_REPLY_BUTTONS} (got ${count})`);
-      content.buttons.forEach((b, i) => {
-        within(`buttons[${i}].title`, b.title, MAX_BUTTON_TITLE_CHARS);
-        within(`buttons[${i}].id`, b.id, MAX_BUTTON_ID_CHARS);
-      });
-      if (new Set(content.buttons.map((b) => b.title)).size !== count) problems.push('button titles must be unique');
-      if (new Set(content.buttons.map((b) => b.id)).size !== count) problems.push('button ids must be unique');
-      break;
-    }
-    case 'list': {
-      within('body', content.body, MAX_INTERACTIVE_BODY_CHARS);
-      within('button', content.button, MAX_LIST_BUTTON_CHARS);
-      optional('header', content.header, MAX_HEADER_CHARS);
-      optional('footer', content.footer, MAX_FOOTER_CHARS);
-      const sections = content.sections.length;
-      if (sections < 1 || sections > MAX_LIST_SECTIONS)
-        problems.push(`sections must number 1-${MAX_LIST_SECTIONS} (got ${sections})`);
-      const rows = content.sections.flatMap((s) => s.rows);
-      if (rows.length < 1 || rows.length > MAX_LIST_ROWS)
-        problems.push(`rows must number 1-${MAX_LIST_ROWS} in all (got ${rows.length})`);
-      content.sections.forEach((s, i) => {
-        within(`sections[${i}].title`, s.title, MAX_SECTION_TITLE_CHARS);
-        s.rows.forEach((r, j) => {
-          within(`sections[${i}].rows[${j}].title`, r.title, MAX_ROW_TITLE_CHARS);
-          within(`sections[${i}].rows[${j}].id`, r.id, MAX_ROW_ID_CHARS);
-          optional(`sections[${i}].rows[${j}].description`, r.description, MAX_ROW_DESCRIPTION_CHARS);
-        });
-      });
-      // A pick comes back as the row id alone, so duplicates would be ambiguous.
-      if (new Set(rows.map((r) => r.id)).size !== rows.length) problems.push('row ids must be unique');
-      break;
-    }
-    case 'media':
-      optional('caption', content.caption, MAX_CAPTION_CHARS);
-      optional('filename', content.filename, MAX_OTHER_TEXT_CHARS);
-      break;
-    case 'contact_request':
-      within('body', content.body, MAX_INTERACTIVE_BODY_CHARS);
-      break;
-  }
-  return problems;
-}
+export { checkOutboundLimits } from './outbound-limits';
 
 const textHeader = (text: string | undefined) =>
   text === undefined ? {} : { header: { type: 'text' as const, text } };
