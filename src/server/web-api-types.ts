@@ -9,6 +9,7 @@
 import type { Actor } from '../auth/tokens';
 import type { Campaign } from '../db/campaigns';
 import type { ChatSessionRow, SlaEventRow } from '../db/chat-sessions';
+import type { MediaInfo } from '../db/media';
 import type { SetAsideEntry } from '../db/quarantine';
 import type { slaShown } from '../db/queue';
 import type { StudentRow } from '../db/users';
@@ -179,3 +180,10 @@ export type AgentsReportAnswer = { status: 'success' } & ReportFilterShown & {
 export type LabelsReportAnswer = { status: 'success' } & ReportFilterShown & {
     labels: ({ labelId: number; name: string; color: string } & ReportFigures)[];
   };
+/** POST /api/admin/media: the file an agent attached, stored and ready to send by its id. */
+export interface MediaUploadAnswer {
+  status: 'success';
+  message: string;
+  timestamp: string;
+  media: Json<Pick<MediaInfo, 'id' | 'mediaType' | 'mimeType' | 'filename' | 'sizeBytes'>>;
+}

@@ -6,12 +6,22 @@ import { formatSize, kindOf } from './console-media.js';
 
 /**
  * An uploaded file, as POST /api/admin/media answers it, for the conversation it was attached in.
- * @typedef {{ contactId: string; id: string; filename?: string | null; mimeType?: string | null; sizeBytes?: number }} Attachment
+ * @typedef {{ contactId: string } & import('./api-types').MediaUploadAnswer['media']} Attachment
  */
 
 /** @param {DragEvent} event */
 const carriesFiles = (event) =>
   Boolean(event.dataTransfer) && Array.from((event.dataTransfer && event.dataTransfer.types) || []).includes('Files');
+
+/** A file dropped anywhere else must not make the browser leave the console to show it. */
+function keepDroppedFilesInPage() {
+  window.addEventListener('dragover', (event) => {
+    if (carriesFiles(event)) event.preventDefault();
+  });
+  window.addEventListener('drop', (event) => {
+    if (carriesFiles(event)) event.preventDefault();
+  });
+}
 
 /**
  * `elements`: conversation (the drop target), attach (button), input (file input), box, name and
@@ -74,11 +84,13 @@ function create({ api, describeFailure, elements, contactId, refusal, showResult
     showResult('Uploading ' + mine.name + '…', 'pending');
     const form = new window.FormData();
     form.append('file', file, file.name);
+    /** @type {import('./console-api.js').Answer<import('./api-types').MediaUploadAnswer>} */
     const res = await api('POST', '/api/admin/media', form);
     if (uploading !== mine) return;
     uploading = null;
     if (res.status === 201 && res.body && res.body.media) {
-      const attached = /** @type {Attachment} */ (Object.assign({ contactId: to }, res.body.media));
+      /** @type {Attachment} */
+      const attached = Object.assign({ contactId: to }, res.body.media);
       attachment = attached;
       showResult('✓ ' + (attached.filename || mine.name) + ' attached', 'ok');
     } else {
@@ -122,13 +134,7 @@ function create({ api, describeFailure, elements, contactId, refusal, showResult
     if (files.length > 1) showResult('✗ One file per message: drop them one at a time.', 'error');
     else if (file) void attach(file);
   });
-  // A file dropped anywhere else must not make the browser leave the console to show it.
-  window.addEventListener('dragover', (event) => {
-    if (carriesFiles(event)) event.preventDefault();
-  });
-  window.addEventListener('drop', (event) => {
-    if (carriesFiles(event)) event.preventDefault();
-  });
+  keepDroppedFilesInPage();
 
   return {
     /** The file the next send in the open conversation carries, or null. */

@@ -28,14 +28,14 @@ export function showResult(text, kind, element) {
 /**
  * `attachments` is console-attach.js's; `holder` console-holder.js's; `canned` the menu the composer's
  * keys go to first; `refresh` the list, queue and conversation reloads.
- * @param {{ attachments: { current(): { id: string; filename?: string | null } | null; sent(file: object): void };
+ * @param {{ attachments: { current(): { id: number; filename?: string | null } | null; sent(file: object): void };
  *   holder: import('./console-holder.js').Holder; canned: { isOpen(): boolean; key(event: KeyboardEvent): boolean };
  *   refresh: Record<'list' | 'queue' | 'conversation', import('./console-api.js').Refresher> }} parts
  */
 export function createCommands({ attachments, holder, canned, refresh }) {
   // A command whose request got no answer: retrying the same text reuses its Idempotency-Key, so the
   // workflow answers it once even if the first attempt did reach it.
-  /** @type {{ action: Action; contactId: string; text: string; key: string; fileId: string | null } | null} */
+  /** @type {{ action: Action; contactId: string; text: string; key: string; fileId: number | null } | null} */
   let unanswered = null;
 
   /** @param {boolean} value */
