@@ -3,12 +3,11 @@
 // dark or light, whichever reads better) and a priority badge. Names go in as text, colours through
 // the CSSOM, once checked.
 import { node } from './console-dom.js';
+import { priorityName } from './console-names.js';
 
 /** @typedef {Pick<import('./api-types').Label, 'id' | 'name' | 'color'>} Chip */
 /** What a list row, a queue entry or a conversation carries of labels. @typedef {{ contactId?: string; priority?: string | null; labels?: Chip[] }} Labelled */
 
-/** @type {Record<string, string>} */
-const PRIORITY_NAMES = { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' };
 const COLOR = /^#[0-9a-f]{6}$/;
 
 /**
@@ -41,9 +40,9 @@ function chip(label) {
 
 /** @param {string} priority */
 function priorityBadge(priority) {
-  const badge = node('span', 'priority-badge', PRIORITY_NAMES[priority] || priority);
+  const badge = node('span', 'priority-badge', priorityName(priority));
   badge.dataset.priority = priority;
-  badge.title = 'Priority: ' + (PRIORITY_NAMES[priority] || priority);
+  badge.title = 'Priority: ' + priorityName(priority);
   return badge;
 }
 
@@ -58,4 +57,4 @@ function decorations(item) {
   return element;
 }
 
-export { PRIORITY_NAMES, chip, priorityBadge, decorations };
+export { chip, priorityBadge, decorations };

@@ -2,13 +2,16 @@
 // Labels and priority in the console (SPEC §7.6): coloured chips and a priority badge on the list's
 // items and in the conversation's header, an editor where an agent ticks labels and picks a priority
 // (each change is saved at once, and shown only once the API answered 200), the list's filters by
-// label and priority, and, for admins, a form that creates a label. Other consoles follow through the
+// label and priority (console-labels-filters.js), and, for admins, a form that creates a label and a
+// list that deletes one (console-labels-admin.js). Other consoles follow through the
 // event stream: 'labels' and 'priority' events reload what they show, 'labels_changed' the label list.
 // Names and colours go into the page as text and through the CSSOM, never as markup.
 import { latest } from './console-api.js';
-import { node } from './console-dom.js';
-import { chip, decorations, priorityBadge, PRIORITY_NAMES } from './console-label-chips.js';
-import { PRIORITIES } from './facts.js';
+import { decorations, priorityBadge } from './console-label-chips.js';
+import { createLabelAdmin } from './console-labels-admin.js';
+import { createLabelFilters } from './console-labels-filters.js';
+import { choiceItems, headChips, priorityOptions } from './console-labels-render.js';
+import { showResult } from './console-result.js';
 
 /** @typedef {import('./api-types').Label} Label */
 /** @typedef {import('./console-label-chips.js').Chip} Chip */
@@ -21,6 +24,17 @@ import { PRIORITIES } from './facts.js';
  */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
+/** The conversation header's badge and chips, and the editor's priority, ticks and result line. */
+function editorElements() {
+  return {
+    headPriority: $('conversation-priority'),
+    headLabels: $('conversation-labels'),
+    prioritySelect: /** @type {HTMLSelectElement} */ ($('priority-select')),
+    choices: $('label-choices'),
+    result: $('labels-result'),
+  };
+}
+
 /**
  * `api(method, path, body)` and `describeFailure(res)` are the console's; `contactId()` the open
  * conversation; `onFilterChange()` reloads the list; `onChanged(contactId)` reloads what shows a
@@ -29,57 +43,22 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
  *   contactId: () => string | null; onFilterChange: () => void; onChanged: (contactId: string) => void }} parts
  */
 function create({ api, describeFailure, contactId, onFilterChange, onChanged }) {
-  const ui = {
-    labelFilter: /** @type {HTMLSelectElement} */ ($('label-filter')),
-    priorityFilter: /** @type {HTMLSelectElement} */ ($('priority-filter')),
-    headPriority: $('conversation-priority'),
-    headLabels: $('conversation-labels'),
-    editor: $('labels-editor'),
-    prioritySelect: /** @type {HTMLSelectElement} */ ($('priority-select')),
-    choices: $('label-choices'),
-    result: $('labels-result'),
-    admin: $('label-admin'),
-    adminForm: $('label-admin-form'),
-    name: /** @type {HTMLInputElement} */ ($('label-name')),
-    color: /** @type {HTMLInputElement} */ ($('label-color')),
-    create: /** @type {HTMLButtonElement} */ ($('label-create')),
-    adminResult: $('label-admin-result'),
-    manage: $('label-manage'),
-  };
+  const ui = editorElements();
   /** @type {Label[]} */
   let catalogue = [];
   /** @type {{ contactId?: string; labels: Chip[]; priority?: string | null } | null} */
   let shown = null;
   let busy = false;
   const loads = latest();
-  // The label whose Delete was clicked once: a second click deletes it.
-  /** @type {number | null} */
-  let confirming = null;
+  const admin = createLabelAdmin({
+    api,
+    describeFailure,
+    catalogue: () => catalogue,
+    reload: () => void loadCatalogue(),
+  });
 
-  /**
-   * @param {HTMLElement} element
-   * @param {string} text
-   * @param {'pending' | 'ok' | 'error'} kind
-   */
-  function showResult(element, text, kind) {
-    element.textContent = text;
-    element.className = 'result result-' + kind;
-  }
-
-  ui.priorityFilter.append(
-    ...PRIORITIES.map((p) => {
-      const option = node('option', '', PRIORITY_NAMES[p]);
-      option.value = p;
-      return option;
-    }),
-  );
-  ui.prioritySelect.append(
-    ...PRIORITIES.map((p) => {
-      const option = node('option', '', PRIORITY_NAMES[p]);
-      option.value = p;
-      return option;
-    }),
-  );
+  const filters = createLabelFilters({ onFilterChange });
+  ui.prioritySelect.append(...priorityOptions());
 
   async function loadCatalogue() {
     const signal = loads.next();
@@ -87,79 +66,9 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
     const res = await api('GET', '/api/admin/labels', undefined, { signal });
     if (signal.aborted || res.status !== 200 || !res.body || !Array.isArray(res.body.labels)) return;
     catalogue = res.body.labels;
-    renderFilter();
+    filters.render(catalogue);
     renderEditor();
-    renderManage();
-  }
-
-  /** The admins' list of labels, each with a Delete that asks for a second click. */
-  function renderManage() {
-    ui.manage.replaceChildren(
-      ...catalogue.map((label) => {
-        const item = node('li', 'label-manage-item');
-        const remove = node('button', 'secondary', confirming === label.id ? 'Confirm delete' : 'Delete');
-        remove.type = 'button';
-        remove.setAttribute('aria-label', (confirming === label.id ? 'Confirm delete ' : 'Delete ') + label.name);
-        remove.addEventListener('click', () => void removeLabel(label));
-        item.append(chip(label), remove);
-        return item;
-      }),
-    );
-  }
-
-  /** @param {Label} label */
-  async function removeLabel(label) {
-    if (confirming !== label.id) {
-      confirming = label.id;
-      renderManage();
-      showResult(
-        ui.adminResult,
-        'Delete “' + label.name + '”? It comes off every conversation. Click Confirm delete to go on.',
-        'pending',
-      );
-      ui.manage
-        .querySelector(/** @type {'button'} */ ('button[aria-label="Confirm delete ' + CSS.escape(label.name) + '"]'))
-        ?.focus();
-      return;
-    }
-    confirming = null;
-    /** @type {Answer<{ conversations?: number }>} */
-    const res = await api('DELETE', '/api/admin/labels/' + encodeURIComponent(String(label.id)));
-    if (res.status === 200) {
-      const count = res.body.conversations;
-      showResult(
-        ui.adminResult,
-        '✓ Label “' + label.name + '” deleted' + (count ? ', taken off ' + count + ' conversation(s)' : ''),
-        'ok',
-      );
-    } else {
-      showResult(ui.adminResult, 'Not deleted — ' + describeFailure(res), 'error');
-    }
-    void loadCatalogue();
-  }
-
-  async function loadRole() {
-    /** @type {Answer<import('./api-types').MeAnswer>} */
-    const res = await api('GET', '/api/admin/me');
-    ui.admin.hidden = !(res.status === 200 && res.body && res.body.agent && res.body.agent.role === 'admin');
-  }
-
-  function renderFilter() {
-    const chosen = ui.labelFilter.value;
-    const all = node('option', '', 'All labels');
-    all.value = '';
-    ui.labelFilter.replaceChildren(
-      all,
-      ...catalogue.map((label) => {
-        const option = node('option', '', label.name);
-        option.value = label.name;
-        return option;
-      }),
-    );
-    const still = catalogue.some((label) => label.name === chosen);
-    ui.labelFilter.value = still ? chosen : '';
-    // The label filtered by was deleted or renamed: the list shows everything again.
-    if (chosen !== '' && !still) onFilterChange();
+    admin.render();
   }
 
   /**
@@ -170,13 +79,7 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
     if (!conversation || !Array.isArray(conversation.labels)) return;
     shown = { contactId: conversation.contactId, labels: conversation.labels, priority: conversation.priority };
     ui.headPriority.replaceChildren(priorityBadge(conversation.priority || 'normal'));
-    ui.headLabels.replaceChildren(
-      ...conversation.labels.map((label) => {
-        const item = node('li');
-        item.append(chip(label));
-        return item;
-      }),
-    );
+    ui.headLabels.replaceChildren(...headChips(conversation.labels));
     renderEditor();
   }
 
@@ -184,42 +87,26 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
     if (!shown) return;
     ui.prioritySelect.value = shown.priority || 'normal';
     const on = new Set(shown.labels.map((label) => label.id));
-    ui.choices.replaceChildren(
-      ...catalogue.map((label) => {
-        const id = 'label-choice-' + label.id;
-        const item = node('li', 'label-choice');
-        const box = node('input');
-        box.type = 'checkbox';
-        box.id = id;
-        box.value = label.name;
-        box.checked = on.has(label.id);
-        box.disabled = busy;
-        box.addEventListener('change', () => void saveLabels());
-        const text = node('label');
-        text.htmlFor = id;
-        text.append(chip(label));
-        item.append(box, text);
-        return item;
-      }),
-    );
-    if (catalogue.length === 0) ui.choices.append(node('li', 'muted', 'No labels yet: an admin creates them.'));
+    ui.choices.replaceChildren(...choiceItems(catalogue, on, busy, () => void save('labels')));
     ui.prioritySelect.disabled = busy;
   }
 
-  async function saveLabels() {
+  /**
+   * Saves the ticked labels or the chosen priority of the open conversation.
+   * @param {'labels' | 'priority'} what
+   */
+  async function save(what) {
     const target = contactId();
     if (!target || busy) return;
+    if (what === 'priority') {
+      await change(target, what, { priority: ui.prioritySelect.value }, 'Priority saved');
+      return;
+    }
     const names = Array.from(
       /** @type {NodeListOf<HTMLInputElement>} */ (ui.choices.querySelectorAll('input:checked')),
       (box) => box.value,
     );
-    await change(target, 'labels', { labels: names }, 'Labels saved');
-  }
-
-  async function savePriority() {
-    const target = contactId();
-    if (!target || busy) return;
-    await change(target, 'priority', { priority: ui.prioritySelect.value }, 'Priority saved');
+    await change(target, what, { labels: names }, 'Labels saved');
   }
 
   /**
@@ -256,46 +143,20 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
     onChanged(target);
   }
 
-  ui.prioritySelect.addEventListener('change', () => void savePriority());
-  ui.labelFilter.addEventListener('change', () => onFilterChange());
-  ui.priorityFilter.addEventListener('change', () => onFilterChange());
-
-  ui.adminForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const name = ui.name.value.trim();
-    if (name === '') {
-      showResult(ui.adminResult, 'Give the label a name.', 'error');
-      return;
-    }
-    ui.create.disabled = true;
-    /** @type {Answer<{ label: Label }>} */
-    const res = await api('POST', '/api/admin/labels', { name, color: ui.color.value });
-    ui.create.disabled = false;
-    if (res.status === 201) {
-      showResult(ui.adminResult, '✓ Label “' + res.body.label.name + '” created', 'ok');
-      ui.name.value = '';
-      void loadCatalogue();
-    } else {
-      showResult(ui.adminResult, 'Not created — ' + describeFailure(res), 'error');
-    }
-  });
+  ui.prioritySelect.addEventListener('change', () => void save('priority'));
 
   return {
     /** After sign-in: the labels, and whether this person may create them. */
     start() {
       void loadCatalogue();
-      void loadRole();
+      void admin.loadRole();
     },
     forget() {
       catalogue = [];
       shown = null;
-      confirming = null;
-      ui.manage.replaceChildren();
-      ui.admin.hidden = true;
-      ui.labelFilter.value = '';
-      ui.priorityFilter.value = '';
+      admin.forget();
+      filters.forget();
       ui.result.textContent = '';
-      ui.adminResult.textContent = '';
     },
     /**
      * A label was created, renamed or deleted, here or in another console.
@@ -311,14 +172,8 @@ function create({ api, describeFailure, contactId, onFilterChange, onChanged }) 
     renderHead,
     /** The chips and (unless normal) the priority of a list or queue item. */
     decorations,
-    /**
-     * Adds the list's filters to its query.
-     * @param {URLSearchParams} params
-     */
-    filterParams(params) {
-      if (ui.labelFilter.value) params.set('label', ui.labelFilter.value);
-      if (ui.priorityFilter.value) params.set('priority', ui.priorityFilter.value);
-    },
+    /** Adds the list's filters to its query. */
+    filterParams: filters.filterParams,
   };
 }
 
