@@ -2,24 +2,15 @@
 // The pieces of the admins' hours and SLA editors (console-hours-editor.js): the weekdays and
 // priorities they list, labelled inputs and buttons, result lines, and the SLA targets' form.
 import { node } from './console-dom.js';
+import { PRIORITIES, PRIORITY_NAMES, WEEKDAYS, WEEKDAY_NAMES } from './console-names.js';
+import { showResult } from './console-result.js';
 
-/** @type {[string, string][]} */
-const DAYS = [
-  ['mon', 'Monday'],
-  ['tue', 'Tuesday'],
-  ['wed', 'Wednesday'],
-  ['thu', 'Thursday'],
-  ['fri', 'Friday'],
-  ['sat', 'Saturday'],
-  ['sun', 'Sunday'],
-];
-/** @type {[string, string][]} */
-const PRIORITIES = [
-  ['urgent', 'Urgent'],
-  ['high', 'High'],
-  ['normal', 'Normal'],
-  ['low', 'Low'],
-];
+/** The weekdays, Monday first, as [key, name]. @type {[string, string][]} */
+const DAYS = WEEKDAYS.map((day) => [day, WEEKDAY_NAMES[day]]);
+/** The priorities, highest first (the SLA table's rows), as [key, name]. @type {[string, string][]} */
+const PRIORITIES_DOWN = PRIORITIES.slice()
+  .reverse()
+  .map((priority) => [priority, PRIORITY_NAMES[priority]]);
 const NEW_INTERVAL = ['09:00', '17:00'];
 
 /**
@@ -56,16 +47,6 @@ function button(text, className) {
   return element;
 }
 
-/**
- * @param {HTMLElement} element
- * @param {string} text
- * @param {'pending' | 'ok' | 'error'} kind
- */
-function showResult(element, text, kind) {
-  element.textContent = text;
-  element.className = 'result result-' + kind;
-}
-
 /** The SLA targets' form: a target per priority and clock, the warning share, escalation. */
 export function buildSlaForm() {
   const slaForm = node('form', 'sla-form');
@@ -79,7 +60,7 @@ export function buildSlaForm() {
   const tbody = node('tbody');
   /** @type {Record<string, HTMLInputElement>} */
   const targetInputs = {};
-  for (const [priority, name] of PRIORITIES) {
+  for (const [priority, name] of PRIORITIES_DOWN) {
     const row = node('tr');
     const cells = [node('th', '', name)];
     for (const [kind, kindName] of [

@@ -2,18 +2,15 @@
 // Business hours and SLAs in the console (SPEC §7.6): the header says whether the support team is open
 // and when that changes ("Closed — back Mon 08:00"), updated at that moment and whenever an admin saves
 // new hours anywhere (the `support_settings` event); the Waiting view and the open conversation show
-// each chat's SLA clocks counting down, amber once past the warning share of the target, red when
-// breached; admins get **Hours & SLA**, the editors of console-hours-editor.js. Every text goes into
-// the page as text.
+// each chat's SLA clocks (console-hours-clocks.js); admins get **Hours & SLA**, the editors of
+// console-hours-editor.js. Every text goes into the page as text.
 import { latest } from './console-api.js';
 import { node } from './console-dom.js';
+import { createClocks, formatSpan } from './console-hours-clocks.js';
 import { create as createHoursEditor } from './console-hours-editor.js';
 
 /** @typedef {import('./api-types').BusinessHours} BusinessHours */
 /** @typedef {import('./api-types').Sla} Sla */
-/** @typedef {{ firstResponseDueAt?: string | null; resolutionDueAt?: string | null; firstResponse?: string | null;
- *   resolution?: string | null; escalated?: boolean }} ChatSla */
-/** @typedef {'firstResponse' | 'resolution'} ClockKind */
 
 /**
  * @param {string} id
@@ -53,26 +50,8 @@ function statusText(hours) {
   return when ? 'Closed — back ' + when : 'Closed';
 }
 
-/**
- * "4 min 05 s", "2 h 10 min", "3 d 4 h": how long until (or since) a due moment.
- * @param {number} ms
- */
-function formatSpan(ms) {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 3600) return Math.floor(s / 60) + ' min ' + String(s % 60).padStart(2, '0') + ' s';
-  if (s < 86400) return Math.floor(s / 3600) + ' h ' + String(Math.floor((s % 3600) / 60)).padStart(2, '0') + ' min';
-  return Math.floor(s / 86400) + ' d ' + Math.floor((s % 86400) / 3600) + ' h';
-}
-
-/** @type {Record<string, string>} */
-const CLOCK_NAMES = { firstResponse: 'First reply', resolution: 'Resolution' };
-
-/**
- * `api(method, path, body)` and `describeFailure(res)` are the console's; the editors are made here
- * and told to reload the status once an admin saved.
- * @param {{ api: typeof import('./console-api.js').api; describeFailure: typeof import('./console-api.js').describeFailure }} parts
- */
-function create({ api, describeFailure }) {
+/** The header's status line and Hours & SLA button, and the open conversation's clocks line, in the page. */
+function addElements() {
   const status = node('p', 'hours-status');
   status.id = 'hours-status';
   status.setAttribute('role', 'status');
@@ -88,6 +67,16 @@ function create({ api, describeFailure }) {
   chatClocks.id = 'conversation-sla';
   chatClocks.hidden = true;
   $('conversation-chat').after(chatClocks);
+  return { status, open, chatClocks };
+}
+
+/**
+ * `api(method, path, body)` and `describeFailure(res)` are the console's; the editors are made here
+ * and told to reload the status once an admin saved.
+ * @param {{ api: typeof import('./console-api.js').api; describeFailure: typeof import('./console-api.js').describeFailure }} parts
+ */
+function create({ api, describeFailure }) {
+  const { status, open, chatClocks } = addElements();
 
   /** @type {BusinessHours | null} */
   let hours = null;
@@ -97,6 +86,7 @@ function create({ api, describeFailure }) {
   let timer;
   const loads = latest();
   let signedIn = false;
+  const { clocks, tick } = createClocks(() => sla);
 
   const editor = createHoursEditor({
     api,
@@ -153,110 +143,6 @@ function create({ api, describeFailure }) {
     /** @type {import('./console-api.js').Answer<import('./api-types').MeAnswer>} */
     const res = await api('GET', '/api/admin/me');
     open.hidden = !(signedIn && res.status === 200 && res.body && res.body.agent && res.body.agent.role === 'admin');
-  }
-
-  /**
-   * The milliseconds of a priority's target for this clock, when the policy sets one.
-   * @param {string | undefined} kind
-   * @param {string | undefined} priority
-   */
-  function targetMs(kind, priority) {
-    /** @type {Record<string, Record<string, unknown> | undefined> | null} */
-    const policy = /** @type {any} */ (sla);
-    const targets = policy && kind ? policy[kind] : undefined;
-    const text = targets && targets[priority || 'normal'];
-    const match = typeof text === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text) : null;
-    if (!match) return undefined;
-    /** @type {Record<string, number>} */
-    const units = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
-    return Number(match[1]) * Number(units[String(match[2])]);
-  }
-
-  /**
-   * One clock as an element the ticker keeps current: its kind, outcome, due moment and priority.
-   * @param {ClockKind} kind
-   * @param {ChatSla} chatSla
-   * @param {string | null | undefined} priority
-   */
-  function clock(kind, chatSla, priority) {
-    const outcome = chatSla[kind];
-    const due = chatSla[kind === 'firstResponse' ? 'firstResponseDueAt' : 'resolutionDueAt'];
-    if (!outcome && !due) return null;
-    const element = node('span', 'sla-clock');
-    element.dataset.kind = kind;
-    if (outcome) element.dataset.outcome = outcome;
-    if (due) element.dataset.due = due;
-    element.dataset.priority = priority || 'normal';
-    render(element, Date.now());
-    return element;
-  }
-
-  /**
-   * When a running clock turns amber, from the policy read last (so a clock drawn before the policy
-   * arrived turns amber at the next tick): on the wall clock, due less the remaining share of the
-   * target, so across a closed stretch the amber comes later than the workflow's business-time warning.
-   * @param {HTMLElement} element
-   * @param {number} due
-   */
-  function warnsAt(element, due) {
-    const target = targetMs(element.dataset.kind, element.dataset.priority);
-    return target === undefined || !sla ? Infinity : due - (1 - sla.warnAt) * target;
-  }
-
-  /**
-   * @param {HTMLElement} element
-   * @param {number} now
-   */
-  function render(element, now) {
-    const name = CLOCK_NAMES[String(element.dataset.kind)];
-    const due = element.dataset.due ? Date.parse(element.dataset.due) : NaN;
-    let text;
-    let tone;
-    if (element.dataset.outcome === 'met') {
-      text = name + ' SLA met';
-      tone = 'met';
-    } else if (element.dataset.outcome === 'breached') {
-      text = name + ' SLA breached';
-      tone = 'breached';
-    } else if (due <= now) {
-      text = name + ' overdue by ' + formatSpan(now - due);
-      tone = 'breached';
-    } else {
-      text = name + ' due in ' + formatSpan(due - now);
-      tone = warnsAt(element, due) <= now ? 'warned' : 'running';
-    }
-    if (element.textContent !== text) element.textContent = text;
-    element.dataset.tone = tone;
-    element.title = element.dataset.due ? name + ' due ' + new Date(due).toLocaleString() : String(name);
-  }
-
-  /** Every clock on the page, once a second. */
-  function tick() {
-    const now = Date.now();
-    for (const element of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.sla-clock')))
-      render(element, now);
-  }
-  setInterval(tick, 1000);
-
-  /**
-   * The clocks of a chat's `sla` (and `priority`), with an escalation badge; null when it has none.
-   * @param {ChatSla | null | undefined} chatSla
-   * @param {string | null | undefined} priority
-   * @param {ClockKind[]} kinds
-   */
-  function clocks(chatSla, priority, kinds) {
-    if (!chatSla || typeof chatSla !== 'object') return null;
-    /** @type {HTMLElement[]} */
-    const parts = [];
-    for (const kind of kinds) {
-      const shown = clock(kind, chatSla, priority);
-      if (shown) parts.push(shown);
-    }
-    if (chatSla.escalated) parts.push(node('span', 'sla-escalated badge', 'escalated'));
-    if (parts.length === 0) return null;
-    const element = node('span', 'sla-clocks');
-    element.append(...parts);
-    return element;
   }
 
   return {
