@@ -1,38 +1,50 @@
 // @ts-check
 // The console's Reports view, for a support team's lead: a date range in a time zone, label and
-// priority filters, the three reports of GET /api/admin/reports/overview|agents|labels (shown by
-// console-reports-render.js), and the chats' export with the same filters, fetched with the token.
+// priority filters (the form: console-reports-form.js), the three reports of
+// GET /api/admin/reports/overview|agents|labels (shown by console-reports-render.js), and the chats'
+// export with the same filters, fetched with the token.
 import { latest } from './console-api.js';
 import { node } from './console-dom.js';
-import { addDays, dayLabel } from './console-report-figures.js';
+import { dayLabel } from './console-report-figures.js';
+import { clearForm, elements, fillOptions, filtersOf, presetDates, showLabels } from './console-reports-form.js';
 import { render, drawCharts } from './console-reports-render.js';
-import { PRIORITIES } from './facts.js';
-
-// ---- dates: local days in the report's time zone, as YYYY-MM-DD ----
 
 /** @template T @typedef {import('./console-api.js').Answer<T>} Answer */
 /** @typedef {import('./console-report-figures.js').Shown} Shown */
 
-/**
- * Today's date in `tz`.
- * @param {string} tz
- */
-function today(tz) {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })
-    .format(new Date())
-    .slice(0, 10);
-}
+/** @typedef {import('./console-reports-form.js').Elements} Elements */
+/** @typedef {import('./console-reports-form.js').Filters} Filters */
 
-/** @param {string} own */
-function zones(own) {
-  /** @type {string[]} */
-  let all = [];
-  try {
-    all = Intl.supportedValuesOf('timeZone');
-  } catch {
-    // An older browser lists none: the browser's own and UTC remain.
+// ---- the export, with the token, saved from a blob ----
+
+/**
+ * Fetches the chats' export with the filters `wanted` and saves it as a file, saying so in the view.
+ * @param {typeof import('./console-api.js').fetchBlob} fetchBlob
+ * @param {Elements} ui
+ * @param {Filters} wanted
+ * @param {'csv' | 'jsonl'} format
+ */
+async function download(fetchBlob, ui, wanted, format) {
+  ui.error.textContent = wanted.refusal || '';
+  if (wanted.refusal !== undefined) return;
+  ui.download.textContent = 'Preparing the ' + format.toUpperCase() + ' export…';
+  const got = await fetchBlob('/api/admin/exports/chats.' + format + '?' + wanted.query);
+  if (!got.blob) {
+    ui.download.textContent = '';
+    ui.error.textContent = 'The export failed: ' + got.failure;
+    return;
   }
-  return Array.from(new Set([own, 'UTC', ...all]));
+  const url = window.URL.createObjectURL(got.blob);
+  const link = node('a');
+  link.href = url;
+  link.download = 'chats-' + wanted.from + '-to-' + wanted.to + '.' + format;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The browser has taken the file once the click's task is over.
+  setTimeout(() => window.URL.revokeObjectURL(url), 60_000);
+  ui.download.textContent = '✓ ' + link.download + ' downloaded';
 }
 
 /**
@@ -43,24 +55,7 @@ function zones(own) {
  *   describeFailure: typeof import('./console-api.js').describeFailure }} parts
  */
 function create({ api, fetchBlob, describeFailure }) {
-  const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
-  const select = (/** @type {string} */ id) => /** @type {HTMLSelectElement} */ ($(id));
-  const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
-  const ui = {
-    form: $('reports-form'),
-    range: select('reports-range'),
-    from: input('reports-from'),
-    to: input('reports-to'),
-    tz: select('reports-tz'),
-    label: select('reports-label'),
-    priority: select('reports-priority'),
-    status: $('reports-status'),
-    error: $('reports-error'),
-    body: $('reports-body'),
-    csv: $('reports-csv'),
-    jsonl: $('reports-jsonl'),
-    download: $('reports-download'),
-  };
+  const ui = elements();
   const ownZone = new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   const loads = latest();
   /** @type {Shown | null} */
@@ -73,34 +68,9 @@ function create({ api, fetchBlob, describeFailure }) {
 
   ui.csv.hidden = true;
   ui.jsonl.hidden = true;
-  for (const zone of zones(ownZone)) ui.tz.append(new window.Option(zone, zone));
-  ui.tz.value = ownZone;
-  for (const priority of PRIORITIES)
-    ui.priority.append(new window.Option(priority.charAt(0).toUpperCase() + priority.slice(1), priority));
-
-  /** Fills From and To from the chosen preset, in the chosen zone. */
-  function applyPreset() {
-    const end = today(ui.tz.value);
-    const preset = ui.range.value;
-    if (preset === 'custom') return;
-    ui.to.value = end;
-    ui.from.value = preset === 'month' ? end.slice(0, 8) + '01' : addDays(end, 1 - Number(preset));
-  }
-
-  /**
-   * The filters as the API takes them (`to` the day after the last one shown), or a refusal.
-   * @returns {{ from: string; to: string; query: string; refusal?: undefined } | { refusal: string }}
-   */
-  function filters() {
-    const from = ui.from.value;
-    const to = ui.to.value;
-    if (!from || !to) return { refusal: 'Choose both dates.' };
-    if (from > to) return { refusal: 'The first day must not be after the last.' };
-    const query = new URLSearchParams({ from, to: addDays(to, 1), tz: ui.tz.value });
-    if (ui.label.value) query.set('label', ui.label.value);
-    if (ui.priority.value) query.set('priority', ui.priority.value);
-    return { from, to, query: query.toString() };
-  }
+  fillOptions(ui, ownZone);
+  const applyPreset = () => presetDates(ui);
+  const filters = () => filtersOf(ui);
 
   /** The export buttons only for an admin: the chats' export holds students' names. */
   async function loadRole() {
@@ -117,10 +87,7 @@ function create({ api, fetchBlob, describeFailure }) {
     const res = await api('GET', '/api/admin/labels');
     const list = res.status === 200 && res.body && Array.isArray(res.body.labels) ? res.body.labels : null;
     if (!list) return;
-    const chosen = ui.label.value;
-    ui.label.replaceChildren(new window.Option('All labels', ''));
-    for (const label of list) ui.label.append(new window.Option(label.name, label.name));
-    ui.label.value = list.some((l) => l.name === chosen) ? chosen : '';
+    showLabels(ui, list);
   }
 
   async function load() {
@@ -152,33 +119,6 @@ function create({ api, fetchBlob, describeFailure }) {
     chartWidth = render(ui.body, shown);
   }
 
-  // ---- the export, with the token, saved from a blob ----
-
-  /** @param {'csv' | 'jsonl'} format */
-  async function download(format) {
-    const wanted = filters();
-    ui.error.textContent = wanted.refusal || '';
-    if (wanted.refusal !== undefined) return;
-    ui.download.textContent = 'Preparing the ' + format.toUpperCase() + ' export…';
-    const got = await fetchBlob('/api/admin/exports/chats.' + format + '?' + wanted.query);
-    if (!got.blob) {
-      ui.download.textContent = '';
-      ui.error.textContent = 'The export failed: ' + got.failure;
-      return;
-    }
-    const url = window.URL.createObjectURL(got.blob);
-    const link = node('a');
-    link.href = url;
-    link.download = 'chats-' + wanted.from + '-to-' + wanted.to + '.' + format;
-    link.hidden = true;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    // The browser has taken the file once the click's task is over.
-    setTimeout(() => window.URL.revokeObjectURL(url), 60_000);
-    ui.download.textContent = '✓ ' + link.download + ' downloaded';
-  }
-
   // ---- events ----
 
   ui.form.addEventListener('submit', (event) => {
@@ -199,8 +139,8 @@ function create({ api, fetchBlob, describeFailure }) {
     void load();
   });
   for (const filter of [ui.label, ui.priority]) filter.addEventListener('change', () => void load());
-  ui.csv.addEventListener('click', () => void download('csv'));
-  ui.jsonl.addEventListener('click', () => void download('jsonl'));
+  ui.csv.addEventListener('click', () => void download(fetchBlob, ui, filters(), 'csv'));
+  ui.jsonl.addEventListener('click', () => void download(fetchBlob, ui, filters(), 'jsonl'));
   if (window.ResizeObserver)
     new window.ResizeObserver(() => {
       const area = ui.body.querySelector('.chart-area');
@@ -220,20 +160,9 @@ function create({ api, fetchBlob, describeFailure }) {
     /** Sign-out: nothing of the last report stays in the page. */
     reset() {
       admin = null;
-      ui.csv.hidden = true;
-      ui.jsonl.hidden = true;
       loads.cancel();
       shown = null;
-      ui.body.replaceChildren();
-      ui.body.hidden = true;
-      ui.status.textContent = '';
-      ui.error.textContent = '';
-      ui.download.textContent = '';
-      ui.label.replaceChildren(new window.Option('All labels', ''));
-      ui.priority.value = '';
-      ui.range.value = '7';
-      ui.from.value = '';
-      ui.to.value = '';
+      clearForm(ui);
     },
   };
 }
