@@ -19,6 +19,70 @@ export function cannedFilter() {
   return match ? String(match[1]).trim().toLowerCase() : null;
 }
 
+/**
+ * One response of the menu, `selected` when it is the one marked; a click picks it.
+ * @param {Filled} response
+ * @param {boolean} selected
+ * @param {() => void} pick
+ */
+function cannedOption(response, selected, pick) {
+  const option = node('li', 'canned-option');
+  option.id = 'canned-option-' + response.id;
+  option.setAttribute('role', 'option');
+  option.setAttribute('aria-selected', String(selected));
+  option.append(node('span', 'canned-title', response.title), node('span', 'canned-preview', response.text));
+  // Keeps the focus in the composer, so the click does not close the menu first.
+  option.addEventListener('mousedown', (event) => event.preventDefault());
+  option.addEventListener('click', pick);
+  return option;
+}
+
+/**
+ * The menu, open, as its state says: loading (`items` null), why no response is shown (none yet, or
+ * none matching `filter`), or those `shown` with `active` marked and scrolled to (the composer points
+ * at it).
+ * @param {Filled[] | null} items
+ * @param {Filled[]} shown
+ * @param {number} active
+ * @param {string} filter
+ * @param {(response: Filled) => void} pick
+ */
+function drawMenu(items, shown, active, filter, pick) {
+  ui.cannedMenu.hidden = false;
+  ui.message.setAttribute('aria-expanded', 'true');
+  ui.message.removeAttribute('aria-activedescendant');
+  if (items === null) {
+    ui.cannedMenu.replaceChildren(node('li', 'canned-empty muted', 'Loading canned responses…'));
+    return;
+  }
+  if (shown.length === 0) {
+    const why = items.length === 0 ? 'No canned responses yet.' : 'No canned response matches “' + filter + '”.';
+    ui.cannedMenu.replaceChildren(node('li', 'canned-empty muted', why));
+    return;
+  }
+  ui.cannedMenu.replaceChildren(...shown.map((c, index) => cannedOption(c, index === active, () => pick(c))));
+  const marked = ui.cannedMenu.children[active];
+  if (!marked) return;
+  ui.message.setAttribute('aria-activedescendant', marked.id);
+  marked.scrollIntoView({ block: 'nearest' });
+}
+
+/**
+ * What the agent must replace before sending, for the profile fields the student lacks; '' for none.
+ * @param {string[]} fields
+ */
+function missingHint(fields) {
+  const missing = fields.map((field) => FIELD_LABELS[field] || field);
+  if (missing.length === 0) return '';
+  return (
+    'This student’s profile has no ' +
+    missing.join(', ') +
+    ': replace ' +
+    missing.map((label) => '[' + label + ']').join(', ') +
+    ' before sending.'
+  );
+}
+
 export function createCanned() {
   // The menu: open while the text is "/" and a filter; the responses once loaded, those shown, the one marked.
   let open = false;
@@ -72,37 +136,11 @@ export function createCanned() {
       closeCanned();
       return;
     }
-    ui.cannedMenu.hidden = false;
-    ui.message.setAttribute('aria-expanded', 'true');
-    ui.message.removeAttribute('aria-activedescendant');
-    if (items === null) {
-      ui.cannedMenu.replaceChildren(node('li', 'canned-empty muted', 'Loading canned responses…'));
-      return;
+    if (items !== null) {
+      shown = items.filter((c) => c.title.toLowerCase().includes(filter));
+      active = Math.min(Math.max(active, 0), Math.max(shown.length - 1, 0));
     }
-    shown = items.filter((c) => c.title.toLowerCase().includes(filter));
-    active = Math.min(Math.max(active, 0), Math.max(shown.length - 1, 0));
-    if (shown.length === 0) {
-      const why = items.length === 0 ? 'No canned responses yet.' : 'No canned response matches “' + filter + '”.';
-      ui.cannedMenu.replaceChildren(node('li', 'canned-empty muted', why));
-      return;
-    }
-    ui.cannedMenu.replaceChildren(
-      ...shown.map((c, index) => {
-        const option = node('li', 'canned-option');
-        option.id = 'canned-option-' + c.id;
-        option.setAttribute('role', 'option');
-        option.setAttribute('aria-selected', String(index === active));
-        option.append(node('span', 'canned-title', c.title), node('span', 'canned-preview', c.text));
-        // Keeps the focus in the composer, so the click does not close the menu first.
-        option.addEventListener('mousedown', (event) => event.preventDefault());
-        option.addEventListener('click', () => pickCanned(c));
-        return option;
-      }),
-    );
-    const marked = ui.cannedMenu.children[active];
-    if (!marked) return;
-    ui.message.setAttribute('aria-activedescendant', marked.id);
-    marked.scrollIntoView({ block: 'nearest' });
+    drawMenu(items, shown, active, filter, pickCanned);
   }
 
   /** Arrows move through the menu, Enter picks, Escape closes; true when the key was the menu's. */
@@ -139,16 +177,9 @@ export function createCanned() {
     ui.message.value = response.text;
     ui.message.focus();
     ui.message.setSelectionRange(response.text.length, response.text.length);
-    const missing = (response.missing || []).map((field) => FIELD_LABELS[field] || field);
-    ui.cannedHint.hidden = missing.length === 0;
-    ui.cannedHint.textContent =
-      missing.length === 0
-        ? ''
-        : 'This student’s profile has no ' +
-          missing.join(', ') +
-          ': replace ' +
-          missing.map((label) => '[' + label + ']').join(', ') +
-          ' before sending.';
+    const hint = missingHint(response.missing || []);
+    ui.cannedHint.hidden = hint === '';
+    ui.cannedHint.textContent = hint;
   }
 
   ui.message.addEventListener('input', () => {
