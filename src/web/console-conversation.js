@@ -3,18 +3,15 @@
 // the state, the labels, the SLA clocks, billing, the chat and who holds it), its history, and going
 // back to the list.
 import { api, describeFailure, latest, refresher } from './console-api.js';
-import { displayName, formatTime, idOf, phoneText, usernameOf } from './console-format.js';
-import { renderBilling } from './console-reports-render.js';
-import { noteHolder, state } from './console-state.js';
+import { renderHead } from './console-conversation-head.js';
+import { idOf } from './console-format.js';
+import { state } from './console-state.js';
 import { ui } from './console-ui.js';
 
-/** @typedef {import('./api-types').ConversationDetail} ConversationDetail */
-/** @typedef {import('./api-types').ConversationSummary} ConversationSummary */
 /** @template T @typedef {import('./console-api.js').Answer<T>} Answer */
+/** @typedef {import('./console-conversation-head.js').HeadParts} HeadParts */
 /**
- * What a conversation needs of the helpers.
- * @typedef {{ renderHead(conversation: object): void }} HeadLabels
- * @typedef {{ renderChat(conversation: object): void }} ChatHours
+ * What a conversation needs of the helpers (and of its header's, HeadParts).
  * @typedef {{ reset(): void }} Media
  * @typedef {{ open(): void }} Templates
  * @typedef {{ clear(): void }} Attachments
@@ -23,38 +20,18 @@ import { ui } from './console-ui.js';
 // The width below which the list and the conversation take turns (console.css says the same).
 const NARROW = window.matchMedia('(max-width: 720px)');
 
-/**
- * The conversation's workflow (`conversation-<contact id>`) in the Temporal Web UI, whose address and
- * namespace the page carries as data attributes of <body>; null without a contact id or an http(s)
- * address.
- * @param {string | undefined} contactId
- */
-function temporalLink(contactId) {
-  const base = (document.body.dataset.temporalUi || '').replace(/\/+$/, '');
-  const namespace = document.body.dataset.temporalNamespace || 'default';
-  if (typeof contactId !== 'string' || contactId === '' || !/^https?:\/\/[^\s]+$/.test(base)) return null;
-  return (
-    base +
-    '/namespaces/' +
-    encodeURIComponent(namespace) +
-    '/workflows/' +
-    encodeURIComponent('conversation-' + contactId)
-  );
-}
-
-/**
- * The header's username, phone (or "number hidden") and the link to the conversation's workflow.
- * @param {ConversationSummary} conversation
- */
-function renderIdentity(conversation) {
-  ui.username.textContent = usernameOf(conversation) || '';
-  ui.username.hidden = ui.username.textContent === '';
-  ui.phone.textContent = phoneText(conversation);
-  ui.phone.classList.toggle('phone-hidden', conversation.phone === null);
-  const link = temporalLink(conversation.contactId);
-  ui.temporal.hidden = link === null;
-  if (link === null) ui.temporal.removeAttribute('href');
-  else ui.temporal.href = link;
+/** Another conversation is opened: what was shown of the one left goes (its history, chat, window, results). */
+function clearShown() {
+  ui.messages.replaceChildren();
+  ui.chat.textContent = '';
+  ui.window.textContent = '';
+  state.lastInboundAt = undefined;
+  ui.conversationError.textContent = '';
+  ui.result.textContent = '';
+  ui.result.className = 'result';
+  ui.noteResult.textContent = '';
+  ui.noteResult.className = 'result';
+  ui.cannedHint.hidden = true;
 }
 
 /**
@@ -63,7 +40,7 @@ function renderIdentity(conversation) {
  * `leave()` runs when the
  * agent leaves a conversation (menus close, a command's retry key is forgotten) and `seen(contactId)`
  * when one is opened (its unread count goes, the student is told it was read).
- * @param {{ labels: HeadLabels; hours: ChatHours; media: Media; templates: Templates; attachments: Attachments;
+ * @param {{ labels: HeadParts['labels']; hours: HeadParts['hours']; media: Media; templates: Templates; attachments: Attachments;
  *   holder: import('./console-holder.js').Holder; timeline: ReturnType<typeof import('./console-timeline.js').createTimeline>;
  *   marked: () => void; leave: () => void; seen: (contactId: string) => void }} parts
  */
@@ -93,16 +70,7 @@ export function createConversation({
       media.reset();
       templates.open();
       attachments.clear();
-      ui.messages.replaceChildren();
-      ui.chat.textContent = '';
-      ui.window.textContent = '';
-      state.lastInboundAt = undefined;
-      ui.conversationError.textContent = '';
-      ui.result.textContent = '';
-      ui.result.className = 'result';
-      ui.noteResult.textContent = '';
-      ui.noteResult.className = 'result';
-      ui.cannedHint.hidden = true;
+      clearShown();
       leave();
     }
     state.openId = contactId;
@@ -111,7 +79,7 @@ export function createConversation({
     marked();
     seen(contactId);
     const summary = state.conversations.find((c) => idOf(c) === contactId);
-    if (summary) renderHead(summary);
+    if (summary) renderHead(summary, { labels, hours, holder });
     // On a narrow screen the conversation takes the list's place: the focus goes with it.
     ui.appView.classList.add('conversation-open');
     if (NARROW.matches) ui.back.focus();
@@ -163,7 +131,7 @@ export function createConversation({
     }
     const [detail, history, notes] = answers;
     ui.conversationError.textContent = '';
-    renderHead(detail.body.conversation);
+    renderHead(detail.body.conversation, { labels, hours, holder });
     timeline.render(
       history.body.messages,
       detail.body.conversation,
@@ -171,39 +139,6 @@ export function createConversation({
       notes.body.notes,
       history.body.slaEvents || [],
     );
-  }
-
-  /**
-   * The header from what is known: a list row at first (no profile, no chat), the full answer after.
-   * @param {ConversationSummary & Partial<ConversationDetail>} conversation
-   */
-  function renderHead(conversation) {
-    const profile = conversation.profile;
-    ui.title.textContent = (profile && profile.fullName) || displayName(conversation);
-    renderIdentity(conversation);
-    ui.state.textContent = conversation.state;
-    ui.state.dataset.state = conversation.state;
-    ui.registered.textContent = conversation.registered ? 'registered' : 'not registered';
-    ui.profile.textContent = profile ? [profile.email, profile.className].filter(Boolean).join(' · ') : '';
-    labels.renderHead(conversation);
-    hours.renderChat(conversation);
-    const optOut = conversation.campaignOptOut;
-    ui.optOut.textContent = optOut ? 'Opted out of campaigns since ' + formatTime(optOut.since) : '';
-    ui.optOut.hidden = !optOut;
-    renderBilling(ui.billing, conversation.billing);
-    if (conversation.lastInboundAt !== undefined) {
-      state.lastInboundAt = conversation.lastInboundAt;
-      holder.renderWindow();
-    }
-    if (conversation.openChat === undefined) return;
-    const chat = conversation.openChat;
-    ui.chat.textContent = chat
-      ? 'Chat open since ' + formatTime(chat.startedAt) + ', started by ' + chat.startedBy
-      : 'No chat open. Start chat opens one while the user’s 24-hour window is open.';
-    ui.chat.classList.toggle('chat-open', Boolean(chat));
-    state.openChat = chat;
-    noteHolder(idOf(conversation), chat && chat.holder);
-    holder.render();
   }
 
   ui.back.addEventListener('click', () => close());
