@@ -1,15 +1,14 @@
 // @ts-check
 // Live updates: the event stream (resumed where this tab left off), what each event changes here
 // (unread counts, notifications, who holds a chat, the open conversation's window), the reloads it
-// schedules; and the two best-effort signals to WhatsApp: read receipts and the typing indicator.
-import { api } from './console-api.js';
-import { cannedFilter } from './console-canned.js';
+// schedules; and the two best-effort signals to WhatsApp, read receipts and the typing indicator
+// (console-live-signals.js).
 import { displayName, idOf } from './console-format.js';
+import { createSignals } from './console-live-signals.js';
 import { followEvents } from './sse.js';
 import { noteHolder, saveTabState, state } from './console-state.js';
 import { describeSla } from './console-timeline.js';
 import { ui } from './console-ui.js';
-import { TYPING_INTERVAL_MS } from './facts.js';
 
 /**
  * An event of the stream, as the console reads it: what happened (`kind`), to which conversation, when,
@@ -47,6 +46,42 @@ function setLive(text, ok) {
 }
 
 /**
+ * What an event changes in this tab: an unread count (the lists show it), a notification, who holds
+ * a chat.
+ * @param {LiveEvent} data
+ * @param {{ list: View; queue: View; notify: (title: string, body: string, contactId: string) => void }} parts
+ */
+function noteEvent(data, { list, queue, notify }) {
+  const contactId = idOf(data);
+  const payload = data.payload || {};
+  const me = state.me;
+  const fresh = !(Date.now() - Date.parse(String(data.at)) > NOTIFY_MAX_AGE_MS);
+  if (fromStudent(data)) {
+    if (contactId !== state.openId) {
+      state.tab.unread[contactId] = (state.tab.unread[contactId] || 0) + 1;
+      list.render();
+      queue.render();
+    }
+    if (fresh && me && state.tab.holders[contactId] === me.agentId) {
+      const summary = state.conversations.find((c) => idOf(c) === contactId);
+      notify(
+        'Message from ' + (summary ? displayName(summary) : 'a student'),
+        payload.body ? String(payload.body) : '(' + (payload.type || 'message') + ')',
+        contactId,
+      );
+    }
+  } else if (data.kind === 'holder') {
+    noteHolder(contactId, payload.holder);
+  } else if (data.kind === 'sla' && payload.escalated && me && me.role === 'admin') {
+    // An escalation is the admins' to see (SPEC §7.6); the queue shows it to everyone.
+    if (fresh) notify('A chat was escalated', describeSla(/** @type {any} */ (payload)), contactId);
+  } else if (data.kind === 'state' && payload.state !== 'CHAT_SUPPORT_ACTIVE') {
+    // The chat is over: nobody holds it any more.
+    noteHolder(contactId, null);
+  }
+}
+
+/**
  * `labels` and `hours` are the helpers (they follow their own events); `list`, `queue` and
  * `conversation` the views an event reloads; `holder` the composer's rules; `notify(title, body,
  * contactId)` a desktop notification; `signOut(message)` what a refused token does.
@@ -57,11 +92,7 @@ function setLive(text, ok) {
 export function createLive({ labels, hours, list, queue, conversation, holder, notify, signOut }) {
   /** @type {{ stop(): void } | null} */
   let stream = null;
-  // A student's message arrived while the tab was hidden: it is marked read once the agent looks.
-  let readOwed = false;
-  // When this tab last told WhatsApp the agent is typing, per contact.
-  /** @type {Record<string, number>} */
-  const typingSentAt = {};
+  const { markRead } = createSignals({ holder });
 
   function reloadAll() {
     list.refresh.schedule();
@@ -96,7 +127,7 @@ export function createLive({ labels, hours, list, queue, conversation, holder, n
     if (data) labels.noteEvent(data);
     if (data) hours.noteEvent(data);
     if (data && typeof idOf(data) === 'string') {
-      noteEvent(data);
+      noteEvent(data, { list, queue, notify });
       if (idOf(data) === state.openId) noteOpenEvent(data);
     }
     state.tab.lastEventId = event.id;
@@ -144,40 +175,6 @@ export function createLive({ labels, hours, list, queue, conversation, holder, n
   }
 
   /**
-   * What an event changes in this tab: an unread count, a notification, who holds a chat.
-   * @param {LiveEvent} data
-   */
-  function noteEvent(data) {
-    const contactId = idOf(data);
-    const payload = data.payload || {};
-    const me = state.me;
-    const fresh = !(Date.now() - Date.parse(String(data.at)) > NOTIFY_MAX_AGE_MS);
-    if (fromStudent(data)) {
-      if (contactId !== state.openId) {
-        state.tab.unread[contactId] = (state.tab.unread[contactId] || 0) + 1;
-        list.render();
-        queue.render();
-      }
-      if (fresh && me && state.tab.holders[contactId] === me.agentId) {
-        const summary = state.conversations.find((c) => idOf(c) === contactId);
-        notify(
-          'Message from ' + (summary ? displayName(summary) : 'a student'),
-          payload.body ? String(payload.body) : '(' + (payload.type || 'message') + ')',
-          contactId,
-        );
-      }
-    } else if (data.kind === 'holder') {
-      noteHolder(contactId, payload.holder);
-    } else if (data.kind === 'sla' && payload.escalated && me && me.role === 'admin') {
-      // An escalation is the admins' to see (SPEC §7.6); the queue shows it to everyone.
-      if (fresh) notify('A chat was escalated', describeSla(/** @type {any} */ (payload)), contactId);
-    } else if (data.kind === 'state' && payload.state !== 'CHAT_SUPPORT_ACTIVE') {
-      // The chat is over: nobody holds it any more.
-      noteHolder(contactId, null);
-    }
-  }
-
-  /**
    * A student's message in the open conversation moves its window at once and is marked read.
    * @param {LiveEvent} data
    */
@@ -191,35 +188,6 @@ export function createLive({ labels, hours, list, queue, conversation, holder, n
     }
     markRead(idOf(data));
   }
-
-  /**
-   * Tells WhatsApp the agent has seen the student's messages, now or once the tab is looked at.
-   * @param {string} contactId
-   */
-  function markRead(contactId) {
-    if (document.visibilityState !== 'visible') {
-      readOwed = true;
-      return;
-    }
-    readOwed = false;
-    // A refusal (no such route, no chat, nothing to mark) changes nothing the agent can act on: silent.
-    void api('POST', '/api/admin/conversations/' + encodeURIComponent(contactId) + '/read');
-  }
-
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && readOwed && state.openId && state.token) markRead(state.openId);
-  });
-
-  /** While the agent writes in an open chat with the window open: at most once per TYPING_INTERVAL_MS, as the server passes it on. */
-  function noteTyping() {
-    const contactId = state.openId;
-    if (!contactId || !state.openChat || holder.windowClosed() || ui.message.disabled) return;
-    if (ui.message.value.trim() === '' || cannedFilter() !== null) return;
-    if (Date.now() - (typingSentAt[contactId] || 0) < TYPING_INTERVAL_MS) return;
-    typingSentAt[contactId] = Date.now();
-    void api('POST', '/api/admin/conversations/' + encodeURIComponent(contactId) + '/typing');
-  }
-  ui.message.addEventListener('input', () => noteTyping());
 
   /**
    * The agent opened a conversation: its unread count goes, and the student is told it was read.
