@@ -1,15 +1,16 @@
 // @ts-check
-// One user's chat with the bot: the bot's side is read from the emulator's outbox by polling; the
-// user's texts, taps and changes of number are posted to /sandbox/messages. Changing user aborts what
-// the previous one still had in flight (AbortController), so no stale answer reaches the new thread.
-import { aborted, fetchSends, postMessage } from './simulator-api.js';
+// One user's chat with the bot: the bot's side is read from the emulator's outbox by polling
+// (simulator-chat-poll.js); the user's texts, taps and changes of number are posted to
+// /sandbox/messages. Changing user aborts what the previous one still had in flight
+// (AbortController), so no stale answer reaches the new thread.
+import { postMessage } from './simulator-api.js';
+import { createPoll } from './simulator-chat-poll.js';
 import { createSheet } from './simulator-sheet.js';
 import { createThread } from './simulator-thread.js';
-import { addresses, changedUser, identityText, newUserId, saveUser, sender } from './simulator-user.js';
+import { changedUser, identityText, newUserId, saveUser, sender } from './simulator-user.js';
 
 /** @typedef {import('./simulator-user.js').SimUser} SimUser */
 /** @typedef {import('./simulator-thread.js').Reply} Reply */
-/** @typedef {import('./api-types').SandboxSend} SandboxSend */
 /** @typedef {import('./api-types').SandboxMessage} SandboxMessage */
 /**
  * @typedef {object} ChatUi
@@ -24,8 +25,24 @@ import { addresses, changedUser, identityText, newUserId, saveUser, sender } fro
  * @property {HTMLElement} sheetClose
  */
 
-const POLL_MS = 700;
-const POLL_HIDDEN_MS = 3000;
+/**
+ * WhatsApp's notice that the user changed number (to `phone`, or to one it does not share: null) and
+ * now has user id `newId`, and what the thread says of it.
+ * @param {string | null} phone
+ * @param {string} newId
+ * @returns {{ system: Extract<SandboxMessage, { system: unknown }>['system']; text: string }}
+ */
+function numberChange(phone, newId) {
+  return phone === null
+    ? {
+        system: { type: 'user_changed_user_id', newUserId: newId },
+        text: 'You changed your number; WhatsApp does not share the new one',
+      }
+    : {
+        system: { type: 'user_changed_number', newPhone: phone, newUserId: newId },
+        text: 'You changed your number to +' + phone,
+      };
+}
 
 /** @param {ChatUi} ui */
 export function createChat(ui) {
@@ -33,71 +50,13 @@ export function createChat(ui) {
   let user = null;
   // Aborted when the user changes: every fetch and answer of theirs is stale from then on.
   let session = new AbortController();
-  // The poll in flight: a newer poll makes its answer stale.
-  let polling = new AbortController();
-  /** @type {Set<string>} */
-  let seen = new Set();
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let pollTimer;
 
   const sheet = createSheet(ui, (reply, contextId) => void sendReply(reply, contextId));
   const thread = createThread(ui.thread, {
     onReply: (reply, contextId) => void sendReply(reply, contextId),
     onOpenList: (content, contextId) => sheet.open(content, contextId),
   });
-
-  /** @param {string} text @param {string} source what failed: a later success of the same clears it */
-  function showError(text, source) {
-    ui.chatError.textContent = text;
-    ui.chatError.dataset.source = source;
-  }
-
-  /**
-   * What the bot sent this user; null after showing why it could not be read; undefined when `signal`
-   * aborted (the answer is stale: nothing to show, nothing to schedule).
-   * @param {AbortSignal} signal
-   */
-  async function readSends(signal) {
-    let answer;
-    try {
-      answer = await fetchSends(addresses(/** @type {SimUser} */ (user)), signal);
-    } catch (err) {
-      if (aborted(err)) return undefined;
-      throw err;
-    }
-    if ('error' in answer) {
-      showError(answer.error, 'poll');
-      return null;
-    }
-    if (ui.chatError.dataset.source === 'poll') ui.chatError.textContent = '';
-    return answer.sends;
-  }
-
-  /** @param {SandboxSend} send */
-  function showSend(send) {
-    seen.add(send.waMessageId);
-    thread.botSend(send);
-  }
-
-  function stopPolling() {
-    clearTimeout(pollTimer);
-    pollTimer = undefined;
-  }
-
-  function schedulePoll() {
-    stopPolling();
-    pollTimer = setTimeout(() => void poll(), document.hidden ? POLL_HIDDEN_MS : POLL_MS);
-  }
-
-  async function poll() {
-    polling.abort();
-    polling = new AbortController();
-    const { signal } = polling;
-    const sends = await readSends(signal);
-    if (sends === undefined || signal.aborted) return;
-    if (sends) for (const send of sends) if (!seen.has(send.waMessageId)) showSend(send);
-    schedulePoll();
-  }
+  const poll = createPoll({ chatError: ui.chatError, thread, user: () => user });
 
   /** Shows `shownText` as the user's message and posts `payload`; the bubble says how it went. */
   async function post(/** @type {SandboxMessage} */ payload, /** @type {string} */ shownText) {
@@ -112,7 +71,7 @@ export function createChat(ui) {
     if (result.ok) {
       bubble.delivered();
       // Look for the reply soon rather than at the next tick.
-      schedulePoll();
+      poll.schedule();
       return;
     }
     const error = result.error;
@@ -128,9 +87,8 @@ export function createChat(ui) {
   /** Ends the chat: no more polling, and what was in flight is dropped. */
   function stop() {
     session.abort();
-    polling.abort();
+    poll.stop();
     session = new AbortController();
-    stopPolling();
     user = null;
   }
 
@@ -143,27 +101,27 @@ export function createChat(ui) {
       stop();
       user = next;
       const { signal } = session;
-      seen = new Set();
+      poll.forgetSeen();
       thread.clear();
       ui.chatError.textContent = '';
       ui.identity.textContent = identityText(user);
       // What the bot already sent this user (a reload, or a number used before) is shown first.
-      const earlier = await readSends(signal);
+      const earlier = await poll.readSends(signal);
       if (earlier === undefined || signal.aborted) return;
       if (earlier && earlier.length > 0) {
         thread.divider('Earlier messages from the bot to this user');
-        earlier.forEach(showSend);
+        earlier.forEach(poll.showSend);
         thread.divider('Now');
       }
       ui.text.focus();
-      schedulePoll();
+      poll.schedule();
     },
 
     stop,
 
     /** Polls at once (the page became visible again). */
     resume() {
-      if (user && !document.hidden) schedulePoll();
+      if (user && !document.hidden) poll.schedule();
     },
 
     /** @param {string} text */
@@ -181,16 +139,8 @@ export function createChat(ui) {
       if (!user) return;
       const { signal } = session;
       const newId = newUserId();
-      /** @type {Extract<SandboxMessage, { system: unknown }>['system']} */
-      const system =
-        phone === null
-          ? { type: 'user_changed_user_id', newUserId: newId }
-          : { type: 'user_changed_number', newPhone: phone, newUserId: newId };
-      const notice = thread.notice(
-        phone === null
-          ? 'You changed your number; WhatsApp does not share the new one'
-          : 'You changed your number to +' + phone,
-      );
+      const { system, text } = numberChange(phone, newId);
+      const notice = thread.notice(text);
       const result = await postMessage({ ...sender(user), system });
       if ('thrown' in result) {
         notice.failed(result.thrown);
