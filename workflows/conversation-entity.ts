@@ -11,32 +11,20 @@ import type { FlowState } from './flow/state';
 import { step } from './flow/step';
 import { notice, NOTES } from './flow/texts';
 import type { AgentCommand, AgentCommandResult, ConversationView, PaymentConfirmation } from './messages';
-import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from './search-attributes';
-import { SNAPSHOT_VERSION, type ConversationSnapshot, type ShownState } from './snapshot';
+import { WorkQueue, type AgentWork } from './conversation-queue';
+import { HandedSettings } from './conversation-settings';
+import { Shown } from './conversation-shown';
+import { SNAPSHOT_VERSION, type ConversationSnapshot } from './snapshot';
 import type { TurnItem, TurnResult } from '../activities';
 import type { SetAsideReason } from '../domain/failures';
-import { PRIORITIES, type Priority } from '../domain/support-policy';
+import type { Priority } from '../domain/support-policy';
 import type { ConversationSettings, InboundMessage } from '../domain/types';
 
 // The conversation the workflow (conversation.ts) wraps: its state, the queue of what is to be handled,
 // and the one path every item takes — compute the flow step (pure), carry out its effects in one turn
 // activity, keep the step only if the activity did it. The workflow file only wires handlers, the loop
-// and continue-as-new around it.
-
-// Meta redelivers for up to 7 days; the database's unique wamid catches anything older than this window.
-const RECENT_ID_LIMIT = 1000;
-const ANSWERED_LIMIT = 100;
-/** How current LastInboundAt is kept in the Temporal UI: within a minute: upserted only once it moved that much. */
-const LAST_INBOUND_AT_RESOLUTION_MS = 60_000;
-/** How old the settings may be when a student's support request opens a chat (the worker caches the policy as long). */
-const SETTINGS_FRESH_MS = 5_000;
-
-type AgentWork = { kind: 'agent'; command: AgentCommand; result?: AgentCommandResult };
-type Work =
-  | { kind: 'inbound'; message: InboundMessage }
-  | { kind: 'payment'; confirmation: PaymentConfirmation }
-  | { kind: 'priority'; priority: Priority }
-  | AgentWork;
+// and continue-as-new around it. Beside it: its queue (conversation-queue.ts), the settings it was last
+// handed (conversation-settings.ts), and where its state is shown (conversation-shown.ts).
 
 /** One flow event to handle; an inbound message is stored by the turn that carries out its step. */
 interface Item {
@@ -54,21 +42,11 @@ interface Kept {
 
 export class Conversation {
   private flow: FlowState;
-  private readonly recentIds: string[];
-  private readonly seen: Set<string>;
-  private readonly work: Work[];
+  private readonly work: WorkQueue;
   private readonly deadlines: Deadlines;
-  private readonly answered: ConversationSnapshot['answered'];
-  /** Agent commands taken but not answered yet, by request id. */
-  private readonly unanswered = new Map<string, AgentWork>();
   private lastInboundAt: number | undefined;
-  private settings: ConversationSettings | undefined;
-  /** When an activity last handed the settings over (workflow time; unknown in a new run). */
-  private settingsAt: number | undefined;
-  /** What the conversations row in Postgres holds, and what the search attributes show. */
-  private saved: ShownState | undefined;
-  private published: ShownState | undefined;
-  private publishedInboundAt: number | undefined;
+  private readonly settings: HandedSettings;
+  private readonly shown: Shown;
   private busy = false;
   private alarm: Alarm | undefined;
   private readonly keys: WriteKeys;
@@ -78,27 +56,18 @@ export class Conversation {
     snapshot: ConversationSnapshot,
   ) {
     this.flow = snapshot.flow;
-    this.recentIds = [...snapshot.recentIds];
-    this.seen = new Set(this.recentIds);
-    this.work = [
-      ...snapshot.pending.map((message): Work => ({ kind: 'inbound', message })),
-      ...snapshot.payments.map((confirmation): Work => ({ kind: 'payment', confirmation })),
-    ];
+    this.work = new WorkQueue(snapshot);
     this.deadlines = { ...snapshot.deadlines };
-    this.answered = [...snapshot.answered];
     this.lastInboundAt = snapshot.lastInboundAt;
-    this.settings = snapshot.settings;
-    this.saved = snapshot.shown.saved;
-    this.published = snapshot.shown.published;
-    this.publishedInboundAt = snapshot.shown.publishedInboundAt;
+    this.settings = new HandedSettings(snapshot.settings);
+    this.shown = new Shown(snapshot.shown);
     this.keys = new WriteKeys(contactId);
   }
 
   /** A run without an earlier run's state goes on from what Postgres knows (nothing depends on a run surviving). */
   async restoreFromPostgres(): Promise<void> {
     const loaded = await store.loadConversation({ contactId: this.contactId });
-    this.settings = loaded.settings;
-    this.settingsAt = Date.now();
+    this.settings.handedOver(loaded.settings);
     this.lastInboundAt = loaded.stored?.lastInboundAt;
     const cause = `restore/${wf.workflowInfo().runId}`;
     const restored = restore(loaded.stored, this.contextFor(loaded.settings, cause));
@@ -110,39 +79,21 @@ export class Conversation {
   // What the handlers do: they only queue; `handleWork` handles one item at a time, in arrival order.
 
   accept(message: InboundMessage): void {
-    if (this.seen.has(message.waMessageId)) return;
-    this.seen.add(message.waMessageId);
-    this.recentIds.push(message.waMessageId);
-    if (this.recentIds.length > RECENT_ID_LIMIT) this.seen.delete(this.recentIds.shift()!);
-    this.work.push({ kind: 'inbound', message });
+    this.work.accept(message);
   }
 
   confirmPayment(confirmation: PaymentConfirmation): void {
-    this.work.push({ kind: 'payment', confirmation });
+    this.work.confirmPayment(confirmation);
   }
 
   /** The conversation's priority changed (already stored): the open chat's SLA clocks follow it. */
   setPriority(priority: Priority): void {
-    // A signal has no validator: a value no version knows is ignored rather than written.
-    if (!(PRIORITIES as readonly string[]).includes(priority)) return;
-    this.work.push({ kind: 'priority', priority });
+    this.work.setPriority(priority);
   }
 
   /** Takes an agent command and waits for its answer; a request taken twice runs once and is answered twice. */
-  async command(command: AgentCommand): Promise<AgentCommandResult> {
-    const earlier = this.answered.find((a) => a.requestId === command.requestId);
-    if (earlier) return earlier.result;
-    // The same request again (another update id: the server forgot the first, or a second server took
-    // the retry) while the first still waits gets the first one's answer.
-    let item = this.unanswered.get(command.requestId);
-    if (item === undefined) {
-      item = { kind: 'agent', command };
-      this.unanswered.set(command.requestId, item);
-      this.work.push(item);
-    }
-    const taken = item;
-    await wf.condition(() => taken.result !== undefined);
-    return taken.result!;
+  command(command: AgentCommand): Promise<AgentCommandResult> {
+    return this.work.command(command);
   }
 
   view(): ConversationView {
@@ -173,35 +124,30 @@ export class Conversation {
   async handleWork(): Promise<void> {
     let handled = false;
     this.busy = true;
-    while (this.work.length > 0) {
+    for (let next = this.work.next(); next !== undefined; next = this.work.next()) {
       handled = true;
-      const first = this.work[0]!;
-      if (first.kind === 'inbound') {
+      if (next.kind === 'inbound') {
         // Consecutive messages are handled together in one activity.
-        const end = this.work.findIndex((w) => w.kind !== 'inbound');
-        const batch = this.work.splice(0, end === -1 ? this.work.length : end) as (Work & { kind: 'inbound' })[];
-        const messages = batch.map((w) => w.message);
+        const { messages } = next;
         await this.guarded({ inbound: messages }, () => this.handleInbound(messages));
-      } else if (first.kind === 'priority') {
-        this.work.shift();
-        const { priority } = first;
+      } else if (next.kind === 'priority') {
+        const { priority } = next;
         // Nothing a retry must recognise: the step only plans timers and sets the session's due times.
         const cause = `priority/${wf.workflowInfo().runId}/${Date.now()}`;
         await this.guarded({ priority }, async () => {
           await this.run({ type: 'priority', priority }, cause);
         });
-      } else if (first.kind === 'payment') {
-        this.work.shift();
-        const { confirmation } = first;
+      } else if (next.kind === 'payment') {
+        const { confirmation } = next;
         await this.guarded({ payment: confirmation }, async () => {
           await this.run({ type: 'paymentConfirmed', ...confirmation }, `payment/${confirmation.reference}`);
         });
       } else {
-        this.work.shift();
-        await this.guarded({ agent: first.command }, () => this.handleAgent(first));
+        const item = next;
+        await this.guarded({ agent: item.command }, () => this.handleAgent(item));
         // The update always gets its answer, even when the command was set aside half-way.
-        if (first.result === undefined)
-          this.answer(first, agentResult(first.command, { setAside: true }, this.flow.name, Date.now()));
+        if (item.result === undefined)
+          this.work.answer(item, agentResult(item.command, { setAside: true }, this.flow.name, Date.now()));
       }
     }
     for (const due of takeDue(this.deadlines, Date.now())) {
@@ -210,23 +156,25 @@ export class Conversation {
         await this.run({ type: 'timer', timer: due.timer, token: due.token }, `timer/${due.timer}/${due.token}`);
       });
     }
-    if (handled) await this.publish();
+    if (handled) await this.shown.publish(this.contactId, this.flow, this.lastInboundAt);
     this.busy = false;
   }
 
   /** What the next run starts from. */
   snapshot(): ConversationSnapshot {
+    const { recentIds, pending, payments, answered } = this.work.snapshot();
+    // In the order of the fields of 1.0.0's snapshots.
     return {
       version: SNAPSHOT_VERSION,
       flow: this.flow,
-      recentIds: this.recentIds,
-      pending: this.work.flatMap((w) => (w.kind === 'inbound' ? [w.message] : [])),
-      payments: this.work.flatMap((w) => (w.kind === 'payment' ? [w.confirmation] : [])),
+      recentIds,
+      pending,
+      payments,
       deadlines: this.deadlines,
       ...(this.lastInboundAt === undefined ? {} : { lastInboundAt: this.lastInboundAt }),
-      answered: this.answered,
-      ...(this.settings === undefined ? {} : { settings: this.settings }),
-      shown: { saved: this.saved, published: this.published, publishedInboundAt: this.publishedInboundAt },
+      answered,
+      ...(this.settings.value === undefined ? {} : { settings: this.settings.value }),
+      shown: this.shown.snapshot(),
     };
   }
 
@@ -247,18 +195,10 @@ export class Conversation {
     const { command } = item;
     // WhatsApp would refuse with 131047; nothing is changed or sent.
     const refused = outsideWindow(command, this.lastInboundAt, Date.now());
-    if (refused) return this.answer(item, refused);
+    if (refused) return this.work.answer(item, refused);
     const outcome = await this.run(agentEvent(command), `agent/${command.requestId}`);
-    this.answer(item, agentResult(command, outcome, this.flow.name, Date.now(), { holder: this.flow.chat?.holder }));
-  }
-
-  private answer(item: AgentWork, outcome: AgentCommandResult): void {
-    const { requestId, fingerprint } = item.command;
-    if (this.unanswered.get(requestId) === item) this.unanswered.delete(requestId);
-    const result = fingerprint === undefined ? outcome : { ...outcome, fingerprint };
-    this.answered.push({ requestId, result });
-    if (this.answered.length > ANSWERED_LIMIT) this.answered.shift();
-    item.result = result;
+    const result = agentResult(command, outcome, this.flow.name, Date.now(), { holder: this.flow.chat?.holder });
+    this.work.answer(item, result);
   }
 
   /** One event that is not a message: its outcome, for an agent's answer. */
@@ -278,7 +218,7 @@ export class Conversation {
     const outcomes: StepOutcome[] = items.map(() => ({}));
     let from = 0;
     while (from < items.length) {
-      let current = (this.settings ??= await store.loadSettings());
+      let current = (this.settings.value ??= await store.loadSettings());
       // The first reply of a batch of messages marks the last of them as read (blue ticks).
       let unread = items[items.length - 1]!.message?.waMessageId;
       const takeMarkRead = () => {
@@ -295,8 +235,8 @@ export class Conversation {
         let result: StepResult;
         try {
           result = step(this.flow, event, this.contextFor(current, cause));
-          if (this.mayBeStaleFor(result)) {
-            current = await this.freshSettings();
+          if (this.settings.mayBeStaleFor(result)) {
+            current = this.settings.handedOver(await store.loadSettings());
             result = step(this.flow, event, this.contextFor(current, cause));
           }
         } catch (err) {
@@ -327,21 +267,20 @@ export class Conversation {
       )
         return outcomes;
 
-      const changed = this.differs(this.saved);
+      const changed = this.shown.unsaved(this.flow);
       const turn = await turns.handleTurn({
         contactId: this.contactId,
         items: planned.map((p) => p.turnItem),
         ...(changed ? { state: { state: this.flow.name, registered: this.flow.registered } } : {}),
       });
-      this.settings = turn.settings;
-      this.settingsAt = Date.now();
+      this.settings.handedOver(turn.settings);
       const stoppedAt = turn.duplicateAt ?? turn.failedAt;
       const done = stoppedAt === undefined ? planned : planned.slice(0, stoppedAt);
       for (const { index, turnItem } of done) {
         if (!turnItem.setAside) outcomes[index] = outcomeOf(turnItem.operations, turn);
       }
       if (stoppedAt === undefined) {
-        if (changed) this.saved = { name: this.flow.name, registered: this.flow.registered };
+        if (changed) this.shown.markSaved(this.flow);
         this.takeClaims(turn);
         return outcomes;
       }
@@ -362,25 +301,6 @@ export class Conversation {
       from = stopped.index + 1;
     }
     return outcomes;
-  }
-
-  /**
-   * Whether the step opened a chat for the student on settings handed over more than
-   * SETTINGS_FRESH_MS ago: whether the team is open, and the SLA targets, must be today's, not those
-   * of the conversation's last turn, which may be days old. Only then is a fresh copy asked for (from
-   * the worker's cache), so the per-message path costs nothing more. Settings without a policy (a
-   * history recorded before business hours) never ask, so such a history replays as it ran.
-   */
-  private mayBeStaleFor(result: StepResult): boolean {
-    if (this.settings?.support === undefined) return false;
-    if (this.settingsAt !== undefined && Date.now() - this.settingsAt < SETTINGS_FRESH_MS) return false;
-    return result.effects.some((effect) => effect.type === 'openChat' && effect.startedBy === 'user');
-  }
-
-  private async freshSettings(): Promise<ConversationSettings> {
-    this.settings = await store.loadSettings();
-    this.settingsAt = Date.now();
-    return this.settings;
   }
 
   /** Turns a step's effects into a turn's operations; timers go to the deadlines. */
@@ -448,34 +368,5 @@ export class Conversation {
   private async setAside(reason: SetAsideReason, item: Record<string, unknown>, err: unknown): Promise<void> {
     wf.log.warn('item set aside', { reason, error: String(err) });
     await store.setAside({ contactId: this.contactId, reason, error: String(err), item });
-  }
-
-  private differs(shown: ShownState | undefined): boolean {
-    return shown?.name !== this.flow.name || shown.registered !== this.flow.registered;
-  }
-
-  /** Saves the state for the admin list where it changed, and shows it in the Temporal UI's search attributes. */
-  private async publish(): Promise<void> {
-    if (this.differs(this.saved)) {
-      await store.saveConversationState({
-        contactId: this.contactId,
-        state: this.flow.name,
-        registered: this.flow.registered,
-      });
-      this.saved = { name: this.flow.name, registered: this.flow.registered };
-    }
-    // Every upsert is a visibility write on the server: only when the state changed or LastInboundAt moved.
-    const inboundMoved =
-      this.lastInboundAt !== undefined &&
-      (this.publishedInboundAt === undefined ||
-        this.lastInboundAt - this.publishedInboundAt >= LAST_INBOUND_AT_RESOLUTION_MS);
-    if (!this.differs(this.published) && !inboundMoved) return;
-    this.published = { name: this.flow.name, registered: this.flow.registered };
-    this.publishedInboundAt = this.lastInboundAt;
-    wf.upsertSearchAttributes([
-      { key: CONVERSATION_STATE, value: this.flow.name },
-      { key: REGISTERED, value: this.flow.registered },
-      ...(this.lastInboundAt !== undefined ? [{ key: LAST_INBOUND_AT, value: new Date(this.lastInboundAt) }] : []),
-    ]);
   }
 }
