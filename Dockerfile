@@ -15,6 +15,11 @@ COPY src ./src
 COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities
+# The one-machine tools the build compiles with the product (npm start's embedded defaults and sandbox,
+# npm run cluster); the image runs none of them. The benchmark stays out.
+COPY tools/embedded ./tools/embedded
+COPY tools/sandbox ./tools/sandbox
+COPY tools/cluster ./tools/cluster
 # tsc -p tsconfig.build.json → dist/, the SQL migrations next to the compiled migrate.js, and the
 # workflow bundle (dist/workflow-bundle.js) the worker loads instead of bundling at start.
 RUN npm run build

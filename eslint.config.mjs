@@ -1,6 +1,7 @@
 // ESLint flat config: typescript-eslint's type-aware rules on the TypeScript tree, plain rules on the
-// browser and Node scripts, the determinism fence on workflows/ (STYLE.md items 4 and 24), and no run-time
-// import cycles among the TypeScript modules (eslint-no-import-cycles.mjs).
+// browser and Node scripts, the determinism fence on workflows/ (STYLE.md items 4 and 24), the fence
+// between the product and tools/, and no run-time import cycles among the TypeScript modules
+// (eslint-no-import-cycles.mjs).
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
@@ -60,9 +61,14 @@ const NO_IO = ['pg', 'koa', '@koa/router'];
 const NOT_IN_WORKFLOWS = ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'];
 const NAMED = [...builtinModules, ...NO_IO, ...NOT_IN_WORKFLOWS];
 
+// tools/: the benchmark, the embedded stack, the local cluster and the sandbox, for running and measuring
+// the product; the product's own code imports none of it.
+const TOOLS = ['**/tools', '**/tools/**'];
+const TOOLS_MESSAGE = 'Product code does not import tools/ (the bench, embedded stack, cluster, sandbox).';
+
 export default defineConfig(
   {
-    ignores: ['dist/', 'node_modules/', 'bench/results/', 'coverage/', '.data/', 'test/fixtures/'],
+    ignores: ['dist/', 'node_modules/', 'tools/bench/results/', 'coverage/', '.data/', 'test/fixtures/'],
   },
   {
     // A disable comment that no longer suppresses anything is stale: fail on it.
@@ -93,7 +99,7 @@ export default defineConfig(
   },
   {
     // supertest bodies, JSON.parse and jest matchers are `any` by design: the assertions check the shape.
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'tools/bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
@@ -153,9 +159,20 @@ export default defineConfig(
               allowTypeImports: true,
               message: 'Workflow code reaches server and activity code by type only (import type).',
             },
+            { group: TOOLS, message: TOOLS_MESSAGE },
           ],
         },
       ],
+    },
+  },
+  {
+    // The product runs without its tools: only the entry points that supply the
+    // one-machine defaults reach tools/embedded and tools/sandbox, and the console's API types name the
+    // simulator's (types only, erased before anything runs).
+    files: ['src/**/*.ts', 'activities/**/*.ts'],
+    ignores: ['src/bin/start.ts', 'src/bin/admin.ts', 'src/bin/migrate.ts', 'src/web/api-types.d.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: TOOLS, message: TOOLS_MESSAGE }] }],
     },
   },
   {

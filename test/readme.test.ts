@@ -12,9 +12,9 @@ describe('README', () => {
     expect(readme).toContain('npm test');
   });
 
-  it('has one row in its folder table for every top-level folder and every src/ folder, and no other', () => {
+  it('has one row in its folder table for every top-level folder and every src/ and tools/ folder, and no other', () => {
     const table = tableKeys(section(readme, 'Where things are'));
-    const tree = [...trackedFolders(''), ...trackedFolders('src')];
+    const tree = [...trackedFolders(''), ...trackedFolders('src'), ...trackedFolders('tools')];
     expect([...table].sort()).toEqual([...tree].sort());
   });
 

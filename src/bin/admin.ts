@@ -7,7 +7,7 @@ import { getContact } from '../db/contacts';
 import { createDb, type Db } from '../db/pool';
 import { listTokens, revokeToken, type AdminToken } from '../db/tokens';
 import { runEntry } from '../entry';
-import { providePostgres } from '../embedded/provide';
+import { providePostgres } from '../../tools/embedded/provide';
 import { resolveContactReference } from '../server/admin/params';
 import { HttpError } from '../server/errors';
 import { BUILD_ID_PATTERN } from '../temporal/deployment';

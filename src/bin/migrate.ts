@@ -1,7 +1,7 @@
 import { migrate } from '../db/migrate';
 import { createDb } from '../db/pool';
 import { runEntry } from '../entry';
-import { providePostgres } from '../embedded/provide';
+import { providePostgres } from '../../tools/embedded/provide';
 
 // `npm run migrate`: applies pending migrations to DATABASE_URL, or to the embedded Postgres when unset.
 

@@ -3,15 +3,15 @@ import { SANDBOX_SECRETS } from '../config';
 import { migrate } from '../db/migrate';
 import { createDb } from '../db/pool';
 import { runEntry } from '../entry';
-import { providePostgres, provideTemporal } from '../embedded/provide';
+import { providePostgres, provideTemporal } from '../../tools/embedded/provide';
 import { runServer, runWorker } from '../runtime';
 import { connectTemporalClient } from '../temporal/connect';
 import { bundleBuildId, versionName } from '../temporal/deployment';
 import { retireOldVersions, storeBundle } from '../temporal/old-versions';
 import { withPayloadKeys } from '../temporal/payload-keys';
 import { builtWorkflowBundle, bundleConversationWorkflows } from '../temporal/workflow-bundle';
-import { startGraphFake, type GraphFake } from '../sandbox/graph-fake';
-import { sandboxRoutes } from '../sandbox/routes';
+import { startGraphFake, type GraphFake } from '../../tools/sandbox/graph-fake';
+import { sandboxRoutes } from '../../tools/sandbox/routes';
 
 // `npm start`: the whole product on one machine. Postgres and Temporal are embedded unless
 // DATABASE_URL / TEMPORAL_ADDRESS are set; without WhatsApp credentials a local emulator stands in

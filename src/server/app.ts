@@ -29,7 +29,7 @@ export interface AppDeps {
   db: Db;
   temporal: Client;
   logger: Logger;
-  /** Sandbox mode: the routes of the local WhatsApp emulator (src/sandbox), which also enable /simulator. */
+  /** Sandbox mode: the routes of the local WhatsApp emulator (tools/sandbox), which also enable /simulator. */
   sandbox?: Router;
   /** Chat-support commands (Temporal updates); with `events`, mounts the admin API. */
   chat?: ChatCommands;

@@ -5,7 +5,7 @@ import { createWhatsAppActivities, type DeliverInput, type DeliverResult } from 
 import { linkSender } from '../../src/db/contacts';
 import { listMessages, recordStatus } from '../../src/db/messages';
 import type { Db } from '../../src/db/pool';
-import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
+import { startGraphFake, type GraphFake } from '../../tools/sandbox/graph-fake';
 import { createGraphClient, type WhatsAppClient } from '../../src/whatsapp/graph-client';
 import { parseWebhook } from '../../src/whatsapp/parse-webhook';
 import { startScoped } from '../helpers/cleanup';

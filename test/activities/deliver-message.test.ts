@@ -4,7 +4,7 @@ import { WHATSAPP_REJECTED } from '../../domain/failures';
 import { linkSender, newContactId } from '../../src/db/contacts';
 import { listMessages } from '../../src/db/messages';
 import type { Db } from '../../src/db/pool';
-import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
+import { startGraphFake, type GraphFake } from '../../tools/sandbox/graph-fake';
 import { createGraphClient } from '../../src/whatsapp/graph-client';
 import { startScoped } from '../helpers/cleanup';
 import { createTestDatabase } from '../helpers/database';

@@ -37,7 +37,7 @@ test('the smoke run stores every message once and sends every expected reply onc
     const args = [
       '--require',
       './test/helpers/ts-register.cjs',
-      'bench/run.ts',
+      'tools/bench/run.ts',
       '--smoke',
       '--out',
       out,

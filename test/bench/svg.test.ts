@@ -1,4 +1,4 @@
-import { chartsSvg, type Chart } from '../../bench/svg';
+import { chartsSvg, type Chart } from '../../tools/bench/svg';
 
 // The bench's plot writer: the document must stay valid whatever the labels hold, and draw what it is given.
 

@@ -26,7 +26,7 @@ interface SmokeResults {
 test('a bench smoke run on the cluster over two servers and two workers stores and answers everything once', async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'edubot-bench-cluster-'));
   try {
-    const args = ['--require', './test/helpers/ts-register.cjs', 'bench/run.ts', '--smoke', '--cluster'];
+    const args = ['--require', './test/helpers/ts-register.cjs', 'tools/bench/run.ts', '--smoke', '--cluster'];
     args.push('--servers', '2', '--workers', '2', '--out', out);
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,

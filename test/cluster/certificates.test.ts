@@ -8,7 +8,7 @@ import {
   CLUSTER_SERVER_NAME,
   generateClusterCertificates,
   type ClusterCertificates,
-} from '../../src/cluster/certificates';
+} from '../../tools/cluster/certificates';
 
 // The local cluster's certificates, checked with Node's own X.509 and TLS rather than the library that
 // made them: what the Temporal services and clients will verify, a TLS server that requires a client

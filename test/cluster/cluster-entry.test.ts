@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { canBind } from '../../src/cluster/ports';
+import { canBind } from '../../tools/cluster/ports';
 import { loadConfig } from '../../src/config';
 import { stopAtFileEnd } from '../helpers/cleanup';
 import { REPO_ROOT } from '../helpers/spawn';
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 test('npm run cluster prints where each part is, and Ctrl-C stops every part and frees every port', async () => {
-  const args = ['dist/src/bin/cluster.js', '--servers', '2', '--workers', '1', '--port', '0'];
+  const args = ['dist/tools/cluster/main.js', '--servers', '2', '--workers', '1', '--port', '0'];
   args.push('--temporal-services', 'single', '--temporal-database', `${name}_temporal`, '--ui-port', '0');
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_OPTIONS: '' };
   if (admin !== undefined) env.DATABASE_URL = withDatabase(admin, name);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import type { ProductProcess } from '../../src/cluster/product-processes';
+import type { ProductProcess } from '../../tools/cluster/product-processes';
 import { conversationSettings } from '../../src/config';
 import { requirePayloadKeys, temporalDataConverter } from '../../src/temporal/connect';
 import { CONVERSATION_STATE, LAST_INBOUND_AT, REGISTERED } from '../../workflows/search-attributes';

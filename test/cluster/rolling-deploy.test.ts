@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import type { ProductProcess } from '../../src/cluster/product-processes';
+import type { ProductProcess } from '../../tools/cluster/product-processes';
 import { conversationSettings } from '../../src/config';
-import { DEV_SERVER_DYNAMIC_CONFIG } from '../../src/embedded/temporal-dev-config';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../tools/embedded/temporal-dev-config';
 import { bundleBuildId } from '../../src/temporal/deployment';
 import { drainVersion, listVersions, waitUntilDrained, type VersionReport } from '../../src/temporal/versions';
 import { startTestCluster, type TestCluster } from '../helpers/cluster';

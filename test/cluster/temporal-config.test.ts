@@ -4,7 +4,7 @@ import {
   temporalDynamicConfig,
   temporalServerConfig,
   type TemporalConfigInput,
-} from '../../src/cluster/temporal-config';
+} from '../../tools/cluster/temporal-config';
 
 // The server's configuration file: what the cluster's processes are started with. JSON is YAML, so
 // the file is read back here as JSON.

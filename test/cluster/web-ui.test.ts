@@ -1,4 +1,4 @@
-import { temporalUiConfig } from '../../src/embedded/temporal-ui';
+import { temporalUiConfig } from '../../tools/embedded/temporal-ui';
 
 // The Web UI's configuration as the local cluster writes it: the client certificate to reach the
 // mTLS frontend, and no write actions (SPEC §12), since anyone who reaches the UI could otherwise

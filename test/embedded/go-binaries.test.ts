@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../src/logger';
-import { GoBinaryPathError, resolveGoBinaries } from '../../src/embedded/go-binaries';
-import { cachedBinaryPaths, type GoBinarySet } from '../../src/embedded/go-install';
+import { GoBinaryPathError, resolveGoBinaries } from '../../tools/embedded/go-binaries';
+import { cachedBinaryPaths, type GoBinarySet } from '../../tools/embedded/go-install';
 import {
   resolveTemporalServer,
   TEMPORAL_SERVER,
   TemporalServerUnavailableError,
-} from '../../src/cluster/temporal-server-build';
+} from '../../tools/cluster/temporal-server-build';
 
 // A set of several programs from one module (Temporal's server and SQL tool): one `go install` builds
 // them all, each is kept under its own name, and each can come from a named path or PATH instead.

@@ -3,14 +3,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../../src/embedded/postgres';
+import { startEmbeddedPostgres } from '../../tools/embedded/postgres';
 import {
   CACHE_ROOT,
   STATE_ROOT,
   UnreachableDirectoryError,
   copyOnce,
   relocatedClusterDir,
-} from '../../src/embedded/postgres-user';
+} from '../../tools/embedded/postgres-user';
 import { silentLogger } from '../../src/logger';
 import { findFreePort } from '../../src/net';
 import { REPO_ROOT } from '../helpers/spawn';
@@ -228,14 +228,14 @@ describe('startEmbeddedPostgres', () => {
   }, 120_000);
 
   it('runs for a checkout inside a 0700 folder and leaves that folder as it was (as root: data under /var/lib/edubot)', async () => {
-    // A checkout-like folder of symlinks, so that src/ and node_modules/ (the Postgres binaries) are
+    // A checkout-like folder of symlinks, so that src/, tools/ and node_modules/ (the Postgres binaries) are
     // reached through the locked folder, as in `git clone` + `npm install` under /root.
     const locked = path.join(dataDir, 'home');
     fs.mkdirSync(locked, { mode: 0o700 });
     // Inside this test's own temporary folder: a path of its own, so a folder under /var/lib/edubot of its own.
     const checkout = path.join(locked, 'edubot');
     fs.mkdirSync(checkout);
-    for (const entry of ['src', 'node_modules'])
+    for (const entry of ['src', 'tools', 'node_modules'])
       fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(checkout, entry));
     const checkoutData = path.join(checkout, '.data');
     const relocated = relocatedClusterDir(checkoutData);

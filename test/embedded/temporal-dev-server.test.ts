@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { TemporalServerUnavailableError, type TemporalServerBinaries } from '../../src/cluster/temporal-server-build';
+import { TemporalServerUnavailableError, type TemporalServerBinaries } from '../../tools/cluster/temporal-server-build';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/logger';
 import { findFreePort } from '../../src/net';
@@ -14,7 +14,7 @@ import {
   resolveDevServerBinaries,
   startDevServer,
   TemporalServerPathError,
-} from '../../src/embedded/temporal-dev-server';
+} from '../../tools/embedded/temporal-dev-server';
 import { acceptsTcp, ensureSearchAttributes, splitAddress } from '../../src/temporal/server-checks';
 
 // Runs the real one-machine Temporal: Temporal's server v1.32.0 on a SQLite file (the cached build

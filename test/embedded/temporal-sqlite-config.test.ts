@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { DEV_SERVER_DYNAMIC_CONFIG } from '../../src/embedded/temporal-dev-config';
-import { devServerPorts } from '../../src/embedded/temporal-dev-ports';
-import { temporalSqliteConfig } from '../../src/embedded/temporal-sqlite-config';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../tools/embedded/temporal-dev-config';
+import { devServerPorts } from '../../tools/embedded/temporal-dev-ports';
+import { temporalSqliteConfig } from '../../tools/embedded/temporal-sqlite-config';
 
 // The one-machine server's configuration file (JSON, which is YAML), its remembered ports and its
 // dynamic config: what `npm start` and the tests start Temporal's server with.

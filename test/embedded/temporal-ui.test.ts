@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../src/logger';
-import { GoBinariesUnavailableError } from '../../src/embedded/go-binaries';
-import { cachedBinaryPaths } from '../../src/embedded/go-install';
-import { resolveTemporalUi, TEMPORAL_UI_SERVER, temporalUiConfig } from '../../src/embedded/temporal-ui';
+import { GoBinariesUnavailableError } from '../../tools/embedded/go-binaries';
+import { cachedBinaryPaths } from '../../tools/embedded/go-install';
+import { resolveTemporalUi, TEMPORAL_UI_SERVER, temporalUiConfig } from '../../tools/embedded/temporal-ui';
 
 // The Web UI server's resolution order and the shared Go build (one builder, a lock, progress lines),
 // with shell scripts standing in for `temporal-ui-server` and `go`: the real build is never run here.
@@ -157,7 +157,7 @@ describe('building the Web UI server with Go', () => {
     const { go, calls } = fakeGo();
     const register = path.join(__dirname, '..', 'helpers', 'ts-register.cjs');
     const script = [
-      `const { resolveTemporalUi } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'embedded', 'temporal-ui'))});`,
+      `const { resolveTemporalUi } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'tools', 'embedded', 'temporal-ui'))});`,
       `const { silentLogger } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'logger'))});`,
       `resolveTemporalUi({ ...${JSON.stringify({ cacheDir, searchPath: emptyPath, goBinary: go })}, logger: silentLogger })`,
       '  .then((p) => process.stdout.write(p), (e) => { console.error(e); process.exit(1); });',

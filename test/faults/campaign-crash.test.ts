@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { graphError } from '../../src/sandbox/graph-fake-http';
-import { THROUGHPUT_LIMIT_CODE } from '../../src/sandbox/graph-fake-throughput';
-import { busiestWindow } from '../../bench/stats';
+import { graphError } from '../../tools/sandbox/graph-fake-http';
+import { THROUGHPUT_LIMIT_CODE } from '../../tools/sandbox/graph-fake-throughput';
+import { busiestWindow } from '../../tools/bench/stats';
 import { crashFigures, feedStatuses, killInSendGap, seedStudents } from '../helpers/campaigns';
 import { textWebhook } from '../helpers/fixtures';
 import { sleep, waitFor } from '../helpers/wait';

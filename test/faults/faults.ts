@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { RecordedSend } from '../../src/sandbox/graph-fake';
-import { graphError } from '../../src/sandbox/graph-fake-http';
-import { messagesWebhookBody } from '../../src/sandbox/graph-fake-status';
+import type { RecordedSend } from '../../tools/sandbox/graph-fake';
+import { graphError } from '../../tools/sandbox/graph-fake-http';
+import { messagesWebhookBody } from '../../tools/sandbox/graph-fake-status';
 import { bundleBuildId } from '../../src/temporal/deployment';
 import { drainVersion, listVersions, makeVersionCurrent, waitUntilDrained } from '../../src/temporal/versions';
 import { newWamid } from '../helpers/fixtures';

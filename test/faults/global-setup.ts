@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { resolveDevServerBinaries } from '../../src/embedded/temporal-dev-server';
+import { resolveDevServerBinaries } from '../../tools/embedded/temporal-dev-server';
 import { createLogger } from '../../src/logger';
 import { globals } from '../helpers/global-teardown';
 import { REPO_ROOT } from '../helpers/spawn';

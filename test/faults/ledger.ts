@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listMessages } from '../../src/db/messages';
-import type { RecordedSend } from '../../src/sandbox/graph-fake';
+import type { RecordedSend } from '../../tools/sandbox/graph-fake';
 import { conversationQuery, conversationWorkflowId } from '../../workflows/messages';
 import { contactIdOf } from '../helpers/contacts';
 import { sleep } from '../helpers/wait';

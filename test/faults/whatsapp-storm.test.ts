@@ -1,5 +1,5 @@
 import { listMessages } from '../../src/db/messages';
-import type { SendAttempt } from '../../src/sandbox/graph-fake';
+import type { SendAttempt } from '../../tools/sandbox/graph-fake';
 import { contactIdOf } from '../helpers/contacts';
 import { sleep } from '../helpers/wait';
 import { startFaultStack, type FaultStack } from './fault-stack';

@@ -1,8 +1,8 @@
 import { insertCampaign, newCampaignId } from '../../src/db/campaigns';
 import { newContactId } from '../../src/db/contacts';
 import type { Db } from '../../src/db/pool';
-import type { GraphFake } from '../../src/sandbox/graph-fake';
-import { statusWebhookBody } from '../../src/sandbox/graph-fake-status';
+import type { GraphFake } from '../../tools/sandbox/graph-fake';
+import { statusWebhookBody } from '../../tools/sandbox/graph-fake-status';
 import { startCampaignWorkflow } from '../../src/temporal/campaigns';
 import type { AdminClient } from './admin-client';
 import { newPhone } from './fixtures';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import pg from 'pg';
-import { startCluster, type Cluster, type ClusterOptions } from '../../src/cluster/cluster';
+import { startCluster, type Cluster, type ClusterOptions } from '../../tools/cluster/cluster';
 import { loadConfig, type Config } from '../../src/config';
 import { createDb, type Db } from '../../src/db/pool';
 import { createLogger, silentLogger } from '../../src/logger';
@@ -13,7 +13,7 @@ import { signBody } from '../../src/whatsapp/signature';
 import { startScoped } from './cleanup';
 import { withDatabase } from './test-env';
 
-// The cluster `npm run cluster` starts (src/cluster/cluster.ts), for one test file: databases of its
+// The cluster `npm run cluster` starts (tools/cluster/cluster.ts), for one test file: databases of its
 // own on DATABASE_URL's Postgres (or an embedded one), dropped when the file ends, and clients to look
 // into it. The global setup of the cluster project has built Temporal's server and dist/.
 

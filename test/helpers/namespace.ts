@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { NAMESPACE_REFRESH_MS, registerNamespace, retrying } from '../../src/cluster/temporal-cluster';
+import { NAMESPACE_REFRESH_MS, registerNamespace, retrying } from '../../tools/cluster/temporal-cluster';
 import { waitUntilServing } from '../../src/temporal/server-checks';
 import { readTestEnvironment } from './test-env';
 import { sleep } from './wait';

@@ -18,8 +18,8 @@ import {
 } from '../../src/temporal/connect';
 import { createConversationWorker, installRuntimeLogger, type ConversationWorker } from '../../src/temporal/worker';
 import { createGraphClient } from '../../src/whatsapp/graph-client';
-import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
-import { sandboxRoutes } from '../../src/sandbox/routes';
+import { startGraphFake, type GraphFake } from '../../tools/sandbox/graph-fake';
+import { sandboxRoutes } from '../../tools/sandbox/routes';
 import { signBody } from '../../src/whatsapp/signature';
 import { startScoped } from './cleanup';
 import { TEST_PAYLOAD_KEYS } from './payload-keys';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
+import { startGraphFake, type GraphFake } from '../../tools/sandbox/graph-fake';
 import { createGraphClient } from '../../src/whatsapp/graph-client';
 import { WhatsAppApiError } from '../../src/whatsapp/errors';
 import { exeFile, pdfFile, pngFile } from '../helpers/media-files';

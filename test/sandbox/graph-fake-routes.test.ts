@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
+import { startGraphFake, type GraphFake } from '../../tools/sandbox/graph-fake';
 
 // The fake's HTTP surface as a client meets it, below the Graph client: which paths and methods it
 // routes, the 400 for every other one, the answers' headers and bodies, and the order of its checks

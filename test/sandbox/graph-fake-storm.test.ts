@@ -1,5 +1,5 @@
-import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
-import { graphError } from '../../src/sandbox/graph-fake-http';
+import { startGraphFake, type GraphFake } from '../../tools/sandbox/graph-fake';
+import { graphError } from '../../tools/sandbox/graph-fake-http';
 import { createGraphClient } from '../../src/whatsapp/graph-client';
 
 // The fake's storm knobs: a refusal for one number, a share of sends failing at random, and the log of

@@ -1,5 +1,5 @@
 import type { TemplateContent } from '../../domain/types';
-import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
+import { startGraphFake, type GraphFake } from '../../tools/sandbox/graph-fake';
 import { createGraphClient, type WhatsAppClient } from '../../src/whatsapp/graph-client';
 
 // The Graph fake's templates: sends checked as WhatsApp checks them, and recorded with their text.

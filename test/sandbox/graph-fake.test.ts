@@ -2,8 +2,8 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGraphClient } from '../../src/whatsapp/graph-client';
-import { startGraphFake } from '../../src/sandbox/graph-fake';
-import type { GraphFake } from '../../src/sandbox/graph-fake';
+import { startGraphFake } from '../../tools/sandbox/graph-fake';
+import type { GraphFake } from '../../tools/sandbox/graph-fake';
 import { parseWebhook } from '../../src/whatsapp/parse-webhook';
 import { verifySignature } from '../../src/whatsapp/signature';
 

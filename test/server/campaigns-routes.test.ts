@@ -1,5 +1,5 @@
 import { newCampaignId } from '../../src/db/campaigns';
-import { DEFAULT_FAKE_TEMPLATES } from '../../src/sandbox/graph-fake-templates';
+import { DEFAULT_FAKE_TEMPLATES } from '../../tools/sandbox/graph-fake-templates';
 import { campaignWorkflowId } from '../../workflows/campaign-messages';
 import { AdminClient } from '../helpers/admin-client';
 import { campaignReaches, seedStudents, startClassCampaign } from '../helpers/campaigns';

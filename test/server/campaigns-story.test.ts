@@ -1,6 +1,6 @@
-import { graphError } from '../../src/sandbox/graph-fake-http';
+import { graphError } from '../../tools/sandbox/graph-fake-http';
 import { AdminClient } from '../helpers/admin-client';
-import { busiestWindow } from '../../bench/stats';
+import { busiestWindow } from '../../tools/bench/stats';
 import { campaignReaches, seedStudents, startClassCampaign, type SeededStudent } from '../helpers/campaigns';
 import { newPhone, statusWebhook, textWebhook } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';

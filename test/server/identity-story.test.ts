@@ -6,7 +6,7 @@ import { listMessages } from '../../src/db/messages';
 import { createDb } from '../../src/db/pool';
 import { getStudent } from '../../src/db/users';
 import { silentLogger } from '../../src/logger';
-import type { RecordedSend } from '../../src/sandbox/graph-fake';
+import type { RecordedSend } from '../../tools/sandbox/graph-fake';
 import { createApp } from '../../src/server/app';
 import { signBody } from '../../src/whatsapp/signature';
 import { conversationQuery, conversationWorkflowId, type ConversationView } from '../../workflows/messages';

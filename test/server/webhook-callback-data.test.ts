@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { linkSender } from '../../src/db/contacts';
 import { listMessages, upsertOutbound } from '../../src/db/messages';
-import { statusWebhookBody, type FakeStatusName } from '../../src/sandbox/graph-fake-status';
+import { statusWebhookBody, type FakeStatusName } from '../../tools/sandbox/graph-fake-status';
 import { newPhone, newWamid } from '../helpers/fixtures';
 import { startTestStack, type TestStack } from '../helpers/stack';
 

@@ -1,8 +1,8 @@
 import { getTemplate, listTemplates } from '../../src/db/templates';
 import type { Db } from '../../src/db/pool';
 import { createLogger } from '../../src/logger';
-import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
-import { DEFAULT_FAKE_TEMPLATES } from '../../src/sandbox/graph-fake-templates';
+import { startGraphFake, type GraphFake } from '../../tools/sandbox/graph-fake';
+import { DEFAULT_FAKE_TEMPLATES } from '../../tools/sandbox/graph-fake-templates';
 import { applyTemplateStatus, createTemplateCatalogue } from '../../src/templates/catalogue';
 import { createGraphClient } from '../../src/whatsapp/graph-client';
 import { createTestDatabase } from '../helpers/database';

@@ -7,10 +7,10 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { loadConfig } from '../../src/config';
 import { readRawBody } from '../../src/server/raw-body';
-import { sandboxRoutes, simulatedWebhook, SandboxMessageBody } from '../../src/sandbox/routes';
+import { sandboxRoutes, simulatedWebhook, SandboxMessageBody } from '../../tools/sandbox/routes';
 import { webRoutes } from '../../src/server/routes/web';
 import { CONTENT_SECURITY_POLICY } from '../../src/server/routes/web-headers';
-import type { GraphFake } from '../../src/sandbox/graph-fake';
+import type { GraphFake } from '../../tools/sandbox/graph-fake';
 import { parseWebhook } from '../../src/whatsapp/parse-webhook';
 import { verifySignature } from '../../src/whatsapp/signature';
 

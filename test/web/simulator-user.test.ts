@@ -1,4 +1,4 @@
-import { SandboxMessageBody } from '../../src/sandbox/routes';
+import { SandboxMessageBody } from '../../tools/sandbox/routes';
 
 interface SimUser {
   name: string;

@@ -1,5 +1,5 @@
 import { listMessages, type StoredMessage } from '../../src/db/messages';
-import type { RecordedSend } from '../../src/sandbox/graph-fake';
+import type { RecordedSend } from '../../tools/sandbox/graph-fake';
 import { conversationQuery, conversationWorkflowId, type ConversationView } from '../../workflows/messages';
 import { findContactOf } from '../helpers/contacts';
 import { newBsuid, newWamid, webhookBody } from '../helpers/fixtures';

@@ -4,8 +4,8 @@ import type { OutboundContent } from '../../domain/types';
 import { WhatsAppApiError } from '../../src/whatsapp/errors';
 import { checkOutboundLimits, createGraphClient } from '../../src/whatsapp/graph-client';
 import type { WhatsAppClient } from '../../src/whatsapp/graph-client';
-import { startGraphFake } from '../../src/sandbox/graph-fake';
-import type { GraphFake, GraphFakeFailure } from '../../src/sandbox/graph-fake';
+import { startGraphFake } from '../../tools/sandbox/graph-fake';
+import type { GraphFake, GraphFakeFailure } from '../../tools/sandbox/graph-fake';
 import { fixtureJson } from '../helpers/fixtures';
 
 const TOKEN = 'test-access-token';

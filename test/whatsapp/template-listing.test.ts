@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { WhatsAppApiError } from '../../src/whatsapp/errors';
 import { createGraphClient, type WhatsAppClient } from '../../src/whatsapp/graph-client';
-import { DEFAULT_FAKE_TEMPLATES, FAKE_TEMPLATE_PAGE_SIZE } from '../../src/sandbox/graph-fake-templates';
-import { startGraphFake, type GraphFake } from '../../src/sandbox/graph-fake';
+import { DEFAULT_FAKE_TEMPLATES, FAKE_TEMPLATE_PAGE_SIZE } from '../../tools/sandbox/graph-fake-templates';
+import { startGraphFake, type GraphFake } from '../../tools/sandbox/graph-fake';
 
 // The Graph client's template listing: every page followed by its cursor, answers parsed, failures
 // classified like the other calls.

@@ -1,4 +1,4 @@
-import { createFakeTemplates } from '../../src/sandbox/graph-fake-templates';
+import { createFakeTemplates } from '../../tools/sandbox/graph-fake-templates';
 import { fromGraphSendBody, GraphSendBody, toGraphSendBody } from '../../src/whatsapp/outbound';
 import type { TemplateContent } from '../../domain/types';
 

@@ -1,6 +1,6 @@
 import { storeInbound } from '../../../src/db/messages';
 import { pruneBatch } from '../../../src/db/retention';
-import { startGraphFake, type GraphFake } from '../../../src/sandbox/graph-fake';
+import { startGraphFake, type GraphFake } from '../../../tools/sandbox/graph-fake';
 import { createGraphClient } from '../../../src/whatsapp/graph-client';
 import { startScoped } from '../../helpers/cleanup';
 import { jpegFile, pngFile } from '../../helpers/media-files';

@@ -1,5 +1,5 @@
 import { storeInbound, upsertOutbound } from '../../../src/db/messages';
-import { startGraphFake, type GraphFake } from '../../../src/sandbox/graph-fake';
+import { startGraphFake, type GraphFake } from '../../../tools/sandbox/graph-fake';
 import { createGraphClient } from '../../../src/whatsapp/graph-client';
 import { startScoped } from '../../helpers/cleanup';
 import { exeFile, jpegFile, mp4File, pdfFile, pngFile } from '../../helpers/media-files';

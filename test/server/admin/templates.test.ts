@@ -1,5 +1,5 @@
 import { replaceTemplates, setTemplateStatus } from '../../../src/db/templates';
-import { DEFAULT_FAKE_TEMPLATES } from '../../../src/sandbox/graph-fake-templates';
+import { DEFAULT_FAKE_TEMPLATES } from '../../../tools/sandbox/graph-fake-templates';
 import { toMessageTemplate } from '../../../src/templates/template';
 import { startAdminApp, lastAudit, type AdminApp } from './admin-app';
 
