@@ -1,9 +1,9 @@
 import { MAX_ID_CHARS } from '../../domain/whatsapp-limits';
 import { parseContent } from './parse-content';
 import { identityChangeOf, findContact, profileNameOf, recipientOf, senderOf } from './parse-identity';
-import type { ParsedWebhook, SetAside } from './parsed-webhook';
+import { eachItem, type ValueScope } from './parse-items';
 import { saneId, saneTime } from './sanitize';
-import { WebhookEcho, WebhookMessage, type WebhookContact } from './webhook-schema';
+import { WebhookEcho, WebhookMessage } from './webhook-schema';
 import { clip } from './webhook-text';
 
 // A value's `messages[]` (what students send, handed to the bot) and `message_echoes[]` (what the
@@ -11,22 +11,10 @@ import { clip } from './webhook-text';
 // that can be stored, someone it is from or to, and content; an item lacking one is set aside.
 
 /** Reads `messages[]` into `out.messages`, each stamped with `receivedAt`. */
-export function parseMessages(
-  list: unknown[],
-  contacts: WebhookContact[],
-  where: string,
-  receivedAt: number,
-  out: ParsedWebhook,
-  setAside: SetAside,
-): void {
-  list.forEach((raw, i) => {
-    const parsed = WebhookMessage.safeParse(raw);
-    if (!parsed.success)
-      return setAside('webhook_message', 'malformed', raw, `${where}.messages[${i}] has no id or type`);
-    const m = parsed.data;
-    const id = saneId(m.id, MAX_ID_CHARS);
-    if (id === undefined)
-      return setAside('webhook_message', 'invalid_id', raw, `${where}.messages[${i}] has an unusable id`);
+export function parseMessages(list: unknown[], scope: ValueScope): void {
+  const { contacts, receivedAt, out, setAside } = scope;
+  const kind = { source: 'webhook_message', key: 'messages', required: 'id or type' } as const;
+  eachItem(list, WebhookMessage, kind, scope, (m, id, raw) => {
     const sender = senderOf(m, contacts);
     if (sender === undefined) {
       return setAside('webhook_message', 'invalid_sender', raw, `message ${clip(id)} has no usable sender`);
@@ -57,22 +45,10 @@ export function parseMessages(
 }
 
 /** Reads `message_echoes[]` into `out.echoes`. */
-export function parseEchoes(
-  list: unknown[],
-  contacts: WebhookContact[],
-  where: string,
-  receivedAt: number,
-  out: ParsedWebhook,
-  setAside: SetAside,
-): void {
-  list.forEach((raw, i) => {
-    const parsed = WebhookEcho.safeParse(raw);
-    if (!parsed.success)
-      return setAside('webhook_message', 'malformed', raw, `${where}.message_echoes[${i}] has no id or type`);
-    const m = parsed.data;
-    const id = saneId(m.id, MAX_ID_CHARS);
-    if (id === undefined)
-      return setAside('webhook_message', 'invalid_id', raw, `${where}.message_echoes[${i}] has an unusable id`);
+export function parseEchoes(list: unknown[], scope: ValueScope): void {
+  const { contacts, receivedAt, out, setAside } = scope;
+  const kind = { source: 'webhook_message', key: 'message_echoes', required: 'id or type' } as const;
+  eachItem(list, WebhookEcho, kind, scope, (m, id, raw) => {
     const recipient = recipientOf(m, contacts);
     if (recipient === undefined)
       return setAside('webhook_message', 'invalid_recipient', raw, `echo ${clip(id)} has no usable recipient`);

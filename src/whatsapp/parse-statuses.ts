@@ -1,7 +1,6 @@
 import type { MessagePricing } from '../../domain/types';
-import { MAX_ID_CHARS } from '../../domain/whatsapp-limits';
 import { bsuidOf, parentBsuidOf, phoneOf } from './parse-identity';
-import type { ParsedWebhook, SetAside } from './parsed-webhook';
+import { eachItem, type ValueScope } from './parse-items';
 import { clampInt, saneId, saneTime } from './sanitize';
 import { DeliveryStatus, WebhookStatus } from './webhook-schema';
 import { clip, errorTitle, quote } from './webhook-text';
@@ -11,22 +10,10 @@ import { clip, errorTitle, quote } from './webhook-text';
 // know is set aside rather than guessed at.
 
 /** Reads `statuses[]` into `out.statuses`; a time out of range becomes `receivedAt`. */
-export function parseStatuses(
-  list: unknown[],
-  where: string,
-  receivedAt: number,
-  out: ParsedWebhook,
-  setAside: SetAside,
-): void {
-  list.forEach((raw, i) => {
-    const parsed = WebhookStatus.safeParse(raw);
-    if (!parsed.success) {
-      return setAside('webhook_status', 'malformed', raw, `${where}.statuses[${i}] has no id or status`);
-    }
-    const s = parsed.data;
-    const id = saneId(s.id, MAX_ID_CHARS);
-    if (id === undefined)
-      return setAside('webhook_status', 'invalid_id', raw, `${where}.statuses[${i}] has an unusable id`);
+export function parseStatuses(list: unknown[], scope: ValueScope): void {
+  const { receivedAt, out, setAside } = scope;
+  const kind = { source: 'webhook_status', key: 'statuses', required: 'id or status' } as const;
+  eachItem(list, WebhookStatus, kind, scope, (s, id, raw) => {
     const status = DeliveryStatus.safeParse(s.status);
     if (!status.success) {
       return setAside(

@@ -1,4 +1,5 @@
 import { parseTemplateStatus } from './parse-template-status';
+import type { SetAside } from './parse-items';
 import { parseEchoes, parseMessages } from './parse-messages';
 import { parseStatuses } from './parse-statuses';
 import {
@@ -6,7 +7,6 @@ import {
   type IgnoredChangeLabel,
   type ParsedWebhook,
   type QuarantinedItem,
-  type SetAside,
   type WebhookOwner,
 } from './parsed-webhook';
 import { clampInt } from './sanitize';
@@ -164,9 +164,10 @@ function parseValue(value: MessagesValue, where: string, receivedAt: number, out
     out.quarantined.push({ source, reason, raw });
     out.ignored.push(note);
   };
-  parseMessages(value.messages ?? [], contacts, where, receivedAt, out, setAside);
-  parseStatuses(value.statuses ?? [], where, receivedAt, out, setAside);
-  parseEchoes(value.message_echoes ?? [], contacts, where, receivedAt, out, setAside);
+  const scope = { where, receivedAt, contacts, out, setAside };
+  parseMessages(value.messages ?? [], scope);
+  parseStatuses(value.statuses ?? [], scope);
+  parseEchoes(value.message_echoes ?? [], scope);
   (value.errors ?? []).forEach((raw, i) => {
     const parsed = WebhookErrorItem.safeParse(raw);
     if (!parsed.success) return void out.ignored.push(`${where}.errors[${i}] has no code`);

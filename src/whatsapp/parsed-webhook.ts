@@ -33,14 +33,6 @@ export interface QuarantinedItem {
   raw: unknown;
 }
 
-/** Sets an item aside with its reason, and notes why (the note is safe to log). */
-export type SetAside = (
-  source: QuarantinedItem['source'],
-  reason: WebhookQuarantineReason,
-  raw: unknown,
-  note: string,
-) => void;
-
 /**
  * A message the business sent from the WhatsApp Business app on the same number (coexistence,
  * `smb_message_echoes`): stored as the business's own outbound message, never handed to the bot.
