@@ -34,6 +34,13 @@ export function checkOutboundLimits(content: OutboundContent): string[] {
   const optional = (label: string, value: string | undefined, max: number): void => {
     if (value !== undefined) within(label, value, max);
   };
+  const framed = (header: string | undefined, footer: string | undefined): void => {
+    optional('header', header, MAX_HEADER_CHARS);
+    optional('footer', footer, MAX_FOOTER_CHARS);
+  };
+  const counted = (label: string, n: number, max: number, scope = ''): void => {
+    if (n < 1 || n > max) problems.push(`${label} must number 1-${max}${scope} (got ${n})`);
+  };
 
   switch (content.kind) {
     case 'text':
@@ -41,11 +48,9 @@ export function checkOutboundLimits(content: OutboundContent): string[] {
       break;
     case 'buttons': {
       within('body', content.body, MAX_INTERACTIVE_BODY_CHARS);
-      optional('header', content.header, MAX_HEADER_CHARS);
-      optional('footer', content.footer, MAX_FOOTER_CHARS);
+      framed(content.header, content.footer);
       const count = content.buttons.length;
-      if (count < 1 || count > MAX_REPLY_BUTTONS)
-        problems.push(`buttons must number 1-${MAX_REPLY_BUTTONS} (got ${count})`);
+      counted('buttons', count, MAX_REPLY_BUTTONS);
       content.buttons.forEach((b, i) => {
         within(`buttons[${i}].title`, b.title, MAX_BUTTON_TITLE_CHARS);
         within(`buttons[${i}].id`, b.id, MAX_BUTTON_ID_CHARS);
@@ -57,14 +62,10 @@ export function checkOutboundLimits(content: OutboundContent): string[] {
     case 'list': {
       within('body', content.body, MAX_INTERACTIVE_BODY_CHARS);
       within('button', content.button, MAX_LIST_BUTTON_CHARS);
-      optional('header', content.header, MAX_HEADER_CHARS);
-      optional('footer', content.footer, MAX_FOOTER_CHARS);
-      const sections = content.sections.length;
-      if (sections < 1 || sections > MAX_LIST_SECTIONS)
-        problems.push(`sections must number 1-${MAX_LIST_SECTIONS} (got ${sections})`);
+      framed(content.header, content.footer);
+      counted('sections', content.sections.length, MAX_LIST_SECTIONS);
       const rows = content.sections.flatMap((s) => s.rows);
-      if (rows.length < 1 || rows.length > MAX_LIST_ROWS)
-        problems.push(`rows must number 1-${MAX_LIST_ROWS} in all (got ${rows.length})`);
+      counted('rows', rows.length, MAX_LIST_ROWS, ' in all');
       content.sections.forEach((s, i) => {
         within(`sections[${i}].title`, s.title, MAX_SECTION_TITLE_CHARS);
         s.rows.forEach((r, j) => {
