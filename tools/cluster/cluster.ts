@@ -1,20 +1,17 @@
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { migrate } from '../../src/db/migrate';
 import { createDb } from '../../src/db/pool';
-import { startEmbeddedPostgres } from '../embedded/postgres';
-import { startTemporalUi, type TemporalUi } from '../embedded/temporal-ui';
+import type { TemporalUi } from '../embedded/temporal-ui';
 import type { Logger } from '../../src/logger';
-import { findFreePort } from '../../src/net';
 import { startGraphFake, type GraphFake } from '../sandbox/graph-fake';
-import { generateClusterCertificates, type ClusterCertificates } from './certificates';
+import { generateClusterCertificates } from './certificates';
+import { buildProduct, providePostgres, repositoryRoot, startWebUi, type Defer } from './cluster-services';
 import { consecutivePorts } from './ports';
+import { newSecrets, productEnvironments } from './product-env';
 import { ProductProcess } from './product-processes';
 import type { TemporalCluster, TemporalTopology } from './temporal-cluster';
-import { startTemporalOnPostgres, withDatabase } from './temporal-on-postgres';
+import { startTemporalOnPostgres } from './temporal-on-postgres';
 import { resolveTemporalServer } from './temporal-server-build';
 
 // The product as production runs it, on one machine and without Docker: Temporal's own server on
@@ -91,10 +88,7 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export type Defer = (stop: () => Promise<void>) => void;
-
-/** The WhatsApp phone number id the product sends from; the emulator accepts any. */
-const PHONE_NUMBER_ID = '106000000000001';
+export type { Defer };
 
 /**
  * Starts everything; when a part fails, the parts already running are stopped before the error is
@@ -169,13 +163,7 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
     await db.close();
   }
 
-  const secrets: ClusterSecrets = {
-    accessToken: secret(),
-    appSecret: secret(),
-    verifyToken: secret(),
-    adminToken: secret(),
-    paymentWebhookSecret: secret(),
-  };
+  const secrets = newSecrets();
   const firstPort = await consecutivePorts(options.servers, options.serverPort);
   const emulator = await startGraphFake({
     accessToken: secrets.accessToken,
@@ -187,45 +175,14 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
   });
   own(() => emulator.close());
 
-  const env: Record<string, string> = {
-    ...inheritedEnvironment(),
-    DATABASE_URL: postgres.url,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_NAMESPACE: options.namespace,
-    TEMPORAL_TASK_QUEUE: options.taskQueue,
-    // The client certificate: every product process connects to Temporal with mTLS.
-    TEMPORAL_TLS_CERT: tls.client.certPath,
-    TEMPORAL_TLS_KEY: tls.client.keyPath,
-    TEMPORAL_TLS_CA: tls.client.caPath,
-    TEMPORAL_TLS_SERVER_NAME: tls.client.serverName,
-    TEMPORAL_PAYLOAD_KEYS: storedPayloadKey(options.dir),
-    ...options.env,
-  };
-  // Each process gets the secrets it uses and no others, as in production.
-  const serverEnv = (port: number): Record<string, string> => ({
-    ...env,
-    PORT: String(port),
-    // A local cluster: its servers answer on the loopback interface only.
-    HOST: '127.0.0.1',
-    WHATSAPP_APP_SECRET: secrets.appSecret,
-    WHATSAPP_VERIFY_TOKEN: secrets.verifyToken,
-    ADMIN_TOKEN: secrets.adminToken,
-    PAYMENT_WEBHOOK_SECRET: secrets.paymentWebhookSecret,
-    // Templates, students' media, read receipts and typing: asked of WhatsApp by the server itself.
-    WHATSAPP_API_BASE_URL: emulator.baseUrl,
-    WHATSAPP_ACCESS_TOKEN: secrets.accessToken,
-    WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-    ...options.env,
+  const { env, serverEnv, workerEnv } = productEnvironments({
+    options,
+    postgresUrl: postgres.url,
+    temporalAddress: temporal.address,
+    tls: tls.client,
+    secrets,
+    whatsappBaseUrl: emulator.baseUrl,
   });
-  const workerEnv: Record<string, string> = {
-    ...env,
-    WHATSAPP_API_BASE_URL: emulator.baseUrl,
-    WHATSAPP_ACCESS_TOKEN: secrets.accessToken,
-    WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-    // Two malloc arenas, as the npm scripts and the image run the product.
-    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-    ...options.env,
-  };
   const product = (role: 'server' | 'worker', index: number, port?: number, dist?: string) =>
     new ProductProcess({
       role,
@@ -271,130 +228,4 @@ async function start(options: ClusterOptions, own: Defer): Promise<Omit<Cluster,
     env,
     logsDir,
   };
-}
-
-/**
- * The Web UI on the cluster's frontend: the client certificate, and no write actions (SPEC §12), since
- * whoever reaches it could otherwise signal any conversation. Without it (no Go to build it with, a
- * crash) the cluster still runs, as `npm start` does.
- */
-async function startWebUi(
-  options: ClusterOptions,
-  port: number,
-  temporal: TemporalCluster,
-  tls: ClusterCertificates,
-  own: Defer,
-): Promise<TemporalUi | undefined> {
-  try {
-    const ui = await startTemporalUi({
-      cacheDir: options.cacheDir,
-      frontendAddress: temporal.address,
-      port: port || (await findFreePort()),
-      namespace: options.namespace,
-      dir: path.join(options.dir, 'temporal-ui'),
-      logFile: path.join(options.dir, 'logs', 'temporal-ui.log'),
-      tls: tls.client,
-      disableWriteActions: true,
-      logger: options.logger,
-    });
-    own(() => ui.stop());
-    return ui;
-  } catch (error) {
-    options.logger.warn('the Temporal Web UI is not available: the cluster runs without it', {
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return undefined;
-  }
-}
-
-async function providePostgres(
-  options: ClusterOptions,
-  own: Defer,
-): Promise<{ url: string; embedded: boolean; dataDir?: string }> {
-  if (options.databaseUrl !== undefined) {
-    await ensureDatabase(options.databaseUrl);
-    return { url: options.databaseUrl, embedded: false };
-  }
-  const pg = await startEmbeddedPostgres({
-    dataDir: options.dir,
-    port: await findFreePort(),
-    relocatable: options.relocatablePostgres ?? false,
-    logger: options.logger,
-  });
-  own(() => pg.stop());
-  return { url: pg.url, embedded: true, dataDir: pg.clusterDir };
-}
-
-/** Creates the URL's database when its server lacks it, as a first start on a fresh Postgres needs. */
-async function ensureDatabase(url: string): Promise<void> {
-  const database = decodeURIComponent(new URL(url).pathname.slice(1));
-  if (database === '' || database === 'postgres') return;
-  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
-    if ((rowCount ?? 0) === 0) await client.query(`create database "${database.replace(/"/g, '""')}"`);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * The cluster's payload key (`id:base64`, as TEMPORAL_PAYLOAD_KEYS takes it): made once and kept in
- * `<dir>/payload-keys` (mode 0600), since the cluster's histories outlive a restart and must stay readable.
- */
-function storedPayloadKey(dir: string): string {
-  const file = path.join(dir, 'payload-keys');
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const keys = `cluster-1:${randomBytes(32).toString('base64')}`;
-  fs.writeFileSync(file, `${keys}\n`, { mode: 0o600, flag: 'wx' });
-  return keys;
-}
-
-/** 32 random bytes: well past the 32 characters the production entry points ask of a token. */
-function secret(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-/**
- * The parent's environment without the product's own variables, which the cluster sets itself, and
- * without NODE_OPTIONS (a test runner's hooks do not belong in production processes).
- */
-function inheritedEnvironment(): Record<string, string> {
-  const product = /^(DATABASE_URL|TEMPORAL_|WHATSAPP_|ADMIN_TOKEN|PAYMENT_WEBHOOK_SECRET|PORT$|HOST$|NODE_OPTIONS$)/;
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined && !product.test(entry[0]),
-    ),
-  );
-}
-
-/** `npm run build`: the compiled product and its workflow bundle, which the processes run. */
-function buildProduct(root: string, logFile: string): Promise<void> {
-  const log = fs.openSync(logFile, 'a');
-  const child = spawn('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code === 0) return resolve();
-      const tail = fs.readFileSync(logFile, 'utf8').slice(-3_000);
-      reject(new Error(`npm run build exited with ${code} (log: ${logFile}):\n${tail}`));
-    });
-  });
-}
-
-/** The folder with package.json above this module, whether it runs from src/ or from dist/src/. */
-function repositoryRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
 }

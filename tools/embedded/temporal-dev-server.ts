@@ -133,44 +133,9 @@ export async function startDevServer(options: StartDevServerOptions): Promise<De
   const ports = await devServerPorts(options.port, path.join(serverDir, 'ports.json'));
   const port = ports.frontend.grpc;
   const address = `127.0.0.1:${port}`;
-  // Otherwise the readiness probe could mistake someone else's server for ours.
-  if (await acceptsTcp('127.0.0.1', port)) {
-    throw new DevServerStartError(
-      `port ${port} on 127.0.0.1 is taken (another Temporal server?): set TEMPORAL_ADDRESS=127.0.0.1:${port} ` +
-        'to use that server, or TEMPORAL_DEV_PORT to another port',
-      '',
-    );
-  }
-  if (options.headless !== true && options.uiPort !== undefined && (await acceptsTcp('127.0.0.1', options.uiPort))) {
-    throw new DevServerStartError(
-      `Web UI port ${options.uiPort} on 127.0.0.1 is taken: set TEMPORAL_UI_PORT to another port`,
-      '',
-    );
-  }
+  await refuseTakenPorts(port, options);
 
-  const schema = await prepareSqliteDatabase({
-    sqlTool: binaries.sqlTool,
-    dbFile,
-    schemaDir: await sqliteSchemaDir(options),
-    logFile: path.join(serverDir, 'temporal-sql-tool.log'),
-  }).catch((error: unknown) => {
-    throw new DevServerStartError(
-      `could not prepare ${dbFile}`,
-      error instanceof Error ? error.message : String(error),
-      {
-        cause: error,
-      },
-    );
-  });
-  const dynamicConfigFile = path.join(serverDir, 'config', 'dynamic-config.yaml');
-  fs.writeFileSync(
-    dynamicConfigFile,
-    temporalDynamicConfig({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig }),
-  );
-  fs.writeFileSync(
-    path.join(serverDir, 'config', 'edubot.yaml'),
-    temporalSqliteConfig({ dbFile, ports, dynamicConfigFile, setup: schema === 'server' }),
-  );
+  const schema = await writeServerFiles(options, binaries, { dbFile, serverDir, ports });
 
   let tail = '';
   const logFd = options.logFile === undefined ? undefined : fs.openSync(options.logFile, 'a');
@@ -220,22 +185,7 @@ export async function startDevServer(options: StartDevServerOptions): Promise<De
     const diedEarly = exited.then(() => {
       throw new DevServerStartError(`temporal server exited during start-up (exit code ${child.exitCode})`, output());
     });
-    const serving = (async () => {
-      const deadline = Date.now() + START_TIMEOUT_MS;
-      // A cheap TCP probe first: a gRPC connect to a closed port waits out its whole connect timeout.
-      while (!(await acceptsTcp('127.0.0.1', port))) {
-        giveUp.signal.throwIfAborted();
-        if (Date.now() > deadline) throw new Error(`nothing listens on ${address}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      const added = await retrying(deadline, giveUp.signal, () =>
-        registerNamespace(address, options.namespace, RETENTION_DAYS),
-      );
-      await waitUntilServing(address, options.namespace, Math.max(1_000, deadline - Date.now()), giveUp.signal);
-      // A namespace added just now reaches the history and matching registries on their next refresh;
-      // a workflow started before that would be refused.
-      if (added) await new Promise((resolve) => setTimeout(resolve, 2 * NAMESPACE_REFRESH_MS));
-    })();
+    const serving = untilServing(address, port, options.namespace, giveUp.signal);
     // Only the first to settle matters; the losers must not surface later as unhandled rejections.
     for (const loser of [diedEarly, serving, spawnFailed]) loser.catch(() => undefined);
     await Promise.race([serving, diedEarly, spawnFailed]);
@@ -264,6 +214,75 @@ export async function startDevServer(options: StartDevServerOptions): Promise<De
     ...(child.pid === undefined ? {} : { pid: child.pid }),
     stop,
   };
+}
+
+/** Refuses ports someone else holds: otherwise the readiness probe could mistake their server for ours. */
+async function refuseTakenPorts(port: number, options: StartDevServerOptions): Promise<void> {
+  if (await acceptsTcp('127.0.0.1', port)) {
+    throw new DevServerStartError(
+      `port ${port} on 127.0.0.1 is taken (another Temporal server?): set TEMPORAL_ADDRESS=127.0.0.1:${port} ` +
+        'to use that server, or TEMPORAL_DEV_PORT to another port',
+      '',
+    );
+  }
+  if (options.headless !== true && options.uiPort !== undefined && (await acceptsTcp('127.0.0.1', options.uiPort))) {
+    throw new DevServerStartError(
+      `Web UI port ${options.uiPort} on 127.0.0.1 is taken: set TEMPORAL_UI_PORT to another port`,
+      '',
+    );
+  }
+}
+
+/** Prepares the SQLite database (its schema, when the server does not) and writes the server's configuration. */
+async function writeServerFiles(
+  options: StartDevServerOptions,
+  binaries: TemporalServerBinaries,
+  {
+    dbFile,
+    serverDir,
+    ports,
+  }: { dbFile: string; serverDir: string; ports: Awaited<ReturnType<typeof devServerPorts>> },
+): ReturnType<typeof prepareSqliteDatabase> {
+  const schema = await prepareSqliteDatabase({
+    sqlTool: binaries.sqlTool,
+    dbFile,
+    schemaDir: await sqliteSchemaDir(options),
+    logFile: path.join(serverDir, 'temporal-sql-tool.log'),
+  }).catch((error: unknown) => {
+    throw new DevServerStartError(
+      `could not prepare ${dbFile}`,
+      error instanceof Error ? error.message : String(error),
+      {
+        cause: error,
+      },
+    );
+  });
+  const dynamicConfigFile = path.join(serverDir, 'config', 'dynamic-config.yaml');
+  fs.writeFileSync(
+    dynamicConfigFile,
+    temporalDynamicConfig({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig }),
+  );
+  fs.writeFileSync(
+    path.join(serverDir, 'config', 'edubot.yaml'),
+    temporalSqliteConfig({ dbFile, ports, dynamicConfigFile, setup: schema === 'server' }),
+  );
+  return schema;
+}
+
+/** Resolves once the server at `address` serves `namespace`, registered here if it was missing. */
+async function untilServing(address: string, port: number, namespace: string, giveUp: AbortSignal): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  // A cheap TCP probe first: a gRPC connect to a closed port waits out its whole connect timeout.
+  while (!(await acceptsTcp('127.0.0.1', port))) {
+    giveUp.throwIfAborted();
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${address}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const added = await retrying(deadline, giveUp, () => registerNamespace(address, namespace, RETENTION_DAYS));
+  await waitUntilServing(address, namespace, Math.max(1_000, deadline - Date.now()), giveUp);
+  // A namespace added just now reaches the history and matching registries on their next refresh;
+  // a workflow started before that would be refused.
+  if (added) await new Promise((resolve) => setTimeout(resolve, 2 * NAMESPACE_REFRESH_MS));
 }
 
 /** `schema/sqlite/v3` of the server module, or undefined (no Go, or the module cannot be had). */
