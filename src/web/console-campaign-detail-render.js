@@ -4,14 +4,16 @@
 // functions of the campaign's answer; built with node(): data is only ever text.
 import { node } from './console-dom.js';
 import { count, formatTime, progressBar, progressOf, sum } from './console-campaign-parts.js';
+import { RECIPIENT_STATUSES } from './facts.js';
 
 /** @typedef {import('./api-types').CampaignAnswer} CampaignAnswer */
 /** A campaign's recipients by status. @typedef {Partial<Record<string, number>> | null | undefined} Counts */
+/** @typedef {import('./console-campaign-parts.js').RecipientStatus} RecipientStatus */
 
 // A recipient's status is the furthest it got, so each funnel step counts those at it or beyond.
-/** @type {[string, string, string[]][]} */
+/** @type {[RecipientStatus, string, readonly RecipientStatus[]][]} */
 const FUNNEL = [
-  ['queued', 'Queued', ['queued', 'sent', 'delivered', 'read', 'replied', 'failed', 'capped', 'skipped']],
+  ['queued', 'Queued', RECIPIENT_STATUSES],
   ['sent', 'Sent', ['sent', 'delivered', 'read', 'replied']],
   ['delivered', 'Delivered', ['delivered', 'read', 'replied']],
   ['read', 'Read', ['read', 'replied']],

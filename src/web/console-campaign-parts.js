@@ -2,17 +2,18 @@
 // What the Campaigns view's list and a campaign's page share: a campaign's progress from its
 // recipients' statuses, its times, its buttons and progress bars. Built with node(): data is only text.
 import { node } from './console-dom.js';
+import { RECIPIENT_STATUSES } from './facts.js';
 
 /** A campaign's recipients by status. @typedef {Partial<Record<string, number>> | null | undefined} Counts */
 
-export const COUNTS = ['queued', 'sent', 'delivered', 'read', 'failed', 'capped', 'skipped', 'replied'];
+/** A recipient's status, as the server lists them (the keys of a campaign's `counts`). @typedef {(typeof RECIPIENT_STATUSES)[number]} RecipientStatus */
 // The statuses of a campaign still going: polled, and offered pause, resume or cancel.
 export const ACTIVE = ['scheduled', 'running', 'paused'];
 
 export const count = (/** @type {unknown} */ n) => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
 /**
  * @param {Counts} counts
- * @param {string[]} statuses
+ * @param {readonly RecipientStatus[]} statuses
  */
 export const sum = (counts, statuses) => statuses.reduce((total, s) => total + count(counts && counts[s]), 0);
 
@@ -24,9 +25,9 @@ export const sum = (counts, statuses) => statuses.reduce((total, s) => total + c
 export function progressOf(campaign) {
   const done = sum(
     campaign.counts,
-    COUNTS.filter((s) => s !== 'queued'),
+    RECIPIENT_STATUSES.filter((s) => s !== 'queued'),
   );
-  const total = Math.max(count(campaign.recipients), sum(campaign.counts, COUNTS));
+  const total = Math.max(count(campaign.recipients), sum(campaign.counts, RECIPIENT_STATUSES));
   return { done, total };
 }
 
