@@ -19,7 +19,7 @@ export interface DeliverInput {
   sender: 'bot' | 'agent';
   senderName?: string;
   contextWaMessageId?: string;
-  /** An inbound wamid to mark as read (blue ticks) before answering; failures there are only logged. */
+  /** An inbound wamid to mark as read (blue ticks), beside the send; failures there are only logged. */
   markRead?: string;
   /** For an agent's message: the chat session whose first agent reply this may be. */
   chatSessionKey?: string;
@@ -53,11 +53,6 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
           details: [{ code: row.errorCode }],
         });
       }
-      if (input.markRead !== undefined) {
-        await whatsapp.markRead(input.markRead).catch((err: unknown) => {
-          log.warn('mark as read failed', { error: String(err) });
-        });
-      }
       const to = recipientOf(row.to);
       // A contact always has a phone or a BSUID (the webhook made it from one): without either there is
       // nobody to send to, now or on a retry.
@@ -67,6 +62,9 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
           message: 'contact has no address',
           nonRetryable: true,
         });
+      // The read receipt goes out beside the send, not before it: the reply waits for no extra Graph
+      // round trip. It is waited for before returning, but only briefly (see RECEIPT_GRACE_MS).
+      const receipt = input.markRead === undefined ? undefined : startReadReceipt(whatsapp, input.markRead);
       try {
         // An attachment is uploaded first (once per row) and sent by the id WhatsApp gave it.
         const uploadedMediaId =
@@ -108,8 +106,41 @@ export function createWhatsAppActivities(db: Db, whatsapp: WhatsAppClient) {
         // Transient (rate limit, 5xx, timeout): thrown as is, so the retry policy backs off and tries again.
         log.warn('send failed, will retry', { code: err instanceof WhatsAppApiError ? err.code : undefined });
         throw err;
+      } finally {
+        await receipt?.(RECEIPT_GRACE_MS);
       }
     },
+  };
+}
+
+/**
+ * How long, once the send is done (or failed), the activity still waits for a read receipt started
+ * beside it. A receipt usually ends with the send (one Graph round trip each); one that hangs must not
+ * hold the turn for the Graph client's request timeout (10 s by default). Past this grace it is left to
+ * that timeout, which ends it, and its failure is logged then.
+ */
+const RECEIPT_GRACE_MS = 1_000;
+
+/**
+ * Marks an inbound message read (blue ticks) and returns a wait for its answer, bounded by the grace
+ * given. A failure is only logged: the ticks are a courtesy, the reply is what counts.
+ */
+function startReadReceipt(whatsapp: WhatsAppClient, waMessageId: string): (graceMs: number) => Promise<void> {
+  const answered = whatsapp.markRead(waMessageId).then(
+    () => true,
+    (err: unknown) => {
+      log.warn('mark as read failed', { error: String(err) });
+      return true;
+    },
+  );
+  return async (graceMs) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    });
+    const inTime = await Promise.race([answered, late]);
+    clearTimeout(timer);
+    if (!inTime) log.warn('mark as read still unanswered after the send, not waited for', { graceMs });
   };
 }
 

@@ -64,8 +64,10 @@ describe('POST /api/webhook/whatsapp', () => {
     });
     expect(stored[1]).toMatchObject({ direction: 'outbound', sender: 'bot', type: 'buttons', status: 'accepted' });
     expect(stored[1]!.waMessageId).toBe(sent[0]!.waMessageId);
-    // The inbound message was marked as read before the reply.
-    expect(stack.fake.reads).toContain('wamid.HBgLMTU1NTAwMDIyMjIVAgASGBQzQUZBNEUwMDAwMDAwMDAwMDAwMQA=');
+    // The inbound message was marked as read, beside the reply (so perhaps just after its row was stored).
+    await stack.fake.waitFor(() =>
+      stack.fake.reads.includes('wamid.HBgLMTU1NTAwMDIyMjIVAgASGBQzQUZBNEUwMDAwMDAwMDAwMDAwMQA='),
+    );
   });
 
   it('gives one row and one reply when the same webhook is delivered three times', async () => {
