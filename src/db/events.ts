@@ -59,6 +59,22 @@ export function appendEventCte(whenRowsIn: string | null, first: number, contact
      )`;
 }
 
+/**
+ * The CTE `appended` for a statement that records several changes at once: one event per row of
+ * `rows` (a relation with the columns kind, contact_id, payload (jsonb) and ord), appended in `ord`
+ * order under the same lock as `appendEventCte`'s, taken before any id is drawn; no row, no event.
+ */
+export function appendEventsCte(rows: string): string {
+  return `appended as (
+       insert into events (kind, contact_id, payload)
+       select r.kind, r.contact_id, r.payload
+       from (select 1 from ${rows} limit 1) as changed,
+            (select pg_advisory_xact_lock(${EVENTS_APPEND_LOCK_ID})) as serialise_writers, ${rows} r
+       order by r.ord
+       returning id, at, kind, contact_id, payload
+     )`;
+}
+
 /** A select-list item that notifies listeners of the events in `appended` (at commit). */
 export const NOTIFY_APPENDED = `(select count(pg_notify('${EVENTS_CHANNEL}', id::text)) from appended) as notified`;
 

@@ -1,8 +1,10 @@
 import { appendEventCte, eventParams, NOTIFY_APPENDED, type EventInput } from './events';
 import type { Db, Statement } from './pool';
-import type { InboundContent, InboundMessage, OutboundContent, StatusUpdate } from '../../domain/types';
+import type { InboundContent, InboundMessage, OutboundContent } from '../../domain/types';
 
-// Messages in both directions, and the delivery statuses WhatsApp reports for ours.
+// Messages in both directions. The delivery statuses WhatsApp reports for ours live in statuses.ts;
+// the calls the send's activities make are still found here.
+export { markAccepted, markFailed, recordStatus } from './statuses';
 
 export type Sender = 'user' | 'bot' | 'agent' | 'business_app';
 export type DeliveryStatus = 'received' | 'pending' | 'accepted' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
@@ -321,133 +323,6 @@ export async function upsertOutbound(
     errorCode: row.error_code,
     to: { phone: row.to_phone, bsuid: row.to_bsuid },
   };
-}
-
-// Folds status reports (rows of `source`: status, occurred_at, error_code, error_title) into the
-// columns a message row shows. A status only counts once per (wamid, status): status_events' key.
-function foldStatuses(source: string): string {
-  return `select (array_agg(status order by delivery_rank(status) desc))[1] as status,
-            min(occurred_at) filter (where status = 'sent') as sent_at,
-            min(occurred_at) filter (where status = 'delivered') as delivered_at,
-            min(occurred_at) filter (where status in ('read', 'played')) as read_at,
-            min(occurred_at) filter (where status = 'failed') as failed_at,
-            (array_agg(error_code) filter (where status = 'failed'))[1] as error_code,
-            (array_agg(error_title) filter (where status = 'failed'))[1] as error_title
-     from ${source}`;
-}
-
-// The SET list applying a fold `f` to a message row `m`; the times and error only fill in.
-const APPLY_FOLD = `sent_at = coalesce(m.sent_at, f.sent_at),
-       delivered_at = coalesce(m.delivered_at, f.delivered_at),
-       read_at = coalesce(m.read_at, f.read_at),
-       failed_at = coalesce(m.failed_at, f.failed_at),
-       error_code = coalesce(m.error_code, f.error_code),
-       error_title = coalesce(m.error_title, f.error_title)`;
-
-const MARK_ACCEPTED: Statement = {
-  name: 'mark_accepted',
-  text: `with early as (
-     ${foldStatuses('status_events where wa_message_id = $2')}
-   ), accepted as (
-     update messages m set
-       wa_message_id = $2,
-       accepted_at = coalesce(m.accepted_at, now()),
-       status = case
-         when delivery_rank(f.status) > greatest(delivery_rank(m.status), delivery_rank('accepted')) then f.status
-         when delivery_rank(m.status) < delivery_rank('accepted') then 'accepted'
-         else m.status end,
-       ${APPLY_FOLD}
-     from early f
-     where m.id = $1
-     returning m.id
-   ), ${appendEventCte('accepted', 3)}
-   select count(*), ${NOTIFY_APPENDED} from accepted`,
-};
-
-/**
- * Records WhatsApp's acceptance and applies any status that arrived before the wamid was known, with
- * the message's event, in one statement. The status only moves to a higher rank.
- */
-export async function markAccepted(db: Db, id: number, waMessageId: string, event: EventInput): Promise<void> {
-  await db.query(MARK_ACCEPTED, [id, waMessageId, ...eventParams(event)]);
-}
-
-export async function markFailed(db: Db, id: number, errorCode: number | null, errorTitle: string): Promise<void> {
-  await db.query(
-    `update messages set status = 'failed', failed_at = coalesce(failed_at, now()), error_code = $2, error_title = $3
-     where id = $1`,
-    [id, errorCode, errorTitle],
-  );
-}
-
-// The statement's snapshot does not see the row it inserts: the fold reads it from `recorded`. Whom a
-// status named (the BSUIDs) and what WhatsApp bills (`pricing`, on one or two of the statuses) fill in.
-// The event waits for the update (`after_update` reads `applied`): the row is locked before the events'
-// lock, as mark_accepted locks them. In the other order the two deadlocked, and Postgres found it only
-// after deadlock_timeout (1 s) with the events' lock held (test/db/status-lock-order.test.ts).
-const RECORD_STATUS: Statement = {
-  name: 'record_status',
-  text: `with recorded as (
-     insert into status_events (wa_message_id, status, occurred_at, error_code, error_title)
-     values ($1, $2, to_timestamp($3 / 1000.0), $4, $5)
-     on conflict do nothing
-     returning status, occurred_at, error_code, error_title
-   ), folded as (
-     ${foldStatuses(`(select status, occurred_at, error_code, error_title from status_events where wa_message_id = $1
-                       union all select * from recorded) as reports`)}
-   ), applied as (
-     update messages m set
-       wa_message_id = $1,
-       accepted_at = case when m.wa_message_id is null then coalesce(m.accepted_at, now()) else m.accepted_at end,
-       status = case when delivery_rank(f.status) > delivery_rank(m.status) then f.status else m.status end,
-       ${APPLY_FOLD},
-       pricing = coalesce($9::jsonb, m.pricing),
-       recipient_user_id = coalesce($10, m.recipient_user_id),
-       recipient_parent_user_id = coalesce($11, m.recipient_parent_user_id)
-     from folded f
-     where m.direction = 'outbound' and exists (select 1 from recorded)
-       and (m.wa_message_id = $1
-            or (m.wa_message_id is null and m.idempotency_key = $12 and m.status not in ('failed')))
-     returning m.id
-   ), after_update as (
-     select 1 from recorded where (select count(*) from applied) >= 0
-   ), ${appendEventCte(
-     'after_update',
-     6,
-     `(select contact_id from messages where wa_message_id = $1
-       or (wa_message_id is null and idempotency_key = $12 and direction = 'outbound') limit 1)`,
-   )}
-   select ${NOTIFY_APPENDED}`,
-};
-
-/**
- * Stores one status report (once per wamid and status), folds it into the message's row and appends a
- * status event, in one statement. The row's status only moves to a higher rank, so late reports change
- * nothing, and a repeated report changes and appends nothing. A report for a wamid not stored yet waits
- * in status_events for `markAccepted`. The event belongs to the message's contact, whichever identifier
- * the status named. A status carrying the send's idempotency key (`callbackData`, echoed from
- * biz_opaque_callback_data) stores its wamid on that key's row when the row has none yet: WhatsApp
- * accepted a send whose answer was never stored (a crash), and a retry then finds it instead of
- * sending again. Every key is matched, a campaign's and a reply's alike; a key is unique to its row.
- */
-export async function recordStatus(db: Db, update: StatusUpdate): Promise<void> {
-  const event: EventInput = {
-    kind: 'status',
-    contactId: null,
-    payload: { waMessageId: update.waMessageId, status: update.status, errorCode: update.errorCode ?? null },
-  };
-  await db.query(RECORD_STATUS, [
-    update.waMessageId,
-    update.status,
-    update.timestamp,
-    update.errorCode ?? null,
-    update.errorTitle ?? null,
-    ...eventParams(event),
-    update.pricing === undefined ? null : JSON.stringify(update.pricing),
-    update.recipientUserId ?? null,
-    update.recipientParentUserId ?? null,
-    update.callbackData ?? null,
-  ]);
 }
 
 /** The whole history of one conversation, oldest first. */

@@ -1,6 +1,9 @@
 import { linkSender } from '../../src/db/contacts';
 import { markAccepted, recordStatus, upsertOutbound } from '../../src/db/messages';
-import type { Db } from '../../src/db/pool';
+import { createDb, type Db } from '../../src/db/pool';
+import { recordStatuses } from '../../src/db/statuses';
+import { silentLogger, type Logger } from '../../src/logger';
+import type { StatusUpdate } from '../../domain/types';
 import { createTestDatabase } from '../helpers/database';
 import { newPhone, newWamid } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait';
@@ -12,9 +15,10 @@ import { waitFor } from '../helpers/wait';
 // first: a statement waiting for a row holds no advisory lock.
 
 let db: Db;
+let url: string;
 
 beforeAll(async () => {
-  db = (await createTestDatabase({ migrated: true })).db;
+  ({ db, url } = await createTestDatabase({ migrated: true }));
 });
 
 /** Runs `statement` while another transaction holds the row; returns whether, blocked, it held an advisory lock. */
@@ -63,4 +67,56 @@ it("a send's acceptance waits for the row without holding the events lock", asyn
   const { id, contactId } = await pendingReply();
   const accept = () => markAccepted(db, id, newWamid(), { kind: 'message', contactId, payload: {} });
   expect(await holdsAdvisoryLockWhileBlocked(id, accept)).toBe(false);
+});
+
+it('a batch of statuses matched by keys waits for the row without holding the events lock', async () => {
+  const [first, second] = [await pendingReply(), await pendingReply()];
+  const wamid = newWamid();
+  const batch = () =>
+    recordStatuses(db, [
+      { waMessageId: newWamid(), status: 'sent', timestamp: Date.now(), callbackData: first.key },
+      { waMessageId: wamid, status: 'sent', timestamp: Date.now(), callbackData: second.key },
+    ]);
+  expect(await holdsAdvisoryLockWhileBlocked(second.id, batch)).toBe(false);
+  const { rows } = await db.query<{ wa_message_id: string }>('select wa_message_id from messages where id = $1', [
+    second.id,
+  ]);
+  expect(rows[0]!.wa_message_id).toBe(wamid);
+});
+
+it('batches in opposite orders and acceptances of the same rows never deadlock', async () => {
+  // Postgres resolves a deadlock by failing one statement, which the Db runs again with a warning.
+  // A load check, not a proof: the order itself is record_statuses' (keys sorted, rows by id), and
+  // at this size the statements rarely overlap enough to meet a cycle even in a random order.
+  const warnings: string[] = [];
+  const logger: Logger = { ...silentLogger, warn: (message) => void warnings.push(message) };
+  const watched = createDb(url, logger);
+  try {
+    for (let round = 0; round < 5; round++) {
+      const replies = await Promise.all(Array.from({ length: 20 }, () => pendingReply()));
+      const wamids = replies.map(() => newWamid());
+      const statuses = (status: StatusUpdate['status']): StatusUpdate[] =>
+        replies.map((reply, i) => ({
+          waMessageId: wamids[i]!,
+          status,
+          timestamp: Date.now(),
+          callbackData: reply.key,
+        }));
+      await Promise.all([
+        recordStatuses(watched, statuses('sent')),
+        recordStatuses(watched, statuses('delivered').reverse()),
+        recordStatuses(watched, [...statuses('read'), ...statuses('sent')].reverse()),
+        ...replies.map((reply, i) =>
+          markAccepted(watched, reply.id, wamids[i]!, { kind: 'message', contactId: reply.contactId, payload: {} }),
+        ),
+      ]);
+      const { rows } = await db.query<{ status: string }>('select status from messages where wa_message_id = any($1)', [
+        wamids,
+      ]);
+      expect(rows.map((r) => r.status)).toEqual(wamids.map(() => 'read'));
+    }
+    expect(warnings).toEqual([]);
+  } finally {
+    await watched.close();
+  }
 });
