@@ -3,13 +3,14 @@ import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import { resolveContacts } from '../../db/contacts';
-import { recordStatus, storeEcho } from '../../db/messages';
+import { storeEcho } from '../../db/messages';
 import { refusedValues, type Db } from '../../db/pool';
 import { quarantineItems, type QuarantineInput } from '../../db/quarantine';
 import type { Logger } from '../../logger';
 import { applyTemplateStatus } from '../../templates/catalogue';
 import type { WebhookMetrics } from '../../metrics/webhook-metrics';
 import { measureWebhook } from '../measure-webhook';
+import { createStatusWriter } from '../status-writer';
 import { parseWebhook, WebhookBodyError, type EchoMessage } from '../../whatsapp/parse-webhook';
 import { verifySignature } from '../../whatsapp/signature';
 import type { conversationWorkflow } from '../../../workflows/conversation';
@@ -33,6 +34,8 @@ export interface WebhookDeps {
 
 export function webhookRoutes({ config, db, temporal, logger, metrics }: WebhookDeps): Router {
   const router = new Router();
+  // The statuses of concurrent deliveries are written together (one statement per batch).
+  const statusWriter = createStatusWriter(db, logger);
 
   // Verification handshake: Meta calls this when the callback URL or verify token is saved.
   router.get('/api/webhook/whatsapp', (ctx) => {
@@ -84,20 +87,13 @@ export function webhookRoutes({ config, db, temporal, logger, metrics }: Webhook
     metrics?.ignored(parsed.ignoredChanges);
 
     const quarantined: QuarantineInput[] = [...parsed.quarantined];
-    let statuses = 0;
+    let statuses: number;
     try {
       // Statuses change no conversation state: they go straight to Postgres, off the workflow's path.
-      for (const status of parsed.statuses) {
-        try {
-          await recordStatus(db, status);
-          statuses++;
-        } catch (err) {
-          // The parser makes every value storable; should one still be refused, it alone is set aside.
-          if (!refusedValues(err)) throw err;
-          logger.error('status refused by the store', { error: err });
-          quarantined.push({ source: 'webhook_status', reason: 'store_refused', raw: status });
-        }
-      }
+      const { refused } = await statusWriter.write(parsed.statuses);
+      statuses = parsed.statuses.length - refused.length;
+      for (const status of refused)
+        quarantined.push({ source: 'webhook_status', reason: 'store_refused', raw: status });
       // A paused or disabled template stops being sendable now, not at the next listing.
       for (const update of parsed.templateStatuses) await applyTemplateStatus(db, update, logger);
       // What the business sent from the WhatsApp Business app: history only, never a signal.
