@@ -24,6 +24,7 @@ const UNIT = [
   '<rootDir>/test/readme.test.ts',
   '<rootDir>/test/deploy/**/*.test.ts',
   '<rootDir>/test/server/admin/request-validation.test.ts',
+  '<rootDir>/test/server/api/checked-fetch.test.ts',
   '<rootDir>/test/server/client-errors.test.ts',
   '<rootDir>/test/server/console-facts.test.ts',
   '<rootDir>/test/server/web-libraries.test.ts',

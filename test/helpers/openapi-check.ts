@@ -2,10 +2,10 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../src/server/api/document';
 
-// Every answer the integration tests receive through the shared clients (AdminClient, the stack's
-// webhook and payment posts) is checked against the served OpenAPI document: its status must be one
-// the document lists for that method and path, and a JSON body must match that status's schema.
-// A mismatch throws, failing the test: either the document or the server is wrong.
+// Every answer the tests receive from the product's API is checked against the served OpenAPI
+// document (through fetch: checked-fetch.ts; through supertest: test/server/admin/admin-app.ts): its
+// status must be one the document lists for that method and path, and a JSON body must match that
+// status's schema. A mismatch throws, failing the test: either the document or the server is wrong.
 
 interface Operation {
   method: string;
@@ -85,7 +85,7 @@ export function checkAnswer(method: string, path: string, status: number, conten
     );
   }
   const schema = response.content?.['application/json']?.schema;
-  if (!/json/.test(contentType)) {
+  if (contentType.split(';')[0]!.trim() !== 'application/json') {
     if (schema) throw new Error(`OpenAPI: ${name} with ${contentType || 'no body'}; the document says JSON`);
     return;
   }
