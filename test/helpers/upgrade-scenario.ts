@@ -12,6 +12,7 @@ import { signBody } from '../../src/whatsapp/signature';
 import { messagesChange, newPhone, webhookBody } from './fixtures';
 import { readTestEnvironment } from './test-env';
 import { waitFor } from './wait';
+import { uncheckedFetch } from './checked-fetch';
 
 // An upgrade on one machine as a user makes it: `npm start` of one build with conversations left
 // mid-flow, Ctrl-C, `npm start` of the next build on the same data. Every conversation must go on where
@@ -125,7 +126,7 @@ export class UpgradeMachine {
     const before = (await this.outbox(phone)).length;
     const type = Object.keys(part)[0]!;
     const body = webhookBody([messagesChange([{ from: phone, type, part }])]);
-    const response = await fetch(`${this.base}/api/webhook/whatsapp`, {
+    const response = await uncheckedFetch(`${this.base}/api/webhook/whatsapp`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, SANDBOX_SECRETS.appSecret) },
       body,
@@ -149,8 +150,10 @@ export class UpgradeMachine {
     return this.message(phone, { interactive: { type: 'button_reply', button_reply: { id, title: id } } }, expected);
   }
 
+  // Not checked against the OpenAPI document: the machine also runs earlier releases, whose answers
+  // the current document does not describe (each release's are checked by its own tests).
   admin(method: string, route: string, body?: unknown): Promise<Response> {
-    return fetch(`${this.base}/api/admin${route}`, {
+    return uncheckedFetch(`${this.base}/api/admin${route}`, {
       method,
       headers: { authorization: `Bearer ${SANDBOX_SECRETS.adminToken}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -383,14 +383,15 @@ describe('POST /sandbox/messages', () => {
     const received: { signed: boolean; body: unknown }[] = [];
     const app = new Koa();
     const webhook = new Router();
-    // Stands in for the real webhook route: checks the signature as it does.
+    // Stands in for the real webhook route: checks the signature as it does, and answers as it does
+    // (the answer is checked against the OpenAPI document).
     webhook.post('/api/webhook/whatsapp', async (ctx) => {
       const raw = await readRawBody(ctx, 1 << 20);
       received.push({
         signed: verifySignature(raw, ctx.get('x-hub-signature-256'), config.whatsapp.appSecret),
         body: JSON.parse(raw.toString()),
       });
-      ctx.body = { status: 'success' };
+      ctx.body = { status: 'success', messages: 1, statuses: 0, quarantined: 0 };
     });
     const sandbox = sandboxRoutes({} as GraphFake, config);
     app.use(webhook.routes()).use(sandbox.routes());
