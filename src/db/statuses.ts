@@ -163,8 +163,9 @@ const RECORD_STATUSES: Statement = {
    ), locked as (
      select m.id, m.wa_message_id, m.idempotency_key from messages m
      where m.direction = 'outbound'
-       and (m.wa_message_id in (select wa_message_id from news)
-            or (m.wa_message_id is null and m.idempotency_key in (select callback_data from news)
+       -- As arrays: the two unique indexes are searched, where in (select …) scanned every row.
+       and (m.wa_message_id = any(array(select wa_message_id from news))
+            or (m.wa_message_id is null and m.idempotency_key = any(array(select callback_data from news))
                 and m.status not in ('failed')))
      order by m.id
      for update of m

@@ -38,7 +38,7 @@ interface Pending {
 }
 
 export function createStatusWriter(db: Db, logger: Logger, options: StatusWriterOptions = {}): StatusWriter {
-  const maxBatch = Math.min(options.maxBatch ?? MAX_STATUS_BATCH, MAX_STATUS_BATCH);
+  const maxBatch = Math.max(1, Math.min(options.maxBatch ?? MAX_STATUS_BATCH, MAX_STATUS_BATCH));
   const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   const queue: Pending[] = [];
   let writing = false;
