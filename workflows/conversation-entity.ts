@@ -11,11 +11,12 @@ import type { FlowState } from './flow/state';
 import { step } from './flow/step';
 import { notice, NOTES } from './flow/texts';
 import type { AgentCommand, AgentCommandResult, ConversationView, PaymentConfirmation } from './messages';
-import { WorkQueue, type AgentWork } from './conversation-queue';
+import { WorkQueue, type AgentWork, type NextWork } from './conversation-queue';
 import { HandedSettings } from './conversation-settings';
 import { Shown } from './conversation-shown';
 import { SNAPSHOT_VERSION, type ConversationSnapshot } from './snapshot';
 import type { TurnItem, TurnResult } from '../activities';
+import type { TimerName } from '../domain/conversation';
 import type { SetAsideReason } from '../domain/failures';
 import type { Priority } from '../domain/support-policy';
 import type { ConversationSettings, InboundMessage } from '../domain/types';
@@ -33,6 +34,9 @@ interface Item {
   cause: string;
   message?: InboundMessage;
 }
+
+/** What `handleWork` handles: queued work, or a flow timer that is due. */
+type ToHandle = NextWork | { kind: 'timer'; due: { timer: TimerName; token: string } };
 
 /** What handling an item may change, kept so that an item that failed for good can be undone. */
 interface Kept {
@@ -110,53 +114,53 @@ export class Conversation {
     return this.work.length > 0;
   }
 
-  /** Until `ready()` or the earliest flow timer is due. One durable timer serves every deadline (deadlines.ts). */
-  async waitFor(ready: () => boolean): Promise<void> {
+  /**
+   * Until `ready()` or the earliest flow timer is due. One durable timer serves every deadline
+   * (deadlines.ts). Undefined, rather than a promise, when there is nothing to wait for (see handleWork).
+   */
+  waitFor(ready: () => boolean): Promise<void> | undefined {
     const next = earliestDeadline(this.deadlines);
-    if (next === undefined) await wf.condition(ready);
-    else if (next > Date.now()) {
-      const alarm = (this.alarm = Alarm.for(next, this.alarm));
-      await wf.condition(() => ready() || alarm.rang);
-    }
+    if (next === undefined) return ready() ? undefined : wf.condition(ready);
+    if (next <= Date.now()) return undefined;
+    const alarm = (this.alarm = Alarm.for(next, this.alarm));
+    const rung = () => ready() || alarm.rang;
+    return rung() ? undefined : wf.condition(rung);
   }
 
-  /** Handles everything queued and every timer due, then shows the state where it changed. */
+  /**
+   * Handles everything queued and every timer due, then shows the state where it changed.
+   *
+   * This is the per-message path, kept to few promises on purpose: the SDK's workflow sandbox captures
+   * a stack trace (with source-map lookups) for every promise workflow code creates, for its stack-trace
+   * query (sdk-typescript#1587), and that was a large share of the worker's CPU per message. Every call
+   * of an async function and every `await` makes one. So from here to the turn activity there is one
+   * async layer (runAll), helpers with nothing to wait for return undefined instead of a promise, and
+   * an `await` stands only where something can be pending. Don't wrap synchronous work in async.
+   */
   async handleWork(): Promise<void> {
     let handled = false;
     this.busy = true;
-    for (let next = this.work.next(); next !== undefined; next = this.work.next()) {
+    for (const next of this.toHandle()) {
       handled = true;
-      if (next.kind === 'inbound') {
-        // Consecutive messages are handled together in one activity.
-        const { messages } = next;
-        await this.guarded({ inbound: messages }, () => this.handleInbound(messages));
-      } else if (next.kind === 'priority') {
-        const { priority } = next;
-        // Nothing a retry must recognise: the step only plans timers and sets the session's due times.
-        const cause = `priority/${wf.workflowInfo().runId}/${Date.now()}`;
-        await this.guarded({ priority }, async () => {
-          await this.run({ type: 'priority', priority }, cause);
-        });
-      } else if (next.kind === 'payment') {
-        const { confirmation } = next;
-        await this.guarded({ payment: confirmation }, async () => {
-          await this.run({ type: 'paymentConfirmed', ...confirmation }, `payment/${confirmation.reference}`);
-        });
-      } else {
-        const item = next;
-        await this.guarded({ agent: item.command }, () => this.handleAgent(item));
-        // The update always gets its answer, even when the command was set aside half-way.
-        if (item.result === undefined)
-          this.work.answer(item, agentResult(item.command, { setAside: true }, this.flow.name, Date.now()));
+      // Guarded: no failure of an item ends the run. An activity failure nothing else recognised (a
+      // non-retryable type no caller expects, say) undoes the item and sets it aside. Outages never
+      // get here: their activities retry for as long as they last. A plain error thrown by this code
+      // is a bug, not the item's fault: it fails the workflow task, which Temporal retries (with the
+      // fixed code, once deployed) without losing anything, so it is let through.
+      const kept = this.keep();
+      try {
+        await this.handle(next);
+      } catch (err) {
+        if (wf.isCancellation(err) || !(err instanceof wf.TemporalFailure)) throw err;
+        this.putBack(kept);
+        await this.setAside(permanentReasonOf(err) ?? 'failed', setAsideItem(next), err);
       }
+      // The update always gets its answer, even when the command was set aside half-way.
+      if (next.kind === 'agent' && next.result === undefined)
+        this.work.answer(next, agentResult(next.command, { setAside: true }, this.flow.name, Date.now()));
     }
-    for (const due of takeDue(this.deadlines, Date.now())) {
-      handled = true;
-      await this.guarded({ timer: due }, async () => {
-        await this.run({ type: 'timer', timer: due.timer, token: due.token }, `timer/${due.timer}/${due.token}`);
-      });
-    }
-    if (handled) await this.shown.publish(this.contactId, this.flow, this.lastInboundAt);
+    const publishing = handled ? this.shown.publish(this.contactId, this.flow, this.lastInboundAt) : undefined;
+    if (publishing) await publishing;
     this.busy = false;
   }
 
@@ -178,11 +182,37 @@ export class Conversation {
     };
   }
 
-  private async handleInbound(batch: InboundMessage[]): Promise<void> {
+  /** What is queued, in order, then the timers due once the queue is empty (taken only then). */
+  private *toHandle(): Generator<ToHandle> {
+    for (let next = this.work.next(); next !== undefined; next = this.work.next()) yield next;
+    for (const due of takeDue(this.deadlines, Date.now())) yield { kind: 'timer', due };
+  }
+
+  /** Starts handling one item; what it returns settles once the item is handled. */
+  private handle(next: ToHandle): Promise<unknown> {
+    if (next.kind === 'inbound') return this.handleInbound(next.messages);
+    if (next.kind === 'agent') return this.handleAgent(next);
+    if (next.kind === 'priority') {
+      // Nothing a retry must recognise: the step only plans timers and sets the session's due times.
+      const cause = `priority/${wf.workflowInfo().runId}/${Date.now()}`;
+      return this.runAll([{ event: { type: 'priority', priority: next.priority }, cause }]);
+    }
+    if (next.kind === 'payment') {
+      const { confirmation } = next;
+      return this.runAll([
+        { event: { type: 'paymentConfirmed', ...confirmation }, cause: `payment/${confirmation.reference}` },
+      ]);
+    }
+    const { timer, token } = next.due;
+    return this.runAll([{ event: { type: 'timer', timer, token }, cause: `timer/${timer}/${token}` }]);
+  }
+
+  /** Consecutive messages, handled together in one turn activity. */
+  private handleInbound(batch: InboundMessage[]): Promise<StepOutcome[]> {
     // WhatsApp delivers concurrently; within a batch, restore the order in which the user sent them.
     batch.sort((a, b) => a.sentAt - b.sentAt);
     this.lastInboundAt = Math.max(this.lastInboundAt ?? 0, ...batch.map((m) => m.sentAt));
-    await this.runAll(
+    return this.runAll(
       batch.map((message) => ({
         event: { type: 'inbound', message },
         cause: inboundCause(message.waMessageId),
@@ -196,14 +226,9 @@ export class Conversation {
     // WhatsApp would refuse with 131047; nothing is changed or sent.
     const refused = outsideWindow(command, this.lastInboundAt, Date.now());
     if (refused) return this.work.answer(item, refused);
-    const outcome = await this.run(agentEvent(command), `agent/${command.requestId}`);
+    const [outcome = {}] = await this.runAll([{ event: agentEvent(command), cause: `agent/${command.requestId}` }]);
     const result = agentResult(command, outcome, this.flow.name, Date.now(), { holder: this.flow.chat?.holder });
     this.work.answer(item, result);
-  }
-
-  /** One event that is not a message: its outcome, for an agent's answer. */
-  private async run(event: FlowEvent, cause: string): Promise<StepOutcome> {
-    return (await this.runAll([{ event, cause }]))[0] ?? {};
   }
 
   /**
@@ -346,27 +371,18 @@ export class Conversation {
     Object.assign(this.deadlines, kept.deadlines);
   }
 
-  /**
-   * Handles one item so that no failure of it ends the run: an activity failure nothing else
-   * recognised (a non-retryable type no caller expects, say) undoes the item and sets it aside. Outages
-   * never get here: their activities retry for as long as they last. A plain error thrown by this code
-   * is a bug, not the item's fault: it fails the workflow task, which Temporal retries (with the fixed
-   * code, once deployed) without losing anything, so it is let through.
-   */
-  private async guarded(item: Record<string, unknown>, handle: () => Promise<void>): Promise<void> {
-    const kept = this.keep();
-    try {
-      await handle();
-    } catch (err) {
-      if (wf.isCancellation(err) || !(err instanceof wf.TemporalFailure)) throw err;
-      this.putBack(kept);
-      await this.setAside(permanentReasonOf(err) ?? 'failed', item, err);
-    }
-  }
-
   /** Quarantines an item that can never be handled, so the conversation goes on without it. */
   private async setAside(reason: SetAsideReason, item: Record<string, unknown>, err: unknown): Promise<void> {
     wf.log.warn('item set aside', { reason, error: String(err) });
     await store.setAside({ contactId: this.contactId, reason, error: String(err), item });
   }
+}
+
+/** What a set-aside item is recorded as (the setAside activity's input, as in 1.0.0). */
+function setAsideItem(next: ToHandle): Record<string, unknown> {
+  if (next.kind === 'inbound') return { inbound: next.messages };
+  if (next.kind === 'agent') return { agent: next.command };
+  if (next.kind === 'priority') return { priority: next.priority };
+  if (next.kind === 'payment') return { payment: next.confirmation };
+  return { timer: next.due };
 }

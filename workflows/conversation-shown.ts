@@ -33,13 +33,25 @@ export class Shown {
     this.saved = shownOf(flow);
   }
 
-  /** Saves the state for the admin list where it changed, and shows it in the Temporal UI's search attributes. */
-  async publish(contactId: string, flow: FlowState, lastInboundAt: number | undefined): Promise<void> {
-    if (differs(this.saved, flow)) {
-      await store.saveConversationState({ contactId, state: flow.name, registered: flow.registered });
-      this.saved = shownOf(flow);
-    }
-    // Every upsert is a visibility write on the server: only when the state changed or LastInboundAt moved.
+  /**
+   * Saves the state for the admin list where it changed, and shows it in the Temporal UI's search
+   * attributes. Returns a promise only when there is a save to wait for (the turn activity usually
+   * saved the state already): on the per-message path, each promise costs (see Conversation.handleWork).
+   */
+  publish(contactId: string, flow: FlowState, lastInboundAt: number | undefined): Promise<void> | undefined {
+    if (differs(this.saved, flow)) return this.saveAndShow(contactId, flow, lastInboundAt);
+    this.show(flow, lastInboundAt);
+    return undefined;
+  }
+
+  private async saveAndShow(contactId: string, flow: FlowState, lastInboundAt: number | undefined): Promise<void> {
+    await store.saveConversationState({ contactId, state: flow.name, registered: flow.registered });
+    this.saved = shownOf(flow);
+    this.show(flow, lastInboundAt);
+  }
+
+  /** Every upsert is a visibility write on the server: only when the state changed or LastInboundAt moved. */
+  private show(flow: FlowState, lastInboundAt: number | undefined): void {
     const inboundMoved =
       lastInboundAt !== undefined &&
       (this.publishedInboundAt === undefined ||

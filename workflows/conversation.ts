@@ -53,7 +53,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   const shouldMove = () => versionChanged() || historyFull();
 
   for (;;) {
-    await conversation.waitFor(() => conversation.hasWork() || shouldMove());
+    // Awaited only when there is something to wait for: each promise costs (Conversation.handleWork says why).
+    const waiting = conversation.waitFor(() => conversation.hasWork() || shouldMove());
+    if (waiting) await waiting;
     await conversation.handleWork();
     if (!shouldMove()) continue;
     // Drained first: an update that arrived meanwhile waits for the loop, so handle it before moving on.
