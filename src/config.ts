@@ -10,26 +10,26 @@ import {
   SANDBOX_SECRETS,
   whatsappOf,
   type ProcessRole,
-} from './config-credentials';
-import { ConfigError } from './config-env';
-import { RawConfig, readEnvironment, type RawEnv } from './config-schema';
-import { payloadKeysOf, temporalTlsOf, type TemporalSecurity } from './config-temporal';
+} from './config/credentials';
+import { ConfigError } from './config/env';
+import { RawConfig, readEnvironment, type RawEnv } from './config/schema';
+import { payloadKeysOf, temporalTlsOf, type TemporalSecurity } from './config/temporal';
 import type { RateCard } from './rate-card';
 
 // The only reader of process.env, and the one module the product imports its configuration from.
-// Its parts beside it: the environment's schema and every variable's name (config-schema.ts) built
-// from the readers in config-env.ts, the credentials and sandbox mode (config-credentials.ts),
-// Temporal's connection and payload keys (config-temporal.ts, config-payload-keys.ts).
+// Its parts in config/: the environment's schema and every variable's name (schema.ts) built from the
+// readers in env.ts, the credentials and sandbox mode (credentials.ts), Temporal's connection and
+// payload keys (temporal.ts, payload-keys.ts).
 
 export {
   MIN_ADMIN_TOKEN_LENGTH,
   SANDBOX_BUSINESS_ACCOUNT_ID,
   SANDBOX_SECRETS,
   type ProcessRole,
-} from './config-credentials';
-export { ConfigError } from './config-env';
-export { parsePayloadKeys, type PayloadKey } from './config-payload-keys';
-export type { TemporalSecurity } from './config-temporal';
+} from './config/credentials';
+export { ConfigError } from './config/env';
+export { parsePayloadKeys, type PayloadKey } from './config/payload-keys';
+export type { TemporalSecurity } from './config/temporal';
 
 export interface Config {
   port: number;

@@ -1,6 +1,6 @@
-import type { Config } from './config';
-import { ConfigError } from './config-env';
-import type { RawEnv } from './config-schema';
+import type { Config } from '../config';
+import { ConfigError } from './env';
+import type { RawEnv } from './schema';
 
 // The credentials: which process needs which, what sandbox mode uses instead, and the published
 // values no real deployment may use as its secrets.

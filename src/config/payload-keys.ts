@@ -1,4 +1,4 @@
-// TEMPORAL_PAYLOAD_KEYS: the payload codec's keys (§12), read by the config (config-schema.ts).
+// TEMPORAL_PAYLOAD_KEYS: the payload codec's keys (§12), read by the config (config/schema.ts).
 
 /** An AES-256 key of the payload codec: its id travels in each encrypted payload's metadata. */
 export interface PayloadKey {

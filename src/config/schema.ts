@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ConfigError, duration, host, optionalString, parsedBy, port, postgresUrl, retention } from './config-env';
-import { parsePayloadKeys } from './config-payload-keys';
-import { BUILD_ID_PATTERN } from './temporal/deployment';
-import { parseRateCard } from './rate-card';
+import { ConfigError, duration, host, optionalString, parsedBy, port, postgresUrl, retention } from './env';
+import { parsePayloadKeys } from './payload-keys';
+import { BUILD_ID_PATTERN } from '../temporal/deployment';
+import { parseRateCard } from '../rate-card';
 
 // The environment's schema: every variable the product documents is here under its exact name; a few
 // extra ones (marked "local") tune the embedded one-machine set-up. config.ts reads the environment

@@ -1,7 +1,7 @@
-import type { ProcessRole } from './config-credentials';
-import { ConfigError } from './config-env';
-import type { PayloadKey } from './config-payload-keys';
-import type { RawEnv } from './config-schema';
+import type { ProcessRole } from './credentials';
+import { ConfigError } from './env';
+import type { PayloadKey } from './payload-keys';
+import type { RawEnv } from './schema';
 
 // How every Temporal client and worker connects (mTLS or an API key) and the payload codec's keys (§12).
 

@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { z } from 'zod';
-import { parseDuration } from './duration';
+import { parseDuration } from '../duration';
 
-// The readers the environment's schema (config-schema.ts) is built from: each turns one variable's
+// The readers the environment's schema (config/schema.ts) is built from: each turns one variable's
 // text into a value or an issue naming what was expected, and the error loadConfig throws.
 
 /** Thrown when the environment does not describe a runnable product; the message names the variable. */
