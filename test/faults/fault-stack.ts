@@ -21,6 +21,7 @@ import { TEST_PAYLOAD_KEYS, testTemporalSecurity } from '../helpers/payload-keys
 import { REPO_ROOT } from '../helpers/spawn';
 import { resultsDir } from './results-dir';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { uncheckedFetch } from '../helpers/checked-fetch';
 
 // The product as separate processes a fault test can kill: the Temporal dev server on a SQLite file
 // (stopped and started again on it), the compiled start:server and start:worker (as production runs
@@ -213,7 +214,12 @@ export function startFaultStack(options: FaultStackOptions = {}): Promise<FaultS
 
     const call = async (route: string, init: RequestInit, timeoutMs = REQUEST_TIMEOUT_MS) => {
       try {
-        const response = await fetch(`${server.url}${route}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+        // Unchecked against the OpenAPI document: this catch reads any failure as unreachable, so a check
+        // thrown here would pass silently; the ledgers judge these answers.
+        const response = await uncheckedFetch(`${server.url}${route}`, {
+          ...init,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
         const text = await response.text();
         return { status: response.status, body: parseJson(text) };
       } catch {

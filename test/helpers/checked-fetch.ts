@@ -1,9 +1,9 @@
-import { checkAnswer } from './openapi-check';
+import { checkAnswer, inDocumentedApi } from './openapi-check';
 
 // Every answer a test receives from the product's API through fetch is checked against the OpenAPI
 // document (openapi-check.ts), whoever made the request: the shared clients and a test's own raw
-// fetch alike. Installed for every test file by setup-after-env.ts. Only the product's own routes
-// under /api/ on this machine are checked (not the Graph fake, Temporal's UI, or other hosts).
+// fetch alike. Installed for every test file by setup-after-env.ts. Only the part of the URL space the
+// document describes, on this machine, is checked (not the Graph fake, Temporal's UI, or other hosts).
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -26,7 +26,7 @@ export function checkApiAnswers(): void {
   const checked = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const response = await original(input, init);
     const { url, method } = requestParts(input, init);
-    if (!LOOPBACK.has(url.hostname) || !url.pathname.startsWith('/api/')) return response;
+    if (!LOOPBACK.has(url.hostname) || !inDocumentedApi(url.pathname)) return response;
     const type = response.headers.get('content-type') ?? '';
     // A JSON answer is read from a copy, so the caller reads the body as if nothing had; a stream
     // (events, exports) is checked by its status and type alone.

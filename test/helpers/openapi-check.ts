@@ -62,6 +62,16 @@ const isError = (body: unknown): boolean =>
   typeof (body as { error?: { code?: unknown } }).error?.code === 'string';
 
 /**
+ * Whether `pathname` lies in the part of the URL space the document describes: under one of its paths'
+ * first two segments (/api/admin, /api/webhook, …), so another server's /api/v1 (Temporal's UI) is not.
+ */
+export function inDocumentedApi(pathname: string): boolean {
+  const { operations } = load();
+  const prefix = (path: string) => path.split('/').slice(0, 3).join('/');
+  return operations.some((op) => op.template.startsWith('/api/') && prefix(op.template) === prefix(pathname));
+}
+
+/**
  * Throws unless the answer is one the document describes. `path` may carry a query string; `body`
  * is the parsed JSON, or undefined when the answer was not JSON.
  */

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { createToken, type Role } from '../../../src/auth/tokens';
 import { revokeToken } from '../../../src/db/tokens';
 import { AdminClient } from '../../helpers/admin-client';
+import { uncheckedFetch } from '../../helpers/checked-fetch';
 import { workflowIdOf, contactIdOf } from '../../helpers/contacts';
 import { TestUser, textOf } from '../../helpers/conversation';
 import { newPhone, textWebhook } from '../../helpers/fixtures';
@@ -163,7 +164,9 @@ async function send(request: FuzzRequest, { target, authorization }: Resolved): 
   if (authorization !== undefined) headers.authorization = authorization;
   const hasBody = request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD';
   if (hasBody && request.body!.contentType !== undefined) headers['content-type'] = request.body!.contentType;
-  const response = await fetch(stack.baseUrl + target, {
+  // Unchecked against the OpenAPI document: these requests leave the document on purpose (cut, doubled
+  // and odd paths, wrong methods); this file's own oracle judges every answer (check, below).
+  const response = await uncheckedFetch(stack.baseUrl + target, {
     method: request.method,
     headers,
     body: hasBody ? request.body!.bytes : undefined,

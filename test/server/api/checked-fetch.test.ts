@@ -30,5 +30,7 @@ describe('fetch in the tests', () => {
   it('leaves what is not the product API alone, and the body readable', async () => {
     const response = await fetch(`${baseUrl}/elsewhere`);
     await expect(response.json()).resolves.toEqual({ anything: true });
+    // Another server's API under /api/ (Temporal's Web UI serves /api/v1/…) is not the document's.
+    expect((await fetch(`${baseUrl}/api/v1/namespaces/default`)).status).toBe(200);
   });
 });
