@@ -107,6 +107,12 @@ export async function startClassCampaign(
   return id;
 }
 
+/** A post the server never answered (the connection refused or reset) counts as unreachable; anything else is thrown. */
+function unanswered(err: unknown): 'unreachable' {
+  if (err instanceof TypeError && err.message === 'fetch failed') return 'unreachable';
+  throw err;
+}
+
 /** How many statuses are posted at once: Meta posts webhooks side by side, and one at a time falls behind 40 sends a second. */
 const STATUS_POSTS_AT_ONCE = 8;
 
@@ -124,7 +130,7 @@ export function feedStatuses(
   let stopped = false;
   const postUntilTaken = async (body: string): Promise<void> => {
     for (;;) {
-      const status = await post(body);
+      const status = await post(body).catch(unanswered);
       if (status === 200) return;
       if (status !== 'unreachable' && status < 500) throw new Error(`status webhook answered ${status}`);
       await sleep(500);
