@@ -55,12 +55,12 @@ describe('temporalSqliteConfig', () => {
 });
 
 describe('DEV_SERVER_DYNAMIC_CONFIG', () => {
-  it('turns on what Worker Versioning needs and keeps the dev server tweaks', () => {
+  it('turns on what Worker Versioning needs, keeps the dev server tweaks and lets search attributes be cached', () => {
     expect(DEV_SERVER_DYNAMIC_CONFIG).toMatchObject({
       'system.enableDeploymentVersions': true,
       'frontend.workerVersioningWorkflowAPIs': true,
       'system.enableSendTargetVersionChanged': true,
-      'system.forceSearchAttributesCacheRefreshOnRead': true,
+      'system.forceSearchAttributesCacheRefreshOnRead': false,
       'matching.numTaskqueueReadPartitions': 1,
       'matching.numTaskqueueWritePartitions': 1,
     });
