@@ -3,6 +3,7 @@ import { feedStatuses, killInSendGap } from '../helpers/campaigns';
 import { newPhone, textWebhook } from '../helpers/fixtures';
 import type { Spawned } from '../helpers/spawn';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 import { startWorkerProcess } from '../helpers/worker-spawn';
 import { conversationWorkflowId } from '../../workflows/messages';
 
@@ -67,15 +68,19 @@ it('sends a reply once when its worker is SIGKILLed in the send gap', async () =
   // The row holds the first send's wamid, which only its status can have stored (its answer came after the kill).
   expect(rows).toEqual([expect.objectContaining({ wa_message_id: first!.waMessageId })]);
 
-  // When the retried work ended: the first local activity marker recorded after the kill.
-  const { events } = await stack.client.workflow.getHandle(conversationWorkflowId(contactId)).fetchHistory();
-  const retriedAt = (events ?? [])
-    .filter((e) => e.markerRecordedEventAttributes)
-    .map((e) => Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6))
-    .find((at) => at > killedAt);
-  expect(retriedAt).toBeDefined();
+  // When the retried work ended: the first local activity marker recorded after the kill. Markers are
+  // written when the workflow task completes, after the second reply is out, so the history is read
+  // until it shows one (a retry that never completes still fails here).
+  const handle = stack.client.workflow.getHandle(conversationWorkflowId(contactId));
+  const retriedAt = await waitFor(async () => {
+    const { events } = await handle.fetchHistory();
+    return (events ?? [])
+      .filter((e) => e.markerRecordedEventAttributes)
+      .map((e) => Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6))
+      .find((at) => at > killedAt);
+  }, 'a local activity marker recorded after the kill');
   const statusAfterSendMs = Math.round(Number(rows[0]!.received_ms) - first!.at);
-  const retryAfterKillMs = retriedAt! - killedAt;
+  const retryAfterKillMs = retriedAt - killedAt;
   console.warn(
     `reply crash test: status stored ${statusAfterSendMs} ms after the send; the retry ended ${retryAfterKillMs} ms after the kill`,
   );
