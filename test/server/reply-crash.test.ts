@@ -1,3 +1,4 @@
+import { tsToMs } from '@temporalio/common/lib/time';
 import { findContactOf } from '../helpers/contacts';
 import { feedStatuses, killInSendGap } from '../helpers/campaigns';
 import { newPhone, textWebhook } from '../helpers/fixtures';
@@ -76,7 +77,7 @@ it('sends a reply once when its worker is SIGKILLed in the send gap', async () =
     const { events } = await handle.fetchHistory();
     return (events ?? [])
       .filter((e) => e.markerRecordedEventAttributes)
-      .map((e) => Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6))
+      .map((e) => tsToMs(e.eventTime))
       .find((at) => at > killedAt);
   }, 'a local activity marker recorded after the kill');
   const statusAfterSendMs = Math.round(Number(rows[0]!.received_ms) - first!.at);
