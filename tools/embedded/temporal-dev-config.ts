@@ -9,8 +9,8 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number 
   'history.persistenceMaxQPS': 45_000,
   'history.hostLevelCacheMaxSize': 8096,
   'frontend.namespaceRPS.visibility': 100,
-  // Not the dev server's: it made every search-attribute lookup read the cluster metadata from the
-  // database, under one lock, so that Elasticsearch attributes show at once. On SQL visibility a
+  // Unlike the dev server, which sets it true: every search-attribute lookup then read the cluster
+  // metadata from the database, under one lock, so that Elasticsearch attributes show at once. On SQL visibility a
   // registered attribute is a namespace alias of a fixed column and the metadata never changes, yet
   // each signal-with-start and upsert paid that read on the one SQLite connection. Measured (BENCHMARKS.md,
   // issue 27): webhook ack p99 at 40/s 124 → 67 ms, Temporal's CPU per message −5 %.
